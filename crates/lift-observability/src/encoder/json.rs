@@ -1,0 +1,102 @@
+//! The JSON encoder: one flat JSON object per line, keys in a fixed order.
+//!
+//! Output is valid RFC 8259 JSON whatever the input (see the parent module for the value
+//! rules). Layout: `{"timestamp":…,"level":…,"message":…` + pre-encoded context + fields +
+//! `}`. Every field is written as `,"key":value`, which is why context bytes can be spliced
+//! in unchanged.
+
+use std::fmt::Write as _;
+
+use super::{
+    Entry, EscapingWriter, RESERVED_KEY_PREFIX, is_reserved_key, non_finite_name,
+    write_duration_millis, write_error_chain, write_finite_f64, write_serde_json,
+};
+use crate::escape;
+use crate::timestamp::write_rfc3339_millis;
+use crate::value::Value;
+
+/// Encodes entries as one JSON object per line.
+#[derive(Debug, Clone, Default)]
+pub struct JsonEncoder {
+    _private: (),
+}
+
+impl JsonEncoder {
+    /// A JSON encoder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends the entry as one JSON object (no trailing newline).
+    #[inline]
+    pub fn encode_entry(&self, entry: &Entry<'_>, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"timestamp\":\"");
+        write_rfc3339_millis(out, entry.timestamp_ms);
+        out.extend_from_slice(b"\",\"level\":\"");
+        out.extend_from_slice(entry.level.as_str().as_bytes());
+        out.extend_from_slice(b"\",\"message\":\"");
+        escape::json_str(out, entry.message);
+        out.push(b'"');
+        out.extend_from_slice(entry.context);
+        for field in entry.fields {
+            self.write_field(out, field.key, field.value, false);
+        }
+        out.push(b'}');
+    }
+
+    /// Appends `,"key":value`. `own_key` marks Lift's own context keys, which bypass the
+    /// reserved-key rename.
+    #[inline]
+    pub(crate) fn write_field(
+        &self,
+        out: &mut Vec<u8>,
+        key: &str,
+        value: Value<'_>,
+        own_key: bool,
+    ) {
+        out.extend_from_slice(b",\"");
+        if !own_key && is_reserved_key(key) {
+            out.extend_from_slice(RESERVED_KEY_PREFIX.as_bytes());
+        }
+        escape::json_str(out, key);
+        out.extend_from_slice(b"\":");
+        write_value(out, value);
+    }
+}
+
+/// Appends one value as JSON.
+#[inline]
+pub(crate) fn write_value(out: &mut Vec<u8>, value: Value<'_>) {
+    match value {
+        Value::Str(s) => {
+            out.push(b'"');
+            escape::json_str(out, s);
+            out.push(b'"');
+        }
+        Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::U64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::F64(v) => {
+            if write_finite_f64(out, v).is_none() {
+                out.push(b'"');
+                out.extend_from_slice(non_finite_name(v).as_bytes());
+                out.push(b'"');
+            }
+        }
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Duration(d) => write_duration_millis(out, d),
+        Value::Error(e) => {
+            out.push(b'"');
+            write_error_chain(&mut EscapingWriter::json(out), e);
+            out.push(b'"');
+        }
+        Value::Display(d) => {
+            out.push(b'"');
+            let _ = write!(EscapingWriter::json(out), "{d}");
+            out.push(b'"');
+        }
+        Value::Serde(s) => write_serde_json(out, s),
+        Value::Json(j) => out.extend_from_slice(j.as_str().as_bytes()),
+    }
+}

@@ -1,0 +1,310 @@
+//! Encoders: turn one entry into one line of JSON or console text, into a caller-owned buffer.
+//!
+//! [`Encoder`] picks the format; [`JsonEncoder`] writes the flat, Lambda-shaped JSON object
+//! CloudWatch Logs Insights and Powertools users expect, [`ConsoleEncoder`] a human-readable
+//! `key=value` line. Both are hand-written: no `serde_json::Value`, no map per entry, and the
+//! context a child logger carries arrives pre-encoded and is copied in with one `memcpy`.
+//!
+//! # Key order and reserved keys
+//! `timestamp`, `level`, `message`, then the context (`service`, `request_id`,
+//! `correlation_id`, `tenant_id`, `user_id`, `trace_id`, `span_id`, `cold_start`,
+//! `function_name`, then context fields in the order they were added), then the entry's
+//! fields in call order. The keys in [`RESERVED_KEYS`] belong to Lift: a user field (in the
+//! context or on an entry) with one of those names is written as `field_<name>` instead
+//! (`"level"` → `"field_level"`), so it can never overwrite or duplicate Lift's own key.
+//! Other duplicate user keys are written as given (the last one wins in most JSON readers).
+//!
+//! # Value rules
+//! Strings are escaped (see the `escape` module); non-finite floats become the strings
+//! `"NaN"`, `"inf"`, `"-inf"` (inside nested `Serialize` values serde writes them as
+//! `null`); durations are fractional milliseconds; errors are `"message: cause: root cause"`;
+//! a `Serialize` value that fails half-way is replaced by a string saying so, never by
+//! broken JSON.
+
+mod console;
+mod json;
+
+use std::error::Error;
+use std::fmt;
+
+pub use console::ConsoleEncoder;
+pub use json::JsonEncoder;
+
+use crate::context::LogContext;
+use crate::level::Level;
+use crate::value::{Field, SerializeJson};
+
+/// Keys Lift writes itself; a user field with one of these names is renamed `field_<name>`.
+pub const RESERVED_KEYS: [&str; 14] = [
+    "timestamp",
+    "level",
+    "message",
+    "service",
+    "request_id",
+    "correlation_id",
+    "tenant_id",
+    "user_id",
+    "trace_id",
+    "span_id",
+    "cold_start",
+    "function_name",
+    "_aws",
+    "truncated",
+];
+
+/// The prefix given to a user field whose key is reserved.
+pub const RESERVED_KEY_PREFIX: &str = "field_";
+
+/// Whether `key` is one of [`RESERVED_KEYS`].
+#[inline]
+pub fn is_reserved_key(key: &str) -> bool {
+    matches!(
+        key,
+        "timestamp"
+            | "level"
+            | "message"
+            | "service"
+            | "request_id"
+            | "correlation_id"
+            | "tenant_id"
+            | "user_id"
+            | "trace_id"
+            | "span_id"
+            | "cold_start"
+            | "function_name"
+            | "_aws"
+            | "truncated"
+    )
+}
+
+/// One entry, as handed to an encoder.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    /// Unix milliseconds.
+    pub timestamp_ms: i64,
+    /// Severity.
+    pub level: Level,
+    /// The message.
+    pub message: &'a str,
+    /// The logger's context, pre-encoded by the same encoder ([`Encoder::encode_context`]).
+    pub context: &'a [u8],
+    /// The entry's own fields.
+    pub fields: &'a [Field<'a>],
+}
+
+/// The output format of a logger.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Encoder {
+    /// One JSON object per line.
+    Json(JsonEncoder),
+    /// Human-readable text, one line per entry.
+    Console(ConsoleEncoder),
+}
+
+impl Encoder {
+    /// Appends one encoded entry to `out`, without a trailing newline.
+    #[inline]
+    pub fn encode_entry(&self, entry: &Entry<'_>, out: &mut Vec<u8>) {
+        match self {
+            Encoder::Json(e) => e.encode_entry(entry, out),
+            Encoder::Console(e) => e.encode_entry(entry, out),
+        }
+    }
+
+    /// Appends a context's fields in the form [`Entry::context`] expects.
+    pub fn encode_context(&self, context: &LogContext, out: &mut Vec<u8>) {
+        match self {
+            Encoder::Json(e) => {
+                context.visit(|key, value, own| e.write_field(out, key, value, own))
+            }
+            Encoder::Console(e) => {
+                context.visit(|key, value, own| e.write_field(out, key, value, own))
+            }
+        }
+    }
+}
+
+/// A `serde_json` formatter that also escapes U+2028/U+2029, like Lift's own strings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SafeJsonFormatter;
+
+impl serde_json::ser::Formatter for SafeJsonFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        // serde has already escaped quotes, backslashes and controls; only the line
+        // separators remain, and they are rare: write the runs between them directly.
+        let bytes = fragment.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i + 2 < bytes.len() {
+            if bytes[i] == 0xe2 && bytes[i + 1] == 0x80 && matches!(bytes[i + 2], 0xa8 | 0xa9) {
+                writer.write_all(&bytes[start..i])?;
+                writer.write_all(if bytes[i + 2] == 0xa8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                })?;
+                i += 3;
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        writer.write_all(&bytes[start..])
+    }
+}
+
+/// Writes `value` as JSON; on a serialization error, rolls back and writes a JSON string
+/// saying what failed, so the surrounding line stays valid.
+pub(crate) fn write_serde_json(out: &mut Vec<u8>, value: &dyn SerializeJson) {
+    let start = out.len();
+    let result = {
+        let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeJsonFormatter);
+        value.serialize_json(&mut ser)
+    };
+    if let Err(e) = result {
+        out.truncate(start);
+        out.push(b'"');
+        let mut w = EscapingWriter::json(out);
+        let _ = fmt::Write::write_fmt(&mut w, format_args!("<unserializable: {e}>"));
+        out.push(b'"');
+    }
+}
+
+/// At most this many `source()` links are followed, in case a chain loops.
+const MAX_ERROR_CHAIN: usize = 32;
+
+/// Writes an error and its `source()` chain as `message: cause: root cause`.
+pub(crate) fn write_error_chain(w: &mut impl fmt::Write, error: &dyn Error) {
+    let _ = write!(w, "{error}");
+    let mut source = error.source();
+    let mut depth = 0;
+    while let Some(cause) = source {
+        if depth == MAX_ERROR_CHAIN {
+            let _ = w.write_str(": …");
+            break;
+        }
+        let _ = write!(w, ": {cause}");
+        source = cause.source();
+        depth += 1;
+    }
+}
+
+/// The error chain as a `String` (for owned context values).
+pub(crate) fn error_chain_text(error: &dyn Error) -> String {
+    let mut s = String::new();
+    write_error_chain(&mut s, error);
+    s
+}
+
+/// A `fmt::Write` that escapes as it appends, so `Display` output goes straight to the line.
+pub(crate) struct EscapingWriter<'a> {
+    out: &'a mut Vec<u8>,
+    escape: fn(&mut Vec<u8>, &str),
+}
+
+impl<'a> EscapingWriter<'a> {
+    pub(crate) fn json(out: &'a mut Vec<u8>) -> Self {
+        Self {
+            out,
+            escape: crate::escape::json_str,
+        }
+    }
+
+    pub(crate) fn console_quoted(out: &'a mut Vec<u8>) -> Self {
+        Self {
+            out,
+            escape: crate::escape::console_quoted,
+        }
+    }
+}
+
+impl fmt::Write for EscapingWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        (self.escape)(self.out, s);
+        Ok(())
+    }
+}
+
+/// Appends a duration as milliseconds with three decimals (`12.345`).
+pub(crate) fn write_duration_millis(out: &mut Vec<u8>, d: std::time::Duration) {
+    let micros = d.as_micros();
+    let mut buf = itoa::Buffer::new();
+    out.extend_from_slice(buf.format(micros / 1000).as_bytes());
+    let frac = (micros % 1000) as u32;
+    out.extend_from_slice(&[
+        b'.',
+        b'0' + (frac / 100) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ]);
+}
+
+/// Appends a finite float in the shortest form that reads back exactly, or `None` for
+/// NaN and infinities (the caller writes those as strings).
+#[inline]
+pub(crate) fn write_finite_f64(out: &mut Vec<u8>, v: f64) -> Option<()> {
+    if v.is_finite() {
+        let mut buf = ryu::Buffer::new();
+        out.extend_from_slice(buf.format_finite(v).as_bytes());
+        Some(())
+    } else {
+        None
+    }
+}
+
+/// The name a non-finite float is written as.
+pub(crate) fn non_finite_name(v: f64) -> &'static str {
+    if v.is_nan() {
+        "NaN"
+    } else if v > 0.0 {
+        "inf"
+    } else {
+        "-inf"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_key_list_and_matcher_agree() {
+        for key in RESERVED_KEYS {
+            assert!(is_reserved_key(key), "{key}");
+        }
+        assert!(!is_reserved_key("levels"));
+        assert!(!is_reserved_key("field_level"));
+    }
+
+    #[test]
+    fn durations_are_fractional_millis() {
+        let mut out = Vec::new();
+        write_duration_millis(&mut out, std::time::Duration::from_micros(12_345));
+        out.push(b' ');
+        write_duration_millis(&mut out, std::time::Duration::from_nanos(999));
+        assert_eq!(out, b"12.345 0.000");
+    }
+
+    #[test]
+    fn failing_serialize_leaves_valid_json() {
+        struct Bad;
+        impl serde::Serialize for Bad {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::{Error, SerializeMap};
+                let mut m = s.serialize_map(None)?;
+                m.serialize_entry("a", &1)?;
+                Err(S::Error::custom("nope"))
+            }
+        }
+        let mut out = b"[".to_vec();
+        write_serde_json(&mut out, &Bad);
+        out.push(b']');
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[0], "<unserializable: nope>");
+    }
+}

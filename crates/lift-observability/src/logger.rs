@@ -1,0 +1,440 @@
+//! The [`Logger`]: level check, encode once into a reused buffer, hand the line to the sink.
+//!
+//! A logger is two `Arc`s: the shared core (level filter, encoder, sink, clock, counters)
+//! and its scope (context plus the context's pre-encoded bytes). Cloning is two reference
+//! count increments; `with_*` makes a child with its own scope, encoding the context once,
+//! so each entry pays one copy for it however many context fields there are.
+//!
+//! The hot path allocates nothing in steady state: the line is encoded into a thread-local
+//! buffer that is reused (and shrunk back if one huge line grew it). A disabled level costs
+//! one relaxed atomic load. Nothing here panics: a re-entrant call (a `Display` impl that
+//! logs) gets a fresh buffer instead of a borrow error.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::blocking::block_on;
+use crate::builder::LoggerBuilder;
+use crate::config::LoggerConfig;
+use crate::context::{ContextKey, LogContext};
+use crate::encoder::{Encoder, Entry};
+use crate::error::{ConfigError, SinkError};
+use crate::health::SinkHealth;
+use crate::level::{AtomicLevelFilter, Level, LevelFilter};
+use crate::sink::{LineMeta, MemorySink, NoopSink, Sink};
+use crate::stats::{LoggerCounters, LoggerStats};
+use crate::timestamp::Clock;
+use crate::value::{Field, ToValue};
+
+/// A structured, context-carrying logger. Cheap to clone; safe to share across threads.
+///
+/// # Examples
+/// ```
+/// use lift_observability::{Level, Logger, info};
+///
+/// let (log, sink) = Logger::test();
+/// let log = log.with_tenant_id("acme").with_request_id("req-1");
+/// info!(log, "Charge captured"; "amount" => 1250, "currency" => "USD");
+///
+/// let entry = &sink.entries()[0];
+/// assert_eq!(entry["message"], "Charge captured");
+/// assert_eq!(entry["tenant_id"], "acme");
+/// assert_eq!(entry["amount"], 1250);
+/// sink.assert_logged(Level::Info, "Charge captured");
+/// ```
+#[derive(Clone)]
+pub struct Logger {
+    core: Arc<Core>,
+    scope: Arc<Scope>,
+}
+
+pub(crate) struct Core {
+    pub(crate) filter: AtomicLevelFilter,
+    pub(crate) encoder: Encoder,
+    pub(crate) sink: Arc<dyn Sink>,
+    pub(crate) clock: Clock,
+    pub(crate) counters: LoggerCounters,
+}
+
+struct Scope {
+    context: LogContext,
+    encoded: Box<[u8]>,
+}
+
+/// A line buffer that grew past this is replaced, so one huge entry does not pin memory.
+const KEEP_BUFFER_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    static LINE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with a cleared, reusable line buffer.
+#[inline]
+fn with_line_buffer(f: impl FnOnce(&mut Vec<u8>)) {
+    let mut f = Some(f);
+    let _ = LINE_BUFFER.try_with(|cell| {
+        if let Ok(mut buf) = cell.try_borrow_mut() {
+            buf.clear();
+            if let Some(f) = f.take() {
+                f(&mut buf);
+            }
+            if buf.capacity() > KEEP_BUFFER_BYTES {
+                *buf = Vec::new();
+            }
+        }
+    });
+    // Re-entrant call or thread teardown: use a buffer of our own.
+    if let Some(f) = f {
+        f(&mut Vec::with_capacity(512));
+    }
+}
+
+impl Logger {
+    pub(crate) fn from_parts(core: Core, context: LogContext) -> Self {
+        let core = Arc::new(core);
+        let scope = Arc::new(Scope::new(&core.encoder, context));
+        Self { core, scope }
+    }
+
+    /// A builder with defaults: info level, JSON to stdout.
+    pub fn builder() -> LoggerBuilder {
+        LoggerBuilder::new()
+    }
+
+    /// A logger configured from the environment over the defaults (see [`LoggerConfig`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_config(LoggerConfig::default().with_env()?)
+    }
+
+    /// A logger from a configuration, validated first.
+    pub fn from_config(config: LoggerConfig) -> Result<Self, ConfigError> {
+        Ok(config.validate()?.into_builder().build())
+    }
+
+    /// A JSON logger at trace level into a [`MemorySink`], returned alongside for asserts.
+    pub fn test() -> (Self, MemorySink) {
+        let sink = MemorySink::new();
+        let logger = Self::builder()
+            .level(LevelFilter::Trace)
+            .sink(sink.clone())
+            .build();
+        (logger, sink)
+    }
+
+    /// A logger that writes nothing.
+    pub fn noop() -> Self {
+        Self::builder()
+            .level(LevelFilter::Off)
+            .sink(NoopSink::new())
+            .build()
+    }
+
+    // === logging ===
+
+    /// Whether an entry at `level` would be written. One atomic load.
+    #[inline(always)]
+    pub fn enabled(&self, level: Level) -> bool {
+        self.core.filter.enabled(level)
+    }
+
+    /// Logs an entry at `level` with `fields`.
+    #[inline]
+    pub fn log(&self, level: Level, message: &str, fields: &[Field<'_>]) {
+        if self.core.filter.enabled(level) {
+            self.write(level, message, fields);
+        }
+    }
+
+    fn write(&self, level: Level, message: &str, fields: &[Field<'_>]) {
+        let timestamp_ms = self.core.clock.now_millis();
+        let entry = Entry {
+            timestamp_ms,
+            level,
+            message,
+            context: &self.scope.encoded,
+            fields,
+        };
+        let meta = LineMeta {
+            timestamp_ms,
+            level,
+            tenant_id: self.scope.context.get(ContextKey::TenantId),
+        };
+        with_line_buffer(|buf| {
+            self.core.encoder.encode_entry(&entry, buf);
+            // A refusal is counted by the sink itself.
+            let _ = self.core.sink.accept(buf, &meta);
+        });
+        self.core.counters.logged(level);
+    }
+
+    /// Logs at trace level.
+    #[inline]
+    pub fn trace(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(Level::Trace, message, fields);
+    }
+
+    /// Logs at debug level.
+    #[inline]
+    pub fn debug(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(Level::Debug, message, fields);
+    }
+
+    /// Logs at info level.
+    #[inline]
+    pub fn info(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(Level::Info, message, fields);
+    }
+
+    /// Logs at warn level.
+    #[inline]
+    pub fn warn(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(Level::Warn, message, fields);
+    }
+
+    /// Logs at error level.
+    #[inline]
+    pub fn error(&self, message: &str, fields: &[Field<'_>]) {
+        self.log(Level::Error, message, fields);
+    }
+
+    // === level ===
+
+    /// The current level filter (shared with every logger derived from the same root).
+    pub fn level(&self) -> LevelFilter {
+        self.core.filter.get()
+    }
+
+    /// Changes the level filter for this logger and all loggers sharing its root.
+    pub fn set_level(&self, filter: LevelFilter) {
+        self.core.filter.set(filter);
+    }
+
+    // === context ===
+
+    /// This logger's context.
+    pub fn context(&self) -> &LogContext {
+        &self.scope.context
+    }
+
+    /// A child whose context is this one changed by `change`; encoded once, here.
+    pub fn with_context(&self, change: impl FnOnce(&mut LogContext)) -> Self {
+        let mut context = self.scope.context.clone();
+        change(&mut context);
+        Self {
+            core: Arc::clone(&self.core),
+            scope: Arc::new(Scope::new(&self.core.encoder, context)),
+        }
+    }
+
+    fn with_key(&self, key: ContextKey, value: &str) -> Self {
+        self.with_context(|c| c.set(key, value))
+    }
+
+    /// A child carrying `service`.
+    pub fn with_service(&self, service: &str) -> Self {
+        self.with_key(ContextKey::Service, service)
+    }
+
+    /// A child carrying `request_id`.
+    pub fn with_request_id(&self, request_id: &str) -> Self {
+        self.with_key(ContextKey::RequestId, request_id)
+    }
+
+    /// A child carrying `correlation_id` (an upstream id such as API Gateway's).
+    pub fn with_correlation_id(&self, correlation_id: &str) -> Self {
+        self.with_key(ContextKey::CorrelationId, correlation_id)
+    }
+
+    /// A child carrying `tenant_id`.
+    pub fn with_tenant_id(&self, tenant_id: &str) -> Self {
+        self.with_key(ContextKey::TenantId, tenant_id)
+    }
+
+    /// A child carrying `user_id`.
+    pub fn with_user_id(&self, user_id: &str) -> Self {
+        self.with_key(ContextKey::UserId, user_id)
+    }
+
+    /// A child carrying `trace_id` (the X-Ray trace id alone, not the whole header).
+    pub fn with_trace_id(&self, trace_id: &str) -> Self {
+        self.with_key(ContextKey::TraceId, trace_id)
+    }
+
+    /// A child carrying `span_id`.
+    pub fn with_span_id(&self, span_id: &str) -> Self {
+        self.with_key(ContextKey::SpanId, span_id)
+    }
+
+    /// A child carrying `function_name`.
+    pub fn with_function_name(&self, function_name: &str) -> Self {
+        self.with_key(ContextKey::FunctionName, function_name)
+    }
+
+    /// A child carrying `cold_start`.
+    pub fn with_cold_start(&self, cold_start: bool) -> Self {
+        self.with_context(|c| c.set_cold_start(cold_start))
+    }
+
+    /// A child carrying one more sticky field (replacing one with the same key).
+    pub fn with_field(&self, key: &str, value: impl ToValue) -> Self {
+        self.with_context(|c| c.set_field(key, value.to_value()))
+    }
+
+    /// A child carrying several more sticky fields.
+    pub fn with_fields(&self, fields: &[Field<'_>]) -> Self {
+        self.with_context(|c| {
+            for f in fields {
+                c.set_field(f.key, f.value);
+            }
+        })
+    }
+
+    /// The tenant id in this logger's context.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.scope.context.get(ContextKey::TenantId)
+    }
+
+    /// The request id in this logger's context.
+    pub fn request_id(&self) -> Option<&str> {
+        self.scope.context.get(ContextKey::RequestId)
+    }
+
+    // === delivery, health, stats ===
+
+    /// Resolves when everything logged before the call has been delivered by the sink.
+    pub async fn flush(&self) -> Result<(), SinkError> {
+        let started = Instant::now();
+        let result = self.core.sink.flush().await;
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.core.counters.flushed(micros, result.is_ok());
+        result
+    }
+
+    /// [`Logger::flush`] for code without an async runtime.
+    pub fn flush_blocking(&self) -> Result<(), SinkError> {
+        block_on(self.flush())
+    }
+
+    /// Flushes within `deadline`, then closes the sink: later entries are dropped as
+    /// `closed` and counted.
+    pub async fn close(&self, deadline: Duration) -> Result<(), SinkError> {
+        let started = Instant::now();
+        let result = self.core.sink.close(deadline).await;
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.core.counters.flushed(micros, result.is_ok());
+        result
+    }
+
+    /// [`Logger::close`] for code without an async runtime.
+    pub fn close_blocking(&self, deadline: Duration) -> Result<(), SinkError> {
+        block_on(self.close(deadline))
+    }
+
+    /// The sink's health verdict (recent failure rate).
+    pub fn health(&self) -> SinkHealth {
+        self.core.sink.health()
+    }
+
+    /// Whether the sink's recent failure rate is acceptable.
+    pub fn is_healthy(&self) -> bool {
+        self.health().healthy
+    }
+
+    /// A snapshot of the logger's and its sink's self-telemetry.
+    pub fn stats(&self) -> LoggerStats {
+        let healthy = self.is_healthy();
+        self.core.counters.snapshot(self.core.sink.stats(), healthy)
+    }
+
+    /// The sink this logger writes to.
+    pub fn sink(&self) -> &Arc<dyn Sink> {
+        &self.core.sink
+    }
+
+    /// The encoder this logger uses.
+    pub fn encoder(&self) -> &Encoder {
+        &self.core.encoder
+    }
+}
+
+impl Scope {
+    fn new(encoder: &Encoder, context: LogContext) -> Self {
+        let mut encoded = Vec::new();
+        encoder.encode_context(&context, &mut encoded);
+        Self {
+            context,
+            encoded: encoded.into_boxed_slice(),
+        }
+    }
+}
+
+impl fmt::Debug for Logger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Logger")
+            .field("level", &self.level())
+            .field("sink", &self.core.sink.name())
+            .field("context", &self.scope.context)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    #[test]
+    fn children_share_the_level_and_keep_their_own_context() {
+        let (root, sink) = Logger::test();
+        let a = root.with_tenant_id("a").with_field("k", 1);
+        let b = a.with_tenant_id("b").with_field("k", 2);
+        a.info("from a", &[]);
+        b.info("from b", &[]);
+        root.set_level(LevelFilter::Warn);
+        b.info("hidden", &[]);
+        let e = sink.entries();
+        assert_eq!(e.len(), 2);
+        assert_eq!((&e[0]["tenant_id"], &e[0]["k"]), (&"a".into(), &1.into()));
+        assert_eq!((&e[1]["tenant_id"], &e[1]["k"]), (&"b".into(), &2.into()));
+        assert_eq!(sink.captured()[1].tenant_id.as_deref(), Some("b"));
+        assert_eq!(a.level(), LevelFilter::Warn);
+    }
+
+    #[test]
+    fn reentrant_logging_does_not_panic() {
+        struct Loud(Logger);
+        impl fmt::Display for Loud {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.info("inner", &[]);
+                f.write_str("outer value")
+            }
+        }
+        let (log, sink) = Logger::test();
+        let loud = Loud(log.clone());
+        log.info("outer", &[Field::new("v", Value::display(&loud))]);
+        assert_eq!(sink.messages(), ["inner", "outer"]);
+        assert_eq!(sink.entries()[1]["v"], "outer value");
+    }
+
+    #[test]
+    fn stats_count_levels_and_flushes() {
+        let (log, sink) = Logger::test();
+        log.info("a", &[]);
+        log.error("b", &[]);
+        log.flush_blocking().unwrap();
+        let s = log.stats();
+        assert_eq!(s.entries_logged, 2);
+        assert_eq!(s.entries_by_level.error, 1);
+        assert_eq!(s.flushes, 1);
+        assert!(s.healthy);
+        assert_eq!(s.sink.delivered, 2);
+        log.close_blocking(Duration::from_secs(1)).unwrap();
+        log.info("late", &[]);
+        assert_eq!(log.stats().dropped.closed, 1);
+        assert_eq!(sink.len(), 2);
+        let json = serde_json::to_value(log.stats()).unwrap();
+        assert_eq!(json["entries_dropped"], 1);
+    }
+}

@@ -1,0 +1,96 @@
+//! Logging macros: `info!(log, "message"; "key" => value, …)`.
+//!
+//! The level is checked before any field expression is evaluated, so a disabled entry costs
+//! one atomic load. Each value is borrowed through [`ToValue`](crate::ToValue), so strings,
+//! numbers, options and `Value`s can be passed as they are, without moving them.
+
+/// Logs at a given level: `log!(logger, Level::Info, "message"; "key" => value, …)`.
+///
+/// # Examples
+/// ```
+/// use lift_observability::{Level, Logger, Value, log};
+/// let (logger, sink) = Logger::test();
+/// let err = std::io::Error::other("card declined");
+/// log!(logger, Level::Warn, "Charge failed"; "amount" => 1250, "error" => Value::error(&err));
+/// assert_eq!(sink.entries()[0]["error"], "card declined");
+/// ```
+#[macro_export]
+macro_rules! log {
+    ($logger:expr, $level:expr, $message:expr $(; $($key:expr => $value:expr),* $(,)?)?) => {{
+        let logger = &$logger;
+        let level = $level;
+        if logger.enabled(level) {
+            logger.log(
+                level,
+                $message,
+                &[$($($crate::Field::new($key, $crate::ToValue::to_value(&$value))),*)?],
+            );
+        }
+    }};
+}
+
+/// Logs at trace level: `trace!(logger, "message"; "key" => value, …)`.
+#[macro_export]
+macro_rules! trace {
+    ($logger:expr, $($rest:tt)+) => { $crate::log!($logger, $crate::Level::Trace, $($rest)+) };
+}
+
+/// Logs at debug level: `debug!(logger, "message"; "key" => value, …)`.
+#[macro_export]
+macro_rules! debug {
+    ($logger:expr, $($rest:tt)+) => { $crate::log!($logger, $crate::Level::Debug, $($rest)+) };
+}
+
+/// Logs at info level: `info!(logger, "message"; "key" => value, …)`.
+///
+/// # Examples
+/// ```
+/// use lift_observability::{Logger, info};
+/// let (logger, sink) = Logger::test();
+/// let currency = String::from("USD");
+/// info!(logger, "Charge captured"; "amount" => 1250, "currency" => currency, "retry" => None::<u32>);
+/// let e = &sink.entries()[0];
+/// assert_eq!((e["amount"].as_i64(), e["currency"].as_str()), (Some(1250), Some("USD")));
+/// assert!(e["retry"].is_null());
+/// ```
+#[macro_export]
+macro_rules! info {
+    ($logger:expr, $($rest:tt)+) => { $crate::log!($logger, $crate::Level::Info, $($rest)+) };
+}
+
+/// Logs at warn level: `warn!(logger, "message"; "key" => value, …)`.
+#[macro_export]
+macro_rules! warn {
+    ($logger:expr, $($rest:tt)+) => { $crate::log!($logger, $crate::Level::Warn, $($rest)+) };
+}
+
+/// Logs at error level: `error!(logger, "message"; "key" => value, …)`.
+#[macro_export]
+macro_rules! error {
+    ($logger:expr, $($rest:tt)+) => { $crate::log!($logger, $crate::Level::Error, $($rest)+) };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Level, LevelFilter, Logger};
+    use std::cell::Cell;
+
+    #[test]
+    fn disabled_levels_do_not_evaluate_fields() {
+        let (log, sink) = Logger::test();
+        log.set_level(LevelFilter::Info);
+        let evaluated = Cell::new(0);
+        let costly = || {
+            evaluated.set(evaluated.get() + 1);
+            42
+        };
+        crate::debug!(log, "hidden"; "v" => costly());
+        crate::info!(log, "shown"; "v" => costly());
+        crate::trace!(log, "hidden");
+        crate::warn!(log, "w";);
+        crate::error!(log, "e"; "a" => 1, "b" => "two",);
+        assert_eq!(evaluated.get(), 1);
+        assert_eq!(sink.messages(), ["shown", "w", "e"]);
+        sink.assert_logged(Level::Error, "e");
+    }
+}
