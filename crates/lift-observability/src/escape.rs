@@ -56,19 +56,73 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// Appends the JSON-escaped contents of `s` (without the surrounding quotes).
 #[inline]
 pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
-    escape(out, s, &JSON, false);
+    if is_plain_json(s.as_bytes()) {
+        out.extend_from_slice(s.as_bytes());
+    } else {
+        escape::<true>(out, s, &JSON, false);
+    }
+}
+
+/// Whether `bytes` needs no JSON escaping: most keys and values don't, and then the whole
+/// string is one copy. Checks whole words (the last one overlapping the one before), never
+/// byte by byte except below four bytes; non-ASCII takes the careful path.
+#[inline(always)]
+fn is_plain_json(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 <= n {
+            if json_chunk_needs_attention(word64(bytes, i)) {
+                return false;
+            }
+            i += 8;
+        }
+        i == n || !json_chunk_needs_attention(word64(bytes, n - 8))
+    } else if n >= 4 {
+        !json_word32_needs_attention(word32(bytes, 0))
+            && !json_word32_needs_attention(word32(bytes, n - 4))
+    } else {
+        bytes.iter().all(|&b| JSON[b as usize] == PLAIN && b < 0x80)
+    }
+}
+
+#[inline(always)]
+fn word64(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+#[inline(always)]
+fn word32(bytes: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    w.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(w)
+}
+
+/// [`json_chunk_needs_attention`] for four bytes.
+#[inline(always)]
+fn json_word32_needs_attention(word: u32) -> bool {
+    const ONES32: u32 = 0x0101_0101;
+    const HIGHS32: u32 = 0x8080_8080;
+    let below_space = word.wrapping_sub(ONES32 * 0x20) & !word;
+    let q = word ^ (ONES32 * u32::from(b'"'));
+    let quote = q.wrapping_sub(ONES32) & !q;
+    let b = word ^ (ONES32 * u32::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES32) & !b;
+    (below_space | quote | backslash | word) & HIGHS32 != 0
 }
 
 /// Appends `s` for console output inside double quotes (quotes and backslashes escaped).
 #[inline]
 pub(crate) fn console_quoted(out: &mut Vec<u8>, s: &str) {
-    escape(out, s, &CONSOLE_QUOTED, true);
+    escape::<false>(out, s, &CONSOLE_QUOTED, true);
 }
 
 /// Appends `s` for console output as bare text (a message): only unsafe characters escaped.
 #[inline]
 pub(crate) fn console_bare(out: &mut Vec<u8>, s: &str) {
-    escape(out, s, &CONSOLE_BARE, true);
+    escape::<false>(out, s, &CONSOLE_BARE, true);
 }
 
 /// Whether `s` can be written bare as a console `key=value` token: non-empty, printable
@@ -79,12 +133,50 @@ pub(crate) fn console_token_is_bare(s: &str) -> bool {
             .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\' && b != b'=')
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of 8 bytes is a control character, `"`, `\\` or non-ASCII — the only bytes
+/// the JSON table flags. (A "has a byte below n" bit trick; exact as a yes/no answer.)
+#[inline(always)]
+fn json_chunk_needs_attention(chunk: u64) -> bool {
+    let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk;
+    let q = chunk ^ (ONES * u64::from(b'"'));
+    let quote = q.wrapping_sub(ONES) & !q;
+    let b = chunk ^ (ONES * u64::from(b'\\'));
+    let backslash = b.wrapping_sub(ONES) & !b;
+    (below_space | quote | backslash | chunk) & HIGHS != 0
+}
+
+/// Escapes `s` by `table`. With `SKIP_PLAIN_WORDS` (JSON only: its table flags nothing but
+/// controls, quote, backslash and the 0xE2 lead byte), runs of plain ASCII are skipped eight
+/// bytes at a time.
 #[inline]
-fn escape(out: &mut Vec<u8>, s: &str, table: &[u8; 256], console: bool) {
+fn escape<const SKIP_PLAIN_WORDS: bool>(
+    out: &mut Vec<u8>,
+    s: &str,
+    table: &[u8; 256],
+    console: bool,
+) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
+    let mut chunk_end = 0;
     while i < bytes.len() {
+        if SKIP_PLAIN_WORDS && i >= chunk_end {
+            while let Some(word) = bytes.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                if json_chunk_needs_attention(u64::from_le_bytes(w)) {
+                    break;
+                }
+                i += 8;
+            }
+            chunk_end = i + 8;
+            if i >= bytes.len() {
+                break;
+            }
+        }
         let class = table[bytes[i] as usize];
         if class == PLAIN {
             i += 1;
@@ -215,6 +307,24 @@ mod tests {
         let mut q = Vec::new();
         console_quoted(&mut q, "say \"hi\" \\");
         assert_eq!(String::from_utf8(q).unwrap(), r#"say \"hi\" \\"#);
+    }
+
+    #[test]
+    fn plain_check_agrees_with_the_escaper_at_every_length_and_position() {
+        for len in 0..40 {
+            for pos in 0..len {
+                for special in ['"', '\\', '\n', '\u{1f}', 'é', '\u{2028}'] {
+                    let mut s: String = "a".repeat(len);
+                    s.replace_range(pos..pos + 1, &special.to_string());
+                    let plain = is_plain_json(s.as_bytes());
+                    assert!(!plain || json(&s) == s, "{s:?}");
+                    if special.is_ascii() {
+                        assert!(!plain, "{s:?} must be flagged");
+                    }
+                }
+            }
+            assert!(is_plain_json("a".repeat(len).as_bytes()));
+        }
     }
 
     #[test]

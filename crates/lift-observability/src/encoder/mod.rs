@@ -58,6 +58,24 @@ pub const RESERVED_KEY_PREFIX: &str = "field_";
 /// Whether `key` is one of [`RESERVED_KEYS`].
 #[inline]
 pub fn is_reserved_key(key: &str) -> bool {
+    // Cheap rejection first: every reserved key is 4 to 14 bytes long and starts with one of
+    // `_cflmrstu`, which most user keys fail.
+    const FIRST: u32 = (1 << (b'c' - b'_'))
+        | (1 << (b'f' - b'_'))
+        | (1 << (b'l' - b'_'))
+        | (1 << (b'm' - b'_'))
+        | (1 << (b'r' - b'_'))
+        | (1 << (b's' - b'_'))
+        | (1 << (b't' - b'_'))
+        | (1 << (b'u' - b'_'))
+        | 1;
+    let Some(&first) = key.as_bytes().first() else {
+        return false;
+    };
+    let offset = first.wrapping_sub(b'_');
+    if !(4..=14).contains(&key.len()) || offset >= 32 || FIRST & (1 << offset) == 0 {
+        return false;
+    }
     matches!(
         key,
         "timestamp"
@@ -248,13 +266,54 @@ pub(crate) fn write_duration_millis(out: &mut Vec<u8>, d: std::time::Duration) {
 /// NaN and infinities (the caller writes those as strings).
 #[inline]
 pub(crate) fn write_finite_f64(out: &mut Vec<u8>, v: f64) -> Option<()> {
-    if v.is_finite() {
+    if !v.is_finite() {
+        return None;
+    }
+    if !write_short_decimal(out, v) {
         let mut buf = ryu::Buffer::new();
         out.extend_from_slice(buf.format_finite(v).as_bytes());
-        Some(())
-    } else {
-        None
     }
+    Some(())
+}
+
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 7] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+const POW10_INT: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+
+/// Fast path for the floats logs are full of (prices, rates, latencies): a value with at
+/// most six decimals is written as `int.frac`. `n / 10^d` computed in `f64` is the correctly
+/// rounded quotient of two exact values, i.e. the double nearest the decimal `n·10^-d` —
+/// exactly what a reader parses — so the check below proves the text reads back as `v`.
+/// Trying `d` upward gives the fewest decimals. Returns false to fall back to ryu.
+#[inline]
+fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
+    if v == 0.0 || v.abs() >= 1e9 {
+        return false;
+    }
+    let half = 0.5f64.copysign(v);
+    for d in 0..POW10.len() {
+        // Truncating `x + ½` rounds to nearest without a libm call; exactness is checked.
+        let n = (v * POW10[d] + half) as i64;
+        if n as f64 / POW10[d] == v {
+            let n = n.unsigned_abs();
+            if v < 0.0 {
+                out.push(b'-');
+            }
+            let mut buf = itoa::Buffer::new();
+            out.extend_from_slice(buf.format(n / POW10_INT[d]).as_bytes());
+            out.push(b'.');
+            if d == 0 {
+                out.push(b'0');
+            } else {
+                let frac = n % POW10_INT[d];
+                let digits = buf.format(frac).as_bytes();
+                out.extend(std::iter::repeat_n(b'0', d - digits.len()));
+                out.extend_from_slice(digits);
+            }
+            return true;
+        }
+    }
+    false
 }
 
 /// The name a non-finite float is written as.
@@ -279,6 +338,39 @@ mod tests {
         }
         assert!(!is_reserved_key("levels"));
         assert!(!is_reserved_key("field_level"));
+    }
+
+    #[test]
+    fn short_decimals_read_back_exactly() {
+        for v in [
+            0.07,
+            12.75,
+            -3.5,
+            1.0,
+            100.0,
+            0.1,
+            0.000_001,
+            123_456.789,
+            -0.25,
+            999_999_999.5,
+            1e-7,
+            1e9,
+            1e300,
+            0.1 + 0.2,
+            -0.0,
+            0.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ] {
+            let mut out = Vec::new();
+            write_finite_f64(&mut out, v).unwrap();
+            let text = std::str::from_utf8(&out).unwrap();
+            let back: f64 = text.parse().unwrap();
+            assert_eq!(back.to_bits(), v.to_bits(), "{v} -> {text}");
+        }
+        let mut out = Vec::new();
+        write_finite_f64(&mut out, 0.07).unwrap();
+        assert_eq!(out, b"0.07");
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! Heap allocations per log entry, counted by a global allocator (a count, not a timing).
+//!
+//! Zap's three scenarios — 10 fields, 10 context fields, a static message — plus a disabled
+//! level, into a discarding sink and into a writer sink, must allocate nothing in steady
+//! state. The counter is per thread, so the test harness's own threads do not disturb it.
+
+#![allow(unsafe_code)] // a global allocator cannot be written without it
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::time::Duration;
+
+use lift_observability::{LevelFilter, Logger, NoopSink, Value, WriterSink, debug, info};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// A test-only allocator: it forwards to the system allocator and bumps a counter.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// Allocations made by `n` calls of `f` after `f` has warmed up.
+fn steady_state_allocations(n: usize, mut f: impl FnMut()) -> u64 {
+    for _ in 0..16 {
+        f();
+    }
+    let before = allocations();
+    for _ in 0..n {
+        f();
+    }
+    allocations() - before
+}
+
+fn ten_fields(log: &Logger, err: &std::io::Error) {
+    info!(log, "Charge captured";
+        "request_path" => "/v1/charges", "amount" => 1250, "currency" => "USD",
+        "merchant_id" => "m_8f2a9c", "attempt" => 2u64, "latency_ms" => 12.75,
+        "captured" => true, "took" => Duration::from_micros(1234), "customer_id" => "cus_00042",
+        "error" => Value::error(err));
+}
+
+fn loggers() -> Vec<Logger> {
+    vec![
+        Logger::builder().sink(NoopSink::new()).build(),
+        Logger::builder()
+            .sink(WriterSink::new(std::io::sink()))
+            .build(),
+        Logger::builder()
+            .sink(WriterSink::new(std::io::sink()).block_buffered(64 * 1024))
+            .build(),
+    ]
+}
+
+#[test]
+fn ten_fields_allocate_nothing() {
+    let err = std::io::Error::other("declined");
+    for log in loggers() {
+        assert_eq!(
+            steady_state_allocations(1000, || ten_fields(&log, &err)),
+            0,
+            "{log:?}"
+        );
+    }
+}
+
+#[test]
+fn ten_context_fields_allocate_nothing() {
+    for log in loggers() {
+        let log = log
+            .with_request_id("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
+            .with_tenant_id("acme")
+            .with_user_id("u-42")
+            .with_field("region", "eu-west-1")
+            .with_field("stage", "prod")
+            .with_field("version", 42)
+            .with_field("merchant_id", "m_8f2a9c")
+            .with_field("currency", "USD")
+            .with_field("sampled", true)
+            .with_field("weight", 0.5);
+        assert_eq!(
+            steady_state_allocations(1000, || log.info("Charge captured", &[])),
+            0
+        );
+    }
+}
+
+#[test]
+fn static_message_allocates_nothing() {
+    for log in loggers() {
+        assert_eq!(steady_state_allocations(1000, || log.info("ok", &[])), 0);
+    }
+}
+
+#[test]
+fn disabled_level_allocates_nothing() {
+    let log = Logger::builder()
+        .level(LevelFilter::Info)
+        .sink(NoopSink::new())
+        .build();
+    assert_eq!(
+        steady_state_allocations(1000, || debug!(log, "hidden"; "v" => "x")),
+        0
+    );
+}
+
+#[test]
+fn the_counter_does_count() {
+    // Guards against a counter that never moves (which would make the tests above pass).
+    let n = steady_state_allocations(10, || drop(std::hint::black_box(vec![1u8; 32])));
+    assert_eq!(n, 10);
+}

@@ -1,0 +1,10 @@
+//! Integration tests for lift-observability, one module per area (one test binary).
+
+// Exact-string golden output of both encoders, escaping and reserved keys included.
+mod golden;
+// Many threads into one writer sink: every line whole, none lost.
+mod concurrency;
+// Configuration from JSON and the environment through to a working logger.
+mod config;
+// Property tests: any message and field values give exactly one valid line.
+mod properties;
