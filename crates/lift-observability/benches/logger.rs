@@ -7,6 +7,9 @@
 //!
 //! Run: `cargo bench -p lift-observability --bench logger`
 
+// criterion_group! generates an undocumented public function.
+#![allow(missing_docs)]
+
 use std::io;
 use std::sync::Mutex;
 use std::time::Duration;

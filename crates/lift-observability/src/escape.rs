@@ -54,7 +54,7 @@ static CONSOLE_BARE: [u8; 256] = console_table(false);
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends the JSON-escaped contents of `s` (without the surrounding quotes).
-#[inline]
+#[inline(always)]
 pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
     if is_plain_json(s.as_bytes()) {
         out.extend_from_slice(s.as_bytes());

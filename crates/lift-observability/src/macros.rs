@@ -1,7 +1,9 @@
 //! Logging macros: `info!(log, "message"; "key" => value, …)`.
 //!
 //! The level is checked before any field expression is evaluated, so a disabled entry costs
-//! one atomic load. Each value is borrowed through [`ToValue`](crate::ToValue), so strings,
+//! one atomic load. Keys are string literals: each is checked at compile time and, when it
+//! needs no escaping and is not reserved, its JSON form `,"key":` is built at compile time
+//! too. (For keys computed at run time, pass fields with [`field`](crate::field).) Each value is borrowed through [`ToValue`](crate::ToValue), so strings,
 //! numbers, options and `Value`s can be passed as they are, without moving them.
 
 /// Logs at a given level: `log!(logger, Level::Info, "message"; "key" => value, …)`.
@@ -16,14 +18,22 @@
 /// ```
 #[macro_export]
 macro_rules! log {
-    ($logger:expr, $level:expr, $message:expr $(; $($key:expr => $value:expr),* $(,)?)?) => {{
+    ($logger:expr, $level:expr, $message:expr $(; $($key:literal => $value:expr),* $(,)?)?) => {{
         let logger = &$logger;
         let level = $level;
         if logger.enabled(level) {
             logger.log(
                 level,
                 $message,
-                &[$($($crate::Field::new($key, $crate::ToValue::to_value(&$value))),*)?],
+                &[$($($crate::Field::__with_json_key(
+                    $key,
+                    if const { $crate::value::key_is_plain_and_unreserved($key) } {
+                        ::core::option::Option::Some(::core::concat!(",\"", $key, "\":"))
+                    } else {
+                        ::core::option::Option::None
+                    },
+                    $crate::ToValue::to_value(&$value),
+                )),*)?],
             );
         }
     }};
@@ -88,8 +98,12 @@ mod tests {
         crate::info!(log, "shown"; "v" => costly());
         crate::trace!(log, "hidden");
         crate::warn!(log, "w";);
-        crate::error!(log, "e"; "a" => 1, "b" => "two",);
+        crate::error!(log, "e"; "a" => 1, "b" => "two", "level" => "renamed", "q\"k" => 1);
         assert_eq!(evaluated.get(), 1);
+        let e = &sink.entries()[2];
+        assert_eq!(e["field_level"], "renamed");
+        assert_eq!(e["q\"k"], 1);
+        assert_eq!(e["b"], "two");
         assert_eq!(sink.messages(), ["shown", "w", "e"]);
         sink.assert_logged(Level::Error, "e");
     }

@@ -58,9 +58,16 @@ impl Clock {
 /// The system clock in Unix milliseconds.
 #[inline]
 pub fn system_millis() -> i64 {
+    // `as_secs` and `subsec_millis` instead of `as_millis`, which goes through u128.
+    let millis = |d: std::time::Duration| {
+        i64::try_from(d.as_secs())
+            .unwrap_or(i64::MAX / 1000)
+            .saturating_mul(1000)
+            + i64::from(d.subsec_millis())
+    };
     match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+        Ok(d) => millis(d),
+        Err(before) => -millis(before.duration()),
     }
 }
 

@@ -176,14 +176,81 @@ pub struct Field<'a> {
     pub key: &'a str,
     /// The value.
     pub value: Value<'a>,
+    /// `,"key":` ready to copy, when the key was checked at compile time (macro call sites
+    /// with a literal key that needs no escaping and is not reserved).
+    json_key: Option<&'static str>,
 }
 
 impl<'a> Field<'a> {
     /// A field from a key and a value.
     #[inline(always)]
     pub const fn new(key: &'a str, value: Value<'a>) -> Self {
-        Self { key, value }
+        Self {
+            key,
+            value,
+            json_key: None,
+        }
     }
+
+    /// A field whose JSON key prefix was built at compile time. Used by the logging macros;
+    /// `json_key` must be `,"<key>":` for a key that [`key_is_plain_and_unreserved`] accepts.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub const fn __with_json_key(
+        key: &'static str,
+        json_key: Option<&'static str>,
+        value: Value<'a>,
+    ) -> Self {
+        Self {
+            key,
+            value,
+            json_key,
+        }
+    }
+
+    /// The compile-time `,"key":` prefix, if any.
+    #[inline(always)]
+    pub(crate) fn json_key(&self) -> Option<&'static str> {
+        self.json_key
+    }
+}
+
+/// Whether `key` can be copied into JSON as it is and is not one of Lift's reserved keys:
+/// printable ASCII without `"` or `\\`. A `const fn`, so the macros decide at compile time.
+#[doc(hidden)]
+pub const fn key_is_plain_and_unreserved(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x20 || b > 0x7e || b == b'"' || b == b'\\' {
+            return false;
+        }
+        i += 1;
+    }
+    let mut r = 0;
+    while r < crate::encoder::RESERVED_KEYS.len() {
+        if const_str_eq(key, crate::encoder::RESERVED_KEYS[r]) {
+            return false;
+        }
+        r += 1;
+    }
+    true
+}
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Builds a [`Field`] from anything convertible into a [`Value`].
@@ -411,6 +478,17 @@ mod tests {
         assert!(matches!(u128::MAX.to_value(), Value::F64(_)));
         assert!(matches!((&&7i64).to_value(), Value::I64(7)));
         assert!(matches!(Value::from(Some("z")), Value::Str("z")));
+    }
+
+    #[test]
+    fn compile_time_key_check() {
+        assert!(key_is_plain_and_unreserved("amount"));
+        assert!(key_is_plain_and_unreserved("a b-c.d"));
+        assert!(!key_is_plain_and_unreserved("level"));
+        assert!(!key_is_plain_and_unreserved("_aws"));
+        assert!(!key_is_plain_and_unreserved("k\"ey"));
+        assert!(!key_is_plain_and_unreserved("é"));
+        assert!(!key_is_plain_and_unreserved("tab\t"));
     }
 
     #[test]

@@ -41,7 +41,13 @@ impl JsonEncoder {
         out.push(b'"');
         out.extend_from_slice(entry.context);
         for field in entry.fields {
-            self.write_field(out, field.key, field.value, false);
+            match field.json_key() {
+                Some(key) => {
+                    out.extend_from_slice(key.as_bytes());
+                    write_value(out, field.value);
+                }
+                None => self.write_field(out, field.key, field.value, false),
+            }
         }
         out.push(b'}');
     }

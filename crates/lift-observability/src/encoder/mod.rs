@@ -291,7 +291,8 @@ fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
         return false;
     }
     let half = 0.5f64.copysign(v);
-    for d in 0..POW10.len() {
+    let first = if (v as i64) as f64 == v { 0 } else { 1 };
+    for d in first..POW10.len() {
         // Truncating `x + ½` rounds to nearest without a libm call; exactness is checked.
         let n = (v * POW10[d] + half) as i64;
         if n as f64 / POW10[d] == v {

@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(view.captured()[0].tenant_id.as_deref(), Some("t1"));
         view.assert_logged(Level::Warn, "a");
         assert_eq!(view.stats().dropped.queue_full, 1);
-        let _ = sink.flush();
+        crate::blocking::block_on(sink.flush()).unwrap();
         assert_eq!(
             view.events(),
             [SinkEvent::Line(0), SinkEvent::Line(1), SinkEvent::Flush]

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every check and test of the workspace, installing what they need first.
+# Usage: scripts/test.sh        (idempotent; safe to run on a fresh machine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+cargo --version
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+step "tests"
+cargo test --workspace --all-features --locked
+
+step "benchmarks compile"
+cargo bench --workspace --locked --no-run
+
+step "demo smoke run"
+cargo run --locked -q -p observability-demo -- --requests 500 --sink memory --format json
+
+step "done"
