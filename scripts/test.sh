@@ -18,7 +18,9 @@ step "clippy"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 step "tests"
-cargo test --workspace --all-features --locked
+test_log=$(mktemp)
+trap 'rm -f "$test_log"' EXIT
+cargo test --workspace --all-features --locked 2>&1 | tee "$test_log"
 
 step "benchmarks compile"
 cargo bench --workspace --locked --no-run
@@ -27,3 +29,6 @@ step "demo smoke run"
 cargo run --locked -q -p observability-demo -- --requests 500 --sink memory --format json
 
 step "done"
+# One closing line with the totals of every test binary above.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$test_log"

@@ -33,11 +33,13 @@ pub enum DropReason {
     Rejected,
     /// Delivery was impossible (endpoint down, access denied) when the deadline came.
     Undeliverable,
+    /// The message was empty (CloudWatch refuses empty events).
+    Empty,
 }
 
 impl DropReason {
     /// Every reason, in the order of [`DropCounts`]' fields.
-    pub const ALL: [DropReason; 9] = [
+    pub const ALL: [DropReason; 10] = [
         DropReason::QueueFull,
         DropReason::BlockTimeout,
         DropReason::WriteFailed,
@@ -47,6 +49,7 @@ impl DropReason {
         DropReason::Expired,
         DropReason::Rejected,
         DropReason::Undeliverable,
+        DropReason::Empty,
     ];
 
     /// The snake_case name used in stats.
@@ -61,6 +64,7 @@ impl DropReason {
             DropReason::Expired => "expired",
             DropReason::Rejected => "rejected",
             DropReason::Undeliverable => "undeliverable",
+            DropReason::Empty => "empty",
         }
     }
 
@@ -96,6 +100,8 @@ pub struct DropCounts {
     pub rejected: u64,
     /// See [`DropReason::Undeliverable`].
     pub undeliverable: u64,
+    /// See [`DropReason::Empty`].
+    pub empty: u64,
 }
 
 impl DropCounts {
@@ -111,6 +117,7 @@ impl DropCounts {
             DropReason::Expired => self.expired,
             DropReason::Rejected => self.rejected,
             DropReason::Undeliverable => self.undeliverable,
+            DropReason::Empty => self.empty,
         }
     }
 
@@ -125,6 +132,7 @@ impl DropCounts {
             DropReason::Expired => &mut self.expired,
             DropReason::Rejected => &mut self.rejected,
             DropReason::Undeliverable => &mut self.undeliverable,
+            DropReason::Empty => &mut self.empty,
         }
     }
 
@@ -154,6 +162,8 @@ impl DropCounters {
     }
 
     /// Counts `n` drops.
+    ///
+    /// The counters are indexed by the reason's position in [`DropReason::ALL`].
     #[inline]
     pub fn record_n(&self, reason: DropReason, n: u64) {
         self.0[reason.index()].fetch_add(n, Ordering::Relaxed);
