@@ -114,10 +114,7 @@ impl WriterSink {
     fn resize_buffer(&mut self, capacity: usize) {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         // The buffer is empty before any line is accepted, so nothing is lost here.
-        let placeholder: Box<dyn Write + Send> = Box::new(io::sink());
-        let old = std::mem::replace(&mut state.out, BufWriter::new(placeholder));
-        let (writer, _) = old.into_parts();
-        state.out = BufWriter::with_capacity(capacity.max(64), writer);
+        replace_buffer(&mut state.out, capacity.max(64));
     }
 
     fn lock(&self) -> MutexGuard<'_, WriterState> {
@@ -154,11 +151,16 @@ impl WriterSink {
         // What the writer refused stays in the buffer and would be retried by the next
         // write, after being counted as lost: discard it so counts stay exact.
         let capacity = state.out.capacity();
-        let placeholder: Box<dyn Write + Send> = Box::new(io::sink());
-        let old = std::mem::replace(&mut state.out, BufWriter::new(placeholder));
-        let (writer, _discarded) = old.into_parts();
-        state.out = BufWriter::with_capacity(capacity, writer);
+        replace_buffer(&mut state.out, capacity);
     }
+}
+
+/// Gives `out` a new, empty buffer of `capacity` bytes, discarding whatever it held.
+fn replace_buffer(out: &mut BufWriter<Box<dyn Write + Send>>, capacity: usize) {
+    let placeholder: Box<dyn Write + Send> = Box::new(io::sink());
+    let old = std::mem::replace(out, BufWriter::with_capacity(0, placeholder));
+    let (writer, _discarded) = old.into_parts();
+    *out = BufWriter::with_capacity(capacity, writer);
 }
 
 impl Sink for WriterSink {
@@ -310,6 +312,44 @@ mod tests {
         assert_eq!(s.errors, 1);
         assert!(s.last_error.unwrap().contains("pipe closed"));
         assert!(!sink.health().healthy);
+    }
+
+    /// Fails while `failing` is set; otherwise appends to `out`.
+    #[derive(Clone, Default)]
+    struct Flaky {
+        out: Shared,
+        failing: Arc<std::sync::atomic::AtomicBool>,
+    }
+    impl Write for Flaky {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.failing.load(Ordering::Relaxed) {
+                Err(io::Error::other("disk full"))
+            } else {
+                self.out.write(buf)
+            }
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_counted_as_lost_are_not_written_later() {
+        let flaky = Flaky::default();
+        let sink = WriterSink::new(flaky.clone()).block_buffered(1024);
+        sink.accept(b"one", &META).unwrap();
+        sink.accept(b"two", &META).unwrap();
+        flaky.failing.store(true, Ordering::Relaxed);
+        assert!(crate::blocking::block_on(sink.flush()).is_err());
+        assert_eq!(sink.stats().dropped.write_failed, 2);
+        flaky.failing.store(false, Ordering::Relaxed);
+        sink.accept(b"three", &META).unwrap();
+        crate::blocking::block_on(sink.flush()).unwrap();
+        // Without discarding the failed buffer, "one" and "two" would arrive after being
+        // counted as dropped, and the counts would no longer add up.
+        assert_eq!(&*flaky.out.0.lock().unwrap(), b"three\n");
+        let s = sink.stats();
+        assert_eq!((s.accepted, s.delivered, s.dropped.total()), (3, 1, 2));
     }
 
     #[test]
