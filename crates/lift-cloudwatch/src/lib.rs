@@ -1,17 +1,46 @@
-//! Shipping Lift's log lines to Amazon CloudWatch Logs.
+//! Shipping Lift's log lines to Amazon CloudWatch Logs, without losing any.
 //!
-//! This crate is being built in stages. Present now: the CloudWatch limits as named
-//! constants ([`limits`]), the pure [`BatchPacker`] that turns queued events into
-//! `PutLogEvents` batches obeying every rule, and JSON-preserving truncation of oversize
-//! entries ([`truncate`]), and group/stream name validation ([`names`]). The queueing sink, the shipper task, the AWS SDK client, the
-//! fault-injecting mock and the `lift-ship` binary are the next stage.
+//! [`CloudWatchSink`] is a [`lift_observability::Sink`]: logging calls copy the encoded line
+//! into a bounded queue and return; a shipper task packs the queue into `PutLogEvents`
+//! batches that obey every CloudWatch rule ([`BatchPacker`]), sends them through a
+//! [`LogsApi`] (the real AWS SDK client, [`SdkLogsApi`], or the fault-injecting mock behind
+//! the `testing` feature), retries transient failures with jittered backoff, creates
+//! missing groups and streams on demand, and counts every entry it could not deliver.
+//!
+//! Delivery guarantee: every accepted entry is acknowledged by CloudWatch or counted as
+//! dropped with its reason ([`ShipperStats::dropped`]); entries still undelivered at the
+//! close deadline are also written to stderr behind a marker ([`spill`]). Retries after a
+//! timeout or a broken connection can deliver a batch twice (CloudWatch has no
+//! de-duplication): at least once, never silently lost.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
+pub mod classify;
+pub mod config;
 pub mod limits;
+#[cfg(feature = "testing")]
+pub mod mock;
 pub mod names;
 pub mod packer;
+mod queue;
+pub mod retry;
+pub mod sdk;
+mod shipper;
+mod sink;
+pub mod spill;
+pub mod stats;
+pub mod stream_name;
 pub mod truncate;
 
+pub use api::{ApiError, ApiErrorKind, LogsApi, PutOutcome, RejectedEvents};
+pub use config::{CloudWatchConfig, CloudWatchConfigError, ValidCloudWatchConfig};
 pub use names::{NameError, validate_log_group_name, validate_log_stream_name};
 pub use packer::{Batch, BatchPacker, LogEvent, PackReport, PackerLimits};
+pub use queue::OverflowPolicy;
+pub use retry::RetryPolicy;
+pub use sdk::{SdkLogsApi, SdkSettings};
+pub use sink::{BuildError, CloudWatchGuard, CloudWatchSink, CloudWatchSinkBuilder};
+pub use spill::Spill;
+pub use stats::ShipperStats;
+pub use stream_name::{StreamTemplate, TemplateValues};

@@ -28,6 +28,9 @@ pub struct LogEvent {
     pub timestamp_ms: i64,
     /// The message (one encoded log line).
     pub message: String,
+    /// An opaque tag carried through packing untouched: the shipper numbers events in
+    /// arrival order so a flush knows which of them it waits for. `0` when unused.
+    pub seq: u64,
 }
 
 impl LogEvent {
@@ -36,7 +39,14 @@ impl LogEvent {
         Self {
             timestamp_ms,
             message: message.into(),
+            seq: 0,
         }
+    }
+
+    /// The same event carrying the tag `seq`.
+    pub fn with_seq(mut self, seq: u64) -> Self {
+        self.seq = seq;
+        self
     }
 
     /// The bytes this event counts for in a batch (message plus overhead).
@@ -108,8 +118,14 @@ pub struct PackReport {
     pub batches: Vec<Batch>,
     /// Events dropped before sending, by reason.
     pub dropped: DropCounts,
+    /// The `seq` tags of the dropped events, in input order.
+    pub dropped_seqs: Vec<u64>,
     /// Events whose message was truncated to fit.
     pub truncated: u64,
+    /// The batch cost (message bytes plus per-event overhead) the input had and the
+    /// batches do not: dropped events' whole cost plus the bytes cut by truncation. Input
+    /// cost = Σ batch bytes + `cost_removed`.
+    pub cost_removed: u64,
 }
 
 /// Packs events into batches that obey every `PutLogEvents` rule.
@@ -135,11 +151,17 @@ impl BatchPacker {
         let mut kept = Vec::with_capacity(events.len());
         for mut event in events {
             match self.check(&event, now_ms) {
-                Some(reason) => *count(&mut report.dropped, reason) += 1,
+                Some(reason) => {
+                    *count(&mut report.dropped, reason) += 1;
+                    report.dropped_seqs.push(event.seq);
+                    report.cost_removed += event.cost() as u64;
+                }
                 None => {
                     if event.message.len() > self.limits.max_event_bytes {
                         let cut = truncate_line(&event.message, self.limits.max_event_bytes);
+                        let before = event.message.len();
                         event.message = cut.into_owned();
+                        report.cost_removed += (before - event.message.len()) as u64;
                         report.truncated += 1;
                     }
                     kept.push(event);
@@ -417,13 +439,22 @@ mod tests {
                 .map(|(i, (dt, len))| {
                     // Length 0 makes an empty message; the index keeps the rest distinct.
                     let message = if *len == 0 { String::new() } else { format!("{i}:{}", "z".repeat(*len)) };
-                    LogEvent::new(NOW + dt, message)
+                    LogEvent::new(NOW + dt, message).with_seq(i as u64)
                 })
                 .collect();
             let n = events.len();
+            let input_cost: usize = events.iter().map(LogEvent::cost).sum();
             let r = p.pack(events, NOW);
             assert_obeys_every_rule(&r, &limits);
             prop_assert_eq!(delivered(&r) as u64 + r.dropped.total(), n as u64);
+            prop_assert_eq!(r.dropped_seqs.len() as u64, r.dropped.total());
+            let batch_cost: usize = r.batches.iter().map(|b| b.bytes).sum();
+            prop_assert_eq!(input_cost as u64, batch_cost as u64 + r.cost_removed);
+            // Every seq comes out exactly once, in a batch or among the dropped.
+            let mut seqs: Vec<u64> = r.batches.iter().flat_map(|b| b.events.iter().map(|e| e.seq)).collect();
+            seqs.extend(&r.dropped_seqs);
+            seqs.sort_unstable();
+            prop_assert_eq!(seqs, (0..n as u64).collect::<Vec<_>>());
         }
     }
 }

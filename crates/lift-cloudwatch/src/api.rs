@@ -1,0 +1,187 @@
+//! [`LogsApi`]: the four CloudWatch Logs calls the shipper needs, behind a small trait.
+//!
+//! The shipper talks to this trait only, so the same code drives the real AWS SDK client
+//! ([`crate::SdkLogsApi`]), a local emulator (the SDK with an endpoint URL) and the strict,
+//! fault-injecting mock (`MockLogsApi`, feature `testing`). Errors come back as an
+//! [`ApiError`] with a transport-neutral [`ApiErrorKind`] and the service's error code;
+//! deciding what to do about them is [`crate::classify`]'s job, not the client's.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use crate::packer::LogEvent;
+
+/// What a [`LogsApi`] call returns.
+pub type ApiFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
+
+/// The CloudWatch Logs operations the shipper uses.
+///
+/// Implementations must be cheap to call concurrently: the shipper keeps several calls in
+/// flight (one per stream at most).
+pub trait LogsApi: Send + Sync + 'static {
+    /// `PutLogEvents` without a sequence token. `events` obey every batch rule.
+    fn put_log_events<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        events: &'a [LogEvent],
+    ) -> ApiFuture<'a, PutOutcome>;
+
+    /// `CreateLogGroup`.
+    fn create_log_group<'a>(&'a self, group: &'a str) -> ApiFuture<'a, ()>;
+
+    /// `CreateLogStream`.
+    fn create_log_stream<'a>(&'a self, group: &'a str, stream: &'a str) -> ApiFuture<'a, ()>;
+
+    /// `PutRetentionPolicy`.
+    fn put_retention_policy<'a>(&'a self, group: &'a str, days: u32) -> ApiFuture<'a, ()>;
+}
+
+/// The successful answer to `PutLogEvents`: which events, if any, were refused one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PutOutcome {
+    /// `rejectedLogEventsInfo`, when present.
+    pub rejected: RejectedEvents,
+}
+
+/// `rejectedLogEventsInfo`: index bounds into the batch that was sent.
+///
+/// AWS semantics: events at `too_new_start..` were too new (inclusive start); events at
+/// `..too_old_end` were too old and at `..expired_end` expired by retention (exclusive ends).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RejectedEvents {
+    /// `tooNewLogEventStartIndex`.
+    pub too_new_start: Option<usize>,
+    /// `tooOldLogEventEndIndex`.
+    pub too_old_end: Option<usize>,
+    /// `expiredLogEventEndIndex`.
+    pub expired_end: Option<usize>,
+}
+
+impl RejectedEvents {
+    /// Whether nothing was rejected.
+    pub fn is_empty(&self) -> bool {
+        self.too_new_start.is_none() && self.too_old_end.is_none() && self.expired_end.is_none()
+    }
+
+    /// Why the event at `index` of a batch of `len` was rejected, or `None` if it was
+    /// accepted. Expired wins over too old when both cover an index.
+    pub fn reason_for(&self, index: usize, len: usize) -> Option<lift_observability::DropReason> {
+        use lift_observability::DropReason;
+        if index >= len {
+            return None;
+        }
+        if self.expired_end.is_some_and(|end| index < end) {
+            Some(DropReason::Expired)
+        } else if self.too_old_end.is_some_and(|end| index < end) {
+            Some(DropReason::TooOld)
+        } else if self.too_new_start.is_some_and(|start| index >= start) {
+            Some(DropReason::TooNew)
+        } else {
+            None
+        }
+    }
+}
+
+/// What went wrong with one call, independent of the transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// `ResourceNotFoundException`: the group or the stream does not exist.
+    ResourceNotFound,
+    /// `ResourceAlreadyExistsException` (from a create call).
+    ResourceAlreadyExists,
+    /// Throttled: `ThrottlingException`, `RequestLimitExceeded`, HTTP 429.
+    Throttled,
+    /// The service failed: `ServiceUnavailableException`, `InternalFailure`, any 5xx.
+    ServiceFailure,
+    /// No reply in time; the server may or may not have committed the call.
+    Timeout,
+    /// The connection failed or broke (refused, reset, DNS): nothing may have arrived, or
+    /// the reply was lost after the server committed.
+    Connection,
+    /// `InvalidParameterException` and other 4xx validation errors: the request broke a rule.
+    InvalidRequest,
+    /// Credentials or permissions: `AccessDenied`, `UnrecognizedClient`, `ExpiredToken`.
+    AccessDenied,
+    /// `LimitExceededException` (for example too many log groups). Not throttling.
+    LimitExceeded,
+    /// Anything else.
+    Other,
+}
+
+/// One failed call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{operation} failed ({kind:?}{code}): {message}", code = self.code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+pub struct ApiError {
+    /// What kind of failure.
+    pub kind: ApiErrorKind,
+    /// The call (`PutLogEvents`, `CreateLogStream`, …).
+    pub operation: &'static str,
+    /// The service's error code, when there was one.
+    pub code: Option<String>,
+    /// A description without payload.
+    pub message: String,
+    /// A server-requested delay before retrying (`x-amz-retry-after`), when given.
+    pub retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    /// An error of `kind` from `operation`.
+    pub fn new(kind: ApiErrorKind, operation: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            operation,
+            code: None,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// The same error with the service's error code.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// The same error with a server-requested retry delay.
+    pub fn with_retry_after(mut self, delay: Duration) -> Self {
+        self.retry_after = Some(delay);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lift_observability::DropReason;
+
+    #[test]
+    fn rejected_indices_follow_aws_semantics() {
+        let r = RejectedEvents {
+            too_new_start: Some(8),
+            too_old_end: Some(3),
+            expired_end: Some(1),
+        };
+        let reasons: Vec<_> = (0..10).map(|i| r.reason_for(i, 10)).collect();
+        assert_eq!(reasons[0], Some(DropReason::Expired));
+        assert_eq!(reasons[1], Some(DropReason::TooOld));
+        assert_eq!(reasons[2], Some(DropReason::TooOld));
+        assert!(reasons[3..8].iter().all(Option::is_none));
+        assert_eq!(reasons[8], Some(DropReason::TooNew));
+        assert_eq!(reasons[9], Some(DropReason::TooNew));
+        assert_eq!(r.reason_for(10, 10), None);
+        assert!(RejectedEvents::default().is_empty());
+    }
+
+    #[test]
+    fn error_display_names_operation_kind_and_code() {
+        let e = ApiError::new(ApiErrorKind::Throttled, "PutLogEvents", "rate exceeded")
+            .with_code("ThrottlingException");
+        assert_eq!(
+            e.to_string(),
+            "PutLogEvents failed (Throttled, ThrottlingException): rate exceeded"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! [`CloudWatchConfig`]: what the CloudWatch sink needs, as serde data with defaults.
+//!
+//! Raw → validated → built: [`CloudWatchConfig::validate`] checks every field (group and
+//! stream names against CloudWatch's rules, retention against the allowed values, bounds
+//! that make sense) and returns a [`ValidCloudWatchConfig`] that the sink builder consumes.
+//! Unknown fields are refused, so a misspelt option is an error, not a silent default.
+
+use std::time::Duration;
+
+use crate::limits::{
+    DEFAULT_MAX_EVENT_BYTES, MAX_BATCH_BYTES, MIN_MAX_EVENT_BYTES, RETENTION_DAYS,
+};
+use crate::names::{NameError, validate_log_group_name};
+use crate::queue::OverflowPolicy;
+use crate::retry::RetryPolicy;
+use crate::stream_name::{DEFAULT_STREAM_TEMPLATE, StreamTemplate, TemplateError, TemplateValues};
+
+/// Default flush interval.
+pub const DEFAULT_FLUSH_INTERVAL_MS: u64 = 1_000;
+/// Default bound on bytes held (queued or being shipped): 16 full batches.
+pub const DEFAULT_MAX_BUFFER_BYTES: usize = 16 * MAX_BATCH_BYTES;
+/// Default bound on entries held.
+pub const DEFAULT_MAX_BUFFER_ENTRIES: usize = 200_000;
+/// Default wait for room under [`OverflowPolicy::Block`].
+pub const DEFAULT_BLOCK_TIMEOUT_MS: u64 = 100;
+/// Default number of `PutLogEvents` calls in flight (at most one per stream).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+/// Default limit on how long `flush()` waits before answering with a timeout.
+pub const DEFAULT_FLUSH_TIMEOUT_MS: u64 = 30_000;
+/// Default deadline for `close` when the sink is dropped or the guard goes out of scope.
+pub const DEFAULT_CLOSE_TIMEOUT_MS: u64 = 5_000;
+/// The smallest byte bound accepted: one full batch.
+pub const MIN_BUFFER_BYTES: usize = MAX_BATCH_BYTES;
+
+/// The CloudWatch sink's settings. Every field has a default but `log_group`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CloudWatchConfig {
+    /// The log group.
+    pub log_group: String,
+    /// The log stream name or template (`{date}`, `{hostname}`, `{instance_id}`,
+    /// `{tenant_id}`); default `{date}/{hostname}/{instance_id}`.
+    pub log_stream: String,
+    /// An explicit endpoint URL (for example a local emulator); wins over
+    /// `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS` / `AWS_ENDPOINT_URL`.
+    pub endpoint_url: Option<String>,
+    /// An explicit region; wins over the environment and profile.
+    pub region: Option<String>,
+    /// Create the log group when it is missing (streams are always created on demand).
+    pub create_group: bool,
+    /// Retention to set on a group this sink creates; also drops events older than it
+    /// before sending. One of CloudWatch's allowed values.
+    pub retention_days: Option<u32>,
+    /// How often everything pending is shipped, even if batches are not full.
+    pub flush_interval_ms: u64,
+    /// Bound on bytes held (message bytes plus 26 per entry), queued or being shipped.
+    pub max_buffer_bytes: usize,
+    /// Bound on entries held.
+    pub max_buffer_entries: usize,
+    /// What happens to an entry when the buffer is full.
+    pub overflow: OverflowPolicy,
+    /// How long `block` waits for room.
+    pub block_timeout_ms: u64,
+    /// `PutLogEvents` calls in flight at once (never more than one per stream).
+    pub max_in_flight: usize,
+    /// Per-event cap in bytes; longer entries are truncated (JSON kept valid).
+    pub max_event_bytes: usize,
+    /// How long `flush()` waits before answering with a timeout error.
+    pub flush_timeout_ms: u64,
+    /// The close deadline used when the sink or its guard is dropped.
+    pub close_timeout_ms: u64,
+    /// First retry delay ceiling.
+    pub retry_base_ms: u64,
+    /// Largest retry delay.
+    pub retry_cap_ms: u64,
+}
+
+impl Default for CloudWatchConfig {
+    fn default() -> Self {
+        let retry = RetryPolicy::default();
+        Self {
+            log_group: String::new(),
+            log_stream: DEFAULT_STREAM_TEMPLATE.to_owned(),
+            endpoint_url: None,
+            region: None,
+            create_group: false,
+            retention_days: None,
+            flush_interval_ms: DEFAULT_FLUSH_INTERVAL_MS,
+            max_buffer_bytes: DEFAULT_MAX_BUFFER_BYTES,
+            max_buffer_entries: DEFAULT_MAX_BUFFER_ENTRIES,
+            overflow: OverflowPolicy::DropNewest,
+            block_timeout_ms: DEFAULT_BLOCK_TIMEOUT_MS,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            flush_timeout_ms: DEFAULT_FLUSH_TIMEOUT_MS,
+            close_timeout_ms: DEFAULT_CLOSE_TIMEOUT_MS,
+            retry_base_ms: retry.base.as_millis() as u64,
+            retry_cap_ms: retry.cap.as_millis() as u64,
+        }
+    }
+}
+
+/// A configuration value CloudWatch or the sink cannot work with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CloudWatchConfigError {
+    /// The log group name is invalid (or missing).
+    #[error("log_group: {0}")]
+    LogGroup(NameError),
+    /// The stream template is invalid.
+    #[error("log_stream: {0}")]
+    LogStream(TemplateError),
+    /// The retention is not one CloudWatch allows.
+    #[error("retention_days: {0} is not allowed; use one of {RETENTION_DAYS:?}")]
+    Retention(u32),
+    /// A value is out of its range.
+    #[error("{field}: {value} is out of range ({expected})")]
+    OutOfRange {
+        /// The field.
+        field: &'static str,
+        /// The value given.
+        value: u64,
+        /// What is accepted.
+        expected: &'static str,
+    },
+}
+
+/// A configuration that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCloudWatchConfig {
+    pub(crate) raw: CloudWatchConfig,
+    pub(crate) template: StreamTemplate,
+}
+
+impl ValidCloudWatchConfig {
+    /// The settings as given.
+    pub fn config(&self) -> &CloudWatchConfig {
+        &self.raw
+    }
+
+    /// The parsed stream template.
+    pub fn template(&self) -> &StreamTemplate {
+        &self.template
+    }
+
+    pub(crate) fn retry(&self) -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_millis(self.raw.retry_base_ms),
+            cap: Duration::from_millis(self.raw.retry_cap_ms),
+        }
+    }
+}
+
+impl CloudWatchConfig {
+    /// A configuration for `log_group` with every other setting at its default.
+    pub fn new(log_group: impl Into<String>) -> Self {
+        Self {
+            log_group: log_group.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Checks every field, resolving the stream template with `values`.
+    pub fn validate_with(
+        self,
+        values: &TemplateValues,
+    ) -> Result<ValidCloudWatchConfig, CloudWatchConfigError> {
+        validate_log_group_name(&self.log_group).map_err(CloudWatchConfigError::LogGroup)?;
+        let template = StreamTemplate::parse(&self.log_stream, values)
+            .map_err(CloudWatchConfigError::LogStream)?;
+        if let Some(days) = self.retention_days
+            && !RETENTION_DAYS.contains(&days)
+        {
+            return Err(CloudWatchConfigError::Retention(days));
+        }
+        let range = |field, value: u64, ok: bool, expected| {
+            if ok {
+                Ok(())
+            } else {
+                Err(CloudWatchConfigError::OutOfRange {
+                    field,
+                    value,
+                    expected,
+                })
+            }
+        };
+        let c = &self;
+        range(
+            "flush_interval_ms",
+            c.flush_interval_ms,
+            (1..=3_600_000).contains(&c.flush_interval_ms),
+            "1 to 3,600,000",
+        )?;
+        range(
+            "max_buffer_bytes",
+            c.max_buffer_bytes as u64,
+            c.max_buffer_bytes >= MIN_BUFFER_BYTES,
+            "at least 1,048,576 (one full batch)",
+        )?;
+        range(
+            "max_buffer_entries",
+            c.max_buffer_entries as u64,
+            c.max_buffer_entries >= 1,
+            "at least 1",
+        )?;
+        range(
+            "max_in_flight",
+            c.max_in_flight as u64,
+            (1..=64).contains(&c.max_in_flight),
+            "1 to 64",
+        )?;
+        range(
+            "max_event_bytes",
+            c.max_event_bytes as u64,
+            (MIN_MAX_EVENT_BYTES..=DEFAULT_MAX_EVENT_BYTES).contains(&c.max_event_bytes),
+            "1,024 to 1,048,550",
+        )?;
+        range(
+            "flush_timeout_ms",
+            c.flush_timeout_ms,
+            c.flush_timeout_ms >= 1,
+            "at least 1",
+        )?;
+        range(
+            "retry_base_ms",
+            c.retry_base_ms,
+            c.retry_base_ms >= 1 && c.retry_base_ms <= c.retry_cap_ms,
+            "at least 1 and at most retry_cap_ms",
+        )?;
+        Ok(ValidCloudWatchConfig {
+            raw: self,
+            template,
+        })
+    }
+
+    /// Checks every field with this process's template values.
+    pub fn validate(self) -> Result<ValidCloudWatchConfig, CloudWatchConfigError> {
+        self.validate_with(&TemplateValues::current())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_only_a_group() {
+        assert!(matches!(
+            CloudWatchConfig::default().validate(),
+            Err(CloudWatchConfigError::LogGroup(NameError::Empty { .. }))
+        ));
+        let valid = CloudWatchConfig::new("/lift/payments").validate().unwrap();
+        assert!(!valid.template().is_per_tenant());
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_values_are_refused_clearly() {
+        let err =
+            serde_json::from_str::<CloudWatchConfig>(r#"{"log_group":"g","flush_intervl_ms":5}"#)
+                .unwrap_err();
+        assert!(err.to_string().contains("flush_intervl_ms"), "{err}");
+        let mut c = CloudWatchConfig::new("g");
+        c.retention_days = Some(2);
+        assert_eq!(
+            c.clone().validate().unwrap_err().to_string(),
+            format!("retention_days: 2 is not allowed; use one of {RETENTION_DAYS:?}")
+        );
+        c.retention_days = Some(7);
+        c.max_event_bytes = 10;
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("max_event_bytes: 10")
+        );
+        let mut c = CloudWatchConfig::new("g");
+        c.log_stream = "{tenant}".into();
+        assert!(matches!(
+            c.validate(),
+            Err(CloudWatchConfigError::LogStream(_))
+        ));
+        assert!(matches!(
+            CloudWatchConfig::new("aws/lambda/x").validate(),
+            Err(CloudWatchConfigError::LogGroup(
+                NameError::ReservedPrefix { .. }
+            ))
+        ));
+    }
+
+    #[test]
+    fn config_parses_from_json_with_defaults() {
+        let c: CloudWatchConfig = serde_json::from_str(
+            r#"{"log_group":"g","log_stream":"{tenant_id}","overflow":"block","create_group":true}"#,
+        )
+        .unwrap();
+        assert_eq!(c.overflow, OverflowPolicy::Block);
+        assert_eq!(c.flush_interval_ms, DEFAULT_FLUSH_INTERVAL_MS);
+        assert!(c.validate().unwrap().template().is_per_tenant());
+    }
+}

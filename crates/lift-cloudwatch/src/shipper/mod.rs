@@ -1,0 +1,421 @@
+//! The shipper: the background task that turns queued lines into acknowledged batches.
+//!
+//! One loop owns all shipping state. It wakes when the queue holds a full batch, when the
+//! flush interval ticks, when a delivery task finishes, or on a flush/close command; then
+//! it drains the queue into per-stream pending lists, packs them with the
+//! [`BatchPacker`](crate::BatchPacker) (full batches at once; partial ones only when a flush
+//! is due, so a backlog ships in near-full batches), and starts deliveries — at most one in
+//! flight per stream, so each stream's batches arrive in order, and at most
+//! `max_in_flight` in all, so many streams ship in parallel.
+//!
+//! Settling: every entry ends acknowledged or counted as dropped with a reason (packer
+//! drops, `rejectedLogEventsInfo`, refused requests, undeliverable at close). Only then is
+//! its room in the buffer released and its flush waiters told. At close, what cannot be
+//! delivered by the deadline is written to the spill output (stderr) with a marker.
+
+mod deliver;
+mod waiters;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use lift_observability::{DropReason, SinkError};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, MissedTickBehavior};
+
+pub(crate) use deliver::DeliveryContext;
+use deliver::{Delivery, deliver};
+use waiters::{Waiter, Waiters};
+
+use crate::packer::{Batch, BatchPacker, LogEvent};
+use crate::queue::{Drained, Queue};
+use crate::spill::Spill;
+use crate::stream_name::StreamTemplate;
+
+/// A request to the shipper.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// Answer when every entry numbered below `target` is settled, or after `timeout`.
+    Flush {
+        target: u64,
+        timeout: Duration,
+        started: std::time::Instant,
+        reply: oneshot::Sender<Result<(), SinkError>>,
+    },
+    /// Ship everything within `deadline`, spill the rest, stop.
+    Close {
+        deadline: Duration,
+        reply: oneshot::Sender<Result<(), SinkError>>,
+    },
+}
+
+/// Where a command's answer goes.
+type Reply = oneshot::Sender<Result<(), SinkError>>;
+
+/// How the loop is set up.
+pub(crate) struct ShipperSettings {
+    pub(crate) template: StreamTemplate,
+    pub(crate) packer: BatchPacker,
+    pub(crate) flush_interval: Duration,
+    pub(crate) max_in_flight: usize,
+    pub(crate) default_close_timeout: Duration,
+    pub(crate) seed: u64,
+}
+
+/// One stream's share of the work.
+#[derive(Default)]
+struct StreamState {
+    pending: Vec<LogEvent>,
+    pending_cost: usize,
+    ready: VecDeque<Arc<Batch>>,
+    in_flight: Option<Arc<Batch>>,
+    cool_until: Option<Instant>,
+    cool_down: Duration,
+}
+
+impl StreamState {
+    fn lowest_seq(&self) -> u64 {
+        let pending = self.pending.iter().map(|e| e.seq);
+        let batched = self
+            .ready
+            .iter()
+            .chain(self.in_flight.as_ref())
+            .flat_map(|b| b.events.iter().map(|e| e.seq));
+        pending.chain(batched).min().unwrap_or(u64::MAX)
+    }
+
+    fn count_below(&self, target: u64) -> u64 {
+        let pending = self.pending.iter().filter(|e| e.seq < target).count();
+        let batched: usize = self
+            .ready
+            .iter()
+            .chain(self.in_flight.as_ref())
+            .map(|b| b.events.iter().filter(|e| e.seq < target).count())
+            .sum();
+        (pending + batched) as u64
+    }
+
+    fn is_idle(&self) -> bool {
+        self.pending.is_empty() && self.ready.is_empty() && self.in_flight.is_none()
+    }
+}
+
+/// First cool-down after a refused batch; doubles per refusal up to the maximum.
+const FIRST_COOL_DOWN: Duration = Duration::from_secs(1);
+const MAX_COOL_DOWN: Duration = Duration::from_secs(60);
+
+/// The shipping loop's state.
+pub(crate) struct Shipper {
+    queue: Arc<Queue>,
+    cx: Arc<DeliveryContext>,
+    settings: ShipperSettings,
+    streams: HashMap<Arc<str>, StreamState>,
+    tenant_streams: HashMap<Vec<u8>, Arc<str>>,
+    single_stream: Option<Arc<str>>,
+    drained: Drained,
+    tasks: JoinSet<(Arc<str>, Delivery)>,
+    waiters: Waiters,
+    spill: Spill,
+    deliveries_started: u64,
+}
+
+impl Shipper {
+    pub(crate) fn new(
+        queue: Arc<Queue>,
+        cx: Arc<DeliveryContext>,
+        settings: ShipperSettings,
+        spill: Spill,
+    ) -> Self {
+        let single_stream =
+            (!settings.template.is_per_tenant()).then(|| Arc::from(settings.template.render(None)));
+        Self {
+            queue,
+            cx,
+            settings,
+            streams: HashMap::new(),
+            tenant_streams: HashMap::new(),
+            single_stream,
+            drained: Drained::default(),
+            tasks: JoinSet::new(),
+            waiters: Waiters::default(),
+            spill,
+            deliveries_started: 0,
+        }
+    }
+
+    /// Runs until closed (by command, or when every sender is gone).
+    pub(crate) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut tick = tokio::time::interval(self.settings.flush_interval);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut closing: Option<(Instant, Option<Reply>)> = None;
+        loop {
+            let mut flush_due = false;
+            let wake_at = self.next_wake(closing.as_ref().map(|c| c.0));
+            tokio::select! {
+                () = self.queue.woken() => {}
+                _ = tick.tick() => flush_due = true,
+                Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    if let Ok((stream, delivery)) = done {
+                        self.finish(stream, delivery);
+                    }
+                }
+                command = commands.recv(), if closing.is_none() => {
+                    flush_due = true;
+                    match command {
+                        Some(Command::Flush { target, timeout, started, reply }) => {
+                            self.waiters.push(Waiter {
+                                target,
+                                deadline: Instant::now() + timeout,
+                                timeout,
+                                started,
+                                undelivered: 0,
+                                reply,
+                            });
+                        }
+                        Some(Command::Close { deadline, reply }) => {
+                            self.queue.close();
+                            closing = Some((Instant::now() + deadline, Some(reply)));
+                        }
+                        None => {
+                            self.queue.close();
+                            let deadline = self.settings.default_close_timeout;
+                            closing = Some((Instant::now() + deadline, None));
+                        }
+                    }
+                }
+                () = tokio::time::sleep_until(wake_at) => {}
+            }
+            if closing.is_some() {
+                flush_due = true;
+            }
+            self.drain();
+            self.pack(flush_due);
+            self.start_deliveries();
+            self.answer_waiters();
+            if let Some((deadline, reply)) = &mut closing {
+                let done = self.streams.values().all(StreamState::is_idle);
+                if done || Instant::now() >= *deadline {
+                    let result = self.shut_down();
+                    if let Some(reply) = reply.take() {
+                        let _ = reply.send(result);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The next moment the loop must look again without being woken: a flush deadline,
+    /// a stream's cool-down end, or the close deadline.
+    fn next_wake(&self, close_deadline: Option<Instant>) -> Instant {
+        let cool = self.streams.values().filter_map(|s| s.cool_until);
+        [self.waiters.next_deadline(), close_deadline]
+            .into_iter()
+            .flatten()
+            .chain(cool)
+            .min()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600))
+    }
+
+    /// Moves queued lines into their streams' pending lists.
+    fn drain(&mut self) {
+        let mut drained = std::mem::take(&mut self.drained);
+        self.queue.drain_into(&mut drained);
+        for (slot, line, tenant) in drained.entries() {
+            let stream = self.stream_for(tenant);
+            let event =
+                LogEvent::new(slot.timestamp_ms, String::from_utf8_lossy(line)).with_seq(slot.seq);
+            let state = self.streams.entry(stream).or_default();
+            state.pending_cost += event.cost();
+            state.pending.push(event);
+        }
+        self.drained = drained;
+    }
+
+    fn stream_for(&mut self, tenant: Option<&[u8]>) -> Arc<str> {
+        if let Some(single) = &self.single_stream {
+            return single.clone();
+        }
+        let key = tenant.unwrap_or_default();
+        if let Some(name) = self.tenant_streams.get(key) {
+            return name.clone();
+        }
+        let tenant_text = tenant.map(String::from_utf8_lossy);
+        let name: Arc<str> = Arc::from(self.settings.template.render(tenant_text.as_deref()));
+        self.tenant_streams.insert(key.to_vec(), name.clone());
+        name
+    }
+
+    /// Packs pending events into batches: full ones always, the partial rest when a flush
+    /// is due.
+    fn pack(&mut self, flush_due: bool) {
+        let limits = *self.settings.packer.limits();
+        let now_ms = lift_observability::timestamp::system_millis();
+        for state in self.streams.values_mut() {
+            let full = state.pending_cost >= limits.max_batch_bytes
+                || state.pending.len() >= limits.max_batch_events;
+            if state.pending.is_empty() || !(flush_due || full) {
+                continue;
+            }
+            let events = std::mem::take(&mut state.pending);
+            state.pending_cost = 0;
+            let report = self.settings.packer.pack(events, now_ms);
+            self.cx
+                .counters
+                .drop_n(DropReason::TooOld, report.dropped.too_old);
+            self.cx
+                .counters
+                .drop_n(DropReason::TooNew, report.dropped.too_new);
+            self.cx
+                .counters
+                .drop_n(DropReason::Empty, report.dropped.empty);
+            crate::stats::ShipperCounters::add(&self.cx.counters.truncated, report.truncated);
+            self.queue
+                .release(report.cost_removed, report.dropped_seqs.len() as u64);
+            self.waiters.dropped(report.dropped_seqs.iter().copied());
+            let mut batches = report.batches;
+            if !flush_due
+                && let Some(last) = batches.last()
+                && last.bytes < limits.max_batch_bytes * 98 / 100
+                && last.events.len() < limits.max_batch_events
+            {
+                let last = batches.pop().unwrap_or_default();
+                state.pending_cost = last.bytes;
+                state.pending = last.events;
+            }
+            state.ready.extend(batches.into_iter().map(Arc::new));
+        }
+    }
+
+    /// Starts deliveries on idle streams, within the in-flight limit.
+    fn start_deliveries(&mut self) {
+        let now = Instant::now();
+        for (name, state) in &mut self.streams {
+            if self.tasks.len() >= self.settings.max_in_flight {
+                break;
+            }
+            if state.in_flight.is_some() || state.cool_until.is_some_and(|t| t > now) {
+                continue;
+            }
+            let Some(batch) = state.ready.pop_front() else {
+                continue;
+            };
+            state.cool_until = None;
+            state.in_flight = Some(batch.clone());
+            self.deliveries_started += 1;
+            let seed = self
+                .settings
+                .seed
+                .wrapping_add(self.deliveries_started.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let cx = self.cx.clone();
+            let stream = name.clone();
+            self.tasks.spawn(async move {
+                let delivery = deliver(cx, stream.clone(), batch, seed).await;
+                (stream, delivery)
+            });
+        }
+    }
+
+    /// Settles a finished delivery.
+    fn finish(&mut self, stream: Arc<str>, delivery: Delivery) {
+        let Some(state) = self.streams.get_mut(&stream) else {
+            return;
+        };
+        let Some(batch) = state.in_flight.take() else {
+            return;
+        };
+        let counters = &self.cx.counters;
+        let len = batch.events.len();
+        match delivery {
+            Delivery::Acknowledged(rejected) => {
+                let mut refused = Vec::new();
+                for (i, event) in batch.events.iter().enumerate() {
+                    if let Some(reason) = rejected.reason_for(i, len) {
+                        counters.drop_n(reason, 1);
+                        refused.push(event.seq);
+                    }
+                }
+                let max = self.settings.packer.limits().max_batch_bytes;
+                counters.batch_delivered((len - refused.len()) as u64, batch.bytes as u64, max);
+                self.waiters.dropped(refused.iter().copied());
+                state.cool_down = Duration::ZERO;
+            }
+            Delivery::Refused(error) => {
+                counters.drop_n(DropReason::Rejected, len as u64);
+                counters.error(format!("batch of {len} refused: {error}"));
+                self.waiters.dropped(batch.events.iter().map(|e| e.seq));
+                state.cool_down = (state.cool_down * 2).clamp(FIRST_COOL_DOWN, MAX_COOL_DOWN);
+                state.cool_until = Some(Instant::now() + state.cool_down);
+            }
+        }
+        self.queue.release(batch.bytes as u64, len as u64);
+    }
+
+    fn answer_waiters(&mut self) {
+        if self.waiters.is_empty() {
+            return;
+        }
+        let lowest = self
+            .streams
+            .values()
+            .map(StreamState::lowest_seq)
+            .min()
+            .unwrap_or(u64::MAX);
+        let counters = self.cx.counters.clone();
+        let streams = &self.streams;
+        let latencies = self.waiters.settle(
+            lowest,
+            Instant::now(),
+            || {
+                counters
+                    .snapshot(0, &Default::default(), (0, 0), 0)
+                    .last_error
+                    .unwrap_or_else(|| "dropped before delivery".to_owned())
+            },
+            |target| streams.values().map(|s| s.count_below(target)).sum(),
+        );
+        for latency in latencies {
+            counters.flushed(latency.as_micros() as u64);
+        }
+    }
+
+    /// Stops deliveries, spills and counts everything unsettled, answers every waiter.
+    fn shut_down(&mut self) -> Result<(), SinkError> {
+        self.tasks.abort_all();
+        self.drain();
+        let group = self.cx.group.clone();
+        let mut undelivered = 0u64;
+        let mut seqs = Vec::new();
+        for (name, state) in self.streams.drain() {
+            let batches = state.in_flight.into_iter().chain(state.ready);
+            let events = batches.flat_map(|b| b.events.clone()).chain(state.pending);
+            for event in events {
+                self.spill.write(&group, &name, &event);
+                seqs.push(event.seq);
+                self.queue.release(event.cost() as u64, 1);
+                undelivered += 1;
+            }
+        }
+        self.spill.finish();
+        let counters = self.cx.counters.clone();
+        counters.drop_n(DropReason::Undeliverable, undelivered);
+        crate::stats::ShipperCounters::add(&counters.spilled, undelivered);
+        self.waiters.dropped(seqs.iter().copied());
+        self.answer_waiters();
+        if undelivered == 0 {
+            Ok(())
+        } else {
+            let reason = format!(
+                "shipping did not finish by the close deadline; {undelivered} entries written to {} instead",
+                self.spill.name()
+            );
+            counters.error(reason.clone());
+            Err(SinkError::Undelivered {
+                undelivered,
+                reason,
+            })
+        }
+    }
+}

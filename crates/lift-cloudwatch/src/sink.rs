@@ -1,0 +1,447 @@
+//! [`CloudWatchSink`]: the logger's [`Sink`] that ships to CloudWatch Logs.
+//!
+//! `accept` copies the encoded line into the bounded queue and returns — the logging call
+//! never waits on the network. The shipper runs as a task on the caller's tokio runtime
+//! ([`CloudWatchSinkBuilder::build`]) or, for programs without one, on its own thread with
+//! its own small runtime ([`CloudWatchSinkBuilder::build_blocking`]).
+//!
+//! `flush().await` resolves when every entry accepted before the call is acknowledged, or
+//! with an error carrying the exact number not delivered (or still pending at the flush
+//! timeout). `close(deadline)` flushes, then stops; what could not be shipped by the
+//! deadline is written to stderr behind a marker and counted. The [`CloudWatchGuard`]
+//! closes with the configured deadline when dropped, so `main` returning does not lose
+//! the tail of the log.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink};
+//! use lift_observability::{Logger, info};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut config = CloudWatchConfig::new("/lift/payments");
+//! config.log_stream = "{date}/{tenant_id}".into(); // one stream per tenant
+//! config.create_group = true;
+//! let (sink, guard) = CloudWatchSink::builder(config).build().await?;
+//! let log = Logger::builder().sink(sink).build();
+//! info!(log.with_tenant_id("acme"), "Charge captured"; "amount" => 1250);
+//! log.flush().await?; // every line above is acknowledged by CloudWatch
+//! guard.close().await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lift_observability::{
+    DropReason, LineMeta, Sink, SinkError, SinkFuture, SinkHealth, SinkStats,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::api::LogsApi;
+use crate::config::{CloudWatchConfig, CloudWatchConfigError, ValidCloudWatchConfig};
+use crate::limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
+use crate::packer::{BatchPacker, PackerLimits};
+use crate::queue::{Queue, QueueLimits};
+use crate::sdk::{SdkConfigError, SdkLogsApi, SdkSettings};
+use crate::shipper::{Command, DeliveryContext, Shipper, ShipperSettings};
+use crate::spill::Spill;
+use crate::stats::{ShipperCounters, ShipperStats};
+use crate::stream_name::TemplateValues;
+
+/// The sink could not be started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The configuration is invalid.
+    #[error("invalid CloudWatch configuration: {0}")]
+    Config(#[from] CloudWatchConfigError),
+    /// The AWS SDK client could not be configured.
+    #[error("AWS SDK configuration: {0}")]
+    Sdk(#[from] SdkConfigError),
+    /// `build` was called outside a tokio runtime (use `build_blocking`).
+    #[error("CloudWatchSinkBuilder::build needs a tokio runtime; use build_blocking outside one")]
+    NoRuntime,
+    /// The shipper's thread or runtime could not be started.
+    #[error("could not start the shipper thread: {0}")]
+    Thread(#[source] std::io::Error),
+}
+
+/// Builds a [`CloudWatchSink`] from a configuration.
+pub struct CloudWatchSinkBuilder {
+    config: CloudWatchConfig,
+    api: Option<Arc<dyn LogsApi>>,
+    spill: Option<Spill>,
+    values: Option<TemplateValues>,
+    seed: Option<u64>,
+}
+
+impl std::fmt::Debug for CloudWatchSinkBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudWatchSinkBuilder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CloudWatchSinkBuilder {
+    /// Uses this API client instead of the AWS SDK one built from the configuration (the
+    /// mock in tests, or a client configured by the application).
+    pub fn api(mut self, api: impl LogsApi) -> Self {
+        self.api = Some(Arc::new(api));
+        self
+    }
+
+    /// Like [`api`](Self::api), for a client that is shared.
+    pub fn shared_api(mut self, api: Arc<dyn LogsApi>) -> Self {
+        self.api = Some(api);
+        self
+    }
+
+    /// Where undeliverable entries go at close (default stderr).
+    pub fn spill(mut self, spill: Spill) -> Self {
+        self.spill = Some(spill);
+        self
+    }
+
+    /// Values for the stream template's static placeholders (default: this process's).
+    pub fn template_values(mut self, values: TemplateValues) -> Self {
+        self.values = Some(values);
+        self
+    }
+
+    /// Seeds the retry jitter (default: random), for reproducible tests.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Starts the shipper as a task on the current tokio runtime.
+    pub async fn build(self) -> Result<(CloudWatchSink, CloudWatchGuard), BuildError> {
+        let handle = tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
+        let parts = self.prepare()?;
+        let api = match parts.api.clone() {
+            Some(api) => api,
+            None => Arc::new(SdkLogsApi::load(&parts.sdk).await?),
+        };
+        let (sink, shipper, rx) = parts.assemble(api, false);
+        handle.spawn(shipper.run(rx));
+        Ok((sink.clone(), CloudWatchGuard { sink }))
+    }
+
+    /// Starts the shipper on its own thread with its own runtime, for programs without
+    /// one. Blocks until the AWS configuration is loaded.
+    pub fn build_blocking(self) -> Result<(CloudWatchSink, CloudWatchGuard), BuildError> {
+        let parts = self.prepare()?;
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("lift-cloudwatch".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(BuildError::Thread(e)));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let api = match parts.api.clone() {
+                        Some(api) => api,
+                        None => match SdkLogsApi::load(&parts.sdk).await {
+                            Ok(api) => Arc::new(api),
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e.into()));
+                                return;
+                            }
+                        },
+                    };
+                    let (sink, shipper, rx) = parts.assemble(api, true);
+                    if ready_tx.send(Ok(sink)).is_ok() {
+                        shipper.run(rx).await;
+                    }
+                });
+            })
+            .map_err(BuildError::Thread)?;
+        let sink = ready_rx
+            .recv()
+            .map_err(|_| BuildError::Thread(std::io::Error::other("shipper thread ended")))??;
+        Ok((sink.clone(), CloudWatchGuard { sink }))
+    }
+
+    fn prepare(self) -> Result<Parts, BuildError> {
+        let values = self.values.unwrap_or_else(TemplateValues::current);
+        let valid = self.config.validate_with(&values)?;
+        Ok(Parts {
+            sdk: SdkSettings {
+                endpoint_url: valid.config().endpoint_url.clone(),
+                region: valid.config().region.clone(),
+            },
+            valid,
+            api: self.api,
+            spill: self.spill.unwrap_or_else(Spill::stderr),
+            seed: self.seed.unwrap_or_else(|| fastrand::u64(..)),
+        })
+    }
+}
+
+/// Everything needed to start, once the API client exists.
+struct Parts {
+    valid: ValidCloudWatchConfig,
+    sdk: SdkSettings,
+    api: Option<Arc<dyn LogsApi>>,
+    spill: Spill,
+    seed: u64,
+}
+
+impl Parts {
+    fn assemble(
+        self,
+        api: Arc<dyn LogsApi>,
+        own_thread: bool,
+    ) -> (CloudWatchSink, Shipper, mpsc::UnboundedReceiver<Command>) {
+        let c = self.valid.config();
+        let mut limits = PackerLimits {
+            max_event_bytes: c.max_event_bytes,
+            ..PackerLimits::default()
+        };
+        if let Some(days) = c.retention_days {
+            limits = limits.with_retention_days(days);
+        }
+        let queue = Arc::new(Queue::new(QueueLimits {
+            max_bytes: c.max_buffer_bytes,
+            max_entries: c.max_buffer_entries,
+            overflow: c.overflow,
+            block_timeout: Duration::from_millis(c.block_timeout_ms),
+            wake_bytes: MAX_BATCH_BYTES,
+            wake_entries: MAX_BATCH_EVENTS,
+        }));
+        let counters = Arc::new(ShipperCounters::default());
+        let cx = Arc::new(DeliveryContext {
+            api,
+            group: c.log_group.clone(),
+            create_group: c.create_group,
+            retention_days: c.retention_days,
+            retry: self.valid.retry(),
+            counters: counters.clone(),
+        });
+        let settings = ShipperSettings {
+            template: self.valid.template().clone(),
+            packer: BatchPacker::new(limits),
+            flush_interval: Duration::from_millis(c.flush_interval_ms),
+            max_in_flight: c.max_in_flight,
+            default_close_timeout: Duration::from_millis(c.close_timeout_ms),
+            seed: self.seed,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sink = CloudWatchSink {
+            inner: Arc::new(Inner {
+                queue: queue.clone(),
+                counters,
+                commands: tx,
+                per_tenant: self.valid.template().is_per_tenant(),
+                flush_timeout: Duration::from_millis(c.flush_timeout_ms),
+                close_timeout: Duration::from_millis(c.close_timeout_ms),
+                own_thread,
+            }),
+        };
+        let shipper = Shipper::new(queue, cx, settings, self.spill);
+        (sink, shipper, rx)
+    }
+}
+
+struct Inner {
+    queue: Arc<Queue>,
+    counters: Arc<ShipperCounters>,
+    commands: mpsc::UnboundedSender<Command>,
+    per_tenant: bool,
+    flush_timeout: Duration,
+    close_timeout: Duration,
+    own_thread: bool,
+}
+
+/// The CloudWatch Logs sink. Cheap to clone; every clone feeds the same queue.
+#[derive(Clone)]
+pub struct CloudWatchSink {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for CloudWatchSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudWatchSink")
+            .field("stats", &self.shipper_stats())
+            .finish()
+    }
+}
+
+impl CloudWatchSink {
+    /// A builder for `config`.
+    pub fn builder(config: CloudWatchConfig) -> CloudWatchSinkBuilder {
+        CloudWatchSinkBuilder {
+            config,
+            api: None,
+            spill: None,
+            values: None,
+            seed: None,
+        }
+    }
+
+    /// The shipper's full self-telemetry.
+    pub fn shipper_stats(&self) -> ShipperStats {
+        let q = &self.inner.queue;
+        self.inner.counters.snapshot(
+            q.accepted_count(),
+            &q.drops().snapshot(),
+            q.held(),
+            q.limits().max_bytes,
+        )
+    }
+
+    /// Waits for every entry accepted so far, up to `timeout`.
+    ///
+    /// `Ok` when all of them were acknowledged; [`SinkError::Undelivered`] with the exact
+    /// number dropped among them (rejected by CloudWatch, refused requests); or
+    /// [`SinkError::Timeout`] with the number still pending. Entries already settled before
+    /// the call (delivered or dropped) are not reported again: their drops are in
+    /// [`shipper_stats`](Self::shipper_stats).
+    pub async fn flush_within(&self, timeout: Duration) -> Result<(), SinkError> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Flush {
+            target: self.inner.queue.accepted_count(),
+            timeout,
+            started: std::time::Instant::now(),
+            reply,
+        };
+        if self.inner.commands.send(command).is_err() {
+            return Err(SinkError::Closed);
+        }
+        answer.await.unwrap_or(Err(SinkError::Closed))
+    }
+
+    /// Ships what it can within `deadline`, spills the rest, and stops. A second call
+    /// returns `Ok` at once.
+    pub async fn close_within(&self, deadline: Duration) -> Result<(), SinkError> {
+        self.inner.queue.close();
+        let (reply, answer) = oneshot::channel();
+        if self
+            .inner
+            .commands
+            .send(Command::Close { deadline, reply })
+            .is_err()
+        {
+            return Ok(());
+        }
+        answer.await.unwrap_or(Ok(()))
+    }
+}
+
+impl Sink for CloudWatchSink {
+    fn name(&self) -> &str {
+        "cloudwatch"
+    }
+
+    fn accept(&self, line: &[u8], meta: &LineMeta<'_>) -> Result<(), DropReason> {
+        let tenant = if self.inner.per_tenant {
+            meta.tenant_id
+        } else {
+            None
+        };
+        self.inner
+            .queue
+            .push(line, tenant, meta.timestamp_ms)
+            .map(drop)
+    }
+
+    fn flush(&self) -> SinkFuture<'_> {
+        Box::pin(self.flush_within(self.inner.flush_timeout))
+    }
+
+    fn close(&self, deadline: Duration) -> SinkFuture<'_> {
+        Box::pin(self.close_within(deadline))
+    }
+
+    fn health(&self) -> SinkHealth {
+        self.inner.counters.health()
+    }
+
+    fn stats(&self) -> SinkStats {
+        let s = self.shipper_stats();
+        SinkStats {
+            name: "cloudwatch".to_owned(),
+            accepted: s.queued,
+            delivered: s.shipped,
+            dropped: s.dropped,
+            bytes_delivered: s.bytes,
+            buffered_bytes: s.buffered_bytes,
+            buffer_capacity_bytes: s.buffer_capacity_bytes,
+            errors: s.errors,
+            last_error: s.last_error,
+            recent_failure_rate: s.recent_failure_rate,
+        }
+    }
+}
+
+/// Closes the sink with the configured deadline when dropped.
+///
+/// Prefer `guard.close().await` in async code. Dropping the guard blocks the dropping
+/// thread until the close finishes (bounded by the close deadline) — except on a
+/// single-threaded tokio runtime that also runs the shipper, where blocking would stop the
+/// shipper itself: there the close is started and not waited for.
+#[must_use = "dropping the guard closes the sink; keep it alive as long as you log"]
+pub struct CloudWatchGuard {
+    sink: CloudWatchSink,
+}
+
+impl std::fmt::Debug for CloudWatchGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudWatchGuard").finish_non_exhaustive()
+    }
+}
+
+impl CloudWatchGuard {
+    /// The sink this guard closes.
+    pub fn sink(&self) -> &CloudWatchSink {
+        &self.sink
+    }
+
+    /// Closes with the configured deadline.
+    pub async fn close(self) -> Result<(), SinkError> {
+        let deadline = self.sink.inner.close_timeout;
+        self.sink.close_within(deadline).await
+    }
+}
+
+impl Drop for CloudWatchGuard {
+    fn drop(&mut self) {
+        if self.sink.inner.queue.is_closed() {
+            return;
+        }
+        let inner = &self.sink.inner;
+        let close = self.sink.close_within(inner.close_timeout);
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Err(_) => {
+                let _ = lift_observability::blocking::block_on(close);
+            }
+            Ok(tokio::runtime::RuntimeFlavor::CurrentThread) if !inner.own_thread => {
+                // Blocking here would stop the shipper on this very thread: start the
+                // close and let the runtime finish it.
+                inner.queue.close();
+                let (reply, _) = oneshot::channel();
+                let _ = inner.commands.send(Command::Close {
+                    deadline: inner.close_timeout,
+                    reply,
+                });
+            }
+            Ok(tokio::runtime::RuntimeFlavor::CurrentThread) => {
+                let _ = lift_observability::blocking::block_on(close);
+            }
+            Ok(_) => {
+                let _ =
+                    tokio::task::block_in_place(|| lift_observability::blocking::block_on(close));
+            }
+        }
+    }
+}
