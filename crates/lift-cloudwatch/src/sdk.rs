@@ -66,14 +66,8 @@ impl SdkLogsApi {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
         let shared = loader.load().await;
-        let mut builder = aws_sdk_cloudwatchlogs::config::Builder::from(&shared)
-            .retry_config(RetryConfig::disabled())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
-                    .operation_attempt_timeout(DEFAULT_ATTEMPT_TIMEOUT)
-                    .build(),
-            );
+        let mut builder =
+            Self::shipping_settings(aws_sdk_cloudwatchlogs::config::Builder::from(&shared));
         if let Some(url) = &settings.endpoint_url {
             builder = builder.endpoint_url(url);
         }
@@ -89,6 +83,28 @@ impl SdkLogsApi {
         Ok(Self {
             client: Client::from_conf(builder.build()),
         })
+    }
+
+    /// Builds the client from an SDK config builder the caller prepared (credentials,
+    /// region, endpoint), switching the SDK's own retries off and setting per-attempt
+    /// timeouts as [`load`](Self::load) does.
+    pub fn from_config_builder(builder: aws_sdk_cloudwatchlogs::config::Builder) -> Self {
+        Self {
+            client: Client::from_conf(Self::shipping_settings(builder).build()),
+        }
+    }
+
+    fn shipping_settings(
+        builder: aws_sdk_cloudwatchlogs::config::Builder,
+    ) -> aws_sdk_cloudwatchlogs::config::Builder {
+        builder
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(DEFAULT_ATTEMPT_TIMEOUT)
+                    .build(),
+            )
     }
 
     /// Wraps an already configured client (its retry settings are left as they are).

@@ -1,0 +1,271 @@
+//! Shipping benchmarks, peers in the same run.
+//!
+//! 1. `caller_cost`: what one 10-field `info` costs the calling thread with the CloudWatch
+//!    sink (enqueue into the bounded queue; the shipper drains in the background against
+//!    an API that acknowledges at once), next to encoding alone (no-op sink) and the writer
+//!    sink into `io::sink()`.
+//! 2. `end_to_end_moto`: 10,000 entries into a real CloudWatch Logs API (`moto_server`,
+//!    started here), timed until every entry is acknowledged — Lift's `flush().await`
+//!    against `tracing-cloudwatch`'s `shutdown().await` — with the number of API calls each
+//!    made printed beside. tracing-cloudwatch gets batches of 1,000 (its count-only batching
+//!    has no byte limit, so larger batches of these lines would break the real 1 MiB rule)
+//!    and a pre-created stream (it does not create streams).
+
+#![allow(missing_docs)] // criterion_group! generates an undocumented function
+
+#[path = "../tests/support/moto.rs"]
+#[allow(dead_code)]
+mod moto;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lift_cloudwatch::api::{ApiFuture, LogsApi, PutOutcome};
+use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, LogEvent, SdkLogsApi};
+use lift_observability::{Logger, NoopSink, WriterSink, info};
+
+const E2E_ENTRIES: u64 = 10_000;
+
+/// Acknowledges everything at once: isolates the caller's side.
+struct Acknowledge;
+
+impl LogsApi for Acknowledge {
+    fn put_log_events<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+        _: &'a [LogEvent],
+    ) -> ApiFuture<'a, PutOutcome> {
+        Box::pin(async { Ok(PutOutcome::default()) })
+    }
+    fn create_log_group<'a>(&'a self, _: &'a str) -> ApiFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn create_log_stream<'a>(&'a self, _: &'a str, _: &'a str) -> ApiFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn put_retention_policy<'a>(&'a self, _: &'a str, _: u32) -> ApiFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+fn log_ten_fields(log: &Logger, n: u64) {
+    info!(log, "Charge captured";
+        "n" => n, "amount" => 1250, "currency" => "USD", "merchant_id" => "m_8f2a9c",
+        "card_brand" => "visa", "last4" => "4242", "latency_ms" => 12.5,
+        "attempt" => 1, "captured" => true, "region" => "eu-west-1");
+}
+
+fn caller_cost(c: &mut Criterion) {
+    let mut group = c.benchmark_group("caller_cost");
+    let encode_only = Logger::builder().sink(NoopSink::new()).build();
+    group.bench_function("encode_only_noop_sink", |b| {
+        let mut n = 0;
+        b.iter(|| {
+            n += 1;
+            log_ten_fields(black_box(&encode_only), n)
+        })
+    });
+    let writer = Logger::builder()
+        .sink(WriterSink::new(std::io::sink()))
+        .build();
+    group.bench_function("writer_sink_io_sink", |b| {
+        let mut n = 0;
+        b.iter(|| {
+            n += 1;
+            log_ten_fields(black_box(&writer), n)
+        })
+    });
+    let mut config = CloudWatchConfig::new("/lift/bench");
+    config.log_stream = "caller".into();
+    config.max_buffer_bytes = 256 << 20;
+    config.max_buffer_entries = 2_000_000;
+    let (sink, guard) = CloudWatchSink::builder(config)
+        .api(Acknowledge)
+        .build_blocking()
+        .expect("sink");
+    let cloudwatch = Logger::builder().sink(sink.clone()).build();
+    group.bench_function("cloudwatch_sink", |b| {
+        let mut n = 0;
+        b.iter(|| {
+            n += 1;
+            log_ten_fields(black_box(&cloudwatch), n)
+        })
+    });
+    group.finish();
+    drop(guard);
+    let stats = sink.shipper_stats();
+    eprintln!(
+        "caller_cost/cloudwatch_sink: {} queued, {} shipped, {} dropped, avg fill {:.3}",
+        stats.queued,
+        stats.shipped,
+        stats.dropped.total(),
+        stats.avg_batch_fill
+    );
+}
+
+/// Counts every API call a client makes and keeps the largest request body seen.
+#[derive(Debug, Clone, Default)]
+struct CallCounter(Arc<AtomicU64>, Arc<AtomicU64>);
+
+impl aws_sdk_cloudwatchlogs::config::Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+    fn read_before_execution(
+        &self,
+        _: &aws_sdk_cloudwatchlogs::config::interceptors::BeforeSerializationInterceptorContextRef<
+            '_,
+        >,
+        _: &mut aws_sdk_cloudwatchlogs::config::ConfigBag,
+    ) -> Result<(), aws_sdk_cloudwatchlogs::error::BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_cloudwatchlogs::config::interceptors::BeforeTransmitInterceptorContextRef<
+            '_,
+        >,
+        _: &aws_sdk_cloudwatchlogs::config::RuntimeComponents,
+        _: &mut aws_sdk_cloudwatchlogs::config::ConfigBag,
+    ) -> Result<(), aws_sdk_cloudwatchlogs::error::BoxError> {
+        let len = context.request().body().bytes().map_or(0, <[u8]>::len) as u64;
+        self.1.fetch_max(len, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+fn end_to_end_moto(c: &mut Criterion) {
+    let server = moto::Moto::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let group_name = moto::unique_group("bench");
+    let lift_calls = CallCounter::default();
+    let peer_calls = CallCounter::default();
+    let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
+        server.sdk_config().interceptor(peer_calls.clone()).build(),
+    );
+    runtime.block_on(async {
+        let admin = server.client();
+        admin
+            .create_log_group()
+            .log_group_name(&group_name)
+            .send()
+            .await
+            .expect("group");
+        admin
+            .create_log_stream()
+            .log_group_name(&group_name)
+            .log_stream_name("tracing-cloudwatch")
+            .send()
+            .await
+            .expect("stream");
+    });
+
+    let mut group = c.benchmark_group("end_to_end_moto");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    let mut lift_runs = (0u64, 0u64);
+    let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
+    group.bench_function("lift_10k_until_acknowledged", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let api = SdkLogsApi::from_config_builder(
+                    server.sdk_config().interceptor(lift_calls.clone()),
+                );
+                let mut config = CloudWatchConfig::new(&group_name);
+                config.log_stream = "lift".into();
+                let before = lift_calls.0.load(Ordering::Relaxed);
+                total += runtime.block_on(async {
+                    let (sink, guard) = CloudWatchSink::builder(config)
+                        .api(api)
+                        .build()
+                        .await
+                        .expect("sink");
+                    let log = Logger::builder().sink(sink.clone()).build();
+                    let started = Instant::now();
+                    for n in 0..E2E_ENTRIES {
+                        log_ten_fields(&log, n);
+                    }
+                    log.flush().await.expect("all acknowledged");
+                    let took = started.elapsed();
+                    let stats = sink.shipper_stats();
+                    lift_bytes += stats.bytes;
+                    lift_batches += stats.batches;
+                    guard.close().await.expect("closed");
+                    took
+                });
+                lift_runs.0 += 1;
+                lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
+            }
+            total
+        })
+    });
+    let mut peer_runs = (0u64, 0u64);
+    group.bench_function("tracing_cloudwatch_10k_until_acknowledged", |b| {
+        use tracing_subscriber::layer::SubscriberExt;
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let before = peer_calls.0.load(Ordering::Relaxed);
+                total += runtime.block_on(async {
+                    let (layer, guard) = tracing_cloudwatch::layer().with_client(
+                        peer_client.clone(),
+                        tracing_cloudwatch::ExportConfig::default()
+                            .with_batch_size(1_000)
+                            .with_interval(Duration::from_secs(1))
+                            .with_log_group_name(&group_name)
+                            .with_log_stream_name("tracing-cloudwatch"),
+                    );
+                    let subscriber = tracing_subscriber::registry().with(layer);
+                    let started = Instant::now();
+                    tracing::subscriber::with_default(subscriber, || {
+                        for n in 0..E2E_ENTRIES {
+                            tracing::info!(
+                                n,
+                                amount = 1250,
+                                currency = "USD",
+                                merchant_id = "m_8f2a9c",
+                                card_brand = "visa",
+                                last4 = "4242",
+                                latency_ms = 12.5,
+                                attempt = 1,
+                                captured = true,
+                                region = "eu-west-1",
+                                "Charge captured"
+                            );
+                        }
+                    });
+                    guard.shutdown().await;
+                    started.elapsed()
+                });
+                peer_runs.0 += 1;
+                peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
+            }
+            total
+        })
+    });
+    group.finish();
+    let runs = lift_runs.0.max(1) as f64;
+    eprintln!(
+        "end_to_end_moto: per {E2E_ENTRIES} entries — lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes); \
+         tracing-cloudwatch {:.1} API calls (largest request body {} bytes; CloudWatch refuses batches over 1,048,576)",
+        lift_runs.1 as f64 / runs,
+        lift_batches as f64 / runs,
+        lift_bytes as f64 / runs,
+        lift_calls.1.load(Ordering::Relaxed),
+        peer_runs.1 as f64 / peer_runs.0.max(1) as f64,
+        peer_calls.1.load(Ordering::Relaxed),
+    );
+}
+
+criterion_group!(benches, caller_cost, end_to_end_moto);
+criterion_main!(benches);

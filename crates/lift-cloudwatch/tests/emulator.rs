@@ -1,0 +1,280 @@
+//! Emulator suite: the real AWS SDK against a real CloudWatch Logs API (`moto_server`).
+//!
+//! Each test starts its own `moto_server` on a free loopback port with dummy credentials
+//! (see `support/moto.rs`). moto checks the wire protocol, group/stream lifecycle and
+//! chronological order; the batch-size rules it does not check are covered by the strict
+//! mock in `shipping.rs`.
+
+mod support;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, SdkLogsApi, TemplateValues};
+use lift_observability::{Logger, field};
+use support::moto::{Moto, read_stream, unique_group};
+
+fn values() -> TemplateValues {
+    TemplateValues {
+        date: "2026-11-27".into(),
+        hostname: "host".into(),
+        instance_id: "0123456789abcdef".into(),
+    }
+}
+
+async fn sink_for(
+    moto: &Moto,
+    config: CloudWatchConfig,
+) -> (CloudWatchSink, lift_cloudwatch::CloudWatchGuard) {
+    CloudWatchSink::builder(config)
+        .shared_api(Arc::new(SdkLogsApi::from_config_builder(moto.sdk_config())))
+        .template_values(values())
+        .build()
+        .await
+        .expect("sink")
+}
+
+fn n_of(message: &str) -> u64 {
+    let v: serde_json::Value = serde_json::from_str(message).expect("JSON line");
+    v["n"].as_u64().expect("n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_round_trip_of_fifty_thousand_entries_over_five_streams() {
+    let moto = Moto::start();
+    let group = unique_group("round-trip");
+    let mut config = CloudWatchConfig::new(&group);
+    config.log_stream = "{date}/{tenant_id}".into();
+    config.create_group = true;
+    let (sink, guard) = sink_for(&moto, config).await;
+    let log = Logger::builder().sink(sink.clone()).build();
+    let tenants: Vec<Logger> = (0..5)
+        .map(|t| log.with_tenant_id(&format!("tenant-{t}")))
+        .collect();
+    for n in 0..50_000u64 {
+        tenants[(n % 5) as usize].info(
+            "Charge captured",
+            &[
+                field("n", n),
+                field("amount", 1250),
+                field("currency", "USD"),
+            ],
+        );
+    }
+    log.flush().await.expect("every entry acknowledged");
+    let stats = sink.shipper_stats();
+    assert_eq!(stats.shipped, 50_000);
+    assert_eq!(stats.dropped.total(), 0);
+
+    let client = moto.client();
+    let mut total = 0;
+    for t in 0..5u64 {
+        let stream = format!("2026-11-27/tenant-{t}");
+        let events = read_stream(&client, &group, &stream).await;
+        assert_eq!(events.len(), 10_000, "{stream}");
+        let ns: Vec<u64> = events.iter().map(|(_, m)| n_of(m)).collect();
+        let expected: Vec<u64> = (0..10_000).map(|i| i * 5 + t).collect();
+        assert_eq!(ns, expected, "content and order in {stream}");
+        assert!(
+            events
+                .iter()
+                .all(|(_, m)| m.contains(&format!(r#""tenant_id":"tenant-{t}""#)))
+        );
+        assert!(events.windows(2).all(|w| w[0].0 <= w[1].0));
+        total += events.len();
+    }
+    assert_eq!(total, 50_000);
+    guard.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_lazy_creation_of_group_stream_and_retention() {
+    let moto = Moto::start();
+    let group = unique_group("lazy");
+    let mut config = CloudWatchConfig::new(&group);
+    config.log_stream = "app/{hostname}".into();
+    config.create_group = true;
+    config.retention_days = Some(14);
+    let (sink, guard) = sink_for(&moto, config).await;
+    let log = Logger::builder().sink(sink.clone()).build();
+    log.info("hello", &[field("n", 0)]);
+    log.flush().await.unwrap();
+    let client = moto.client();
+    let groups = client
+        .describe_log_groups()
+        .log_group_name_prefix(&group)
+        .send()
+        .await
+        .unwrap();
+    let described = &groups.log_groups()[0];
+    assert_eq!(described.log_group_name(), Some(group.as_str()));
+    assert_eq!(described.retention_in_days(), Some(14));
+    let events = read_stream(&client, &group, "app/host").await;
+    assert_eq!(events.len(), 1);
+    assert!(sink.shipper_stats().create_calls >= 2);
+    guard.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_stream_and_group_deleted_mid_run_recover_without_loss() {
+    let moto = Moto::start();
+    let group = unique_group("deleted");
+    let mut config = CloudWatchConfig::new(&group);
+    config.log_stream = "app".into();
+    config.create_group = true;
+    let (sink, guard) = sink_for(&moto, config).await;
+    let log = Logger::builder().sink(sink.clone()).build();
+    let client = moto.client();
+
+    let batch = |from: u64| {
+        for n in from..from + 1_000 {
+            log.info("Charge captured", &[field("n", n)]);
+        }
+    };
+    batch(0);
+    log.flush().await.unwrap();
+    client
+        .delete_log_stream()
+        .log_group_name(&group)
+        .log_stream_name("app")
+        .send()
+        .await
+        .unwrap();
+    batch(1_000);
+    log.flush().await.unwrap();
+    let after_stream_delete = read_stream(&client, &group, "app").await;
+    assert_eq!(
+        after_stream_delete
+            .iter()
+            .map(|(_, m)| n_of(m))
+            .collect::<Vec<_>>(),
+        (1_000..2_000).collect::<Vec<_>>()
+    );
+
+    client
+        .delete_log_group()
+        .log_group_name(&group)
+        .send()
+        .await
+        .unwrap();
+    batch(2_000);
+    log.flush().await.unwrap();
+    let after_group_delete = read_stream(&client, &group, "app").await;
+    assert_eq!(
+        after_group_delete
+            .iter()
+            .map(|(_, m)| n_of(m))
+            .collect::<Vec<_>>(),
+        (2_000..3_000).collect::<Vec<_>>()
+    );
+    let stats = sink.shipper_stats();
+    assert_eq!(stats.shipped, 3_000);
+    assert_eq!(stats.dropped.total(), 0);
+    guard.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_lift_ship_end_to_end() {
+    let moto = Moto::start();
+    let group = unique_group("lift-ship");
+    let mut input = Vec::new();
+    for n in 0..10_000u32 {
+        writeln!(input, r#"{{"n":{n},"message":"line {n}"}}"#).unwrap();
+        if n % 1000 == 0 {
+            input.extend_from_slice(b"\n\r\n"); // empty lines are skipped
+        }
+    }
+    input.extend_from_slice(b"bad \xff\xfe bytes\n");
+    input.extend_from_slice(b"no trailing newline");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
+        .args(["--log-group", &group, "--log-stream", "sidecar"])
+        .args(["--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
+        .args(["--create-group", "--retention-days", "7"])
+        .args([
+            "--flush-interval-ms",
+            "200",
+            "--max-buffer-bytes",
+            "4194304",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lift-ship runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    writer.join().unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "lift-ship failed: {stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(stderr.lines().last().unwrap()).expect("JSON summary");
+    assert_eq!(summary["shipped"], 10_002);
+    assert_eq!(summary["all_acknowledged"], true);
+    assert_eq!(summary["invalid_utf8_lines"], 1);
+    assert_eq!(summary["empty_lines"], 20);
+
+    let events = read_stream(&moto.client(), &group, "sidecar").await;
+    assert_eq!(events.len(), 10_002);
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    for (_, m) in &events[..10_000] {
+        *seen.entry(n_of(m)).or_default() += 1;
+    }
+    assert_eq!(seen.len(), 10_000);
+    assert!(
+        events
+            .iter()
+            .any(|(_, m)| m == "bad \u{fffd}\u{fffd} bytes")
+    );
+    assert!(events.iter().any(|(_, m)| m == "no trailing newline"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_lift_ship_exits_non_zero_when_events_are_refused() {
+    let moto = Moto::start();
+    let group = unique_group("no-group");
+    // No --create-group: the group does not exist, so every event is refused.
+    let output = tokio::task::spawn_blocking({
+        let endpoint = moto.endpoint.clone();
+        move || {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
+                .args(["--log-group", &group, "--log-stream", "s"])
+                .args(["--endpoint-url", &endpoint, "--region", "us-east-1"])
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"one\ntwo\n")
+                .unwrap();
+            child.wait_with_output().unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let summary: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["dropped"]["rejected"], 2);
+    assert!(
+        summary["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("creating groups is off")
+    );
+}

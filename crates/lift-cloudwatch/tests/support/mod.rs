@@ -1,0 +1,2 @@
+//! Shared test support: the emulator harness.
+pub(crate) mod moto;

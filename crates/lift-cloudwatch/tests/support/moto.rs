@@ -1,0 +1,128 @@
+//! A real CloudWatch Logs API on loopback: `moto_server` from PyPI's `moto[server]`.
+//!
+//! `scripts/test.sh` installs it into the workspace's `.venv`. Each [`Moto`] is its own
+//! server on a free port (so tests never share state) and is killed when dropped. The
+//! binary is found through `LIFT_MOTO_SERVER`, then `.venv/bin/moto_server`, then `PATH`;
+//! when none exists the test fails and says how to get it — it does not skip.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Credentials, Region};
+
+/// A running emulator.
+pub(crate) struct Moto {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) endpoint: String,
+}
+
+fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LIFT_MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server");
+    if venv.exists() {
+        return venv;
+    }
+    PathBuf::from("moto_server")
+}
+
+impl Moto {
+    /// Starts a server and waits until it accepts connections.
+    pub(crate) fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let bin = binary();
+        let child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "could not start {} ({e}); run scripts/test.sh, which installs moto[server] into .venv",
+                    bin.display()
+                )
+            });
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let started = Instant::now();
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "moto_server did not start listening on {addr}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            child,
+            endpoint: format!("http://{addr}"),
+        }
+    }
+
+    /// An SDK config builder pointed at this server with dummy credentials.
+    pub(crate) fn sdk_config(&self) -> aws_sdk_cloudwatchlogs::config::Builder {
+        aws_sdk_cloudwatchlogs::config::Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+            .endpoint_url(&self.endpoint)
+    }
+
+    /// A plain client, for reading back and for changing things under the shipper.
+    pub(crate) fn client(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::from_conf(self.sdk_config().build())
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every event in `group`/`stream`, oldest first, through GetLogEvents pagination.
+pub(crate) async fn read_stream(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    group: &str,
+    stream: &str,
+) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .get_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .start_from_head(true)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .expect("GetLogEvents");
+        let events = page.events();
+        let got = events.len();
+        out.extend(events.iter().map(|e| {
+            (
+                e.timestamp().unwrap_or_default(),
+                e.message().unwrap_or_default().to_owned(),
+            )
+        }));
+        let next = page.next_forward_token().map(str::to_owned);
+        if got == 0 || next.is_none() || next == token {
+            break;
+        }
+        token = next;
+    }
+    out
+}
+
+/// A group name no other test uses.
+pub(crate) fn unique_group(prefix: &str) -> String {
+    format!("/lift/test/{prefix}-{:016x}", fastrand::u64(..))
+}
