@@ -117,6 +117,9 @@ async fn every_entry_arrives_in_order_and_flush_waits_for_acknowledgement() {
     assert!(r.mock.violations().is_empty());
     // Nothing created: the group existed and the stream was created lazily once.
     assert_eq!(r.mock.create_calls(), 1);
+    // Creating a stream on first use is routine, not an error or a health failure.
+    assert_eq!(stats.errors, 0);
+    assert!(r.sink.health().healthy);
 }
 
 #[tokio::test(start_paused = true)]

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, ValueEnum};
+use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink};
 use lift_observability::{
     Format, LevelFilter, Logger, MemorySink, Sink, Value, WriterSink, error, info, warn,
 };
@@ -47,12 +48,25 @@ struct Args {
     /// Minimum level written.
     #[arg(long, default_value = "info")]
     level: LevelFilter,
+    /// CloudWatch log group (with `--sink cloudwatch`).
+    #[arg(long, default_value = "/lift/demo")]
+    log_group: String,
+    /// CloudWatch log stream template (with `--sink cloudwatch`).
+    #[arg(long, default_value = "{date}/{tenant_id}")]
+    log_stream: String,
+    /// CloudWatch endpoint URL, for example a local emulator (with `--sink cloudwatch`).
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// AWS region (with `--sink cloudwatch`; default from the environment).
+    #[arg(long)]
+    region: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum SinkChoice {
     Stdout,
     Memory,
+    Cloudwatch,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -78,9 +92,22 @@ fn main() -> anyhow::Result<()> {
         None if std::io::stdout().is_terminal() => Format::Console,
         None => Format::Json,
     };
+    let mut cloudwatch = None;
     let sink: Arc<dyn Sink> = match args.sink {
         SinkChoice::Stdout => Arc::new(WriterSink::stdout().block_buffered(64 * 1024)),
         SinkChoice::Memory => Arc::new(MemorySink::new()),
+        SinkChoice::Cloudwatch => {
+            let mut config = CloudWatchConfig::new(&args.log_group);
+            config.log_stream = args.log_stream.clone();
+            config.endpoint_url = args.endpoint_url.clone();
+            config.region = args.region.clone();
+            config.create_group = true;
+            let (sink, guard) = CloudWatchSink::builder(config)
+                .build_blocking()
+                .context("starting the CloudWatch sink")?;
+            cloudwatch = Some((sink.clone(), guard));
+            Arc::new(sink)
+        }
     };
     let root = Logger::builder()
         .level(args.level)
@@ -118,13 +145,17 @@ fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
 
     let stats = root.stats();
+    let shipper = cloudwatch.map(|(sink, guard)| {
+        drop(guard); // closes: everything is acknowledged or counted by now
+        sink.shipper_stats()
+    });
     let summary = serde_json::json!({
         "requests": args.requests,
         "entries": stats.entries_logged,
         "shipped": stats.sink.delivered,
         "dropped": stats.entries_dropped,
-        "batches": 0,
-        "retries": 0,
+        "batches": shipper.as_ref().map(|s| s.batches),
+        "retries": shipper.as_ref().map(|s| s.retries),
         "elapsed_ms": elapsed.as_millis() as u64,
         "stats": stats,
     });

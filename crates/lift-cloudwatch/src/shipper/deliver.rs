@@ -55,10 +55,15 @@ pub(crate) async fn deliver(
             Ok(outcome) => return Delivery::Acknowledged(outcome.rejected),
             Err(error) => error,
         };
-        cx.counters.record_attempt(false);
-        cx.counters
-            .error(format!("{} (group {}, stream {stream})", error, cx.group));
-        match classify(&error) {
+        let disposition = classify(&error);
+        // A missing stream on first use is routine (streams are created lazily): it is
+        // neither an error nor a failure for health.
+        if disposition != Disposition::CreateResources {
+            cx.counters.record_attempt(false);
+            cx.counters
+                .error(format!("{} (group {}, stream {stream})", error, cx.group));
+        }
+        match disposition {
             Disposition::Retry { throttled, .. } => {
                 ShipperCounters::add(&cx.counters.retries, 1);
                 if throttled {
