@@ -84,6 +84,7 @@ struct State {
     rng: Option<fastrand::Rng>,
     script: VecDeque<Fault>,
     outage: bool,
+    denied_streams: Vec<String>,
     violations: Vec<String>,
     put_calls: u64,
     create_calls: u64,
@@ -156,6 +157,11 @@ impl MockLogsApi {
     /// While on, every call fails as a refused connection.
     pub fn set_outage(&self, on: bool) {
         self.lock().outage = on;
+    }
+
+    /// Every `PutLogEvents` to `stream` fails with `AccessDeniedException` from now on.
+    pub fn deny_stream(&self, stream: &str) {
+        self.lock().denied_streams.push(stream.to_owned());
     }
 
     /// Rule violations seen (should be empty).
@@ -308,6 +314,12 @@ impl MockLogsApi {
                 OP,
                 "connection refused",
             ));
+        }
+        if s.denied_streams.iter().any(|d| d == stream) {
+            return Err(
+                ApiError::new(ApiErrorKind::AccessDenied, OP, "not authorized")
+                    .with_code("AccessDeniedException"),
+            );
         }
         if let Err(rule) = Self::check_rules(&s, events) {
             s.violations.push(rule.clone());

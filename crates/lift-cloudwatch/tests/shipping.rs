@@ -280,6 +280,36 @@ async fn access_denied_is_not_retried_in_a_hot_loop() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn one_streams_denial_does_not_stall_the_others() {
+    let mut c = config();
+    c.log_stream = "{tenant_id}".into();
+    let r = rig(c, MockLogsApi::new().with_group(GROUP)).await;
+    r.mock.deny_stream("evil");
+    let (good, evil) = (r.log.with_tenant_id("good"), r.log.with_tenant_id("evil"));
+    for n in 0..2_000u64 {
+        good.info("ok", &[field("n", n)]);
+        evil.info("denied", &[field("n", n)]);
+        if n % 100 == 0 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    let started = tokio::time::Instant::now();
+    let result = r.log.flush().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(61),
+        "no stall behind the denied stream"
+    );
+    assert!(
+        matches!(result, Err(SinkError::Undelivered { .. })),
+        "{result:?}"
+    );
+    assert_eq!(r.mock.events(GROUP, "good").len(), 2_000);
+    let stats = r.sink.shipper_stats();
+    assert_eq!(stats.shipped, 2_000);
+    assert_eq!(stats.dropped.rejected, 2_000);
+}
+
+#[tokio::test(start_paused = true)]
 async fn partial_rejections_are_counted_by_reason_and_not_retried() {
     let r = rig(config(), MockLogsApi::new().with_group(GROUP)).await;
     r.mock.script([

@@ -1,0 +1,89 @@
+//! Heap allocations on the caller's side of `CloudWatchSink`, counted per thread.
+//!
+//! The shipper (on its own thread here) allocates — it builds the request — but the thread
+//! that logs must not: in steady state a log call into the CloudWatch sink copies the line
+//! into the queue's arena, whose capacity the shipper hands back on every drain.
+
+#![allow(unsafe_code)] // a global allocator cannot be written without it
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use lift_cloudwatch::mock::MockLogsApi;
+use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink};
+use lift_observability::{Logger, info};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+// A test-only allocator: it forwards to the system allocator and bumps a per-thread counter.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+fn log_round(log: &Logger, tenants: &[Logger], n: u64) {
+    for i in 0..n {
+        info!(tenants[(i % 3) as usize], "Charge captured";
+            "n" => i, "amount" => 1250, "currency" => "USD", "merchant_id" => "m_8f2a9c",
+            "card_brand" => "visa", "last4" => "4242", "latency_ms" => 12.5,
+            "attempt" => 1, "captured" => true, "region" => "eu-west-1");
+    }
+    let _ = log;
+}
+
+#[test]
+fn logging_into_the_cloudwatch_sink_allocates_nothing_on_the_callers_thread() {
+    let mut config = CloudWatchConfig::new("/lift/alloc");
+    config.log_stream = "{tenant_id}".into();
+    let mock = MockLogsApi::new().with_group("/lift/alloc");
+    let (sink, guard) = CloudWatchSink::builder(config)
+        .api(mock.clone())
+        .build_blocking()
+        .unwrap();
+    let log = Logger::builder().sink(sink.clone()).build();
+    let tenants: Vec<Logger> = ["acme", "globex", "initech"]
+        .iter()
+        .map(|t| log.with_tenant_id(t))
+        .collect();
+    // Warm up: both arenas reach their working size and change hands a few times.
+    for _ in 0..4 {
+        log_round(&log, &tenants, 5_000);
+        log.flush_blocking().unwrap();
+    }
+    let before = allocations();
+    log_round(&log, &tenants, 4_000);
+    let made = allocations() - before;
+    assert_eq!(made, 0, "{made} allocations for 4,000 entries");
+
+    // The guard: the counter counts on this thread.
+    let before = allocations();
+    let v = vec![1u8; 16];
+    assert!(allocations() > before && v.len() == 16);
+
+    log.flush_blocking().unwrap();
+    assert_eq!(sink.shipper_stats().shipped, 24_000);
+    drop(guard);
+}
