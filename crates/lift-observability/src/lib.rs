@@ -41,6 +41,7 @@ mod macros;
 pub mod sink;
 pub mod stats;
 pub mod timestamp;
+pub mod trace_header;
 pub mod value;
 
 pub use builder::LoggerBuilder;
@@ -54,4 +55,5 @@ pub use logger::Logger;
 pub use sink::{CapturedLine, LineMeta, MemorySink, NoopSink, Sink, SinkFuture, WriterSink};
 pub use stats::{DropCounts, DropReason, LoggerStats, SinkStats};
 pub use timestamp::Clock;
+pub use trace_header::TraceHeader;
 pub use value::{Field, OwnedValue, ToValue, Value, field};

@@ -1,0 +1,162 @@
+//! [`Context`]: everything a handler knows about its invocation, and a logger carrying it.
+//!
+//! Built once per invocation by the observability middleware; cheap to clone (one `Arc`).
+//! Its logger already carries `request_id`, `correlation_id`, `tenant_id`, `user_id`,
+//! `trace_id`, `span_id` (the header's `Parent`), `function_name` and `cold_start`, encoded
+//! once, so every line the handler logs is attributed without any effort.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lift_observability::{Logger, TraceHeader};
+
+#[derive(Debug)]
+struct Inner {
+    request_id: String,
+    correlation_id: Option<String>,
+    tenant_id: Option<String>,
+    user_id: Option<String>,
+    trace: Option<TraceHeader>,
+    function_name: Option<String>,
+    function_version: Option<String>,
+    memory_mb: Option<u32>,
+    cold_start: bool,
+    deadline_ms: Option<i64>,
+    logger: Logger,
+}
+
+/// One invocation's context.
+#[derive(Debug, Clone)]
+pub struct Context {
+    inner: Arc<Inner>,
+}
+
+/// The parts a [`Context`] is made of.
+#[derive(Debug, Default, Clone)]
+pub struct ContextParts {
+    /// The Lambda (or service) request id.
+    pub request_id: String,
+    /// An upstream id, such as API Gateway's request id.
+    pub correlation_id: Option<String>,
+    /// The tenant.
+    pub tenant_id: Option<String>,
+    /// The user.
+    pub user_id: Option<String>,
+    /// The trace header.
+    pub trace: Option<TraceHeader>,
+    /// The function name.
+    pub function_name: Option<String>,
+    /// The function version.
+    pub function_version: Option<String>,
+    /// Configured memory, MB.
+    pub memory_mb: Option<u32>,
+    /// Whether this invocation is the process's first.
+    pub cold_start: bool,
+    /// The deadline, Unix milliseconds.
+    pub deadline_ms: Option<i64>,
+}
+
+impl Context {
+    /// A context from `parts`, with a child of `root` carrying them.
+    pub fn new(parts: ContextParts, root: &Logger) -> Self {
+        let logger = root.with_context(|c| {
+            use lift_observability::ContextKey as K;
+            c.set(K::RequestId, &parts.request_id);
+            let optional = [
+                (K::CorrelationId, &parts.correlation_id),
+                (K::TenantId, &parts.tenant_id),
+                (K::UserId, &parts.user_id),
+                (K::FunctionName, &parts.function_name),
+            ];
+            for (key, value) in optional {
+                if let Some(v) = value {
+                    c.set(key, v);
+                }
+            }
+            if let Some(trace) = &parts.trace {
+                c.set(K::TraceId, &trace.root);
+                if let Some(parent) = &trace.parent {
+                    c.set(K::SpanId, parent);
+                }
+            }
+            c.set_cold_start(parts.cold_start);
+        });
+        Self {
+            inner: Arc::new(Inner {
+                request_id: parts.request_id,
+                correlation_id: parts.correlation_id,
+                tenant_id: parts.tenant_id,
+                user_id: parts.user_id,
+                trace: parts.trace,
+                function_name: parts.function_name,
+                function_version: parts.function_version,
+                memory_mb: parts.memory_mb,
+                cold_start: parts.cold_start,
+                deadline_ms: parts.deadline_ms,
+                logger,
+            }),
+        }
+    }
+
+    /// The request id.
+    pub fn request_id(&self) -> &str {
+        &self.inner.request_id
+    }
+
+    /// The upstream (API Gateway) request id.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.inner.correlation_id.as_deref()
+    }
+
+    /// The tenant.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.inner.tenant_id.as_deref()
+    }
+
+    /// The user.
+    pub fn user_id(&self) -> Option<&str> {
+        self.inner.user_id.as_deref()
+    }
+
+    /// The trace header.
+    pub fn trace(&self) -> Option<&TraceHeader> {
+        self.inner.trace.as_ref()
+    }
+
+    /// The function name.
+    pub fn function_name(&self) -> Option<&str> {
+        self.inner.function_name.as_deref()
+    }
+
+    /// The function version.
+    pub fn function_version(&self) -> Option<&str> {
+        self.inner.function_version.as_deref()
+    }
+
+    /// Configured memory, MB.
+    pub fn memory_mb(&self) -> Option<u32> {
+        self.inner.memory_mb
+    }
+
+    /// Whether this invocation is the process's first.
+    pub fn cold_start(&self) -> bool {
+        self.inner.cold_start
+    }
+
+    /// The deadline, Unix milliseconds.
+    pub fn deadline_ms(&self) -> Option<i64> {
+        self.inner.deadline_ms
+    }
+
+    /// Time left before the deadline (`None` without one; zero once passed).
+    pub fn remaining(&self) -> Option<Duration> {
+        let deadline = self.inner.deadline_ms?;
+        let left = deadline - lift_observability::timestamp::system_millis();
+        Some(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
+    }
+
+    /// The logger carrying this invocation's context.
+    pub fn logger(&self) -> &Logger {
+        &self.inner.logger
+    }
+}

@@ -1,0 +1,206 @@
+//! [`LiftError`]: what a handler returns when it fails, mapped to an HTTP status.
+//!
+//! The message is meant for the caller (it goes into the response body and the log), so
+//! construct it without secrets; the optional source is logged as an error chain but never
+//! sent back. Unlike the Go original, failures are logged with their real status and a
+//! real, safe description — never status 200, never a blanket `[SANITIZED_ERROR]`.
+
+use std::fmt;
+
+/// The category of a failure; each has an HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400: the request is malformed.
+    BadRequest,
+    /// 401: no valid credentials.
+    Unauthorized,
+    /// 403: not allowed.
+    Forbidden,
+    /// 404: no such resource.
+    NotFound,
+    /// 409: conflicts with the current state.
+    Conflict,
+    /// 422: well-formed but invalid.
+    Unprocessable,
+    /// 429: too many requests.
+    TooManyRequests,
+    /// 500: a bug or an unexpected failure.
+    Internal,
+    /// 500: the handler panicked.
+    Panic,
+    /// 503: a dependency is unavailable.
+    Unavailable,
+    /// 504: the invocation ran out of time.
+    Timeout,
+}
+
+impl ErrorKind {
+    /// The HTTP status.
+    pub const fn status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::Unprocessable => 422,
+            Self::TooManyRequests => 429,
+            Self::Internal | Self::Panic => 500,
+            Self::Unavailable => 503,
+            Self::Timeout => 504,
+        }
+    }
+
+    /// A stable snake_case name for logs and response bodies.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
+            Self::Unprocessable => "unprocessable",
+            Self::TooManyRequests => "too_many_requests",
+            Self::Internal => "internal",
+            Self::Panic => "panic",
+            Self::Unavailable => "unavailable",
+            Self::Timeout => "timeout",
+        }
+    }
+}
+
+/// A handler's failure.
+#[derive(Debug)]
+pub struct LiftError {
+    kind: ErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl fmt::Display for LiftError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for LiftError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl LiftError {
+    /// An error of `kind` with a caller-safe `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// 400.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadRequest, message)
+    }
+
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    /// 500.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    /// 503.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unavailable, message)
+    }
+
+    /// The same error, recording `source` (logged, never returned to the caller).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// What kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.kind.status()
+    }
+
+    /// The caller-safe message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A 500 for a panic with its payload's text (panic messages are the developer's, not
+    /// the caller's: the response says only "internal error").
+    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "non-string panic payload".to_owned());
+        Self::new(ErrorKind::Panic, "internal error").with_source(PanicMessage(text))
+    }
+
+    /// The JSON body sent back for this error.
+    pub fn to_body(&self) -> String {
+        serde_json::json!({
+            "error": self.kind.as_str(),
+            "message": if self.kind == ErrorKind::Panic { "internal error" } else { &self.message },
+        })
+        .to_string()
+    }
+}
+
+/// A panic's message, as an error source.
+#[derive(Debug)]
+struct PanicMessage(String);
+
+impl fmt::Display for PanicMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "handler panicked: {}", self.0)
+    }
+}
+
+impl std::error::Error for PanicMessage {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_map_to_statuses_and_bodies() {
+        let e = LiftError::bad_request("amount must be positive");
+        assert_eq!(e.status(), 400);
+        assert_eq!(
+            e.to_body(),
+            r#"{"error":"bad_request","message":"amount must be positive"}"#
+        );
+        assert_eq!(LiftError::not_found("x").status(), 404);
+        assert_eq!(ErrorKind::Timeout.status(), 504);
+    }
+
+    #[test]
+    fn panics_become_500_without_leaking_the_message() {
+        let e = LiftError::from_panic(&"index out of bounds");
+        assert_eq!(e.status(), 500);
+        assert_eq!(
+            e.to_body(),
+            r#"{"error":"panic","message":"internal error"}"#
+        );
+        let source = std::error::Error::source(&e).unwrap().to_string();
+        assert_eq!(source, "handler panicked: index out of bounds");
+    }
+}

@@ -1,0 +1,143 @@
+//! Who and what an invocation is for: [`EventInfo`] reads events, [`Extractors`] decides.
+//!
+//! Defaults (configurable): the tenant is Lambda's own `tenant_id` (tenant isolation mode)
+//! when present, then the `X-Tenant-ID` header, then an authorizer claim (`tenant_id`,
+//! `custom:tenant_id`); the user is the `X-User-ID` header, then the claim `sub`, then
+//! `user_id`. Values are trimmed and capped at [`MAX_ID_CHARS`]; an empty value counts as
+//! absent. API Gateway's own request id becomes the `correlation_id`.
+
+use lambda_http::RequestExt;
+use lambda_http::request::RequestContext;
+
+/// Longest tenant or user id taken from a request; longer values are cut.
+pub const MAX_ID_CHARS: usize = 256;
+
+/// What the middleware can learn from an event. Every method defaults to "unknown", so a
+/// custom event type implements only what it has.
+pub trait EventInfo {
+    /// The HTTP method.
+    fn method(&self) -> Option<&str> {
+        None
+    }
+    /// The request path.
+    fn path(&self) -> Option<&str> {
+        None
+    }
+    /// A header's value (name matched case-insensitively).
+    fn header(&self, _name: &str) -> Option<&str> {
+        None
+    }
+    /// An authorizer claim (JWT claims, Lambda authorizer context, Cognito claims).
+    fn claim(&self, _name: &str) -> Option<String> {
+        None
+    }
+    /// The gateway's own request id (API Gateway REST and HTTP APIs).
+    fn gateway_request_id(&self) -> Option<String> {
+        None
+    }
+}
+
+impl EventInfo for lambda_http::Request {
+    fn method(&self) -> Option<&str> {
+        Some(self.method().as_str())
+    }
+
+    fn path(&self) -> Option<&str> {
+        // Without API Gateway's stage prefix.
+        Some(self.raw_http_path())
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers().get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn claim(&self, name: &str) -> Option<String> {
+        let authorizer = match self.request_context_ref()? {
+            RequestContext::ApiGatewayV1(c) => &c.authorizer,
+            RequestContext::ApiGatewayV2(c) => c.authorizer.as_ref()?,
+            _ => return None,
+        };
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        // JWT authorizers (HTTP API), then the authorizer context: flat (Lambda
+        // authorizers) or under `claims` (Cognito user pools on REST APIs).
+        authorizer
+            .jwt
+            .as_ref()
+            .and_then(|jwt| jwt.claims.get(name).cloned())
+            .or_else(|| authorizer.fields.get(name).and_then(text))
+            .or_else(|| {
+                authorizer
+                    .fields
+                    .get("claims")
+                    .and_then(|c| c.get(name))
+                    .and_then(text)
+            })
+    }
+
+    fn gateway_request_id(&self) -> Option<String> {
+        match self.request_context_ref()? {
+            RequestContext::ApiGatewayV1(c) => c.request_id.clone(),
+            RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// Generic JSON events (SQS, EventBridge, …) carry no request metadata Lift reads.
+impl EventInfo for serde_json::Value {}
+
+/// Where tenant and user ids come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extractors {
+    /// The tenant header (default `x-tenant-id`).
+    pub tenant_header: String,
+    /// Authorizer claims naming the tenant, tried in order.
+    pub tenant_claims: Vec<String>,
+    /// The user header (default `x-user-id`).
+    pub user_header: String,
+    /// Authorizer claims naming the user, tried in order.
+    pub user_claims: Vec<String>,
+}
+
+impl Default for Extractors {
+    fn default() -> Self {
+        Self {
+            tenant_header: "x-tenant-id".into(),
+            tenant_claims: vec!["tenant_id".into(), "custom:tenant_id".into()],
+            user_header: "x-user-id".into(),
+            user_claims: vec!["sub".into(), "user_id".into()],
+        }
+    }
+}
+
+fn clean(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.chars().take(MAX_ID_CHARS).collect())
+}
+
+impl Extractors {
+    /// The tenant: Lambda's tenant id, then the header, then the claims.
+    pub fn tenant<E: EventInfo>(&self, lambda_tenant: Option<&str>, event: &E) -> Option<String> {
+        lambda_tenant
+            .and_then(clean)
+            .or_else(|| event.header(&self.tenant_header).and_then(clean))
+            .or_else(|| {
+                self.tenant_claims
+                    .iter()
+                    .find_map(|c| event.claim(c).as_deref().and_then(clean))
+            })
+    }
+
+    /// The user: the header, then the claims.
+    pub fn user<E: EventInfo>(&self, event: &E) -> Option<String> {
+        event.header(&self.user_header).and_then(clean).or_else(|| {
+            self.user_claims
+                .iter()
+                .find_map(|c| event.claim(c).as_deref().and_then(clean))
+        })
+    }
+}

@@ -1,0 +1,182 @@
+//! The Lambda adapter: [`run`] for HTTP events, [`run_events`] for any JSON event.
+//!
+//! Both sit on the real runtime crates: `lambda_http` turns API Gateway REST (v1), HTTP API
+//! and Function URL (v2) and ALB events into `http::Request`s, `lambda_runtime` polls the
+//! Runtime API. The stack is `Observability` around the handler, so every invocation gets
+//! its context, start/end lines, panic safety and a flush before the response is posted.
+//! Logs go to stdout as JSON by default (`Logger::from_env`: Lambda ships stdout to
+//! CloudWatch Logs); give [`App::logger`] a logger with a `CloudWatchSink` to ship directly.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use lambda_http::{Body, RequestExt};
+use lift_observability::Logger;
+use tower::{Layer, Service};
+
+use crate::errors::LiftError;
+use crate::extract::Extractors;
+use crate::handler::{Handler, HandlerService};
+use crate::meta::{Invocation, InvocationMeta};
+use crate::middleware::observability::{Observability, ObservabilityLayer};
+
+/// An HTTP response.
+pub type HttpResponse = http::Response<Body>;
+
+impl From<LiftError> for lambda_runtime::Diagnostic {
+    fn from(error: LiftError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: error.kind().as_str().to_owned(),
+            error_message: error.message().to_owned(),
+        }
+    }
+}
+
+/// Builds and runs a Lift function.
+#[derive(Debug, Clone, Default)]
+pub struct App {
+    logger: Option<Logger>,
+    extractors: Extractors,
+    early_flush_margin: Option<Duration>,
+}
+
+impl App {
+    /// An app with the defaults: logger from the environment, default extractors.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Logs through `logger` (for example one with a `CloudWatchSink`).
+    pub fn logger(mut self, logger: Logger) -> Self {
+        self.logger = Some(logger);
+        self
+    }
+
+    /// Where tenant and user ids come from.
+    pub fn extractors(mut self, extractors: Extractors) -> Self {
+        self.extractors = extractors;
+        self
+    }
+
+    /// How long before the deadline the early flush starts.
+    pub fn early_flush_margin(mut self, margin: Duration) -> Self {
+        self.early_flush_margin = Some(margin);
+        self
+    }
+
+    fn root(&self) -> Result<Logger, lambda_runtime::Error> {
+        match &self.logger {
+            Some(l) => Ok(l.clone()),
+            None => Ok(Logger::from_env()?),
+        }
+    }
+
+    fn layer(&self, root: Logger) -> ObservabilityLayer {
+        let mut layer = ObservabilityLayer::new(root).extractors(self.extractors.clone());
+        if let Some(margin) = self.early_flush_margin {
+            layer = layer.early_flush_margin(margin);
+        }
+        layer
+    }
+
+    /// The HTTP stack as a tower service (for tests, local invocation, or your own runtime).
+    pub fn http_service<H>(&self, handler: H) -> Result<HttpService<H>, lambda_runtime::Error>
+    where
+        H: Handler<lambda_http::Request, Response = HttpResponse>,
+    {
+        let root = self.root()?;
+        let stack = self
+            .layer(root.clone())
+            .layer(HandlerService::new(handler, root));
+        Ok(HttpService { stack })
+    }
+
+    /// Runs an HTTP handler under the Lambda Runtime API.
+    pub async fn run<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
+    where
+        H: Handler<lambda_http::Request, Response = HttpResponse>,
+    {
+        lambda_http::run(self.http_service(handler)?).await
+    }
+
+    /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API.
+    pub async fn run_events<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
+    where
+        H: Handler<serde_json::Value, Response = serde_json::Value>,
+    {
+        let root = self.root()?;
+        let stack = self
+            .layer(root.clone())
+            .layer(HandlerService::new(handler, root));
+        let service = lambda_runtime::service_fn(
+            move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+                let mut stack = stack.clone();
+                let meta = InvocationMeta::from_lambda(&event.context);
+                async move { stack.call(Invocation::new(event.payload, meta)).await }
+            },
+        );
+        lambda_runtime::run(service).await
+    }
+}
+
+/// Runs an HTTP handler (API Gateway REST/HTTP, ALB, Function URL) with the defaults.
+pub async fn run<H>(handler: H) -> Result<(), lambda_runtime::Error>
+where
+    H: Handler<lambda_http::Request, Response = HttpResponse>,
+{
+    App::new().run(handler).await
+}
+
+/// Runs a JSON-event handler with the defaults.
+pub async fn run_events<H>(handler: H) -> Result<(), lambda_runtime::Error>
+where
+    H: Handler<serde_json::Value, Response = serde_json::Value>,
+{
+    App::new().run_events(handler).await
+}
+
+/// The HTTP stack: `lambda_http::Request` in, an HTTP response out — a [`LiftError`]
+/// becomes a response with its status and a JSON body.
+#[derive(Debug, Clone)]
+pub struct HttpService<H> {
+    stack: Observability<HandlerService<H>>,
+}
+
+impl<H> Service<lambda_http::Request> for HttpService<H>
+where
+    H: Handler<lambda_http::Request, Response = HttpResponse>,
+{
+    type Response = HttpResponse;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: lambda_http::Request) -> Self::Future {
+        let meta = request
+            .lambda_context_ref()
+            .map(InvocationMeta::from_lambda)
+            .unwrap_or_else(|| InvocationMeta::local(crate::local::new_request_id()));
+        let mut stack = self.stack.clone();
+        Box::pin(async move {
+            Ok(match stack.call(Invocation::new(request, meta)).await {
+                Ok(response) => response,
+                Err(error) => error_response(&error),
+            })
+        })
+    }
+}
+
+/// The HTTP response for `error`: its status and a JSON body.
+pub fn error_response(error: &LiftError) -> HttpResponse {
+    http::Response::builder()
+        .status(error.status())
+        .header("content-type", "application/json")
+        .body(Body::from(error.to_body()))
+        .unwrap_or_else(|_| http::Response::new(Body::Empty))
+}

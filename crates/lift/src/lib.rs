@@ -1,0 +1,69 @@
+//! Lift: observable, multi-tenant serverless handlers for AWS Lambda (and services).
+//!
+//! Write a handler — `async fn(Context, Event) -> Result<Response, LiftError>` — and run it
+//! with [`run`] (HTTP: API Gateway REST/HTTP, ALB, Function URL) or [`run_events`] (any
+//! JSON event). Every invocation gets a [`Context`] carrying its request, tenant, user and
+//! trace ids and a logger that writes them on every line; the observability middleware
+//! logs start and end with the real status and latency, turns panics into 500s, and
+//! flushes logs before the response leaves (Lambda may freeze the sandbox right after).
+//! Code deep in the handler gets the context with [`current()`]; tasks spawned with
+//! [`spawn`] inherit it.
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use lift::{Context, HttpResponse, LiftError};
+//!
+//! async fn hello(ctx: Context, _req: lift::Request) -> Result<HttpResponse, LiftError> {
+//!     lift::info!(ctx.logger(), "Saying hello"; "tenant" => ctx.tenant_id());
+//!     Ok(HttpResponse::new("hello".into()))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), lift::RuntimeError> {
+//!     lift::run(hello).await
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod context;
+mod current;
+// The file is error.rs (one per crate); the module is named apart from the `error!` macro
+// re-exported below.
+#[path = "error.rs"]
+mod errors;
+pub mod extract;
+mod handler;
+pub mod health;
+mod lambda;
+pub mod local;
+mod meta;
+pub mod middleware;
+mod status;
+
+pub use context::{Context, ContextParts};
+pub use current::{current, scope, spawn};
+pub use errors::{ErrorKind, LiftError};
+pub use extract::{EventInfo, Extractors};
+pub use handler::{Handler, HandlerService};
+pub use lambda::{App, HttpResponse, HttpService, error_response, run, run_events};
+pub use meta::{Invocation, InvocationMeta, take_cold_start};
+pub use middleware::observability::{Observability, ObservabilityLayer};
+pub use status::ResponseStatus;
+
+/// The HTTP request type handlers receive (`http::Request` with Lambda's extensions).
+pub type Request = lambda_http::Request;
+/// Request accessors (path without the API Gateway stage, path and query parameters, the
+/// Lambda and gateway request contexts).
+pub use lambda_http::RequestExt;
+/// The HTTP body type.
+pub type Body = lambda_http::Body;
+/// What [`run`] returns on failure.
+pub type RuntimeError = lambda_runtime::Error;
+
+pub use lift_cloudwatch as cloudwatch;
+pub use lift_observability as observability;
+pub use lift_observability::{
+    Level, LevelFilter, Logger, TraceHeader, Value, debug, error, field, info, trace, warn,
+};

@@ -1,0 +1,54 @@
+//! [`ObservabilityLayer`]: wraps a service in [`Observability`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lift_observability::Logger;
+
+use super::{Observability, Settings};
+use crate::extract::Extractors;
+
+/// Default margin before the invocation deadline at which an early flush starts.
+pub const DEFAULT_EARLY_FLUSH_MARGIN: Duration = Duration::from_millis(500);
+
+/// Adds the observability middleware to a service.
+#[derive(Debug, Clone)]
+pub struct ObservabilityLayer {
+    settings: Arc<Settings>,
+}
+
+impl ObservabilityLayer {
+    /// Logs through children of `root`.
+    pub fn new(root: Logger) -> Self {
+        Self {
+            settings: Arc::new(Settings {
+                root,
+                extractors: Extractors::default(),
+                early_flush_margin: DEFAULT_EARLY_FLUSH_MARGIN,
+            }),
+        }
+    }
+
+    /// Where tenant and user ids come from.
+    pub fn extractors(mut self, extractors: Extractors) -> Self {
+        Arc::make_mut(&mut self.settings).extractors = extractors;
+        self
+    }
+
+    /// How long before the deadline the early flush starts.
+    pub fn early_flush_margin(mut self, margin: Duration) -> Self {
+        Arc::make_mut(&mut self.settings).early_flush_margin = margin;
+        self
+    }
+}
+
+impl<S> tower::Layer<S> for ObservabilityLayer {
+    type Service = Observability<S>;
+
+    fn layer(&self, inner: S) -> Observability<S> {
+        Observability {
+            inner,
+            settings: self.settings.clone(),
+        }
+    }
+}
