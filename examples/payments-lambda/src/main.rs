@@ -1,0 +1,168 @@
+//! `payments-lambda`: a small multi-tenant payments API on AWS Lambda, built with Lift.
+//!
+//! Routes (tenant from the `X-Tenant-ID` header):
+//! - `POST /charges` with `{"amount": 1250, "currency": "USD", "card_number": "…"}` → 201
+//!   and the charge (only the card's brand and last four digits are kept);
+//! - `GET /charges/{id}` → 200, or 404 for an id this tenant does not have;
+//! - `GET /health` → the health report, 200 or 503.
+//!
+//! A malformed body is a 400 with a message saying what is wrong. Runs under the real
+//! Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API` and the standard `AWS_LAMBDA_*` variables)
+//! and logs JSON to stdout with the request, tenant, user and trace context. Charges live in
+//! memory: the point is the handler and its observability, not storage.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use lift::{Context, HttpResponse, LiftError, Logger, RequestExt, info};
+use serde::{Deserialize, Serialize};
+
+/// A charge request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCharge {
+    amount: u64,
+    currency: String,
+    card_number: String,
+}
+
+/// A stored charge.
+#[derive(Debug, Clone, Serialize)]
+struct Charge {
+    id: String,
+    amount: u64,
+    currency: String,
+    card_brand: &'static str,
+    card_last4: String,
+    status: &'static str,
+}
+
+/// Charges by tenant, then id.
+#[derive(Debug, Default)]
+struct Store {
+    charges: Mutex<HashMap<String, HashMap<String, Charge>>>,
+    next_id: AtomicU64,
+}
+
+#[derive(Clone)]
+struct App {
+    store: Arc<Store>,
+    root: Logger,
+}
+
+fn json_response(status: u16, body: &impl Serialize) -> Result<HttpResponse, LiftError> {
+    let text = serde_json::to_string(body)
+        .map_err(|e| LiftError::internal("could not encode the response").with_source(e))?;
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(text.into())
+        .map_err(|e| LiftError::internal("could not build the response").with_source(e))
+}
+
+fn brand(digits: &str) -> &'static str {
+    match digits.as_bytes().first() {
+        Some(b'4') => "visa",
+        Some(b'5') => "mastercard",
+        Some(b'3') => "amex",
+        _ => "unknown",
+    }
+}
+
+impl App {
+    async fn handle(self, ctx: Context, req: lift::Request) -> Result<HttpResponse, LiftError> {
+        let path = req.raw_http_path().to_owned();
+        let method = req.method().as_str().to_owned();
+        match (method.as_str(), path.trim_end_matches('/')) {
+            ("GET", "/health") => Ok(lift::health::health_response(std::slice::from_ref(&self.root))),
+            ("POST", "/charges") => self.create(&ctx, req.body()),
+            ("GET", p) if p.starts_with("/charges/") => self.get(&ctx, &p["/charges/".len()..]),
+            _ => Err(LiftError::not_found(format!(
+                "no route for {method} {path}"
+            ))),
+        }
+    }
+
+    fn tenant(ctx: &Context) -> Result<&str, LiftError> {
+        ctx.tenant_id()
+            .ok_or_else(|| LiftError::bad_request("the X-Tenant-ID header is required"))
+    }
+
+    fn create(&self, ctx: &Context, body: &[u8]) -> Result<HttpResponse, LiftError> {
+        let tenant = Self::tenant(ctx)?;
+        let new: NewCharge = serde_json::from_slice(body)
+            .map_err(|e| LiftError::bad_request(format!("malformed charge body: {e}")))?;
+        if new.amount == 0 {
+            return Err(LiftError::bad_request(
+                "amount must be a positive number of minor units",
+            ));
+        }
+        if new.currency.len() != 3 || !new.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(LiftError::bad_request(
+                "currency must be a three-letter ISO 4217 code",
+            ));
+        }
+        let digits: String = new
+            .card_number
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        if !(13..=19).contains(&digits.len()) {
+            return Err(LiftError::bad_request(
+                "card_number must have 13 to 19 digits",
+            ));
+        }
+        let id = format!(
+            "ch_{:06}",
+            self.store.next_id.fetch_add(1, Ordering::Relaxed) + 1
+        );
+        let charge = Charge {
+            id: id.clone(),
+            amount: new.amount,
+            currency: new.currency,
+            card_brand: brand(&digits),
+            card_last4: digits[digits.len() - 4..].to_owned(),
+            status: "captured",
+        };
+        info!(ctx.logger(), "Charge captured";
+            "charge_id" => id.as_str(), "amount" => charge.amount,
+            "currency" => charge.currency.as_str(), "card_brand" => charge.card_brand,
+            "card_last4" => charge.card_last4.as_str());
+        self.store
+            .charges
+            .lock()
+            .map_err(|_| LiftError::internal("charge store unavailable"))?
+            .entry(tenant.to_owned())
+            .or_default()
+            .insert(id, charge.clone());
+        json_response(201, &charge)
+    }
+
+    fn get(&self, ctx: &Context, id: &str) -> Result<HttpResponse, LiftError> {
+        let tenant = Self::tenant(ctx)?;
+        let charges = self
+            .store
+            .charges
+            .lock()
+            .map_err(|_| LiftError::internal("charge store unavailable"))?;
+        // Another tenant's charge is as absent as a missing one.
+        match charges.get(tenant).and_then(|c| c.get(id)) {
+            Some(charge) => json_response(200, charge),
+            None => Err(LiftError::not_found(format!("no charge with id {id}"))),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), lift::RuntimeError> {
+    let root = Logger::from_env()?.with_service("payments-api");
+    let app = App {
+        store: Arc::new(Store::default()),
+        root: root.clone(),
+    };
+    lift::App::new()
+        .logger(root)
+        .run(move |ctx, req| app.clone().handle(ctx, req))
+        .await
+}

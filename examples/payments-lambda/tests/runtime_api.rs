@@ -1,0 +1,251 @@
+//! `payments-lambda` under a local stand-in for the Lambda Runtime API.
+//!
+//! The binary runs exactly as on AWS: the standard `AWS_LAMBDA_*` variables, long-polling
+//! `GET /2018-06-01/runtime/invocation/next` and posting each response back. The stand-in
+//! hands out API Gateway v1, v2, ALB events (and one for Lambda's tenant isolation mode),
+//! collects the responses, and the test reads the JSON log lines from the child's stdout.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lift::local::{alb_event, apigw_v1_event, apigw_v2_event};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
+/// One queued invocation: request id, optional Lambda tenant id, event.
+type Queued = (String, Option<String>, Value);
+
+#[derive(Default)]
+struct StandIn {
+    queue: Mutex<VecDeque<Queued>>,
+    responses: Mutex<HashMap<String, (String, Value)>>,
+    arrived: Notify,
+}
+
+async fn serve(listener: TcpListener, state: Arc<StandIn>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            return;
+        };
+        tokio::spawn(connection(stream, state.clone()));
+    }
+}
+
+/// A minimal HTTP/1.1 server loop, enough for the runtime client (keep-alive, Content-Length).
+async fn connection(stream: TcpStream, state: Arc<StandIn>) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = AsyncBufReader::new(read);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0usize;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).await.unwrap();
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).await.unwrap();
+        let mut parts = request_line.split_whitespace();
+        let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let reply = if method == "GET" && path.ends_with("/runtime/invocation/next") {
+            // Nothing queued: hold the long poll (until the test kills the function).
+            let (id, tenant, event) = loop {
+                if let Some(next) = state.queue.lock().unwrap().pop_front() {
+                    break next;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            let deadline = lift::observability::timestamp::system_millis() + 30_000;
+            let body = event.to_string();
+            let tenant_header = tenant
+                .map(|t| format!("Lambda-Runtime-Aws-Tenant-Id: {t}\r\n"))
+                .unwrap_or_default();
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\n\
+                 Lambda-Runtime-Deadline-Ms: {deadline}\r\n\
+                 Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:payments\r\n\
+                 Lambda-Runtime-Trace-Id: {TRACE}\r\n{tenant_header}Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        } else if method == "POST" && path.contains("/runtime/invocation/") {
+            let id = path.split('/').nth(4).unwrap_or_default().to_owned();
+            let kind = path.rsplit('/').next().unwrap_or_default().to_owned();
+            let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            state.responses.lock().unwrap().insert(id, (kind, value));
+            state.arrived.notify_one();
+            "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n".to_owned()
+        } else {
+            "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n".to_owned()
+        };
+        if write.write_all(reply.as_bytes()).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let state = Arc::new(StandIn::default());
+    let charge = r#"{"amount":1250,"currency":"USD","card_number":"4111 1111 1111 1111"}"#;
+    let invocations: Vec<Queued> = vec![
+        (
+            "req-1".into(),
+            None,
+            apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", "acme")], Some(charge)),
+        ),
+        (
+            "req-2".into(),
+            None,
+            apigw_v2_event(
+                "GET",
+                "/charges/ch_000001",
+                &[("x-tenant-id", "acme")],
+                None,
+            ),
+        ),
+        (
+            "req-3".into(),
+            None,
+            apigw_v2_event(
+                "GET",
+                "/charges/ch_000001",
+                &[("x-tenant-id", "globex")],
+                None,
+            ),
+        ),
+        (
+            "req-4".into(),
+            None,
+            apigw_v1_event(
+                "POST",
+                "/charges",
+                &[("X-Tenant-ID", "acme")],
+                Some("{not json"),
+            ),
+        ),
+        ("req-5".into(), None, alb_event("GET", "/health", &[], None)),
+        (
+            "req-6".into(),
+            Some("isolated-tenant".into()),
+            apigw_v2_event("GET", "/charges/ch_000001", &[], None),
+        ),
+    ];
+    let expected = invocations.len();
+    state.queue.lock().unwrap().extend(invocations);
+    tokio::spawn(serve(listener, state.clone()));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payments-lambda"))
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "payments")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]abc")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/payments")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env_remove("LIFT_LOG_LEVEL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("payments-lambda runs");
+    let stdout = child.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+
+    let waited = tokio::time::timeout(Duration::from_secs(60), async {
+        while state.responses.lock().unwrap().len() < expected {
+            state.arrived.notified().await;
+        }
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    waited.expect("every invocation answered");
+    let lines = lines.join().unwrap();
+
+    let responses = state.responses.lock().unwrap().clone();
+    let status = |id: &str| responses[id].1["statusCode"].as_u64().unwrap();
+    assert_eq!(status("req-1"), 201);
+    assert_eq!(status("req-2"), 200);
+    assert_eq!(status("req-3"), 404, "another tenant's charge is not found");
+    assert_eq!(status("req-4"), 400);
+    assert_eq!(status("req-5"), 200);
+    assert_eq!(status("req-6"), 404);
+    assert!(
+        responses["req-4"].1["body"]
+            .as_str()
+            .unwrap()
+            .contains("malformed charge body")
+    );
+    assert!(
+        responses["req-1"].1["body"]
+            .as_str()
+            .unwrap()
+            .contains(r#""card_last4":"1111""#)
+    );
+
+    let entries: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for id in ["req-1", "req-2", "req-3", "req-4", "req-5", "req-6"] {
+        let mine: Vec<_> = entries.iter().filter(|e| e["request_id"] == id).collect();
+        assert!(mine.len() >= 2, "start and end lines for {id}");
+        for e in &mine {
+            assert_eq!(
+                e["trace_id"], "1-5759e988-bd862e3fe1be46a994272793",
+                "from the invocation"
+            );
+            assert_eq!(e["function_name"], "payments");
+            assert_eq!(e["service"], "payments-api");
+        }
+    }
+    let tenant_of =
+        |id: &str| entries.iter().find(|e| e["request_id"] == id).unwrap()["tenant_id"].clone();
+    assert_eq!(tenant_of("req-1"), "acme");
+    assert_eq!(tenant_of("req-3"), "globex");
+    assert_eq!(
+        tenant_of("req-6"),
+        "isolated-tenant",
+        "Lambda's tenant id wins"
+    );
+    let failed = entries
+        .iter()
+        .find(|e| e["request_id"] == "req-4" && e["message"] == "Request failed")
+        .unwrap();
+    assert_eq!(failed["status"], 400);
+    assert_eq!(failed["error_kind"], "bad_request");
+    let first = entries.iter().find(|e| e["request_id"] == "req-1").unwrap();
+    assert_eq!(first["cold_start"], true);
+    let later = entries.iter().find(|e| e["request_id"] == "req-2").unwrap();
+    assert_eq!(later["cold_start"], false);
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("4111 1111 1111 1111") || l.contains("4111111111111111")),
+        "the card number never reaches a log line"
+    );
+}
