@@ -37,19 +37,8 @@ cargo bench --workspace --locked --no-run
 step "demo smoke run"
 cargo run --locked -q -p observability-demo -- --requests 500 --sink memory --format json
 
-step "demo shipping to CloudWatch Logs (moto_server on a free loopback port)"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-.venv/bin/moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true; rm -f "$test_log"' EXIT
-for _ in $(seq 1 100); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
-  sleep 0.2
-done
-AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
-  cargo run --locked -q -p observability-demo -- --requests 500 --sink cloudwatch \
-  --endpoint-url "http://127.0.0.1:$port" --region us-east-1 >/dev/null
-kill "$moto_pid"
+step "demo shipping to CloudWatch Logs (moto_server), read back and counted"
+DEMO_PROFILE=dev scripts/demo-cloudwatch.sh --requests 300
 
 step "done"
 # One closing line with the totals of every test binary above.

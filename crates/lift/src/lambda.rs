@@ -23,6 +23,11 @@ use crate::handler::{Handler, HandlerService};
 use crate::meta::{Invocation, InvocationMeta};
 use crate::middleware::observability::{Observability, ObservabilityLayer};
 
+/// Set to a log group name to ship logs straight to CloudWatch Logs instead of stdout.
+pub const CLOUDWATCH_GROUP_ENV: &str = "LIFT_CLOUDWATCH_LOG_GROUP";
+/// The stream name template used with [`CLOUDWATCH_GROUP_ENV`].
+pub const CLOUDWATCH_STREAM_ENV: &str = "LIFT_CLOUDWATCH_LOG_STREAM";
+
 /// An HTTP response.
 pub type HttpResponse = http::Response<Body>;
 
@@ -39,6 +44,7 @@ impl From<LiftError> for lambda_runtime::Diagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct App {
     logger: Option<Logger>,
+    service: Option<String>,
     extractors: Extractors,
     early_flush_margin: Option<Duration>,
 }
@@ -55,10 +61,23 @@ impl App {
         self
     }
 
+    /// Names the service on every line (`service`), over `LIFT_SERVICE_NAME`.
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.service = Some(name.into());
+        self
+    }
+
     /// Where tenant and user ids come from.
     pub fn extractors(mut self, extractors: Extractors) -> Self {
         self.extractors = extractors;
         self
+    }
+
+    fn named(&self, logger: Logger) -> Logger {
+        match &self.service {
+            Some(name) => logger.with_service(name),
+            None => logger,
+        }
     }
 
     /// How long before the deadline the early flush starts.
@@ -67,11 +86,31 @@ impl App {
         self
     }
 
-    fn root(&self) -> Result<Logger, lambda_runtime::Error> {
-        match &self.logger {
-            Some(l) => Ok(l.clone()),
-            None => Ok(Logger::from_env()?),
+    /// The root logger: the one given, else one from the environment — writing JSON to
+    /// stdout, or, when `LIFT_CLOUDWATCH_LOG_GROUP` is set, shipping straight to that group
+    /// (stream template from `LIFT_CLOUDWATCH_LOG_STREAM`, default
+    /// `{date}/{hostname}/{instance_id}`).
+    async fn root(&self) -> Result<Logger, lambda_runtime::Error> {
+        if let Some(l) = &self.logger {
+            return Ok(self.named(l.clone()));
         }
+        let Some(group) = std::env::var_os(CLOUDWATCH_GROUP_ENV) else {
+            return Ok(self.named(Logger::from_env()?));
+        };
+        let mut config = lift_cloudwatch::CloudWatchConfig::new(group.to_string_lossy());
+        if let Some(stream) = std::env::var_os(CLOUDWATCH_STREAM_ENV) {
+            config.log_stream = stream.to_string_lossy().into_owned();
+        }
+        let (sink, guard) = lift_cloudwatch::CloudWatchSink::builder(config)
+            .build()
+            .await?;
+        // The function's process lives until the sandbox is shut down; every invocation
+        // flushes before returning, so the guard is kept for the process's lifetime.
+        std::mem::forget(guard);
+        let valid = lift_observability::LoggerConfig::default()
+            .with_env()?
+            .validate()?;
+        Ok(self.named(valid.into_builder().sink(sink).build()))
     }
 
     fn layer(&self, root: Logger) -> ObservabilityLayer {
@@ -87,11 +126,21 @@ impl App {
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
-        let root = self.root()?;
+        let root = match &self.logger {
+            Some(l) => l.clone(),
+            None => Logger::from_env()?,
+        };
+        Ok(self.http_service_with(handler, self.named(root)))
+    }
+
+    fn http_service_with<H>(&self, handler: H, root: Logger) -> HttpService<H>
+    where
+        H: Handler<lambda_http::Request, Response = HttpResponse>,
+    {
         let stack = self
             .layer(root.clone())
             .layer(HandlerService::new(handler, root));
-        Ok(HttpService { stack })
+        HttpService { stack }
     }
 
     /// Runs an HTTP handler under the Lambda Runtime API.
@@ -99,7 +148,8 @@ impl App {
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
-        lambda_http::run(self.http_service(handler)?).await
+        let root = self.root().await?;
+        lambda_http::run(self.http_service_with(handler, root)).await
     }
 
     /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API.
@@ -107,7 +157,7 @@ impl App {
     where
         H: Handler<serde_json::Value, Response = serde_json::Value>,
     {
-        let root = self.root()?;
+        let root = self.root().await?;
         let stack = self
             .layer(root.clone())
             .layer(HandlerService::new(handler, root));

@@ -47,7 +47,10 @@ pub use current::{current, scope, spawn};
 pub use errors::{ErrorKind, LiftError};
 pub use extract::{EventInfo, Extractors};
 pub use handler::{Handler, HandlerService};
-pub use lambda::{App, HttpResponse, HttpService, error_response, run, run_events};
+pub use lambda::{
+    App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, HttpResponse, HttpService, error_response,
+    run, run_events,
+};
 pub use meta::{Invocation, InvocationMeta, take_cold_start};
 pub use middleware::observability::{Observability, ObservabilityLayer};
 pub use status::ResponseStatus;

@@ -13,15 +13,16 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, ValueEnum};
+use lift::{ErrorKind, LiftError};
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink};
 use lift_observability::{
     Format, LevelFilter, Logger, MemorySink, Sink, Value, WriterSink, error, info, warn,
 };
+use tower::{Service, ServiceExt};
 
 /// Simulates a multi-tenant payment API and logs it with Lift.
 #[derive(Parser, Debug)]
@@ -118,29 +119,48 @@ fn main() -> anyhow::Result<()> {
         .build();
 
     let started = Instant::now();
-    let next = Arc::new(AtomicU64::new(0));
-    let workers: Vec<_> = (0..args.concurrency.min(args.requests.max(1)))
-        .map(|worker| {
-            let (root, next) = (root.clone(), Arc::clone(&next));
-            let (requests, tenants, error_rate) = (args.requests, args.tenants, args.error_rate);
-            thread::Builder::new()
-                .name(format!("worker-{worker}"))
-                .spawn(move || {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.concurrency.clamp(1, 4) as usize)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let stack = lift::App::new()
+        .logger(root.clone())
+        .http_service(handle_charge)
+        .map_err(|e| anyhow::anyhow!("building the handler stack: {e}"))?;
+    let failed_requests = Arc::new(AtomicU64::new(0));
+    runtime.block_on(async {
+        let next = Arc::new(AtomicU64::new(0));
+        let workers: Vec<_> = (0..args.concurrency.min(args.requests.max(1)))
+            .map(|_| {
+                let (mut stack, next, failed) = (
+                    stack.clone(),
+                    Arc::clone(&next),
+                    Arc::clone(&failed_requests),
+                );
+                let (requests, tenants, error_rate) =
+                    (args.requests, args.tenants, args.error_rate);
+                tokio::spawn(async move {
                     loop {
                         let n = next.fetch_add(1, Ordering::Relaxed);
                         if n >= requests {
                             break;
                         }
-                        handle_request(&root, n, tenants, error_rate);
+                        let request = synthetic_request(n, tenants, error_rate)?;
+                        let response = stack.ready().await?.call(request).await?;
+                        if response.status().as_u16() >= 400 {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
+                    anyhow::Ok(())
                 })
-        })
-        .collect::<Result<_, _>>()
-        .context("starting worker threads")?;
-    for w in workers {
-        w.join()
-            .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
-    }
+            })
+            .collect();
+        for w in workers {
+            w.await.context("a worker task panicked")??;
+        }
+        anyhow::Ok(())
+    })?;
     let flushed = root.flush_blocking();
     let elapsed = started.elapsed();
 
@@ -151,6 +171,7 @@ fn main() -> anyhow::Result<()> {
     });
     let summary = serde_json::json!({
         "requests": args.requests,
+        "failed_requests": failed_requests.load(Ordering::Relaxed),
         "entries": stats.entries_logged,
         "shipped": stats.sink.delivered,
         "dropped": stats.entries_dropped,
@@ -172,34 +193,55 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// One simulated payment request: received, authorized, then captured or failed.
-fn handle_request(root: &Logger, n: u64, tenants: u64, error_rate: f64) {
+/// One synthetic API Gateway (REST) event for request `n`, as the Lambda adapter would
+/// receive it: tenant, user and trace in the headers, the charge in the body.
+fn synthetic_request(n: u64, tenants: u64, error_rate: f64) -> anyhow::Result<lift::Request> {
     let mut rng = SplitMix(n);
     let tenant = format!("tenant-{}", n % tenants);
-    let request_id = format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        rng.next() as u32,
-        rng.next() as u16,
-        rng.next() % 4096,
-        rng.next() % 4096,
-        rng.next() % (1 << 48)
-    );
-    let trace_id = format!(
-        "1-{:08x}-{:024x}",
-        0x6747_0000 + n as u32,
-        rng.next() as u128 * 0x1_0000_0001 % (1 << 96)
-    );
     let user = format!("user-{}", rng.next() % 1000);
-    let log = root
-        .with_request_id(&request_id)
-        .with_tenant_id(&tenant)
-        .with_user_id(&user)
-        .with_trace_id(&trace_id)
-        .with_field("payload_tenant", tenant.as_str());
-
-    let started = Instant::now();
-    let amount = 100 + rng.next() % 99_900;
+    let trace = format!(
+        "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=1",
+        0x6747_0000 + n as u32,
+        u128::from(rng.next()) * 0x1_0000_0001 % (1 << 96),
+        rng.next()
+    );
     let currency = ["USD", "EUR", "GBP"][(rng.next() % 3) as usize];
-    info!(log, "Request received"; "method" => "POST", "path" => "/charges");
+    let body = serde_json::json!({
+        "n": n,
+        "tenant": tenant,
+        "amount": 100 + rng.next() % 99_900,
+        "currency": currency,
+        "fail": (rng.next() % 10_000) as f64 / 10_000.0 < error_rate,
+    })
+    .to_string();
+    let event = lift::local::apigw_v1_event(
+        "POST",
+        "/charges",
+        &[
+            ("X-Tenant-ID", &tenant),
+            ("X-User-ID", &user),
+            ("X-Amzn-Trace-Id", &trace),
+        ],
+        Some(&body),
+    );
+    lift::local::http_request(&event).context("building a synthetic API Gateway event")
+}
+
+/// The demo's payment handler: at least three entries per request, each carrying
+/// `payload_tenant` (the tenant named in the request body it was given).
+async fn handle_charge(
+    ctx: lift::Context,
+    request: lift::Request,
+) -> Result<lift::HttpResponse, LiftError> {
+    let charge: serde_json::Value = serde_json::from_slice(request.body())
+        .map_err(|e| LiftError::bad_request(format!("malformed charge body: {e}")))?;
+    let n = charge["n"].as_u64().unwrap_or(0);
+    let mut rng = SplitMix(n ^ 0x5eed);
+    let tenant = charge["tenant"].as_str().unwrap_or_default();
+    let amount = charge["amount"].as_u64().unwrap_or(0);
+    let currency = charge["currency"].as_str().unwrap_or("USD");
+    let log = ctx.logger().with_field("payload_tenant", tenant);
+    info!(log, "Charge received"; "amount" => amount, "currency" => currency);
     info!(log, "Charge authorized";
         "amount" => amount,
         "currency" => currency,
@@ -211,17 +253,28 @@ fn handle_request(root: &Logger, n: u64, tenants: u64, error_rate: f64) {
         "three_ds" => rng.next().is_multiple_of(2),
         "customer_id" => format!("cus_{:05}", rng.next() % 100_000),
         "idempotency_key" => format!("idem-{n}"));
-    let failed = (rng.next() % 10_000) as f64 / 10_000.0 < error_rate;
-    let latency = started.elapsed() + Duration::from_micros(rng.next() % 40_000);
-    if failed {
+    if charge["fail"].as_bool().unwrap_or(false) {
         let err = std::io::Error::new(std::io::ErrorKind::TimedOut, "card network timed out");
-        error!(log, "Request failed"; "status" => 504, "latency" => latency, "error" => Value::error(&err));
-    } else {
-        if amount > 90_000 {
-            warn!(log, "Large charge flagged for review"; "amount" => amount);
-        }
-        info!(log, "Charge captured"; "status" => 201, "latency" => latency, "amount" => amount, "currency" => currency);
+        error!(log, "Capture failed"; "error" => Value::error(&err));
+        return Err(LiftError::new(
+            ErrorKind::Timeout,
+            "the card network did not answer in time",
+        )
+        .with_source(err));
     }
+    if amount > 90_000 {
+        warn!(log, "Large charge flagged for review"; "amount" => amount);
+    }
+    info!(log, "Charge captured"; "amount" => amount, "currency" => currency);
+    Ok(http::Response::builder()
+        .status(201)
+        .header("content-type", "application/json")
+        .body(
+            serde_json::json!({"status": "captured", "amount": amount})
+                .to_string()
+                .into(),
+        )
+        .map_err(|e| LiftError::internal("could not build the response").with_source(e))?)
 }
 
 /// A small deterministic generator, so every run logs the same flow.

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use lift::{Context, HttpResponse, LiftError, Logger, RequestExt, info};
+use lift::{Context, HttpResponse, LiftError, RequestExt, info};
 use serde::{Deserialize, Serialize};
 
 /// A charge request body.
@@ -48,7 +48,6 @@ struct Store {
 #[derive(Clone)]
 struct App {
     store: Arc<Store>,
-    root: Logger,
 }
 
 fn json_response(status: u16, body: &impl Serialize) -> Result<HttpResponse, LiftError> {
@@ -75,7 +74,10 @@ impl App {
         let path = req.raw_http_path().to_owned();
         let method = req.method().as_str().to_owned();
         match (method.as_str(), path.trim_end_matches('/')) {
-            ("GET", "/health") => Ok(lift::health::health_response(std::slice::from_ref(&self.root))),
+            // The context's logger shares the root's sink and stats.
+            ("GET", "/health") => Ok(lift::health::health_response(std::slice::from_ref(
+                ctx.logger(),
+            ))),
             ("POST", "/charges") => self.create(&ctx, req.body()),
             ("GET", p) if p.starts_with("/charges/") => self.get(&ctx, &p["/charges/".len()..]),
             _ => Err(LiftError::not_found(format!(
@@ -156,13 +158,13 @@ impl App {
 
 #[tokio::main]
 async fn main() -> Result<(), lift::RuntimeError> {
-    let root = Logger::from_env()?.with_service("payments-api");
     let app = App {
         store: Arc::new(Store::default()),
-        root: root.clone(),
     };
+    // Logs: JSON on stdout, or straight to CloudWatch Logs when LIFT_CLOUDWATCH_LOG_GROUP
+    // is set (see the README).
     lift::App::new()
-        .logger(root)
+        .service("payments-api")
         .run(move |ctx, req| app.clone().handle(ctx, req))
         .await
 }

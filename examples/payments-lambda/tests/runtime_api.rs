@@ -17,6 +17,10 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as Async
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
+#[path = "../../../crates/lift-cloudwatch/tests/support/moto.rs"]
+#[allow(dead_code)]
+mod moto;
+
 const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
 /// One queued invocation: request id, optional Lambda tenant id, event.
@@ -101,11 +105,56 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
+/// Runs the function binary under the stand-in until every event is answered; returns the
+/// responses by request id and the function's stdout lines.
+async fn run_function(
+    invocations: Vec<Queued>,
+    env: &[(&str, &str)],
+) -> (HashMap<String, (String, Value)>, Vec<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let state = Arc::new(StandIn::default());
+    let expected = invocations.len();
+    state.queue.lock().unwrap().extend(invocations);
+    tokio::spawn(serve(listener, state.clone()));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payments-lambda"))
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "payments")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]abc")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/payments")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env_remove("LIFT_LOG_LEVEL")
+        .env_remove("LIFT_CLOUDWATCH_LOG_GROUP")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("payments-lambda runs");
+    let stdout = child.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    let waited = tokio::time::timeout(Duration::from_secs(60), async {
+        while state.responses.lock().unwrap().len() < expected {
+            state.arrived.notified().await;
+        }
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    waited.expect("every invocation answered");
+    let responses = state.responses.lock().unwrap().clone();
+    (responses, lines.join().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
     let charge = r#"{"amount":1250,"currency":"USD","card_number":"4111 1111 1111 1111"}"#;
     let invocations: Vec<Queued> = vec![
         (
@@ -150,43 +199,8 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
             apigw_v2_event("GET", "/charges/ch_000001", &[], None),
         ),
     ];
-    let expected = invocations.len();
-    state.queue.lock().unwrap().extend(invocations);
-    tokio::spawn(serve(listener, state.clone()));
+    let (responses, lines) = run_function(invocations, &[]).await;
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payments-lambda"))
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "payments")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]abc")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/payments")
-        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .env_remove("LIFT_LOG_LEVEL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("payments-lambda runs");
-    let stdout = child.stdout.take().unwrap();
-    let lines = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
-
-    let waited = tokio::time::timeout(Duration::from_secs(60), async {
-        while state.responses.lock().unwrap().len() < expected {
-            state.arrived.notified().await;
-        }
-    })
-    .await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-    waited.expect("every invocation answered");
-    let lines = lines.join().unwrap();
-
-    let responses = state.responses.lock().unwrap().clone();
     let status = |id: &str| responses[id].1["statusCode"].as_u64().unwrap();
     assert_eq!(status("req-1"), 201);
     assert_eq!(status("req-2"), 200);
@@ -247,5 +261,56 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
             .iter()
             .any(|l| l.contains("4111 1111 1111 1111") || l.contains("4111111111111111")),
         "the card number never reaches a log line"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ships_straight_to_cloudwatch_when_configured() {
+    let moto = moto::Moto::start();
+    let group = moto::unique_group("payments-lambda");
+    moto.client()
+        .create_log_group()
+        .log_group_name(&group)
+        .send()
+        .await
+        .unwrap();
+    let charge = r#"{"amount":990,"currency":"EUR","card_number":"5555555555554444"}"#;
+    let invocations: Vec<Queued> = (0..5)
+        .map(|i| {
+            let event =
+                apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", "acme")], Some(charge));
+            (format!("cw-{i}"), None, event)
+        })
+        .collect();
+    let (responses, lines) = run_function(
+        invocations,
+        &[
+            ("LIFT_CLOUDWATCH_LOG_GROUP", group.as_str()),
+            ("LIFT_CLOUDWATCH_LOG_STREAM", "{tenant_id}"),
+            ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto.endpoint.as_str()),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ],
+    )
+    .await;
+    assert!(responses.values().all(|(_, r)| r["statusCode"] == 201));
+    assert!(lines.is_empty(), "nothing on stdout: {lines:?}");
+    // Each invocation flushed (CloudWatch acknowledged) before answering, so everything is
+    // there although the function was killed right after the last answer.
+    let events = moto::read_stream(&moto.client(), &group, "acme").await;
+    let messages: Vec<String> = events
+        .iter()
+        .map(|(_, m)| {
+            serde_json::from_str::<Value>(m).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(messages.len(), 15, "{messages:?}");
+    assert_eq!(
+        messages.iter().filter(|m| *m == "Charge captured").count(),
+        5
     );
 }
