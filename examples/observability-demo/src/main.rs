@@ -274,7 +274,7 @@ async fn handle_charge(
                 .to_string()
                 .into(),
         )
-        .map_err(|e| LiftError::internal("could not build the response").with_source(e)))
+        .map_err(|e| LiftError::internal("could not build the response").with_source(e))
 }
 
 /// A small deterministic generator, so every run logs the same flow.
