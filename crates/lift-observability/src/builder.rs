@@ -43,6 +43,7 @@ pub struct LoggerBuilder {
     sink: Option<Arc<dyn Sink>>,
     clock: Clock,
     context: LogContext,
+    redactor: crate::redact::Redactor,
 }
 
 impl Default for LoggerBuilder {
@@ -52,7 +53,7 @@ impl Default for LoggerBuilder {
 }
 
 impl LoggerBuilder {
-    /// Defaults: info, JSON, stdout, system clock, empty context.
+    /// Defaults: info, JSON, stdout, system clock, empty context, redaction on.
     pub fn new() -> Self {
         Self {
             level: LevelFilter::Info,
@@ -61,7 +62,14 @@ impl LoggerBuilder {
             sink: None,
             clock: Clock::system(),
             context: LogContext::new(),
+            redactor: crate::redact::Redactor::new(),
         }
+    }
+
+    /// The redaction rules (default: on, with the built-in rules; see [`crate::redact`]).
+    pub fn redactor(mut self, redactor: crate::redact::Redactor) -> Self {
+        self.redactor = redactor;
+        self
     }
 
     /// The minimum level written.
@@ -141,6 +149,7 @@ impl LoggerBuilder {
             sink,
             clock: self.clock,
             counters: LoggerCounters::default(),
+            redactor: self.redactor,
         };
         Logger::from_parts(core, self.context)
     }

@@ -56,6 +56,7 @@ pub(crate) struct Core {
     pub(crate) sink: Arc<dyn Sink>,
     pub(crate) clock: Clock,
     pub(crate) counters: LoggerCounters,
+    pub(crate) redactor: crate::redact::Redactor,
 }
 
 struct Scope {
@@ -94,7 +95,7 @@ fn with_line_buffer(f: impl FnOnce(&mut Vec<u8>)) {
 impl Logger {
     pub(crate) fn from_parts(core: Core, context: LogContext) -> Self {
         let core = Arc::new(core);
-        let scope = Arc::new(Scope::new(&core.encoder, context));
+        let scope = Arc::new(Scope::new(&core, context));
         Self { core, scope }
     }
 
@@ -149,24 +150,33 @@ impl Logger {
 
     fn write(&self, level: Level, message: &str, fields: &[Field<'_>]) {
         let timestamp_ms = self.core.clock.now_millis();
-        let entry = Entry {
-            timestamp_ms,
-            level,
-            message,
-            context: &self.scope.encoded,
-            fields,
-        };
         let meta = LineMeta {
             timestamp_ms,
             level,
             tenant_id: self.scope.context.get(ContextKey::TenantId),
         };
-        with_line_buffer(|buf| {
-            self.core.encoder.encode_entry(&entry, buf);
-            // A refusal is counted by the sink itself.
-            let _ = self.core.sink.accept(buf, &meta);
-        });
+        self.core
+            .redactor
+            .apply(message, fields, |message, fields| {
+                let entry = Entry {
+                    timestamp_ms,
+                    level,
+                    message,
+                    context: &self.scope.encoded,
+                    fields,
+                };
+                with_line_buffer(|buf| {
+                    self.core.encoder.encode_entry(&entry, buf);
+                    // A refusal is counted by the sink itself.
+                    let _ = self.core.sink.accept(buf, &meta);
+                });
+            });
         self.core.counters.logged(level);
+    }
+
+    /// Redaction counts (how many values were masked or removed, by kind).
+    pub fn redaction_stats(&self) -> crate::redact::RedactionStats {
+        self.core.redactor.stats()
     }
 
     /// Logs at trace level.
@@ -224,7 +234,7 @@ impl Logger {
         change(&mut context);
         Self {
             core: Arc::clone(&self.core),
-            scope: Arc::new(Scope::new(&self.core.encoder, context)),
+            scope: Arc::new(Scope::new(&self.core, context)),
         }
     }
 
@@ -360,9 +370,10 @@ impl Logger {
 }
 
 impl Scope {
-    fn new(encoder: &Encoder, context: LogContext) -> Self {
+    fn new(core: &Core, context: LogContext) -> Self {
         let mut encoded = Vec::new();
-        encoder.encode_context(&context, &mut encoded);
+        core.encoder
+            .encode_context_redacted(&context, &core.redactor, &mut encoded);
         Self {
             context,
             encoded: encoded.into_boxed_slice(),

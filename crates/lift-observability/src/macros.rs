@@ -27,7 +27,13 @@ macro_rules! log {
                 $message,
                 &[$($($crate::Field::__with_json_key(
                     $key,
-                    if const { $crate::value::key_is_plain_and_unreserved($key) } {
+                    if const {
+                        $crate::value::key_is_plain_and_unreserved($key)
+                            && ::core::matches!(
+                                $crate::redact::builtin_key_rule($key),
+                                $crate::redact::KeyRule::Scan
+                            )
+                    } {
                         ::core::option::Option::Some(::core::concat!(",\"", $key, "\":"))
                     } else {
                         ::core::option::Option::None

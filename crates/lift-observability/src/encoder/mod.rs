@@ -130,6 +130,23 @@ impl Encoder {
         }
     }
 
+    /// Like [`encode_context`](Self::encode_context), with every value through `redactor`.
+    pub fn encode_context_redacted(
+        &self,
+        context: &LogContext,
+        redactor: &crate::redact::Redactor,
+        out: &mut Vec<u8>,
+    ) {
+        context.visit(|key, value, own| {
+            if let Some(value) = redactor.rewrite_one(key, value, own) {
+                match self {
+                    Encoder::Json(e) => e.write_field(out, key, value.as_value(), own),
+                    Encoder::Console(e) => e.write_field(out, key, value.as_value(), own),
+                }
+            }
+        });
+    }
+
     /// Appends a context's fields in the form [`Entry::context`] expects.
     pub fn encode_context(&self, context: &LogContext, out: &mut Vec<u8>) {
         match self {

@@ -8,3 +8,5 @@ mod concurrency;
 mod config;
 // Property tests: any message and field values give exactly one valid line.
 mod properties;
+// Redaction of card numbers, security codes and secrets through the whole logger.
+mod redaction;

@@ -1,0 +1,423 @@
+//! Free-text redaction: card numbers, track data and secrets inside any string.
+//!
+//! [`needs_scan`] is the fast pre-scan every string pays: one pass counting digits and
+//! noting marker bytes. Only strings that could hold something (13+ digits, or a marker
+//! such as `=`, `Bearer`, `AKIA`, `eyJ`) go through [`redact_text`], which rewrites:
+//!
+//! | found | becomes |
+//! |---|---|
+//! | track 1 (`%B<PAN>^…?`) or track 2 (`;<PAN>=…?`) data | `[REMOVED]` |
+//! | a Luhn-valid 13–19 digit PAN, contiguous or split by single spaces/dashes | first 6 + `*` + last 4 |
+//! | `Bearer …` / `Basic …` credentials | `Bearer [REDACTED]` |
+//! | AWS access key ids `AKIA…` / `ASIA…` (20 chars) | `[REDACTED]` |
+//! | SigV4 `Signature=<hex>` | `Signature=[REDACTED]` |
+//! | JWTs (`eyJ….….…`) | `[REDACTED]` |
+//! | `password=`, `token=`, `secret=`, `api_key=`… query/form values (and extra markers) | `key=[REDACTED]` |
+//!
+//! Digit runs that are not Luhn-valid (order ids) and runs longer than 19 digits stay.
+
+use super::Counts;
+
+/// What a PAN's hidden middle digits become.
+pub const MASK_CHAR: char = '*';
+/// Replaces secrets.
+pub const REDACTED: &str = "[REDACTED]";
+/// Replaces sensitive authentication data in free text.
+pub const REMOVED: &str = "[REMOVED]";
+
+/// Query/form keys (lowercase) whose values are secrets in free text.
+const SECRET_PARAMS: [&str; 9] = [
+    "password",
+    "passwd",
+    "pwd",
+    "token",
+    "access_token",
+    "secret",
+    "client_secret",
+    "api_key",
+    "apikey",
+];
+
+/// Whether `s` could hold anything [`redact_text`] would change.
+#[inline]
+pub fn needs_scan(s: &str, has_extra_markers: bool) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.len() < 8 {
+        return false;
+    }
+    let mut digits = 0usize;
+    let mut marks = 0u8;
+    for &b in bytes {
+        digits += b.is_ascii_digit() as usize;
+        marks |= MARKS[b as usize];
+    }
+    digits >= 13 || marks != 0 || has_extra_markers
+}
+
+/// Bytes that may start a secret pattern: `=` (query params, SigV4, track 2), `B`/`b`
+/// (Bearer/Basic), `A` (AKIA/ASIA), `J` (in `eyJ`), `%` (track 1).
+static MARKS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'=' as usize] = 1;
+    t[b'B' as usize] = 1;
+    t[b'b' as usize] = 1;
+    t[b'A' as usize] = 1;
+    t[b'J' as usize] = 1;
+    t[b'%' as usize] = 1;
+    t
+};
+
+/// Luhn check over ASCII digits.
+pub fn luhn_valid(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, d) in digits.iter().rev().enumerate() {
+        let mut v = u32::from(d - b'0');
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    sum % 10 == 0
+}
+
+/// `first 6 + * + last 4` for a PAN's digits.
+pub fn mask_pan(digits: &[u8], out: &mut String) {
+    let n = digits.len();
+    out.extend(digits[..6].iter().map(|&d| d as char));
+    out.extend(std::iter::repeat_n(MASK_CHAR, n - 10));
+    out.extend(digits[n - 4..].iter().map(|&d| d as char));
+}
+
+/// Rewrites `s` into `out` with every finding replaced; returns whether anything changed.
+pub fn redact_text(s: &str, extra_markers: &[String], out: &mut String, counts: &Counts) -> bool {
+    let bytes = s.as_bytes();
+    let mut changed = false;
+    let mut i = 0;
+    let mut copied = 0; // bytes of `s` before `copied` are already in `out`
+    let mut digits = Vec::new();
+    while i < bytes.len() {
+        let b = bytes[i];
+        let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let found: Option<(usize, Replacement)> = if (b == b'%' || b == b';')
+            && let Some(end) = track_data(bytes, i)
+        {
+            counts.add_sad();
+            Some((end, Replacement::Text(REMOVED)))
+        } else if b.is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
+            pan(bytes, i, &mut digits).map(|end| {
+                counts.add_pan();
+                (end, Replacement::Pan)
+            })
+        } else if at_word_start && (b == b'B' || b == b'b') {
+            credentials(bytes, i).map(|(keep, end)| {
+                counts.add_secret_text();
+                (end, Replacement::Keep(keep))
+            })
+        } else if at_word_start && b == b'A' {
+            aws_key_id(bytes, i).map(|end| {
+                counts.add_secret_text();
+                (end, Replacement::Text(REDACTED))
+            })
+        } else if at_word_start && b == b'e' {
+            jwt(bytes, i).map(|end| {
+                counts.add_secret_text();
+                (end, Replacement::Text(REDACTED))
+            })
+        } else if b == b'=' {
+            param_value(bytes, i, extra_markers).map(|end| {
+                counts.add_secret_text();
+                (end, Replacement::Keep(i + 1))
+            })
+        } else {
+            None
+        };
+        match found {
+            Some((end, replacement)) => {
+                if !changed {
+                    out.clear();
+                    changed = true;
+                }
+                match replacement {
+                    Replacement::Text(t) => {
+                        out.push_str(&s[copied..i]);
+                        out.push_str(t);
+                    }
+                    Replacement::Keep(keep) => {
+                        out.push_str(&s[copied..keep]);
+                        out.push_str(REDACTED);
+                    }
+                    Replacement::Pan => {
+                        out.push_str(&s[copied..i]);
+                        mask_pan(&digits, out);
+                    }
+                }
+                copied = end;
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    if changed {
+        out.push_str(&s[copied..]);
+    }
+    changed
+}
+
+enum Replacement {
+    /// Replace the match with this text.
+    Text(&'static str),
+    /// Keep the match up to this byte, then `[REDACTED]` (e.g. `Bearer `, `password=`).
+    Keep(usize),
+    /// Mask the PAN just read.
+    Pan,
+}
+
+/// A PAN starting at `start`: digit groups separated by single spaces or dashes, 13–19
+/// digits in all, Luhn-valid, not followed by more digits. Fills `digits`; returns the end.
+fn pan(bytes: &[u8], start: usize, digits: &mut Vec<u8>) -> Option<usize> {
+    digits.clear();
+    let mut i = start;
+    let mut end = start;
+    let mut separator: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_digit() {
+            digits.push(b);
+            if digits.len() > 19 {
+                return None;
+            }
+            i += 1;
+            end = i;
+        } else if (b == b' ' || b == b'-')
+            && separator.is_none_or(|s| s == b)
+            && i + 1 < bytes.len()
+            && bytes[i + 1].is_ascii_digit()
+            && i > start
+            && bytes[i - 1].is_ascii_digit()
+        {
+            separator = Some(b);
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    // Letters around a PAN do not make it safe (`tx4111…` is still a card number): only
+    // more digits would (that is a longer number, refused above).
+    ((13..=19).contains(&digits.len()) && luhn_valid(digits)).then_some(end)
+}
+
+/// Track 1 (`%B` + PAN + `^` … `?`) or track 2 (`;` + PAN + `=` … `?`).
+fn track_data(bytes: &[u8], start: usize) -> Option<usize> {
+    let (pan_start, separator) = match bytes.get(start..start + 2)? {
+        [b'%', b'B'] => (start + 2, b'^'),
+        [b';', d] if d.is_ascii_digit() => (start + 1, b'='),
+        _ => return None,
+    };
+    let pan_len = bytes[pan_start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(13..=19).contains(&pan_len) || bytes.get(pan_start + pan_len) != Some(&separator) {
+        return None;
+    }
+    let rest = pan_start + pan_len + 1;
+    let close = bytes[rest..].iter().take(120).position(|&b| b == b'?')?;
+    Some(rest + close + 1)
+}
+
+/// `Bearer <token>` / `Basic <token>` (case-insensitive scheme). Returns (keep, end).
+fn credentials(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = &bytes[start..];
+    let scheme = if rest.len() > 7 && rest[..7].eq_ignore_ascii_case(b"bearer ") {
+        7
+    } else if rest.len() > 6 && rest[..6].eq_ignore_ascii_case(b"basic ") {
+        6
+    } else {
+        return None;
+    };
+    let token_start = start + scheme;
+    let len = bytes[token_start..]
+        .iter()
+        .take_while(|&&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+        })
+        .count();
+    (len >= 8).then_some((token_start, token_start + len))
+}
+
+/// `AKIA`/`ASIA` + 16 uppercase letters or digits, as a whole word.
+fn aws_key_id(bytes: &[u8], start: usize) -> Option<usize> {
+    let id = bytes.get(start..start + 20)?;
+    let prefix_ok = id.starts_with(b"AKIA") || id.starts_with(b"ASIA");
+    let body_ok = id[4..]
+        .iter()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let end = start + 20;
+    let boundary = bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric());
+    (prefix_ok && body_ok && boundary).then_some(end)
+}
+
+/// A JWT: three base64url segments separated by dots, the first starting `eyJ`.
+fn jwt(bytes: &[u8], start: usize) -> Option<usize> {
+    if !bytes[start..].starts_with(b"eyJ") {
+        return None;
+    }
+    let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let mut i = start;
+    for segment in 0..3 {
+        let len = bytes[i..].iter().take_while(|&&b| is_b64(b)).count();
+        if len < 2 {
+            return None;
+        }
+        i += len;
+        if segment < 2 {
+            if bytes.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    Some(i)
+}
+
+/// The value after `key=` when `key` names a secret (or `Signature`, SigV4's).
+fn param_value(bytes: &[u8], eq: usize, extra_markers: &[String]) -> Option<usize> {
+    let key_start = bytes[..eq]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'))
+        .map_or(0, |p| p + 1);
+    let key = &bytes[key_start..eq];
+    if key.is_empty() {
+        return None;
+    }
+    let secret = key.ends_with(b"Signature")
+        || SECRET_PARAMS
+            .iter()
+            .any(|p| key.eq_ignore_ascii_case(p.as_bytes()))
+        || extra_markers
+            .iter()
+            .any(|m| key.eq_ignore_ascii_case(m.as_bytes()));
+    if !secret {
+        return None;
+    }
+    let len = bytes[eq + 1..]
+        .iter()
+        .take_while(|&&b| {
+            !matches!(
+                b,
+                b'&' | b';' | b',' | b' ' | b'"' | b'\'' | b'\n' | b'\r' | b'\t'
+            )
+        })
+        .count();
+    (len > 0 && &bytes[eq + 1..eq + 1 + len] != REDACTED.as_bytes()).then_some(eq + 1 + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(s: &str) -> String {
+        let counts = Counts::default();
+        let mut out = String::new();
+        if redact_text(s, &[], &mut out, &counts) {
+            out
+        } else {
+            s.to_owned()
+        }
+    }
+
+    #[test]
+    fn pans_are_masked_in_every_layout() {
+        assert_eq!(
+            redact("card 4111111111111111 ok"),
+            "card 411111******1111 ok"
+        );
+        assert_eq!(redact("4111 1111 1111 1111"), "411111******1111");
+        assert_eq!(redact("4111-1111-1111-1111."), "411111******1111.");
+        assert_eq!(redact("amex 378282246310005"), "amex 378282*****0005");
+        assert_eq!(redact("4222222222222"), "422222***2222");
+        assert_eq!(
+            redact("tx4111111111111111USD"),
+            "tx411111******1111USD",
+            "letters do not hide a PAN"
+        );
+    }
+
+    #[test]
+    fn order_ids_and_long_runs_stay() {
+        for clean in [
+            "order 1234567890123456",     // not Luhn-valid
+            "id 41111111111111111111111", // 23 digits: not a PAN
+            "4111 1111  1111 1111",       // double space breaks the run
+            "ts 2026-11-27 05:00:00",
+        ] {
+            assert_eq!(redact(clean), clean, "{clean}");
+        }
+    }
+
+    #[test]
+    fn track_data_is_removed_not_masked() {
+        assert_eq!(
+            redact("swipe %B4111111111111111^DOE/JOHN^2512101000000000?"),
+            "swipe [REMOVED]"
+        );
+        assert_eq!(
+            redact("t2 ;4111111111111111=25121010000000000? end"),
+            "t2 [REMOVED] end"
+        );
+    }
+
+    #[test]
+    fn secrets_in_free_text_are_redacted() {
+        assert_eq!(
+            redact("Authorization: Bearer abc.DEF-123_xyz"),
+            "Authorization: Bearer [REDACTED]"
+        );
+        assert_eq!(redact("basic dXNlcjpwYXNzd29yZA=="), "basic [REDACTED]");
+        assert_eq!(
+            redact("key AKIAIOSFODNN7EXAMPLE used"),
+            "key [REDACTED] used"
+        );
+        assert_eq!(
+            redact("X-Amz-Date=20261127&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024"),
+            "X-Amz-Date=20261127&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024"
+                .replace("Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024", "Signature=[REDACTED]")
+        );
+        assert_eq!(
+            redact("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl!"),
+            "jwt [REDACTED]!"
+        );
+        assert_eq!(
+            redact("GET /login?user=bob&password=hunter22&token=t0k3n"),
+            "GET /login?user=bob&password=[REDACTED]&token=[REDACTED]"
+        );
+        assert_eq!(
+            redact("Bearer short"),
+            "Bearer short",
+            "too short to be a token"
+        );
+    }
+
+    #[test]
+    fn redaction_is_idempotent() {
+        for s in [
+            "card 4111111111111111, Bearer abcdefghijkl, password=x",
+            "AKIAIOSFODNN7EXAMPLE %B4111111111111111^A^1?",
+        ] {
+            let once = redact(s);
+            assert_eq!(redact(&once), once);
+        }
+    }
+
+    #[test]
+    fn the_pre_scan_lets_clean_short_strings_through() {
+        assert!(!needs_scan("USD", false));
+        assert!(!needs_scan("Charge captured", false));
+        assert!(!needs_scan("m_8f2a9c eu-west-1", false));
+        assert!(needs_scan("card 4111111111111111", false));
+        assert!(needs_scan("a=b and more", false));
+    }
+}

@@ -1,0 +1,185 @@
+//! Redaction through the whole logger: both encoders, every value kind, context, counts.
+
+use lift_observability::{Format, Logger, MemorySink, Redactor, Value, field, info};
+use proptest::prelude::*;
+
+const PAN: &str = "4111111111111111";
+const MASKED: &str = "411111******1111";
+
+fn logger(format: Format, redactor: Redactor) -> (Logger, MemorySink) {
+    let sink = MemorySink::new();
+    let log = Logger::builder()
+        .format(format)
+        .sink(sink.clone())
+        .redactor(redactor)
+        .build();
+    (log, sink)
+}
+
+#[derive(serde::Serialize)]
+struct Card {
+    number: &'static str,
+    cvv: &'static str,
+    expiry: &'static str,
+}
+
+#[test]
+fn card_numbers_secrets_and_security_codes_never_reach_a_line() {
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    let err = std::io::Error::other("upstream said: Bearer abcdefghijklmnop");
+    info!(log, "Charging card 4111 1111 1111 1111 for order 1234567890123456";
+        "card_number" => PAN,
+        "card_as_number" => 4_111_111_111_111_111u64,
+        "cvv" => "123",
+        "Security-Code" => "999",
+        "password" => "hunter2",
+        "Authorization" => "Basic dXNlcjpwYXNz",
+        "created_at" => 1_795_752_557_128u64,
+        "card" => Value::serde(&Card { number: PAN, cvv: "123", expiry: "12/29" }),
+        "note" => Value::display(&format_args!("pan {PAN} in a Display")),
+        "error" => Value::error(&err),
+        "amount" => 1250);
+    let line = &sink.lines()[0];
+    assert!(!line.contains(PAN), "{line}");
+    assert!(!line.contains("123\""), "cvv gone: {line}");
+    assert!(!line.contains("hunter2") && !line.contains("dXNlcjpwYXNz"));
+    assert!(!line.contains("abcdefghijklmnop"));
+    let e = &sink.entries()[0];
+    assert_eq!(
+        e["message"],
+        format!("Charging card {MASKED} for order 1234567890123456")
+    );
+    assert_eq!(e["card_number"], MASKED);
+    assert_eq!(e["card_as_number"], MASKED);
+    assert!(
+        e.get("cvv").is_none() && e.get("Security-Code").is_none(),
+        "removed, not masked"
+    );
+    assert_eq!(e["password"], "[REDACTED]");
+    assert_eq!(e["Authorization"], "[REDACTED]");
+    assert_eq!(
+        e["created_at"], 1_795_752_557_128u64,
+        "a time stays a number"
+    );
+    assert_eq!(e["card"]["number"], MASKED);
+    assert!(e["card"].get("cvv").is_none());
+    assert_eq!(e["card"]["expiry"], "12/29");
+    assert_eq!(e["note"], format!("pan {MASKED} in a Display"));
+    assert_eq!(e["error"], "upstream said: Bearer [REDACTED]");
+    assert_eq!(e["amount"], 1250);
+    let stats = log.redaction_stats();
+    assert_eq!(stats.pan, 5);
+    assert_eq!(stats.sensitive_auth_data, 3);
+    assert_eq!(stats.secret_keys, 2);
+    assert_eq!(stats.secret_text, 1);
+}
+
+#[test]
+fn runtime_keys_and_context_are_redacted_too() {
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    let child = log
+        .with_field("api_key", "k-123")
+        .with_field("card", PAN)
+        .with_tenant_id("acme");
+    child.info(
+        "hello",
+        &[field("X-Amz-Security-Token", "tok"), field("pin", "1234")],
+    );
+    let e = &sink.entries()[0];
+    assert_eq!(e["api_key"], "[REDACTED]");
+    assert_eq!(e["card"], MASKED);
+    assert_eq!(e["X-Amz-Security-Token"], "[REDACTED]");
+    assert!(e.get("pin").is_none());
+    assert_eq!(e["tenant_id"], "acme");
+}
+
+#[test]
+fn console_output_is_redacted_the_same_way() {
+    let (log, sink) = logger(Format::Console, Redactor::new());
+    info!(log, "card 4111-1111-1111-1111"; "token" => "abc", "cvc" => "1");
+    let line = &sink.lines()[0];
+    assert!(line.contains(MASKED), "{line}");
+    assert!(
+        line.contains("token=[REDACTED]") || line.contains("token=\"[REDACTED]\""),
+        "{line}"
+    );
+    assert!(!line.contains("cvc"), "{line}");
+}
+
+#[test]
+fn opt_outs_and_extra_rules_are_honoured() {
+    let redactor = Redactor::new()
+        .safe_key("test_card")
+        .secret_key("x-signature")
+        .removed_key("otp")
+        .marker("sig");
+    let (log, sink) = logger(Format::Json, redactor);
+    info!(log, "callback?sig=abc123&x=1";
+        "test_card" => PAN, "x_signature" => "s", "otp" => "000000");
+    let e = &sink.entries()[0];
+    assert_eq!(e["test_card"], PAN, "explicitly safe");
+    assert_eq!(e["x_signature"], "[REDACTED]");
+    assert!(e.get("otp").is_none());
+    assert_eq!(e["message"], "callback?sig=[REDACTED]&x=1");
+}
+
+#[test]
+fn redaction_can_be_switched_off_explicitly() {
+    let (log, sink) = logger(Format::Json, Redactor::disabled());
+    info!(log, "raw"; "cvv" => "123", "card" => PAN);
+    let e = &sink.entries()[0];
+    assert_eq!(
+        (e["cvv"].as_str(), e["card"].as_str()),
+        (Some("123"), Some(PAN))
+    );
+}
+
+/// A Luhn-valid PAN of `len` digits from `seed` digits.
+fn make_pan(seed: &[u8], len: usize) -> String {
+    let mut digits: Vec<u8> = seed.iter().cycle().take(len - 1).map(|d| d % 10).collect();
+    digits[0] = 4;
+    // Compute the check digit.
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    digits.push(((10 - sum % 10) % 10) as u8);
+    digits.iter().map(|d| char::from(b'0' + d)).collect()
+}
+
+proptest! {
+    #[test]
+    fn no_pan_survives_in_any_text_or_format(
+        seed in proptest::collection::vec(0u8..10, 4..20),
+        len in 13usize..=19,
+        before in "[a-z :=,]{0,12}",
+        after in "[a-z :=,]{0,12}",
+        dashed in any::<bool>(),
+        console in any::<bool>(),
+    ) {
+        let pan = make_pan(&seed, len);
+        let shown = if dashed {
+            pan.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join("-")
+        } else {
+            pan.clone()
+        };
+        let text = format!("{before}{shown}{after}");
+        let (log, sink) = logger(if console { Format::Console } else { Format::Json }, Redactor::new());
+        log.info(&text, &[field("value", text.as_str())]);
+        let line = &sink.lines()[0];
+        prop_assert!(!line.contains(&shown) && !line.contains(&pan), "{line}");
+        // Masked exactly: first six and last four kept.
+        let masked = format!("{}{}{}", &pan[..6], "*".repeat(len - 10), &pan[len - 4..]);
+        prop_assert!(line.contains(&masked), "{line}");
+    }
+}
