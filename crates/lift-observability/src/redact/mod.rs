@@ -197,6 +197,9 @@ pub struct Redactor {
     extra_removed_keys: Vec<String>,
     safe_keys: Vec<String>,
     extra_markers: Vec<String>,
+    /// Any extra, removed or safe keys configured (the only case needing a runtime key check
+    /// on macro call sites).
+    custom_keys: bool,
     counts: Counts,
 }
 
@@ -224,18 +227,21 @@ impl Redactor {
     /// Also treats `key` as a secret (`[REDACTED]`).
     pub fn secret_key(mut self, key: &str) -> Self {
         self.extra_secret_keys.push(normalize(key));
+        self.custom_keys = true;
         self
     }
 
     /// Also removes fields named `key`.
     pub fn removed_key(mut self, key: &str) -> Self {
         self.extra_removed_keys.push(normalize(key));
+        self.custom_keys = true;
         self
     }
 
     /// Writes values of `key` as given (an explicit opt-out for values known to be safe).
     pub fn safe_key(mut self, key: &str) -> Self {
         self.safe_keys.push(normalize(key));
+        self.custom_keys = true;
         self
     }
 
@@ -255,13 +261,13 @@ impl Redactor {
         self.counts.snapshot()
     }
 
+    #[inline]
     fn has_custom_keys(&self) -> bool {
-        !(self.extra_secret_keys.is_empty()
-            && self.extra_removed_keys.is_empty()
-            && self.safe_keys.is_empty())
+        self.custom_keys
     }
 
     /// The rule for `key`; `builtin` is the compile-time verdict when known.
+    #[inline]
     pub fn key_rule(&self, key: &str, builtin: Option<KeyRule>) -> KeyRule {
         if self.has_custom_keys() {
             let n = normalize(key);
@@ -374,6 +380,7 @@ impl Redactor {
     /// Clean entries cost a pre-scan per string and no allocation: `Display`, error and
     /// `Serialize` values are formatted once, into pooled buffers, and handed on as text
     /// (so a value is never formatted twice); only an entry that needs rewriting allocates.
+    #[inline]
     pub fn apply<R>(
         &self,
         message: &str,
@@ -497,6 +504,7 @@ impl Redactor {
         }
     }
 
+    #[inline]
     fn field_needs_work(&self, f: &Field<'_>) -> bool {
         let builtin = f.json_key().map(|_| KeyRule::Scan);
         match self.key_rule(f.key, builtin) {
