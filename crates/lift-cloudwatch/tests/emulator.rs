@@ -239,6 +239,63 @@ async fn emulator_lift_ship_end_to_end() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_lift_ship_redacts_json_and_text_lines() {
+    let moto = Moto::start();
+    let group = unique_group("redact");
+    let input = concat!(
+        r#"{"message":"paid","card_number":"4111 1111 1111 1111","cvv":"123","password":"p"}"#,
+        "\n",
+        "Authorization: Bearer abcdefghijklmnop card 5555555555554444\n",
+        "nothing to hide\n"
+    );
+    let output = tokio::task::spawn_blocking({
+        let (endpoint, group) = (moto.endpoint.clone(), group.clone());
+        move || {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
+                .args([
+                    "--log-group",
+                    &group,
+                    "--log-stream",
+                    "s",
+                    "--create-group",
+                    "--redact",
+                ])
+                .args(["--endpoint-url", &endpoint, "--region", "us-east-1"])
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["redaction"]["pan"], 2);
+    let events = read_stream(&moto.client(), &group, "s").await;
+    let messages: Vec<&str> = events.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            r#"{"card_number":"411111******1111","message":"paid","password":"[REDACTED]"}"#,
+            "Authorization: Bearer [REDACTED] card 555555******4444",
+            "nothing to hide",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emulator_lift_ship_exits_non_zero_when_events_are_refused() {
     let moto = Moto::start();
     let group = unique_group("no-group");

@@ -247,7 +247,8 @@ async fn handle_charge(
         "currency" => currency,
         "merchant_id" => format!("m_{:06x}", rng.next() % 0xff_ffff),
         "card_brand" => "visa",
-        "card_last4" => format!("{:04}", rng.next() % 10_000),
+        // A test card number: redaction masks it to 411111******1111 on every line.
+        "card_number" => "4111 1111 1111 1111",
         "attempt" => 1,
         "risk_score" => (rng.next() % 1000) as f64 / 1000.0,
         "three_ds" => rng.next().is_multiple_of(2),
@@ -287,5 +288,58 @@ impl SplitMix {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_card_number_comes_out_masked_and_every_entry_carries_its_tenant() {
+        let sink = lift_observability::MemorySink::new();
+        let root = Logger::builder().sink(sink.clone()).build();
+        let mut stack = lift::App::new()
+            .logger(root)
+            .http_service(handle_charge)
+            .unwrap();
+        for n in 0..20 {
+            let request = synthetic_request(n, 3, 0.2).unwrap();
+            let _ = stack.ready().await.unwrap().call(request).await.unwrap();
+        }
+        let lines = sink.lines();
+        assert!(lines.iter().all(|l| !l.contains("4111 1111 1111 1111")));
+        let authorized: Vec<_> = sink
+            .entries()
+            .into_iter()
+            .filter(|e| e["message"] == "Charge authorized")
+            .collect();
+        assert_eq!(authorized.len(), 20);
+        for e in &authorized {
+            assert_eq!(e["card_number"], "411111******1111");
+            let fields = [
+                "amount",
+                "currency",
+                "merchant_id",
+                "card_brand",
+                "card_number",
+                "attempt",
+                "risk_score",
+                "three_ds",
+                "customer_id",
+                "idempotency_key",
+            ];
+            assert!(
+                fields.iter().all(|f| e.get(*f).is_some()),
+                "ten fields: {e}"
+            );
+        }
+        for e in sink
+            .entries()
+            .iter()
+            .filter(|e| e.get("payload_tenant").is_some())
+        {
+            assert_eq!(e["payload_tenant"], e["tenant_id"]);
+        }
     }
 }

@@ -48,6 +48,10 @@ struct Args {
     /// Bound on bytes buffered (queued or being shipped).
     #[arg(long, default_value_t = lift_cloudwatch::config::DEFAULT_MAX_BUFFER_BYTES)]
     max_buffer_bytes: usize,
+    /// Redact each line before shipping (card numbers, security codes, secrets): a JSON
+    /// object field by field like a log entry, any other line as free text.
+    #[arg(long)]
+    redact: bool,
 }
 
 /// The summary printed on stderr.
@@ -58,6 +62,7 @@ struct Summary {
     invalid_utf8_lines: u64,
     all_acknowledged: bool,
     close_error: Option<String>,
+    redaction: Option<lift_observability::RedactionStats>,
     #[serde(flatten)]
     stats: ShipperStats,
 }
@@ -75,6 +80,7 @@ fn main() -> ExitCode {
 
 fn run() -> anyhow::Result<bool> {
     let args = Args::parse();
+    let redact = args.redact;
     let config = CloudWatchConfig {
         log_group: args.log_group,
         log_stream: args.log_stream,
@@ -99,6 +105,7 @@ fn run() -> anyhow::Result<bool> {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut raw = Vec::with_capacity(4096);
+    let redactor = redact.then(lift_observability::Redactor::new);
     loop {
         raw.clear();
         let n = input.read_until(b'\n', &mut raw).context("reading stdin")?;
@@ -122,6 +129,10 @@ fn run() -> anyhow::Result<bool> {
             level: Level::Info,
             tenant_id: None,
         };
+        let text = match &redactor {
+            Some(r) => std::borrow::Cow::Owned(r.redact_line(&text).into_owned()),
+            None => text,
+        };
         // A refusal is counted by the sink and shows in the summary.
         let _ = sink.accept(text.as_bytes(), &meta);
     }
@@ -137,6 +148,7 @@ fn run() -> anyhow::Result<bool> {
         invalid_utf8_lines,
         all_acknowledged,
         close_error: close.err().map(|e| e.to_string()),
+        redaction: redactor.as_ref().map(lift_observability::Redactor::stats),
         stats,
     };
     eprintln!("{}", serde_json::to_string(&summary)?);

@@ -300,6 +300,26 @@ impl Redactor {
         }
     }
 
+    /// Redacts one raw line (for shipping lines Lift did not encode, as `lift-ship
+    /// --redact` does): a JSON object is redacted field by field like a log entry, any
+    /// other line as free text.
+    pub fn redact_line<'a>(&self, line: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.disabled {
+            return std::borrow::Cow::Borrowed(line);
+        }
+        if line.trim_start().starts_with('{')
+            && let Ok(mut value) = serde_json::from_str::<serde_json::Value>(line)
+            && value.is_object()
+        {
+            return if self.redact_json_value("", &mut value) {
+                std::borrow::Cow::Owned(value.to_string())
+            } else {
+                std::borrow::Cow::Borrowed(line)
+            };
+        }
+        self.redact(line)
+    }
+
     /// The masked text for an integer that is a PAN, if it is one.
     fn masked_integer(&self, key: &str, v: u64) -> Option<String> {
         if !(1_000_000_000_000..=u64::MAX).contains(&v) || is_time_key(key) {
@@ -748,6 +768,24 @@ mod tests {
         assert_eq!(r.masked_integer("timestamp", 1_795_752_557_128), None);
         assert_eq!(r.masked_integer("latency_ms", 1_795_752_557_128), None);
         assert_eq!(r.stats().pan, 1);
+    }
+
+    #[test]
+    fn raw_lines_are_redacted_as_json_objects_or_as_text() {
+        let r = Redactor::new();
+        assert_eq!(
+            r.redact_line(r#"{"msg":"card 4111111111111111","cvv":"1","n":4111111111111111}"#),
+            r#"{"msg":"card 411111******1111","n":"411111******1111"}"#
+        );
+        assert_eq!(
+            r.redact_line("GET /?token=abc 200"),
+            "GET /?token=[REDACTED] 200"
+        );
+        assert_eq!(
+            r.redact_line("{not json 4111111111111111"),
+            "{not json 411111******1111"
+        );
+        assert_eq!(r.redact_line("clean line"), "clean line");
     }
 
     #[test]
