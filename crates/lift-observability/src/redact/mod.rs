@@ -526,18 +526,30 @@ impl Redactor {
 
     #[inline]
     fn field_needs_work(&self, f: &Field<'_>) -> bool {
-        let builtin = f.json_key().map(|_| KeyRule::Scan);
-        match self.key_rule(f.key, builtin) {
-            KeyRule::Safe => false,
-            KeyRule::Secret | KeyRule::Remove => true,
-            KeyRule::Scan => match f.value {
-                Value::Str(s) => text::needs_scan(s, !self.extra_markers.is_empty()),
-                Value::I64(v) => v.unsigned_abs() >= 1_000_000_000_000 && !is_time_key(f.key),
-                Value::U64(v) => v >= 1_000_000_000_000 && !is_time_key(f.key),
-                Value::Display(_) | Value::Error(_) | Value::Serde(_) => true,
-                _ => false,
-            },
+        // Macro call sites with a literal key already passed the built-in key rules at
+        // compile time; only configured extra keys need a look at run time.
+        if f.json_key().is_none() || self.custom_keys {
+            match self.key_rule(f.key, f.json_key().map(|_| KeyRule::Scan)) {
+                KeyRule::Safe => return false,
+                KeyRule::Secret | KeyRule::Remove => return true,
+                KeyRule::Scan => {}
+            }
         }
+        // Plain branches rather than one `match`: the common kinds (strings, small
+        // numbers) predict well, where a jump table on the kind does not.
+        if let Value::Str(s) = f.value {
+            return text::needs_scan(s, !self.extra_markers.is_empty());
+        }
+        if let Value::U64(v) = f.value {
+            return v >= 1_000_000_000_000 && !is_time_key(f.key);
+        }
+        if let Value::I64(v) = f.value {
+            return v.unsigned_abs() >= 1_000_000_000_000 && !is_time_key(f.key);
+        }
+        matches!(
+            f.value,
+            Value::Display(_) | Value::Error(_) | Value::Serde(_)
+        )
     }
 
     /// One context field, redacted (`None`: removed). Context is encoded once per child
