@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lift::local::{alb_event, apigw_v1_event, apigw_v2_event};
+use lift::local::{alb_event, apigw_v1_event, apigw_v2_event, sqs_event};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -111,6 +111,15 @@ async fn run_function(
     invocations: Vec<Queued>,
     env: &[(&str, &str)],
 ) -> (HashMap<String, (String, Value)>, Vec<String>) {
+    run_binary(env!("CARGO_BIN_EXE_payments-lambda"), invocations, env).await
+}
+
+/// Like [`run_function`], for any of the example's binaries.
+async fn run_binary(
+    binary: &str,
+    invocations: Vec<Queued>,
+    env: &[(&str, &str)],
+) -> (HashMap<String, (String, Value)>, Vec<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let state = Arc::new(StandIn::default());
@@ -118,7 +127,7 @@ async fn run_function(
     state.queue.lock().unwrap().extend(invocations);
     tokio::spawn(serve(listener, state.clone()));
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payments-lambda"))
+    let mut child = Command::new(binary)
         .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", "payments")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
@@ -313,4 +322,46 @@ async fn ships_straight_to_cloudwatch_when_configured() {
         messages.iter().filter(|m| *m == "Charge captured").count(),
         5
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqs_consumer_runs_under_the_runtime_api_with_partial_batch_failures() {
+    let batch = sqs_event(&[
+        r#"{"charge_id":"ch_000001","tenant":"acme","amount":1250}"#,
+        "not json",
+        r#"{"charge_id":"ch_000002","tenant":"globex","amount":990}"#,
+    ]);
+    let (responses, lines) = run_binary(
+        env!("CARGO_BIN_EXE_payments-receipts"),
+        vec![("sqs-1".into(), None, batch)],
+        &[],
+    )
+    .await;
+    let (kind, body) = &responses["sqs-1"];
+    assert_eq!(kind, "response");
+    assert_eq!(
+        body["batchItemFailures"],
+        serde_json::json!([{ "itemIdentifier": "msg-1" }])
+    );
+    let entries: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let recorded: Vec<_> = entries
+        .iter()
+        .filter(|e| e["message"] == "Receipt recorded")
+        .collect();
+    assert_eq!(recorded.len(), 2);
+    assert_eq!(recorded[0]["tenant_id"], "acme");
+    assert_eq!(recorded[1]["tenant_id"], "globex");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["request_id"] == "sqs-1" && e["service"] == "payments-receipts")
+    );
+    let end = entries
+        .iter()
+        .find(|e| e["message"] == "Request completed")
+        .unwrap();
+    assert_eq!(end["status"], 200);
 }
