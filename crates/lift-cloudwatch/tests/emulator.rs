@@ -41,6 +41,37 @@ fn n_of(message: &str) -> u64 {
     v["n"].as_u64().expect("n")
 }
 
+/// Runs `lift-ship` against `moto` with `args`, feeding it `input`; returns its output and
+/// the JSON summary from the last line of its stderr.
+async fn lift_ship(
+    moto: &Moto,
+    args: &[&str],
+    input: Vec<u8>,
+) -> (std::process::Output, serde_json::Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
+        .args(args)
+        .args(["--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lift-ship runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    writer.join().unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let summary = serde_json::from_str(stderr.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("no JSON summary ({e}): {stderr}"));
+    (output, summary)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emulator_round_trip_of_fifty_thousand_entries_over_five_streams() {
     let moto = Moto::start();
@@ -189,35 +220,25 @@ async fn emulator_lift_ship_end_to_end() {
     input.extend_from_slice(b"bad \xff\xfe bytes\n");
     input.extend_from_slice(b"no trailing newline");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
-        .args(["--log-group", &group, "--log-stream", "sidecar"])
-        .args(["--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
-        .args(["--create-group", "--retention-days", "7"])
-        .args([
+    let (output, summary) = lift_ship(
+        &moto,
+        &[
+            "--log-group",
+            &group,
+            "--log-stream",
+            "sidecar",
+            "--create-group",
+            "--retention-days",
+            "7",
             "--flush-interval-ms",
             "200",
             "--max-buffer-bytes",
             "4194304",
-        ])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lift-ship runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    writer.join().unwrap().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "lift-ship failed: {stderr}");
-    let summary: serde_json::Value =
-        serde_json::from_str(stderr.lines().last().unwrap()).expect("JSON summary");
+        ],
+        input,
+    )
+    .await;
+    assert!(output.status.success(), "lift-ship failed: {summary}");
     assert_eq!(summary["shipped"], 10_002);
     assert_eq!(summary["all_acknowledged"], true);
     assert_eq!(summary["invalid_utf8_lines"], 1);
@@ -248,40 +269,20 @@ async fn emulator_lift_ship_redacts_json_and_text_lines() {
         "Authorization: Bearer abcdefghijklmnop card 5555555555554444\n",
         "nothing to hide\n"
     );
-    let output = tokio::task::spawn_blocking({
-        let (endpoint, group) = (moto.endpoint.clone(), group.clone());
-        move || {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
-                .args([
-                    "--log-group",
-                    &group,
-                    "--log-stream",
-                    "s",
-                    "--create-group",
-                    "--redact",
-                ])
-                .args(["--endpoint-url", &endpoint, "--region", "us-east-1"])
-                .env("AWS_ACCESS_KEY_ID", "test")
-                .env("AWS_SECRET_ACCESS_KEY", "test")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-            child.wait_with_output().unwrap()
-        }
-    })
-    .await
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
-    let summary: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
+    let (output, summary) = lift_ship(
+        &moto,
+        &[
+            "--log-group",
+            &group,
+            "--log-stream",
+            "s",
+            "--create-group",
+            "--redact",
+        ],
+        input.as_bytes().to_vec(),
+    )
+    .await;
+    assert!(output.status.success(), "{summary}");
     assert_eq!(summary["redaction"]["pan"], 2);
     let events = read_stream(&moto.client(), &group, "s").await;
     let messages: Vec<&str> = events.iter().map(|(_, m)| m.as_str()).collect();
@@ -300,33 +301,13 @@ async fn emulator_lift_ship_exits_non_zero_when_events_are_refused() {
     let moto = Moto::start();
     let group = unique_group("no-group");
     // No --create-group: the group does not exist, so every event is refused.
-    let output = tokio::task::spawn_blocking({
-        let endpoint = moto.endpoint.clone();
-        move || {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
-                .args(["--log-group", &group, "--log-stream", "s"])
-                .args(["--endpoint-url", &endpoint, "--region", "us-east-1"])
-                .env("AWS_ACCESS_KEY_ID", "test")
-                .env("AWS_SECRET_ACCESS_KEY", "test")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"one\ntwo\n")
-                .unwrap();
-            child.wait_with_output().unwrap()
-        }
-    })
-    .await
-    .unwrap();
+    let (output, summary) = lift_ship(
+        &moto,
+        &["--log-group", &group, "--log-stream", "s"],
+        b"one\ntwo\n".to_vec(),
+    )
+    .await;
     assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let summary: serde_json::Value = serde_json::from_str(stderr.lines().last().unwrap()).unwrap();
     assert_eq!(summary["dropped"]["rejected"], 2);
     assert!(
         summary["last_error"]
