@@ -143,17 +143,6 @@ impl LiftError {
         &self.message
     }
 
-    /// A 500 for a panic with its payload's text (panic messages are the developer's, not
-    /// the caller's: the response says only "internal error").
-    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "non-string panic payload".to_owned());
-        Self::new(ErrorKind::Panic, "internal error").with_source(PanicMessage(text))
-    }
-
     /// The JSON body sent back for this error.
     pub fn to_body(&self) -> String {
         serde_json::json!({
@@ -163,18 +152,6 @@ impl LiftError {
         .to_string()
     }
 }
-
-/// A panic's message, as an error source.
-#[derive(Debug)]
-struct PanicMessage(String);
-
-impl fmt::Display for PanicMessage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "handler panicked: {}", self.0)
-    }
-}
-
-impl std::error::Error for PanicMessage {}
 
 #[cfg(test)]
 mod tests {
@@ -190,17 +167,5 @@ mod tests {
         );
         assert_eq!(LiftError::not_found("x").status(), 404);
         assert_eq!(ErrorKind::Timeout.status(), 504);
-    }
-
-    #[test]
-    fn panics_become_500_without_leaking_the_message() {
-        let e = LiftError::from_panic(&"index out of bounds");
-        assert_eq!(e.status(), 500);
-        assert_eq!(
-            e.to_body(),
-            r#"{"error":"panic","message":"internal error"}"#
-        );
-        let source = std::error::Error::source(&e).unwrap().to_string();
-        assert_eq!(source, "handler panicked: index out of bounds");
     }
 }

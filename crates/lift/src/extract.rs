@@ -55,6 +55,7 @@ impl EventInfo for lambda_http::Request {
         let authorizer = match self.request_context_ref()? {
             RequestContext::ApiGatewayV1(c) => &c.authorizer,
             RequestContext::ApiGatewayV2(c) => c.authorizer.as_ref()?,
+            RequestContext::Alb(_) => return alb_oidc_claim(self, name),
             _ => return None,
         };
         let text = |v: &serde_json::Value| match v {
@@ -84,6 +85,23 @@ impl EventInfo for lambda_http::Request {
             RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
             _ => None,
         }
+    }
+}
+
+/// A claim from the JWT an ALB with OIDC authentication forwards in `x-amzn-oidc-data`
+/// (the ALB has verified its signature; the payload is read, not re-verified).
+fn alb_oidc_claim(request: &lambda_http::Request, name: &str) -> Option<String> {
+    use base64::Engine as _;
+    let token = request.headers().get("x-amzn-oidc-data")?.to_str().ok()?;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    match &claims[name] {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 

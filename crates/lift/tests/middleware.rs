@@ -142,6 +142,28 @@ async fn a_panic_becomes_a_logged_500_and_the_process_lives_on() {
 }
 
 #[tokio::test]
+async fn alb_oidc_claims_name_the_tenant_and_user() {
+    use base64::Engine as _;
+    let (logger, sink) = Logger::test();
+    let mut svc = http_stack(&logger);
+    let b64 = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let jwt = format!(
+        "{}.{}.sig",
+        b64(r#"{"alg":"ES256","kid":"k"}"#),
+        b64(r#"{"sub":"alb-user-7","custom:tenant_id":"alb-tenant"}"#)
+    );
+    let resp = call(
+        &mut svc,
+        alb_event("POST", "/charges", &[("x-amzn-oidc-data", &jwt)], None),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let e = sink.find("Request completed").unwrap();
+    assert_eq!(e["tenant_id"], "alb-tenant");
+    assert_eq!(e["user_id"], "alb-user-7");
+}
+
+#[tokio::test]
 async fn logs_are_flushed_before_the_response_is_returned() {
     let (logger, sink) = Logger::test();
     let mut svc = http_stack(&logger);

@@ -10,6 +10,7 @@
 //! right after), bounded by the time left; when the deadline comes within the early-flush
 //! margin while the handler still runs, a flush starts then, alongside it.
 
+mod error;
 mod future;
 mod layer;
 
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 use futures_util::FutureExt;
 use lift_observability::{Level, Logger, Value, field};
 
+pub use error::PanicError;
 pub use future::ResponseFuture;
 pub use layer::{DEFAULT_EARLY_FLUSH_MARGIN, ObservabilityLayer};
 
@@ -112,7 +114,7 @@ where
                 AssertUnwindSafe(crate::current::scope(context.clone(), handled)).catch_unwind();
             let result = match with_early_flush(guarded, &context, margin).await {
                 Ok(result) => result,
-                Err(panic) => Err(LiftError::from_panic(&*panic)),
+                Err(panic) => Err(error::from_panic(&*panic)),
             };
             log_end(
                 &context,
