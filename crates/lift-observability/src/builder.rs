@@ -148,8 +148,8 @@ impl LoggerBuilder {
             encoder,
             sink,
             clock: self.clock,
-            counters: LoggerCounters::default(),
-            redactor: self.redactor,
+            counters: Arc::new(LoggerCounters::default()),
+            redactor: Arc::new(self.redactor),
         };
         Logger::from_parts(core, self.context)
     }

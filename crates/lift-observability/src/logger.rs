@@ -55,8 +55,8 @@ pub(crate) struct Core {
     pub(crate) encoder: Encoder,
     pub(crate) sink: Arc<dyn Sink>,
     pub(crate) clock: Clock,
-    pub(crate) counters: LoggerCounters,
-    pub(crate) redactor: crate::redact::Redactor,
+    pub(crate) counters: Arc<LoggerCounters>,
+    pub(crate) redactor: Arc<crate::redact::Redactor>,
 }
 
 struct Scope {
@@ -240,6 +240,25 @@ impl Logger {
 
     fn with_key(&self, key: ContextKey, value: &str) -> Self {
         self.with_context(|c| c.set(key, value))
+    }
+
+    /// A logger writing to `sink` at `level`, sharing this logger's encoder, redaction,
+    /// clock, counters and context — for a per-invocation sink such as
+    /// [`InvocationBuffer`](crate::sink::InvocationBuffer), so that entries below the
+    /// service's level can be kept aside and written only if the invocation fails.
+    pub fn with_sink(&self, sink: Arc<dyn Sink>, level: LevelFilter) -> Self {
+        let core = Arc::new(Core {
+            filter: AtomicLevelFilter::new(level),
+            encoder: self.core.encoder.clone(),
+            sink,
+            clock: self.core.clock.clone(),
+            counters: Arc::clone(&self.core.counters),
+            redactor: Arc::clone(&self.core.redactor),
+        });
+        Self {
+            core,
+            scope: Arc::clone(&self.scope),
+        }
     }
 
     /// A child carrying `service`.

@@ -52,7 +52,7 @@ pub use lambda::{
     run, run_events,
 };
 pub use meta::{Invocation, InvocationMeta, take_cold_start};
-pub use middleware::observability::{Observability, ObservabilityLayer};
+pub use middleware::observability::{Buffering, Observability, ObservabilityLayer};
 pub use status::ResponseStatus;
 
 /// The HTTP request type handlers receive (`http::Request` with Lambda's extensions).

@@ -9,6 +9,7 @@
 //! (the returned [`DropReason`] is for the caller's information, not for counting again);
 //! `accept` never panics and never blocks on I/O beyond a local write.
 
+mod invocation_buffer;
 mod memory;
 mod noop;
 mod writer;
@@ -17,6 +18,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+pub use invocation_buffer::{BufferOutcome, BufferSettings, InvocationBuffer};
 pub use memory::{CapturedLine, MemorySink, SinkEvent};
 pub use noop::NoopSink;
 pub use writer::{DEFAULT_BUFFER_BYTES, WriterSink};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lift_observability::Logger;
 
-use super::{Observability, Settings};
+use super::{BufferTotals, Buffering, Observability, Settings};
 use crate::extract::Extractors;
 
 /// Default margin before the invocation deadline at which an early flush starts.
@@ -25,6 +25,8 @@ impl ObservabilityLayer {
                 root,
                 extractors: Extractors::default(),
                 early_flush_margin: DEFAULT_EARLY_FLUSH_MARGIN,
+                buffering: None,
+                totals: Arc::new(BufferTotals::default()),
             }),
         }
     }
@@ -39,6 +41,20 @@ impl ObservabilityLayer {
     pub fn early_flush_margin(mut self, margin: Duration) -> Self {
         Arc::make_mut(&mut self.settings).early_flush_margin = margin;
         self
+    }
+}
+
+impl ObservabilityLayer {
+    /// Buffers low-level lines per invocation and writes them only when it fails, is slow
+    /// or is sampled (see [`Buffering`]).
+    pub fn buffering(mut self, buffering: Buffering) -> Self {
+        Arc::make_mut(&mut self.settings).buffering = Some(buffering);
+        self
+    }
+
+    /// What buffering did so far, across invocations.
+    pub fn buffer_totals(&self) -> lift_observability::sink::BufferOutcome {
+        self.settings.totals.snapshot()
     }
 }
 

@@ -16,11 +16,14 @@ mod layer;
 
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use lift_observability::{Level, Logger, Value, field};
+use lift_observability::sink::{BufferOutcome, BufferSettings, InvocationBuffer};
+use lift_observability::{Level, LevelFilter, Logger, Value, field};
 
 pub use error::PanicError;
 pub use future::ResponseFuture;
@@ -33,15 +36,81 @@ use crate::handler::parts_from_meta;
 use crate::meta::Invocation;
 use crate::status::ResponseStatus;
 
+/// Per-invocation log buffering and tail sampling.
+///
+/// Lines at or below `settings.buffered_level` (default debug; the service's own level
+/// still decides what is written directly) are held per invocation and written at the end
+/// only if the invocation failed (an error returned, a panic, or an error-level line
+/// logged), took longer than `latency_threshold`, or won the per-invocation
+/// `sample_rate` coin; otherwise they are discarded and counted. Held lines keep their
+/// original timestamps; when the buffer overflows the oldest are evicted and one summary
+/// line says how many. With `settings.budget_bytes`, lines past the budget are counted,
+/// not written, and one summary line reports them. The middleware's own start/end and
+/// summary lines are never buffered or budgeted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Buffering {
+    /// What is held and the byte bounds.
+    pub settings: BufferSettings,
+    /// Keep the held lines of invocations slower than this.
+    pub latency_threshold: Option<Duration>,
+    /// Keep the held lines of this share (0.0–1.0) of invocations, decided per invocation.
+    pub sample_rate: f64,
+}
+
+impl Default for Buffering {
+    fn default() -> Self {
+        Self {
+            settings: BufferSettings::default(),
+            latency_threshold: None,
+            sample_rate: 0.0,
+        }
+    }
+}
+
+/// Totals of what buffering did, across invocations.
+#[derive(Debug, Default)]
+pub struct BufferTotals {
+    written: AtomicU64,
+    discarded: AtomicU64,
+    evicted: AtomicU64,
+    suppressed: AtomicU64,
+    suppressed_bytes: AtomicU64,
+}
+
+impl BufferTotals {
+    fn add(&self, o: &BufferOutcome) {
+        self.written.fetch_add(o.written, Ordering::Relaxed);
+        self.discarded.fetch_add(o.discarded, Ordering::Relaxed);
+        self.evicted.fetch_add(o.evicted, Ordering::Relaxed);
+        self.suppressed.fetch_add(o.suppressed, Ordering::Relaxed);
+        self.suppressed_bytes
+            .fetch_add(o.suppressed_bytes, Ordering::Relaxed);
+    }
+
+    /// The totals so far (`saw_error` is not aggregated).
+    pub fn snapshot(&self) -> BufferOutcome {
+        BufferOutcome {
+            written: self.written.load(Ordering::Relaxed),
+            discarded: self.discarded.load(Ordering::Relaxed),
+            evicted: self.evicted.load(Ordering::Relaxed),
+            suppressed: self.suppressed.load(Ordering::Relaxed),
+            suppressed_bytes: self.suppressed_bytes.load(Ordering::Relaxed),
+            saw_error: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Settings {
     root: Logger,
     extractors: Extractors,
     early_flush_margin: Duration,
+    buffering: Option<Buffering>,
+    totals: Arc<BufferTotals>,
 }
 
 impl Settings {
-    fn context_for<E: EventInfo>(&self, invocation: &Invocation<E>) -> Context {
+    fn context_for<E: EventInfo>(&self, invocation: &Invocation<E>, root: &Logger) -> Context {
         let mut parts = parts_from_meta(&invocation.meta);
         let event = &invocation.event;
         parts.tenant_id = self
@@ -55,7 +124,7 @@ impl Settings {
                 .header("x-amzn-trace-id")
                 .and_then(lift_observability::TraceHeader::parse);
         }
-        Context::new(parts, &self.root)
+        Context::new(parts, root)
     }
 }
 
@@ -94,14 +163,35 @@ where
     }
 
     fn call(&mut self, mut invocation: Invocation<E>) -> Self::Future {
-        let context = self.settings.context_for(&invocation);
+        let settings = &self.settings;
+        let buffer = settings.buffering.map(|b| {
+            let buffer = InvocationBuffer::new(Arc::clone(settings.root.sink()), b.settings);
+            (b, buffer)
+        });
+        let context = match &buffer {
+            Some((_, buffer)) => {
+                let root = settings
+                    .root
+                    .with_sink(Arc::new(buffer.clone()), LevelFilter::Trace);
+                settings.context_for(&invocation, &root)
+            }
+            None => settings.context_for(&invocation, &settings.root),
+        };
+        // The middleware's own lines bypass the buffer and the budget.
+        let direct = match &buffer {
+            Some(_) => context
+                .logger()
+                .with_sink(Arc::clone(settings.root.sink()), settings.root.level()),
+            None => context.logger().clone(),
+        };
+        let totals = Arc::clone(&settings.totals);
         let method = invocation.event.method().map(str::to_owned);
         let path = invocation.event.path().map(str::to_owned);
         invocation.context = Some(context.clone());
         let handled = self.inner.call(invocation);
         let margin = self.settings.early_flush_margin;
         ResponseFuture::new(async move {
-            let log = context.logger();
+            let log = &direct;
             log.info(
                 "Request started",
                 &[
@@ -116,13 +206,10 @@ where
                 Ok(result) => result,
                 Err(panic) => Err(error::from_panic(&*panic)),
             };
-            log_end(
-                &context,
-                &result,
-                started,
-                method.as_deref(),
-                path.as_deref(),
-            );
+            if let Some((config, buffer)) = &buffer {
+                settle_buffer(config, buffer, &result, started.elapsed(), log, &totals);
+            }
+            log_end(log, &result, started, method.as_deref(), path.as_deref());
             let flush = log.flush();
             // A failed flush is counted in the logger's stats; the response still goes out.
             let _ = match context.remaining() {
@@ -158,8 +245,47 @@ async fn with_early_flush<F: std::future::Future>(
     }
 }
 
+/// Decides whether the held lines are kept, writes them (or counts them discarded), and
+/// writes the summary lines.
+fn settle_buffer<R>(
+    config: &Buffering,
+    buffer: &InvocationBuffer,
+    result: &Result<R, LiftError>,
+    elapsed: Duration,
+    log: &Logger,
+    totals: &BufferTotals,
+) {
+    let failed = result.is_err() || buffer.saw_error();
+    let slow = config.latency_threshold.is_some_and(|t| elapsed > t);
+    let sampled = config.sample_rate > 0.0 && fastrand::f64() < config.sample_rate;
+    let outcome = buffer.finish(failed || slow || sampled);
+    if outcome.evicted > 0 {
+        log.warn(
+            "Buffered log entries evicted (oldest first)",
+            &[
+                field("evicted", outcome.evicted),
+                field("buffer_max_bytes", config.settings.max_bytes as u64),
+            ],
+        );
+    }
+    if outcome.suppressed > 0 {
+        log.warn(
+            "Log budget exceeded; entries suppressed",
+            &[
+                field("suppressed", outcome.suppressed),
+                field("suppressed_bytes", outcome.suppressed_bytes),
+                field(
+                    "budget_bytes",
+                    config.settings.budget_bytes.map(|b| b as u64),
+                ),
+            ],
+        );
+    }
+    totals.add(&outcome);
+}
+
 fn log_end<R: ResponseStatus>(
-    context: &Context,
+    log: &Logger,
     result: &Result<R, LiftError>,
     started: Instant,
     method: Option<&str>,
@@ -175,7 +301,6 @@ fn log_end<R: ResponseStatus>(
         400..=499 => Level::Warn,
         _ => Level::Info,
     };
-    let log = context.logger();
     match result {
         Ok(_) => log.log(
             level,
