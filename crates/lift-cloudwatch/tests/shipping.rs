@@ -465,3 +465,20 @@ async fn eight_threads_out_of_order_timestamps_are_sorted_into_valid_batches() {
     assert_eq!(unique.len(), 40_000);
     guard.close().await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_five_megabyte_entry_is_truncated_to_valid_json_not_dropped() {
+    let r = rig(config(), MockLogsApi::new().with_group(GROUP)).await;
+    let message = "é".repeat(5 * 1024 * 1024 / 2);
+    r.log.info(&message, &[field("n", 1u64)]);
+    r.log.flush().await.unwrap();
+    let events = r.mock.events(GROUP, "app");
+    assert_eq!(events.len(), 1);
+    let text = &events[0].event.message;
+    assert!(text.len() <= lift_cloudwatch::limits::DEFAULT_MAX_EVENT_BYTES);
+    let v: serde_json::Value = serde_json::from_str(text).expect("still valid JSON");
+    assert_eq!(v["truncated"], true);
+    assert!(v["original_bytes"].as_u64().unwrap() > 5_000_000);
+    assert_eq!(r.sink.shipper_stats().truncated, 1);
+    assert!(r.mock.violations().is_empty());
+}

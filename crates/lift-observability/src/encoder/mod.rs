@@ -160,11 +160,52 @@ impl Encoder {
     }
 }
 
-/// A `serde_json` formatter that also escapes U+2028/U+2029, like Lift's own strings.
+/// Deepest nesting of arrays and objects written for a `Serialize` value: small enough that
+/// the whole line (the value sits inside the line's object) parses with serde_json's default
+/// recursion limit, as common JSON readers' limits go (checked by a test). Deeper values are replaced by an
+/// `<unserializable: …>` string instead of exhausting the stack.
+pub const MAX_NESTING_DEPTH: u32 = 126;
+
+/// A `serde_json` formatter that also escapes U+2028/U+2029, like Lift's own strings, and
+/// refuses nesting deeper than [`MAX_NESTING_DEPTH`].
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SafeJsonFormatter;
+pub struct SafeJsonFormatter {
+    depth: u32,
+}
+
+impl SafeJsonFormatter {
+    fn enter(&mut self) -> std::io::Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING_DEPTH {
+            return Err(std::io::Error::other(format!(
+                "nested deeper than {MAX_NESTING_DEPTH} levels"
+            )));
+        }
+        Ok(())
+    }
+}
 
 impl serde_json::ser::Formatter for SafeJsonFormatter {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.enter()?;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        writer.write_all(b"]")
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.enter()?;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        writer.write_all(b"}")
+    }
+
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         writer: &mut W,
@@ -198,7 +239,8 @@ impl serde_json::ser::Formatter for SafeJsonFormatter {
 pub(crate) fn write_serde_json(out: &mut Vec<u8>, value: &dyn SerializeJson) {
     let start = out.len();
     let result = {
-        let mut ser = serde_json::Serializer::with_formatter(&mut *out, SafeJsonFormatter);
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut *out, SafeJsonFormatter::default());
         value.serialize_json(&mut ser)
     };
     if let Err(e) = result {

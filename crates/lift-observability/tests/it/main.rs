@@ -10,3 +10,5 @@ mod config;
 mod properties;
 // Redaction of card numbers, security codes and secrets through the whole logger.
 mod redaction;
+// Hostile input: huge messages, many fields, huge keys, deep nesting, control sequences.
+mod hostile;
