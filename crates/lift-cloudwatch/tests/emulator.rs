@@ -15,6 +15,7 @@ use std::sync::Arc;
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, SdkLogsApi, TemplateValues};
 use lift_observability::{Logger, field};
 use support::moto::{Moto, read_stream, unique_group};
+use support::proxy::{FaultProxy, Faults};
 
 fn values() -> TemplateValues {
     TemplateValues {
@@ -315,4 +316,117 @@ async fn emulator_lift_ship_exits_non_zero_when_events_are_refused() {
             .unwrap()
             .contains("creating groups is off")
     );
+}
+
+fn ns_of(events: &[(i64, String)]) -> Vec<u64> {
+    events.iter().map(|(_, m)| n_of(m)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_through_a_faulty_network_every_entry_arrives() {
+    let moto = Moto::start();
+    let upstream = moto.endpoint.trim_start_matches("http://").to_owned();
+    let faults = Faults {
+        throttle: 0.1,
+        unavailable: 0.1,
+        reset: 0.05,
+        committed_then_reset: 0.05,
+        slow: 0.03,
+    };
+    let proxy = FaultProxy::start(upstream, faults, 7).await;
+    let group = unique_group("faulty");
+    let mut config = CloudWatchConfig::new(&group);
+    config.log_stream = "{tenant_id}".into();
+    config.create_group = true;
+    config.retry_base_ms = 20;
+    config.retry_cap_ms = 500;
+    config.flush_timeout_ms = 120_000;
+    let api = SdkLogsApi::from_config_builder(moto.sdk_config().endpoint_url(&proxy.endpoint));
+    let (sink, guard) = CloudWatchSink::builder(config)
+        .shared_api(Arc::new(api))
+        .template_values(values())
+        .seed(3)
+        .build()
+        .await
+        .unwrap();
+    let log = Logger::builder().sink(sink.clone()).build();
+    let tenants: Vec<Logger> = (0..4)
+        .map(|t| log.with_tenant_id(&format!("t{t}")))
+        .collect();
+    let produced = 8_000u64;
+    for n in 0..produced {
+        tenants[(n % 4) as usize].info("Charge captured", &[field("n", n)]);
+        if n % 400 == 399 {
+            // Small batches, many calls: many chances for faults.
+            let _ = sink.flush_within(std::time::Duration::from_secs(60)).await;
+        }
+        if n == produced / 2 {
+            proxy.set_down(true); // the endpoint disappears for a while
+            tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+            proxy.set_down(false);
+        }
+    }
+    log.flush().await.expect("everything acknowledged");
+    let stats = sink.shipper_stats();
+    assert_eq!(stats.dropped.total(), 0, "{stats:?}");
+    assert!(stats.retries > 0 && stats.throttles > 0, "{stats:?}");
+    let counts = &proxy.counts;
+    let lost_replies = counts
+        .committed_then_reset
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(counts.throttled.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    assert!(counts.reset.load(std::sync::atomic::Ordering::Relaxed) > 0);
+
+    let client = moto.client();
+    let mut all = Vec::new();
+    for t in 0..4 {
+        all.extend(ns_of(&read_stream(&client, &group, &format!("t{t}")).await));
+    }
+    let unique: std::collections::HashSet<u64> = all.iter().copied().collect();
+    assert_eq!(unique.len() as u64, produced, "every entry arrived");
+    let duplicates = all.len() - unique.len();
+    assert!(
+        duplicates == 0 || lost_replies > 0,
+        "duplicates only where a committed reply was lost ({duplicates} duplicates, {lost_replies} lost replies)"
+    );
+    guard.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_killed_and_restarted_mid_stream_loses_nothing_in_the_buffer() {
+    let mut moto = Moto::start();
+    let group = unique_group("restart");
+    let mut config = CloudWatchConfig::new(&group);
+    config.log_stream = "app".into();
+    config.create_group = true;
+    config.retry_base_ms = 50;
+    config.retry_cap_ms = 1_000;
+    config.flush_timeout_ms = 120_000;
+    let (sink, guard) = sink_for(&moto, config).await;
+    let log = Logger::builder().sink(sink.clone()).build();
+    for n in 0..1_000u64 {
+        log.info("before", &[field("n", n)]);
+    }
+    log.flush().await.unwrap();
+    moto.stop();
+    // Logged while the endpoint is gone: held in the buffer, retried.
+    for n in 1_000..3_000u64 {
+        log.info("during", &[field("n", n)]);
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    moto.restart(); // a new, empty emulator: group and stream are created again
+    for n in 3_000..4_000u64 {
+        log.info("after", &[field("n", n)]);
+    }
+    log.flush()
+        .await
+        .expect("everything acknowledged after the restart");
+    let stats = sink.shipper_stats();
+    assert_eq!(stats.dropped.total(), 0, "{stats:?}");
+    assert!(stats.retries > 0);
+    let ns = ns_of(&read_stream(&moto.client(), &group, "app").await);
+    let unique: std::collections::HashSet<u64> = ns.iter().copied().collect();
+    // The restarted emulator forgot what was acknowledged before; everything since is there.
+    assert!((1_000..4_000).all(|n| unique.contains(&n)));
+    guard.close().await.unwrap();
 }

@@ -37,6 +37,24 @@ impl Moto {
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
             .port();
+        Self::start_on(port)
+    }
+
+    /// Kills the server (it forgets everything) and starts a new one on the same port.
+    pub(crate) fn restart(&mut self) {
+        self.stop();
+        let port: u16 = self.endpoint.rsplit(':').next().unwrap().parse().unwrap();
+        let fresh = Self::start_on(port);
+        *self = fresh;
+    }
+
+    /// Kills the server; the endpoint refuses connections until [`restart`](Self::restart).
+    pub(crate) fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn start_on(port: u16) -> Self {
         let bin = binary();
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
