@@ -34,7 +34,9 @@ fn rss_bytes() -> u64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let endpoint = args.get(1).context("usage: soak <moto endpoint> <seconds> <rate>")?;
+    let endpoint = args
+        .get(1)
+        .context("usage: soak <moto endpoint> <seconds> <rate>")?;
     let seconds: u64 = args.get(2).map_or(Ok(600), |s| s.parse())?;
     let rate: u64 = args.get(3).map_or(Ok(2_000), |s| s.parse())?;
 
@@ -62,7 +64,9 @@ async fn main() -> anyhow::Result<()> {
         .build()
         .await?;
     let log = Logger::builder().sink(sink.clone()).build();
-    let tenants: Vec<Logger> = (0..8).map(|t| log.with_tenant_id(&format!("t{t}"))).collect();
+    let tenants: Vec<Logger> = (0..8)
+        .map(|t| log.with_tenant_id(&format!("t{t}")))
+        .collect();
 
     let start_rss = rss_bytes();
     let mut max_rss = start_rss;
@@ -75,7 +79,11 @@ async fn main() -> anyhow::Result<()> {
         while n < due {
             tenants[(n % 8) as usize].info(
                 "Charge captured",
-                &[field("n", n), field("amount", 1250), field("currency", "USD")],
+                &[
+                    field("n", n),
+                    field("amount", 1250),
+                    field("currency", "USD"),
+                ],
             );
             n += 1;
         }
@@ -106,7 +114,10 @@ async fn main() -> anyhow::Result<()> {
             "rss_growth_bytes": growth, "buffer_bound_bytes": buffer_bound,
             "flushed": flushed.is_ok(), "memory_bounded": bounded})
     );
-    anyhow::ensure!(flushed.is_ok() && s.dropped.total() == 0, "entries were dropped");
+    anyhow::ensure!(
+        flushed.is_ok() && s.dropped.total() == 0,
+        "entries were dropped"
+    );
     anyhow::ensure!(bounded, "resident memory grew by {growth} bytes");
     Ok(())
 }

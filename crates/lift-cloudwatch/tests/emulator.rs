@@ -290,7 +290,7 @@ async fn emulator_lift_ship_redacts_json_and_text_lines() {
     assert_eq!(
         messages,
         [
-            r#"{"card_number":"411111******1111","message":"paid","password":"[REDACTED]"}"#,
+            r#"{"card_number":"4111 11** **** 1111","message":"paid","password":"[REDACTED]"}"#,
             "Authorization: Bearer [REDACTED] card 555555******4444",
             "nothing to hide",
         ]

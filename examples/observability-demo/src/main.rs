@@ -247,7 +247,7 @@ async fn handle_charge(
         "currency" => currency,
         "merchant_id" => format!("m_{:06x}", rng.next() % 0xff_ffff),
         "card_brand" => "visa",
-        // A test card number: redaction masks it to 411111******1111 on every line.
+        // A test card number: redaction masks it to 4111 11** **** 1111 on every line.
         "card_number" => "4111 1111 1111 1111",
         "attempt" => 1,
         "risk_score" => (rng.next() % 1000) as f64 / 1000.0,
@@ -316,7 +316,7 @@ mod tests {
             .collect();
         assert_eq!(authorized.len(), 20);
         for e in &authorized {
-            assert_eq!(e["card_number"], "411111******1111");
+            assert_eq!(e["card_number"], "4111 11** **** 1111");
             let fields = [
                 "amount",
                 "currency",

@@ -109,13 +109,25 @@ pub fn redact_text(s: &str, extra_markers: &[String], out: &mut String, counts: 
     let mut digits = Vec::new();
     while i < bytes.len() {
         let b = bytes[i];
-        let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        // The two bytes before `i` as the output has them: right after a replacement they
+        // come from the replacement, so a second pass over the output judges boundaries
+        // exactly as this one did.
+        let before = |back: usize| -> Option<u8> {
+            if i >= copied + back || !changed {
+                i.checked_sub(back).map(|k| bytes[k])
+            } else {
+                let from_out = back - (i - copied);
+                out.len().checked_sub(from_out).map(|k| out.as_bytes()[k])
+            }
+        };
+        let (prev1, prev2) = (before(1), before(2));
+        let at_word_start = prev1.is_none_or(|p| !p.is_ascii_alphanumeric());
         let found: Option<(usize, Replacement)> = if (b == b'%' || b == b';')
             && let Some(end) = track_data(bytes, i)
         {
             counts.add_sad();
             Some((end, Replacement::Text(REMOVED)))
-        } else if b.is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
+        } else if b.is_ascii_digit() && starts_digit_run(prev1, prev2) {
             pan(bytes, i, &mut digits).map(|end| {
                 counts.add_pan();
                 (end, Replacement::Pan)
@@ -160,7 +172,7 @@ pub fn redact_text(s: &str, extra_markers: &[String], out: &mut String, counts: 
                     }
                     Replacement::Pan => {
                         out.push_str(&s[copied..i]);
-                        mask_pan(&digits, out);
+                        mask_in_place(&bytes[i..end], out);
                     }
                 }
                 copied = end;
@@ -175,6 +187,39 @@ pub fn redact_text(s: &str, extra_markers: &[String], out: &mut String, counts: 
     changed
 }
 
+/// Whether the digit at `i` starts a run of digit groups: not preceded by a digit, nor by a
+/// single space or dash that follows a digit (then it is inside a longer run, which was
+/// judged from its start — a PAN is never looked for in the middle of one), nor by the
+/// mask character (the last four digits of a masked PAN never start a new match, so
+/// masking is idempotent).
+fn starts_digit_run(prev1: Option<u8>, prev2: Option<u8>) -> bool {
+    match prev1 {
+        None => true,
+        Some(p) if p.is_ascii_digit() || p == MASK_CHAR as u8 => false,
+        Some(b' ' | b'-') => !prev2.is_some_and(|q| q.is_ascii_digit() || q == MASK_CHAR as u8),
+        Some(_) => true,
+    }
+}
+
+/// Masks a PAN where it stands: the first 6 and last 4 digits kept, the others `*`, spaces
+/// and dashes kept (so the masked text never merges with what surrounds it).
+fn mask_in_place(pan: &[u8], out: &mut String) {
+    let n = pan.iter().filter(|b| b.is_ascii_digit()).count();
+    let mut d = 0;
+    for &b in pan {
+        if b.is_ascii_digit() {
+            out.push(if d < 6 || d >= n - 4 {
+                b as char
+            } else {
+                MASK_CHAR
+            });
+            d += 1;
+        } else {
+            out.push(b as char);
+        }
+    }
+}
+
 enum Replacement {
     /// Replace the match with this text.
     Text(&'static str),
@@ -184,57 +229,101 @@ enum Replacement {
     Pan,
 }
 
-/// A PAN starting at `start`: digit groups separated by single spaces or dashes, 13–19
-/// digits in all, Luhn-valid, not followed by more digits. Fills `digits`; returns the end.
+/// A PAN starting at `start`: digit groups separated by single spaces or dashes (one kind
+/// per run). The longest prefix of whole groups holding 13–19 digits that passes Luhn is
+/// the PAN (so `4111 1111 1111 1111-1225` masks the card and keeps the expiry); a single
+/// group of more than 19 digits is a longer number, not a PAN. Fills `digits`; returns the
+/// PAN's end.
 fn pan(bytes: &[u8], start: usize, digits: &mut Vec<u8>) -> Option<usize> {
-    digits.clear();
+    const MAX_GROUPS: usize = 19;
+    let mut ends = [(0usize, 0usize); MAX_GROUPS]; // (byte end, digits so far) per group
+    let mut groups = 0;
     let mut i = start;
-    let mut end = start;
+    let mut total = 0;
     let mut separator: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii_digit() {
-            digits.push(b);
-            if digits.len() > 19 {
-                return None;
-            }
-            i += 1;
-            end = i;
-        } else if (b == b' ' || b == b'-')
-            && separator.is_none_or(|s| s == b)
-            && i + 1 < bytes.len()
-            && bytes[i + 1].is_ascii_digit()
-            && i > start
-            && bytes[i - 1].is_ascii_digit()
-        {
-            separator = Some(b);
-            i += 1;
-        } else {
+    while groups < MAX_GROUPS {
+        let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if len == 0 || total + len > 19 {
             break;
         }
+        total += len;
+        i += len;
+        ends[groups] = (i, total);
+        groups += 1;
+        match bytes.get(i) {
+            Some(&b)
+                if matches!(b, b' ' | b'-')
+                    && separator.is_none_or(|s| s == b)
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) =>
+            {
+                separator = Some(b);
+                i += 1;
+            }
+            _ => break,
+        }
     }
-    // Letters around a PAN do not make it safe (`tx4111…` is still a card number): only
-    // more digits would (that is a longer number, refused above).
-    ((13..=19).contains(&digits.len()) && luhn_valid(digits)).then_some(end)
+    ends[..groups].iter().rev().find_map(|&(end, count)| {
+        if !(13..=19).contains(&count) {
+            return None;
+        }
+        digits.clear();
+        digits.extend(bytes[start..end].iter().filter(|b| b.is_ascii_digit()));
+        luhn_valid(digits).then_some(end)
+    })
 }
 
-/// Track 1 (`%B` + PAN + `^` … `?`) or track 2 (`;` + PAN + `=` … `?`).
+/// Track 1 (`%B` PAN `^` name `^` expiry, service code, discretionary data `?`) or track 2
+/// (`;` PAN `=` expiry, service code, discretionary digits `?`). What is consumed depends
+/// only on the characters the track format allows — never on how far away some later `?`
+/// is — so removing one finding can never turn text before it into a new one (redaction
+/// stays idempotent; a fuzzer found the window-based version was not).
 fn track_data(bytes: &[u8], start: usize) -> Option<usize> {
-    let (pan_start, separator) = match bytes.get(start..start + 2)? {
-        [b'%', b'B'] => (start + 2, b'^'),
-        [b';', d] if d.is_ascii_digit() => (start + 1, b'='),
-        _ => return None,
+    let digits_at = |from: usize, max: usize| {
+        bytes[from..]
+            .iter()
+            .take(max)
+            .take_while(|b| b.is_ascii_digit())
+            .count()
     };
-    let pan_len = bytes[pan_start..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if !(13..=19).contains(&pan_len) || bytes.get(pan_start + pan_len) != Some(&separator) {
-        return None;
+    let end_sentinel = |at: usize| at + usize::from(bytes.get(at) == Some(&b'?'));
+    match bytes.get(start..start + 2)? {
+        [b'%', b'B'] => {
+            let pan = digits_at(start + 2, 20);
+            let mut at = start + 2 + pan;
+            if !(13..=19).contains(&pan) || bytes.get(at) != Some(&b'^') {
+                return None;
+            }
+            at += 1;
+            // The cardholder name: letters, spaces and `/.'-`, at most 26 (ISO/IEC 7813).
+            let name = bytes[at..]
+                .iter()
+                .take(27)
+                .take_while(|&&b| {
+                    b.is_ascii_alphabetic() || matches!(b, b' ' | b'/' | b'.' | b'\'' | b'-')
+                })
+                .count();
+            at += name;
+            if bytes.get(at) != Some(&b'^') {
+                return None;
+            }
+            at += 1;
+            let data = bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b' ')
+                .count();
+            (data >= 4).then(|| end_sentinel(at + data))
+        }
+        [b';', d] if d.is_ascii_digit() => {
+            let pan = digits_at(start + 1, 20);
+            let at = start + 1 + pan;
+            if !(13..=19).contains(&pan) || bytes.get(at) != Some(&b'=') {
+                return None;
+            }
+            let data = digits_at(at + 1, usize::MAX);
+            (data >= 4).then(|| end_sentinel(at + 1 + data))
+        }
+        _ => None,
     }
-    let rest = pan_start + pan_len + 1;
-    let close = bytes[rest..].iter().take(120).position(|&b| b == b'?')?;
-    Some(rest + close + 1)
 }
 
 /// `Bearer <token>` / `Basic <token>` (case-insensitive scheme). Returns (keep, end).
@@ -312,16 +401,19 @@ fn param_value(bytes: &[u8], eq: usize, extra_markers: &[String]) -> Option<usiz
     if !secret {
         return None;
     }
-    let len = bytes[eq + 1..]
-        .iter()
-        .take_while(|&&b| {
-            !matches!(
-                b,
+    // A value ends at a separator, or where one of Lift's own markers starts (so what
+    // another rule replaced right after it is never swallowed on a second pass).
+    let rest = &bytes[eq + 1..];
+    let len = (0..rest.len())
+        .find(|&k| {
+            matches!(
+                rest[k],
                 b'&' | b';' | b',' | b' ' | b'"' | b'\'' | b'\n' | b'\r' | b'\t'
-            )
+            ) || rest[k..].starts_with(REDACTED.as_bytes())
+                || rest[k..].starts_with(REMOVED.as_bytes())
         })
-        .count();
-    (len > 0 && &bytes[eq + 1..eq + 1 + len] != REDACTED.as_bytes()).then_some(eq + 1 + len)
+        .unwrap_or(rest.len());
+    (len > 0).then_some(eq + 1 + len)
 }
 
 #[cfg(test)]
@@ -344,8 +436,12 @@ mod tests {
             redact("card 4111111111111111 ok"),
             "card 411111******1111 ok"
         );
-        assert_eq!(redact("4111 1111 1111 1111"), "411111******1111");
-        assert_eq!(redact("4111-1111-1111-1111."), "411111******1111.");
+        assert_eq!(
+            redact("4111 1111 1111 1111"),
+            "4111 11** **** 1111",
+            "separators kept"
+        );
+        assert_eq!(redact("4111-1111-1111-1111."), "4111-11**-****-1111.");
         assert_eq!(redact("amex 378282246310005"), "amex 378282*****0005");
         assert_eq!(redact("4222222222222"), "422222***2222");
         assert_eq!(
@@ -407,6 +503,65 @@ mod tests {
             redact("Bearer short"),
             "Bearer short",
             "too short to be a token"
+        );
+    }
+
+    #[test]
+    fn track_data_far_from_its_sentinel_is_judged_the_same_on_every_pass() {
+        // Found by the fuzzer: a 120-byte window to the closing `?` made the second pass
+        // see a sentinel the first pass had not.
+        let s = String::from_utf8_lossy(
+            b"\x9a;\x9a;-0;4444445444445=\xffq5\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd20;4444445444445=\xffq5\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd2\xd24?\xd2\xd2\xd2\xd2\xd24?44444",
+        )
+        .into_owned();
+        let once = redact(&s);
+        assert_eq!(redact(&once), once);
+    }
+
+    #[test]
+    fn a_redacted_value_never_swallows_what_follows_on_a_second_pass() {
+        // Found by the fuzzer: `pWD=x;<track 2>` became `pWD=[REDACTED][REMOVED]…`, and the
+        // second pass took `[REDACTED][REMOVED]…` for the value.
+        let s = "pWD=tWD=;4144445424445=8444451111111111111\0e;-;4A";
+        let once = redact(s);
+        assert_eq!(once, "pWD=[REDACTED][REMOVED]\0e;-;4A");
+        assert_eq!(redact(&once), once);
+    }
+
+    #[test]
+    fn the_tail_of_a_masked_pan_never_starts_a_new_one() {
+        // Found by the fuzzer: "000 000000000000" was masked, and its last four digits plus
+        // the "-000000000" after them made a new 13-digit match on the second pass.
+        let s = "x000 000000000000-000000000=000";
+        let once = redact(s);
+        assert_eq!(once, "x000 000*****0000-000000000=000");
+        assert_eq!(redact(&once), once);
+        assert_eq!(redact("4111111111111111-1225"), "411111******1111-1225");
+    }
+
+    #[test]
+    fn groups_after_a_masked_pan_stay_part_of_its_run() {
+        // Found by the fuzzer: the digits after a masked prefix of a long grouped run were
+        // taken for a new run on the second pass.
+        for s in [
+            "00000 00000000 0000 0000000 000000=",
+            "x-1-0000000000000-4-0-00-400-10000000A",
+        ] {
+            let once = redact(s);
+            assert_eq!(redact(&once), once, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_pan_is_never_looked_for_inside_a_longer_run() {
+        // Found by the fuzzer: a 16-digit tail of a 20+ digit dashed run was masked, and
+        // the second pass then masked the head.
+        let s = "=000000000-00000000000-000-0-0)";
+        assert_eq!(redact(s), s);
+        // A card followed by more groups: the longest valid prefix is the card.
+        assert_eq!(
+            redact("ref 4111-1111-1111-1111-1234"),
+            "ref 4111-11**-****-1111-1234"
         );
     }
 
