@@ -4,7 +4,7 @@
 //!    sink (enqueue into the bounded queue; the shipper drains in the background against
 //!    an API that acknowledges at once), next to encoding alone (no-op sink) and the writer
 //!    sink into `io::sink()`.
-//! 2. `end_to_end_moto`: 10,000 entries into a real CloudWatch Logs API (`moto_server`,
+//! 2. `end_to_end_moto`: 3,000 and 10,000 entries into a real CloudWatch Logs API (`moto_server`,
 //!    started here), timed until every entry is acknowledged — Lift's `flush().await`
 //!    against `tracing-cloudwatch`'s `shutdown().await` — with the number of API calls each
 //!    made printed beside. tracing-cloudwatch gets batches of 1,000 (its count-only batching
@@ -27,7 +27,8 @@ use lift_cloudwatch::api::{ApiFuture, LogsApi, PutOutcome};
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, LogEvent, SdkLogsApi};
 use lift_observability::{Logger, NoopSink, WriterSink, info};
 
-const E2E_ENTRIES: u64 = 10_000;
+/// Entries per end-to-end round.
+const E2E_SIZES: [u64; 2] = [3_000, 10_000];
 
 /// Acknowledges everything at once: isolates the caller's side.
 struct Acknowledge;
@@ -147,11 +148,6 @@ fn end_to_end_moto(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let group_name = moto::unique_group("bench");
-    let lift_calls = CallCounter::default();
-    let peer_calls = CallCounter::default();
-    let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
-        server.sdk_config().interceptor(peer_calls.clone()).build(),
-    );
     runtime.block_on(async {
         let admin = server.client();
         admin
@@ -172,99 +168,111 @@ fn end_to_end_moto(c: &mut Criterion) {
     let mut group = c.benchmark_group("end_to_end_moto");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
-    let mut lift_runs = (0u64, 0u64);
-    let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
-    group.bench_function("lift_10k_until_acknowledged", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let api = SdkLogsApi::from_config_builder(
-                    server.sdk_config().interceptor(lift_calls.clone()),
-                );
-                let mut config = CloudWatchConfig::new(&group_name);
-                config.log_stream = "lift".into();
-                let before = lift_calls.0.load(Ordering::Relaxed);
-                total += runtime.block_on(async {
-                    let (sink, guard) = CloudWatchSink::builder(config)
-                        .api(api)
-                        .build()
-                        .await
-                        .expect("sink");
-                    let log = Logger::builder().sink(sink.clone()).build();
-                    let started = Instant::now();
-                    for n in 0..E2E_ENTRIES {
-                        log_ten_fields(&log, n);
-                    }
-                    log.flush().await.expect("all acknowledged");
-                    let took = started.elapsed();
-                    let stats = sink.shipper_stats();
-                    lift_bytes += stats.bytes;
-                    lift_batches += stats.batches;
-                    guard.close().await.expect("closed");
-                    took
-                });
-                lift_runs.0 += 1;
-                lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
-            }
-            total
-        })
-    });
-    let mut peer_runs = (0u64, 0u64);
-    group.bench_function("tracing_cloudwatch_10k_until_acknowledged", |b| {
-        use tracing_subscriber::layer::SubscriberExt;
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let before = peer_calls.0.load(Ordering::Relaxed);
-                total += runtime.block_on(async {
-                    let (layer, guard) = tracing_cloudwatch::layer().with_client(
-                        peer_client.clone(),
-                        tracing_cloudwatch::ExportConfig::default()
-                            .with_batch_size(1_000)
-                            .with_interval(Duration::from_secs(1))
-                            .with_log_group_name(&group_name)
-                            .with_log_stream_name("tracing-cloudwatch"),
+    // 3,000 entries fit one 1 MiB batch (both peers can stay within CloudWatch's rules);
+    // 10,000 need several.
+    for entries in E2E_SIZES {
+        let lift_calls = CallCounter::default();
+        let peer_calls = CallCounter::default();
+        let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
+            server.sdk_config().interceptor(peer_calls.clone()).build(),
+        );
+        let mut lift_runs = (0u64, 0u64);
+        let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
+        group.bench_function(format!("lift_{entries}_until_acknowledged"), |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let api = SdkLogsApi::from_config_builder(
+                        server.sdk_config().interceptor(lift_calls.clone()),
                     );
-                    let subscriber = tracing_subscriber::registry().with(layer);
-                    let started = Instant::now();
-                    tracing::subscriber::with_default(subscriber, || {
-                        for n in 0..E2E_ENTRIES {
-                            tracing::info!(
-                                n,
-                                amount = 1250,
-                                currency = "USD",
-                                merchant_id = "m_8f2a9c",
-                                card_brand = "visa",
-                                last4 = "4242",
-                                latency_ms = 12.5,
-                                attempt = 1,
-                                captured = true,
-                                region = "eu-west-1",
-                                "Charge captured"
-                            );
+                    let mut config = CloudWatchConfig::new(&group_name);
+                    config.log_stream = "lift".into();
+                    let before = lift_calls.0.load(Ordering::Relaxed);
+                    total += runtime.block_on(async {
+                        let (sink, guard) = CloudWatchSink::builder(config)
+                            .api(api)
+                            .build()
+                            .await
+                            .expect("sink");
+                        let log = Logger::builder().sink(sink.clone()).build();
+                        let started = Instant::now();
+                        for n in 0..entries {
+                            log_ten_fields(&log, n);
                         }
+                        log.flush().await.expect("all acknowledged");
+                        let took = started.elapsed();
+                        let stats = sink.shipper_stats();
+                        lift_bytes += stats.bytes;
+                        lift_batches += stats.batches;
+                        guard.close().await.expect("closed");
+                        took
                     });
-                    guard.shutdown().await;
-                    started.elapsed()
-                });
-                peer_runs.0 += 1;
-                peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
-            }
-            total
-        })
-    });
+                    lift_runs.0 += 1;
+                    lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
+                }
+                total
+            })
+        });
+        let mut peer_runs = (0u64, 0u64);
+        group.bench_function(
+            format!("tracing_cloudwatch_{entries}_until_acknowledged"),
+            |b| {
+                use tracing_subscriber::layer::SubscriberExt;
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let before = peer_calls.0.load(Ordering::Relaxed);
+                        total += runtime.block_on(async {
+                            let (layer, guard) = tracing_cloudwatch::layer().with_client(
+                                peer_client.clone(),
+                                tracing_cloudwatch::ExportConfig::default()
+                                    .with_batch_size(1_000)
+                                    .with_interval(Duration::from_secs(1))
+                                    .with_log_group_name(&group_name)
+                                    .with_log_stream_name("tracing-cloudwatch"),
+                            );
+                            let subscriber = tracing_subscriber::registry().with(layer);
+                            let started = Instant::now();
+                            tracing::subscriber::with_default(subscriber, || {
+                                for n in 0..entries {
+                                    tracing::info!(
+                                        n,
+                                        amount = 1250,
+                                        currency = "USD",
+                                        merchant_id = "m_8f2a9c",
+                                        card_brand = "visa",
+                                        last4 = "4242",
+                                        latency_ms = 12.5,
+                                        attempt = 1,
+                                        captured = true,
+                                        region = "eu-west-1",
+                                        "Charge captured"
+                                    );
+                                }
+                            });
+                            guard.shutdown().await;
+                            started.elapsed()
+                        });
+                        peer_runs.0 += 1;
+                        peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
+                    }
+                    total
+                })
+            },
+        );
+        let runs = lift_runs.0.max(1) as f64;
+        eprintln!(
+            "end_to_end_moto: per {entries} entries — lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes); \
+             tracing-cloudwatch {:.1} API calls (largest request body {} bytes; CloudWatch refuses batches over 1,048,576)",
+            lift_runs.1 as f64 / runs,
+            lift_batches as f64 / runs,
+            lift_bytes as f64 / runs,
+            lift_calls.1.load(Ordering::Relaxed),
+            peer_runs.1 as f64 / peer_runs.0.max(1) as f64,
+            peer_calls.1.load(Ordering::Relaxed),
+        );
+    }
     group.finish();
-    let runs = lift_runs.0.max(1) as f64;
-    eprintln!(
-        "end_to_end_moto: per {E2E_ENTRIES} entries — lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes); \
-         tracing-cloudwatch {:.1} API calls (largest request body {} bytes; CloudWatch refuses batches over 1,048,576)",
-        lift_runs.1 as f64 / runs,
-        lift_batches as f64 / runs,
-        lift_bytes as f64 / runs,
-        lift_calls.1.load(Ordering::Relaxed),
-        peer_runs.1 as f64 / peer_runs.0.max(1) as f64,
-        peer_calls.1.load(Ordering::Relaxed),
-    );
 }
 
 criterion_group!(benches, caller_cost, end_to_end_moto);
