@@ -147,7 +147,10 @@ impl Shipper {
 
     /// Runs until closed (by command, or when every sender is gone).
     pub(crate) async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-        let mut tick = tokio::time::interval(self.settings.flush_interval);
+        // The first tick one interval from now, not at once: an immediate tick would ship
+        // whatever trickled in during start-up as a tiny batch.
+        let period = self.settings.flush_interval;
+        let mut tick = tokio::time::interval_at(Instant::now() + period, period);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut closing: Option<(Instant, Option<Reply>)> = None;
         loop {
