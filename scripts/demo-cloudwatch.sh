@@ -8,21 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/moto_server ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6'
-fi
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-.venv/bin/moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break
-  sleep 0.2
-done
+. scripts/lib/moto.sh
+start_moto
 
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
-endpoint="http://127.0.0.1:$port"
+endpoint="http://127.0.0.1:$MOTO_PORT"
 # DEMO_PROFILE=dev reuses the test build (scripts/test.sh); the default is an optimised build.
 summary=$(cargo run --locked --profile "${DEMO_PROFILE:-release}" -q -p observability-demo -- --sink cloudwatch \
   --endpoint-url "$endpoint" --log-group /lift/demo "$@" 2>&1 >/dev/null | tail -n 1)

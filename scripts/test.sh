@@ -12,10 +12,8 @@ cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 
 step "emulator (moto_server from PyPI's moto[server], into .venv)"
-if [ ! -x .venv/bin/moto_server ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6'
-fi
+. scripts/lib/moto.sh
+ensure_moto
 # The emulator suites start their own servers (free loopback port, dummy credentials).
 export LIFT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
 .venv/bin/moto_server --help >/dev/null
