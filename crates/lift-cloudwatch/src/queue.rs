@@ -15,7 +15,6 @@
 //! Every entry gets a sequence number at acceptance (0, 1, 2, …); a flush waits for every
 //! number below the count taken when it was called.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -113,7 +112,6 @@ pub(crate) struct Queue {
     room: Condvar,
     wake: Notify,
     drops: DropCounters,
-    accepted: AtomicU64,
 }
 
 impl Queue {
@@ -124,7 +122,6 @@ impl Queue {
             room: Condvar::new(),
             wake: Notify::new(),
             drops: DropCounters::default(),
-            accepted: AtomicU64::new(0),
         }
     }
 
@@ -186,7 +183,6 @@ impl Queue {
             state.woken = true;
         }
         drop(state);
-        self.accepted.fetch_add(1, Ordering::Relaxed);
         if wake {
             self.wake.notify_one();
         }

@@ -145,6 +145,14 @@ impl ShipperCounters {
         }
     }
 
+    /// The last error recorded, if any.
+    pub(crate) fn last_error(&self) -> Option<String> {
+        self.last_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// A flush completed after `micros`.
     pub(crate) fn flushed(&self, micros: u64) {
         Self::add(&self.flushes, 1);
@@ -183,11 +191,7 @@ impl ShipperCounters {
             retries: get(&self.retries),
             throttles: get(&self.throttles),
             errors: get(&self.errors),
-            last_error: self
-                .last_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
+            last_error: self.last_error(),
             avg_batch_fill: if batches == 0 {
                 0.0
             } else {

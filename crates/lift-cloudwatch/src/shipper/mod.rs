@@ -373,8 +373,7 @@ impl Shipper {
             Instant::now(),
             || {
                 counters
-                    .snapshot(0, &Default::default(), (0, 0), 0)
-                    .last_error
+                    .last_error()
                     .unwrap_or_else(|| "dropped before delivery".to_owned())
             },
             |target| streams.values().map(|s| s.count_below(target)).sum(),
