@@ -38,6 +38,7 @@ pub mod health;
 pub mod level;
 mod logger;
 mod macros;
+pub mod metrics;
 pub mod redact;
 pub mod sink;
 pub mod stats;

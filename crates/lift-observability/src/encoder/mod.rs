@@ -29,6 +29,7 @@ use std::fmt;
 
 pub use console::ConsoleEncoder;
 pub use json::JsonEncoder;
+pub(crate) use json::write_value;
 
 use crate::context::LogContext;
 use crate::level::Level;

@@ -12,3 +12,5 @@ mod properties;
 mod redaction;
 // Hostile input: huge messages, many fields, huge keys, deep nesting, control sequences.
 mod hostile;
+// EMF metrics documents, checked rule by rule.
+mod emf;

@@ -1,0 +1,561 @@
+//! CloudWatch metrics in the Embedded Metric Format (EMF).
+//!
+//! A [`Metrics`] handle aggregates recordings in memory — counters sum, gauges keep the last
+//! value, distributions keep every value — and [`Metrics::flush`] writes them as EMF
+//! documents, one JSON line each, to a [`Sink`]: stdout inside Lambda (CloudWatch extracts
+//! the metrics from the function's log stream), a CloudWatch sink sending with the
+//! `x-amzn-logs-format: json/emf` header elsewhere. Many increments of one metric become one
+//! value in one document, not one document each.
+//!
+//! Every EMF rule is checked before writing ([`rules`]): documents are split at 100 metrics
+//! and at 100 values per metric; names, dimensions and the namespace are validated; NaN and
+//! infinities are dropped and counted; no user name can take the root `_aws` member. A
+//! refused recording never fails the caller — it is counted in [`MetricsStats`].
+//!
+//! [`Metrics::child`] makes an empty aggregator that shares the namespace, default
+//! dimensions, sink and tenant budget — one per invocation. With a tenant dimension
+//! configured, each tenant gets its own dimension value up to a budget of distinct tenants
+//! per window; the rest are folded into `__other__`, their real id kept as a property.
+//!
+//! # Examples
+//! ```
+//! use lift_observability::metrics::{Metrics, Unit};
+//!
+//! let (metrics, sink) = Metrics::test("Payments");
+//! metrics.add_dimension("Operation", "Charge");
+//! for _ in 0..3 {
+//!     metrics.count("ChargeCaptured", 1.0);
+//! }
+//! metrics.record("Latency", 12.5, Unit::Milliseconds);
+//! metrics.set_property("request_id", "c6af9ac6");
+//! metrics.flush();
+//!
+//! let doc = &sink.entries()[0];
+//! assert_eq!(doc["ChargeCaptured"], 3.0);
+//! assert_eq!(doc["Operation"], "Charge");
+//! assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Payments");
+//! ```
+
+pub mod check;
+mod document;
+pub mod rules;
+mod series;
+mod tenant;
+mod unit;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::Serialize;
+
+pub use rules::RuleViolation;
+pub use series::{Kind, MAX_HELD_VALUES, MAX_SERIES};
+pub use tenant::OTHER_TENANT;
+pub use unit::{Resolution, Unit};
+
+use crate::level::Level;
+use crate::sink::{LineMeta, MemorySink, Sink};
+use crate::timestamp::Clock;
+use crate::value::{OwnedValue, ToValue};
+use document::{DocumentInput, write_documents};
+use series::{Refusal, SeriesTable, Spec};
+use tenant::TenantBudget;
+
+/// A configuration error: the namespace or a default dimension breaks an EMF rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricsConfigError {
+    /// The namespace is invalid.
+    #[error("invalid metrics namespace {namespace:?}: {reason}")]
+    Namespace {
+        /// The namespace given.
+        namespace: String,
+        /// The rule it breaks.
+        reason: RuleViolation,
+    },
+    /// A default dimension is invalid.
+    #[error("invalid default dimension {name:?}: {reason}")]
+    Dimension {
+        /// The dimension's name.
+        name: String,
+        /// The rule it breaks.
+        reason: RuleViolation,
+    },
+}
+
+/// The default budget of distinct tenants per window.
+pub const DEFAULT_TENANT_BUDGET: usize = 20;
+/// The default budget window: one minute, CloudWatch's standard resolution.
+pub const DEFAULT_TENANT_WINDOW: Duration = Duration::from_secs(60);
+
+/// Builds a [`Metrics`] handle.
+pub struct MetricsBuilder {
+    namespace: String,
+    default_dimensions: Vec<(String, String)>,
+    tenant_dimension: Option<(String, usize, Duration)>,
+    sink: Option<Arc<dyn Sink>>,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for MetricsBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsBuilder")
+            .field("namespace", &self.namespace)
+            .field("default_dimensions", &self.default_dimensions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MetricsBuilder {
+    /// Adds a dimension every document carries (such as `service`, `function_name`).
+    pub fn default_dimension(mut self, name: &str, value: &str) -> Self {
+        self.default_dimensions.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a tenant dimension called `name`, admitting up to `budget` distinct tenants
+    /// per minute (the rest fold into `__other__`).
+    pub fn tenant_dimension(mut self, name: &str, budget: usize) -> Self {
+        self.tenant_dimension = Some((name.into(), budget, DEFAULT_TENANT_WINDOW));
+        self
+    }
+
+    /// Changes the tenant budget's window (default one minute).
+    pub fn tenant_window(mut self, window: Duration) -> Self {
+        if let Some(t) = &mut self.tenant_dimension {
+            t.2 = window;
+        }
+        self
+    }
+
+    /// Where documents go (default: stdout).
+    pub fn sink(mut self, sink: Arc<dyn Sink>) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
+    /// The clock documents are stamped with.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Validates and builds.
+    pub fn build(self) -> Result<Metrics, MetricsConfigError> {
+        rules::check_namespace(&self.namespace).map_err(|reason| {
+            MetricsConfigError::Namespace {
+                namespace: self.namespace.clone(),
+                reason,
+            }
+        })?;
+        let bad_dimension = |name: &String, reason| MetricsConfigError::Dimension {
+            name: name.clone(),
+            reason,
+        };
+        for (k, v) in &self.default_dimensions {
+            rules::check_dimension_name(k).map_err(|r| bad_dimension(k, r))?;
+            rules::check_dimension_value(v).map_err(|r| bad_dimension(k, r))?;
+        }
+        let tenant = match self.tenant_dimension {
+            Some((name, budget, window)) => {
+                rules::check_dimension_name(&name).map_err(|r| bad_dimension(&name, r))?;
+                Some((name, TenantBudget::new(budget, window)))
+            }
+            None => None,
+        };
+        let mut dims = self.default_dimensions;
+        dims.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1 = std::mem::take(&mut later.1);
+            }
+            same
+        });
+        let sink = self
+            .sink
+            .unwrap_or_else(|| Arc::new(crate::sink::WriterSink::stdout()));
+        Ok(Metrics {
+            shared: Arc::new(Shared {
+                namespace: self.namespace,
+                default_dimensions: dims,
+                tenant,
+                sink,
+                clock: self.clock,
+                counters: Counters::default(),
+            }),
+            local: Arc::new(Mutex::new(Local::default())),
+        })
+    }
+}
+
+struct Shared {
+    namespace: String,
+    default_dimensions: Vec<(String, String)>,
+    tenant: Option<(String, TenantBudget)>,
+    sink: Arc<dyn Sink>,
+    clock: Clock,
+    counters: Counters,
+}
+
+#[derive(Default)]
+struct Local {
+    series: SeriesTable,
+    dimensions: Vec<(Box<str>, Box<str>)>,
+    properties: Vec<(Box<str>, OwnedValue)>,
+    tenant: Option<Box<str>>,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    recorded: AtomicU64,
+    non_finite: AtomicU64,
+    invalid: AtomicU64,
+    overflow: AtomicU64,
+    collisions: AtomicU64,
+    documents: AtomicU64,
+    flushes: AtomicU64,
+    last_violation: Mutex<Option<String>>,
+}
+
+/// What a [`Metrics`] handle did and refused, across all its children.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MetricsStats {
+    /// Recordings accepted.
+    pub recorded: u64,
+    /// Recordings dropped because the value was NaN or infinite.
+    pub dropped_non_finite: u64,
+    /// Recordings or series dropped for breaking an EMF rule (name, dimensions, conflict).
+    pub dropped_invalid: u64,
+    /// Recordings refused past [`MAX_SERIES`] or [`MAX_HELD_VALUES`].
+    pub dropped_overflow: u64,
+    /// Properties or dimensions left out because the key was taken or reserved.
+    pub collisions: u64,
+    /// Tenants folded into `__other__`.
+    pub tenant_overflow: u64,
+    /// EMF documents written.
+    pub documents: u64,
+    /// Flushes that wrote at least one document.
+    pub flushes: u64,
+    /// The last rule broken, for diagnosis.
+    pub last_violation: Option<String>,
+}
+
+/// What one flush wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FlushReport {
+    /// Documents written.
+    pub documents: u64,
+    /// Documents the sink refused (counted by the sink as well).
+    pub refused: u64,
+}
+
+/// An EMF metrics aggregator; cheap to clone (clones share the same values).
+#[derive(Clone)]
+pub struct Metrics {
+    shared: Arc<Shared>,
+    local: Arc<Mutex<Local>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics")
+            .field("namespace", &self.shared.namespace)
+            .field("sink", &self.shared.sink.name())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One recording's settings; from [`Metrics::metric`].
+#[derive(Debug)]
+#[must_use = "a metric builder records nothing until count/gauge/record is called"]
+pub struct MetricBuilder<'a> {
+    metrics: &'a Metrics,
+    name: &'a str,
+    dimensions: &'a [(&'a str, &'a str)],
+    unit: Unit,
+    resolution: Resolution,
+}
+
+impl<'a> MetricBuilder<'a> {
+    /// The unit (default `None`; `Count` for [`count`](Self::count)).
+    pub fn unit(mut self, unit: Unit) -> Self {
+        self.unit = unit;
+        self
+    }
+
+    /// One-second storage resolution.
+    pub fn high_resolution(mut self) -> Self {
+        self.resolution = Resolution::High;
+        self
+    }
+
+    /// This metric's own dimensions, added to the document's.
+    pub fn dimensions(mut self, dimensions: &'a [(&'a str, &'a str)]) -> Self {
+        self.dimensions = dimensions;
+        self
+    }
+
+    fn spec(&self, kind: Kind, unit: Unit) -> Spec<'a> {
+        Spec {
+            name: self.name,
+            dimensions: self.dimensions,
+            unit,
+            resolution: self.resolution,
+            kind,
+        }
+    }
+
+    /// Adds to a counter (unit `Count` unless set).
+    pub fn count(self, value: f64) {
+        let unit = if self.unit == Unit::None {
+            Unit::Count
+        } else {
+            self.unit
+        };
+        self.metrics.apply(&self.spec(Kind::Counter, unit), value);
+    }
+
+    /// Sets a gauge.
+    pub fn gauge(self, value: f64) {
+        self.metrics
+            .apply(&self.spec(Kind::Gauge, self.unit), value);
+    }
+
+    /// Adds a value to a distribution.
+    pub fn record(self, value: f64) {
+        self.metrics
+            .apply(&self.spec(Kind::Distribution, self.unit), value);
+    }
+}
+
+impl Metrics {
+    /// A builder for `namespace` (validated at `build`).
+    pub fn builder(namespace: &str) -> MetricsBuilder {
+        MetricsBuilder {
+            namespace: namespace.into(),
+            default_dimensions: Vec::new(),
+            tenant_dimension: None,
+            sink: None,
+            clock: Clock::system(),
+        }
+    }
+
+    /// A handle writing to a memory sink, for tests.
+    ///
+    /// # Panics
+    /// If `namespace` is invalid (a test's own mistake).
+    pub fn test(namespace: &str) -> (Self, MemorySink) {
+        let sink = MemorySink::new();
+        let metrics = Metrics::builder(namespace)
+            .sink(Arc::new(sink.clone()))
+            .build()
+            .expect("a valid test namespace");
+        (metrics, sink)
+    }
+
+    /// An empty aggregator sharing this one's namespace, defaults, sink, tenant budget and
+    /// stats — one per invocation.
+    pub fn child(&self) -> Metrics {
+        Metrics {
+            shared: Arc::clone(&self.shared),
+            local: Arc::new(Mutex::new(Local::default())),
+        }
+    }
+
+    fn local(&self) -> MutexGuard<'_, Local> {
+        // A panic while holding the lock leaves plain data behind; carry on with it.
+        self.local.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn refuse(&self, reason: RuleViolation) {
+        let c = &self.shared.counters;
+        c.invalid.fetch_add(1, Ordering::Relaxed);
+        *c.last_violation.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_string());
+    }
+
+    fn apply(&self, spec: &Spec<'_>, value: f64) {
+        let c = &self.shared.counters;
+        if !value.is_finite() {
+            c.non_finite.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let result = self.local().series.record(spec, value);
+        match result {
+            Ok(()) => {
+                c.recorded.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(Refusal::Invalid(reason)) => self.refuse(reason),
+            Err(Refusal::Overflow) => {
+                c.overflow.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Settings for one recording: unit, resolution, own dimensions.
+    pub fn metric<'a>(&'a self, name: &'a str) -> MetricBuilder<'a> {
+        MetricBuilder {
+            metrics: self,
+            name,
+            dimensions: &[],
+            unit: Unit::None,
+            resolution: Resolution::Standard,
+        }
+    }
+
+    /// Adds `value` to the counter `name` (unit `Count`).
+    pub fn count(&self, name: &str, value: f64) {
+        self.metric(name).count(value);
+    }
+
+    /// Adds `value` to the counter `name` in `unit`.
+    pub fn add(&self, name: &str, value: f64, unit: Unit) {
+        self.metric(name).unit(unit).count(value);
+    }
+
+    /// Sets the gauge `name`.
+    pub fn gauge(&self, name: &str, value: f64, unit: Unit) {
+        self.metric(name).unit(unit).gauge(value);
+    }
+
+    /// Adds `value` to the distribution `name`.
+    pub fn record(&self, name: &str, value: f64, unit: Unit) {
+        self.metric(name).unit(unit).record(value);
+    }
+
+    /// Adds a dimension to every document this aggregator writes (replacing a value of
+    /// the same name). Refused and counted if it breaks a rule.
+    pub fn add_dimension(&self, name: &str, value: &str) {
+        let check = rules::check_dimension_name(name).and(rules::check_dimension_value(value));
+        if let Err(reason) = check {
+            self.refuse(reason);
+            return;
+        }
+        let mut local = self.local();
+        match local.dimensions.iter_mut().find(|(k, _)| **k == *name) {
+            Some(slot) => slot.1 = value.into(),
+            None => local.dimensions.push((name.into(), value.into())),
+        }
+    }
+
+    /// Sets a property: a root member that is searchable in Logs Insights but is not a
+    /// dimension (not billed). `_aws` is refused and counted.
+    pub fn set_property(&self, key: &str, value: impl ToValue) {
+        if let Err(reason) = rules::check_property_key(key) {
+            self.shared
+                .counters
+                .collisions
+                .fetch_add(1, Ordering::Relaxed);
+            self.refuse(reason);
+            return;
+        }
+        let value = value.to_value().to_owned_value();
+        let mut local = self.local();
+        match local.properties.iter_mut().find(|(k, _)| **k == *key) {
+            Some(slot) => slot.1 = value,
+            None => local.properties.push((key.into(), value)),
+        }
+    }
+
+    /// Sets the tenant: the tenant dimension's value (within the budget) and the
+    /// `tenant_id` property.
+    pub fn set_tenant(&self, tenant: &str) {
+        self.local().tenant = Some(tenant.into());
+        self.set_property("tenant_id", tenant);
+    }
+
+    /// Whether nothing was recorded since the last flush.
+    pub fn is_empty(&self) -> bool {
+        self.local().series.is_empty()
+    }
+
+    /// Writes every pending value as EMF documents to the sink and resets the values
+    /// (dimensions, properties and the tenant stay).
+    pub fn flush(&self) -> FlushReport {
+        let shared = &self.shared;
+        let mut local = self.local();
+        if local.series.is_empty() {
+            return FlushReport::default();
+        }
+        let timestamp_ms = shared.clock.now_millis();
+        let mut dims: Vec<(&str, &str)> = shared
+            .default_dimensions
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        for (k, v) in &local.dimensions {
+            match dims.iter_mut().find(|(k2, _)| *k2 == &**k) {
+                Some(slot) => slot.1 = v,
+                None => dims.push((k, v)),
+            }
+        }
+        if let (Some((name, budget)), Some(tenant)) = (&shared.tenant, &local.tenant) {
+            dims.retain(|(k, _)| k != name);
+            dims.push((name, budget.dimension_value(tenant, timestamp_ms)));
+        }
+        let input = DocumentInput {
+            namespace: &shared.namespace,
+            timestamp_ms,
+            dimensions: &dims,
+            properties: &local.properties,
+        };
+        let meta = LineMeta {
+            timestamp_ms,
+            level: Level::Info,
+            tenant_id: local.tenant.as_deref(),
+        };
+        let mut report = FlushReport::default();
+        let counts = write_documents(&input, local.series.pending(), |line| {
+            report.documents += 1;
+            if shared.sink.accept(line, &meta).is_err() {
+                report.refused += 1;
+            }
+        });
+        let c = &shared.counters;
+        c.documents.fetch_add(counts.documents, Ordering::Relaxed);
+        c.flushes.fetch_add(1, Ordering::Relaxed);
+        c.collisions
+            .fetch_add(counts.property_collisions, Ordering::Relaxed);
+        if counts.invalid_series > 0 {
+            c.invalid
+                .fetch_add(counts.invalid_series, Ordering::Relaxed);
+            *c.last_violation.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(RuleViolation::TooManyDimensions.to_string());
+        }
+        local.series.reset();
+        report
+    }
+
+    /// The sink documents go to.
+    pub fn sink(&self) -> &Arc<dyn Sink> {
+        &self.shared.sink
+    }
+
+    /// The namespace.
+    pub fn namespace(&self) -> &str {
+        &self.shared.namespace
+    }
+
+    /// Counts across this handle and every child.
+    pub fn stats(&self) -> MetricsStats {
+        let c = &self.shared.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        MetricsStats {
+            recorded: get(&c.recorded),
+            dropped_non_finite: get(&c.non_finite),
+            dropped_invalid: get(&c.invalid),
+            dropped_overflow: get(&c.overflow),
+            collisions: get(&c.collisions),
+            tenant_overflow: self.shared.tenant.as_ref().map_or(0, |(_, b)| b.overflow()),
+            documents: get(&c.documents),
+            flushes: get(&c.flushes),
+            last_violation: c
+                .last_violation
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! EMF documents: golden output, every split case, the tenant budget, refusals — each
+//! document checked by the independent rule checker.
+
+use std::sync::Arc;
+
+use lift_observability::metrics::check::check_document;
+use lift_observability::metrics::{Metrics, OTHER_TENANT, Unit};
+use lift_observability::{Clock, MemorySink};
+
+const NOW: i64 = 1_764_000_000_000;
+
+fn metrics() -> (Metrics, MemorySink) {
+    let sink = MemorySink::new();
+    let m = Metrics::builder("Lift/Payments")
+        .default_dimension("service", "payments")
+        .sink(Arc::new(sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    (m, sink)
+}
+
+/// Every line is a valid EMF document; returns them parsed.
+fn checked(sink: &MemorySink) -> Vec<serde_json::Value> {
+    for line in sink.lines() {
+        if let Err(problems) = check_document(&line, NOW) {
+            panic!("invalid EMF {problems:?}\n{line}");
+        }
+    }
+    sink.entries()
+}
+
+#[test]
+fn golden_document() {
+    let (m, sink) = metrics();
+    m.count("ChargeCaptured", 1.0);
+    m.count("ChargeCaptured", 2.0);
+    m.metric("Latency")
+        .unit(Unit::Milliseconds)
+        .high_resolution()
+        .record(12.5);
+    m.metric("Latency")
+        .unit(Unit::Milliseconds)
+        .high_resolution()
+        .record(12.5);
+    m.metric("Latency")
+        .unit(Unit::Milliseconds)
+        .high_resolution()
+        .record(3.0);
+    m.gauge("QueueDepth", 4.0, Unit::Count);
+    m.gauge("QueueDepth", 7.0, Unit::Count);
+    m.set_property("request_id", "req-1");
+    m.set_property("trace_id", "1-5759e988-bd862e3fe1be46a994272793");
+    let report = m.flush();
+    assert_eq!(report.documents, 1);
+    checked(&sink);
+    assert_eq!(
+        sink.lines()[0],
+        concat!(
+            r#"{"_aws":{"Timestamp":1764000000000,"CloudWatchMetrics":[{"Namespace":"Lift/Payments","#,
+            r#""Dimensions":[["service"]],"Metrics":[{"Name":"ChargeCaptured","Unit":"Count"},"#,
+            r#"{"Name":"Latency","Unit":"Milliseconds","StorageResolution":1},"#,
+            r#"{"Name":"QueueDepth","Unit":"Count"}]}]},"service":"payments","#,
+            r#""ChargeCaptured":3.0,"Latency":[12.5,12.5,3.0],"QueueDepth":7.0,"#,
+            r#""request_id":"req-1","trace_id":"1-5759e988-bd862e3fe1be46a994272793"}"#
+        )
+    );
+    // Values were reset; nothing more to write.
+    assert_eq!(m.flush().documents, 0);
+}
+
+#[test]
+fn one_hundred_and_one_metrics_split_into_two_documents() {
+    let (m, sink) = metrics();
+    for i in 0..101 {
+        m.count(&format!("M{i:03}"), f64::from(i));
+    }
+    assert_eq!(m.flush().documents, 2);
+    let docs = checked(&sink);
+    let names = |d: &serde_json::Value| {
+        d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!((names(&docs[0]), names(&docs[1])), (100, 1));
+    assert_eq!(docs[1]["M100"], 100.0);
+    assert_eq!(docs[0]["service"], "payments");
+    assert_eq!(docs[1]["service"], "payments");
+}
+
+#[test]
+fn one_hundred_and_one_values_split_and_keep_every_value() {
+    let (m, sink) = metrics();
+    for i in 0..101 {
+        m.record("Latency", f64::from(i), Unit::Milliseconds);
+    }
+    m.count("Calls", 101.0);
+    assert_eq!(m.flush().documents, 2);
+    let docs = checked(&sink);
+    let first = docs[0]["Latency"].as_array().unwrap();
+    let second = docs[1]["Latency"].as_array().unwrap();
+    assert_eq!((first.len(), second.len()), (100, 1));
+    assert_eq!(second[0], 100.0);
+    // The counter is written once, not once per split document.
+    assert_eq!(docs[0]["Calls"], 101.0);
+    assert!(docs[1].get("Calls").is_none());
+    let total: usize = docs
+        .iter()
+        .map(|d| d["Latency"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(total, 101);
+}
+
+#[test]
+fn per_metric_dimensions_make_their_own_documents() {
+    let (m, sink) = metrics();
+    m.add_dimension("function_name", "charge");
+    m.metric("Calls")
+        .dimensions(&[("Operation", "Charge")])
+        .count(2.0);
+    m.metric("Calls")
+        .dimensions(&[("Operation", "Refund")])
+        .count(1.0);
+    m.count("Invocations", 1.0);
+    assert_eq!(m.flush().documents, 3);
+    let docs = checked(&sink);
+    let sets: Vec<_> = docs
+        .iter()
+        .map(|d| d["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0].clone())
+        .collect();
+    assert_eq!(
+        sets[0],
+        serde_json::json!(["service", "function_name", "Operation"])
+    );
+    assert_eq!(
+        (docs[0]["Operation"].as_str(), docs[0]["Calls"].as_f64()),
+        (Some("Charge"), Some(2.0))
+    );
+    assert_eq!(
+        (docs[1]["Operation"].as_str(), docs[1]["Calls"].as_f64()),
+        (Some("Refund"), Some(1.0))
+    );
+    assert_eq!(sets[2], serde_json::json!(["service", "function_name"]));
+}
+
+#[test]
+fn non_finite_values_are_dropped_and_counted() {
+    let (m, sink) = metrics();
+    m.record("Ratio", f64::NAN, Unit::None);
+    m.record("Ratio", f64::INFINITY, Unit::None);
+    m.gauge("Ratio2", f64::NEG_INFINITY, Unit::None);
+    m.record("Ratio", 0.5, Unit::None);
+    m.flush();
+    let docs = checked(&sink);
+    assert_eq!(docs[0]["Ratio"], serde_json::json!([0.5]));
+    assert!(docs[0].get("Ratio2").is_none());
+    assert_eq!(m.stats().dropped_non_finite, 3);
+}
+
+#[test]
+fn user_names_never_take_the_aws_member() {
+    let (m, sink) = metrics();
+    m.set_property("_aws", "forged");
+    m.count("_aws", 1.0);
+    m.add_dimension("_aws", "x");
+    m.count("Good", 1.0);
+    m.set_property("service", "shadow");
+    m.flush();
+    let docs = checked(&sink);
+    assert_eq!(docs.len(), 1);
+    assert!(docs[0]["_aws"].is_object());
+    assert_eq!(
+        docs[0]["service"], "payments",
+        "a dimension beats a property"
+    );
+    let stats = m.stats();
+    assert_eq!(stats.dropped_invalid, 3);
+    assert_eq!(stats.collisions, 2);
+    assert!(stats.last_violation.is_some());
+}
+
+#[test]
+fn invalid_names_and_conflicts_are_refused_not_written() {
+    let (m, sink) = metrics();
+    m.count("", 1.0);
+    m.count(&"x".repeat(256), 1.0);
+    m.metric("Calls").dimensions(&[(":bad", "v")]).count(1.0);
+    m.metric("Calls")
+        .dimensions(&[("Region", "Zürich")])
+        .count(1.0);
+    m.count("Calls", 1.0);
+    m.gauge("Calls", 1.0, Unit::Count);
+    m.flush();
+    let docs = checked(&sink);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["Calls"], 1.0);
+    assert_eq!(m.stats().dropped_invalid, 5);
+}
+
+#[test]
+fn more_than_thirty_dimensions_are_refused() {
+    let (m, sink) = metrics();
+    let names: Vec<String> = (0..30).map(|i| format!("D{i}")).collect();
+    let dims: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    // 30 own + service = 31 keys in the set.
+    m.metric("Wide").dimensions(&dims).count(1.0);
+    m.metric("Narrow").dimensions(&dims[..29]).count(1.0);
+    m.flush();
+    let docs = checked(&sink);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["Narrow"], 1.0);
+    assert_eq!(m.stats().dropped_invalid, 1);
+}
+
+#[test]
+fn the_tenant_budget_folds_extra_tenants_into_other() {
+    let sink = MemorySink::new();
+    let root = Metrics::builder("Lift/Payments")
+        .tenant_dimension("tenant", 2)
+        .sink(Arc::new(sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    for tenant in ["acme", "globex", "initech", "acme", "umbrella"] {
+        let m = root.child();
+        m.set_tenant(tenant);
+        m.count("Charges", 1.0);
+        m.flush();
+    }
+    let docs = checked(&sink);
+    let got: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| {
+            (
+                d["tenant"].as_str().unwrap().into(),
+                d["tenant_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+    assert_eq!(
+        got,
+        [
+            pair("acme", "acme"),
+            pair("globex", "globex"),
+            pair(OTHER_TENANT, "initech"),
+            pair("acme", "acme"),
+            pair(OTHER_TENANT, "umbrella"),
+        ]
+    );
+    assert_eq!(root.stats().tenant_overflow, 2);
+}
+
+#[test]
+fn children_are_isolated_across_threads() {
+    let (root, sink) = metrics();
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let root = &root;
+            s.spawn(move || {
+                let m = root.child();
+                m.set_property("request_id", format!("req-{t}").as_str());
+                for _ in 0..1000 {
+                    m.count("Calls", 1.0);
+                }
+                m.flush();
+            });
+        }
+    });
+    let docs = checked(&sink);
+    assert_eq!(docs.len(), 8);
+    for d in &docs {
+        assert_eq!(d["Calls"], 1000.0);
+    }
+    assert_eq!(root.stats().recorded, 8000);
+}
+
+#[test]
+fn a_bad_namespace_is_a_configuration_error() {
+    let err = Metrics::builder("has space").build().unwrap_err();
+    assert!(err.to_string().contains("namespace"), "{err}");
+    let err = Metrics::builder("N")
+        .default_dimension("_aws", "x")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("_aws"), "{err}");
+}
