@@ -36,6 +36,9 @@ pub(crate) struct WriteCounts {
     pub(crate) property_collisions: u64,
 }
 
+/// Series sharing one set of own dimensions.
+type Group<'s> = (Vec<(&'s str, &'s str)>, Vec<&'s Series>);
+
 /// Writes every document for `series` through `emit` (one line each, no newline).
 pub(crate) fn write_documents<'s>(
     input: &DocumentInput<'_>,
@@ -43,7 +46,7 @@ pub(crate) fn write_documents<'s>(
     mut emit: impl FnMut(&[u8]),
 ) -> WriteCounts {
     let mut counts = WriteCounts::default();
-    let mut groups: Vec<(Vec<(&str, &str)>, Vec<&Series>)> = Vec::new();
+    let mut groups: Vec<Group<'_>> = Vec::new();
     for s in series {
         let own: Vec<(&str, &str)> = s.dimensions.iter().map(|(k, v)| (&**k, &**v)).collect();
         match groups.iter_mut().find(|(d, _)| *d == own) {
