@@ -380,6 +380,8 @@ impl Sink for CloudWatchSink {
             errors: s.errors,
             last_error: s.last_error,
             recent_failure_rate: s.recent_failure_rate,
+            retries: s.retries,
+            throttles: s.throttles,
         }
     }
 }

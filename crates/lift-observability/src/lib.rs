@@ -45,6 +45,7 @@ pub mod stats;
 pub mod timestamp;
 pub mod trace_header;
 pub mod value;
+pub mod xray;
 
 pub use builder::LoggerBuilder;
 pub use config::{ColorChoice, Format, LoggerConfig, SinkKind, ValidLoggerConfig};

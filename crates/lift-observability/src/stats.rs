@@ -224,6 +224,10 @@ pub struct SinkStats {
     pub last_error: Option<String>,
     /// Failed operations over all operations in the recent window (0.0 to 1.0).
     pub recent_failure_rate: f64,
+    /// Sends retried (network sinks; 0 for local ones).
+    pub retries: u64,
+    /// Sends the destination throttled (network sinks; 0 for local ones).
+    pub throttles: u64,
 }
 
 /// A snapshot of a logger's self-telemetry.

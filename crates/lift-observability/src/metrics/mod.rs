@@ -177,6 +177,7 @@ impl MetricsBuilder {
             .unwrap_or_else(|| Arc::new(crate::sink::WriterSink::stdout()));
         Ok(Metrics {
             shared: Arc::new(Shared {
+                enabled: true,
                 namespace: self.namespace,
                 default_dimensions: dims,
                 tenant,
@@ -190,6 +191,7 @@ impl MetricsBuilder {
 }
 
 struct Shared {
+    enabled: bool,
     namespace: String,
     default_dimensions: Vec<(String, String)>,
     tenant: Option<(String, TenantBudget)>,
@@ -356,6 +358,28 @@ impl Metrics {
         (metrics, sink)
     }
 
+    /// A handle that records and writes nothing (for code that takes metrics when none
+    /// are configured).
+    pub fn disabled() -> Self {
+        Metrics {
+            shared: Arc::new(Shared {
+                enabled: false,
+                namespace: "Disabled".into(),
+                default_dimensions: Vec::new(),
+                tenant: None,
+                sink: Arc::new(crate::sink::NoopSink::new()),
+                clock: Clock::system(),
+                counters: Counters::default(),
+            }),
+            local: Arc::new(Mutex::new(Local::default())),
+        }
+    }
+
+    /// Whether this handle records anything (false for [`Metrics::disabled`]).
+    pub fn is_enabled(&self) -> bool {
+        self.shared.enabled
+    }
+
     /// An empty aggregator sharing this one's namespace, defaults, sink, tenant budget and
     /// stats — one per invocation.
     pub fn child(&self) -> Metrics {
@@ -377,6 +401,9 @@ impl Metrics {
     }
 
     fn apply(&self, spec: &Spec<'_>, value: f64) {
+        if !self.shared.enabled {
+            return;
+        }
         let c = &self.shared.counters;
         if !value.is_finite() {
             c.non_finite.fetch_add(1, Ordering::Relaxed);
@@ -443,6 +470,9 @@ impl Metrics {
     /// Sets a property: a root member that is searchable in Logs Insights but is not a
     /// dimension (not billed). `_aws` is refused and counted.
     pub fn set_property(&self, key: &str, value: impl ToValue) {
+        if !self.shared.enabled {
+            return;
+        }
         if let Err(reason) = rules::check_property_key(key) {
             self.shared
                 .counters
@@ -475,6 +505,9 @@ impl Metrics {
     /// (dimensions, properties and the tenant stay).
     pub fn flush(&self) -> FlushReport {
         let shared = &self.shared;
+        if !shared.enabled {
+            return FlushReport::default();
+        }
         let mut local = self.local();
         if local.series.is_empty() {
             return FlushReport::default();

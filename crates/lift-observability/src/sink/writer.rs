@@ -234,6 +234,7 @@ impl Sink for WriterSink {
             errors: state.errors,
             last_error: state.last_error.clone(),
             recent_failure_rate: state.health.failure_rate(now_secs()),
+            ..SinkStats::default()
         }
     }
 
