@@ -73,6 +73,9 @@ pub struct CloudWatchConfig {
     pub retry_base_ms: u64,
     /// Largest retry delay.
     pub retry_cap_ms: u64,
+    /// Send every batch with `x-amzn-logs-format: json/emf`, for a stream of EMF metric
+    /// documents (CloudWatch then extracts the metrics).
+    pub emf: bool,
 }
 
 impl Default for CloudWatchConfig {
@@ -96,6 +99,7 @@ impl Default for CloudWatchConfig {
             close_timeout_ms: DEFAULT_CLOSE_TIMEOUT_MS,
             retry_base_ms: retry.base.as_millis() as u64,
             retry_cap_ms: retry.cap.as_millis() as u64,
+            emf: false,
         }
     }
 }

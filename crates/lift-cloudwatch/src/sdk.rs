@@ -38,6 +38,9 @@ pub struct SdkSettings {
     pub endpoint_url: Option<String>,
     /// An explicit region (wins over the environment).
     pub region: Option<String>,
+    /// Send `x-amzn-logs-format: json/emf` with every `PutLogEvents` call, so CloudWatch
+    /// extracts metrics from the EMF documents in the batch.
+    pub emf: bool,
 }
 
 /// The SDK client could not be configured.
@@ -55,7 +58,13 @@ pub enum SdkConfigError {
 #[derive(Debug, Clone)]
 pub struct SdkLogsApi {
     client: Client,
+    emf: bool,
 }
+
+/// The header that tells CloudWatch Logs a batch holds EMF documents.
+pub const LOGS_FORMAT_HEADER: &str = "x-amzn-logs-format";
+/// Its value for EMF.
+pub const EMF_FORMAT: &str = "json/emf";
 
 impl SdkLogsApi {
     /// Loads the AWS configuration (environment, profile, instance metadata) and builds the
@@ -82,6 +91,7 @@ impl SdkLogsApi {
         }
         Ok(Self {
             client: Client::from_conf(builder.build()),
+            emf: settings.emf,
         })
     }
 
@@ -91,6 +101,7 @@ impl SdkLogsApi {
     pub fn from_config_builder(builder: aws_sdk_cloudwatchlogs::config::Builder) -> Self {
         Self {
             client: Client::from_conf(Self::shipping_settings(builder).build()),
+            emf: false,
         }
     }
 
@@ -109,7 +120,13 @@ impl SdkLogsApi {
 
     /// Wraps an already configured client (its retry settings are left as they are).
     pub fn from_client(client: Client) -> Self {
-        Self { client }
+        Self { client, emf: false }
+    }
+
+    /// Sends `x-amzn-logs-format: json/emf` with every `PutLogEvents` call (or not).
+    pub fn with_emf(mut self, emf: bool) -> Self {
+        self.emf = emf;
+        self
     }
 
     /// The underlying client (for reading back events in tests and tools).
@@ -138,15 +155,23 @@ impl LogsApi for SdkLogsApi {
                         })
                 })
                 .collect::<Result<_, _>>()?;
-            let out = self
+            let call = self
                 .client
                 .put_log_events()
                 .log_group_name(group)
                 .log_stream_name(stream)
-                .set_log_events(Some(input))
-                .send()
-                .await
-                .map_err(|e| to_api_error(PUT, e))?;
+                .set_log_events(Some(input));
+            let sent = if self.emf {
+                call.customize()
+                    .mutate_request(|request| {
+                        request.headers_mut().insert(LOGS_FORMAT_HEADER, EMF_FORMAT);
+                    })
+                    .send()
+                    .await
+            } else {
+                call.send().await
+            };
+            let out = sent.map_err(|e| to_api_error(PUT, e))?;
             let rejected = out
                 .rejected_log_events_info()
                 .map(|r| RejectedEvents {

@@ -179,6 +179,7 @@ impl CloudWatchSinkBuilder {
             sdk: SdkSettings {
                 endpoint_url: valid.config().endpoint_url.clone(),
                 region: valid.config().region.clone(),
+                emf: valid.config().emf,
             },
             valid,
             api: self.api,

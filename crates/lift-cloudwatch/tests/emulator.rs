@@ -430,3 +430,88 @@ async fn emulator_killed_and_restarted_mid_stream_loses_nothing_in_the_buffer() 
     assert!((1_000..4_000).all(|n| unique.contains(&n)));
     guard.close().await.unwrap();
 }
+
+/// Records the `x-amzn-logs-format` header of every request the client sends.
+#[derive(Debug, Clone, Default)]
+struct FormatHeaders(Arc<std::sync::Mutex<Vec<Option<String>>>>);
+
+impl aws_sdk_cloudwatchlogs::config::Intercept for FormatHeaders {
+    fn name(&self) -> &'static str {
+        "FormatHeaders"
+    }
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_cloudwatchlogs::config::interceptors::BeforeTransmitInterceptorContextRef<
+            '_,
+        >,
+        _: &aws_sdk_cloudwatchlogs::config::RuntimeComponents,
+        _: &mut aws_sdk_cloudwatchlogs::config::ConfigBag,
+    ) -> Result<(), aws_sdk_cloudwatchlogs::error::BoxError> {
+        let request = context.request();
+        let target = request.headers().get("x-amz-target").unwrap_or_default();
+        if target.ends_with("PutLogEvents") {
+            let format = request
+                .headers()
+                .get("x-amzn-logs-format")
+                .map(str::to_owned);
+            self.0.lock().unwrap().push(format);
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emulator_emf_documents_ship_with_the_logs_format_header() {
+    use lift_observability::metrics::{Metrics, Unit, check::check_document};
+
+    let moto = Moto::start();
+    let group = unique_group("emf");
+    let mut config = CloudWatchConfig::new(&group);
+    config.create_group = true;
+    config.log_stream = "metrics".into();
+    config.emf = true;
+    let headers = FormatHeaders::default();
+    let api = SdkLogsApi::from_config_builder(moto.sdk_config().interceptor(headers.clone()))
+        .with_emf(config.emf);
+    let (sink, guard) = CloudWatchSink::builder(config)
+        .shared_api(Arc::new(api))
+        .template_values(values())
+        .build()
+        .await
+        .expect("sink");
+    let metrics = Metrics::builder("Lift/Test")
+        .default_dimension("service", "emf-test")
+        .sink(Arc::new(sink.clone()))
+        .build()
+        .unwrap();
+    for i in 0..150 {
+        metrics.record("Latency", f64::from(i), Unit::Milliseconds);
+        metrics.count("Calls", 1.0);
+    }
+    assert_eq!(metrics.flush().documents, 2);
+    lift_observability::Sink::flush(&sink)
+        .await
+        .expect("delivered");
+    guard.close().await.expect("closed");
+
+    let events = read_stream(&moto.client(), &group, "metrics").await;
+    assert_eq!(events.len(), 2);
+    let now = lift_observability::timestamp::system_millis();
+    let mut latencies = 0;
+    for (_, message) in &events {
+        let summary = check_document(message, now).unwrap_or_else(|p| panic!("{p:?}: {message}"));
+        latencies += summary
+            .metrics
+            .iter()
+            .filter(|(_, name, _)| name == "Latency")
+            .map(|(_, _, v)| v.len())
+            .sum::<usize>();
+    }
+    assert_eq!(latencies, 150);
+    let seen = headers.0.lock().unwrap().clone();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter().all(|h| h.as_deref() == Some("json/emf")),
+        "{seen:?}"
+    );
+}
