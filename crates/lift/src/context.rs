@@ -2,13 +2,18 @@
 //!
 //! Built once per invocation by the observability middleware; cheap to clone (one `Arc`).
 //! Its logger already carries `request_id`, `correlation_id`, `tenant_id`, `user_id`,
-//! `trace_id`, `span_id` (the header's `Parent`), `function_name` and `cold_start`, encoded
-//! once, so every line the handler logs is attributed without any effort.
+//! `trace_id`, `span_id` (the handler subsegment's id when X-Ray is on, else the header's
+//! `Parent`), `function_name` and `cold_start`, encoded once, so every line the handler
+//! logs is attributed without any effort. Its [`Metrics`] aggregate for the invocation and
+//! are flushed with the logs; [`Context::subsegment`] marks an operation for X-Ray.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use lift_observability::metrics::Metrics;
 use lift_observability::{Logger, TraceHeader};
+
+use crate::trace::{SubsegmentGuard, TraceScope};
 
 #[derive(Debug)]
 struct Inner {
@@ -23,6 +28,8 @@ struct Inner {
     cold_start: bool,
     deadline_ms: Option<i64>,
     logger: Logger,
+    metrics: Metrics,
+    trace_scope: Option<TraceScope>,
 }
 
 /// One invocation's context.
@@ -59,6 +66,18 @@ pub struct ContextParts {
 impl Context {
     /// A context from `parts`, with a child of `root` carrying them.
     pub fn new(parts: ContextParts, root: &Logger) -> Self {
+        Self::assemble(parts, root, disabled_metrics(), None)
+    }
+
+    /// A context whose metrics go to `metrics` and, with a `trace_scope`, whose
+    /// subsegments go to X-Ray (the logger's `span_id` is then the handler subsegment).
+    pub(crate) fn assemble(
+        parts: ContextParts,
+        root: &Logger,
+        metrics: Metrics,
+        trace_scope: Option<TraceScope>,
+    ) -> Self {
+        let span_id = trace_scope.as_ref().map(|t| t.segment_id().to_owned());
         let logger = root.with_context(|c| {
             use lift_observability::ContextKey as K;
             c.set(K::RequestId, &parts.request_id);
@@ -75,8 +94,8 @@ impl Context {
             }
             if let Some(trace) = &parts.trace {
                 c.set(K::TraceId, &trace.root);
-                if let Some(parent) = &trace.parent {
-                    c.set(K::SpanId, parent);
+                if let Some(span) = span_id.as_ref().or(trace.parent.as_ref()) {
+                    c.set(K::SpanId, span);
                 }
             }
             c.set_cold_start(parts.cold_start);
@@ -94,6 +113,8 @@ impl Context {
                 cold_start: parts.cold_start,
                 deadline_ms: parts.deadline_ms,
                 logger,
+                metrics,
+                trace_scope,
             }),
         }
     }
@@ -159,4 +180,28 @@ impl Context {
     pub fn logger(&self) -> &Logger {
         &self.inner.logger
     }
+
+    /// This invocation's metrics: aggregated, written as EMF and flushed with the logs at
+    /// the end of the invocation (a handle that records nothing when metrics are off).
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Starts an X-Ray subsegment for an operation (an HTTP call, a database call) under
+    /// the handler's subsegment; it is sent when the guard ends or drops. Without X-Ray,
+    /// or for an unsampled trace, the guard records nothing and costs little.
+    pub fn subsegment(&self, name: &str) -> SubsegmentGuard {
+        SubsegmentGuard::start(self.inner.trace_scope.as_ref(), name, &self.inner.logger)
+    }
+
+    /// The handler subsegment's id, when X-Ray is on for this invocation.
+    pub fn segment_id(&self) -> Option<&str> {
+        self.inner.trace_scope.as_ref().map(TraceScope::segment_id)
+    }
+}
+
+/// The shared handle that records nothing, for contexts built without metrics.
+fn disabled_metrics() -> Metrics {
+    static DISABLED: std::sync::OnceLock<Metrics> = std::sync::OnceLock::new();
+    DISABLED.get_or_init(Metrics::disabled).clone()
 }

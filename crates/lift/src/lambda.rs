@@ -10,11 +10,14 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use lambda_http::{Body, RequestExt};
-use lift_observability::Logger;
+use lift_observability::metrics::Metrics;
+use lift_observability::xray::XRayEmitter;
+use lift_observability::{ContextKey, Logger, Sink};
 use tower::{Layer, Service};
 
 use crate::errors::LiftError;
@@ -27,6 +30,24 @@ use crate::middleware::observability::{Observability, ObservabilityLayer};
 pub const CLOUDWATCH_GROUP_ENV: &str = "LIFT_CLOUDWATCH_LOG_GROUP";
 /// The stream name template used with [`CLOUDWATCH_GROUP_ENV`].
 pub const CLOUDWATCH_STREAM_ENV: &str = "LIFT_CLOUDWATCH_LOG_STREAM";
+/// Set to a CloudWatch namespace to record per-invocation EMF metrics.
+pub const METRICS_NAMESPACE_ENV: &str = "LIFT_METRICS_NAMESPACE";
+/// Set to a number to add a `tenant_id` dimension admitting that many tenants per minute.
+pub const METRICS_TENANT_BUDGET_ENV: &str = "LIFT_METRICS_TENANT_BUDGET";
+/// `true` to record the logger's and shipper's own telemetry as metrics.
+pub const SELF_TELEMETRY_ENV: &str = "LIFT_SELF_TELEMETRY";
+/// `true` / `false` to switch X-Ray subsegments on or off (default: on when
+/// `AWS_XRAY_DAEMON_ADDRESS` is set, as it is in Lambda with active tracing).
+pub const XRAY_ENV: &str = "LIFT_XRAY";
+
+fn env_flag(name: &str) -> Option<bool> {
+    let value = std::env::var(name).ok()?;
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
 
 /// An HTTP response.
 pub type HttpResponse = http::Response<Body>;
@@ -47,6 +68,9 @@ pub struct App {
     service: Option<String>,
     extractors: Extractors,
     early_flush_margin: Option<Duration>,
+    metrics: Option<Metrics>,
+    self_telemetry: Option<bool>,
+    xray: Option<XRayEmitter>,
 }
 
 impl App {
@@ -86,39 +110,134 @@ impl App {
         self
     }
 
+    /// Records per-invocation EMF metrics into children of `metrics` (over
+    /// `LIFT_METRICS_NAMESPACE`).
+    pub fn metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Records the logger's and shipper's own telemetry as metrics (over
+    /// `LIFT_SELF_TELEMETRY`).
+    pub fn self_telemetry(mut self, on: bool) -> Self {
+        self.self_telemetry = Some(on);
+        self
+    }
+
+    /// Sends X-Ray subsegments through `emitter` (over `LIFT_XRAY`).
+    pub fn xray(mut self, emitter: XRayEmitter) -> Self {
+        self.xray = Some(emitter);
+        self
+    }
+
+    /// The metrics root: the one given, else one from `LIFT_METRICS_NAMESPACE` writing to
+    /// `sink` with `service` and `function_name` dimensions, else none.
+    fn metrics_for(
+        &self,
+        root: &Logger,
+        sink: Arc<dyn Sink>,
+    ) -> Result<Option<Metrics>, lambda_runtime::Error> {
+        if let Some(m) = &self.metrics {
+            return Ok(Some(m.clone()));
+        }
+        let Ok(namespace) = std::env::var(METRICS_NAMESPACE_ENV) else {
+            return Ok(None);
+        };
+        let mut builder = Metrics::builder(&namespace).sink(sink);
+        if let Some(service) = root.context().get(ContextKey::Service) {
+            builder = builder.default_dimension("service", service);
+        }
+        if let Ok(function) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") {
+            builder = builder.default_dimension("function_name", &function);
+        }
+        if let Some(budget) = std::env::var(METRICS_TENANT_BUDGET_ENV)
+            .ok()
+            .and_then(|b| b.trim().parse().ok())
+        {
+            builder = builder.tenant_dimension("tenant_id", budget);
+        }
+        Ok(Some(builder.build()?))
+    }
+
+    fn xray_emitter(&self) -> Option<XRayEmitter> {
+        if let Some(x) = &self.xray {
+            return Some(x.clone());
+        }
+        let on = env_flag(XRAY_ENV)
+            .unwrap_or_else(|| std::env::var_os("AWS_XRAY_DAEMON_ADDRESS").is_some());
+        on.then(XRayEmitter::from_env)
+    }
+
     /// The root logger: the one given, else one from the environment — writing JSON to
     /// stdout, or, when `LIFT_CLOUDWATCH_LOG_GROUP` is set, shipping straight to that group
     /// (stream template from `LIFT_CLOUDWATCH_LOG_STREAM`, default
     /// `{date}/{hostname}/{instance_id}`).
-    async fn root(&self) -> Result<Logger, lambda_runtime::Error> {
+    ///
+    /// Also returns where EMF metrics go: the logger's sink, except when shipping to
+    /// CloudWatch directly, where they get their own stream (`<stream>/metrics`) sent with
+    /// the `x-amzn-logs-format: json/emf` header.
+    async fn root(&self) -> Result<(Logger, Arc<dyn Sink>), lambda_runtime::Error> {
         if let Some(l) = &self.logger {
-            return Ok(self.named(l.clone()));
+            return Ok((self.named(l.clone()), Arc::clone(l.sink())));
         }
         let Some(group) = std::env::var_os(CLOUDWATCH_GROUP_ENV) else {
-            return Ok(self.named(Logger::from_env()?));
+            let logger = self.named(Logger::from_env()?);
+            let sink = Arc::clone(logger.sink());
+            return Ok((logger, sink));
         };
         let mut config = lift_cloudwatch::CloudWatchConfig::new(group.to_string_lossy());
         if let Some(stream) = std::env::var_os(CLOUDWATCH_STREAM_ENV) {
             config.log_stream = stream.to_string_lossy().into_owned();
         }
+        let mut emf_config = config.clone();
+        emf_config.log_stream = format!("{}/metrics", config.log_stream);
+        emf_config.emf = true;
         let (sink, guard) = lift_cloudwatch::CloudWatchSink::builder(config)
             .build()
             .await?;
+        let metrics_sink: Arc<dyn Sink> = if std::env::var_os(METRICS_NAMESPACE_ENV).is_some() {
+            let (emf_sink, emf_guard) = lift_cloudwatch::CloudWatchSink::builder(emf_config)
+                .build()
+                .await?;
+            std::mem::forget(emf_guard);
+            Arc::new(emf_sink)
+        } else {
+            Arc::new(sink.clone())
+        };
         // The function's process lives until the sandbox is shut down; every invocation
         // flushes before returning, so the guard is kept for the process's lifetime.
         std::mem::forget(guard);
         let valid = lift_observability::LoggerConfig::default()
             .with_env()?
             .validate()?;
-        Ok(self.named(valid.into_builder().sink(sink).build()))
+        Ok((
+            self.named(valid.into_builder().sink(sink).build()),
+            metrics_sink,
+        ))
     }
 
-    fn layer(&self, root: Logger) -> ObservabilityLayer {
+    fn layer(
+        &self,
+        root: Logger,
+        metrics_sink: Arc<dyn Sink>,
+    ) -> Result<ObservabilityLayer, lambda_runtime::Error> {
+        let metrics = self.metrics_for(&root, metrics_sink)?;
         let mut layer = ObservabilityLayer::new(root).extractors(self.extractors.clone());
         if let Some(margin) = self.early_flush_margin {
             layer = layer.early_flush_margin(margin);
         }
-        layer
+        if let Some(metrics) = metrics {
+            layer = layer.metrics(metrics);
+        }
+        let telemetry = self
+            .self_telemetry
+            .or_else(|| env_flag(SELF_TELEMETRY_ENV))
+            .unwrap_or(false);
+        layer = layer.self_telemetry(telemetry);
+        if let Some(emitter) = self.xray_emitter() {
+            layer = layer.xray(emitter);
+        }
+        Ok(layer)
     }
 
     /// The HTTP stack as a tower service (for tests, local invocation, or your own runtime).
@@ -130,17 +249,23 @@ impl App {
             Some(l) => l.clone(),
             None => Logger::from_env()?,
         };
-        Ok(self.http_service_with(handler, self.named(root)))
+        let sink = Arc::clone(root.sink());
+        self.http_service_with(handler, self.named(root), sink)
     }
 
-    fn http_service_with<H>(&self, handler: H, root: Logger) -> HttpService<H>
+    fn http_service_with<H>(
+        &self,
+        handler: H,
+        root: Logger,
+        metrics_sink: Arc<dyn Sink>,
+    ) -> Result<HttpService<H>, lambda_runtime::Error>
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
         let stack = self
-            .layer(root.clone())
+            .layer(root.clone(), metrics_sink)?
             .layer(HandlerService::new(handler, root));
-        HttpService { stack }
+        Ok(HttpService { stack })
     }
 
     /// Runs an HTTP handler under the Lambda Runtime API.
@@ -148,8 +273,8 @@ impl App {
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
-        let root = self.root().await?;
-        lambda_http::run(self.http_service_with(handler, root)).await
+        let (root, metrics_sink) = self.root().await?;
+        lambda_http::run(self.http_service_with(handler, root, metrics_sink)?).await
     }
 
     /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API.
@@ -157,9 +282,9 @@ impl App {
     where
         H: Handler<serde_json::Value, Response = serde_json::Value>,
     {
-        let root = self.root().await?;
+        let (root, metrics_sink) = self.root().await?;
         let stack = self
-            .layer(root.clone())
+            .layer(root.clone(), metrics_sink)?
             .layer(HandlerService::new(handler, root));
         let service = lambda_runtime::service_fn(
             move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {

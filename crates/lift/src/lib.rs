@@ -41,6 +41,7 @@ pub mod local;
 mod meta;
 pub mod middleware;
 mod status;
+mod trace;
 
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
@@ -48,12 +49,14 @@ pub use errors::{ErrorKind, LiftError};
 pub use extract::{EventInfo, Extractors};
 pub use handler::{Handler, HandlerService};
 pub use lambda::{
-    App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, HttpResponse, HttpService, error_response,
+    App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, HttpResponse, HttpService,
+    METRICS_NAMESPACE_ENV, METRICS_TENANT_BUDGET_ENV, SELF_TELEMETRY_ENV, XRAY_ENV, error_response,
     run, run_events,
 };
 pub use meta::{Invocation, InvocationMeta, take_cold_start};
 pub use middleware::observability::{Buffering, Observability, ObservabilityLayer};
 pub use status::ResponseStatus;
+pub use trace::{SubsegmentGuard, TraceScope};
 
 /// The HTTP request type handlers receive (`http::Request` with Lambda's extensions).
 pub type Request = lambda_http::Request;
@@ -67,6 +70,8 @@ pub type RuntimeError = lambda_runtime::Error;
 
 pub use lift_cloudwatch as cloudwatch;
 pub use lift_observability as observability;
+pub use lift_observability::metrics::{Metrics, Unit};
+pub use lift_observability::xray::XRayEmitter;
 pub use lift_observability::{
     Level, LevelFilter, Logger, TraceHeader, Value, debug, error, field, info, trace, warn,
 };

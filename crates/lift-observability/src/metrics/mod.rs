@@ -84,6 +84,10 @@ pub enum MetricsConfigError {
     },
 }
 
+/// The property that keeps a folded tenant's real id (the tenant dimension, which may be
+/// named `tenant_id` itself, then reads `__other__`).
+pub const FOLDED_TENANT_PROPERTY: &str = "folded_tenant_id";
+
 /// The default budget of distinct tenants per window.
 pub const DEFAULT_TENANT_BUDGET: usize = 20;
 /// The default budget window: one minute, CloudWatch's standard resolution.
@@ -489,8 +493,9 @@ impl Metrics {
         }
     }
 
-    /// Sets the tenant: the tenant dimension's value (within the budget) and the
-    /// `tenant_id` property.
+    /// Sets the tenant: the tenant dimension's value (within the budget; past it
+    /// `__other__`, with the real id in the `folded_tenant_id` property) and the
+    /// `tenant_id` property (which a dimension of the same name takes precedence over).
     pub fn set_tenant(&self, tenant: &str) {
         self.local().tenant = Some(tenant.into());
         self.set_property("tenant_id", tenant);
@@ -524,15 +529,26 @@ impl Metrics {
                 None => dims.push((k, v)),
             }
         }
+        let mut folded_properties = None;
         if let (Some((name, budget)), Some(tenant)) = (&shared.tenant, &local.tenant) {
             dims.retain(|(k, _)| k != name);
-            dims.push((name, budget.dimension_value(tenant, timestamp_ms)));
+            let value = budget.dimension_value(tenant, timestamp_ms);
+            if value == OTHER_TENANT {
+                // The dimension may take the `tenant_id` key; the real id survives here.
+                let mut props = local.properties.clone();
+                props.push((
+                    FOLDED_TENANT_PROPERTY.into(),
+                    OwnedValue::Str(tenant.clone()),
+                ));
+                folded_properties = Some(props);
+            }
+            dims.push((name, value));
         }
         let input = DocumentInput {
             namespace: &shared.namespace,
             timestamp_ms,
             dimensions: &dims,
-            properties: &local.properties,
+            properties: folded_properties.as_deref().unwrap_or(&local.properties),
         };
         let meta = LineMeta {
             timestamp_ms,

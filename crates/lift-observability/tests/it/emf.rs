@@ -249,6 +249,8 @@ fn the_tenant_budget_folds_extra_tenants_into_other() {
             pair(OTHER_TENANT, "umbrella"),
         ]
     );
+    assert_eq!(docs[2]["folded_tenant_id"], "initech");
+    assert!(docs[0].get("folded_tenant_id").is_none());
     assert_eq!(root.stats().tenant_overflow, 2);
 }
 

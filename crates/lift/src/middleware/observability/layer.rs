@@ -4,8 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lift_observability::Logger;
+use lift_observability::metrics::Metrics;
+use lift_observability::xray::XRayEmitter;
 
-use super::{BufferTotals, Buffering, Observability, Settings};
+use super::{BufferTotals, Buffering, Observability, Settings, TelemetryBaseline};
 use crate::extract::Extractors;
 
 /// Default margin before the invocation deadline at which an early flush starts.
@@ -27,6 +29,10 @@ impl ObservabilityLayer {
                 early_flush_margin: DEFAULT_EARLY_FLUSH_MARGIN,
                 buffering: None,
                 totals: Arc::new(BufferTotals::default()),
+                metrics: Metrics::disabled(),
+                self_telemetry: false,
+                xray: None,
+                baseline: Arc::new(TelemetryBaseline::default()),
             }),
         }
     }
@@ -49,6 +55,27 @@ impl ObservabilityLayer {
     /// or is sampled (see [`Buffering`]).
     pub fn buffering(mut self, buffering: Buffering) -> Self {
         Arc::make_mut(&mut self.settings).buffering = Some(buffering);
+        self
+    }
+
+    /// Records per-invocation metrics (`Latency`, `Errors`, `ColdStart`, and whatever the
+    /// handler records through `Context::metrics`) into children of `metrics`, written as
+    /// EMF at the end of each invocation.
+    pub fn metrics(mut self, metrics: Metrics) -> Self {
+        Arc::make_mut(&mut self.settings).metrics = metrics;
+        self
+    }
+
+    /// Also records the logger's and shipper's own drops, retries, throttles, queue bytes
+    /// and flush latency as metrics, per invocation.
+    pub fn self_telemetry(mut self, on: bool) -> Self {
+        Arc::make_mut(&mut self.settings).self_telemetry = on;
+        self
+    }
+
+    /// Sends the handler's (and `Context::subsegment`) X-Ray documents through `emitter`.
+    pub fn xray(mut self, emitter: XRayEmitter) -> Self {
+        Arc::make_mut(&mut self.settings).xray = Some(emitter);
         self
     }
 

@@ -9,6 +9,15 @@
 //! on. Before the result is returned the logger is flushed (Lambda may freeze the sandbox
 //! right after), bounded by the time left; when the deadline comes within the early-flush
 //! margin while the handler still runs, a flush starts then, alongside it.
+//!
+//! With metrics configured ([`ObservabilityLayer::metrics`]) each invocation gets its own
+//! aggregator (request, trace and tenant ids as properties, the tenant as a budgeted
+//! dimension) and records `Latency`, `Errors` and, on a cold start, `ColdStart`; with
+//! self-telemetry on, also the logger's and shipper's drops, retries, throttles, queue
+//! bytes and flush latency. The EMF documents are written before the logs are flushed. With
+//! X-Ray configured ([`ObservabilityLayer::xray`]) the handler runs in a subsegment of
+//! Lambda's segment (a segment of a new trace when no header came), annotated with the
+//! tenant and cold start and closed with the status and the error.
 
 mod error;
 mod future;
@@ -22,8 +31,11 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
+use lift_observability::metrics::{Metrics, Unit};
 use lift_observability::sink::{BufferOutcome, BufferSettings, InvocationBuffer};
-use lift_observability::{Level, LevelFilter, Logger, Value, field};
+use lift_observability::trace_header::Sampled;
+use lift_observability::xray::{Subsegment, XRayEmitter, epoch_seconds};
+use lift_observability::{ContextKey, Level, LevelFilter, Logger, TraceHeader, Value, field};
 
 pub use error::PanicError;
 pub use future::ResponseFuture;
@@ -35,6 +47,7 @@ use crate::extract::{EventInfo, Extractors};
 use crate::handler::parts_from_meta;
 use crate::meta::Invocation;
 use crate::status::ResponseStatus;
+use crate::trace::TraceScope;
 
 /// Per-invocation log buffering and tail sampling.
 ///
@@ -100,6 +113,14 @@ impl BufferTotals {
     }
 }
 
+/// The last cumulative self-telemetry values, so each invocation reports the change.
+#[derive(Debug, Default)]
+struct TelemetryBaseline {
+    dropped: AtomicU64,
+    retries: AtomicU64,
+    throttles: AtomicU64,
+}
+
 #[derive(Debug, Clone)]
 struct Settings {
     root: Logger,
@@ -107,10 +128,24 @@ struct Settings {
     early_flush_margin: Duration,
     buffering: Option<Buffering>,
     totals: Arc<BufferTotals>,
+    metrics: Metrics,
+    self_telemetry: bool,
+    xray: Option<XRayEmitter>,
+    baseline: Arc<TelemetryBaseline>,
+}
+
+/// What the middleware keeps per invocation besides the context.
+struct Instruments {
+    metrics: Metrics,
+    handler: Option<(Subsegment, XRayEmitter)>,
 }
 
 impl Settings {
-    fn context_for<E: EventInfo>(&self, invocation: &Invocation<E>, root: &Logger) -> Context {
+    fn context_for<E: EventInfo>(
+        &self,
+        invocation: &Invocation<E>,
+        root: &Logger,
+    ) -> (Context, Instruments) {
         let mut parts = parts_from_meta(&invocation.meta);
         let event = &invocation.event;
         parts.tenant_id = self
@@ -120,11 +155,67 @@ impl Settings {
         parts.correlation_id = event.gateway_request_id();
         if parts.trace.is_none() {
             // Outside Lambda the header is the only source.
-            parts.trace = event
-                .header("x-amzn-trace-id")
-                .and_then(lift_observability::TraceHeader::parse);
+            parts.trace = event.header("x-amzn-trace-id").and_then(TraceHeader::parse);
         }
-        Context::new(parts, root)
+        if parts.trace.is_none() && self.xray.is_some() {
+            // No trace to join: this invocation starts one.
+            let mut root = TraceHeader::new_root(
+                lift_observability::timestamp::system_millis() as u64 / 1000,
+                u128::from(fastrand::u64(..)) << 64 | u128::from(fastrand::u64(..)),
+            );
+            root.sampled = Some(Sampled::Yes);
+            parts.trace = Some(root);
+        }
+        let handler =
+            self.handler_segment(&parts, invocation.event.method(), invocation.event.path());
+        let metrics = self.metrics.child();
+        if metrics.is_enabled() {
+            metrics.set_property("request_id", parts.request_id.as_str());
+            if let Some(trace) = &parts.trace {
+                metrics.set_property("trace_id", trace.root.as_str());
+            }
+            if let Some(id) = &parts.correlation_id {
+                metrics.set_property("correlation_id", id.as_str());
+            }
+            if let Some(tenant) = &parts.tenant_id {
+                metrics.set_tenant(tenant);
+            }
+        }
+        let scope = handler
+            .as_ref()
+            .map(|(segment, emitter)| TraceScope::new(emitter.clone(), segment));
+        let context = Context::assemble(parts, root, metrics.clone(), scope);
+        (context, Instruments { metrics, handler })
+    }
+
+    /// The handler's subsegment, when X-Ray is on and the trace is not unsampled.
+    fn handler_segment(
+        &self,
+        parts: &crate::context::ContextParts,
+        method: Option<&str>,
+        path: Option<&str>,
+    ) -> Option<(Subsegment, XRayEmitter)> {
+        let emitter = self.xray.as_ref()?;
+        let trace = parts.trace.as_ref()?;
+        if trace.sampled == Some(Sampled::No) {
+            return None;
+        }
+        let name = parts
+            .function_name
+            .as_deref()
+            .or(self.root.context().get(ContextKey::Service))
+            .unwrap_or("handler");
+        let mut segment =
+            Subsegment::new(name, &trace.root, trace.parent.as_deref(), epoch_seconds());
+        if let Some(tenant) = &parts.tenant_id {
+            segment.annotate("tenant_id", tenant.as_str());
+        }
+        segment.annotate("cold_start", parts.cold_start);
+        segment.annotate("request_id", parts.request_id.as_str());
+        if let (Some(method), Some(path)) = (method, path) {
+            segment.set_http_request(method, path);
+        }
+        Some((segment, emitter.clone()))
     }
 }
 
@@ -168,7 +259,7 @@ where
             let buffer = InvocationBuffer::new(Arc::clone(settings.root.sink()), b.settings);
             (b, buffer)
         });
-        let context = match &buffer {
+        let (context, instruments) = match &buffer {
             Some((_, buffer)) => {
                 let root = settings
                     .root
@@ -177,6 +268,7 @@ where
             }
             None => settings.context_for(&invocation, &settings.root),
         };
+        let end_settings = Arc::clone(settings);
         // The middleware's own lines bypass the buffer and the budget.
         let direct = match &buffer {
             Some(_) => context
@@ -209,13 +301,23 @@ where
             if let Some((config, buffer)) = &buffer {
                 settle_buffer(config, buffer, &result, started.elapsed(), log, &totals);
             }
-            log_end(log, &result, started, method.as_deref(), path.as_deref());
-            let flush = log.flush();
+            let elapsed = started.elapsed();
+            log_end(log, &result, elapsed, method.as_deref(), path.as_deref());
+            end_instruments(
+                &end_settings,
+                instruments,
+                &result,
+                elapsed,
+                context.cold_start(),
+            );
+            let flush = flush_all(log, &end_settings.metrics);
             // A failed flush is counted in the logger's stats; the response still goes out.
-            let _ = match context.remaining() {
-                Some(left) => tokio::time::timeout(left, flush).await.ok(),
-                None => Some(flush.await),
-            };
+            match context.remaining() {
+                Some(left) => {
+                    let _ = tokio::time::timeout(left, flush).await;
+                }
+                None => flush.await,
+            }
             result
         })
     }
@@ -284,18 +386,96 @@ fn settle_buffer<R>(
     totals.add(&outcome);
 }
 
+fn status_of<R: ResponseStatus>(result: &Result<R, LiftError>) -> u16 {
+    match result {
+        Ok(response) => response.status(),
+        Err(e) => e.status(),
+    }
+}
+
+/// Closes the handler subsegment, records the invocation's metrics (and self-telemetry)
+/// and writes them as EMF.
+fn end_instruments<R: ResponseStatus>(
+    settings: &Settings,
+    instruments: Instruments,
+    result: &Result<R, LiftError>,
+    elapsed: Duration,
+    cold_start: bool,
+) {
+    let status = status_of(result);
+    if let Some((mut segment, emitter)) = instruments.handler {
+        segment.set_http_status(status);
+        if let Err(e) = result {
+            segment.record_exception(e, Some(e.kind().as_str()));
+        }
+        segment.end(epoch_seconds());
+        emitter.emit(&segment);
+    }
+    let metrics = instruments.metrics;
+    if !metrics.is_enabled() {
+        return;
+    }
+    metrics.record(
+        "Latency",
+        elapsed.as_secs_f64() * 1000.0,
+        Unit::Milliseconds,
+    );
+    let failed = result.is_err() || status >= 500;
+    metrics.count("Errors", if failed { 1.0 } else { 0.0 });
+    if cold_start {
+        metrics.count("ColdStart", 1.0);
+    }
+    if settings.self_telemetry {
+        record_self_telemetry(&metrics, &settings.root, &settings.baseline);
+    }
+    metrics.flush();
+}
+
+/// The logger's and shipper's own health as metrics: counters report the change since
+/// the previous invocation, gauges the current value.
+fn record_self_telemetry(metrics: &Metrics, root: &Logger, baseline: &TelemetryBaseline) {
+    let stats = root.stats();
+    let change =
+        |last: &AtomicU64, now: u64| now.saturating_sub(last.swap(now, Ordering::Relaxed)) as f64;
+    metrics.count(
+        "LogEntriesDropped",
+        change(&baseline.dropped, stats.entries_dropped),
+    );
+    metrics.count(
+        "LogShipRetries",
+        change(&baseline.retries, stats.sink.retries),
+    );
+    metrics.count(
+        "LogShipThrottles",
+        change(&baseline.throttles, stats.sink.throttles),
+    );
+    metrics.gauge("LogQueueBytes", stats.buffer_size as f64, Unit::Bytes);
+    metrics.gauge(
+        "LogFlushLatency",
+        stats.avg_flush_micros as f64,
+        Unit::Microseconds,
+    );
+}
+
+/// Flushes the logger's sink and, when metrics go elsewhere, the metrics sink too.
+async fn flush_all(log: &Logger, metrics: &Metrics) {
+    let same = std::ptr::addr_eq(Arc::as_ptr(log.sink()), Arc::as_ptr(metrics.sink()));
+    if same || !metrics.is_enabled() {
+        let _ = log.flush().await;
+    } else {
+        let _ = tokio::join!(log.flush(), metrics.sink().flush());
+    }
+}
+
 fn log_end<R: ResponseStatus>(
     log: &Logger,
     result: &Result<R, LiftError>,
-    started: Instant,
+    elapsed: Duration,
     method: Option<&str>,
     path: Option<&str>,
 ) {
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let status = match result {
-        Ok(response) => response.status(),
-        Err(e) => e.status(),
-    };
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    let status = status_of(result);
     let level = match status {
         500.. => Level::Error,
         400..=499 => Level::Warn,
