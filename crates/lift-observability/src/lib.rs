@@ -44,6 +44,8 @@ pub mod sink;
 pub mod stats;
 pub mod timestamp;
 pub mod trace_header;
+#[cfg(feature = "tracing")]
+pub mod tracing_bridge;
 pub mod value;
 pub mod xray;
 

@@ -27,6 +27,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "tracing")]
+mod bridge;
 mod context;
 mod current;
 // The file is error.rs (one per crate); the module is named apart from the `error!` macro
@@ -43,6 +45,8 @@ pub mod middleware;
 mod status;
 mod trace;
 
+#[cfg(feature = "tracing")]
+pub use bridge::{CurrentInvocation, tracing_layer};
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
 pub use errors::{ErrorKind, LiftError};

@@ -376,3 +376,45 @@ async fn no_daemon_listening_does_not_fail_the_handler() {
     .await;
     assert_eq!(out.unwrap(), json!({"ok": true}));
 }
+
+#[cfg(feature = "tracing")]
+#[tokio::test]
+async fn tracing_events_in_a_handler_carry_the_invocation_and_spans_become_subsegments() {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    async fn traced(_ctx: Context, _event: Value) -> Result<Value, LiftError> {
+        tracing::info!(amount = 1250, "via tracing");
+        async {
+            tracing::info!("inside a span");
+        }
+        .instrument(tracing::info_span!("fraud_check"))
+        .await;
+        Ok(json!({}))
+    }
+    use tracing::Instrument;
+
+    let (socket, emitter) = listener();
+    let (logger, sink) = Logger::test();
+    let subscriber =
+        tracing_subscriber::registry().with(lift::tracing_layer(&logger).xray(emitter.clone()));
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let layer = ObservabilityLayer::new(logger.clone()).xray(emitter);
+    let mut service = layer.layer(HandlerService::new(traced, logger));
+    let trace = format!("Root={ROOT};Parent={PARENT};Sampled=1");
+    invoke(
+        &mut service,
+        json!({}),
+        meta("req-tr", Some("acme"), Some(&trace), false),
+    )
+    .await
+    .unwrap();
+    let line = sink.find("via tracing").unwrap();
+    assert_eq!(line["request_id"], "req-tr");
+    assert_eq!(line["tenant_id"], "acme");
+    assert_eq!(line["amount"], 1250);
+    let docs = received(&socket);
+    let handler = docs.iter().find(|d| d["parent_id"] == PARENT).unwrap();
+    let span = docs.iter().find(|d| d["name"] == "fraud_check").unwrap();
+    assert_eq!(span["parent_id"], handler["id"]);
+    assert_eq!(sink.find("inside a span").unwrap()["span_id"], span["id"]);
+}

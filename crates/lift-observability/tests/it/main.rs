@@ -14,3 +14,6 @@ mod redaction;
 mod hostile;
 // EMF metrics documents, checked rule by rule.
 mod emf;
+// The `tracing` bridge (feature `tracing`).
+#[cfg(feature = "tracing")]
+mod bridge;
