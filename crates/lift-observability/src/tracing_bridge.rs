@@ -224,18 +224,17 @@ impl Scratch {
 
     /// Calls `f` with the visited fields as Lift fields.
     fn with_fields<R>(&self, f: impl FnOnce(&[Field<'_>]) -> R) -> R {
+        let field = |&(name, value): &(&'static str, Slot)| {
+            Field::__with_json_key(name, key_cache::json_key(name), self.value(value))
+        };
         if self.fields.len() <= INLINE_FIELDS {
             let mut inline = [Field::new("", Value::Null); INLINE_FIELDS];
-            for (slot, (name, value)) in inline.iter_mut().zip(&self.fields) {
-                *slot = Field::new(name, self.value(*value));
+            for (slot, entry) in inline.iter_mut().zip(&self.fields) {
+                *slot = field(entry);
             }
             f(&inline[..self.fields.len()])
         } else {
-            let all: Vec<Field<'_>> = self
-                .fields
-                .iter()
-                .map(|(name, value)| Field::new(name, self.value(*value)))
-                .collect();
+            let all: Vec<Field<'_>> = self.fields.iter().map(field).collect();
             f(&all)
         }
     }
@@ -266,6 +265,69 @@ impl Visit for Scratch {
         self.push_text(field.name(), |t| {
             crate::encoder::write_error_chain(t, value);
         });
+    }
+}
+
+/// The `,"key":` prefix of each `tracing` field name, decided once per name.
+///
+/// The logging macros decide at compile time whether a key can be copied as it is (plain,
+/// not reserved, no redaction rule) and hand the encoder a ready `,"key":`; `tracing` field
+/// names are `&'static str` too, so the bridge makes the same decision once per distinct
+/// name, interns the prefix for the life of the process (names come from a program's
+/// finite set of callsites), and finds it again through a small per-thread cache keyed by
+/// the name's address.
+mod key_cache {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    use crate::redact::{KeyRule, builtin_key_rule};
+    use crate::value::key_is_plain_and_unreserved;
+
+    const SLOTS: usize = 64;
+
+    type Slot = Option<(usize, usize, Option<&'static str>)>;
+
+    thread_local! {
+        static CACHE: RefCell<[Slot; SLOTS]> = const { RefCell::new([None; SLOTS]) };
+    }
+
+    fn interned(name: &'static str) -> Option<&'static str> {
+        static TABLE: OnceLock<Mutex<HashMap<&'static str, Option<&'static str>>>> =
+            OnceLock::new();
+        let table = TABLE.get_or_init(Mutex::default);
+        let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
+        *table.entry(name).or_insert_with(|| {
+            let copyable = key_is_plain_and_unreserved(name)
+                && matches!(builtin_key_rule(name), KeyRule::Scan);
+            copyable.then(|| &*Box::leak(format!(",\"{name}\":").into_boxed_str()))
+        })
+    }
+
+    /// The ready prefix for `name`, or `None` when the encoder must check the key.
+    pub(super) fn json_key(name: &'static str) -> Option<&'static str> {
+        let address = name.as_ptr() as usize;
+        let slot = (address >> 3 ^ name.len()) % SLOTS;
+        let cached = CACHE
+            .try_with(|c| {
+                let c = c.try_borrow().ok()?;
+                match c[slot] {
+                    Some((a, n, key)) if a == address && n == name.len() => Some(key),
+                    _ => None,
+                }
+            })
+            .ok()
+            .flatten();
+        if let Some(key) = cached {
+            return key;
+        }
+        let key = interned(name);
+        let _ = CACHE.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                c[slot] = Some((address, name.len(), key));
+            }
+        });
+        key
     }
 }
 

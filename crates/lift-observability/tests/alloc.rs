@@ -105,3 +105,43 @@ fn the_counter_does_count() {
     let n = steady_state_allocations(10, || drop(std::hint::black_box(vec![1u8; 32])));
     assert_eq!(n, 10);
 }
+
+#[test]
+fn metric_increments_allocate_nothing_after_the_first_use_of_a_name() {
+    use lift_observability::metrics::{Metrics, Unit};
+    let metrics = Metrics::builder("Lift/Bench")
+        .sink(std::sync::Arc::new(NoopSink::new()))
+        .build()
+        .unwrap();
+    metrics.record("Latency", 1.0, Unit::Milliseconds);
+    assert_eq!(
+        steady_state_allocations(1000, || {
+            metrics.count("ChargeCaptured", 1.0);
+            metrics.gauge("QueueDepth", 3.0, Unit::Count);
+            metrics
+                .metric("Calls")
+                .dimensions(&[("Operation", "Charge")])
+                .count(1.0);
+        }),
+        0
+    );
+}
+
+#[cfg(feature = "tracing")]
+#[test]
+fn bridged_tracing_events_allocate_nothing_in_steady_state() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let log = Logger::builder().sink(NoopSink::new()).build();
+    let subscriber = tracing_subscriber::registry()
+        .with(lift_observability::tracing_bridge::LiftLayer::new(log));
+    tracing::subscriber::with_default(subscriber, || {
+        let span = tracing::info_span!("request", tenant_id = "acme", order = 42);
+        let _in = span.enter();
+        assert_eq!(
+            steady_state_allocations(1000, || {
+                tracing::info!(amount = 1250, currency = "USD", "Charge captured");
+            }),
+            0
+        );
+    });
+}
