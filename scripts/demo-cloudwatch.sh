@@ -36,7 +36,9 @@ for s in sorted(streams, key=lambda s: s["logStreamName"]):
         token = page.get("nextForwardToken")
     print(f"  {name}: {count} events")
     total += count
-shipped = json.loads(os.environ["SUMMARY"])["shipped"]
-print(f"landed in CloudWatch Logs: {total} events; the demo reported {shipped} shipped")
+summary = json.loads(os.environ["SUMMARY"])
+shipped = summary["shipped"] + (summary.get("metric_documents_shipped") or 0)
+print(f"landed in CloudWatch Logs: {total} events; the demo reported {shipped} shipped "
+      f"({summary['shipped']} log entries, {summary.get('metric_documents_shipped')} EMF documents)")
 raise SystemExit(0 if total == shipped else 1)
 PY

@@ -6,9 +6,15 @@
 //! anyone can check tenant isolation from the output: it must always equal `tenant_id`.
 //! A fraction of requests fail and are logged as errors with their real status.
 //!
+//! Each invocation also records EMF metrics (`ChargeCaptured`, `ChargeAmount`, and the
+//! middleware's `Latency`, `Errors`) with a budgeted tenant dimension, written as one EMF
+//! document per invocation next to the logs (to CloudWatch: its own `…/metrics` stream sent
+//! with the EMF header); with `--xray` the handler and its card-network call are X-Ray
+//! subsegments sent to the daemon at `AWS_XRAY_DAEMON_ADDRESS` (default 127.0.0.1:2000).
+//!
 //! At the end one JSON summary line goes to stderr (`requests`, `entries`, `shipped`,
-//! `dropped`, `batches`, `retries`, `elapsed_ms`, plus the logger's full stats), and the
-//! exit code is 0 only if every entry was written.
+//! `dropped`, `batches`, `retries`, `metric_documents`, `xray_sent`, `elapsed_ms`, plus the
+//! logger's full stats), and the exit code is 0 only if every entry was written.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -17,7 +23,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, ValueEnum};
-use lift::{ErrorKind, LiftError};
+use lift::{ErrorKind, LiftError, Metrics, XRayEmitter};
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink};
 use lift_observability::{
     Format, LevelFilter, Logger, MemorySink, Sink, Value, WriterSink, error, info, warn,
@@ -61,6 +67,15 @@ struct Args {
     /// AWS region (with `--sink cloudwatch`; default from the environment).
     #[arg(long)]
     region: Option<String>,
+    /// CloudWatch metrics namespace for the EMF documents.
+    #[arg(long, default_value = "Lift/Demo")]
+    metrics_namespace: String,
+    /// Distinct tenants per minute that get their own metric dimension value.
+    #[arg(long, default_value_t = 3)]
+    tenant_budget: usize,
+    /// Send X-Ray subsegments to the daemon at `AWS_XRAY_DAEMON_ADDRESS`.
+    #[arg(long)]
+    xray: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -94,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         None => Format::Json,
     };
     let mut cloudwatch = None;
+    let mut emf_cloudwatch = None;
     let sink: Arc<dyn Sink> = match args.sink {
         SinkChoice::Stdout => Arc::new(WriterSink::stdout().block_buffered(64 * 1024)),
         SinkChoice::Memory => Arc::new(MemorySink::new()),
@@ -103,13 +119,31 @@ fn main() -> anyhow::Result<()> {
             config.endpoint_url = args.endpoint_url.clone();
             config.region = args.region.clone();
             config.create_group = true;
+            let mut emf_config = config.clone();
+            emf_config.log_stream = "{date}/metrics".into();
+            emf_config.emf = true;
             let (sink, guard) = CloudWatchSink::builder(config)
                 .build_blocking()
                 .context("starting the CloudWatch sink")?;
+            let (emf_sink, emf_guard) = CloudWatchSink::builder(emf_config)
+                .build_blocking()
+                .context("starting the CloudWatch EMF sink")?;
             cloudwatch = Some((sink.clone(), guard));
+            emf_cloudwatch = Some((emf_sink, emf_guard));
             Arc::new(sink)
         }
     };
+    let metrics_sink: Arc<dyn Sink> = match &emf_cloudwatch {
+        Some((emf_sink, _)) => Arc::new(emf_sink.clone()),
+        None => Arc::clone(&sink),
+    };
+    let metrics = Metrics::builder(&args.metrics_namespace)
+        .default_dimension("service", "payments-api")
+        .tenant_dimension("tenant_id", args.tenant_budget)
+        .sink(metrics_sink)
+        .build()
+        .context("configuring metrics")?;
+    let xray = args.xray.then(XRayEmitter::from_env);
     let root = Logger::builder()
         .level(args.level)
         .format(format)
@@ -124,10 +158,7 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let stack = lift::App::new()
-        .logger(root.clone())
-        .http_service(handle_charge)
-        .map_err(|e| anyhow::anyhow!("building the handler stack: {e}"))?;
+    let stack = stack(&root, metrics.clone(), xray.clone())?;
     let failed_requests = Arc::new(AtomicU64::new(0));
     runtime.block_on(async {
         let next = Arc::new(AtomicU64::new(0));
@@ -169,6 +200,11 @@ fn main() -> anyhow::Result<()> {
         drop(guard); // closes: everything is acknowledged or counted by now
         sink.shipper_stats()
     });
+    let emf_shipper = emf_cloudwatch.map(|(sink, guard)| {
+        drop(guard);
+        sink.shipper_stats()
+    });
+    let metric_stats = metrics.stats();
     let summary = serde_json::json!({
         "requests": args.requests,
         "failed_requests": failed_requests.load(Ordering::Relaxed),
@@ -177,19 +213,59 @@ fn main() -> anyhow::Result<()> {
         "dropped": stats.entries_dropped,
         "batches": shipper.as_ref().map(|s| s.batches),
         "retries": shipper.as_ref().map(|s| s.retries),
+        "metric_documents": metric_stats.documents,
+        "metric_documents_shipped": emf_shipper.as_ref().map(|s| s.shipped),
+        "xray_sent": xray.as_ref().map(|x| x.stats().sent),
         "elapsed_ms": elapsed.as_millis() as u64,
         "stats": stats,
+        "metrics": metric_stats,
     });
     eprintln!("{summary}");
     flushed.context("flushing the logger")?;
-    if stats.entries_dropped > 0 || stats.sink.delivered != stats.entries_logged {
+    // EMF documents share the log sink unless they have their own CloudWatch stream.
+    let expected = match &emf_shipper {
+        Some(emf) => {
+            if emf.shipped != metric_stats.documents {
+                bail!(
+                    "{} of {} metric documents were not delivered",
+                    metric_stats.documents.saturating_sub(emf.shipped),
+                    metric_stats.documents
+                );
+            }
+            stats.entries_logged
+        }
+        None => stats.entries_logged + metric_stats.documents,
+    };
+    if stats.entries_dropped > 0 || stats.sink.delivered != expected {
         bail!(
             "{} of {} entries were not delivered",
-            stats.entries_logged - stats.sink.delivered,
-            stats.entries_logged
+            expected.saturating_sub(stats.sink.delivered),
+            expected
         );
     }
     Ok(())
+}
+
+/// The handler stack: Lift's middleware (logs, metrics, X-Ray) around `handle_charge`.
+fn stack(
+    root: &Logger,
+    metrics: Metrics,
+    xray: Option<XRayEmitter>,
+) -> anyhow::Result<lift::HttpService<fn(lift::Context, lift::Request) -> ChargeFuture>> {
+    let mut app = lift::App::new().logger(root.clone()).metrics(metrics);
+    if let Some(x) = xray {
+        app = app.xray(x);
+    }
+    app.http_service(charge as fn(lift::Context, lift::Request) -> ChargeFuture)
+        .map_err(|e| anyhow::anyhow!("building the handler stack: {e}"))
+}
+
+type ChargeFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<lift::HttpResponse, LiftError>> + Send>,
+>;
+
+fn charge(ctx: lift::Context, request: lift::Request) -> ChargeFuture {
+    Box::pin(handle_charge(ctx, request))
 }
 
 /// One simulated payment request: received, authorized, then captured or failed.
@@ -254,8 +330,14 @@ async fn handle_charge(
         "three_ds" => rng.next().is_multiple_of(2),
         "customer_id" => format!("cus_{:05}", rng.next() % 100_000),
         "idempotency_key" => format!("idem-{n}"));
+    let mut network = ctx.subsegment("card-network.capture");
+    network
+        .namespace("remote")
+        .http_request("POST", "https://card-network.example/v1/capture");
     if charge["fail"].as_bool().unwrap_or(false) {
         let err = std::io::Error::new(std::io::ErrorKind::TimedOut, "card network timed out");
+        network.record_error(&err).http_status(504);
+        network.end();
         error!(log, "Capture failed"; "error" => Value::error(&err));
         return Err(LiftError::new(
             ErrorKind::Timeout,
@@ -263,10 +345,18 @@ async fn handle_charge(
         )
         .with_source(err));
     }
+    network.http_status(200);
+    network.end();
     if amount > 90_000 {
         warn!(log, "Large charge flagged for review"; "amount" => amount);
     }
     info!(log, "Charge captured"; "amount" => amount, "currency" => currency);
+    let metrics = ctx.metrics();
+    metrics.count("ChargeCaptured", 1.0);
+    metrics
+        .metric("ChargeAmount")
+        .dimensions(&[("currency", currency)])
+        .record(amount as f64);
     http::Response::builder()
         .status(201)
         .header("content-type", "application/json")
@@ -295,14 +385,25 @@ impl SplitMix {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn the_card_number_comes_out_masked_and_every_entry_carries_its_tenant() {
+    fn demo_stack(
+        xray: Option<XRayEmitter>,
+    ) -> (
+        MemorySink,
+        lift::HttpService<fn(lift::Context, lift::Request) -> ChargeFuture>,
+    ) {
         let sink = lift_observability::MemorySink::new();
         let root = Logger::builder().sink(sink.clone()).build();
-        let mut stack = lift::App::new()
-            .logger(root)
-            .http_service(handle_charge)
+        let metrics = Metrics::builder("Lift/Demo")
+            .tenant_dimension("tenant_id", 2)
+            .sink(Arc::new(sink.clone()))
+            .build()
             .unwrap();
+        (sink, stack(&root, metrics, xray).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_card_number_comes_out_masked_and_every_entry_carries_its_tenant() {
+        let (sink, mut stack) = demo_stack(None);
         for n in 0..20 {
             let request = synthetic_request(n, 3, 0.2).unwrap();
             let _ = stack.ready().await.unwrap().call(request).await.unwrap();
@@ -341,5 +442,54 @@ mod tests {
         {
             assert_eq!(e["payload_tenant"], e["tenant_id"]);
         }
+        // One valid EMF document per invocation (two for the captured ones: the currency
+        // dimension makes a second set).
+        let now = lift_observability::timestamp::system_millis();
+        let emf: Vec<_> = lines.iter().filter(|l| l.contains("\"_aws\"")).collect();
+        assert!(emf.len() >= 20, "{}", emf.len());
+        for doc in emf {
+            lift_observability::metrics::check::check_document(doc, now)
+                .unwrap_or_else(|p| panic!("{p:?}: {doc}"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_demo_invocation_sends_linked_xray_documents_to_a_local_daemon() {
+        let daemon = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        daemon
+            .set_read_timeout(Some(std::time::Duration::from_millis(500)))
+            .unwrap();
+        let (_sink, mut stack) = demo_stack(Some(XRayEmitter::new(daemon.local_addr().unwrap())));
+        // Request 1 succeeds, a failing one gets a fault on the network call.
+        let request = synthetic_request(1, 3, 0.0).unwrap();
+        let trace = request.headers()["x-amzn-trace-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let _ = stack.ready().await.unwrap().call(request).await.unwrap();
+        let request = synthetic_request(2, 3, 1.0).unwrap();
+        let _ = stack.ready().await.unwrap().call(request).await.unwrap();
+        let mut docs = Vec::new();
+        let mut buf = vec![0u8; 65_536];
+        while let Ok(n) = daemon.recv(&mut buf) {
+            let text = std::str::from_utf8(&buf[..n]).unwrap();
+            let (_, doc) = text.split_once('\n').unwrap();
+            docs.push(serde_json::from_str::<serde_json::Value>(doc).unwrap());
+        }
+        assert_eq!(docs.len(), 4, "two subsegments per invocation");
+        let header = lift::TraceHeader::parse(&trace).unwrap();
+        let (network, handler) = (&docs[0], &docs[1]);
+        assert_eq!(handler["trace_id"], header.root.as_str());
+        assert_eq!(handler["parent_id"], header.parent.as_deref().unwrap());
+        assert_eq!(handler["annotations"]["tenant_id"], "tenant-1");
+        assert_eq!(network["parent_id"], handler["id"]);
+        assert_eq!(network["namespace"], "remote");
+        assert!(network.get("fault").is_none());
+        let (failed_network, failed_handler) = (&docs[2], &docs[3]);
+        assert_eq!(failed_network["fault"], true);
+        assert_eq!(
+            failed_handler["fault"], true,
+            "a 504 from a timeout is a fault"
+        );
     }
 }

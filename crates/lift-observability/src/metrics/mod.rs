@@ -88,6 +88,9 @@ pub enum MetricsConfigError {
 /// named `tenant_id` itself, then reads `__other__`).
 pub const FOLDED_TENANT_PROPERTY: &str = "folded_tenant_id";
 
+/// The property that carries the tenant id.
+pub const TENANT_PROPERTY: &str = "tenant_id";
+
 /// The default budget of distinct tenants per window.
 pub const DEFAULT_TENANT_BUDGET: usize = 20;
 /// The default budget window: one minute, CloudWatch's standard resolution.
@@ -495,10 +498,12 @@ impl Metrics {
 
     /// Sets the tenant: the tenant dimension's value (within the budget; past it
     /// `__other__`, with the real id in the `folded_tenant_id` property) and the
-    /// `tenant_id` property (which a dimension of the same name takes precedence over).
+    /// `tenant_id` property (not written when the tenant dimension is itself named
+    /// `tenant_id` — it already carries the id).
     pub fn set_tenant(&self, tenant: &str) {
-        self.local().tenant = Some(tenant.into());
-        self.set_property("tenant_id", tenant);
+        if self.shared.enabled {
+            self.local().tenant = Some(tenant.into());
+        }
     }
 
     /// Whether nothing was recorded since the last flush.
@@ -529,26 +534,40 @@ impl Metrics {
                 None => dims.push((k, v)),
             }
         }
-        let mut folded_properties = None;
-        if let (Some((name, budget)), Some(tenant)) = (&shared.tenant, &local.tenant) {
-            dims.retain(|(k, _)| k != name);
-            let value = budget.dimension_value(tenant, timestamp_ms);
-            if value == OTHER_TENANT {
-                // The dimension may take the `tenant_id` key; the real id survives here.
-                let mut props = local.properties.clone();
-                props.push((
-                    FOLDED_TENANT_PROPERTY.into(),
-                    OwnedValue::Str(tenant.clone()),
-                ));
-                folded_properties = Some(props);
+        // The tenant: a budgeted dimension (if configured) and the `tenant_id` property —
+        // unless the dimension itself is named `tenant_id` and carries the id.
+        let mut tenant_properties: Vec<(Box<str>, OwnedValue)> = Vec::new();
+        if let Some(tenant) = &local.tenant {
+            let mut property_taken = false;
+            if let Some((name, budget)) = &shared.tenant {
+                dims.retain(|(k, _)| k != name);
+                let value = budget.dimension_value(tenant, timestamp_ms);
+                if value == OTHER_TENANT {
+                    tenant_properties.push((
+                        FOLDED_TENANT_PROPERTY.into(),
+                        OwnedValue::Str(tenant.clone()),
+                    ));
+                }
+                dims.push((name, value));
+                property_taken = name == TENANT_PROPERTY;
             }
-            dims.push((name, value));
+            if !property_taken {
+                tenant_properties.push((TENANT_PROPERTY.into(), OwnedValue::Str(tenant.clone())));
+            }
         }
+        let properties = if tenant_properties.is_empty() {
+            std::borrow::Cow::Borrowed(local.properties.as_slice())
+        } else {
+            let mut all = local.properties.clone();
+            all.retain(|(k, _)| !tenant_properties.iter().any(|(t, _)| t == k));
+            all.extend(tenant_properties);
+            std::borrow::Cow::Owned(all)
+        };
         let input = DocumentInput {
             namespace: &shared.namespace,
             timestamp_ms,
             dimensions: &dims,
-            properties: folded_properties.as_deref().unwrap_or(&local.properties),
+            properties: &properties,
         };
         let meta = LineMeta {
             timestamp_ms,

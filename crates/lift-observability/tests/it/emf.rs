@@ -288,3 +288,27 @@ fn a_bad_namespace_is_a_configuration_error() {
         .unwrap_err();
     assert!(err.to_string().contains("_aws"), "{err}");
 }
+
+#[test]
+fn a_tenant_dimension_named_tenant_id_is_not_a_collision() {
+    // Regression: the tenant's property and a dimension of the same name used to collide
+    // on every document and inflate the collision count.
+    let sink = MemorySink::new();
+    let root = Metrics::builder("Lift/Payments")
+        .tenant_dimension("tenant_id", 1)
+        .sink(Arc::new(sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    for tenant in ["acme", "globex"] {
+        let m = root.child();
+        m.set_tenant(tenant);
+        m.count("Charges", 1.0);
+        m.flush();
+    }
+    let docs = checked(&sink);
+    assert_eq!(docs[0]["tenant_id"], "acme");
+    assert_eq!(docs[1]["tenant_id"], OTHER_TENANT);
+    assert_eq!(docs[1]["folded_tenant_id"], "globex");
+    assert_eq!(root.stats().collisions, 0);
+}
