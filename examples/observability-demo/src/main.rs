@@ -247,18 +247,19 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// The handler stack: Lift's middleware (logs, metrics, X-Ray) around `handle_charge`.
-fn stack(
-    root: &Logger,
-    metrics: Metrics,
-    xray: Option<XRayEmitter>,
-) -> anyhow::Result<lift::HttpService<fn(lift::Context, lift::Request) -> ChargeFuture>> {
+fn stack(root: &Logger, metrics: Metrics, xray: Option<XRayEmitter>) -> anyhow::Result<DemoStack> {
     let mut app = lift::App::new().logger(root.clone()).metrics(metrics);
     if let Some(x) = xray {
         app = app.xray(x);
     }
-    app.http_service(charge as fn(lift::Context, lift::Request) -> ChargeFuture)
+    app.http_service(charge as ChargeFn)
         .map_err(|e| anyhow::anyhow!("building the handler stack: {e}"))
 }
+
+/// The demo's HTTP stack.
+type DemoStack = lift::HttpService<ChargeFn>;
+/// The handler as a plain function pointer (so the stack has a nameable type).
+type ChargeFn = fn(lift::Context, lift::Request) -> ChargeFuture;
 
 type ChargeFuture = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<lift::HttpResponse, LiftError>> + Send>,
@@ -385,12 +386,7 @@ impl SplitMix {
 mod tests {
     use super::*;
 
-    fn demo_stack(
-        xray: Option<XRayEmitter>,
-    ) -> (
-        MemorySink,
-        lift::HttpService<fn(lift::Context, lift::Request) -> ChargeFuture>,
-    ) {
+    fn demo_stack(xray: Option<XRayEmitter>) -> (MemorySink, DemoStack) {
         let sink = lift_observability::MemorySink::new();
         let root = Logger::builder().sink(sink.clone()).build();
         let metrics = Metrics::builder("Lift/Demo")
