@@ -131,6 +131,9 @@ impl App {
             "charge_id" => id.as_str(), "amount" => charge.amount,
             "currency" => charge.currency.as_str(), "card_brand" => charge.card_brand,
             "card_last4" => charge.card_last4.as_str());
+        // The store write as an X-Ray subsegment (sent when X-Ray is on).
+        let mut write = ctx.subsegment("charge-store.insert");
+        write.annotate("charge_id", id.as_str());
         self.store
             .charges
             .lock()
@@ -138,6 +141,13 @@ impl App {
             .entry(tenant.to_owned())
             .or_default()
             .insert(id, charge.clone());
+        write.end();
+        // Per-invocation EMF metrics (written when LIFT_METRICS_NAMESPACE is set).
+        ctx.metrics().count("ChargeCaptured", 1.0);
+        ctx.metrics()
+            .metric("ChargeAmount")
+            .dimensions(&[("currency", charge.currency.as_str())])
+            .record(charge.amount as f64);
         json_response(201, &charge)
     }
 
@@ -162,7 +172,8 @@ async fn main() -> Result<(), lift::RuntimeError> {
         store: Arc::new(Store::default()),
     };
     // Logs: JSON on stdout, or straight to CloudWatch Logs when LIFT_CLOUDWATCH_LOG_GROUP
-    // is set (see the README).
+    // is set; EMF metrics with LIFT_METRICS_NAMESPACE; X-Ray subsegments when Lambda's
+    // active tracing sets AWS_XRAY_DAEMON_ADDRESS (see the README).
     lift::App::new()
         .service("payments-api")
         .run(move |ctx, req| app.clone().handle(ctx, req))

@@ -137,6 +137,9 @@ async fn run_binary(
         .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
         .env_remove("LIFT_LOG_LEVEL")
         .env_remove("LIFT_CLOUDWATCH_LOG_GROUP")
+        .env_remove("LIFT_METRICS_NAMESPACE")
+        .env_remove("AWS_XRAY_DAEMON_ADDRESS")
+        .env_remove("LIFT_XRAY")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -364,4 +367,79 @@ async fn an_sqs_consumer_runs_under_the_runtime_api_with_partial_batch_failures(
         .find(|e| e["message"] == "Request completed")
         .unwrap();
     assert_eq!(end["status"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emits_emf_metrics_and_xray_subsegments_under_the_runtime_api() {
+    let daemon = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    daemon
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let address = daemon.local_addr().unwrap().to_string();
+    let charge = r#"{"amount":990,"currency":"EUR","card_number":"5555555555554444"}"#;
+    let invocations: Vec<Queued> = (0..3)
+        .map(|i| {
+            let event =
+                apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", "acme")], Some(charge));
+            (format!("m-{i}"), None, event)
+        })
+        .collect();
+    let (responses, lines) = run_function(
+        invocations,
+        &[
+            ("LIFT_METRICS_NAMESPACE", "Lift/Payments"),
+            ("LIFT_METRICS_TENANT_BUDGET", "10"),
+            ("AWS_XRAY_DAEMON_ADDRESS", address.as_str()),
+        ],
+    )
+    .await;
+    assert!(responses.values().all(|(_, r)| r["statusCode"] == 201));
+    let now = lift::observability::timestamp::system_millis();
+    let emf: Vec<Value> = lines
+        .iter()
+        .filter(|l| l.contains("\"_aws\""))
+        .map(|l| {
+            lift::observability::metrics::check::check_document(l, now)
+                .unwrap_or_else(|p| panic!("{p:?}: {l}"));
+            serde_json::from_str(l).unwrap()
+        })
+        .collect();
+    // Per invocation: the handler's ChargeAmount (currency dimension) and one document
+    // with ChargeCaptured, Latency, Errors (and ColdStart on the first).
+    assert_eq!(emf.len(), 6, "{emf:?}");
+    let main: Vec<&Value> = emf.iter().filter(|d| d.get("Latency").is_some()).collect();
+    assert_eq!(main.len(), 3);
+    for d in &main {
+        assert_eq!(d["ChargeCaptured"], 1.0);
+        assert_eq!(d["Errors"], 0.0);
+        assert_eq!(d["function_name"], "payments");
+        assert_eq!(d["service"], "payments-api");
+        assert_eq!(d["tenant_id"], "acme");
+        assert_eq!(d["trace_id"], "1-5759e988-bd862e3fe1be46a994272793");
+    }
+    assert_eq!(
+        main.iter().filter(|d| d.get("ColdStart").is_some()).count(),
+        1
+    );
+
+    let mut docs = Vec::new();
+    let mut buf = vec![0u8; 65_536];
+    while let Ok(n) = daemon.recv(&mut buf) {
+        let text = std::str::from_utf8(&buf[..n]).unwrap();
+        docs.push(serde_json::from_str::<Value>(text.split_once('\n').unwrap().1).unwrap());
+    }
+    let handlers: Vec<&Value> = docs
+        .iter()
+        .filter(|d| d["parent_id"] == "53995c3f42cd8ad8")
+        .collect();
+    assert_eq!(handlers.len(), 3, "{docs:?}");
+    for h in &handlers {
+        assert_eq!(h["name"], "payments");
+        assert_eq!(h["annotations"]["tenant_id"], "acme");
+        let store = docs
+            .iter()
+            .find(|d| d["parent_id"] == h["id"])
+            .expect("the store write is a child of the handler");
+        assert_eq!(store["name"], "charge-store.insert");
+    }
 }
