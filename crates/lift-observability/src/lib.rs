@@ -42,6 +42,7 @@ pub mod metrics;
 pub mod redact;
 pub mod sink;
 pub mod stats;
+mod swar;
 pub mod timestamp;
 pub mod trace_header;
 #[cfg(feature = "tracing")]

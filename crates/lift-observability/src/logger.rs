@@ -155,6 +155,31 @@ impl Logger {
             level,
             tenant_id: self.scope.context.get(ContextKey::TenantId),
         };
+        // Built-in rules only and JSON: check the entry while encoding it; only an entry
+        // with something that may need redacting takes the separate redaction pass.
+        if self.core.redactor.built_in_rules_only()
+            && let Encoder::Json(json) = &self.core.encoder
+        {
+            let entry = Entry {
+                timestamp_ms,
+                level,
+                message,
+                context: &self.scope.encoded,
+                fields,
+            };
+            let mut clean = false;
+            with_line_buffer(|buf| {
+                if json.encode_entry_if_clean(&entry, buf) {
+                    clean = true;
+                    // A refusal is counted by the sink itself.
+                    let _ = self.core.sink.accept(buf, &meta);
+                }
+            });
+            if clean {
+                self.core.counters.logged(level);
+                return;
+            }
+        }
         self.core
             .redactor
             .apply(message, fields, |message, fields| {

@@ -107,6 +107,19 @@ const fn normalized_eq(key: &[u8], name: &[u8], suffix: bool) -> bool {
     k == 0
 }
 
+/// Whether the built-in rules leave `value` under `key` as it is — for a key already known
+/// to be plain (checked at compile time). `false` means "look closer", not "redact".
+#[inline(always)]
+pub(crate) fn value_is_clean(key: &str, value: Value<'_>) -> bool {
+    match value {
+        Value::Str(s) => !text::needs_scan(s, false),
+        Value::U64(v) => v < 1_000_000_000_000 || is_time_key(key),
+        Value::I64(v) => v.unsigned_abs() < 1_000_000_000_000 || is_time_key(key),
+        Value::F64(_) | Value::Bool(_) | Value::Null | Value::Duration(_) => true,
+        Value::Error(_) | Value::Display(_) | Value::Serde(_) | Value::Json(_) => false,
+    }
+}
+
 /// The built-in rule for `key`. A `const fn`, so the logging macros decide at compile time.
 pub const fn builtin_key_rule(key: &str) -> KeyRule {
     let key = key.as_bytes();
@@ -522,6 +535,14 @@ impl Redactor {
         } else {
             Plan::Pooled(buf)
         }
+    }
+
+    /// Whether only the built-in rules apply (redaction on, no configured keys or
+    /// patterns), so an encoder can check an entry while writing it with
+    /// [`value_is_clean`] instead of a separate pass.
+    #[inline(always)]
+    pub(crate) fn built_in_rules_only(&self) -> bool {
+        !self.disabled && !self.custom_keys && self.extra_markers.is_empty()
     }
 
     #[inline]

@@ -42,38 +42,25 @@ const SECRET_PARAMS: [&str; 9] = [
 ///
 /// Short strings (under 13 bytes) cannot hold a PAN, track data, a JWT or an AWS key id,
 /// nor a `Bearer`/`Basic` credential long enough to count; only a `key=value` secret fits,
-/// so they are checked for `=` alone. Longer strings get one branch-free pass (the compiler
-/// vectorises it) counting digits and looking for marker bytes: `=` (query parameters,
-/// SigV4, track 2), `%` (track 1), `A` (AKIA/ASIA), `B`/`b` (Bearer/Basic), `J` (`eyJ`).
+/// so they are checked for `=` alone. Longer strings are checked for 13 or more digits and
+/// for marker bytes: `=` (query parameters, SigV4, track 2), `%` (track 1), `A`
+/// (AKIA/ASIA), `B`/`b` (Bearer/Basic), `J` (`eyJ`). Both checks read eight bytes at a time
+/// (SWAR: bit tricks on one `u64`), the last word overlapping the one before; only strings
+/// under four bytes are looked at byte by byte.
 #[inline]
 pub fn needs_scan(s: &str, has_extra_markers: bool) -> bool {
-    let bytes = s.as_bytes();
+    has_extra_markers || crate::swar::needs_scan(s.as_bytes())
+}
+
+/// The byte-at-a-time definition of [`needs_scan`]'s check, kept as the reference the
+/// word-at-a-time version is tested against.
+#[cfg(test)]
+fn needs_scan_reference(bytes: &[u8]) -> bool {
     if bytes.len() < 13 {
-        // Branch-free: for a handful of bytes this beats a `memchr` call.
-        let mut eq = 0u8;
-        for &b in bytes {
-            eq |= u8::from(b == b'=');
-        }
-        return has_extra_markers || eq != 0;
+        return bytes.contains(&b'=');
     }
-    let mut digits = 0u32;
-    let mut marks = 0u8;
-    for chunk in bytes.chunks(64) {
-        let mut d = 0u8;
-        let mut m = 0u8;
-        for &b in chunk {
-            d += u8::from(b.wrapping_sub(b'0') < 10);
-            m |= u8::from(b == b'=')
-                | u8::from(b == b'%')
-                | u8::from(b == b'A')
-                | u8::from(b == b'B')
-                | u8::from(b == b'b')
-                | u8::from(b == b'J');
-        }
-        digits += u32::from(d);
-        marks |= m;
-    }
-    digits >= 13 || marks != 0 || has_extra_markers
+    let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+    digits >= 13 || bytes.iter().any(|b| b"=%ABbJ".contains(b))
 }
 
 /// Luhn check over ASCII digits.
@@ -426,6 +413,37 @@ fn param_value(bytes: &[u8], eq: usize, extra_markers: &[String]) -> Option<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_at_a_time_check_agrees_with_the_byte_at_a_time_one() {
+        let alphabet: Vec<u8> = b"0123456789=%ABbJaz -/\x80\xc3\xa9\xff\x00\x7f9:/".to_vec();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..200_000 {
+            let len = rng.usize(0..40);
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            assert_eq!(
+                crate::swar::needs_scan(&bytes),
+                needs_scan_reference(&bytes),
+                "{bytes:?}"
+            );
+        }
+        // Every digit position and run length around the 13-digit threshold.
+        for len in 13..40 {
+            for digits in 11..15.min(len + 1) {
+                for start in 0..=(len - digits) {
+                    let mut bytes = vec![b'x'; len];
+                    bytes[start..start + digits].fill(b'7');
+                    assert_eq!(
+                        crate::swar::needs_scan(&bytes),
+                        digits >= 13,
+                        "{len} {digits} {start}"
+                    );
+                }
+            }
+        }
+    }
 
     fn redact(s: &str) -> String {
         let counts = Counts::default();

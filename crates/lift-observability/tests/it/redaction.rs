@@ -194,3 +194,29 @@ proptest! {
         prop_assert!(line.contains(&masked), "{line}");
     }
 }
+
+proptest! {
+    // The JSON encoder checks clean entries while writing them (one pass); anything it is
+    // unsure of takes the separate redaction pass. Both must give the same line: a
+    // configured (unused) safe key forces the separate pass for comparison.
+    #[test]
+    fn the_one_pass_check_gives_the_lines_the_separate_pass_gives(
+        message in "[ -~]{0,30}|[0-9 =%ABbJ-]{0,30}",
+        text in "[ -~]{0,30}|[0-9 =-]{10,25}|\\PC{0,20}",
+        big in any::<u64>(),
+        small in any::<i64>(),
+    ) {
+        let run = |redactor: Redactor| {
+            let sink = MemorySink::new();
+            let log = Logger::builder()
+                .clock(lift_observability::Clock::fixed(1_764_000_000_000))
+                .sink(sink.clone())
+                .redactor(redactor)
+                .build();
+            info!(log, &message; "text" => text.as_str(), "big" => big, "small" => small,
+                "ratio" => 0.25, "flag" => true, "when_ms" => big);
+            sink.lines()
+        };
+        prop_assert_eq!(run(Redactor::new()), run(Redactor::new().safe_key("zz_unused")));
+    }
+}

@@ -1,0 +1,101 @@
+//! Word-at-a-time (SWAR) byte tests: eight bytes per `u64`, bit tricks instead of loops.
+//!
+//! Shared by the redaction pre-scan and the JSON encoder's fused escape-and-check pass, so
+//! both read a string's words once.
+
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Nonzero iff some byte of `v` is zero.
+#[inline(always)]
+pub(crate) fn any_zero_byte(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// Nonzero iff some byte of `w` equals `c`.
+#[inline(always)]
+pub(crate) fn has(w: u64, c: u8) -> u64 {
+    any_zero_byte(w ^ (ONES * u64::from(c)))
+}
+
+/// The high bit of every byte of `w` that is an ASCII digit. Bytes are first cut to
+/// seven bits so the additions cannot carry between bytes; bytes with the high bit set
+/// (non-ASCII) are then excluded.
+#[inline(always)]
+pub(crate) fn digit_bits(w: u64) -> u64 {
+    let y = w & !HIGH;
+    let at_least_0 = y.wrapping_add(ONES * 0x50); // bit 7 set iff y >= 0x30
+    let at_most_9 = (ONES * 0xB9).wrapping_sub(y); // bit 7 set iff y <= 0x39
+    at_least_0 & at_most_9 & !w & HIGH
+}
+
+/// Nonzero iff `w` holds one of the redaction pre-scan's marker bytes: `=`, `%`, `A`,
+/// `B`, `b`, `J` (`B` and `b` in one test: they differ only in bit 5).
+#[inline(always)]
+pub(crate) fn markers(w: u64) -> u64 {
+    has(w, b'=') | has(w, b'%') | has(w, b'A') | has(w | (ONES * 0x20), b'b') | has(w, b'J')
+}
+
+#[inline(always)]
+pub(crate) fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// `bytes[at..at + 4]` in the low half, `fill` in every byte of the high half.
+#[inline(always)]
+pub(crate) fn half_word(bytes: &[u8], at: usize, fill: u8) -> u64 {
+    let mut w = [fill; 8];
+    w[..4].copy_from_slice(&bytes[at..at + 4]);
+    u64::from_le_bytes(w)
+}
+
+/// The redaction pre-scan (see `redact::text::needs_scan`): under 13 bytes, whether `=`
+/// occurs; from 13, whether 13 or more ASCII digits or a marker byte occur.
+#[inline(always)]
+pub(crate) fn needs_scan(bytes: &[u8]) -> bool {
+    scan(bytes, |_| 0).1
+}
+
+/// Reads `bytes` once, a word at a time, and answers two questions: whether `other`
+/// flags any word (its bits, ORed; a string under four bytes is passed to it padded with
+/// spaces), and the redaction pre-scan's verdict (see [`needs_scan`]).
+#[inline(always)]
+pub(crate) fn scan(bytes: &[u8], other: impl Fn(u64) -> u64) -> (u64, bool) {
+    let n = bytes.len();
+    if n < 13 {
+        let (a, b) = if n >= 8 {
+            (word(bytes, 0), word(bytes, n - 8))
+        } else if n >= 4 {
+            // The filler is a space: never `=`, never flagged by the JSON check.
+            (half_word(bytes, 0, b' '), half_word(bytes, n - 4, b' '))
+        } else {
+            let mut w = [b' '; 8];
+            w[..n].copy_from_slice(bytes);
+            let a = u64::from_le_bytes(w);
+            (a, a)
+        };
+        return (other(a) | other(b), (has(a, b'=') | has(b, b'=')) != 0);
+    }
+    let mut digits = 0u32;
+    let mut marks = 0u64;
+    let mut flags = 0u64;
+    let mut i = 0;
+    while i + 8 <= n {
+        let w = word(bytes, i);
+        digits += digit_bits(w).count_ones();
+        marks |= markers(w);
+        flags |= other(w);
+        i += 8;
+    }
+    if i < n {
+        // The last word overlaps bytes already counted: drop them from the digit count.
+        let w = word(bytes, n - 8);
+        let seen = i - (n - 8);
+        digits += (digit_bits(w) & (!0u64 << (seen * 8))).count_ones();
+        marks |= markers(w);
+        flags |= other(w);
+    }
+    (flags, digits >= 13 || marks != 0)
+}
