@@ -160,16 +160,11 @@ impl Logger {
         if self.core.redactor.built_in_rules_only()
             && let Encoder::Json(json) = &self.core.encoder
         {
-            let entry = Entry {
-                timestamp_ms,
-                level,
-                message,
-                context: &self.scope.encoded,
-                fields,
-            };
             let mut clean = false;
             with_line_buffer(|buf| {
-                if json.encode_entry_if_clean(&entry, buf) {
+                if json
+                    .encode_entry_if_clean(&self.entry(timestamp_ms, level, message, fields), buf)
+                {
                     clean = true;
                     // A refusal is counted by the sink itself.
                     let _ = self.core.sink.accept(buf, &meta);
@@ -183,20 +178,33 @@ impl Logger {
         self.core
             .redactor
             .apply(message, fields, |message, fields| {
-                let entry = Entry {
-                    timestamp_ms,
-                    level,
-                    message,
-                    context: &self.scope.encoded,
-                    fields,
-                };
                 with_line_buffer(|buf| {
-                    self.core.encoder.encode_entry(&entry, buf);
+                    self.core
+                        .encoder
+                        .encode_entry(&self.entry(timestamp_ms, level, message, fields), buf);
                     // A refusal is counted by the sink itself.
                     let _ = self.core.sink.accept(buf, &meta);
                 });
             });
         self.core.counters.logged(level);
+    }
+
+    /// The entry to encode: this logger's pre-encoded context plus the call's parts.
+    #[inline(always)]
+    fn entry<'a>(
+        &'a self,
+        timestamp_ms: i64,
+        level: Level,
+        message: &'a str,
+        fields: &'a [Field<'a>],
+    ) -> Entry<'a> {
+        Entry {
+            timestamp_ms,
+            level,
+            message,
+            context: &self.scope.encoded,
+            fields,
+        }
     }
 
     /// Redaction counts (how many values were masked or removed, by kind).

@@ -31,13 +31,7 @@ impl JsonEncoder {
     /// Appends the entry as one JSON object (no trailing newline).
     #[inline]
     pub fn encode_entry(&self, entry: &Entry<'_>, out: &mut Vec<u8>) {
-        // One reservation for the typical line, so the appends below rarely grow the buffer.
-        out.reserve(96 + entry.message.len() + entry.context.len() + 48 * entry.fields.len());
-        out.extend_from_slice(b"{\"timestamp\":\"");
-        write_rfc3339_millis(out, entry.timestamp_ms);
-        out.extend_from_slice(b"\",\"level\":\"");
-        out.extend_from_slice(entry.level.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"message\":\"");
+        write_head(out, entry);
         escape::json_str(out, entry.message);
         out.push(b'"');
         out.extend_from_slice(entry.context);
@@ -60,12 +54,7 @@ impl JsonEncoder {
     /// partial line the caller discards. One walk over the entry instead of two.
     #[inline]
     pub(crate) fn encode_entry_if_clean(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> bool {
-        out.reserve(96 + entry.message.len() + entry.context.len() + 48 * entry.fields.len());
-        out.extend_from_slice(b"{\"timestamp\":\"");
-        write_rfc3339_millis(out, entry.timestamp_ms);
-        out.extend_from_slice(b"\",\"level\":\"");
-        out.extend_from_slice(entry.level.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"message\":\"");
+        write_head(out, entry);
         if escape::json_str_prescanned(out, entry.message) {
             return false;
         }
@@ -111,6 +100,18 @@ impl JsonEncoder {
         out.extend_from_slice(b"\":");
         write_value(out, value);
     }
+}
+
+/// Reserves room for the typical line (so the appends rarely grow the buffer) and writes
+/// everything up to the message's text: `{"timestamp":"…","level":"…","message":"`.
+#[inline(always)]
+fn write_head(out: &mut Vec<u8>, entry: &Entry<'_>) {
+    out.reserve(96 + entry.message.len() + entry.context.len() + 48 * entry.fields.len());
+    out.extend_from_slice(b"{\"timestamp\":\"");
+    write_rfc3339_millis(out, entry.timestamp_ms);
+    out.extend_from_slice(b"\",\"level\":\"");
+    out.extend_from_slice(entry.level.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"message\":\"");
 }
 
 /// Appends one value as JSON. Inlined into the field loop: a call per field costs more
