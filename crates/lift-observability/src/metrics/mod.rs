@@ -390,6 +390,10 @@ impl Metrics {
     /// An empty aggregator sharing this one's namespace, defaults, sink, tenant budget and
     /// stats — one per invocation.
     pub fn child(&self) -> Metrics {
+        if !self.shared.enabled {
+            // Records nothing: no state to keep apart, nothing to allocate.
+            return self.clone();
+        }
         Metrics {
             shared: Arc::clone(&self.shared),
             local: Arc::new(Mutex::new(Local::default())),

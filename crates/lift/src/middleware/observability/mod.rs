@@ -137,7 +137,8 @@ struct Settings {
 /// What the middleware keeps per invocation besides the context.
 struct Instruments {
     metrics: Metrics,
-    handler: Option<(Subsegment, XRayEmitter)>,
+    /// Boxed: a subsegment is large, and the response future carries this.
+    handler: Option<Box<(Subsegment, XRayEmitter)>>,
 }
 
 impl Settings {
@@ -181,9 +182,7 @@ impl Settings {
                 metrics.set_tenant(tenant);
             }
         }
-        let scope = handler
-            .as_ref()
-            .map(|(segment, emitter)| TraceScope::new(emitter.clone(), segment));
+        let scope = handler.as_ref().map(|h| TraceScope::new(h.1.clone(), &h.0));
         let context = Context::assemble(parts, root, metrics.clone(), scope);
         (context, Instruments { metrics, handler })
     }
@@ -194,7 +193,7 @@ impl Settings {
         parts: &crate::context::ContextParts,
         method: Option<&str>,
         path: Option<&str>,
-    ) -> Option<(Subsegment, XRayEmitter)> {
+    ) -> Option<Box<(Subsegment, XRayEmitter)>> {
         let emitter = self.xray.as_ref()?;
         let trace = parts.trace.as_ref()?;
         if trace.sampled == Some(Sampled::No) {
@@ -215,7 +214,7 @@ impl Settings {
         if let (Some(method), Some(path)) = (method, path) {
             segment.set_http_request(method, path);
         }
-        Some((segment, emitter.clone()))
+        Some(Box::new((segment, emitter.clone())))
     }
 }
 
@@ -284,13 +283,10 @@ where
         let margin = self.settings.early_flush_margin;
         ResponseFuture::new(async move {
             let log = &direct;
-            log.info(
-                "Request started",
-                &[
-                    field("method", method.as_deref()),
-                    field("path", path.as_deref()),
-                ],
-            );
+            // The macros check the keys at compile time (and let the encoder's one-pass
+            // redaction check take the line).
+            lift_observability::info!(log, "Request started";
+                "method" => method.as_deref(), "path" => path.as_deref());
             let started = Instant::now();
             let guarded =
                 AssertUnwindSafe(crate::current::scope(context.clone(), handled)).catch_unwind();
@@ -403,7 +399,8 @@ fn end_instruments<R: ResponseStatus>(
     cold_start: bool,
 ) {
     let status = status_of(result);
-    if let Some((mut segment, emitter)) = instruments.handler {
+    if let Some(handler) = instruments.handler {
+        let (mut segment, emitter) = *handler;
         segment.set_http_status(status);
         if let Err(e) = result {
             segment.record_exception(e, Some(e.kind().as_str()));
@@ -482,27 +479,12 @@ fn log_end<R: ResponseStatus>(
         _ => Level::Info,
     };
     match result {
-        Ok(_) => log.log(
-            level,
-            "Request completed",
-            &[
-                field("status", status),
-                field("latency_ms", latency_ms),
-                field("method", method),
-                field("path", path),
-            ],
-        ),
-        Err(e) => log.log(
-            level,
-            "Request failed",
-            &[
-                field("status", status),
-                field("latency_ms", latency_ms),
-                field("method", method),
-                field("path", path),
-                field("error_kind", e.kind().as_str()),
-                field("error", Value::error(e)),
-            ],
-        ),
+        Ok(_) => lift_observability::log!(log, level, "Request completed";
+            "status" => status, "latency_ms" => latency_ms,
+            "method" => method, "path" => path),
+        Err(e) => lift_observability::log!(log, level, "Request failed";
+            "status" => status, "latency_ms" => latency_ms,
+            "method" => method, "path" => path,
+            "error_kind" => e.kind().as_str(), "error" => Value::error(e)),
     }
 }
