@@ -147,6 +147,52 @@ pub const fn builtin_key_rule(key: &str) -> KeyRule {
     KeyRule::Scan
 }
 
+/// The last two letters or digits of every built-in name, lowercase, as `u16`s.
+const NAME_ENDINGS: [u16; REMOVED_KEYS.len() + SECRET_KEYS.len()] = {
+    let mut out = [0u16; REMOVED_KEYS.len() + SECRET_KEYS.len()];
+    let mut i = 0;
+    while i < REMOVED_KEYS.len() {
+        out[i] = ending(REMOVED_KEYS[i].as_bytes());
+        i += 1;
+    }
+    let mut j = 0;
+    while j < SECRET_KEYS.len() {
+        out[i + j] = ending(SECRET_KEYS[j].as_bytes());
+        j += 1;
+    }
+    out
+};
+
+/// The last two non-separator bytes of `key`, lowercase (0 for shorter keys).
+const fn ending(key: &[u8]) -> u16 {
+    let mut k = key.len();
+    let mut got = [0u8; 2];
+    let mut n = 2;
+    while n > 0 && k > 0 {
+        let b = key[k - 1];
+        k -= 1;
+        if b == b'-' || b == b'_' {
+            continue;
+        }
+        got[n - 1] = b.to_ascii_lowercase();
+        n -= 1;
+    }
+    if n > 0 { 0 } else { u16::from_be_bytes(got) }
+}
+
+/// [`builtin_key_rule`] for a key known only at run time: keys whose last two letters
+/// end no built-in name (most keys: `method`, `status`, `amount`) are answered at once;
+/// the rest get the full comparison. (Every suffix name is also a full name, so its
+/// ending is in the table.)
+#[inline]
+pub fn runtime_key_rule(key: &str) -> KeyRule {
+    let end = ending(key.as_bytes());
+    if end == 0 || !NAME_ENDINGS.contains(&end) {
+        return KeyRule::Scan;
+    }
+    builtin_key_rule(key)
+}
+
 /// Whether an integer under `key` is exempt from PAN masking because the key names a time.
 fn is_time_key(key: &str) -> bool {
     let k = key.as_bytes();
@@ -294,7 +340,7 @@ impl Redactor {
                 return KeyRule::Secret;
             }
         }
-        builtin.unwrap_or_else(|| builtin_key_rule(key))
+        builtin.unwrap_or_else(|| runtime_key_rule(key))
     }
 
     /// Redacts free text into `out`; returns whether anything changed.
@@ -761,6 +807,53 @@ impl Rewritten<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runtime_key_rule_agrees_with_the_full_one() {
+        let mut keys: Vec<String> = Vec::new();
+        for name in REMOVED_KEYS
+            .iter()
+            .chain(&SECRET_KEYS)
+            .chain(&SECRET_SUFFIXES)
+        {
+            keys.push((*name).to_owned());
+            keys.push(name.to_uppercase());
+            keys.push(format!("db_{name}"));
+            keys.push(format!("{name}_"));
+            keys.push(format!("{name}-x"));
+            keys.push(name.chars().flat_map(|c| [c, '_']).collect());
+        }
+        for plain in [
+            "method",
+            "path",
+            "status",
+            "amount",
+            "a",
+            "",
+            "-",
+            "_x",
+            "id",
+            "ok",
+            "tokens_used",
+        ] {
+            keys.push(plain.to_owned());
+        }
+        let mut rng = fastrand::Rng::with_seed(3);
+        for _ in 0..20_000 {
+            let len = rng.usize(0..12);
+            keys.push(
+                (0..len)
+                    .map(|_| {
+                        rng.choice(b"acdeiknoprstvy12-_".iter())
+                            .map_or('a', |b| *b as char)
+                    })
+                    .collect(),
+            );
+        }
+        for key in keys {
+            assert_eq!(runtime_key_rule(&key), builtin_key_rule(&key), "{key:?}");
+        }
+    }
 
     #[test]
     fn key_rules_ignore_case_and_separators() {
