@@ -338,7 +338,6 @@ pub(crate) fn write_finite_f64(out: &mut Vec<u8>, v: f64) -> Option<()> {
 
 /// Powers of ten exactly representable as `f64`.
 const POW10: [f64; 7] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
-const POW10_INT: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 
 /// Fast path for the floats logs are full of (prices, rates, latencies): a value with at
 /// most six decimals is written as `int.frac`. `n / 10^d` computed in `f64` is the correctly
@@ -362,18 +361,22 @@ fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
             continue;
         }
         if n as f64 / POW10[d] == v {
-            let n = n.unsigned_abs();
             if v < 0.0 {
                 out.push(b'-');
             }
+            // One integer conversion; the point goes `d` digits from the right.
             let mut buf = itoa::Buffer::new();
-            out.extend_from_slice(buf.format(n / POW10_INT[d]).as_bytes());
-            out.push(b'.');
+            let digits = buf.format(n.unsigned_abs()).as_bytes();
             if d == 0 {
-                out.push(b'0');
+                out.extend_from_slice(digits);
+                out.extend_from_slice(b".0");
+            } else if digits.len() > d {
+                let (int, frac) = digits.split_at(digits.len() - d);
+                out.extend_from_slice(int);
+                out.push(b'.');
+                out.extend_from_slice(frac);
             } else {
-                let frac = n % POW10_INT[d];
-                let digits = buf.format(frac).as_bytes();
+                out.extend_from_slice(b"0.");
                 out.extend(std::iter::repeat_n(b'0', d - digits.len()));
                 out.extend_from_slice(digits);
             }
@@ -405,6 +408,24 @@ mod tests {
         }
         assert!(!is_reserved_key("levels"));
         assert!(!is_reserved_key("field_level"));
+    }
+
+    #[test]
+    fn short_decimals_are_written_as_people_write_them() {
+        for (v, text) in [
+            (0.07, "0.07"),
+            (12.75, "12.75"),
+            (-3.5, "-3.5"),
+            (100.0, "100.0"),
+            (0.000_001, "0.000001"),
+            (-0.25, "-0.25"),
+            (123_456.789, "123456.789"),
+            (10.5, "10.5"),
+        ] {
+            let mut out = Vec::new();
+            write_finite_f64(&mut out, v).unwrap();
+            assert_eq!(std::str::from_utf8(&out).unwrap(), text);
+        }
     }
 
     #[test]
