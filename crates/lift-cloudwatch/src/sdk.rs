@@ -350,6 +350,26 @@ fn chain(error: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn the_emf_setting_reaches_the_client_wrapper() {
+        // Loading makes no network call; an explicit endpoint stands in for a region.
+        for emf in [false, true] {
+            let settings = SdkSettings {
+                endpoint_url: Some("http://127.0.0.1:9".into()),
+                region: Some("us-east-1".into()),
+                emf,
+            };
+            let api = SdkLogsApi::load(&settings).await.expect("loads");
+            assert_eq!(api.emf, emf);
+            assert!(!SdkLogsApi::from_client(api.client().clone()).emf);
+            assert!(
+                SdkLogsApi::from_client(api.client().clone())
+                    .with_emf(true)
+                    .emf
+            );
+        }
+    }
+
     #[test]
     fn codes_map_to_kinds_and_status_is_the_fallback() {
         assert_eq!(

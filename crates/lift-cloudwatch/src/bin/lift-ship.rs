@@ -52,6 +52,10 @@ struct Args {
     /// object field by field like a log entry, any other line as free text.
     #[arg(long)]
     redact: bool,
+    /// The lines are EMF metric documents: send every batch with
+    /// `x-amzn-logs-format: json/emf` so CloudWatch extracts the metrics.
+    #[arg(long)]
+    emf: bool,
 }
 
 /// The summary printed on stderr.
@@ -93,6 +97,7 @@ fn run() -> anyhow::Result<bool> {
         overflow: OverflowPolicy::Block,
         block_timeout_ms: BLOCK_TIMEOUT_MS,
         close_timeout_ms: CLOSE_DEADLINE.as_millis() as u64,
+        emf: args.emf,
         ..CloudWatchConfig::default()
     };
     let (sink, guard) = CloudWatchSink::builder(config)

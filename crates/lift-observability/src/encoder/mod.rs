@@ -351,16 +351,16 @@ fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     }
     let half = 0.5f64.copysign(v);
     let first = if (v as i64) as f64 == v { 0 } else { 1 };
-    for d in first..POW10.len() {
+    for (d, &power) in POW10.iter().enumerate().skip(first) {
         // Truncating `x + ½` rounds to nearest without a libm call; exactness is checked.
-        let scaled = v * POW10[d];
+        let scaled = v * power;
         let n = (scaled + half) as i64;
         // A cheap filter before the division: if `n / 10^d` rounds back to `v`, `scaled` is
         // within a few ulps of `n`, far inside this bound; farther means more decimals.
         if (scaled - n as f64).abs() > scaled.abs() * 1e-9 {
             continue;
         }
-        if n as f64 / POW10[d] == v {
+        if n as f64 / power == v {
             if v < 0.0 {
                 out.push(b'-');
             }
