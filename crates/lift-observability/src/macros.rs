@@ -33,8 +33,11 @@ macro_rules! log {
                                 $crate::redact::builtin_key_rule($key),
                                 $crate::redact::KeyRule::Scan
                             )
+                            && $crate::value::JsonKey::fits(::core::concat!(",\"", $key, "\":"))
                     } {
-                        ::core::option::Option::Some(::core::concat!(",\"", $key, "\":"))
+                        ::core::option::Option::Some(&const {
+                            $crate::value::JsonKey::new(::core::concat!(",\"", $key, "\":"))
+                        })
                     } else {
                         ::core::option::Option::None
                     },

@@ -282,30 +282,32 @@ mod key_cache {
     use std::sync::{Mutex, OnceLock};
 
     use crate::redact::{KeyRule, builtin_key_rule};
-    use crate::value::key_is_plain_and_unreserved;
+    use crate::value::{JsonKey, key_is_plain_and_unreserved};
 
     const SLOTS: usize = 64;
 
-    type Slot = Option<(usize, usize, Option<&'static str>)>;
+    type Slot = Option<(usize, usize, Option<&'static JsonKey>)>;
 
     thread_local! {
         static CACHE: RefCell<[Slot; SLOTS]> = const { RefCell::new([None; SLOTS]) };
     }
 
-    fn interned(name: &'static str) -> Option<&'static str> {
-        static TABLE: OnceLock<Mutex<HashMap<&'static str, Option<&'static str>>>> =
+    fn interned(name: &'static str) -> Option<&'static JsonKey> {
+        static TABLE: OnceLock<Mutex<HashMap<&'static str, Option<&'static JsonKey>>>> =
             OnceLock::new();
         let table = TABLE.get_or_init(Mutex::default);
         let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
         *table.entry(name).or_insert_with(|| {
+            let prefix = format!(",\"{name}\":");
             let copyable = key_is_plain_and_unreserved(name)
-                && matches!(builtin_key_rule(name), KeyRule::Scan);
-            copyable.then(|| &*Box::leak(format!(",\"{name}\":").into_boxed_str()))
+                && matches!(builtin_key_rule(name), KeyRule::Scan)
+                && JsonKey::fits(&prefix);
+            copyable.then(|| &*Box::leak(Box::new(JsonKey::new(&prefix))))
         })
     }
 
     /// The ready prefix for `name`, or `None` when the encoder must check the key.
-    pub(super) fn json_key(name: &'static str) -> Option<&'static str> {
+    pub(super) fn json_key(name: &'static str) -> Option<&'static JsonKey> {
         let address = name.as_ptr() as usize;
         let slot = (address >> 3 ^ name.len()) % SLOTS;
         let cached = CACHE

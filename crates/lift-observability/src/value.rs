@@ -178,7 +178,54 @@ pub struct Field<'a> {
     pub value: Value<'a>,
     /// `,"key":` ready to copy, when the key was checked at compile time (macro call sites
     /// with a literal key that needs no escaping and is not reserved).
-    json_key: Option<&'static str>,
+    json_key: Option<&'static JsonKey>,
+}
+
+/// The longest `,"key":` prefix kept ready to copy (a 26-character key).
+pub const JSON_KEY_BYTES: usize = 32;
+
+/// A field's `,"key":` prefix, padded to [`JSON_KEY_BYTES`] so the encoder copies it with one
+/// fixed-size move (and trims the padding) instead of a `memcpy` call per field.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct JsonKey {
+    bytes: [u8; JSON_KEY_BYTES],
+    len: u8,
+}
+
+impl JsonKey {
+    /// Whether `prefix` fits.
+    pub const fn fits(prefix: &str) -> bool {
+        prefix.len() <= JSON_KEY_BYTES
+    }
+
+    /// The padded prefix; one that does not fit comes out empty (callers check [`fits`]
+    /// first — see the logging macros).
+    ///
+    /// [`fits`]: JsonKey::fits
+    pub const fn new(prefix: &str) -> JsonKey {
+        let mut bytes = [b' '; JSON_KEY_BYTES];
+        if !Self::fits(prefix) {
+            return JsonKey { bytes, len: 0 };
+        }
+        let src = prefix.as_bytes();
+        let mut i = 0;
+        while i < src.len() {
+            bytes[i] = src[i];
+            i += 1;
+        }
+        JsonKey {
+            bytes,
+            len: src.len() as u8,
+        }
+    }
+
+    /// Appends the prefix to `out`: one fixed-size copy, then the padding cut off.
+    #[inline(always)]
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.bytes);
+        out.truncate(out.len() - (JSON_KEY_BYTES - self.len as usize));
+    }
 }
 
 impl<'a> Field<'a> {
@@ -198,7 +245,7 @@ impl<'a> Field<'a> {
     #[inline(always)]
     pub const fn __with_json_key(
         key: &'static str,
-        json_key: Option<&'static str>,
+        json_key: Option<&'static JsonKey>,
         value: Value<'a>,
     ) -> Self {
         Self {
@@ -210,7 +257,7 @@ impl<'a> Field<'a> {
 
     /// The compile-time `,"key":` prefix, if any.
     #[inline(always)]
-    pub(crate) fn json_key(&self) -> Option<&'static str> {
+    pub(crate) fn json_key(&self) -> Option<&'static JsonKey> {
         self.json_key
     }
 }

@@ -38,7 +38,7 @@ impl JsonEncoder {
         for field in entry.fields {
             match field.json_key() {
                 Some(key) => {
-                    out.extend_from_slice(key.as_bytes());
+                    key.write(out);
                     write_value(out, field.value);
                 }
                 None => self.write_field(out, field.key, field.value, false),
@@ -64,7 +64,7 @@ impl JsonEncoder {
             let Some(key) = field.json_key() else {
                 return false;
             };
-            out.extend_from_slice(key.as_bytes());
+            key.write(out);
             if let Value::Str(s) = field.value {
                 // Escaping and the pre-scan read the string's words once.
                 out.push(b'"');
