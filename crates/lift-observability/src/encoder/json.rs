@@ -12,6 +12,7 @@ use super::{
     write_duration_millis, write_error_chain, write_finite_f64, write_serde_json,
 };
 use crate::escape;
+use crate::level::Level;
 use crate::redact::value_is_clean;
 use crate::timestamp::write_rfc3339_millis;
 use crate::value::Value;
@@ -109,9 +110,14 @@ fn write_head(out: &mut Vec<u8>, entry: &Entry<'_>) {
     out.reserve(96 + entry.message.len() + entry.context.len() + 48 * entry.fields.len());
     out.extend_from_slice(b"{\"timestamp\":\"");
     write_rfc3339_millis(out, entry.timestamp_ms);
-    out.extend_from_slice(b"\",\"level\":\"");
-    out.extend_from_slice(entry.level.as_str().as_bytes());
-    out.extend_from_slice(b"\",\"message\":\"");
+    // One constant-size copy per level (inlined moves, no `memcpy` call).
+    match entry.level {
+        Level::Trace => out.extend_from_slice(b"\",\"level\":\"TRACE\",\"message\":\""),
+        Level::Debug => out.extend_from_slice(b"\",\"level\":\"DEBUG\",\"message\":\""),
+        Level::Info => out.extend_from_slice(b"\",\"level\":\"INFO\",\"message\":\""),
+        Level::Warn => out.extend_from_slice(b"\",\"level\":\"WARN\",\"message\":\""),
+        Level::Error => out.extend_from_slice(b"\",\"level\":\"ERROR\",\"message\":\""),
+    }
 }
 
 /// Appends one value as JSON. Inlined into the field loop: a call per field costs more
