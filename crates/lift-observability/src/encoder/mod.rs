@@ -336,54 +336,54 @@ pub(crate) fn write_finite_f64(out: &mut Vec<u8>, v: f64) -> Option<()> {
     Some(())
 }
 
-/// Powers of ten exactly representable as `f64`.
-const POW10: [f64; 7] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6];
+/// Decimals the fast path handles: values with at most six.
+const SHORT_DECIMALS: u32 = 6;
+/// `10^SHORT_DECIMALS`, exact as `f64`.
+const SHORT_SCALE: f64 = 1e6;
 
 /// Fast path for the floats logs are full of (prices, rates, latencies): a value with at
-/// most six decimals is written as `int.frac`. `n / 10^d` computed in `f64` is the correctly
-/// rounded quotient of two exact values, i.e. the double nearest the decimal `n·10^-d` —
-/// exactly what a reader parses — so the check below proves the text reads back as `v`.
-/// Trying `d` upward gives the fewest decimals. Returns false to fall back to ryu.
+/// most six decimals, below 10⁹, is written as `int.frac` with the fewest decimals.
+///
+/// `n = round(v·10⁶)` is exact for such a value (|n| < 10¹⁵ < 2⁵³, and the product's
+/// rounding error stays far below ½), and `n / 10⁶` in `f64` is the correctly rounded
+/// quotient of two exact values — the double nearest the decimal `n·10⁻⁶`, exactly what a
+/// reader parses — so the check proves the text reads back as `v`. Dropping the fraction's
+/// trailing zeros gives the fewest decimals: a shorter decimal that also read back as `v`
+/// would be the same number (two decimals with ≤ 6 places differ by ≥ 10⁻⁶, more than
+/// the spacing of doubles below 10⁹). One multiplication and one division, whatever the
+/// number of decimals. Returns false to fall back to ryu.
 #[inline]
 fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     if v == 0.0 || v.abs() >= 1e9 {
         return false;
     }
-    let half = 0.5f64.copysign(v);
-    let first = if (v as i64) as f64 == v { 0 } else { 1 };
-    for (d, &power) in POW10.iter().enumerate().skip(first) {
-        // Truncating `x + ½` rounds to nearest without a libm call; exactness is checked.
-        let scaled = v * power;
-        let n = (scaled + half) as i64;
-        // A cheap filter before the division: if `n / 10^d` rounds back to `v`, `scaled` is
-        // within a few ulps of `n`, far inside this bound; farther means more decimals.
-        if (scaled - n as f64).abs() > scaled.abs() * 1e-9 {
-            continue;
-        }
-        if n as f64 / power == v {
-            if v < 0.0 {
-                out.push(b'-');
-            }
-            // One integer conversion; the point goes `d` digits from the right.
-            let mut buf = itoa::Buffer::new();
-            let digits = buf.format(n.unsigned_abs()).as_bytes();
-            if d == 0 {
-                out.extend_from_slice(digits);
-                out.extend_from_slice(b".0");
-            } else if digits.len() > d {
-                let (int, frac) = digits.split_at(digits.len() - d);
-                out.extend_from_slice(int);
-                out.push(b'.');
-                out.extend_from_slice(frac);
-            } else {
-                out.extend_from_slice(b"0.");
-                out.extend(std::iter::repeat_n(b'0', d - digits.len()));
-                out.extend_from_slice(digits);
-            }
-            return true;
-        }
+    // Truncating `x + ½` rounds to nearest without a libm call; exactness is checked.
+    let n = (v * SHORT_SCALE + 0.5f64.copysign(v)) as i64;
+    if n as f64 / SHORT_SCALE != v {
+        return false;
     }
-    false
+    if v < 0.0 {
+        out.push(b'-');
+    }
+    let n = n.unsigned_abs();
+    let scale = 10u64.pow(SHORT_DECIMALS);
+    let mut buf = itoa::Buffer::new();
+    out.extend_from_slice(buf.format(n / scale).as_bytes());
+    out.push(b'.');
+    let mut frac = n % scale;
+    if frac == 0 {
+        out.push(b'0');
+        return true;
+    }
+    let mut width = SHORT_DECIMALS as usize;
+    while frac % 10 == 0 {
+        frac /= 10;
+        width -= 1;
+    }
+    let digits = buf.format(frac).as_bytes();
+    out.extend(std::iter::repeat_n(b'0', width - digits.len()));
+    out.extend_from_slice(digits);
+    true
 }
 
 /// The name a non-finite float is written as.
@@ -408,6 +408,49 @@ mod tests {
         }
         assert!(!is_reserved_key("levels"));
         assert!(!is_reserved_key("field_level"));
+    }
+
+    /// The previous fast path (decimals tried one by one), kept as the reference.
+    fn short_decimal_reference(v: f64) -> Option<String> {
+        if v == 0.0 || v.abs() >= 1e9 {
+            return None;
+        }
+        for d in 0..=6 {
+            let p = 10f64.powi(d);
+            let n = (v * p + 0.5f64.copysign(v)) as i64;
+            if n as f64 / p == v {
+                let digits = n.unsigned_abs().to_string();
+                let sign = if v < 0.0 { "-" } else { "" };
+                return Some(if d == 0 {
+                    format!("{sign}{digits}.0")
+                } else if digits.len() > d as usize {
+                    let (i, f) = digits.split_at(digits.len() - d as usize);
+                    format!("{sign}{i}.{f}")
+                } else {
+                    format!("{sign}0.{}{digits}", "0".repeat(d as usize - digits.len()))
+                });
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn one_step_short_decimals_match_the_decimal_by_decimal_reference() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for _ in 0..300_000 {
+            let places = rng.i32(0..=7);
+            let v = match rng.u8(0..3) {
+                0 => rng.i64(-1_000_000_000_000..1_000_000_000_000) as f64 / 10f64.powi(places),
+                1 => (rng.f64() - 0.5) * 10f64.powi(rng.i32(-8..10)),
+                _ => f64::from_bits(rng.u64(..)),
+            };
+            if !v.is_finite() {
+                continue;
+            }
+            let mut out = Vec::new();
+            let fast = write_short_decimal(&mut out, v).then(|| String::from_utf8(out).unwrap());
+            assert_eq!(fast, short_decimal_reference(v), "{v:?}");
+        }
     }
 
     #[test]
