@@ -88,6 +88,27 @@ pub enum MetricsConfigError {
 /// named `tenant_id` itself, then reads `__other__`).
 pub const FOLDED_TENANT_PROPERTY: &str = "folded_tenant_id";
 
+/// A property's value, redacted by Lift's built-in rules like a log field (EMF documents
+/// are log events): a secret key's value becomes `[REDACTED]`, sensitive authentication
+/// data is dropped to `null`, card numbers in text are masked. Lift's own ids (`request_id`,
+/// `trace_id`) are identity and kept as they are.
+fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
+    use crate::redact::{KeyRule, Redactor, runtime_key_rule};
+    use crate::value::Value;
+    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    if key == "request_id" || key == "trace_id" {
+        return value.to_owned_value();
+    }
+    match runtime_key_rule(key) {
+        KeyRule::Secret => OwnedValue::Str(crate::redact::text::REDACTED.into()),
+        KeyRule::Remove => OwnedValue::Null,
+        KeyRule::Scan | KeyRule::Safe => match value {
+            Value::Str(s) => OwnedValue::Str(REDACTOR.get_or_init(Redactor::new).redact(s).into()),
+            other => other.to_owned_value(),
+        },
+    }
+}
+
 /// The property that carries the tenant id.
 pub const TENANT_PROPERTY: &str = "tenant_id";
 
@@ -479,7 +500,8 @@ impl Metrics {
     }
 
     /// Sets a property: a root member that is searchable in Logs Insights but is not a
-    /// dimension (not billed). `_aws` is refused and counted.
+    /// dimension (not billed). `_aws` is refused and counted. String values are redacted
+    /// like log fields (see the README's redaction rules).
     pub fn set_property(&self, key: &str, value: impl ToValue) {
         if !self.shared.enabled {
             return;
@@ -492,7 +514,7 @@ impl Metrics {
             self.refuse(reason);
             return;
         }
-        let value = value.to_value().to_owned_value();
+        let value = redacted_property(key, value.to_value());
         let mut local = self.local();
         match local.properties.iter_mut().find(|(k, _)| **k == *key) {
             Some(slot) => slot.1 = value,

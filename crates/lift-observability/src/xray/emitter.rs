@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
+use serde_json::Value as Json;
 
 use super::limits::{DAEMON_HEADER, MAX_DATAGRAM_BYTES};
 use super::segment::Subsegment;
@@ -127,13 +128,58 @@ impl XRayEmitter {
     }
 
     fn datagram(&self, segment: &Subsegment) -> Vec<u8> {
-        let document = segment.to_document();
-        let document = String::from_utf8_lossy(&document);
-        let redacted = self.redactor.redact_line(&document);
-        let mut datagram = Vec::with_capacity(DAEMON_HEADER.len() + redacted.len());
+        let document = self.redacted_document(segment);
+        let mut datagram = Vec::with_capacity(DAEMON_HEADER.len() + document.len());
         datagram.extend_from_slice(DAEMON_HEADER.as_bytes());
-        datagram.extend_from_slice(redacted.as_bytes());
+        datagram.extend_from_slice(&document);
         datagram
+    }
+
+    /// The document with what callers put in it redacted — the name, annotations,
+    /// metadata, HTTP block and exception messages — and the identity left alone: ids are
+    /// random hex whose digit runs can pass for card numbers, and masking one would break
+    /// the trace's links.
+    fn redacted_document(&self, segment: &Subsegment) -> Vec<u8> {
+        let mut doc = match serde_json::to_value(segment) {
+            Ok(doc) => doc,
+            Err(_) => return segment.to_document(),
+        };
+        if let Json::Object(map) = &mut doc {
+            for key in ["name", "annotations", "metadata", "http"] {
+                if let Some(value) = map.get_mut(key) {
+                    self.redact_value(value);
+                }
+            }
+            let exceptions = map
+                .get_mut("cause")
+                .and_then(|c| c.get_mut("exceptions"))
+                .and_then(Json::as_array_mut);
+            for exception in exceptions.into_iter().flatten() {
+                if let Some(message) = exception.get_mut("message") {
+                    self.redact_value(message);
+                }
+            }
+        }
+        serde_json::to_vec(&doc).unwrap_or_else(|_| segment.to_document())
+    }
+
+    fn redact_value(&self, value: &mut Json) {
+        match value {
+            Json::String(s) => {
+                if let std::borrow::Cow::Owned(redacted) = self.redactor.redact(s) {
+                    *s = redacted;
+                }
+            }
+            Json::Object(_) | Json::Array(_) => {
+                let text = value.to_string();
+                if let std::borrow::Cow::Owned(redacted) = self.redactor.redact_line(&text)
+                    && let Ok(parsed) = serde_json::from_str(&redacted)
+                {
+                    *value = parsed;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Counts so far.
@@ -206,6 +252,51 @@ mod tests {
                 send_errors: 0
             }
         );
+    }
+
+    #[test]
+    fn ids_that_look_like_card_numbers_are_not_masked() {
+        // Regression: the whole document went through redaction, and a random segment id
+        // whose digits happened to pass Luhn ("0f91069199715306") came out masked, breaking
+        // the parent/child links. Ids are identity, not content.
+        let listener = UdpSocket::bind("127.0.0.1:0").unwrap();
+        listener
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let emitter = XRayEmitter::new(listener.local_addr().unwrap());
+        let trace = "1-41111111-111111111111111111111111";
+        let mut s = Subsegment::new("h", trace, Some("4111111111111111"), 1.0);
+        s.set_id_for_test("4111111111111111");
+        s.annotate("card", "4111 1111 1111 1111");
+        s.metadata(
+            "nested",
+            serde_json::json!({"pan": "4111111111111111", "password": "x"}),
+        );
+        s.record_exception(
+            &std::io::Error::other("card 4111111111111111 declined"),
+            None,
+        );
+        s.end(2.0);
+        emitter.emit(&s);
+        let mut buf = vec![0u8; 65_536];
+        let n = listener.recv(&mut buf).unwrap();
+        let text = std::str::from_utf8(&buf[..n]).unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_str(text.split_once('\n').unwrap().1).unwrap();
+        assert_eq!(doc["id"], "4111111111111111");
+        assert_eq!(doc["parent_id"], "4111111111111111");
+        assert_eq!(doc["trace_id"], trace);
+        assert_eq!(doc["annotations"]["card"], "4111 11** **** 1111");
+        assert_eq!(
+            doc["metadata"]["default"]["nested"]["pan"],
+            "411111******1111"
+        );
+        assert_eq!(
+            doc["metadata"]["default"]["nested"]["password"],
+            "[REDACTED]"
+        );
+        let message = doc["cause"]["exceptions"][0]["message"].as_str().unwrap();
+        assert!(!message.contains("4111111111111111"), "{message}");
     }
 
     #[test]

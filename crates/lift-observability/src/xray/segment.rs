@@ -176,6 +176,12 @@ impl Subsegment {
         &self.id
     }
 
+    /// Sets the id (tests that need a particular one).
+    #[cfg(test)]
+    pub(crate) fn set_id_for_test(&mut self, id: &str) {
+        self.id = id.to_owned();
+    }
+
     /// The trace id.
     pub fn trace_id(&self) -> &str {
         &self.trace_id
