@@ -112,8 +112,6 @@ fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
 /// The property that carries the tenant id.
 pub const TENANT_PROPERTY: &str = "tenant_id";
 
-/// The default budget of distinct tenants per window.
-pub const DEFAULT_TENANT_BUDGET: usize = 20;
 /// The default budget window: one minute, CloudWatch's standard resolution.
 pub const DEFAULT_TENANT_WINDOW: Duration = Duration::from_secs(60);
 

@@ -275,12 +275,10 @@ where
                 .with_sink(Arc::clone(settings.root.sink()), settings.root.level()),
             None => context.logger().clone(),
         };
-        let totals = Arc::clone(&settings.totals);
         let method = invocation.event.method().map(str::to_owned);
         let path = invocation.event.path().map(str::to_owned);
         invocation.context = Some(context.clone());
         let handled = self.inner.call(invocation);
-        let margin = self.settings.early_flush_margin;
         ResponseFuture::new(async move {
             let log = &direct;
             // The macros check the keys at compile time (and let the encoder's one-pass
@@ -290,12 +288,20 @@ where
             let started = Instant::now();
             let guarded =
                 AssertUnwindSafe(crate::current::scope(context.clone(), handled)).catch_unwind();
-            let result = match with_early_flush(guarded, &context, margin).await {
-                Ok(result) => result,
-                Err(panic) => Err(error::from_panic(&*panic)),
-            };
+            let result =
+                match with_early_flush(guarded, &context, end_settings.early_flush_margin).await {
+                    Ok(result) => result,
+                    Err(panic) => Err(error::from_panic(&*panic)),
+                };
             if let Some((config, buffer)) = &buffer {
-                settle_buffer(config, buffer, &result, started.elapsed(), log, &totals);
+                settle_buffer(
+                    config,
+                    buffer,
+                    &result,
+                    started.elapsed(),
+                    log,
+                    &end_settings.totals,
+                );
             }
             let elapsed = started.elapsed();
             log_end(log, &result, elapsed, method.as_deref(), path.as_deref());
