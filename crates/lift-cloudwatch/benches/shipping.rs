@@ -9,7 +9,11 @@
 //!    against `tracing-cloudwatch`'s `shutdown().await` — with the number of API calls each
 //!    made printed beside. tracing-cloudwatch gets batches of 1,000 (its count-only batching
 //!    has no byte limit, so larger batches of these lines would break the real 1 MiB rule)
-//!    and a pre-created stream (it does not create streams).
+//!    and a pre-created stream (it does not create streams). The peer runs twice: shipping
+//!    JSON lines carrying the same content as Lift's (the same work), and shipping its
+//!    default text lines. The emulator's JSON parser pays per escaped character, and a JSON
+//!    line escapes about four times as many as the text line, so the two peer figures
+//!    bracket what the line format alone costs.
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
@@ -140,6 +144,46 @@ impl aws_sdk_cloudwatchlogs::config::Intercept for CallCounter {
     }
 }
 
+/// A log group of its own for one round, both streams made in advance (outside the timed
+/// part). [`delete_group`] removes it after the round, so the emulator holds the same data
+/// in every round — its garbage collector walks everything it holds, and otherwise
+/// whichever shipper ran later would pay for the events of all earlier rounds.
+fn fresh_group(server: &moto::Moto, runtime: &tokio::runtime::Runtime) -> String {
+    let name = moto::unique_group("bench");
+    runtime.block_on(async {
+        let admin = server.client();
+        admin
+            .create_log_group()
+            .log_group_name(&name)
+            .send()
+            .await
+            .expect("group");
+        for stream in ["lift", "tracing-cloudwatch"] {
+            admin
+                .create_log_stream()
+                .log_group_name(&name)
+                .log_stream_name(stream)
+                .send()
+                .await
+                .expect("stream");
+        }
+    });
+    name
+}
+
+/// Deletes a group [`fresh_group`] made, with its events.
+fn delete_group(server: &moto::Moto, runtime: &tokio::runtime::Runtime, name: &str) {
+    runtime.block_on(async {
+        server
+            .client()
+            .delete_log_group()
+            .log_group_name(name)
+            .send()
+            .await
+            .expect("delete group");
+    });
+}
+
 fn end_to_end_moto(c: &mut Criterion) {
     let server = moto::Moto::start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -147,24 +191,6 @@ fn end_to_end_moto(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
-    let group_name = moto::unique_group("bench");
-    runtime.block_on(async {
-        let admin = server.client();
-        admin
-            .create_log_group()
-            .log_group_name(&group_name)
-            .send()
-            .await
-            .expect("group");
-        admin
-            .create_log_stream()
-            .log_group_name(&group_name)
-            .log_stream_name("tracing-cloudwatch")
-            .send()
-            .await
-            .expect("stream");
-    });
-
     let mut group = c.benchmark_group("end_to_end_moto");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
@@ -172,19 +198,20 @@ fn end_to_end_moto(c: &mut Criterion) {
     // 10,000 need several.
     for entries in E2E_SIZES {
         let lift_calls = CallCounter::default();
-        let peer_calls = CallCounter::default();
-        let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
-            server.sdk_config().interceptor(peer_calls.clone()).build(),
-        );
+        // One client per size, reused by every round like the peer's: connections and
+        // credentials are set up once, as in a long-running program.
+        let lift_client =
+            SdkLogsApi::from_config_builder(server.sdk_config().interceptor(lift_calls.clone()))
+                .client()
+                .clone();
         let mut lift_runs = (0u64, 0u64);
         let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
         group.bench_function(format!("lift_{entries}_until_acknowledged"), |b| {
             b.iter_custom(|iters| {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
-                    let api = SdkLogsApi::from_config_builder(
-                        server.sdk_config().interceptor(lift_calls.clone()),
-                    );
+                    let api = SdkLogsApi::from_client(lift_client.clone());
+                    let group_name = fresh_group(&server, &runtime);
                     let mut config = CloudWatchConfig::new(&group_name);
                     config.log_stream = "lift".into();
                     let before = lift_calls.0.load(Ordering::Relaxed);
@@ -207,72 +234,144 @@ fn end_to_end_moto(c: &mut Criterion) {
                         guard.close().await.expect("closed");
                         took
                     });
+                    delete_group(&server, &runtime, &group_name);
                     lift_runs.0 += 1;
                     lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
                 }
                 total
             })
         });
-        let mut peer_runs = (0u64, 0u64);
-        group.bench_function(
-            format!("tracing_cloudwatch_{entries}_until_acknowledged"),
-            |b| {
-                use tracing_subscriber::layer::SubscriberExt;
-                b.iter_custom(|iters| {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let before = peer_calls.0.load(Ordering::Relaxed);
-                        total += runtime.block_on(async {
-                            let (layer, guard) = tracing_cloudwatch::layer().with_client(
-                                peer_client.clone(),
-                                tracing_cloudwatch::ExportConfig::default()
-                                    .with_batch_size(1_000)
-                                    .with_interval(Duration::from_secs(1))
-                                    .with_log_group_name(&group_name)
-                                    .with_log_stream_name("tracing-cloudwatch"),
-                            );
-                            let subscriber = tracing_subscriber::registry().with(layer);
-                            let started = Instant::now();
-                            tracing::subscriber::with_default(subscriber, || {
-                                for n in 0..entries {
-                                    tracing::info!(
-                                        n,
-                                        amount = 1250,
-                                        currency = "USD",
-                                        merchant_id = "m_8f2a9c",
-                                        card_brand = "visa",
-                                        last4 = "4242",
-                                        latency_ms = 12.5,
-                                        attempt = 1,
-                                        captured = true,
-                                        region = "eu-west-1",
-                                        "Charge captured"
-                                    );
-                                }
-                            });
-                            guard.shutdown().await;
-                            started.elapsed()
-                        });
-                        peer_runs.0 += 1;
-                        peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
-                    }
-                    total
-                })
-            },
-        );
+        let mut peers = Vec::new();
+        for format in [PeerFormat::Json, PeerFormat::Text] {
+            let peer_calls = CallCounter::default();
+            let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
+                server.sdk_config().interceptor(peer_calls.clone()).build(),
+            );
+            let mut peer_runs = (0u64, 0u64);
+            group.bench_function(
+                format!(
+                    "tracing_cloudwatch_{}_{entries}_until_acknowledged",
+                    format.name()
+                ),
+                |b| {
+                    b.iter_custom(|iters| {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let group_name = fresh_group(&server, &runtime);
+                            let before = peer_calls.0.load(Ordering::Relaxed);
+                            total += runtime.block_on(peer_round(
+                                &peer_client,
+                                &group_name,
+                                entries,
+                                format,
+                            ));
+                            delete_group(&server, &runtime, &group_name);
+                            peer_runs.0 += 1;
+                            peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
+                        }
+                        total
+                    })
+                },
+            );
+            peers.push(format!(
+                "tracing-cloudwatch ({} lines) {:.1} API calls, largest request body {} bytes",
+                format.name(),
+                peer_runs.1 as f64 / peer_runs.0.max(1) as f64,
+                peer_calls.1.load(Ordering::Relaxed),
+            ));
+        }
         let runs = lift_runs.0.max(1) as f64;
         eprintln!(
             "end_to_end_moto: per {entries} entries — lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes); \
-             tracing-cloudwatch {:.1} API calls (largest request body {} bytes; CloudWatch refuses batches over 1,048,576)",
+             {} (CloudWatch refuses batches over 1,048,576)",
             lift_runs.1 as f64 / runs,
             lift_batches as f64 / runs,
             lift_bytes as f64 / runs,
             lift_calls.1.load(Ordering::Relaxed),
-            peer_runs.1 as f64 / peer_runs.0.max(1) as f64,
-            peer_calls.1.load(Ordering::Relaxed),
+            peers.join("; "),
         );
     }
     group.finish();
+}
+
+/// The line format the peer ships.
+#[derive(Debug, Clone, Copy)]
+enum PeerFormat {
+    /// tracing-subscriber's JSON lines: the same content as Lift's (timestamp, level,
+    /// message, the ten fields), so both shippers carry equivalent lines.
+    Json,
+    /// tracing-cloudwatch's default: tracing-subscriber's text format without time, with
+    /// file and line.
+    Text,
+}
+
+impl PeerFormat {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Text => "text",
+        }
+    }
+}
+
+fn peer_events(entries: u64) {
+    for n in 0..entries {
+        tracing::info!(
+            n,
+            amount = 1250,
+            currency = "USD",
+            merchant_id = "m_8f2a9c",
+            card_brand = "visa",
+            last4 = "4242",
+            latency_ms = 12.5,
+            attempt = 1,
+            captured = true,
+            region = "eu-west-1",
+            "Charge captured"
+        );
+    }
+}
+
+/// One peer round: log `entries` events through tracing-cloudwatch and wait for its
+/// shutdown (which sends what is left); the time from the first event to the end.
+async fn peer_round(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    group_name: &str,
+    entries: u64,
+    format: PeerFormat,
+) -> Duration {
+    use tracing_subscriber::layer::SubscriberExt;
+    let export = tracing_cloudwatch::ExportConfig::default()
+        .with_batch_size(1_000)
+        .with_interval(Duration::from_secs(1))
+        .with_log_group_name(group_name)
+        .with_log_stream_name("tracing-cloudwatch");
+    let started;
+    let guard = match format {
+        PeerFormat::Json => {
+            let (layer, guard) = tracing_cloudwatch::layer()
+                .with_fmt_layer(
+                    tracing_subscriber::fmt::layer()
+                        .json()
+                        .with_target(false)
+                        .with_ansi(false),
+                )
+                .with_client(client.clone(), export);
+            let subscriber = tracing_subscriber::registry().with(layer);
+            started = Instant::now();
+            tracing::subscriber::with_default(subscriber, || peer_events(entries));
+            guard
+        }
+        PeerFormat::Text => {
+            let (layer, guard) = tracing_cloudwatch::layer().with_client(client.clone(), export);
+            let subscriber = tracing_subscriber::registry().with(layer);
+            started = Instant::now();
+            tracing::subscriber::with_default(subscriber, || peer_events(entries));
+            guard
+        }
+    };
+    guard.shutdown().await;
+    started.elapsed()
 }
 
 criterion_group!(benches, caller_cost, end_to_end_moto);

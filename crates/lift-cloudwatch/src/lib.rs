@@ -23,6 +23,7 @@ pub mod limits;
 pub mod mock;
 pub mod names;
 pub mod packer;
+mod put_body;
 mod queue;
 pub mod retry;
 pub mod sdk;

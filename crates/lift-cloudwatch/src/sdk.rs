@@ -18,10 +18,12 @@ use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::config::retry::RetryConfig;
 use aws_sdk_cloudwatchlogs::config::timeout::TimeoutConfig;
 use aws_sdk_cloudwatchlogs::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+use aws_smithy_types::body::SdkBody;
+use bytes::Bytes;
 
 use crate::api::{ApiError, ApiErrorKind, ApiFuture, LogsApi, PutOutcome, RejectedEvents};
 use crate::packer::LogEvent;
+use crate::put_body::put_log_events_body;
 
 /// The region used when none is configured anywhere but an endpoint URL is (emulators
 /// accept any region).
@@ -143,34 +145,29 @@ impl LogsApi for SdkLogsApi {
         events: &'a [LogEvent],
     ) -> ApiFuture<'a, PutOutcome> {
         Box::pin(async move {
-            let input: Vec<InputLogEvent> = events
-                .iter()
-                .map(|e| {
-                    InputLogEvent::builder()
-                        .timestamp(e.timestamp_ms)
-                        .message(e.message.clone())
-                        .build()
-                        .map_err(|b| {
-                            ApiError::new(ApiErrorKind::InvalidRequest, PUT, b.to_string())
-                        })
-                })
-                .collect::<Result<_, _>>()?;
-            let call = self
+            // The body is written here from the batch (see `put_body`); the SDK's own
+            // input carries no events and its serialisation is replaced before signing, so
+            // the signature covers these bytes.
+            let body = Bytes::from(put_log_events_body(group, stream, events));
+            let length = body.len().to_string();
+            let emf = self.emf;
+            let sent = self
                 .client
                 .put_log_events()
                 .log_group_name(group)
                 .log_stream_name(stream)
-                .set_log_events(Some(input));
-            let sent = if self.emf {
-                call.customize()
-                    .mutate_request(|request| {
-                        request.headers_mut().insert(LOGS_FORMAT_HEADER, EMF_FORMAT);
-                    })
-                    .send()
-                    .await
-            } else {
-                call.send().await
-            };
+                .set_log_events(Some(Vec::new()))
+                .customize()
+                .mutate_request(move |request| {
+                    let headers = request.headers_mut();
+                    headers.insert(CONTENT_LENGTH, length.clone());
+                    if emf {
+                        headers.insert(LOGS_FORMAT_HEADER, EMF_FORMAT);
+                    }
+                    *request.body_mut() = SdkBody::from(body.clone());
+                })
+                .send()
+                .await;
             let out = sent.map_err(|e| to_api_error(PUT, e))?;
             let rejected = out
                 .rejected_log_events_info()
@@ -224,6 +221,8 @@ impl LogsApi for SdkLogsApi {
 }
 
 const PUT: &str = "PutLogEvents";
+/// The header carrying the length of the body written in place of the SDK's.
+const CONTENT_LENGTH: &str = "content-length";
 
 fn index(i: i32) -> usize {
     usize::try_from(i).unwrap_or(0)

@@ -228,8 +228,7 @@ impl Shipper {
         self.queue.drain_into(&mut drained);
         for (slot, line, tenant) in drained.entries() {
             let stream = self.stream_for(tenant);
-            let event =
-                LogEvent::new(slot.timestamp_ms, String::from_utf8_lossy(line)).with_seq(slot.seq);
+            let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
             let state = self.streams.entry(stream).or_default();
             state.pending_cost += event.cost();
             state.pending.push(event);
@@ -419,5 +418,14 @@ impl Shipper {
                 reason,
             })
         }
+    }
+}
+
+/// A queued line as text: the logger only ever writes UTF-8, so the fast validating
+/// conversion almost always answers; anything else has its invalid bytes replaced.
+fn utf8_text(line: &[u8]) -> String {
+    match std::str::from_utf8(line) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(line).into_owned(),
     }
 }

@@ -35,6 +35,19 @@ use crate::context::LogContext;
 use crate::level::Level;
 use crate::value::{Field, SerializeJson};
 
+/// Appends `s` escaped as the contents of a JSON string (without the surrounding quotes),
+/// by the rules Lift's JSON lines use: RFC 8259 plus `\u2028`/`\u2029`. For writers of
+/// other JSON documents that carry Lift's text, such as a `PutLogEvents` request body.
+///
+/// ```
+/// let mut out = Vec::new();
+/// lift_observability::encoder::escape_json_str(&mut out, "say \"hi\"\n");
+/// assert_eq!(out, br#"say \"hi\"\n"#);
+/// ```
+pub fn escape_json_str(out: &mut Vec<u8>, s: &str) {
+    crate::escape::json_str(out, s);
+}
+
 /// Keys Lift writes itself; a user field with one of these names is renamed `field_<name>`.
 pub const RESERVED_KEYS: [&str; 14] = [
     "timestamp",
