@@ -375,29 +375,58 @@ fn write_short_decimal(out: &mut Vec<u8>, v: f64) -> bool {
     if n as f64 / SHORT_SCALE != v {
         return false;
     }
-    if v < 0.0 {
-        out.push(b'-');
-    }
     let n = n.unsigned_abs();
-    let scale = 10u64.pow(SHORT_DECIMALS);
-    let mut buf = itoa::Buffer::new();
-    out.extend_from_slice(buf.format(n / scale).as_bytes());
-    out.push(b'.');
-    let mut frac = n % scale;
-    if frac == 0 {
-        out.push(b'0');
-        return true;
+    let int = n / 1_000_000;
+    let frac = (n % 1_000_000) as u32;
+    // The six decimals as three digit pairs from a table, and how many of them to keep
+    // (the fewest that say the same, at least one) from the pairs themselves.
+    let (high, mid, low) = (frac / 10_000, frac / 100 % 100, frac % 100);
+    let kept = if low != 0 {
+        6 - usize::from(low % 10 == 0)
+    } else if mid != 0 {
+        4 - usize::from(mid % 10 == 0)
+    } else {
+        2 - usize::from(high % 10 == 0)
+    };
+    // The whole number goes together on the stack and out in one copy: sign, integer
+    // part (below 10⁹: at most nine digits), point, decimals.
+    let mut text = [0u8; 1 + 9 + 1 + SHORT_DECIMALS as usize];
+    let mut len = 0;
+    if v < 0.0 {
+        text[0] = b'-';
+        len = 1;
     }
-    let mut width = SHORT_DECIMALS as usize;
-    while frac % 10 == 0 {
-        frac /= 10;
-        width -= 1;
+    if int < 10 {
+        text[len] = b'0' + int as u8;
+        len += 1;
+    } else if int < 100 {
+        text[len..len + 2].copy_from_slice(&DIGIT_PAIRS[int as usize]);
+        len += 2;
+    } else {
+        let mut buf = itoa::Buffer::new();
+        let digits = buf.format(int).as_bytes();
+        text[len..len + digits.len()].copy_from_slice(digits);
+        len += digits.len();
     }
-    let digits = buf.format(frac).as_bytes();
-    out.extend(std::iter::repeat_n(b'0', width - digits.len()));
-    out.extend_from_slice(digits);
+    text[len] = b'.';
+    len += 1;
+    text[len..len + 2].copy_from_slice(&DIGIT_PAIRS[high as usize]);
+    text[len + 2..len + 4].copy_from_slice(&DIGIT_PAIRS[mid as usize]);
+    text[len + 4..len + 6].copy_from_slice(&DIGIT_PAIRS[low as usize]);
+    out.extend_from_slice(&text[..len + kept]);
     true
 }
+
+/// `"00"` to `"99"`.
+static DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    pairs
+};
 
 /// The name a non-finite float is written as.
 pub(crate) fn non_finite_name(v: f64) -> &'static str {
@@ -477,6 +506,22 @@ mod tests {
             (-0.25, "-0.25"),
             (123_456.789, "123456.789"),
             (10.5, "10.5"),
+            // Every count of kept decimals, each digit pair ending in zero or not.
+            (0.1, "0.1"),
+            (0.12, "0.12"),
+            (0.123, "0.123"),
+            (0.1234, "0.1234"),
+            (0.12345, "0.12345"),
+            (0.123_456, "0.123456"),
+            (0.01, "0.01"),
+            (0.001, "0.001"),
+            (0.0001, "0.0001"),
+            (0.000_01, "0.00001"),
+            (7.000_05, "7.00005"),
+            (99.5, "99.5"),
+            (100.25, "100.25"),
+            (999_999_999.999_999, "999999999.999999"),
+            (-123_456_789.5, "-123456789.5"),
         ] {
             let mut out = Vec::new();
             write_finite_f64(&mut out, v).unwrap();
