@@ -9,7 +9,9 @@
 //! `CreateLogGroup` as if it were throttling). Each attempt has a timeout so a hung
 //! connection becomes an [`ApiErrorKind::Timeout`] rather than a stuck shipper. The SDK
 //! reports its diagnostics through `tracing`; nothing here forwards them into Lift's log
-//! pipeline (that would feed CloudWatch errors back into CloudWatch).
+//! pipeline (that would feed CloudWatch errors back into CloudWatch). The `PutLogEvents`
+//! body is written by `put_body` from the batch and replaces the SDK's serialisation before
+//! signing; everything else about the call (endpoint, signing, errors) is the SDK's.
 
 use std::time::Duration;
 
