@@ -55,9 +55,13 @@ impl Clock {
     }
 }
 
-/// The system clock in Unix milliseconds.
+/// The system clock in Unix milliseconds: extrapolated from the CPU's time-stamp counter
+/// where the kernel itself reads the clock from it (see `tsc_clock`), else `CLOCK_REALTIME`.
 #[inline]
 pub fn system_millis() -> i64 {
+    if let Some(millis) = crate::tsc_clock::now_millis() {
+        return millis;
+    }
     #[cfg(unix)]
     if let Some((secs, nanos)) = realtime() {
         return secs.saturating_mul(1000) + nanos / 1_000_000;
@@ -72,7 +76,7 @@ pub fn system_millis() -> i64 {
 #[cfg(unix)]
 #[inline]
 #[allow(unsafe_code)] // one libc call; see SAFETY
-fn realtime() -> Option<(i64, i64)> {
+pub(crate) fn realtime() -> Option<(i64, i64)> {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
