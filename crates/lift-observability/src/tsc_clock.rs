@@ -17,7 +17,9 @@
 //!   after that, or a counter that went backwards, is a real read that re-anchors.
 //!
 //! So a timestamp is never further from `CLOCK_REALTIME` than the rate error over one
-//! window (microseconds at worst), and after a counter jump for at most one window. On any
+//! window (10 µs at worst) — except right after the wall clock is stepped (NTP, a restored
+//! snapshot) or the counter jumps: then readings may follow the old anchor for the rest of
+//! its window, at most [`WINDOW_NS`], before the next real read sees the change. On any
 //! other clock source, architecture or OS, [`now_millis`] returns `None` and the caller
 //! reads `CLOCK_REALTIME` as before. [`Extrapolator`] is the pure state machine; the
 //! thread-local glue and the two reads are the only platform code.
