@@ -9,11 +9,11 @@
 //!    against `tracing-cloudwatch`'s `shutdown().await` — with the number of API calls each
 //!    made printed beside. tracing-cloudwatch gets batches of 1,000 (its count-only batching
 //!    has no byte limit, so larger batches of these lines would break the real 1 MiB rule)
-//!    and a pre-created stream (it does not create streams). The peer runs twice: shipping
-//!    JSON lines carrying the same content as Lift's (the same work), and shipping its
-//!    default text lines. The emulator's JSON parser pays per escaped character, and a JSON
-//!    line escapes about four times as many as the text line, so the two peer figures
-//!    bracket what the line format alone costs.
+//!    and a pre-created stream (it does not create streams). Each shipper runs in two line
+//!    formats, compared format for format: JSON lines with the same content, and text lines
+//!    (Lift's console encoder; the peer's default). The format matters to the emulator,
+//!    whose JSON parser pays per escaped character: a JSON line escapes every quote it
+//!    holds, a text line few or none.
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
@@ -197,52 +197,71 @@ fn end_to_end_moto(c: &mut Criterion) {
     // 3,000 entries fit one 1 MiB batch (both peers can stay within CloudWatch's rules);
     // 10,000 need several.
     for entries in E2E_SIZES {
-        let lift_calls = CallCounter::default();
-        // One client per size, reused by every round like the peer's: connections and
-        // credentials are set up once, as in a long-running program.
-        let lift_client =
-            SdkLogsApi::from_config_builder(server.sdk_config().interceptor(lift_calls.clone()))
-                .client()
-                .clone();
-        let mut lift_runs = (0u64, 0u64);
-        let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
-        group.bench_function(format!("lift_{entries}_until_acknowledged"), |b| {
-            b.iter_custom(|iters| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let api = SdkLogsApi::from_client(lift_client.clone());
-                    let group_name = fresh_group(&server, &runtime);
-                    let mut config = CloudWatchConfig::new(&group_name);
-                    config.log_stream = "lift".into();
-                    let before = lift_calls.0.load(Ordering::Relaxed);
-                    total += runtime.block_on(async {
-                        let (sink, guard) = CloudWatchSink::builder(config)
-                            .api(api)
-                            .build()
-                            .await
-                            .expect("sink");
-                        let log = Logger::builder().sink(sink.clone()).build();
-                        let started = Instant::now();
-                        for n in 0..entries {
-                            log_ten_fields(&log, n);
+        let mut lifts = Vec::new();
+        for format in [LineFormat::Json, LineFormat::Text] {
+            let lift_calls = CallCounter::default();
+            // One client per size and format, reused by every round like the peer's:
+            // connections and credentials are set up once, as in a long-running program.
+            let lift_client = SdkLogsApi::from_config_builder(
+                server.sdk_config().interceptor(lift_calls.clone()),
+            )
+            .client()
+            .clone();
+            let mut lift_runs = (0u64, 0u64);
+            let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
+            group.bench_function(
+                format!("lift_{}_{entries}_until_acknowledged", format.name()),
+                |b| {
+                    b.iter_custom(|iters| {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let api = SdkLogsApi::from_client(lift_client.clone());
+                            let group_name = fresh_group(&server, &runtime);
+                            let mut config = CloudWatchConfig::new(&group_name);
+                            config.log_stream = "lift".into();
+                            let before = lift_calls.0.load(Ordering::Relaxed);
+                            total += runtime.block_on(async {
+                                let (sink, guard) = CloudWatchSink::builder(config)
+                                    .api(api)
+                                    .build()
+                                    .await
+                                    .expect("sink");
+                                let log = Logger::builder()
+                                    .format(format.lift_format())
+                                    .sink(sink.clone())
+                                    .build();
+                                let started = Instant::now();
+                                for n in 0..entries {
+                                    log_ten_fields(&log, n);
+                                }
+                                log.flush().await.expect("all acknowledged");
+                                let took = started.elapsed();
+                                let stats = sink.shipper_stats();
+                                lift_bytes += stats.bytes;
+                                lift_batches += stats.batches;
+                                guard.close().await.expect("closed");
+                                took
+                            });
+                            delete_group(&server, &runtime, &group_name);
+                            lift_runs.0 += 1;
+                            lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
                         }
-                        log.flush().await.expect("all acknowledged");
-                        let took = started.elapsed();
-                        let stats = sink.shipper_stats();
-                        lift_bytes += stats.bytes;
-                        lift_batches += stats.batches;
-                        guard.close().await.expect("closed");
-                        took
-                    });
-                    delete_group(&server, &runtime, &group_name);
-                    lift_runs.0 += 1;
-                    lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
-                }
-                total
-            })
-        });
+                        total
+                    })
+                },
+            );
+            let runs = lift_runs.0.max(1) as f64;
+            lifts.push(format!(
+                "lift ({} lines) {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes)",
+                format.name(),
+                lift_runs.1 as f64 / runs,
+                lift_batches as f64 / runs,
+                lift_bytes as f64 / runs,
+                lift_calls.1.load(Ordering::Relaxed),
+            ));
+        }
         let mut peers = Vec::new();
-        for format in [PeerFormat::Json, PeerFormat::Text] {
+        for format in [LineFormat::Json, LineFormat::Text] {
             let peer_calls = CallCounter::default();
             let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
                 server.sdk_config().interceptor(peer_calls.clone()).build(),
@@ -280,36 +299,39 @@ fn end_to_end_moto(c: &mut Criterion) {
                 peer_calls.1.load(Ordering::Relaxed),
             ));
         }
-        let runs = lift_runs.0.max(1) as f64;
         eprintln!(
-            "end_to_end_moto: per {entries} entries — lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes); \
-             {} (CloudWatch refuses batches over 1,048,576)",
-            lift_runs.1 as f64 / runs,
-            lift_batches as f64 / runs,
-            lift_bytes as f64 / runs,
-            lift_calls.1.load(Ordering::Relaxed),
+            "end_to_end_moto: per {entries} entries — {}; {} (CloudWatch refuses batches over 1,048,576)",
+            lifts.join("; "),
             peers.join("; "),
         );
     }
     group.finish();
 }
 
-/// The line format the peer ships.
+/// The line format a shipper ships; each runs in both, beside the other's same format.
 #[derive(Debug, Clone, Copy)]
-enum PeerFormat {
-    /// tracing-subscriber's JSON lines: the same content as Lift's (timestamp, level,
-    /// message, the ten fields), so both shippers carry equivalent lines.
+enum LineFormat {
+    /// JSON lines with the same content (timestamp, level, message, the ten fields): Lift's
+    /// JSON encoder, tracing-subscriber's JSON format for the peer.
     Json,
-    /// tracing-cloudwatch's default: tracing-subscriber's text format without time, with
-    /// file and line.
+    /// Human-readable text lines: Lift's console encoder (timestamp, level, message,
+    /// `key=value`, no colours — the sink is not a terminal); tracing-cloudwatch's default,
+    /// tracing-subscriber's text format without time, with file and line.
     Text,
 }
 
-impl PeerFormat {
+impl LineFormat {
     fn name(self) -> &'static str {
         match self {
             Self::Json => "json",
             Self::Text => "text",
+        }
+    }
+
+    fn lift_format(self) -> lift_observability::Format {
+        match self {
+            Self::Json => lift_observability::Format::Json,
+            Self::Text => lift_observability::Format::Console,
         }
     }
 }
@@ -338,7 +360,7 @@ async fn peer_round(
     client: &aws_sdk_cloudwatchlogs::Client,
     group_name: &str,
     entries: u64,
-    format: PeerFormat,
+    format: LineFormat,
 ) -> Duration {
     use tracing_subscriber::layer::SubscriberExt;
     let export = tracing_cloudwatch::ExportConfig::default()
@@ -348,7 +370,7 @@ async fn peer_round(
         .with_log_stream_name("tracing-cloudwatch");
     let started;
     let guard = match format {
-        PeerFormat::Json => {
+        LineFormat::Json => {
             let (layer, guard) = tracing_cloudwatch::layer()
                 .with_fmt_layer(
                     tracing_subscriber::fmt::layer()
@@ -362,7 +384,7 @@ async fn peer_round(
             tracing::subscriber::with_default(subscriber, || peer_events(entries));
             guard
         }
-        PeerFormat::Text => {
+        LineFormat::Text => {
             let (layer, guard) = tracing_cloudwatch::layer().with_client(client.clone(), export);
             let subscriber = tracing_subscriber::registry().with(layer);
             started = Instant::now();
