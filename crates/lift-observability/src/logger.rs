@@ -19,7 +19,7 @@ use crate::blocking::block_on;
 use crate::builder::LoggerBuilder;
 use crate::config::LoggerConfig;
 use crate::context::{ContextKey, LogContext};
-use crate::encoder::{Encoder, Entry};
+use crate::encoder::{Encoder, Entry, write_field_if_clean};
 use crate::error::{ConfigError, SinkError};
 use crate::health::SinkHealth;
 use crate::level::{AtomicLevelFilter, Level, LevelFilter};
@@ -63,6 +63,9 @@ struct Scope {
     context: LogContext,
     encoded: Box<[u8]>,
 }
+
+/// The full logging path, handed a call's fields as an array (see `Logger::write_entry`).
+pub(crate) type FullPath<'a> = &'a mut dyn FnMut(&[Field<'_>]);
 
 /// A line buffer that grew past this is replaced, so one huge entry does not pin memory.
 const KEEP_BUFFER_BYTES: usize = 64 * 1024;
@@ -149,22 +152,59 @@ impl Logger {
     }
 
     fn write(&self, level: Level, message: &str, fields: &[Field<'_>]) {
+        self.write_entry(
+            level,
+            message,
+            |out| {
+                fields.iter().all(|field| {
+                    write_field_if_clean(out, field.key, field.json_key(), field.value)
+                })
+            },
+            |full_path| full_path(fields),
+        );
+    }
+
+    /// What the logging macros call (after checking the level): `write_clean_fields`
+    /// writes the call's fields straight from their typed values for the one-pass path
+    /// (see [`write_entry`](Self::write_entry)); `with_fields` hands them over as an array
+    /// when the entry takes the full path. Not part of the API.
+    #[doc(hidden)]
+    pub fn __log_macro(
+        &self,
+        level: Level,
+        message: &str,
+        write_clean_fields: &dyn Fn(&mut Vec<u8>) -> bool,
+        with_fields: &dyn Fn(FullPath<'_>),
+    ) {
+        self.write_entry(level, message, write_clean_fields, with_fields);
+    }
+
+    /// Writes one entry. With the built-in redaction rules only and the JSON encoder, the
+    /// entry is checked while it is encoded (`write_clean_fields` writes the fields and
+    /// answers whether each was clean); only an entry with something that may need
+    /// redacting — or any entry under custom rules or another encoder — takes the full
+    /// path: the fields as an array (from `with_fields`), the redaction pass, then encoding.
+    #[inline(always)]
+    fn write_entry(
+        &self,
+        level: Level,
+        message: &str,
+        write_clean_fields: impl FnOnce(&mut Vec<u8>) -> bool,
+        with_fields: impl FnOnce(FullPath<'_>),
+    ) {
         let timestamp_ms = self.core.clock.now_millis();
         let meta = LineMeta {
             timestamp_ms,
             level,
             tenant_id: self.scope.context.get(ContextKey::TenantId),
         };
-        // Built-in rules only and JSON: check the entry while encoding it; only an entry
-        // with something that may need redacting takes the separate redaction pass.
         if self.core.redactor.built_in_rules_only()
             && let Encoder::Json(json) = &self.core.encoder
         {
             let mut clean = false;
             with_line_buffer(|buf| {
-                if json
-                    .encode_entry_if_clean(&self.entry(timestamp_ms, level, message, fields), buf)
-                {
+                let entry = self.entry(timestamp_ms, level, message, &[]);
+                if json.encode_entry_with_fields_if_clean(&entry, buf, write_clean_fields) {
                     clean = true;
                     // A refusal is counted by the sink itself.
                     let _ = self.core.sink.accept(buf, &meta);
@@ -175,17 +215,19 @@ impl Logger {
                 return;
             }
         }
-        self.core
-            .redactor
-            .apply(message, fields, |message, fields| {
-                with_line_buffer(|buf| {
-                    self.core
-                        .encoder
-                        .encode_entry(&self.entry(timestamp_ms, level, message, fields), buf);
-                    // A refusal is counted by the sink itself.
-                    let _ = self.core.sink.accept(buf, &meta);
+        with_fields(&mut |fields| {
+            self.core
+                .redactor
+                .apply(message, fields, |message, fields| {
+                    with_line_buffer(|buf| {
+                        self.core
+                            .encoder
+                            .encode_entry(&self.entry(timestamp_ms, level, message, fields), buf);
+                        // A refusal is counted by the sink itself.
+                        let _ = self.core.sink.accept(buf, &meta);
+                    });
                 });
-            });
+        });
         self.core.counters.logged(level);
     }
 

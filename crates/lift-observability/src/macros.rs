@@ -22,30 +22,75 @@ macro_rules! log {
         let logger = &$logger;
         let level = $level;
         if logger.enabled(level) {
-            logger.log(
-                level,
-                $message,
-                &[$($($crate::Field::__with_json_key(
-                    $key,
-                    if const {
-                        $crate::value::key_is_plain_and_unreserved($key)
-                            && ::core::matches!(
-                                $crate::redact::builtin_key_rule($key),
-                                $crate::redact::KeyRule::Scan
-                            )
-                            && $crate::value::JsonKey::fits(::core::concat!(",\"", $key, "\":"))
-                    } {
-                        ::core::option::Option::Some(&const {
-                            $crate::value::JsonKey::new(::core::concat!(",\"", $key, "\":"))
-                        })
-                    } else {
-                        ::core::option::Option::None
-                    },
-                    $crate::ToValue::to_value(&$value),
-                )),*)?],
-            );
+            match $message {
+                message => $crate::__log_bind!(logger, level, message, [] $($($key => $value,)*)?),
+            }
         }
     }};
+}
+
+/// Binds each field value of a logging macro once, by reference, then logs: a fast path
+/// that writes every field straight from its typed value (no field array, and no match on
+/// the value's kind once inlined) and the full path's field array, both from the same
+/// bindings. Each recursion step's `value` is a distinct binding (macro hygiene).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_bind {
+    ($logger:ident, $level:ident, $message:ident, [$($bound:tt)*] $key:literal => $value:expr, $($rest:tt)*) => {
+        match &$value {
+            value => $crate::__log_bind!($logger, $level, $message, [$($bound)* ($key, value)] $($rest)*),
+        }
+    };
+    ($logger:ident, $level:ident, $message:ident, []) => {
+        $logger.__log_macro($level, $message, &|_| true, &|full_path| full_path(&[]))
+    };
+    ($logger:ident, $level:ident, $message:ident, [$(($key:literal, $value:ident))+]) => {
+        $logger.__log_macro(
+            $level,
+            $message,
+            &|out: &mut ::std::vec::Vec<u8>| {
+                true $(&& $crate::encoder::write_field_if_clean(
+                    out,
+                    $key,
+                    $crate::__json_key!($key),
+                    $crate::ToValue::to_value($value),
+                ))+
+            },
+            &|full_path: &mut dyn FnMut(&[$crate::Field<'_>])| {
+                full_path(&[$($crate::Field::__with_json_key(
+                    $key,
+                    $crate::__json_key!($key),
+                    $crate::ToValue::to_value($value),
+                )),+])
+            },
+        )
+    };
+}
+
+/// A literal key's `,"key":` prefix, built at compile time, when the key needs no
+/// escaping, is not reserved, has no built-in redaction rule and fits a [`JsonKey`]
+/// (`None` otherwise: such a field takes the full path).
+///
+/// [`JsonKey`]: crate::value::JsonKey
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __json_key {
+    ($key:literal) => {
+        if const {
+            $crate::value::key_is_plain_and_unreserved($key)
+                && ::core::matches!(
+                    $crate::redact::builtin_key_rule($key),
+                    $crate::redact::KeyRule::Scan
+                )
+                && $crate::value::JsonKey::fits(::core::concat!(",\"", $key, "\":"))
+        } {
+            ::core::option::Option::Some(
+                &const { $crate::value::JsonKey::new(::core::concat!(",\"", $key, "\":")) },
+            )
+        } else {
+            ::core::option::Option::None
+        }
+    };
 }
 
 /// Logs at trace level: `trace!(logger, "message"; "key" => value, …)`.

@@ -15,7 +15,7 @@ use crate::escape;
 use crate::level::Level;
 use crate::redact::value_is_clean;
 use crate::timestamp::write_rfc3339_millis;
-use crate::value::Value;
+use crate::value::{JsonKey, Value};
 
 /// Encodes entries as one JSON object per line.
 #[derive(Debug, Clone, Default)]
@@ -48,36 +48,28 @@ impl JsonEncoder {
         out.push(b'}');
     }
 
-    /// Like [`encode_entry`](Self::encode_entry), checking while it writes that the
-    /// built-in redaction rules would change nothing: every field has a key checked at
-    /// compile time and a value [`value_is_clean`] passes, and the message needs no scan.
-    /// Returns `false` at the first thing that needs a closer look; `out` then holds a
-    /// partial line the caller discards. One walk over the entry instead of two.
-    #[inline]
-    pub(crate) fn encode_entry_if_clean(&self, entry: &Entry<'_>, out: &mut Vec<u8>) -> bool {
+    /// Like [`encode_entry`](Self::encode_entry) with the fields written by `write_fields`,
+    /// checking while it writes that the built-in redaction rules would change nothing: the
+    /// message needs no scan and `write_fields` (see [`write_field_if_clean`]) answers that
+    /// every field was clean. Returns `false` at the first thing that needs a closer look;
+    /// `out` then holds a partial line the caller discards. One walk over the entry instead
+    /// of two. The logger passes a function over its field array; the logging macros pass
+    /// one that writes each field straight from its typed value.
+    #[inline(always)]
+    pub(crate) fn encode_entry_with_fields_if_clean(
+        &self,
+        entry: &Entry<'_>,
+        out: &mut Vec<u8>,
+        write_fields: impl FnOnce(&mut Vec<u8>) -> bool,
+    ) -> bool {
         write_head(out, entry);
         if escape::json_str_prescanned(out, entry.message) {
             return false;
         }
         out.push(b'"');
         out.extend_from_slice(entry.context);
-        for field in entry.fields {
-            let Some(key) = field.json_key() else {
-                return false;
-            };
-            key.write(out);
-            if let Value::Str(s) = field.value {
-                // Escaping and the pre-scan read the string's words once.
-                out.push(b'"');
-                if escape::json_str_prescanned(out, s) {
-                    return false;
-                }
-                out.push(b'"');
-            } else if value_is_clean(field.key, field.value) {
-                write_value(out, field.value);
-            } else {
-                return false;
-            }
+        if !write_fields(out) {
+            return false;
         }
         out.push(b'}');
         true
@@ -117,6 +109,39 @@ fn write_head(out: &mut Vec<u8>, entry: &Entry<'_>) {
         Level::Info => out.extend_from_slice(b"\",\"level\":\"INFO\",\"message\":\""),
         Level::Warn => out.extend_from_slice(b"\",\"level\":\"WARN\",\"message\":\""),
         Level::Error => out.extend_from_slice(b"\",\"level\":\"ERROR\",\"message\":\""),
+    }
+}
+
+/// Appends `,"key":value` if the built-in redaction rules would leave the field as it is:
+/// the key was checked at compile time (`json_key`, see the logging macros) and the value
+/// passes [`value_is_clean`] (strings are checked while they are escaped). Returns `false`
+/// at once otherwise, leaving a partial field the caller discards with the line. Inlined:
+/// where the value's type is known (a macro call site), the match on it folds away.
+#[doc(hidden)]
+#[inline(always)]
+pub fn write_field_if_clean(
+    out: &mut Vec<u8>,
+    key: &str,
+    json_key: Option<&JsonKey>,
+    value: Value<'_>,
+) -> bool {
+    let Some(json_key) = json_key else {
+        return false;
+    };
+    json_key.write(out);
+    if let Value::Str(s) = value {
+        // Escaping and the pre-scan read the string's words once.
+        out.push(b'"');
+        if escape::json_str_prescanned(out, s) {
+            return false;
+        }
+        out.push(b'"');
+        true
+    } else if value_is_clean(key, value) {
+        write_value(out, value);
+        true
+    } else {
+        false
     }
 }
 

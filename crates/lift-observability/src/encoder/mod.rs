@@ -29,6 +29,8 @@ use std::fmt;
 
 pub use console::ConsoleEncoder;
 pub use json::JsonEncoder;
+#[doc(hidden)]
+pub use json::write_field_if_clean;
 pub(crate) use json::write_value;
 
 use crate::context::LogContext;
