@@ -179,7 +179,7 @@ impl Logger {
         self.write_entry(level, message, write_clean_fields, with_fields);
     }
 
-    /// Writes one entry. With the built-in redaction rules only and the JSON encoder, the
+    /// Writes one entry. With the built-in redaction rules only (or none) and the JSON encoder, the
     /// entry is checked while it is encoded (`write_clean_fields` writes the fields and
     /// answers whether each was clean); only an entry with something that may need
     /// redacting — or any entry under custom rules or another encoder — takes the full
@@ -198,7 +198,7 @@ impl Logger {
             level,
             tenant_id: self.scope.context.get(ContextKey::TenantId),
         };
-        if self.core.redactor.built_in_rules_only()
+        if self.core.redactor.allows_one_pass()
             && let Encoder::Json(json) = &self.core.encoder
         {
             let mut clean = false;

@@ -591,6 +591,14 @@ impl Redactor {
         !self.disabled && !self.custom_keys && self.extra_markers.is_empty()
     }
 
+    /// Whether the logger's one-pass path may write an entry: redaction is off, or only
+    /// the built-in rules apply (which that path checks while it writes). With redaction
+    /// off an entry the path is unsure of still takes the full path, which then changes
+    /// nothing — the same line, only slower.
+    pub(crate) fn allows_one_pass(&self) -> bool {
+        self.disabled || self.built_in_rules_only()
+    }
+
     #[inline]
     fn field_needs_work(&self, f: &Field<'_>) -> bool {
         // Macro call sites with a literal key already passed the built-in key rules at
