@@ -160,11 +160,13 @@ impl Logger {
                     write_field_if_clean(out, field.key, field.json_key(), field.value)
                 })
             },
+            false,
             |full_path| full_path(fields),
         );
     }
 
-    /// What the logging macros call (after checking the level): `write_clean_fields`
+    /// What the logging macros call (after checking the level): `message_is_clean` says a
+    /// literal message was checked at compile time; `write_clean_fields`
     /// writes the call's fields straight from their typed values for the one-pass path
     /// (see [`write_entry`](Self::write_entry)); `with_fields` hands them over as an array
     /// when the entry takes the full path. Not part of the API.
@@ -173,10 +175,17 @@ impl Logger {
         &self,
         level: Level,
         message: &str,
+        message_is_clean: bool,
         write_clean_fields: &dyn Fn(&mut Vec<u8>) -> bool,
         with_fields: &dyn Fn(FullPath<'_>),
     ) {
-        self.write_entry(level, message, write_clean_fields, with_fields);
+        self.write_entry(
+            level,
+            message,
+            write_clean_fields,
+            message_is_clean,
+            with_fields,
+        );
     }
 
     /// Writes one entry. With the built-in redaction rules only (or none) and the JSON encoder, the
@@ -190,6 +199,7 @@ impl Logger {
         level: Level,
         message: &str,
         write_clean_fields: impl FnOnce(&mut Vec<u8>) -> bool,
+        message_is_clean: bool,
         with_fields: impl FnOnce(FullPath<'_>),
     ) {
         let timestamp_ms = self.core.clock.now_millis();
@@ -204,7 +214,12 @@ impl Logger {
             let mut clean = false;
             with_line_buffer(|buf| {
                 let entry = self.entry(timestamp_ms, level, message, &[]);
-                if json.encode_entry_with_fields_if_clean(&entry, buf, write_clean_fields) {
+                if json.encode_entry_with_fields_if_clean(
+                    &entry,
+                    buf,
+                    message_is_clean,
+                    write_clean_fields,
+                ) {
                     clean = true;
                     // A refusal is counted by the sink itself.
                     let _ = self.core.sink.accept(buf, &meta);

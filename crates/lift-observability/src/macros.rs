@@ -18,12 +18,26 @@
 /// ```
 #[macro_export]
 macro_rules! log {
+    // A literal message is checked at compile time (see `literal_message_is_clean`).
+    ($logger:expr, $level:expr, $message:literal $(; $($key:literal => $value:expr),* $(,)?)?) => {{
+        let logger = &$logger;
+        let level = $level;
+        if logger.enabled(level) {
+            $crate::__log_bind!(
+                logger,
+                level,
+                $message,
+                const { $crate::encoder::literal_message_is_clean($message) },
+                [] $($($key => $value,)*)?
+            );
+        }
+    }};
     ($logger:expr, $level:expr, $message:expr $(; $($key:literal => $value:expr),* $(,)?)?) => {{
         let logger = &$logger;
         let level = $level;
         if logger.enabled(level) {
             match $message {
-                message => $crate::__log_bind!(logger, level, message, [] $($($key => $value,)*)?),
+                message => $crate::__log_bind!(logger, level, message, false, [] $($($key => $value,)*)?),
             }
         }
     }};
@@ -36,18 +50,19 @@ macro_rules! log {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __log_bind {
-    ($logger:ident, $level:ident, $message:ident, [$($bound:tt)*] $key:literal => $value:expr, $($rest:tt)*) => {
+    ($logger:ident, $level:ident, $message:expr, $clean:expr, [$($bound:tt)*] $key:literal => $value:expr, $($rest:tt)*) => {
         match &$value {
-            value => $crate::__log_bind!($logger, $level, $message, [$($bound)* ($key, value)] $($rest)*),
+            value => $crate::__log_bind!($logger, $level, $message, $clean, [$($bound)* ($key, value)] $($rest)*),
         }
     };
-    ($logger:ident, $level:ident, $message:ident, []) => {
-        $logger.__log_macro($level, $message, &|_| true, &|full_path| full_path(&[]))
+    ($logger:ident, $level:ident, $message:expr, $clean:expr, []) => {
+        $logger.__log_macro($level, $message, $clean, &|_| true, &|full_path| full_path(&[]))
     };
-    ($logger:ident, $level:ident, $message:ident, [$(($key:literal, $value:ident))+]) => {
+    ($logger:ident, $level:ident, $message:expr, $clean:expr, [$(($key:literal, $value:ident))+]) => {
         $logger.__log_macro(
             $level,
             $message,
+            $clean,
             &|out: &mut ::std::vec::Vec<u8>| {
                 true $(&& $crate::encoder::write_field_if_clean(
                     out,

@@ -54,16 +54,20 @@ impl JsonEncoder {
     /// every field was clean. Returns `false` at the first thing that needs a closer look;
     /// `out` then holds a partial line the caller discards. One walk over the entry instead
     /// of two. The logger passes a function over its field array; the logging macros pass
-    /// one that writes each field straight from its typed value.
+    /// one that writes each field straight from its typed value, and `message_is_clean`
+    /// when [`literal_message_is_clean`] held for a literal message at compile time.
     #[inline(always)]
     pub(crate) fn encode_entry_with_fields_if_clean(
         &self,
         entry: &Entry<'_>,
         out: &mut Vec<u8>,
+        message_is_clean: bool,
         write_fields: impl FnOnce(&mut Vec<u8>) -> bool,
     ) -> bool {
         write_head(out, entry);
-        if escape::json_str_prescanned(out, entry.message) {
+        if message_is_clean {
+            out.extend_from_slice(entry.message.as_bytes());
+        } else if escape::json_str_prescanned(out, entry.message) {
             return false;
         }
         out.push(b'"');
@@ -145,6 +149,33 @@ pub fn write_field_if_clean(
     }
 }
 
+/// Whether a message known at compile time can be copied into a JSON line as it is on the
+/// one-pass path: printable ASCII without `"` or `\\` (nothing to escape) and nothing the
+/// redaction pre-scan would flag (`redact::text::needs_scan`: under 13 bytes an `=`; from
+/// 13, 13 or more digits or one of `=%ABbJ`). The logging macros evaluate it in a `const`
+/// block for a literal message, so such a message is not scanned at run time.
+#[doc(hidden)]
+pub const fn literal_message_is_clean(message: &str) -> bool {
+    let bytes = message.as_bytes();
+    let long = bytes.len() >= 13;
+    let mut digits = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x20 || b >= 0x80 || b == b'"' || b == b'\\' || b == b'=' {
+            return false;
+        }
+        if long && matches!(b, b'%' | b'A' | b'B' | b'b' | b'J') {
+            return false;
+        }
+        if b.is_ascii_digit() {
+            digits += 1;
+        }
+        i += 1;
+    }
+    !long || digits < 13
+}
+
 /// Appends one value as JSON. Inlined into the field loop: a call per field costs more
 /// than the match it would save in code size.
 #[inline(always)]
@@ -180,5 +211,62 @@ pub(crate) fn write_value(out: &mut Vec<u8>, value: Value<'_>) {
         }
         Value::Serde(s) => write_serde_json(out, s),
         Value::Json(j) => out.extend_from_slice(j.as_str().as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the run-time path does with a message: its JSON text and the pre-scan's verdict.
+    fn at_run_time(message: &str) -> (Vec<u8>, bool) {
+        let mut out = Vec::new();
+        let flagged = escape::json_str_prescanned(&mut out, message);
+        (out, flagged)
+    }
+
+    #[test]
+    fn literal_messages_are_judged_like_the_run_time_path() {
+        for clean in [
+            "Charge captured",
+            "",
+            "GET /v1/charges 200 in 12 ms",
+            "x y z",
+        ] {
+            assert!(literal_message_is_clean(clean), "{clean:?}");
+            assert_eq!(at_run_time(clean), (clean.as_bytes().to_vec(), false));
+        }
+        for unclean in [
+            "a=b",
+            "quote \" inside",
+            "back\\slash",
+            "line\nbreak",
+            "caf\u{e9} au lait",
+            "Authorization: Bearer abc",
+            "card 4111 1111 1111 1111 declined",
+            "discount 100% applied",
+            "AKIA in the message",
+        ] {
+            assert!(!literal_message_is_clean(unclean), "{unclean:?}");
+        }
+        // Under 13 bytes only `=` counts for the pre-scan, as at run time.
+        assert!(literal_message_is_clean("Bad JSON A%"));
+        assert!(!at_run_time("Bad JSON A%").1);
+    }
+
+    proptest! {
+        #[test]
+        fn a_literal_judged_clean_is_copied_unchanged_and_unflagged_at_run_time(
+            message in prop_oneof![any::<String>(), "[ -~]{0,40}", "[0-9a-z =%ABbJ]{0,30}"]
+        ) {
+            if literal_message_is_clean(&message) {
+                prop_assert_eq!(at_run_time(&message), (message.as_bytes().to_vec(), false));
+            } else {
+                let (out, flagged) = at_run_time(&message);
+                prop_assert!(flagged || out != message.as_bytes() || !message.is_ascii()
+                    || message.bytes().any(|b| b < 0x20));
+            }
+        }
     }
 }

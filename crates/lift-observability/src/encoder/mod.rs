@@ -29,9 +29,9 @@ use std::fmt;
 
 pub use console::ConsoleEncoder;
 pub use json::JsonEncoder;
-#[doc(hidden)]
-pub use json::write_field_if_clean;
 pub(crate) use json::write_value;
+#[doc(hidden)]
+pub use json::{literal_message_is_clean, write_field_if_clean};
 
 use crate::context::LogContext;
 use crate::level::Level;

@@ -123,3 +123,46 @@ proptest! {
         }
     }
 }
+
+/// A literal message is checked at compile time on the macros' path; lines must still be
+/// exactly what the field-array API writes for the same text, clean or not, redaction on
+/// or off.
+#[test]
+fn literal_messages_through_the_macros_write_what_the_field_array_writes() {
+    for redact in [true, false] {
+        let sink = MemorySink::new();
+        let builder = Logger::builder()
+            .level(LevelFilter::Trace)
+            .clock(Clock::fixed(0))
+            .sink(sink.clone());
+        let log = if redact {
+            builder.build()
+        } else {
+            builder
+                .redactor(lift_observability::Redactor::disabled())
+                .build()
+        };
+        macro_rules! both {
+            ($message:literal) => {
+                lift_observability::info!(log, $message; "amount" => 1250);
+                log.info($message, &[field("amount", 1250)]);
+                lift_observability::warn!(log, $message);
+                log.warn($message, &[]);
+            };
+        }
+        both!("Charge captured");
+        both!("token=abc");
+        both!("Authorization: Bearer abcdef");
+        both!("card 4111 1111 1111 1111 declined");
+        both!("quote \" and caf\u{e9}\n");
+        both!("");
+        let lines = sink.lines();
+        assert_eq!(lines.len(), 24);
+        for pair in lines.chunks(2) {
+            assert_eq!(pair[0], pair[1]);
+        }
+        if redact {
+            assert!(!lines.iter().any(|l| l.contains("4111 1111 1111 1111")));
+        }
+    }
+}
