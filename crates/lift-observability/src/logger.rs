@@ -155,21 +155,21 @@ impl Logger {
         self.write_entry(
             level,
             message,
+            false,
             |out| {
                 fields.iter().all(|field| {
                     write_field_if_clean(out, field.key, field.json_key(), field.value)
                 })
             },
-            false,
             |full_path| full_path(fields),
         );
     }
 
     /// What the logging macros call (after checking the level): `message_is_clean` says a
-    /// literal message was checked at compile time; `write_clean_fields`
-    /// writes the call's fields straight from their typed values for the one-pass path
-    /// (see [`write_entry`](Self::write_entry)); `with_fields` hands them over as an array
-    /// when the entry takes the full path. Not part of the API.
+    /// literal message passed the check at compile time; `write_clean_fields` writes the
+    /// call's fields straight from their typed values for the one-pass path (see
+    /// [`write_entry`](Self::write_entry)); `with_fields` hands them over as an array when
+    /// the entry takes the full path. Not part of the API.
     #[doc(hidden)]
     pub fn __log_macro(
         &self,
@@ -182,24 +182,25 @@ impl Logger {
         self.write_entry(
             level,
             message,
-            write_clean_fields,
             message_is_clean,
+            write_clean_fields,
             with_fields,
         );
     }
 
-    /// Writes one entry. With the built-in redaction rules only (or none) and the JSON encoder, the
-    /// entry is checked while it is encoded (`write_clean_fields` writes the fields and
-    /// answers whether each was clean); only an entry with something that may need
-    /// redacting — or any entry under custom rules or another encoder — takes the full
-    /// path: the fields as an array (from `with_fields`), the redaction pass, then encoding.
+    /// Writes one entry. With the built-in redaction rules only (or none) and the JSON
+    /// encoder, the entry is checked while it is encoded (`write_clean_fields` writes the
+    /// fields and answers whether each was clean; a message is scanned unless
+    /// `message_is_clean`); only an entry with something that may need redacting — or any
+    /// entry under custom rules or another encoder — takes the full path: the fields as an
+    /// array (from `with_fields`), the redaction pass, then encoding.
     #[inline(always)]
     fn write_entry(
         &self,
         level: Level,
         message: &str,
-        write_clean_fields: impl FnOnce(&mut Vec<u8>) -> bool,
         message_is_clean: bool,
+        write_clean_fields: impl FnOnce(&mut Vec<u8>) -> bool,
         with_fields: impl FnOnce(FullPath<'_>),
     ) {
         let timestamp_ms = self.core.clock.now_millis();

@@ -3,8 +3,16 @@
 //! The level is checked before any field expression is evaluated, so a disabled entry costs
 //! one atomic load. Keys are string literals: each is checked at compile time and, when it
 //! needs no escaping and is not reserved, its JSON form `,"key":` is built at compile time
-//! too. (For keys computed at run time, pass fields with [`field`](crate::field).) Each value is borrowed through [`ToValue`](crate::ToValue), so strings,
-//! numbers, options and `Value`s can be passed as they are, without moving them.
+//! too. (For keys computed at run time, pass fields with [`field`](crate::field).) Each
+//! value is borrowed once through [`ToValue`](crate::ToValue), so strings, numbers, options
+//! and `Value`s can be passed as they are, without moving them.
+//!
+//! The expansion writes each field straight from its typed value on the logger's one-pass
+//! JSON path (no field array, and no run-time match on the value's kind once inlined), and
+//! builds the field array only for an entry that takes the full path (see
+//! `Logger::write_entry`). A literal message is checked at compile time too and, when clean,
+//! copied without a run-time scan. Both paths write the same line; a property test holds
+//! them to it.
 
 /// Logs at a given level: `log!(logger, Level::Info, "message"; "key" => value, …)`.
 ///
