@@ -39,7 +39,7 @@ use crate::value::{Field, SerializeJson};
 
 /// Appends `s` escaped as the contents of a JSON string (without the surrounding quotes),
 /// by the rules Lift's JSON lines use: RFC 8259 plus `\u2028`/`\u2029`. For writers of
-/// other JSON documents that carry Lift's text and want the same escaping.
+/// other JSON documents that carry Lift's text, such as a `PutLogEvents` request body.
 ///
 /// ```
 /// let mut out = Vec::new();
