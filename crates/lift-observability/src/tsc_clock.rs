@@ -240,11 +240,17 @@ mod tests {
         T0 + (ticks as i64) * 2 / 5
     }
 
-    /// Real reads of an ideal clock at the given counter values, 100 ticks of bracket.
+    /// A real read at counter value `t` (100 ticks of bracket) of the ideal clock moved by
+    /// `offset_ns` (a step of the wall clock).
+    fn read(x: &mut Extrapolator, t: u64, offset_ns: i64) {
+        x.observe(t, ns_at(t + 50) + offset_ns, t + 100);
+    }
+
+    /// Real reads of an ideal clock at the given counter values.
     fn fed(at: &[u64]) -> Extrapolator {
         let mut x = Extrapolator::default();
         for &t in at {
-            x.observe(t, ns_at(t + 50), t + 100);
+            read(&mut x, t, 0);
         }
         x
     }
@@ -295,21 +301,21 @@ mod tests {
         // The wall clock is stepped 1 s forward (NTP) before the next real read.
         let step = 1_000_000_000;
         let t = 9 * TICKS_PER_MS;
-        x.observe(t, ns_at(t + 50) + step, t + 100);
+        read(&mut x, t, step);
         assert_eq!(
             x.extrapolate(t + 10),
             None,
             "the measurement spanning the step disagrees"
         );
         let t = 12 * TICKS_PER_MS;
-        x.observe(t, ns_at(t + 50) + step, t + 100);
+        read(&mut x, t, step);
         assert_eq!(
             x.extrapolate(t + 10),
             None,
             "one clean measurement after the step"
         );
         let t = 15 * TICKS_PER_MS;
-        x.observe(t, ns_at(t + 50) + step, t + 100);
+        read(&mut x, t, step);
         let got = x.extrapolate(t + 1_000).expect("steady again");
         assert!((got - (ns_at(t + 1_000) + step)).abs() <= 1);
     }
@@ -318,7 +324,7 @@ mod tests {
     fn a_clock_stepped_back_switches_extrapolation_off() {
         let mut x = fed(&[0, 3 * TICKS_PER_MS, 6 * TICKS_PER_MS]);
         let t = 9 * TICKS_PER_MS;
-        x.observe(t, ns_at(t + 50) - 1_000_000_000, t + 100);
+        read(&mut x, t, -1_000_000_000);
         assert_eq!(x.extrapolate(t + 10), None);
         assert_eq!(x.rate_q32, 0);
     }
@@ -346,7 +352,7 @@ mod tests {
     fn a_long_pause_restarts_calibration() {
         let mut x = fed(&[0, 3 * TICKS_PER_MS, 6 * TICKS_PER_MS]);
         let t = 6 * TICKS_PER_MS + 2_000 * TICKS_PER_MS; // 2 s later
-        x.observe(t, ns_at(t + 50), t + 100);
+        read(&mut x, t, 0);
         assert_eq!(x.extrapolate(t + 10), None);
         assert_eq!(x.rate_q32, 0);
     }
