@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use crate::packer::LogEvent;
+use crate::put_body::PreparedPut;
 
 /// What a [`LogsApi`] call returns.
 pub type ApiFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
@@ -27,6 +28,29 @@ pub trait LogsApi: Send + Sync + 'static {
         stream: &'a str,
         events: &'a [LogEvent],
     ) -> ApiFuture<'a, PutOutcome>;
+
+    /// Writes, ahead of time, the `PutLogEvents` request for `events`, for an implementation
+    /// that sends a [`PreparedPut`]. The shipper calls it for a stream's next batch while
+    /// the stream's current call is in flight (off the critical path), and passes the result
+    /// to [`put_prepared`](Self::put_prepared) on every attempt. The default prepares
+    /// nothing (`None`), and the shipper then calls [`put_log_events`](Self::put_log_events).
+    fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
+        let _ = (group, stream, events);
+        None
+    }
+
+    /// `PutLogEvents` for `events` with the request [`prepare_put`](Self::prepare_put) made
+    /// from exactly these arguments. The default ignores `prepared`.
+    fn put_prepared<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        events: &'a [LogEvent],
+        prepared: &'a PreparedPut,
+    ) -> ApiFuture<'a, PutOutcome> {
+        let _ = prepared;
+        self.put_log_events(group, stream, events)
+    }
 
     /// `CreateLogGroup`.
     fn create_log_group<'a>(&'a self, group: &'a str) -> ApiFuture<'a, ()>;

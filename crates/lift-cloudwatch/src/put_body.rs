@@ -7,12 +7,80 @@
 //! written once, messages escaped by Lift's own JSON escaper (the one every log line goes
 //! through: RFC 8259, plus `\u2028`/`\u2029`; it skips to the next quote a word at a time,
 //! which matters here, where every message is a JSON line full of quotes), and
-//! [`crate::SdkLogsApi`] hands it to the SDK before signing. Tests parse bodies back and
-//! compare them with the events, for arbitrary text.
+//! [`crate::SdkLogsApi`] hands it to the SDK before signing.
+//!
+//! A [`PreparedPut`] is that body together with its SHA-256 — the payload hash SigV4 signs —
+//! made before the call: the shipper prepares a stream's next batch while the stream's
+//! current call is in flight, so the next request leaves as soon as the stream is free, and
+//! a retried or replayed batch is not written and hashed again. Tests parse bodies back and
+//! compare them with the events, for arbitrary text, and check the hash against the bytes.
 
+use std::fmt;
+
+use bytes::Bytes;
 use lift_observability::encoder::escape_json_str;
+use sha2::{Digest, Sha256};
 
 use crate::packer::LogEvent;
+
+/// A `PutLogEvents` request made ready before it is sent: the JSON body and its SHA-256.
+///
+/// Built once per batch; [`LogsApi::prepare_put`](crate::LogsApi::prepare_put) returns one
+/// for implementations that can use it, and the shipper hands it back to
+/// [`LogsApi::put_prepared`](crate::LogsApi::put_prepared) on every attempt.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedPut {
+    body: Bytes,
+    payload_sha256: String,
+}
+
+impl PreparedPut {
+    /// Writes the body putting `events` into `group`/`stream` and hashes it.
+    pub fn new(group: &str, stream: &str, events: &[LogEvent]) -> Self {
+        let body = put_log_events_body(group, stream, events);
+        let payload_sha256 = lower_hex(&Sha256::digest(&body));
+        Self {
+            body: Bytes::from(body),
+            payload_sha256,
+        }
+    }
+
+    /// The request body: one AWS JSON 1.1 document.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body's SHA-256 as lowercase hex — what SigV4 signs as the payload hash.
+    pub fn payload_sha256(&self) -> &str {
+        &self.payload_sha256
+    }
+
+    /// The same body with another hash: for tests that show the hash given is the one signed.
+    #[cfg(test)]
+    pub(crate) fn with_payload_sha256(mut self, hash: &str) -> Self {
+        self.payload_sha256 = hash.to_owned();
+        self
+    }
+}
+
+impl fmt::Debug for PreparedPut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedPut")
+            .field("body_bytes", &self.body.len())
+            .field("payload_sha256", &self.payload_sha256)
+            .finish()
+    }
+}
+
+fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
 
 /// Bytes one event adds to the body besides its escaped message.
 const EVENT_FRAME_BYTES: usize = r#"{"timestamp":-9223372036854775808,"message":""},"#.len();
@@ -109,6 +177,39 @@ mod tests {
         let messages = line.len() * events.len();
         let reserved = 64 + 2 + messages + messages / 4 + events.len() * EVENT_FRAME_BYTES;
         assert!(body.len() <= reserved, "{} > {reserved}", body.len());
+    }
+
+    #[test]
+    fn a_prepared_put_carries_the_body_and_its_sha256() {
+        let events = [LogEvent::new(1_764_239_618_123, r#"{"level":"info"}"#)];
+        let prepared = PreparedPut::new("g", "s", &events);
+        assert_eq!(
+            prepared.body().as_ref(),
+            put_log_events_body("g", "s", &events).as_slice()
+        );
+        // The digest of the same bytes computed independently (sha256sum).
+        let empty = PreparedPut::new("g", "s", &[]);
+        assert_eq!(
+            empty.body().as_ref(),
+            br#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#
+        );
+        assert_eq!(
+            empty.payload_sha256(),
+            "52e91dc4a2e83f24c65330849714dbeb6506faa7145a3d130c605828c3ffa4cd"
+        );
+        assert_eq!(prepared.payload_sha256().len(), 64);
+        assert_ne!(prepared.payload_sha256(), empty.payload_sha256());
+        let shown = format!("{prepared:?}");
+        assert!(
+            shown.contains("body_bytes") && !shown.contains("level"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn lower_hex_writes_every_nibble() {
+        assert_eq!(lower_hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(lower_hex(&[]), "");
     }
 
     proptest! {

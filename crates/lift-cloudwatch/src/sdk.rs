@@ -10,22 +10,27 @@
 //! connection becomes an [`ApiErrorKind::Timeout`] rather than a stuck shipper. The SDK
 //! reports its diagnostics through `tracing`; nothing here forwards them into Lift's log
 //! pipeline (that would feed CloudWatch errors back into CloudWatch). The `PutLogEvents`
-//! body is written by `put_body` from the batch and replaces the SDK's serialisation before
-//! signing; everything else about the call (endpoint, signing, errors) is the SDK's.
+//! body is written by `put_body` from the batch (a [`PreparedPut`], often made while the
+//! stream's previous call was in flight) and replaces the SDK's serialisation before
+//! signing, with the body's precomputed SHA-256 as the signed payload hash; everything else
+//! about the call (endpoint, signing, errors) is the SDK's.
 
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
+use aws_runtime::auth::PayloadSigningOverride;
 use aws_sdk_cloudwatchlogs::Client;
+use aws_sdk_cloudwatchlogs::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_cloudwatchlogs::config::retry::RetryConfig;
 use aws_sdk_cloudwatchlogs::config::timeout::TimeoutConfig;
+use aws_sdk_cloudwatchlogs::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_cloudwatchlogs::error::BoxError;
 use aws_sdk_cloudwatchlogs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::body::SdkBody;
-use bytes::Bytes;
 
 use crate::api::{ApiError, ApiErrorKind, ApiFuture, LogsApi, PutOutcome, RejectedEvents};
 use crate::packer::LogEvent;
-use crate::put_body::put_log_events_body;
+use crate::put_body::PreparedPut;
 
 /// The region used when none is configured anywhere but an endpoint URL is (emulators
 /// accept any region).
@@ -139,6 +144,71 @@ impl SdkLogsApi {
     }
 }
 
+impl SdkLogsApi {
+    /// Sends a prepared `PutLogEvents`: the body written by `put_body` replaces the SDK's
+    /// serialisation (its own input carries no events), and the precomputed hash is what
+    /// SigV4 signs — the signature covers exactly these bytes.
+    async fn send_put(
+        &self,
+        group: &str,
+        stream: &str,
+        prepared: &PreparedPut,
+    ) -> Result<PutOutcome, ApiError> {
+        let body = prepared.body().clone();
+        let length = body.len().to_string();
+        let emf = self.emf;
+        let sent = self
+            .client
+            .put_log_events()
+            .log_group_name(group)
+            .log_stream_name(stream)
+            .set_log_events(Some(Vec::new()))
+            .customize()
+            .interceptor(PrecomputedPayloadHash(prepared.payload_sha256().to_owned()))
+            .mutate_request(move |request| {
+                let headers = request.headers_mut();
+                headers.insert(CONTENT_LENGTH, length.clone());
+                if emf {
+                    headers.insert(LOGS_FORMAT_HEADER, EMF_FORMAT);
+                }
+                *request.body_mut() = SdkBody::from(body.clone());
+            })
+            .send()
+            .await;
+        let out = sent.map_err(|e| to_api_error(PUT, e))?;
+        let rejected = out
+            .rejected_log_events_info()
+            .map(|r| RejectedEvents {
+                too_new_start: r.too_new_log_event_start_index().map(index),
+                too_old_end: r.too_old_log_event_end_index().map(index),
+                expired_end: r.expired_log_event_end_index().map(index),
+            })
+            .unwrap_or_default();
+        Ok(PutOutcome { rejected })
+    }
+}
+
+/// Hands SigV4 the body's precomputed SHA-256 instead of letting it hash the body again.
+#[derive(Debug)]
+struct PrecomputedPayloadHash(String);
+
+impl Intercept for PrecomputedPayloadHash {
+    fn name(&self) -> &'static str {
+        "PrecomputedPayloadHash"
+    }
+
+    fn modify_before_signing(
+        &self,
+        _context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state()
+            .store_put(PayloadSigningOverride::Precomputed(self.0.clone()));
+        Ok(())
+    }
+}
+
 impl LogsApi for SdkLogsApi {
     fn put_log_events<'a>(
         &'a self,
@@ -147,40 +217,23 @@ impl LogsApi for SdkLogsApi {
         events: &'a [LogEvent],
     ) -> ApiFuture<'a, PutOutcome> {
         Box::pin(async move {
-            // The body is written here from the batch (see `put_body`); the SDK's own
-            // input carries no events and its serialisation is replaced before signing, so
-            // the signature covers these bytes.
-            let body = Bytes::from(put_log_events_body(group, stream, events));
-            let length = body.len().to_string();
-            let emf = self.emf;
-            let sent = self
-                .client
-                .put_log_events()
-                .log_group_name(group)
-                .log_stream_name(stream)
-                .set_log_events(Some(Vec::new()))
-                .customize()
-                .mutate_request(move |request| {
-                    let headers = request.headers_mut();
-                    headers.insert(CONTENT_LENGTH, length.clone());
-                    if emf {
-                        headers.insert(LOGS_FORMAT_HEADER, EMF_FORMAT);
-                    }
-                    *request.body_mut() = SdkBody::from(body.clone());
-                })
-                .send()
-                .await;
-            let out = sent.map_err(|e| to_api_error(PUT, e))?;
-            let rejected = out
-                .rejected_log_events_info()
-                .map(|r| RejectedEvents {
-                    too_new_start: r.too_new_log_event_start_index().map(index),
-                    too_old_end: r.too_old_log_event_end_index().map(index),
-                    expired_end: r.expired_log_event_end_index().map(index),
-                })
-                .unwrap_or_default();
-            Ok(PutOutcome { rejected })
+            let prepared = PreparedPut::new(group, stream, events);
+            self.send_put(group, stream, &prepared).await
         })
+    }
+
+    fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
+        Some(PreparedPut::new(group, stream, events))
+    }
+
+    fn put_prepared<'a>(
+        &'a self,
+        group: &'a str,
+        stream: &'a str,
+        _events: &'a [LogEvent],
+        prepared: &'a PreparedPut,
+    ) -> ApiFuture<'a, PutOutcome> {
+        Box::pin(self.send_put(group, stream, prepared))
     }
 
     fn create_log_group<'a>(&'a self, group: &'a str) -> ApiFuture<'a, ()> {
@@ -350,6 +403,154 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A signed request as it was about to leave: method, URI, headers, body.
+    type Signed = (String, String, Vec<(String, String)>, Vec<u8>);
+
+    /// Keeps the signed request, then stops it before it leaves (no server needed).
+    #[derive(Debug, Clone, Default)]
+    struct CaptureSigned(Arc<Mutex<Option<Signed>>>);
+
+    impl Intercept for CaptureSigned {
+        fn name(&self) -> &'static str {
+            "CaptureSigned"
+        }
+
+        fn read_before_transmit(
+            &self,
+            context: &aws_sdk_cloudwatchlogs::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+            _: &RuntimeComponents,
+            _: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            let request = context.request();
+            let headers = request
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            let body = request.body().bytes().unwrap_or_default().to_vec();
+            *self.0.lock().unwrap() = Some((
+                request.method().to_owned(),
+                request.uri().to_owned(),
+                headers,
+                body,
+            ));
+            Err("captured; not sent".into())
+        }
+    }
+
+    const ACCESS_KEY: &str = "AKIDEXAMPLE";
+    const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const SIGNED_AT: u64 = 1_764_252_000;
+
+    fn capturing_api(capture: &CaptureSigned) -> SdkLogsApi {
+        let credentials = aws_sdk_cloudwatchlogs::config::Credentials::new(
+            ACCESS_KEY, SECRET_KEY, None, None, "test",
+        );
+        SdkLogsApi::from_config_builder(
+            aws_sdk_cloudwatchlogs::config::Builder::new()
+                .behavior_version(BehaviorVersion::latest())
+                .region(aws_config::Region::new("eu-west-1"))
+                .credentials_provider(credentials)
+                .endpoint_url("http://127.0.0.1:9")
+                .time_source(aws_smithy_async::time::StaticTimeSource::new(
+                    std::time::UNIX_EPOCH + Duration::from_secs(SIGNED_AT),
+                ))
+                .interceptor(capture.clone()),
+        )
+    }
+
+    /// The SigV4 signature of `signed`'s method, URI and headers over `body`, computed
+    /// independently of the SDK's signer.
+    fn signature_over(signed: &Signed, body: &[u8]) -> String {
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+        let (method, uri, headers, _) = signed;
+        let identity: aws_smithy_runtime_api::client::identity::Identity =
+            aws_credential_types::Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "test")
+                .into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region("eu-west-1")
+            .name("logs")
+            .time(std::time::UNIX_EPOCH + Duration::from_secs(SIGNED_AT))
+            .settings(SigningSettings::default())
+            .build()
+            .unwrap()
+            .into();
+        // Exactly the headers the request says it signed, as AWS verifies it (some, like
+        // the invocation id, are added after signing); `x-amz-date` is the signer's own.
+        let authorization = header(signed, "authorization");
+        let listed = authorization
+            .split("SignedHeaders=")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .unwrap();
+        let names: Vec<&str> = listed.split(';').filter(|n| *n != "x-amz-date").collect();
+        assert!(
+            names.contains(&"content-length") && names.contains(&"host"),
+            "{listed}"
+        );
+        let unsigned = headers
+            .iter()
+            .filter(|(k, _)| names.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str()));
+        let request =
+            SignableRequest::new(method, uri.as_str(), unsigned, SignableBody::Bytes(body))
+                .unwrap();
+        sign(request, &params).unwrap().signature().to_owned()
+    }
+
+    fn header<'a>(signed: &'a Signed, name: &str) -> &'a str {
+        &signed.2.iter().find(|(k, _)| k == name).unwrap().1
+    }
+
+    fn signature_sent(signed: &Signed) -> String {
+        let authorization = header(signed, "authorization");
+        authorization.split("Signature=").nth(1).unwrap().to_owned()
+    }
+
+    #[tokio::test]
+    async fn the_signature_covers_the_body_sent_through_its_precomputed_hash() {
+        let capture = CaptureSigned::default();
+        let api = capturing_api(&capture);
+        let events = [
+            LogEvent::new(
+                1_764_252_000_123,
+                r#"{"level":"info","message":"a \"quoted\" é"}"#,
+            ),
+            LogEvent::new(1_764_252_000_124, "line\nbreak \u{2028}"),
+        ];
+        let refused = api.put_log_events("/lift/g", "s", &events).await;
+        assert!(refused.is_err(), "the capture stops the request");
+        let signed = capture.0.lock().unwrap().take().expect("a signed request");
+        let prepared = PreparedPut::new("/lift/g", "s", &events);
+        assert_eq!(
+            signed.3,
+            prepared.body().as_ref(),
+            "the prepared body is sent"
+        );
+        assert_eq!(signature_sent(&signed), signature_over(&signed, &signed.3));
+        // A control: one byte more and the signature would differ.
+        let mut other = signed.3.clone();
+        other.push(b' ');
+        assert_ne!(signature_sent(&signed), signature_over(&signed, &other));
+    }
+
+    #[tokio::test]
+    async fn the_precomputed_hash_is_the_one_signed() {
+        // A request prepared with a wrong hash is signed with that hash (so it would be
+        // refused): proof that the signer takes the hash given rather than hashing again,
+        // and so that the test above checks the precomputed hash.
+        let capture = CaptureSigned::default();
+        let api = capturing_api(&capture);
+        let events = [LogEvent::new(1_764_252_000_123, "x")];
+        let wrong = PreparedPut::new("/lift/g", "s", &events).with_payload_sha256(&"0".repeat(64));
+        let refused = api.put_prepared("/lift/g", "s", &events, &wrong).await;
+        assert!(refused.is_err());
+        let signed = capture.0.lock().unwrap().take().expect("a signed request");
+        assert_ne!(signature_sent(&signed), signature_over(&signed, &signed.3));
+    }
 
     #[tokio::test]
     async fn the_emf_setting_reaches_the_client_wrapper() {

@@ -123,6 +123,77 @@ async fn every_entry_arrives_in_order_and_flush_waits_for_acknowledgement() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_next_batch_is_prepared_while_the_previous_call_is_in_flight() {
+    let mock = MockLogsApi::new()
+        .with_group(GROUP)
+        .with_latency(Duration::from_millis(50));
+    // Two failures on the way: the retries resend the request already prepared.
+    mock.script([Fault::Throttle, Fault::ServerError]);
+    let r = rig(config(), mock).await;
+    log_n(&r.log, 0..40_000);
+    r.log.flush().await.unwrap();
+    assert_eq!(delivered_ids(&r.mock), (0..40_000).collect::<Vec<_>>());
+    assert!(r.mock.violations().is_empty(), "{:?}", r.mock.violations());
+    let stats = r.sink.shipper_stats();
+    let batches = stats.batches;
+    assert!(batches >= 4, "{stats:?}");
+    // Every call was sent with a prepared request, each batch prepared once (not per
+    // attempt: two failures and the replay after creating the stream lazily), and every
+    // batch but the first while its predecessor was in flight.
+    assert_eq!(r.mock.put_calls(), batches + 3);
+    assert_eq!(r.mock.prepared_puts(), r.mock.put_calls());
+    assert_eq!(r.mock.prepared(), batches);
+    assert_eq!(r.mock.prepared_ahead(), batches - 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_api_that_prepares_nothing_gets_plain_puts() {
+    let mock = MockLogsApi::new()
+        .with_group(GROUP)
+        .with_latency(Duration::from_millis(50))
+        .without_preparing();
+    let r = rig(config(), mock).await;
+    log_n(&r.log, 0..30_000);
+    r.log.flush().await.unwrap();
+    assert_eq!(delivered_ids(&r.mock), (0..30_000).collect::<Vec<_>>());
+    assert!(r.mock.violations().is_empty(), "{:?}", r.mock.violations());
+    assert!(r.mock.put_calls() >= 3);
+    assert_eq!(r.mock.prepared(), 0);
+    assert_eq!(r.mock.prepared_puts(), 0);
+}
+
+#[tokio::test]
+async fn the_mock_refuses_a_request_prepared_for_other_events() {
+    use lift_cloudwatch::{LogEvent, LogsApi, PreparedPut};
+    let mock = MockLogsApi::new().with_group(GROUP);
+    mock.create_log_stream(GROUP, "app").await.unwrap();
+    let sent = [LogEvent::new(1_764_239_618_123, "sent")];
+    let other = [LogEvent::new(1_764_239_618_123, "other")];
+    let for_other = PreparedPut::new(GROUP, "app", &other);
+    assert!(
+        mock.put_prepared(GROUP, "app", &sent, &for_other)
+            .await
+            .is_err()
+    );
+    let for_other_stream = PreparedPut::new(GROUP, "elsewhere", &sent);
+    assert!(
+        mock.put_prepared(GROUP, "app", &sent, &for_other_stream)
+            .await
+            .is_err()
+    );
+    assert_eq!(mock.violations().len(), 2);
+    assert!(mock.events(GROUP, "app").is_empty());
+    let matching = mock
+        .prepare_put(GROUP, "app", &sent)
+        .expect("the mock prepares");
+    mock.put_prepared(GROUP, "app", &sent, &matching)
+        .await
+        .unwrap();
+    assert_eq!(mock.events(GROUP, "app").len(), 1);
+    assert_eq!(mock.prepared_puts(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn seeded_faults_never_lose_an_entry() {
     for seed in [1u64, 2, 3] {
         let plan = FaultPlan {

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use crate::api::{ApiError, ApiErrorKind, LogsApi, RejectedEvents};
 use crate::classify::{CreateOutcome, Disposition, classify, classify_create};
 use crate::packer::Batch;
+use crate::put_body::PreparedPut;
 use crate::retry::RetryPolicy;
+use crate::shipper::PreparedCell;
 use crate::stats::ShipperCounters;
 
 /// What became of one batch.
@@ -36,22 +38,28 @@ pub(crate) struct DeliveryContext {
     pub(crate) counters: Arc<ShipperCounters>,
 }
 
-/// Delivers `batch` to `stream`; returns only when it is acknowledged or refused.
+/// Delivers `batch` to `stream`; returns only when it is acknowledged or refused. The
+/// batch's request is prepared once (unless `prepared` already holds it) and reused by
+/// every attempt.
 pub(crate) async fn deliver(
     cx: Arc<DeliveryContext>,
     stream: Arc<str>,
     batch: Arc<Batch>,
+    prepared: Arc<PreparedCell>,
     seed: u64,
 ) -> Delivery {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut attempt: u32 = 0;
+    let prepared = prepared.get_or_init(|| prepare(&cx, &stream, &batch)).await;
     loop {
         ShipperCounters::add(&cx.counters.put_calls, 1);
-        let error = match cx
-            .api
-            .put_log_events(&cx.group, &stream, &batch.events)
-            .await
-        {
+        let put = match prepared {
+            Some(prepared) => cx
+                .api
+                .put_prepared(&cx.group, &stream, &batch.events, prepared),
+            None => cx.api.put_log_events(&cx.group, &stream, &batch.events),
+        };
+        let error = match put.await {
             Ok(outcome) => return Delivery::Acknowledged(outcome.rejected),
             Err(error) => error,
         };
@@ -88,6 +96,21 @@ pub(crate) async fn deliver(
             _ => return Delivery::Refused(error),
         }
     }
+}
+
+/// Prepares `batch`'s request ([`LogsApi::prepare_put`]) on tokio's blocking pool: writing
+/// and hashing a body is a millisecond or so of CPU per MiB, which on a worker thread would
+/// hold up the shipper and every delivery queued behind it. `None` (send unprepared) if the
+/// implementation prepares nothing or the preparing thread failed.
+pub(crate) async fn prepare(
+    cx: &Arc<DeliveryContext>,
+    stream: &Arc<str>,
+    batch: &Arc<Batch>,
+) -> Option<PreparedPut> {
+    let (cx, stream, batch) = (cx.clone(), stream.clone(), batch.clone());
+    tokio::task::spawn_blocking(move || cx.api.prepare_put(&cx.group, &stream, &batch.events))
+        .await
+        .unwrap_or(None)
 }
 
 /// Creates the stream (and the group, when allowed and missing). `Ok` once both exist.

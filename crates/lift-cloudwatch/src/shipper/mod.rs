@@ -6,7 +6,9 @@
 //! [`BatchPacker`](crate::BatchPacker) (full batches at once; partial ones only when a flush
 //! is due, so a backlog ships in near-full batches), and starts deliveries — at most one in
 //! flight per stream, so each stream's batches arrive in order, and at most
-//! `max_in_flight` in all, so many streams ship in parallel.
+//! `max_in_flight` in all, so many streams ship in parallel. While a stream's call is in
+//! flight, its next batch's request is prepared ([`LogsApi::prepare_put`](crate::LogsApi::prepare_put): body written and
+//! hashed) on tokio's blocking pool, so that batch leaves as soon as the stream is free.
 //!
 //! Settling: every entry ends acknowledged or counted as dropped with a reason (packer
 //! drops, `rejectedLogEventsInfo`, refused requests, undeliverable at close). Only then is
@@ -26,10 +28,11 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
 pub(crate) use deliver::DeliveryContext;
-use deliver::{Delivery, deliver};
+use deliver::{Delivery, deliver, prepare};
 use waiters::{Waiter, Waiters};
 
 use crate::packer::{Batch, BatchPacker, LogEvent};
+use crate::put_body::PreparedPut;
 use crate::queue::{Drained, Queue};
 use crate::spill::Spill;
 use crate::stream_name::StreamTemplate;
@@ -64,13 +67,35 @@ pub(crate) struct ShipperSettings {
     pub(crate) seed: u64,
 }
 
+/// A batch's request, prepared ([`LogsApi::prepare_put`](crate::LogsApi::prepare_put)) once,
+/// by whichever asks first: the task preparing it ahead of time or its delivery.
+type PreparedCell = tokio::sync::OnceCell<Option<PreparedPut>>;
+
+/// A packed batch waiting for its stream to be free.
+struct Ready {
+    batch: Arc<Batch>,
+    prepared: Arc<PreparedCell>,
+    /// Whether a task preparing its request was started.
+    preparing: bool,
+}
+
+impl Ready {
+    fn new(batch: Batch) -> Self {
+        Self {
+            batch: Arc::new(batch),
+            prepared: Arc::new(PreparedCell::new()),
+            preparing: false,
+        }
+    }
+}
+
 /// One stream's share of the work.
 #[derive(Default)]
 struct StreamState {
     pending: Vec<LogEvent>,
     pending_cost: usize,
-    ready: VecDeque<Arc<Batch>>,
-    in_flight: Option<Arc<Batch>>,
+    ready: VecDeque<Ready>,
+    in_flight: Option<Ready>,
     cool_until: Option<Instant>,
     cool_down: Duration,
 }
@@ -82,6 +107,7 @@ impl StreamState {
             .ready
             .iter()
             .chain(self.in_flight.as_ref())
+            .map(|r| &r.batch)
             .flat_map(|b| b.events.iter().map(|e| e.seq));
         pending.chain(batched).min().unwrap_or(u64::MAX)
     }
@@ -92,6 +118,7 @@ impl StreamState {
             .ready
             .iter()
             .chain(self.in_flight.as_ref())
+            .map(|r| &r.batch)
             .map(|b| b.events.iter().filter(|e| e.seq < target).count())
             .sum();
         (pending + batched) as u64
@@ -226,12 +253,23 @@ impl Shipper {
     fn drain(&mut self) {
         let mut drained = std::mem::take(&mut self.drained);
         self.queue.drain_into(&mut drained);
-        for (slot, line, tenant) in drained.entries() {
-            let stream = self.stream_for(tenant);
-            let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
-            let state = self.streams.entry(stream).or_default();
-            state.pending_cost += event.cost();
-            state.pending.push(event);
+        if let Some(single) = self.single_stream.clone() {
+            // One stream: its state is looked up once, not once per entry.
+            let state = self.streams.entry(single).or_default();
+            state.pending.reserve(drained.slots.len());
+            for (slot, line, _) in drained.entries() {
+                let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
+                state.pending_cost += event.cost();
+                state.pending.push(event);
+            }
+        } else {
+            for (slot, line, tenant) in drained.entries() {
+                let stream = self.stream_for(tenant);
+                let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
+                let state = self.streams.entry(stream).or_default();
+                state.pending_cost += event.cost();
+                state.pending.push(event);
+            }
         }
         self.drained = drained;
     }
@@ -287,11 +325,12 @@ impl Shipper {
                 state.pending_cost = last.bytes;
                 state.pending = last.events;
             }
-            state.ready.extend(batches.into_iter().map(Arc::new));
+            state.ready.extend(batches.into_iter().map(Ready::new));
         }
     }
 
-    /// Starts deliveries on idle streams, within the in-flight limit.
+    /// Starts deliveries on idle streams, within the in-flight limit; then, for every stream
+    /// with a call in flight, starts preparing the request of its next batch.
     fn start_deliveries(&mut self) {
         let now = Instant::now();
         for (name, state) in &mut self.streams {
@@ -301,11 +340,12 @@ impl Shipper {
             if state.in_flight.is_some() || state.cool_until.is_some_and(|t| t > now) {
                 continue;
             }
-            let Some(batch) = state.ready.pop_front() else {
+            let Some(ready) = state.ready.pop_front() else {
                 continue;
             };
+            let (batch, prepared) = (ready.batch.clone(), ready.prepared.clone());
             state.cool_until = None;
-            state.in_flight = Some(batch.clone());
+            state.in_flight = Some(ready);
             self.deliveries_started += 1;
             let seed = self
                 .settings
@@ -314,8 +354,37 @@ impl Shipper {
             let cx = self.cx.clone();
             let stream = name.clone();
             self.tasks.spawn(async move {
-                let delivery = deliver(cx, stream.clone(), batch, seed).await;
+                let delivery = deliver(cx, stream.clone(), batch, prepared, seed).await;
                 (stream, delivery)
+            });
+        }
+        self.prepare_next_batches();
+    }
+
+    /// Starts preparing the next batch of every stream whose call is in flight — at most one
+    /// per stream, so at most `max_in_flight` prepared requests wait. The batch in flight is
+    /// prepared first (usually by its delivery, already under way): its request is the one
+    /// the stream is waiting for.
+    fn prepare_next_batches(&mut self) {
+        for (name, state) in &mut self.streams {
+            let Some(current) = &state.in_flight else {
+                continue;
+            };
+            let Some(next) = state.ready.front_mut() else {
+                continue;
+            };
+            if next.preparing {
+                continue;
+            }
+            next.preparing = true;
+            let (cx, stream) = (self.cx.clone(), name.clone());
+            let (current_batch, current_cell) = (current.batch.clone(), current.prepared.clone());
+            let (batch, cell) = (next.batch.clone(), next.prepared.clone());
+            tokio::spawn(async move {
+                current_cell
+                    .get_or_init(|| prepare(&cx, &stream, &current_batch))
+                    .await;
+                cell.get_or_init(|| prepare(&cx, &stream, &batch)).await;
             });
         }
     }
@@ -325,7 +394,7 @@ impl Shipper {
         let Some(state) = self.streams.get_mut(&stream) else {
             return;
         };
-        let Some(batch) = state.in_flight.take() else {
+        let Some(Ready { batch, .. }) = state.in_flight.take() else {
             return;
         };
         let counters = &self.cx.counters;
@@ -390,7 +459,11 @@ impl Shipper {
         let mut undelivered = 0u64;
         let mut seqs = Vec::new();
         for (name, state) in self.streams.drain() {
-            let batches = state.in_flight.into_iter().chain(state.ready);
+            let batches = state
+                .in_flight
+                .into_iter()
+                .chain(state.ready)
+                .map(|r| r.batch);
             let events = batches.flat_map(|b| b.events.clone()).chain(state.pending);
             for event in events {
                 self.spill.write(&group, &name, &event);
