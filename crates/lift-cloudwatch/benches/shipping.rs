@@ -145,9 +145,11 @@ impl aws_sdk_cloudwatchlogs::config::Intercept for CallCounter {
 }
 
 /// A log group of its own for one round, both streams made in advance (outside the timed
-/// part). [`delete_group`] removes it after the round, so the emulator holds the same data
-/// in every round — its garbage collector walks everything it holds, and otherwise
-/// whichever shipper ran later would pay for the events of all earlier rounds.
+/// part). After the round the emulator is reset ([`moto::Moto::reset`]), so it holds the
+/// same data at the start of every round: its garbage collector walks everything it holds,
+/// and moto keeps every event it ever stored (even after its group is deleted) until reset
+/// — without it each round paid for the events of all earlier rounds, and whichever
+/// shipper was measured later in the run paid most.
 fn fresh_group(server: &moto::Moto, runtime: &tokio::runtime::Runtime) -> String {
     let name = moto::unique_group("bench");
     runtime.block_on(async {
@@ -169,19 +171,6 @@ fn fresh_group(server: &moto::Moto, runtime: &tokio::runtime::Runtime) -> String
         }
     });
     name
-}
-
-/// Deletes a group [`fresh_group`] made, with its events.
-fn delete_group(server: &moto::Moto, runtime: &tokio::runtime::Runtime, name: &str) {
-    runtime.block_on(async {
-        server
-            .client()
-            .delete_log_group()
-            .log_group_name(name)
-            .send()
-            .await
-            .expect("delete group");
-    });
 }
 
 fn end_to_end_moto(c: &mut Criterion) {
@@ -242,7 +231,7 @@ fn end_to_end_moto(c: &mut Criterion) {
                                 guard.close().await.expect("closed");
                                 took
                             });
-                            delete_group(&server, &runtime, &group_name);
+                            server.reset();
                             lift_runs.0 += 1;
                             lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
                         }
@@ -284,7 +273,7 @@ fn end_to_end_moto(c: &mut Criterion) {
                                 entries,
                                 format,
                             ));
-                            delete_group(&server, &runtime, &group_name);
+                            server.reset();
                             peer_runs.0 += 1;
                             peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
                         }

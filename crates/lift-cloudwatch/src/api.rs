@@ -30,10 +30,11 @@ pub trait LogsApi: Send + Sync + 'static {
     ) -> ApiFuture<'a, PutOutcome>;
 
     /// Writes, ahead of time, the `PutLogEvents` request for `events`, for an implementation
-    /// that sends a [`PreparedPut`]. The shipper calls it for a stream's next batch while
-    /// the stream's current call is in flight (off the critical path), and passes the result
-    /// to [`put_prepared`](Self::put_prepared) on every attempt. The default prepares
-    /// nothing (`None`), and the shipper then calls [`put_log_events`](Self::put_log_events).
+    /// that sends a [`PreparedPut`]. The shipper calls it once per batch, on tokio's blocking
+    /// pool (so it should be plain CPU work), for a stream's next batch while the stream's
+    /// current call is in flight, and passes the result to
+    /// [`put_prepared`](Self::put_prepared) on every attempt. The default prepares nothing
+    /// (`None`), and the shipper then calls [`put_log_events`](Self::put_log_events).
     fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
         let _ = (group, stream, events);
         None

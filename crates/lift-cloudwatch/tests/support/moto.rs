@@ -92,6 +92,28 @@ impl Moto {
             .endpoint_url(&self.endpoint)
     }
 
+    /// Forgets everything (`POST /moto-api/reset`): every backend, and the record moto keeps
+    /// of every model object it ever made — each stored log event included, even after its
+    /// group is deleted. Without it a long run (a benchmark) grows the emulator's heap, and
+    /// with it the cost of Python's garbage collection, from one round to the next.
+    #[allow(dead_code, reason = "used by the shipping benchmark, not by every test binary")]
+    pub(crate) fn reset(&self) {
+        use std::io::{Read, Write};
+        let addr = self.endpoint.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr).expect("moto is listening");
+        write!(
+            stream,
+            "POST /moto-api/reset HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .expect("reset request sent");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("reset reply");
+        assert!(
+            reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"),
+            "moto refused the reset: {reply}"
+        );
+    }
+
     /// A plain client, for reading back and for changing things under the shipper.
     pub(crate) fn client(&self) -> aws_sdk_cloudwatchlogs::Client {
         aws_sdk_cloudwatchlogs::Client::from_conf(self.sdk_config().build())
