@@ -13,7 +13,11 @@
 //!    formats, compared format for format: JSON lines with the same content, and text lines
 //!    (Lift's console encoder; the peer's default). The format matters to the emulator,
 //!    whose JSON parser pays per escaped character: a JSON line escapes every quote it
-//!    holds, a text line few or none.
+//!    holds, a text line few or none. Each Lift cell is measured right before the peer's cell
+//!    in the same format, then 20 pairs of rounds run back to back in alternating order and
+//!    their medians are printed (this shared machine's speed drifts between criterion
+//!    windows a minute apart; a pair sees the same machine). The emulator is reset after
+//!    every round, so each round starts from the same state.
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
@@ -21,6 +25,7 @@
 #[allow(dead_code)]
 mod moto;
 
+use std::cell::Cell;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -186,115 +191,241 @@ fn end_to_end_moto(c: &mut Criterion) {
     // 3,000 entries fit one 1 MiB batch (both peers can stay within CloudWatch's rules);
     // 10,000 need several.
     for entries in E2E_SIZES {
-        let mut lifts = Vec::new();
+        let mut summaries = Vec::new();
         for format in [LineFormat::Json, LineFormat::Text] {
-            let lift_calls = CallCounter::default();
-            // One client per size and format, reused by every round like the peer's:
-            // connections and credentials are set up once, as in a long-running program.
-            let lift_client = SdkLogsApi::from_config_builder(
-                server.sdk_config().interceptor(lift_calls.clone()),
-            )
-            .client()
-            .clone();
-            let mut lift_runs = (0u64, 0u64);
-            let (mut lift_bytes, mut lift_batches) = (0u64, 0u64);
+            // Each shipper right before its peer in the same format, so the two windows are
+            // as close in time as criterion allows.
+            let lift = LiftShipper::new(&server, format);
+            let peer = PeerShipper::new(&server, format);
+            let rig = Rig {
+                server: &server,
+                runtime: &runtime,
+                entries,
+            };
             group.bench_function(
                 format!("lift_{}_{entries}_until_acknowledged", format.name()),
-                |b| {
-                    b.iter_custom(|iters| {
-                        let mut total = Duration::ZERO;
-                        for _ in 0..iters {
-                            let api = SdkLogsApi::from_client(lift_client.clone());
-                            let group_name = fresh_group(&server, &runtime);
-                            let mut config = CloudWatchConfig::new(&group_name);
-                            config.log_stream = "lift".into();
-                            let before = lift_calls.0.load(Ordering::Relaxed);
-                            total += runtime.block_on(async {
-                                let (sink, guard) = CloudWatchSink::builder(config)
-                                    .api(api)
-                                    .build()
-                                    .await
-                                    .expect("sink");
-                                let log = Logger::builder()
-                                    .format(format.lift_format())
-                                    .sink(sink.clone())
-                                    .build();
-                                let started = Instant::now();
-                                for n in 0..entries {
-                                    log_ten_fields(&log, n);
-                                }
-                                log.flush().await.expect("all acknowledged");
-                                let took = started.elapsed();
-                                let stats = sink.shipper_stats();
-                                lift_bytes += stats.bytes;
-                                lift_batches += stats.batches;
-                                guard.close().await.expect("closed");
-                                took
-                            });
-                            server.reset();
-                            lift_runs.0 += 1;
-                            lift_runs.1 += lift_calls.0.load(Ordering::Relaxed) - before;
-                        }
-                        total
-                    })
-                },
+                |b| b.iter_custom(|iters| (0..iters).map(|_| lift.round(&rig)).sum()),
             );
-            let runs = lift_runs.0.max(1) as f64;
-            lifts.push(format!(
-                "lift ({} lines) {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes)",
-                format.name(),
-                lift_runs.1 as f64 / runs,
-                lift_batches as f64 / runs,
-                lift_bytes as f64 / runs,
-                lift_calls.1.load(Ordering::Relaxed),
-            ));
-        }
-        let mut peers = Vec::new();
-        for format in [LineFormat::Json, LineFormat::Text] {
-            let peer_calls = CallCounter::default();
-            let peer_client = aws_sdk_cloudwatchlogs::Client::from_conf(
-                server.sdk_config().interceptor(peer_calls.clone()).build(),
-            );
-            let mut peer_runs = (0u64, 0u64);
             group.bench_function(
                 format!(
                     "tracing_cloudwatch_{}_{entries}_until_acknowledged",
                     format.name()
                 ),
-                |b| {
-                    b.iter_custom(|iters| {
-                        let mut total = Duration::ZERO;
-                        for _ in 0..iters {
-                            let group_name = fresh_group(&server, &runtime);
-                            let before = peer_calls.0.load(Ordering::Relaxed);
-                            total += runtime.block_on(peer_round(
-                                &peer_client,
-                                &group_name,
-                                entries,
-                                format,
-                            ));
-                            server.reset();
-                            peer_runs.0 += 1;
-                            peer_runs.1 += peer_calls.0.load(Ordering::Relaxed) - before;
-                        }
-                        total
-                    })
-                },
+                |b| b.iter_custom(|iters| (0..iters).map(|_| peer.round(&rig)).sum()),
             );
-            peers.push(format!(
-                "tracing-cloudwatch ({} lines) {:.1} API calls, largest request body {} bytes",
+            let paired = Paired::run(&rig, &lift, &peer);
+            summaries.push(format!(
+                "{} lines: {}; {}; {paired}",
                 format.name(),
-                peer_runs.1 as f64 / peer_runs.0.max(1) as f64,
-                peer_calls.1.load(Ordering::Relaxed),
+                lift.summary(),
+                peer.summary()
             ));
         }
         eprintln!(
-            "end_to_end_moto: per {entries} entries — {}; {} (CloudWatch refuses batches over 1,048,576)",
-            lifts.join("; "),
-            peers.join("; "),
+            "end_to_end_moto: per {entries} entries — {} (CloudWatch refuses batches over 1,048,576)",
+            summaries.join(" | "),
         );
     }
     group.finish();
+}
+
+/// What every round needs: the emulator, the runtime, the number of entries.
+struct Rig<'a> {
+    server: &'a moto::Moto,
+    runtime: &'a tokio::runtime::Runtime,
+    entries: u64,
+}
+
+impl Rig<'_> {
+    /// Runs one round of `ship` into a fresh group and resets the emulator after it.
+    fn round(&self, ship: impl FnOnce(&str) -> Duration) -> Duration {
+        let group_name = fresh_group(self.server, self.runtime);
+        let took = ship(&group_name);
+        self.server.reset();
+        took
+    }
+}
+
+/// Lift's side: one SDK client per size and format, reused by every round like the peer's
+/// (connections and credentials are set up once, as in a long-running program).
+struct LiftShipper {
+    format: LineFormat,
+    calls: CallCounter,
+    client: aws_sdk_cloudwatchlogs::Client,
+    rounds: Cell<u64>,
+    api_calls: Cell<u64>,
+    bytes: Cell<u64>,
+    batches: Cell<u64>,
+}
+
+impl LiftShipper {
+    fn new(server: &moto::Moto, format: LineFormat) -> Self {
+        let calls = CallCounter::default();
+        let client =
+            SdkLogsApi::from_config_builder(server.sdk_config().interceptor(calls.clone()))
+                .client()
+                .clone();
+        Self {
+            format,
+            calls,
+            client,
+            rounds: Cell::new(0),
+            api_calls: Cell::new(0),
+            bytes: Cell::new(0),
+            batches: Cell::new(0),
+        }
+    }
+
+    /// Logs the round's entries into a new sink; the time from the first entry until
+    /// `flush` says every one is acknowledged.
+    fn round(&self, rig: &Rig<'_>) -> Duration {
+        let before = self.calls.0.load(Ordering::Relaxed);
+        let took = rig.round(|group_name| {
+            let mut config = CloudWatchConfig::new(group_name);
+            config.log_stream = "lift".into();
+            let api = SdkLogsApi::from_client(self.client.clone());
+            rig.runtime.block_on(async {
+                let (sink, guard) = CloudWatchSink::builder(config)
+                    .api(api)
+                    .build()
+                    .await
+                    .expect("sink");
+                let log = Logger::builder()
+                    .format(self.format.lift_format())
+                    .sink(sink.clone())
+                    .build();
+                let started = Instant::now();
+                for n in 0..rig.entries {
+                    log_ten_fields(&log, n);
+                }
+                log.flush().await.expect("all acknowledged");
+                let took = started.elapsed();
+                let stats = sink.shipper_stats();
+                self.bytes.set(self.bytes.get() + stats.bytes);
+                self.batches.set(self.batches.get() + stats.batches);
+                guard.close().await.expect("closed");
+                took
+            })
+        });
+        self.rounds.set(self.rounds.get() + 1);
+        let calls = self.calls.0.load(Ordering::Relaxed) - before;
+        self.api_calls.set(self.api_calls.get() + calls);
+        took
+    }
+
+    fn summary(&self) -> String {
+        let rounds = self.rounds.get().max(1) as f64;
+        format!(
+            "lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes)",
+            self.api_calls.get() as f64 / rounds,
+            self.batches.get() as f64 / rounds,
+            self.bytes.get() as f64 / rounds,
+            self.calls.1.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// tracing-cloudwatch's side, with its own counted client.
+struct PeerShipper {
+    format: LineFormat,
+    calls: CallCounter,
+    client: aws_sdk_cloudwatchlogs::Client,
+    rounds: Cell<u64>,
+    api_calls: Cell<u64>,
+}
+
+impl PeerShipper {
+    fn new(server: &moto::Moto, format: LineFormat) -> Self {
+        let calls = CallCounter::default();
+        let client = aws_sdk_cloudwatchlogs::Client::from_conf(
+            server.sdk_config().interceptor(calls.clone()).build(),
+        );
+        Self {
+            format,
+            calls,
+            client,
+            rounds: Cell::new(0),
+            api_calls: Cell::new(0),
+        }
+    }
+
+    fn round(&self, rig: &Rig<'_>) -> Duration {
+        let before = self.calls.0.load(Ordering::Relaxed);
+        let took = rig.round(|group_name| {
+            rig.runtime.block_on(peer_round(
+                &self.client,
+                group_name,
+                rig.entries,
+                self.format,
+            ))
+        });
+        self.rounds.set(self.rounds.get() + 1);
+        let calls = self.calls.0.load(Ordering::Relaxed) - before;
+        self.api_calls.set(self.api_calls.get() + calls);
+        took
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "tracing-cloudwatch {:.1} API calls, largest request body {} bytes",
+            self.api_calls.get() as f64 / self.rounds.get().max(1) as f64,
+            self.calls.1.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Rounds of the two shippers back to back, in alternating order, after the criterion
+/// measurements: this shared machine's speed drifts over the minutes between two criterion
+/// windows, and a pair run a fraction of a second apart sees the same machine.
+struct Paired {
+    lift: Vec<Duration>,
+    peer: Vec<Duration>,
+}
+
+/// Pairs per size and format.
+const PAIRS: usize = 20;
+
+impl Paired {
+    fn run(rig: &Rig<'_>, lift: &LiftShipper, peer: &PeerShipper) -> Self {
+        let mut paired = Self {
+            lift: Vec::with_capacity(PAIRS),
+            peer: Vec::with_capacity(PAIRS),
+        };
+        for pair in 0..PAIRS {
+            if pair % 2 == 0 {
+                paired.lift.push(lift.round(rig));
+                paired.peer.push(peer.round(rig));
+            } else {
+                paired.peer.push(peer.round(rig));
+                paired.lift.push(lift.round(rig));
+            }
+        }
+        paired
+    }
+}
+
+impl std::fmt::Display for Paired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn median_ms(times: &[Duration]) -> f64 {
+            let mut sorted = times.to_vec();
+            sorted.sort();
+            sorted[sorted.len() / 2].as_secs_f64() * 1e3
+        }
+        let shorter = self
+            .lift
+            .iter()
+            .zip(&self.peer)
+            .filter(|(l, p)| l < p)
+            .count();
+        write!(
+            f,
+            "{} paired rounds: medians lift {:.1} ms, tracing-cloudwatch {:.1} ms; lift shorter in {shorter} of {}",
+            self.lift.len(),
+            median_ms(&self.lift),
+            median_ms(&self.peer),
+            self.lift.len(),
+        )
+    }
 }
 
 /// The line format a shipper ships; each runs in both, beside the other's same format.

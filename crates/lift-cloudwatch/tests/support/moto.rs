@@ -96,7 +96,10 @@ impl Moto {
     /// of every model object it ever made — each stored log event included, even after its
     /// group is deleted. Without it a long run (a benchmark) grows the emulator's heap, and
     /// with it the cost of Python's garbage collection, from one round to the next.
-    #[allow(dead_code, reason = "used by the shipping benchmark, not by every test binary")]
+    #[allow(
+        dead_code,
+        reason = "used by the shipping benchmark, not by every test binary"
+    )]
     pub(crate) fn reset(&self) {
         use std::io::{Read, Write};
         let addr = self.endpoint.trim_start_matches("http://");
