@@ -246,14 +246,54 @@ impl Rig<'_> {
     }
 }
 
-/// Lift's side: one SDK client per size and format, reused by every round like the peer's
-/// (connections and credentials are set up once, as in a long-running program).
-struct LiftShipper {
+/// One shipper's SDK client, built once per size and format and reused by every round
+/// (connections and credentials are set up once, as in a long-running program), with the
+/// API calls it makes counted per round.
+struct Counted {
     format: LineFormat,
     calls: CallCounter,
     client: aws_sdk_cloudwatchlogs::Client,
     rounds: Cell<u64>,
     api_calls: Cell<u64>,
+}
+
+impl Counted {
+    fn new(format: LineFormat, calls: CallCounter, client: aws_sdk_cloudwatchlogs::Client) -> Self {
+        Self {
+            format,
+            calls,
+            client,
+            rounds: Cell::new(0),
+            api_calls: Cell::new(0),
+        }
+    }
+
+    /// One round of `ship` (see [`Rig::round`]), its API calls counted.
+    fn round(&self, rig: &Rig<'_>, ship: impl FnOnce(&str) -> Duration) -> Duration {
+        let before = self.calls.0.load(Ordering::Relaxed);
+        let took = rig.round(ship);
+        self.rounds.set(self.rounds.get() + 1);
+        let calls = self.calls.0.load(Ordering::Relaxed) - before;
+        self.api_calls.set(self.api_calls.get() + calls);
+        took
+    }
+
+    fn per_round(&self, total: u64) -> f64 {
+        total as f64 / self.rounds.get().max(1) as f64
+    }
+
+    fn calls_and_largest_body(&self) -> String {
+        format!(
+            "{:.1} API calls, largest request body {} bytes",
+            self.per_round(self.api_calls.get()),
+            self.calls.1.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// Lift's side.
+struct LiftShipper {
+    counted: Counted,
     bytes: Cell<u64>,
     batches: Cell<u64>,
 }
@@ -266,11 +306,7 @@ impl LiftShipper {
                 .client()
                 .clone();
         Self {
-            format,
-            calls,
-            client,
-            rounds: Cell::new(0),
-            api_calls: Cell::new(0),
+            counted: Counted::new(format, calls, client),
             bytes: Cell::new(0),
             batches: Cell::new(0),
         }
@@ -279,11 +315,10 @@ impl LiftShipper {
     /// Logs the round's entries into a new sink; the time from the first entry until
     /// `flush` says every one is acknowledged.
     fn round(&self, rig: &Rig<'_>) -> Duration {
-        let before = self.calls.0.load(Ordering::Relaxed);
-        let took = rig.round(|group_name| {
+        self.counted.round(rig, |group_name| {
             let mut config = CloudWatchConfig::new(group_name);
             config.log_stream = "lift".into();
-            let api = SdkLogsApi::from_client(self.client.clone());
+            let api = SdkLogsApi::from_client(self.counted.client.clone());
             rig.runtime.block_on(async {
                 let (sink, guard) = CloudWatchSink::builder(config)
                     .api(api)
@@ -291,7 +326,7 @@ impl LiftShipper {
                     .await
                     .expect("sink");
                 let log = Logger::builder()
-                    .format(self.format.lift_format())
+                    .format(self.counted.format.lift_format())
                     .sink(sink.clone())
                     .build();
                 let started = Instant::now();
@@ -306,32 +341,22 @@ impl LiftShipper {
                 guard.close().await.expect("closed");
                 took
             })
-        });
-        self.rounds.set(self.rounds.get() + 1);
-        let calls = self.calls.0.load(Ordering::Relaxed) - before;
-        self.api_calls.set(self.api_calls.get() + calls);
-        took
+        })
     }
 
     fn summary(&self) -> String {
-        let rounds = self.rounds.get().max(1) as f64;
         format!(
-            "lift {:.1} API calls ({:.1} batches, {:.0} batch bytes, largest request body {} bytes)",
-            self.api_calls.get() as f64 / rounds,
-            self.batches.get() as f64 / rounds,
-            self.bytes.get() as f64 / rounds,
-            self.calls.1.load(Ordering::Relaxed),
+            "lift {} ({:.1} batches, {:.0} batch bytes)",
+            self.counted.calls_and_largest_body(),
+            self.counted.per_round(self.batches.get()),
+            self.counted.per_round(self.bytes.get()),
         )
     }
 }
 
-/// tracing-cloudwatch's side, with its own counted client.
+/// tracing-cloudwatch's side.
 struct PeerShipper {
-    format: LineFormat,
-    calls: CallCounter,
-    client: aws_sdk_cloudwatchlogs::Client,
-    rounds: Cell<u64>,
-    api_calls: Cell<u64>,
+    counted: Counted,
 }
 
 impl PeerShipper {
@@ -341,35 +366,22 @@ impl PeerShipper {
             server.sdk_config().interceptor(calls.clone()).build(),
         );
         Self {
-            format,
-            calls,
-            client,
-            rounds: Cell::new(0),
-            api_calls: Cell::new(0),
+            counted: Counted::new(format, calls, client),
         }
     }
 
     fn round(&self, rig: &Rig<'_>) -> Duration {
-        let before = self.calls.0.load(Ordering::Relaxed);
-        let took = rig.round(|group_name| {
-            rig.runtime.block_on(peer_round(
-                &self.client,
-                group_name,
-                rig.entries,
-                self.format,
-            ))
-        });
-        self.rounds.set(self.rounds.get() + 1);
-        let calls = self.calls.0.load(Ordering::Relaxed) - before;
-        self.api_calls.set(self.api_calls.get() + calls);
-        took
+        let Counted { client, format, .. } = &self.counted;
+        self.counted.round(rig, |group_name| {
+            rig.runtime
+                .block_on(peer_round(client, group_name, rig.entries, *format))
+        })
     }
 
     fn summary(&self) -> String {
         format!(
-            "tracing-cloudwatch {:.1} API calls, largest request body {} bytes",
-            self.api_calls.get() as f64 / self.rounds.get().max(1) as f64,
-            self.calls.1.load(Ordering::Relaxed),
+            "tracing-cloudwatch {}",
+            self.counted.calls_and_largest_body()
         )
     }
 }
@@ -411,6 +423,9 @@ impl std::fmt::Display for Paired {
             sorted.sort();
             sorted[sorted.len() / 2].as_secs_f64() * 1e3
         }
+        fn mean_ms(times: &[Duration]) -> f64 {
+            times.iter().sum::<Duration>().as_secs_f64() * 1e3 / times.len().max(1) as f64
+        }
         let shorter = self
             .lift
             .iter()
@@ -419,10 +434,12 @@ impl std::fmt::Display for Paired {
             .count();
         write!(
             f,
-            "{} paired rounds: medians lift {:.1} ms, tracing-cloudwatch {:.1} ms; lift shorter in {shorter} of {}",
+            "{} paired rounds: median lift {:.1} ms, tracing-cloudwatch {:.1} ms; mean {:.1} / {:.1} ms; lift shorter in {shorter} of {}",
             self.lift.len(),
             median_ms(&self.lift),
             median_ms(&self.peer),
+            mean_ms(&self.lift),
+            mean_ms(&self.peer),
             self.lift.len(),
         )
     }
