@@ -14,10 +14,11 @@
 //!    (Lift's console encoder; the peer's default). The format matters to the emulator,
 //!    whose JSON parser pays per escaped character: a JSON line escapes every quote it
 //!    holds, a text line few or none. Each Lift cell is measured right before the peer's cell
-//!    in the same format, then 20 pairs of rounds run back to back in alternating order and
-//!    their medians are printed (this shared machine's speed drifts between criterion
-//!    windows a minute apart; a pair sees the same machine). The emulator is reset after
-//!    every round, so each round starts from the same state.
+//!    in the same format, then 20 pairs of rounds (each after an untimed round of the same
+//!    shipper) run back to back in alternating order and their medians are printed (this
+//!    shared machine's speed drifts between criterion windows a minute apart; a pair sees
+//!    the same machine). The emulator is reset after every round, so each round starts
+//!    from the same state.
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
@@ -388,7 +389,7 @@ impl PeerShipper {
 
 /// Rounds of the two shippers back to back, in alternating order, after the criterion
 /// measurements: this shared machine's speed drifts over the minutes between two criterion
-/// windows, and a pair run a fraction of a second apart sees the same machine.
+/// windows, and a pair run a second apart sees the same machine.
 struct Paired {
     lift: Vec<Duration>,
     peer: Vec<Duration>,
@@ -403,13 +404,25 @@ impl Paired {
             lift: Vec::with_capacity(PAIRS),
             peer: Vec::with_capacity(PAIRS),
         };
+        // Each timed round follows an untimed round of the same shipper, as in criterion's
+        // windows: a round right after the other shipper's inherits the emulator state that
+        // one left (garbage-collector generations, heap shape), which in a first version of
+        // this loop made the 10,000-entry pairs a coin toss in both formats.
+        let lift_round = || {
+            lift.round(rig);
+            lift.round(rig)
+        };
+        let peer_round = || {
+            peer.round(rig);
+            peer.round(rig)
+        };
         for pair in 0..PAIRS {
             if pair % 2 == 0 {
-                paired.lift.push(lift.round(rig));
-                paired.peer.push(peer.round(rig));
+                paired.lift.push(lift_round());
+                paired.peer.push(peer_round());
             } else {
-                paired.peer.push(peer.round(rig));
-                paired.lift.push(lift.round(rig));
+                paired.peer.push(peer_round());
+                paired.lift.push(lift_round());
             }
         }
         paired
