@@ -40,6 +40,12 @@ pub trait LogsApi: Send + Sync + 'static {
         None
     }
 
+    /// Whether [`prepare_put`](Self::prepare_put) ever prepares anything. When `false` (the
+    /// default) the shipper does not ask, and spends no thread hand-off per batch on it.
+    fn prepares_puts(&self) -> bool {
+        false
+    }
+
     /// `PutLogEvents` for `events` with the request [`prepare_put`](Self::prepare_put) made
     /// from exactly these arguments. The default ignores `prepared`.
     fn put_prepared<'a>(

@@ -100,6 +100,7 @@ struct State {
     latency: Duration,
     rejected: u64,
     no_preparing: bool,
+    prepare_calls: u64,
     prepared: u64,
     prepared_ahead: u64,
     prepared_puts: u64,
@@ -223,6 +224,11 @@ impl MockLogsApi {
     /// `PutLogEvents` calls received.
     pub fn put_calls(&self) -> u64 {
         self.lock().put_calls
+    }
+
+    /// [`LogsApi::prepare_put`] calls, answered or not.
+    pub fn prepare_calls(&self) -> u64 {
+        self.lock().prepare_calls
     }
 
     /// Requests prepared ([`LogsApi::prepare_put`] calls answered).
@@ -517,6 +523,7 @@ impl LogsApi for MockLogsApi {
 
     fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
         let mut s = self.lock();
+        s.prepare_calls += 1;
         if s.no_preparing {
             return None;
         }
@@ -526,6 +533,10 @@ impl LogsApi for MockLogsApi {
         }
         drop(s);
         Some(PreparedPut::new(group, stream, events))
+    }
+
+    fn prepares_puts(&self) -> bool {
+        !self.lock().no_preparing
     }
 
     fn put_prepared<'a>(

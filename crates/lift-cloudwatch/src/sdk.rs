@@ -226,6 +226,10 @@ impl LogsApi for SdkLogsApi {
         Some(PreparedPut::new(group, stream, events))
     }
 
+    fn prepares_puts(&self) -> bool {
+        true
+    }
+
     fn put_prepared<'a>(
         &'a self,
         group: &'a str,

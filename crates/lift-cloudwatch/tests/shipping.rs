@@ -158,6 +158,8 @@ async fn an_api_that_prepares_nothing_gets_plain_puts() {
     assert_eq!(delivered_ids(&r.mock), (0..30_000).collect::<Vec<_>>());
     assert!(r.mock.violations().is_empty(), "{:?}", r.mock.violations());
     assert!(r.mock.put_calls() >= 3);
+    // An implementation that says it prepares nothing is not asked to.
+    assert_eq!(r.mock.prepare_calls(), 0);
     assert_eq!(r.mock.prepared(), 0);
     assert_eq!(r.mock.prepared_puts(), 0);
 }

@@ -107,6 +107,9 @@ pub(crate) async fn prepare(
     stream: &Arc<str>,
     batch: &Arc<Batch>,
 ) -> Option<PreparedPut> {
+    if !cx.api.prepares_puts() {
+        return None;
+    }
     let (cx, stream, batch) = (cx.clone(), stream.clone(), batch.clone());
     tokio::task::spawn_blocking(move || cx.api.prepare_put(&cx.group, &stream, &batch.events))
         .await

@@ -366,6 +366,9 @@ impl Shipper {
     /// prepared first (usually by its delivery, already under way): its request is the one
     /// the stream is waiting for.
     fn prepare_next_batches(&mut self) {
+        if !self.cx.api.prepares_puts() {
+            return;
+        }
         for (name, state) in &mut self.streams {
             let Some(current) = &state.in_flight else {
                 continue;
