@@ -7,8 +7,9 @@
 //! is due, so a backlog ships in near-full batches), and starts deliveries — at most one in
 //! flight per stream, so each stream's batches arrive in order, and at most
 //! `max_in_flight` in all, so many streams ship in parallel. While a stream's call is in
-//! flight, its next batch's request is prepared ([`LogsApi::prepare_put`](crate::LogsApi::prepare_put): body written and
-//! hashed) on tokio's blocking pool, so that batch leaves as soon as the stream is free.
+//! flight, its next batch's request is prepared on tokio's blocking pool (body written and
+//! hashed, [`LogsApi::prepare_put`](crate::LogsApi::prepare_put)), so that batch leaves as
+//! soon as the stream is free.
 //!
 //! Settling: every entry ends acknowledged or counted as dropped with a reason (packer
 //! drops, `rejectedLogEventsInfo`, refused requests, undeliverable at close). Only then is
@@ -33,7 +34,7 @@ use waiters::{Waiter, Waiters};
 
 use crate::packer::{Batch, BatchPacker, LogEvent};
 use crate::put_body::PreparedPut;
-use crate::queue::{Drained, Queue};
+use crate::queue::{Drained, Queue, Slot};
 use crate::spill::Spill;
 use crate::stream_name::StreamTemplate;
 
@@ -122,6 +123,13 @@ impl StreamState {
             .map(|b| b.events.iter().filter(|e| e.seq < target).count())
             .sum();
         (pending + batched) as u64
+    }
+
+    /// Adds a drained line to the pending list.
+    fn push_line(&mut self, slot: &Slot, line: &[u8]) {
+        let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
+        self.pending_cost += event.cost();
+        self.pending.push(event);
     }
 
     fn is_idle(&self) -> bool {
@@ -258,26 +266,22 @@ impl Shipper {
             let state = self.streams.entry(single).or_default();
             state.pending.reserve(drained.slots.len());
             for (slot, line, _) in drained.entries() {
-                let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
-                state.pending_cost += event.cost();
-                state.pending.push(event);
+                state.push_line(slot, line);
             }
         } else {
             for (slot, line, tenant) in drained.entries() {
-                let stream = self.stream_for(tenant);
-                let event = LogEvent::new(slot.timestamp_ms, utf8_text(line)).with_seq(slot.seq);
-                let state = self.streams.entry(stream).or_default();
-                state.pending_cost += event.cost();
-                state.pending.push(event);
+                let stream = self.tenant_stream(tenant);
+                self.streams
+                    .entry(stream)
+                    .or_default()
+                    .push_line(slot, line);
             }
         }
         self.drained = drained;
     }
 
-    fn stream_for(&mut self, tenant: Option<&[u8]>) -> Arc<str> {
-        if let Some(single) = &self.single_stream {
-            return single.clone();
-        }
+    /// The stream a per-tenant template gives `tenant` (rendered once per tenant).
+    fn tenant_stream(&mut self, tenant: Option<&[u8]>) -> Arc<str> {
         let key = tenant.unwrap_or_default();
         if let Some(name) = self.tenant_streams.get(key) {
             return name.clone();
