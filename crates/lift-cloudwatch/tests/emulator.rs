@@ -290,8 +290,9 @@ async fn emulator_lift_ship_redacts_json_and_text_lines() {
     assert_eq!(
         messages,
         [
-            r#"{"card_number":"4111 11** **** 1111","message":"paid","password":"[REDACTED]"}"#,
-            "Authorization: Bearer [REDACTED] card 555555******4444",
+            // Every byte outside what is redacted stays: key order, the removed value's key.
+            r#"{"message":"paid","card_number":"4111 11** **** 1111","cvv":"[REMOVED]","password":"[REDACTED]"}"#,
+            "Authorization: [REDACTED] card 555555******4444",
             "nothing to hide",
         ]
     );

@@ -139,26 +139,13 @@ fn json_chunk_needs_attention(chunk: u64) -> bool {
 
 /// [`json_chunk_needs_attention`] as bits (nonzero: needs attention).
 #[inline(always)]
-fn json_attention_bits(chunk: u64) -> u64 {
+pub(crate) fn json_attention_bits(chunk: u64) -> u64 {
     let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk;
     let q = chunk ^ (ONES * u64::from(b'"'));
     let quote = q.wrapping_sub(ONES) & !q;
     let b = chunk ^ (ONES * u64::from(b'\\'));
     let backslash = b.wrapping_sub(ONES) & !b;
     (below_space | quote | backslash | chunk) & HIGHS
-}
-
-/// Appends the JSON-escaped contents of `s` like [`json_str`] and returns the redaction
-/// pre-scan's verdict on it (`redact::text::needs_scan`): one read of each word for both.
-#[inline(always)]
-pub(crate) fn json_str_prescanned(out: &mut Vec<u8>, s: &str) -> bool {
-    let (attention, flagged) = crate::swar::scan(s.as_bytes(), json_attention_bits);
-    if attention == 0 {
-        out.extend_from_slice(s.as_bytes());
-    } else {
-        escape::<true>(out, s, &JSON, false);
-    }
-    flagged
 }
 
 /// Escapes `s` by `table`. With `SKIP_PLAIN_WORDS` (JSON only: its table flags nothing but

@@ -43,6 +43,7 @@ pub mod level;
 mod logger;
 mod macros;
 pub mod metrics;
+pub mod nested;
 pub mod redact;
 pub mod sink;
 pub mod stats;

@@ -19,7 +19,7 @@ use crate::blocking::block_on;
 use crate::builder::LoggerBuilder;
 use crate::config::LoggerConfig;
 use crate::context::{ContextKey, LogContext};
-use crate::encoder::{Encoder, Entry, write_field_if_clean};
+use crate::encoder::{Encoder, Entry};
 use crate::error::{ConfigError, SinkError};
 use crate::health::SinkHealth;
 use crate::level::{AtomicLevelFilter, Level, LevelFilter};
@@ -62,10 +62,9 @@ pub(crate) struct Core {
 struct Scope {
     context: LogContext,
     encoded: Box<[u8]>,
+    /// The tenant id as lines carry it (redacted): what sinks route by.
+    tenant_id: Option<Box<str>>,
 }
-
-/// The full logging path, handed a call's fields as an array (see `Logger::write_entry`).
-pub(crate) type FullPath<'a> = &'a mut dyn FnMut(&[Field<'_>]);
 
 /// A line buffer that grew past this is replaced, so one huge entry does not pin memory.
 const KEEP_BUFFER_BYTES: usize = 64 * 1024;
@@ -151,98 +150,22 @@ impl Logger {
         }
     }
 
+    /// Encodes and redacts the entry in one pass into the thread's line buffer and hands
+    /// the line to the sink.
     fn write(&self, level: Level, message: &str, fields: &[Field<'_>]) {
-        self.write_entry(
-            level,
-            message,
-            false,
-            |out| {
-                fields.iter().all(|field| {
-                    write_field_if_clean(out, field.key, field.json_key(), field.value)
-                })
-            },
-            |full_path| full_path(fields),
-        );
-    }
-
-    /// What the logging macros call (after checking the level): `message_is_clean` says a
-    /// literal message passed the check at compile time; `write_clean_fields` writes the
-    /// call's fields straight from their typed values for the one-pass path (see
-    /// [`write_entry`](Self::write_entry)); `with_fields` hands them over as an array when
-    /// the entry takes the full path. Not part of the API.
-    #[doc(hidden)]
-    pub fn __log_macro(
-        &self,
-        level: Level,
-        message: &str,
-        message_is_clean: bool,
-        write_clean_fields: &dyn Fn(&mut Vec<u8>) -> bool,
-        with_fields: &dyn Fn(FullPath<'_>),
-    ) {
-        self.write_entry(
-            level,
-            message,
-            message_is_clean,
-            write_clean_fields,
-            with_fields,
-        );
-    }
-
-    /// Writes one entry. With the built-in redaction rules only (or none) and the JSON
-    /// encoder, the entry is checked while it is encoded (`write_clean_fields` writes the
-    /// fields and answers whether each was clean; a message is scanned unless
-    /// `message_is_clean`); only an entry with something that may need redacting — or any
-    /// entry under custom rules or another encoder — takes the full path: the fields as an
-    /// array (from `with_fields`), the redaction pass, then encoding.
-    #[inline(always)]
-    fn write_entry(
-        &self,
-        level: Level,
-        message: &str,
-        message_is_clean: bool,
-        write_clean_fields: impl FnOnce(&mut Vec<u8>) -> bool,
-        with_fields: impl FnOnce(FullPath<'_>),
-    ) {
         let timestamp_ms = self.core.clock.now_millis();
         let meta = LineMeta {
             timestamp_ms,
             level,
-            tenant_id: self.scope.context.get(ContextKey::TenantId),
+            tenant_id: self.scope.tenant_id.as_deref(),
         };
-        if self.core.redactor.allows_one_pass()
-            && let Encoder::Json(json) = &self.core.encoder
-        {
-            let mut clean = false;
-            with_line_buffer(|buf| {
-                let entry = self.entry(timestamp_ms, level, message, &[]);
-                if json.encode_entry_with_fields_if_clean(
-                    &entry,
-                    buf,
-                    message_is_clean,
-                    write_clean_fields,
-                ) {
-                    clean = true;
-                    // A refusal is counted by the sink itself.
-                    let _ = self.core.sink.accept(buf, &meta);
-                }
-            });
-            if clean {
-                self.core.counters.logged(level);
-                return;
-            }
-        }
-        with_fields(&mut |fields| {
+        with_line_buffer(|buf| {
+            let entry = self.entry(timestamp_ms, level, message, fields);
             self.core
-                .redactor
-                .apply(message, fields, |message, fields| {
-                    with_line_buffer(|buf| {
-                        self.core
-                            .encoder
-                            .encode_entry(&self.entry(timestamp_ms, level, message, fields), buf);
-                        // A refusal is counted by the sink itself.
-                        let _ = self.core.sink.accept(buf, &meta);
-                    });
-                });
+                .encoder
+                .encode_entry(&entry, &self.core.redactor, buf);
+            // A refusal is counted by the sink itself.
+            let _ = self.core.sink.accept(buf, &meta);
         });
         self.core.counters.logged(level);
     }
@@ -411,9 +334,11 @@ impl Logger {
         })
     }
 
-    /// The tenant id in this logger's context.
+    /// The tenant id in this logger's context, redacted as its lines carry it (a tenant id
+    /// that holds a card number or a secret is never used raw — not in a stream name, not
+    /// as a metric dimension).
     pub fn tenant_id(&self) -> Option<&str> {
-        self.scope.context.get(ContextKey::TenantId)
+        self.scope.tenant_id.as_deref()
     }
 
     /// The request id in this logger's context.
@@ -483,10 +408,14 @@ impl Scope {
     fn new(core: &Core, context: LogContext) -> Self {
         let mut encoded = Vec::new();
         core.encoder
-            .encode_context_redacted(&context, &core.redactor, &mut encoded);
+            .encode_context(&context, &core.redactor, &mut encoded);
+        let tenant_id = context
+            .get(ContextKey::TenantId)
+            .map(|t| core.redactor.redact(t).into());
         Self {
             context,
             encoded: encoded.into_boxed_slice(),
+            tenant_id,
         }
     }
 }

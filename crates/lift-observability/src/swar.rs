@@ -1,7 +1,7 @@
 //! Word-at-a-time (SWAR) byte tests: eight bytes per `u64`, bit tricks instead of loops.
 //!
-//! Shared by the redaction pre-scan and the JSON encoder's fused escape-and-check pass, so
-//! both read a string's words once.
+//! Shared by the redaction pre-scan and the JSON writer's fused escape-and-check pass, so
+//! both read a string's words once, and by the free-text scanner's anchor search.
 
 pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
 pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -37,11 +37,18 @@ pub(crate) fn count_high_bits(bits: u64) -> u32 {
     ((bits >> 7).wrapping_mul(ONES) >> 56) as u32
 }
 
-/// Nonzero iff `w` holds one of the redaction pre-scan's marker bytes: `=`, `%`, `A`,
-/// `B`, `b`, `J` (`B` and `b` in one test: they differ only in bit 5).
+/// Nonzero iff `w` holds an anchor byte of the free-text detectors (see
+/// `redact::text`): `=`, `:`, `A`, `J`, `B`/`b`, `K`/`k` (each pair in one test: the
+/// cases differ only in bit 5). Only the lowest flagged byte is exact.
 #[inline(always)]
-pub(crate) fn markers(w: u64) -> u64 {
-    has(w, b'=') | has(w, b'%') | has(w, b'A') | has(w | (ONES * 0x20), b'b') | has(w, b'J')
+pub(crate) fn anchors(w: u64) -> u64 {
+    let folded = w | (ONES * 0x20);
+    has(w, b'=')
+        | has(w, b':')
+        | has(w, b'A')
+        | has(w, b'J')
+        | has(folded, b'b')
+        | has(folded, b'k')
 }
 
 #[inline(always)]
@@ -51,40 +58,26 @@ pub(crate) fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// `bytes[at..at + 4]` in the low half, `fill` in every byte of the high half.
-#[inline(always)]
-pub(crate) fn half_word(bytes: &[u8], at: usize, fill: u8) -> u64 {
-    let mut w = [fill; 8];
-    w[..4].copy_from_slice(&bytes[at..at + 4]);
-    u64::from_le_bytes(w)
-}
-
-/// The redaction pre-scan (see `redact::text::needs_scan`): under 13 bytes, whether `=`
-/// occurs; from 13, whether 13 or more ASCII digits or a marker byte occur.
-#[inline(always)]
-pub(crate) fn needs_scan(bytes: &[u8]) -> bool {
-    scan(bytes, |_| 0).1
-}
-
 /// Reads `bytes` once, a word at a time, and answers two questions: whether `other`
-/// flags any word (its bits, ORed; a string under four bytes is passed to it padded with
-/// spaces), and the redaction pre-scan's verdict (see [`needs_scan`]).
+/// flags any word (its bits, ORed; a string under eight bytes is passed to it padded with
+/// spaces), and the redaction pre-scan's verdict: 13 or more ASCII digits (a card number is
+/// possible), and whether an anchor byte occurs.
 #[inline(always)]
-pub(crate) fn scan(bytes: &[u8], other: impl Fn(u64) -> u64) -> (u64, bool) {
+pub(crate) fn scan(
+    bytes: &[u8],
+    other: impl Fn(u64) -> u64,
+) -> (u64, crate::redact::text::Prescan) {
     let n = bytes.len();
-    if n < 13 {
-        let (a, b) = if n >= 8 {
-            (word(bytes, 0), word(bytes, n - 8))
-        } else if n >= 4 {
-            // The filler is a space: never `=`, never flagged by the JSON check.
-            (half_word(bytes, 0, b' '), half_word(bytes, n - 4, b' '))
-        } else {
-            let mut w = [b' '; 8];
-            w[..n].copy_from_slice(bytes);
-            let a = u64::from_le_bytes(w);
-            (a, a)
+    if n < 8 {
+        // The filler is a space: never an anchor, never flagged by the JSON check.
+        let mut w = [b' '; 8];
+        w[..n].copy_from_slice(bytes);
+        let w = u64::from_le_bytes(w);
+        let pre = crate::redact::text::Prescan {
+            cards: false,
+            anchors: anchors(w) != 0,
         };
-        return (other(a) | other(b), (has(a, b'=') | has(b, b'=')) != 0);
+        return (other(w), pre);
     }
     let mut digits = 0u32;
     let mut marks = 0u64;
@@ -93,7 +86,7 @@ pub(crate) fn scan(bytes: &[u8], other: impl Fn(u64) -> u64) -> (u64, bool) {
     while i + 8 <= n {
         let w = word(bytes, i);
         digits += count_high_bits(digit_bits(w));
-        marks |= markers(w);
+        marks |= anchors(w);
         flags |= other(w);
         i += 8;
     }
@@ -102,10 +95,14 @@ pub(crate) fn scan(bytes: &[u8], other: impl Fn(u64) -> u64) -> (u64, bool) {
         let w = word(bytes, n - 8);
         let seen = i - (n - 8);
         digits += count_high_bits(digit_bits(w) & (!0u64 << (seen * 8)));
-        marks |= markers(w);
+        marks |= anchors(w);
         flags |= other(w);
     }
-    (flags, digits >= 13 || marks != 0)
+    let pre = crate::redact::text::Prescan {
+        cards: digits >= 13,
+        anchors: marks != 0,
+    };
+    (flags, pre)
 }
 
 #[cfg(test)]

@@ -263,7 +263,7 @@ impl Visit for Scratch {
     }
     fn record_error(&mut self, field: &TracingField, value: &(dyn std::error::Error + 'static)) {
         self.push_text(field.name(), |t| {
-            crate::encoder::write_error_chain(t, value);
+            crate::value::write_error_chain(t, value);
         });
     }
 }

@@ -70,12 +70,17 @@ impl<'a> Value<'a> {
             Value::Bool(v) => OwnedValue::Bool(v),
             Value::Null => OwnedValue::Null,
             Value::Duration(d) => OwnedValue::Duration(d),
-            Value::Error(e) => OwnedValue::Str(crate::encoder::error_chain_text(e).into()),
+            Value::Error(e) => {
+                let mut text = String::new();
+                write_error_chain(&mut text, e);
+                OwnedValue::Str(text.into())
+            }
             Value::Display(d) => OwnedValue::Str(d.to_string().into()),
             Value::Serde(s) => {
+                // Captured as given; redacted when the context is encoded.
                 let mut out = Vec::new();
-                crate::encoder::write_serde_json(&mut out, s);
-                // write_serde_json always leaves valid UTF-8 JSON text in `out`.
+                crate::nested::write_serialize(&mut out, s, None);
+                // write_serialize always leaves valid UTF-8 JSON text in `out`.
                 OwnedValue::Json(String::from_utf8_lossy(&out).into_owned().into())
             }
             Value::Json(j) => OwnedValue::Json(j.0.into()),
@@ -115,19 +120,38 @@ impl<'a> JsonText<'a> {
 /// An object-safe view of `serde::Serialize`, so a borrowed `&dyn SerializeJson` fits in a
 /// [`Value`]. Implemented for every `Serialize` type.
 pub trait SerializeJson {
-    /// Serializes `self` through `serializer`.
+    /// Serializes `self` through `serializer` (Lift's redacting JSON writer).
     fn serialize_json(
         &self,
-        serializer: &mut serde_json::Serializer<&mut Vec<u8>, crate::encoder::SafeJsonFormatter>,
+        serializer: &mut serde_json::Serializer<std::io::Sink, crate::nested::NestedWriter<'_>>,
     ) -> Result<(), serde_json::Error>;
 }
 
 impl<T: serde::Serialize + ?Sized> SerializeJson for T {
     fn serialize_json(
         &self,
-        serializer: &mut serde_json::Serializer<&mut Vec<u8>, crate::encoder::SafeJsonFormatter>,
+        serializer: &mut serde_json::Serializer<std::io::Sink, crate::nested::NestedWriter<'_>>,
     ) -> Result<(), serde_json::Error> {
         self.serialize(serializer)
+    }
+}
+
+/// At most this many `source()` links are followed, in case a chain loops.
+const MAX_ERROR_CHAIN: usize = 32;
+
+/// Writes an error and its `source()` chain as `message: cause: root cause`.
+pub(crate) fn write_error_chain(w: &mut impl fmt::Write, error: &dyn Error) {
+    let _ = write!(w, "{error}");
+    let mut source = error.source();
+    let mut depth = 0;
+    while let Some(cause) = source {
+        if depth == MAX_ERROR_CHAIN {
+            let _ = w.write_str(": …");
+            break;
+        }
+        let _ = write!(w, ": {cause}");
+        source = cause.source();
+        depth += 1;
     }
 }
 
@@ -262,18 +286,21 @@ impl<'a> Field<'a> {
     }
 }
 
-/// Whether `key` can be copied into JSON as it is and is not one of Lift's reserved keys:
-/// printable ASCII without `"` or `\\`. A `const fn`, so the macros decide at compile time.
+/// Whether a literal key's `,"key":` can be built at compile time: it needs no escaping,
+/// nothing in it could be redacted ([`literal_is_inert`]), its key rule is to scan the
+/// value, and it is not one of Lift's reserved keys. A `const fn`, so the macros decide at
+/// compile time.
+///
+/// [`literal_is_inert`]: crate::redact::text::literal_is_inert
 #[doc(hidden)]
 pub const fn key_is_plain_and_unreserved(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x20 || b > 0x7e || b == b'"' || b == b'\\' {
-            return false;
-        }
-        i += 1;
+    if !crate::redact::text::literal_is_inert(key)
+        || !matches!(
+            crate::redact::builtin_key_rule(key),
+            crate::redact::KeyRule::Scan
+        )
+    {
+        return false;
     }
     let mut r = 0;
     while r < crate::encoder::RESERVED_KEYS.len() {
@@ -536,6 +563,15 @@ mod tests {
         assert!(!key_is_plain_and_unreserved("k\"ey"));
         assert!(!key_is_plain_and_unreserved("é"));
         assert!(!key_is_plain_and_unreserved("tab\t"));
+        assert!(!key_is_plain_and_unreserved("card_cvv"), "a removed key");
+        assert!(
+            !key_is_plain_and_unreserved("4111111111111111"),
+            "a card number"
+        );
+        assert!(
+            !key_is_plain_and_unreserved("ratio:x"),
+            "a name-value separator"
+        );
     }
 
     #[test]

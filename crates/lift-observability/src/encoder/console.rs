@@ -6,16 +6,19 @@
 //! are double-quoted. Colours (the level only) are used only when the encoder was built with
 //! them, which the logger does only when the sink is a terminal and `NO_COLOR` is unset.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{
-    Entry, EscapingWriter, RESERVED_KEY_PREFIX, is_reserved_key, non_finite_name,
-    write_duration_millis, write_error_chain, write_finite_f64, write_serde_json,
+    Entry, RESERVED_KEY_PREFIX, is_reserved_key, non_finite_name, write_duration_millis,
+    write_finite_f64,
 };
 use crate::escape;
 use crate::level::Level;
+use crate::nested::{with_scratch, write_serialize};
+use crate::redact::{KeyRule, Redactor};
 use crate::timestamp::write_rfc3339_millis;
-use crate::value::Value;
+use crate::value::{Field, Value, write_error_chain};
 
 /// Encodes entries as human-readable lines.
 #[derive(Debug, Clone, Default)]
@@ -34,8 +37,8 @@ impl ConsoleEncoder {
         self.color
     }
 
-    /// Appends the entry as one line of text (no trailing newline).
-    pub fn encode_entry(&self, entry: &Entry<'_>, out: &mut Vec<u8>) {
+    /// Appends the entry as one line of text (no trailing newline), redacted by `redactor`.
+    pub fn encode_entry(&self, entry: &Entry<'_>, redactor: &Redactor, out: &mut Vec<u8>) {
         write_rfc3339_millis(out, entry.timestamp_ms);
         out.push(b' ');
         if self.color {
@@ -46,35 +49,52 @@ impl ConsoleEncoder {
             out.extend_from_slice(entry.level.padded().as_bytes());
         }
         out.push(b' ');
-        escape::console_bare(out, entry.message);
+        escape::console_bare(out, &redactor.redact(entry.message));
         out.extend_from_slice(entry.context);
         for field in entry.fields {
-            self.write_field(out, field.key, field.value, false);
+            self.write_field(out, field, redactor, false);
         }
     }
 
-    /// Appends ` key=value`.
+    /// Appends ` key=value` as the key rules say (see the JSON encoder's `write_field`).
     pub(crate) fn write_field(
         &self,
         out: &mut Vec<u8>,
-        key: &str,
-        value: Value<'_>,
+        field: &Field<'_>,
+        redactor: &Redactor,
         own_key: bool,
     ) {
+        let rule = match (own_key, redactor.is_enabled()) {
+            (_, false) => KeyRule::Safe,
+            (true, true) => KeyRule::Scan,
+            (false, true) => redactor.key_rule(field.key),
+        };
+        if rule == KeyRule::Remove {
+            redactor.counts().add_sad();
+            return;
+        }
         out.push(b' ');
-        let renamed = !own_key && is_reserved_key(key);
-        if escape::console_token_is_bare(key) {
+        let key = redactor.redact(field.key);
+        let renamed = !own_key && is_reserved_key(&key);
+        if escape::console_token_is_bare(&key) {
             if renamed {
                 out.extend_from_slice(RESERVED_KEY_PREFIX.as_bytes());
             }
             out.extend_from_slice(key.as_bytes());
         } else {
             out.push(b'"');
-            escape::console_quoted(out, key);
+            escape::console_quoted(out, &key);
             out.push(b'"');
         }
         out.push(b'=');
-        write_value(out, value);
+        match rule {
+            KeyRule::Secret => {
+                redactor.counts().add_secret_key();
+                out.extend_from_slice(crate::redact::text::REDACTED.as_bytes());
+            }
+            KeyRule::Safe => write_value(out, field.key, field.value, None),
+            _ => write_value(out, field.key, field.value, Some(redactor)),
+        }
     }
 }
 
@@ -88,21 +108,42 @@ fn level_color(level: Level) -> &'static str {
     }
 }
 
-fn write_value(out: &mut Vec<u8>, value: Value<'_>) {
+/// Text redacted unless `redactor` is `None`.
+fn redacted<'a>(s: &'a str, redactor: Option<&Redactor>) -> Cow<'a, str> {
+    match redactor {
+        Some(r) => r.redact(s),
+        None => Cow::Borrowed(s),
+    }
+}
+
+/// A string value: bare when it is a plain token, else quoted and escaped.
+fn write_text(out: &mut Vec<u8>, s: &str) {
+    if escape::console_token_is_bare(s) {
+        out.extend_from_slice(s.as_bytes());
+    } else {
+        out.push(b'"');
+        escape::console_quoted(out, s);
+        out.push(b'"');
+    }
+}
+
+fn write_value(out: &mut Vec<u8>, key: &str, value: Value<'_>, redactor: Option<&Redactor>) {
     match value {
-        Value::Str(s) => {
-            if escape::console_token_is_bare(s) {
-                out.extend_from_slice(s.as_bytes());
-            } else {
-                out.push(b'"');
-                escape::console_quoted(out, s);
-                out.push(b'"');
+        Value::Str(s) => write_text(out, &redacted(s, redactor)),
+        Value::I64(v) => {
+            match redactor.and_then(|r| r.masked_integer(key, v.unsigned_abs(), v < 0)) {
+                Some((masked, n)) => out.extend_from_slice(&masked[..n]),
+                None => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
             }
         }
-        Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        Value::U64(v) => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        Value::U64(v) => match redactor.and_then(|r| r.masked_integer(key, v, false)) {
+            Some((masked, n)) => out.extend_from_slice(&masked[..n]),
+            None => out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        },
         Value::F64(v) => {
-            if write_finite_f64(out, v).is_none() {
+            if let Some((masked, n)) = redactor.and_then(|r| r.masked_float(key, v)) {
+                out.extend_from_slice(&masked[..n]);
+            } else if write_finite_f64(out, v).is_none() {
                 out.extend_from_slice(non_finite_name(v).as_bytes());
             }
         }
@@ -112,24 +153,26 @@ fn write_value(out: &mut Vec<u8>, value: Value<'_>) {
             write_duration_millis(out, d);
             out.extend_from_slice(b"ms");
         }
-        Value::Error(e) => {
+        Value::Error(e) => with_scratch(|text: &mut String| {
+            write_error_chain(text, e);
             out.push(b'"');
-            write_error_chain(&mut EscapingWriter::console_quoted(out), e);
+            escape::console_quoted(out, &redacted(text, redactor));
             out.push(b'"');
-        }
-        Value::Display(d) => {
+        }),
+        Value::Display(d) => with_scratch(|text: &mut String| {
+            let _ = write!(text, "{d}");
             out.push(b'"');
-            let _ = write!(EscapingWriter::console_quoted(out), "{d}");
+            escape::console_quoted(out, &redacted(text, redactor));
             out.push(b'"');
-        }
+        }),
         Value::Serde(s) => {
             let start = out.len();
-            write_serde_json(out, s);
+            write_serialize(out, s, redactor);
             reescape_json_for_console(out, start);
         }
-        Value::Json(j) => {
+        Value::Json(_) => {
             let start = out.len();
-            out.extend_from_slice(j.as_str().as_bytes());
+            super::json::write_value(out, key, value, redactor);
             reescape_json_for_console(out, start);
         }
     }

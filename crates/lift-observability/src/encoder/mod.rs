@@ -1,9 +1,12 @@
-//! Encoders: turn one entry into one line of JSON or console text, into a caller-owned buffer.
+//! Encoders: turn one entry into one line of JSON or console text, into a caller-owned buffer,
+//! redacting as they write.
 //!
 //! [`Encoder`] picks the format; [`JsonEncoder`] writes the flat, Lambda-shaped JSON object
 //! CloudWatch Logs Insights and Powertools users expect, [`ConsoleEncoder`] a human-readable
 //! `key=value` line. Both are hand-written: no `serde_json::Value`, no map per entry, and the
 //! context a child logger carries arrives pre-encoded and is copied in with one `memcpy`.
+//! There is one path per entry: each key is decided by the [`Redactor`]'s key rules and
+//! each value is redacted while it is written (see [`crate::redact`]).
 //!
 //! # Key order and reserved keys
 //! `timestamp`, `level`, `message`, then the context (`service`, `request_id`,
@@ -15,27 +18,22 @@
 //! Other duplicate user keys are written as given (the last one wins in most JSON readers).
 //!
 //! # Value rules
-//! Strings are escaped (see the `escape` module); non-finite floats become the strings
+//! Strings are escaped (see the `escape` module) and redacted; non-finite floats become the strings
 //! `"NaN"`, `"inf"`, `"-inf"` (inside nested `Serialize` values serde writes them as
 //! `null`); durations are fractional milliseconds; errors are `"message: cause: root cause"`;
 //! a `Serialize` value that fails half-way is replaced by a string saying so, never by
 //! broken JSON.
 
 mod console;
-mod json;
-
-use std::error::Error;
-use std::fmt;
+pub(crate) mod json;
 
 pub use console::ConsoleEncoder;
 pub use json::JsonEncoder;
-pub(crate) use json::write_value;
-#[doc(hidden)]
-pub use json::{literal_message_is_clean, write_field_if_clean};
 
 use crate::context::LogContext;
 use crate::level::Level;
-use crate::value::{Field, SerializeJson};
+use crate::redact::Redactor;
+use crate::value::Field;
 
 /// Appends `s` escaped as the contents of a JSON string (without the surrounding quotes),
 /// by the rules Lift's JSON lines use: RFC 8259 plus `\u2028`/`\u2029`. For writers of
@@ -137,189 +135,26 @@ pub enum Encoder {
 }
 
 impl Encoder {
-    /// Appends one encoded entry to `out`, without a trailing newline.
+    /// Appends one encoded entry to `out`, redacted by `redactor`, without a trailing
+    /// newline.
     #[inline]
-    pub fn encode_entry(&self, entry: &Entry<'_>, out: &mut Vec<u8>) {
+    pub fn encode_entry(&self, entry: &Entry<'_>, redactor: &Redactor, out: &mut Vec<u8>) {
         match self {
-            Encoder::Json(e) => e.encode_entry(entry, out),
-            Encoder::Console(e) => e.encode_entry(entry, out),
+            Encoder::Json(e) => e.encode_entry(entry, redactor, out),
+            Encoder::Console(e) => e.encode_entry(entry, redactor, out),
         }
     }
 
-    /// Like [`encode_context`](Self::encode_context), with every value through `redactor`.
-    pub fn encode_context_redacted(
-        &self,
-        context: &LogContext,
-        redactor: &crate::redact::Redactor,
-        out: &mut Vec<u8>,
-    ) {
+    /// Appends a context's fields, redacted, in the form [`Entry::context`] expects. Every
+    /// value is redacted, Lift's own ids too: a caller can set any of them.
+    pub fn encode_context(&self, context: &LogContext, redactor: &Redactor, out: &mut Vec<u8>) {
         context.visit(|key, value, own| {
-            if let Some(value) = redactor.rewrite_one(key, value, own) {
-                match self {
-                    Encoder::Json(e) => e.write_field(out, key, value.as_value(), own),
-                    Encoder::Console(e) => e.write_field(out, key, value.as_value(), own),
-                }
+            let field = Field::new(key, value);
+            match self {
+                Encoder::Json(e) => e.write_field(out, &field, redactor, own),
+                Encoder::Console(e) => e.write_field(out, &field, redactor, own),
             }
         });
-    }
-
-    /// Appends a context's fields in the form [`Entry::context`] expects.
-    pub fn encode_context(&self, context: &LogContext, out: &mut Vec<u8>) {
-        match self {
-            Encoder::Json(e) => {
-                context.visit(|key, value, own| e.write_field(out, key, value, own))
-            }
-            Encoder::Console(e) => {
-                context.visit(|key, value, own| e.write_field(out, key, value, own))
-            }
-        }
-    }
-}
-
-/// Deepest nesting of arrays and objects written for a `Serialize` value: small enough that
-/// the whole line (the value sits inside the line's object) parses with serde_json's default
-/// recursion limit, as common JSON readers' limits go (checked by a test). Deeper values are replaced by an
-/// `<unserializable: …>` string instead of exhausting the stack.
-pub const MAX_NESTING_DEPTH: u32 = 126;
-
-/// A `serde_json` formatter that also escapes U+2028/U+2029, like Lift's own strings, and
-/// refuses nesting deeper than [`MAX_NESTING_DEPTH`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SafeJsonFormatter {
-    depth: u32,
-}
-
-impl SafeJsonFormatter {
-    fn enter(&mut self) -> std::io::Result<()> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING_DEPTH {
-            return Err(std::io::Error::other(format!(
-                "nested deeper than {MAX_NESTING_DEPTH} levels"
-            )));
-        }
-        Ok(())
-    }
-}
-
-impl serde_json::ser::Formatter for SafeJsonFormatter {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.enter()?;
-        writer.write_all(b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth = self.depth.saturating_sub(1);
-        writer.write_all(b"]")
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.enter()?;
-        writer.write_all(b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
-        self.depth = self.depth.saturating_sub(1);
-        writer.write_all(b"}")
-    }
-
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        // serde has already escaped quotes, backslashes and controls; only the line
-        // separators remain, and they are rare: write the runs between them directly.
-        let bytes = fragment.as_bytes();
-        let mut start = 0;
-        let mut i = 0;
-        while i + 2 < bytes.len() {
-            if bytes[i] == 0xe2 && bytes[i + 1] == 0x80 && matches!(bytes[i + 2], 0xa8 | 0xa9) {
-                writer.write_all(&bytes[start..i])?;
-                writer.write_all(if bytes[i + 2] == 0xa8 {
-                    b"\\u2028"
-                } else {
-                    b"\\u2029"
-                })?;
-                i += 3;
-                start = i;
-            } else {
-                i += 1;
-            }
-        }
-        writer.write_all(&bytes[start..])
-    }
-}
-
-/// Writes `value` as JSON; on a serialization error, rolls back and writes a JSON string
-/// saying what failed, so the surrounding line stays valid.
-pub(crate) fn write_serde_json(out: &mut Vec<u8>, value: &dyn SerializeJson) {
-    let start = out.len();
-    let result = {
-        let mut ser =
-            serde_json::Serializer::with_formatter(&mut *out, SafeJsonFormatter::default());
-        value.serialize_json(&mut ser)
-    };
-    if let Err(e) = result {
-        out.truncate(start);
-        out.push(b'"');
-        let mut w = EscapingWriter::json(out);
-        let _ = fmt::Write::write_fmt(&mut w, format_args!("<unserializable: {e}>"));
-        out.push(b'"');
-    }
-}
-
-/// At most this many `source()` links are followed, in case a chain loops.
-const MAX_ERROR_CHAIN: usize = 32;
-
-/// Writes an error and its `source()` chain as `message: cause: root cause`.
-pub(crate) fn write_error_chain(w: &mut impl fmt::Write, error: &dyn Error) {
-    let _ = write!(w, "{error}");
-    let mut source = error.source();
-    let mut depth = 0;
-    while let Some(cause) = source {
-        if depth == MAX_ERROR_CHAIN {
-            let _ = w.write_str(": …");
-            break;
-        }
-        let _ = write!(w, ": {cause}");
-        source = cause.source();
-        depth += 1;
-    }
-}
-
-/// The error chain as a `String` (for owned context values).
-pub(crate) fn error_chain_text(error: &dyn Error) -> String {
-    let mut s = String::new();
-    write_error_chain(&mut s, error);
-    s
-}
-
-/// A `fmt::Write` that escapes as it appends, so `Display` output goes straight to the line.
-pub(crate) struct EscapingWriter<'a> {
-    out: &'a mut Vec<u8>,
-    escape: fn(&mut Vec<u8>, &str),
-}
-
-impl<'a> EscapingWriter<'a> {
-    pub(crate) fn json(out: &'a mut Vec<u8>) -> Self {
-        Self {
-            out,
-            escape: crate::escape::json_str,
-        }
-    }
-
-    pub(crate) fn console_quoted(out: &'a mut Vec<u8>) -> Self {
-        Self {
-            out,
-            escape: crate::escape::console_quoted,
-        }
-    }
-}
-
-impl fmt::Write for EscapingWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        (self.escape)(self.out, s);
-        Ok(())
     }
 }
 
@@ -571,23 +406,5 @@ mod tests {
         out.push(b' ');
         write_duration_millis(&mut out, std::time::Duration::from_nanos(999));
         assert_eq!(out, b"12.345 0.000");
-    }
-
-    #[test]
-    fn failing_serialize_leaves_valid_json() {
-        struct Bad;
-        impl serde::Serialize for Bad {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::{Error, SerializeMap};
-                let mut m = s.serialize_map(None)?;
-                m.serialize_entry("a", &1)?;
-                Err(S::Error::custom("nope"))
-            }
-        }
-        let mut out = b"[".to_vec();
-        write_serde_json(&mut out, &Bad);
-        out.push(b']');
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(v[0], "<unserializable: nope>");
     }
 }

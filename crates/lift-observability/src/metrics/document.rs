@@ -12,7 +12,8 @@
 
 use super::rules::{MAX_DIMENSIONS_PER_SET, MAX_METRICS_PER_DOCUMENT, MAX_VALUES_PER_METRIC};
 use super::series::Series;
-use crate::encoder::{write_finite_f64, write_value};
+use crate::encoder::json::write_value;
+use crate::encoder::write_finite_f64;
 use crate::escape::json_str;
 use crate::value::OwnedValue;
 
@@ -178,7 +179,8 @@ fn write_one(
         out.push(b',');
         quoted(out, k);
         out.push(b':');
-        write_value(out, v.as_value());
+        // Properties were redacted when they were set.
+        write_value(out, "", v.as_value(), None);
     }
     out.push(b'}');
     collisions

@@ -93,18 +93,36 @@ pub const FOLDED_TENANT_PROPERTY: &str = "folded_tenant_id";
 /// data is dropped to `null`, card numbers in text are masked. Lift's own ids (`request_id`,
 /// `trace_id`) are identity and kept as they are.
 fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
-    use crate::redact::{KeyRule, Redactor, runtime_key_rule};
+    use crate::redact::{KeyRule, Redactor};
     use crate::value::Value;
     static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    let redactor = REDACTOR.get_or_init(Redactor::new);
     if key == "request_id" || key == "trace_id" {
         return value.to_owned_value();
     }
-    match runtime_key_rule(key) {
+    let masked = |v: Option<([u8; 21], usize)>| {
+        v.map(|(b, n)| OwnedValue::Str(String::from_utf8_lossy(&b[..n]).into()))
+    };
+    match redactor.key_rule(key) {
         KeyRule::Secret => OwnedValue::Str(crate::redact::text::REDACTED.into()),
         KeyRule::Remove => OwnedValue::Null,
         KeyRule::Scan | KeyRule::Safe => match value {
-            Value::Str(s) => OwnedValue::Str(REDACTOR.get_or_init(Redactor::new).redact(s).into()),
-            other => other.to_owned_value(),
+            Value::Str(s) => OwnedValue::Str(redactor.redact(s).into()),
+            Value::U64(v) => {
+                masked(redactor.masked_integer(key, v, false)).unwrap_or(OwnedValue::U64(v))
+            }
+            Value::I64(v) => masked(redactor.masked_integer(key, v.unsigned_abs(), v < 0))
+                .unwrap_or(OwnedValue::I64(v)),
+            Value::F64(v) => masked(redactor.masked_float(key, v)).unwrap_or(OwnedValue::F64(v)),
+            Value::Serde(_) | Value::Json(_) => {
+                let mut out = Vec::new();
+                crate::encoder::json::write_value(&mut out, key, value, Some(redactor));
+                OwnedValue::Json(String::from_utf8_lossy(&out).into_owned().into())
+            }
+            other => match other.to_owned_value() {
+                OwnedValue::Str(s) => OwnedValue::Str(redactor.redact(&s).into()),
+                owned => owned,
+            },
         },
     }
 }

@@ -288,7 +288,8 @@ impl Subsegment {
     /// Records an exception (message with its `source()` chain, and a type name) and
     /// marks a fault unless an error is already marked.
     pub fn record_exception(&mut self, error: &(dyn Error + 'static), kind: Option<&str>) {
-        let message = crate::encoder::error_chain_text(error);
+        let mut message = String::new();
+        crate::value::write_error_chain(&mut message, error);
         let cause = self.cause.get_or_insert_with(Cause::default);
         cause.exceptions.push(Exception {
             id: new_segment_id(),

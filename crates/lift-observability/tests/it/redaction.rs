@@ -162,8 +162,9 @@ proptest! {
     fn no_pan_survives_in_any_text_or_format(
         seed in proptest::collection::vec(0u8..10, 4..20),
         len in 13usize..=19,
-        before in "[a-z :=,]{0,12}",
-        after in "[a-z :=,]{0,12}",
+        // A letter or digit glued to a run makes it part of a word (a hex id), not a card.
+        before in "([a-z :=,]{0,11}[ :=,])?",
+        after in "([ :=,.][a-z :=,]{0,11})?",
         dashed in any::<bool>(),
         console in any::<bool>(),
     ) {
@@ -191,32 +192,112 @@ proptest! {
                 }
             })
             .collect();
-        prop_assert!(line.contains(&masked), "{line}");
+        // Unless a name before it (`pin: `, `pwd=`) had the whole value removed.
+        prop_assert!(line.contains(&masked) || line.contains("[REMOVED]") || line.contains("[REDACTED]"), "{line}");
     }
 }
 
-proptest! {
-    // The JSON encoder checks clean entries while writing them (one pass); anything it is
-    // unsure of takes the separate redaction pass. Both must give the same line: a
-    // configured (unused) safe key forces the separate pass for comparison.
-    #[test]
-    fn the_one_pass_check_gives_the_lines_the_separate_pass_gives(
-        message in "[ -~]{0,30}|[0-9 =%ABbJ-]{0,30}",
-        text in "[ -~]{0,30}|[0-9 =-]{10,25}|\\PC{0,20}",
-        big in any::<u64>(),
-        small in any::<i64>(),
-    ) {
-        let run = |redactor: Redactor| {
-            let sink = MemorySink::new();
-            let log = Logger::builder()
-                .clock(lift_observability::Clock::fixed(1_764_000_000_000))
-                .sink(sink.clone())
-                .redactor(redactor)
-                .build();
-            info!(log, &message; "text" => text.as_str(), "big" => big, "small" => small,
-                "ratio" => 0.25, "flag" => true, "when_ms" => big);
-            sink.lines()
-        };
-        prop_assert_eq!(run(Redactor::new()), run(Redactor::new().safe_key("zz_unused")));
+/// Every leak reported against the two-route redactor (issue 14), through the logger.
+#[test]
+fn leaks_reported_against_the_old_redactor_are_closed() {
+    #[derive(serde::Serialize)]
+    struct Body {
+        amounts: Vec<i64>,
+        cards: std::collections::BTreeMap<String, u32>,
+        nested: Nested,
     }
+    #[derive(serde::Serialize)]
+    struct Nested {
+        card_cvv: &'static str,
+        #[serde(rename = "secretKey")]
+        secret_key: &'static str,
+        transaction: &'static str,
+        seconds: u32,
+    }
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    let child = log
+        .with_request_id(PAN)
+        .with_tenant_id(PAN)
+        .with_field(PAN, "context key")
+        .with_field("passphrase", "open sesame");
+    let body = Body {
+        amounts: vec![-4_111_111_111_111_111, 12],
+        cards: [(PAN.to_owned(), 1)].into_iter().collect(),
+        nested: Nested {
+            card_cvv: "737",
+            secret_key: "s3cr3t-v4lue",
+            transaction: "tx_1",
+            seconds: 3,
+        },
+    };
+    info!(child, "2026-11-27 05:19:35 4111111111111111 declined";
+        "float" => 4_111_111_111_111_111.0f64,
+        "body" => Value::serde(&body),
+        "card_cvv" => "737",
+        "cvvCode" => "737",
+        "aws_secret_key" => "wJalrXUtnFEMI",
+        "signing_key" => "k-123",
+        "note" => "charge body {\"cvv\":\"737\",\"brand\":\"visa\"}",
+        "header" => "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9",
+        "db" => "postgres://app:pw@db:5432/payments",
+        "ts_text" => "epoch 1764221757123 and 20261127051935123");
+    child.info("keys", &[field(PAN, "field key")]);
+    let lines = sink.lines();
+    for line in &lines {
+        assert!(!line.contains(PAN), "{line}");
+        for secret in [
+            "737",
+            "s3cr3t-v4lue",
+            "open sesame",
+            "wJalrXUtnFEMI",
+            "k-123",
+            "eyJhbGciOiJIUzI1NiJ9",
+            ":pw@",
+        ] {
+            assert!(!line.contains(secret), "{secret} in {line}");
+        }
+    }
+    let e = &sink.entries()[0];
+    assert_eq!(
+        e["message"],
+        "2026-11-27 05:19:35 411111******1111 declined"
+    );
+    assert_eq!(e["request_id"], MASKED);
+    assert_eq!(e["tenant_id"], MASKED);
+    assert_eq!(e[MASKED], "context key");
+    assert_eq!(e["passphrase"], "[REDACTED]");
+    assert_eq!(e["float"], MASKED);
+    assert_eq!(e["body"]["amounts"][0], format!("-{MASKED}"));
+    assert_eq!(e["body"]["amounts"][1], 12);
+    assert_eq!(e["body"]["cards"][MASKED], 1);
+    assert!(e["body"]["nested"].get("card_cvv").is_none());
+    assert_eq!(e["body"]["nested"]["secretKey"], "[REDACTED]");
+    assert_eq!(e["body"]["nested"]["transaction"], "tx_1");
+    assert_eq!(e["body"]["nested"]["seconds"], 3);
+    assert!(e.get("card_cvv").is_none() && e.get("cvvCode").is_none());
+    assert_eq!(
+        e["note"],
+        "charge body {\"cvv\":\"[REMOVED]\",\"brand\":\"visa\"}"
+    );
+    assert_eq!(e["header"], "Authorization: [REDACTED]");
+    assert_eq!(e["db"], "postgres://app:[REDACTED]@db:5432/payments");
+    assert_eq!(e["ts_text"], "epoch 1764221757123 and 20261127051935123");
+    assert_eq!(
+        sink.captured()[0].tenant_id.as_deref(),
+        Some(MASKED),
+        "routing uses the redacted tenant"
+    );
+    assert_eq!(child.tenant_id(), Some(MASKED));
+    assert_eq!(sink.entries()[1][MASKED], "field key");
+}
+
+#[test]
+fn integers_that_name_a_time_or_cannot_be_cards_stay_numbers() {
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    info!(log, "times"; "ts" => 4_111_111_111_111_111u64, "epoch_ms" => 1_764_221_757_123u64,
+        "n" => 1_764_221_757_123u64, "order" => 1_234_567_890_123_456u64);
+    let e = &sink.entries()[0];
+    assert_eq!(e["ts"], 4_111_111_111_111_111u64);
+    assert_eq!(e["n"], 1_764_221_757_123u64);
+    assert_eq!(e["order"], 1_234_567_890_123_456u64);
 }

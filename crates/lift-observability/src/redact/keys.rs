@@ -1,0 +1,418 @@
+//! Key rules: what a field's name says about its value, decided from the name's tokens.
+//!
+//! A key is split into lowercase tokens at `_`, `-`, `.`, spaces and other punctuation, at
+//! case changes (`cvvCode` → `cvv`, `code`; `APIKey` → `api`, `key`) and between letters
+//! and digits (`cvv2` → `cvv`, `2`). A name is sensitive authentication data (PCI DSS
+//! 3.3.1: removed) or a secret (`[REDACTED]`) when its tokens contain one of the names
+//! below, wherever they stand — `card_cvv`, `cvv_number`, `secretKey`, `aws_secret_key` —
+//! unless the last token says the value *describes* the secret rather than being it
+//! (`token_type`, `secret_arn`, `pin_length`, `password_changed_at`). Keys written as one
+//! lowercase word are also matched by their ending (`dbpassword`, `githubtoken`).
+//!
+//! Everything here is a `const fn`, so the logging macros decide a literal key's rule at
+//! compile time; keys known only at run time (field arrays, nested `Serialize` keys, names
+//! in free text) pay one walk over their bytes.
+
+/// How a key's value is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRule {
+    /// The value is scanned like any text.
+    Scan,
+    /// The value is a secret: written as `[REDACTED]`.
+    Secret,
+    /// Sensitive authentication data: the field is removed (in free text, the value).
+    Remove,
+    /// Known safe: written as given.
+    Safe,
+}
+
+/// Single tokens naming sensitive authentication data.
+const SAD_TOKENS: [&[u8]; 9] = [
+    b"cvv",
+    b"cvc",
+    b"cvn",
+    b"csc",
+    b"cav",
+    b"cvd",
+    b"pin",
+    b"pinblock",
+    b"trackdata",
+];
+/// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
+const SAD_PAIRS: [(&[u8], &[u8]); 8] = [
+    (b"security", b"code"),
+    (b"card", b"code"),
+    (b"card", b"verification"),
+    (b"verification", b"value"),
+    (b"track", b"1"),
+    (b"track", b"2"),
+    (b"track", b"data"),
+    (b"pin", b"block"),
+];
+/// Single tokens naming a secret.
+const SECRET_TOKENS: [&[u8]; 18] = [
+    b"password",
+    b"passwd",
+    b"pwd",
+    b"pass",
+    b"passphrase",
+    b"passcode",
+    b"secret",
+    b"secrets",
+    b"token",
+    b"credential",
+    b"credentials",
+    b"auth",
+    b"authorization",
+    b"cookie",
+    b"signature",
+    b"apikey",
+    b"privatekey",
+    b"secretkey",
+];
+/// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
+const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
+    b"api",
+    b"private",
+    b"signing",
+    b"encryption",
+    b"master",
+    b"session",
+    b"hmac",
+    b"client",
+];
+/// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
+const DESCRIBING_TOKENS: [&[u8]; 30] = [
+    b"id",
+    b"ids",
+    b"arn",
+    b"name",
+    b"names",
+    b"type",
+    b"kind",
+    b"method",
+    b"scheme",
+    b"count",
+    b"length",
+    b"len",
+    b"size",
+    b"expiry",
+    b"expires",
+    b"expired",
+    b"expiration",
+    b"ttl",
+    b"at",
+    b"in",
+    b"version",
+    b"policy",
+    b"hint",
+    b"enabled",
+    b"required",
+    b"status",
+    b"provider",
+    b"url",
+    b"uri",
+    b"endpoint",
+];
+/// Endings of a one-word lowercase key that name a secret (`dbpassword`, `githubtoken`).
+const SECRET_ENDINGS: [&[u8]; 5] = [b"password", b"passwd", b"secret", b"token", b"apikey"];
+/// Endings of a one-word lowercase key that name sensitive authentication data.
+const SAD_ENDINGS: [&[u8]; 4] = [b"cvv", b"cvc", b"securitycode", b"pinblock"];
+/// Whole keys (normalized) naming sensitive authentication data that are too short or too
+/// common to match as a token: Amex's `cid` only when it is the whole key.
+const SAD_WHOLE_KEYS: [&[u8]; 1] = [b"cid"];
+
+/// The most tokens a key is split into for matching; longer keys are judged on their first
+/// [`MAX_TOKENS`] tokens and their last token.
+const MAX_TOKENS: usize = 12;
+
+const fn is_lower(b: u8) -> bool {
+    b.is_ascii_lowercase()
+}
+const fn is_upper(b: u8) -> bool {
+    b.is_ascii_uppercase()
+}
+const fn is_digit(b: u8) -> bool {
+    b.is_ascii_digit()
+}
+const fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+/// Whether a token boundary falls between `key[i - 1]` and `key[i]` (both alphanumeric).
+const fn boundary(key: &[u8], i: usize) -> bool {
+    let (a, b) = (key[i - 1], key[i]);
+    if is_digit(a) != is_digit(b) {
+        return true;
+    }
+    if is_lower(a) && is_upper(b) {
+        return true;
+    }
+    // `APIKey`: the last capital of a run starts the next word.
+    is_upper(a) && is_upper(b) && i + 1 < key.len() && is_lower(key[i + 1])
+}
+
+/// `key[from..to]`, lowercased, equals `name`.
+const fn token_is(key: &[u8], from: usize, to: usize, name: &[u8]) -> bool {
+    if to - from != name.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < name.len() {
+        if key[from + i].to_ascii_lowercase() != name[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn token_in(key: &[u8], from: usize, to: usize, names: &[&[u8]]) -> bool {
+    let mut n = 0;
+    while n < names.len() {
+        if token_is(key, from, to, names[n]) {
+            return true;
+        }
+        n += 1;
+    }
+    false
+}
+
+/// Whether the alphanumeric bytes of `key`, lowercased, end with `name` (and the key has
+/// no other characters than lowercase letters and digits).
+const fn one_word_ends_with(key: &[u8], name: &[u8]) -> bool {
+    if key.len() < name.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < key.len() {
+        if !(is_lower(key[i]) || is_digit(key[i])) {
+            return false;
+        }
+        i += 1;
+    }
+    token_is(key, key.len() - name.len(), key.len(), name)
+}
+
+/// The built-in rule for `key`: [`KeyRule::Remove`], [`KeyRule::Secret`] or
+/// [`KeyRule::Scan`]. A `const fn`, so the logging macros decide at compile time.
+pub const fn builtin_key_rule(key: &str) -> KeyRule {
+    let key = key.as_bytes();
+    // Token spans, found left to right.
+    let mut starts = [0usize; MAX_TOKENS];
+    let mut ends = [0usize; MAX_TOKENS];
+    let mut count = 0;
+    let mut i = 0;
+    while i < key.len() {
+        if !is_alnum(key[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < key.len() && is_alnum(key[i]) && !boundary(key, i) {
+            i += 1;
+        }
+        if count < MAX_TOKENS {
+            starts[count] = start;
+            ends[count] = i;
+            count += 1;
+        } else {
+            // Keep the last token in the last slot: it decides "describing" names.
+            starts[MAX_TOKENS - 1] = start;
+            ends[MAX_TOKENS - 1] = i;
+        }
+    }
+    if count == 0 {
+        return KeyRule::Scan;
+    }
+    let last = count - 1;
+    if count > 1 && token_in(key, starts[last], ends[last], &DESCRIBING_TOKENS) {
+        return KeyRule::Scan;
+    }
+    if count == 1 && token_in(key, starts[0], ends[0], &SAD_WHOLE_KEYS) {
+        return KeyRule::Remove;
+    }
+    let mut sad = false;
+    let mut secret = false;
+    let mut t = 0;
+    while t < count {
+        let (s, e) = (starts[t], ends[t]);
+        if token_in(key, s, e, &SAD_TOKENS) {
+            sad = true;
+        }
+        if token_in(key, s, e, &SECRET_TOKENS) {
+            secret = true;
+        }
+        if t + 1 < count {
+            let (s2, e2) = (starts[t + 1], ends[t + 1]);
+            let mut p = 0;
+            while p < SAD_PAIRS.len() {
+                if token_is(key, s, e, SAD_PAIRS[p].0) && token_is(key, s2, e2, SAD_PAIRS[p].1) {
+                    sad = true;
+                }
+                p += 1;
+            }
+            if token_in(key, s, e, &SECRET_KEY_QUALIFIERS) && token_is(key, s2, e2, b"key") {
+                secret = true;
+            }
+        }
+        t += 1;
+    }
+    if !sad && !secret && count == 1 {
+        let mut n = 0;
+        while n < SAD_ENDINGS.len() {
+            sad |= one_word_ends_with(key, SAD_ENDINGS[n]);
+            n += 1;
+        }
+        n = 0;
+        while n < SECRET_ENDINGS.len() {
+            secret |= one_word_ends_with(key, SECRET_ENDINGS[n]);
+            n += 1;
+        }
+    }
+    if sad {
+        KeyRule::Remove
+    } else if secret {
+        KeyRule::Secret
+    } else {
+        KeyRule::Scan
+    }
+}
+
+/// Whether an integer under `key` is exempt from card-number masking because the key names
+/// a time (`timestamp`, `ts`, `time`, or ending `_at`, `_ms`, `_time`, `At`): a time is
+/// never masked, whatever its digits.
+pub(crate) fn is_time_key(key: &str) -> bool {
+    let k = key.as_bytes();
+    let lower_ends =
+        |name: &[u8]| k.len() >= name.len() && k[k.len() - name.len()..].eq_ignore_ascii_case(name);
+    lower_ends(b"timestamp")
+        || lower_ends(b"time")
+        || k.eq_ignore_ascii_case(b"ts")
+        || key.ends_with("_ts")
+        || key.ends_with("_at")
+        || key.ends_with("_ms")
+        || key.ends_with("At")
+        || key.ends_with("Ms")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_by_their_tokens_wherever_they_stand() {
+        for removed in [
+            "cvv",
+            "CVV",
+            "cvv2",
+            "card_cvv",
+            "cvvCode",
+            "cvv_number",
+            "card_verification",
+            "pin",
+            "pin_code",
+            "card_pin",
+            "PinBlock",
+            "pin_block",
+            "security_code",
+            "Security-Code",
+            "cardSecurityCode",
+            "card_code",
+            "cardCode",
+            "track1",
+            "track_2",
+            "track_data",
+            "cid",
+            "cardcvv",
+        ] {
+            assert_eq!(builtin_key_rule(removed), KeyRule::Remove, "{removed}");
+        }
+        for secret in [
+            "password",
+            "db_password",
+            "dbpassword",
+            "secret_key",
+            "secretKey",
+            "aws_secret_key",
+            "aws_secret_access_key",
+            "pwd",
+            "pass",
+            "passphrase",
+            "credentials",
+            "auth",
+            "signing_key",
+            "api_key",
+            "apiKey",
+            "APIKey",
+            "x-api-key",
+            "X-Api-Key",
+            "Authorization",
+            "proxy-authorization",
+            "set-cookie",
+            "X-Amz-Security-Token",
+            "X-Amz-Signature",
+            "githubtoken",
+            "refresh_token",
+            "client_secret",
+            "private_key",
+        ] {
+            assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
+        }
+        for plain in [
+            "amount",
+            "method",
+            "pinned",
+            "spin",
+            "tokens_used",
+            "max_tokens",
+            "token_type",
+            "token_count",
+            "secret_arn",
+            "secret_name",
+            "password_changed_at",
+            "pin_length",
+            "key",
+            "idempotency_key",
+            "s3_key",
+            "access_key_id",
+            "api_key_id",
+            "passenger",
+            "compass",
+            "tracking_id",
+            "track",
+            "cidr",
+            "author",
+            "authored_by",
+            "",
+            "-",
+            "_",
+        ] {
+            assert_eq!(builtin_key_rule(plain), KeyRule::Scan, "{plain}");
+        }
+    }
+
+    #[test]
+    fn the_rule_is_known_at_compile_time() {
+        const RULE: KeyRule = builtin_key_rule("card_cvv");
+        assert_eq!(RULE, KeyRule::Remove);
+    }
+
+    #[test]
+    fn time_keys() {
+        for k in [
+            "timestamp",
+            "ts",
+            "created_at",
+            "latency_ms",
+            "eventTime",
+            "createdAt",
+        ] {
+            assert!(is_time_key(k), "{k}");
+        }
+        for k in ["card", "amount", "tsx", "order_id"] {
+            assert!(!is_time_key(k), "{k}");
+        }
+    }
+}

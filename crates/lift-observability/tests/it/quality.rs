@@ -1,0 +1,478 @@
+//! The redaction quality set: labelled cases, sensitive and benign, through every way a
+//! string reaches a line — free text (`Redactor::redact`, as `lift-ship --redact` and EMF
+//! and X-Ray use it), a JSON line's message and field, a console line, a raw JSON line.
+//! Recall on the sensitive cases must be 100% and false positives on the benign ones 0;
+//! the table is printed (`cargo test -p lift-observability --test it quality -- --nocapture`)
+//! and copied into the README.
+
+use lift_observability::{Format, Logger, MemorySink, Redactor};
+
+/// A Luhn-valid number of `len` digits starting with `prefix`, the rest from `seed`.
+fn card(prefix: &str, len: usize, seed: u64) -> String {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut digits: Vec<u32> = prefix.bytes().map(|b| u32::from(b - b'0')).collect();
+    while digits.len() < len - 1 {
+        digits.push(rng.u32(0..10));
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    digits.push((10 - sum % 10) % 10);
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).unwrap())
+        .collect()
+}
+
+/// Card brands: (name, issuer prefix, lengths issued).
+const BRANDS: [(&str, &str, &[usize]); 14] = [
+    ("Visa", "4", &[13, 16, 19]),
+    ("Mastercard", "51", &[16]),
+    ("Mastercard", "55", &[16]),
+    ("Mastercard 2-series", "2221", &[16]),
+    ("Mastercard 2-series", "2720", &[16]),
+    ("American Express", "34", &[15]),
+    ("American Express", "37", &[15]),
+    ("Discover", "6011", &[16, 19]),
+    ("JCB", "3530", &[16, 19]),
+    ("Diners Club", "36", &[14]),
+    ("UnionPay", "62", &[16, 19]),
+    ("Maestro", "6759", &[13, 19]),
+    ("Mir", "2200", &[16]),
+    ("Discover 65", "65", &[16]),
+];
+
+/// `pan` in groups of four joined by `sep`.
+fn grouped(pan: &str, sep: &str) -> String {
+    pan.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// One labelled case.
+struct Case {
+    category: &'static str,
+    text: String,
+    /// What must not survive; `None`: benign, the text must come out unchanged.
+    secret: Option<String>,
+}
+
+fn sensitive(category: &'static str, text: impl Into<String>, secret: impl Into<String>) -> Case {
+    Case {
+        category,
+        text: text.into(),
+        secret: Some(secret.into()),
+    }
+}
+
+fn benign(category: &'static str, text: impl Into<String>) -> Case {
+    Case {
+        category,
+        text: text.into(),
+        secret: None,
+    }
+}
+
+fn card_cases(cases: &mut Vec<Case>) {
+    let mut seed = 1;
+    for (_, prefix, lengths) in BRANDS {
+        for &len in lengths {
+            seed += 1;
+            let pan = card(prefix, len, seed);
+            let other = card("5555", 16, seed + 1000);
+            for shown in [pan.clone(), grouped(&pan, " "), grouped(&pan, "-")] {
+                for text in [
+                    format!("card {shown} declined"),
+                    format!("2026-11-27 05:19:35 {shown} declined"),
+                    format!("qty 2 {shown}"),
+                    format!("amount 25 {shown}"),
+                    format!("cards: {other} {shown}"),
+                    format!("pan={shown}&x=1"),
+                    format!("charge body {{\"number\":\"{shown}\",\"brand\":\"x\"}}"),
+                    format!("https://pay.example.com/charge?card={shown}&a=1"),
+                    format!("[{shown}]"),
+                    format!("card:\n{shown}."),
+                ] {
+                    cases.push(sensitive("card number in text", text, pan.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn name_value_cases(cases: &mut Vec<Case>) {
+    const SAD: [&str; 14] = [
+        "cvv",
+        "CVV2",
+        "cvc",
+        "card_cvv",
+        "cvvCode",
+        "cvv_number",
+        "security_code",
+        "securityCode",
+        "pin",
+        "pin_code",
+        "card_pin",
+        "card_verification",
+        "cardCode",
+        "cid",
+    ];
+    const SECRET: [&str; 20] = [
+        "password",
+        "pwd",
+        "pass",
+        "passphrase",
+        "secret_key",
+        "secretKey",
+        "aws_secret_key",
+        "aws_secret_access_key",
+        "api_key",
+        "X-Api-Key",
+        "apiKey",
+        "credentials",
+        "auth",
+        "signing_key",
+        "client_secret",
+        "token",
+        "access_token",
+        "Authorization",
+        "db_password",
+        "x-amz-security-token",
+    ];
+    for (category, names, value) in [
+        ("sensitive-data name=value", &SAD[..], "7391"),
+        ("secret name=value", &SECRET[..], "hunter2x9Q"),
+    ] {
+        for name in names {
+            for text in [
+                format!("{{\"{name}\":\"{value}\",\"brand\":\"visa\"}}"),
+                format!("charge body {{\"{name}\": \"{value}\"}} sent"),
+                format!("{{'{name}': '{value}'}}"),
+                format!("{name}={value}&next=1"),
+                format!("{name}: {value}"),
+                format!("{{\"{name}\":{value}1}}"),
+            ] {
+                cases.push(sensitive(category, text, value));
+            }
+        }
+    }
+    cases.push(sensitive(
+        "sensitive-data name=value",
+        "cvv=123&cvc=456&pin=1234",
+        "123",
+    ));
+    cases.push(sensitive(
+        "sensitive-data name=value",
+        "cvv=123&cvc=456&pin=1234",
+        "456",
+    ));
+    cases.push(sensitive(
+        "sensitive-data name=value",
+        "cvv=123&cvc=456&pin=1234",
+        "1234",
+    ));
+    cases.push(sensitive(
+        "secret name=value",
+        "password: hunter2",
+        "hunter2",
+    ));
+    cases.push(sensitive(
+        "secret name=value",
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ));
+    cases.push(sensitive(
+        "secret name=value",
+        "Cookie: session=abc123; theme=dark",
+        "abc123",
+    ));
+}
+
+fn anchored_cases(cases: &mut Vec<Case>) {
+    let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl";
+    let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.";
+    for (category, text, secret) in [
+        (
+            "credentials",
+            "Authorization: Bearer eyJabc.def.ghi",
+            "eyJabc.def.ghi",
+        ),
+        (
+            "credentials",
+            "sending Bearer abc123DEF456ghi",
+            "abc123DEF456ghi",
+        ),
+        ("credentials", "header Bearer\tabc123DEF456", "abc123DEF456"),
+        ("credentials", "Bearer xyz9", "xyz9"),
+        ("credentials", "Bearer short", "short"),
+        (
+            "credentials",
+            "auth Basic dXNlcjpwYXNzd29yZA==",
+            "dXNlcjpwYXNzd29yZA==",
+        ),
+        ("credentials", "basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+        ("credentials", "Token 9f8e7d6c5b4a", "9f8e7d6c5b4a"),
+        ("credentials", "Authorization: Token abcDEF", "abcDEF"),
+        (
+            "credentials",
+            "proxy-authorization: Digest username=x, response=6629fae4",
+            "6629fae4",
+        ),
+        (
+            "AWS key id",
+            "key AKIAIOSFODNN7EXAMPLE used",
+            "AKIAIOSFODNN7EXAMPLE",
+        ),
+        (
+            "AWS key id",
+            "session ASIAY34FZKBOKMUTVV7A,",
+            "ASIAY34FZKBOKMUTVV7A",
+        ),
+        ("JWT", &format!("jwt {jwt}!"), jwt),
+        ("JWT", &format!("id_token={jwt}"), jwt),
+        (
+            "JWT",
+            &format!("unsigned {unsigned} end"),
+            "eyJzdWIiOiIxMjM0In0",
+        ),
+        (
+            "SigV4",
+            "GET /x?X-Amz-Date=20261127&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024",
+            "fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024",
+        ),
+        (
+            "SigV4",
+            "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261127/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+            "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+        ),
+        (
+            "URL user-info",
+            "connect https://admin:hunter2@db.internal/x",
+            "hunter2",
+        ),
+        (
+            "URL user-info",
+            "postgres://app:pw@10.0.0.1:5432/payments",
+            ":pw@",
+        ),
+        ("URL user-info", "redis://:s3cret@cache:6379", "s3cret"),
+        (
+            "track data",
+            "swipe %B4111111111111111^DOE/JOHN^2512101000000000? ok",
+            "2512101000000000",
+        ),
+        (
+            "track data",
+            "t2 ;4111111111111111=25121010000000000? end",
+            "25121010000000000",
+        ),
+        (
+            "track data",
+            "raw 4111111111111111=2512101123456789",
+            "2512101123456789",
+        ),
+        (
+            "track data",
+            "tag57 4111111111111111D25121010000000000F",
+            "25121010000000000",
+        ),
+        (
+            "track data",
+            "B4111111111111111^DOE/JOHN^2512101000000000",
+            "DOE/JOHN",
+        ),
+    ] {
+        cases.push(sensitive(category, text, secret));
+    }
+}
+
+fn benign_cases(cases: &mut Vec<Case>) {
+    let mut rng = fastrand::Rng::with_seed(42);
+    for _ in 0..60 {
+        let hex = |n: usize, rng: &mut fastrand::Rng| -> String {
+            (0..n)
+                .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap())
+                .collect()
+        };
+        let uuid = format!(
+            "{}-{}-4{}-{}-{}",
+            hex(8, &mut rng),
+            hex(4, &mut rng),
+            hex(3, &mut rng),
+            hex(4, &mut rng),
+            hex(12, &mut rng)
+        );
+        cases.push(benign("UUID", format!("merchant {uuid} charged")));
+        cases.push(benign("hex id", format!("sha256 {} ok", hex(64, &mut rng))));
+        let epoch = rng.u64(1_700_000_000_000..1_800_000_000_000);
+        cases.push(benign("epoch milliseconds", format!("at {epoch} ms")));
+        let order = format!("{}", rng.u64(1_000_000_000_000..9_999_999_999_999_999));
+        if !lift_observability::redact::card::is_card_number(order.as_bytes()) {
+            cases.push(benign("order id", format!("order_{order} created")));
+        }
+    }
+    for text in [
+        "20261127051935123",
+        "at 1764221757123 ms",
+        "ts=1764221757123",
+        "order 1234567890123456",
+        "call +1 415 555 2671 or +44 20 7946 0958",
+        "amount 1,234,567.89 USD",
+        "USD 12500 captured",
+        "version 1.2.3 and v2.14.0-rc.1",
+        "trace 1-5759e988-bd862e3fe1be46a994272793",
+        "arn:aws:lambda:eu-west-1:123456789012:function:payments-api",
+        "from 192.168.10.24 and 2001:db8::1",
+        "2026-12-02T05:34:19.260Z",
+        "Bank transfer ok",
+        "basic plan selected",
+        "Basic auth failed for user",
+        "Token expired",
+        "the bearer of the card",
+        "Authorization failed",
+        "password reset requested",
+        "key=value status=ok",
+        "status: 200",
+        "https://api.example.com/v1/charges?limit=10&starting_after=ch_1NirD82eZvKYlo2C",
+        "ISBN 978-3-16-148410-0",
+        "IBAN DE89 3704 0044 0532 0130 00",
+        "token_type=bearer",
+        "A payment of 12.50 EUR was authorized by the issuer",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36",
+        "s3://bucket/key/2026/12/02/file.json",
+        "retry after 1500 ms: upstream timeout: connection reset by peer",
+        "tx4111111111111111USD",
+        "id 41111111111111111111111",
+    ] {
+        cases.push(benign("look-alike", text));
+    }
+}
+
+fn all_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    card_cases(&mut cases);
+    name_value_cases(&mut cases);
+    anchored_cases(&mut cases);
+    benign_cases(&mut cases);
+    cases
+}
+
+/// The ways a case is written: free text, a JSON line's message and field, a console line.
+fn outputs(text: &str) -> Vec<(&'static str, String)> {
+    let redactor = Redactor::new();
+    let mut out = vec![
+        ("text", redactor.redact(text).into_owned()),
+        ("raw line", redactor.redact_line(text).into_owned()),
+    ];
+    for format in [Format::Json, Format::Console] {
+        let sink = MemorySink::new();
+        let log = Logger::builder().format(format).sink(sink.clone()).build();
+        log.info(text, &[lift_observability::field("value", text)]);
+        let line = sink.lines().remove(0);
+        let name = if format == Format::Json {
+            "JSON line"
+        } else {
+            "console line"
+        };
+        if format == Format::Json {
+            let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+            out.push((name, v["message"].as_str().unwrap_or_default().to_owned()));
+            out.push((name, v["value"].as_str().unwrap_or_default().to_owned()));
+        } else {
+            out.push((name, line));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_sensitive_case_is_caught_and_no_benign_case_is_touched() {
+    let cases = all_cases();
+    let mut rows: Vec<(&str, usize, usize, usize)> = Vec::new(); // category, cases, misses, fps
+    let mut failures = Vec::new();
+    for case in &cases {
+        let row = match rows.iter().position(|r| r.0 == case.category) {
+            Some(i) => i,
+            None => {
+                rows.push((case.category, 0, 0, 0));
+                rows.len() - 1
+            }
+        };
+        rows[row].1 += 1;
+        let mut bad = false;
+        for (via, out) in outputs(&case.text) {
+            match &case.secret {
+                Some(secret) => {
+                    let compact: String =
+                        secret.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+                    if out.contains(secret.as_str())
+                        || out.replace([' ', '-'], "").contains(&compact)
+                    {
+                        failures.push(format!("MISS via {via}: {:?} -> {out:?}", case.text));
+                        bad = true;
+                    }
+                }
+                None => {
+                    if via != "console line" && out != case.text {
+                        failures.push(format!(
+                            "FALSE POSITIVE via {via}: {:?} -> {out:?}",
+                            case.text
+                        ));
+                        bad = true;
+                    }
+                }
+            }
+        }
+        if bad {
+            if case.secret.is_some() {
+                rows[row].2 += 1;
+            } else {
+                rows[row].3 += 1;
+            }
+        }
+    }
+    println!("| category | cases | caught / untouched | recall / false positives |");
+    println!("|---|---|---|---|");
+    for (category, n, misses, fps) in &rows {
+        let sensitive = cases
+            .iter()
+            .any(|c| c.category == *category && c.secret.is_some());
+        if sensitive {
+            println!(
+                "| {category} | {n} | {} caught | {:.1}% recall |",
+                n - misses,
+                100.0 * (n - misses) as f64 / *n as f64
+            );
+        } else {
+            println!(
+                "| {category} (benign) | {n} | {} untouched | {fps} false positives |",
+                n - fps
+            );
+        }
+    }
+    let total_sensitive = cases.iter().filter(|c| c.secret.is_some()).count();
+    println!(
+        "| **all** | {} | {total_sensitive} sensitive, {} benign | |",
+        cases.len(),
+        cases.len() - total_sensitive
+    );
+    assert!(cases.len() >= 300, "{} cases", cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
