@@ -1,17 +1,20 @@
 //! Nested `Serialize` values, written as JSON and redacted **while** serde serializes them.
 //!
-//! [`NestedWriter`] is a `serde_json` formatter that writes into the line itself: each
-//! object key is decided by the key rules as soon as it is complete (a removed key is
-//! skipped with its whole value, a secret's value becomes `"[REDACTED]"`, a safe key's
-//! value is written as given), each string goes through the same escaping and text
-//! detection as a top-level string, and integers or integral floats that are card numbers
-//! become their masked strings (unless the key names a time). No `serde_json::Value` is
-//! built, whatever the keys are called. Nesting deeper than [`MAX_NESTING_DEPTH`] is
+//! [`NestedWriter`] is a `serde::Serializer` that writes JSON straight into the line: each
+//! object key is decided by the key rules as soon as serde hands it over — a removed key's
+//! value is never serialized, a secret's value is written as `"[REDACTED]"`, a safe key's
+//! value as given — each string goes once through the same escaping and text detection as
+//! a top-level string, and integers or integral floats that are card numbers become their
+//! masked strings (unless the key names a time). No `serde_json::Value` is built and no
+//! string is escaped twice. The output is what `serde_json` writes for the same value
+//! (compact, `null` for non-finite floats, enums externally tagged), apart from redaction
+//! and Lift's escaping of U+2028/U+2029. Nesting deeper than [`MAX_NESTING_DEPTH`] is
 //! refused, so the line stays readable by common JSON parsers.
 
-use std::io;
+use std::fmt::{self, Write as _};
 
-use serde_json::ser::{CharEscape, Formatter};
+use serde::Serialize;
+use serde::ser;
 
 use crate::redact::{KeyRule, Redactor, keys};
 
@@ -21,143 +24,81 @@ use crate::redact::{KeyRule, Redactor, keys};
 /// are replaced by an `<unserializable: …>` string instead of exhausting the stack.
 pub const MAX_NESTING_DEPTH: u32 = 126;
 
-/// What the characters being written belong to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Capture {
-    Nothing,
-    Key,
-    Str,
+/// Why a nested value could not be written (its `Serialize` impl failed, a map key was not
+/// text, or it nested too deep). The line gets `"<unserializable: …>"` instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestedError(String);
+
+impl fmt::Display for NestedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
-/// The `serde_json` formatter Lift writes nested values with (see the module docs). It
-/// writes into the buffer it was made with and ignores the serializer's own writer.
+impl std::error::Error for NestedError {}
+
+impl ser::Error for NestedError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        NestedError(msg.to_string())
+    }
+}
+
+/// The serializer Lift writes nested values with (see the module docs).
 #[derive(Debug)]
 pub struct NestedWriter<'a> {
     out: &'a mut Vec<u8>,
-    scratch: &'a mut String,
+    key: &'a mut String,
     redactor: Option<&'a Redactor>,
     depth: u32,
-    capture: Capture,
-    /// Bit `d`: the object at depth `d` has a member written (for commas).
-    wrote: u128,
-    /// Bit `d`: scalars at depth `d` sit under a key naming a time.
-    time: u128,
-    /// The depth of the member whose value is being skipped (removed or replaced).
-    skip_at: Option<u32>,
-    /// The depth of the member whose value is written as given (a safe key).
-    raw_at: Option<u32>,
+    /// The member being written sits under a key naming a time: numbers stay numbers.
+    time_key: bool,
+    /// The member being written sits under a safe key: written as given.
+    raw: bool,
 }
 
 impl<'a> NestedWriter<'a> {
-    /// A writer appending to `out`, redacting with `redactor` (`None`: as given), using
-    /// `scratch` for strings and keys while they are collected.
-    pub(crate) fn new(
-        out: &'a mut Vec<u8>,
-        scratch: &'a mut String,
-        redactor: Option<&'a Redactor>,
-    ) -> Self {
-        scratch.clear();
-        Self {
-            out,
-            scratch,
-            redactor,
-            depth: 0,
-            capture: Capture::Nothing,
-            wrote: 0,
-            time: 0,
-            skip_at: None,
-            raw_at: None,
-        }
-    }
-
-    fn skipping(&self) -> bool {
-        self.skip_at.is_some()
-    }
-
     fn redacting(&self) -> Option<&'a Redactor> {
-        self.redactor.filter(|_| self.raw_at.is_none())
+        self.redactor.filter(|_| !self.raw)
     }
 
-    fn bit(depth: u32) -> u128 {
-        1u128 << depth.min(127)
-    }
-
-    fn enter(&mut self) -> io::Result<()> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING_DEPTH {
-            return Err(io::Error::other(format!(
-                "nested deeper than {MAX_NESTING_DEPTH} levels"
-            )));
-        }
-        Ok(())
-    }
-
-    fn leave(&mut self) {
-        self.depth = self.depth.saturating_sub(1);
-    }
-
-    /// The key of the member being written at the current depth, for number rules.
-    fn under_time_key(&self) -> bool {
-        self.time & Self::bit(self.depth) != 0
-    }
-
-    fn write_str_value(&mut self) {
+    fn string(&mut self, s: &str) {
         self.out.push(b'"');
         match self.redacting() {
-            Some(r) => r.write_json_str(self.out, self.scratch),
-            None => crate::escape::json_str(self.out, self.scratch),
+            Some(r) => r.write_json_str(self.out, s),
+            None => crate::escape::json_str(self.out, s),
         }
         self.out.push(b'"');
     }
 
-    /// An integer (magnitude `v`) in value position: masked if it is a card number.
-    fn write_integer(&mut self, v: u64, negative: bool, text: &str) {
-        if let Some(r) = self.redacting()
-            && !self.under_time_key()
-            && let Some((masked, n)) = r.masked_integer("", v, negative)
-        {
-            self.out.push(b'"');
-            self.out.extend_from_slice(&masked[..n]);
-            self.out.push(b'"');
-            return;
+    fn masked(&mut self, masked: Option<([u8; 21], usize)>) -> bool {
+        match masked {
+            Some((digits, n)) => {
+                self.out.push(b'"');
+                self.out.extend_from_slice(&digits[..n]);
+                self.out.push(b'"');
+                true
+            }
+            None => false,
         }
-        self.out.extend_from_slice(text.as_bytes());
     }
 
     fn integer(&mut self, v: i128) {
-        match self.capture {
-            Capture::Key | Capture::Str => {
-                let mut buf = itoa::Buffer::new();
-                self.scratch.push_str(buf.format(v));
-            }
-            Capture::Nothing if !self.skipping() => {
-                let mut buf = itoa::Buffer::new();
-                let text = buf.format(v);
-                match u64::try_from(v.unsigned_abs()) {
-                    Ok(m) => self.write_integer(m, v < 0, text),
-                    Err(_) => self.out.extend_from_slice(text.as_bytes()),
-                }
-            }
-            Capture::Nothing => {}
+        if let Some(r) = self.redacting()
+            && !self.time_key
+            && let Ok(magnitude) = u64::try_from(v.unsigned_abs())
+            && self.masked(r.masked_integer("", magnitude, v < 0))
+        {
+            return;
         }
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
     }
 
     fn float(&mut self, v: f64) {
-        if self.capture != Capture::Nothing {
-            let mut buf = ryu::Buffer::new();
-            self.scratch.push_str(buf.format(v));
-            return;
-        }
-        if self.skipping() {
-            return;
-        }
         if let Some(r) = self.redacting()
-            && !self.under_time_key()
-            && let Some((masked, n)) = r.masked_float("", v)
+            && !self.time_key
+            && self.masked(r.masked_float("", v))
         {
-            self.out.push(b'"');
-            self.out.extend_from_slice(&masked[..n]);
-            self.out.push(b'"');
             return;
         }
         if crate::encoder::write_finite_f64(self.out, v).is_none() {
@@ -165,241 +106,56 @@ impl<'a> NestedWriter<'a> {
         }
     }
 
-    fn raw(&mut self, bytes: &[u8]) {
-        if !self.skipping() {
-            self.out.extend_from_slice(bytes);
+    fn enter(&mut self, open: u8) -> Result<(), NestedError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING_DEPTH {
+            return Err(NestedError(format!(
+                "nested deeper than {MAX_NESTING_DEPTH} levels"
+            )));
         }
-    }
-}
-
-impl Formatter for NestedWriter<'_> {
-    fn write_null<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.raw(b"null");
+        self.out.push(open);
         Ok(())
     }
 
-    fn write_bool<W: ?Sized + io::Write>(&mut self, _: &mut W, value: bool) -> io::Result<()> {
-        let text = if value { "true" } else { "false" };
-        if self.capture != Capture::Nothing {
-            self.scratch.push_str(text);
-        } else {
-            self.raw(text.as_bytes());
-        }
-        Ok(())
-    }
-
-    fn write_i8<W: ?Sized + io::Write>(&mut self, _: &mut W, value: i8) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_i16<W: ?Sized + io::Write>(&mut self, _: &mut W, value: i16) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_i32<W: ?Sized + io::Write>(&mut self, _: &mut W, value: i32) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_i64<W: ?Sized + io::Write>(&mut self, _: &mut W, value: i64) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_i128<W: ?Sized + io::Write>(&mut self, _: &mut W, value: i128) -> io::Result<()> {
-        self.integer(value);
-        Ok(())
-    }
-
-    fn write_u8<W: ?Sized + io::Write>(&mut self, _: &mut W, value: u8) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_u16<W: ?Sized + io::Write>(&mut self, _: &mut W, value: u16) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_u32<W: ?Sized + io::Write>(&mut self, _: &mut W, value: u32) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_u64<W: ?Sized + io::Write>(&mut self, _: &mut W, value: u64) -> io::Result<()> {
-        self.integer(value.into());
-        Ok(())
-    }
-
-    fn write_u128<W: ?Sized + io::Write>(&mut self, _: &mut W, value: u128) -> io::Result<()> {
-        match i128::try_from(value) {
-            Ok(v) => self.integer(v),
-            Err(_) => {
-                let mut buf = itoa::Buffer::new();
-                let text = buf.format(value);
-                if self.capture != Capture::Nothing {
-                    self.scratch.push_str(text);
-                } else {
-                    self.raw(text.as_bytes());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn write_f32<W: ?Sized + io::Write>(&mut self, _: &mut W, value: f32) -> io::Result<()> {
-        self.float(value.into());
-        Ok(())
-    }
-
-    fn write_f64<W: ?Sized + io::Write>(&mut self, _: &mut W, value: f64) -> io::Result<()> {
-        self.float(value);
-        Ok(())
-    }
-
-    fn write_number_str<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        value: &str,
-    ) -> io::Result<()> {
-        self.raw(value.as_bytes());
-        Ok(())
-    }
-
-    fn begin_string<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        if self.capture == Capture::Nothing && !self.skipping() {
-            self.capture = Capture::Str;
-            self.scratch.clear();
-        }
-        Ok(())
-    }
-
-    fn end_string<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        if self.capture == Capture::Str {
-            self.capture = Capture::Nothing;
-            self.write_str_value();
-        }
-        Ok(())
-    }
-
-    fn write_string_fragment<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        if self.capture != Capture::Nothing {
-            self.scratch.push_str(fragment);
-        }
-        Ok(())
-    }
-
-    fn write_char_escape<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        char_escape: CharEscape,
-    ) -> io::Result<()> {
-        if self.capture != Capture::Nothing {
-            self.scratch.push(match char_escape {
-                CharEscape::Quote => '"',
-                CharEscape::ReverseSolidus => '\\',
-                CharEscape::Solidus => '/',
-                CharEscape::Backspace => '\u{8}',
-                CharEscape::FormFeed => '\u{c}',
-                CharEscape::LineFeed => '\n',
-                CharEscape::CarriageReturn => '\r',
-                CharEscape::Tab => '\t',
-                CharEscape::AsciiControl(b) => char::from(b),
-            });
-        }
-        Ok(())
-    }
-
-    fn begin_array<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.raw(b"[");
-        let inherited = self.under_time_key();
-        self.enter()?;
-        let bit = Self::bit(self.depth);
-        self.time = if inherited {
-            self.time | bit
-        } else {
-            self.time & !bit
+    /// A struct field: its verdict is cached by the name's address.
+    fn static_member(&mut self, key: &'static str, first: &mut bool) -> Member {
+        let Some(r) = self.redacting() else {
+            return self.member(key, first);
         };
-        Ok(())
-    }
-
-    fn end_array<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.leave();
-        self.raw(b"]");
-        Ok(())
-    }
-
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
-        if !first {
-            self.raw(b",");
+        let verdict = r.static_key(key);
+        if !verdict.inert || verdict.rule != KeyRule::Scan {
+            return self.member(key, first);
         }
-        Ok(())
-    }
-
-    fn end_array_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.raw(b"{");
-        self.enter()?;
-        let bit = Self::bit(self.depth);
-        self.wrote &= !bit;
-        self.time &= !bit;
-        Ok(())
-    }
-
-    fn end_object<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.leave();
-        self.raw(b"}");
-        Ok(())
-    }
-
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        _: &mut W,
-        _first: bool,
-    ) -> io::Result<()> {
-        if !self.skipping() {
-            self.capture = Capture::Key;
-            self.scratch.clear();
+        if !std::mem::take(first) {
+            self.out.push(b',');
         }
-        Ok(())
+        self.out.push(b'"');
+        crate::escape::json_str(self.out, key);
+        self.out.extend_from_slice(b"\":");
+        Member::Write {
+            time_key: verdict.time,
+            raw: false,
+        }
     }
 
-    fn end_object_key<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        if self.capture != Capture::Key {
-            return Ok(());
-        }
-        self.capture = Capture::Nothing;
+    /// The rule for the member named `key`, written as `,"key":` unless removed; returns
+    /// how to write its value.
+    fn member(&mut self, key: &str, first: &mut bool) -> Member {
         let rule = match self.redacting() {
-            Some(r) => r.key_rule(self.scratch),
+            Some(r) => r.key_rule(key),
             None => KeyRule::Safe,
         };
         if rule == KeyRule::Remove {
             if let Some(r) = self.redactor {
                 r.counts().add_sad();
             }
-            self.skip_at = Some(self.depth);
-            return Ok(());
+            return Member::Skip;
         }
-        let bit = Self::bit(self.depth);
-        if self.wrote & bit != 0 {
+        if !std::mem::take(first) {
             self.out.push(b',');
         }
-        self.wrote |= bit;
-        // The key itself is text: a card number used as a map key is masked too.
-        self.write_str_value();
+        // The key is text too: a card number used as a map key is masked.
+        self.string(key);
         self.out.push(b':');
         match rule {
             KeyRule::Secret => {
@@ -407,40 +163,493 @@ impl Formatter for NestedWriter<'_> {
                     r.counts().add_secret_key();
                 }
                 self.out.extend_from_slice(b"\"[REDACTED]\"");
-                self.skip_at = Some(self.depth);
+                Member::Skip
             }
-            KeyRule::Safe if self.redacting().is_some() => self.raw_at = Some(self.depth),
-            _ => {
-                if keys::is_time_key(self.scratch) {
-                    self.time |= bit;
-                } else {
-                    self.time &= !bit;
-                }
-            }
+            KeyRule::Safe => Member::Write {
+                time_key: false,
+                raw: true,
+            },
+            _ => Member::Write {
+                time_key: keys::is_time_key(key),
+                raw: self.raw,
+            },
         }
-        Ok(())
     }
 
-    fn begin_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn end_object_value<W: ?Sized + io::Write>(&mut self, _: &mut W) -> io::Result<()> {
-        if self.skip_at == Some(self.depth) {
-            self.skip_at = None;
-        }
-        if self.raw_at == Some(self.depth) {
-            self.raw_at = None;
-        }
-        Ok(())
-    }
-
-    fn write_raw_fragment<W: ?Sized + io::Write>(
+    /// Writes a member's value with its key's flags, restoring the enclosing ones after.
+    fn value<T: Serialize + ?Sized>(
         &mut self,
-        _: &mut W,
-        fragment: &str,
-    ) -> io::Result<()> {
-        self.raw(fragment.as_bytes());
+        member: Member,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        let Member::Write { time_key, raw } = member else {
+            return Ok(());
+        };
+        let saved = (self.time_key, self.raw);
+        (self.time_key, self.raw) = (time_key, raw);
+        let result = value.serialize(&mut *self);
+        (self.time_key, self.raw) = saved;
+        result
+    }
+}
+
+/// What to do with a member's value.
+#[derive(Debug, Clone, Copy)]
+enum Member {
+    /// Not written (removed, or already written as `"[REDACTED]"`).
+    Skip,
+    /// Written, with these flags.
+    Write { time_key: bool, raw: bool },
+}
+
+/// An array or object being written.
+#[derive(Debug)]
+pub struct Compound<'w, 'a> {
+    writer: &'w mut NestedWriter<'a>,
+    first: bool,
+    /// The value of the key just given to `serialize_key`.
+    pending: Member,
+    /// Closing bytes: `]`, `}`, or `]}`/`}}` for enum variants.
+    close: &'static [u8],
+    /// Nesting levels it opened (two for an enum variant's `{"name":[…]}`).
+    levels: u32,
+}
+
+impl<'w, 'a> Compound<'w, 'a> {
+    fn new(
+        writer: &'w mut NestedWriter<'a>,
+        open: u8,
+        close: &'static [u8],
+    ) -> Result<Self, NestedError> {
+        writer.enter(open)?;
+        Ok(Self {
+            writer,
+            first: true,
+            pending: Member::Skip,
+            levels: close.len() as u32,
+            close,
+        })
+    }
+
+    /// An enum variant's `{"name":` then the compound opened by `open`.
+    fn variant(
+        writer: &'w mut NestedWriter<'a>,
+        variant: &'static str,
+        open: u8,
+        close: &'static [u8],
+    ) -> Result<Self, NestedError> {
+        writer.enter(b'{')?;
+        writer.string(variant);
+        writer.out.push(b':');
+        Compound::new(writer, open, close)
+    }
+
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        if !std::mem::take(&mut self.first) {
+            self.writer.out.push(b',');
+        }
+        value.serialize(&mut *self.writer)
+    }
+
+    fn field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        let member = self.writer.static_member(key, &mut self.first);
+        self.writer.value(member, value)
+    }
+
+    fn finish(self) -> Result<(), NestedError> {
+        self.writer.depth -= self.levels;
+        self.writer.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
+    type Ok = ();
+    type Error = NestedError;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Compound<'w, 'a>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Compound<'w, 'a>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), NestedError> {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_i128(self, v: i128) -> Result<(), NestedError> {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), NestedError> {
+        self.integer(v.into());
+        Ok(())
+    }
+    fn serialize_u128(self, v: u128) -> Result<(), NestedError> {
+        match i128::try_from(v) {
+            Ok(v) => self.integer(v),
+            Err(_) => self
+                .out
+                .extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        }
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), NestedError> {
+        self.float(v.into());
+        Ok(())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), NestedError> {
+        self.float(v);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Result<(), NestedError> {
+        self.string(v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), NestedError> {
+        self.string(v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), NestedError> {
+        let mut seq = Compound::new(self, b'[', b"]")?;
+        for b in v {
+            ser::SerializeSeq::serialize_element(&mut seq, b)?;
+        }
+        seq.finish()
+    }
+    fn serialize_none(self) -> Result<(), NestedError> {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), NestedError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), NestedError> {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), NestedError> {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), NestedError> {
+        self.string(variant);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        let mut map = Compound::new(self, b'{', b"}")?;
+        map.field(variant, value)?;
+        map.finish()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::new(self, b'[', b"]")
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::new(self, b'[', b"]")
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::new(self, b'[', b"]")
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::variant(self, variant, b'[', b"]}")
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::new(self, b'{', b"}")
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::new(self, b'{', b"}")
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Compound<'w, 'a>, NestedError> {
+        Compound::variant(self, variant, b'{', b"}}")
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), NestedError> {
+        let text = value.to_string();
+        self.string(&text);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        self.element(value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), NestedError> {
+        // Collect the key's text, then decide: serde hands the value over separately.
+        let mut text = std::mem::take(self.writer.key);
+        text.clear();
+        let collected = key.serialize(KeyText(&mut text));
+        if let Err(e) = collected {
+            *self.writer.key = text;
+            return Err(e);
+        }
+        self.pending = self.writer.member(&text, &mut self.first);
+        *self.writer.key = text;
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        let member = std::mem::replace(&mut self.pending, Member::Skip);
+        self.writer.value(member, value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = NestedError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        self.field(key, value)
+    }
+    fn end(self) -> Result<(), NestedError> {
+        self.finish()
+    }
+}
+
+/// Collects a map key's text: strings, and numbers, booleans and chars as their text (as
+/// `serde_json` accepts them); anything else is refused.
+struct KeyText<'k>(&'k mut String);
+
+fn key_must_be_text() -> NestedError {
+    NestedError("key must be a string".to_owned())
+}
+
+macro_rules! key_as_text {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<(), NestedError> {
+            let _ = write!(self.0, "{v}");
+            Ok(())
+        }
+    )*};
+}
+
+impl ser::Serializer for KeyText<'_> {
+    type Ok = ();
+    type Error = NestedError;
+    type SerializeSeq = ser::Impossible<(), NestedError>;
+    type SerializeTuple = ser::Impossible<(), NestedError>;
+    type SerializeTupleStruct = ser::Impossible<(), NestedError>;
+    type SerializeTupleVariant = ser::Impossible<(), NestedError>;
+    type SerializeMap = ser::Impossible<(), NestedError>;
+    type SerializeStruct = ser::Impossible<(), NestedError>;
+    type SerializeStructVariant = ser::Impossible<(), NestedError>;
+
+    key_as_text!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
+        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_f64: f64, serialize_char: char, serialize_str: &str);
+
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_none(self) -> Result<(), NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_unit(self) -> Result<(), NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        v: &'static str,
+    ) -> Result<(), NestedError> {
+        self.0.push_str(v);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, NestedError> {
+        Err(key_must_be_text())
+    }
+    fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), NestedError> {
+        let _ = write!(self.0, "{value}");
         Ok(())
     }
 }
@@ -486,12 +695,16 @@ pub(crate) fn write_serialize(
     redactor: Option<&Redactor>,
 ) {
     let start = out.len();
-    let result = with_scratch(|scratch| {
-        let mut ser = serde_json::Serializer::with_formatter(
-            io::sink(),
-            NestedWriter::new(out, scratch, redactor),
-        );
-        value.serialize_json(&mut ser)
+    let result = with_scratch(|key| {
+        let mut writer = NestedWriter {
+            out: &mut *out,
+            key,
+            redactor,
+            depth: 0,
+            time_key: false,
+            raw: false,
+        };
+        value.serialize_json(&mut writer)
     });
     if let Err(e) = result {
         out.truncate(start);
@@ -540,13 +753,53 @@ mod tests {
         );
     }
 
+    /// Every shape serde has, without redaction, byte for byte as `serde_json` writes it.
     #[test]
     fn without_a_redactor_the_value_is_written_as_serde_json_writes_it() {
-        let v = serde_json::json!({"a": [1, -2, 2.5, null, true], "b": {"c": "x\"\n\u{2028}"}, "cvv": 1});
-        assert_eq!(
-            write(&v, None),
-            r#"{"a":[1,-2,2.5,null,true],"b":{"c":"x\"\n\u2028"},"cvv":1}"#
-        );
+        #[derive(serde::Serialize)]
+        enum E {
+            Unit,
+            Newtype(u8),
+            Tuple(u8, &'static str),
+            Struct { a: i8, b: Option<bool> },
+        }
+        #[derive(serde::Serialize)]
+        struct Unit;
+        #[derive(serde::Serialize)]
+        struct Tuple(u8, f32);
+        #[derive(serde::Serialize)]
+        struct All<'a> {
+            s: &'a str,
+            c: char,
+            n: (),
+            u: Unit,
+            t: Tuple,
+            e: Vec<E>,
+            m: std::collections::BTreeMap<u32, Vec<f64>>,
+            b: &'a [u8],
+            big: u128,
+            neg: i128,
+            nan: f64,
+        }
+        let v = All {
+            s: "x\"\n",
+            c: 'é',
+            n: (),
+            u: Unit,
+            t: Tuple(1, 2.5),
+            e: vec![
+                E::Unit,
+                E::Newtype(3),
+                E::Tuple(4, "y"),
+                E::Struct { a: -5, b: None },
+            ],
+            m: [(7, vec![0.25, -1.0])].into_iter().collect(),
+            b: b"ab",
+            big: u128::MAX,
+            neg: -170_141_183_460_469_231_731_687_303_715_884_105_728,
+            nan: f64::NAN,
+        };
+        assert_eq!(write(&v, None), serde_json::to_string(&v).unwrap());
     }
 
     #[test]
@@ -563,6 +816,11 @@ mod tests {
         assert_eq!(
             write(&Bad, Some(&Redactor::new())),
             r#""<unserializable: nope>""#
+        );
+        let map: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into_iter().collect();
+        assert_eq!(
+            write(&map, None),
+            r#""<unserializable: key must be a string>""#
         );
     }
 

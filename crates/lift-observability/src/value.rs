@@ -120,19 +120,19 @@ impl<'a> JsonText<'a> {
 /// An object-safe view of `serde::Serialize`, so a borrowed `&dyn SerializeJson` fits in a
 /// [`Value`]. Implemented for every `Serialize` type.
 pub trait SerializeJson {
-    /// Serializes `self` through `serializer` (Lift's redacting JSON writer).
+    /// Serializes `self` through `writer` (Lift's redacting JSON writer).
     fn serialize_json(
         &self,
-        serializer: &mut serde_json::Serializer<std::io::Sink, crate::nested::NestedWriter<'_>>,
-    ) -> Result<(), serde_json::Error>;
+        writer: &mut crate::nested::NestedWriter<'_>,
+    ) -> Result<(), crate::nested::NestedError>;
 }
 
 impl<T: serde::Serialize + ?Sized> SerializeJson for T {
     fn serialize_json(
         &self,
-        serializer: &mut serde_json::Serializer<std::io::Sink, crate::nested::NestedWriter<'_>>,
-    ) -> Result<(), serde_json::Error> {
-        self.serialize(serializer)
+        writer: &mut crate::nested::NestedWriter<'_>,
+    ) -> Result<(), crate::nested::NestedError> {
+        self.serialize(writer)
     }
 }
 

@@ -145,3 +145,64 @@ fn bridged_tracing_events_allocate_nothing_in_steady_state() {
         );
     });
 }
+
+#[path = "support/corpus_calls.rs"]
+mod corpus_calls;
+
+/// The realistic corpus (every shape, the entries carrying secrets included), redaction on
+/// and off, into a discarding sink and a writer: nothing allocated per entry once warm.
+#[test]
+fn the_realistic_corpus_allocates_nothing() {
+    let corpus = lift_corpus::generate(2026, 10_000);
+    assert!(corpus.iter().any(|e| e.sensitive().is_some()));
+    for redactor in [
+        lift_observability::Redactor::new(),
+        lift_observability::Redactor::disabled(),
+    ] {
+        let root = Logger::builder()
+            .sink(WriterSink::new(std::io::sink()))
+            .redactor(redactor)
+            .build();
+        let log = corpus_calls::invocation_logger(&root);
+        for entry in &corpus {
+            corpus_calls::log_entry(&log, entry);
+        }
+        let mut i = 0;
+        let n = steady_state_allocations(corpus.len(), || {
+            corpus_calls::log_entry(&log, &corpus[i % corpus.len()]);
+            i += 1;
+        });
+        assert_eq!(n, 0, "{n} allocations over {} entries", corpus.len());
+    }
+}
+
+/// Not a test: logs `LIFT_PROBE_ENTRIES` entries of one shape (`LIFT_PROBE_SHAPE`, default
+/// all) for counting instructions per entry under callgrind. Run with `--ignored`.
+#[test]
+#[ignore]
+fn probe_corpus() {
+    let corpus = lift_corpus::generate(2026, 10_000);
+    let shape = std::env::var("LIFT_PROBE_SHAPE").unwrap_or_default();
+    let entries: Vec<_> = corpus
+        .iter()
+        .filter(|e| shape.is_empty() || e.shape().name() == shape)
+        .collect();
+    let n: usize = std::env::var("LIFT_PROBE_ENTRIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let off = std::env::var("LIFT_PROBE_OFF").is_ok();
+    let redactor = if off {
+        lift_observability::Redactor::disabled()
+    } else {
+        lift_observability::Redactor::new()
+    };
+    let root = Logger::builder()
+        .sink(NoopSink::new())
+        .redactor(redactor)
+        .build();
+    let log = corpus_calls::invocation_logger(&root);
+    for i in 0..n {
+        corpus_calls::log_entry(&log, entries[i % entries.len()]);
+    }
+}

@@ -194,9 +194,109 @@ const fn one_word_ends_with(key: &[u8], name: &[u8]) -> bool {
     token_is(key, key.len() - name.len(), key.len(), name)
 }
 
+/// A 1,024-bit Bloom filter over tokens: one bit per (length, first two letters, last
+/// letter).
+type Bloom = [u64; 16];
+
+const fn bloom_bit(len: usize, first: u8, second: u8, last: u8) -> (usize, u64) {
+    let h = len
+        .wrapping_mul(0x9e37)
+        .wrapping_add((first.to_ascii_lowercase() as usize).wrapping_mul(0x85eb))
+        .wrapping_add((second.to_ascii_lowercase() as usize).wrapping_mul(0xc2b3))
+        .wrapping_add((last.to_ascii_lowercase() as usize).wrapping_mul(0x27d5));
+    let h = (h ^ (h >> 11)) % 1024;
+    (h / 64, 1 << (h % 64))
+}
+
+const fn bloom_add(mut bloom: Bloom, names: &[&[u8]]) -> Bloom {
+    let mut i = 0;
+    while i < names.len() {
+        let n = names[i];
+        let second = if n.len() > 1 { n[1] } else { 0 };
+        let (word, bit) = bloom_bit(n.len(), n[0], second, n[n.len() - 1]);
+        bloom[word] |= bit;
+        i += 1;
+    }
+    bloom
+}
+
+/// Every token that can start a match: the single names, the first words of the pairs and
+/// the qualifiers of `…_key` (a pair needs its first word).
+const MATCH_STARTS: Bloom = {
+    let mut bloom = bloom_add([0; 16], &SAD_TOKENS);
+    bloom = bloom_add(bloom, &SECRET_TOKENS);
+    bloom = bloom_add(bloom, &SECRET_KEY_QUALIFIERS);
+    bloom = bloom_add(bloom, &SAD_WHOLE_KEYS);
+    let mut p = 0;
+    while p < SAD_PAIRS.len() {
+        bloom = bloom_add(bloom, &[SAD_PAIRS[p].0]);
+        p += 1;
+    }
+    bloom
+};
+
+/// The last three letters of the one-word endings (`…word`, `…ret`, `…ken`…).
+const ENDINGS: Bloom = {
+    let mut bloom = [0; 16];
+    let mut i = 0;
+    while i < SECRET_ENDINGS.len() + SAD_ENDINGS.len() {
+        let n = if i < SECRET_ENDINGS.len() {
+            SECRET_ENDINGS[i]
+        } else {
+            SAD_ENDINGS[i - SECRET_ENDINGS.len()]
+        };
+        let (word, bit) = bloom_bit(3, n[n.len() - 3], n[n.len() - 2], n[n.len() - 1]);
+        bloom[word] |= bit;
+        i += 1;
+    }
+    bloom
+};
+
+const fn in_bloom(bloom: &Bloom, token: &[u8]) -> bool {
+    let n = token.len();
+    let second = if n > 1 { token[1] } else { 0 };
+    let (word, bit) = bloom_bit(n, token[0], second, token[n - 1]);
+    bloom[word] & bit != 0
+}
+
+/// Whether `key` may have a rule: some token could start a match, or the key could end
+/// like a one-word name. `false` is certain (the full rule would say [`KeyRule::Scan`]);
+/// `true` means "look closer". Most keys (`merchant_id`, `amount`, `status`) are answered
+/// here, in one walk over their bytes.
+const fn may_have_rule(key: &[u8]) -> bool {
+    let n = key.len();
+    if n >= 3 && in_bloom(&ENDINGS, key.split_at(n - 3).1) {
+        return true;
+    }
+    let mut i = 0;
+    while i < n {
+        if !is_alnum(key[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        while i < n && is_alnum(key[i]) && !boundary(key, i) {
+            i += 1;
+        }
+        if in_bloom(&MATCH_STARTS, key.split_at(start).1.split_at(i - start).0) {
+            return true;
+        }
+    }
+    false
+}
+
 /// The built-in rule for `key`: [`KeyRule::Remove`], [`KeyRule::Secret`] or
 /// [`KeyRule::Scan`]. A `const fn`, so the logging macros decide at compile time.
 pub const fn builtin_key_rule(key: &str) -> KeyRule {
+    if !may_have_rule(key.as_bytes()) {
+        return KeyRule::Scan;
+    }
+    full_rule(key)
+}
+
+/// The rule, comparing every token with every name.
+const fn full_rule(key: &str) -> KeyRule {
     let key = key.as_bytes();
     // Token spans, found left to right.
     let mut starts = [0usize; MAX_TOKENS];
@@ -280,11 +380,69 @@ pub const fn builtin_key_rule(key: &str) -> KeyRule {
     }
 }
 
+/// What the built-in rules say about a key known for the life of the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StaticKey {
+    /// Its built-in rule.
+    pub(crate) rule: KeyRule,
+    /// Nothing in the key itself could be redacted ([`super::text::literal_is_inert`]):
+    /// it is written with escaping only.
+    pub(crate) inert: bool,
+    /// It names a time.
+    pub(crate) time: bool,
+}
+
+/// Slots of the per-thread cache of [`static_key`].
+const STATIC_KEY_SLOTS: usize = 256;
+
+type StaticKeySlot = Option<(usize, usize, StaticKey)>;
+
+thread_local! {
+    static STATIC_KEYS: std::cell::RefCell<[StaticKeySlot; STATIC_KEY_SLOTS]> =
+        const { std::cell::RefCell::new([None; STATIC_KEY_SLOTS]) };
+}
+
+/// [`StaticKey`] for a key that lives as long as the program (a struct's field name, as
+/// serde hands them over): decided once per thread and name and found again by the name's
+/// address. Only `'static` names are cached, so an address is never reused by another key.
+pub(crate) fn static_key(key: &'static str) -> StaticKey {
+    let address = key.as_ptr() as usize;
+    let slot = ((address >> 3) ^ (address >> 11) ^ key.len()) % STATIC_KEY_SLOTS;
+    let cached = STATIC_KEYS
+        .try_with(|cache| match cache.try_borrow().ok()?[slot] {
+            Some((a, n, verdict)) if a == address && n == key.len() => Some(verdict),
+            _ => None,
+        })
+        .ok()
+        .flatten();
+    if let Some(verdict) = cached {
+        return verdict;
+    }
+    let verdict = StaticKey {
+        rule: builtin_key_rule(key),
+        inert: super::text::literal_is_inert(key),
+        time: is_time_key(key),
+    };
+    let _ = STATIC_KEYS.try_with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache[slot] = Some((address, key.len(), verdict));
+        }
+    });
+    verdict
+}
+
 /// Whether an integer under `key` is exempt from card-number masking because the key names
 /// a time (`timestamp`, `ts`, `time`, or ending `_at`, `_ms`, `_time`, `At`): a time is
 /// never masked, whatever its digits.
 pub(crate) fn is_time_key(key: &str) -> bool {
     let k = key.as_bytes();
+    // Every such key ends in `p`, `e`, `s` or `t` (either case).
+    if !matches!(
+        k.last().map(u8::to_ascii_lowercase),
+        Some(b'p' | b'e' | b's' | b't')
+    ) {
+        return false;
+    }
     let lower_ends =
         |name: &[u8]| k.len() >= name.len() && k[k.len() - name.len()..].eq_ignore_ascii_case(name);
     lower_ends(b"timestamp")
@@ -390,6 +548,72 @@ mod tests {
             "_",
         ] {
             assert_eq!(builtin_key_rule(plain), KeyRule::Scan, "{plain}");
+        }
+    }
+
+    /// The Bloom filter's quick "no" is never wrong: every key it rejects gets `Scan` from
+    /// the full comparison too.
+    #[test]
+    fn the_quick_rejection_agrees_with_the_full_rule() {
+        let mut rng = fastrand::Rng::with_seed(9);
+        let words = [
+            "cvv",
+            "card",
+            "code",
+            "pin",
+            "block",
+            "api",
+            "key",
+            "secret",
+            "token",
+            "auth",
+            "pass",
+            "word",
+            "id",
+            "type",
+            "merchant",
+            "amount",
+            "x",
+            "2",
+            "security",
+            "track",
+            "data",
+            "signing",
+            "session",
+            "cookie",
+            "sig",
+            "nature",
+            "verification",
+            "value",
+        ];
+        for _ in 0..50_000 {
+            let n = rng.usize(1..4);
+            let mut key = String::new();
+            for k in 0..n {
+                let w = words[rng.usize(..words.len())];
+                match (k, rng.u8(0..4)) {
+                    (0, _) => key.push_str(w),
+                    (_, 0) => key.push_str(
+                        &w[..1]
+                            .to_uppercase()
+                            .chars()
+                            .chain(w[1..].chars())
+                            .collect::<String>(),
+                    ),
+                    (_, 1) => key.push_str(w),
+                    (_, 2) => {
+                        key.push('_');
+                        key.push_str(w);
+                    }
+                    _ => {
+                        key.push('-');
+                        key.push_str(&w.to_uppercase());
+                    }
+                }
+            }
+            if !may_have_rule(key.as_bytes()) {
+                assert_eq!(full_rule(&key), KeyRule::Scan, "{key}");
+            }
         }
     }
 

@@ -209,6 +209,14 @@ impl Redactor {
             .unwrap_or_else(|| builtin_key_rule(key))
     }
 
+    /// The rule and flags for a `'static` key (a struct's field name), cached.
+    #[inline]
+    pub(crate) fn static_key(&self, key: &'static str) -> keys::StaticKey {
+        let mut verdict = keys::static_key(key);
+        verdict.rule = self.key_rule_with(key, verdict.rule);
+        verdict
+    }
+
     /// [`key_rule`](Self::key_rule) with the built-in verdict already known (decided at
     /// compile time for a literal key).
     #[inline(always)]
@@ -255,25 +263,40 @@ impl Redactor {
     }
 
     /// Appends `s` as the contents of a JSON string: escaped, and redacted unless
-    /// redaction is off. One read of `s` decides both whether it needs escaping and
-    /// whether it holds anything a detector must look at.
+    /// redaction is off. One pass over `s` finds what to redact and whether anything needs
+    /// escaping; a string with neither is copied as it is.
     #[inline]
     pub(crate) fn write_json_str(&self, out: &mut Vec<u8>, s: &str) {
-        let (attention, pre) = crate::swar::scan(s.as_bytes(), crate::escape::json_attention_bits);
-        if self.disabled || !pre.suspicious() {
-            if attention == 0 {
+        if self.disabled {
+            crate::escape::json_str(out, s);
+            return;
+        }
+        // Short strings (codes, currencies, statuses) cannot hold a card number: a byte
+        // table answers whether anything else is there.
+        if s.len() < text::SHORT {
+            match text::short_verdict(s.as_bytes()) {
+                text::Short::Plain => return out.extend_from_slice(s.as_bytes()),
+                text::Short::Escape => return crate::escape::json_str(out, s),
+                text::Short::Scan => {}
+            }
+        }
+        let scanned = text::scan(self, s, |piece, flagged| {
+            match piece {
+                Piece::Raw(raw) if !flagged => out.extend_from_slice(raw.as_bytes()),
+                Piece::Raw(raw) => crate::escape::json_str(out, raw),
+                // `"[REDACTED]"` around a bare JSON value in the text holds quotes.
+                Piece::Fixed(fixed) if flagged => crate::escape::json_str(out, fixed),
+                Piece::Fixed(fixed) => out.extend_from_slice(fixed.as_bytes()),
+                Piece::Pan(pan) => card::mask_in_place(pan, out),
+            }
+        });
+        if !scanned.found {
+            if scanned.plain {
                 out.extend_from_slice(s.as_bytes());
             } else {
                 crate::escape::json_str(out, s);
             }
-            return;
         }
-        text::scan(self, s, pre, |piece| match piece {
-            Piece::Raw(raw) => crate::escape::json_str(out, raw),
-            // `"[REDACTED]"` around a bare JSON value in the text holds quotes to escape.
-            Piece::Fixed(fixed) => crate::escape::json_str(out, fixed),
-            Piece::Pan(pan) => card::mask_in_place(pan, out),
-        });
     }
 
     /// The masked form of an integer under `key` if it is a card number (never for a key
@@ -360,5 +383,28 @@ mod tests {
         );
         assert_eq!(r.redact_line("clean line"), "clean line");
         assert!(matches!(r.redact_line("clean line"), Cow::Borrowed(_)));
+    }
+}
+#[cfg(test)]
+mod timing_probe {
+    #[test]
+    #[ignore]
+    fn probe() {
+        let r = super::Redactor::new();
+        for s in [
+            "3f2a9c71-5b1e-4c2d-9e8f-0a1b2c3d4e5f",
+            "pay_Ab3dEf6hIj9kLm2nOp5qRs8t",
+            "Payment authorized",
+            "0042",
+            "visa",
+        ] {
+            let mut out = Vec::with_capacity(256);
+            let t = std::time::Instant::now();
+            for _ in 0..2_000_000 {
+                out.clear();
+                r.write_json_str(&mut out, std::hint::black_box(s));
+            }
+            println!("{s}: {:?} per call", t.elapsed() / 2_000_000);
+        }
     }
 }

@@ -26,7 +26,7 @@
 use super::card::{self, CardFinding};
 use super::keys::KeyRule;
 use super::{Counts, Redactor};
-use crate::swar;
+use crate::classify::{block, classify};
 
 /// Replaces secrets.
 pub const REDACTED: &str = "[REDACTED]";
@@ -40,31 +40,8 @@ pub(crate) enum Piece<'a> {
     Raw(&'a str),
     /// A card number as it stood (digits, spaces, dashes): to be written masked.
     Pan(&'a [u8]),
-    /// A replacement (ASCII; may hold a quote).
+    /// A replacement (ASCII; its flag says whether it holds a quote to escape).
     Fixed(&'static str),
-}
-
-/// What one string's pre-scan found out, word by word.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Prescan {
-    /// 13 or more ASCII digits: card numbers are possible.
-    pub(crate) cards: bool,
-    /// An anchor byte of another detector.
-    pub(crate) anchors: bool,
-}
-
-impl Prescan {
-    /// Whether [`scan`] has anything to look at.
-    #[inline(always)]
-    pub(crate) fn suspicious(self) -> bool {
-        self.cards || self.anchors
-    }
-}
-
-/// The pre-scan alone (see [`swar::scan`], which the JSON writer fuses with escaping).
-#[inline]
-pub(crate) fn prescan(s: &str) -> Prescan {
-    swar::scan(s.as_bytes(), |_| 0).1
 }
 
 /// What a byte may start.
@@ -97,6 +74,56 @@ static ANCHORS: [Anchor; 256] = {
     t
 };
 
+/// Strings shorter than this hold no card number (13 digits at least) and are judged byte
+/// by byte ([`short_verdict`]).
+pub(crate) const SHORT: usize = 13;
+
+/// What a short string needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Short {
+    /// Nothing: copy it.
+    Plain,
+    /// JSON escaping only.
+    Escape,
+    /// An anchor byte: run the detectors.
+    Scan,
+}
+
+/// Per byte: 1 = an anchor other than a digit, 2 = escaped in JSON (controls, `"`, `\`,
+/// non-ASCII: the escaper decides).
+static SHORT_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if b < 0x20 || b == b'"' as usize || b == b'\\' as usize || b >= 0x80 {
+            t[b] = 2;
+        }
+        b += 1;
+    }
+    t[b'=' as usize] = 1;
+    t[b':' as usize] = 1;
+    t[b'A' as usize] = 1;
+    t[b'J' as usize] = 1;
+    t[b'B' as usize] = 1;
+    t[b'b' as usize] = 1;
+    t[b'K' as usize] = 1;
+    t[b'k' as usize] = 1;
+    t
+};
+
+/// [`Short`] for a string under [`SHORT`] bytes.
+#[inline]
+pub(crate) fn short_verdict(bytes: &[u8]) -> Short {
+    let class = bytes
+        .iter()
+        .fold(0, |acc, &b| acc | SHORT_CLASS[b as usize]);
+    match class {
+        0 => Short::Plain,
+        2 => Short::Escape,
+        _ => Short::Scan,
+    }
+}
+
 /// One finding: `start..end` of the input becomes `replacement`.
 struct Finding {
     start: usize,
@@ -113,94 +140,143 @@ enum Replacement {
     Quoted(&'static str),
 }
 
-/// Walks `s` and hands every piece of its redacted form to `emit`, in order; returns whether
-/// anything was found (when nothing was, `emit` got the whole string as one `Raw` piece).
-/// `prescan` must be this string's pre-scan.
+/// What [`scan`] found out about a string.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scanned {
+    /// Something was found: the pieces were emitted.
+    pub(crate) found: bool,
+    /// Nothing was found and nothing needs JSON escaping: the string can be copied as it is.
+    pub(crate) plain: bool,
+}
+
+/// Walks `s` once, sixteen bytes at a time. If anything is found, hands every piece of the
+/// redacted string to `emit`, in order (a `Raw` piece's flag says whether `flag` flagged
+/// any of its bytes as needing JSON escaping); if nothing is found, emits nothing and says
+/// so — the caller writes `s` itself, as it is when `plain`.
 pub(crate) fn scan<'s>(
     redactor: &Redactor,
     s: &'s str,
-    prescan: Prescan,
-    mut emit: impl FnMut(Piece<'s>),
-) -> bool {
+    mut emit: impl FnMut(Piece<'s>, bool),
+) -> Scanned {
     let bytes = s.as_bytes();
     let mut copied = 0; // bytes before this are emitted
-    let mut i = 0;
-    let mut resume = 0; // digit anchors before this were judged inside an earlier run
+    let mut resume = 0; // digit runs before this were judged already
     let mut found_any = false;
+    let mut flagged = 0u16; // escape classes over the blocks since `copied`
+    let mut i = 0;
+    let mut classes = classify(block(bytes, 0));
     while i < bytes.len() {
-        // Skip words without an anchor byte (the flags' lowest bit is exact).
-        if let Some(word) = bytes.get(i..i + 8) {
-            let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-            let mut flags = swar::anchors(w);
-            if prescan.cards {
-                flags |= swar::digit_bits(w);
-            }
-            if flags == 0 {
-                i += 8;
+        // The anchors of the 16 bytes at `i`, each in turn. A digit counts only where a
+        // run starts and the eight bytes from there on could belong to a card number.
+        let following = classify(block(bytes, i + 16));
+        flagged |= classes.escapes;
+        let prev_digit = u16::from(i > 0 && bytes[i - 1].is_ascii_digit());
+        let run_starts = classes.digits & !((classes.digits << 1) | prev_digit);
+        let breaks = u32::from(classes.breakers) | u32::from(following.breakers) << 16;
+        let broken = breaks | breaks >> 1;
+        let broken = broken | broken >> 2;
+        let broken = broken | broken >> 4; // bit p: a breaker in bytes p..p+8
+        let mut flags = classes.anchors | (run_starts & !(broken as u16));
+        let mut next = i + 16;
+        while flags != 0 {
+            let at = i + flags.trailing_zeros() as usize;
+            flags &= flags - 1;
+            if at >= bytes.len() || at < copied {
                 continue;
             }
-            i += (flags.trailing_zeros() / 8) as usize;
-        }
-        let found = match ANCHORS[bytes[i] as usize] {
-            Anchor::None => None,
-            Anchor::Digit => {
-                if prescan.cards && i >= resume && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
-                    let (found, next) = card::find_in_run(bytes, i);
-                    resume = next;
-                    found.map(|f| card_finding(bytes, f, redactor.counts()))
-                } else {
-                    None
+            let found = match ANCHORS[bytes[at] as usize] {
+                Anchor::None => None,
+                Anchor::Digit => {
+                    if at < resume {
+                        None
+                    } else {
+                        let (found, end) = card_run(bytes, at);
+                        resume = end;
+                        found.map(|f| card_finding(bytes, f, redactor.counts()))
+                    }
                 }
-            }
-            Anchor::Separator => separator(redactor, bytes, i),
-            Anchor::LetterB => credentials(bytes, i, redactor.counts()),
-            Anchor::LetterK => token_scheme(bytes, i, redactor.counts()),
-            Anchor::LetterA => aws_key_id(bytes, i, redactor.counts()),
-            Anchor::LetterJ => jwt(bytes, i, redactor.counts()),
-        };
-        // A finding that starts inside the previous one (a JWT's `ey` was part of it)
-        // keeps its part after it.
-        let found = found.and_then(|mut f| {
+                Anchor::Separator => separator(redactor, bytes, at),
+                Anchor::LetterB => credentials(bytes, at, redactor.counts()),
+                Anchor::LetterK => token_scheme(bytes, at, redactor.counts()),
+                Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
+                Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
+            };
+            // A finding that starts inside the previous one (a JWT's `ey` was part of it)
+            // keeps its part after it.
+            let Some(mut f) = found else { continue };
             if f.start < copied {
                 if f.end <= copied
                     || matches!(f.replacement, Replacement::Pan | Replacement::QuotedPan)
                 {
-                    return None;
+                    continue;
                 }
                 f.start = copied;
             }
-            Some(f)
-        });
-        match found {
-            Some(f) => {
-                found_any = true;
-                if f.start > copied {
-                    emit(Piece::Raw(&s[copied..f.start]));
+            found_any = true;
+            if f.start > copied {
+                // The piece may reach past the bytes classified so far (a value starts
+                // after its name and separator): look at the rest of it too.
+                let mut k = i + 16;
+                while k < f.start {
+                    flagged |= classify(block(bytes, k)).escapes;
+                    k += 16;
                 }
-                match f.replacement {
-                    Replacement::Pan => emit(Piece::Pan(&bytes[f.start..f.end])),
-                    Replacement::QuotedPan => {
-                        emit(Piece::Fixed("\""));
-                        emit(Piece::Pan(&bytes[f.start..f.end]));
-                        emit(Piece::Fixed("\""));
-                    }
-                    Replacement::Fixed(t) => emit(Piece::Fixed(t)),
-                    Replacement::Quoted(t) => {
-                        emit(Piece::Fixed("\""));
-                        emit(Piece::Fixed(t));
-                        emit(Piece::Fixed("\""));
-                    }
-                }
-                copied = f.end;
-                i = f.end.max(i + 1);
+                emit(Piece::Raw(&s[copied..f.start]), flagged != 0);
             }
-            None => i += 1,
+            match f.replacement {
+                Replacement::Pan => emit(Piece::Pan(&bytes[f.start..f.end]), false),
+                Replacement::QuotedPan => {
+                    emit(Piece::Fixed("\""), true);
+                    emit(Piece::Pan(&bytes[f.start..f.end]), false);
+                    emit(Piece::Fixed("\""), true);
+                }
+                Replacement::Fixed(t) => emit(Piece::Fixed(t), false),
+                Replacement::Quoted(t) => {
+                    emit(Piece::Fixed("\""), true);
+                    emit(Piece::Fixed(t), false);
+                    emit(Piece::Fixed("\""), true);
+                }
+            }
+            copied = f.end;
+            flagged = 0;
+            // Go on right after the finding.
+            next = f.end.max(at + 1);
+            break;
+        }
+        classes = if next == i + 16 {
+            following
+        } else {
+            classify(block(bytes, next))
+        };
+        i = next;
+    }
+    if found_any && copied < bytes.len() {
+        emit(Piece::Raw(&s[copied..]), flagged != 0);
+    }
+    Scanned {
+        found: found_any,
+        plain: flagged == 0,
+    }
+}
+
+/// A run of digit groups at `start`: counted first (most runs — in UUIDs, amounts, dates —
+/// hold fewer than 13 digits and end there), then searched for card data.
+fn card_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, usize) {
+    let mut digits = 0;
+    let mut i = start;
+    loop {
+        let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        digits += len;
+        i += len;
+        match (bytes.get(i), bytes.get(i + 1)) {
+            (Some(b' ' | b'-'), Some(d)) if d.is_ascii_digit() && digits < 13 => i += 1,
+            _ => break,
         }
     }
-    if copied < bytes.len() || !found_any {
-        emit(Piece::Raw(&s[copied..]));
+    if digits < 13 {
+        return (None, i);
     }
-    found_any
+    card::find_in_run(bytes, start)
 }
 
 fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
@@ -607,15 +683,10 @@ fn jwt(bytes: &[u8], j: usize, counts: &Counts) -> Option<Finding> {
 }
 
 /// Writes `s` redacted into a `String` (for callers that need text, not a JSON line);
-/// returns whether anything changed.
+/// returns whether anything changed (when not, `out` is untouched).
 pub(crate) fn redact_into(redactor: &Redactor, s: &str, out: &mut String) -> bool {
-    let pre = prescan(s);
-    if !pre.suspicious() {
-        return false;
-    }
-    let start = out.len();
     let mut pan = Vec::new();
-    let changed = scan(redactor, s, pre, |piece| match piece {
+    scan(redactor, s, |piece, _| match piece {
         Piece::Raw(r) => out.push_str(r),
         Piece::Fixed(f) => out.push_str(f),
         Piece::Pan(p) => {
@@ -624,11 +695,8 @@ pub(crate) fn redact_into(redactor: &Redactor, s: &str, out: &mut String) -> boo
             // Digits, spaces, dashes and the mask character: ASCII.
             out.push_str(std::str::from_utf8(&pan).unwrap_or_default());
         }
-    });
-    if !changed {
-        out.truncate(start);
-    }
-    changed
+    })
+    .found
 }
 
 /// Whether `hay` contains `needle` (ASCII case-insensitive), at compile time.
@@ -783,5 +851,44 @@ mod tests {
         let text = "4111111111111111 ".repeat(200_000);
         let out = redact(&text);
         assert_eq!(out.matches("411111******1111").count(), 200_000);
+    }
+}
+
+#[cfg(test)]
+mod escaping_tests {
+    use super::*;
+
+    /// Every special byte at every distance before and after a finding: the JSON written
+    /// parses back to the redacted text.
+    #[test]
+    fn pieces_around_findings_are_escaped_wherever_the_special_bytes_are() {
+        let r = Redactor::new();
+        for finding in [
+            "Bearer\tabc123DEF456",
+            "password: x\"y",
+            "4111111111111111",
+            "eyJa.eyJb.c",
+        ] {
+            for special in ['\t', '"', '\\', '\n', '\u{1}', 'é', '\u{2028}'] {
+                for before in 0..20 {
+                    for after in 0..12 {
+                        let text = format!(
+                            "{}{special}{}{finding}{}{special}{}",
+                            "a".repeat(before),
+                            " ".repeat(before % 3),
+                            " ".repeat(after % 2),
+                            "b".repeat(after)
+                        );
+                        let mut out = b"\"".to_vec();
+                        r.write_json_str(&mut out, &text);
+                        out.push(b'"');
+                        let back: String = serde_json::from_slice(&out).unwrap_or_else(|e| {
+                            panic!("{e}: {text:?} -> {}", String::from_utf8_lossy(&out))
+                        });
+                        assert_eq!(back, r.redact(&text), "{text:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -54,8 +54,9 @@ proptest! {
 
 proptest! {
     #[test]
+    // Float formatting alone: an integral float that is a card number would be masked.
     fn every_float_reads_back_bit_exact(v in any::<f64>(), cents in -10_000_000i64..10_000_000) {
-        let (log, sink) = logger(Format::Json);
+        let (log, sink) = logger_with(Format::Json, Redactor::disabled());
         let price = cents as f64 / 100.0;
         log.info("m", &[field("v", v), field("price", price)]);
         let line = &sink.lines()[0];

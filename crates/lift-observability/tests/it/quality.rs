@@ -387,7 +387,8 @@ fn outputs(text: &str) -> Vec<(&'static str, String)> {
             "console line"
         };
         if format == Format::Json {
-            let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+            let v: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {text:?} gave {line}"));
             out.push((name, v["message"].as_str().unwrap_or_default().to_owned()));
             out.push((name, v["value"].as_str().unwrap_or_default().to_owned()));
         } else {
