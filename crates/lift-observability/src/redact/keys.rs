@@ -407,7 +407,10 @@ thread_local! {
 /// address. Only `'static` names are cached, so an address is never reused by another key.
 pub(crate) fn static_key(key: &'static str) -> StaticKey {
     let address = key.as_ptr() as usize;
-    let slot = ((address >> 3) ^ (address >> 11) ^ key.len()) % STATIC_KEY_SLOTS;
+    // Names are packed tightly in read-only data: mix every address bit into the slot.
+    let mixed =
+        (address ^ key.len().rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
+    let slot = (mixed >> (usize::BITS - 8)) % STATIC_KEY_SLOTS;
     let cached = STATIC_KEYS
         .try_with(|cache| match cache.try_borrow().ok()?[slot] {
             Some((a, n, verdict)) if a == address && n == key.len() => Some(verdict),

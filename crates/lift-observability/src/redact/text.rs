@@ -159,17 +159,23 @@ pub(crate) fn scan<'s>(
     mut emit: impl FnMut(Piece<'s>, bool),
 ) -> Scanned {
     let bytes = s.as_bytes();
-    let mut copied = 0; // bytes before this are emitted
+    let mut out = Output {
+        s,
+        copied: 0,
+        flagged: 0,
+        found: false,
+    };
     let mut resume = 0; // digit runs before this were judged already
-    let mut found_any = false;
-    let mut flagged = 0u16; // escape classes over the blocks since `copied`
+    // A finding that starts after its anchor (a URL's password, a value after its name),
+    // held until the scan reaches its start: anchors before it are still looked at.
+    let mut pending: Option<Finding> = None;
     let mut i = 0;
     let mut classes = classify(block(bytes, 0));
     while i < bytes.len() {
         // The anchors of the 16 bytes at `i`, each in turn. A digit counts only where a
         // run starts and the eight bytes from there on could belong to a card number.
         let following = classify(block(bytes, i + 16));
-        flagged |= classes.escapes;
+        out.flagged |= classes.escapes;
         let prev_digit = u16::from(i > 0 && bytes[i - 1].is_ascii_digit());
         let run_starts = classes.digits & !((classes.digits << 1) | prev_digit);
         let breaks = u32::from(classes.breakers) | u32::from(following.breakers) << 16;
@@ -181,8 +187,13 @@ pub(crate) fn scan<'s>(
         while flags != 0 {
             let at = i + flags.trailing_zeros() as usize;
             flags &= flags - 1;
-            if at >= bytes.len() || at < copied {
+            if at >= bytes.len() || at < out.copied {
                 continue;
+            }
+            if let Some(p) = pending.take_if(|p| at >= p.start) {
+                // Look again from the end of what was just written.
+                next = out.put(p, i + 16, &mut emit);
+                break;
             }
             let found = match ANCHORS[bytes[at] as usize] {
                 Anchor::None => None,
@@ -201,46 +212,15 @@ pub(crate) fn scan<'s>(
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
             };
-            // A finding that starts inside the previous one (a JWT's `ey` was part of it)
-            // keeps its part after it.
-            let Some(mut f) = found else { continue };
-            if f.start < copied {
-                if f.end <= copied
-                    || matches!(f.replacement, Replacement::Pan | Replacement::QuotedPan)
-                {
-                    continue;
-                }
-                f.start = copied;
+            let Some(f) = found else { continue };
+            if f.start > at && pending.is_none() {
+                pending = Some(f);
+                continue;
             }
-            found_any = true;
-            if f.start > copied {
-                // The piece may reach past the bytes classified so far (a value starts
-                // after its name and separator): look at the rest of it too.
-                let mut k = i + 16;
-                while k < f.start {
-                    flagged |= classify(block(bytes, k)).escapes;
-                    k += 16;
-                }
-                emit(Piece::Raw(&s[copied..f.start]), flagged != 0);
+            if let Some(p) = pending.take_if(|p| p.start < f.start) {
+                out.put(p, i + 16, &mut emit);
             }
-            match f.replacement {
-                Replacement::Pan => emit(Piece::Pan(&bytes[f.start..f.end]), false),
-                Replacement::QuotedPan => {
-                    emit(Piece::Fixed("\""), true);
-                    emit(Piece::Pan(&bytes[f.start..f.end]), false);
-                    emit(Piece::Fixed("\""), true);
-                }
-                Replacement::Fixed(t) => emit(Piece::Fixed(t), false),
-                Replacement::Quoted(t) => {
-                    emit(Piece::Fixed("\""), true);
-                    emit(Piece::Fixed(t), false);
-                    emit(Piece::Fixed("\""), true);
-                }
-            }
-            copied = f.end;
-            flagged = 0;
-            // Go on right after the finding.
-            next = f.end.max(at + 1);
+            next = out.put(f, i + 16, &mut emit).max(at + 1);
             break;
         }
         classes = if next == i + 16 {
@@ -250,12 +230,81 @@ pub(crate) fn scan<'s>(
         };
         i = next;
     }
-    if found_any && copied < bytes.len() {
-        emit(Piece::Raw(&s[copied..]), flagged != 0);
+    if let Some(p) = pending {
+        let end = out.put(p, bytes.len(), &mut emit);
+        // The text after it was classified before: look at its escapes again.
+        let mut k = end;
+        while k < bytes.len() {
+            out.flagged |= classify(block(bytes, k)).escapes;
+            k += 16;
+        }
+    }
+    if out.found && out.copied < bytes.len() {
+        emit(Piece::Raw(&s[out.copied..]), out.flagged != 0);
     }
     Scanned {
-        found: found_any,
-        plain: flagged == 0,
+        found: out.found,
+        plain: out.flagged == 0,
+    }
+}
+
+/// What [`scan`] has written so far.
+struct Output<'s> {
+    s: &'s str,
+    /// Bytes before this are emitted.
+    copied: usize,
+    /// Escape classes over the bytes classified since `copied`.
+    flagged: u16,
+    found: bool,
+}
+
+impl<'s> Output<'s> {
+    /// Emits the text before `f` and `f`'s replacement; `classified` is where the bytes
+    /// classified so far end. Returns where the scan goes on (the finding's end).
+    fn put(
+        &mut self,
+        mut f: Finding,
+        classified: usize,
+        emit: &mut impl FnMut(Piece<'s>, bool),
+    ) -> usize {
+        let bytes = self.s.as_bytes();
+        // A finding that starts inside the previous one keeps its part after it.
+        if f.start < self.copied {
+            if f.end <= self.copied
+                || matches!(f.replacement, Replacement::Pan | Replacement::QuotedPan)
+            {
+                return self.copied;
+            }
+            f.start = self.copied;
+        }
+        self.found = true;
+        if f.start > self.copied {
+            // The piece may reach past the bytes classified so far (a value starts after
+            // its name and separator): look at the rest of it too.
+            let mut k = classified;
+            while k < f.start {
+                self.flagged |= classify(block(bytes, k)).escapes;
+                k += 16;
+            }
+            emit(Piece::Raw(&self.s[self.copied..f.start]), self.flagged != 0);
+        }
+        match f.replacement {
+            Replacement::Pan => emit(Piece::Pan(&bytes[f.start..f.end]), false),
+            Replacement::QuotedPan => {
+                emit(Piece::Fixed("\""), true);
+                emit(Piece::Pan(&bytes[f.start..f.end]), false);
+                emit(Piece::Fixed("\""), true);
+            }
+            Replacement::Fixed(t) => emit(Piece::Fixed(t), false),
+            Replacement::Quoted(t) => {
+                emit(Piece::Fixed("\""), true);
+                emit(Piece::Fixed(t), false);
+                emit(Piece::Fixed("\""), true);
+            }
+        }
+        self.copied = f.end;
+        self.flagged = 0;
+        f.end
     }
 }
 
@@ -518,22 +567,46 @@ fn balanced(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// A byte of a URL's authority (RFC 3986 3.2: unreserved, percent-encoded, sub-delims, `:`
+/// and `@`). Anything else ends it — so text Lift replaced (`[REMOVED]`) never becomes
+/// part of one on a second pass.
+fn is_authority_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'%'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
+        )
+}
+
 /// `scheme://user:password@host`: the password.
 fn url_userinfo(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> {
     let from = colon + 3;
     let authority_len = bytes[from..]
         .iter()
-        .position(|&b| {
-            b.is_ascii_whitespace()
-                || matches!(b, b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'\\')
-        })
+        .position(|&b| !is_authority_byte(b))
         .unwrap_or(bytes.len() - from);
     let authority = &bytes[from..from + authority_len];
     let at = authority.iter().rposition(|&b| b == b'@')?;
     let userinfo = &authority[..at];
     let sep = userinfo.iter().position(|&b| b == b':')?;
     let (start, end) = (from + sep + 1, from + at);
-    if end <= start || bytes[start..end] == *REDACTED.as_bytes() {
+    if end <= start {
         return None;
     }
     counts.add_secret_text();
@@ -819,6 +892,21 @@ mod tests {
             let once = redact(s);
             assert_eq!(redact(&once), once, "{s:?}");
         }
+        // Found by the fuzzer: removing a value took away the `/` that ended a URL's
+        // authority, and the second pass saw `user:password@` there.
+        let s = String::from_utf8_lossy(
+            b":\0\0\0\0\0S://\x02S=..:@S.\0S://\x02S=S\x0b\0&CSC.4K:\xd9\xff\0\0\0\0S:/k/\x02SI*A&\xf7\xf7\xf7\xf7\xf7\xf7\xf7K\x94S\xff..\xff:@",
+        );
+        let once = redact(&s);
+        assert_eq!(redact(&once), once);
+        // Found by the fuzzer: a URL's password found at `://` was written before the AWS
+        // key id between the two, which the first pass then skipped.
+        let s = String::from_utf8_lossy(
+            b"0://\x9cB\xcbASIA77755554AYIA7775\x9cdccccK.Kc\x9cjJc:\xd2.@",
+        );
+        let once = redact(&s);
+        assert!(!once.contains("ASIA77755554AYIA7775"), "{once}");
+        assert_eq!(redact(&once), once);
     }
 
     #[test]
