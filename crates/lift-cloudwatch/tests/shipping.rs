@@ -435,6 +435,25 @@ async fn per_tenant_streams_keep_tenants_apart() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_tenant_id_holding_a_card_number_never_names_a_stream() {
+    let mut c = config();
+    c.log_stream = "{date}/{tenant_id}".into();
+    let r = rig(c, MockLogsApi::new().with_group(GROUP)).await;
+    r.log
+        .with_tenant_id("4111111111111111")
+        .info("Charge captured", &[]);
+    r.log.flush().await.unwrap();
+    assert_eq!(r.mock.streams(GROUP), ["2026-11-27/411111______1111"]);
+    let events = r.mock.events(GROUP, "2026-11-27/411111______1111");
+    assert!(
+        events[0]
+            .event
+            .message
+            .contains(r#""tenant_id":"411111******1111""#)
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn close_with_the_endpoint_up_delivers_fifty_thousand() {
     let mut r = rig(config(), MockLogsApi::new().with_group(GROUP)).await;
     log_n(&r.log, 0..50_000);

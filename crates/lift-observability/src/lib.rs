@@ -46,6 +46,7 @@ mod logger;
 mod macros;
 pub mod metrics;
 pub mod nested;
+pub mod panic_hook;
 pub mod redact;
 pub mod sink;
 pub mod stats;

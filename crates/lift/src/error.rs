@@ -143,11 +143,14 @@ impl LiftError {
         &self.message
     }
 
-    /// The JSON body sent back for this error.
+    /// The JSON body sent back for this error. Its message goes through Lift's built-in
+    /// redaction like a log line: a message that echoes a request (`invalid type: integer
+    /// `4111111111111111``) never sends a card number or a secret back to a client.
     pub fn to_body(&self) -> String {
+        let message = lift_observability::Redactor::builtin().redact(&self.message);
         serde_json::json!({
             "error": self.kind.as_str(),
-            "message": if self.kind == ErrorKind::Panic { "internal error" } else { &self.message },
+            "message": if self.kind == ErrorKind::Panic { "internal error" } else { &message },
         })
         .to_string()
     }
@@ -166,6 +169,13 @@ mod tests {
             r#"{"error":"bad_request","message":"amount must be positive"}"#
         );
         assert_eq!(LiftError::not_found("x").status(), 404);
+        let echoed = LiftError::bad_request(
+            "malformed body: invalid type: integer `4111111111111111`, expected a string; password=hunter2",
+        );
+        assert_eq!(
+            echoed.to_body(),
+            r#"{"error":"bad_request","message":"malformed body: invalid type: integer `411111******1111`, expected a string; password=[REDACTED]"}"#
+        );
         assert_eq!(ErrorKind::Timeout.status(), 504);
     }
 }

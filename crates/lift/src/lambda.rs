@@ -268,20 +268,24 @@ impl App {
         Ok(HttpService { stack })
     }
 
-    /// Runs an HTTP handler under the Lambda Runtime API.
+    /// Runs an HTTP handler under the Lambda Runtime API. Installs Lift's redacting panic
+    /// hook first (see [`lift_observability::panic_hook`]).
     pub async fn run<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
+        lift_observability::panic_hook::install();
         let (root, metrics_sink) = self.root().await?;
         lambda_http::run(self.http_service_with(handler, root, metrics_sink)?).await
     }
 
     /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API.
+    /// Installs Lift's redacting panic hook first.
     pub async fn run_events<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
     where
         H: Handler<serde_json::Value, Response = serde_json::Value>,
     {
+        lift_observability::panic_hook::install();
         let (root, metrics_sink) = self.root().await?;
         let stack = self
             .layer(root.clone(), metrics_sink)?

@@ -205,6 +205,17 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
             ),
         ),
         ("req-5".into(), None, alb_event("GET", "/health", &[], None)),
+        // A malformed charge whose card number serde's message echoes back.
+        (
+            "req-7".into(),
+            None,
+            apigw_v1_event(
+                "POST",
+                "/charges",
+                &[("X-Tenant-ID", "acme")],
+                Some(r#"{"amount":1,"currency":"USD","card_number":4111111111111111}"#),
+            ),
+        ),
         (
             "req-6".into(),
             Some("isolated-tenant".into()),
@@ -226,6 +237,13 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
             .unwrap()
             .contains("malformed charge body")
     );
+    assert_eq!(status("req-7"), 400);
+    let body = responses["req-7"].1["body"].as_str().unwrap();
+    assert!(
+        body.contains("malformed charge body") && body.contains("411111******1111"),
+        "{body}"
+    );
+    assert!(!body.contains("4111111111111111"), "{body}");
     assert!(
         responses["req-1"].1["body"]
             .as_str()

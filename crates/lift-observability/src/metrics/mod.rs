@@ -95,8 +95,7 @@ pub const FOLDED_TENANT_PROPERTY: &str = "folded_tenant_id";
 fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
     use crate::redact::{KeyRule, Redactor};
     use crate::value::Value;
-    static REDACTOR: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
-    let redactor = REDACTOR.get_or_init(Redactor::new);
+    let redactor = Redactor::builtin();
     if key == "request_id" || key == "trace_id" {
         return value.to_owned_value();
     }
@@ -541,10 +540,11 @@ impl Metrics {
     /// Sets the tenant: the tenant dimension's value (within the budget; past it
     /// `__other__`, with the real id in the `folded_tenant_id` property) and the
     /// `tenant_id` property (not written when the tenant dimension is itself named
-    /// `tenant_id` — it already carries the id).
+    /// `tenant_id` — it already carries the id). The id is redacted first, like on a log
+    /// line: a tenant id that holds a card number is never a dimension value.
     pub fn set_tenant(&self, tenant: &str) {
         if self.shared.enabled {
-            self.local().tenant = Some(tenant.into());
+            self.local().tenant = Some(crate::redact::Redactor::builtin().redact(tenant).into());
         }
     }
 

@@ -130,6 +130,14 @@ impl Redactor {
         Self::default()
     }
 
+    /// One process-wide redactor with the built-in rules, for text Lift writes outside a
+    /// logger (error response bodies, EMF properties, X-Ray documents, the panic hook).
+    /// Its counts are its own.
+    pub fn builtin() -> &'static Redactor {
+        static BUILTIN: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Redactor::new)
+    }
+
     /// No redaction at all (for tests of raw output; never for payment data).
     pub fn disabled() -> Self {
         Self {
@@ -383,6 +391,42 @@ mod tests {
         );
         assert_eq!(r.redact_line("clean line"), "clean line");
         assert!(matches!(r.redact_line("clean line"), Cow::Borrowed(_)));
+    }
+
+    /// Lines serde refuses — too deep, a lone surrogate, `NaN`, a prefix before the JSON, a
+    /// top-level array — are redacted the same, every other byte kept (the old redactor fell
+    /// back to free text for them and let `"cvv"` and `"password"` through).
+    #[test]
+    fn lines_serde_refuses_are_redacted_the_same() {
+        let r = Redactor::new();
+        let pair = r#""cvv":"123","password":"hunter2""#;
+        let redacted = r#""cvv":"[REMOVED]","password":"[REDACTED]""#;
+        let deep = format!("{}{{{pair}}}{}", "[".repeat(130), "]".repeat(130));
+        for (line, expected) in [
+            (deep.clone(), deep.replace(pair, redacted)),
+            (
+                format!(r#"{{"s":"\ud800",{pair}}}"#),
+                format!(r#"{{"s":"\ud800",{redacted}}}"#),
+            ),
+            (
+                format!(r#"{{"x":NaN,{pair}}}"#),
+                format!(r#"{{"x":NaN,{redacted}}}"#),
+            ),
+            (
+                format!(r#"2026-12-02T05:00:00Z INFO {{{pair}}}"#),
+                format!(r#"2026-12-02T05:00:00Z INFO {{{redacted}}}"#),
+            ),
+            (
+                format!(r#"[{{{pair}}},{{"n":1}}]"#),
+                format!(r#"[{{{redacted}}},{{"n":1}}]"#),
+            ),
+            (
+                r#"{"n":123456789012345678901234567890,"a":1,"a":2}"#.to_owned(),
+                r#"{"n":123456789012345678901234567890,"a":1,"a":2}"#.to_owned(),
+            ),
+        ] {
+            assert_eq!(r.redact_line(&line), expected);
+        }
     }
 }
 #[cfg(test)]

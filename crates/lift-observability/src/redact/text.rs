@@ -409,9 +409,18 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
     let before = trim_end(&bytes[..at]);
     let (name, quoted_name) = match before.last() {
         Some(&q @ (b'"' | b'\'')) => {
+            // A quoted name is a name too (letters, digits, `_-.` and spaces): never a
+            // stretch of text back to some earlier quote.
             let inner = &before[..before.len() - 1];
             let open = inner.iter().rposition(|&b| b == q)?;
-            (&inner[open + 1..], q == b'"')
+            // In JSON-escaped text the quotes are `\"`: the backslash is not part of it.
+            let name = inner[open + 1..]
+                .strip_suffix(b"\\")
+                .unwrap_or(&inner[open + 1..]);
+            if !name.iter().all(|&b| is_name_byte(b) || b == b' ') {
+                return None;
+            }
+            (name, q == b'"')
         }
         _ => {
             let start = before
@@ -906,6 +915,13 @@ mod tests {
         );
         let once = redact(&s);
         assert!(!once.contains("ASIA77755554AYIA7775"), "{once}");
+        assert_eq!(redact(&once), once);
+        // Found by the fuzzer: a quoted name reached back over a removed value to an earlier
+        // quote, and a length limit judged it differently on each pass.
+        let s = String::from_utf8_lossy(
+            b"F\x99\xb4G'NN\x17NN/@\0\xc6\xcf*1&ASSIS\x0b\0fCSC.2zK:\xd9\0\xff1155\x19\xff#\xff\xff\xff\xb4O\x1b6\xc5'\t::2\t:~2[\t",
+        );
+        let once = redact(&s);
         assert_eq!(redact(&once), once);
     }
 

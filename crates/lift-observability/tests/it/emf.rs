@@ -330,3 +330,25 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     assert_eq!(d["request_id"], "4111111111111111");
     assert_eq!(d["trace_id"], "1-41111111-111111111111111111111111");
 }
+
+#[test]
+fn a_tenant_id_holding_a_card_number_is_never_a_dimension_value() {
+    let sink = MemorySink::new();
+    let root = Metrics::builder("Lift/Payments")
+        .tenant_dimension("tenant", 5)
+        .sink(Arc::new(sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    let m = root.child();
+    m.set_tenant("4111111111111111");
+    m.count("Charges", 1.0);
+    m.set_property("card", 4_111_111_111_111_111u64);
+    m.flush();
+    let line = &sink.lines()[0];
+    assert!(!line.contains("4111111111111111"), "{line}");
+    let doc = &checked(&sink)[0];
+    assert_eq!(doc["tenant"], "411111******1111");
+    assert_eq!(doc["tenant_id"], "411111******1111");
+    assert_eq!(doc["card"], "411111******1111");
+}
