@@ -24,9 +24,8 @@
 //! assert_eq!(entries[0]["request_id"], "c6af9ac6-7b61");
 //! assert_eq!(entries[1]["error"], "card declined");
 //! ```
-// No `unsafe` except two measured hot paths: the entry clock (the `clock_gettime` call in
-// `timestamp`, `std`'s route costing half as much again, and the `rdtsc` read in
-// `tsc_clock`, a third of `clock_gettime`'s cost) and the SSE2 byte classifier in
+// No `unsafe` except two measured hot paths: the entry clock's `clock_gettime` call in
+// `timestamp` (`std`'s route costs half as much again) and the SSE2 byte classifier in
 // `classify` (x86-64's baseline). Each carries a SAFETY comment and tests; anything else is
 // refused.
 #![deny(unsafe_code)]
@@ -54,7 +53,6 @@ pub mod timestamp;
 pub mod trace_header;
 #[cfg(feature = "tracing")]
 pub mod tracing_bridge;
-mod tsc_clock;
 pub mod value;
 pub mod xray;
 

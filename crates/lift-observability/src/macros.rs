@@ -41,18 +41,15 @@ macro_rules! log {
 }
 
 /// A literal key's `,"key":` prefix, built at compile time, when the key needs no
-/// escaping, is not reserved, has no redaction rule, holds nothing a detector could find
-/// and fits a [`JsonKey`] (`None` otherwise: the key is judged and escaped at run time).
+/// escaping, is not reserved, has no redaction rule and holds nothing a detector could find
+/// (`None` otherwise: the key is judged and escaped at run time).
 ///
 /// [`JsonKey`]: crate::value::JsonKey
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_key {
     ($key:literal) => {
-        if const {
-            $crate::value::key_is_plain_and_unreserved($key)
-                && $crate::value::JsonKey::fits(::core::concat!(",\"", $key, "\":"))
-        } {
+        if const { $crate::value::key_is_plain_and_unreserved($key) } {
             ::core::option::Option::Some(
                 &const { $crate::value::JsonKey::new(::core::concat!(",\"", $key, "\":")) },
             )

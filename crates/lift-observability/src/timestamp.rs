@@ -55,13 +55,9 @@ impl Clock {
     }
 }
 
-/// The system clock in Unix milliseconds: extrapolated from the CPU's time-stamp counter
-/// where the kernel itself reads the clock from it (see `tsc_clock`), else `CLOCK_REALTIME`.
+/// The system clock in Unix milliseconds (`CLOCK_REALTIME`).
 #[inline]
 pub fn system_millis() -> i64 {
-    if let Some(millis) = crate::tsc_clock::now_millis() {
-        return millis;
-    }
     #[cfg(unix)]
     if let Some((secs, nanos)) = realtime() {
         return secs.saturating_mul(1000) + nanos / 1_000_000;

@@ -300,9 +300,9 @@ mod key_cache {
         *table.entry(name).or_insert_with(|| {
             let prefix = format!(",\"{name}\":");
             let copyable = key_is_plain_and_unreserved(name)
-                && matches!(builtin_key_rule(name), KeyRule::Scan)
-                && JsonKey::fits(&prefix);
-            copyable.then(|| &*Box::leak(Box::new(JsonKey::new(&prefix))))
+                && matches!(builtin_key_rule(name), KeyRule::Scan);
+            copyable
+                .then(|| &*Box::leak(Box::new(JsonKey::new(Box::leak(prefix.into_boxed_str())))))
         })
     }
 

@@ -205,50 +205,24 @@ pub struct Field<'a> {
     json_key: Option<&'static JsonKey>,
 }
 
-/// The longest `,"key":` prefix kept ready to copy (a 26-character key).
-pub const JSON_KEY_BYTES: usize = 32;
-
-/// A field's `,"key":` prefix, padded to [`JSON_KEY_BYTES`] so the encoder copies it with one
-/// fixed-size move (and trims the padding) instead of a `memcpy` call per field.
+/// A field's `,"key":` prefix, built at compile time for a literal key that needs no run-time
+/// look (see the logging macros).
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct JsonKey {
-    bytes: [u8; JSON_KEY_BYTES],
-    len: u8,
+    prefix: &'static str,
 }
 
 impl JsonKey {
-    /// Whether `prefix` fits.
-    pub const fn fits(prefix: &str) -> bool {
-        prefix.len() <= JSON_KEY_BYTES
+    /// The prefix `,"<key>":`.
+    pub const fn new(prefix: &'static str) -> JsonKey {
+        JsonKey { prefix }
     }
 
-    /// The padded prefix; one that does not fit comes out empty (callers check [`fits`]
-    /// first — see the logging macros).
-    ///
-    /// [`fits`]: JsonKey::fits
-    pub const fn new(prefix: &str) -> JsonKey {
-        let mut bytes = [b' '; JSON_KEY_BYTES];
-        if !Self::fits(prefix) {
-            return JsonKey { bytes, len: 0 };
-        }
-        let src = prefix.as_bytes();
-        let mut i = 0;
-        while i < src.len() {
-            bytes[i] = src[i];
-            i += 1;
-        }
-        JsonKey {
-            bytes,
-            len: src.len() as u8,
-        }
-    }
-
-    /// Appends the prefix to `out`: one fixed-size copy, then the padding cut off.
+    /// Appends the prefix to `out`.
     #[inline(always)]
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.bytes);
-        out.truncate(out.len() - (JSON_KEY_BYTES - self.len as usize));
+        out.extend_from_slice(self.prefix.as_bytes());
     }
 }
 

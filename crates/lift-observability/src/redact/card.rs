@@ -178,6 +178,29 @@ pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, u
     let mut next = start; // where the next group starts, if the run goes on
     let mut run_open = true;
     let mut first_of_run = true;
+    // Right after a mask character (`*1-111`, `**-111-6`): the first four digits are the
+    // kept end of a number masked before. No candidate starts inside them, so masking
+    // twice changes nothing.
+    if follows_mask(bytes, start) {
+        let mut tail = 0;
+        loop {
+            let len = bytes[next..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if tail + len > 4 {
+                break;
+            }
+            tail += len;
+            match (bytes.get(next + len), bytes.get(next + len + 1)) {
+                (Some(b' ' | b'-'), Some(d)) if d.is_ascii_digit() => {
+                    next += len + 1;
+                    first_of_run = false;
+                }
+                _ => return (None, next + len),
+            }
+        }
+    }
     loop {
         // Fill the window: groups until more than 19 digits follow the candidate start.
         let mut digits: usize = (0..len).map(|k| ring[(head + k) % ring.len()].len()).sum();
@@ -213,6 +236,16 @@ pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, u
     }
 }
 
+/// Whether the digit at `at` follows a mask character, directly or across one separator.
+fn follows_mask(bytes: &[u8], at: usize) -> bool {
+    let mask = MASK_CHAR as u8;
+    match at.checked_sub(1).map(|k| bytes[k]) {
+        Some(b) if b == mask => true,
+        Some(b' ' | b'-') => at >= 2 && bytes[at - 2] == mask,
+        _ => false,
+    }
+}
+
 fn finding_end(f: CardFinding) -> usize {
     match f {
         CardFinding::Pan { end, .. } | CardFinding::Track { end, .. } => end,
@@ -233,6 +266,10 @@ fn candidate_at(
     // Track 1 glues its PAN to a `B` (`%B4111…^`); anything else glued disqualifies.
     let track1_lead = first_of_run && left == Some(b'B');
     if first_of_run && left.is_some_and(glues) && !track1_lead {
+        return None;
+    }
+    // After `*-` or `* ` but longer than a kept tail: never a start either.
+    if first_of_run && follows_mask(bytes, first.start) {
         return None;
     }
     if track1_lead {
