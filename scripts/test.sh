@@ -29,6 +29,9 @@ test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 cargo test --workspace --all-features --locked 2>&1 | tee "$test_log"
 
+step "redaction quality: the labelled set's table (recall on sensitive cases, false positives on benign ones)"
+cargo test -q -p lift-observability --all-features --locked --test it quality -- --nocapture 2>&1 | grep '^|'
+
 step "fuzz (cargo fuzz on stable via RUSTC_BOOTSTRAP: fixed seed, 20 s per target)"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 for target in encoders trace_header redactor emf; do

@@ -457,10 +457,10 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
             let close = open + bytes[open..].windows(2).position(|w| w == b"\\\"")?;
             (open, close, false)
         }
-        Some(b'{' | b'[') => {
-            let end = start + balanced(&bytes[start..])?;
-            (start, end, true)
-        }
+        // An object or array: its own names and strings are judged one by one. (Replacing
+        // it whole would need its brackets balanced, and text an earlier pass replaced can
+        // change that balance: redaction would not be idempotent.)
+        Some(b'{' | b'[') => return None,
         Some(_) => {
             let mut end = start
                 + bytes[start..]
@@ -540,38 +540,6 @@ fn closing_quote(bytes: &[u8], q: u8) -> Option<usize> {
             b'\n' => return None,
             _ => i += 1,
         }
-    }
-    None
-}
-
-/// The length of the balanced `{…}` or `[…]` at the start of `bytes` (strings respected),
-/// or `None` when it does not close.
-fn balanced(bytes: &[u8]) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                b'\\' => i += 1,
-                b'"' => in_string = false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(i + 1);
-                    }
-                }
-                _ => {}
-            }
-        }
-        i += 1;
     }
     None
 }
@@ -847,8 +815,8 @@ mod tests {
             r#"{"cvv":"[REMOVED]","x":1}"#
         );
         assert_eq!(
-            redact(r#"{"secret":{"a":"b"},"x":1}"#),
-            r#"{"secret":"[REDACTED]","x":1}"#
+            redact(r#"{"secret":{"password":"b"},"x":1}"#),
+            r#"{"secret":{"password":"[REDACTED]"},"x":1}"#
         );
         assert_eq!(redact("'password': 'hunter2'"), "'password': '[REDACTED]'");
         assert_eq!(
@@ -931,6 +899,11 @@ mod tests {
             0x31, 0x31, 0x31, 0x31, 0x31, 0x35, 0x31, 0x31,
         ]);
         let once = redact(&s);
+        assert_eq!(redact(&once), once);
+        // Found by the fuzzer: an unclosed `[` after a name closed on the second pass, on the
+        // bracket of a value the first pass had removed.
+        let s = "&CSC:[R x&CSC:ab&CSC:cd]";
+        let once = redact(s);
         assert_eq!(redact(&once), once);
         // Found by the fuzzer: a quoted name reached back over a removed value to an earlier
         // quote, and a length limit judged it differently on each pass.
