@@ -259,29 +259,53 @@ const fn in_bloom(bloom: &Bloom, token: &[u8]) -> bool {
     bloom[word] & bit != 0
 }
 
+/// Byte classes for the token walk of [`may_have_rule`]: 0 other, 1 lowercase, 2 uppercase,
+/// 3 digit.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = if (b as u8).is_ascii_lowercase() {
+            1
+        } else if (b as u8).is_ascii_uppercase() {
+            2
+        } else if (b as u8).is_ascii_digit() {
+            3
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Whether `key` may have a rule: some token could start a match, or the key could end
 /// like a one-word name. `false` is certain (the full rule would say [`KeyRule::Scan`]);
 /// `true` means "look closer". Most keys (`merchant_id`, `amount`, `status`) are answered
-/// here, in one walk over their bytes.
+/// here, in one walk over their bytes with the same token boundaries as [`boundary`].
 const fn may_have_rule(key: &[u8]) -> bool {
     let n = key.len();
     if n >= 3 && in_bloom(&ENDINGS, key.split_at(n - 3).1) {
         return true;
     }
+    let mut start = 0;
+    let mut prev = 0u8;
     let mut i = 0;
-    while i < n {
-        if !is_alnum(key[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        while i < n && is_alnum(key[i]) && !boundary(key, i) {
-            i += 1;
-        }
-        if in_bloom(&MATCH_STARTS, key.split_at(start).1.split_at(i - start).0) {
+    while i <= n {
+        let c = if i < n { CLASS[key[i] as usize] } else { 0 };
+        let ends = prev != 0
+            && (c == 0
+                || (prev == 3) != (c == 3)
+                || (prev == 1 && c == 2)
+                || (prev == 2 && c == 2 && i + 1 < n && CLASS[key[i + 1] as usize] == 1));
+        if ends && in_bloom(&MATCH_STARTS, key.split_at(start).1.split_at(i - start).0) {
             return true;
         }
+        if c != 0 && (prev == 0 || ends) {
+            start = i;
+        }
+        prev = c;
+        i += 1;
     }
     false
 }
@@ -289,15 +313,19 @@ const fn may_have_rule(key: &[u8]) -> bool {
 /// The built-in rule for `key`: [`KeyRule::Remove`], [`KeyRule::Secret`] or
 /// [`KeyRule::Scan`]. A `const fn`, so the logging macros decide at compile time.
 pub const fn builtin_key_rule(key: &str) -> KeyRule {
-    if !may_have_rule(key.as_bytes()) {
+    builtin_rule_of_bytes(key.as_bytes())
+}
+
+/// [`builtin_key_rule`] for a name given as bytes (names found in text are ASCII).
+pub(crate) const fn builtin_rule_of_bytes(key: &[u8]) -> KeyRule {
+    if !may_have_rule(key) {
         return KeyRule::Scan;
     }
     full_rule(key)
 }
 
 /// The rule, comparing every token with every name.
-const fn full_rule(key: &str) -> KeyRule {
-    let key = key.as_bytes();
+const fn full_rule(key: &[u8]) -> KeyRule {
     // Token spans, found left to right.
     let mut starts = [0usize; MAX_TOKENS];
     let mut ends = [0usize; MAX_TOKENS];
@@ -615,7 +643,7 @@ mod tests {
                 }
             }
             if !may_have_rule(key.as_bytes()) {
-                assert_eq!(full_rule(&key), KeyRule::Scan, "{key}");
+                assert_eq!(full_rule(key.as_bytes()), KeyRule::Scan, "{key}");
             }
         }
     }

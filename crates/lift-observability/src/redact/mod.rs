@@ -109,9 +109,10 @@ fn normalize(key: &str) -> String {
 }
 
 /// Whether `key`, normalized, equals the normalized `name`, without allocating.
-fn normalized_eq(key: &str, name: &str) -> bool {
+fn normalized_eq(key: &[u8], name: &str) -> bool {
     let mut k = key
-        .bytes()
+        .iter()
+        .copied()
         .filter(|b| *b != b'-' && *b != b'_')
         .map(|b| b.to_ascii_lowercase());
     let mut n = name.bytes();
@@ -192,7 +193,7 @@ impl Redactor {
             && self.extra_secret_keys.is_empty())
     }
 
-    fn configured_rule(&self, key: &str) -> Option<KeyRule> {
+    fn configured_rule(&self, key: &[u8]) -> Option<KeyRule> {
         if !self.has_configured_keys() {
             return None;
         }
@@ -213,7 +214,7 @@ impl Redactor {
         if self.disabled {
             return KeyRule::Safe;
         }
-        self.configured_rule(key)
+        self.configured_rule(key.as_bytes())
             .unwrap_or_else(|| builtin_key_rule(key))
     }
 
@@ -232,7 +233,7 @@ impl Redactor {
         if self.disabled {
             return KeyRule::Safe;
         }
-        match self.configured_rule(key) {
+        match self.configured_rule(key.as_bytes()) {
             Some(rule) => rule,
             None => builtin,
         }
@@ -240,11 +241,15 @@ impl Redactor {
 
     /// The rule for a name found before `=` or `:` in free text: configured names and
     /// markers, then the key rules.
-    pub(crate) fn text_name_rule(&self, name: &str) -> KeyRule {
+    pub(crate) fn text_name_rule(&self, name: &[u8]) -> KeyRule {
+        if self.disabled {
+            return KeyRule::Safe;
+        }
         if self.extra_names.iter().any(|n| normalized_eq(name, n)) {
             return KeyRule::Secret;
         }
-        self.key_rule(name)
+        self.configured_rule(name)
+            .unwrap_or_else(|| keys::builtin_rule_of_bytes(name))
     }
 
     /// Redacts free text, returning it unchanged (borrowed) when nothing was found.
