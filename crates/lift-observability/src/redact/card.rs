@@ -380,10 +380,12 @@ fn track1(bytes: &[u8], pan: Group) -> Option<CardFinding> {
         end += 1;
     }
     let b_at = pan.start - 1;
-    let start = if b_at > 0 && bytes[b_at - 1] == b'%' {
-        b_at - 1
-    } else {
-        b_at
+    // With its `%` sentinel, or a `B` that starts a word: never a `B` glued to a word
+    // (removing it would turn that word's end into a boundary).
+    let start = match b_at.checked_sub(1).map(|k| bytes[k]) {
+        Some(b'%') => b_at - 1,
+        Some(b) if glues(b) => return None,
+        _ => b_at,
     };
     Some(CardFinding::Track { start, end })
 }
