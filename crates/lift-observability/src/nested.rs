@@ -435,49 +435,28 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = NestedError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NestedError> {
-        self.finish()
-    }
+/// The four serde traits for sequences, each an element after the other.
+macro_rules! sequence_of_elements {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = NestedError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), NestedError> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = NestedError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NestedError> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = NestedError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NestedError> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = NestedError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), NestedError> {
-        self.finish()
-    }
-}
+sequence_of_elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
@@ -504,35 +483,27 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = NestedError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), NestedError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), NestedError> {
-        self.finish()
-    }
+/// The two serde traits for structs: each field judged by its (static) name.
+macro_rules! struct_of_fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = NestedError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), NestedError> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<(), NestedError> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = NestedError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), NestedError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), NestedError> {
-        self.finish()
-    }
-}
+struct_of_fields!(SerializeStruct, SerializeStructVariant);
 
 /// Collects a map key's text: strings, and numbers, booleans and chars as their text (as
 /// `serde_json` accepts them); anything else is refused.

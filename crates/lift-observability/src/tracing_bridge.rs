@@ -308,11 +308,7 @@ mod key_cache {
 
     /// The ready prefix for `name`, or `None` when the encoder must check the key.
     pub(super) fn json_key(name: &'static str) -> Option<&'static JsonKey> {
-        let address = name.as_ptr() as usize;
-        // Names are packed tightly in read-only data: mix every address bit into the slot.
-        let mixed =
-            (address ^ name.len().rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
-        let slot = (mixed >> (usize::BITS - 8)) % SLOTS;
+        let (address, slot) = crate::redact::keys::static_slot(name, SLOTS);
         let cached = CACHE
             .try_with(|c| {
                 let c = c.try_borrow().ok()?;

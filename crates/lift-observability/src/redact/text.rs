@@ -583,12 +583,17 @@ fn url_userinfo(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> 
     if end <= start {
         return None;
     }
+    Some(secret(start, end, counts))
+}
+
+/// A secret found in text at `start..end`, counted.
+fn secret(start: usize, end: usize, counts: &Counts) -> Finding {
     counts.add_secret_text();
-    Some(Finding {
+    Finding {
         start,
         end,
         replacement: Replacement::Fixed(REDACTED),
-    })
+    }
 }
 
 // === literal-anchored secrets ===
@@ -651,12 +656,7 @@ fn credentials(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     if !exact && !credential_shaped(&bytes[start..end]) {
         return None;
     }
-    counts.add_secret_text();
-    Some(Finding {
-        start,
-        end,
-        replacement: Replacement::Fixed(REDACTED),
-    })
+    Some(secret(start, end, counts))
 }
 
 /// `Token <token>` (anchored at its `k`).
@@ -669,12 +669,7 @@ fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     if !credential_shaped(&bytes[start..end]) {
         return None;
     }
-    counts.add_secret_text();
-    Some(Finding {
-        start,
-        end,
-        replacement: Replacement::Fixed(REDACTED),
-    })
+    Some(secret(start, end, counts))
 }
 
 /// `AKIA`/`ASIA` + 16 uppercase letters or digits, as a whole word.
@@ -689,12 +684,7 @@ fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     if !ok {
         return None;
     }
-    counts.add_secret_text();
-    Some(Finding {
-        start: at,
-        end: at + 20,
-        replacement: Replacement::Fixed(REDACTED),
-    })
+    Some(secret(at, at + 20, counts))
 }
 
 /// A JWT (anchored at the `J` of `eyJ`): three base64url segments joined by dots, the
@@ -721,12 +711,7 @@ fn jwt(bytes: &[u8], j: usize, counts: &Counts) -> Option<Finding> {
             i += 1;
         }
     }
-    counts.add_secret_text();
-    Some(Finding {
-        start,
-        end: i,
-        replacement: Replacement::Fixed(REDACTED),
-    })
+    Some(secret(start, i, counts))
 }
 
 /// Writes `s` redacted into a `String` (for callers that need text, not a JSON line);
