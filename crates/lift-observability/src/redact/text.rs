@@ -499,10 +499,16 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
         }
         None => return None,
     };
+    // A value that already holds what redaction writes was redacted before (or holds
+    // that text anyway): left alone, so a second pass changes nothing.
+    let value = &bytes[start..end];
     if end <= start
-        || bytes[start..].starts_with(REDACTED.as_bytes())
-        || bytes[start..].starts_with(REMOVED.as_bytes())
-        || bytes[start..].starts_with(b"\"[RE")
+        || value
+            .windows(REMOVED.len())
+            .any(|w| w == REMOVED.as_bytes())
+        || value
+            .windows(REDACTED.len())
+            .any(|w| w == REDACTED.as_bytes())
     {
         return None;
     }
@@ -534,7 +540,6 @@ fn closing_quote(bytes: &[u8], q: u8) -> Option<usize> {
         match bytes[i] {
             b'\\' => i += 2,
             b if b == q => return Some(i),
-            b'\n' => return None,
             _ => i += 1,
         }
     }
@@ -885,6 +890,11 @@ mod tests {
         // Found by the fuzzer: an unclosed `[` after a name closed on the second pass, on the
         // bracket of a value the first pass had removed.
         let s = "&CSC:[R x&CSC:ab&CSC:cd]";
+        let once = redact(s);
+        assert_eq!(redact(&once), once);
+        // Found by the fuzzer: an outer quoted value that did not close across a newline
+        // closed once an inner value was removed.
+        let s = "CSC:\"CSC:\\\"\n\\\"\"";
         let once = redact(s);
         assert_eq!(redact(&once), once);
         // Found by the fuzzer: track 1 without its `%` sentinel took a `B` glued to the
