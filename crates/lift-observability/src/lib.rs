@@ -45,6 +45,7 @@ mod logger;
 mod macros;
 pub mod metrics;
 pub mod nested;
+mod numbers;
 pub mod panic_hook;
 pub mod redact;
 pub mod sink;

@@ -49,7 +49,7 @@ macro_rules! log {
 #[macro_export]
 macro_rules! __json_key {
     ($key:literal) => {
-        if const { $crate::value::key_is_plain_and_unreserved($key) } {
+        if const { $crate::encoder::key_is_plain_and_unreserved($key) } {
             ::core::option::Option::Some(
                 &const { $crate::value::JsonKey::new(::core::concat!(",\"", $key, "\":")) },
             )

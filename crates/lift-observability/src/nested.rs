@@ -24,6 +24,19 @@ use crate::redact::{KeyRule, Redactor, keys};
 /// are replaced by an `<unserializable: …>` string instead of exhausting the stack.
 pub const MAX_NESTING_DEPTH: u32 = 126;
 
+/// An object-safe view of `serde::Serialize`, so a borrowed `&dyn SerializeJson` fits in a
+/// `Value`. Implemented for every `Serialize` type.
+pub trait SerializeJson {
+    /// Serializes `self` through `writer` (Lift's redacting JSON writer).
+    fn serialize_json(&self, writer: &mut NestedWriter<'_>) -> Result<(), NestedError>;
+}
+
+impl<T: serde::Serialize + ?Sized> SerializeJson for T {
+    fn serialize_json(&self, writer: &mut NestedWriter<'_>) -> Result<(), NestedError> {
+        self.serialize(writer)
+    }
+}
+
 /// Why a nested value could not be written (its `Serialize` impl failed, a map key was not
 /// text, or it nested too deep). The line gets `"<unserializable: …>"` instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +114,7 @@ impl<'a> NestedWriter<'a> {
         {
             return;
         }
-        if crate::encoder::write_finite_f64(self.out, v).is_none() {
+        if crate::numbers::write_finite_f64(self.out, v).is_none() {
             self.out.extend_from_slice(b"null");
         }
     }
@@ -662,7 +675,7 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut String) -> R) -> R {
 /// surrounding line stays valid.
 pub(crate) fn write_serialize(
     out: &mut Vec<u8>,
-    value: &dyn crate::value::SerializeJson,
+    value: &dyn SerializeJson,
     redactor: Option<&Redactor>,
 ) {
     let start = out.len();

@@ -281,8 +281,9 @@ mod key_cache {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
 
+    use crate::encoder::key_is_plain_and_unreserved;
     use crate::redact::{KeyRule, builtin_key_rule};
-    use crate::value::{JsonKey, key_is_plain_and_unreserved};
+    use crate::value::JsonKey;
 
     const SLOTS: usize = 64;
 

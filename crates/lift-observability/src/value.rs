@@ -117,24 +117,7 @@ impl<'a> JsonText<'a> {
     }
 }
 
-/// An object-safe view of `serde::Serialize`, so a borrowed `&dyn SerializeJson` fits in a
-/// [`Value`]. Implemented for every `Serialize` type.
-pub trait SerializeJson {
-    /// Serializes `self` through `writer` (Lift's redacting JSON writer).
-    fn serialize_json(
-        &self,
-        writer: &mut crate::nested::NestedWriter<'_>,
-    ) -> Result<(), crate::nested::NestedError>;
-}
-
-impl<T: serde::Serialize + ?Sized> SerializeJson for T {
-    fn serialize_json(
-        &self,
-        writer: &mut crate::nested::NestedWriter<'_>,
-    ) -> Result<(), crate::nested::NestedError> {
-        self.serialize(writer)
-    }
-}
+pub use crate::nested::SerializeJson;
 
 /// At most this many `source()` links are followed, in case a chain loops.
 const MAX_ERROR_CHAIN: usize = 32;
@@ -238,7 +221,8 @@ impl<'a> Field<'a> {
     }
 
     /// A field whose JSON key prefix was built at compile time. Used by the logging macros;
-    /// `json_key` must be `,"<key>":` for a key that [`key_is_plain_and_unreserved`] accepts.
+    /// `json_key` must be `,"<key>":` for a key that
+    /// [`key_is_plain_and_unreserved`](crate::encoder::key_is_plain_and_unreserved) accepts.
     #[doc(hidden)]
     #[inline(always)]
     pub const fn __with_json_key(
@@ -258,47 +242,6 @@ impl<'a> Field<'a> {
     pub(crate) fn json_key(&self) -> Option<&'static JsonKey> {
         self.json_key
     }
-}
-
-/// Whether a literal key's `,"key":` can be built at compile time: it needs no escaping,
-/// nothing in it could be redacted ([`literal_is_inert`]), its key rule is to scan the
-/// value, and it is not one of Lift's reserved keys. A `const fn`, so the macros decide at
-/// compile time.
-///
-/// [`literal_is_inert`]: crate::redact::text::literal_is_inert
-#[doc(hidden)]
-pub const fn key_is_plain_and_unreserved(key: &str) -> bool {
-    if !crate::redact::text::literal_is_inert(key)
-        || !matches!(
-            crate::redact::builtin_key_rule(key),
-            crate::redact::KeyRule::Scan
-        )
-    {
-        return false;
-    }
-    let mut r = 0;
-    while r < crate::encoder::RESERVED_KEYS.len() {
-        if const_str_eq(key, crate::encoder::RESERVED_KEYS[r]) {
-            return false;
-        }
-        r += 1;
-    }
-    true
-}
-
-const fn const_str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// Builds a [`Field`] from anything convertible into a [`Value`].
@@ -526,26 +469,6 @@ mod tests {
         assert!(matches!(u128::MAX.to_value(), Value::F64(_)));
         assert!(matches!((&&7i64).to_value(), Value::I64(7)));
         assert!(matches!(Value::from(Some("z")), Value::Str("z")));
-    }
-
-    #[test]
-    fn compile_time_key_check() {
-        assert!(key_is_plain_and_unreserved("amount"));
-        assert!(key_is_plain_and_unreserved("a b-c.d"));
-        assert!(!key_is_plain_and_unreserved("level"));
-        assert!(!key_is_plain_and_unreserved("_aws"));
-        assert!(!key_is_plain_and_unreserved("k\"ey"));
-        assert!(!key_is_plain_and_unreserved("é"));
-        assert!(!key_is_plain_and_unreserved("tab\t"));
-        assert!(!key_is_plain_and_unreserved("card_cvv"), "a removed key");
-        assert!(
-            !key_is_plain_and_unreserved("4111111111111111"),
-            "a card number"
-        );
-        assert!(
-            !key_is_plain_and_unreserved("ratio:x"),
-            "a name-value separator"
-        );
     }
 
     #[test]

@@ -13,8 +13,8 @@
 use super::rules::{MAX_DIMENSIONS_PER_SET, MAX_METRICS_PER_DOCUMENT, MAX_VALUES_PER_METRIC};
 use super::series::Series;
 use crate::encoder::json::write_value;
-use crate::encoder::write_finite_f64;
 use crate::escape::json_str;
+use crate::numbers::write_finite_f64;
 use crate::value::OwnedValue;
 
 /// What a document set is built from.
