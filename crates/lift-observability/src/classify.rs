@@ -22,6 +22,24 @@ pub(crate) struct Classes {
     pub(crate) escapes: u16,
 }
 
+/// The classes of a block entirely past the end (all padding): only breakers.
+pub(crate) const PAST_THE_END: Classes = Classes {
+    anchors: 0,
+    digits: 0,
+    breakers: u16::MAX,
+    escapes: 0,
+};
+
+/// The classes of the 16 bytes at `at` ([`PAST_THE_END`] when none is left).
+#[inline(always)]
+pub(crate) fn classify_at(bytes: &[u8], at: usize) -> Classes {
+    if at >= bytes.len() {
+        PAST_THE_END
+    } else {
+        classify(block(bytes, at))
+    }
+}
+
 /// The 16 bytes at `at`, or what is left of them padded with `x` (no class but breaker:
 /// no card starts in the last bytes, and nothing there is an anchor or escaped).
 #[inline(always)]
@@ -229,6 +247,7 @@ mod tests {
     fn blocks_are_padded_past_the_end() {
         assert_eq!(&block(b"ab", 0)[..3], b"abx");
         assert_eq!(block(b"0123456789abcdefXYZ", 16)[..4], *b"XYZx");
-        assert_eq!(classify(block(b"", 0)).breakers, u16::MAX);
+        assert_eq!(classify(block(b"", 0)), PAST_THE_END);
+        assert_eq!(classify_at(b"abc", 3), classify(block(b"abc", 3)));
     }
 }

@@ -49,6 +49,7 @@ mod numbers;
 pub mod panic_hook;
 pub mod redact;
 pub mod sink;
+mod static_names;
 pub mod stats;
 pub mod timestamp;
 pub mod trace_header;

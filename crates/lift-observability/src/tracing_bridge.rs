@@ -275,7 +275,7 @@ impl Visit for Scratch {
 /// names are `&'static str` too, so the bridge makes the same decision once per distinct
 /// name, interns the prefix for the life of the process (names come from a program's
 /// finite set of callsites), and finds it again through a small per-thread cache keyed by
-/// the name's address.
+/// the name's address (`static_names`).
 mod key_cache {
     use std::cell::RefCell;
     use std::collections::HashMap;
@@ -285,12 +285,11 @@ mod key_cache {
     use crate::redact::{KeyRule, builtin_key_rule};
     use crate::value::JsonKey;
 
-    const SLOTS: usize = 64;
-
-    type Slot = Option<(usize, usize, Option<&'static JsonKey>)>;
+    use crate::static_names::StaticNames;
 
     thread_local! {
-        static CACHE: RefCell<[Slot; SLOTS]> = const { RefCell::new([None; SLOTS]) };
+        static CACHE: RefCell<StaticNames<Option<&'static JsonKey>, 64>> =
+            const { RefCell::new(StaticNames::new()) };
     }
 
     fn interned(name: &'static str) -> Option<&'static JsonKey> {
@@ -309,15 +308,8 @@ mod key_cache {
 
     /// The ready prefix for `name`, or `None` when the encoder must check the key.
     pub(super) fn json_key(name: &'static str) -> Option<&'static JsonKey> {
-        let (address, slot) = crate::redact::keys::static_slot(name, SLOTS);
         let cached = CACHE
-            .try_with(|c| {
-                let c = c.try_borrow().ok()?;
-                match c[slot] {
-                    Some((a, n, key)) if a == address && n == name.len() => Some(key),
-                    _ => None,
-                }
-            })
+            .try_with(|c| c.try_borrow().ok()?.get(name))
             .ok()
             .flatten();
         if let Some(key) = cached {
@@ -326,7 +318,7 @@ mod key_cache {
         let key = interned(name);
         let _ = CACHE.try_with(|c| {
             if let Ok(mut c) = c.try_borrow_mut() {
-                c[slot] = Some((address, name.len(), key));
+                c.put(name, key);
             }
         });
         key

@@ -420,36 +420,17 @@ pub(crate) struct StaticKey {
     pub(crate) time: bool,
 }
 
-/// Slots of the per-thread cache of [`static_key`].
-const STATIC_KEY_SLOTS: usize = 256;
-
-type StaticKeySlot = Option<(usize, usize, StaticKey)>;
-
 thread_local! {
-    static STATIC_KEYS: std::cell::RefCell<[StaticKeySlot; STATIC_KEY_SLOTS]> =
-        const { std::cell::RefCell::new([None; STATIC_KEY_SLOTS]) };
-}
-
-/// The address of a `'static` name and its slot among `slots` in a per-thread cache keyed
-/// by address. Names are packed tightly in read-only data: every address bit is mixed in,
-/// so neighbouring names do not evict each other.
-pub(crate) fn static_slot(name: &'static str, slots: usize) -> (usize, usize) {
-    let address = name.as_ptr() as usize;
-    let mixed =
-        (address ^ name.len().rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15_u64 as usize);
-    (address, (mixed >> (usize::BITS - 8)) % slots)
+    static STATIC_KEYS: std::cell::RefCell<crate::static_names::StaticNames<StaticKey, 256>> =
+        const { std::cell::RefCell::new(crate::static_names::StaticNames::new()) };
 }
 
 /// [`StaticKey`] for a key that lives as long as the program (a struct's field name, as
 /// serde hands them over): decided once per thread and name and found again by the name's
 /// address. Only `'static` names are cached, so an address is never reused by another key.
 pub(crate) fn static_key(key: &'static str) -> StaticKey {
-    let (address, slot) = static_slot(key, STATIC_KEY_SLOTS);
     let cached = STATIC_KEYS
-        .try_with(|cache| match cache.try_borrow().ok()?[slot] {
-            Some((a, n, verdict)) if a == address && n == key.len() => Some(verdict),
-            _ => None,
-        })
+        .try_with(|cache| cache.try_borrow().ok()?.get(key))
         .ok()
         .flatten();
     if let Some(verdict) = cached {
@@ -462,7 +443,7 @@ pub(crate) fn static_key(key: &'static str) -> StaticKey {
     };
     let _ = STATIC_KEYS.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
-            cache[slot] = Some((address, key.len(), verdict));
+            cache.put(key, verdict);
         }
     });
     verdict

@@ -26,7 +26,7 @@
 use super::card::{self, CardFinding};
 use super::keys::KeyRule;
 use super::{Counts, Redactor};
-use crate::classify::{block, classify};
+use crate::classify::classify_at;
 
 /// Replaces secrets.
 pub const REDACTED: &str = "[REDACTED]";
@@ -170,11 +170,11 @@ pub(crate) fn scan<'s>(
     // held until the scan reaches its start: anchors before it are still looked at.
     let mut pending: Option<Finding> = None;
     let mut i = 0;
-    let mut classes = classify(block(bytes, 0));
+    let mut classes = classify_at(bytes, 0);
     while i < bytes.len() {
         // The anchors of the 16 bytes at `i`, each in turn. A digit counts only where a
         // run starts and the eight bytes from there on could belong to a card number.
-        let following = classify(block(bytes, i + 16));
+        let following = classify_at(bytes, i + 16);
         out.flagged |= classes.escapes;
         let prev_digit = u16::from(i > 0 && bytes[i - 1].is_ascii_digit());
         let run_starts = classes.digits & !((classes.digits << 1) | prev_digit);
@@ -226,7 +226,7 @@ pub(crate) fn scan<'s>(
         classes = if next == i + 16 {
             following
         } else {
-            classify(block(bytes, next))
+            classify_at(bytes, next)
         };
         i = next;
     }
@@ -235,7 +235,7 @@ pub(crate) fn scan<'s>(
         // The text after it was classified before: look at its escapes again.
         let mut k = end;
         while k < bytes.len() {
-            out.flagged |= classify(block(bytes, k)).escapes;
+            out.flagged |= classify_at(bytes, k).escapes;
             k += 16;
         }
     }
@@ -283,7 +283,7 @@ impl<'s> Output<'s> {
             // its name and separator): look at the rest of it too.
             let mut k = classified;
             while k < f.start {
-                self.flagged |= classify(block(bytes, k)).escapes;
+                self.flagged |= classify_at(bytes, k).escapes;
                 k += 16;
             }
             emit(Piece::Raw(&self.s[self.copied..f.start]), self.flagged != 0);
