@@ -122,10 +122,6 @@ const SAD_ENDINGS: [&[u8]; 4] = [b"cvv", b"cvc", b"securitycode", b"pinblock"];
 /// common to match as a token: Amex's `cid` only when it is the whole key.
 const SAD_WHOLE_KEYS: [&[u8]; 1] = [b"cid"];
 
-/// The most tokens a key is split into for matching; longer keys are judged on their first
-/// [`MAX_TOKENS`] tokens and their last token.
-const MAX_TOKENS: usize = 12;
-
 const fn is_lower(b: u8) -> bool {
     b.is_ascii_lowercase()
 }
@@ -324,68 +320,57 @@ pub(crate) const fn builtin_rule_of_bytes(key: &[u8]) -> KeyRule {
     full_rule(key)
 }
 
-/// The rule, comparing every token with every name.
+/// The rule, comparing every token with every name, token by token as they come (no limit
+/// on how many: a name judged again after part of it was masked gets the same verdict).
 const fn full_rule(key: &[u8]) -> KeyRule {
-    // Token spans, found left to right.
-    let mut starts = [0usize; MAX_TOKENS];
-    let mut ends = [0usize; MAX_TOKENS];
+    let mut sad = false;
+    let mut secret = false;
     let mut count = 0;
+    // The token before the current one, then (after the loop) the last one.
+    let (mut prev_start, mut prev_end) = (0, 0);
     let mut i = 0;
     while i < key.len() {
         if !is_alnum(key[i]) {
             i += 1;
             continue;
         }
-        let start = i;
-        i += 1;
-        while i < key.len() && is_alnum(key[i]) && !boundary(key, i) {
+        let (s, e) = {
+            let start = i;
             i += 1;
-        }
-        if count < MAX_TOKENS {
-            starts[count] = start;
-            ends[count] = i;
-            count += 1;
-        } else {
-            // Keep the last token in the last slot: it decides "describing" names.
-            starts[MAX_TOKENS - 1] = start;
-            ends[MAX_TOKENS - 1] = i;
-        }
-    }
-    if count == 0 {
-        return KeyRule::Scan;
-    }
-    let last = count - 1;
-    if count > 1 && token_in(key, starts[last], ends[last], &DESCRIBING_TOKENS) {
-        return KeyRule::Scan;
-    }
-    if count == 1 && token_in(key, starts[0], ends[0], &SAD_WHOLE_KEYS) {
-        return KeyRule::Remove;
-    }
-    let mut sad = false;
-    let mut secret = false;
-    let mut t = 0;
-    while t < count {
-        let (s, e) = (starts[t], ends[t]);
-        if token_in(key, s, e, &SAD_TOKENS) {
-            sad = true;
-        }
-        if token_in(key, s, e, &SECRET_TOKENS) {
-            secret = true;
-        }
-        if t + 1 < count {
-            let (s2, e2) = (starts[t + 1], ends[t + 1]);
+            while i < key.len() && is_alnum(key[i]) && !boundary(key, i) {
+                i += 1;
+            }
+            (start, i)
+        };
+        sad |= token_in(key, s, e, &SAD_TOKENS);
+        secret |= token_in(key, s, e, &SECRET_TOKENS);
+        if count > 0 {
             let mut p = 0;
             while p < SAD_PAIRS.len() {
-                if token_is(key, s, e, SAD_PAIRS[p].0) && token_is(key, s2, e2, SAD_PAIRS[p].1) {
+                if token_is(key, prev_start, prev_end, SAD_PAIRS[p].0)
+                    && token_is(key, s, e, SAD_PAIRS[p].1)
+                {
                     sad = true;
                 }
                 p += 1;
             }
-            if token_in(key, s, e, &SECRET_KEY_QUALIFIERS) && token_is(key, s2, e2, b"key") {
+            if token_in(key, prev_start, prev_end, &SECRET_KEY_QUALIFIERS)
+                && token_is(key, s, e, b"key")
+            {
                 secret = true;
             }
         }
-        t += 1;
+        (prev_start, prev_end) = (s, e);
+        count += 1;
+    }
+    if count == 0 {
+        return KeyRule::Scan;
+    }
+    if count > 1 && token_in(key, prev_start, prev_end, &DESCRIBING_TOKENS) {
+        return KeyRule::Scan;
+    }
+    if count == 1 && token_in(key, prev_start, prev_end, &SAD_WHOLE_KEYS) {
+        return KeyRule::Remove;
     }
     if !sad && !secret && count == 1 {
         let mut n = 0;
