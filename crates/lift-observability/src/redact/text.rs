@@ -360,10 +360,35 @@ fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
     }
 }
 
-/// Whether `bytes[..at]` ends with `"name":` (spaces allowed around the colon).
+/// Whether `bytes[..at]` ends with `"name":` — a quoted name of name characters, spaces
+/// allowed around the colon — so that a number there is a JSON value.
 fn preceded_by_json_name(bytes: &[u8], at: usize) -> bool {
     let before = trim_end(&bytes[..at]);
-    before.ends_with(b":") && trim_end(&before[..before.len() - 1]).ends_with(b"\"")
+    let Some(before) = before.strip_suffix(b":") else {
+        return false;
+    };
+    let Some(inner) = trim_end(before).strip_suffix(b"\"") else {
+        return false;
+    };
+    inner
+        .iter()
+        .rposition(|&b| b == b'"')
+        .is_some_and(|open| quoted_name(&inner[..open], &inner[open + 1..]))
+}
+
+/// Whether `name`, between quotes that follow `before`, is a quoted name as JSON objects
+/// and dict literals write them: name characters (not starting with a space) after `{`,
+/// `,`, `[`, `(`, `;` or the start of the text. (Never the stretch between a value's closing
+/// quote and a later quote — such a stretch must not become a name once a value before it
+/// was replaced.)
+fn quoted_name(before: &[u8], name: &[u8]) -> bool {
+    let before = trim_end(before.strip_suffix(b"\\").unwrap_or(before));
+    !name.is_empty()
+        && name[0] != b' '
+        && name.iter().all(|&b| is_name_byte(b) || b == b' ')
+        && before
+            .last()
+            .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';'))
 }
 
 fn trim_end(bytes: &[u8]) -> &[u8] {
@@ -417,7 +442,7 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
             let name = inner[open + 1..]
                 .strip_suffix(b"\\")
                 .unwrap_or(&inner[open + 1..]);
-            if !name.iter().all(|&b| is_name_byte(b) || b == b' ') {
+            if !quoted_name(&inner[..open], name) {
                 return None;
             }
             (name, q == b'"')
@@ -900,6 +925,16 @@ mod tests {
         // Found by the fuzzer: track 1 without its `%` sentinel took a `B` glued to the
         // letters before it; removed, it left them a word that ended like an AWS key id.
         let s = "AKIAKIAAIAKAKIAKIAAKB0001753273463^^I114";
+        let once = redact(s);
+        assert_eq!(redact(&once), once);
+        // Found by the fuzzer: quotes written around a replaced value made the stretch after
+        // it look like a quoted name on the second pass.
+        let s = "\"CSC\":N CSC\"=:";
+        let once = redact(s);
+        assert_eq!(redact(&once), once);
+        // Found by the fuzzer: quotes added around a masked number after `":` closed an
+        // earlier unclosed quoted value on the second pass.
+        let s = "CSC:\":4624424624248";
         let once = redact(s);
         assert_eq!(redact(&once), once);
         // Found by the fuzzer: masking a card inside a long name changed how many tokens
