@@ -63,6 +63,13 @@ pub(crate) fn json_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// [`json_str`] for text already known to need escaping (the byte classifier said so): the
+/// plain-text check is not repeated.
+#[inline]
+pub(crate) fn json_str_escaped(out: &mut Vec<u8>, s: &str) {
+    escape::<true>(out, s, &JSON, false);
+}
+
 /// Whether `bytes` needs no JSON escaping: most keys and values don't, and then the whole
 /// string is one copy. Checks whole words (the last one overlapping the one before), never
 /// byte by byte except below four bytes; non-ASCII takes the careful path.

@@ -289,16 +289,16 @@ impl Redactor {
         if s.len() < text::SHORT {
             match text::short_verdict(s.as_bytes()) {
                 text::Short::Plain => return out.extend_from_slice(s.as_bytes()),
-                text::Short::Escape => return crate::escape::json_str(out, s),
+                text::Short::Escape => return crate::escape::json_str_escaped(out, s),
                 text::Short::Scan => {}
             }
         }
         let scanned = text::scan(self, s, |piece, flagged| {
             match piece {
                 Piece::Raw(raw) if !flagged => out.extend_from_slice(raw.as_bytes()),
-                Piece::Raw(raw) => crate::escape::json_str(out, raw),
+                Piece::Raw(raw) => crate::escape::json_str_escaped(out, raw),
                 // `"[REDACTED]"` around a bare JSON value in the text holds quotes.
-                Piece::Fixed(fixed) if flagged => crate::escape::json_str(out, fixed),
+                Piece::Fixed(fixed) if flagged => crate::escape::json_str_escaped(out, fixed),
                 Piece::Fixed(fixed) => out.extend_from_slice(fixed.as_bytes()),
                 Piece::Pan(pan) => card::mask_in_place(pan, out),
             }
@@ -307,7 +307,7 @@ impl Redactor {
             if scanned.plain {
                 out.extend_from_slice(s.as_bytes());
             } else {
-                crate::escape::json_str(out, s);
+                crate::escape::json_str_escaped(out, s);
             }
         }
     }

@@ -866,6 +866,11 @@ mod tests {
 
     #[test]
     fn redaction_is_idempotent() {
+        let twice_the_same = |s: &str| {
+            let once = redact(s);
+            assert_eq!(redact(&once), once, "{s:?}");
+            once
+        };
         for s in [
             "card 4111111111111111, Bearer abcdefghijkl, password=x",
             "AKIAIOSFODNN7EXAMPLE %B4111111111111111^A^1234?",
@@ -877,28 +882,32 @@ mod tests {
             "pWD=tWD=;4144445424445=8444451111111111111\0e;-;4A",
             r#"{"cvv":{"a":1},"password":"[REDACTED]"}"#,
             "411111******1111 5555555555554444",
+            // Found by the fuzzer, each a second pass that changed something:
+            // an unclosed `[` after a name closed on the bracket of a removed value;
+            "&CSC:[R x&CSC:ab&CSC:cd]",
+            // an outer quoted value that did not close across a newline closed once an
+            // inner value was removed;
+            "CSC:\"CSC:\\\"\n\\\"\"",
+            // track 1 without its `%` took a `B` glued to the letters before it; removed, it
+            // left them a word that ended like an AWS key id;
+            "AKIAKIAAIAKAKIAKIAAKB0001753273463^^I114",
+            // quotes written around a replaced value made what followed look like a name;
+            "\"CSC\":N CSC\"=:",
+            // quotes added around a masked number after `":` closed an unclosed value;
+            "CSC:\":4624424624248",
+            // masking a card inside a long name changed how many tokens came before `Pin`;
+            "81111111-1-11110111-1xTTnTTnTnTPin1:1",
+            // masking a card inside a long name shortened it under the length limit.
+            "81111111111110111-CSC-11-311161-111-111-1111-11-11xxx111-111xxxxx:1",
         ] {
-            let once = redact(s);
-            assert_eq!(redact(&once), once, "{s:?}");
+            twice_the_same(s);
         }
-        // Found by the fuzzer: removing a value took away the `/` that ended a URL's
-        // authority, and the second pass saw `user:password@` there.
-        let s = String::from_utf8_lossy(
-            b":\0\0\0\0\0S://\x02S=..:@S.\0S://\x02S=S\x0b\0&CSC.4K:\xd9\xff\0\0\0\0S:/k/\x02SI*A&\xf7\xf7\xf7\xf7\xf7\xf7\xf7K\x94S\xff..\xff:@",
-        );
-        let once = redact(&s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: a URL's password found at `://` was written before the AWS
-        // key id between the two, which the first pass then skipped.
-        let s = String::from_utf8_lossy(
-            b"0://\x9cB\xcbASIA77755554AYIA7775\x9cdccccK.Kc\x9cjJc:\xd2.@",
-        );
-        let once = redact(&s);
-        assert!(!once.contains("ASIA77755554AYIA7775"), "{once}");
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: in a long dashed run, the kept last digits of a masked card
-        // started a new card on the second pass.
-        let s = String::from_utf8_lossy(&[
+        // Found by the fuzzer (as bytes, read as the fuzz target reads them):
+        for bytes in [
+            // removing a value took away the `/` that ended a URL's authority;
+            &b":\0\0\0\0\0S://\x02S=..:@S.\0S://\x02S=S\x0b\0&CSC.4K:\xd9\xff\0\0\0\0S:/k/\x02SI*A&\xf7\xf7\xf7\xf7\xf7\xf7\xf7K\x94S\xff..\xff:@"[..],
+            // in a long dashed run, the kept last digits of a masked card started a new one;
+            &[
             0x29, 0xcc, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x2d, 0x38, 0x2d,
             0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x31, 0x2d, 0x38, 0x2d, 0x31, 0x31, 0x2d, 0x31,
             0x31, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x31, 0x2d, 0x31, 0x31,
@@ -909,51 +918,18 @@ mod tests {
             0x2d, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x2d, 0x31,
             0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x31, 0x31, 0x2d, 0x31, 0x31, 0x31, 0x2d, 0x31,
             0x31, 0x31, 0x31, 0x31, 0x31, 0x35, 0x31, 0x31,
-        ]);
-        let once = redact(&s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: an unclosed `[` after a name closed on the second pass, on the
-        // bracket of a value the first pass had removed.
-        let s = "&CSC:[R x&CSC:ab&CSC:cd]";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: an outer quoted value that did not close across a newline
-        // closed once an inner value was removed.
-        let s = "CSC:\"CSC:\\\"\n\\\"\"";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: track 1 without its `%` sentinel took a `B` glued to the
-        // letters before it; removed, it left them a word that ended like an AWS key id.
-        let s = "AKIAKIAAIAKAKIAKIAAKB0001753273463^^I114";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: quotes written around a replaced value made the stretch after
-        // it look like a quoted name on the second pass.
-        let s = "\"CSC\":N CSC\"=:";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: quotes added around a masked number after `":` closed an
-        // earlier unclosed quoted value on the second pass.
-        let s = "CSC:\":4624424624248";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: masking a card inside a long name changed how many tokens
-        // came before `Pin`, and a token limit saw it only on the second pass.
-        let s = "81111111-1-11110111-1xTTnTTnTnTPin1:1";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: masking a card inside a long name shortened the name under
-        // the length limit on the second pass.
-        let s = "81111111111110111-CSC-11-311161-111-111-1111-11-11xxx111-111xxxxx:1";
-        let once = redact(s);
-        assert_eq!(redact(&once), once);
-        // Found by the fuzzer: a quoted name reached back over a removed value to an earlier
-        // quote, and a length limit judged it differently on each pass.
-        let s = String::from_utf8_lossy(
+        ],
+            // a quoted name reached back over a removed value to an earlier quote.
             b"F\x99\xb4G'NN\x17NN/@\0\xc6\xcf*1&ASSIS\x0b\0fCSC.2zK:\xd9\0\xff1155\x19\xff#\xff\xff\xff\xb4O\x1b6\xc5'\t::2\t:~2[\t",
-        );
-        let once = redact(&s);
-        assert_eq!(redact(&once), once);
+        ] {
+            twice_the_same(&String::from_utf8_lossy(bytes));
+        }
+        // Found by the fuzzer: a URL's password found at `://` was written before the AWS
+        // key id between the two, which the first pass then skipped.
+        let once = twice_the_same(&String::from_utf8_lossy(
+            b"0://\x9cB\xcbASIA77755554AYIA7775\x9cdccccK.Kc\x9cjJc:\xd2.@",
+        ));
+        assert!(!once.contains("ASIA77755554AYIA7775"), "{once}");
     }
 
     #[test]
