@@ -35,7 +35,15 @@ cargo test -q -p lift-observability --all-features --locked --test it quality --
 step "fuzz (cargo fuzz on stable via RUSTC_BOOTSTRAP: fixed seed, 20 s per target)"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 for target in encoders trace_header redactor emf; do
-  RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -seed=1 -max_total_time=20 2>&1 | tail -n 2
+  fuzz_log="$(mktemp)"
+  if RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -seed=1 -max_total_time=20 >"$fuzz_log" 2>&1; then
+    tail -n 1 "$fuzz_log"
+  else
+    # The failing assertion and the input (libFuzzer's Base64 line) are what a fix needs.
+    echo "fuzz target $target failed:"
+    grep -E "panicked at|assertion|left:|right:|^Base64:|SUMMARY" "$fuzz_log" | head -n 40
+    exit 1
+  fi
 done
 
 # The benchmarks are type-checked by clippy --all-targets above; building them in release

@@ -114,6 +114,14 @@ pub enum CloudWatchConfigError {
     /// The stream template is invalid.
     #[error("log_stream: {0}")]
     LogStream(TemplateError),
+    /// The endpoint URL is not an `http://` or `https://` URL with a host.
+    #[error("endpoint_url: {url:?} is not a URL ({reason}); expected e.g. http://127.0.0.1:4566")]
+    EndpointUrl {
+        /// The value given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The retention is not one CloudWatch allows.
     #[error("retention_days: {0} is not allowed; use one of {RETENTION_DAYS:?}")]
     Retention(u32),
@@ -172,6 +180,12 @@ impl CloudWatchConfig {
         validate_log_group_name(&self.log_group).map_err(CloudWatchConfigError::LogGroup)?;
         let template = StreamTemplate::parse(&self.log_stream, values)
             .map_err(CloudWatchConfigError::LogStream)?;
+        if let Some(url) = &self.endpoint_url {
+            check_endpoint_url(url).map_err(|reason| CloudWatchConfigError::EndpointUrl {
+                url: url.clone(),
+                reason,
+            })?;
+        }
         if let Some(days) = self.retention_days
             && !RETENTION_DAYS.contains(&days)
         {
@@ -243,6 +257,41 @@ impl CloudWatchConfig {
     }
 }
 
+/// Checks the shape of an endpoint URL: scheme `http` or `https`, a host, an optional
+/// numeric port, no spaces or control characters. (Whether anything answers there is
+/// found out by the first call.)
+fn check_endpoint_url(url: &str) -> Result<(), &'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it contains spaces or control characters");
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("the scheme must be http:// or https://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        // An IPv6 literal: [::1]:4566.
+        Some(v6) => {
+            let (host, after) = v6.split_once(']').ok_or("an IPv6 host lacks its ']'")?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match host_port.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        },
+    };
+    if host.is_empty() {
+        return Err("there is no host");
+    }
+    if let Some(port) = port
+        && port.parse::<u16>().is_err()
+    {
+        return Err("the port is not a number from 0 to 65535");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +338,37 @@ mod tests {
                 NameError::ReservedPrefix { .. }
             ))
         ));
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked_at_start() {
+        for good in [
+            "http://127.0.0.1:4566",
+            "https://logs.eu-west-1.amazonaws.com",
+            "http://[::1]:5000/",
+            "http://localhost",
+        ] {
+            let mut c = CloudWatchConfig::new("g");
+            c.endpoint_url = Some(good.into());
+            assert!(c.validate().is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("not a url", "spaces"),
+            ("127.0.0.1:4566", "scheme"),
+            ("ftp://host", "scheme"),
+            ("http://", "no host"),
+            ("http://:80", "no host"),
+            ("http://host:99999", "port"),
+            ("http://[::1:80", "IPv6"),
+        ] {
+            let mut c = CloudWatchConfig::new("g");
+            c.endpoint_url = Some(bad.into());
+            let err = c.validate().unwrap_err().to_string();
+            assert!(
+                err.starts_with("endpoint_url: ") && err.contains(why),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -122,6 +122,8 @@ pub struct PackReport {
     pub dropped_seqs: Vec<u64>,
     /// Events whose message was truncated to fit.
     pub truncated: u64,
+    /// Bytes cut from those messages.
+    pub truncated_bytes: u64,
     /// The batch cost (message bytes plus per-event overhead) the input had and the
     /// batches do not: dropped events' whole cost plus the bytes cut by truncation. Input
     /// cost = Σ batch bytes + `cost_removed`.
@@ -161,7 +163,9 @@ impl BatchPacker {
                         let cut = truncate_line(&event.message, self.limits.max_event_bytes);
                         let before = event.message.len();
                         event.message = cut.into_owned();
-                        report.cost_removed += (before - event.message.len()) as u64;
+                        let cut_bytes = (before - event.message.len()) as u64;
+                        report.cost_removed += cut_bytes;
+                        report.truncated_bytes += cut_bytes;
                         report.truncated += 1;
                     }
                     kept.push(event);

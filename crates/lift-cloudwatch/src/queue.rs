@@ -101,6 +101,8 @@ struct State {
     held_entries: usize,
     next_seq: u64,
     closed: bool,
+    /// Set by [`Queue::stop_waiting`]: `Block` refuses at once instead of waiting.
+    no_wait: bool,
     woken: bool,
 }
 
@@ -138,6 +140,18 @@ impl Queue {
         tenant: Option<&str>,
         timestamp_ms: i64,
     ) -> Result<u64, DropReason> {
+        self.push_within(line, tenant, timestamp_ms, self.limits.block_timeout)
+    }
+
+    /// Like [`push`](Self::push), waiting at most `max_wait` for room under
+    /// [`OverflowPolicy::Block`] instead of the configured block timeout.
+    pub(crate) fn push_within(
+        &self,
+        line: &[u8],
+        tenant: Option<&str>,
+        timestamp_ms: i64,
+        max_wait: Duration,
+    ) -> Result<u64, DropReason> {
         let cost = event_cost(line.len());
         let tenant = tenant.map(str::as_bytes);
         let tenant_len = tenant.map_or(0, <[u8]>::len);
@@ -152,7 +166,7 @@ impl Queue {
             return Err(DropReason::Closed);
         }
         if !self.has_room(&state, cost) {
-            state = match self.wait_for_room(state, cost) {
+            state = match self.wait_for_room(state, cost, max_wait) {
                 Ok(state) => state,
                 Err(reason) => {
                     self.drops.record(reason);
@@ -198,14 +212,15 @@ impl Queue {
         &'a self,
         mut state: MutexGuard<'a, State>,
         cost: usize,
+        max_wait: Duration,
     ) -> Result<MutexGuard<'a, State>, DropReason> {
         if self.limits.overflow == OverflowPolicy::DropNewest {
             return Err(DropReason::QueueFull);
         }
-        let deadline = Instant::now() + self.limits.block_timeout;
+        let deadline = Instant::now() + max_wait;
         loop {
             let now = Instant::now();
-            if now >= deadline {
+            if now >= deadline || state.no_wait {
                 return Err(DropReason::BlockTimeout);
             }
             state = self
@@ -253,6 +268,13 @@ impl Queue {
         self.lock().closed = true;
         self.room.notify_all();
         self.wake.notify_one();
+    }
+
+    /// From now on an entry that finds no room is refused at once (`block_timeout`), and
+    /// callers waiting for room give up; entries that fit are still taken.
+    pub(crate) fn stop_waiting(&self) {
+        self.lock().no_wait = true;
+        self.room.notify_all();
     }
 
     /// Whether the queue refuses entries.
@@ -364,6 +386,24 @@ mod tests {
         });
         assert_eq!(long.push(b"b", None, 1), Ok(1));
         t.join().unwrap();
+    }
+
+    #[test]
+    fn stop_waiting_frees_a_waiting_caller_and_still_takes_what_fits() {
+        let q = std::sync::Arc::new(Queue::new(QueueLimits {
+            block_timeout: Duration::from_secs(30),
+            ..limits(1, OverflowPolicy::Block)
+        }));
+        q.push(b"a", None, 1).unwrap();
+        let q2 = q.clone();
+        let waiting = std::thread::spawn(move || q2.push(b"b", None, 1));
+        std::thread::sleep(Duration::from_millis(20));
+        let started = Instant::now();
+        q.stop_waiting();
+        assert_eq!(waiting.join().unwrap(), Err(DropReason::BlockTimeout));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        q.release(event_cost(1) as u64, 1);
+        assert_eq!(q.push(b"c", None, 1), Ok(1));
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub enum SdkConfigError {
 pub struct SdkLogsApi {
     client: Client,
     emf: bool,
+    /// The endpoint set explicitly (option or environment), named in connection errors.
+    endpoint: Option<String>,
 }
 
 /// The header that tells CloudWatch Logs a batch holds EMF documents.
@@ -98,9 +100,15 @@ impl SdkLogsApi {
             }
             builder = builder.region(aws_config::Region::new(EMULATOR_FALLBACK_REGION));
         }
+        let endpoint = settings
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS").ok())
+            .or_else(|| shared.endpoint_url().map(str::to_owned));
         Ok(Self {
             client: Client::from_conf(builder.build()),
             emf: settings.emf,
+            endpoint,
         })
     }
 
@@ -111,6 +119,7 @@ impl SdkLogsApi {
         Self {
             client: Client::from_conf(Self::shipping_settings(builder).build()),
             emf: false,
+            endpoint: None,
         }
     }
 
@@ -129,7 +138,11 @@ impl SdkLogsApi {
 
     /// Wraps an already configured client (its retry settings are left as they are).
     pub fn from_client(client: Client) -> Self {
-        Self { client, emf: false }
+        Self {
+            client,
+            emf: false,
+            endpoint: None,
+        }
     }
 
     /// Sends `x-amzn-logs-format: json/emf` with every `PutLogEvents` call (or not).
@@ -175,7 +188,7 @@ impl SdkLogsApi {
             })
             .send()
             .await;
-        let out = sent.map_err(|e| to_api_error(PUT, e))?;
+        let out = sent.map_err(|e| to_api_error(PUT, self.endpoint.as_deref(), e))?;
         let rejected = out
             .rejected_log_events_info()
             .map(|r| RejectedEvents {
@@ -248,7 +261,7 @@ impl LogsApi for SdkLogsApi {
                 .send()
                 .await
                 .map(drop)
-                .map_err(|e| to_api_error("CreateLogGroup", e))
+                .map_err(|e| to_api_error("CreateLogGroup", self.endpoint.as_deref(), e))
         })
     }
 
@@ -261,7 +274,7 @@ impl LogsApi for SdkLogsApi {
                 .send()
                 .await
                 .map(drop)
-                .map_err(|e| to_api_error("CreateLogStream", e))
+                .map_err(|e| to_api_error("CreateLogStream", self.endpoint.as_deref(), e))
         })
     }
 
@@ -274,7 +287,7 @@ impl LogsApi for SdkLogsApi {
                 .send()
                 .await
                 .map(drop)
-                .map_err(|e| to_api_error("PutRetentionPolicy", e))
+                .map_err(|e| to_api_error("PutRetentionPolicy", self.endpoint.as_deref(), e))
         })
     }
 }
@@ -290,6 +303,7 @@ fn index(i: i32) -> usize {
 /// Maps the SDK's error to a transport-neutral one, by error code and HTTP status.
 fn to_api_error<E>(
     operation: &'static str,
+    endpoint: Option<&str>,
     error: SdkError<E, aws_sdk_cloudwatchlogs::config::http::HttpResponse>,
 ) -> ApiError
 where
@@ -307,10 +321,11 @@ where
             } else {
                 ApiErrorKind::Connection
             };
+            let to = endpoint.map(|e| format!(" to {e}")).unwrap_or_default();
             ApiError::new(
                 kind,
                 operation,
-                format!("dispatch failed: {}", chain(&error)),
+                format!("dispatch failed{to}: {}", chain(&error)),
             )
         }
         SdkError::ConstructionFailure(_) => ApiError::new(

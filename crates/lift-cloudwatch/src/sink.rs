@@ -1,7 +1,11 @@
 //! [`CloudWatchSink`]: the logger's [`Sink`] that ships to CloudWatch Logs.
 //!
 //! `accept` copies the encoded line into the bounded queue and returns — the logging call
-//! never waits on the network. The shipper runs as a task on the caller's tokio runtime
+//! never waits on the network. A line longer than the per-event cap is truncated *before*
+//! it is queued (JSON kept valid, counted in `truncated`), so no single line can outgrow
+//! the buffer. A refused line is counted by reason and, when the sink is built with
+//! [`spill_refused`](CloudWatchSinkBuilder::spill_refused), written to the spill output
+//! whole. The shipper runs as a task on the caller's tokio runtime
 //! ([`CloudWatchSinkBuilder::build`]) or, for programs without one, on its own thread with
 //! its own small runtime ([`CloudWatchSinkBuilder::build_blocking`]).
 //!
@@ -48,18 +52,22 @@ use crate::sdk::{SdkConfigError, SdkLogsApi, SdkSettings};
 use crate::shipper::{Command, DeliveryContext, Shipper, ShipperSettings};
 use crate::spill::Spill;
 use crate::stats::{ShipperCounters, ShipperStats};
-use crate::stream_name::TemplateValues;
+use crate::stream_name::{StreamTemplate, TemplateValues};
+use crate::truncate::truncate_line;
 
 /// The sink could not be started.
+///
+/// The message names the cause in full; the cause is not also given as
+/// [`source`](std::error::Error::source), so printing the chain does not say it twice.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
     /// The configuration is invalid.
     #[error("invalid CloudWatch configuration: {0}")]
-    Config(#[from] CloudWatchConfigError),
+    Config(CloudWatchConfigError),
     /// The AWS SDK client could not be configured.
     #[error("AWS SDK configuration: {0}")]
-    Sdk(#[from] SdkConfigError),
+    Sdk(SdkConfigError),
     /// `build` was called outside a tokio runtime (use `build_blocking`).
     #[error("CloudWatchSinkBuilder::build needs a tokio runtime; use build_blocking outside one")]
     NoRuntime,
@@ -68,11 +76,24 @@ pub enum BuildError {
     Thread(#[source] std::io::Error),
 }
 
+impl From<CloudWatchConfigError> for BuildError {
+    fn from(e: CloudWatchConfigError) -> Self {
+        Self::Config(e)
+    }
+}
+
+impl From<SdkConfigError> for BuildError {
+    fn from(e: SdkConfigError) -> Self {
+        Self::Sdk(e)
+    }
+}
+
 /// Builds a [`CloudWatchSink`] from a configuration.
 pub struct CloudWatchSinkBuilder {
     config: CloudWatchConfig,
     api: Option<Arc<dyn LogsApi>>,
     spill: Option<Spill>,
+    spill_refused: bool,
     values: Option<TemplateValues>,
     seed: Option<u64>,
 }
@@ -99,9 +120,17 @@ impl CloudWatchSinkBuilder {
         self
     }
 
-    /// Where undeliverable entries go at close (default stderr).
+    /// Where undeliverable entries go (default stderr).
     pub fn spill(mut self, spill: Spill) -> Self {
         self.spill = Some(spill);
+        self
+    }
+
+    /// Also writes every line the queue refuses (buffer full, block timeout, closed) to the
+    /// spill output, whole and before truncation, besides counting it (default off: the
+    /// logging call of a library user should not write to stderr when it is refused).
+    pub fn spill_refused(mut self, on: bool) -> Self {
+        self.spill_refused = on;
         self
     }
 
@@ -184,6 +213,7 @@ impl CloudWatchSinkBuilder {
             valid,
             api: self.api,
             spill: self.spill.unwrap_or_else(Spill::stderr),
+            spill_refused: self.spill_refused,
             seed: self.seed.unwrap_or_else(|| fastrand::u64(..)),
         })
     }
@@ -195,6 +225,7 @@ struct Parts {
     sdk: SdkSettings,
     api: Option<Arc<dyn LogsApi>>,
     spill: Spill,
+    spill_refused: bool,
     seed: u64,
 }
 
@@ -238,11 +269,18 @@ impl Parts {
             seed: self.seed,
         };
         let (tx, rx) = mpsc::unbounded_channel();
+        let refusals = self.spill_refused.then(|| RefusalSpill {
+            spill: self.spill.clone(),
+            group: c.log_group.clone(),
+            template: self.valid.template().clone(),
+        });
         let sink = CloudWatchSink {
             inner: Arc::new(Inner {
                 queue: queue.clone(),
                 counters,
                 commands: tx,
+                max_event_bytes: c.max_event_bytes,
+                refusals,
                 per_tenant: self.valid.template().is_per_tenant(),
                 flush_timeout: Duration::from_millis(c.flush_timeout_ms),
                 close_timeout: Duration::from_millis(c.close_timeout_ms),
@@ -254,10 +292,19 @@ impl Parts {
     }
 }
 
+/// Where refused lines are written, when they are.
+struct RefusalSpill {
+    spill: Spill,
+    group: String,
+    template: StreamTemplate,
+}
+
 struct Inner {
     queue: Arc<Queue>,
     counters: Arc<ShipperCounters>,
     commands: mpsc::UnboundedSender<Command>,
+    max_event_bytes: usize,
+    refusals: Option<RefusalSpill>,
     per_tenant: bool,
     flush_timeout: Duration,
     close_timeout: Duration,
@@ -285,6 +332,7 @@ impl CloudWatchSink {
             config,
             api: None,
             spill: None,
+            spill_refused: false,
             values: None,
             seed: None,
         }
@@ -299,6 +347,69 @@ impl CloudWatchSink {
             q.held(),
             q.limits().max_bytes,
         )
+    }
+
+    /// Like [`Sink::accept`], but under [`OverflowPolicy::Block`](crate::OverflowPolicy)
+    /// waits at most `max_wait` for room instead of the configured block timeout — for a
+    /// caller that budgets its waiting as a whole (`lift-ship --max-block-ms`).
+    pub fn accept_within(
+        &self,
+        line: &[u8],
+        meta: &LineMeta<'_>,
+        max_wait: Duration,
+    ) -> Result<(), DropReason> {
+        self.offer(line, meta, Some(max_wait))
+    }
+
+    /// From now on a line that finds the buffer full is refused at once (and spilled, if
+    /// refusals are), and callers waiting for room give up; lines that fit are still taken.
+    /// For a shutdown that must not wait on a full buffer: `lift-ship` calls it on SIGTERM,
+    /// ships the lines it has read, then closes.
+    pub fn stop_waiting(&self) {
+        self.inner.queue.stop_waiting();
+    }
+
+    fn offer(
+        &self,
+        line: &[u8],
+        meta: &LineMeta<'_>,
+        max_wait: Option<Duration>,
+    ) -> Result<(), DropReason> {
+        let inner = &self.inner;
+        let tenant = if inner.per_tenant {
+            meta.tenant_id
+        } else {
+            None
+        };
+        let fitted;
+        let queued = if line.len() > inner.max_event_bytes {
+            let text = String::from_utf8_lossy(line);
+            fitted = truncate_line(&text, inner.max_event_bytes).into_owned();
+            inner
+                .counters
+                .truncated(1, (line.len() - fitted.len()) as u64);
+            fitted.as_bytes()
+        } else {
+            line
+        };
+        let pushed = match max_wait {
+            Some(wait) => inner
+                .queue
+                .push_within(queued, tenant, meta.timestamp_ms, wait),
+            None => inner.queue.push(queued, tenant, meta.timestamp_ms),
+        };
+        if pushed.is_err()
+            && let Some(refusals) = &inner.refusals
+        {
+            let stream = refusals.template.render(tenant);
+            let text = String::from_utf8_lossy(line);
+            refusals
+                .spill
+                .write_line(&refusals.group, &stream, meta.timestamp_ms, &text);
+            refusals.spill.finish();
+            ShipperCounters::add(&inner.counters.spilled, 1);
+        }
+        pushed.map(drop)
     }
 
     /// Waits for every entry accepted so far, up to `timeout`.
@@ -322,7 +433,9 @@ impl CloudWatchSink {
         answer.await.unwrap_or(Err(SinkError::Closed))
     }
 
-    /// Ships what it can within `deadline`, spills the rest, and stops. A second call
+    /// Ships what it can within `deadline`, spills the rest, and stops. A call made while a
+    /// close is under way brings its deadline forward if `deadline` is nearer (a zero
+    /// deadline spills what is held at once) and answers with it; after the stop a call
     /// returns `Ok` at once.
     pub async fn close_within(&self, deadline: Duration) -> Result<(), SinkError> {
         self.inner.queue.close();
@@ -345,15 +458,7 @@ impl Sink for CloudWatchSink {
     }
 
     fn accept(&self, line: &[u8], meta: &LineMeta<'_>) -> Result<(), DropReason> {
-        let tenant = if self.inner.per_tenant {
-            meta.tenant_id
-        } else {
-            None
-        };
-        self.inner
-            .queue
-            .push(line, tenant, meta.timestamp_ms)
-            .map(drop)
+        self.offer(line, meta, None)
     }
 
     fn flush(&self) -> SinkFuture<'_> {

@@ -1,8 +1,10 @@
-//! [`Spill`]: where entries go when they cannot be shipped by the close deadline.
+//! [`Spill`]: where entries go when they cannot be shipped — still held at the close
+//! deadline, or refused at the door when the sink is built with
+//! [`spill_refused`](crate::CloudWatchSinkBuilder::spill_refused).
 //!
 //! Rather than vanish, each undelivered entry is written as one line to the spill output
-//! (stderr by default) behind a marker, so a log collector or a person can still find and
-//! replay it:
+//! (stderr by default, or a file) behind a marker, so a log collector or a person can still
+//! find and replay it:
 //!
 //! ```text
 //! LIFT-UNDELIVERED<TAB>group<TAB>stream<TAB>timestamp_ms<TAB>message
@@ -13,16 +15,18 @@
 //! the entries are already counted as undeliverable either way.
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use crate::packer::LogEvent;
 
 /// The marker that starts every spilled line.
 pub const SPILL_MARKER: &str = "LIFT-UNDELIVERED";
 
-/// The spill output.
+/// The spill output. Clones write to the same output, one whole line at a time.
+#[derive(Clone)]
 pub struct Spill {
-    name: String,
-    out: std::io::BufWriter<Box<dyn Write + Send>>,
+    name: Arc<str>,
+    out: Arc<Mutex<std::io::BufWriter<Box<dyn Write + Send>>>>,
 }
 
 impl std::fmt::Debug for Spill {
@@ -40,9 +44,18 @@ impl Spill {
     /// Spills to any writer (a file, or a buffer in tests).
     pub fn new(name: impl Into<String>, out: Box<dyn Write + Send>) -> Self {
         Self {
-            name: name.into(),
-            out: std::io::BufWriter::new(out),
+            name: Arc::from(name.into()),
+            out: Arc::new(Mutex::new(std::io::BufWriter::new(out))),
         }
+    }
+
+    /// Spills to the file at `path`, appending (created if missing).
+    pub fn append_to_file(path: &std::path::Path) -> std::io::Result<Self> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        Ok(Self::new(path.display().to_string(), Box::new(file)))
     }
 
     /// The output's name, for messages.
@@ -51,18 +64,23 @@ impl Spill {
     }
 
     /// Writes one undelivered entry.
-    pub(crate) fn write(&mut self, group: &str, stream: &str, event: &LogEvent) {
-        let message = event.message.replace(['\n', '\r'], " ");
+    pub(crate) fn write(&self, group: &str, stream: &str, event: &LogEvent) {
+        self.write_line(group, stream, event.timestamp_ms, &event.message);
+    }
+
+    /// Writes one undelivered line.
+    pub(crate) fn write_line(&self, group: &str, stream: &str, timestamp_ms: i64, message: &str) {
+        let message = message.replace(['\n', '\r'], " ");
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
         let _ = writeln!(
-            self.out,
-            "{SPILL_MARKER}\t{group}\t{stream}\t{}\t{message}",
-            event.timestamp_ms
+            out,
+            "{SPILL_MARKER}\t{group}\t{stream}\t{timestamp_ms}\t{message}"
         );
     }
 
     /// Flushes the output.
-    pub(crate) fn finish(&mut self) {
-        let _ = self.out.flush();
+    pub(crate) fn finish(&self) {
+        let _ = self.out.lock().unwrap_or_else(|p| p.into_inner()).flush();
     }
 }
 
@@ -86,7 +104,7 @@ mod tests {
     #[test]
     fn one_marked_line_per_entry() {
         let out = Shared::default();
-        let mut spill = Spill::new("test", Box::new(out.clone()));
+        let spill = Spill::new("test", Box::new(out.clone()));
         spill.write("g", "s", &LogEvent::new(5, "{\"a\":1}"));
         spill.write("g", "s", &LogEvent::new(6, "raw\nline"));
         spill.finish();

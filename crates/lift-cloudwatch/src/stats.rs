@@ -22,10 +22,13 @@ pub struct ShipperStats {
     /// Entries dropped, by reason (refused at the queue, by the packer, rejected by
     /// CloudWatch, refused requests, undeliverable at close).
     pub dropped: DropCounts,
-    /// Entries truncated to fit the per-event cap (still shipped).
+    /// Entries truncated to fit the per-event cap (then shipped; JSON kept valid).
     pub truncated: u64,
-    /// Entries written to the spill output (stderr) at close because they could not be
-    /// shipped; also counted in `dropped.undeliverable`.
+    /// Bytes cut from those entries.
+    pub truncated_bytes: u64,
+    /// Entries written to the spill output because they could not be shipped: still held at
+    /// the close deadline (also counted in `dropped.undeliverable`), or refused at the door
+    /// when refusals are spilled (also counted under their refusal reason).
     pub spilled: u64,
     /// Batches acknowledged.
     pub batches: u64,
@@ -65,6 +68,7 @@ pub(crate) struct ShipperCounters {
     pub(crate) shipped: AtomicU64,
     pub(crate) dropped: DropCounters,
     pub(crate) truncated: AtomicU64,
+    pub(crate) truncated_bytes: AtomicU64,
     pub(crate) spilled: AtomicU64,
     pub(crate) batches: AtomicU64,
     pub(crate) bytes: AtomicU64,
@@ -86,6 +90,7 @@ impl Default for ShipperCounters {
             shipped: AtomicU64::new(0),
             dropped: DropCounters::default(),
             truncated: AtomicU64::new(0),
+            truncated_bytes: AtomicU64::new(0),
             spilled: AtomicU64::new(0),
             batches: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
@@ -122,6 +127,12 @@ impl ShipperCounters {
         let ppm = bytes.saturating_mul(1_000_000) / (max_batch_bytes.max(1) as u64);
         Self::add(&self.fill_ppm_sum, ppm);
         self.record_attempt(true);
+    }
+
+    /// `entries` entries were truncated, losing `bytes` bytes between them.
+    pub(crate) fn truncated(&self, entries: u64, bytes: u64) {
+        Self::add(&self.truncated, entries);
+        Self::add(&self.truncated_bytes, bytes);
     }
 
     /// A call failed.
@@ -183,6 +194,7 @@ impl ShipperCounters {
             shipped: get(&self.shipped),
             dropped: self.dropped.snapshot().plus(queue_drops),
             truncated: get(&self.truncated),
+            truncated_bytes: get(&self.truncated_bytes),
             spilled: get(&self.spilled),
             batches,
             bytes: get(&self.bytes),

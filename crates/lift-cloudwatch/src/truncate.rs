@@ -76,10 +76,7 @@ fn safe_string_cut(line: &str, start: usize, limit: usize) -> usize {
     let mut i = start;
     loop {
         let width = match bytes.get(i) {
-            Some(b'\\') => match bytes.get(i + 1) {
-                Some(b'u') => 6,
-                _ => 2,
-            },
+            Some(b'\\') => escape_width(bytes, i),
             Some(b'"') | None => return i,
             Some(&b) => utf8_width(b),
         };
@@ -87,6 +84,24 @@ fn safe_string_cut(line: &str, start: usize, limit: usize) -> usize {
             return i;
         }
         i += width;
+    }
+}
+
+/// The width of the escape at `i`: 2 (`\n`), 6 (`\u00e9`), or 12 for a UTF-16 surrogate
+/// pair written as two escapes (`\ud83d\ude00`), which must never be split: a lone
+/// surrogate is invalid JSON text for strict parsers.
+fn escape_width(bytes: &[u8], i: usize) -> usize {
+    if bytes.get(i + 1) != Some(&b'u') {
+        return 2;
+    }
+    let high = bytes
+        .get(i + 2..i + 6)
+        .and_then(|h| std::str::from_utf8(h).ok())
+        .and_then(|h| u16::from_str_radix(h, 16).ok());
+    let pair_follows = bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u');
+    match high {
+        Some(0xd800..=0xdbff) if pair_follows => 12,
+        _ => 6,
     }
 }
 
@@ -238,6 +253,22 @@ mod tests {
         let v = parse(&out);
         assert_eq!(v["truncated"], true);
         assert!(v["message"].as_str().unwrap().chars().all(|c| c == 'a'));
+    }
+
+    #[test]
+    fn a_surrogate_pair_written_as_two_escapes_is_never_split() {
+        let line = format!(r#"{{"message":"{}","n":1}}"#, "ab\\ud83d\\ude00".repeat(20));
+        for cap in 60..line.len() {
+            let out = truncate_line(&line, cap);
+            assert!(out.len() <= cap);
+            assert_eq!(
+                out.matches("\\ud83d").count(),
+                out.matches("\\ude00").count()
+            );
+            // serde_json refuses a lone surrogate escape.
+            let v = parse(&out);
+            assert!(v.is_object());
+        }
     }
 
     #[test]

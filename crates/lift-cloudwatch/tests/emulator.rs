@@ -5,11 +5,10 @@
 //! chronological order; the batch-size rules it does not check are covered by the strict
 //! mock in `shipping.rs`.
 
+#[path = "emulator/lift_ship.rs"]
+mod lift_ship;
 mod support;
 
-use std::collections::HashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, SdkLogsApi, TemplateValues};
@@ -40,37 +39,6 @@ async fn sink_for(
 fn n_of(message: &str) -> u64 {
     let v: serde_json::Value = serde_json::from_str(message).expect("JSON line");
     v["n"].as_u64().expect("n")
-}
-
-/// Runs `lift-ship` against `moto` with `args`, feeding it `input`; returns its output and
-/// the JSON summary from the last line of its stderr.
-async fn lift_ship(
-    moto: &Moto,
-    args: &[&str],
-    input: Vec<u8>,
-) -> (std::process::Output, serde_json::Value) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lift-ship"))
-        .args(args)
-        .args(["--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env_remove("AWS_PROFILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("lift-ship runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    writer.join().unwrap().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let summary = serde_json::from_str(stderr.lines().last().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("no JSON summary ({e}): {stderr}"));
-    (output, summary)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,118 +173,6 @@ async fn emulator_stream_and_group_deleted_mid_run_recover_without_loss() {
     assert_eq!(stats.shipped, 3_000);
     assert_eq!(stats.dropped.total(), 0);
     guard.close().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn emulator_lift_ship_end_to_end() {
-    let moto = Moto::start();
-    let group = unique_group("lift-ship");
-    let mut input = Vec::new();
-    for n in 0..10_000u32 {
-        writeln!(input, r#"{{"n":{n},"message":"line {n}"}}"#).unwrap();
-        if n % 1000 == 0 {
-            input.extend_from_slice(b"\n\r\n"); // empty lines are skipped
-        }
-    }
-    input.extend_from_slice(b"bad \xff\xfe bytes\n");
-    input.extend_from_slice(b"no trailing newline");
-
-    let (output, summary) = lift_ship(
-        &moto,
-        &[
-            "--log-group",
-            &group,
-            "--log-stream",
-            "sidecar",
-            "--create-group",
-            "--retention-days",
-            "7",
-            "--flush-interval-ms",
-            "200",
-            "--max-buffer-bytes",
-            "4194304",
-        ],
-        input,
-    )
-    .await;
-    assert!(output.status.success(), "lift-ship failed: {summary}");
-    assert_eq!(summary["shipped"], 10_002);
-    assert_eq!(summary["all_acknowledged"], true);
-    assert_eq!(summary["invalid_utf8_lines"], 1);
-    assert_eq!(summary["empty_lines"], 20);
-
-    let events = read_stream(&moto.client(), &group, "sidecar").await;
-    assert_eq!(events.len(), 10_002);
-    let mut seen: HashMap<u64, usize> = HashMap::new();
-    for (_, m) in &events[..10_000] {
-        *seen.entry(n_of(m)).or_default() += 1;
-    }
-    assert_eq!(seen.len(), 10_000);
-    assert!(
-        events
-            .iter()
-            .any(|(_, m)| m == "bad \u{fffd}\u{fffd} bytes")
-    );
-    assert!(events.iter().any(|(_, m)| m == "no trailing newline"));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn emulator_lift_ship_redacts_json_and_text_lines() {
-    let moto = Moto::start();
-    let group = unique_group("redact");
-    let input = concat!(
-        r#"{"message":"paid","card_number":"4111 1111 1111 1111","cvv":"123","password":"p"}"#,
-        "\n",
-        "Authorization: Bearer abcdefghijklmnop card 5555555555554444\n",
-        "nothing to hide\n"
-    );
-    let (output, summary) = lift_ship(
-        &moto,
-        &[
-            "--log-group",
-            &group,
-            "--log-stream",
-            "s",
-            "--create-group",
-            "--redact",
-        ],
-        input.as_bytes().to_vec(),
-    )
-    .await;
-    assert!(output.status.success(), "{summary}");
-    assert_eq!(summary["redaction"]["pan"], 2);
-    let events = read_stream(&moto.client(), &group, "s").await;
-    let messages: Vec<&str> = events.iter().map(|(_, m)| m.as_str()).collect();
-    assert_eq!(
-        messages,
-        [
-            // Every byte outside what is redacted stays: key order, the removed value's key.
-            r#"{"message":"paid","card_number":"4111 11** **** 1111","cvv":"[REMOVED]","password":"[REDACTED]"}"#,
-            "Authorization: [REDACTED] card 555555******4444",
-            "nothing to hide",
-        ]
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn emulator_lift_ship_exits_non_zero_when_events_are_refused() {
-    let moto = Moto::start();
-    let group = unique_group("no-group");
-    // No --create-group: the group does not exist, so every event is refused.
-    let (output, summary) = lift_ship(
-        &moto,
-        &["--log-group", &group, "--log-stream", "s"],
-        b"one\ntwo\n".to_vec(),
-    )
-    .await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(summary["dropped"]["rejected"], 2);
-    assert!(
-        summary["last_error"]
-            .as_str()
-            .unwrap()
-            .contains("creating groups is off")
-    );
 }
 
 fn ns_of(events: &[(i64, String)]) -> Vec<u64> {

@@ -574,3 +574,87 @@ async fn a_five_megabyte_entry_is_truncated_to_valid_json_not_dropped() {
     assert_eq!(r.sink.shipper_stats().truncated, 1);
     assert!(r.mock.violations().is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_entry_larger_than_the_whole_buffer_is_truncated_before_it_is_queued() {
+    let mut c = config();
+    c.max_buffer_bytes = 1 << 20;
+    c.overflow = lift_cloudwatch::OverflowPolicy::Block;
+    let r = rig(c, MockLogsApi::new().with_group(GROUP)).await;
+    // Three times the buffer: queued whole, it could never fit.
+    let message = "x".repeat(3 << 20);
+    r.log.info(&message, &[field("n", 7u64)]);
+    let stats = r.sink.shipper_stats();
+    assert_eq!(stats.dropped.total(), 0, "{stats:?}");
+    assert_eq!(stats.truncated, 1);
+    assert!(stats.truncated_bytes > 2 << 20);
+    r.log.flush().await.unwrap();
+    let delivered = r.mock.messages(GROUP);
+    assert_eq!(delivered.len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&delivered[0]).expect("valid JSON");
+    assert_eq!(v["truncated"], true);
+    assert!(r.mock.violations().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn refused_entries_are_spilled_whole_when_asked() {
+    let spilled = Captured::default();
+    let mut c = config();
+    c.max_buffer_bytes = 1 << 20;
+    let mock = MockLogsApi::new().with_group(GROUP);
+    mock.set_outage(true);
+    let (sink, guard) = CloudWatchSink::builder(c)
+        .api(mock.clone())
+        .spill(Spill::new("test", Box::new(spilled.clone())))
+        .spill_refused(true)
+        .template_values(values())
+        .build()
+        .await
+        .unwrap();
+    let log = Logger::builder().sink(sink.clone()).build();
+    log_n(&log, 0..20_000);
+    let stats = sink.shipper_stats();
+    let full = stats.dropped.queue_full;
+    assert!(full > 0);
+    assert_eq!(stats.spilled, full);
+    let lines = spilled.lines();
+    assert_eq!(lines.len() as u64, full);
+    // The newest were refused: the last entry logged is among them, whole.
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("LIFT-UNDELIVERED\t/lift/test\tapp\t"),
+        "{last}"
+    );
+    let message = last.splitn(5, '\t').nth(4).unwrap();
+    let v: serde_json::Value = serde_json::from_str(message).unwrap();
+    assert_eq!(v["n"], 19_999);
+    drop(guard);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_close_with_a_nearer_deadline_brings_the_first_forward() {
+    let r = rig(config(), MockLogsApi::new().with_group(GROUP)).await;
+    r.mock.set_outage(true);
+    log_n(&r.log, 0..1_000);
+    let first = {
+        let sink = r.sink.clone();
+        tokio::spawn(async move { sink.close_within(Duration::from_secs(600)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = tokio::time::Instant::now();
+    let second = r.sink.close_within(Duration::ZERO).await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+    for result in [second, first.await.unwrap()] {
+        assert!(
+            matches!(
+                result,
+                Err(SinkError::Undelivered {
+                    undelivered: 1_000,
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+    }
+    assert_eq!(r.spilled.lines().len(), 1_000);
+}

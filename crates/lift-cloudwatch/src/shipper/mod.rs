@@ -187,7 +187,9 @@ impl Shipper {
         let period = self.settings.flush_interval;
         let mut tick = tokio::time::interval_at(Instant::now() + period, period);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut closing: Option<(Instant, Option<Reply>)> = None;
+        // While closing: the deadline and every close call's reply. A later close with a
+        // nearer deadline brings it forward (a second signal that means "stop now").
+        let mut closing: Option<(Instant, Vec<Reply>)> = None;
         loop {
             let mut flush_due = false;
             let wake_at = self.next_wake(closing.as_ref().map(|c| c.0));
@@ -199,7 +201,7 @@ impl Shipper {
                         self.finish(stream, delivery);
                     }
                 }
-                command = commands.recv(), if closing.is_none() => {
+                command = commands.recv() => {
                     flush_due = true;
                     match command {
                         Some(Command::Flush { target, timeout, started, reply }) => {
@@ -214,12 +216,19 @@ impl Shipper {
                         }
                         Some(Command::Close { deadline, reply }) => {
                             self.queue.close();
-                            closing = Some((Instant::now() + deadline, Some(reply)));
+                            let at = Instant::now() + deadline;
+                            let (until, replies) =
+                                closing.get_or_insert_with(|| (at, Vec::new()));
+                            *until = (*until).min(at);
+                            replies.push(reply);
+                        }
+                        None if closing.is_some() => {
+                            // Every sender is gone; the close under way goes on.
                         }
                         None => {
                             self.queue.close();
                             let deadline = self.settings.default_close_timeout;
-                            closing = Some((Instant::now() + deadline, None));
+                            closing = Some((Instant::now() + deadline, Vec::new()));
                         }
                     }
                 }
@@ -232,11 +241,18 @@ impl Shipper {
             self.pack(flush_due);
             self.start_deliveries();
             self.answer_waiters();
-            if let Some((deadline, reply)) = &mut closing {
+            if let Some((deadline, replies)) = &mut closing {
                 let done = self.streams.values().all(StreamState::is_idle);
                 if done || Instant::now() >= *deadline {
-                    let result = self.shut_down();
-                    if let Some(reply) = reply.take() {
+                    let undelivered = self.shut_down();
+                    for reply in replies.drain(..) {
+                        let result = match &undelivered {
+                            None => Ok(()),
+                            Some((undelivered, reason)) => Err(SinkError::Undelivered {
+                                undelivered: *undelivered,
+                                reason: reason.clone(),
+                            }),
+                        };
                         let _ = reply.send(result);
                     }
                     return;
@@ -315,7 +331,9 @@ impl Shipper {
             self.cx
                 .counters
                 .drop_n(DropReason::Empty, report.dropped.empty);
-            crate::stats::ShipperCounters::add(&self.cx.counters.truncated, report.truncated);
+            self.cx
+                .counters
+                .truncated(report.truncated, report.truncated_bytes);
             self.queue
                 .release(report.cost_removed, report.dropped_seqs.len() as u64);
             self.waiters.dropped(report.dropped_seqs.iter().copied());
@@ -459,7 +477,8 @@ impl Shipper {
     }
 
     /// Stops deliveries, spills and counts everything unsettled, answers every waiter.
-    fn shut_down(&mut self) -> Result<(), SinkError> {
+    /// Returns how many entries were spilled and why, if any were.
+    fn shut_down(&mut self) -> Option<(u64, String)> {
         self.tasks.abort_all();
         self.drain();
         let group = self.cx.group.clone();
@@ -486,17 +505,15 @@ impl Shipper {
         self.waiters.dropped(seqs.iter().copied());
         self.answer_waiters();
         if undelivered == 0 {
-            Ok(())
+            None
         } else {
+            // Not recorded as the last error: that stays the cause (a refused connection, a
+            // throttle), which is what a reader of the stats needs.
             let reason = format!(
                 "shipping did not finish by the close deadline; {undelivered} entries written to {} instead",
                 self.spill.name()
             );
-            counters.error(reason.clone());
-            Err(SinkError::Undelivered {
-                undelivered,
-                reason,
-            })
+            Some((undelivered, reason))
         }
     }
 }
