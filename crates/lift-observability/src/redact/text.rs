@@ -206,7 +206,7 @@ pub(crate) fn scan<'s>(
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
                 }
-                Anchor::Separator => separator(redactor, bytes, at),
+                Anchor::Separator => separator(redactor, bytes, at, out.copied),
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
                 Anchor::LetterK => token_scheme(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
@@ -426,7 +426,7 @@ const SCHEMES: [&[u8]; 6] = [
 ];
 
 /// At a `=` or `:`: a URL's user-info, or the value of a sensitive name.
-fn separator(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
+fn separator(redactor: &Redactor, bytes: &[u8], at: usize, copied: usize) -> Option<Finding> {
     if bytes[at] == b':' && bytes[at + 1..].starts_with(b"//") {
         return url_userinfo(bytes, at, redactor.counts());
     }
@@ -450,10 +450,13 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
         _ => {
             // The mask character counts as part of a name here: masking a card inside a
             // name must not move where the name starts (a second pass would judge another).
+            // Nor does a bare name reach back into text already replaced: a second pass
+            // sees the replacement's closing `]` there, where the name starts.
             let start = before
                 .iter()
                 .rposition(|&b| !(is_name_byte(b) || b == card::MASK_CHAR as u8))
-                .map_or(0, |p| p + 1);
+                .map_or(0, |p| p + 1)
+                .max(copied.min(before.len()));
             (&before[start..], false)
         }
     };
@@ -897,8 +900,10 @@ mod tests {
             "CSC:\":4624424624248",
             // masking a card inside a long name changed how many tokens came before `Pin`;
             "81111111-1-11110111-1xTTnTTnTnTPin1:1",
-            // masking a card inside a long name shortened it under the length limit.
+            // masking a card inside a long name shortened it under the length limit;
             "81111111111110111-CSC-11-311161-111-111-1111-11-11xxx111-111xxxxx:1",
+            // a bare name reached back into a replaced AWS key id, past the length limit.
+            "AKIAKIAASIA900HHHH00.000.00CTE90CAVJ59999bppppppppppppppppppCAV.1=J",
         ] {
             twice_the_same(s);
         }
