@@ -7,6 +7,10 @@
 //! the buffer until it fills or `flush` is called: faster, but a crash loses the buffer.
 //! A failed write is counted as a drop with reason `write_failed`, recorded as the last
 //! error, and fed to the health window; it never panics.
+//!
+//! Standard output and error are written through a duplicate of their descriptor rather
+//! than `std::io::stdout()`, which reports success when descriptor 1 is closed (EBADF is
+//! swallowed): a closed stdout is a failed write here, counted, never delivered.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -56,14 +60,16 @@ impl std::fmt::Debug for WriterSink {
 impl WriterSink {
     /// Standard output, line-flushed.
     pub fn stdout() -> Self {
-        let terminal = io::stdout().is_terminal();
-        Self::build("stdout", Box::new(io::stdout()), terminal)
+        let stdout = io::stdout();
+        let terminal = stdout.is_terminal();
+        Self::build("stdout", std_stream(stdout), terminal)
     }
 
     /// Standard error, line-flushed.
     pub fn stderr() -> Self {
-        let terminal = io::stderr().is_terminal();
-        Self::build("stderr", Box::new(io::stderr()), terminal)
+        let stderr = io::stderr();
+        let terminal = stderr.is_terminal();
+        Self::build("stderr", std_stream(stderr), terminal)
     }
 
     /// Any writer, line-flushed.
@@ -152,6 +158,40 @@ impl WriterSink {
         // write, after being counted as lost: discard it so counts stay exact.
         let capacity = state.out.capacity();
         replace_buffer(&mut state.out, capacity);
+    }
+}
+
+/// A writer for a standard stream that reports its failures, a closed descriptor included:
+/// a duplicate of the descriptor as a `File` (one `write` per flush, like `Stdout`), or, when
+/// the descriptor is already closed, a writer that fails with EBADF.
+#[cfg(unix)]
+fn std_stream(stream: impl std::os::fd::AsFd + Write + Send + 'static) -> Box<dyn Write + Send> {
+    match stream.as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(e) => Box::new(ClosedStream(e.raw_os_error())),
+    }
+}
+
+#[cfg(not(unix))]
+fn std_stream(stream: impl Write + Send + 'static) -> Box<dyn Write + Send> {
+    Box::new(stream)
+}
+
+/// A standard stream whose descriptor was closed before the sink was built.
+#[cfg(unix)]
+struct ClosedStream(Option<i32>);
+
+#[cfg(unix)]
+impl Write for ClosedStream {
+    fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+        Err(self.0.map_or_else(
+            || io::Error::other("the stream is closed"),
+            io::Error::from_raw_os_error,
+        ))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -149,3 +149,49 @@ fn empty_and_whitespace_only_messages() {
         assert_eq!(one_valid_line(&sink)["message"], message);
     }
 }
+
+/// The child half of the closed-stdout test: closes descriptor 1, logs, and reports the
+/// stdout sink's view on stderr.
+const CLOSED_STDOUT_CHILD: &str = "LIFT_TEST_CLOSED_STDOUT_CHILD";
+
+#[test]
+#[cfg(unix)]
+#[allow(unsafe_code)] // closing descriptor 1 in the child process
+fn a_closed_stdout_is_a_failed_write_not_a_delivery() {
+    use lift_observability::{Sink, WriterSink};
+    use std::os::fd::FromRawFd;
+    if std::env::var_os(CLOSED_STDOUT_CHILD).is_some() {
+        // Closed in the process (a shell's `>&-` would not do: Rust's start-up code opens
+        // /dev/null on a closed standard descriptor).
+        // SAFETY: this child process owns descriptor 1 and nothing uses it afterwards but
+        // through `std::io::stdout`, which tolerates it being closed.
+        drop(unsafe { std::os::fd::OwnedFd::from_raw_fd(1) });
+        let sink = std::sync::Arc::new(WriterSink::stdout());
+        let shared: std::sync::Arc<dyn Sink> = sink.clone();
+        let log = Logger::builder().shared_sink(shared).build();
+        log.info("Charge captured", &[field("amount", 1250)]);
+        let stats = sink.stats();
+        eprintln!(
+            "CHILD delivered={} write_failed={} healthy={}",
+            stats.delivered,
+            stats.dropped.write_failed,
+            sink.health().healthy
+        );
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "hostile::a_closed_stdout_is_a_failed_write_not_a_delivery",
+            "--nocapture",
+        ])
+        .env(CLOSED_STDOUT_CHILD, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report = stderr
+        .lines()
+        .find(|l| l.starts_with("CHILD "))
+        .unwrap_or_else(|| panic!("no report from the child: {stderr}"));
+    assert_eq!(report, "CHILD delivered=0 write_failed=1 healthy=false");
+}
