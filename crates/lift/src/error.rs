@@ -179,3 +179,14 @@ mod tests {
         assert_eq!(ErrorKind::Timeout.status(), 504);
     }
 }
+
+/// A tenant header that names another tenant than a verified source (Lambda's tenant id or
+/// an authorizer claim): a client asking for someone else's data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the tenant header names {header:?} but the verified tenant is {verified:?}")]
+pub struct TenantConflict {
+    /// The tenant the verified source names (the one the invocation runs as).
+    pub verified: String,
+    /// The tenant the header names.
+    pub header: String,
+}

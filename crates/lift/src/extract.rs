@@ -1,13 +1,19 @@
 //! Who and what an invocation is for: [`EventInfo`] reads events, [`Extractors`] decides.
 //!
-//! Defaults (configurable): the tenant is Lambda's own `tenant_id` (tenant isolation mode)
-//! when present, then the `X-Tenant-ID` header, then an authorizer claim (`tenant_id`,
-//! `custom:tenant_id`); the user is the `X-User-ID` header, then the claim `sub`, then
-//! `user_id`. Values are trimmed and capped at [`MAX_ID_CHARS`]; an empty value counts as
-//! absent. API Gateway's own request id becomes the `correlation_id`.
+//! Verified sources first. The tenant is Lambda's own `tenant_id` (tenant isolation mode)
+//! when present, then an authorizer claim (`tenant_id`, `custom:tenant_id`) — both set by
+//! AWS after authentication — and only then the `X-Tenant-ID` header, and only when the
+//! header is configured as trusted (set by your own gateway, never by clients:
+//! [`Extractors::trust_headers`]). A header that names another tenant than a verified
+//! source is a [`TenantConflict`]: the middleware logs it at warn and answers 403, whether
+//! the header is trusted or not. The user is the claim `sub`, then `user_id`, then the
+//! `X-User-ID` header when trusted. Values are trimmed and capped at [`MAX_ID_CHARS`]; an
+//! empty value counts as absent. API Gateway's own request id becomes the `correlation_id`.
 
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
+
+use crate::errors::TenantConflict;
 
 /// Longest tenant or user id taken from a request; longer values are cut.
 pub const MAX_ID_CHARS: usize = 256;
@@ -119,6 +125,9 @@ pub struct Extractors {
     pub user_header: String,
     /// Authorizer claims naming the user, tried in order.
     pub user_claims: Vec<String>,
+    /// Whether the tenant and user headers are honoured when no verified source names the
+    /// tenant or user (default `false`: a client can set any header).
+    pub trusted_headers: bool,
 }
 
 impl Default for Extractors {
@@ -128,6 +137,7 @@ impl Default for Extractors {
             tenant_claims: vec!["tenant_id".into(), "custom:tenant_id".into()],
             user_header: "x-user-id".into(),
             user_claims: vec!["sub".into(), "user_id".into()],
+            trusted_headers: false,
         }
     }
 }
@@ -138,24 +148,45 @@ fn clean(value: &str) -> Option<String> {
 }
 
 impl Extractors {
-    /// The tenant: Lambda's tenant id, then the header, then the claims.
-    pub fn tenant<E: EventInfo>(&self, lambda_tenant: Option<&str>, event: &E) -> Option<String> {
-        lambda_tenant
-            .and_then(clean)
-            .or_else(|| event.header(&self.tenant_header).and_then(clean))
-            .or_else(|| {
-                self.tenant_claims
-                    .iter()
-                    .find_map(|c| event.claim(c).as_deref().and_then(clean))
-            })
+    /// These extractors, honouring the tenant and user headers when no verified source
+    /// names the tenant or user — for services behind a gateway of your own that sets them.
+    pub fn trust_headers(mut self) -> Self {
+        self.trusted_headers = true;
+        self
     }
 
-    /// The user: the header, then the claims.
-    pub fn user<E: EventInfo>(&self, event: &E) -> Option<String> {
-        event.header(&self.user_header).and_then(clean).or_else(|| {
-            self.user_claims
+    /// The tenant: Lambda's tenant id, then the claims, then the header if trusted; a
+    /// conflict when the header names another tenant than a verified source.
+    pub fn tenant<E: EventInfo>(
+        &self,
+        lambda_tenant: Option<&str>,
+        event: &E,
+    ) -> Result<Option<String>, TenantConflict> {
+        let verified = lambda_tenant.and_then(clean).or_else(|| {
+            self.tenant_claims
                 .iter()
                 .find_map(|c| event.claim(c).as_deref().and_then(clean))
-        })
+        });
+        let header = event.header(&self.tenant_header).and_then(clean);
+        match (verified, header) {
+            (Some(verified), Some(header)) if verified != header => {
+                Err(TenantConflict { verified, header })
+            }
+            (Some(verified), _) => Ok(Some(verified)),
+            (None, header) => Ok(header.filter(|_| self.trusted_headers)),
+        }
+    }
+
+    /// The user: the claims, then the header if trusted.
+    pub fn user<E: EventInfo>(&self, event: &E) -> Option<String> {
+        self.user_claims
+            .iter()
+            .find_map(|c| event.claim(c).as_deref().and_then(clean))
+            .or_else(|| {
+                event
+                    .header(&self.user_header)
+                    .and_then(clean)
+                    .filter(|_| self.trusted_headers)
+            })
     }
 }

@@ -49,7 +49,7 @@ mod trace;
 pub use bridge::{CurrentInvocation, tracing_layer};
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
-pub use errors::{ErrorKind, LiftError};
+pub use errors::{ErrorKind, LiftError, TenantConflict};
 pub use extract::{EventInfo, Extractors};
 pub use handler::{Handler, HandlerService};
 pub use lambda::{

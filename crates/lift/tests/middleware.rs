@@ -37,8 +37,10 @@ async fn charge(ctx: Context, req: lift::Request) -> Result<HttpResponse, LiftEr
 fn http_stack(
     logger: &Logger,
 ) -> impl Service<lift::Request, Response = HttpResponse, Error = std::convert::Infallible> {
+    // These tests stand for a service behind its own gateway, which sets the tenant header.
     App::new()
         .logger(logger.clone())
+        .extractors(lift::Extractors::default().trust_headers())
         .http_service(charge)
         .unwrap()
 }
@@ -342,5 +344,82 @@ async fn the_health_endpoint_answers_200_or_503() {
             .as_u64()
             .unwrap()
             > 0
+    );
+}
+
+/// A REST API event whose authorizer verified the tenant `globex`.
+fn event_verified_as_globex(headers: &[(&str, &str)]) -> serde_json::Value {
+    let mut event = apigw_v1_event("GET", "/charges/ch_1", headers, None);
+    event["requestContext"]["authorizer"]["claims"]["tenant_id"] = "globex".into();
+    event
+}
+
+#[tokio::test]
+async fn a_tenant_header_naming_another_tenant_than_the_verified_claim_is_refused() {
+    let (logger, sink) = Logger::test();
+    // Trusted headers or not, a verified claim wins and a conflict is refused.
+    for extractors in [
+        lift::Extractors::default(),
+        lift::Extractors::default().trust_headers(),
+    ] {
+        let mut svc = App::new()
+            .logger(logger.clone())
+            .extractors(extractors)
+            .http_service(charge)
+            .unwrap();
+        let resp = call(
+            &mut svc,
+            event_verified_as_globex(&[("X-Tenant-ID", "acme")]),
+        )
+        .await;
+        assert_eq!(resp.status(), 403);
+        let entries = sink.entries();
+        let messages: Vec<&str> = entries
+            .iter()
+            .map(|e| e["message"].as_str().unwrap())
+            .collect();
+        // The handler never ran.
+        assert!(!messages.contains(&"Charge authorized"), "{messages:?}");
+        let conflict = entries
+            .iter()
+            .find(|e| e["message"] == "Tenant header conflicts with the verified tenant")
+            .expect("logged");
+        assert_eq!(conflict["level"], "WARN");
+        assert_eq!(conflict["tenant_id"], "globex");
+        assert_eq!(conflict["header_tenant_id"], "acme");
+        let end = entries.last().unwrap();
+        assert_eq!(end["status"], 403);
+        sink.clear();
+    }
+}
+
+#[tokio::test]
+async fn the_verified_tenant_is_used_and_an_untrusted_header_is_ignored() {
+    let (logger, sink) = Logger::test();
+    let mut svc = App::new()
+        .logger(logger.clone())
+        .http_service(charge)
+        .unwrap();
+    // The claim alone, and the claim with a matching header: the claim's tenant.
+    for headers in [&[][..], &[("X-Tenant-ID", "globex")][..]] {
+        let resp = call(&mut svc, event_verified_as_globex(headers)).await;
+        assert_eq!(resp.status(), 201);
+    }
+    // No verified source and an untrusted header: no tenant at all.
+    let resp = call(
+        &mut svc,
+        apigw_v1_event("GET", "/charges/ch_1", &[("X-Tenant-ID", "acme")], None),
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let tenants: Vec<serde_json::Value> = sink
+        .entries()
+        .iter()
+        .filter(|e| e["message"] == "Charge authorized")
+        .map(|e| e["tenant_id"].clone())
+        .collect();
+    assert_eq!(
+        tenants,
+        ["globex".into(), "globex".into(), serde_json::Value::Null]
     );
 }

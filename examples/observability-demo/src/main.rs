@@ -291,16 +291,16 @@ fn synthetic_request(n: u64, tenants: u64, error_rate: f64) -> anyhow::Result<li
         "fail": (rng.next() % 10_000) as f64 / 10_000.0 < error_rate,
     })
     .to_string();
-    let event = lift::local::apigw_v1_event(
+    let mut event = lift::local::apigw_v1_event(
         "POST",
         "/charges",
-        &[
-            ("X-Tenant-ID", &tenant),
-            ("X-User-ID", &user),
-            ("X-Amzn-Trace-Id", &trace),
-        ],
+        &[("X-Amzn-Trace-Id", &trace)],
         Some(&body),
     );
+    // Tenant and user as an API Gateway authorizer passes them once it has verified the
+    // caller (headers a client sets are not trusted by default).
+    event["requestContext"]["authorizer"]["claims"] =
+        serde_json::json!({"sub": user, "tenant_id": tenant});
     lift::local::http_request(&event).context("building a synthetic API Gateway event")
 }
 

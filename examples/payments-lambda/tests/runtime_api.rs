@@ -221,6 +221,17 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
             Some("isolated-tenant".into()),
             apigw_v2_event("GET", "/charges/ch_000001", &[], None),
         ),
+        // A user the authorizer verified as globex asks for acme's charge by header.
+        ("req-8".into(), None, {
+            let mut event = apigw_v1_event(
+                "GET",
+                "/charges/ch_000001",
+                &[("X-Tenant-ID", "acme")],
+                None,
+            );
+            event["requestContext"]["authorizer"]["claims"]["tenant_id"] = "globex".into();
+            event
+        }),
     ];
     let (responses, lines) = run_function(invocations, &[]).await;
 
@@ -231,6 +242,13 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
     assert_eq!(status("req-4"), 400);
     assert_eq!(status("req-5"), 200);
     assert_eq!(status("req-6"), 404);
+    assert_eq!(status("req-8"), 403, "a spoofed tenant header is refused");
+    assert!(
+        !responses["req-8"].1["body"]
+            .as_str()
+            .unwrap()
+            .contains("ch_000001")
+    );
     assert!(
         responses["req-4"].1["body"]
             .as_str()

@@ -42,7 +42,7 @@ pub use future::ResponseFuture;
 pub use layer::{DEFAULT_EARLY_FLUSH_MARGIN, ObservabilityLayer};
 
 use crate::context::Context;
-use crate::errors::LiftError;
+use crate::errors::{LiftError, TenantConflict};
 use crate::extract::{EventInfo, Extractors};
 use crate::handler::parts_from_meta;
 use crate::meta::Invocation;
@@ -142,16 +142,27 @@ struct Instruments {
 }
 
 impl Settings {
+    /// The invocation's context; and the tenant conflict, if the tenant header names another
+    /// tenant than a verified source (the context then carries the verified tenant).
     fn context_for<E: EventInfo>(
         &self,
         invocation: &Invocation<E>,
         root: &Logger,
-    ) -> (Context, Instruments) {
+    ) -> (Context, Instruments, Option<TenantConflict>) {
         let mut parts = parts_from_meta(&invocation.meta);
         let event = &invocation.event;
-        parts.tenant_id = self
+        let mut conflict = None;
+        parts.tenant_id = match self
             .extractors
-            .tenant(invocation.meta.tenant_id.as_deref(), event);
+            .tenant(invocation.meta.tenant_id.as_deref(), event)
+        {
+            Ok(tenant) => tenant,
+            Err(c) => {
+                let verified = c.verified.clone();
+                conflict = Some(c);
+                Some(verified)
+            }
+        };
         parts.user_id = self.extractors.user(event);
         parts.correlation_id = event.gateway_request_id();
         if parts.trace.is_none() {
@@ -184,7 +195,7 @@ impl Settings {
         }
         let scope = handler.as_ref().map(|h| TraceScope::new(h.1.clone(), &h.0));
         let context = Context::assemble(parts, root, metrics.clone(), scope);
-        (context, Instruments { metrics, handler })
+        (context, Instruments { metrics, handler }, conflict)
     }
 
     /// The handler's subsegment, when X-Ray is on and the trace is not unsampled.
@@ -258,7 +269,7 @@ where
             let buffer = InvocationBuffer::new(Arc::clone(settings.root.sink()), b.settings);
             (b, buffer)
         });
-        let (context, instruments) = match &buffer {
+        let (context, instruments, conflict) = match &buffer {
             Some((_, buffer)) => {
                 let root = settings
                     .root
@@ -278,7 +289,9 @@ where
         let method = invocation.event.method().map(str::to_owned);
         let path = invocation.event.path().map(str::to_owned);
         invocation.context = Some(context.clone());
-        let handled = self.inner.call(invocation);
+        // A client naming another tenant than its verified identity never reaches the
+        // handler.
+        let handled = conflict.is_none().then(|| self.inner.call(invocation));
         ResponseFuture::new(async move {
             let log = &direct;
             // The macros check the keys at compile time (and let the encoder's one-pass
@@ -286,13 +299,26 @@ where
             lift_observability::info!(log, "Request started";
                 "method" => method.as_deref(), "path" => path.as_deref());
             let started = Instant::now();
-            let guarded =
-                AssertUnwindSafe(crate::current::scope(context.clone(), handled)).catch_unwind();
-            let result =
-                match with_early_flush(guarded, &context, end_settings.early_flush_margin).await {
-                    Ok(result) => result,
-                    Err(panic) => Err(error::from_panic(&*panic)),
-                };
+            let result = match (handled, conflict) {
+                (Some(handled), _) => {
+                    let guarded = AssertUnwindSafe(crate::current::scope(context.clone(), handled))
+                        .catch_unwind();
+                    match with_early_flush(guarded, &context, end_settings.early_flush_margin).await
+                    {
+                        Ok(result) => result,
+                        Err(panic) => Err(error::from_panic(&*panic)),
+                    }
+                }
+                (None, conflict) => {
+                    let header = conflict.as_ref().map(|c| c.header.as_str());
+                    lift_observability::warn!(log, "Tenant header conflicts with the verified tenant";
+                        "header_tenant_id" => header);
+                    Err(LiftError::new(
+                        crate::ErrorKind::Forbidden,
+                        "the tenant header does not match the authenticated tenant",
+                    ))
+                }
+            };
             if let Some((config, buffer)) = &buffer {
                 settle_buffer(
                     config,
