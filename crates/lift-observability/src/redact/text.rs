@@ -162,6 +162,7 @@ pub(crate) fn scan<'s>(
     let mut out = Output {
         s,
         copied: 0,
+        name_floor: 0,
         flagged: 0,
         found: false,
     };
@@ -206,7 +207,7 @@ pub(crate) fn scan<'s>(
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
                 }
-                Anchor::Separator => separator(redactor, bytes, at, out.copied),
+                Anchor::Separator => separator(redactor, bytes, at, out.name_floor),
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
                 Anchor::LetterK => token_scheme(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
@@ -253,6 +254,9 @@ struct Output<'s> {
     s: &'s str,
     /// Bytes before this are emitted.
     copied: usize,
+    /// The end of the last finding replaced by something that ends a name (a marker, a
+    /// quote): a bare name never starts before it.
+    name_floor: usize,
     /// Escape classes over the bytes classified since `copied`.
     flagged: u16,
     found: bool,
@@ -303,6 +307,9 @@ impl<'s> Output<'s> {
             }
         }
         self.copied = f.end;
+        if !matches!(f.replacement, Replacement::Pan) {
+            self.name_floor = f.end;
+        }
         self.flagged = 0;
         f.end
     }
@@ -426,7 +433,7 @@ const SCHEMES: [&[u8]; 6] = [
 ];
 
 /// At a `=` or `:`: a URL's user-info, or the value of a sensitive name.
-fn separator(redactor: &Redactor, bytes: &[u8], at: usize, copied: usize) -> Option<Finding> {
+fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
     if bytes[at] == b':' && bytes[at + 1..].starts_with(b"//") {
         return url_userinfo(bytes, at, redactor.counts());
     }
@@ -450,13 +457,14 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, copied: usize) -> Opt
         _ => {
             // The mask character counts as part of a name here: masking a card inside a
             // name must not move where the name starts (a second pass would judge another).
-            // Nor does a bare name reach back into text already replaced: a second pass
-            // sees the replacement's closing `]` there, where the name starts.
+            // Nor does a bare name reach back into text replaced by a marker: a second pass
+            // sees the marker's closing `]` there, where the name starts. (A masked card
+            // is name bytes either way, so the name runs on through it.)
             let start = before
                 .iter()
                 .rposition(|&b| !(is_name_byte(b) || b == card::MASK_CHAR as u8))
                 .map_or(0, |p| p + 1)
-                .max(copied.min(before.len()));
+                .max(floor.min(before.len()));
             (&before[start..], false)
         }
     };
@@ -902,8 +910,10 @@ mod tests {
             "81111111-1-11110111-1xTTnTTnTnTPin1:1",
             // masking a card inside a long name shortened it under the length limit;
             "81111111111110111-CSC-11-311161-111-111-1111-11-11xxx111-111xxxxx:1",
-            // a bare name reached back into a replaced AWS key id, past the length limit.
+            // a bare name reached back into a replaced AWS key id, past the length limit;
             "AKIAKIAASIA900HHHH00.000.00CTE90CAVJ59999bppppppppppppppppppCAV.1=J",
+            // … but a masked card is name bytes on the second pass: the name runs through it.
+            "AKI\x0055CAV.O1AKIAA4S333AWKI-433-3394-333-3-4-3322---:233KAIAAAI9r=J=",
         ] {
             twice_the_same(s);
         }
