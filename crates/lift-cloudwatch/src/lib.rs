@@ -32,7 +32,6 @@ mod sink;
 pub mod spill;
 pub mod stats;
 pub mod stream_name;
-pub mod truncate;
 
 pub use api::{ApiError, ApiErrorKind, LogsApi, PutOutcome, RejectedEvents};
 pub use config::{CloudWatchConfig, CloudWatchConfigError, ValidCloudWatchConfig};

@@ -6,7 +6,7 @@
 //!    messages, timestamps older than the age window (14 days, or the group's retention) or
 //!    more than 2 hours ahead;
 //! 2. truncates an oversize message so it fits the per-event cap (JSON stays valid and is
-//!    marked `"truncated": true`; see [`crate::truncate`]);
+//!    marked `"truncated": true`; see [`lift_observability::truncate`]);
 //! 3. sorts by timestamp, stably (equal timestamps keep their arrival order);
 //! 4. cuts batches greedily, each within the byte limit (26 bytes of overhead per event),
 //!    the event-count limit and the 24-hour span.
@@ -19,7 +19,7 @@ use crate::limits::{
     DEFAULT_MAX_EVENT_BYTES, MAX_AGE_MS, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS,
     MAX_FUTURE_MS, event_cost,
 };
-use crate::truncate::truncate_line;
+use lift_observability::truncate::truncate_line;
 
 /// One log event: what `PutLogEvents` calls an `InputLogEvent`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -53,7 +53,7 @@ use crate::shipper::{Command, DeliveryContext, Shipper, ShipperSettings};
 use crate::spill::Spill;
 use crate::stats::{ShipperCounters, ShipperStats};
 use crate::stream_name::{StreamTemplate, TemplateValues};
-use crate::truncate::truncate_line;
+use lift_observability::truncate::truncate_line;
 
 /// The sink could not be started.
 ///

@@ -15,6 +15,12 @@ use crate::stats::LoggerCounters;
 use crate::timestamp::Clock;
 use crate::value::ToValue;
 
+/// The default entry cap: CloudWatch Logs' event limit (1,048,576 bytes less the 26 it
+/// counts per event), so that every line fits one event.
+pub const DEFAULT_MAX_ENTRY_BYTES: usize = 1_048_550;
+/// The smallest entry cap accepted: room for a truncated entry's head and marker.
+pub const MIN_MAX_ENTRY_BYTES: usize = 1024;
+
 /// Builds a [`Logger`].
 ///
 /// # Examples
@@ -44,6 +50,7 @@ pub struct LoggerBuilder {
     clock: Clock,
     context: LogContext,
     redactor: crate::redact::Redactor,
+    max_entry_bytes: usize,
 }
 
 impl Default for LoggerBuilder {
@@ -63,6 +70,7 @@ impl LoggerBuilder {
             clock: Clock::system(),
             context: LogContext::new(),
             redactor: crate::redact::Redactor::new(),
+            max_entry_bytes: DEFAULT_MAX_ENTRY_BYTES,
         }
     }
 
@@ -75,6 +83,16 @@ impl LoggerBuilder {
     /// The minimum level written.
     pub fn level(mut self, level: LevelFilter) -> Self {
         self.level = level;
+        self
+    }
+
+    /// The longest line the logger writes (default [`DEFAULT_MAX_ENTRY_BYTES`], CloudWatch's
+    /// event limit). A longer entry is truncated — a string longer than the cap is cut
+    /// before it is encoded, then the line is cut to the cap keeping it one valid JSON
+    /// object marked `"truncated":true` — and counted (`entries_truncated`). Values below
+    /// [`MIN_MAX_ENTRY_BYTES`] are raised to it.
+    pub fn max_entry_bytes(mut self, bytes: usize) -> Self {
+        self.max_entry_bytes = bytes.max(MIN_MAX_ENTRY_BYTES);
         self
     }
 
@@ -150,6 +168,7 @@ impl LoggerBuilder {
             clock: self.clock,
             counters: Arc::new(LoggerCounters::default()),
             redactor: Arc::new(self.redactor),
+            max_entry_bytes: self.max_entry_bytes,
         };
         Logger::from_parts(core, self.context)
     }

@@ -12,6 +12,7 @@
 //! | `AWS_LAMBDA_LOG_FORMAT` | `JSON` → json, `Text` → console | everything |
 //! | `LIFT_LOG_FORMAT` | `json` or `console` (`text`, `pretty` accepted) | the config |
 //! | `LIFT_SERVICE_NAME` | `service` on every entry | the config |
+//! | `LIFT_LOG_MAX_ENTRY_BYTES` | the entry cap in bytes | the config |
 //! | `NO_COLOR` | no console colours when `color` is `auto` | – |
 //!
 //! [`with_env`]: LoggerConfig::with_env
@@ -117,6 +118,9 @@ pub struct LoggerConfig {
     pub default_tenant_id: Option<String>,
     /// A default `user_id`.
     pub default_user_id: Option<String>,
+    /// The longest line written, in bytes (default 1,048,550, CloudWatch's event limit;
+    /// at least 1,024); longer entries are truncated and counted.
+    pub max_entry_bytes: usize,
 }
 
 impl Default for LoggerConfig {
@@ -131,6 +135,7 @@ impl Default for LoggerConfig {
             buffer_bytes: crate::sink::DEFAULT_BUFFER_BYTES,
             default_tenant_id: None,
             default_user_id: None,
+            max_entry_bytes: crate::builder::DEFAULT_MAX_ENTRY_BYTES,
         }
     }
 }
@@ -178,6 +183,13 @@ impl LoggerConfig {
         if let Some(v) = non_empty("LIFT_SERVICE_NAME") {
             self.service_name = Some(v);
         }
+        if let Some(v) = non_empty("LIFT_LOG_MAX_ENTRY_BYTES") {
+            self.max_entry_bytes = v.trim().parse().map_err(|_| ConfigError::InvalidEnv {
+                var: "LIFT_LOG_MAX_ENTRY_BYTES",
+                value: clip(&v),
+                expected: "a number of bytes, at least 1024",
+            })?;
+        }
         Ok(self)
     }
 
@@ -191,6 +203,16 @@ impl LoggerConfig {
                     self.buffer_bytes,
                     BUFFER_BYTES_RANGE.start(),
                     BUFFER_BYTES_RANGE.end()
+                ),
+            });
+        }
+        if self.max_entry_bytes < crate::builder::MIN_MAX_ENTRY_BYTES {
+            return Err(ConfigError::InvalidField {
+                field: "max_entry_bytes",
+                reason: format!(
+                    "{} is below the smallest cap, {} bytes",
+                    self.max_entry_bytes,
+                    crate::builder::MIN_MAX_ENTRY_BYTES
                 ),
             });
         }
@@ -217,7 +239,8 @@ impl ValidLoggerConfig {
         let mut b = LoggerBuilder::new()
             .level(c.level)
             .format(c.format)
-            .color(c.color);
+            .color(c.color)
+            .max_entry_bytes(c.max_entry_bytes);
         b = match c.sink {
             SinkKind::Stdout => b.sink(writer(WriterSink::stdout(), &c)),
             SinkKind::Stderr => b.sink(writer(WriterSink::stderr(), &c)),
@@ -263,6 +286,7 @@ fn static_name(var: &str) -> &'static str {
         "LIFT_LOG_LEVEL" => "LIFT_LOG_LEVEL",
         "AWS_LAMBDA_LOG_LEVEL" => "AWS_LAMBDA_LOG_LEVEL",
         "LIFT_LOG_FORMAT" => "LIFT_LOG_FORMAT",
+        "LIFT_LOG_MAX_ENTRY_BYTES" => "LIFT_LOG_MAX_ENTRY_BYTES",
         _ => "AWS_LAMBDA_LOG_FORMAT",
     }
 }
@@ -320,6 +344,32 @@ mod tests {
             .with_env_from(env(&[("AWS_LAMBDA_LOG_LEVEL", "LOUD")]))
             .unwrap_err();
         assert!(err.to_string().contains("AWS_LAMBDA_LOG_LEVEL"), "{err}");
+    }
+
+    #[test]
+    fn the_entry_cap_comes_from_the_environment_and_is_checked() {
+        let c = LoggerConfig::default()
+            .with_env_from(env(&[("LIFT_LOG_MAX_ENTRY_BYTES", "262144")]))
+            .unwrap();
+        assert_eq!(c.max_entry_bytes, 262_144);
+        let err = LoggerConfig::default()
+            .with_env_from(env(&[("LIFT_LOG_MAX_ENTRY_BYTES", "1MB")]))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("LIFT_LOG_MAX_ENTRY_BYTES"),
+            "{err}"
+        );
+        let small = LoggerConfig {
+            max_entry_bytes: 10,
+            ..LoggerConfig::default()
+        };
+        assert!(
+            small
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("max_entry_bytes")
+        );
     }
 
     #[test]

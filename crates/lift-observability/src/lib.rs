@@ -55,10 +55,11 @@ pub mod timestamp;
 pub mod trace_header;
 #[cfg(feature = "tracing")]
 pub mod tracing_bridge;
+pub mod truncate;
 pub mod value;
 pub mod xray;
 
-pub use builder::LoggerBuilder;
+pub use builder::{DEFAULT_MAX_ENTRY_BYTES, LoggerBuilder, MIN_MAX_ENTRY_BYTES};
 pub use config::{ColorChoice, Format, LoggerConfig, SinkKind, ValidLoggerConfig};
 pub use context::{ContextKey, LogContext};
 pub use encoder::{ConsoleEncoder, Encoder, Entry, JsonEncoder};

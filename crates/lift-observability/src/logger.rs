@@ -26,7 +26,8 @@ use crate::level::{AtomicLevelFilter, Level, LevelFilter};
 use crate::sink::{LineMeta, MemorySink, NoopSink, Sink};
 use crate::stats::{LoggerCounters, LoggerStats};
 use crate::timestamp::Clock;
-use crate::value::{Field, ToValue};
+use crate::truncate::{cut_at_char_boundary, truncate_line};
+use crate::value::{Field, ToValue, Value};
 
 /// A structured, context-carrying logger. Cheap to clone; safe to share across threads.
 ///
@@ -57,6 +58,8 @@ pub(crate) struct Core {
     pub(crate) clock: Clock,
     pub(crate) counters: Arc<LoggerCounters>,
     pub(crate) redactor: Arc<crate::redact::Redactor>,
+    /// The longest line written; longer entries are truncated (see [`Logger::log`]).
+    pub(crate) max_entry_bytes: usize,
 }
 
 struct Scope {
@@ -71,6 +74,16 @@ const KEEP_BUFFER_BYTES: usize = 64 * 1024;
 
 thread_local! {
     static LINE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether the message or a string field is longer than `cap` bytes: such an entry is
+/// encoded from cut copies (one comparison per field otherwise).
+#[inline(always)]
+fn exceeds(message: &str, fields: &[Field<'_>], cap: usize) -> bool {
+    message.len() > cap
+        || fields
+            .iter()
+            .any(|f| matches!(f.value, Value::Str(s) if s.len() > cap))
 }
 
 /// Runs `f` with a cleared, reusable line buffer.
@@ -159,15 +172,93 @@ impl Logger {
             level,
             tenant_id: self.scope.tenant_id.as_deref(),
         };
+        let cap = self.core.max_entry_bytes;
         with_line_buffer(|buf| {
-            let entry = self.entry(timestamp_ms, level, message, fields);
-            self.core
-                .encoder
-                .encode_entry(&entry, &self.core.redactor, buf);
+            if exceeds(message, fields, cap) {
+                self.write_capped(timestamp_ms, level, message, fields, buf);
+            } else {
+                let entry = self.entry(timestamp_ms, level, message, fields);
+                self.core
+                    .encoder
+                    .encode_entry(&entry, &self.core.redactor, buf);
+            }
+            if buf.len() > cap {
+                self.cut_line(buf);
+            }
             // A refusal is counted by the sink itself.
             let _ = self.core.sink.accept(buf, &meta);
         });
         self.core.counters.logged(level);
+    }
+
+    /// Encodes an entry with a string longer than the entry cap: each such string is cut
+    /// (a prefix, borrowed) before encoding, so a huge value never passes through the line
+    /// buffer whole.
+    #[cold]
+    fn write_capped(
+        &self,
+        timestamp_ms: i64,
+        level: Level,
+        message: &str,
+        fields: &[Field<'_>],
+        buf: &mut Vec<u8>,
+    ) {
+        let cap = self.core.max_entry_bytes;
+        let capped: Vec<Field<'_>> = fields
+            .iter()
+            .map(|f| match f.value {
+                Value::Str(s) if s.len() > cap => {
+                    let mut cut = *f;
+                    cut.value = Value::Str(cut_at_char_boundary(s, cap));
+                    cut
+                }
+                _ => *f,
+            })
+            .collect();
+        let message = cut_at_char_boundary(message, cap);
+        let entry = self.entry(timestamp_ms, level, message, &capped);
+        self.core
+            .encoder
+            .encode_entry(&entry, &self.core.redactor, buf);
+        if buf.len() <= cap {
+            // Short enough now: say that it was cut.
+            self.mark_truncated(buf);
+        }
+    }
+
+    /// Cuts an encoded line to the entry cap: a JSON line stays one valid object marked
+    /// `"truncated":true,"original_bytes":N`; a console line is cut at a character boundary.
+    #[cold]
+    fn cut_line(&self, buf: &mut Vec<u8>) {
+        let cap = self.core.max_entry_bytes;
+        let text = String::from_utf8_lossy(buf);
+        let cut = match self.core.encoder {
+            Encoder::Json(_) => truncate_line(&text, cap).into_owned(),
+            Encoder::Console(_) => cut_at_char_boundary(&text, cap).to_owned(),
+        };
+        buf.clear();
+        buf.extend_from_slice(cut.as_bytes());
+        self.core.counters.truncated();
+    }
+
+    /// Appends `"truncated":true` to a JSON line (console lines end with ` [truncated]`).
+    fn mark_truncated(&self, buf: &mut Vec<u8>) {
+        const JSON_MARK: &[u8] = b",\"truncated\":true}";
+        const CONSOLE_MARK: &[u8] = b" [truncated]";
+        let cap = self.core.max_entry_bytes;
+        match self.core.encoder {
+            Encoder::Json(_)
+                if buf.last() == Some(&b'}') && buf.len() - 1 + JSON_MARK.len() <= cap =>
+            {
+                buf.pop();
+                buf.extend_from_slice(JSON_MARK);
+            }
+            Encoder::Console(_) if buf.len() + CONSOLE_MARK.len() <= cap => {
+                buf.extend_from_slice(CONSOLE_MARK);
+            }
+            _ => {}
+        }
+        self.core.counters.truncated();
     }
 
     /// The entry to encode: this logger's pre-encoded context plus the call's parts.
@@ -268,6 +359,7 @@ impl Logger {
             clock: self.core.clock.clone(),
             counters: Arc::clone(&self.core.counters),
             redactor: Arc::clone(&self.core.redactor),
+            max_entry_bytes: self.core.max_entry_bytes,
         });
         Self {
             core,

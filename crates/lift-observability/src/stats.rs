@@ -241,6 +241,9 @@ pub struct LoggerStats {
     pub entries_dropped: u64,
     /// Entries dropped, by reason.
     pub dropped: DropCounts,
+    /// Entries longer than the entry cap, written truncated (still valid JSON, marked
+    /// `"truncated":true`).
+    pub entries_truncated: u64,
     /// Completed `flush` calls.
     pub flushes: u64,
     /// `flush` calls that returned an error.
@@ -265,6 +268,7 @@ pub struct LoggerStats {
 #[derive(Debug, Default)]
 pub(crate) struct LoggerCounters {
     by_level: [AtomicU64; Level::ALL.len()],
+    truncated: AtomicU64,
     flushes: AtomicU64,
     flush_errors: AtomicU64,
     flush_micros_total: AtomicU64,
@@ -274,6 +278,11 @@ impl LoggerCounters {
     #[inline]
     pub(crate) fn logged(&self, level: Level) {
         self.by_level[level.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// An entry was written truncated.
+    pub(crate) fn truncated(&self) {
+        self.truncated.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn flushed(&self, micros: u64, ok: bool) {
@@ -300,6 +309,7 @@ impl LoggerCounters {
             entries_by_level: by_level,
             entries_dropped: sink.dropped.total(),
             dropped: sink.dropped,
+            entries_truncated: self.truncated.load(Ordering::Relaxed),
             flushes,
             flush_errors: self.flush_errors.load(Ordering::Relaxed),
             avg_flush_micros: micros.checked_div(flushes).unwrap_or(0),

@@ -13,7 +13,7 @@ use lift_observability::{LevelFilter, Logger, NoopSink, Value, WriterSink, debug
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
 
-use counting_alloc::allocations;
+use counting_alloc::{allocations, take_largest_allocation};
 
 /// Allocations made by `n` calls of `f` after `f` has warmed up.
 fn steady_state_allocations(n: usize, mut f: impl FnMut()) -> u64 {
@@ -205,4 +205,20 @@ fn probe_corpus() {
     for i in 0..n {
         corpus_calls::log_entry(&log, entries[i % entries.len()]);
     }
+}
+
+#[test]
+fn a_hundred_megabyte_field_never_passes_through_the_line_buffer_whole() {
+    let huge = "x".repeat(100 << 20);
+    let log = Logger::builder().sink(NoopSink::new()).build();
+    take_largest_allocation();
+    log.info(
+        "Upload received",
+        &[lift_observability::field("body", huge.as_str())],
+    );
+    let largest = take_largest_allocation();
+    // The line is cut to the 1 MiB entry cap before it is encoded: nothing near 100 MB is
+    // allocated (before the cap, the line buffer grew to hold the whole field).
+    assert!(largest < 4 << 20, "largest allocation {largest} bytes");
+    assert_eq!(log.stats().entries_truncated, 1);
 }

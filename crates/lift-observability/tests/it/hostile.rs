@@ -18,11 +18,44 @@ fn one_valid_line(sink: &MemorySink) -> serde_json::Value {
 }
 
 #[test]
-fn a_five_megabyte_message() {
+fn a_five_megabyte_message_is_cut_to_the_entry_cap() {
     let (log, sink) = json_logger();
     let message = "é\"\\\n".repeat(5 * 1024 * 1024 / 5);
-    log.info(&message, &[]);
-    assert_eq!(one_valid_line(&sink)["message"], message.as_str());
+    log.info(&message, &[field("n", 1)]);
+    let line = &sink.lines()[0];
+    assert!(line.len() <= lift_observability::DEFAULT_MAX_ENTRY_BYTES);
+    let v = one_valid_line(&sink);
+    assert_eq!(v["truncated"], true);
+    let kept = v["message"].as_str().unwrap();
+    assert!(kept.len() > 100_000 && message.starts_with(kept));
+    assert_eq!(log.stats().entries_truncated, 1);
+}
+
+#[test]
+fn many_fields_under_the_cap_but_over_it_together_are_cut_to_one_valid_line() {
+    let sink = MemorySink::new();
+    let log = Logger::builder()
+        .sink(sink.clone())
+        .max_entry_bytes(4096)
+        .build();
+    let value = "v".repeat(1000);
+    let fields: Vec<Field<'_>> = (0..10).map(|_| field("part", value.as_str())).collect();
+    log.info("Parts", &fields);
+    let line = &sink.lines()[0];
+    assert!(line.len() <= 4096, "{}", line.len());
+    let v = one_valid_line(&sink);
+    assert_eq!(v["truncated"], true);
+    assert!(v["original_bytes"].as_u64().unwrap() > 10_000);
+    // The console format is cut too.
+    let console = MemorySink::new();
+    let log = Logger::builder()
+        .sink(console.clone())
+        .format(Format::Console)
+        .max_entry_bytes(4096)
+        .build();
+    log.info("Parts", &fields);
+    assert!(console.lines()[0].len() <= 4096);
+    assert_eq!(log.stats().entries_truncated, 1);
 }
 
 #[test]
@@ -42,10 +75,19 @@ fn ten_thousand_fields() {
 
 #[test]
 fn a_key_of_one_megabyte() {
-    let (log, sink) = json_logger();
     let key = "ключ".repeat(1024 * 1024 / 8);
+    // Under a cap that leaves room, it is written whole.
+    let sink = MemorySink::new();
+    let log = Logger::builder()
+        .sink(sink.clone())
+        .max_entry_bytes(4 << 20)
+        .build();
     log.info("big key", &[field(&key, 1)]);
     assert_eq!(one_valid_line(&sink)[key.as_str()], 1);
+    // Under the default cap the line is cut, and stays valid.
+    let (log, sink) = json_logger();
+    log.info("big key", &[field(&key, 1)]);
+    assert_eq!(one_valid_line(&sink)["truncated"], true);
 }
 
 /// Nests itself `n` levels deep without any heap allocation (so it cannot blow the test's

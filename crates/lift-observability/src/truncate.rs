@@ -1,4 +1,5 @@
-//! Shrinking an entry that is too big for one CloudWatch event, without breaking it.
+//! Shrinking a line that is too big (for the logger's entry cap, or one CloudWatch event)
+//! without breaking it.
 //!
 //! A line that is a JSON object stays a valid JSON object: whole top-level members are kept
 //! while they fit, the member that overflows is dropped — or, when its value is a string,
