@@ -21,6 +21,7 @@ use lift_observability::{ContextKey, Logger, Sink};
 use tower::{Layer, Service};
 
 use crate::errors::LiftError;
+use crate::event_gate::EventGate;
 use crate::extract::Extractors;
 use crate::handler::{Handler, HandlerService};
 use crate::meta::{Invocation, InvocationMeta};
@@ -276,7 +277,11 @@ impl App {
     {
         lift_observability::panic_hook::install();
         let (root, metrics_sink) = self.root().await?;
-        lambda_http::run(self.http_service_with(handler, root, metrics_sink)?).await
+        let service = self.http_service_with(handler, root.clone(), metrics_sink)?;
+        // Lift takes the event as JSON and checks it first, so a malformed one is logged
+        // and answered here rather than failing (or panicking) inside lambda_http.
+        let gate = EventGate::new(lambda_http::Adapter::from(service), root);
+        lambda_runtime::run(gate).await
     }
 
     /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API.

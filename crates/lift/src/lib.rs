@@ -35,6 +35,7 @@ mod current;
 // re-exported below.
 #[path = "error.rs"]
 mod errors;
+mod event_gate;
 pub mod extract;
 mod handler;
 pub mod health;
@@ -50,6 +51,7 @@ pub use bridge::{CurrentInvocation, tracing_layer};
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
 pub use errors::{ErrorKind, LiftError, TenantConflict};
+pub use event_gate::INVALID_EVENT_ERROR_TYPE;
 pub use extract::{EventInfo, Extractors};
 pub use handler::{Handler, HandlerService};
 pub use lambda::{

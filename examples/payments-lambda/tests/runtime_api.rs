@@ -166,6 +166,55 @@ async fn run_binary(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
+    let mut bad_base64 =
+        apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", "acme")], Some("%%%"));
+    bad_base64["isBase64Encoded"] = true.into();
+    let invocations: Vec<Queued> = vec![
+        ("bad-null".into(), None, Value::Null),
+        ("bad-array".into(), None, serde_json::json!([])),
+        (
+            "bad-types".into(),
+            None,
+            serde_json::json!({"httpMethod": 5, "path": []}),
+        ),
+        ("bad-base64".into(), None, bad_base64),
+        // The function lives on and serves the next event.
+        ("good".into(), None, alb_event("GET", "/health", &[], None)),
+    ];
+    let (responses, lines) = run_function(invocations, &[]).await;
+    let entries: Vec<Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    for id in ["bad-null", "bad-array", "bad-types", "bad-base64"] {
+        let (kind, body) = &responses[id];
+        assert_eq!(kind, "error", "{id}: {body}");
+        assert_eq!(
+            body["errorType"],
+            lift::INVALID_EVENT_ERROR_TYPE,
+            "{id}: {body}"
+        );
+        let line = entries
+            .iter()
+            .find(|e| e["request_id"] == id)
+            .unwrap_or_else(|| panic!("no line for {id}: {lines:?}"));
+        assert_eq!(line["message"], "Invalid event");
+        assert_eq!(line["level"], "WARN");
+        assert_eq!(line["status"], 400);
+        assert_eq!(line["error_kind"], "invalid_event");
+    }
+    assert!(
+        responses["bad-base64"].1["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("base64")
+    );
+    assert_eq!(responses["good"].0, "response");
+    assert_eq!(responses["good"].1["statusCode"], 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
     let charge = r#"{"amount":1250,"currency":"USD","card_number":"4111 1111 1111 1111"}"#;
     let invocations: Vec<Queued> = vec![
