@@ -27,6 +27,12 @@ async fn charge(ctx: Context, req: lift::Request) -> Result<HttpResponse, LiftEr
             tokio::time::sleep(Duration::from_millis(400)).await;
             Ok(HttpResponse::new("slow".into()))
         }
+        "/blocking" => {
+            // A synchronous call that holds the worker thread.
+            std::thread::sleep(Duration::from_millis(600));
+            log.info("After blocking", &[]);
+            Ok(HttpResponse::new("blocked".into()))
+        }
         _ => Ok(http::Response::builder()
             .status(201)
             .body("created".into())
@@ -211,6 +217,30 @@ async fn an_early_flush_starts_when_the_deadline_is_near() {
         .filter(|e| **e == SinkEvent::Flush)
         .count();
     assert_eq!(flushes, 2, "the early flush and the final one");
+}
+
+#[tokio::test]
+async fn a_handler_blocking_its_worker_still_gets_the_early_flush() {
+    // One worker thread, blocked by the handler: only a flush from elsewhere can start.
+    let (logger, sink) = Logger::test();
+    let mut stack = ObservabilityLayer::new(logger.clone())
+        .early_flush_margin(Duration::from_millis(500))
+        .layer(HandlerService::new(charge, logger.clone()));
+    let mut meta = InvocationMeta::local("req-blocking");
+    meta.deadline_ms = Some(lift::observability::timestamp::system_millis() + 700);
+    let req = http_request(&apigw_v1_event("GET", "/blocking", &[], None)).unwrap();
+    let resp = invoke(&mut stack, req, meta).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let messages = sink.messages();
+    let warn_at = messages
+        .iter()
+        .position(|m| m.starts_with("Invocation deadline approaching"))
+        .expect("early-flush warning");
+    let after = messages.iter().position(|m| m == "After blocking").unwrap();
+    assert!(
+        warn_at < after,
+        "the flush started while the handler blocked: {messages:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

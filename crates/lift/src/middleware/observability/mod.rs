@@ -8,7 +8,8 @@
 //! for 5xx. A panic in the handler becomes a logged error and a 500; the process lives
 //! on. Before the result is returned the logger is flushed (Lambda may freeze the sandbox
 //! right after), bounded by the time left; when the deadline comes within the early-flush
-//! margin while the handler still runs, a flush starts then, alongside it.
+//! margin while the handler still runs, a flush starts then, alongside it — from a watchdog
+//! thread of its own, so a handler that blocks its worker cannot hold it up.
 //!
 //! With metrics configured ([`ObservabilityLayer::metrics`]) each invocation gets its own
 //! aggregator (request, trace and tenant ids as properties, the tenant as a budgeted
@@ -22,9 +23,9 @@
 mod error;
 mod future;
 mod layer;
+mod watchdog;
 
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
@@ -351,7 +352,8 @@ where
     }
 }
 
-/// Runs `future`; if the deadline comes within `margin` first, starts a flush alongside.
+/// Runs `future`; if the deadline comes within `margin` first, a flush starts alongside —
+/// from the watchdog's own thread, so a handler blocking its worker cannot hold it up.
 async fn with_early_flush<F: std::future::Future>(
     future: F,
     context: &Context,
@@ -360,19 +362,13 @@ async fn with_early_flush<F: std::future::Future>(
     let Some(left) = context.remaining() else {
         return future.await;
     };
-    let mut future = pin!(future);
-    tokio::select! {
-        out = &mut future => out,
-        () = tokio::time::sleep(left.saturating_sub(margin)) => {
-            let remaining_ms = context.remaining().map_or(0, |d| d.as_millis() as u64);
-            context.logger().warn(
-                "Invocation deadline approaching; flushing logs early",
-                &[field("remaining_ms", remaining_ms)],
-            );
-            let (out, _) = tokio::join!(future, context.logger().flush());
-            out
-        }
-    }
+    let now = std::time::Instant::now();
+    let _alarm = watchdog::arm(
+        now + left.saturating_sub(margin),
+        now + left,
+        context.logger().clone(),
+    );
+    future.await
 }
 
 /// Decides whether the held lines are kept, writes them (or counts them discarded), and
