@@ -73,6 +73,15 @@ async fn rig(config: CloudWatchConfig, mock: MockLogsApi) -> Rig {
     }
 }
 
+/// A logger into `sink` whose entry cap (8 MiB) lets lines past CloudWatch's event limit
+/// reach the sink, which must truncate them itself.
+fn lenient_logger(sink: &CloudWatchSink) -> Logger {
+    Logger::builder()
+        .sink(sink.clone())
+        .max_entry_bytes(8 << 20)
+        .build()
+}
+
 fn config() -> CloudWatchConfig {
     let mut c = CloudWatchConfig::new(GROUP);
     c.log_stream = "app".into();
@@ -561,9 +570,11 @@ async fn eight_threads_out_of_order_timestamps_are_sorted_into_valid_batches() {
 #[tokio::test(start_paused = true)]
 async fn a_five_megabyte_entry_is_truncated_to_valid_json_not_dropped() {
     let r = rig(config(), MockLogsApi::new().with_group(GROUP)).await;
+    // A logger whose own entry cap is above CloudWatch's event limit: the sink truncates.
+    let log = lenient_logger(&r.sink);
     let message = "é".repeat(5 * 1024 * 1024 / 2);
-    r.log.info(&message, &[field("n", 1u64)]);
-    r.log.flush().await.unwrap();
+    log.info(&message, &[field("n", 1u64)]);
+    log.flush().await.unwrap();
     let events = r.mock.events(GROUP, "app");
     assert_eq!(events.len(), 1);
     let text = &events[0].event.message;
@@ -583,7 +594,7 @@ async fn an_entry_larger_than_the_whole_buffer_is_truncated_before_it_is_queued(
     let r = rig(c, MockLogsApi::new().with_group(GROUP)).await;
     // Three times the buffer: queued whole, it could never fit.
     let message = "x".repeat(3 << 20);
-    r.log.info(&message, &[field("n", 7u64)]);
+    lenient_logger(&r.sink).info(&message, &[field("n", 7u64)]);
     let stats = r.sink.shipper_stats();
     assert_eq!(stats.dropped.total(), 0, "{stats:?}");
     assert_eq!(stats.truncated, 1);

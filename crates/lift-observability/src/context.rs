@@ -112,6 +112,11 @@ impl LogContext {
         }
     }
 
+    /// Keeps only the sticky fields whose key `keep` accepts.
+    pub(crate) fn retain_fields(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.fields.retain(|(k, _)| keep(k));
+    }
+
     /// The value of a sticky field, if set.
     pub fn field(&self, key: &str) -> Option<&OwnedValue> {
         self.fields

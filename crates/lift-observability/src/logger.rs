@@ -19,7 +19,7 @@ use crate::blocking::block_on;
 use crate::builder::LoggerBuilder;
 use crate::config::LoggerConfig;
 use crate::context::{ContextKey, LogContext};
-use crate::encoder::{Encoder, Entry};
+use crate::encoder::{Encoder, Entry, RESERVED_KEY_PREFIX, RESERVED_KEYS, is_reserved_key};
 use crate::error::{ConfigError, SinkError};
 use crate::health::SinkHealth;
 use crate::level::{AtomicLevelFilter, Level, LevelFilter};
@@ -65,6 +65,9 @@ pub(crate) struct Core {
 struct Scope {
     context: LogContext,
     encoded: Box<[u8]>,
+    /// The `field_<reserved>` keys the context writes, one bit per [`RESERVED_KEYS`] slot
+    /// (almost always none).
+    renamed: u16,
     /// The tenant id as lines carry it (redacted): what sinks route by.
     tenant_id: Option<Box<str>>,
 }
@@ -74,6 +77,45 @@ const KEEP_BUFFER_BYTES: usize = 64 * 1024;
 
 thread_local! {
     static LINE_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The entry to encode: a pre-encoded context plus the call's parts.
+#[inline(always)]
+fn entry<'a>(
+    timestamp_ms: i64,
+    level: Level,
+    message: &'a str,
+    context: &'a [u8],
+    fields: &'a [Field<'a>],
+) -> Entry<'a> {
+    Entry {
+        timestamp_ms,
+        level,
+        message,
+        context,
+        fields,
+    }
+}
+
+/// The slot in [`RESERVED_KEYS`] of the key a user field is written under when that is
+/// `field_<reserved>`: a reserved key (renamed so), or one given as `field_<reserved>`.
+fn renamed_slot(key: &str) -> Option<u32> {
+    let reserved = key.strip_prefix(RESERVED_KEY_PREFIX).unwrap_or(key);
+    if key.len() == reserved.len() && !is_reserved_key(key) {
+        return None;
+    }
+    RESERVED_KEYS
+        .iter()
+        .position(|&k| k == reserved)
+        .map(|i| i as u32)
+}
+
+/// Whether an entry field is written under a `field_<reserved>` key the context has too.
+#[cold]
+fn clashes(renamed: u16, fields: &[Field<'_>]) -> bool {
+    fields
+        .iter()
+        .any(|f| renamed_slot(f.key).is_some_and(|slot| renamed & 1 << slot != 0))
 }
 
 /// Whether the message or a string field is longer than `cap` bytes: such an entry is
@@ -174,10 +216,17 @@ impl Logger {
         };
         let cap = self.core.max_entry_bytes;
         with_line_buffer(|buf| {
-            if exceeds(message, fields, cap) {
-                self.write_capped(timestamp_ms, level, message, fields, buf);
+            let deduplicated;
+            let context: &[u8] = if self.scope.renamed != 0 && clashes(self.scope.renamed, fields) {
+                deduplicated = self.context_without_clashes(fields);
+                &deduplicated
             } else {
-                let entry = self.entry(timestamp_ms, level, message, fields);
+                &self.scope.encoded
+            };
+            if exceeds(message, fields, cap) {
+                self.write_capped(timestamp_ms, level, message, fields, context, buf);
+            } else {
+                let entry = entry(timestamp_ms, level, message, context, fields);
                 self.core
                     .encoder
                     .encode_entry(&entry, &self.core.redactor, buf);
@@ -201,6 +250,7 @@ impl Logger {
         level: Level,
         message: &str,
         fields: &[Field<'_>],
+        context: &[u8],
         buf: &mut Vec<u8>,
     ) {
         let cap = self.core.max_entry_bytes;
@@ -216,7 +266,7 @@ impl Logger {
             })
             .collect();
         let message = cut_at_char_boundary(message, cap);
-        let entry = self.entry(timestamp_ms, level, message, &capped);
+        let entry = entry(timestamp_ms, level, message, context, &capped);
         self.core
             .encoder
             .encode_entry(&entry, &self.core.redactor, buf);
@@ -261,22 +311,22 @@ impl Logger {
         self.core.counters.truncated();
     }
 
-    /// The entry to encode: this logger's pre-encoded context plus the call's parts.
-    #[inline(always)]
-    fn entry<'a>(
-        &'a self,
-        timestamp_ms: i64,
-        level: Level,
-        message: &'a str,
-        fields: &'a [Field<'a>],
-    ) -> Entry<'a> {
-        Entry {
-            timestamp_ms,
-            level,
-            message,
-            context: &self.scope.encoded,
-            fields,
-        }
+    /// This logger's context encoded without the fields an entry field replaces: a user
+    /// field whose key is reserved is written `field_<key>`, and the entry's wins over the
+    /// context's (so the line holds that key once).
+    #[cold]
+    fn context_without_clashes(&self, fields: &[Field<'_>]) -> Vec<u8> {
+        let replaced = fields
+            .iter()
+            .filter_map(|f| renamed_slot(f.key))
+            .fold(0u16, |mask, slot| mask | 1 << slot);
+        let mut context = self.scope.context.clone();
+        context.retain_fields(|key| renamed_slot(key).is_none_or(|slot| replaced & 1 << slot == 0));
+        let mut encoded = Vec::new();
+        self.core
+            .encoder
+            .encode_context(&context, &self.core.redactor, &mut encoded);
+        encoded
     }
 
     /// Redaction counts (how many values were masked or removed, by kind).
@@ -504,9 +554,14 @@ impl Scope {
         let tenant_id = context
             .get(ContextKey::TenantId)
             .map(|t| core.redactor.redact(t).into());
+        let renamed = context
+            .fields()
+            .filter_map(|(key, _)| renamed_slot(key))
+            .fold(0u16, |mask, slot| mask | 1 << slot);
         Self {
             context,
             encoded: encoded.into_boxed_slice(),
+            renamed,
             tenant_id,
         }
     }

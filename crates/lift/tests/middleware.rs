@@ -189,24 +189,31 @@ async fn logs_are_flushed_before_the_response_is_returned() {
     );
 }
 
-#[tokio::test]
-async fn an_early_flush_starts_when_the_deadline_is_near() {
+/// Invokes `path` with 700 ms left and a 500 ms early-flush margin; returns the sink and
+/// where the early-flush warning is among its messages.
+async fn near_the_deadline(path: &str) -> (MemorySink, usize) {
     let (logger, sink) = Logger::test();
-    let stack = ObservabilityLayer::new(logger.clone())
+    let mut stack = ObservabilityLayer::new(logger.clone())
         .early_flush_margin(Duration::from_millis(500))
         .layer(HandlerService::new(charge, logger.clone()));
-    let mut stack = stack;
     let mut meta = InvocationMeta::local("req-deadline");
     meta.deadline_ms = Some(lift::observability::timestamp::system_millis() + 700);
-    let req = http_request(&apigw_v1_event("GET", "/slow", &[], None)).unwrap();
+    let req = http_request(&apigw_v1_event("GET", path, &[], None)).unwrap();
     let resp = invoke(&mut stack, req, meta).await.unwrap();
     assert_eq!(resp.status(), 200);
-    let messages = sink.messages();
-    let warn_at = messages
+    let warn_at = sink
+        .messages()
         .iter()
         .position(|m| m.starts_with("Invocation deadline approaching"))
         .expect("early-flush warning");
-    let end_at = messages
+    (sink, warn_at)
+}
+
+#[tokio::test]
+async fn an_early_flush_starts_when_the_deadline_is_near() {
+    let (sink, warn_at) = near_the_deadline("/slow").await;
+    let end_at = sink
+        .messages()
         .iter()
         .position(|m| m == "Request completed")
         .unwrap();
@@ -222,20 +229,8 @@ async fn an_early_flush_starts_when_the_deadline_is_near() {
 #[tokio::test]
 async fn a_handler_blocking_its_worker_still_gets_the_early_flush() {
     // One worker thread, blocked by the handler: only a flush from elsewhere can start.
-    let (logger, sink) = Logger::test();
-    let mut stack = ObservabilityLayer::new(logger.clone())
-        .early_flush_margin(Duration::from_millis(500))
-        .layer(HandlerService::new(charge, logger.clone()));
-    let mut meta = InvocationMeta::local("req-blocking");
-    meta.deadline_ms = Some(lift::observability::timestamp::system_millis() + 700);
-    let req = http_request(&apigw_v1_event("GET", "/blocking", &[], None)).unwrap();
-    let resp = invoke(&mut stack, req, meta).await.unwrap();
-    assert_eq!(resp.status(), 200);
+    let (sink, warn_at) = near_the_deadline("/blocking").await;
     let messages = sink.messages();
-    let warn_at = messages
-        .iter()
-        .position(|m| m.starts_with("Invocation deadline approaching"))
-        .expect("early-flush warning");
     let after = messages.iter().position(|m| m == "After blocking").unwrap();
     assert!(
         warn_at < after,

@@ -14,8 +14,10 @@
 //! `function_name`, then context fields in the order they were added), then the entry's
 //! fields in call order. The keys in [`RESERVED_KEYS`] belong to Lift: a user field (in the
 //! context or on an entry) with one of those names is written as `field_<name>` instead
-//! (`"level"` → `"field_level"`), so it can never overwrite or duplicate Lift's own key.
-//! Other duplicate user keys are written as given (the last one wins in most JSON readers).
+//! (`"level"` → `"field_level"`), so it can never overwrite or duplicate Lift's own key; when
+//! the context and the entry both write one such `field_<name>` key, the line holds it once,
+//! with the entry's value. Other duplicate user keys are written as given (the last one wins
+//! in most JSON readers).
 //!
 //! # Value rules
 //! Strings are escaped (see the `escape` module) and redacted; non-finite floats become the strings

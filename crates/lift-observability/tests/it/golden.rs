@@ -122,6 +122,42 @@ fn json_escaping_non_finite_and_reserved_keys() {
 }
 
 #[test]
+fn a_reserved_key_in_the_context_and_on_the_entry_is_written_once_the_entrys() {
+    let (log, sink) = logger(Format::Json);
+    let log = log.with_fields(&[
+        field("level", "context level"),
+        field("order_id", "o-1"),
+        field("message", "context message"),
+    ]);
+    log.info(
+        "m",
+        &[
+            field("level", "entry level"),
+            field("field_message", "entry"),
+        ],
+    );
+    // Untouched when the entry does not collide.
+    log.info("n", &[field("amount", 1)]);
+    let lines = sink.lines();
+    assert_eq!(
+        lines[0],
+        concat!(
+            r#"{"timestamp":"2026-11-27T04:09:17.123Z","level":"INFO","message":"m","#,
+            r#""service":"payments","order_id":"o-1","#,
+            r#""field_level":"entry level","field_message":"entry"}"#
+        )
+    );
+    assert_eq!(
+        lines[1],
+        concat!(
+            r#"{"timestamp":"2026-11-27T04:09:17.123Z","level":"INFO","message":"n","#,
+            r#""service":"payments","field_level":"context level","order_id":"o-1","#,
+            r#""field_message":"context message","amount":1}"#
+        )
+    );
+}
+
+#[test]
 fn json_nested_serde_escapes_line_separators() {
     let (log, sink) = logger(Format::Json);
     let nested = serde_json::json!({"a": "x\u{2028}y", "n": f64::NAN.to_string()});
