@@ -5,8 +5,9 @@
 //! line from the function, and a body marked `isBase64Encoded` that is not base64 panics
 //! inside `lambda_http`. The gate takes the event as plain JSON instead, checks it, and only
 //! then hands it to `lambda_http`'s adapter. A bad event is logged at warn with the
-//! invocation's request id, `status` 400 and `error_kind` `invalid_event`, the logger is
-//! flushed, and the Runtime API gets an error of type `InvalidEvent` — never a panic.
+//! invocation's request id, `status` 400 and `error_kind` `invalid_event`, counted in the
+//! `Errors` metric (when metrics are on), flushed, and the Runtime API gets an error of
+//! type `InvalidEvent` — never a panic.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,6 +17,7 @@ use base64::Engine as _;
 use lambda_http::request::LambdaRequest;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use lift_observability::Logger;
+use lift_observability::metrics::Metrics;
 use tower::Service;
 
 /// The Runtime API error type of an event Lift could not take.
@@ -26,11 +28,16 @@ pub const INVALID_EVENT_ERROR_TYPE: &str = "InvalidEvent";
 pub(crate) struct EventGate<S> {
     inner: S,
     root: Logger,
+    metrics: Option<Metrics>,
 }
 
 impl<S> EventGate<S> {
-    pub(crate) fn new(inner: S, root: Logger) -> Self {
-        Self { inner, root }
+    pub(crate) fn new(inner: S, root: Logger, metrics: Option<Metrics>) -> Self {
+        Self {
+            inner,
+            root,
+            metrics,
+        }
     }
 }
 
@@ -87,10 +94,20 @@ where
             }
             Err(reason) => {
                 let log = self.root.with_request_id(&context.request_id);
+                let metrics = self.metrics.as_ref().map(|m| {
+                    let metrics = m.child();
+                    metrics.set_property("request_id", context.request_id.as_str());
+                    metrics.count("Errors", 1.0);
+                    metrics
+                });
                 Box::pin(async move {
                     lift_observability::warn!(log, "Invalid event";
                         "status" => 400u16, "error_kind" => "invalid_event", "error" => reason.as_str());
-                    // A failed flush is counted in the logger's stats.
+                    // Failed flushes are counted in the logger's and sink's stats.
+                    if let Some(metrics) = metrics {
+                        metrics.flush();
+                        let _ = metrics.sink().flush().await;
+                    }
                     let _ = log.flush().await;
                     Err(Diagnostic {
                         error_type: INVALID_EVENT_ERROR_TYPE.to_owned(),

@@ -277,10 +277,11 @@ impl App {
     {
         lift_observability::panic_hook::install();
         let (root, metrics_sink) = self.root().await?;
+        let metrics = self.metrics_for(&root, Arc::clone(&metrics_sink))?;
         let service = self.http_service_with(handler, root.clone(), metrics_sink)?;
-        // Lift takes the event as JSON and checks it first, so a malformed one is logged
-        // and answered here rather than failing (or panicking) inside lambda_http.
-        let gate = EventGate::new(lambda_http::Adapter::from(service), root);
+        // Lift takes the event as JSON and checks it first, so a malformed one is logged,
+        // counted and answered here rather than failing (or panicking) inside lambda_http.
+        let gate = EventGate::new(lambda_http::Adapter::from(service), root, metrics);
         lambda_runtime::run(gate).await
     }
 

@@ -182,12 +182,19 @@ async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
         // The function lives on and serves the next event.
         ("good".into(), None, alb_event("GET", "/health", &[], None)),
     ];
-    let (responses, lines) = run_function(invocations, &[]).await;
+    let (responses, lines) =
+        run_function(invocations, &[("LIFT_METRICS_NAMESPACE", "Lift/Payments")]).await;
     let entries: Vec<Value> = lines
         .iter()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     for id in ["bad-null", "bad-array", "bad-types", "bad-base64"] {
+        // Counted as an error in the invocation's EMF document.
+        let emf = entries
+            .iter()
+            .find(|e| e.get("_aws").is_some() && e["request_id"] == id)
+            .unwrap_or_else(|| panic!("no metrics for {id}"));
+        assert_eq!(emf["Errors"], 1.0);
         let (kind, body) = &responses[id];
         assert_eq!(kind, "error", "{id}: {body}");
         assert_eq!(
@@ -197,7 +204,7 @@ async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
         );
         let line = entries
             .iter()
-            .find(|e| e["request_id"] == id)
+            .find(|e| e["request_id"] == id && e.get("_aws").is_none())
             .unwrap_or_else(|| panic!("no line for {id}: {lines:?}"));
         assert_eq!(line["message"], "Invalid event");
         assert_eq!(line["level"], "WARN");
