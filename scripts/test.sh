@@ -29,6 +29,12 @@ test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 cargo test --workspace --all-features --locked 2>&1 | tee "$test_log"
 
+step "lean builds: lift without features compiles no AWS SDK, and refuses CloudWatch without it"
+if cargo tree -p lift -e normal --locked --prefix none | grep '^aws-'; then
+  echo "lift without features depends on the AWS SDK"; exit 1
+fi
+cargo test -q -p lift --lib --locked 2>&1 | grep '^test result'
+
 step "redaction quality: the labelled set's table (recall on sensitive cases, false positives on benign ones)"
 cargo test -q -p lift-observability --all-features --locked --test it quality -- --nocapture 2>&1 | grep '^|'
 

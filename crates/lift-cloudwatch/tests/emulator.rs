@@ -1,9 +1,11 @@
 //! Emulator suite: the real AWS SDK against a real CloudWatch Logs API (`moto_server`).
+//! Behind the `emulator` feature, which `scripts/test.sh` turns on after installing moto.
 //!
 //! Each test starts its own `moto_server` on a free loopback port with dummy credentials
 //! (see `support/moto.rs`). moto checks the wire protocol, group/stream lifecycle and
 //! chronological order; the batch-size rules it does not check are covered by the strict
 //! mock in `shipping.rs`.
+#![cfg(feature = "emulator")]
 
 #[path = "emulator/lift_ship.rs"]
 mod lift_ship;

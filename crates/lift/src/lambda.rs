@@ -186,7 +186,30 @@ impl App {
             let sink = Arc::clone(logger.sink());
             return Ok((logger, sink));
         };
-        let mut config = lift_cloudwatch::CloudWatchConfig::new(group.to_string_lossy());
+        self.cloudwatch_root(&group.to_string_lossy()).await
+    }
+
+    /// Without the `cloudwatch` feature, asking for CloudWatch is a start-up error, never
+    /// silently stdout.
+    #[cfg(not(feature = "cloudwatch"))]
+    async fn cloudwatch_root(
+        &self,
+        _group: &str,
+    ) -> Result<(Logger, Arc<dyn Sink>), lambda_runtime::Error> {
+        Err(format!(
+            "{CLOUDWATCH_GROUP_ENV} is set but lift was built without its `cloudwatch` feature: \
+             enable it (lift = {{ features = [\"cloudwatch\"] }}) or unset the variable"
+        )
+        .into())
+    }
+
+    /// The root logger shipping to `group`, and the sink for EMF metrics.
+    #[cfg(feature = "cloudwatch")]
+    async fn cloudwatch_root(
+        &self,
+        group: &str,
+    ) -> Result<(Logger, Arc<dyn Sink>), lambda_runtime::Error> {
+        let mut config = lift_cloudwatch::CloudWatchConfig::new(group);
         if let Some(stream) = std::env::var_os(CLOUDWATCH_STREAM_ENV) {
             config.log_stream = stream.to_string_lossy().into_owned();
         }
@@ -364,4 +387,23 @@ pub fn error_response(error: &LiftError) -> HttpResponse {
         .header("content-type", "application/json")
         .body(Body::from(error.to_body()))
         .unwrap_or_else(|_| http::Response::new(Body::Empty))
+}
+
+#[cfg(all(test, not(feature = "cloudwatch")))]
+mod tests {
+    use super::*;
+
+    /// Built without `cloudwatch`, a function told to ship to CloudWatch refuses to start
+    /// and names the feature (`scripts/test.sh` runs this build too).
+    #[tokio::test]
+    async fn cloudwatch_without_the_feature_is_a_start_up_error_naming_it() {
+        let Err(err) = App::new().cloudwatch_root("/lift/payments").await else {
+            panic!("started without the feature");
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains(CLOUDWATCH_GROUP_ENV) && text.contains("`cloudwatch` feature"),
+            "{text}"
+        );
+    }
 }

@@ -74,6 +74,7 @@ pub type Body = lambda_http::Body;
 /// What [`run`] returns on failure.
 pub type RuntimeError = lambda_runtime::Error;
 
+#[cfg(feature = "cloudwatch")]
 pub use lift_cloudwatch as cloudwatch;
 pub use lift_observability as observability;
 pub use lift_observability::metrics::{Metrics, Unit};

@@ -17,6 +17,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as Async
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
+#[cfg(feature = "emulator")]
 #[path = "../../../crates/lift-cloudwatch/tests/support/moto.rs"]
 #[allow(dead_code)]
 mod moto;
@@ -368,6 +369,8 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
     );
 }
 
+/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+#[cfg(feature = "emulator")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ships_straight_to_cloudwatch_when_configured() {
     let moto = moto::Moto::start();

@@ -3,7 +3,8 @@
 //! `scripts/test.sh` installs it into the workspace's `.venv`. Each [`Moto`] is its own
 //! server on a free port (so tests never share state) and is killed when dropped. The
 //! binary is found through `LIFT_MOTO_SERVER`, then `.venv/bin/moto_server`, then `PATH`;
-//! when none exists the test fails and says how to get it — it does not skip.
+//! when none exists the test fails and says how to get it — it does not skip: the suites
+//! that use it run only with the `emulator` feature, which asks for it.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
