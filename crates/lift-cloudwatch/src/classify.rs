@@ -3,7 +3,7 @@
 //! [`classify`] maps an [`ApiError`] to a [`Disposition`]; the backoff schedule lives in
 //! [`crate::retry`]. Keeping the two apart (as Vector does) means a new error code changes
 //! one table, and the schedule is tested without any errors at all. The table follows
-//! `shared/AWS-FACTS.md`: throttling, 5xx, timeouts and connection failures are retried
+//! `docs/aws-facts.md`: throttling, 5xx, timeouts and connection failures are retried
 //! (timeouts and broken connections may have committed, so a retry can duplicate — at least
 //! once, never lost); a missing group or stream is created and the batch replayed; a request
 //! that broke a rule or was denied is not retried as-is.

@@ -1,7 +1,7 @@
 //! CloudWatch Logs limits Lift obeys, each a named constant citing where it comes from.
 //!
 //! Sources: the CloudWatch Logs API Reference for `PutLogEvents`, `CreateLogGroup` and
-//! `CreateLogStream` (checked 2026-11; see also `shared/AWS-FACTS.md`). Lift enforces them
+//! `CreateLogStream` (checked 2026-11; see also `docs/aws-facts.md`). Lift enforces them
 //! before sending, because a batch that breaks one fails as a whole.
 
 /// Maximum bytes in one `PutLogEvents` call: the sum of every event's UTF-8 message bytes

@@ -1,6 +1,6 @@
 //! Log group and stream names, validated when configured rather than rejected by AWS later.
 //!
-//! Rules (CreateLogGroup / CreateLogStream, see `shared/AWS-FACTS.md`): a group name is 1–512
+//! Rules (CreateLogGroup / CreateLogStream, see `docs/aws-facts.md`): a group name is 1–512
 //! characters of `[.\-_/#A-Za-z0-9]` and must not start with `aws/` (reserved for AWS
 //! services); a stream name is 1–512 characters with no `:` or `*`.
 

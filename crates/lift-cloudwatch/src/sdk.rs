@@ -369,7 +369,7 @@ where
     }
 }
 
-/// The error kind for a service error code and HTTP status (AWS-FACTS.md's table).
+/// The error kind for a service error code and HTTP status (the table in `docs/aws-facts.md`).
 pub(crate) fn kind_for(code: Option<&str>, status: u16) -> ApiErrorKind {
     match code {
         Some("ResourceNotFoundException") => ApiErrorKind::ResourceNotFound,

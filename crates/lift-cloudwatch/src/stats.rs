@@ -1,6 +1,6 @@
 //! The shipper's self-telemetry: counters updated as work happens, read as [`ShipperStats`].
 //!
-//! Everything the issue asks a user to be able to see lives here, in named fields: entries
+//! Everything a user needs to see about shipping lives here, in named fields: entries
 //! queued, shipped and dropped by reason, batches, bytes, API calls, retries, throttles,
 //! average batch fill, flush latency, the last error, buffer use — and the health verdict
 //! from the recent batch failure rate (a 60-second window: a run of failed batches reads

@@ -67,8 +67,8 @@ pub fn system_millis() -> i64 {
 
 /// `CLOCK_REALTIME` straight from `clock_gettime` (the vDSO, no system call): seconds and
 /// nanoseconds, floored like every Unix time. `std`'s `SystemTime::now()` plus
-/// `duration_since(UNIX_EPOCH)` reads the same clock but costs half as much again on top
-/// (41 ns against 27 ns here), and every log entry reads the clock once.
+/// `duration_since(UNIX_EPOCH)` reads the same clock but costs about half as much again on
+/// top (figures in BENCHMARKS.md), and every log entry reads the clock once.
 #[cfg(unix)]
 #[inline]
 #[allow(unsafe_code)] // one libc call; see SAFETY

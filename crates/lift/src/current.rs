@@ -1,4 +1,5 @@
-//! The current invocation's [`Context`], task-local (DESIGN.md decision 9).
+//! The current invocation's [`Context`], task-local: invocation state is never
+//! process-wide (`ARCHITECTURE.md`, invariants).
 //!
 //! The observability middleware runs the handler inside a task-local scope, so code deep in
 //! a handler calls [`current`] instead of threading the context through every function.
