@@ -24,10 +24,8 @@
 //! assert_eq!(entries[0]["request_id"], "c6af9ac6-7b61");
 //! assert_eq!(entries[1]["error"], "card declined");
 //! ```
-// No `unsafe` except two measured hot paths: the entry clock's `clock_gettime` call in
-// `timestamp` (`std`'s route costs half as much again) and the SSE2 byte classifier in
-// `classify` (x86-64's baseline). Each carries a SAFETY comment and tests; anything else is
-// refused.
+// No `unsafe` except one measured hot path: the SSE2 byte classifier in `classify`
+// (x86-64's baseline), with a SAFETY comment and tests; anything else is refused.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
