@@ -3,13 +3,13 @@
 //! The shipper talks to this trait only, so the same code drives the real AWS SDK client
 //! ([`crate::SdkLogsApi`]), a local emulator (the SDK with an endpoint URL) and the strict,
 //! fault-injecting mock (`MockLogsApi`, feature `testing`). Errors come back as an
-//! [`ApiError`] with a transport-neutral [`ApiErrorKind`] and the service's error code;
+//! [`ApiError`] with a transport-neutral [`ApiErrorKind`](crate::ApiErrorKind) and the service's error code;
 //! deciding what to do about them is [`crate::classify`]'s job, not the client's.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
 
+use crate::error::ApiError;
 use crate::packer::LogEvent;
 use crate::put_body::PreparedPut;
 
@@ -115,74 +115,6 @@ impl RejectedEvents {
     }
 }
 
-/// What went wrong with one call, independent of the transport.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiErrorKind {
-    /// `ResourceNotFoundException`: the group or the stream does not exist.
-    ResourceNotFound,
-    /// `ResourceAlreadyExistsException` (from a create call).
-    ResourceAlreadyExists,
-    /// Throttled: `ThrottlingException`, `RequestLimitExceeded`, HTTP 429.
-    Throttled,
-    /// The service failed: `ServiceUnavailableException`, `InternalFailure`, any 5xx.
-    ServiceFailure,
-    /// No reply in time; the server may or may not have committed the call.
-    Timeout,
-    /// The connection failed or broke (refused, reset, DNS): nothing may have arrived, or
-    /// the reply was lost after the server committed.
-    Connection,
-    /// `InvalidParameterException` and other 4xx validation errors: the request broke a rule.
-    InvalidRequest,
-    /// Credentials or permissions: `AccessDenied`, `UnrecognizedClient`, `ExpiredToken`.
-    AccessDenied,
-    /// `LimitExceededException` (for example too many log groups). Not throttling.
-    LimitExceeded,
-    /// Anything else.
-    Other,
-}
-
-/// One failed call.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{operation} failed ({kind:?}{code}): {message}", code = self.code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
-pub struct ApiError {
-    /// What kind of failure.
-    pub kind: ApiErrorKind,
-    /// The call (`PutLogEvents`, `CreateLogStream`, …).
-    pub operation: &'static str,
-    /// The service's error code, when there was one.
-    pub code: Option<String>,
-    /// A description without payload.
-    pub message: String,
-    /// A server-requested delay before retrying (`x-amz-retry-after`), when given.
-    pub retry_after: Option<Duration>,
-}
-
-impl ApiError {
-    /// An error of `kind` from `operation`.
-    pub fn new(kind: ApiErrorKind, operation: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            operation,
-            code: None,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-
-    /// The same error with the service's error code.
-    pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
-        self
-    }
-
-    /// The same error with a server-requested retry delay.
-    pub fn with_retry_after(mut self, delay: Duration) -> Self {
-        self.retry_after = Some(delay);
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,15 +136,5 @@ mod tests {
         assert_eq!(reasons[9], Some(DropReason::TooNew));
         assert_eq!(r.reason_for(10, 10), None);
         assert!(RejectedEvents::default().is_empty());
-    }
-
-    #[test]
-    fn error_display_names_operation_kind_and_code() {
-        let e = ApiError::new(ApiErrorKind::Throttled, "PutLogEvents", "rate exceeded")
-            .with_code("ThrottlingException");
-        assert_eq!(
-            e.to_string(),
-            "PutLogEvents failed (Throttled, ThrottlingException): rate exceeded"
-        );
     }
 }

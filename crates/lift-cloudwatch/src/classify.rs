@@ -8,7 +8,7 @@
 //! once, never lost); a missing group or stream is created and the batch replayed; a request
 //! that broke a rule or was denied is not retried as-is.
 
-use crate::api::{ApiError, ApiErrorKind};
+use crate::error::{ApiError, ApiErrorKind};
 
 /// What to do with a batch after a failed call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub enum Disposition {
 
 /// Classifies one failed `PutLogEvents` call.
 pub fn classify(error: &ApiError) -> Disposition {
-    match error.kind {
+    match error.kind() {
         ApiErrorKind::ResourceNotFound => Disposition::CreateResources,
         ApiErrorKind::Throttled => Disposition::Retry {
             may_have_committed: false,
@@ -74,7 +74,7 @@ pub enum CreateOutcome {
 pub fn classify_create(result: &Result<(), ApiError>) -> CreateOutcome {
     match result {
         Ok(()) => CreateOutcome::Exists,
-        Err(e) => match e.kind {
+        Err(e) => match e.kind() {
             ApiErrorKind::ResourceAlreadyExists => CreateOutcome::Exists,
             ApiErrorKind::ResourceNotFound => CreateOutcome::ParentMissing,
             ApiErrorKind::Throttled

@@ -5,15 +5,16 @@
 //! that make sense) and returns a [`ValidCloudWatchConfig`] that the sink builder consumes.
 //! Unknown fields are refused, so a misspelt option is an error, not a silent default.
 
+use crate::error::CloudWatchConfigError;
 use std::time::Duration;
 
 use crate::limits::{
     DEFAULT_MAX_EVENT_BYTES, MAX_BATCH_BYTES, MIN_MAX_EVENT_BYTES, RETENTION_DAYS,
 };
-use crate::names::{NameError, validate_log_group_name};
+use crate::names::validate_log_group_name;
 use crate::queue::OverflowPolicy;
 use crate::retry::RetryPolicy;
-use crate::stream_name::{DEFAULT_STREAM_TEMPLATE, StreamTemplate, TemplateError, TemplateValues};
+use crate::stream_name::{DEFAULT_STREAM_TEMPLATE, StreamTemplate, TemplateValues};
 
 /// Default flush interval.
 pub const DEFAULT_FLUSH_INTERVAL_MS: u64 = 1_000;
@@ -102,39 +103,6 @@ impl Default for CloudWatchConfig {
             emf: false,
         }
     }
-}
-
-/// A configuration value CloudWatch or the sink cannot work with.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CloudWatchConfigError {
-    /// The log group name is invalid (or missing).
-    #[error("log_group: {0}")]
-    LogGroup(NameError),
-    /// The stream template is invalid.
-    #[error("log_stream: {0}")]
-    LogStream(TemplateError),
-    /// The endpoint URL is not an `http://` or `https://` URL with a host.
-    #[error("endpoint_url: {url:?} is not a URL ({reason}); expected e.g. http://127.0.0.1:4566")]
-    EndpointUrl {
-        /// The value given.
-        url: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The retention is not one CloudWatch allows.
-    #[error("retention_days: {0} is not allowed; use one of {RETENTION_DAYS:?}")]
-    Retention(u32),
-    /// A value is out of its range.
-    #[error("{field}: {value} is out of range ({expected})")]
-    OutOfRange {
-        /// The field.
-        field: &'static str,
-        /// The value given.
-        value: u64,
-        /// What is accepted.
-        expected: &'static str,
-    },
 }
 
 /// A configuration that passed validation.
@@ -295,6 +263,7 @@ fn check_endpoint_url(url: &str) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::NameError;
 
     #[test]
     fn defaults_need_only_a_group() {

@@ -18,6 +18,7 @@
 pub mod api;
 pub mod classify;
 pub mod config;
+mod error;
 pub mod limits;
 #[cfg(feature = "testing")]
 pub mod mock;
@@ -33,15 +34,19 @@ pub mod spill;
 pub mod stats;
 pub mod stream_name;
 
-pub use api::{ApiError, ApiErrorKind, LogsApi, PutOutcome, RejectedEvents};
-pub use config::{CloudWatchConfig, CloudWatchConfigError, ValidCloudWatchConfig};
-pub use names::{NameError, validate_log_group_name, validate_log_stream_name};
+pub use api::{LogsApi, PutOutcome, RejectedEvents};
+pub use config::{CloudWatchConfig, ValidCloudWatchConfig};
+pub use error::{
+    ApiError, ApiErrorKind, BuildError, CloudWatchConfigError, NameError, SdkConfigError,
+    TemplateError,
+};
+pub use names::{validate_log_group_name, validate_log_stream_name};
 pub use packer::{Batch, BatchPacker, LogEvent, PackReport, PackerLimits};
 pub use put_body::PreparedPut;
 pub use queue::OverflowPolicy;
 pub use retry::RetryPolicy;
 pub use sdk::{SdkLogsApi, SdkSettings};
-pub use sink::{BuildError, CloudWatchGuard, CloudWatchSink, CloudWatchSinkBuilder};
+pub use sink::{CloudWatchGuard, CloudWatchSink, CloudWatchSinkBuilder};
 pub use spill::Spill;
 pub use stats::ShipperStats;
 pub use stream_name::{StreamTemplate, TemplateValues};

@@ -23,7 +23,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::api::{ApiError, ApiErrorKind, ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+use crate::api::{ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+use crate::error::{ApiError, ApiErrorKind};
 use crate::limits::{
     DEFAULT_MAX_EVENT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS,
 };

@@ -4,47 +4,8 @@
 //! characters of `[.\-_/#A-Za-z0-9]` and must not start with `aws/` (reserved for AWS
 //! services); a stream name is 1–512 characters with no `:` or `*`.
 
+use crate::error::NameError;
 use crate::limits::{MAX_LOG_GROUP_NAME_CHARS, MAX_LOG_STREAM_NAME_CHARS};
-
-/// A log group or stream name that CloudWatch would refuse.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum NameError {
-    /// The name is empty.
-    #[error("{kind} name must not be empty")]
-    Empty {
-        /// `log group` or `log stream`.
-        kind: &'static str,
-    },
-    /// The name is longer than CloudWatch allows.
-    #[error("{kind} name is {chars} characters long; the limit is {max}")]
-    TooLong {
-        /// `log group` or `log stream`.
-        kind: &'static str,
-        /// The name's length in characters.
-        chars: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// The name contains a character CloudWatch does not accept.
-    #[error("{kind} name {name:?} contains {found:?}, which is not allowed ({allowed})")]
-    BadCharacter {
-        /// `log group` or `log stream`.
-        kind: &'static str,
-        /// The name (first 64 characters).
-        name: String,
-        /// The offending character.
-        found: char,
-        /// What is allowed.
-        allowed: &'static str,
-    },
-    /// The group name starts with `aws/`, which is reserved for AWS services.
-    #[error("log group name {name:?} starts with \"aws/\", which is reserved for AWS services")]
-    ReservedPrefix {
-        /// The name (first 64 characters).
-        name: String,
-    },
-}
 
 /// Checks a log group name against CloudWatch's rules.
 pub fn validate_log_group_name(name: &str) -> Result<(), NameError> {

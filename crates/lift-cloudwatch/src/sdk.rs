@@ -28,7 +28,9 @@ use aws_sdk_cloudwatchlogs::error::BoxError;
 use aws_sdk_cloudwatchlogs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::body::SdkBody;
 
-use crate::api::{ApiError, ApiErrorKind, ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+use crate::api::{ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+use crate::error::SdkConfigError;
+use crate::error::{ApiError, ApiErrorKind};
 use crate::packer::LogEvent;
 use crate::put_body::PreparedPut;
 
@@ -50,17 +52,6 @@ pub struct SdkSettings {
     /// Send `x-amzn-logs-format: json/emf` with every `PutLogEvents` call, so CloudWatch
     /// extracts metrics from the EMF documents in the batch.
     pub emf: bool,
-}
-
-/// The SDK client could not be configured.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SdkConfigError {
-    /// No region was configured and no endpoint URL either.
-    #[error(
-        "no AWS region configured: set AWS_REGION (or AWS_DEFAULT_REGION, a profile, or the region option)"
-    )]
-    NoRegion,
 }
 
 /// [`LogsApi`] for the real AWS SDK client.

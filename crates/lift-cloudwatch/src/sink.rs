@@ -35,6 +35,7 @@
 //! # }
 //! ```
 
+use crate::error::BuildError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,49 +45,16 @@ use lift_observability::{
 use tokio::sync::{mpsc, oneshot};
 
 use crate::api::LogsApi;
-use crate::config::{CloudWatchConfig, CloudWatchConfigError, ValidCloudWatchConfig};
+use crate::config::{CloudWatchConfig, ValidCloudWatchConfig};
 use crate::limits::{MAX_BATCH_BYTES, MAX_BATCH_EVENTS};
 use crate::packer::{BatchPacker, PackerLimits};
 use crate::queue::{Queue, QueueLimits};
-use crate::sdk::{SdkConfigError, SdkLogsApi, SdkSettings};
+use crate::sdk::{SdkLogsApi, SdkSettings};
 use crate::shipper::{Command, DeliveryContext, Shipper, ShipperSettings};
 use crate::spill::Spill;
 use crate::stats::{ShipperCounters, ShipperStats};
 use crate::stream_name::{StreamTemplate, TemplateValues};
 use lift_observability::truncate::truncate_line;
-
-/// The sink could not be started.
-///
-/// The message names the cause in full; the cause is not also given as
-/// [`source`](std::error::Error::source), so printing the chain does not say it twice.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// The configuration is invalid.
-    #[error("invalid CloudWatch configuration: {0}")]
-    Config(CloudWatchConfigError),
-    /// The AWS SDK client could not be configured.
-    #[error("AWS SDK configuration: {0}")]
-    Sdk(SdkConfigError),
-    /// `build` was called outside a tokio runtime (use `build_blocking`).
-    #[error("CloudWatchSinkBuilder::build needs a tokio runtime; use build_blocking outside one")]
-    NoRuntime,
-    /// The shipper's thread or runtime could not be started.
-    #[error("could not start the shipper thread: {0}")]
-    Thread(#[source] std::io::Error),
-}
-
-impl From<CloudWatchConfigError> for BuildError {
-    fn from(e: CloudWatchConfigError) -> Self {
-        Self::Config(e)
-    }
-}
-
-impl From<SdkConfigError> for BuildError {
-    fn from(e: SdkConfigError) -> Self {
-        Self::Sdk(e)
-    }
-}
 
 /// Builds a [`CloudWatchSink`] from a configuration.
 pub struct CloudWatchSinkBuilder {

@@ -10,31 +10,15 @@
 //! [`NO_TENANT`] stream; a rendered name longer than 512 characters is cut at a character
 //! boundary. The static parts are validated when the template is parsed.
 
+use crate::error::TemplateError;
 use crate::limits::MAX_LOG_STREAM_NAME_CHARS;
-use crate::names::{NameError, validate_log_stream_name};
+use crate::names::validate_log_stream_name;
 
 /// The tenant part used for entries that carry no tenant id.
 pub const NO_TENANT: &str = "no-tenant";
 
 /// The default template: one stream per day, host and process.
 pub const DEFAULT_STREAM_TEMPLATE: &str = "{date}/{hostname}/{instance_id}";
-
-/// A template could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TemplateError {
-    /// An unknown `{placeholder}`.
-    #[error(
-        "unknown placeholder {{{0}}} in the log stream template (known: {{date}}, {{hostname}}, {{instance_id}}, {{tenant_id}})"
-    )]
-    UnknownPlaceholder(String),
-    /// A `{` without its `}`.
-    #[error("unclosed '{{' in the log stream template {0:?}")]
-    Unclosed(String),
-    /// The rendered name breaks CloudWatch's rules.
-    #[error(transparent)]
-    Name(#[from] NameError),
-}
 
 /// Values for the static placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,8 +11,9 @@
 
 use std::sync::Arc;
 
-use crate::api::{ApiError, ApiErrorKind, LogsApi, RejectedEvents};
+use crate::api::{LogsApi, RejectedEvents};
 use crate::classify::{CreateOutcome, Disposition, classify, classify_create};
+use crate::error::{ApiError, ApiErrorKind};
 use crate::packer::Batch;
 use crate::put_body::PreparedPut;
 use crate::retry::RetryPolicy;
@@ -77,7 +78,7 @@ pub(crate) async fn deliver(
                 if throttled {
                     ShipperCounters::add(&cx.counters.throttles, 1);
                 }
-                let delay = cx.retry.delay(attempt, error.retry_after, &mut rng);
+                let delay = cx.retry.delay(attempt, error.retry_after(), &mut rng);
                 tokio::time::sleep(delay).await;
                 attempt = attempt.saturating_add(1);
             }
