@@ -23,7 +23,7 @@ use crate::encoder::{Encoder, Entry, RESERVED_KEY_PREFIX, RESERVED_KEYS, is_rese
 use crate::error::{ConfigError, SinkError};
 use crate::health::SinkHealth;
 use crate::level::{AtomicLevelFilter, Level, LevelFilter};
-use crate::sink::{LineMeta, MemorySink, NoopSink, Sink};
+use crate::sink::{LineMeta, NoopSink, Sink};
 use crate::stats::{LoggerCounters, LoggerStats};
 use crate::timestamp::Clock;
 use crate::truncate::{cut_at_char_boundary, truncate_line};
@@ -171,9 +171,11 @@ impl Logger {
         Ok(config.validate()?.into_builder().build())
     }
 
-    /// A JSON logger at trace level into a [`MemorySink`], returned alongside for asserts.
-    pub fn test() -> (Self, MemorySink) {
-        let sink = MemorySink::new();
+    /// A JSON logger at trace level into a [`MemorySink`](crate::sink::MemorySink), returned alongside for asserts
+    /// (feature `testing`).
+    #[cfg(any(test, feature = "testing"))]
+    pub fn test() -> (Self, crate::sink::MemorySink) {
+        let sink = crate::sink::MemorySink::new();
         let logger = Self::builder()
             .level(LevelFilter::Trace)
             .sink(sink.clone())

@@ -55,7 +55,7 @@ pub use tenant::OTHER_TENANT;
 pub use unit::{Resolution, Unit};
 
 use crate::level::Level;
-use crate::sink::{LineMeta, MemorySink, Sink};
+use crate::sink::{LineMeta, Sink};
 use crate::timestamp::Clock;
 use crate::value::{OwnedValue, ToValue};
 use document::{DocumentInput, write_documents};
@@ -388,12 +388,13 @@ impl Metrics {
         }
     }
 
-    /// A handle writing to a memory sink, for tests.
+    /// A handle writing to a memory sink, for tests (feature `testing`).
     ///
     /// # Panics
     /// If `namespace` is invalid (a test's own mistake).
-    pub fn test(namespace: &str) -> (Self, MemorySink) {
-        let sink = MemorySink::new();
+    #[cfg(any(test, feature = "testing"))]
+    pub fn test(namespace: &str) -> (Self, crate::sink::MemorySink) {
+        let sink = crate::sink::MemorySink::new();
         let metrics = Metrics::builder(namespace)
             .sink(Arc::new(sink.clone()))
             .build()

@@ -119,7 +119,9 @@ impl MemorySink {
             .find(|e| e["message"].as_str() == Some(message))
     }
 
-    /// Panics with the captured messages unless an entry at `level` with `message` exists.
+    /// Panics with the captured messages unless an entry at `level` with `message` exists
+    /// (feature `testing`).
+    #[cfg(any(test, feature = "testing"))]
     pub fn assert_logged(&self, level: Level, message: &str) {
         let found = self.entries().iter().any(|e| {
             e["message"].as_str() == Some(message) && e["level"].as_str() == Some(level.as_str())
