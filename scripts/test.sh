@@ -29,6 +29,9 @@ test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 cargo test --workspace --all-features --locked 2>&1 | tee "$test_log"
 
+step "docs: every public item documented once, no broken links"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --all-features --locked -q
+
 step "lean builds: lift without features compiles no AWS SDK, and refuses CloudWatch without it"
 if cargo tree -p lift -e normal --locked --prefix none | grep '^aws-'; then
   echo "lift without features depends on the AWS SDK"; exit 1

@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use lift_cloudwatch::api::{ApiFuture, LogsApi, PutOutcome};
+use lift_cloudwatch::{ApiFuture, LogsApi, PutOutcome};
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, LogEvent, SdkLogsApi};
 use lift_observability::{Logger, NoopSink, WriterSink, info};
 

@@ -13,7 +13,7 @@ use crate::error::{ApiError, ApiErrorKind};
 /// What to do with a batch after a failed call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Disposition {
+pub(crate) enum Disposition {
     /// Try the same batch again after a backoff delay.
     Retry {
         /// The call may have been committed (timeout, broken connection): the retry can
@@ -29,7 +29,7 @@ pub enum Disposition {
 }
 
 /// Classifies one failed `PutLogEvents` call.
-pub fn classify(error: &ApiError) -> Disposition {
+pub(crate) fn classify(error: &ApiError) -> Disposition {
     match error.kind() {
         ApiErrorKind::ResourceNotFound => Disposition::CreateResources,
         ApiErrorKind::Throttled => Disposition::Retry {
@@ -58,7 +58,7 @@ pub fn classify(error: &ApiError) -> Disposition {
 /// means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CreateOutcome {
+pub(crate) enum CreateOutcome {
     /// The resource exists now (created, or it already existed).
     Exists,
     /// The parent is missing (creating a stream in a missing group).
@@ -71,7 +71,7 @@ pub enum CreateOutcome {
 
 /// Classifies the result of a create call. `LimitExceededException` on `CreateLogGroup` is
 /// a quota, not throttling (the SDK's own retry classifier gets this wrong), so it refuses.
-pub fn classify_create(result: &Result<(), ApiError>) -> CreateOutcome {
+pub(crate) fn classify_create(result: &Result<(), ApiError>) -> CreateOutcome {
     match result {
         Ok(()) => CreateOutcome::Exists,
         Err(e) => match e.kind() {

@@ -17,21 +17,21 @@ use crate::retry::RetryPolicy;
 use crate::stream_name::{DEFAULT_STREAM_TEMPLATE, StreamTemplate, TemplateValues};
 
 /// Default flush interval.
-pub const DEFAULT_FLUSH_INTERVAL_MS: u64 = 1_000;
+pub(crate) const DEFAULT_FLUSH_INTERVAL_MS: u64 = 1_000;
 /// Default bound on bytes held (queued or being shipped): 16 full batches.
 pub const DEFAULT_MAX_BUFFER_BYTES: usize = 16 * MAX_BATCH_BYTES;
 /// Default bound on entries held.
-pub const DEFAULT_MAX_BUFFER_ENTRIES: usize = 200_000;
+pub(crate) const DEFAULT_MAX_BUFFER_ENTRIES: usize = 200_000;
 /// Default wait for room under [`OverflowPolicy::Block`].
-pub const DEFAULT_BLOCK_TIMEOUT_MS: u64 = 100;
+pub(crate) const DEFAULT_BLOCK_TIMEOUT_MS: u64 = 100;
 /// Default number of `PutLogEvents` calls in flight (at most one per stream).
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+pub(crate) const DEFAULT_MAX_IN_FLIGHT: usize = 4;
 /// Default limit on how long `flush()` waits before answering with a timeout.
-pub const DEFAULT_FLUSH_TIMEOUT_MS: u64 = 30_000;
+pub(crate) const DEFAULT_FLUSH_TIMEOUT_MS: u64 = 30_000;
 /// Default deadline for `close` when the sink is dropped or the guard goes out of scope.
-pub const DEFAULT_CLOSE_TIMEOUT_MS: u64 = 5_000;
+pub(crate) const DEFAULT_CLOSE_TIMEOUT_MS: u64 = 5_000;
 /// The smallest byte bound accepted: one full batch.
-pub const MIN_BUFFER_BYTES: usize = MAX_BATCH_BYTES;
+pub(crate) const MIN_BUFFER_BYTES: usize = MAX_BATCH_BYTES;
 
 /// The CloudWatch sink's settings. Every field has a default but `log_group`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

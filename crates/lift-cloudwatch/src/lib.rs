@@ -9,44 +9,45 @@
 //!
 //! Delivery guarantee: every accepted entry is acknowledged by CloudWatch or counted as
 //! dropped with its reason ([`ShipperStats::dropped`]); entries still undelivered at the
-//! close deadline are also written to stderr behind a marker ([`spill`]). Retries after a
+//! close deadline are also written to stderr behind a marker ([`Spill`]). Retries after a
 //! timeout or a broken connection can deliver a batch twice (CloudWatch has no
 //! de-duplication): at least once, never silently lost.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod api;
-pub mod classify;
-pub mod config;
+mod api;
+mod classify;
+mod config;
 mod error;
-pub mod limits;
+mod limits;
 #[cfg(feature = "testing")]
 pub mod mock;
-pub mod names;
-pub mod packer;
-pub mod put_body;
+mod names;
+mod packer;
+mod put_body;
 mod queue;
-pub mod retry;
-pub mod sdk;
+mod retry;
+mod sdk;
 mod shipper;
 mod sink;
-pub mod spill;
-pub mod stats;
-pub mod stream_name;
+mod spill;
+mod stats;
+mod stream_name;
 
-pub use api::{LogsApi, PutOutcome, RejectedEvents};
-pub use config::{CloudWatchConfig, ValidCloudWatchConfig};
+pub use api::{ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+pub use config::{CloudWatchConfig, DEFAULT_MAX_BUFFER_BYTES, ValidCloudWatchConfig};
 pub use error::{
     ApiError, ApiErrorKind, BuildError, CloudWatchConfigError, NameError, SdkConfigError,
     TemplateError,
 };
+pub use limits::{DEFAULT_MAX_EVENT_BYTES, LEGACY_MAX_EVENT_BYTES};
 pub use names::{validate_log_group_name, validate_log_stream_name};
 pub use packer::{Batch, BatchPacker, LogEvent, PackReport, PackerLimits};
 pub use put_body::PreparedPut;
 pub use queue::OverflowPolicy;
 pub use retry::RetryPolicy;
-pub use sdk::{SdkLogsApi, SdkSettings};
+pub use sdk::{EMF_FORMAT, LOGS_FORMAT_HEADER, SdkLogsApi, SdkSettings};
 pub use sink::{CloudWatchGuard, CloudWatchSink, CloudWatchSinkBuilder};
-pub use spill::Spill;
+pub use spill::{SPILL_MARKER, Spill};
 pub use stats::ShipperStats;
-pub use stream_name::{StreamTemplate, TemplateValues};
+pub use stream_name::{DEFAULT_STREAM_TEMPLATE, StreamTemplate, TemplateValues};

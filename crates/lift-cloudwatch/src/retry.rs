@@ -10,9 +10,9 @@
 use std::time::Duration;
 
 /// Default first-retry ceiling.
-pub const DEFAULT_BASE: Duration = Duration::from_millis(100);
+pub(crate) const DEFAULT_BASE: Duration = Duration::from_millis(100);
 /// Default ceiling for any one delay.
-pub const DEFAULT_CAP: Duration = Duration::from_secs(20);
+pub(crate) const DEFAULT_CAP: Duration = Duration::from_secs(20);
 
 /// The backoff schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

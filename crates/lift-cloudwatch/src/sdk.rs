@@ -36,11 +36,11 @@ use crate::put_body::PreparedPut;
 
 /// The region used when none is configured anywhere but an endpoint URL is (emulators
 /// accept any region).
-pub const EMULATOR_FALLBACK_REGION: &str = "us-east-1";
+pub(crate) const EMULATOR_FALLBACK_REGION: &str = "us-east-1";
 /// How long one call attempt may take before it counts as a timeout.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long connecting may take.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Where and how to reach CloudWatch Logs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

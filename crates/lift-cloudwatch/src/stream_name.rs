@@ -15,7 +15,7 @@ use crate::limits::MAX_LOG_STREAM_NAME_CHARS;
 use crate::names::validate_log_stream_name;
 
 /// The tenant part used for entries that carry no tenant id.
-pub const NO_TENANT: &str = "no-tenant";
+pub(crate) const NO_TENANT: &str = "no-tenant";
 
 /// The default template: one stream per day, host and process.
 pub const DEFAULT_STREAM_TEMPLATE: &str = "{date}/{hostname}/{instance_id}";

@@ -578,7 +578,7 @@ async fn a_five_megabyte_entry_is_truncated_to_valid_json_not_dropped() {
     let events = r.mock.events(GROUP, "app");
     assert_eq!(events.len(), 1);
     let text = &events[0].event.message;
-    assert!(text.len() <= lift_cloudwatch::limits::DEFAULT_MAX_EVENT_BYTES);
+    assert!(text.len() <= lift_cloudwatch::DEFAULT_MAX_EVENT_BYTES);
     let v: serde_json::Value = serde_json::from_str(text).expect("still valid JSON");
     assert_eq!(v["truncated"], true);
     assert!(v["original_bytes"].as_u64().unwrap() > 5_000_000);

@@ -68,10 +68,10 @@ struct Args {
     #[arg(long, default_value_t = 1_000)]
     flush_interval_ms: u64,
     /// Bound on bytes buffered (queued or being shipped).
-    #[arg(long, default_value_t = lift_cloudwatch::config::DEFAULT_MAX_BUFFER_BYTES)]
+    #[arg(long, default_value_t = lift_cloudwatch::DEFAULT_MAX_BUFFER_BYTES)]
     max_buffer_bytes: usize,
     /// Per-event cap in bytes; longer lines are truncated before buffering (JSON kept valid).
-    #[arg(long, default_value_t = lift_cloudwatch::limits::DEFAULT_MAX_EVENT_BYTES)]
+    #[arg(long, default_value_t = lift_cloudwatch::DEFAULT_MAX_EVENT_BYTES)]
     max_event_bytes: usize,
     /// Total time reading may wait for room while the buffer stays full (an outage); once
     /// spent, lines that find no room are spilled at once, until room returns.

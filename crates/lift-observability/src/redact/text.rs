@@ -1,10 +1,10 @@
 //! Free-text redaction: card data, secrets and sensitive values found inside any string, in
 //! the same pass that writes it.
 //!
-//! [`scan`] walks a string once, a word at a time, stopping only at *anchor* bytes — the
+//! `scan` walks a string once, a word at a time, stopping only at *anchor* bytes — the
 //! first byte a finding can be recognised by — and runs the one exact detector that anchor
 //! belongs to. A benign candidate costs its check and nothing else; what is found is
-//! handed on as [`Piece`]s (the text around it untouched, then its replacement), so the
+//! handed on as `Piece`s (the text around it untouched, then its replacement), so the
 //! caller writes the redacted text straight into its output — escaped for JSON, or as it
 //! is — without a second encode.
 //!
