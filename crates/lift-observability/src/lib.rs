@@ -35,7 +35,7 @@ mod classify;
 pub mod config;
 pub mod context;
 pub mod encoder;
-pub mod error;
+mod error;
 mod escape;
 pub mod health;
 pub mod level;

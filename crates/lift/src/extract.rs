@@ -13,7 +13,7 @@
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 
-use crate::errors::TenantConflict;
+use crate::error::TenantConflict;
 
 /// Longest tenant or user id taken from a request; longer values are cut.
 pub const MAX_ID_CHARS: usize = 256;

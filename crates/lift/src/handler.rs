@@ -10,7 +10,7 @@ use std::task::{Context as TaskContext, Poll};
 use lift_observability::{Logger, TraceHeader};
 
 use crate::context::{Context, ContextParts};
-use crate::errors::LiftError;
+use crate::error::LiftError;
 use crate::meta::{Invocation, InvocationMeta};
 
 /// An invocation handler.

@@ -20,7 +20,7 @@ use lift_observability::xray::XRayEmitter;
 use lift_observability::{ContextKey, Logger, Sink};
 use tower::{Layer, Service};
 
-use crate::errors::LiftError;
+use crate::error::LiftError;
 use crate::event_gate::EventGate;
 use crate::extract::Extractors;
 use crate::handler::{Handler, HandlerService};

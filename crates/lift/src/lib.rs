@@ -31,10 +31,7 @@
 mod bridge;
 mod context;
 mod current;
-// The file is error.rs (one per crate); the module is named apart from the `error!` macro
-// re-exported below.
-#[path = "error.rs"]
-mod errors;
+mod error;
 mod event_gate;
 pub mod extract;
 mod handler;
@@ -50,7 +47,7 @@ mod trace;
 pub use bridge::{CurrentInvocation, tracing_layer};
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
-pub use errors::{ErrorKind, LiftError, TenantConflict};
+pub use error::{ErrorKind, LiftError, TenantConflict};
 pub use event_gate::INVALID_EVENT_ERROR_TYPE;
 pub use extract::{EventInfo, Extractors};
 pub use handler::{Handler, HandlerService};

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{Value, json};
 use tower::{Service, ServiceExt};
 
-use crate::errors::LiftError;
+use crate::error::LiftError;
 use crate::meta::{Invocation, InvocationMeta};
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::errors::{ErrorKind, LiftError};
+use crate::error::{ErrorKind, LiftError};
 
 /// A panic's message, as an error source.
 #[derive(Debug)]

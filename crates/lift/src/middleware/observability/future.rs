@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::errors::LiftError;
+use crate::error::LiftError;
 
 /// Resolves to the handler's result after the end line is logged and the logger flushed.
 pub struct ResponseFuture<R> {

@@ -43,7 +43,7 @@ pub use future::ResponseFuture;
 pub use layer::{DEFAULT_EARLY_FLUSH_MARGIN, ObservabilityLayer};
 
 use crate::context::Context;
-use crate::errors::{LiftError, TenantConflict};
+use crate::error::{LiftError, TenantConflict};
 use crate::extract::{EventInfo, Extractors};
 use crate::handler::parts_from_meta;
 use crate::meta::Invocation;
