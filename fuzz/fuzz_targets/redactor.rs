@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use lift_observability::Redactor;
-use lift_observability::redact::card;
+use lift_observability::card;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -19,7 +19,7 @@ use crate::limits::{
     DEFAULT_MAX_EVENT_BYTES, MAX_AGE_MS, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS,
     MAX_FUTURE_MS, event_cost,
 };
-use lift_observability::truncate::truncate_line;
+use lift_observability::truncate_line;
 
 /// One log event: what `PutLogEvents` calls an `InputLogEvent`.
 #[derive(Debug, Clone, PartialEq, Eq)]

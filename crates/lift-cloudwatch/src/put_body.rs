@@ -18,7 +18,7 @@
 use std::fmt;
 
 use bytes::Bytes;
-use lift_observability::encoder::escape_json_str;
+use lift_observability::escape_json_str;
 use sha2::{Digest, Sha256};
 
 use crate::packer::LogEvent;

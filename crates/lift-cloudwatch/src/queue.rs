@@ -18,8 +18,8 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use lift_observability::DropCounters;
 use lift_observability::DropReason;
-use lift_observability::stats::DropCounters;
 use tokio::sync::Notify;
 
 use crate::limits::event_cost;

@@ -54,7 +54,7 @@ use crate::shipper::{Command, DeliveryContext, Shipper, ShipperSettings};
 use crate::spill::Spill;
 use crate::stats::{ShipperCounters, ShipperStats};
 use crate::stream_name::{StreamTemplate, TemplateValues};
-use lift_observability::truncate::truncate_line;
+use lift_observability::truncate_line;
 
 /// Builds a [`CloudWatchSink`] from a configuration.
 pub struct CloudWatchSinkBuilder {
@@ -499,7 +499,7 @@ impl Drop for CloudWatchGuard {
         let close = self.sink.close_within(inner.close_timeout);
         match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
             Err(_) => {
-                let _ = lift_observability::blocking::block_on(close);
+                let _ = lift_observability::block_on(close);
             }
             Ok(tokio::runtime::RuntimeFlavor::CurrentThread) if !inner.own_thread => {
                 // Blocking here would stop the shipper on this very thread: start the
@@ -512,11 +512,10 @@ impl Drop for CloudWatchGuard {
                 });
             }
             Ok(tokio::runtime::RuntimeFlavor::CurrentThread) => {
-                let _ = lift_observability::blocking::block_on(close);
+                let _ = lift_observability::block_on(close);
             }
             Ok(_) => {
-                let _ =
-                    tokio::task::block_in_place(|| lift_observability::blocking::block_on(close));
+                let _ = tokio::task::block_in_place(|| lift_observability::block_on(close));
             }
         }
     }

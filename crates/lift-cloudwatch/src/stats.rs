@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use lift_observability::stats::DropCounters;
+use lift_observability::DropCounters;
 use lift_observability::{DropCounts, DropReason, HealthWindow, SinkHealth};
 
 /// A snapshot of the CloudWatch sink's counters.
@@ -104,14 +104,14 @@ impl Default for ShipperCounters {
             flush_micros_sum: AtomicU64::new(0),
             last_error: Mutex::new(None),
             health: Mutex::new(HealthWindow::new(
-                lift_observability::health::DEFAULT_MAX_FAILURE_RATE,
+                lift_observability::DEFAULT_MAX_FAILURE_RATE,
             )),
         }
     }
 }
 
 fn now_secs() -> u64 {
-    u64::try_from(lift_observability::timestamp::system_millis() / 1000).unwrap_or(0)
+    u64::try_from(lift_observability::system_millis() / 1000).unwrap_or(0)
 }
 
 impl ShipperCounters {

@@ -36,7 +36,7 @@ impl TemplateValues {
     pub fn current() -> Self {
         let hostname = gethostname::gethostname().to_string_lossy().into_owned();
         Self {
-            date: utc_date(lift_observability::timestamp::system_millis()),
+            date: utc_date(lift_observability::system_millis()),
             hostname: if hostname.is_empty() {
                 "localhost".to_owned()
             } else {

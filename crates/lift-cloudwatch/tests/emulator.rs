@@ -355,7 +355,7 @@ async fn emulator_emf_documents_ship_with_the_logs_format_header() {
 
     let events = read_stream(&moto.client(), &group, "metrics").await;
     assert_eq!(events.len(), 2);
-    let now = lift_observability::timestamp::system_millis();
+    let now = lift_observability::system_millis();
     let mut latencies = 0;
     for (_, message) in &events {
         let summary = check_document(message, now).unwrap_or_else(|p| panic!("{p:?}: {message}"));

@@ -74,7 +74,7 @@ impl LoggerBuilder {
         }
     }
 
-    /// The redaction rules (default: on, with the built-in rules; see [`crate::redact`]).
+    /// The redaction rules (default: on, with the built-in rules; see [`Redactor`](crate::Redactor)).
     pub fn redactor(mut self, redactor: crate::redact::Redactor) -> Self {
         self.redactor = redactor;
         self

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 /// How far back the failure rate looks, in seconds.
-pub const WINDOW_SECS: u64 = 60;
+pub(crate) const WINDOW_SECS: u64 = 60;
 /// Buckets in the window; each covers `WINDOW_SECS / BUCKETS` seconds.
 const BUCKETS: usize = 12;
 const BUCKET_SECS: u64 = WINDOW_SECS / BUCKETS as u64;

@@ -29,45 +29,63 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod blocking;
+mod blocking;
 mod builder;
 mod classify;
-pub mod config;
-pub mod context;
-pub mod encoder;
+mod config;
+mod context;
+mod encoder;
 mod error;
 mod escape;
-pub mod health;
-pub mod level;
+mod health;
+mod level;
 mod logger;
 mod macros;
 pub mod metrics;
-pub mod nested;
+mod nested;
 mod numbers;
-pub mod panic_hook;
-pub mod redact;
-pub mod sink;
+mod panic_hook;
+mod redact;
+mod sink;
 mod static_names;
-pub mod stats;
-pub mod timestamp;
-pub mod trace_header;
+mod stats;
+mod timestamp;
+mod trace_header;
 #[cfg(feature = "tracing")]
 pub mod tracing_bridge;
-pub mod truncate;
-pub mod value;
+mod truncate;
+mod value;
 pub mod xray;
 
+pub use blocking::block_on;
 pub use builder::{DEFAULT_MAX_ENTRY_BYTES, LoggerBuilder, MIN_MAX_ENTRY_BYTES};
 pub use config::{ColorChoice, Format, LoggerConfig, SinkKind, ValidLoggerConfig};
 pub use context::{ContextKey, LogContext};
-pub use encoder::{ConsoleEncoder, Encoder, Entry, JsonEncoder};
+pub use encoder::{
+    ConsoleEncoder, Encoder, Entry, JsonEncoder, RESERVED_KEY_PREFIX, RESERVED_KEYS,
+    escape_json_str, is_reserved_key,
+};
 pub use error::{ConfigError, ParseLevelError, SinkError};
-pub use health::{HealthWindow, SinkHealth};
+pub use health::{DEFAULT_MAX_FAILURE_RATE, HealthWindow, SinkHealth};
 pub use level::{AtomicLevelFilter, Level, LevelFilter};
 pub use logger::Logger;
-pub use redact::{RedactionStats, Redactor};
-pub use sink::{CapturedLine, LineMeta, MemorySink, NoopSink, Sink, SinkFuture, WriterSink};
-pub use stats::{DropCounts, DropReason, LoggerStats, SinkStats};
-pub use timestamp::Clock;
-pub use trace_header::TraceHeader;
-pub use value::{Field, OwnedValue, ToValue, Value, field};
+pub use panic_hook::{
+    Hook as PanicHook, install as install_panic_hook, install_with as install_panic_hook_with,
+};
+pub use redact::text::{REDACTED, REMOVED};
+pub use redact::{KeyRule, RedactionStats, Redactor, card};
+pub use sink::{
+    BufferOutcome, BufferSettings, CapturedLine, DEFAULT_BUFFER_BYTES, InvocationBuffer, LineMeta,
+    MemorySink, NoopSink, Sink, SinkEvent, SinkFuture, WriterSink,
+};
+pub use stats::{DropCounters, DropCounts, DropReason, LoggerStats, SinkStats};
+pub use timestamp::{Clock, system_millis, write_rfc3339_millis};
+pub use trace_header::{Sampled, TraceHeader, is_valid_trace_id};
+pub use truncate::{cut_at_char_boundary, truncate_line};
+pub use value::{Field, OwnedValue, SerializeJson, ToValue, Value, field};
+
+// For the logging macros' expansions only.
+#[doc(hidden)]
+pub use encoder::key_is_plain_and_unreserved as __key_is_plain_and_unreserved;
+#[doc(hidden)]
+pub use value::JsonKey as __JsonKey;

@@ -49,9 +49,9 @@ macro_rules! log {
 #[macro_export]
 macro_rules! __json_key {
     ($key:literal) => {
-        if const { $crate::encoder::key_is_plain_and_unreserved($key) } {
+        if const { $crate::__key_is_plain_and_unreserved($key) } {
             ::core::option::Option::Some(
-                &const { $crate::value::JsonKey::new(::core::concat!(",\"", $key, "\":")) },
+                &const { $crate::__JsonKey::new(::core::concat!(",\"", $key, "\":")) },
             )
         } else {
             ::core::option::Option::None

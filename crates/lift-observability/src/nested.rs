@@ -22,7 +22,7 @@ use crate::redact::{KeyRule, Redactor, keys};
 /// the whole line (the value sits inside the line's object) parses with serde_json's default
 /// recursion limit, as common JSON readers' limits go (checked by a test). Deeper values
 /// are replaced by an `<unserializable: …>` string instead of exhausting the stack.
-pub const MAX_NESTING_DEPTH: u32 = 126;
+pub(crate) const MAX_NESTING_DEPTH: u32 = 126;
 
 /// An object-safe view of `serde::Serialize`, so a borrowed `&dyn SerializeJson` fits in a
 /// `Value`. Implemented for every `Serialize` type.

@@ -21,7 +21,7 @@ pub type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync + 'static>;
 /// Replaces the panic hook with Lift's redacting one (see the module docs).
 ///
 /// ```
-/// lift_observability::panic_hook::install();
+/// lift_observability::install_panic_hook();
 /// let caught = std::panic::catch_unwind(|| panic!("card 4111111111111111 declined"));
 /// assert!(caught.is_err()); // stderr got "… card 411111******1111 declined"
 /// # let _ = std::panic::take_hook();

@@ -258,7 +258,7 @@ pub struct LoggerStats {
     pub buffer_size: u64,
     /// The sink's buffer capacity in bytes.
     pub buffer_capacity: u64,
-    /// Whether the logger reads as healthy (see [`crate::health`]).
+    /// Whether the logger reads as healthy (see [`HealthWindow`](crate::HealthWindow)).
     pub healthy: bool,
     /// The sink's own stats.
     pub sink: SinkStats,

@@ -9,7 +9,7 @@
 use std::fmt;
 
 /// Longest header accepted; real ones are under 256 bytes.
-pub const MAX_TRACE_HEADER_BYTES: usize = 2048;
+pub(crate) const MAX_TRACE_HEADER_BYTES: usize = 2048;
 
 /// Whether the trace is sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

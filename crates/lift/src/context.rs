@@ -172,7 +172,7 @@ impl Context {
     /// Time left before the deadline (`None` without one; zero once passed).
     pub fn remaining(&self) -> Option<Duration> {
         let deadline = self.inner.deadline_ms?;
-        let left = deadline - lift_observability::timestamp::system_millis();
+        let left = deadline - lift_observability::system_millis();
         Some(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
 

@@ -293,12 +293,12 @@ impl App {
     }
 
     /// Runs an HTTP handler under the Lambda Runtime API. Installs Lift's redacting panic
-    /// hook first (see [`lift_observability::panic_hook`]).
+    /// hook first (see [`lift_observability::install_panic_hook`]).
     pub async fn run<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
-        lift_observability::panic_hook::install();
+        lift_observability::install_panic_hook();
         let (root, metrics_sink) = self.root().await?;
         let metrics = self.metrics_for(&root, Arc::clone(&metrics_sink))?;
         let service = self.http_service_with(handler, root.clone(), metrics_sink)?;
@@ -314,7 +314,7 @@ impl App {
     where
         H: Handler<serde_json::Value, Response = serde_json::Value>,
     {
-        lift_observability::panic_hook::install();
+        lift_observability::install_panic_hook();
         let (root, metrics_sink) = self.root().await?;
         let stack = self
             .layer(root.clone(), metrics_sink)?

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use lift::local::invoke;
-use lift::observability::sink::BufferSettings;
+use lift::observability::BufferSettings;
 use lift::observability::{Level, LevelFilter, MemorySink};
 use lift::{
     Buffering, Context, HandlerService, InvocationMeta, LiftError, Logger, ObservabilityLayer,

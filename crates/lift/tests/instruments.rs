@@ -85,7 +85,7 @@ fn meta(request_id: &str, tenant: Option<&str>, trace: Option<&str>, cold: bool)
 }
 
 fn emf_docs(sink: &MemorySink, request_id: &str) -> Vec<Value> {
-    let now = lift::observability::timestamp::system_millis();
+    let now = lift::observability::system_millis();
     sink.lines()
         .into_iter()
         .filter(|l| l.contains("\"_aws\""))
@@ -348,7 +348,7 @@ async fn unsampled_traces_send_nothing_and_missing_headers_start_a_trace() {
     assert!(segment.get("type").is_none(), "a segment, not a subsegment");
     let trace_id = segment["trace_id"].as_str().unwrap();
     assert!(
-        lift::observability::trace_header::is_valid_trace_id(trace_id),
+        lift::observability::is_valid_trace_id(trace_id),
         "{trace_id}"
     );
     let lines: Vec<Value> = rig

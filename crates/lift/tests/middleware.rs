@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use lift::local::{alb_event, apigw_v1_event, apigw_v2_event, http_request, invoke, sqs_event};
-use lift::observability::sink::SinkEvent;
+use lift::observability::SinkEvent;
 use lift::observability::{MemorySink, WriterSink};
 use lift::{
     App, Context, HandlerService, HttpResponse, InvocationMeta, LiftError, Logger,
@@ -197,7 +197,7 @@ async fn near_the_deadline(path: &str) -> (MemorySink, usize) {
         .early_flush_margin(Duration::from_millis(500))
         .layer(HandlerService::new(charge, logger.clone()));
     let mut meta = InvocationMeta::local("req-deadline");
-    meta.deadline_ms = Some(lift::observability::timestamp::system_millis() + 700);
+    meta.deadline_ms = Some(lift::observability::system_millis() + 700);
     let req = http_request(&apigw_v1_event("GET", path, &[], None)).unwrap();
     let resp = invoke(&mut stack, req, meta).await.unwrap();
     assert_eq!(resp.status(), 200);

@@ -440,7 +440,7 @@ mod tests {
         }
         // One valid EMF document per invocation (two for the captured ones: the currency
         // dimension makes a second set).
-        let now = lift_observability::timestamp::system_millis();
+        let now = lift_observability::system_millis();
         let emf: Vec<_> = lines.iter().filter(|l| l.contains("\"_aws\"")).collect();
         assert!(emf.len() >= 20, "{}", emf.len());
         for doc in emf {

@@ -78,7 +78,7 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             };
-            let deadline = lift::observability::timestamp::system_millis() + 30_000;
+            let deadline = lift::observability::system_millis() + 30_000;
             let body = event.to_string();
             let tenant_header = tenant
                 .map(|t| format!("Lambda-Runtime-Aws-Tenant-Id: {t}\r\n"))
@@ -489,7 +489,7 @@ async fn emits_emf_metrics_and_xray_subsegments_under_the_runtime_api() {
     )
     .await;
     assert!(responses.values().all(|(_, r)| r["statusCode"] == 201));
-    let now = lift::observability::timestamp::system_millis();
+    let now = lift::observability::system_millis();
     let emf: Vec<Value> = lines
         .iter()
         .filter(|l| l.contains("\"_aws\""))

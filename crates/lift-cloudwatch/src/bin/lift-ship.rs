@@ -172,7 +172,7 @@ fn run() -> anyhow::Result<bool> {
     } else {
         Duration::from_millis(args.drain_timeout_ms)
     };
-    let close = lift_observability::blocking::block_on(sink.close_within(deadline));
+    let close = lift_observability::block_on(sink.close_within(deadline));
     drop(guard);
     let stats = sink.shipper_stats();
     let all_acknowledged = close.is_ok()
@@ -441,7 +441,7 @@ impl LineShipper<'_> {
             None => text,
         };
         let meta = LineMeta {
-            timestamp_ms: lift_observability::timestamp::system_millis(),
+            timestamp_ms: lift_observability::system_millis(),
             level: Level::Info,
             tenant_id: None,
         };

@@ -312,7 +312,7 @@ impl Shipper {
     /// is due.
     fn pack(&mut self, flush_due: bool) {
         let limits = *self.settings.packer.limits();
-        let now_ms = lift_observability::timestamp::system_millis();
+        let now_ms = lift_observability::system_millis();
         for state in self.streams.values_mut() {
             let full = state.pending_cost >= limits.max_batch_bytes
                 || state.pending.len() >= limits.max_batch_events;

@@ -44,7 +44,7 @@ use crate::value::Field;
 ///
 /// ```
 /// let mut out = Vec::new();
-/// lift_observability::encoder::escape_json_str(&mut out, "say \"hi\"\n");
+/// lift_observability::escape_json_str(&mut out, "say \"hi\"\n");
 /// assert_eq!(out, br#"say \"hi\"\n"#);
 /// ```
 pub fn escape_json_str(out: &mut Vec<u8>, s: &str) {

@@ -308,7 +308,7 @@ const fn may_have_rule(key: &[u8]) -> bool {
 
 /// The built-in rule for `key`: [`KeyRule::Remove`], [`KeyRule::Secret`] or
 /// [`KeyRule::Scan`]. A `const fn`, so the logging macros decide at compile time.
-pub const fn builtin_key_rule(key: &str) -> KeyRule {
+pub(crate) const fn builtin_key_rule(key: &str) -> KeyRule {
     builtin_rule_of_bytes(key.as_bytes())
 }
 

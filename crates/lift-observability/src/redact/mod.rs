@@ -22,13 +22,14 @@
 //! - **Counted**: [`RedactionStats`], by kind; never the values.
 
 pub mod card;
-pub mod keys;
-pub mod text;
+pub(crate) mod keys;
+pub(crate) mod text;
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use keys::{KeyRule, builtin_key_rule};
+pub use keys::KeyRule;
+pub(crate) use keys::builtin_key_rule;
 use text::Piece;
 
 /// Redaction counts, by kind (never the values).

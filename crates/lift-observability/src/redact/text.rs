@@ -792,7 +792,7 @@ const fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
 /// ASCII without `"` or `\\`, and nothing a detector could find — fewer than 13 digits, no
 /// `=` or `:`, no credential scheme, AWS key prefix or JWT header. The logging macros use
 /// it on literal keys, so such a key's `,"key":` is a constant.
-pub const fn literal_is_inert(s: &str) -> bool {
+pub(crate) const fn literal_is_inert(s: &str) -> bool {
     let b = s.as_bytes();
     let mut digits = 0;
     let mut i = 0;

@@ -30,7 +30,7 @@ proptest! {
         prop_assert!(!line.contains('\n') && !line.contains('\r'));
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         prop_assert_eq!(v["message"].as_str().unwrap(), message.as_str());
-        let stored_key = if lift_observability::encoder::is_reserved_key(&key) {
+        let stored_key = if lift_observability::is_reserved_key(&key) {
             format!("field_{key}")
         } else {
             key.clone()

@@ -319,7 +319,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         let epoch = rng.u64(1_700_000_000_000..1_800_000_000_000);
         cases.push(benign("epoch milliseconds", format!("at {epoch} ms")));
         let order = format!("{}", rng.u64(1_000_000_000_000..9_999_999_999_999_999));
-        if !lift_observability::redact::card::is_card_number(order.as_bytes()) {
+        if !lift_observability::card::is_card_number(order.as_bytes()) {
             cases.push(benign("order id", format!("order_{order} created")));
         }
     }

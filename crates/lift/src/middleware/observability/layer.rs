@@ -80,7 +80,7 @@ impl ObservabilityLayer {
     }
 
     /// What buffering did so far, across invocations.
-    pub fn buffer_totals(&self) -> lift_observability::sink::BufferOutcome {
+    pub fn buffer_totals(&self) -> lift_observability::BufferOutcome {
         self.settings.totals.snapshot()
     }
 }

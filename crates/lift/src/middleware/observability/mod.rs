@@ -32,10 +32,10 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
+use lift_observability::Sampled;
 use lift_observability::metrics::{Metrics, Unit};
-use lift_observability::sink::{BufferOutcome, BufferSettings, InvocationBuffer};
-use lift_observability::trace_header::Sampled;
 use lift_observability::xray::{Subsegment, XRayEmitter, epoch_seconds};
+use lift_observability::{BufferOutcome, BufferSettings, InvocationBuffer};
 use lift_observability::{ContextKey, Level, LevelFilter, Logger, TraceHeader, Value, field};
 
 pub use error::PanicError;
@@ -173,7 +173,7 @@ impl Settings {
         if parts.trace.is_none() && self.xray.is_some() {
             // No trace to join: this invocation starts one.
             let mut root = TraceHeader::new_root(
-                lift_observability::timestamp::system_millis() as u64 / 1000,
+                lift_observability::system_millis() as u64 / 1000,
                 u128::from(fastrand::u64(..)) << 64 | u128::from(fastrand::u64(..)),
             );
             root.sampled = Some(Sampled::Yes);

@@ -142,7 +142,7 @@ fn fire(alarm: &Pending) {
     );
     // Bounded by the time left: the invocation's own end must not wait on this thread.
     let flush = alarm.log.flush();
-    let _ = lift_observability::blocking::block_on(async {
+    let _ = lift_observability::block_on(async {
         tokio::select! {
             result = flush => result.map_err(|_| ()),
             () = sleep(remaining) => Err(()),
