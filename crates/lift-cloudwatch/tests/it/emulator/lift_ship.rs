@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::n_of;
+use super::n_of;
 use crate::support::moto::{Moto, read_stream, unique_group};
 use crate::support::proxy::{FaultProxy, Faults};
 

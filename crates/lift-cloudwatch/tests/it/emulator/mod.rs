@@ -2,21 +2,17 @@
 //! Behind the `emulator` feature, which `scripts/test.sh` turns on after installing moto.
 //!
 //! Each test starts its own `moto_server` on a free loopback port with dummy credentials
-//! (see `support/moto.rs`). moto checks the wire protocol, group/stream lifecycle and
+//! (see `tests/support/moto.rs`). moto checks the wire protocol, group/stream lifecycle and
 //! chronological order; the batch-size rules it does not check are covered by the strict
 //! mock in `shipping.rs`.
-#![cfg(feature = "emulator")]
-
-#[path = "emulator/lift_ship.rs"]
 mod lift_ship;
-mod support;
 
 use std::sync::Arc;
 
+use crate::support::moto::{Moto, read_stream, unique_group};
+use crate::support::proxy::{FaultProxy, Faults};
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, SdkLogsApi, TemplateValues};
 use lift_observability::{Logger, field};
-use support::moto::{Moto, read_stream, unique_group};
-use support::proxy::{FaultProxy, Faults};
 
 fn values() -> TemplateValues {
     TemplateValues {
