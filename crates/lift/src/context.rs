@@ -1,13 +1,13 @@
 //! [`Context`]: everything a handler knows about its invocation, and a logger carrying it.
 //!
-//! Built once per invocation by the observability middleware; cheap to clone (one `Arc`).
+//! Built once per invocation by [`ContextLayer`](crate::ContextLayer); cheap to clone (one `Arc`).
 //! Its logger already carries `request_id`, `correlation_id`, `tenant_id`, `user_id`,
 //! `trace_id`, `span_id` (the handler subsegment's id when X-Ray is on, else the header's
 //! `Parent`), `function_name` and `cold_start`, encoded once, so every line the handler
 //! logs is attributed without any effort. Its [`Metrics`] aggregate for the invocation and
 //! are flushed with the logs; [`Context::subsegment`] marks an operation for X-Ray.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use lift_observability::metrics::Metrics;
@@ -15,7 +15,7 @@ use lift_observability::{Logger, TraceHeader};
 
 use crate::trace::{SubsegmentGuard, TraceScope};
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Inner {
     request_id: String,
     correlation_id: Option<String>,
@@ -30,6 +30,9 @@ struct Inner {
     logger: Logger,
     metrics: Metrics,
     trace_scope: Option<TraceScope>,
+    /// Aggregates a middleware recorded, written as EMF right before the invocation's
+    /// flush (shared by the context's derived copies).
+    pending_metrics: Arc<Mutex<Vec<Metrics>>>,
 }
 
 /// One invocation's context.
@@ -115,8 +118,47 @@ impl Context {
                 logger,
                 metrics,
                 trace_scope,
+                pending_metrics: Arc::default(),
             }),
         }
+    }
+
+    /// The same context with its lines going through `logger` (a middleware's per-invocation
+    /// sink, such as buffering's); `logger` must carry this context's fields.
+    pub(crate) fn with_logger(&self, logger: Logger) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        inner.logger = logger;
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The same context recording its metrics into `metrics`.
+    pub(crate) fn with_metrics(&self, metrics: Metrics) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        inner.metrics = metrics;
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Has `metrics` written (as EMF) at the end of the invocation, after its end line and
+    /// right before the flush that sends the invocation's lines.
+    pub(crate) fn write_before_flush(&self, metrics: Metrics) {
+        self.pending().push(metrics);
+    }
+
+    /// The aggregates to write before the flush, taken.
+    pub(crate) fn take_pending_metrics(&self) -> Vec<Metrics> {
+        std::mem::take(&mut *self.pending())
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Metrics>> {
+        // Pushes and takes cannot leave the list half-changed.
+        self.inner
+            .pending_metrics
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The request id.
@@ -201,7 +243,7 @@ impl Context {
 }
 
 /// The shared handle that records nothing, for contexts built without metrics.
-fn disabled_metrics() -> Metrics {
+pub(crate) fn disabled_metrics() -> Metrics {
     static DISABLED: std::sync::OnceLock<Metrics> = std::sync::OnceLock::new();
     DISABLED.get_or_init(Metrics::disabled).clone()
 }

@@ -2,16 +2,23 @@
 //!
 //! Any `Fn(Context, E) -> impl Future<Output = Result<R, LiftError>>` is a handler.
 //! [`HandlerService`] turns one into a tower `Service<Invocation<E>>`, the innermost layer
-//! of the stack the middleware wraps.
+//! of the stack the middleware wraps. It runs the handler with the invocation's context as
+//! the task's [`current`](crate::current) context and turns a panic into a 500
+//! ([`PanicError`](crate::PanicError) as its source), so every layer around it sees an
+//! ordinary error and the process lives on.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::task::{Context as TaskContext, Poll};
+
+use futures_util::FutureExt;
 
 use lift_observability::{Logger, TraceHeader};
 
 use crate::context::{Context, ContextParts};
-use crate::error::LiftError;
+use crate::error::{LiftError, from_panic};
 use crate::meta::{Invocation, InvocationMeta};
+use crate::middleware::ResponseFuture;
 
 /// An invocation handler.
 pub trait Handler<E>: Clone + Send + Sync + 'static {
@@ -82,16 +89,23 @@ where
 {
     type Response = H::Response;
     type Error = LiftError;
-    type Future = H::Future;
+    type Future = ResponseFuture<H::Response>;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), LiftError>> {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, invocation: Invocation<E>) -> H::Future {
+    fn call(&mut self, invocation: Invocation<E>) -> Self::Future {
         let context = invocation
             .context
             .unwrap_or_else(|| Context::new(parts_from_meta(&invocation.meta), &self.root));
-        self.handler.call(context, invocation.event)
+        let handled = self.handler.call(context.clone(), invocation.event);
+        let guarded = AssertUnwindSafe(crate::current::scope(context, handled)).catch_unwind();
+        ResponseFuture::new(async move {
+            match guarded.await {
+                Ok(result) => result,
+                Err(panic) => Err(from_panic(&*panic)),
+            }
+        })
     }
 }

@@ -25,7 +25,7 @@ use crate::event_gate::EventGate;
 use crate::extract::Extractors;
 use crate::handler::{Handler, HandlerService};
 use crate::meta::{Invocation, InvocationMeta};
-use crate::middleware::observability::{Observability, ObservabilityLayer};
+use crate::middleware::{Observability, ObservabilityLayer};
 
 /// Set to a log group name to ship logs straight to CloudWatch Logs instead of stdout.
 pub const CLOUDWATCH_GROUP_ENV: &str = "LIFT_CLOUDWATCH_LOG_GROUP";

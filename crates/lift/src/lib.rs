@@ -39,7 +39,7 @@ pub mod health;
 mod lambda;
 pub mod local;
 mod meta;
-pub mod middleware;
+mod middleware;
 mod status;
 mod trace;
 
@@ -47,7 +47,7 @@ mod trace;
 pub use bridge::{CurrentInvocation, tracing_layer};
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
-pub use error::{ErrorKind, LiftError, TenantConflict};
+pub use error::{ErrorKind, LiftError, PanicError, TenantConflict};
 pub use event_gate::INVALID_EVENT_ERROR_TYPE;
 pub use extract::{EventInfo, Extractors};
 pub use handler::{Handler, HandlerService};
@@ -57,7 +57,11 @@ pub use lambda::{
     run, run_events,
 };
 pub use meta::{Invocation, InvocationMeta, take_cold_start};
-pub use middleware::observability::{Buffering, Observability, ObservabilityLayer};
+pub use middleware::{
+    BufferTotals, Buffered, Buffering, BufferingLayer, ContextLayer, DEFAULT_EARLY_FLUSH_MARGIN,
+    Measured, MetricsLayer, Observability, ObservabilityLayer, ResponseFuture, Traced, WithContext,
+    XRayLayer,
+};
 pub use status::ResponseStatus;
 pub use trace::{SubsegmentGuard, TraceScope};
 

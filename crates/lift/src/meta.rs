@@ -9,6 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::context::Context;
+use crate::trace::TraceScope;
 
 static COLD: AtomicBool = AtomicBool::new(true);
 
@@ -71,8 +72,11 @@ pub struct Invocation<E> {
     pub event: E,
     /// What the runtime says about it.
     pub meta: InvocationMeta,
-    /// The context, once the observability middleware has built it.
+    /// The context, once [`ContextLayer`](crate::ContextLayer) has built it.
     pub context: Option<Context>,
+    /// The handler subsegment's scope, once [`XRayLayer`](crate::XRayLayer) has opened it
+    /// (the context's logger then carries its id as `span_id`).
+    pub trace_scope: Option<TraceScope>,
 }
 
 impl<E> Invocation<E> {
@@ -82,6 +86,7 @@ impl<E> Invocation<E> {
             event,
             meta,
             context: None,
+            trace_scope: None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! [`ResponseFuture`]: the observability middleware's response future.
+//! [`ResponseFuture`]: the response future of every Lift middleware and of
+//! [`HandlerService`](crate::HandlerService).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,7 +7,8 @@ use std::task::{Context, Poll};
 
 use crate::error::LiftError;
 
-/// Resolves to the handler's result after the end line is logged and the logger flushed.
+/// Resolves to the inner service's result once the middleware's own work around it is done
+/// (boxed: one allocation per invocation and layer).
 pub struct ResponseFuture<R> {
     inner: Pin<Box<dyn Future<Output = Result<R, LiftError>> + Send>>,
 }
@@ -18,7 +20,7 @@ impl<R> std::fmt::Debug for ResponseFuture<R> {
 }
 
 impl<R> ResponseFuture<R> {
-    pub(super) fn new(inner: impl Future<Output = Result<R, LiftError>> + Send + 'static) -> Self {
+    pub(crate) fn new(inner: impl Future<Output = Result<R, LiftError>> + Send + 'static) -> Self {
         Self {
             inner: Box::pin(inner),
         }
