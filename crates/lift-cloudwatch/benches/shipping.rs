@@ -33,8 +33,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use lift_cloudwatch::{ApiFuture, LogsApi, PutOutcome};
-use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, LogEvent, SdkLogsApi};
+use lift_cloudwatch::{ApiFuture, LogsApi, PutOutcome, PutRequest};
+use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink, SdkLogsApi};
 use lift_observability::{Logger, NoopSink, WriterSink, info};
 
 /// Entries per end-to-end round.
@@ -44,12 +44,7 @@ const E2E_SIZES: [u64; 2] = [3_000, 10_000];
 struct Acknowledge;
 
 impl LogsApi for Acknowledge {
-    fn put_log_events<'a>(
-        &'a self,
-        _: &'a str,
-        _: &'a str,
-        _: &'a [LogEvent],
-    ) -> ApiFuture<'a, PutOutcome> {
+    fn put_log_events<'a>(&'a self, _: &'a PutRequest) -> ApiFuture<'a, PutOutcome> {
         Box::pin(async { Ok(PutOutcome::default()) })
     }
     fn create_log_group<'a>(&'a self, _: &'a str) -> ApiFuture<'a, ()> {

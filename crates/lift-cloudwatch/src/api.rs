@@ -8,10 +8,79 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::ApiError;
 use crate::packer::LogEvent;
 use crate::put_body::PreparedPut;
+
+/// One `PutLogEvents` request: a batch of events for a stream and, written on first use and
+/// kept, its JSON body with the body's SHA-256.
+///
+/// The shipper writes the body of a stream's next batch on tokio's blocking pool while the
+/// stream's current call is in flight, so the next request leaves as soon as the stream is
+/// free, and a retried or replayed batch is not written again. Implementations that send
+/// their own serialisation just read [`events`](Self::events): the body is never written for
+/// them unless the shipper writes it ahead.
+#[derive(Debug)]
+pub struct PutRequest {
+    group: Arc<str>,
+    stream: Arc<str>,
+    events: Vec<LogEvent>,
+    body: OnceLock<PreparedPut>,
+}
+
+impl PutRequest {
+    /// A request putting `events` (sorted, within every batch rule) into `group`/`stream`.
+    pub fn new(
+        group: impl Into<Arc<str>>,
+        stream: impl Into<Arc<str>>,
+        events: Vec<LogEvent>,
+    ) -> Self {
+        Self {
+            group: group.into(),
+            stream: stream.into(),
+            events,
+            body: OnceLock::new(),
+        }
+    }
+
+    /// The log group.
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The log stream.
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    /// The events, in order.
+    pub fn events(&self) -> &[LogEvent] {
+        &self.events
+    }
+
+    /// The JSON body and its SHA-256, written now if it was not yet (then kept).
+    pub fn body(&self) -> &PreparedPut {
+        self.body
+            .get_or_init(|| PreparedPut::new(&self.group, &self.stream, &self.events))
+    }
+
+    /// Writes the body unless it is written already; whether this call wrote it.
+    pub(crate) fn write_body(&self) -> bool {
+        let mut wrote = false;
+        self.body.get_or_init(|| {
+            wrote = true;
+            PreparedPut::new(&self.group, &self.stream, &self.events)
+        });
+        wrote
+    }
+
+    /// The body, if it has been written already.
+    pub fn written_body(&self) -> Option<&PreparedPut> {
+        self.body.get()
+    }
+}
 
 /// What a [`LogsApi`] call returns.
 pub type ApiFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'a>>;
@@ -21,43 +90,10 @@ pub type ApiFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + S
 /// Implementations must be cheap to call concurrently: the shipper keeps several calls in
 /// flight (one per stream at most).
 pub trait LogsApi: Send + Sync + 'static {
-    /// `PutLogEvents` without a sequence token. `events` obey every batch rule.
-    fn put_log_events<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        events: &'a [LogEvent],
-    ) -> ApiFuture<'a, PutOutcome>;
-
-    /// Writes, ahead of time, the `PutLogEvents` request for `events`, for an implementation
-    /// that sends a [`PreparedPut`]. The shipper calls it once per batch, on tokio's blocking
-    /// pool (so it should be plain CPU work), for a stream's next batch while the stream's
-    /// current call is in flight, and passes the result to
-    /// [`put_prepared`](Self::put_prepared) on every attempt. The default prepares nothing
-    /// (`None`), and the shipper then calls [`put_log_events`](Self::put_log_events).
-    fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
-        let _ = (group, stream, events);
-        None
-    }
-
-    /// Whether [`prepare_put`](Self::prepare_put) ever prepares anything. When `false` (the
-    /// default) the shipper does not ask, and spends no thread hand-off per batch on it.
-    fn prepares_puts(&self) -> bool {
-        false
-    }
-
-    /// `PutLogEvents` for `events` with the request [`prepare_put`](Self::prepare_put) made
-    /// from exactly these arguments. The default ignores `prepared`.
-    fn put_prepared<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        events: &'a [LogEvent],
-        prepared: &'a PreparedPut,
-    ) -> ApiFuture<'a, PutOutcome> {
-        let _ = prepared;
-        self.put_log_events(group, stream, events)
-    }
+    /// `PutLogEvents` without a sequence token. The request's events obey every batch rule;
+    /// an implementation sending JSON uses [`PutRequest::body`], written once per batch
+    /// (usually before the call, off the async workers) and reused by every attempt.
+    fn put_log_events<'a>(&'a self, request: &'a PutRequest) -> ApiFuture<'a, PutOutcome>;
 
     /// `CreateLogGroup`.
     fn create_log_group<'a>(&'a self, group: &'a str) -> ApiFuture<'a, ()>;

@@ -34,7 +34,7 @@ mod spill;
 mod stats;
 mod stream_name;
 
-pub use api::{ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+pub use api::{ApiFuture, LogsApi, PutOutcome, PutRequest, RejectedEvents};
 pub use config::{CloudWatchConfig, DEFAULT_MAX_BUFFER_BYTES, ValidCloudWatchConfig};
 pub use error::{
     ApiError, ApiErrorKind, BuildError, CloudWatchConfigError, NameError, SdkConfigError,

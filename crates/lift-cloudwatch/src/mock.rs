@@ -13,23 +13,21 @@
 //! partial rejections with AWS-correct indices, a stream deleted under the client, access
 //! denied, and a whole outage. Combine with tokio's paused clock to keep tests fast.
 //!
-//! Like the SDK client, the mock prepares requests ahead ([`LogsApi::prepare_put`]) unless
-//! told not to ([`MockLogsApi::without_preparing`]); a prepared request must be exactly the
-//! one made from the batch and stream it is sent with, or the call is a violation. It counts
-//! requests prepared while a call to the same stream was in flight
-//! ([`MockLogsApi::prepared_ahead`]).
+//! The mock reads a request's events, never its body; it counts the calls that arrived with
+//! the body already written ([`MockLogsApi::written_puts`]) and the distinct bodies seen
+//! ([`MockLogsApi::distinct_bodies`]), so tests see the shipper write each batch's body once,
+//! before its first call, and resend it on retries.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::api::{ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+use crate::api::{ApiFuture, LogsApi, PutOutcome, PutRequest, RejectedEvents};
 use crate::error::{ApiError, ApiErrorKind};
 use crate::limits::{
     DEFAULT_MAX_EVENT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_BATCH_SPAN_MS,
 };
 use crate::packer::LogEvent;
-use crate::put_body::PreparedPut;
 
 /// One injected fault for a `PutLogEvents` call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,12 +98,9 @@ struct State {
     max_event_bytes: usize,
     latency: Duration,
     rejected: u64,
-    no_preparing: bool,
-    prepare_calls: u64,
-    prepared: u64,
-    prepared_ahead: u64,
-    prepared_puts: u64,
-    in_flight: HashMap<String, usize>,
+    written_puts: u64,
+    /// The bodies seen, by address (kept, so that no later body can reuse an address).
+    bodies: HashMap<usize, bytes::Bytes>,
 }
 
 /// The mock. Cheap to clone; clones share state.
@@ -160,13 +155,6 @@ impl MockLogsApi {
     /// The per-event cap the mock enforces (default 1,048,550).
     pub fn with_max_event_bytes(self, bytes: usize) -> Self {
         self.lock().max_event_bytes = bytes;
-        self
-    }
-
-    /// Prepares nothing ahead ([`LogsApi::prepare_put`] answers `None`), like an
-    /// implementation that does not use [`PreparedPut`].
-    pub fn without_preparing(self) -> Self {
-        self.lock().no_preparing = true;
         self
     }
 
@@ -227,25 +215,14 @@ impl MockLogsApi {
         self.lock().put_calls
     }
 
-    /// [`LogsApi::prepare_put`] calls, answered or not.
-    pub fn prepare_calls(&self) -> u64 {
-        self.lock().prepare_calls
+    /// `PutLogEvents` calls that arrived with their body already written.
+    pub fn written_puts(&self) -> u64 {
+        self.lock().written_puts
     }
 
-    /// Requests prepared ([`LogsApi::prepare_put`] calls answered).
-    pub fn prepared(&self) -> u64 {
-        self.lock().prepared
-    }
-
-    /// Requests prepared while a `PutLogEvents` to the same stream was in flight — ahead
-    /// of time, as the shipper means to.
-    pub fn prepared_ahead(&self) -> u64 {
-        self.lock().prepared_ahead
-    }
-
-    /// `PutLogEvents` calls that came with a prepared request.
-    pub fn prepared_puts(&self) -> u64 {
-        self.lock().prepared_puts
+    /// Distinct request bodies seen (one per batch when each is written once).
+    pub fn distinct_bodies(&self) -> usize {
+        self.lock().bodies.len()
     }
 
     /// Create calls received.
@@ -505,59 +482,16 @@ impl MockLogsApi {
 }
 
 impl LogsApi for MockLogsApi {
-    fn put_log_events<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        events: &'a [LogEvent],
-    ) -> ApiFuture<'a, PutOutcome> {
+    fn put_log_events<'a>(&'a self, request: &'a PutRequest) -> ApiFuture<'a, PutOutcome> {
         Box::pin(async move {
-            *self.lock().in_flight.entry(stream.to_owned()).or_default() += 1;
+            if let Some(body) = request.written_body() {
+                let mut s = self.lock();
+                s.written_puts += 1;
+                let bytes = body.body().clone();
+                s.bodies.insert(bytes.as_ptr() as usize, bytes);
+            }
             self.pause().await;
-            let outcome = self.put(group, stream, events);
-            if let Some(n) = self.lock().in_flight.get_mut(stream) {
-                *n = n.saturating_sub(1);
-            }
-            outcome
-        })
-    }
-
-    fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
-        let mut s = self.lock();
-        s.prepare_calls += 1;
-        if s.no_preparing {
-            return None;
-        }
-        s.prepared += 1;
-        if s.in_flight.get(stream).is_some_and(|n| *n > 0) {
-            s.prepared_ahead += 1;
-        }
-        drop(s);
-        Some(PreparedPut::new(group, stream, events))
-    }
-
-    fn prepares_puts(&self) -> bool {
-        !self.lock().no_preparing
-    }
-
-    fn put_prepared<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        events: &'a [LogEvent],
-        prepared: &'a PreparedPut,
-    ) -> ApiFuture<'a, PutOutcome> {
-        Box::pin(async move {
-            if *prepared != PreparedPut::new(group, stream, events) {
-                let rule = format!("a request prepared for other events was sent to {stream}");
-                self.lock().violations.push(rule.clone());
-                return Err(
-                    ApiError::new(ApiErrorKind::InvalidRequest, "PutLogEvents", rule)
-                        .with_code("InvalidParameterException"),
-                );
-            }
-            self.lock().prepared_puts += 1;
-            self.put_log_events(group, stream, events).await
+            self.put(request.group(), request.stream(), request.events())
         })
     }
 

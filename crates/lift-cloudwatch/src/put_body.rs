@@ -10,9 +10,10 @@
 //! [`crate::SdkLogsApi`] hands it to the SDK before signing.
 //!
 //! A [`PreparedPut`] is that body together with its SHA-256 — the payload hash SigV4 signs —
-//! made before the call: the shipper prepares a stream's next batch while the stream's
-//! current call is in flight, so the next request leaves as soon as the stream is free, and
-//! a retried or replayed batch is not written and hashed again. Tests parse bodies back and
+//! written once per batch by [`PutRequest::body`](crate::PutRequest::body), usually before
+//! the call: the shipper writes a stream's next batch while the stream's current call is in
+//! flight, so the next request leaves as soon as the stream is free, and a retried or
+//! replayed batch is not written and hashed again. Tests parse bodies back and
 //! compare them with the events, for arbitrary text, and check the hash against the bytes.
 
 use std::fmt;
@@ -25,9 +26,7 @@ use crate::packer::LogEvent;
 
 /// A `PutLogEvents` request made ready before it is sent: the JSON body and its SHA-256.
 ///
-/// Built once per batch; [`LogsApi::prepare_put`](crate::LogsApi::prepare_put) returns one
-/// for implementations that can use it, and the shipper hands it back to
-/// [`LogsApi::put_prepared`](crate::LogsApi::put_prepared) on every attempt.
+/// Written once per batch, by [`PutRequest::body`](crate::PutRequest::body).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedPut {
     body: Bytes,

@@ -10,8 +10,8 @@
 //! connection becomes an [`ApiErrorKind::Timeout`] rather than a stuck shipper. The SDK
 //! reports its diagnostics through `tracing`; nothing here forwards them into Lift's log
 //! pipeline (that would feed CloudWatch errors back into CloudWatch). The `PutLogEvents`
-//! body is written by `put_body` from the batch (a [`PreparedPut`], often made while the
-//! stream's previous call was in flight) and replaces the SDK's serialisation before
+//! body is written by `put_body` from the batch ([`PutRequest::body`], usually written while
+//! the stream's previous call was in flight) and replaces the SDK's serialisation before
 //! signing, with the body's precomputed SHA-256 as the signed payload hash; everything else
 //! about the call (endpoint, signing, errors) is the SDK's.
 
@@ -28,10 +28,9 @@ use aws_sdk_cloudwatchlogs::error::BoxError;
 use aws_sdk_cloudwatchlogs::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::body::SdkBody;
 
-use crate::api::{ApiFuture, LogsApi, PutOutcome, RejectedEvents};
+use crate::api::{ApiFuture, LogsApi, PutOutcome, PutRequest, RejectedEvents};
 use crate::error::SdkConfigError;
 use crate::error::{ApiError, ApiErrorKind};
-use crate::packer::LogEvent;
 use crate::put_body::PreparedPut;
 
 /// The region used when none is configured anywhere but an endpoint URL is (emulators
@@ -214,34 +213,8 @@ impl Intercept for PrecomputedPayloadHash {
 }
 
 impl LogsApi for SdkLogsApi {
-    fn put_log_events<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        events: &'a [LogEvent],
-    ) -> ApiFuture<'a, PutOutcome> {
-        Box::pin(async move {
-            let prepared = PreparedPut::new(group, stream, events);
-            self.send_put(group, stream, &prepared).await
-        })
-    }
-
-    fn prepare_put(&self, group: &str, stream: &str, events: &[LogEvent]) -> Option<PreparedPut> {
-        Some(PreparedPut::new(group, stream, events))
-    }
-
-    fn prepares_puts(&self) -> bool {
-        true
-    }
-
-    fn put_prepared<'a>(
-        &'a self,
-        group: &'a str,
-        stream: &'a str,
-        _events: &'a [LogEvent],
-        prepared: &'a PreparedPut,
-    ) -> ApiFuture<'a, PutOutcome> {
-        Box::pin(self.send_put(group, stream, prepared))
+    fn put_log_events<'a>(&'a self, request: &'a PutRequest) -> ApiFuture<'a, PutOutcome> {
+        Box::pin(self.send_put(request.group(), request.stream(), request.body()))
     }
 
     fn create_log_group<'a>(&'a self, group: &'a str) -> ApiFuture<'a, ()> {
@@ -413,6 +386,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packer::LogEvent;
     use std::sync::{Arc, Mutex};
 
     /// A signed request as it was about to leave: method, URI, headers, body.
@@ -531,7 +505,8 @@ mod tests {
             ),
             LogEvent::new(1_764_252_000_124, "line\nbreak \u{2028}"),
         ];
-        let refused = api.put_log_events("/lift/g", "s", &events).await;
+        let request = PutRequest::new("/lift/g", "s", events.to_vec());
+        let refused = api.put_log_events(&request).await;
         assert!(refused.is_err(), "the capture stops the request");
         let signed = capture.0.lock().unwrap().take().expect("a signed request");
         let prepared = PreparedPut::new("/lift/g", "s", &events);
@@ -556,7 +531,7 @@ mod tests {
         let api = capturing_api(&capture);
         let events = [LogEvent::new(1_764_252_000_123, "x")];
         let wrong = PreparedPut::new("/lift/g", "s", &events).with_payload_sha256(&"0".repeat(64));
-        let refused = api.put_prepared("/lift/g", "s", &events, &wrong).await;
+        let refused = api.send_put("/lift/g", "s", &wrong).await;
         assert!(refused.is_err());
         let signed = capture.0.lock().unwrap().take().expect("a signed request");
         assert_ne!(signature_sent(&signed), signature_over(&signed, &signed.3));

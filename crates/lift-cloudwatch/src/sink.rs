@@ -222,7 +222,7 @@ impl Parts {
         let counters = Arc::new(ShipperCounters::default());
         let cx = Arc::new(DeliveryContext {
             api,
-            group: c.log_group.clone(),
+            group: Arc::from(c.log_group.as_str()),
             create_group: c.create_group,
             retention_days: c.retention_days,
             retry: self.valid.retry(),

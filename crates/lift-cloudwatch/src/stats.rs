@@ -36,6 +36,9 @@ pub struct ShipperStats {
     pub bytes: u64,
     /// `PutLogEvents` calls made, retries included.
     pub put_calls: u64,
+    /// Request bodies written while the stream's previous call was in flight (the
+    /// shipper's pipelining at work: such a batch leaves as soon as its stream is free).
+    pub bodies_written_ahead: u64,
     /// Create calls made (group, stream, retention).
     pub create_calls: u64,
     /// Retries of a batch after a transient failure.
@@ -73,6 +76,7 @@ pub(crate) struct ShipperCounters {
     pub(crate) batches: AtomicU64,
     pub(crate) bytes: AtomicU64,
     pub(crate) put_calls: AtomicU64,
+    pub(crate) bodies_written_ahead: AtomicU64,
     pub(crate) create_calls: AtomicU64,
     pub(crate) retries: AtomicU64,
     pub(crate) throttles: AtomicU64,
@@ -95,6 +99,7 @@ impl Default for ShipperCounters {
             batches: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             put_calls: AtomicU64::new(0),
+            bodies_written_ahead: AtomicU64::new(0),
             create_calls: AtomicU64::new(0),
             retries: AtomicU64::new(0),
             throttles: AtomicU64::new(0),
@@ -199,6 +204,7 @@ impl ShipperCounters {
             batches,
             bytes: get(&self.bytes),
             put_calls: get(&self.put_calls),
+            bodies_written_ahead: get(&self.bodies_written_ahead),
             create_calls: get(&self.create_calls),
             retries: get(&self.retries),
             throttles: get(&self.throttles),

@@ -11,13 +11,10 @@
 
 use std::sync::Arc;
 
-use crate::api::{LogsApi, RejectedEvents};
+use crate::api::{LogsApi, PutRequest, RejectedEvents};
 use crate::classify::{CreateOutcome, Disposition, classify, classify_create};
 use crate::error::{ApiError, ApiErrorKind};
-use crate::packer::Batch;
-use crate::put_body::PreparedPut;
 use crate::retry::RetryPolicy;
-use crate::shipper::PreparedCell;
 use crate::stats::ShipperCounters;
 
 /// What became of one batch.
@@ -32,35 +29,28 @@ pub(crate) enum Delivery {
 /// Everything a delivery task needs, shared by all of them.
 pub(crate) struct DeliveryContext {
     pub(crate) api: Arc<dyn LogsApi>,
-    pub(crate) group: String,
+    pub(crate) group: Arc<str>,
     pub(crate) create_group: bool,
     pub(crate) retention_days: Option<u32>,
     pub(crate) retry: RetryPolicy,
     pub(crate) counters: Arc<ShipperCounters>,
 }
 
-/// Delivers `batch` to `stream`; returns only when it is acknowledged or refused. The
-/// batch's request is prepared once (unless `prepared` already holds it) and reused by
-/// every attempt.
+/// Delivers `request`; returns only when it is acknowledged or refused. Its body is
+/// written once, before the first attempt (unless it was written ahead), and every attempt
+/// resends it.
 pub(crate) async fn deliver(
     cx: Arc<DeliveryContext>,
-    stream: Arc<str>,
-    batch: Arc<Batch>,
-    prepared: Arc<PreparedCell>,
+    request: Arc<PutRequest>,
     seed: u64,
 ) -> Delivery {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut attempt: u32 = 0;
-    let prepared = prepared.get_or_init(|| prepare(&cx, &stream, &batch)).await;
+    write_bodies(Arc::clone(&request), None).await;
+    let stream = request.stream();
     loop {
         ShipperCounters::add(&cx.counters.put_calls, 1);
-        let put = match prepared {
-            Some(prepared) => cx
-                .api
-                .put_prepared(&cx.group, &stream, &batch.events, prepared),
-            None => cx.api.put_log_events(&cx.group, &stream, &batch.events),
-        };
-        let error = match put.await {
+        let error = match cx.api.put_log_events(&request).await {
             Ok(outcome) => return Delivery::Acknowledged(outcome.rejected),
             Err(error) => error,
         };
@@ -83,7 +73,7 @@ pub(crate) async fn deliver(
                 attempt = attempt.saturating_add(1);
             }
             Disposition::CreateResources => {
-                if let Err(refused) = ensure_stream(&cx, &stream, &mut rng).await {
+                if let Err(refused) = ensure_stream(&cx, stream, &mut rng).await {
                     return Delivery::Refused(refused);
                 }
                 // Replaying straight after a successful create is normal; if the resource
@@ -99,22 +89,22 @@ pub(crate) async fn deliver(
     }
 }
 
-/// Prepares `batch`'s request ([`LogsApi::prepare_put`]) on tokio's blocking pool: writing
-/// and hashing a body is a millisecond or so of CPU per MiB, which on a worker thread would
-/// hold up the shipper and every delivery queued behind it. `None` (send unprepared) if the
-/// implementation prepares nothing or the preparing thread failed.
-pub(crate) async fn prepare(
-    cx: &Arc<DeliveryContext>,
-    stream: &Arc<str>,
-    batch: &Arc<Batch>,
-) -> Option<PreparedPut> {
-    if !cx.api.prepares_puts() {
-        return None;
+/// Writes `request`'s body, then `next`'s, on tokio's blocking pool (each unless it is
+/// written already): writing and hashing a body is a millisecond or so of CPU per MiB, which
+/// on a worker thread would hold up the shipper and every delivery queued behind it. Returns
+/// whether this call wrote `next`'s body. A failed pool thread leaves a body unwritten; the
+/// call then writes it itself.
+pub(crate) async fn write_bodies(request: Arc<PutRequest>, next: Option<Arc<PutRequest>>) -> bool {
+    if request.written_body().is_some() && next.as_ref().is_none_or(|n| n.written_body().is_some())
+    {
+        return false;
     }
-    let (cx, stream, batch) = (cx.clone(), stream.clone(), batch.clone());
-    tokio::task::spawn_blocking(move || cx.api.prepare_put(&cx.group, &stream, &batch.events))
-        .await
-        .unwrap_or(None)
+    tokio::task::spawn_blocking(move || {
+        request.write_body();
+        next.is_some_and(|n| n.write_body())
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// Creates the stream (and the group, when allowed and missing). `Ok` once both exist.

@@ -7,9 +7,10 @@
 //! is due, so a backlog ships in near-full batches), and starts deliveries — at most one in
 //! flight per stream, so each stream's batches arrive in order, and at most
 //! `max_in_flight` in all, so many streams ship in parallel. While a stream's call is in
-//! flight, its next batch's request is prepared on tokio's blocking pool (body written and
-//! hashed, [`LogsApi::prepare_put`](crate::LogsApi::prepare_put)), so that batch leaves as
-//! soon as the stream is free.
+//! flight, its next batch's request body is written and hashed on tokio's blocking pool
+//! ([`PutRequest::body`](crate::PutRequest::body)), so that batch leaves as soon as the
+//! stream is free — whatever the [`LogsApi`](crate::LogsApi) implementation, which only
+//! ever sees a request.
 //!
 //! Settling: every entry ends acknowledged or counted as dropped with a reason (packer
 //! drops, `rejectedLogEventsInfo`, refused requests, undeliverable at close). Only then is
@@ -29,13 +30,14 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
 pub(crate) use deliver::DeliveryContext;
-use deliver::{Delivery, deliver, prepare};
+use deliver::{Delivery, deliver, write_bodies};
 use waiters::{Waiter, Waiters};
 
+use crate::api::PutRequest;
 use crate::packer::{Batch, BatchPacker, LogEvent};
-use crate::put_body::PreparedPut;
 use crate::queue::{Drained, Queue, Slot};
 use crate::spill::Spill;
+use crate::stats::ShipperCounters;
 use crate::stream_name::StreamTemplate;
 
 /// A request to the shipper.
@@ -68,24 +70,25 @@ pub(crate) struct ShipperSettings {
     pub(crate) seed: u64,
 }
 
-/// A batch's request, prepared ([`LogsApi::prepare_put`](crate::LogsApi::prepare_put)) once,
-/// by whichever asks first: the task preparing it ahead of time or its delivery.
-type PreparedCell = tokio::sync::OnceCell<Option<PreparedPut>>;
-
-/// A packed batch waiting for its stream to be free.
+/// A packed batch, as the request that will send it, waiting for its stream to be free.
 struct Ready {
-    batch: Arc<Batch>,
-    prepared: Arc<PreparedCell>,
-    /// Whether a task preparing its request was started.
-    preparing: bool,
+    request: Arc<PutRequest>,
+    /// The batch's size as CloudWatch counts it.
+    bytes: usize,
+    /// Whether a task writing its body ahead was started.
+    writing: bool,
 }
 
 impl Ready {
-    fn new(batch: Batch) -> Self {
+    fn new(group: &Arc<str>, stream: &Arc<str>, batch: Batch) -> Self {
         Self {
-            batch: Arc::new(batch),
-            prepared: Arc::new(PreparedCell::new()),
-            preparing: false,
+            request: Arc::new(PutRequest::new(
+                Arc::clone(group),
+                Arc::clone(stream),
+                batch.events,
+            )),
+            bytes: batch.bytes,
+            writing: false,
         }
     }
 }
@@ -108,8 +111,7 @@ impl StreamState {
             .ready
             .iter()
             .chain(self.in_flight.as_ref())
-            .map(|r| &r.batch)
-            .flat_map(|b| b.events.iter().map(|e| e.seq));
+            .flat_map(|r| r.request.events().iter().map(|e| e.seq));
         pending.chain(batched).min().unwrap_or(u64::MAX)
     }
 
@@ -119,8 +121,7 @@ impl StreamState {
             .ready
             .iter()
             .chain(self.in_flight.as_ref())
-            .map(|r| &r.batch)
-            .map(|b| b.events.iter().filter(|e| e.seq < target).count())
+            .map(|r| r.request.events().iter().filter(|e| e.seq < target).count())
             .sum();
         (pending + batched) as u64
     }
@@ -313,7 +314,7 @@ impl Shipper {
     fn pack(&mut self, flush_due: bool) {
         let limits = *self.settings.packer.limits();
         let now_ms = lift_observability::system_millis();
-        for state in self.streams.values_mut() {
+        for (name, state) in &mut self.streams {
             let full = state.pending_cost >= limits.max_batch_bytes
                 || state.pending.len() >= limits.max_batch_events;
             if state.pending.is_empty() || !(flush_due || full) {
@@ -347,7 +348,12 @@ impl Shipper {
                 state.pending_cost = last.bytes;
                 state.pending = last.events;
             }
-            state.ready.extend(batches.into_iter().map(Ready::new));
+            let group = &self.cx.group;
+            state.ready.extend(
+                batches
+                    .into_iter()
+                    .map(|batch| Ready::new(group, name, batch)),
+            );
         }
     }
 
@@ -365,7 +371,7 @@ impl Shipper {
             let Some(ready) = state.ready.pop_front() else {
                 continue;
             };
-            let (batch, prepared) = (ready.batch.clone(), ready.prepared.clone());
+            let request = Arc::clone(&ready.request);
             state.cool_until = None;
             state.in_flight = Some(ready);
             self.deliveries_started += 1;
@@ -376,40 +382,35 @@ impl Shipper {
             let cx = self.cx.clone();
             let stream = name.clone();
             self.tasks.spawn(async move {
-                let delivery = deliver(cx, stream.clone(), batch, prepared, seed).await;
+                let delivery = deliver(cx, request, seed).await;
                 (stream, delivery)
             });
         }
         self.prepare_next_batches();
     }
 
-    /// Starts preparing the next batch of every stream whose call is in flight — at most one
-    /// per stream, so at most `max_in_flight` prepared requests wait. The batch in flight is
-    /// prepared first (usually by its delivery, already under way): its request is the one
-    /// the stream is waiting for.
+    /// Starts writing the body of the next batch of every stream whose call is in flight —
+    /// at most one per stream, so at most `max_in_flight` written bodies wait. The batch in
+    /// flight is written first (usually by its delivery, already under way): its request is
+    /// the one the stream is waiting for.
     fn prepare_next_batches(&mut self) {
-        if !self.cx.api.prepares_puts() {
-            return;
-        }
-        for (name, state) in &mut self.streams {
+        for state in self.streams.values_mut() {
             let Some(current) = &state.in_flight else {
                 continue;
             };
             let Some(next) = state.ready.front_mut() else {
                 continue;
             };
-            if next.preparing {
+            if next.writing {
                 continue;
             }
-            next.preparing = true;
-            let (cx, stream) = (self.cx.clone(), name.clone());
-            let (current_batch, current_cell) = (current.batch.clone(), current.prepared.clone());
-            let (batch, cell) = (next.batch.clone(), next.prepared.clone());
+            next.writing = true;
+            let (current, next) = (Arc::clone(&current.request), Arc::clone(&next.request));
+            let counters = Arc::clone(&self.cx.counters);
             tokio::spawn(async move {
-                current_cell
-                    .get_or_init(|| prepare(&cx, &stream, &current_batch))
-                    .await;
-                cell.get_or_init(|| prepare(&cx, &stream, &batch)).await;
+                if write_bodies(current, Some(next)).await {
+                    ShipperCounters::add(&counters.bodies_written_ahead, 1);
+                }
             });
         }
     }
@@ -419,34 +420,35 @@ impl Shipper {
         let Some(state) = self.streams.get_mut(&stream) else {
             return;
         };
-        let Some(Ready { batch, .. }) = state.in_flight.take() else {
+        let Some(Ready { request, bytes, .. }) = state.in_flight.take() else {
             return;
         };
         let counters = &self.cx.counters;
-        let len = batch.events.len();
+        let events = request.events();
+        let len = events.len();
         match delivery {
             Delivery::Acknowledged(rejected) => {
                 let mut refused = Vec::new();
-                for (i, event) in batch.events.iter().enumerate() {
+                for (i, event) in events.iter().enumerate() {
                     if let Some(reason) = rejected.reason_for(i, len) {
                         counters.drop_n(reason, 1);
                         refused.push(event.seq);
                     }
                 }
                 let max = self.settings.packer.limits().max_batch_bytes;
-                counters.batch_delivered((len - refused.len()) as u64, batch.bytes as u64, max);
+                counters.batch_delivered((len - refused.len()) as u64, bytes as u64, max);
                 self.waiters.dropped(refused.iter().copied());
                 state.cool_down = Duration::ZERO;
             }
             Delivery::Refused(error) => {
                 counters.drop_n(DropReason::Rejected, len as u64);
                 counters.error(format!("batch of {len} refused: {error}"));
-                self.waiters.dropped(batch.events.iter().map(|e| e.seq));
+                self.waiters.dropped(events.iter().map(|e| e.seq));
                 state.cool_down = (state.cool_down * 2).clamp(FIRST_COOL_DOWN, MAX_COOL_DOWN);
                 state.cool_until = Some(Instant::now() + state.cool_down);
             }
         }
-        self.queue.release(batch.bytes as u64, len as u64);
+        self.queue.release(bytes as u64, len as u64);
     }
 
     fn answer_waiters(&mut self) {
@@ -485,12 +487,10 @@ impl Shipper {
         let mut undelivered = 0u64;
         let mut seqs = Vec::new();
         for (name, state) in self.streams.drain() {
-            let batches = state
-                .in_flight
-                .into_iter()
-                .chain(state.ready)
-                .map(|r| r.batch);
-            let events = batches.flat_map(|b| b.events.clone()).chain(state.pending);
+            let requests = state.in_flight.into_iter().chain(state.ready);
+            let events = requests
+                .flat_map(|r| r.request.events().to_vec())
+                .chain(state.pending);
             for event in events {
                 self.spill.write(&group, &name, &event);
                 seqs.push(event.seq);

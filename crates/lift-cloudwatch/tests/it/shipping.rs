@@ -132,11 +132,11 @@ async fn every_entry_arrives_in_order_and_flush_waits_for_acknowledgement() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_next_batch_is_prepared_while_the_previous_call_is_in_flight() {
+async fn the_next_batch_is_written_while_the_previous_call_is_in_flight() {
     let mock = MockLogsApi::new()
         .with_group(GROUP)
         .with_latency(Duration::from_millis(50));
-    // Two failures on the way: the retries resend the request already prepared.
+    // Two failures on the way: the retries resend the body already written.
     mock.script([Fault::Throttle, Fault::ServerError]);
     let r = rig(config(), mock).await;
     log_n(&r.log, 0..40_000);
@@ -146,62 +146,52 @@ async fn the_next_batch_is_prepared_while_the_previous_call_is_in_flight() {
     let stats = r.sink.shipper_stats();
     let batches = stats.batches;
     assert!(batches >= 4, "{stats:?}");
-    // Every call was sent with a prepared request, each batch prepared once (not per
+    // Every call arrived with its body written, each batch's body written once (not per
     // attempt: two failures and the replay after creating the stream lazily), and every
-    // batch but the first while its predecessor was in flight.
+    // batch's but the first while its predecessor was in flight.
     assert_eq!(r.mock.put_calls(), batches + 3);
-    assert_eq!(r.mock.prepared_puts(), r.mock.put_calls());
-    assert_eq!(r.mock.prepared(), batches);
-    assert_eq!(r.mock.prepared_ahead(), batches - 1);
-}
-
-#[tokio::test(start_paused = true)]
-async fn an_api_that_prepares_nothing_gets_plain_puts() {
-    let mock = MockLogsApi::new()
-        .with_group(GROUP)
-        .with_latency(Duration::from_millis(50))
-        .without_preparing();
-    let r = rig(config(), mock).await;
-    log_n(&r.log, 0..30_000);
-    r.log.flush().await.unwrap();
-    assert_eq!(delivered_ids(&r.mock), (0..30_000).collect::<Vec<_>>());
-    assert!(r.mock.violations().is_empty(), "{:?}", r.mock.violations());
-    assert!(r.mock.put_calls() >= 3);
-    // An implementation that says it prepares nothing is not asked to.
-    assert_eq!(r.mock.prepare_calls(), 0);
-    assert_eq!(r.mock.prepared(), 0);
-    assert_eq!(r.mock.prepared_puts(), 0);
+    assert_eq!(r.mock.written_puts(), r.mock.put_calls());
+    assert_eq!(r.mock.distinct_bodies() as u64, batches);
+    assert_eq!(stats.bodies_written_ahead, batches - 1);
 }
 
 #[tokio::test]
-async fn the_mock_refuses_a_request_prepared_for_other_events() {
-    use lift_cloudwatch::{LogEvent, LogsApi, PreparedPut};
-    let mock = MockLogsApi::new().with_group(GROUP);
-    mock.create_log_stream(GROUP, "app").await.unwrap();
-    let sent = [LogEvent::new(1_764_239_618_123, "sent")];
-    let other = [LogEvent::new(1_764_239_618_123, "other")];
-    let for_other = PreparedPut::new(GROUP, "app", &other);
+async fn a_request_body_is_written_once_and_holds_exactly_its_events() {
+    use lift_cloudwatch::{LogEvent, PutRequest};
+    let events = vec![
+        LogEvent::new(1_764_239_618_123, r#"{"message":"a \"quoted\" é"}"#),
+        LogEvent::new(1_764_239_618_124, "second"),
+    ];
+    let request = PutRequest::new(GROUP, "app", events.clone());
     assert!(
-        mock.put_prepared(GROUP, "app", &sent, &for_other)
-            .await
-            .is_err()
+        request.written_body().is_none(),
+        "written on first use only"
     );
-    let for_other_stream = PreparedPut::new(GROUP, "elsewhere", &sent);
-    assert!(
-        mock.put_prepared(GROUP, "app", &sent, &for_other_stream)
-            .await
-            .is_err()
+    let body: serde_json::Value = serde_json::from_slice(request.body().body()).unwrap();
+    assert_eq!(body["logGroupName"], GROUP);
+    assert_eq!(body["logStreamName"], "app");
+    let sent: Vec<(i64, String)> = body["logEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["timestamp"].as_i64().unwrap(),
+                e["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(i64, String)> = events
+        .iter()
+        .map(|e| (e.timestamp_ms, e.message.clone()))
+        .collect();
+    assert_eq!(sent, expected);
+    let first = request.body().body().as_ptr();
+    assert_eq!(
+        request.written_body().unwrap().body().as_ptr(),
+        first,
+        "kept"
     );
-    assert_eq!(mock.violations().len(), 2);
-    assert!(mock.events(GROUP, "app").is_empty());
-    let matching = mock
-        .prepare_put(GROUP, "app", &sent)
-        .expect("the mock prepares");
-    mock.put_prepared(GROUP, "app", &sent, &matching)
-        .await
-        .unwrap();
-    assert_eq!(mock.events(GROUP, "app").len(), 1);
-    assert_eq!(mock.prepared_puts(), 1);
 }
 
 #[tokio::test(start_paused = true)]
