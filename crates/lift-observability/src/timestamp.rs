@@ -56,8 +56,7 @@ impl Clock {
 }
 
 /// The system clock in Unix milliseconds (`CLOCK_REALTIME`, through `SystemTime`; reading
-/// it with `clock_gettime` directly saved ~1% of an entry on the corpus, under the 3% a
-/// speed device must earn — BENCHMARKS.md).
+/// it with `clock_gettime` directly did not earn its place — BENCHMARKS.md, speed devices).
 #[inline]
 pub fn system_millis() -> i64 {
     // `as_secs` and `subsec_millis` instead of `as_millis`, which goes through u128.
