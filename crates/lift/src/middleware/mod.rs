@@ -14,6 +14,42 @@
 //! `MetricsLayer` and `BufferingLayer` inside `ContextLayer` (they need its context, and
 //! what they write must be flushed by it).
 
+/// Declares a middleware's service — the wrapped service and its layer's shared settings,
+/// with `get_ref` and `into_inner` — and the layer's `tower::Layer` impl that makes it.
+macro_rules! service_of_layer {
+    ($(#[$doc:meta])* $service:ident, $layer:ident, $settings:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $service<S> {
+            inner: S,
+            settings: std::sync::Arc<$settings>,
+        }
+
+        impl<S> $service<S> {
+            /// The wrapped service.
+            pub fn get_ref(&self) -> &S {
+                &self.inner
+            }
+
+            /// The wrapped service, unwrapped.
+            pub fn into_inner(self) -> S {
+                self.inner
+            }
+        }
+
+        impl<S> tower::Layer<S> for $layer {
+            type Service = $service<S>;
+
+            fn layer(&self, inner: S) -> $service<S> {
+                $service {
+                    inner,
+                    settings: std::sync::Arc::clone(&self.settings),
+                }
+            }
+        }
+    };
+}
+
 mod buffering;
 mod context;
 mod future;

@@ -1,8 +1,8 @@
-//! [`BufferingLayer`]: wraps a service in [`Buffered`].
+//! [`BufferingLayer`]: wraps a service in [`Buffered`](super::Buffered).
 
 use std::sync::Arc;
 
-use super::{BufferTotals, Buffered, Buffering};
+use super::{BufferTotals, Buffering, BufferingSettings};
 
 /// Holds each invocation's low-level lines and writes them only when it fails, is slow or
 /// is sampled (see [`Buffering`]). Goes inside [`ContextLayer`](crate::ContextLayer): it
@@ -27,41 +27,31 @@ use super::{BufferTotals, Buffered, Buffering};
 /// ```
 #[derive(Debug, Clone)]
 pub struct BufferingLayer {
-    config: Option<Buffering>,
-    totals: Arc<BufferTotals>,
+    pub(super) settings: Arc<BufferingSettings>,
 }
 
 impl BufferingLayer {
     /// Buffers as `config` says.
     pub fn new(config: Buffering) -> Self {
-        Self {
-            config: Some(config),
-            totals: Arc::default(),
-        }
+        Self::with(Some(config))
     }
 
     /// A layer that buffers nothing (a stack's place for it when buffering is off).
     pub(crate) fn off() -> Self {
+        Self::with(None)
+    }
+
+    fn with(config: Option<Buffering>) -> Self {
         Self {
-            config: None,
-            totals: Arc::default(),
+            settings: Arc::new(BufferingSettings {
+                config,
+                totals: BufferTotals::default(),
+            }),
         }
     }
 
     /// What buffering did so far, across invocations.
     pub fn totals(&self) -> lift_observability::BufferOutcome {
-        self.totals.snapshot()
-    }
-}
-
-impl<S> tower::Layer<S> for BufferingLayer {
-    type Service = Buffered<S>;
-
-    fn layer(&self, inner: S) -> Buffered<S> {
-        Buffered {
-            inner,
-            config: self.config,
-            totals: Arc::clone(&self.totals),
-        }
+        self.settings.totals.snapshot()
     }
 }

@@ -86,25 +86,19 @@ impl BufferTotals {
     }
 }
 
-/// The buffering middleware around `S` (see [`BufferingLayer`]).
-#[derive(Debug, Clone)]
-pub struct Buffered<S> {
-    inner: S,
+#[derive(Debug)]
+struct BufferingSettings {
+    /// `None`: invocations pass through.
     config: Option<Buffering>,
-    totals: Arc<BufferTotals>,
+    totals: BufferTotals,
 }
 
-impl<S> Buffered<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, unwrapped.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
+service_of_layer!(
+    /// The buffering middleware around `S` (see [`BufferingLayer`]).
+    Buffered,
+    BufferingLayer,
+    BufferingSettings
+);
 
 impl<S, E> tower::Service<Invocation<E>> for Buffered<S>
 where
@@ -121,7 +115,8 @@ where
     }
 
     fn call(&mut self, mut invocation: Invocation<E>) -> Self::Future {
-        let (Some(config), Some(context)) = (self.config, invocation.context.clone()) else {
+        let (Some(config), Some(context)) = (self.settings.config, invocation.context.clone())
+        else {
             return ResponseFuture::new(self.inner.call(invocation));
         };
         let direct = context.logger().clone();
@@ -129,7 +124,7 @@ where
         let buffered = direct.with_sink(Arc::new(buffer.clone()), LevelFilter::Trace);
         invocation.context = Some(context.with_logger(buffered));
         let handled = self.inner.call(invocation);
-        let totals = Arc::clone(&self.totals);
+        let settings = Arc::clone(&self.settings);
         ResponseFuture::new(async move {
             let started = Instant::now();
             let result = handled.await;
@@ -139,7 +134,7 @@ where
                 &result,
                 started.elapsed(),
                 &direct,
-                &totals,
+                &settings.totals,
             );
             result
         })

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lift_observability::Logger;
 
-use super::{ContextSettings, WithContext};
+use super::ContextSettings;
 use crate::extract::Extractors;
 
 /// Default margin before the invocation deadline at which an early flush starts.
@@ -31,7 +31,7 @@ pub const DEFAULT_EARLY_FLUSH_MARGIN: Duration = Duration::from_millis(500);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ContextLayer {
-    settings: Arc<ContextSettings>,
+    pub(super) settings: Arc<ContextSettings>,
 }
 
 impl ContextLayer {
@@ -60,16 +60,5 @@ impl ContextLayer {
 
     pub(crate) fn root(&self) -> &Logger {
         &self.settings.root
-    }
-}
-
-impl<S> tower::Layer<S> for ContextLayer {
-    type Service = WithContext<S>;
-
-    fn layer(&self, inner: S) -> WithContext<S> {
-        WithContext {
-            inner,
-            settings: Arc::clone(&self.settings),
-        }
     }
 }

@@ -79,24 +79,12 @@ impl ContextSettings {
     }
 }
 
-/// The context middleware around `S` (see [`ContextLayer`]).
-#[derive(Debug, Clone)]
-pub struct WithContext<S> {
-    inner: S,
-    settings: Arc<ContextSettings>,
-}
-
-impl<S> WithContext<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, unwrapped.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
+service_of_layer!(
+    /// The context middleware around `S` (see [`ContextLayer`]).
+    WithContext,
+    ContextLayer,
+    ContextSettings
+);
 
 impl<S, E> tower::Service<Invocation<E>> for WithContext<S>
 where

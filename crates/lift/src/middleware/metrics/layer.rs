@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use lift_observability::metrics::Metrics;
 
-use super::{Measured, MetricsSettings, TelemetryBaseline};
+use super::{MetricsSettings, TelemetryBaseline};
 
 /// Gives each invocation its own aggregate of `metrics` — the handler's
 /// [`Context::metrics`](crate::Context::metrics) — records `Latency`, `Errors` and, on a
@@ -28,7 +28,7 @@ use super::{Measured, MetricsSettings, TelemetryBaseline};
 /// ```
 #[derive(Debug, Clone)]
 pub struct MetricsLayer {
-    settings: Arc<MetricsSettings>,
+    pub(super) settings: Arc<MetricsSettings>,
 }
 
 impl MetricsLayer {
@@ -48,16 +48,5 @@ impl MetricsLayer {
     pub fn self_telemetry(mut self, on: bool) -> Self {
         Arc::make_mut(&mut self.settings).self_telemetry = on;
         self
-    }
-}
-
-impl<S> tower::Layer<S> for MetricsLayer {
-    type Service = Measured<S>;
-
-    fn layer(&self, inner: S) -> Measured<S> {
-        Measured {
-            inner,
-            settings: Arc::clone(&self.settings),
-        }
     }
 }

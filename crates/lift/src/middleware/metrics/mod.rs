@@ -60,24 +60,12 @@ impl MetricsSettings {
     }
 }
 
-/// The metrics middleware around `S` (see [`MetricsLayer`]).
-#[derive(Debug, Clone)]
-pub struct Measured<S> {
-    inner: S,
-    settings: Arc<MetricsSettings>,
-}
-
-impl<S> Measured<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, unwrapped.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
+service_of_layer!(
+    /// The metrics middleware around `S` (see [`MetricsLayer`]).
+    Measured,
+    MetricsLayer,
+    MetricsSettings
+);
 
 impl<S, E> tower::Service<Invocation<E>> for Measured<S>
 where

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use lift_observability::xray::XRayEmitter;
 
-use super::{Traced, XRaySettings};
+use super::XRaySettings;
 use crate::extract::Extractors;
 
 /// Runs each invocation in an X-Ray subsegment of Lambda's segment (of a new trace when no
@@ -28,7 +28,7 @@ use crate::extract::Extractors;
 /// ```
 #[derive(Debug, Clone)]
 pub struct XRayLayer {
-    settings: Arc<XRaySettings>,
+    pub(super) settings: Arc<XRaySettings>,
 }
 
 impl XRayLayer {
@@ -64,16 +64,5 @@ impl XRayLayer {
     pub fn name(mut self, name: impl Into<String>) -> Self {
         Arc::make_mut(&mut self.settings).name = Some(name.into());
         self
-    }
-}
-
-impl<S> tower::Layer<S> for XRayLayer {
-    type Service = Traced<S>;
-
-    fn layer(&self, inner: S) -> Traced<S> {
-        Traced {
-            inner,
-            settings: Arc::clone(&self.settings),
-        }
     }
 }

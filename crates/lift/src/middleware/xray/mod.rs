@@ -10,7 +10,6 @@
 
 mod layer;
 
-use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use lift_observability::xray::{Subsegment, XRayEmitter, epoch_seconds};
@@ -94,24 +93,12 @@ impl XRaySettings {
     }
 }
 
-/// The X-Ray middleware around `S` (see [`XRayLayer`]).
-#[derive(Debug, Clone)]
-pub struct Traced<S> {
-    inner: S,
-    settings: Arc<XRaySettings>,
-}
-
-impl<S> Traced<S> {
-    /// The wrapped service.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
-    /// The wrapped service, unwrapped.
-    pub fn into_inner(self) -> S {
-        self.inner
-    }
-}
+service_of_layer!(
+    /// The X-Ray middleware around `S` (see [`XRayLayer`]).
+    Traced,
+    XRayLayer,
+    XRaySettings
+);
 
 impl<S, E> tower::Service<Invocation<E>> for Traced<S>
 where
