@@ -33,7 +33,7 @@ mod context;
 mod current;
 mod error;
 mod event_gate;
-pub mod extract;
+mod extract;
 mod handler;
 pub mod health;
 mod lambda;
@@ -49,7 +49,7 @@ pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
 pub use error::{ErrorKind, LiftError, PanicError, TenantConflict};
 pub use event_gate::INVALID_EVENT_ERROR_TYPE;
-pub use extract::{EventInfo, Extractors};
+pub use extract::{EventInfo, Extractors, MAX_ID_CHARS};
 pub use handler::{Handler, HandlerService};
 pub use lambda::{
     App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, HttpResponse, HttpService,
