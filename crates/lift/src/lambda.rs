@@ -4,6 +4,10 @@
 //! and Function URL (v2) and ALB events into `http::Request`s, `lambda_runtime` polls the
 //! Runtime API. The stack is `Observability` around the handler, so every invocation gets
 //! its context, start/end lines, panic safety and a flush before the response is posted.
+//! With `AWS_LAMBDA_MAX_CONCURRENCY` above 1 (Lambda Managed Instances) the runtime polls
+//! that many invocations at once (`lambda_runtime::run_concurrent`), one at a time
+//! otherwise; the handler is the same either way, and everything per invocation is task-local
+//! (the trace comes from the runtime's per-invocation header, never `_X_AMZN_TRACE_ID`).
 //! Logs go to stdout as JSON by default (`Logger::from_env`: Lambda ships stdout to
 //! CloudWatch Logs); give [`App::logger`] a logger with a `CloudWatchSink` to ship directly.
 
@@ -25,7 +29,7 @@ use crate::event_gate::EventGate;
 use crate::extract::Extractors;
 use crate::handler::{Handler, HandlerService};
 use crate::meta::{Invocation, InvocationMeta};
-use crate::middleware::{Observability, ObservabilityLayer};
+use crate::middleware::{Buffering, Observability, ObservabilityLayer};
 
 /// Set to a log group name to ship logs straight to CloudWatch Logs instead of stdout.
 pub const CLOUDWATCH_GROUP_ENV: &str = "LIFT_CLOUDWATCH_LOG_GROUP";
@@ -72,6 +76,7 @@ pub struct App {
     metrics: Option<Metrics>,
     self_telemetry: Option<bool>,
     xray: Option<XRayEmitter>,
+    buffering: Option<Buffering>,
 }
 
 impl App {
@@ -128,6 +133,13 @@ impl App {
     /// Sends X-Ray subsegments through `emitter` (over `LIFT_XRAY`).
     pub fn xray(mut self, emitter: XRayEmitter) -> Self {
         self.xray = Some(emitter);
+        self
+    }
+
+    /// Buffers each invocation's low-level lines and writes them only when it fails, is
+    /// slow or is sampled (see [`Buffering`]).
+    pub fn buffering(mut self, buffering: Buffering) -> Self {
+        self.buffering = Some(buffering);
         self
     }
 
@@ -261,6 +273,9 @@ impl App {
         if let Some(emitter) = self.xray_emitter() {
             layer = layer.xray(emitter);
         }
+        if let Some(buffering) = self.buffering {
+            layer = layer.buffering(buffering);
+        }
         Ok(layer)
     }
 
@@ -292,8 +307,9 @@ impl App {
         Ok(HttpService { stack })
     }
 
-    /// Runs an HTTP handler under the Lambda Runtime API. Installs Lift's redacting panic
-    /// hook first (see [`lift_observability::install_panic_hook`]).
+    /// Runs an HTTP handler under the Lambda Runtime API — `AWS_LAMBDA_MAX_CONCURRENCY`
+    /// invocations at once when it is above 1, else one at a time. Installs Lift's
+    /// redacting panic hook first (see [`lift_observability::install_panic_hook`]).
     pub async fn run<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
@@ -305,11 +321,11 @@ impl App {
         // Lift takes the event as JSON and checks it first, so a malformed one is logged,
         // counted and answered here rather than failing (or panicking) inside lambda_http.
         let gate = EventGate::new(lambda_http::Adapter::from(service), root, metrics);
-        lambda_runtime::run(gate).await
+        lambda_runtime::run_concurrent(gate).await
     }
 
-    /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API.
-    /// Installs Lift's redacting panic hook first.
+    /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API,
+    /// concurrently as [`run`](Self::run) does. Installs Lift's redacting panic hook first.
     pub async fn run_events<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
     where
         H: Handler<serde_json::Value, Response = serde_json::Value>,
@@ -326,7 +342,7 @@ impl App {
                 async move { stack.call(Invocation::new(event.payload, meta)).await }
             },
         );
-        lambda_runtime::run(service).await
+        lambda_runtime::run_concurrent(service).await
     }
 }
 

@@ -8,6 +8,12 @@
 //! - `GET /charges/{id}` → 200, or 404 for an id this tenant does not have;
 //! - `GET /health` → the health report, 200 or 503.
 //!
+//! A charge is authorized by a card network, simulated here (the example has no real one):
+//! the `X-Card-Network` header sets its behaviour — `delay=<ms>` (awaited, at most 10,000),
+//! `down` (a 503), `crash` (the simulated client panics: Lift answers 500 and the function
+//! lives on). Each authorization logs a debug line, kept only for invocations that fail or
+//! run slow (Lift's tail buffering).
+//!
 //! A malformed body is a 400 with a message saying what is wrong. Runs under the real
 //! Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API` and the standard `AWS_LAMBDA_*` variables)
 //! and logs JSON to stdout with the request, tenant, user and trace context. Charges live in
@@ -17,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use lift::{Context, HttpResponse, LiftError, RequestExt, info};
+use lift::{Context, HttpResponse, LiftError, RequestExt, debug, info};
 use serde::{Deserialize, Serialize};
 
 /// A charge request body.
@@ -80,7 +86,15 @@ impl App {
             ("GET", "/health") => Ok(lift::health::health_response(std::slice::from_ref(
                 ctx.logger(),
             ))),
-            ("POST", "/charges") => self.create(&ctx, req.body()),
+            ("POST", "/charges") => {
+                let network = req
+                    .headers()
+                    .get("x-card-network")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                self.create(&ctx, req.body(), &network).await
+            }
             ("GET", p) if p.starts_with("/charges/") => self.get(&ctx, &p["/charges/".len()..]),
             _ => Err(LiftError::not_found(format!(
                 "no route for {method} {path}"
@@ -93,7 +107,12 @@ impl App {
             .ok_or_else(|| LiftError::bad_request("the X-Tenant-ID header is required"))
     }
 
-    fn create(&self, ctx: &Context, body: &[u8]) -> Result<HttpResponse, LiftError> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        body: &[u8],
+        network: &str,
+    ) -> Result<HttpResponse, LiftError> {
         let tenant = Self::tenant(ctx)?;
         let new: NewCharge = serde_json::from_slice(body)
             .map_err(|e| LiftError::bad_request(format!("malformed charge body: {e}")))?;
@@ -117,6 +136,7 @@ impl App {
                 "card_number must have 13 to 19 digits",
             ));
         }
+        authorize(ctx, network, new.amount).await?;
         let id = format!(
             "ch_{:06}",
             self.store.next_id.fetch_add(1, Ordering::Relaxed) + 1
@@ -168,6 +188,21 @@ impl App {
     }
 }
 
+/// The simulated card network's authorization (see the module's documentation).
+async fn authorize(ctx: &Context, network: &str, amount: u64) -> Result<(), LiftError> {
+    debug!(ctx.logger(), "Card network authorization requested";
+        "amount" => amount, "network" => network);
+    if let Some(ms) = network.strip_prefix("delay=") {
+        let ms = ms.parse::<u64>().unwrap_or(0).min(10_000);
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    match network {
+        "down" => Err(LiftError::unavailable("the card network is unavailable")),
+        "crash" => panic!("card network client crashed"),
+        _ => Ok(()),
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), lift::RuntimeError> {
     let app = App {
@@ -179,6 +214,12 @@ async fn main() -> Result<(), lift::RuntimeError> {
     lift::App::new()
         .service("payments-api")
         .extractors(lift::Extractors::default().trust_headers())
+        // Debug lines are held per invocation and written only if it fails or takes over
+        // a second.
+        .buffering(lift::Buffering {
+            latency_threshold: Some(std::time::Duration::from_secs(1)),
+            ..lift::Buffering::default()
+        })
         .run(move |ctx, req| app.clone().handle(ctx, req))
         .await
 }

@@ -31,6 +31,13 @@ type Queued = (String, Option<String>, Value);
 struct StandIn {
     queue: Mutex<VecDeque<Queued>>,
     responses: Mutex<HashMap<String, (String, Value)>>,
+    /// Responses posted per request id (each must be answered exactly once).
+    posts: Mutex<HashMap<String, u32>>,
+    /// Per-invocation trace headers and deadlines (ms after hand-out), where not the default.
+    traces: HashMap<String, String>,
+    deadlines_ms: HashMap<String, i64>,
+    /// Invocations handed out and not yet answered, now and at most.
+    in_flight: Mutex<(usize, usize)>,
     arrived: Notify,
 }
 
@@ -78,7 +85,14 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             };
-            let deadline = lift::observability::system_millis() + 30_000;
+            let deadline = lift::observability::system_millis()
+                + state.deadlines_ms.get(&id).copied().unwrap_or(30_000);
+            let trace = state.traces.get(&id).map_or(TRACE, String::as_str);
+            {
+                let mut in_flight = state.in_flight.lock().unwrap();
+                in_flight.0 += 1;
+                in_flight.1 = in_flight.1.max(in_flight.0);
+            }
             let body = event.to_string();
             let tenant_header = tenant
                 .map(|t| format!("Lambda-Runtime-Aws-Tenant-Id: {t}\r\n"))
@@ -87,13 +101,18 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\n\
                  Lambda-Runtime-Deadline-Ms: {deadline}\r\n\
                  Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:payments\r\n\
-                 Lambda-Runtime-Trace-Id: {TRACE}\r\n{tenant_header}Content-Length: {}\r\n\r\n{body}",
+                 Lambda-Runtime-Trace-Id: {trace}\r\n{tenant_header}Content-Length: {}\r\n\r\n{body}",
                 body.len()
             )
         } else if method == "POST" && path.contains("/runtime/invocation/") {
             let id = path.split('/').nth(4).unwrap_or_default().to_owned();
             let kind = path.rsplit('/').next().unwrap_or_default().to_owned();
             let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            *state.posts.lock().unwrap().entry(id.clone()).or_default() += 1;
+            {
+                let mut in_flight = state.in_flight.lock().unwrap();
+                in_flight.0 = in_flight.0.saturating_sub(1);
+            }
             state.responses.lock().unwrap().insert(id, (kind, value));
             state.arrived.notify_one();
             "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n".to_owned()
@@ -121,9 +140,25 @@ async fn run_binary(
     invocations: Vec<Queued>,
     env: &[(&str, &str)],
 ) -> (HashMap<String, (String, Value)>, Vec<String>) {
+    let (responses, lines, _) = run_with(binary, invocations, StandIn::default(), env).await;
+    (responses, lines)
+}
+
+/// Like [`run_binary`], with a stand-in set up beforehand (per-invocation traces and
+/// deadlines); also returns how many responses each request id got.
+async fn run_with(
+    binary: &str,
+    invocations: Vec<Queued>,
+    state: StandIn,
+    env: &[(&str, &str)],
+) -> (
+    HashMap<String, (String, Value)>,
+    Vec<String>,
+    HashMap<String, u32>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let state = Arc::new(StandIn::default());
+    let state = Arc::new(state);
     let expected = invocations.len();
     state.queue.lock().unwrap().extend(invocations);
     tokio::spawn(serve(listener, state.clone()));
@@ -163,8 +198,17 @@ async fn run_binary(
     child.wait().unwrap();
     waited.expect("every invocation answered");
     let responses = state.responses.lock().unwrap().clone();
-    (responses, lines.join().unwrap())
+    let mut posts = state.posts.lock().unwrap().clone();
+    // The most invocations in flight at once, under a key no request id takes.
+    posts.insert(
+        MOST_IN_FLIGHT.to_owned(),
+        state.in_flight.lock().unwrap().1 as u32,
+    );
+    (responses, lines.join().unwrap(), posts)
 }
+
+/// The key under which [`run_with`] reports the most invocations in flight at once.
+const MOST_IN_FLIGHT: &str = "(most in flight)";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
@@ -537,4 +581,229 @@ async fn emits_emf_metrics_and_xray_subsegments_under_the_runtime_api() {
             .expect("the store write is a child of the handler");
         assert_eq!(store["name"], "charge-store.insert");
     }
+}
+
+/// What one invocation of the concurrency test asks for, and what must come back.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Outcome {
+    /// Authorized after a short await: 201.
+    Captured,
+    /// The card network is down: 503, and its buffered debug line is written.
+    NetworkDown,
+    /// The card network client panics: 500, buffered debug line written, process lives on.
+    Panics,
+    /// A malformed body: 400 before the card network is asked.
+    Malformed,
+    /// Awaits past the early-flush point of a short deadline: 201, lines flushed early.
+    NearDeadline,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_invocations_never_see_each_others_state() {
+    const FOREIGN_ROOT: &str = "1-00000000-0000000000000000deadbeef";
+    let daemon = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    daemon
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let daemon_address = daemon.local_addr().unwrap().to_string();
+    // X-Ray documents arrive over UDP while the function runs: read them as they come.
+    let received = std::thread::spawn(move || {
+        let mut docs = Vec::new();
+        let mut buf = vec![0u8; 65_536];
+        let mut quiet = 0;
+        while quiet < 20 {
+            match daemon.recv(&mut buf) {
+                Ok(n) => {
+                    quiet = 0;
+                    let text = std::str::from_utf8(&buf[..n]).unwrap().to_owned();
+                    docs.push(text);
+                }
+                Err(_) => quiet += 1,
+            }
+        }
+        docs
+    });
+
+    let mut rng = fastrand::Rng::with_seed(17);
+    let mut state = StandIn::default();
+    let mut invocations = Vec::new();
+    // request id → (tenant, trace root, outcome)
+    let mut expected: HashMap<String, (String, String, Outcome)> = HashMap::new();
+    for i in 0..2_000 {
+        let id = format!("c-{i:04}");
+        let tenant = format!("tenant-{:02}", rng.usize(..50));
+        let root = format!("1-674e{:04x}-{:024x}", i, rng.u128(..) >> 32);
+        let trace = format!("Root={root};Parent={:016x};Sampled=1", rng.u64(..));
+        let outcome = match rng.u32(..100) {
+            0..70 => Outcome::Captured,
+            70..80 => Outcome::NetworkDown,
+            80..85 => Outcome::Panics,
+            85..95 => Outcome::Malformed,
+            _ => Outcome::NearDeadline,
+        };
+        let network = match outcome {
+            Outcome::Captured => format!("delay={}", rng.u32(0..20)),
+            Outcome::NetworkDown => "down".to_owned(),
+            Outcome::Panics => "crash".to_owned(),
+            Outcome::Malformed => String::new(),
+            Outcome::NearDeadline => "delay=400".to_owned(),
+        };
+        if outcome == Outcome::NearDeadline {
+            // The early flush starts 500 ms before the deadline: 200 ms into the await.
+            state.deadlines_ms.insert(id.clone(), 700);
+        }
+        let body = if outcome == Outcome::Malformed {
+            r#"{"amount":"many"}"#.to_owned()
+        } else {
+            format!(
+                r#"{{"amount":{},"currency":"EUR","card_number":"4111111111111111"}}"#,
+                rng.u32(1..100_000)
+            )
+        };
+        // API Gateway v1 and v2 with the tenant header, and Lambda's tenant isolation mode
+        // (the tenant in the runtime's header, none in the event).
+        let (event, lambda_tenant) = match i % 3 {
+            0 => (
+                apigw_v1_event(
+                    "POST",
+                    "/charges",
+                    &[("X-Tenant-ID", &tenant), ("X-Card-Network", &network)],
+                    Some(&body),
+                ),
+                None,
+            ),
+            1 => (
+                apigw_v2_event(
+                    "POST",
+                    "/charges",
+                    &[("x-tenant-id", &tenant), ("x-card-network", &network)],
+                    Some(&body),
+                ),
+                None,
+            ),
+            _ => (
+                apigw_v1_event(
+                    "POST",
+                    "/charges",
+                    &[("X-Card-Network", &network)],
+                    Some(&body),
+                ),
+                Some(tenant.clone()),
+            ),
+        };
+        state.traces.insert(id.clone(), trace);
+        expected.insert(id.clone(), (tenant, root, outcome));
+        invocations.push((id, lambda_tenant, event));
+    }
+    let foreign = format!("Root={FOREIGN_ROOT};Parent=0000000000000bad;Sampled=1");
+    let (responses, lines, posts) = run_with(
+        env!("CARGO_BIN_EXE_payments-lambda"),
+        invocations,
+        state,
+        &[
+            ("AWS_LAMBDA_MAX_CONCURRENCY", "8"),
+            // The process-wide trace variable names another trace throughout.
+            ("_X_AMZN_TRACE_ID", foreign.as_str()),
+            ("LIFT_METRICS_NAMESPACE", "Lift/Payments"),
+            ("LIFT_METRICS_TENANT_BUDGET", "100"),
+            ("AWS_XRAY_DAEMON_ADDRESS", daemon_address.as_str()),
+        ],
+    )
+    .await;
+
+    // Served eight at a time (the runtime's concurrent mode), every invocation answered
+    // exactly once, with its own status.
+    let mut posts = posts;
+    assert_eq!(
+        posts.remove(MOST_IN_FLIGHT),
+        Some(8),
+        "invocations in flight at once"
+    );
+    assert_eq!(posts.len(), 2_000);
+    assert!(posts.values().all(|&n| n == 1), "answered twice");
+    for (id, (_, _, outcome)) in &expected {
+        let status = responses[id].1["statusCode"].as_u64();
+        let want = match outcome {
+            Outcome::Captured | Outcome::NearDeadline => 201,
+            Outcome::NetworkDown => 503,
+            Outcome::Panics => 500,
+            Outcome::Malformed => 400,
+        };
+        assert_eq!(status, Some(want), "{id} {outcome:?}: {:?}", responses[id]);
+    }
+
+    // No line carries the foreign trace, or another invocation's tenant or trace.
+    assert!(!lines.iter().any(|l| l.contains(FOREIGN_ROOT)));
+    let entries: Vec<Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let mut cold = std::collections::HashSet::new();
+    let mut debug_lines = std::collections::HashSet::new();
+    let mut early_flushes = std::collections::HashSet::new();
+    let mut emf_documents = 0;
+    for e in &entries {
+        let Some(id) = e["request_id"].as_str() else {
+            continue;
+        };
+        let (tenant, root, _) = &expected[id];
+        assert_eq!(e["tenant_id"].as_str(), Some(tenant.as_str()), "{e}");
+        assert_eq!(e["trace_id"].as_str(), Some(root.as_str()), "{e}");
+        if e.get("_aws").is_some() {
+            emf_documents += 1;
+            continue;
+        }
+        if e["cold_start"] == true {
+            cold.insert(id.to_owned());
+        }
+        match e["message"].as_str() {
+            Some("Card network authorization requested") => {
+                debug_lines.insert(id.to_owned());
+            }
+            Some("Invocation deadline approaching; flushing logs early") => {
+                early_flushes.insert(id.to_owned());
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        cold.len(),
+        1,
+        "cold_start on exactly one invocation: {cold:?}"
+    );
+    // One document per invocation at least (with Latency/Errors), two for a capture.
+    assert!(emf_documents >= 2_000, "{emf_documents} EMF documents");
+    // Buffered lines appear only under their own failed invocation.
+    let failed: std::collections::HashSet<String> = expected
+        .iter()
+        .filter(|(_, (_, _, o))| matches!(o, Outcome::NetworkDown | Outcome::Panics))
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(debug_lines, failed);
+    let near: std::collections::HashSet<String> = expected
+        .iter()
+        .filter(|(_, (_, _, o))| *o == Outcome::NearDeadline)
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(early_flushes, near, "the early flush is per invocation");
+
+    // X-Ray: each handler subsegment carries its own invocation's trace and tenant.
+    let docs = received.join().unwrap();
+    let mut handlers = 0;
+    for text in &docs {
+        assert!(!text.contains(FOREIGN_ROOT));
+        let doc: Value = serde_json::from_str(text.split_once('\n').unwrap().1).unwrap();
+        let Some(id) = doc["annotations"]["request_id"].as_str() else {
+            continue;
+        };
+        let (tenant, root, _) = &expected[id];
+        assert_eq!(doc["trace_id"].as_str(), Some(root.as_str()));
+        assert_eq!(
+            doc["annotations"]["tenant_id"].as_str(),
+            Some(tenant.as_str())
+        );
+        handlers += 1;
+    }
+    // UDP may drop a datagram under load; most arrive.
+    assert!(handlers > 1_500, "{handlers} handler subsegments received");
 }
