@@ -77,6 +77,7 @@ pub struct App {
     self_telemetry: Option<bool>,
     xray: Option<XRayEmitter>,
     buffering: Option<Buffering>,
+    graceful_shutdown: Option<bool>,
 }
 
 impl App {
@@ -134,6 +135,35 @@ impl App {
     pub fn xray(mut self, emitter: XRayEmitter) -> Self {
         self.xray = Some(emitter);
         self
+    }
+
+    /// Whether, in Lambda, SIGTERM at shutdown flushes and closes every sink (default on:
+    /// Lift registers a no-op internal extension so that the runtime gets the signal — see
+    /// [`close_on_signal`](crate::close_on_signal)). Turn it off when another extension of
+    /// yours already handles shutdown.
+    pub fn graceful_shutdown(mut self, on: bool) -> Self {
+        self.graceful_shutdown = Some(on);
+        self
+    }
+
+    /// In Lambda, with graceful shutdown on: registers the shutdown extension and closes
+    /// every sink on SIGTERM. A registration failure is logged, never fatal.
+    async fn prepare_shutdown(&self, root: &Logger, metrics_sink: &Arc<dyn Sink>) {
+        if self.graceful_shutdown == Some(false)
+            || std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none()
+        {
+            return;
+        }
+        if let Err(e) = crate::shutdown::register_extension().await {
+            lift_observability::warn!(root,
+                "Graceful shutdown extension not registered: Lambda will not signal shutdown";
+                "error" => e.to_string().as_str());
+        }
+        crate::shutdown::close_on_signal(
+            root.clone(),
+            vec![Arc::clone(metrics_sink)],
+            crate::shutdown::LAMBDA_SHUTDOWN_BUDGET,
+        );
     }
 
     /// Buffers each invocation's low-level lines and writes them only when it fails, is
@@ -316,6 +346,7 @@ impl App {
     {
         lift_observability::install_panic_hook();
         let (root, metrics_sink) = self.root().await?;
+        self.prepare_shutdown(&root, &metrics_sink).await;
         let metrics = self.metrics_for(&root, Arc::clone(&metrics_sink))?;
         let service = self.http_service_with(handler, root.clone(), metrics_sink)?;
         // Lift takes the event as JSON and checks it first, so a malformed one is logged,
@@ -332,6 +363,7 @@ impl App {
     {
         lift_observability::install_panic_hook();
         let (root, metrics_sink) = self.root().await?;
+        self.prepare_shutdown(&root, &metrics_sink).await;
         let stack = self
             .layer(root.clone(), metrics_sink)?
             .layer(HandlerService::new(handler, root));

@@ -40,6 +40,7 @@ mod lambda;
 pub mod local;
 mod meta;
 mod middleware;
+mod shutdown;
 mod status;
 mod trace;
 
@@ -62,6 +63,7 @@ pub use middleware::{
     Measured, MetricsLayer, Observability, ObservabilityLayer, ResponseFuture, Traced, WithContext,
     XRayLayer,
 };
+pub use shutdown::{LAMBDA_SHUTDOWN_BUDGET, SHUTDOWN_EXTENSION_NAME, close_on_signal};
 pub use status::ResponseStatus;
 pub use trace::{SubsegmentGuard, TraceScope};
 

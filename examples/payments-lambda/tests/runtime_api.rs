@@ -36,6 +36,8 @@ struct StandIn {
     /// Per-invocation trace headers and deadlines (ms after hand-out), where not the default.
     traces: HashMap<String, String>,
     deadlines_ms: HashMap<String, i64>,
+    /// Extension registration bodies received.
+    extensions: Mutex<Vec<String>>,
     /// Invocations handed out and not yet answered, now and at most.
     in_flight: Mutex<(usize, usize)>,
     arrived: Notify,
@@ -77,7 +79,25 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
         reader.read_exact(&mut body).await.unwrap();
         let mut parts = request_line.split_whitespace();
         let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let reply = if method == "GET" && path.ends_with("/runtime/invocation/next") {
+        let reply = if method == "POST" && path.ends_with("/extension/register") {
+            // The Extensions API, for Lift's graceful-shutdown extension.
+            state
+                .extensions
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let info =
+                r#"{"functionName":"payments","functionVersion":"$LATEST","handler":"bootstrap"}"#;
+            format!(
+                "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: ext-1\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{info}",
+                info.len()
+            )
+        } else if method == "GET" && path.ends_with("/extension/event/next") {
+            // An extension subscribed to no events waits for ever.
+            std::future::pending::<()>().await;
+            return;
+        } else if method == "GET" && path.ends_with("/runtime/invocation/next") {
             // Nothing queued: hold the long poll (until the test kills the function).
             let (id, tenant, event) = loop {
                 if let Some(next) = state.queue.lock().unwrap().pop_front() {
@@ -163,21 +183,7 @@ async fn run_with(
     state.queue.lock().unwrap().extend(invocations);
     tokio::spawn(serve(listener, state.clone()));
 
-    let mut child = Command::new(binary)
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "payments")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]abc")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/payments")
-        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .env_remove("LIFT_LOG_LEVEL")
-        .env_remove("LIFT_CLOUDWATCH_LOG_GROUP")
-        .env_remove("LIFT_METRICS_NAMESPACE")
-        .env_remove("AWS_XRAY_DAEMON_ADDRESS")
-        .env_remove("LIFT_XRAY")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
+    let mut child = function_command(binary, &address.to_string(), env)
         .stderr(Stdio::null())
         .spawn()
         .expect("payments-lambda runs");
@@ -205,6 +211,28 @@ async fn run_with(
         state.in_flight.lock().unwrap().1 as u32,
     );
     (responses, lines.join().unwrap(), posts)
+}
+
+/// The function binary's command, with the standard Lambda variables pointing at the
+/// stand-in on `address`, Lift's own variables cleared, then `env`, and stdout piped.
+fn function_command(binary: &str, address: &str, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .env("AWS_LAMBDA_RUNTIME_API", address)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "payments")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/27/[$LATEST]abc")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/payments")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env_remove("LIFT_LOG_LEVEL")
+        .env_remove("LIFT_CLOUDWATCH_LOG_GROUP")
+        .env_remove("LIFT_METRICS_NAMESPACE")
+        .env_remove("AWS_XRAY_DAEMON_ADDRESS")
+        .env_remove("LIFT_XRAY")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped());
+    command
 }
 
 /// The key under which [`run_with`] reports the most invocations in flight at once.
@@ -806,4 +834,120 @@ async fn concurrent_invocations_never_see_each_others_state() {
     }
     // UDP may drop a datagram under load; most arrive.
     assert!(handlers > 1_500, "{handlers} handler subsegments received");
+}
+
+/// SIGTERM in Lambda's shutdown phase while six invocations are in flight and their lines
+/// wait in the CloudWatch sink: everything is acknowledged by CloudWatch (moto) or spilled to
+/// stderr, and the process exits with status 0 within the budget — not before its lines are
+/// out, not after Lambda's 500 ms.
+#[cfg(feature = "emulator")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_every_sink_within_the_budget_and_loses_nothing() {
+    let moto = moto::Moto::start();
+    let group = moto::unique_group("payments-shutdown");
+    moto.client()
+        .create_log_group()
+        .log_group_name(&group)
+        .send()
+        .await
+        .unwrap();
+    let charge = r#"{"amount":990,"currency":"EUR","card_number":"5555555555554444"}"#;
+    let ids: Vec<String> = (0..6).map(|i| format!("sd-{i}")).collect();
+    let state = Arc::new(StandIn::default());
+    state.queue.lock().unwrap().extend(ids.iter().map(|id| {
+        let event = apigw_v1_event(
+            "POST",
+            "/charges",
+            &[("X-Tenant-ID", "acme"), ("X-Card-Network", "delay=10000")],
+            Some(charge),
+        );
+        (id.clone(), None, event)
+    }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(serve(listener, state.clone()));
+    let mut child = function_command(
+        env!("CARGO_BIN_EXE_payments-lambda"),
+        &address,
+        &[
+            ("AWS_LAMBDA_MAX_CONCURRENCY", "8"),
+            ("LIFT_CLOUDWATCH_LOG_GROUP", group.as_str()),
+            ("LIFT_CLOUDWATCH_LOG_STREAM", "{tenant_id}"),
+            ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto.endpoint.as_str()),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ],
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("payments-lambda runs");
+    let stderr = child.stderr.take().unwrap();
+    let spilled = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    // All six in flight, their first lines queued for CloudWatch (not yet flushed: each
+    // waits ten seconds for the card network).
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while state.in_flight.lock().unwrap().0 < ids.len() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("six invocations in flight");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        state.extensions.lock().unwrap().len(),
+        1,
+        "one extension registered"
+    );
+
+    let signalled = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(5),
+            "still running 5 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let took = signalled.elapsed();
+    assert!(status.success(), "{status:?}");
+    // Lift closes within 400 ms; Lambda allows 500 ms before SIGKILL.
+    assert!(
+        took < Duration::from_millis(500),
+        "exited {took:?} after SIGTERM"
+    );
+
+    // Every invocation's lines so far: acknowledged by CloudWatch, or spilled to stderr.
+    let spilled: Vec<String> = spilled
+        .join()
+        .unwrap()
+        .into_iter()
+        .filter(|l| l.starts_with(lift::cloudwatch::SPILL_MARKER))
+        .collect();
+    let delivered: Vec<String> = moto::read_stream(&moto.client(), &group, "acme")
+        .await
+        .into_iter()
+        .map(|(_, m)| m)
+        .collect();
+    for id in &ids {
+        let started = |l: &String| l.contains(id.as_str()) && l.contains("Request started");
+        assert_eq!(
+            delivered.iter().filter(|l| started(l)).count()
+                + spilled.iter().filter(|l| started(l)).count(),
+            1,
+            "{id}: delivered {delivered:?}, spilled {spilled:?}"
+        );
+    }
 }
