@@ -99,6 +99,7 @@ struct State {
     latency: Duration,
     rejected: u64,
     written_puts: u64,
+    stream_latency: HashMap<String, Duration>,
     /// The bodies seen, by address (kept, so that no later body can reuse an address).
     bodies: HashMap<usize, bytes::Bytes>,
 }
@@ -149,6 +150,14 @@ impl MockLogsApi {
     /// Each call takes this long (on tokio's clock).
     pub fn with_latency(self, latency: Duration) -> Self {
         self.lock().latency = latency;
+        self
+    }
+
+    /// `PutLogEvents` calls to `stream` take this long instead (a slow or throttled stream).
+    pub fn with_stream_latency(self, stream: &str, latency: Duration) -> Self {
+        self.lock()
+            .stream_latency
+            .insert(stream.to_owned(), latency);
         self
     }
 
@@ -253,7 +262,17 @@ impl MockLogsApi {
     }
 
     async fn pause(&self) {
-        let latency = self.lock().latency;
+        self.pause_for(None).await;
+    }
+
+    /// Waits the latency of a call (to `stream`, which may have its own).
+    async fn pause_for(&self, stream: Option<&str>) {
+        let latency = {
+            let s = self.lock();
+            stream
+                .and_then(|name| s.stream_latency.get(name).copied())
+                .unwrap_or(s.latency)
+        };
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
@@ -490,7 +509,7 @@ impl LogsApi for MockLogsApi {
                 let bytes = body.body().clone();
                 s.bodies.insert(bytes.as_ptr() as usize, bytes);
             }
-            self.pause().await;
+            self.pause_for(Some(request.stream())).await;
             self.put(request.group(), request.stream(), request.events())
         })
     }

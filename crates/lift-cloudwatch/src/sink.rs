@@ -388,9 +388,30 @@ impl CloudWatchSink {
     /// the call (delivered or dropped) are not reported again: their drops are in
     /// [`shipper_stats`](Self::shipper_stats).
     pub async fn flush_within(&self, timeout: Duration) -> Result<(), SinkError> {
+        self.flush_scoped(None, timeout).await
+    }
+
+    /// [`flush_within`](Self::flush_within) for the lines of `tenant` only: those routed to
+    /// its stream (with a `{tenant_id}` stream template, its own stream; otherwise the one
+    /// stream every tenant shares). Lines of other streams are not waited for.
+    pub async fn flush_tenant_within(
+        &self,
+        tenant: Option<&str>,
+        timeout: Duration,
+    ) -> Result<(), SinkError> {
+        let scope = Some(tenant.map(|t| t.as_bytes().to_vec()));
+        self.flush_scoped(scope, timeout).await
+    }
+
+    async fn flush_scoped(
+        &self,
+        scope: Option<Option<Vec<u8>>>,
+        timeout: Duration,
+    ) -> Result<(), SinkError> {
         let (reply, answer) = oneshot::channel();
         let command = Command::Flush {
             target: self.inner.queue.accepted_count(),
+            scope,
             timeout,
             started: std::time::Instant::now(),
             reply,
@@ -431,6 +452,14 @@ impl Sink for CloudWatchSink {
 
     fn flush(&self) -> SinkFuture<'_> {
         Box::pin(self.flush_within(self.inner.flush_timeout))
+    }
+
+    fn flush_tenant(&self, tenant: Option<&str>) -> SinkFuture<'_> {
+        let tenant = tenant.map(str::to_owned);
+        Box::pin(async move {
+            self.flush_tenant_within(tenant.as_deref(), self.inner.flush_timeout)
+                .await
+        })
     }
 
     fn close(&self, deadline: Duration) -> SinkFuture<'_> {

@@ -501,6 +501,21 @@ impl Logger {
         result
     }
 
+    /// [`Logger::flush`] for the lines of this logger's tenant only, where the sink keeps
+    /// tenants apart ([`Sink::flush_tenant`]): what a request's end waits for when many
+    /// tenants' requests run at once.
+    pub async fn flush_tenant(&self) -> Result<(), SinkError> {
+        let started = Instant::now();
+        let result = self
+            .core
+            .sink
+            .flush_tenant(self.scope.tenant_id.as_deref())
+            .await;
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.core.counters.flushed(micros, result.is_ok());
+        result
+    }
+
     /// [`Logger::flush`] for code without an async runtime.
     pub fn flush_blocking(&self) -> Result<(), SinkError> {
         block_on(self.flush())

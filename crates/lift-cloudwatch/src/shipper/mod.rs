@@ -43,9 +43,11 @@ use crate::stream_name::StreamTemplate;
 /// A request to the shipper.
 #[derive(Debug)]
 pub(crate) enum Command {
-    /// Answer when every entry numbered below `target` is settled, or after `timeout`.
+    /// Answer when every entry numbered below `target` is settled, or after `timeout`; with a
+    /// scope, only the entries of that tenant's stream.
     Flush {
         target: u64,
+        scope: Option<Option<Vec<u8>>>,
         timeout: Duration,
         started: std::time::Instant,
         reply: oneshot::Sender<Result<(), SinkError>>,
@@ -205,9 +207,11 @@ impl Shipper {
                 command = commands.recv() => {
                     flush_due = true;
                     match command {
-                        Some(Command::Flush { target, timeout, started, reply }) => {
+                        Some(Command::Flush { target, scope, timeout, started, reply }) => {
+                            let stream = scope.map(|tenant| self.tenant_stream(tenant.as_deref()));
                             self.waiters.push(Waiter {
                                 target,
+                                stream,
                                 deadline: Instant::now() + timeout,
                                 timeout,
                                 started,
@@ -337,7 +341,8 @@ impl Shipper {
                 .truncated(report.truncated, report.truncated_bytes);
             self.queue
                 .release(report.cost_removed, report.dropped_seqs.len() as u64);
-            self.waiters.dropped(report.dropped_seqs.iter().copied());
+            self.waiters
+                .dropped(Some(name), report.dropped_seqs.iter().copied());
             let mut batches = report.batches;
             if !flush_due
                 && let Some(last) = batches.last()
@@ -437,13 +442,14 @@ impl Shipper {
                 }
                 let max = self.settings.packer.limits().max_batch_bytes;
                 counters.batch_delivered((len - refused.len()) as u64, bytes as u64, max);
-                self.waiters.dropped(refused.iter().copied());
+                self.waiters.dropped(Some(&stream), refused.iter().copied());
                 state.cool_down = Duration::ZERO;
             }
             Delivery::Refused(error) => {
                 counters.drop_n(DropReason::Rejected, len as u64);
                 counters.error(format!("batch of {len} refused: {error}"));
-                self.waiters.dropped(events.iter().map(|e| e.seq));
+                self.waiters
+                    .dropped(Some(&stream), events.iter().map(|e| e.seq));
                 state.cool_down = (state.cool_down * 2).clamp(FIRST_COOL_DOWN, MAX_COOL_DOWN);
                 state.cool_until = Some(Instant::now() + state.cool_down);
             }
@@ -464,14 +470,20 @@ impl Shipper {
         let counters = self.cx.counters.clone();
         let streams = &self.streams;
         let latencies = self.waiters.settle(
-            lowest,
+            |stream| match stream {
+                None => lowest,
+                Some(name) => streams.get(name).map_or(u64::MAX, StreamState::lowest_seq),
+            },
             Instant::now(),
             || {
                 counters
                     .last_error()
                     .unwrap_or_else(|| "dropped before delivery".to_owned())
             },
-            |target| streams.values().map(|s| s.count_below(target)).sum(),
+            |stream, target| match stream {
+                None => streams.values().map(|s| s.count_below(target)).sum(),
+                Some(name) => streams.get(name).map_or(0, |s| s.count_below(target)),
+            },
         );
         for latency in latencies {
             counters.flushed(latency.as_micros() as u64);
@@ -502,7 +514,7 @@ impl Shipper {
         let counters = self.cx.counters.clone();
         counters.drop_n(DropReason::Undeliverable, undelivered);
         crate::stats::ShipperCounters::add(&counters.spilled, undelivered);
-        self.waiters.dropped(seqs.iter().copied());
+        self.waiters.dropped(None, seqs.iter().copied());
         self.answer_waiters();
         if undelivered == 0 {
             None

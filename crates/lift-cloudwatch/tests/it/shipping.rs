@@ -132,6 +132,39 @@ async fn every_entry_arrives_in_order_and_flush_waits_for_acknowledgement() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_tenant_flush_waits_for_its_own_stream_not_a_slow_one() {
+    let mock = MockLogsApi::new()
+        .with_group(GROUP)
+        .with_latency(Duration::from_millis(10))
+        .with_stream_latency("slow", Duration::from_secs(10));
+    let mut c = config();
+    c.log_stream = "{tenant_id}".into();
+    let r = rig(c, mock).await;
+    let slow = r.log.with_tenant_id("slow");
+    let fast = r.log.with_tenant_id("fast");
+    slow.info("Charge requested", &[field("n", 0u64)]);
+    fast.info("Charge requested", &[field("n", 1u64)]);
+    // The slow tenant's lines are on their way (10 s a call, and the stream is created on the way); the fast tenant's flush
+    // answers as soon as its own stream has them.
+    let started = tokio::time::Instant::now();
+    fast.flush_tenant().await.unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "the fast tenant waited {took:?}"
+    );
+    assert_eq!(r.mock.events(GROUP, "fast").len(), 1);
+    assert!(
+        r.mock.events(GROUP, "slow").is_empty(),
+        "the slow call is still out"
+    );
+    // A flush of everything waits for both.
+    r.log.flush().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(10));
+    assert_eq!(r.mock.events(GROUP, "slow").len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_next_batch_is_written_while_the_previous_call_is_in_flight() {
     let mock = MockLogsApi::new()
         .with_group(GROUP)

@@ -549,6 +549,12 @@ impl Metrics {
         }
     }
 
+    /// The tenant this aggregate's documents are routed by (as their lines carry it:
+    /// redacted), if one was set.
+    pub fn tenant(&self) -> Option<String> {
+        self.local().tenant.as_deref().map(str::to_owned)
+    }
+
     /// Whether nothing was recorded since the last flush.
     pub fn is_empty(&self) -> bool {
         self.local().series.is_empty()

@@ -167,6 +167,10 @@ impl Sink for InvocationBuffer {
         self.inner.flush()
     }
 
+    fn flush_tenant(&self, tenant: Option<&str>) -> SinkFuture<'_> {
+        self.inner.flush_tenant(tenant)
+    }
+
     fn close(&self, deadline: Duration) -> SinkFuture<'_> {
         self.inner.close(deadline)
     }

@@ -54,6 +54,16 @@ pub trait Sink: Send + Sync + 'static {
     /// Resolves when every line accepted before the call has been delivered.
     fn flush(&self) -> SinkFuture<'_>;
 
+    /// Resolves when every line accepted before the call *for `tenant`* (its
+    /// [`LineMeta::tenant_id`]) has been delivered. A sink that keeps tenants apart — the
+    /// CloudWatch sink with a per-tenant stream — waits for that tenant's lines only, so one
+    /// tenant's slow or throttled stream never holds up another's flush; others flush
+    /// everything (the default).
+    fn flush_tenant(&self, tenant: Option<&str>) -> SinkFuture<'_> {
+        let _ = tenant;
+        self.flush()
+    }
+
     /// Flushes within `deadline`, then refuses further lines.
     fn close(&self, deadline: Duration) -> SinkFuture<'_>;
 

@@ -178,14 +178,21 @@ async fn with_early_flush<F: std::future::Future>(
     future.await
 }
 
-/// Flushes the logger's sink and, together, every metrics sink that is not the logger's. A
-/// failed flush is counted in the sink's stats; the response still goes out.
+/// Flushes the invocation's tenant's lines in the logger's sink and, together, in every
+/// metrics sink that is not the logger's: under concurrency an invocation waits for its own
+/// tenant's lines, never for another tenant's slower stream (`Sink::flush_tenant`). A failed
+/// flush is counted in the sink's stats; the response still goes out.
 async fn flush_all(log: &Logger, metrics: &[Metrics]) {
-    let others = metrics
+    let tenants: Vec<(&Metrics, Option<String>)> = metrics
         .iter()
         .filter(|m| !std::ptr::addr_eq(Arc::as_ptr(m.sink()), Arc::as_ptr(log.sink())))
-        .map(|m| m.sink().flush());
-    let _ = futures_util::future::join(log.flush(), futures_util::future::join_all(others)).await;
+        .map(|m| (m, m.tenant()))
+        .collect();
+    let others = tenants
+        .iter()
+        .map(|(m, tenant)| m.sink().flush_tenant(tenant.as_deref()));
+    let _ = futures_util::future::join(log.flush_tenant(), futures_util::future::join_all(others))
+        .await;
 }
 
 /// The status a result answers with.
