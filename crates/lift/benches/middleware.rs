@@ -5,12 +5,17 @@
 //! logs the start and end lines, runs the handler in the task-local scope with panic
 //! capture, and flushes — into a writer sink over `io::sink()`, so the figure is Lift's
 //! own work without the write system call.
+//!
+//! The `concurrent` group runs 1, 8 and 64 invocations at once (as Lambda Managed Instances
+//! do) on a two-worker multi-thread runtime, the bare handler and the full stack in the same
+//! run: criterion reports invocations per second, and the time per invocation is the batch
+//! time divided by its size.
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lift::local::invoke;
 use lift::observability::WriterSink;
 use lift::{Context, HandlerService, InvocationMeta, LiftError, Logger, ObservabilityLayer};
@@ -58,5 +63,53 @@ fn middleware(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, middleware);
+fn concurrent(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let logger = Logger::builder()
+        .sink(WriterSink::new(std::io::sink()))
+        .build();
+    let event = serde_json::json!({"amount": 1250});
+    let bare = HandlerService::new(handler, logger.clone());
+    let observed =
+        ObservabilityLayer::new(logger.clone()).layer(HandlerService::new(handler, logger.clone()));
+    let mut group = c.benchmark_group("concurrent");
+    for at_once in [1usize, 8, 64] {
+        group.throughput(Throughput::Elements(at_once as u64));
+        group.bench_function(format!("bare_handler_{at_once}"), |b| {
+            b.iter(|| runtime.block_on(batch(&bare, at_once, &event)))
+        });
+        group.bench_function(format!("with_observability_middleware_{at_once}"), |b| {
+            b.iter(|| runtime.block_on(batch(&observed, at_once, &event)))
+        });
+    }
+    group.finish();
+}
+
+/// `at_once` invocations of clones of `service`, each its own task, all awaited.
+async fn batch<S>(service: &S, at_once: usize, event: &serde_json::Value)
+where
+    S: tower::Service<lift::Invocation<serde_json::Value>, Error = LiftError>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+    S::Response: Send + 'static,
+{
+    let tasks: Vec<_> = (0..at_once)
+        .map(|_| {
+            let mut service = service.clone();
+            let event = event.clone();
+            tokio::spawn(async move { invoke(&mut service, black_box(event), meta()).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("joined").expect("ok");
+    }
+}
+
+criterion_group!(benches, middleware, concurrent);
 criterion_main!(benches);
