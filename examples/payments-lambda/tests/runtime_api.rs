@@ -36,6 +36,8 @@ struct StandIn {
     /// Per-invocation trace headers and deadlines (ms after hand-out), where not the default.
     traces: HashMap<String, String>,
     deadlines_ms: HashMap<String, i64>,
+    /// An invocation handed out only once every other one is answered.
+    last: Mutex<Option<Queued>>,
     /// Extension registration bodies received.
     extensions: Mutex<Vec<String>>,
     /// Invocations handed out and not yet answered, now and at most.
@@ -102,6 +104,11 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
             let (id, tenant, event) = loop {
                 if let Some(next) = state.queue.lock().unwrap().pop_front() {
                     break next;
+                }
+                if state.in_flight.lock().unwrap().0 == 0
+                    && let Some(last) = state.last.lock().unwrap().take()
+                {
+                    break last;
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             };
@@ -179,7 +186,7 @@ async fn run_with(
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let state = Arc::new(state);
-    let expected = invocations.len();
+    let expected = invocations.len() + usize::from(state.last.lock().unwrap().is_some());
     state.queue.lock().unwrap().extend(invocations);
     tokio::spawn(serve(listener, state.clone()));
 
@@ -723,6 +730,12 @@ async fn concurrent_invocations_never_see_each_others_state() {
         expected.insert(id.clone(), (tenant, root, outcome));
         invocations.push((id, lambda_tenant, event));
     }
+    // Once all 2,000 are answered, the health endpoint reports the process's totals.
+    *state.last.lock().unwrap() = Some((
+        "health".to_owned(),
+        None,
+        apigw_v1_event("GET", "/health", &[], None),
+    ));
     let foreign = format!("Root={FOREIGN_ROOT};Parent=0000000000000bad;Sampled=1");
     let (responses, lines, posts) = run_with(
         env!("CARGO_BIN_EXE_payments-lambda"),
@@ -747,6 +760,7 @@ async fn concurrent_invocations_never_see_each_others_state() {
         Some(8),
         "invocations in flight at once"
     );
+    assert_eq!(posts.remove("health"), Some(1));
     assert_eq!(posts.len(), 2_000);
     assert!(posts.values().all(|&n| n == 1), "answered twice");
     for (id, (_, _, outcome)) in &expected {
@@ -770,10 +784,28 @@ async fn concurrent_invocations_never_see_each_others_state() {
     let mut debug_lines = std::collections::HashSet::new();
     let mut early_flushes = std::collections::HashSet::new();
     let mut emf_documents = 0;
+    // Per-process totals, read by the last invocation: every line written before its
+    // handler ran (its own start line included) was accepted and delivered, none dropped.
+    let health: Value =
+        serde_json::from_str(responses["health"].1["body"].as_str().expect("a JSON body")).unwrap();
+    let written_before = 1 + lines
+        .iter()
+        .position(|l| l.contains("\"request_id\":\"health\"") && l.contains("Request started"))
+        .expect("the health invocation's start line");
+    let sink = &health["sinks"][0]["stats"]["sink"];
+    assert_eq!(sink["accepted"], written_before, "{health}");
+    assert_eq!(sink["delivered"], written_before, "{health}");
+    assert_eq!(
+        health["sinks"][0]["stats"]["entries_dropped"], 0,
+        "{health}"
+    );
     for e in &entries {
         let Some(id) = e["request_id"].as_str() else {
             continue;
         };
+        if id == "health" {
+            continue;
+        }
         let (tenant, root, _) = &expected[id];
         assert_eq!(e["tenant_id"].as_str(), Some(tenant.as_str()), "{e}");
         assert_eq!(e["trace_id"].as_str(), Some(root.as_str()), "{e}");
@@ -824,7 +856,10 @@ async fn concurrent_invocations_never_see_each_others_state() {
         let Some(id) = doc["annotations"]["request_id"].as_str() else {
             continue;
         };
-        let (tenant, root, _) = &expected[id];
+        let Some((tenant, root, _)) = expected.get(id) else {
+            assert_eq!(id, "health");
+            continue;
+        };
         assert_eq!(doc["trace_id"].as_str(), Some(root.as_str()));
         assert_eq!(
             doc["annotations"]["tenant_id"].as_str(),
