@@ -33,15 +33,20 @@ fn meta() -> InvocationMeta {
     meta
 }
 
+/// A logger writing into `io::sink()`, and the event every invocation gets.
+fn logger_and_event() -> (Logger, serde_json::Value) {
+    let logger = Logger::builder()
+        .sink(WriterSink::new(std::io::sink()))
+        .build();
+    (logger, serde_json::json!({"amount": 1250}))
+}
+
 fn middleware(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let logger = Logger::builder()
-        .sink(WriterSink::new(std::io::sink()))
-        .build();
-    let event = serde_json::json!({"amount": 1250});
+    let (logger, event) = logger_and_event();
     let mut group = c.benchmark_group("invocation");
     let mut bare = HandlerService::new(handler, logger.clone());
     group.bench_function("bare_handler", |b| {
@@ -69,10 +74,7 @@ fn concurrent(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
-    let logger = Logger::builder()
-        .sink(WriterSink::new(std::io::sink()))
-        .build();
-    let event = serde_json::json!({"amount": 1250});
+    let (logger, event) = logger_and_event();
     let bare = HandlerService::new(handler, logger.clone());
     let observed =
         ObservabilityLayer::new(logger.clone()).layer(HandlerService::new(handler, logger.clone()));

@@ -448,18 +448,38 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
     );
 }
 
-/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+/// A fresh `moto_server` holding a new log group named after `prefix`.
 #[cfg(feature = "emulator")]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ships_straight_to_cloudwatch_when_configured() {
+async fn moto_with_group(prefix: &str) -> (moto::Moto, String) {
     let moto = moto::Moto::start();
-    let group = moto::unique_group("payments-lambda");
+    let group = moto::unique_group(prefix);
     moto.client()
         .create_log_group()
         .log_group_name(&group)
         .send()
         .await
         .unwrap();
+    (moto, group)
+}
+
+/// The variables that make the function ship to `group` in `moto`, one stream per tenant.
+#[cfg(feature = "emulator")]
+fn shipping_env<'a>(moto: &'a moto::Moto, group: &'a str) -> [(&'static str, &'a str); 6] {
+    [
+        ("LIFT_CLOUDWATCH_LOG_GROUP", group),
+        ("LIFT_CLOUDWATCH_LOG_STREAM", "{tenant_id}"),
+        ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto.endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ]
+}
+
+/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+#[cfg(feature = "emulator")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ships_straight_to_cloudwatch_when_configured() {
+    let (moto, group) = moto_with_group("payments-lambda").await;
     let charge = r#"{"amount":990,"currency":"EUR","card_number":"5555555555554444"}"#;
     let invocations: Vec<Queued> = (0..5)
         .map(|i| {
@@ -468,18 +488,7 @@ async fn ships_straight_to_cloudwatch_when_configured() {
             (format!("cw-{i}"), None, event)
         })
         .collect();
-    let (responses, lines) = run_function(
-        invocations,
-        &[
-            ("LIFT_CLOUDWATCH_LOG_GROUP", group.as_str()),
-            ("LIFT_CLOUDWATCH_LOG_STREAM", "{tenant_id}"),
-            ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto.endpoint.as_str()),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-        ],
-    )
-    .await;
+    let (responses, lines) = run_function(invocations, &shipping_env(&moto, &group)).await;
     assert!(responses.values().all(|(_, r)| r["statusCode"] == 201));
     assert!(lines.is_empty(), "nothing on stdout: {lines:?}");
     // Each invocation flushed (CloudWatch acknowledged) before answering, so everything is
@@ -878,14 +887,7 @@ async fn concurrent_invocations_never_see_each_others_state() {
 #[cfg(feature = "emulator")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_every_sink_within_the_budget_and_loses_nothing() {
-    let moto = moto::Moto::start();
-    let group = moto::unique_group("payments-shutdown");
-    moto.client()
-        .create_log_group()
-        .log_group_name(&group)
-        .send()
-        .await
-        .unwrap();
+    let (moto, group) = moto_with_group("payments-shutdown").await;
     let charge = r#"{"amount":990,"currency":"EUR","card_number":"5555555555554444"}"#;
     let ids: Vec<String> = (0..6).map(|i| format!("sd-{i}")).collect();
     let state = Arc::new(StandIn::default());
@@ -905,14 +907,10 @@ async fn sigterm_closes_every_sink_within_the_budget_and_loses_nothing() {
         env!("CARGO_BIN_EXE_payments-lambda"),
         &address,
         &[
-            ("AWS_LAMBDA_MAX_CONCURRENCY", "8"),
-            ("LIFT_CLOUDWATCH_LOG_GROUP", group.as_str()),
-            ("LIFT_CLOUDWATCH_LOG_STREAM", "{tenant_id}"),
-            ("AWS_ENDPOINT_URL_CLOUDWATCH_LOGS", moto.endpoint.as_str()),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-        ],
+            &[("AWS_LAMBDA_MAX_CONCURRENCY", "8")][..],
+            &shipping_env(&moto, &group),
+        ]
+        .concat(),
     )
     .stderr(Stdio::piped())
     .spawn()
