@@ -3,7 +3,8 @@
 //! Callers copy each encoded line (and its tenant id, for per-tenant streams) into one
 //! contiguous byte arena and push a small fixed-size slot; the shipper swaps the whole
 //! arena out in one go and hands back the emptied one, so in steady state nothing is
-//! allocated per entry on the caller's side: the arena's capacity is reused.
+//! allocated per entry on the caller's side: the arena's capacity is reused, and the
+//! emptied arena is first grown to the size of the one it replaces.
 //!
 //! Bounds: [`QueueLimits::max_bytes`] and [`QueueLimits::max_entries`] cover everything
 //! *held* — queued here or still being shipped (packed, in flight, retrying) — until it is
@@ -238,8 +239,18 @@ impl Queue {
     }
 
     /// Swaps the queued entries out: `into` (emptied first, capacity kept) receives them.
+    ///
+    /// Before the swap, `into` is grown — here, on the shipper's thread — to the capacity of
+    /// the arena it replaces: the two arenas that change hands stay equally large, so a
+    /// caller only ever allocates for a burst larger than any queued before.
     pub(crate) fn drain_into(&self, into: &mut Drained) {
         into.clear();
+        let (arena, slots) = {
+            let state = self.lock();
+            (state.queued.arena.capacity(), state.queued.slots.capacity())
+        };
+        into.arena.reserve(arena);
+        into.slots.reserve(slots);
         let mut state = self.lock();
         std::mem::swap(&mut state.queued, into);
         state.queued_bytes = 0;
@@ -341,6 +352,31 @@ mod tests {
         q.drain_into(&mut d2);
         assert_eq!(d2.slots.len(), 1);
         assert_eq!(d2.arena.capacity(), capacity);
+    }
+
+    #[test]
+    fn the_arena_handed_back_is_as_large_as_the_largest_drained() {
+        // Two arenas change hands; if the one that only ever held small drains came back,
+        // the next burst would grow it on the caller's thread. The drain grows it first.
+        let q = Queue::new(QueueLimits {
+            max_bytes: 1 << 20,
+            ..limits(10_000, OverflowPolicy::DropNewest)
+        });
+        let line = [b'x'; 100];
+        for _ in 0..500 {
+            q.push(&line, Some("acme"), 1).unwrap();
+        }
+        let mut shipper_side = Drained::default();
+        q.drain_into(&mut shipper_side);
+        let (arena, slots) = (shipper_side.arena.capacity(), shipper_side.slots.capacity());
+        assert!(arena >= 500 * 104 && slots >= 500);
+        let state = q.lock();
+        assert!(
+            state.queued.arena.capacity() >= arena && state.queued.slots.capacity() >= slots,
+            "the queue got back an arena of {} bytes and {} slots, the drained one had {arena} and {slots}",
+            state.queued.arena.capacity(),
+            state.queued.slots.capacity()
+        );
     }
 
     #[test]
