@@ -565,9 +565,13 @@ impl Logger {
 
 impl Scope {
     fn new(core: &Core, context: LogContext) -> Self {
-        let mut encoded = Vec::new();
-        core.encoder
-            .encode_context(&context, &core.redactor, &mut encoded);
+        // Encoded in the thread's line buffer, then copied out at its exact size: one
+        // allocation per child logger instead of a buffer grown step by step.
+        let mut encoded: Box<[u8]> = Box::default();
+        with_line_buffer(|buf| {
+            core.encoder.encode_context(&context, &core.redactor, buf);
+            encoded = buf.as_slice().into();
+        });
         let tenant_id = context
             .get(ContextKey::TenantId)
             .map(|t| core.redactor.redact(t).into());
@@ -577,7 +581,7 @@ impl Scope {
             .fold(0u16, |mask, slot| mask | 1 << slot);
         Self {
             context,
-            encoded: encoded.into_boxed_slice(),
+            encoded,
             renamed,
             tenant_id,
         }

@@ -41,30 +41,46 @@ fn is_hex(s: &str, len: usize) -> bool {
 
 /// Whether `root` has the X-Ray trace id shape `1-{8 hex}-{24 hex}`.
 pub fn is_valid_trace_id(root: &str) -> bool {
-    let mut parts = root.split('-');
-    matches!(
-        (parts.next(), parts.next(), parts.next(), parts.next()),
-        (Some("1"), Some(time), Some(id), None) if is_hex(time, 8) && is_hex(id, 24)
-    )
+    let b = root.as_bytes();
+    b.len() == 35
+        && b.starts_with(b"1-")
+        && b[10] == b'-'
+        && b[2..10].iter().all(u8::is_ascii_hexdigit)
+        && b[11..].iter().all(u8::is_ascii_hexdigit)
+}
+
+/// The `;`-separated parts of `value`, each trimmed of ASCII whitespace, empty ones skipped.
+///
+/// Byte by byte: these headers are short, and `str::split` sets up a searcher per call that
+/// costs more than walking the whole header. `;` is ASCII, so every cut is a char boundary.
+fn parts(value: &str) -> impl Iterator<Item = &str> {
+    let mut rest = value;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b';').unwrap_or(rest.len());
+            let part = rest[..end].trim_ascii();
+            rest = rest.get(end + 1..).unwrap_or_default();
+            if !part.is_empty() {
+                return Some(part);
+            }
+        }
+        None
+    })
 }
 
 impl TraceHeader {
     /// Parses a header value; `None` when it carries no valid `Root`.
     pub fn parse(value: &str) -> Option<Self> {
-        if value.len() > MAX_TRACE_HEADER_BYTES || value.contains(['\r', '\n']) {
+        if value.len() > MAX_TRACE_HEADER_BYTES || value.bytes().any(|b| b == b'\r' || b == b'\n') {
             return None;
         }
         let mut root = None;
         let mut parent = None;
         let mut sampled = None;
         let mut other = Vec::new();
-        for part in value.split(';') {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
-            let (key, val) = part.split_once('=')?;
-            let (key, val) = (key.trim(), val.trim());
+        for part in parts(value) {
+            let eq = part.bytes().position(|b| b == b'=')?;
+            let (key, val) = (part[..eq].trim_ascii(), part[eq + 1..].trim_ascii());
             match key {
                 "Root" if is_valid_trace_id(val) => root = Some(val.to_owned()),
                 "Root" => return None,
@@ -159,6 +175,26 @@ mod tests {
         }
         let h = TraceHeader::parse(&format!("Root={ROOT};Parent=xyz;Sampled=maybe")).unwrap();
         assert_eq!((h.parent, h.sampled), (None, None));
+    }
+
+    #[test]
+    fn empty_parts_and_spaces_are_skipped_and_non_ascii_never_panics() {
+        let h = TraceHeader::parse(&format!(";; Root = {ROOT} ;  ; Sampled=? ;")).unwrap();
+        assert_eq!(
+            (h.root.as_str(), h.sampled),
+            (ROOT, Some(Sampled::Requested))
+        );
+        for odd in [
+            "é;Root=1",
+            "Root=é",
+            "Root=1-5759e988-bd862e3fe1be46a99427279é",
+            "ü=;",
+        ] {
+            assert_eq!(TraceHeader::parse(odd), None, "{odd:?}");
+        }
+        let h = TraceHeader::parse(&format!("Root={ROOT};Lineage=ü;ключ=1")).unwrap();
+        assert_eq!(h.other, [("Lineage".to_owned(), "ü".to_owned())]);
+        assert!(!is_valid_trace_id("1-5759e988-bd862e3fe1be46a99427279é"));
     }
 
     #[test]

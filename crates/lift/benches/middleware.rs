@@ -1,6 +1,7 @@
 //! The observability middleware's cost per invocation, beside a bare handler in the same run.
 //!
-//! Both invoke in-process on a current-thread runtime with the same JSON event. The
+//! Both invoke in-process on a current-thread runtime with the same JSON event and a
+//! deadline 30 s away, as Lambda gives. The
 //! middleware side builds the context (child logger with request, tenant, trace ids),
 //! logs the start and end lines, runs the handler in the task-local scope with panic
 //! capture, and flushes — into a writer sink over `io::sink()`, so the figure is Lift's
@@ -28,6 +29,12 @@ async fn handler(_ctx: Context, event: serde_json::Value) -> Result<serde_json::
 fn meta() -> InvocationMeta {
     let mut meta = InvocationMeta::local("c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
     meta.tenant_id = Some("acme".into());
+    // Lambda gives every invocation a deadline (here 30 s away), so the early-flush
+    // watchdog is armed and disarmed each time, as in production.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    meta.deadline_ms = Some(now_ms + 30_000);
     meta.trace_header =
         Some("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1".into());
     meta

@@ -183,9 +183,15 @@ async fn with_early_flush<F: std::future::Future>(
 /// tenant's lines, never for another tenant's slower stream (`Sink::flush_tenant`). A failed
 /// flush is counted in the sink's stats; the response still goes out.
 async fn flush_all(log: &Logger, metrics: &[Metrics]) {
+    let own_sink = |m: &Metrics| std::ptr::addr_eq(Arc::as_ptr(m.sink()), Arc::as_ptr(log.sink()));
+    if metrics.iter().all(own_sink) {
+        // The usual case: metrics (if any) go to the logger's sink — one flush, no join.
+        let _ = log.flush_tenant().await;
+        return;
+    }
     let tenants: Vec<(&Metrics, Option<String>)> = metrics
         .iter()
-        .filter(|m| !std::ptr::addr_eq(Arc::as_ptr(m.sink()), Arc::as_ptr(log.sink())))
+        .filter(|m| !own_sink(m))
         .map(|m| (m, m.tenant()))
         .collect();
     let others = tenants
