@@ -144,7 +144,19 @@ impl Default for Extractors {
 
 fn clean(value: &str) -> Option<String> {
     let value = value.trim();
-    (!value.is_empty()).then(|| value.chars().take(MAX_ID_CHARS).collect())
+    if value.is_empty() {
+        return None;
+    }
+    // No more bytes than the limit in chars: nothing to cut, so no walk char by char.
+    let cut = if value.len() <= MAX_ID_CHARS {
+        value.len()
+    } else {
+        value
+            .char_indices()
+            .nth(MAX_ID_CHARS)
+            .map_or(value.len(), |(at, _)| at)
+    };
+    Some(value[..cut].to_owned())
 }
 
 impl Extractors {
@@ -188,5 +200,23 @@ impl Extractors {
                     .and_then(clean)
                     .filter(|_| self.trusted_headers)
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_trimmed_and_cut_at_the_char_limit_never_inside_a_char() {
+        assert_eq!(clean("  acme \t"), Some("acme".to_owned()));
+        assert_eq!(clean("   "), None);
+        let exact = "a".repeat(MAX_ID_CHARS);
+        assert_eq!(clean(&exact).as_deref(), Some(exact.as_str()));
+        assert_eq!(clean(&format!("{exact}b")).as_deref(), Some(exact.as_str()));
+        // 256 two-byte chars are 512 bytes: kept whole; one more is cut off.
+        let wide = "é".repeat(MAX_ID_CHARS);
+        assert_eq!(clean(&wide).as_deref(), Some(wide.as_str()));
+        assert_eq!(clean(&format!("{wide}é")).as_deref(), Some(wide.as_str()));
     }
 }

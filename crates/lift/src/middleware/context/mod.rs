@@ -121,7 +121,7 @@ where
                     // of any other inner service.
                     let guarded = AssertUnwindSafe(crate::current::scope(context.clone(), handled))
                         .catch_unwind();
-                    match with_early_flush(guarded, &context, margin).await {
+                    match with_early_flush(guarded, &context, context.remaining(), margin).await {
                         Ok(result) => result,
                         Err(panic) => Err(from_panic(&*panic)),
                     }
@@ -164,9 +164,10 @@ where
 async fn with_early_flush<F: std::future::Future>(
     future: F,
     context: &Context,
+    remaining: Option<Duration>,
     margin: Duration,
 ) -> F::Output {
-    let Some(left) = context.remaining() else {
+    let Some(left) = remaining else {
         return future.await;
     };
     let now = std::time::Instant::now();
