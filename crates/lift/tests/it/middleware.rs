@@ -94,6 +94,15 @@ async fn start_and_end_lines_carry_the_full_context_and_real_status() {
     assert_eq!(end["path"], "/charges");
     assert!(end["latency_ms"].as_f64().unwrap() >= 0.0);
     assert_eq!(end["level"], "INFO");
+    // Milliseconds to the microsecond as written: `0.162`, not `0.16237000000000001`.
+    let line = sink.lines().pop().unwrap();
+    let written = line.split("\"latency_ms\":").nth(1).unwrap();
+    let number: String = written
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let decimals = number.split('.').nth(1).map_or(0, str::len);
+    assert!(decimals <= 3, "latency_ms written as {number}");
 }
 
 #[tokio::test]
@@ -236,6 +245,47 @@ async fn a_handler_blocking_its_worker_still_gets_the_early_flush() {
         warn_at < after,
         "the flush started while the handler blocked: {messages:?}"
     );
+}
+
+#[tokio::test]
+async fn an_invocation_starting_inside_the_margin_decides_its_early_flush_once_at_the_start() {
+    // Already past, and 100 ms left with a 500 ms margin: the same lines every time.
+    for left_ms in [-50i64, 0, 100] {
+        for _ in 0..20 {
+            let (logger, sink) = Logger::test();
+            let mut stack = ObservabilityLayer::new(logger.clone())
+                .early_flush_margin(Duration::from_millis(500))
+                .layer(HandlerService::new(charge, logger.clone()));
+            let mut meta = InvocationMeta::local("req-late");
+            meta.deadline_ms = Some(lift::observability::system_millis() + left_ms);
+            let req = http_request(&apigw_v1_event("POST", "/charges", &[], None)).unwrap();
+            let resp = invoke(&mut stack, req, meta).await.unwrap();
+            assert_eq!(resp.status(), 201);
+            assert_eq!(
+                sink.messages(),
+                [
+                    "Request started",
+                    "Invocation started within the early-flush margin; flushing logs early",
+                    "Charge authorized",
+                    "Request completed"
+                ],
+                "{left_ms} ms left"
+            );
+            let warning = &sink.entries()[1];
+            assert_eq!(
+                (&warning["level"], &warning["margin_ms"]),
+                (&"WARN".into(), &500.0.into())
+            );
+            assert!(warning["remaining_ms"].as_f64().unwrap() <= 100.0);
+            let events = sink.events();
+            assert_eq!(
+                events[2],
+                SinkEvent::Flush,
+                "flushed before the handler ran"
+            );
+            assert_eq!(events.last(), Some(&SinkEvent::Flush));
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

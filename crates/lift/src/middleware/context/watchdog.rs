@@ -179,7 +179,7 @@ fn fire(alarm: &Pending) {
     let remaining = alarm.deadline.saturating_duration_since(Instant::now());
     alarm.log.warn(
         "Invocation deadline approaching; flushing logs early",
-        &[field("remaining_ms", remaining.as_millis() as u64)],
+        &[field("remaining_ms", remaining)],
     );
     // Bounded by the time left: the invocation's own end must not wait on this thread.
     let flush = alarm.log.flush();
