@@ -156,6 +156,32 @@ impl LiftError {
     }
 }
 
+/// Why a function could not start. In Lambda it is posted to `/runtime/init/error` with
+/// [`StartupError::error_type`] as `errorType`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartupError {
+    /// A setting (an environment variable) has a value Lift cannot use.
+    #[error("{name}={value:?} is not valid: {expected}")]
+    InvalidSetting {
+        /// The setting's name (`LIFT_METRICS_DIMENSIONS`).
+        name: &'static str,
+        /// The value found.
+        value: String,
+        /// What it may be.
+        expected: String,
+    },
+}
+
+impl StartupError {
+    /// The `errorType` Lambda is told.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            StartupError::InvalidSetting { .. } => "Lift.InvalidSetting",
+        }
+    }
+}
+
 /// A handler's panic, as the source of the 500 it becomes: the response says only "internal
 /// error" (a panic message is the developer's, not the caller's); the log gets this text.
 #[derive(Debug, thiserror::Error)]

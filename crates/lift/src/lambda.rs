@@ -24,7 +24,7 @@ use lift_observability::xray::XRayEmitter;
 use lift_observability::{ContextKey, Logger, Sink};
 use tower::{Layer, Service};
 
-use crate::error::LiftError;
+use crate::error::{LiftError, StartupError};
 use crate::event_gate::EventGate;
 use crate::extract::Extractors;
 use crate::handler::{Handler, HandlerService};
@@ -39,6 +39,12 @@ pub const CLOUDWATCH_STREAM_ENV: &str = "LIFT_CLOUDWATCH_LOG_STREAM";
 pub const METRICS_NAMESPACE_ENV: &str = "LIFT_METRICS_NAMESPACE";
 /// Set to a number to add a `tenant_id` dimension admitting that many tenants per minute.
 pub const METRICS_TENANT_BUDGET_ENV: &str = "LIFT_METRICS_TENANT_BUDGET";
+/// Opt-in dimensions of the per-invocation metrics beside `service`, comma-separated:
+/// `function_name`, `tenant_id` (for example `function_name,tenant_id`).
+pub const METRICS_DIMENSIONS_ENV: &str = "LIFT_METRICS_DIMENSIONS";
+/// Tenants per minute the `tenant_id` dimension admits when it is asked for without
+/// [`METRICS_TENANT_BUDGET_ENV`]; the rest are folded into `__other__`.
+pub const DEFAULT_METRICS_TENANT_BUDGET: usize = 20;
 /// `true` to record the logger's and shipper's own telemetry as metrics.
 pub const SELF_TELEMETRY_ENV: &str = "LIFT_SELF_TELEMETRY";
 /// `true` / `false` to switch X-Ray subsegments on or off (default: on when
@@ -51,6 +57,61 @@ fn env_flag(name: &str) -> Option<bool> {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),
         _ => None,
+    }
+}
+
+/// The opt-in metric dimensions the environment asks for.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct OptInDimensions {
+    function_name: bool,
+    tenant_budget: Option<usize>,
+}
+
+impl OptInDimensions {
+    fn from_env() -> Result<Self, StartupError> {
+        Self::parse(
+            std::env::var(METRICS_DIMENSIONS_ENV).ok().as_deref(),
+            std::env::var(METRICS_TENANT_BUDGET_ENV).ok().as_deref(),
+        )
+    }
+
+    /// `dimensions` as in `LIFT_METRICS_DIMENSIONS`; `budget` as in
+    /// `LIFT_METRICS_TENANT_BUDGET` (which alone also asks for `tenant_id`).
+    fn parse(dimensions: Option<&str>, budget: Option<&str>) -> Result<Self, StartupError> {
+        let budget = budget
+            .map(|b| {
+                b.trim()
+                    .parse::<usize>()
+                    .map_err(|_| StartupError::InvalidSetting {
+                        name: METRICS_TENANT_BUDGET_ENV,
+                        value: b.to_owned(),
+                        expected: "a number of tenants per minute".to_owned(),
+                    })
+            })
+            .transpose()?;
+        let mut opted = Self {
+            function_name: false,
+            tenant_budget: budget,
+        };
+        for name in dimensions.unwrap_or_default().split(',').map(str::trim) {
+            match name {
+                "" => {}
+                "function_name" => opted.function_name = true,
+                "tenant_id" => {
+                    opted.tenant_budget = Some(budget.unwrap_or(DEFAULT_METRICS_TENANT_BUDGET));
+                }
+                _ => {
+                    return Err(StartupError::InvalidSetting {
+                        name: METRICS_DIMENSIONS_ENV,
+                        value: dimensions.unwrap_or_default().to_owned(),
+                        expected: format!(
+                            "a comma-separated list of function_name and tenant_id, not {name:?}"
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(opted)
     }
 }
 
@@ -78,6 +139,8 @@ pub struct App {
     xray: Option<XRayEmitter>,
     buffering: Option<Buffering>,
     graceful_shutdown: Option<bool>,
+    function_name_dimension: Option<bool>,
+    tenant_dimension: Option<usize>,
 }
 
 impl App {
@@ -121,6 +184,21 @@ impl App {
     /// `LIFT_METRICS_NAMESPACE`).
     pub fn metrics(mut self, metrics: Metrics) -> Self {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// Adds `function_name` to the per-invocation metrics' dimensions (over
+    /// `LIFT_METRICS_DIMENSIONS`). Off by default: like Powertools, the default dimension
+    /// set is `[service]`, so alarms keyed on it keep their data.
+    pub fn function_name_dimension(mut self, on: bool) -> Self {
+        self.function_name_dimension = Some(on);
+        self
+    }
+
+    /// Adds `tenant_id` to the per-invocation metrics' dimensions, admitting `budget`
+    /// tenants per minute (over `LIFT_METRICS_DIMENSIONS` and `LIFT_METRICS_TENANT_BUDGET`).
+    pub fn tenant_dimension(mut self, budget: usize) -> Self {
+        self.tenant_dimension = Some(budget);
         self
     }
 
@@ -174,7 +252,7 @@ impl App {
     }
 
     /// The metrics root: the one given, else one from `LIFT_METRICS_NAMESPACE` writing to
-    /// `sink` with `service` and `function_name` dimensions, else none.
+    /// `sink` with the `service` dimension and the opt-in ones, else none.
     fn metrics_for(
         &self,
         root: &Logger,
@@ -186,17 +264,18 @@ impl App {
         let Ok(namespace) = std::env::var(METRICS_NAMESPACE_ENV) else {
             return Ok(None);
         };
+        let opted = OptInDimensions::from_env()?;
         let mut builder = Metrics::builder(&namespace).sink(sink);
         if let Some(service) = root.context().get(ContextKey::Service) {
             builder = builder.default_dimension("service", service);
         }
-        if let Ok(function) = std::env::var("AWS_LAMBDA_FUNCTION_NAME") {
+        let function = std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok();
+        if let Some(function) =
+            function.filter(|_| self.function_name_dimension.unwrap_or(opted.function_name))
+        {
             builder = builder.default_dimension("function_name", &function);
         }
-        if let Some(budget) = std::env::var(METRICS_TENANT_BUDGET_ENV)
-            .ok()
-            .and_then(|b| b.trim().parse().ok())
-        {
+        if let Some(budget) = self.tenant_dimension.or(opted.tenant_budget) {
             builder = builder.tenant_dimension("tenant_id", budget);
         }
         Ok(Some(builder.build()?))
@@ -440,6 +519,38 @@ pub fn error_response(error: &LiftError) -> HttpResponse {
 #[cfg(all(test, not(feature = "cloudwatch")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_dimensions_are_service_only_unless_asked_for() {
+        let parse = OptInDimensions::parse;
+        assert_eq!(parse(None, None).unwrap(), OptInDimensions::default());
+        assert_eq!(
+            parse(Some(" function_name , tenant_id "), None).unwrap(),
+            OptInDimensions {
+                function_name: true,
+                tenant_budget: Some(DEFAULT_METRICS_TENANT_BUDGET)
+            }
+        );
+        assert_eq!(
+            parse(Some("tenant_id"), Some("7")).unwrap().tenant_budget,
+            Some(7)
+        );
+        // The budget alone still asks for the tenant dimension, as it always did.
+        assert_eq!(parse(None, Some("10")).unwrap().tenant_budget, Some(10));
+        let err = parse(Some("function_name,region"), None).unwrap_err();
+        assert_eq!(err.error_type(), "Lift.InvalidSetting");
+        assert!(
+            err.to_string().contains("LIFT_METRICS_DIMENSIONS")
+                && err.to_string().contains("\"region\""),
+            "{err}"
+        );
+        assert!(
+            parse(None, Some("many"))
+                .unwrap_err()
+                .to_string()
+                .contains(METRICS_TENANT_BUDGET_ENV)
+        );
+    }
 
     /// Built without `cloudwatch`, a function told to ship to CloudWatch refuses to start
     /// and names the feature (`scripts/test.sh` runs this build too).

@@ -48,7 +48,7 @@ mod trace;
 pub use bridge::{CurrentInvocation, tracing_layer};
 pub use context::{Context, ContextParts};
 pub use current::{current, scope, spawn};
-pub use error::{ErrorKind, LiftError, PanicError, TenantConflict};
+pub use error::{ErrorKind, LiftError, PanicError, StartupError, TenantConflict};
 pub use event_gate::INVALID_EVENT_ERROR_TYPE;
 pub use extract::{EventInfo, Extractors, MAX_ID_CHARS};
 pub use handler::{Handler, HandlerService};

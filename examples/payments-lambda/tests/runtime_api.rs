@@ -275,6 +275,11 @@ async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
             .find(|e| e.get("_aws").is_some() && e["request_id"] == id)
             .unwrap_or_else(|| panic!("no metrics for {id}"));
         assert_eq!(emf["Errors"], 1.0);
+        // Powertools' default: `[service]` only, so alarms keyed on it keep their data.
+        assert_eq!(
+            emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            serde_json::json!([["service"]])
+        );
         let (kind, body) = &responses[id];
         assert_eq!(kind, "error", "{id}: {body}");
         assert_eq!(
@@ -571,6 +576,7 @@ async fn emits_emf_metrics_and_xray_subsegments_under_the_runtime_api() {
         invocations,
         &[
             ("LIFT_METRICS_NAMESPACE", "Lift/Payments"),
+            ("LIFT_METRICS_DIMENSIONS", "function_name,tenant_id"),
             ("LIFT_METRICS_TENANT_BUDGET", "10"),
             ("AWS_XRAY_DAEMON_ADDRESS", address.as_str()),
         ],
@@ -599,6 +605,11 @@ async fn emits_emf_metrics_and_xray_subsegments_under_the_runtime_api() {
         assert_eq!(d["service"], "payments-api");
         assert_eq!(d["tenant_id"], "acme");
         assert_eq!(d["trace_id"], "1-5759e988-bd862e3fe1be46a994272793");
+        // Both opt-in dimensions asked for, beside `service`.
+        assert_eq!(
+            d["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            serde_json::json!([["service", "function_name", "tenant_id"]])
+        );
     }
     assert_eq!(
         main.iter().filter(|d| d.get("ColdStart").is_some()).count(),

@@ -27,12 +27,15 @@ pub(crate) struct DocumentInput<'a> {
 }
 
 /// What writing produced and refused.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct WriteCounts {
     pub(crate) documents: u64,
-    /// Series dropped because their dimension set grew past 30 keys or a metric name
-    /// equals a dimension key.
-    pub(crate) invalid_series: u64,
+    /// Series dropped because their dimension set grew past 30 keys.
+    pub(crate) too_many_dimensions: u64,
+    /// Series dropped because the metric's name is also a dimension key of its document.
+    pub(crate) name_collisions: u64,
+    /// The last metric dropped for that.
+    pub(crate) collided_name: Option<String>,
     /// Properties left out of a document because a dimension or metric took the key.
     pub(crate) property_collisions: u64,
 }
@@ -59,14 +62,17 @@ pub(crate) fn write_documents<'s>(
     for (own, members) in groups {
         let dims = merge_dimensions(input.dimensions, &own);
         if dims.len() > MAX_DIMENSIONS_PER_SET {
-            counts.invalid_series += members.len() as u64;
+            counts.too_many_dimensions += members.len() as u64;
             continue;
         }
         let members: Vec<&Series> = members
             .into_iter()
             .filter(|s| {
                 let clash = dims.iter().any(|(k, _)| *k == &*s.name);
-                counts.invalid_series += u64::from(clash);
+                if clash {
+                    counts.name_collisions += 1;
+                    counts.collided_name = Some(s.name.to_string());
+                }
                 !clash
             })
             .collect();

@@ -275,7 +275,8 @@ pub struct MetricsStats {
     pub dropped_invalid: u64,
     /// Recordings refused past [`MAX_SERIES`] or [`MAX_HELD_VALUES`].
     pub dropped_overflow: u64,
-    /// Properties or dimensions left out because the key was taken or reserved.
+    /// Properties or dimensions left out, or metrics dropped, because the key was taken
+    /// (a metric named like a dimension of its document) or reserved.
     pub collisions: u64,
     /// Tenants folded into `__other__`.
     pub tenant_overflow: u64,
@@ -633,13 +634,23 @@ impl Metrics {
         let c = &shared.counters;
         c.documents.fetch_add(counts.documents, Ordering::Relaxed);
         c.flushes.fetch_add(1, Ordering::Relaxed);
-        c.collisions
-            .fetch_add(counts.property_collisions, Ordering::Relaxed);
-        if counts.invalid_series > 0 {
-            c.invalid
-                .fetch_add(counts.invalid_series, Ordering::Relaxed);
-            *c.last_violation.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(RuleViolation::TooManyDimensions.to_string());
+        c.collisions.fetch_add(
+            counts.property_collisions + counts.name_collisions,
+            Ordering::Relaxed,
+        );
+        let dropped = counts.too_many_dimensions + counts.name_collisions;
+        if dropped > 0 {
+            c.invalid.fetch_add(dropped, Ordering::Relaxed);
+            // The cause named: a metric that shares its name with a dimension is not a
+            // dimension set that grew too large.
+            let violation = match &counts.collided_name {
+                Some(name) => format!(
+                    "metric {name:?} dropped: its name is also a dimension of the document ({})",
+                    RuleViolation::Collision
+                ),
+                None => RuleViolation::TooManyDimensions.to_string(),
+            };
+            *c.last_violation.lock().unwrap_or_else(|e| e.into_inner()) = Some(violation);
         }
         local.series.reset();
         report

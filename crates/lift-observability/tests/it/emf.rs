@@ -211,6 +211,34 @@ fn more_than_thirty_dimensions_are_refused() {
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0]["Narrow"], 1.0);
     assert_eq!(m.stats().dropped_invalid, 1);
+    assert_eq!(
+        m.stats().last_violation.as_deref(),
+        Some("more than 30 keys in a dimension set")
+    );
+}
+
+#[test]
+fn a_metric_named_like_a_later_dimension_is_dropped_as_a_collision_named() {
+    let (m, sink) = metrics();
+    m.count("region", 1.0);
+    m.count("Charges", 1.0);
+    m.add_dimension("region", "eu-west-1");
+    m.flush();
+    let docs = checked(&sink);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(
+        (&docs[0]["Charges"], &docs[0]["region"]),
+        (&1.0.into(), &"eu-west-1".into())
+    );
+    let stats = m.stats();
+    assert_eq!((stats.dropped_invalid, stats.collisions), (1, 1));
+    let violation = stats.last_violation.unwrap();
+    assert!(
+        violation.contains("\"region\"")
+            && violation.contains("dimension")
+            && !violation.contains("30"),
+        "{violation}"
+    );
 }
 
 #[test]
