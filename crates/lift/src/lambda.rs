@@ -418,20 +418,32 @@ impl App {
 
     /// Runs an HTTP handler under the Lambda Runtime API — `AWS_LAMBDA_MAX_CONCURRENCY`
     /// invocations at once when it is above 1, else one at a time. Installs Lift's
-    /// redacting panic hook first (see [`lift_observability::install_panic_hook`]).
+    /// redacting panic hook first (see [`lift_observability::install_panic_hook`]). If the
+    /// function cannot start (a bad setting, a sink that cannot be built), the error is
+    /// logged, posted to the Runtime API's `/runtime/init/error` and the process exits;
+    /// outside Lambda it is returned.
     pub async fn run<H>(self, handler: H) -> Result<(), lambda_runtime::Error>
     where
         H: Handler<lambda_http::Request, Response = HttpResponse>,
     {
         lift_observability::install_panic_hook();
-        let (root, metrics_sink) = self.root().await?;
-        self.prepare_shutdown(&root, &metrics_sink).await;
-        let metrics = self.metrics_for(&root, Arc::clone(&metrics_sink))?;
-        let service = self.http_service_with(handler, root.clone(), metrics_sink)?;
-        // Lift takes the event as JSON and checks it first, so a malformed one is logged,
-        // counted and answered here rather than failing (or panicking) inside lambda_http.
-        let gate = EventGate::new(lambda_http::Adapter::from(service), root, metrics);
-        lambda_runtime::run_concurrent(gate).await
+        let setup = async {
+            let (root, metrics_sink) = self.root().await?;
+            self.prepare_shutdown(&root, &metrics_sink).await;
+            let metrics = self.metrics_for(&root, Arc::clone(&metrics_sink))?;
+            let service = self.http_service_with(handler, root.clone(), metrics_sink)?;
+            // Lift takes the event as JSON and checks it first, so a malformed one is
+            // logged, counted and answered here rather than failing inside lambda_http.
+            Ok::<_, lambda_runtime::Error>(EventGate::new(
+                lambda_http::Adapter::from(service),
+                root,
+                metrics,
+            ))
+        };
+        match setup.await {
+            Ok(gate) => lambda_runtime::run_concurrent(gate).await,
+            Err(e) => crate::init_error::fail_init(e).await,
+        }
     }
 
     /// Runs a handler of any JSON event (SQS, EventBridge, …) under the Lambda Runtime API,
@@ -441,11 +453,18 @@ impl App {
         H: Handler<serde_json::Value, Response = serde_json::Value>,
     {
         lift_observability::install_panic_hook();
-        let (root, metrics_sink) = self.root().await?;
-        self.prepare_shutdown(&root, &metrics_sink).await;
-        let stack = self
-            .layer(root.clone(), metrics_sink)?
-            .layer(HandlerService::new(handler, root));
+        let setup = async {
+            let (root, metrics_sink) = self.root().await?;
+            self.prepare_shutdown(&root, &metrics_sink).await;
+            Ok::<_, lambda_runtime::Error>(
+                self.layer(root.clone(), metrics_sink)?
+                    .layer(HandlerService::new(handler, root)),
+            )
+        };
+        let stack = match setup.await {
+            Ok(stack) => stack,
+            Err(e) => return crate::init_error::fail_init(e).await,
+        };
         let service = lambda_runtime::service_fn(
             move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
                 let mut stack = stack.clone();

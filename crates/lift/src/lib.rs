@@ -36,6 +36,7 @@ mod event_gate;
 mod extract;
 mod handler;
 pub mod health;
+mod init_error;
 mod lambda;
 pub mod local;
 mod meta;
@@ -53,9 +54,9 @@ pub use event_gate::INVALID_EVENT_ERROR_TYPE;
 pub use extract::{EventInfo, Extractors, MAX_ID_CHARS};
 pub use handler::{Handler, HandlerService};
 pub use lambda::{
-    App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, HttpResponse, HttpService,
-    METRICS_NAMESPACE_ENV, METRICS_TENANT_BUDGET_ENV, SELF_TELEMETRY_ENV, XRAY_ENV, error_response,
-    run, run_events,
+    App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, DEFAULT_METRICS_TENANT_BUDGET, HttpResponse,
+    HttpService, METRICS_DIMENSIONS_ENV, METRICS_NAMESPACE_ENV, METRICS_TENANT_BUDGET_ENV,
+    SELF_TELEMETRY_ENV, XRAY_ENV, error_response, run, run_events,
 };
 pub use meta::{Invocation, InvocationMeta, take_cold_start};
 pub use middleware::{

@@ -40,6 +40,8 @@ struct StandIn {
     last: Mutex<Option<Queued>>,
     /// Extension registration bodies received.
     extensions: Mutex<Vec<String>>,
+    /// Init errors posted: the `Lambda-Runtime-Function-Error-Type` header and the body.
+    init_errors: Mutex<Vec<(String, Value)>>,
     /// Invocations handed out and not yet answered, now and at most.
     in_flight: Mutex<(usize, usize)>,
     arrived: Notify,
@@ -64,6 +66,7 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
             return;
         }
         let mut length = 0usize;
+        let mut error_type = String::new();
         loop {
             let mut header = String::new();
             reader.read_line(&mut header).await.unwrap();
@@ -71,10 +74,12 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
             if header.is_empty() {
                 break;
             }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap();
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap();
+                } else if name.eq_ignore_ascii_case("lambda-runtime-function-error-type") {
+                    value.trim().clone_into(&mut error_type);
+                }
             }
         }
         let mut body = vec![0; length];
@@ -95,6 +100,14 @@ async fn connection(stream: TcpStream, state: Arc<StandIn>) {
                  Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{info}",
                 info.len()
             )
+        } else if method == "POST" && path == "/2018-06-01/runtime/init/error" {
+            let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            state
+                .init_errors
+                .lock()
+                .unwrap()
+                .push((error_type.clone(), value));
+            "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n".to_owned()
         } else if method == "GET" && path.ends_with("/extension/event/next") {
             // An extension subscribed to no events waits for ever.
             std::future::pending::<()>().await;
@@ -244,6 +257,79 @@ fn function_command(binary: &str, address: &str, env: &[(&str, &str)]) -> Comman
 
 /// The key under which [`run_with`] reports the most invocations in flight at once.
 const MOST_IN_FLIGHT: &str = "(most in flight)";
+
+/// Starts the function with `env` under a stand-in that queues nothing; returns what it
+/// posted as init errors, its stdout lines and its exit status (it must exit by itself).
+async fn start_failing(env: &[(&str, &str)]) -> (Vec<(String, Value)>, Vec<String>, i32) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let state = Arc::new(StandIn::default());
+    tokio::spawn(serve(listener, state.clone()));
+    let mut child = function_command(
+        env!("CARGO_BIN_EXE_payments-lambda"),
+        &address.to_string(),
+        env,
+    )
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("payments-lambda runs");
+    let stdout = child.stdout.take().unwrap();
+    let exited = tokio::task::spawn_blocking(move || {
+        let lines: Vec<String> = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .collect();
+        (lines, child.wait().unwrap())
+    });
+    let (lines, status) = tokio::time::timeout(Duration::from_secs(20), exited)
+        .await
+        .expect("the function exits by itself when it cannot start")
+        .unwrap();
+    let posted = state.init_errors.lock().unwrap().clone();
+    (posted, lines, status.code().unwrap_or(-1))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_that_cannot_start_posts_its_init_error_logs_it_and_exits() {
+    for (env, error_type, names) in [
+        (
+            ("AWS_LAMBDA_LOG_LEVEL", "verbose"),
+            "Lift.InvalidConfig",
+            "AWS_LAMBDA_LOG_LEVEL",
+        ),
+        (
+            ("LIFT_METRICS_DIMENSIONS", "function_name,region"),
+            "Lift.InvalidSetting",
+            "LIFT_METRICS_DIMENSIONS",
+        ),
+    ] {
+        let mut with = vec![env];
+        if env.0 == "LIFT_METRICS_DIMENSIONS" {
+            with.push(("LIFT_METRICS_NAMESPACE", "Lift/Payments"));
+        }
+        let (posted, lines, status) = start_failing(&with).await;
+        assert_eq!(status, 1, "{env:?}: {lines:?}");
+        assert_eq!(
+            posted.len(),
+            1,
+            "{env:?}: one init error posted: {posted:?}"
+        );
+        let (header, body) = &posted[0];
+        assert_eq!(
+            (header.as_str(), &body["errorType"]),
+            (error_type, &error_type.into())
+        );
+        let message = body["errorMessage"].as_str().unwrap();
+        assert!(message.contains(names), "{env:?}: {message}");
+        // One JSON line says the same, and nothing else reached stdout.
+        assert_eq!(lines.len(), 1, "{env:?}: {lines:?}");
+        let line: Value = serde_json::from_str(&lines[0]).expect("a JSON line, not a debug dump");
+        assert_eq!(line["level"], "ERROR");
+        assert_eq!(line["message"], "Function failed to start");
+        assert_eq!(line["error_type"], error_type);
+        assert_eq!(line["error"], message);
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
