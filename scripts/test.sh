@@ -11,12 +11,15 @@ cargo --version
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 
-step "emulator (moto_server from PyPI's moto[server], into .venv)"
+step "emulator and interop tools from PyPI, into .venv (first time: about a minute)"
 . scripts/lib/moto.sh
-ensure_moto
-# The emulator suites start their own servers (free loopback port, dummy credentials).
+ensure_interop_tools
+# The emulator suites start their own servers (free loopback port, dummy credentials); the
+# interop suites run PyPI's jsonschema and aws-lambda-powertools through this Python.
 export LIFT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
+export LIFT_PYTHON="$PWD/.venv/bin/python"
 .venv/bin/moto_server --help >/dev/null
+.venv/bin/pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(moto|jsonschema|aws-lambda-powertools) 
 
 step "format"
 cargo fmt --all -- --check
@@ -44,8 +47,16 @@ LIFT_MOTO_SERVER=/nonexistent cargo test -q --workspace --locked 2>&1 |
 step "redaction quality: the labelled set's table (recall on sensitive cases, false positives on benign ones)"
 cargo test -q -p lift-observability --all-features --locked --test it quality -- --nocapture 2>&1 | grep '^|'
 
+step "fuzz: cargo-fuzz into .tools (first time: about two minutes), then the targets' build"
+# Installed inside the repository's ignored .tools, never into ~/.cargo.
+export PATH="$PWD/.tools/bin:$PATH"
+if [ ! -x .tools/bin/cargo-fuzz ]; then
+  cargo install cargo-fuzz --locked --root .tools 2>&1 | grep -E '^ *(Installing|Installed|error)' || true
+fi
+# Cargo's own progress lines (one per crate compiled): the first build takes minutes.
+RUSTC_BOOTSTRAP=1 cargo fuzz build -O 2>&1 | grep -E '^ *(Compiling [a-z_-]+ |Finished|error)' | sed 's/ v[0-9].*//' | uniq
+
 step "fuzz (cargo fuzz on stable via RUSTC_BOOTSTRAP: fixed seed, 20 s per target)"
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 for target in encoders trace_header redactor emf; do
   fuzz_log="$(mktemp)"
   if RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -seed=1 -max_total_time=20 >"$fuzz_log" 2>&1; then
@@ -61,7 +72,8 @@ done
 # The benchmarks are type-checked by clippy --all-targets above; building them in release
 # (the AWS SDK included) would double this script's time, so `cargo bench` does that itself.
 
-step "demo smoke run"
+step "demo smoke run (its debug build first, with cargo's progress)"
+cargo build --locked -p observability-demo 2>&1 | grep -E '^ *(Compiling|Finished|error)' | sed 's/ v[0-9].*//'
 cargo run --locked -q -p observability-demo -- --requests 500 --sink memory --format json
 
 step "demo shipping to CloudWatch Logs (moto_server), read back and counted"

@@ -1,5 +1,7 @@
 # Shared by the scripts that need a local CloudWatch Logs emulator. Source it, then:
 #   ensure_moto            installs moto[server] into .venv if it is not there
+#   ensure_interop_tools   also installs the independent implementations the interop tests
+#                          compare Lift with (jsonschema, aws-lambda-powertools)
 #   start_moto             starts moto_server on a free loopback port, waits until it
 #                          listens, sets MOTO_PORT and MOTO_PID, and stops it on exit
 
@@ -7,6 +9,14 @@ ensure_moto() {
   if [ ! -x .venv/bin/moto_server ]; then
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6'
+  fi
+}
+
+ensure_interop_tools() {
+  ensure_moto
+  if ! .venv/bin/python -c 'import jsonschema, aws_lambda_powertools' 2>/dev/null; then
+    .venv/bin/pip install --quiet --disable-pip-version-check \
+      'jsonschema>=4,<5' 'aws-lambda-powertools>=3,<4'
   fi
 }
 

@@ -380,3 +380,113 @@ fn a_tenant_id_holding_a_card_number_is_never_a_dimension_value() {
     assert_eq!(doc["tenant_id"], "411111******1111");
     assert_eq!(doc["card"], "411111******1111");
 }
+
+/// The verdict of the CloudWatch user guide's JSON schema on `lines`, from Python's
+/// `jsonschema` in `.venv` (`scripts/test.sh` installs it; `LIFT_PYTHON` names another).
+#[cfg(feature = "interop")]
+fn schema_verdict(lines: &[String]) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let python = std::env::var("LIFT_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop");
+    let mut child = Command::new(&python)
+        .arg(format!("{dir}/validate_emf.py"))
+        .arg(format!("{dir}/emf-schema.json"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{python}: {e} (scripts/test.sh installs it)"));
+    let mut stdin = child.stdin.take().unwrap();
+    for line in lines {
+        writeln!(stdin, "{line}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(text)
+    }
+}
+
+#[cfg(feature = "interop")]
+#[test]
+fn every_document_shape_passes_the_user_guides_json_schema() {
+    let (m, sink) = metrics();
+    // One document with every kind and unit, a property, high resolution.
+    m.count("ChargeCaptured", 1.0);
+    m.metric("Latency")
+        .unit(Unit::Milliseconds)
+        .high_resolution()
+        .record(12.5);
+    m.gauge("QueueDepth", 4.0, Unit::Count);
+    m.metric("Throughput")
+        .unit(Unit::BytesPerSecond)
+        .record(1024.0);
+    m.set_property("request_id", "req-1");
+    m.flush();
+    // 150 metrics (two documents), 250 values of one metric (three), per-metric dimensions.
+    for i in 0..150 {
+        m.count(&format!("M{i}"), 1.0);
+    }
+    for v in 0..250 {
+        m.metric("Spread").record(f64::from(v));
+    }
+    m.metric("ByCurrency")
+        .dimensions(&[("currency", "EUR")])
+        .count(1.0);
+    m.flush();
+    // 30 keys in a set: the most allowed.
+    let names: Vec<String> = (0..29).map(|i| format!("D{i}")).collect();
+    let dims: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+    m.metric("Wide").dimensions(&dims).count(1.0);
+    m.flush();
+    // No dimension at all: an empty set.
+    let bare_sink = MemorySink::new();
+    let bare = Metrics::builder("Lift/Bare")
+        .sink(Arc::new(bare_sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    bare.count("Calls", 1.0);
+    bare.flush();
+    // A tenant dimension, folded past the budget.
+    let tenant_sink = MemorySink::new();
+    let root = Metrics::builder("Lift/Tenants")
+        .default_dimension("service", "payments")
+        .tenant_dimension("tenant_id", 1)
+        .sink(Arc::new(tenant_sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    for tenant in ["acme", "globex"] {
+        let m = root.child();
+        m.set_tenant(tenant);
+        m.count("Charges", 1.0);
+        m.flush();
+    }
+    let mut lines = sink.lines();
+    lines.extend(bare_sink.lines());
+    lines.extend(tenant_sink.lines());
+    assert!(lines.len() >= 9, "{}", lines.len());
+    assert_eq!(
+        bare_sink.entries()[0]["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+        serde_json::json!([[]])
+    );
+    assert_eq!(
+        schema_verdict(&lines),
+        Ok(format!("{} valid\n", lines.len()))
+    );
+
+    // The schema is not a rubber stamp: 31 keys in a set, or a unit CloudWatch does not
+    // know, are refused.
+    let mut wide: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    let keys: Vec<String> = (0..31).map(|i| format!("D{i}")).collect();
+    wide["_aws"]["CloudWatchMetrics"][0]["Dimensions"] = serde_json::json!([keys]);
+    assert!(schema_verdict(&[wide.to_string()]).is_err());
+    let mut unit: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    unit["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] = "Furlongs".into();
+    assert!(schema_verdict(&[unit.to_string()]).is_err());
+}
