@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::config::{ColorChoice, Format};
 use crate::context::{ContextKey, LogContext};
-use crate::encoder::{ConsoleEncoder, Encoder, JsonEncoder};
+use crate::encoder::{ConsoleEncoder, Encoder, JsonEncoder, KeyProfile};
 use crate::level::{AtomicLevelFilter, LevelFilter};
 use crate::logger::{Core, Logger};
 use crate::sink::{Sink, WriterSink};
@@ -45,6 +45,7 @@ pub const MIN_MAX_ENTRY_BYTES: usize = 1024;
 pub struct LoggerBuilder {
     level: LevelFilter,
     format: Format,
+    keys: KeyProfile,
     color: ColorChoice,
     sink: Option<Arc<dyn Sink>>,
     clock: Clock,
@@ -65,6 +66,7 @@ impl LoggerBuilder {
         Self {
             level: LevelFilter::Info,
             format: Format::Json,
+            keys: KeyProfile::Lift,
             color: ColorChoice::Auto,
             sink: None,
             clock: Clock::system(),
@@ -99,6 +101,13 @@ impl LoggerBuilder {
     /// The output format.
     pub fn format(mut self, format: Format) -> Self {
         self.format = format;
+        self
+    }
+
+    /// The JSON lines' key names: Lift's own (the default) or Powertools' (see
+    /// [`KeyProfile`]).
+    pub fn keys(mut self, keys: KeyProfile) -> Self {
+        self.keys = keys;
         self
     }
 
@@ -156,7 +165,7 @@ impl LoggerBuilder {
             .sink
             .unwrap_or_else(|| Arc::new(WriterSink::stdout()) as Arc<dyn Sink>);
         let encoder = match self.format {
-            Format::Json => Encoder::Json(JsonEncoder::new()),
+            Format::Json => Encoder::Json(JsonEncoder::with_profile(self.keys)),
             Format::Console => {
                 Encoder::Console(ConsoleEncoder::new(self.color.resolve(sink.is_terminal())))
             }

@@ -11,6 +11,7 @@
 //! | `LIFT_LOG_LEVEL` | level | the config |
 //! | `AWS_LAMBDA_LOG_FORMAT` | `JSON` → json, `Text` → console | everything |
 //! | `LIFT_LOG_FORMAT` | `json` or `console` (`text`, `pretty` accepted) | the config |
+//! | `LIFT_LOG_KEYS` | `lift` or `powertools`: the JSON lines' key names ([`KeyProfile`]) | the config |
 //! | `LIFT_SERVICE_NAME` | `service` on every entry | the config |
 //! | `LIFT_LOG_MAX_ENTRY_BYTES` | the entry cap in bytes | the config |
 //! | `NO_COLOR` | no console colours when `color` is `auto` | – |
@@ -23,6 +24,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::builder::LoggerBuilder;
+use crate::encoder::KeyProfile;
 use crate::error::ConfigError;
 use crate::level::LevelFilter;
 use crate::sink::{NoopSink, WriterSink};
@@ -104,6 +106,8 @@ pub struct LoggerConfig {
     pub level: LevelFilter,
     /// `json` (default) or `console`.
     pub format: Format,
+    /// `lift` (default) or `powertools`: the JSON lines' key names.
+    pub keys: KeyProfile,
     /// `auto` (default), `always` or `never`.
     pub color: ColorChoice,
     /// The `service` on every entry.
@@ -128,6 +132,7 @@ impl Default for LoggerConfig {
         Self {
             level: LevelFilter::Info,
             format: Format::Json,
+            keys: KeyProfile::Lift,
             color: ColorChoice::Auto,
             service_name: None,
             sink: SinkKind::Stdout,
@@ -179,6 +184,13 @@ impl LoggerConfig {
                     expected: "json or console (Lambda: JSON or Text)",
                 })?;
             }
+        }
+        if let Some(v) = non_empty("LIFT_LOG_KEYS") {
+            self.keys = KeyProfile::parse(&v).ok_or_else(|| ConfigError::InvalidEnv {
+                var: "LIFT_LOG_KEYS",
+                value: clip(&v),
+                expected: "lift or powertools",
+            })?;
         }
         if let Some(v) = non_empty("LIFT_SERVICE_NAME") {
             self.service_name = Some(v);
@@ -239,6 +251,7 @@ impl ValidLoggerConfig {
         let mut b = LoggerBuilder::new()
             .level(c.level)
             .format(c.format)
+            .keys(c.keys)
             .color(c.color)
             .max_entry_bytes(c.max_entry_bytes);
         b = match c.sink {

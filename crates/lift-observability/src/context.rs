@@ -29,12 +29,18 @@ pub enum ContextKey {
     SpanId,
     /// `function_name`: the Lambda function name.
     FunctionName,
+    /// `function_arn`: the ARN the function was invoked by (written under the `powertools`
+    /// key profile only).
+    FunctionArn,
+    /// `function_memory_size`: the function's memory in MB, written as a number (under the
+    /// `powertools` key profile only).
+    FunctionMemorySize,
 }
 
 impl ContextKey {
     /// Every key, in output order (`cold_start` is written between `span_id` and
     /// `function_name`).
-    pub const ALL: [ContextKey; 8] = [
+    pub const ALL: [ContextKey; 10] = [
         ContextKey::Service,
         ContextKey::RequestId,
         ContextKey::CorrelationId,
@@ -43,6 +49,8 @@ impl ContextKey {
         ContextKey::TraceId,
         ContextKey::SpanId,
         ContextKey::FunctionName,
+        ContextKey::FunctionArn,
+        ContextKey::FunctionMemorySize,
     ];
 
     /// The key written in log lines.
@@ -56,6 +64,8 @@ impl ContextKey {
             ContextKey::TraceId => "trace_id",
             ContextKey::SpanId => "span_id",
             ContextKey::FunctionName => "function_name",
+            ContextKey::FunctionArn => "function_arn",
+            ContextKey::FunctionMemorySize => "function_memory_size",
         }
     }
 
@@ -67,7 +77,7 @@ impl ContextKey {
 /// The context of a logger: well-known ids and sticky fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogContext {
-    slots: [Option<Box<str>>; 8],
+    slots: [Option<Box<str>>; 10],
     cold_start: Option<bool>,
     fields: Vec<(Box<str>, OwnedValue)>,
 }
@@ -140,7 +150,11 @@ impl LogContext {
                 }
             }
             if let Some(v) = self.get(key) {
-                f(key.as_str(), Value::Str(v), true);
+                let value = match (key, v.parse::<u64>()) {
+                    (ContextKey::FunctionMemorySize, Ok(mb)) => Value::U64(mb),
+                    _ => Value::Str(v),
+                };
+                f(key.as_str(), value, true);
             }
         }
         for (k, v) in &self.fields {

@@ -19,7 +19,9 @@ use crate::blocking::block_on;
 use crate::builder::LoggerBuilder;
 use crate::config::LoggerConfig;
 use crate::context::{ContextKey, LogContext};
-use crate::encoder::{Encoder, Entry, RESERVED_KEY_PREFIX, RESERVED_KEYS, is_reserved_key};
+use crate::encoder::{
+    Encoder, Entry, KeyProfile, RESERVED_KEY_PREFIX, RESERVED_KEYS, is_reserved_key,
+};
 use crate::error::{ConfigError, SinkError};
 use crate::health::SinkHealth;
 use crate::level::{AtomicLevelFilter, Level, LevelFilter};
@@ -67,7 +69,7 @@ struct Scope {
     encoded: Box<[u8]>,
     /// The `field_<reserved>` keys the context writes, one bit per [`RESERVED_KEYS`] slot
     /// (almost always none).
-    renamed: u16,
+    renamed: u32,
     /// The tenant id as lines carry it (redacted): what sinks route by.
     tenant_id: Option<Box<str>>,
 }
@@ -83,7 +85,7 @@ thread_local! {
 #[inline(always)]
 fn entry<'a>(
     timestamp_ms: i64,
-    level: Level,
+    (level, location): (Level, &'a str),
     message: &'a str,
     context: &'a [u8],
     fields: &'a [Field<'a>],
@@ -92,6 +94,7 @@ fn entry<'a>(
         timestamp_ms,
         level,
         message,
+        location,
         context,
         fields,
     }
@@ -112,7 +115,7 @@ fn renamed_slot(key: &str) -> Option<u32> {
 
 /// Whether an entry field is written under a `field_<reserved>` key the context has too.
 #[cold]
-fn clashes(renamed: u16, fields: &[Field<'_>]) -> bool {
+fn clashes(renamed: u32, fields: &[Field<'_>]) -> bool {
     fields
         .iter()
         .any(|f| renamed_slot(f.key).is_some_and(|slot| renamed & 1 << slot != 0))
@@ -203,13 +206,23 @@ impl Logger {
     #[inline]
     pub fn log(&self, level: Level, message: &str, fields: &[Field<'_>]) {
         if self.core.filter.enabled(level) {
-            self.write(level, message, fields);
+            self.write((level, ""), message, fields);
+        }
+    }
+
+    /// Like [`log`](Self::log), with the call site (`module::path:line`, what the logging
+    /// macros pass), written as `location` under the `powertools` key profile.
+    #[inline]
+    pub fn log_at(&self, level: Level, location: &str, message: &str, fields: &[Field<'_>]) {
+        if self.core.filter.enabled(level) {
+            self.write((level, location), message, fields);
         }
     }
 
     /// Encodes and redacts the entry in one pass into the thread's line buffer and hands
     /// the line to the sink.
-    fn write(&self, level: Level, message: &str, fields: &[Field<'_>]) {
+    fn write(&self, site: (Level, &str), message: &str, fields: &[Field<'_>]) {
+        let level = site.0;
         let timestamp_ms = self.core.clock.now_millis();
         let meta = LineMeta {
             timestamp_ms,
@@ -226,9 +239,9 @@ impl Logger {
                 &self.scope.encoded
             };
             if exceeds(message, fields, cap) {
-                self.write_capped(timestamp_ms, level, message, fields, context, buf);
+                self.write_capped(timestamp_ms, site, message, fields, context, buf);
             } else {
-                let entry = entry(timestamp_ms, level, message, context, fields);
+                let entry = entry(timestamp_ms, site, message, context, fields);
                 self.core
                     .encoder
                     .encode_entry(&entry, &self.core.redactor, buf);
@@ -249,7 +262,7 @@ impl Logger {
     fn write_capped(
         &self,
         timestamp_ms: i64,
-        level: Level,
+        site: (Level, &str),
         message: &str,
         fields: &[Field<'_>],
         context: &[u8],
@@ -268,7 +281,7 @@ impl Logger {
             })
             .collect();
         let message = cut_at_char_boundary(message, cap);
-        let entry = entry(timestamp_ms, level, message, context, &capped);
+        let entry = entry(timestamp_ms, site, message, context, &capped);
         self.core
             .encoder
             .encode_entry(&entry, &self.core.redactor, buf);
@@ -321,7 +334,7 @@ impl Logger {
         let replaced = fields
             .iter()
             .filter_map(|f| renamed_slot(f.key))
-            .fold(0u16, |mask, slot| mask | 1 << slot);
+            .fold(0u32, |mask, slot| mask | 1 << slot);
         let mut context = self.scope.context.clone();
         context.retain_fields(|key| renamed_slot(key).is_none_or(|slot| replaced & 1 << slot == 0));
         let mut encoded = Vec::new();
@@ -459,6 +472,26 @@ impl Logger {
         self.with_key(ContextKey::FunctionName, function_name)
     }
 
+    /// A child carrying `function_arn` (written under the `powertools` key profile).
+    pub fn with_function_arn(&self, arn: &str) -> Self {
+        self.with_key(ContextKey::FunctionArn, arn)
+    }
+
+    /// A child carrying `function_memory_size` in MB (written under the `powertools` key
+    /// profile).
+    pub fn with_function_memory_size(&self, megabytes: u32) -> Self {
+        self.with_key(ContextKey::FunctionMemorySize, &megabytes.to_string())
+    }
+
+    /// The key profile of this logger's JSON lines ([`KeyProfile::Lift`] for console
+    /// output).
+    pub fn key_profile(&self) -> KeyProfile {
+        match &self.core.encoder {
+            Encoder::Json(e) => e.profile(),
+            Encoder::Console(_) => KeyProfile::Lift,
+        }
+    }
+
     /// A child carrying `cold_start`.
     pub fn with_cold_start(&self, cold_start: bool) -> Self {
         self.with_context(|c| c.set_cold_start(cold_start))
@@ -578,7 +611,7 @@ impl Scope {
         let renamed = context
             .fields()
             .filter_map(|(key, _)| renamed_slot(key))
-            .fold(0u16, |mask, slot| mask | 1 << slot);
+            .fold(0u32, |mask, slot| mask | 1 << slot);
         Self {
             context,
             encoded,

@@ -27,8 +27,9 @@ macro_rules! log {
         let logger = &$logger;
         let level = $level;
         if logger.enabled(level) {
-            logger.log(
+            logger.log_at(
                 level,
+                ::core::concat!(::core::module_path!(), ":", ::core::line!()),
                 $message,
                 &[$($($crate::Field::__with_json_key(
                     $key,

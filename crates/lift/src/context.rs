@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use lift_observability::metrics::Metrics;
-use lift_observability::{Logger, TraceHeader};
+use lift_observability::{KeyProfile, Logger, TraceHeader};
 
 use crate::trace::{SubsegmentGuard, TraceScope};
 
@@ -56,6 +56,8 @@ pub struct ContextParts {
     pub trace: Option<TraceHeader>,
     /// The function name.
     pub function_name: Option<String>,
+    /// The ARN the function was invoked by.
+    pub function_arn: Option<String>,
     /// The function version.
     pub function_version: Option<String>,
     /// Configured memory, MB.
@@ -102,6 +104,16 @@ impl Context {
                 }
             }
             c.set_cold_start(parts.cold_start);
+            // Only Powertools' keys carry these: under Lift's, setting them would cost
+            // each invocation two copies that are never written.
+            if root.key_profile() == KeyProfile::Powertools {
+                if let Some(arn) = &parts.function_arn {
+                    c.set(K::FunctionArn, arn);
+                }
+                if let Some(mb) = parts.memory_mb {
+                    c.set(K::FunctionMemorySize, &mb.to_string());
+                }
+            }
         });
         Self {
             inner: Arc::new(Inner {

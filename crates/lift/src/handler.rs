@@ -75,6 +75,7 @@ pub(crate) fn parts_from_meta(meta: &InvocationMeta) -> ContextParts {
         tenant_id: meta.tenant_id.clone(),
         trace: meta.trace_header.as_deref().and_then(TraceHeader::parse),
         function_name: meta.function_name.clone(),
+        function_arn: meta.function_arn.clone(),
         function_version: meta.function_version.clone(),
         memory_mb: meta.memory_mb,
         cold_start: meta.cold_start,

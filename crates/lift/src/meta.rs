@@ -31,6 +31,8 @@ pub struct InvocationMeta {
     pub tenant_id: Option<String>,
     /// The function name.
     pub function_name: Option<String>,
+    /// The ARN the function was invoked by.
+    pub function_arn: Option<String>,
     /// The function version.
     pub function_version: Option<String>,
     /// Configured memory, MB.
@@ -50,6 +52,7 @@ impl InvocationMeta {
             trace_header: ctx.xray_trace_id.clone(),
             tenant_id: ctx.tenant_id.clone(),
             function_name: non_empty(&config.function_name),
+            function_arn: non_empty(&ctx.invoked_function_arn),
             function_version: non_empty(&config.version),
             memory_mb: u32::try_from(config.memory).ok().filter(|m| *m > 0),
             cold_start: take_cold_start(),

@@ -332,6 +332,33 @@ async fn a_function_that_cannot_start_posts_its_init_error_logs_it_and_exits() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn powertools_keys_chosen_by_the_environment_carry_the_invocations_values() {
+    let invocations: Vec<Queued> = vec![(
+        "req-pt".into(),
+        None,
+        apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", "acme")], None),
+    )];
+    let (_, lines) = run_function(invocations, &[("LIFT_LOG_KEYS", "powertools")]).await;
+    let entries: Vec<Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|e: &Value| e["function_request_id"] == "req-pt")
+        .collect();
+    assert!(entries.len() >= 2, "{lines:?}");
+    for e in &entries {
+        assert_eq!(e["xray_trace_id"], "1-5759e988-bd862e3fe1be46a994272793");
+        assert_eq!(
+            e["function_arn"],
+            "arn:aws:lambda:us-east-1:123456789012:function:payments"
+        );
+        assert_eq!(e["function_memory_size"], 128);
+        assert!(e.get("request_id").is_none() && e.get("trace_id").is_none());
+        assert!(e["location"].as_str().unwrap().contains(':'), "{e}");
+        assert!(["DEBUG", "INFO", "WARNING", "ERROR"].contains(&e["level"].as_str().unwrap()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_events_are_logged_and_answered_by_lift_never_a_panic() {
     let mut bad_base64 =
         apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", "acme")], Some("%%%"));

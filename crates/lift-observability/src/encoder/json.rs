@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use super::profile::{KeyProfile, to_python_timestamp};
 use super::{
     Entry, RESERVED_KEY_PREFIX, is_reserved_key, non_finite_name, write_duration_millis,
     write_finite_f64,
@@ -23,21 +24,41 @@ use crate::value::{Field, Value, write_error_chain};
 /// Encodes entries as one JSON object per line.
 #[derive(Debug, Clone, Default)]
 pub struct JsonEncoder {
-    _private: (),
+    profile: KeyProfile,
 }
 
 impl JsonEncoder {
-    /// A JSON encoder.
+    /// A JSON encoder with Lift's keys.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A JSON encoder writing the keys of `profile`.
+    pub fn with_profile(profile: KeyProfile) -> Self {
+        Self { profile }
+    }
+
+    /// The key profile.
+    pub fn profile(&self) -> KeyProfile {
+        self.profile
     }
 
     /// Appends the entry as one JSON object (no trailing newline), redacted by `redactor`.
     #[inline]
     pub fn encode_entry(&self, entry: &Entry<'_>, redactor: &Redactor, out: &mut Vec<u8>) {
-        write_head(out, entry);
+        match self.profile {
+            KeyProfile::Lift => write_head(out, entry),
+            KeyProfile::Powertools => write_powertools_head(out, entry),
+        }
         redactor.write_json_str(out, entry.message);
         out.push(b'"');
+        if self.profile == KeyProfile::Powertools {
+            out.extend_from_slice(b",\"timestamp\":\"");
+            let start = out.len();
+            write_rfc3339_millis(out, entry.timestamp_ms);
+            to_python_timestamp(out, start);
+            out.push(b'"');
+        }
         out.extend_from_slice(entry.context);
         for field in entry.fields {
             self.write_field(out, field, redactor, false);
@@ -109,6 +130,19 @@ fn write_head(out: &mut Vec<u8>, entry: &Entry<'_>) {
         Level::Warn => b"\",\"level\":\"WARN\",\"message\":\"",
         Level::Error => b"\",\"level\":\"ERROR\",\"message\":\"",
     });
+}
+
+/// Powertools' opening: `{"level":"WARNING","location":"module:line","message":"` (no
+/// location when the entry has none); the timestamp follows the message.
+fn write_powertools_head(out: &mut Vec<u8>, entry: &Entry<'_>) {
+    out.reserve(112 + entry.message.len() + entry.context.len() + 48 * entry.fields.len());
+    out.extend_from_slice(b"{\"level\":\"");
+    out.extend_from_slice(KeyProfile::Powertools.level_name(entry.level).as_bytes());
+    if !entry.location.is_empty() {
+        out.extend_from_slice(b"\",\"location\":\"");
+        crate::escape::json_str(out, entry.location);
+    }
+    out.extend_from_slice(b"\",\"message\":\"");
 }
 
 /// Writes a string's JSON contents, redacted unless `redactor` is `None`.
@@ -201,6 +235,7 @@ mod tests {
             timestamp_ms: 0,
             level: Level::Info,
             message: "m",
+            location: "",
             context: b"",
             fields,
         };

@@ -28,10 +28,12 @@
 
 mod console;
 pub(crate) mod json;
+mod profile;
 
 pub(crate) use crate::numbers::{non_finite_name, write_duration_millis, write_finite_f64};
 pub use console::ConsoleEncoder;
 pub use json::JsonEncoder;
+pub use profile::KeyProfile;
 
 use crate::context::LogContext;
 use crate::level::Level;
@@ -52,7 +54,7 @@ pub fn escape_json_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Keys Lift writes itself; a user field with one of these names is renamed `field_<name>`.
-pub const RESERVED_KEYS: [&str; 14] = [
+pub const RESERVED_KEYS: [&str; 19] = [
     "timestamp",
     "level",
     "message",
@@ -67,6 +69,13 @@ pub const RESERVED_KEYS: [&str; 14] = [
     "function_name",
     "_aws",
     "truncated",
+    // The `powertools` key profile's own keys, reserved under both profiles so that a line
+    // never changes shape with the profile.
+    "location",
+    "function_request_id",
+    "xray_trace_id",
+    "function_arn",
+    "function_memory_size",
 ];
 
 /// The prefix given to a user field whose key is reserved.
@@ -75,8 +84,8 @@ pub const RESERVED_KEY_PREFIX: &str = "field_";
 /// Whether `key` is one of [`RESERVED_KEYS`].
 #[inline]
 pub fn is_reserved_key(key: &str) -> bool {
-    // Cheap rejection first: every reserved key is 4 to 14 bytes long and starts with one of
-    // `_cflmrstu`, which most user keys fail.
+    // Cheap rejection first: every reserved key is 4 to 20 bytes long and starts with one of
+    // `_cflmrstux`, which most user keys fail.
     const FIRST: u32 = (1 << (b'c' - b'_'))
         | (1 << (b'f' - b'_'))
         | (1 << (b'l' - b'_'))
@@ -85,12 +94,13 @@ pub fn is_reserved_key(key: &str) -> bool {
         | (1 << (b's' - b'_'))
         | (1 << (b't' - b'_'))
         | (1 << (b'u' - b'_'))
+        | (1 << (b'x' - b'_'))
         | 1;
     let Some(&first) = key.as_bytes().first() else {
         return false;
     };
     let offset = first.wrapping_sub(b'_');
-    if !(4..=14).contains(&key.len()) || offset >= 32 || FIRST & (1 << offset) == 0 {
+    if !(4..=20).contains(&key.len()) || offset >= 32 || FIRST & (1 << offset) == 0 {
         return false;
     }
     matches!(
@@ -109,6 +119,11 @@ pub fn is_reserved_key(key: &str) -> bool {
             | "function_name"
             | "_aws"
             | "truncated"
+            | "location"
+            | "function_request_id"
+            | "xray_trace_id"
+            | "function_arn"
+            | "function_memory_size"
     )
 }
 
@@ -162,6 +177,9 @@ pub struct Entry<'a> {
     pub level: Level,
     /// The message.
     pub message: &'a str,
+    /// The call site as `module::path:line` (empty when unknown); written as `location`
+    /// under the `powertools` key profile.
+    pub location: &'a str,
     /// The logger's context, pre-encoded by the same encoder ([`Encoder::encode_context`]).
     pub context: &'a [u8],
     /// The entry's own fields.
@@ -192,7 +210,19 @@ impl Encoder {
     /// Appends a context's fields, redacted, in the form [`Entry::context`] expects. Every
     /// value is redacted, Lift's own ids too: a caller can set any of them.
     pub fn encode_context(&self, context: &LogContext, redactor: &Redactor, out: &mut Vec<u8>) {
+        let profile = match self {
+            Encoder::Json(e) => e.profile(),
+            Encoder::Console(_) => KeyProfile::Lift,
+        };
         context.visit(|key, value, own| {
+            let key = if own {
+                match profile.own_key(key) {
+                    Some(key) => key,
+                    None => return,
+                }
+            } else {
+                key
+            };
             let field = Field::new(key, value);
             match self {
                 Encoder::Json(e) => e.write_field(out, &field, redactor, own),

@@ -1,7 +1,8 @@
 use std::time::Duration;
 
 use lift_observability::{
-    Clock, ColorChoice, Field, Format, LevelFilter, Logger, MemorySink, Value, field, info,
+    Clock, ColorChoice, Field, Format, KeyProfile, Level, LevelFilter, Logger, MemorySink, Value,
+    field, info,
 };
 
 /// 2026-11-27T04:09:17.123Z
@@ -86,6 +87,60 @@ fn json_every_value_type() {
             r#""card":{"brand":"visa","last4":"1111","tags":["a","b"]},"note":"plain"}"#
         )
     );
+}
+
+/// A logger with Powertools' keys and the context a Lambda invocation gives it.
+fn powertools_logger() -> (Logger, MemorySink) {
+    let sink = MemorySink::new();
+    let log = Logger::builder()
+        .level(LevelFilter::Trace)
+        .keys(KeyProfile::Powertools)
+        .clock(Clock::fixed(T))
+        .service("payments-api")
+        .sink(sink.clone())
+        .build()
+        .with_request_id("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
+        .with_trace_id("1-5759e988-bd862e3fe1be46a994272793")
+        .with_cold_start(true)
+        .with_function_name("payments")
+        .with_function_arn("arn:aws:lambda:us-east-1:123456789012:function:payments")
+        .with_function_memory_size(128);
+    (log, sink)
+}
+
+#[test]
+fn json_with_powertools_keys() {
+    let (log, sink) = powertools_logger();
+    log.log_at(
+        Level::Warn,
+        "payments::charge:13",
+        "Slow upstream",
+        &[field("amount", 1250)],
+    );
+    assert_eq!(
+        sink.lines()[0],
+        concat!(
+            r#"{"level":"WARNING","location":"payments::charge:13","message":"Slow upstream","#,
+            r#""timestamp":"2026-11-27 04:09:17,123+0000","service":"payments-api","#,
+            r#""function_request_id":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","#,
+            r#""xray_trace_id":"1-5759e988-bd862e3fe1be46a994272793","cold_start":true,"#,
+            r#""function_name":"payments","#,
+            r#""function_arn":"arn:aws:lambda:us-east-1:123456789012:function:payments","#,
+            r#""function_memory_size":128,"amount":1250}"#
+        )
+    );
+    // The macros pass their call site.
+    info!(log, "Charge captured");
+    let line = &sink.entries()[1];
+    let location = line["location"].as_str().unwrap();
+    assert!(location.starts_with("it::golden:"), "{location}");
+    // Under Lift's keys the same logger context writes neither ARN nor memory size.
+    let (lift, lift_sink) = logger(Format::Json);
+    lift.with_function_arn("arn:aws:lambda:us-east-1:1:function:f")
+        .with_function_memory_size(128)
+        .info("x", &[]);
+    let line = &lift_sink.entries()[0];
+    assert!(line.get("function_arn").is_none() && line.get("location").is_none());
 }
 
 #[test]
@@ -237,5 +292,83 @@ fn console_colours_only_the_level_when_asked() {
     match plain.encoder() {
         lift_observability::Encoder::Console(c) => assert!(!c.color()),
         other => panic!("unexpected encoder {other:?}"),
+    }
+}
+
+/// Every key Powertools for Python writes for one invocation, Lift writes under the
+/// `powertools` profile with the same value (timestamp and location: the same format; the
+/// location names a Rust module where Python names a function).
+#[cfg(feature = "interop")]
+#[test]
+fn powertools_keys_match_what_powertools_itself_writes_field_by_field() {
+    use std::process::Command;
+    let spec = serde_json::json!({
+        "service": "payments-api",
+        "function_name": "payments",
+        "memory_mb": 128,
+        "function_arn": "arn:aws:lambda:us-east-1:123456789012:function:payments",
+        "request_id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        "trace_header": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "entries": [
+            {"level": "debug", "message": "Card checked", "extra": {"attempt": 1}},
+            {"level": "info", "message": "Charge captured", "extra": {"amount": 1250, "currency": "USD"}},
+            {"level": "warning", "message": "Slow upstream", "extra": {"upstream": "acquirer"}},
+            {"level": "error", "message": "Charge failed", "extra": {"declined": true}},
+        ],
+    });
+    let python = std::env::var("LIFT_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/powertools_lines.py"
+    );
+    let out = Command::new(&python)
+        .arg(script)
+        .arg(spec.to_string())
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e} (scripts/test.sh installs it)"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(theirs.len(), 4);
+
+    let (log, sink) = powertools_logger();
+    let log = log.with_cold_start(true);
+    lift_observability::debug!(log, "Card checked"; "attempt" => 1);
+    lift_observability::info!(log, "Charge captured"; "amount" => 1250, "currency" => "USD");
+    lift_observability::warn!(log, "Slow upstream"; "upstream" => "acquirer");
+    lift_observability::error!(log, "Charge failed"; "declined" => true);
+    let ours = sink.entries();
+
+    let timestamp = |v: &serde_json::Value| {
+        let t = v.as_str().unwrap();
+        // `2026-12-02 05:34:19,260+0000`
+        t.len() == 28
+            && t.as_bytes()[10] == b' '
+            && t.as_bytes()[19] == b','
+            && t.ends_with("+0000")
+    };
+    let location = |v: &serde_json::Value| {
+        let (place, line) = v.as_str().unwrap().rsplit_once(':').unwrap();
+        !place.is_empty() && line.parse::<u32>().is_ok()
+    };
+    for (theirs, ours) in theirs.iter().zip(&ours) {
+        for (key, value) in theirs.as_object().unwrap() {
+            let mine = ours
+                .get(key)
+                .unwrap_or_else(|| panic!("Lift lacks {key:?}: {ours}"));
+            match key.as_str() {
+                "timestamp" => assert!(timestamp(value) && timestamp(mine), "{value} / {mine}"),
+                "location" => assert!(location(value) && location(mine), "{value} / {mine}"),
+                _ => assert_eq!(mine, value, "{key}: Powertools {theirs}\nLift {ours}"),
+            }
+        }
     }
 }
