@@ -14,7 +14,7 @@ start_moto
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1
 endpoint="http://127.0.0.1:$MOTO_PORT"
 # DEMO_PROFILE=dev reuses the test build (scripts/test.sh); the default is an optimised build.
-summary=$(cargo run --locked --profile "${DEMO_PROFILE:-release}" -q -p observability-demo -- --sink cloudwatch \
+summary=$(cargo run --locked --profile "${DEMO_PROFILE:-release}" -q -p observability-demo -- --sink cloudwatch --summary json \
   --endpoint-url "$endpoint" --log-group /lift/demo "$@" 2>&1 >/dev/null | tail -n 1)
 echo "demo summary: $summary"
 

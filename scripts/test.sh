@@ -74,7 +74,7 @@ done
 
 step "demo smoke run (its debug build first, with cargo's progress)"
 cargo build --locked -p observability-demo 2>&1 | grep -E '^ *(Compiling|Finished|error)' | sed 's/ v[0-9].*//'
-cargo run --locked -q -p observability-demo -- --requests 500 --sink memory --format json
+cargo run --locked -q -p observability-demo -- --requests 500 --sink memory --format json --summary json
 
 step "demo shipping to CloudWatch Logs (moto_server), read back and counted"
 DEMO_PROFILE=dev scripts/demo-cloudwatch.sh --requests 300

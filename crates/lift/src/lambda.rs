@@ -515,7 +515,12 @@ where
         let meta = request
             .lambda_context_ref()
             .map(InvocationMeta::from_lambda)
-            .unwrap_or_else(|| InvocationMeta::local(crate::local::new_request_id()));
+            .unwrap_or_else(|| {
+                // Outside Lambda too, the process's first invocation is its cold start.
+                let mut meta = InvocationMeta::local(crate::local::new_request_id());
+                meta.cold_start = crate::meta::take_cold_start();
+                meta
+            });
         let mut stack = self.stack.clone();
         Box::pin(async move {
             Ok(match stack.call(Invocation::new(request, meta)).await {

@@ -12,22 +12,28 @@
 //! with the EMF header); with `--xray` the handler and its card-network call are X-Ray
 //! subsegments sent to the daemon at `AWS_XRAY_DAEMON_ADDRESS` (default 127.0.0.1:2000).
 //!
-//! At the end one JSON summary line goes to stderr (`requests`, `entries`, `shipped`,
-//! `dropped`, `batches`, `retries`, `metric_documents`, `xray_sent`, `elapsed_ms`, plus the
-//! logger's full stats), and the exit code is 0 only if every entry was written.
+//! On a terminal the demo writes console lines only (EMF documents are counted, and shown
+//! with `--show-metrics`), a progress line each second for longer runs, and a short table
+//! at the end (requests, entries by level, per-tenant counts, masked card numbers, errors,
+//! p50/p99 latency, wall time). For pipes and scripts (`--summary json`, the default when
+//! stderr is not a terminal) the summary is one compact JSON line on stderr. The exit code
+//! is 0 only if every entry was written.
+
+mod summary;
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, ValueEnum};
 use lift::{ErrorKind, LiftError, Metrics, XRayEmitter};
 use lift_cloudwatch::{CloudWatchConfig, CloudWatchSink};
 use lift_observability::{
-    Format, LevelFilter, Logger, MemorySink, Sink, Value, WriterSink, error, info, warn,
+    Format, LevelFilter, Logger, MemorySink, NoopSink, Sink, Value, WriterSink, error, info, warn,
 };
+use summary::Totals;
 use tower::{Service, ServiceExt};
 
 /// Simulates a multi-tenant payment API and logs it with Lift.
@@ -70,9 +76,18 @@ struct Args {
     /// CloudWatch metrics namespace for the EMF documents.
     #[arg(long, default_value = "Lift/Demo")]
     metrics_namespace: String,
-    /// Distinct tenants per minute that get their own metric dimension value.
-    #[arg(long, default_value_t = 3)]
-    tenant_budget: usize,
+    /// Distinct tenants per minute that get their own metric dimension value (default: as
+    /// many as `--tenants`, so none is folded into `__other__`).
+    #[arg(long)]
+    tenant_budget: Option<usize>,
+    /// The end-of-run summary: a table for a person or one JSON line (default: the table
+    /// when stderr is a terminal).
+    #[arg(long, value_enum)]
+    summary: Option<SummaryChoice>,
+    /// Also write the EMF metric documents with console output (they are always written
+    /// with JSON output).
+    #[arg(long)]
+    show_metrics: bool,
     /// Send X-Ray subsegments to the daemon at `AWS_XRAY_DAEMON_ADDRESS`.
     #[arg(long)]
     xray: bool,
@@ -83,6 +98,12 @@ enum SinkChoice {
     Stdout,
     Memory,
     Cloudwatch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SummaryChoice {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -133,13 +154,20 @@ fn main() -> anyhow::Result<()> {
             Arc::new(sink)
         }
     };
+    // On the console, EMF documents are JSON for CloudWatch, not for a person: counted,
+    // written only when asked for.
+    let metrics_apart = format == Format::Console && !args.show_metrics;
     let metrics_sink: Arc<dyn Sink> = match &emf_cloudwatch {
         Some((emf_sink, _)) => Arc::new(emf_sink.clone()),
+        None if metrics_apart => Arc::new(NoopSink::new()),
         None => Arc::clone(&sink),
     };
     let metrics = Metrics::builder(&args.metrics_namespace)
         .default_dimension("service", "payments-api")
-        .tenant_dimension("tenant_id", args.tenant_budget)
+        .tenant_dimension(
+            "tenant_id",
+            args.tenant_budget.unwrap_or(args.tenants as usize),
+        )
         .sink(metrics_sink)
         .build()
         .context("configuring metrics")?;
@@ -151,47 +179,14 @@ fn main() -> anyhow::Result<()> {
         .field("environment", "demo")
         .shared_sink(sink)
         .build();
+    let summary = args.summary.unwrap_or(if std::io::stderr().is_terminal() {
+        SummaryChoice::Human
+    } else {
+        SummaryChoice::Json
+    });
 
     let started = Instant::now();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.concurrency.clamp(1, 4) as usize)
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    let stack = stack(&root, metrics.clone(), xray.clone())?;
-    let failed_requests = Arc::new(AtomicU64::new(0));
-    runtime.block_on(async {
-        let next = Arc::new(AtomicU64::new(0));
-        let workers: Vec<_> = (0..args.concurrency.min(args.requests.max(1)))
-            .map(|_| {
-                let (mut stack, next, failed) = (
-                    stack.clone(),
-                    Arc::clone(&next),
-                    Arc::clone(&failed_requests),
-                );
-                let (requests, tenants, error_rate) =
-                    (args.requests, args.tenants, args.error_rate);
-                tokio::spawn(async move {
-                    loop {
-                        let n = next.fetch_add(1, Ordering::Relaxed);
-                        if n >= requests {
-                            break;
-                        }
-                        let request = synthetic_request(n, tenants, error_rate)?;
-                        let response = stack.ready().await?.call(request).await?;
-                        if response.status().as_u16() >= 400 {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    anyhow::Ok(())
-                })
-            })
-            .collect();
-        for w in workers {
-            w.await.context("a worker task panicked")??;
-        }
-        anyhow::Ok(())
-    })?;
+    let run = run_requests(&args, &root, metrics.clone(), xray.clone(), summary)?;
     let flushed = root.flush_blocking();
     let elapsed = started.elapsed();
 
@@ -205,37 +200,43 @@ fn main() -> anyhow::Result<()> {
         sink.shipper_stats()
     });
     let metric_stats = metrics.stats();
-    let summary = serde_json::json!({
-        "requests": args.requests,
-        "failed_requests": failed_requests.load(Ordering::Relaxed),
-        "entries": stats.entries_logged,
-        "shipped": stats.sink.delivered,
-        "dropped": stats.entries_dropped,
-        "batches": shipper.as_ref().map(|s| s.batches),
-        "retries": shipper.as_ref().map(|s| s.retries),
-        "metric_documents": metric_stats.documents,
-        "metric_documents_shipped": emf_shipper.as_ref().map(|s| s.shipped),
-        "xray_sent": xray.as_ref().map(|x| x.stats().sent),
-        "elapsed_ms": elapsed.as_millis() as u64,
-        "stats": stats,
-        "metrics": metric_stats,
-    });
-    eprintln!("{summary}");
-    flushed.context("flushing the logger")?;
-    // EMF documents share the log sink unless they have their own CloudWatch stream.
-    let expected = match &emf_shipper {
-        Some(emf) => {
-            if emf.shipped != metric_stats.documents {
-                bail!(
-                    "{} of {} metric documents were not delivered",
-                    metric_stats.documents.saturating_sub(emf.shipped),
-                    metric_stats.documents
-                );
-            }
-            stats.entries_logged
-        }
-        None => stats.entries_logged + metric_stats.documents,
+    // EMF documents share the log sink unless they have a sink of their own.
+    let shared = emf_shipper.is_none() && !metrics_apart;
+    let documents_in_log_sink = if shared { metric_stats.documents } else { 0 };
+    let totals = Totals {
+        requests: args.requests,
+        failed_requests: run.failed,
+        per_tenant: run.per_tenant,
+        latencies: run.latencies,
+        masked_card_numbers: root.redaction_stats().pan,
+        shipped: stats.sink.delivered.saturating_sub(documents_in_log_sink),
+        metric_documents: metric_stats.documents,
+        cloudwatch: shipper.as_ref().map(|s| {
+            (
+                s.batches,
+                s.retries,
+                emf_shipper.as_ref().map_or(0, |e| e.shipped),
+            )
+        }),
+        xray_sent: xray.as_ref().map(|x| x.stats().sent),
+        elapsed,
+        stats: stats.clone(),
     };
+    match summary {
+        SummaryChoice::Human => eprintln!("{}", totals.human()),
+        SummaryChoice::Json => eprintln!("{}", totals.json()),
+    }
+    flushed.context("flushing the logger")?;
+    if let Some(emf) = &emf_shipper
+        && emf.shipped != metric_stats.documents
+    {
+        bail!(
+            "{} of {} metric documents were not delivered",
+            metric_stats.documents.saturating_sub(emf.shipped),
+            metric_stats.documents
+        );
+    }
+    let expected = stats.entries_logged + documents_in_log_sink;
     if stats.entries_dropped > 0 || stats.sink.delivered != expected {
         bail!(
             "{} of {} entries were not delivered",
@@ -244,6 +245,112 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What the requests' own side measured.
+struct RunResult {
+    failed: u64,
+    per_tenant: Vec<u64>,
+    /// Sorted.
+    latencies: Vec<Duration>,
+}
+
+/// Sends `--requests` synthetic requests through the stack from `--concurrency` tasks; with
+/// the human summary on a terminal, a progress line each second once a second has passed.
+fn run_requests(
+    args: &Args,
+    root: &Logger,
+    metrics: Metrics,
+    xray: Option<XRayEmitter>,
+    summary: SummaryChoice,
+) -> anyhow::Result<RunResult> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.concurrency.clamp(1, 4) as usize)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let stack = stack(root, metrics, xray)?;
+    let failed = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let per_tenant: Arc<Vec<AtomicU64>> =
+        Arc::new((0..args.tenants).map(|_| AtomicU64::new(0)).collect());
+    let progress = (summary == SummaryChoice::Human && std::io::stderr().is_terminal())
+        .then(|| progress_line(Arc::clone(&done), args.requests));
+    let latencies = runtime.block_on(async {
+        let next = Arc::new(AtomicU64::new(0));
+        let workers: Vec<_> = (0..args.concurrency.min(args.requests.max(1)))
+            .map(|_| {
+                let mut stack = stack.clone();
+                let (next, failed, done, per_tenant) = (
+                    Arc::clone(&next),
+                    Arc::clone(&failed),
+                    Arc::clone(&done),
+                    Arc::clone(&per_tenant),
+                );
+                let (requests, tenants, error_rate) =
+                    (args.requests, args.tenants, args.error_rate);
+                tokio::spawn(async move {
+                    let mut latencies = Vec::new();
+                    loop {
+                        let n = next.fetch_add(1, Ordering::Relaxed);
+                        if n >= requests {
+                            break;
+                        }
+                        let request = synthetic_request(n, tenants, error_rate)?;
+                        let sent = Instant::now();
+                        let response = stack.ready().await?.call(request).await?;
+                        latencies.push(sent.elapsed());
+                        per_tenant[(n % tenants) as usize].fetch_add(1, Ordering::Relaxed);
+                        if response.status().as_u16() >= 400 {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    anyhow::Ok(latencies)
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.await.context("a worker task panicked")??);
+        }
+        anyhow::Ok(all)
+    })?;
+    done.store(args.requests, Ordering::Relaxed);
+    if let Some(progress) = progress {
+        let _ = progress.join();
+    }
+    let mut latencies = latencies;
+    latencies.sort_unstable();
+    Ok(RunResult {
+        failed: failed.load(Ordering::Relaxed),
+        per_tenant: per_tenant
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .collect(),
+        latencies,
+    })
+}
+
+/// A thread writing `… done/total requests` to stderr each second, from the first second
+/// on, until every request is done.
+fn progress_line(done: Arc<AtomicU64>, total: u64) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut shown = 0;
+        loop {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = done.load(Ordering::Relaxed);
+            if now >= total {
+                return;
+            }
+            let secs = started.elapsed().as_secs();
+            if secs > shown {
+                shown = secs;
+                eprintln!("… {now}/{total} requests ({}%)", now * 100 / total.max(1));
+            }
+        }
+    })
 }
 
 /// The handler stack: Lift's middleware (logs, metrics, X-Ray) around `handle_charge`.
