@@ -30,7 +30,7 @@ use criterion::{
     BenchmarkGroup, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
 use lift_corpus::{Entry, Shape, WebhookEvent};
-use lift_observability::{LevelFilter, Logger, NoopSink, Redactor, Sink, WriterSink};
+use lift_observability::{KeyProfile, LevelFilter, Logger, NoopSink, Redactor, Sink, WriterSink};
 use slog::Drain;
 
 /// Entries in the corpus (distinct).
@@ -39,8 +39,13 @@ const ENTRIES: usize = 10_000;
 const SEED: u64 = 2026;
 
 fn lift(redactor: Redactor, sink: impl Sink + 'static) -> Logger {
+    lift_with_keys(KeyProfile::Lift, redactor, sink)
+}
+
+fn lift_with_keys(keys: KeyProfile, redactor: Redactor, sink: impl Sink + 'static) -> Logger {
     let root = Logger::builder()
         .level(LevelFilter::Info)
+        .keys(keys)
         .service("payments")
         .sink(sink)
         .redactor(redactor)
@@ -183,6 +188,12 @@ fn corpus(c: &mut Criterion) {
     let refs: Vec<&Entry> = all.iter().collect();
     let mut g = c.benchmark_group("corpus_all");
     compare(&mut g, &refs);
+    // The same entries with Powertools' keys: another head, the same path.
+    let powertools = lift_with_keys(KeyProfile::Powertools, Redactor::new(), NoopSink::new());
+    let mut next = cycle(&refs);
+    g.bench_function("lift_powertools_keys", |b| {
+        b.iter(|| corpus_calls::log_entry(&powertools, black_box(next())))
+    });
     g.finish();
     for shape in Shape::ALL {
         let of_shape: Vec<&Entry> = all.iter().filter(|e| e.shape() == shape).collect();

@@ -62,8 +62,8 @@ pub use builder::{DEFAULT_MAX_ENTRY_BYTES, LoggerBuilder, MIN_MAX_ENTRY_BYTES};
 pub use config::{ColorChoice, Format, LoggerConfig, SinkKind, ValidLoggerConfig};
 pub use context::{ContextKey, LogContext};
 pub use encoder::{
-    ConsoleEncoder, Encoder, Entry, JsonEncoder, KeyProfile, RESERVED_KEY_PREFIX, RESERVED_KEYS,
-    escape_json_str, is_reserved_key,
+    ConsoleEncoder, Encoder, Entry, JsonEncoder, KeyProfile, POWERTOOLS_KEYS, RESERVED_KEY_PREFIX,
+    RESERVED_KEYS, escape_json_str, is_reserved_key,
 };
 pub use error::{ConfigError, ParseLevelError, SinkError};
 pub use health::{DEFAULT_MAX_FAILURE_RATE, HealthWindow, SinkHealth};

@@ -69,7 +69,7 @@ struct Scope {
     encoded: Box<[u8]>,
     /// The `field_<reserved>` keys the context writes, one bit per [`RESERVED_KEYS`] slot
     /// (almost always none).
-    renamed: u32,
+    renamed: u16,
     /// The tenant id as lines carry it (redacted): what sinks route by.
     tenant_id: Option<Box<str>>,
 }
@@ -115,7 +115,7 @@ fn renamed_slot(key: &str) -> Option<u32> {
 
 /// Whether an entry field is written under a `field_<reserved>` key the context has too.
 #[cold]
-fn clashes(renamed: u32, fields: &[Field<'_>]) -> bool {
+fn clashes(renamed: u16, fields: &[Field<'_>]) -> bool {
     fields
         .iter()
         .any(|f| renamed_slot(f.key).is_some_and(|slot| renamed & 1 << slot != 0))
@@ -611,7 +611,7 @@ impl Scope {
         let renamed = context
             .fields()
             .filter_map(|(key, _)| renamed_slot(key))
-            .fold(0u32, |mask, slot| mask | 1 << slot);
+            .fold(0u16, |mask, slot| mask | 1 << slot);
         Self {
             context,
             encoded,

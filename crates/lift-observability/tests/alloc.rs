@@ -177,7 +177,8 @@ fn the_realistic_corpus_allocates_nothing() {
 }
 
 /// Not a test: logs `LIFT_PROBE_ENTRIES` entries of one shape (`LIFT_PROBE_SHAPE`, default
-/// all) for counting instructions per entry under callgrind. Run with `--ignored`.
+/// all; keys of `LIFT_PROBE_KEYS`, default lift) for counting instructions per entry under
+/// callgrind. Run with `--ignored`.
 #[test]
 #[ignore]
 fn probe_corpus() {
@@ -197,9 +198,14 @@ fn probe_corpus() {
     } else {
         lift_observability::Redactor::new()
     };
+    let keys = std::env::var("LIFT_PROBE_KEYS")
+        .ok()
+        .and_then(|k| lift_observability::KeyProfile::parse(&k))
+        .unwrap_or_default();
     let root = Logger::builder()
         .sink(NoopSink::new())
         .redactor(redactor)
+        .keys(keys)
         .build();
     let log = corpus_calls::invocation_logger(&root);
     for i in 0..n {

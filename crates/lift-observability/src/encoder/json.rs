@@ -60,8 +60,18 @@ impl JsonEncoder {
             out.push(b'"');
         }
         out.extend_from_slice(entry.context);
-        for field in entry.fields {
-            self.write_field(out, field, redactor, false);
+        // One loop per profile, so Lift's keys pay nothing for Powertools' reserved names.
+        match self.profile {
+            KeyProfile::Lift => {
+                for field in entry.fields {
+                    write_field_as::<false>(out, field, redactor, false);
+                }
+            }
+            KeyProfile::Powertools => {
+                for field in entry.fields {
+                    write_field_as::<true>(out, field, redactor, false);
+                }
+            }
         }
         out.push(b'}');
     }
@@ -78,41 +88,57 @@ impl JsonEncoder {
         redactor: &Redactor,
         own_key: bool,
     ) {
-        let rule = if own_key {
-            if redactor.is_enabled() {
-                KeyRule::Scan
-            } else {
-                KeyRule::Safe
-            }
+        match self.profile {
+            KeyProfile::Lift => write_field_as::<false>(out, field, redactor, own_key),
+            KeyProfile::Powertools => write_field_as::<true>(out, field, redactor, own_key),
+        }
+    }
+}
+
+/// [`JsonEncoder::write_field`] for one profile: under Powertools' keys
+/// (`POWERTOOLS = true`) its own names are reserved too.
+#[inline(always)]
+fn write_field_as<const POWERTOOLS: bool>(
+    out: &mut Vec<u8>,
+    field: &Field<'_>,
+    redactor: &Redactor,
+    own_key: bool,
+) {
+    let rule = if own_key {
+        if redactor.is_enabled() {
+            KeyRule::Scan
         } else {
-            match field.json_key() {
-                Some(_) => redactor.key_rule_with(field.key, KeyRule::Scan),
-                None => redactor.key_rule(field.key),
-            }
-        };
-        if rule == KeyRule::Remove {
-            redactor.counts().add_sad();
-            return;
+            KeyRule::Safe
         }
+    } else {
         match field.json_key() {
-            Some(key) if !own_key => key.write(out),
-            _ => {
-                out.extend_from_slice(b",\"");
-                if !own_key && is_reserved_key(field.key) {
-                    out.extend_from_slice(RESERVED_KEY_PREFIX.as_bytes());
-                }
-                redactor.write_json_str(out, field.key);
-                out.extend_from_slice(b"\":");
-            }
+            Some(_) => redactor.key_rule_with(field.key, KeyRule::Scan),
+            None => redactor.key_rule(field.key),
         }
-        match rule {
-            KeyRule::Secret => {
-                redactor.counts().add_secret_key();
-                out.extend_from_slice(b"\"[REDACTED]\"");
+    };
+    if rule == KeyRule::Remove {
+        redactor.counts().add_sad();
+        return;
+    }
+    let powertools_name = POWERTOOLS && !own_key && super::is_powertools_key(field.key);
+    match field.json_key() {
+        Some(key) if !own_key && !powertools_name => key.write(out),
+        _ => {
+            out.extend_from_slice(b",\"");
+            if !own_key && (powertools_name || is_reserved_key(field.key)) {
+                out.extend_from_slice(RESERVED_KEY_PREFIX.as_bytes());
             }
-            KeyRule::Safe => write_value(out, field.key, field.value, None),
-            _ => write_value(out, field.key, field.value, Some(redactor)),
+            redactor.write_json_str(out, field.key);
+            out.extend_from_slice(b"\":");
         }
+    }
+    match rule {
+        KeyRule::Secret => {
+            redactor.counts().add_secret_key();
+            out.extend_from_slice(b"\"[REDACTED]\"");
+        }
+        KeyRule::Safe => write_value(out, field.key, field.value, None),
+        _ => write_value(out, field.key, field.value, Some(redactor)),
     }
 }
 

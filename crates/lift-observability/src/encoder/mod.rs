@@ -54,7 +54,7 @@ pub fn escape_json_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// Keys Lift writes itself; a user field with one of these names is renamed `field_<name>`.
-pub const RESERVED_KEYS: [&str; 19] = [
+pub const RESERVED_KEYS: [&str; 14] = [
     "timestamp",
     "level",
     "message",
@@ -69,8 +69,11 @@ pub const RESERVED_KEYS: [&str; 19] = [
     "function_name",
     "_aws",
     "truncated",
-    // The `powertools` key profile's own keys, reserved under both profiles so that a line
-    // never changes shape with the profile.
+];
+
+/// The keys the `powertools` key profile adds; under that profile a user field with one of
+/// these names is renamed `field_<name>` too (under Lift's keys they are ordinary names).
+pub const POWERTOOLS_KEYS: [&str; 5] = [
     "location",
     "function_request_id",
     "xray_trace_id",
@@ -78,14 +81,28 @@ pub const RESERVED_KEYS: [&str; 19] = [
     "function_memory_size",
 ];
 
+/// Whether `key` is one of [`POWERTOOLS_KEYS`].
+#[inline]
+pub(crate) fn is_powertools_key(key: &str) -> bool {
+    (8..=20).contains(&key.len())
+        && matches!(
+            key,
+            "location"
+                | "function_request_id"
+                | "xray_trace_id"
+                | "function_arn"
+                | "function_memory_size"
+        )
+}
+
 /// The prefix given to a user field whose key is reserved.
 pub const RESERVED_KEY_PREFIX: &str = "field_";
 
 /// Whether `key` is one of [`RESERVED_KEYS`].
 #[inline]
 pub fn is_reserved_key(key: &str) -> bool {
-    // Cheap rejection first: every reserved key is 4 to 20 bytes long and starts with one of
-    // `_cflmrstux`, which most user keys fail.
+    // Cheap rejection first: every reserved key is 4 to 14 bytes long and starts with one of
+    // `_cflmrstu`, which most user keys fail.
     const FIRST: u32 = (1 << (b'c' - b'_'))
         | (1 << (b'f' - b'_'))
         | (1 << (b'l' - b'_'))
@@ -94,13 +111,12 @@ pub fn is_reserved_key(key: &str) -> bool {
         | (1 << (b's' - b'_'))
         | (1 << (b't' - b'_'))
         | (1 << (b'u' - b'_'))
-        | (1 << (b'x' - b'_'))
         | 1;
     let Some(&first) = key.as_bytes().first() else {
         return false;
     };
     let offset = first.wrapping_sub(b'_');
-    if !(4..=20).contains(&key.len()) || offset >= 32 || FIRST & (1 << offset) == 0 {
+    if !(4..=14).contains(&key.len()) || offset >= 32 || FIRST & (1 << offset) == 0 {
         return false;
     }
     matches!(
@@ -119,11 +135,6 @@ pub fn is_reserved_key(key: &str) -> bool {
             | "function_name"
             | "_aws"
             | "truncated"
-            | "location"
-            | "function_request_id"
-            | "xray_trace_id"
-            | "function_arn"
-            | "function_memory_size"
     )
 }
 

@@ -141,6 +141,21 @@ fn json_with_powertools_keys() {
         .info("x", &[]);
     let line = &lift_sink.entries()[0];
     assert!(line.get("function_arn").is_none() && line.get("location").is_none());
+    // A user's own `location` is an ordinary field under Lift's keys, and renamed under
+    // Powertools' (whose `location` is the call site), literal key or not.
+    lift.info("x", &[field("location", "eu-west-1")]);
+    assert_eq!(lift_sink.entries()[1]["location"], "eu-west-1");
+    info!(log, "Shipped"; "location" => "eu-west-1");
+    log.info("Shipped", &[field(&String::from("function_arn"), "mine")]);
+    let lines = sink.entries();
+    assert_eq!(lines[2]["field_location"], "eu-west-1");
+    assert!(
+        lines[2]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("it::golden:")
+    );
+    assert_eq!(lines[3]["field_function_arn"], "mine");
 }
 
 #[test]
