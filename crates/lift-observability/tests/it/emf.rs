@@ -20,6 +20,27 @@ fn metrics() -> (Metrics, MemorySink) {
     (m, sink)
 }
 
+/// `builder` with a `tenant_id` dimension admitting one tenant, into a memory sink; one
+/// `Charges` document flushed for `acme`, then one for `globex` (folded).
+fn two_tenants_over_a_budget_of_one(
+    builder: lift_observability::metrics::MetricsBuilder,
+) -> (Metrics, MemorySink) {
+    let sink = MemorySink::new();
+    let root = builder
+        .tenant_dimension("tenant_id", 1)
+        .sink(Arc::new(sink.clone()))
+        .clock(Clock::fixed(NOW))
+        .build()
+        .unwrap();
+    for tenant in ["acme", "globex"] {
+        let m = root.child();
+        m.set_tenant(tenant);
+        m.count("Charges", 1.0);
+        m.flush();
+    }
+    (root, sink)
+}
+
 /// Every line is a valid EMF document; returns them parsed.
 fn checked(sink: &MemorySink) -> Vec<serde_json::Value> {
     for line in sink.lines() {
@@ -321,19 +342,7 @@ fn a_bad_namespace_is_a_configuration_error() {
 fn a_tenant_dimension_named_tenant_id_is_not_a_collision() {
     // Regression: the tenant's property and a dimension of the same name used to collide
     // on every document and inflate the collision count.
-    let sink = MemorySink::new();
-    let root = Metrics::builder("Lift/Payments")
-        .tenant_dimension("tenant_id", 1)
-        .sink(Arc::new(sink.clone()))
-        .clock(Clock::fixed(NOW))
-        .build()
-        .unwrap();
-    for tenant in ["acme", "globex"] {
-        let m = root.child();
-        m.set_tenant(tenant);
-        m.count("Charges", 1.0);
-        m.flush();
-    }
+    let (root, sink) = two_tenants_over_a_budget_of_one(Metrics::builder("Lift/Payments"));
     let docs = checked(&sink);
     assert_eq!(docs[0]["tenant_id"], "acme");
     assert_eq!(docs[1]["tenant_id"], OTHER_TENANT);
@@ -453,20 +462,9 @@ fn every_document_shape_passes_the_user_guides_json_schema() {
     bare.count("Calls", 1.0);
     bare.flush();
     // A tenant dimension, folded past the budget.
-    let tenant_sink = MemorySink::new();
-    let root = Metrics::builder("Lift/Tenants")
-        .default_dimension("service", "payments")
-        .tenant_dimension("tenant_id", 1)
-        .sink(Arc::new(tenant_sink.clone()))
-        .clock(Clock::fixed(NOW))
-        .build()
-        .unwrap();
-    for tenant in ["acme", "globex"] {
-        let m = root.child();
-        m.set_tenant(tenant);
-        m.count("Charges", 1.0);
-        m.flush();
-    }
+    let (_, tenant_sink) = two_tenants_over_a_budget_of_one(
+        Metrics::builder("Lift/Tenants").default_dimension("service", "payments"),
+    );
     let mut lines = sink.lines();
     lines.extend(bare_sink.lines());
     lines.extend(tenant_sink.lines());
