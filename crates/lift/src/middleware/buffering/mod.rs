@@ -117,7 +117,7 @@ where
     fn call(&mut self, mut invocation: Invocation<E>) -> Self::Future {
         let (Some(config), Some(context)) = (self.settings.config, invocation.context.clone())
         else {
-            return ResponseFuture::new(self.inner.call(invocation));
+            return ResponseFuture::pass_through(self.inner.call(invocation));
         };
         let direct = context.logger().clone();
         let buffer = InvocationBuffer::new(Arc::clone(direct.sink()), config.settings);

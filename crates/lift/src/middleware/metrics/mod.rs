@@ -86,7 +86,7 @@ where
             Some(context) if self.settings.metrics.is_enabled() => context,
             other => {
                 invocation.context = other;
-                return ResponseFuture::new(self.inner.call(invocation));
+                return ResponseFuture::pass_through(self.inner.call(invocation));
             }
         };
         let metrics = self.settings.aggregate_for(&context);

@@ -117,11 +117,11 @@ where
 
     fn call(&mut self, mut invocation: Invocation<E>) -> Self::Future {
         let Some(emitter) = self.settings.emitter.clone() else {
-            return ResponseFuture::new(self.inner.call(invocation));
+            return ResponseFuture::pass_through(self.inner.call(invocation));
         };
         let trace = self.settings.trace_for(&mut invocation);
         if trace.sampled == Some(Sampled::No) {
-            return ResponseFuture::new(self.inner.call(invocation));
+            return ResponseFuture::pass_through(self.inner.call(invocation));
         }
         let mut segment = self.settings.subsegment_for(&invocation, &trace);
         invocation.trace_scope = Some(TraceScope::new(emitter.clone(), &segment));
