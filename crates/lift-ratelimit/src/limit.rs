@@ -1,0 +1,112 @@
+//! Limits: `count` requests per `period`, one or several on one key.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::RateLimitError;
+
+/// At most `count` requests per `period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Limit {
+    /// Requests admitted per period (at least 1).
+    pub count: u32,
+    /// The period (at least one millisecond).
+    pub period: Duration,
+}
+
+impl Limit {
+    /// `count` per `period`; `None` when either is zero.
+    pub fn new(count: u32, period: Duration) -> Option<Self> {
+        (count > 0 && period >= Duration::from_millis(1)).then_some(Self { count, period })
+    }
+
+    /// The GCRA emission interval: the period shared out evenly among its requests.
+    pub(crate) fn interval(&self) -> Duration {
+        self.period / self.count
+    }
+}
+
+/// Several limits decided together (a request must pass all of them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Limits(Vec<Limit>);
+
+impl Limits {
+    /// These limits; `None` when there are none.
+    pub fn new(limits: Vec<Limit>) -> Option<Self> {
+        (!limits.is_empty()).then_some(Self(limits))
+    }
+
+    /// The limits, in the order given.
+    pub fn as_slice(&self) -> &[Limit] {
+        &self.0
+    }
+}
+
+impl FromStr for Limits {
+    type Err = RateLimitError;
+
+    /// `100/min`, `100/min,1000/h`, `10/s`, `5/30s`, `50/2h` (units `ms`, `s`, `sec`, `m`,
+    /// `min`, `h`, `hour`, `d`, `day`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = |reason| RateLimitError::InvalidLimit {
+            text: text.to_owned(),
+            reason,
+        };
+        let mut limits = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let (count, per) = part.split_once('/').ok_or(invalid("expected N/unit"))?;
+            let count: u32 = count
+                .trim()
+                .parse()
+                .map_err(|_| invalid("N is not a number"))?;
+            let per = per.trim();
+            let digits = per.bytes().take_while(u8::is_ascii_digit).count();
+            let times: u32 = if digits == 0 {
+                1
+            } else {
+                per[..digits].parse().map_err(|_| invalid("bad period"))?
+            };
+            let unit = match &per[digits..] {
+                "ms" => Duration::from_millis(1),
+                "s" | "sec" | "second" => Duration::from_secs(1),
+                "m" | "min" | "minute" => Duration::from_secs(60),
+                "h" | "hour" => Duration::from_secs(3600),
+                "d" | "day" => Duration::from_secs(86_400),
+                _ => return Err(invalid("unknown unit (ms, s, min, h, d)")),
+            };
+            let limit = Limit::new(count, unit * times)
+                .ok_or(invalid("count and period must be above 0"))?;
+            limits.push(limit);
+        }
+        Ok(Self(limits))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_several_limits_and_refuses_bad_ones() {
+        let l: Limits = "100/min, 1000/h,5/30s".parse().unwrap();
+        assert_eq!(
+            l.as_slice(),
+            [
+                Limit::new(100, Duration::from_secs(60)).unwrap(),
+                Limit::new(1000, Duration::from_secs(3600)).unwrap(),
+                Limit::new(5, Duration::from_secs(30)).unwrap(),
+            ]
+        );
+        for bad in [
+            "",
+            "100",
+            "x/min",
+            "100/fortnight",
+            "0/min",
+            "10/0s",
+            "10/min,",
+        ] {
+            assert!(bad.parse::<Limits>().is_err(), "{bad:?}");
+        }
+    }
+}

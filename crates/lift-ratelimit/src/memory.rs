@@ -1,0 +1,108 @@
+//! The in-memory store: the embedded default for one process, development and tests.
+//!
+//! Keys are spread over 16 shards, each a mutex around a map, so a decision holds one
+//! shard's lock for a few hundred nanoseconds and never across an await. Memory is bounded:
+//! a shard that reaches its share of the capacity first evicts its idle keys (whose state
+//! no longer matters); if every key is still active, the new key is refused
+//! ([`RateLimitError::Full`]) rather than an active key's count forgotten.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::algorithm::{Algorithm, LimitState, decide};
+use crate::decision::Decision;
+use crate::error::RateLimitError;
+use crate::limit::Limits;
+
+const SHARDS: usize = 16;
+
+/// One key: the limits its state was counted under, and that state (one per limit).
+#[derive(Debug)]
+struct KeyState {
+    limits: Limits,
+    states: Vec<LimitState>,
+}
+
+impl KeyState {
+    fn is_idle(&self, now: Duration) -> bool {
+        self.states
+            .iter()
+            .zip(self.limits.as_slice())
+            .all(|(s, l)| s.is_idle(l, now))
+    }
+}
+
+/// Rate-limit state in this process's memory.
+#[derive(Debug)]
+pub struct MemoryStore {
+    shards: Vec<Mutex<HashMap<Box<str>, KeyState>>>,
+    per_shard: usize,
+    hasher: RandomState,
+}
+
+impl MemoryStore {
+    /// A store holding at most about `capacity` keys (at least one per shard).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            per_shard: capacity.div_ceil(SHARDS).max(1),
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// Keys held now.
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
+            .sum()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl crate::Store for MemoryStore {
+    fn decide(
+        &self,
+        key: &str,
+        limits: &Limits,
+        algorithm: Algorithm,
+        now: Duration,
+    ) -> Result<Decision, RateLimitError> {
+        let shard = &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS];
+        // Every update is done in place before the lock is released; a panic elsewhere
+        // cannot leave a state half-written.
+        let mut map = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = map.get_mut(key) {
+            if entry.limits != *limits {
+                // A new plan for this key: counted afresh under it.
+                entry.limits = limits.clone();
+                entry.states.clear();
+            }
+            return Ok(decide(&mut entry.states, limits, algorithm, now));
+        }
+        if map.len() >= self.per_shard {
+            map.retain(|_, entry| !entry.is_idle(now));
+            if map.len() >= self.per_shard {
+                return Err(RateLimitError::Full {
+                    capacity: self.per_shard * SHARDS,
+                });
+            }
+        }
+        let mut states = Vec::new();
+        let decision = decide(&mut states, limits, algorithm, now);
+        map.insert(
+            key.into(),
+            KeyState {
+                limits: limits.clone(),
+                states,
+            },
+        );
+        Ok(decision)
+    }
+}
