@@ -69,6 +69,11 @@ impl LimitState {
     }
 }
 
+/// `d` in nanoseconds, saturating (u64 nanoseconds reach 584 years).
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// One limit's verdict on a request (the numbers as they will be once it is counted).
 struct Verdict {
     allowed: bool,
@@ -97,16 +102,15 @@ fn check(state: &mut LimitState, limit: &Limit, now: Duration) -> Verdict {
             let left = limit.period.saturating_sub(used);
             Verdict {
                 allowed: true,
-                remaining: (left.as_nanos() / interval.as_nanos().max(1)) as u32,
+                // In u64: a u128 division is a library call costing more than the rest.
+                remaining: (nanos(left) / nanos(interval).max(1)) as u32,
                 reset_after: used,
                 retry_after: Duration::ZERO,
             }
         }
         LimitState::Fixed { window, count } => {
-            let period = limit.period.as_nanos();
-            let current = Duration::from_nanos(
-                u64::try_from(now.as_nanos() / period * period).unwrap_or(u64::MAX),
-            );
+            let period = nanos(limit.period).max(1);
+            let current = Duration::from_nanos(nanos(now) / period * period);
             if *window != current {
                 (*window, *count) = (current, 0);
             }

@@ -7,7 +7,7 @@
 //! ([`RateLimitError::Full`]) rather than an active key's count forgotten.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -34,10 +34,35 @@ impl KeyState {
     }
 }
 
+/// A shard's map: keyed by the key's hash (computed once per decision, with a per-store
+/// random seed), each slot holding the keys of that hash.
+type Shard = HashMap<u64, Vec<(Box<str>, KeyState)>, BuildHasherDefault<Prehashed>>;
+
+/// The hasher of a map whose keys are already hashes.
+#[derive(Debug, Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else is folded in, never dropped.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Rate-limit state in this process's memory.
 #[derive(Debug)]
 pub struct MemoryStore {
-    shards: Vec<Mutex<HashMap<Box<str>, KeyState>>>,
+    shards: Vec<Mutex<Shard>>,
     per_shard: usize,
     hasher: RandomState,
 }
@@ -46,7 +71,7 @@ impl MemoryStore {
     /// A store holding at most about `capacity` keys (at least one per shard).
     pub fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
             hasher: RandomState::new(),
         }
@@ -56,7 +81,10 @@ impl MemoryStore {
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
+            .map(|s| {
+                let map = s.lock().unwrap_or_else(PoisonError::into_inner);
+                map.values().map(Vec::len).sum::<usize>()
+            })
             .sum()
     }
 
@@ -74,11 +102,15 @@ impl crate::Store for MemoryStore {
         algorithm: Algorithm,
         now: Duration,
     ) -> Result<Decision, RateLimitError> {
-        let shard = &self.shards[(self.hasher.hash_one(key) as usize) % SHARDS];
+        let hash = self.hasher.hash_one(key);
+        let shard = &self.shards[(hash >> 60) as usize % SHARDS];
         // Every update is done in place before the lock is released; a panic elsewhere
         // cannot leave a state half-written.
         let mut map = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(entry) = map.get_mut(key) {
+        if let Some((_, entry)) = map
+            .get_mut(&hash)
+            .and_then(|slot| slot.iter_mut().find(|(k, _)| **k == *key))
+        {
             if entry.limits != *limits {
                 // A new plan for this key: counted afresh under it.
                 entry.limits = limits.clone();
@@ -86,9 +118,13 @@ impl crate::Store for MemoryStore {
             }
             return Ok(decide(&mut entry.states, limits, algorithm, now));
         }
-        if map.len() >= self.per_shard {
-            map.retain(|_, entry| !entry.is_idle(now));
-            if map.len() >= self.per_shard {
+        let held: usize = map.values().map(Vec::len).sum();
+        if held >= self.per_shard {
+            map.retain(|_, slot| {
+                slot.retain(|(_, entry)| !entry.is_idle(now));
+                !slot.is_empty()
+            });
+            if map.values().map(Vec::len).sum::<usize>() >= self.per_shard {
                 return Err(RateLimitError::Full {
                     capacity: self.per_shard * SHARDS,
                 });
@@ -96,13 +132,13 @@ impl crate::Store for MemoryStore {
         }
         let mut states = Vec::new();
         let decision = decide(&mut states, limits, algorithm, now);
-        map.insert(
+        map.entry(hash).or_default().push((
             key.into(),
             KeyState {
                 limits: limits.clone(),
                 states,
             },
-        );
+        ));
         Ok(decision)
     }
 }
