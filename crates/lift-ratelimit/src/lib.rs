@@ -25,12 +25,14 @@
 mod algorithm;
 mod decision;
 mod error;
+mod key;
 mod limit;
 mod memory;
 
 pub use algorithm::Algorithm;
 pub use decision::Decision;
 pub use error::RateLimitError;
+pub use key::{TrustedProxies, api_key_fingerprint};
 pub use limit::{Limit, Limits};
 pub use memory::MemoryStore;
 
