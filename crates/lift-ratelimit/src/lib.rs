@@ -14,7 +14,7 @@
 //!
 //! let limits: Limits = "2/s".parse().unwrap();
 //! let store = MemoryStore::new(10_000);
-//! let now = Duration::from_secs(100);
+//! let now = lift_ratelimit::unix_now();
 //! let decide = |at| store.decide("tenant:acme", &limits, Algorithm::Gcra, at).unwrap();
 //! assert!(decide(now).allowed && decide(now).allowed);
 //! let third = decide(now);
@@ -38,9 +38,10 @@ pub use memory::MemoryStore;
 
 /// Where rate-limit state lives: one atomic decision per call.
 pub trait Store: Send + Sync {
-    /// Decides one request for `key` at `now` (time since a fixed origin, the same for
-    /// every call on this store): admitted only if every limit admits it, and then counted
-    /// against all of them; a denied request changes nothing.
+    /// Decides one request for `key` at `now` — the time since the Unix epoch
+    /// ([`unix_now`]), so that every instance sharing a store counts on one clock: admitted
+    /// only if every limit admits it, and then counted against all of them; a denied
+    /// request changes nothing.
     fn decide(
         &self,
         key: &str,
@@ -48,4 +49,12 @@ pub trait Store: Send + Sync {
         algorithm: Algorithm,
         now: std::time::Duration,
     ) -> Result<Decision, RateLimitError>;
+}
+
+/// The current time as [`Store::decide`] takes it: since the Unix epoch (zero if the system
+/// clock is set before it).
+pub fn unix_now() -> std::time::Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
 }
