@@ -34,9 +34,29 @@ impl KeyState {
     }
 }
 
-/// A shard's map: keyed by the key's hash (computed once per decision, with a per-store
-/// random seed), each slot holding the keys of that hash.
-type Shard = HashMap<u64, Vec<(Box<str>, KeyState)>, BuildHasherDefault<Prehashed>>;
+/// A key and its state.
+type Keyed = (Box<str>, KeyState);
+
+/// One shard: a map keyed by the key's hash (computed once per decision, with a per-store
+/// random seed), each slot holding the keys of that hash, and how many keys it holds.
+#[derive(Debug, Default)]
+struct Shard {
+    slots: HashMap<u64, Vec<Keyed>, BuildHasherDefault<Prehashed>>,
+    keys: usize,
+}
+
+impl Shard {
+    /// Drops every key whose state no longer matters at `now`.
+    fn evict_idle(&mut self, now: Duration) {
+        let mut keys = 0;
+        self.slots.retain(|_, slot| {
+            slot.retain(|(_, entry)| !entry.is_idle(now));
+            keys += slot.len();
+            !slot.is_empty()
+        });
+        self.keys = keys;
+    }
+}
 
 /// The hasher of a map whose keys are already hashes.
 #[derive(Debug, Default)]
@@ -81,10 +101,7 @@ impl MemoryStore {
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| {
-                let map = s.lock().unwrap_or_else(PoisonError::into_inner);
-                map.values().map(Vec::len).sum::<usize>()
-            })
+            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).keys)
             .sum()
     }
 
@@ -106,8 +123,9 @@ impl crate::Store for MemoryStore {
         let shard = &self.shards[(hash >> 60) as usize % SHARDS];
         // Every update is done in place before the lock is released; a panic elsewhere
         // cannot leave a state half-written.
-        let mut map = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, entry)) = map
+        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, entry)) = shard
+            .slots
             .get_mut(&hash)
             .and_then(|slot| slot.iter_mut().find(|(k, _)| **k == *key))
         {
@@ -118,13 +136,9 @@ impl crate::Store for MemoryStore {
             }
             return Ok(decide(&mut entry.states, limits, algorithm, now));
         }
-        let held: usize = map.values().map(Vec::len).sum();
-        if held >= self.per_shard {
-            map.retain(|_, slot| {
-                slot.retain(|(_, entry)| !entry.is_idle(now));
-                !slot.is_empty()
-            });
-            if map.values().map(Vec::len).sum::<usize>() >= self.per_shard {
+        if shard.keys >= self.per_shard {
+            shard.evict_idle(now);
+            if shard.keys >= self.per_shard {
                 return Err(RateLimitError::Full {
                     capacity: self.per_shard * SHARDS,
                 });
@@ -132,7 +146,8 @@ impl crate::Store for MemoryStore {
         }
         let mut states = Vec::new();
         let decision = decide(&mut states, limits, algorithm, now);
-        map.entry(hash).or_default().push((
+        shard.keys += 1;
+        shard.slots.entry(hash).or_default().push((
             key.into(),
             KeyState {
                 limits: limits.clone(),

@@ -84,15 +84,7 @@ pub const POWERTOOLS_KEYS: [&str; 5] = [
 /// Whether `key` is one of [`POWERTOOLS_KEYS`].
 #[inline]
 pub(crate) fn is_powertools_key(key: &str) -> bool {
-    (8..=20).contains(&key.len())
-        && matches!(
-            key,
-            "location"
-                | "function_request_id"
-                | "xray_trace_id"
-                | "function_arn"
-                | "function_memory_size"
-        )
+    (8..=20).contains(&key.len()) && POWERTOOLS_KEYS.contains(&key)
 }
 
 /// The prefix given to a user field whose key is reserved.
