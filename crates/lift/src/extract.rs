@@ -144,19 +144,7 @@ impl Default for Extractors {
 
 fn clean(value: &str) -> Option<String> {
     let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    // No more bytes than the limit in chars: nothing to cut, so no walk char by char.
-    let cut = if value.len() <= MAX_ID_CHARS {
-        value.len()
-    } else {
-        value
-            .char_indices()
-            .nth(MAX_ID_CHARS)
-            .map_or(value.len(), |(at, _)| at)
-    };
-    Some(value[..cut].to_owned())
+    (!value.is_empty()).then(|| value.chars().take(MAX_ID_CHARS).collect())
 }
 
 impl Extractors {
