@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use governor::{Quota, RateLimiter};
-use lift_ratelimit::{Algorithm, Limits, MemoryStore, Store};
+use lift_ratelimit::{Algorithm, Limits, MemoryStore};
 
 const KEYS: usize = 1_000;
 
@@ -43,7 +43,7 @@ fn decide(c: &mut Criterion) {
                 i = (i + 1) % KEYS;
                 black_box(
                     store
-                        .decide(&keys[i], &limits, algorithm, origin.elapsed())
+                        .decide_at(&keys[i], &limits, algorithm, origin.elapsed())
                         .map(|d| d.allowed),
                 )
             })

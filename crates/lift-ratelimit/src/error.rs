@@ -18,4 +18,27 @@ pub enum RateLimitError {
         /// How many keys the store holds at most.
         capacity: usize,
     },
+    /// The store did not decide within the limiter's timeout.
+    #[error("the rate-limit store did not decide within {timeout:?}")]
+    Timeout {
+        /// The timeout.
+        timeout: std::time::Duration,
+    },
+    /// The store failed (unreachable, throttled, refused the request).
+    #[error("the rate-limit store failed: {message}")]
+    Store {
+        /// What failed, without the key.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+    /// The store cannot count with this algorithm.
+    #[error("the {store} store does not support {algorithm:?}")]
+    Unsupported {
+        /// The store's name.
+        store: &'static str,
+        /// The algorithm asked for.
+        algorithm: crate::Algorithm,
+    },
 }

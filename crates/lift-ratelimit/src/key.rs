@@ -1,4 +1,4 @@
-//! What a limit is counted against: safe keys from a request's parts.
+//! What a limit is counted against: [`KeyBy`], safe keys from a request's parts.
 //!
 //! An API key is never a key itself (it would sit in memory, in DynamoDB, in logs): it is
 //! limited under its HMAC-SHA256 fingerprint with a secret of the service's own. A client's
@@ -6,9 +6,117 @@
 //! with none, the header (which any client can set) is ignored and the peer address is used.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use hmac::{Hmac, Mac};
+use lift::{Context, EventInfo};
 use sha2::Sha256;
+
+/// A function choosing a key from the context and the event.
+type KeyFn = dyn Fn(&Context, &dyn EventInfo) -> Option<String> + Send + Sync;
+
+/// What requests are counted against.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum KeyBy {
+    /// The invocation's tenant (`tenant:<id>`), as the context verified it.
+    Tenant,
+    /// The user within their tenant (`user:<tenant>:<user>`).
+    User,
+    /// The API key in `header`, as its HMAC-SHA256 fingerprint under `secret`
+    /// (`apikey:<hex>`): the key itself is never kept, logged or sent to a store.
+    ApiKey {
+        /// The header carrying the key (`x-api-key`).
+        header: String,
+        /// The service's own secret for the fingerprints.
+        secret: Arc<[u8]>,
+    },
+    /// The client's address (`ip:<addr>`): the address AWS's front door saw, or, behind
+    /// proxies of your own, the entry the outermost of them appended to `X-Forwarded-For`.
+    ClientIp(TrustedProxies),
+    /// The route (`route:<METHOD> <path>`): one budget for everyone calling it.
+    Route,
+    /// Any function of the context and the event; `kind` names it in logs.
+    Custom {
+        /// A name for logs and metrics (`merchant`).
+        kind: &'static str,
+        /// The key, or `None` to leave the request unlimited.
+        key: Arc<KeyFn>,
+    },
+}
+
+impl std::fmt::Debug for KeyBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyBy::ApiKey { header, .. } => f
+                .debug_struct("ApiKey")
+                .field("header", header)
+                .finish_non_exhaustive(),
+            KeyBy::ClientIp(proxies) => f.debug_tuple("ClientIp").field(proxies).finish(),
+            other => f.write_str(other.kind()),
+        }
+    }
+}
+
+impl KeyBy {
+    /// The API key in `header`, fingerprinted under `secret`.
+    pub fn api_key(header: impl Into<String>, secret: impl AsRef<[u8]>) -> Self {
+        KeyBy::ApiKey {
+            header: header.into(),
+            secret: Arc::from(secret.as_ref()),
+        }
+    }
+
+    /// A key of your own, named `kind` in logs.
+    pub fn custom(
+        kind: &'static str,
+        key: impl Fn(&Context, &dyn EventInfo) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        KeyBy::Custom {
+            kind,
+            key: Arc::new(key),
+        }
+    }
+
+    /// The kind of key, for logs and metrics (`tenant`, `user`, `api_key`, `client_ip`,
+    /// `route`, or a custom kind).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            KeyBy::Tenant => "tenant",
+            KeyBy::User => "user",
+            KeyBy::ApiKey { .. } => "api_key",
+            KeyBy::ClientIp(_) => "client_ip",
+            KeyBy::Route => "route",
+            KeyBy::Custom { kind, .. } => kind,
+        }
+    }
+
+    /// The key of this request, or `None` when the request has no such part (no tenant,
+    /// no API key header): such a request is not limited by this key.
+    pub fn key_of(&self, context: &Context, event: &dyn EventInfo) -> Option<String> {
+        match self {
+            KeyBy::Tenant => context.tenant_id().map(|t| format!("tenant:{t}")),
+            KeyBy::User => context
+                .user_id()
+                .map(|u| format!("user:{}:{u}", context.tenant_id().unwrap_or("-"))),
+            KeyBy::ApiKey { header, secret } => event
+                .header(header)
+                .filter(|k| !k.is_empty())
+                .map(|k| api_key_fingerprint(secret, k)),
+            KeyBy::ClientIp(proxies) => {
+                let peer = event.source_ip()?;
+                let ip = proxies.client_ip(peer, event.header("x-forwarded-for"));
+                Some(format!("ip:{ip}"))
+            }
+            KeyBy::Route => Some(format!(
+                "route:{} {}",
+                event.method().unwrap_or("-"),
+                event.path().unwrap_or("-")
+            )),
+            KeyBy::Custom { kind, key } => key(context, event).map(|k| format!("{kind}:{k}")),
+        }
+    }
+}
 
 /// The key for an API key: `apikey:` and the first 128 bits of HMAC-SHA256(`secret`,
 /// `api_key`) in hex. The same key always gives the same fingerprint under one secret; the

@@ -10,12 +10,12 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use lift_ratelimit::{Algorithm, Limits, MemoryStore, Store};
+//! use lift_ratelimit::{Algorithm, Limits, MemoryStore};
 //!
 //! let limits: Limits = "2/s".parse().unwrap();
 //! let store = MemoryStore::new(10_000);
 //! let now = lift_ratelimit::unix_now();
-//! let decide = |at| store.decide("tenant:acme", &limits, Algorithm::Gcra, at).unwrap();
+//! let decide = |at| store.decide_at("tenant:acme", &limits, Algorithm::Gcra, at).unwrap();
 //! assert!(decide(now).allowed && decide(now).allowed);
 //! let third = decide(now);
 //! assert!(!third.allowed);
@@ -26,35 +26,20 @@ mod algorithm;
 mod decision;
 mod error;
 mod key;
+mod layer;
 mod limit;
+mod limiter;
 mod memory;
+mod store;
 
 pub use algorithm::Algorithm;
 pub use decision::Decision;
 pub use error::RateLimitError;
-pub use key::{TrustedProxies, api_key_fingerprint};
+pub use key::{KeyBy, TrustedProxies, api_key_fingerprint};
+pub use layer::{
+    FailMode, RateLimitHeaders, RateLimitLayer, RateLimited, RateLimitedFuture, Route,
+};
 pub use limit::{Limit, Limits};
+pub use limiter::{DEFAULT_DECISION_TIMEOUT, RateLimitStats, RateLimiter, StoreHealth};
 pub use memory::MemoryStore;
-
-/// Where rate-limit state lives: one atomic decision per call.
-pub trait Store: Send + Sync {
-    /// Decides one request for `key` at `now` — the time since the Unix epoch
-    /// ([`unix_now`]), so that every instance sharing a store counts on one clock: admitted
-    /// only if every limit admits it, and then counted against all of them; a denied
-    /// request changes nothing.
-    fn decide(
-        &self,
-        key: &str,
-        limits: &Limits,
-        algorithm: Algorithm,
-        now: std::time::Duration,
-    ) -> Result<Decision, RateLimitError>;
-}
-
-/// The current time as [`Store::decide`] takes it: since the Unix epoch (zero if the system
-/// clock is set before it).
-pub fn unix_now() -> std::time::Duration {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-}
+pub use store::{Store, unix_now};

@@ -26,6 +26,17 @@ impl Limit {
     }
 }
 
+impl std::fmt::Display for Limit {
+    /// `100/60s`, `10/500ms`: the period in whole seconds when it is one, else milliseconds.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.period.subsec_nanos() == 0 {
+            write!(f, "{}/{}s", self.count, self.period.as_secs())
+        } else {
+            write!(f, "{}/{}ms", self.count, self.period.as_millis())
+        }
+    }
+}
+
 /// Several limits decided together (a request must pass all of them).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Limits(Vec<Limit>);
@@ -39,6 +50,19 @@ impl Limits {
     /// The limits, in the order given.
     pub fn as_slice(&self) -> &[Limit] {
         &self.0
+    }
+}
+
+impl std::fmt::Display for Limits {
+    /// `100/60s,1000/3600s` (parses back to the same limits).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, limit) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{limit}")?;
+        }
+        Ok(())
     }
 }
 
@@ -97,6 +121,10 @@ mod tests {
                 Limit::new(5, Duration::from_secs(30)).unwrap(),
             ]
         );
+        assert_eq!(l.to_string(), "100/60s,1000/3600s,5/30s");
+        assert_eq!(l.to_string().parse::<Limits>().unwrap(), l);
+        let fine: Limits = "10/500ms".parse().unwrap();
+        assert_eq!(fine.to_string(), "10/500ms");
         for bad in [
             "",
             "100",

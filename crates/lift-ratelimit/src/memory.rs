@@ -118,6 +118,20 @@ impl crate::Store for MemoryStore {
         limits: &Limits,
         algorithm: Algorithm,
         now: Duration,
+    ) -> impl std::future::Future<Output = Result<Decision, RateLimitError>> + Send {
+        std::future::ready(self.decide_at(key, limits, algorithm, now))
+    }
+}
+
+impl MemoryStore {
+    /// [`Store::decide`](crate::Store::decide) without a future: the decision, made now
+    /// under one shard's lock.
+    pub fn decide_at(
+        &self,
+        key: &str,
+        limits: &Limits,
+        algorithm: Algorithm,
+        now: Duration,
     ) -> Result<Decision, RateLimitError> {
         let hash = self.hasher.hash_one(key);
         let shard = &self.shards[(hash >> 60) as usize % SHARDS];

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use lift_ratelimit::{Algorithm, Limits, MemoryStore, Store};
+use lift_ratelimit::{Algorithm, Limits, MemoryStore};
 
 #[path = "../../lift-observability/tests/support/counting_alloc.rs"]
 #[allow(dead_code)]
@@ -26,7 +26,7 @@ fn deciding_for_an_existing_key_allocates_nothing() {
         // Warm up: the key exists and the sliding log has reached its working size.
         for _ in 0..300 {
             now += Duration::from_millis(250);
-            let _ = store.decide("tenant:acme", &limits, algorithm, now);
+            let _ = store.decide_at("tenant:acme", &limits, algorithm, now);
         }
         let before = allocations();
         let mut allowed = 0;
@@ -34,7 +34,7 @@ fn deciding_for_an_existing_key_allocates_nothing() {
             now += Duration::from_millis(250);
             allowed += u32::from(
                 store
-                    .decide("tenant:acme", &limits, algorithm, now)
+                    .decide_at("tenant:acme", &limits, algorithm, now)
                     .unwrap()
                     .allowed,
             );

@@ -76,6 +76,7 @@ pub struct LiftError {
     kind: ErrorKind,
     message: String,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl fmt::Display for LiftError {
@@ -99,6 +100,7 @@ impl LiftError {
             kind,
             message: message.into(),
             source: None,
+            headers: Vec::new(),
         }
     }
 
@@ -110,6 +112,11 @@ impl LiftError {
     /// 404.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, message)
+    }
+
+    /// 429 (see [`with_header`](Self::with_header) for `Retry-After`).
+    pub fn too_many_requests(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::TooManyRequests, message)
     }
 
     /// 500.
@@ -126,6 +133,18 @@ impl LiftError {
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
         self
+    }
+
+    /// The same error, answered with `name: value` as a response header (`Retry-After` on a
+    /// 429, `WWW-Authenticate` on a 401); a later value for the same name is added beside it.
+    pub fn with_header(mut self, name: http::HeaderName, value: http::HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The headers the response carries besides `content-type`, in the order given.
+    pub fn headers(&self) -> &[(http::HeaderName, http::HeaderValue)] {
+        &self.headers
     }
 
     /// What kind of failure.
@@ -245,6 +264,21 @@ mod tests {
             r#"{"error":"bad_request","message":"malformed body: invalid type: integer `411111******1111`, expected a string; password=[REDACTED]"}"#
         );
         assert_eq!(ErrorKind::Timeout.status(), 504);
+    }
+
+    #[test]
+    fn headers_of_an_error_reach_its_response() {
+        let e = LiftError::too_many_requests("slow down")
+            .with_header(http::header::RETRY_AFTER, http::HeaderValue::from(7u64))
+            .with_header(
+                http::HeaderName::from_static("ratelimit"),
+                http::HeaderValue::from_static("\"a\";r=0;t=7"),
+            );
+        let response = crate::lambda::error_response(&e);
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()["retry-after"], "7");
+        assert_eq!(response.headers()["ratelimit"], "\"a\";r=0;t=7");
+        assert_eq!(response.headers()["content-type"], "application/json");
     }
 }
 

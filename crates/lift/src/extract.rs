@@ -41,6 +41,12 @@ pub trait EventInfo {
     fn gateway_request_id(&self) -> Option<String> {
         None
     }
+    /// The address of the client as the front door AWS runs saw it — API Gateway's
+    /// `sourceIp`, or the entry an ALB appended to `X-Forwarded-For` — never an address a
+    /// client wrote into a header itself.
+    fn source_ip(&self) -> Option<std::net::IpAddr> {
+        None
+    }
 }
 
 impl EventInfo for lambda_http::Request {
@@ -91,6 +97,20 @@ impl EventInfo for lambda_http::Request {
             RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
             _ => None,
         }
+    }
+
+    fn source_ip(&self) -> Option<std::net::IpAddr> {
+        let text = match self.request_context_ref()? {
+            RequestContext::ApiGatewayV1(c) => c.identity.source_ip.clone()?,
+            RequestContext::ApiGatewayV2(c) => c.http.source_ip.clone()?,
+            // The ALB appends the address that connected to it as the last entry.
+            RequestContext::Alb(_) => {
+                let forwarded = self.headers().get("x-forwarded-for")?.to_str().ok()?;
+                forwarded.rsplit(',').next()?.trim().to_owned()
+            }
+            _ => return None,
+        };
+        text.trim().parse().ok()
     }
 }
 
@@ -194,6 +214,23 @@ impl Extractors {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::local::{alb_event, apigw_v1_event, apigw_v2_event, http_request};
+
+    #[test]
+    fn the_source_address_is_the_one_aws_saw_never_a_clients_own_header() {
+        let spoof = [("X-Forwarded-For", "1.1.1.1")];
+        let ip = |event| http_request(&event).unwrap().source_ip();
+        let gateway: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(ip(apigw_v1_event("GET", "/", &spoof, None)), Some(gateway));
+        assert_eq!(ip(apigw_v2_event("GET", "/", &spoof, None)), Some(gateway));
+        // An ALB appends the address that connected to it; what a client wrote is left of it.
+        let alb = [("X-Forwarded-For", "1.1.1.1, 198.51.100.9")];
+        assert_eq!(
+            ip(alb_event("GET", "/", &alb, None)),
+            Some("198.51.100.9".parse().unwrap())
+        );
+        assert_eq!(ip(alb_event("GET", "/", &[], None)), None);
+    }
 
     #[test]
     fn ids_are_trimmed_and_cut_at_the_char_limit_never_inside_a_char() {

@@ -1,7 +1,9 @@
-//! The health endpoint: `GET /health` answers JSON with the overall status and each
-//! logger's sink health and stats — 200 when everything is healthy, 503 when not.
+//! The health endpoint: `GET /health` answers JSON with the overall status, each logger's
+//! sink health and stats, and any other component's verdict (a rate limiter's store) — 200
+//! when everything is healthy, 503 when not.
 //!
-//! [`health_response`] is the handler body (route `GET /health` to it in a Lambda HTTP
+//! [`health_response`] is the handler body (or [`HealthReport::response`] for a report with
+//! components added) (route `GET /health` to it in a Lambda HTTP
 //! handler); [`HealthService`] is the same as a tower service for long-running services.
 
 use std::convert::Infallible;
@@ -24,6 +26,17 @@ pub struct SinkReport {
     pub stats: LoggerStats,
 }
 
+/// Another component's part of the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ComponentReport {
+    /// What it is (`rate_limit_store`).
+    pub name: String,
+    /// Whether it is healthy.
+    pub healthy: bool,
+    /// What it says about itself.
+    pub detail: serde_json::Value,
+}
+
 /// The health report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct HealthReport {
@@ -31,6 +44,9 @@ pub struct HealthReport {
     pub status: &'static str,
     /// Each logger's sink.
     pub sinks: Vec<SinkReport>,
+    /// Other components.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentReport>,
 }
 
 impl HealthReport {
@@ -48,7 +64,28 @@ impl HealthReport {
         Self {
             status: if healthy { "healthy" } else { "unhealthy" },
             sinks,
+            components: Vec::new(),
         }
+    }
+
+    /// The report with `component` in it (unhealthy if it is).
+    pub fn with(mut self, component: ComponentReport) -> Self {
+        if !component.healthy {
+            self.status = "unhealthy";
+        }
+        self.components.push(component);
+        self
+    }
+
+    /// This report as `GET /health`'s response: 200 or 503 with the JSON report.
+    pub fn response(&self) -> HttpResponse {
+        let body = serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned());
+        http::Response::builder()
+            .status(if self.is_healthy() { 200 } else { 503 })
+            .header("content-type", "application/json")
+            .header("cache-control", "no-store")
+            .body(Body::from(body))
+            .unwrap_or_else(|_| http::Response::new(Body::Empty))
     }
 
     /// Whether everything is healthy.
@@ -59,14 +96,7 @@ impl HealthReport {
 
 /// `GET /health`'s response for `loggers`: 200 or 503 with the JSON report.
 pub fn health_response(loggers: &[Logger]) -> HttpResponse {
-    let report = HealthReport::of(loggers);
-    let body = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
-    http::Response::builder()
-        .status(if report.is_healthy() { 200 } else { 503 })
-        .header("content-type", "application/json")
-        .header("cache-control", "no-store")
-        .body(Body::from(body))
-        .unwrap_or_else(|_| http::Response::new(Body::Empty))
+    HealthReport::of(loggers).response()
 }
 
 /// A tower service answering every request with the health report (mount it at

@@ -533,11 +533,15 @@ where
 
 /// The HTTP response for `error`: its status and a JSON body.
 pub fn error_response(error: &LiftError) -> HttpResponse {
-    http::Response::builder()
+    let mut response = http::Response::builder()
         .status(error.status())
         .header("content-type", "application/json")
         .body(Body::from(error.to_body()))
-        .unwrap_or_else(|_| http::Response::new(Body::Empty))
+        .unwrap_or_else(|_| http::Response::new(Body::Empty));
+    for (name, value) in error.headers() {
+        response.headers_mut().append(name.clone(), value.clone());
+    }
+    response
 }
 
 #[cfg(all(test, not(feature = "cloudwatch")))]

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use lift_ratelimit::{Algorithm, Limits, MemoryStore, RateLimitError, Store};
+use lift_ratelimit::{Algorithm, Limits, MemoryStore, RateLimitError};
 
 const ALL: [Algorithm; 3] = [
     Algorithm::Gcra,
@@ -31,7 +31,7 @@ fn two_hundred_fifty_six_concurrent_callers_get_exactly_the_limit() {
                     // Within one millisecond of each other, all inside the window.
                     let now = secs(1_000.0) + Duration::from_micros(i);
                     let d = store
-                        .decide("tenant:acme", &limits, algorithm, now)
+                        .decide_at("tenant:acme", &limits, algorithm, now)
                         .unwrap();
                     if d.allowed {
                         admitted.fetch_add(1, Ordering::Relaxed);
@@ -56,7 +56,7 @@ fn the_sliding_window_cannot_be_exceeded_across_a_window_edge() {
         (0..10)
             .filter(|i| {
                 store
-                    .decide("k", &limits, algorithm, secs(from + f64::from(*i) * 0.01))
+                    .decide_at("k", &limits, algorithm, secs(from + f64::from(*i) * 0.01))
                     .unwrap()
                     .allowed
             })
@@ -72,7 +72,7 @@ fn the_sliding_window_cannot_be_exceeded_across_a_window_edge() {
         (0..10)
             .filter(|i| {
                 fixed
-                    .decide(
+                    .decide_at(
                         "k",
                         &limits,
                         Algorithm::FixedWindow,
@@ -93,9 +93,14 @@ fn a_denial_says_when_to_retry_and_retrying_then_is_admitted() {
         let limits: Limits = "3/10s".parse().unwrap();
         let t0 = secs(5_000.0);
         for _ in 0..3 {
-            assert!(store.decide("k", &limits, algorithm, t0).unwrap().allowed);
+            assert!(
+                store
+                    .decide_at("k", &limits, algorithm, t0)
+                    .unwrap()
+                    .allowed
+            );
         }
-        let denied = store.decide("k", &limits, algorithm, t0).unwrap();
+        let denied = store.decide_at("k", &limits, algorithm, t0).unwrap();
         assert!(!denied.allowed, "{algorithm:?}");
         assert_eq!(denied.remaining, 0);
         let wait = denied.retry_after.unwrap();
@@ -106,13 +111,13 @@ fn a_denial_says_when_to_retry_and_retrying_then_is_admitted() {
         let just_before = t0 + wait - Duration::from_millis(1);
         assert!(
             !store
-                .decide("k", &limits, algorithm, just_before)
+                .decide_at("k", &limits, algorithm, just_before)
                 .unwrap()
                 .allowed
         );
         assert!(
             store
-                .decide("k", &limits, algorithm, t0 + wait)
+                .decide_at("k", &limits, algorithm, t0 + wait)
                 .unwrap()
                 .allowed,
             "{algorithm:?}"
@@ -131,7 +136,7 @@ fn several_limits_are_decided_together_and_a_denial_counts_against_none() {
         for minute in 0..3 {
             for i in 0..5 {
                 let now = secs(3_600.0 * 10.0 + f64::from(minute) * 60.0 + f64::from(i));
-                let d = store.decide("k", &limits, algorithm, now).unwrap();
+                let d = store.decide_at("k", &limits, algorithm, now).unwrap();
                 if d.allowed {
                     admitted += 1;
                 } else if admitted == 7 {
@@ -150,7 +155,7 @@ fn remaining_counts_down_and_the_binding_limit_is_reported() {
     let remaining: Vec<u32> = (0..3)
         .map(|i| {
             let d = store
-                .decide(
+                .decide_at(
                     "k",
                     &limits,
                     Algorithm::FixedWindow,
@@ -171,7 +176,7 @@ fn memory_is_bounded_idle_keys_are_evicted_and_active_ones_never_forgotten() {
     let t0 = secs(10_000.0);
     let mut refused = 0;
     for i in 0..64 {
-        match store.decide(&format!("user:{i}"), &limits, Algorithm::Gcra, t0) {
+        match store.decide_at(&format!("user:{i}"), &limits, Algorithm::Gcra, t0) {
             Ok(d) => assert!(d.allowed),
             Err(RateLimitError::Full { capacity }) => {
                 assert_eq!(capacity, 16);
@@ -188,13 +193,13 @@ fn memory_is_bounded_idle_keys_are_evicted_and_active_ones_never_forgotten() {
     // A minute later every key is idle: new keys take their place.
     let later = t0 + Duration::from_secs(61);
     for i in 100..116 {
-        let _ = store.decide(&format!("user:{i}"), &limits, Algorithm::Gcra, later);
+        let _ = store.decide_at(&format!("user:{i}"), &limits, Algorithm::Gcra, later);
     }
     assert!(store.len() <= 16);
     assert!(
         (100..116)
             .filter(|i| store
-                .decide(&format!("user:{i}"), &limits, Algorithm::Gcra, later)
+                .decide_at(&format!("user:{i}"), &limits, Algorithm::Gcra, later)
                 .is_ok_and(|d| !d.allowed))
             .count()
             > 0,

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lift_ratelimit::{Algorithm, Limits, MemoryStore, Store};
+use lift_ratelimit::{Algorithm, Limits, MemoryStore};
 use proptest::prelude::*;
 
 /// Requests at increasing times: each step moves the clock by 0–3 s.
@@ -29,7 +29,7 @@ proptest! {
         let mut log: Vec<u64> = Vec::new();
         for t in times {
             let model = log.iter().filter(|a| **a + period_ms > t).count() < count as usize;
-            let got = store.decide("k", &limits, Algorithm::SlidingWindow, Duration::from_millis(t)).unwrap();
+            let got = store.decide_at("k", &limits, Algorithm::SlidingWindow, Duration::from_millis(t)).unwrap();
             prop_assert_eq!(got.allowed, model, "at {}", t);
             if model { log.push(t); }
         }
@@ -46,7 +46,7 @@ proptest! {
         for t in times {
             if t / period_ms != window { window = t / period_ms; used = 0; }
             let model = used < count;
-            let got = store.decide("k", &limits, Algorithm::FixedWindow, Duration::from_millis(t)).unwrap();
+            let got = store.decide_at("k", &limits, Algorithm::FixedWindow, Duration::from_millis(t)).unwrap();
             prop_assert_eq!(got.allowed, model, "at {}", t);
             if model { used += 1; }
         }
@@ -69,7 +69,7 @@ proptest! {
             debt = debt.saturating_sub(now - last.min(now));
             last = now;
             let model = debt + interval <= period.as_nanos();
-            let got = store.decide("k", &limits, Algorithm::Gcra, Duration::from_millis(t)).unwrap();
+            let got = store.decide_at("k", &limits, Algorithm::Gcra, Duration::from_millis(t)).unwrap();
             prop_assert_eq!(got.allowed, model, "at {}", t);
             if model { debt += interval; }
         }
