@@ -24,6 +24,9 @@
 
 mod algorithm;
 mod decision;
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
+mod env;
 mod error;
 mod key;
 mod layer;
@@ -34,6 +37,11 @@ mod store;
 
 pub use algorithm::Algorithm;
 pub use decision::Decision;
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::{DynamoDbStore, PARTITION_KEY, TTL_ATTRIBUTE};
+pub use env::{
+    RATE_LIMIT_ALGORITHM_ENV, RATE_LIMIT_ENV, RATE_LIMIT_PLANS_ENV, RATE_LIMIT_TABLE_ENV,
+};
 pub use error::RateLimitError;
 pub use key::{KeyBy, TrustedProxies, api_key_fingerprint};
 pub use layer::{

@@ -22,8 +22,13 @@ pub(crate) fn error_type(error: &(dyn std::error::Error + 'static)) -> &'static 
 }
 
 /// Under the Runtime API (`AWS_LAMBDA_RUNTIME_API` set): logs `error`, posts it as the init
-/// error and exits with status 1. Elsewhere (a local run, a test) it is returned.
-pub(crate) async fn fail_init(error: lambda_runtime::Error) -> Result<(), lambda_runtime::Error> {
+/// error and exits with status 1. Elsewhere (a local run, a test) it is returned. [`App`]
+/// does this with its own start-up errors; call it for yours (a setting of your own, a
+/// limiter or client that cannot be built before `run`) so they reach Lambda the same way.
+/// A [`StartupError`] is posted as `Lift.InvalidSetting`, anything else as `Lift.InitError`.
+///
+/// [`App`]: crate::App
+pub async fn fail_init(error: lambda_runtime::Error) -> Result<(), lambda_runtime::Error> {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
         return Err(error);
     }

@@ -53,6 +53,7 @@ pub use error::{ErrorKind, LiftError, PanicError, StartupError, TenantConflict};
 pub use event_gate::INVALID_EVENT_ERROR_TYPE;
 pub use extract::{EventInfo, Extractors, MAX_ID_CHARS};
 pub use handler::{Handler, HandlerService};
+pub use init_error::fail_init;
 pub use lambda::{
     App, CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, DEFAULT_METRICS_TENANT_BUDGET, HttpResponse,
     HttpService, METRICS_DIMENSIONS_ENV, METRICS_NAMESPACE_ENV, METRICS_TENANT_BUDGET_ENV,

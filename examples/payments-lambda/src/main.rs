@@ -6,7 +6,13 @@
 //! - `POST /charges` with `{"amount": 1250, "currency": "USD", "card_number": "…"}` → 201
 //!   and the charge (only the card's brand and last four digits are kept);
 //! - `GET /charges/{id}` → 200, or 404 for an id this tenant does not have;
-//! - `GET /health` → the health report, 200 or 503.
+//! - `GET /health` → the health report (and the rate limiter's store), 200 or 503.
+//!
+//! `LIFT_RATE_LIMIT` (`100/min,1000/h`) limits `POST /charges` per tenant — in memory, or
+//! shared by every instance through a DynamoDB table named by `LIFT_RATE_LIMIT_TABLE`;
+//! `LIFT_RATE_LIMIT_PLANS` gives tenants their own limits (`acme=1000/min`). A tenant over
+//! its limit gets `429` with `Retry-After`; if the store fails, charges go through
+//! (fail-open) and the failure is logged and counted.
 //!
 //! A charge is authorized by a card network, simulated here (the example has no real one):
 //! the `X-Card-Network` header sets its behaviour — `delay=<ms>` (awaited, at most 10,000),
@@ -56,6 +62,7 @@ struct Store {
 #[derive(Clone)]
 struct App {
     store: Arc<Store>,
+    limiter: Option<lift_ratelimit::RateLimiter>,
 }
 
 fn json_response(status: u16, body: &impl Serialize) -> Result<HttpResponse, LiftError> {
@@ -83,9 +90,13 @@ impl App {
         let method = req.method().as_str().to_owned();
         match (method.as_str(), path.trim_end_matches('/')) {
             // The context's logger shares the root's sink and stats.
-            ("GET", "/health") => Ok(lift::health::health_response(std::slice::from_ref(
-                ctx.logger(),
-            ))),
+            ("GET", "/health") => {
+                let mut report = lift::health::HealthReport::of(std::slice::from_ref(ctx.logger()));
+                if let Some(limiter) = &self.limiter {
+                    report = report.with(limiter.health().into());
+                }
+                Ok(report.response())
+            }
             ("POST", "/charges") => {
                 let network = req
                     .headers()
@@ -205,13 +216,20 @@ async fn authorize(ctx: &Context, network: &str, amount: u64) -> Result<(), Lift
 
 #[tokio::main]
 async fn main() -> Result<(), lift::RuntimeError> {
+    let limiter = match lift_ratelimit::RateLimiter::from_env().await {
+        Ok(limiter) => limiter,
+        // A bad LIFT_RATE_LIMIT* value stops the function at start-up, as Lambda expects.
+        Err(e) => return lift::fail_init(e.into()).await,
+    };
     let app = App {
         store: Arc::new(Store::default()),
+        limiter: limiter.clone(),
     };
+    let handler = move |ctx, req| app.clone().handle(ctx, req);
     // Logs: JSON on stdout, or straight to CloudWatch Logs when LIFT_CLOUDWATCH_LOG_GROUP
     // is set; EMF metrics with LIFT_METRICS_NAMESPACE; X-Ray subsegments when Lambda's
     // active tracing sets AWS_XRAY_DAEMON_ADDRESS (see the README).
-    lift::App::new()
+    let lift_app = lift::App::new()
         .service("payments-api")
         .extractors(lift::Extractors::default().trust_headers())
         // Debug lines are held per invocation and written only if it fails or takes over
@@ -219,7 +237,16 @@ async fn main() -> Result<(), lift::RuntimeError> {
         .buffering(lift::Buffering {
             latency_threshold: Some(std::time::Duration::from_secs(1)),
             ..lift::Buffering::default()
-        })
-        .run(move |ctx, req| app.clone().handle(ctx, req))
-        .await
+        });
+    match limiter {
+        Some(limiter) => {
+            let per_tenant = lift_ratelimit::RateLimitLayer::new(limiter)
+                .key(lift_ratelimit::KeyBy::Tenant)
+                .route(lift_ratelimit::Route::new("POST", "/charges"));
+            lift_app
+                .run(tower::Layer::layer(&per_tenant, handler))
+                .await
+        }
+        None => lift_app.run(handler).await,
+    }
 }

@@ -250,6 +250,9 @@ fn function_command(binary: &str, address: &str, env: &[(&str, &str)]) -> Comman
         .env_remove("LIFT_METRICS_NAMESPACE")
         .env_remove("AWS_XRAY_DAEMON_ADDRESS")
         .env_remove("LIFT_XRAY")
+        .env_remove("LIFT_RATE_LIMIT")
+        .env_remove("LIFT_RATE_LIMIT_TABLE")
+        .env_remove("LIFT_RATE_LIMIT_PLANS")
         .envs(env.iter().copied())
         .stdout(Stdio::piped());
     command
@@ -301,6 +304,12 @@ async fn a_function_that_cannot_start_posts_its_init_error_logs_it_and_exits() {
             ("LIFT_METRICS_DIMENSIONS", "function_name,region"),
             "Lift.InvalidSetting",
             "LIFT_METRICS_DIMENSIONS",
+        ),
+        // The example's own setting, reported through `lift::fail_init`.
+        (
+            ("LIFT_RATE_LIMIT", "100/fortnight"),
+            "Lift.InvalidSetting",
+            "LIFT_RATE_LIMIT",
         ),
     ] {
         let mut with = vec![env];
@@ -564,6 +573,129 @@ async fn serves_every_trigger_under_the_runtime_api_with_full_context() {
             .any(|l| l.contains("4111 1111 1111 1111") || l.contains("4111111111111111")),
         "the card number never reaches a log line"
     );
+}
+
+/// Charges for `tenants` in turn (`rl-0`, `rl-1`, … as request ids), then `GET /health`.
+fn charges_for(tenants: &[&str]) -> Vec<Queued> {
+    let charge = r#"{"amount":990,"currency":"EUR","card_number":"5555555555554444"}"#;
+    let mut queued: Vec<Queued> = tenants
+        .iter()
+        .enumerate()
+        .map(|(i, tenant)| {
+            let event =
+                apigw_v1_event("POST", "/charges", &[("X-Tenant-ID", tenant)], Some(charge));
+            (format!("rl-{i}"), None, event)
+        })
+        .collect();
+    let health = apigw_v1_event("GET", "/health", &[], None);
+    queued.push(("rl-health".into(), None, health));
+    queued
+}
+
+/// The statuses of [`charges_for`]'s charges, in order, and the health response.
+fn charge_statuses(responses: &HashMap<String, (String, Value)>, n: usize) -> (Vec<u64>, &Value) {
+    let statuses = (0..n)
+        .map(|i| {
+            responses[&format!("rl-{i}")].1["statusCode"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    (statuses, &responses["rl-health"].1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charges_over_a_tenants_limit_are_answered_429_with_retry_after() {
+    let tenants = ["acme", "acme", "acme", "globex", "acme"];
+    let (responses, lines) = run_function(
+        charges_for(&tenants),
+        &[
+            ("LIFT_RATE_LIMIT", "2/min,100/h"),
+            ("LIFT_RATE_LIMIT_PLANS", "globex=1/h"),
+        ],
+    )
+    .await;
+    let (statuses, health) = charge_statuses(&responses, tenants.len());
+    assert_eq!(statuses, [201, 201, 429, 201, 429]);
+    let denied = &responses["rl-2"].1;
+    let header =
+        |r: &Value, name: &str| r["multiValueHeaders"][name][0].as_str().map(str::to_owned);
+    // GCRA at 2 per minute: the burst is spent, the next one is due in 30 s.
+    assert_eq!(
+        header(denied, "retry-after").as_deref(),
+        Some("30"),
+        "{denied}"
+    );
+    assert!(
+        header(denied, "ratelimit")
+            .unwrap()
+            .starts_with(r#""2/60s";r=0;"#)
+    );
+    let admitted = &responses["rl-3"].1;
+    assert_eq!(
+        header(admitted, "ratelimit-policy").as_deref(),
+        Some(r#""1/3600s";q=1;w=3600"#)
+    );
+    // The health report includes the limiter's store.
+    let report: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
+    assert_eq!(report["components"][0]["name"], "rate_limit_store");
+    assert_eq!(report["components"][0]["detail"]["store"], "MemoryStore");
+    assert_eq!(report["components"][0]["detail"]["recent_decisions"], 5);
+    let denials: Vec<Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["message"] == "Rate limit exceeded")
+        .collect();
+    assert_eq!(denials.len(), 2, "{lines:?}");
+    assert_eq!(denials[0]["tenant_id"], "acme");
+    assert_eq!(denials[0]["key_kind"], "tenant");
+}
+
+/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+#[cfg(feature = "emulator")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let moto = moto::Moto::start();
+    let config = aws_sdk_dynamodb::config::Builder::new()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .endpoint_url(&moto.endpoint)
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    lift_ratelimit::DynamoDbStore::create_table(&client, "payments-rate-limits")
+        .await
+        .unwrap();
+    let tenants = ["acme", "acme", "acme"];
+    let env = [
+        ("LIFT_RATE_LIMIT", "2/min"),
+        ("LIFT_RATE_LIMIT_TABLE", "payments-rate-limits"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", moto.endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ];
+    let (responses, _) = run_function(charges_for(&tenants), &env).await;
+    let (statuses, health) = charge_statuses(&responses, tenants.len());
+    assert_eq!(statuses, [201, 201, 429]);
+    let report: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
+    assert_eq!(report["components"][0]["detail"]["store"], "DynamoDbStore");
+    // The state is in the table, where every instance sees it: a second function process
+    // (a new instance) is refused too.
+    let (again, _) = run_function(charges_for(&["acme"]), &env).await;
+    assert_eq!(charge_statuses(&again, 1).0, [429]);
+    let item = client
+        .get_item()
+        .table_name("payments-rate-limits")
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S("tenant:acme".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(item.item().is_some());
 }
 
 /// A fresh `moto_server` holding a new log group named after `prefix`.

@@ -1,89 +1,14 @@
-//! A real CloudWatch Logs API on loopback: `moto_server` from PyPI's `moto[server]`.
-//!
-//! `scripts/test.sh` installs it into the workspace's `.venv`. Each [`Moto`] is its own
-//! server on a free port (so tests never share state) and is killed when dropped. The
-//! binary is found through `LIFT_MOTO_SERVER`, then `.venv/bin/moto_server`, then `PATH`;
-//! when none exists the test fails and says how to get it — it does not skip: the suites
-//! that use it run only with the `emulator` feature, which asks for it.
-
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+//! The CloudWatch Logs side of the emulator harness: an SDK client for a [`Moto`] server,
+//! reading streams back, unique group names.
 
 use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Credentials, Region};
 
-/// A running emulator.
-pub(crate) struct Moto {
-    child: Child,
-    /// `http://127.0.0.1:PORT`.
-    pub(crate) endpoint: String,
-}
+#[path = "moto_server.rs"]
+mod server;
 
-fn binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("LIFT_MOTO_SERVER") {
-        return PathBuf::from(path);
-    }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/moto_server");
-    if venv.exists() {
-        return venv;
-    }
-    PathBuf::from("moto_server")
-}
+pub(crate) use server::Moto;
 
 impl Moto {
-    /// Starts a server and waits until it accepts connections.
-    pub(crate) fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        Self::start_on(port)
-    }
-
-    /// Kills the server (it forgets everything) and starts a new one on the same port.
-    pub(crate) fn restart(&mut self) {
-        self.stop();
-        let port: u16 = self.endpoint.rsplit(':').next().unwrap().parse().unwrap();
-        let fresh = Self::start_on(port);
-        *self = fresh;
-    }
-
-    /// Kills the server; the endpoint refuses connections until [`restart`](Self::restart).
-    pub(crate) fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn start_on(port: u16) -> Self {
-        let bin = binary();
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "could not start {} ({e}); run scripts/test.sh, which installs moto[server] into .venv",
-                    bin.display()
-                )
-            });
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let started = Instant::now();
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "moto_server did not start listening on {addr}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self {
-            child,
-            endpoint: format!("http://{addr}"),
-        }
-    }
-
     /// An SDK config builder pointed at this server with dummy credentials.
     pub(crate) fn sdk_config(&self) -> aws_sdk_cloudwatchlogs::config::Builder {
         aws_sdk_cloudwatchlogs::config::Builder::new()
@@ -93,41 +18,9 @@ impl Moto {
             .endpoint_url(&self.endpoint)
     }
 
-    /// Forgets everything (`POST /moto-api/reset`): every backend, and the record moto keeps
-    /// of every model object it ever made — each stored log event included, even after its
-    /// group is deleted. Without it a long run (a benchmark) grows the emulator's heap, and
-    /// with it the cost of Python's garbage collection, from one round to the next.
-    #[allow(
-        dead_code,
-        reason = "used by the shipping benchmark, not by every test binary"
-    )]
-    pub(crate) fn reset(&self) {
-        use std::io::{Read, Write};
-        let addr = self.endpoint.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).expect("moto is listening");
-        write!(
-            stream,
-            "POST /moto-api/reset HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        )
-        .expect("reset request sent");
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply).expect("reset reply");
-        assert!(
-            reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200"),
-            "moto refused the reset: {reply}"
-        );
-    }
-
     /// A plain client, for reading back and for changing things under the shipper.
     pub(crate) fn client(&self) -> aws_sdk_cloudwatchlogs::Client {
         aws_sdk_cloudwatchlogs::Client::from_conf(self.sdk_config().build())
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

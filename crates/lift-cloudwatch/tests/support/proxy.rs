@@ -5,7 +5,10 @@
 //! injects a fault: a throttling error, a 503, a connection reset before the request
 //! reaches moto, a reset *after* moto committed it (the client must retry and may
 //! duplicate, never lose), or a slow reply. While `down` is set every connection is reset,
-//! as when the endpoint is unreachable.
+//! as when the endpoint is unreachable. [`FaultProxy::one_at_a_time`] hands moto one request
+//! at a time: moto's DynamoDB checks a condition and writes the item without a lock, so two
+//! concurrent conditional updates can both pass — DynamoDB itself applies the writes to one
+//! item one at a time, and the proxy restores that.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,6 +45,7 @@ pub(crate) struct FaultProxy {
     /// What it did.
     pub(crate) counts: Arc<Counts>,
     down: Arc<AtomicBool>,
+    serial: Arc<AtomicBool>,
 }
 
 impl FaultProxy {
@@ -51,13 +55,20 @@ impl FaultProxy {
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let counts = Arc::new(Counts::default());
         let down = Arc::new(AtomicBool::new(false));
+        let serial = Arc::new(AtomicBool::new(false));
+        let gate = Arc::new(tokio::sync::Mutex::new(()));
         let rng = Arc::new(std::sync::Mutex::new(fastrand::Rng::with_seed(seed)));
-        let (c, d) = (counts.clone(), down.clone());
+        let (c, d, one) = (counts.clone(), down.clone(), serial.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let (c, d, rng, upstream) = (c.clone(), d.clone(), rng.clone(), upstream.clone());
+                let (one, gate) = (one.clone(), gate.clone());
                 tokio::spawn(async move {
-                    let _ = serve(client, &upstream, faults, &rng, &c, &d).await;
+                    let serial = Serial {
+                        on: &one,
+                        gate: &gate,
+                    };
+                    let _ = serve(client, &upstream, faults, &rng, &c, &d, serial).await;
                 });
             }
         });
@@ -65,7 +76,13 @@ impl FaultProxy {
             endpoint,
             counts,
             down,
+            serial,
         }
+    }
+
+    /// While on, moto gets one request at a time (as DynamoDB applies one item's writes).
+    pub(crate) fn one_at_a_time(&self, on: bool) {
+        self.serial.store(on, Ordering::SeqCst);
     }
 
     /// While on, every connection is reset at once.
@@ -112,6 +129,12 @@ fn error_reply(status: &str, code: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Whether requests are handed to moto one at a time, and the turn they wait for.
+struct Serial<'a> {
+    on: &'a AtomicBool,
+    gate: &'a tokio::sync::Mutex<()>,
+}
+
 async fn serve(
     client: TcpStream,
     upstream: &str,
@@ -119,6 +142,7 @@ async fn serve(
     rng: &std::sync::Mutex<fastrand::Rng>,
     counts: &Counts,
     down: &AtomicBool,
+    serial: Serial<'_>,
 ) -> std::io::Result<()> {
     if down.load(Ordering::SeqCst) {
         counts.reset.fetch_add(1, Ordering::Relaxed);
@@ -173,6 +197,11 @@ async fn serve(
             moto = Some((BufReader::new(r), w));
         }
         let (moto_read, moto_write) = moto.as_mut().unwrap();
+        let _turn = if serial.on.load(Ordering::SeqCst) {
+            Some(serial.gate.lock().await)
+        } else {
+            None
+        };
         moto_write.write_all(head.as_bytes()).await?;
         moto_write.write_all(&body).await?;
         let Some((reply_head, reply_body)) = read_message(moto_read).await? else {

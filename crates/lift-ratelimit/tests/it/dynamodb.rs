@@ -1,0 +1,259 @@
+//! The DynamoDB store against moto_server's DynamoDB, with a counting proxy between the SDK
+//! and moto, so every call is counted at the HTTP layer. The proxy hands moto one request at
+//! a time: moto's conditional updates are not atomic under concurrent requests (it checks
+//! and writes without a lock; a first run here admitted 101 of a limit of 100), while
+//! DynamoDB applies the writes to one item one at a time. The callers stay concurrent.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use lift_ratelimit::{
+    Algorithm, DynamoDbStore, Limits, RateLimitError, RateLimiter, Store, unix_now,
+};
+
+use crate::moto_server::Moto;
+use crate::proxy::{FaultProxy, Faults};
+
+/// moto, a counting proxy in front of it, and a table.
+struct Table {
+    _moto: Moto,
+    proxy: FaultProxy,
+    client: aws_sdk_dynamodb::Client,
+    name: String,
+}
+
+impl Table {
+    async fn new() -> Self {
+        let moto = Moto::start();
+        let upstream = moto.endpoint.trim_start_matches("http://").to_owned();
+        let proxy = FaultProxy::start(upstream, Faults::default(), 1).await;
+        proxy.one_at_a_time(true);
+        let config = aws_sdk_dynamodb::config::Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+            .endpoint_url(&proxy.endpoint)
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        let name = "rate-limits".to_owned();
+        DynamoDbStore::create_table(&client, &name).await.unwrap();
+        Self {
+            _moto: moto,
+            proxy,
+            client,
+            name,
+        }
+    }
+
+    /// A store as one instance holds it (its own view of the items).
+    fn store(&self) -> DynamoDbStore {
+        DynamoDbStore::new(self.client.clone(), &self.name)
+    }
+
+    fn calls(&self) -> u64 {
+        self.proxy.counts.forwarded.load(Ordering::SeqCst)
+    }
+}
+
+fn limits(text: &str) -> Limits {
+    text.parse().unwrap()
+}
+
+/// A time inside the hour starting at `hour` since the epoch.
+fn at(hour: u64, secs: f64) -> Duration {
+    Duration::from_secs(hour * 3600) + Duration::from_secs_f64(secs)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_fifty_six_concurrent_callers_on_two_instances_get_exactly_the_limit() {
+    let table = Table::new().await;
+    for algorithm in [Algorithm::Gcra, Algorithm::FixedWindow] {
+        let instances = [Arc::new(table.store()), Arc::new(table.store())];
+        let limits = Arc::new(limits("100/h"));
+        let admitted = Arc::new(AtomicU32::new(0));
+        let key = format!("tenant:acme:{algorithm:?}");
+        let before = table.calls();
+        let callers: Vec<_> = (0..256u64)
+            .map(|i| {
+                let store = Arc::clone(&instances[(i % 2) as usize]);
+                let (limits, admitted, key) =
+                    (Arc::clone(&limits), Arc::clone(&admitted), key.clone());
+                tokio::spawn(async move {
+                    let now = at(500_000, 10.0) + Duration::from_micros(i);
+                    let d = store.decide(&key, &limits, algorithm, now).await.unwrap();
+                    if d.allowed {
+                        admitted.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for c in callers {
+            c.await.unwrap();
+        }
+        assert_eq!(admitted.load(Ordering::Relaxed), 100, "{algorithm:?}");
+        let calls = table.calls() - before;
+        match algorithm {
+            Algorithm::FixedWindow => assert_eq!(calls, 256, "one call each"),
+            _ => assert!(
+                (256..=512).contains(&calls),
+                "{calls} calls for 256 decisions"
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_call_per_decision_for_the_first_request_an_admission_and_a_denial() {
+    let table = Table::new().await;
+    for algorithm in [Algorithm::Gcra, Algorithm::FixedWindow] {
+        let store = table.store();
+        let l = limits("2/min");
+        let key = format!("user:acme:42:{algorithm:?}");
+        let mut calls_of = Vec::new();
+        // First ever, admitted, denied; then the first request of the next window, and the
+        // first request on a key after a long idle spell.
+        for now in [
+            at(1000, 1.0),
+            at(1000, 2.0),
+            at(1000, 3.0),
+            at(1000, 61.0),
+            at(1003, 0.0),
+        ] {
+            let before = table.calls();
+            let d = store.decide(&key, &l, algorithm, now).await.unwrap();
+            calls_of.push((d.allowed, table.calls() - before));
+        }
+        assert_eq!(
+            calls_of,
+            [(true, 1), (true, 1), (false, 1), (true, 1), (true, 1)],
+            "{algorithm:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_denial_says_when_to_retry_without_a_read() {
+    let table = Table::new().await;
+    let store = table.store();
+    let l = limits("10/s");
+    let t = at(2000, 0.5);
+    for _ in 0..10 {
+        assert!(
+            store
+                .decide("k", &l, Algorithm::Gcra, t)
+                .await
+                .unwrap()
+                .allowed
+        );
+    }
+    let before = table.calls();
+    let denied = store.decide("k", &l, Algorithm::Gcra, t).await.unwrap();
+    assert_eq!(table.calls() - before, 1);
+    assert!(!denied.allowed);
+    assert_eq!(denied.retry_after, Some(Duration::from_millis(100)));
+    let later = t + Duration::from_millis(100);
+    assert!(
+        store
+            .decide("k", &l, Algorithm::Gcra, later)
+            .await
+            .unwrap()
+            .allowed
+    );
+    // Another instance, which has never seen the key, gets the same answer in one call.
+    let other = table.store();
+    let before = table.calls();
+    let d = other.decide("k", &l, Algorithm::Gcra, later).await.unwrap();
+    assert!(!d.allowed);
+    assert_eq!(table.calls() - before, 1);
+}
+
+#[tokio::test]
+async fn several_limits_are_decided_in_one_call_and_a_denial_counts_against_none() {
+    let table = Table::new().await;
+    for algorithm in [Algorithm::Gcra, Algorithm::FixedWindow] {
+        let store = table.store();
+        let l = limits("2/s,3/h");
+        let key = format!("k:{algorithm:?}");
+        let t = at(3000, 0.0);
+        let mut outcomes = Vec::new();
+        for s in [0.0, 0.1, 0.2, 1.5, 2.5, 3.5] {
+            let before = table.calls();
+            let d = store
+                .decide(&key, &l, algorithm, t + Duration::from_secs_f64(s))
+                .await
+                .unwrap();
+            assert_eq!(table.calls() - before, 1);
+            outcomes.push(d.allowed);
+        }
+        // 2 per second, 3 per hour: the third in the first second is refused by the
+        // per-second limit and does not use up the hour's third admission.
+        assert_eq!(
+            outcomes,
+            [true, true, false, true, false, false],
+            "{algorithm:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn expiry_is_decided_by_stored_times_not_by_ttl_deletion() {
+    let table = Table::new().await;
+    let store = table.store();
+    let l = limits("1/h");
+    let t = at(4000, 0.0);
+    assert!(
+        store
+            .decide("k", &l, Algorithm::Gcra, t)
+            .await
+            .unwrap()
+            .allowed
+    );
+    assert!(
+        !store
+            .decide("k", &l, Algorithm::Gcra, t + Duration::from_secs(1))
+            .await
+            .unwrap()
+            .allowed
+    );
+    // moto never deletes expired items; an hour later the stored time admits again.
+    let hour_later = t + Duration::from_secs(3600);
+    assert!(
+        store
+            .decide("k", &l, Algorithm::Gcra, hour_later)
+            .await
+            .unwrap()
+            .allowed
+    );
+    let item = table
+        .client
+        .get_item()
+        .table_name(&table.name)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("k".into()))
+        .send()
+        .await
+        .unwrap();
+    let expires: u64 = item.item().unwrap()["expires_at"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(expires, hour_later.as_secs() + 3600 + 60);
+}
+
+#[tokio::test]
+async fn the_sliding_window_is_refused_and_an_unreachable_table_is_a_store_error() {
+    let table = Table::new().await;
+    let store = table.store();
+    let err = store
+        .decide("k", &limits("1/s"), Algorithm::SlidingWindow, unix_now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RateLimitError::Unsupported { .. }), "{err}");
+    table.proxy.set_down(true);
+    let limiter = RateLimiter::new(table.store(), limits("1/s")).timeout(Duration::from_secs(10));
+    let err = limiter.decide("k", None).await.unwrap_err();
+    assert!(matches!(err, RateLimitError::Store { .. }), "{err}");
+    assert_eq!(limiter.stats().store_errors, 1);
+}
