@@ -15,7 +15,9 @@
 //! On a terminal the demo writes console lines only (EMF documents are counted, and shown
 //! with `--show-metrics`), a progress line each second for longer runs, and a short table
 //! at the end (requests, entries by level, per-tenant counts, masked card numbers, errors,
-//! p50/p99 latency, wall time). For pipes and scripts (`--summary json`, the default when
+//! p50/p99 latency, wall time). With `--rate-limit 50/s` each tenant's requests are
+//! limited (Lift's rate limiter, in memory): requests over it are answered 429 and counted
+//! in the summary. For pipes and scripts (`--summary json`, the default when
 //! stderr is not a terminal) the summary is one compact JSON line on stderr. The exit code
 //! is 0 only if every entry was written.
 
@@ -91,6 +93,10 @@ struct Args {
     /// Send X-Ray subsegments to the daemon at `AWS_XRAY_DAEMON_ADDRESS`.
     #[arg(long)]
     xray: bool,
+    /// Limit each tenant's requests (`50/s`, `1000/min,20000/h`); requests over it are
+    /// answered 429 and counted in the summary.
+    #[arg(long)]
+    rate_limit: Option<lift_ratelimit::Limits>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -186,7 +192,17 @@ fn main() -> anyhow::Result<()> {
     });
 
     let started = Instant::now();
-    let run = run_requests(&args, &root, metrics.clone(), xray.clone(), summary)?;
+    let limiter = args.rate_limit.clone().map(|limits| {
+        lift_ratelimit::RateLimiter::new(lift_ratelimit::MemoryStore::new(10_000), limits)
+    });
+    let run = run_requests(
+        &args,
+        &root,
+        metrics.clone(),
+        xray.clone(),
+        limiter.clone(),
+        summary,
+    )?;
     let flushed = root.flush_blocking();
     let elapsed = started.elapsed();
 
@@ -219,6 +235,10 @@ fn main() -> anyhow::Result<()> {
             )
         }),
         xray_sent: xray.as_ref().map(|x| x.stats().sent),
+        rate_limited: args
+            .rate_limit
+            .as_ref()
+            .map(|limits| (limits.to_string(), run.rate_limited)),
         elapsed,
         stats: stats.clone(),
     };
@@ -249,7 +269,10 @@ fn main() -> anyhow::Result<()> {
 
 /// What the requests' own side measured.
 struct RunResult {
+    /// Answered 4xx or 5xx, apart from 429s.
     failed: u64,
+    /// Answered 429 by the rate limiter.
+    rate_limited: u64,
     per_tenant: Vec<u64>,
     /// Sorted.
     latencies: Vec<Duration>,
@@ -262,6 +285,7 @@ fn run_requests(
     root: &Logger,
     metrics: Metrics,
     xray: Option<XRayEmitter>,
+    limiter: Option<lift_ratelimit::RateLimiter>,
     summary: SummaryChoice,
 ) -> anyhow::Result<RunResult> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -269,8 +293,9 @@ fn run_requests(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let stack = stack(root, metrics, xray)?;
+    let stack = stack(root, metrics, xray, limiter)?;
     let failed = Arc::new(AtomicU64::new(0));
+    let limited = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
     let per_tenant: Arc<Vec<AtomicU64>> =
         Arc::new((0..args.tenants).map(|_| AtomicU64::new(0)).collect());
@@ -281,9 +306,10 @@ fn run_requests(
         let workers: Vec<_> = (0..args.concurrency.min(args.requests.max(1)))
             .map(|_| {
                 let mut stack = stack.clone();
-                let (next, failed, done, per_tenant) = (
+                let (next, failed, limited, done, per_tenant) = (
                     Arc::clone(&next),
                     Arc::clone(&failed),
+                    Arc::clone(&limited),
                     Arc::clone(&done),
                     Arc::clone(&per_tenant),
                 );
@@ -301,9 +327,11 @@ fn run_requests(
                         let response = stack.ready().await?.call(request).await?;
                         latencies.push(sent.elapsed());
                         per_tenant[(n % tenants) as usize].fetch_add(1, Ordering::Relaxed);
-                        if response.status().as_u16() >= 400 {
-                            failed.fetch_add(1, Ordering::Relaxed);
-                        }
+                        match response.status().as_u16() {
+                            429 => limited.fetch_add(1, Ordering::Relaxed),
+                            400.. => failed.fetch_add(1, Ordering::Relaxed),
+                            _ => 0,
+                        };
                         done.fetch_add(1, Ordering::Relaxed);
                     }
                     anyhow::Ok(latencies)
@@ -324,6 +352,7 @@ fn run_requests(
     latencies.sort_unstable();
     Ok(RunResult {
         failed: failed.load(Ordering::Relaxed),
+        rate_limited: limited.load(Ordering::Relaxed),
         per_tenant: per_tenant
             .iter()
             .map(|n| n.load(Ordering::Relaxed))
@@ -353,18 +382,46 @@ fn progress_line(done: Arc<AtomicU64>, total: u64) -> std::thread::JoinHandle<()
     })
 }
 
-/// The handler stack: Lift's middleware (logs, metrics, X-Ray) around `handle_charge`.
-fn stack(root: &Logger, metrics: Metrics, xray: Option<XRayEmitter>) -> anyhow::Result<DemoStack> {
+/// The handler stack: Lift's middleware (logs, metrics, X-Ray) around `handle_charge`,
+/// behind the per-tenant rate limiter when there is one.
+fn stack(
+    root: &Logger,
+    metrics: Metrics,
+    xray: Option<XRayEmitter>,
+    limiter: Option<lift_ratelimit::RateLimiter>,
+) -> anyhow::Result<DemoStack> {
     let mut app = lift::App::new().logger(root.clone()).metrics(metrics);
     if let Some(x) = xray {
         app = app.xray(x);
     }
-    app.http_service(charge as ChargeFn)
+    let limited = limiter.map(|limiter| {
+        let layer = lift_ratelimit::RateLimitLayer::new(limiter).key(lift_ratelimit::KeyBy::Tenant);
+        tower::Layer::layer(&layer, charge as ChargeFn)
+    });
+    app.http_service(DemoHandler { limited })
         .map_err(|e| anyhow::anyhow!("building the handler stack: {e}"))
 }
 
 /// The demo's HTTP stack.
-type DemoStack = lift::HttpService<ChargeFn>;
+type DemoStack = lift::HttpService<DemoHandler>;
+
+/// `handle_charge`, behind the rate limiter when `--rate-limit` is given.
+#[derive(Clone)]
+struct DemoHandler {
+    limited: Option<lift_ratelimit::RateLimited<ChargeFn>>,
+}
+
+impl lift::Handler<lift::Request> for DemoHandler {
+    type Response = lift::HttpResponse;
+    type Future = ChargeFuture;
+
+    fn call(&self, ctx: lift::Context, request: lift::Request) -> ChargeFuture {
+        match &self.limited {
+            Some(limited) => lift::Handler::call(limited, ctx, request),
+            None => charge(ctx, request),
+        }
+    }
+}
 /// The handler as a plain function pointer (so the stack has a nameable type).
 type ChargeFn = fn(lift::Context, lift::Request) -> ChargeFuture;
 
@@ -494,6 +551,13 @@ mod tests {
     use super::*;
 
     fn demo_stack(xray: Option<XRayEmitter>) -> (MemorySink, DemoStack) {
+        demo_stack_with(xray, None)
+    }
+
+    fn demo_stack_with(
+        xray: Option<XRayEmitter>,
+        limiter: Option<lift_ratelimit::RateLimiter>,
+    ) -> (MemorySink, DemoStack) {
         let sink = lift_observability::MemorySink::new();
         let root = Logger::builder().sink(sink.clone()).build();
         let metrics = Metrics::builder("Lift/Demo")
@@ -501,7 +565,31 @@ mod tests {
             .sink(Arc::new(sink.clone()))
             .build()
             .unwrap();
-        (sink, stack(&root, metrics, xray).unwrap())
+        (sink, stack(&root, metrics, xray, limiter).unwrap())
+    }
+
+    #[tokio::test]
+    async fn with_a_rate_limit_each_tenant_over_it_is_answered_429() {
+        let limiter = lift_ratelimit::RateLimiter::new(
+            lift_ratelimit::MemoryStore::new(100),
+            "3/h".parse().unwrap(),
+        );
+        let (sink, mut stack) = demo_stack_with(None, Some(limiter.clone()));
+        let mut statuses = Vec::new();
+        for n in 0..10 {
+            // Two tenants in turn, no simulated failures.
+            let request = synthetic_request(n, 2, 0.0).unwrap();
+            let response = stack.ready().await.unwrap().call(request).await.unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        assert_eq!(statuses, [201, 201, 201, 201, 201, 201, 429, 429, 429, 429]);
+        assert_eq!(limiter.stats().denied, 4);
+        let denials = sink
+            .entries()
+            .into_iter()
+            .filter(|e| e["message"] == "Rate limit exceeded")
+            .count();
+        assert_eq!(denials, 4);
     }
 
     #[tokio::test]

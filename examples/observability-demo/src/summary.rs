@@ -29,6 +29,8 @@ pub(crate) struct Totals {
     pub(crate) cloudwatch: Option<(u64, u64, u64)>,
     /// With X-Ray: documents sent.
     pub(crate) xray_sent: Option<u64>,
+    /// With `--rate-limit`: the limit, and the requests answered 429.
+    pub(crate) rate_limited: Option<(String, u64)>,
     pub(crate) elapsed: Duration,
 }
 
@@ -82,6 +84,10 @@ impl Totals {
         if let Some(sent) = self.xray_sent {
             out.insert("xray_sent".into(), sent.into());
         }
+        if let Some((limit, denied)) = &self.rate_limited {
+            out.insert("rate_limit".into(), limit.as_str().into());
+            out.insert("rate_limited".into(), (*denied).into());
+        }
         out.insert(
             "elapsed_ms".into(),
             (self.elapsed.as_millis() as u64).into(),
@@ -100,6 +106,12 @@ impl Totals {
             "requests",
             format!("{} ({} failed)", self.requests, self.failed_requests),
         );
+        if let Some((limit, denied)) = &self.rate_limited {
+            row(
+                "rate limited (429)",
+                format!("{denied} — limit {limit} per tenant"),
+            );
+        }
         row(
             "log entries",
             format!(
