@@ -5,7 +5,12 @@
 //! limit (`l<count>_<period in µs>`), so a changed plan counts afresh without a reset:
 //! - GCRA: `g_<limit>`, the theoretical arrival time in µs since the Unix epoch;
 //! - fixed window: `f_<limit>_<window>`, the count in window number `<window>`; the window
-//!   before is removed in the same call, older ones as soon as a call sees them.
+//!   before is removed in the same call, older ones as soon as a call sees them;
+//! - sliding window: `s_<limit>_<slot>` for `count` slots, each the time of an admission.
+//!   An admission takes a slot whose time has left the window (or an empty one), so a slot's
+//!   times are at least a period apart and no window ever holds more than `count`
+//!   admissions — exactly the log's rule, and admissions into different slots never
+//!   conflict.
 //!
 //! `expires_at` (epoch seconds, the longest period past the last decision) is for DynamoDB's
 //! TTL, which only keeps the table small: whether state has expired is always decided from
@@ -22,9 +27,13 @@
 //! has moved the key between idle and busy since, the condition fails, the returned item
 //! decides: a denial is final (one call), an admission is sent again in the right form (two
 //! calls). Exactness never depends on the guess: every admission is checked by DynamoDB
-//! against the stored state. The sliding window (a log of admission times) is not offered
-//! here: its item would grow with the limit and concurrent admissions would conflict; use
-//! GCRA, exact and smooth, or fixed windows.
+//! against the stored state. The sliding window picks a free slot at random from the item
+//! as last seen, under the condition that it is still free; when another writer took it,
+//! the returned item decides (a denial is final, an admission tries another slot), and a
+//! denial the last-seen item already shows (every slot inside the window: slots only move
+//! forward, so it stands) costs one consistent read instead of a write, for an exact
+//! `Retry-After`. Its item grows with the limit (about 40 bytes a slot; DynamoDB's 400 KB
+//! item cap allows some 9,000): for large limits GCRA gives an exact bound in one number.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -52,8 +61,31 @@ pub const TTL_ATTRIBUTE: &str = "expires_at";
 /// Calls one decision may make at most: a mispredicted GCRA form costs one more; only a key
 /// that changes between idle and busy on every call (impossible in practice) uses them up.
 const MAX_CALLS: usize = 4;
+/// The same for a sliding-window decision, whose write fails when another writer took the
+/// same free slot first (rare until the window is nearly full; each loss costs a call).
+const MAX_SLIDING_CALLS: usize = 16;
 /// Keys whose last-seen item is remembered (a cache: forgetting costs at most one call).
 const VIEW_CAPACITY: usize = 100_000;
+
+/// What this process last saw of a key's item: its numeric attributes.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    numbers: HashMap<String, u64>,
+}
+
+impl Seen {
+    fn of(item: Option<&HashMap<String, AttributeValue>>) -> Self {
+        let numbers = item
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, value)| {
+                let n = value.as_n().ok()?.parse().ok()?;
+                Some((name.clone(), n))
+            })
+            .collect();
+        Seen { numbers }
+    }
+}
 
 /// Rate-limit state in a DynamoDB table (see the module documentation for the item).
 ///
@@ -73,8 +105,8 @@ const VIEW_CAPACITY: usize = 100_000;
 pub struct DynamoDbStore {
     client: Client,
     table: String,
-    /// Each key's numeric attributes as the last call returned them.
-    views: Mutex<HashMap<String, HashMap<String, u64>>>,
+    /// Each key's item as the last call returned it.
+    views: Mutex<HashMap<String, Seen>>,
 }
 
 impl DynamoDbStore {
@@ -145,7 +177,7 @@ impl DynamoDbStore {
         Ok(())
     }
 
-    fn view(&self, key: &str) -> HashMap<String, u64> {
+    fn view(&self, key: &str) -> Seen {
         self.views
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -154,12 +186,29 @@ impl DynamoDbStore {
             .unwrap_or_default()
     }
 
-    fn remember(&self, key: &str, item: HashMap<String, u64>) {
+    fn remember(&self, key: &str, item: Seen) {
         let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
         if views.len() >= VIEW_CAPACITY && !views.contains_key(key) {
             views.clear();
         }
         views.insert(key.to_owned(), item);
+    }
+
+    /// The item as it is now (a strongly consistent read).
+    async fn read(&self, key: &str) -> Result<Seen, RateLimitError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PARTITION_KEY, AttributeValue::S(key.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| RateLimitError::Store {
+                message: format!("GetItem on table {}", self.table),
+                source: Some(Box::new(e)),
+            })?;
+        Ok(Seen::of(out.item()))
     }
 
     async fn decide_in_table(
@@ -169,15 +218,26 @@ impl DynamoDbStore {
         algorithm: Algorithm,
         now: Duration,
     ) -> Result<Decision, RateLimitError> {
-        if algorithm == Algorithm::SlidingWindow {
-            return Err(RateLimitError::Unsupported {
-                store: "DynamoDB",
-                algorithm,
-            });
-        }
         let now_us = micros(now);
-        for _ in 0..MAX_CALLS {
+        let sliding = algorithm == Algorithm::SlidingWindow;
+        let attempts = if sliding {
+            MAX_SLIDING_CALLS
+        } else {
+            MAX_CALLS
+        };
+        for _ in 0..attempts {
             let view = self.view(key);
+            if sliding && !judge(limits, algorithm, now_us, &view).allowed {
+                // Slots only move forward: a denial the last-seen item shows stands; one
+                // read makes its Retry-After exact.
+                let fresh = self.read(key).await?;
+                let decision = judge(limits, algorithm, now_us, &fresh);
+                self.remember(key, fresh);
+                if !decision.allowed {
+                    return Ok(decision);
+                }
+                continue;
+            }
             let update = Update::new(limits, algorithm, now_us, &view);
             let sent = self
                 .client
@@ -196,8 +256,8 @@ impl DynamoDbStore {
                 .await;
             match sent {
                 Ok(out) => {
-                    let new = numbers(out.attributes());
-                    let decision = admitted(limits, algorithm, now_us, &new);
+                    let new = Seen::of(out.attributes());
+                    let decision = admitted(limits, algorithm, now_us, &new, &update.written);
                     self.remember(key, new);
                     return Ok(decision);
                 }
@@ -205,16 +265,16 @@ impl DynamoDbStore {
                     if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
                 {
                     let old = match e.err() {
-                        UpdateItemError::ConditionalCheckFailedException(c) => numbers(c.item()),
-                        _ => HashMap::new(),
+                        UpdateItemError::ConditionalCheckFailedException(c) => Seen::of(c.item()),
+                        _ => Seen::default(),
                     };
-                    let mut states = states_of(limits, algorithm, now_us, &old);
-                    let decision = decide(&mut states, limits, algorithm, now);
+                    let decision = judge(limits, algorithm, now_us, &old);
                     self.remember(key, old);
                     if !decision.allowed {
                         return Ok(decision);
                     }
-                    // The form did not match the stored state: send it again as it is now.
+                    // The item changed since this process saw it: send the update again
+                    // for the item as it is now.
                 }
                 Err(e) => {
                     return Err(RateLimitError::Store {
@@ -225,7 +285,7 @@ impl DynamoDbStore {
             }
         }
         Err(RateLimitError::Store {
-            message: format!("the key changed under every one of {MAX_CALLS} calls"),
+            message: format!("the key changed under every one of {attempts} calls"),
             source: None,
         })
     }
@@ -273,24 +333,25 @@ fn fixed_attribute(limit: &Limit, window: u64) -> String {
     format!("f_{}_{window}", limit_id(limit))
 }
 
-/// The numeric attributes of an item.
-fn numbers(item: Option<&HashMap<String, AttributeValue>>) -> HashMap<String, u64> {
-    item.into_iter()
-        .flatten()
-        .filter_map(|(name, value)| match value {
-            AttributeValue::N(n) => n.parse().ok().map(|n| (name.clone(), n)),
-            _ => None,
-        })
-        .collect()
+fn slot_attribute(limit: &Limit, slot: u32) -> String {
+    format!("s_{}_{slot}", limit_id(limit))
+}
+
+/// The verdict on a request at `now_us` for an item as `seen`, as the in-memory store
+/// would give it.
+fn judge(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Decision {
+    let mut states = states_of(limits, algorithm, now_us, seen);
+    decide(
+        &mut states,
+        limits,
+        algorithm,
+        Duration::from_micros(now_us),
+    )
 }
 
 /// The algorithm's state for each limit, read from an item's numbers at `now_us`.
-fn states_of(
-    limits: &Limits,
-    algorithm: Algorithm,
-    now_us: u64,
-    item: &HashMap<String, u64>,
-) -> Vec<LimitState> {
+fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Vec<LimitState> {
+    let item = &seen.numbers;
     limits
         .as_slice()
         .iter()
@@ -302,6 +363,17 @@ fn states_of(
                     count: item
                         .get(&fixed_attribute(limit, window))
                         .map_or(0, |c| u32::try_from(*c).unwrap_or(u32::MAX)),
+                }
+            }
+            Algorithm::SlidingWindow => {
+                let cut = now_us.saturating_sub(micros(limit.period));
+                let mut times: Vec<u64> = (0..limit.count)
+                    .filter_map(|slot| item.get(&slot_attribute(limit, slot)).copied())
+                    .filter(|t| *t > cut)
+                    .collect();
+                times.sort_unstable();
+                LimitState::Sliding {
+                    admitted: times.into_iter().map(Duration::from_micros).collect(),
                 }
             }
             _ => LimitState::Gcra {
@@ -317,25 +389,25 @@ fn admitted(
     limits: &Limits,
     algorithm: Algorithm,
     now_us: u64,
-    after: &HashMap<String, u64>,
+    after: &Seen,
+    written: &[String],
 ) -> Decision {
     let mut before = after.clone();
     for limit in limits.as_slice() {
         let (name, step) = match algorithm {
             Algorithm::FixedWindow => (fixed_attribute(limit, window_of(limit, now_us)), 1),
+            Algorithm::SlidingWindow => continue,
             _ => (gcra_attribute(limit), micros(limit.interval())),
         };
-        if let Some(v) = before.get_mut(&name) {
+        if let Some(v) = before.numbers.get_mut(&name) {
             *v = v.saturating_sub(step);
         }
     }
-    let mut states = states_of(limits, algorithm, now_us, &before);
-    let mut decision = decide(
-        &mut states,
-        limits,
-        algorithm,
-        Duration::from_micros(now_us),
-    );
+    // The slots this request took held times outside the window before it.
+    for slot in written {
+        before.numbers.remove(slot);
+    }
+    let mut decision = judge(limits, algorithm, now_us, &before);
     // DynamoDB admitted it: that is the verdict, whatever a rounding says.
     decision.allowed = true;
     decision.retry_after = None;
@@ -350,15 +422,13 @@ struct Update {
     condition: Vec<String>,
     names: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
+    /// The sliding-window slots this update takes.
+    written: Vec<String>,
 }
 
 impl Update {
-    fn new(
-        limits: &Limits,
-        algorithm: Algorithm,
-        now_us: u64,
-        view: &HashMap<String, u64>,
-    ) -> Self {
+    fn new(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Self {
+        let view = &seen.numbers;
         let mut u = Update {
             set: Vec::new(),
             add: Vec::new(),
@@ -366,9 +436,10 @@ impl Update {
             condition: Vec::new(),
             names: HashMap::new(),
             values: HashMap::new(),
+            written: Vec::new(),
         };
         let number = |n: u64| AttributeValue::N(n.to_string());
-        if algorithm != Algorithm::FixedWindow {
+        if algorithm == Algorithm::Gcra {
             // DynamoDB refuses a placeholder no expression uses.
             u.values.insert(":now".into(), number(now_us));
         }
@@ -406,6 +477,29 @@ impl Update {
                         u.remove.push(old_name);
                     }
                 }
+                Algorithm::SlidingWindow => {
+                    // A slot whose admission has left the window, or an empty one, at
+                    // random (so concurrent writers rarely pick the same); with none free
+                    // by this view, the first — the condition asks the item.
+                    let cut = now_us.saturating_sub(micros(limit.period));
+                    let free: Vec<u32> = (0..limit.count)
+                        .filter(|slot| {
+                            view.get(&slot_attribute(limit, *slot))
+                                .is_none_or(|t| *t <= cut)
+                        })
+                        .collect();
+                    let slot = match free.len() {
+                        0 => 0,
+                        n => free[fastrand::usize(..n)],
+                    };
+                    let attribute = slot_attribute(limit, slot);
+                    u.names.insert(name.clone(), attribute.clone());
+                    u.values.insert(format!(":x{i}"), number(cut));
+                    u.condition
+                        .push(format!("(attribute_not_exists({name}) OR {name} <= :x{i})"));
+                    u.set.push(format!("{name} = :t"));
+                    u.written.push(attribute);
+                }
                 _ => {
                     let attribute = gcra_attribute(limit);
                     let interval = micros(limit.interval());
@@ -431,6 +525,9 @@ impl Update {
         }
         if !u.add.is_empty() {
             u.values.insert(":one".into(), number(1));
+        }
+        if !u.written.is_empty() {
+            u.values.insert(":t".into(), number(now_us));
         }
         u.names.insert("#ttl".into(), TTL_ATTRIBUTE.into());
         let expires = (now_us / 1_000_000)
@@ -464,18 +561,48 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn numbers<const N: usize>(pairs: [(&str, u64); N]) -> Seen {
+        Seen {
+            numbers: pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_sliding_update_takes_a_free_slot_under_the_condition_that_it_is_still_free() {
+        let l = limits("3/s");
+        let now = 10_000_000;
+        // Slots 0 and 2 hold admissions inside the window; slot 1's has left it.
+        let seen = numbers([
+            ("s_l3_1000000_0", 9_500_000),
+            ("s_l3_1000000_1", 8_500_000),
+            ("s_l3_1000000_2", 9_900_000),
+        ]);
+        let u = Update::new(&l, Algorithm::SlidingWindow, now, &seen);
+        assert_eq!(u.names["#a0"], "s_l3_1000000_1");
+        assert_eq!(u.expression(), "SET #a0 = :t, #ttl = :ttl");
+        assert_eq!(u.condition, ["(attribute_not_exists(#a0) OR #a0 <= :x0)"]);
+        assert_eq!(u.values[":x0"], AttributeValue::N("9000000".into()));
+        // Reported as the log would: two in the window before this one, none left after.
+        let mut after = seen.clone();
+        after.numbers.insert("s_l3_1000000_1".into(), now);
+        let d = admitted(&l, Algorithm::SlidingWindow, now, &after, &u.written);
+        assert!(d.allowed);
+        assert_eq!(d.remaining, 0);
+        assert!(!judge(&l, Algorithm::SlidingWindow, now, &after).allowed);
+    }
+
     #[test]
     fn a_gcra_update_takes_its_form_from_the_last_seen_item() {
         let l = limits("10/s");
         let now = 5_000_000;
-        let idle = Update::new(&l, Algorithm::Gcra, now, &HashMap::new());
+        let idle = Update::new(&l, Algorithm::Gcra, now, &Seen::default());
         assert_eq!(idle.expression(), "SET #a0 = :n0, #ttl = :ttl");
         assert_eq!(
             idle.condition,
             ["(attribute_not_exists(#a0) OR #a0 <= :now)"]
         );
         assert_eq!(idle.names["#a0"], "g_l10_1000000");
-        let seen = HashMap::from([("g_l10_1000000".to_owned(), now + 300_000)]);
+        let seen = numbers([("g_l10_1000000", now + 300_000)]);
         let busy = Update::new(&l, Algorithm::Gcra, now, &seen);
         assert_eq!(busy.expression(), "SET #a0 = #a0 + :i0, #ttl = :ttl");
         assert_eq!(busy.condition, ["(#a0 >= :now AND #a0 <= :b0)"]);
@@ -489,7 +616,7 @@ mod tests {
     fn a_fixed_window_update_counts_and_drops_older_windows() {
         let l = limits("100/min,1000/h");
         let now = 7_200_000_000 + 61_000_000; // window 121 of the minute, 2 of the hour
-        let seen = HashMap::from([("f_l100_60000000_100".to_owned(), 3)]);
+        let seen = numbers([("f_l100_60000000_100", 3)]);
         let u = Update::new(&l, Algorithm::FixedWindow, now, &seen);
         assert_eq!(u.names["#a0"], "f_l100_60000000_121");
         assert_eq!(u.names["#a1"], "f_l1000_3600000000_2");
@@ -513,12 +640,12 @@ mod tests {
         let l = limits("10/s");
         let now = 5_000_000;
         // After one admission on an idle key: tat = now + 100 ms.
-        let after = HashMap::from([("g_l10_1000000".to_owned(), now + 100_000)]);
-        let d = admitted(&l, Algorithm::Gcra, now, &after);
+        let after = numbers([("g_l10_1000000", now + 100_000)]);
+        let d = admitted(&l, Algorithm::Gcra, now, &after, &[]);
         assert!(d.allowed);
         assert_eq!(d.remaining, 9);
-        let after = HashMap::from([("f_l10_1000000_5".to_owned(), 4)]);
-        let d = admitted(&l, Algorithm::FixedWindow, now, &after);
+        let after = numbers([("f_l10_1000000_5", 4)]);
+        let d = admitted(&l, Algorithm::FixedWindow, now, &after, &[]);
         assert_eq!(d.remaining, 6);
     }
 }

@@ -111,13 +111,6 @@ impl RateLimiter {
 
 #[cfg(feature = "dynamodb")]
 async fn table_limiter(wanted: Wanted, table: &str) -> Result<RateLimiter, StartupError> {
-    if wanted.algorithm == Algorithm::SlidingWindow {
-        return Err(invalid(
-            RATE_LIMIT_ALGORITHM_ENV,
-            "sliding_window",
-            "gcra or fixed_window with a DynamoDB table",
-        ));
-    }
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let client = aws_sdk_dynamodb::Client::new(&config);
     Ok(wanted.limiter(crate::DynamoDbStore::new(client, table)))

@@ -33,12 +33,4 @@ pub enum RateLimitError {
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     },
-    /// The store cannot count with this algorithm.
-    #[error("the {store} store does not support {algorithm:?}")]
-    Unsupported {
-        /// The store's name.
-        store: &'static str,
-        /// The algorithm asked for.
-        algorithm: crate::Algorithm,
-    },
 }

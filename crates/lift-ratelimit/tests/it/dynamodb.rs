@@ -9,9 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use lift_ratelimit::{
-    Algorithm, DynamoDbStore, Limits, RateLimitError, RateLimiter, Store, unix_now,
-};
+use lift_ratelimit::{Algorithm, DynamoDbStore, Limits, RateLimitError, RateLimiter, Store};
 
 use crate::moto_server::Moto;
 use crate::proxy::{FaultProxy, Faults};
@@ -57,6 +55,12 @@ impl Table {
     }
 }
 
+const ALL: [Algorithm; 3] = [
+    Algorithm::Gcra,
+    Algorithm::FixedWindow,
+    Algorithm::SlidingWindow,
+];
+
 fn limits(text: &str) -> Limits {
     text.parse().unwrap()
 }
@@ -69,7 +73,7 @@ fn at(hour: u64, secs: f64) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_fifty_six_concurrent_callers_on_two_instances_get_exactly_the_limit() {
     let table = Table::new().await;
-    for algorithm in [Algorithm::Gcra, Algorithm::FixedWindow] {
+    for algorithm in ALL {
         let instances = [Arc::new(table.store()), Arc::new(table.store())];
         let limits = Arc::new(limits("100/h"));
         let admitted = Arc::new(AtomicU32::new(0));
@@ -94,12 +98,15 @@ async fn two_hundred_fifty_six_concurrent_callers_on_two_instances_get_exactly_t
         }
         assert_eq!(admitted.load(Ordering::Relaxed), 100, "{algorithm:?}");
         let calls = table.calls() - before;
+        eprintln!("{algorithm:?}: {calls} calls for 256 decisions on two instances");
         match algorithm {
             Algorithm::FixedWindow => assert_eq!(calls, 256, "one call each"),
-            _ => assert!(
-                (256..=512).contains(&calls),
-                "{calls} calls for 256 decisions"
-            ),
+            // GCRA: a burst on an idle key sends every caller the idle form; all but one
+            // find the key busy and send again (at most two calls each).
+            Algorithm::Gcra => assert!((256..=512).contains(&calls), "{calls} calls"),
+            // Sliding window: a slot another writer took first costs one more call, a denial
+            // the last-seen item already shows one read.
+            _ => assert!((256..=768).contains(&calls), "{calls} calls"),
         }
     }
 }
@@ -107,7 +114,7 @@ async fn two_hundred_fifty_six_concurrent_callers_on_two_instances_get_exactly_t
 #[tokio::test]
 async fn one_call_per_decision_for_the_first_request_an_admission_and_a_denial() {
     let table = Table::new().await;
-    for algorithm in [Algorithm::Gcra, Algorithm::FixedWindow] {
+    for algorithm in ALL {
         let store = table.store();
         let l = limits("2/min");
         let key = format!("user:acme:42:{algorithm:?}");
@@ -172,7 +179,7 @@ async fn a_denial_says_when_to_retry_without_a_read() {
 #[tokio::test]
 async fn several_limits_are_decided_in_one_call_and_a_denial_counts_against_none() {
     let table = Table::new().await;
-    for algorithm in [Algorithm::Gcra, Algorithm::FixedWindow] {
+    for algorithm in ALL {
         let store = table.store();
         let l = limits("2/s,3/h");
         let key = format!("k:{algorithm:?}");
@@ -243,14 +250,51 @@ async fn expiry_is_decided_by_stored_times_not_by_ttl_deletion() {
 }
 
 #[tokio::test]
-async fn the_sliding_window_is_refused_and_an_unreachable_table_is_a_store_error() {
+async fn the_sliding_window_cannot_be_exceeded_across_the_window_boundary() {
+    // The Go original's bug: a burst at the end of one window and another at the start of
+    // the next passed twice the limit within one period.
     let table = Table::new().await;
     let store = table.store();
-    let err = store
-        .decide("k", &limits("1/s"), Algorithm::SlidingWindow, unix_now())
+    let l = limits("10/min");
+    let t = at(5000, 59.0);
+    let mut admitted = 0;
+    for ms in 0..10 {
+        let now = t + Duration::from_millis(ms);
+        admitted += u32::from(
+            store
+                .decide("k", &l, Algorithm::SlidingWindow, now)
+                .await
+                .unwrap()
+                .allowed,
+        );
+    }
+    for ms in 0..10 {
+        let now = t + Duration::from_millis(1_500 + ms);
+        assert!(
+            !store
+                .decide("k", &l, Algorithm::SlidingWindow, now)
+                .await
+                .unwrap()
+                .allowed
+        );
+    }
+    assert_eq!(admitted, 10);
+    // A minute after the first burst, its slots come back one by one.
+    let back = store
+        .decide(
+            "k",
+            &l,
+            Algorithm::SlidingWindow,
+            t + Duration::from_secs(60),
+        )
         .await
-        .unwrap_err();
-    assert!(matches!(err, RateLimitError::Unsupported { .. }), "{err}");
+        .unwrap();
+    assert!(back.allowed);
+}
+
+#[tokio::test]
+async fn an_unreachable_table_is_a_store_error() {
+    let table = Table::new().await;
     table.proxy.set_down(true);
     let limiter = RateLimiter::new(table.store(), limits("1/s")).timeout(Duration::from_secs(10));
     let err = limiter.decide("k", None).await.unwrap_err();
