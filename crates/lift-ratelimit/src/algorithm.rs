@@ -1,11 +1,12 @@
-//! The algorithms, as pure steps over one key's state: each limit is judged on a copy and
-//! the copies are kept only when every limit admits the request.
+//! The algorithms, as pure steps over one key's state: each limit is judged without counting
+//! the request, and it is counted against all of them only when every limit admits it.
+//! Times are whole nanoseconds since the Unix epoch in a `u64` (enough until 2554).
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::decision::Decision;
-use crate::limit::{Limit, Limits};
+use crate::limit::{Limit, Limits, Rate};
 
 /// How a limit is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -24,22 +25,20 @@ pub enum Algorithm {
     SlidingWindow,
 }
 
-/// One limit's state for one key.
+/// One limit's state for one key (times in nanoseconds since the Unix epoch).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LimitState {
-    Gcra { tat: Duration },
-    Fixed { window: Duration, count: u32 },
-    Sliding { admitted: VecDeque<Duration> },
+    Gcra { tat: u64 },
+    Fixed { window: u64, count: u32 },
+    Sliding { admitted: VecDeque<u64> },
 }
 
 impl LimitState {
     pub(crate) fn new(algorithm: Algorithm, limit: &Limit) -> Self {
         match algorithm {
-            Algorithm::Gcra => LimitState::Gcra {
-                tat: Duration::ZERO,
-            },
+            Algorithm::Gcra => LimitState::Gcra { tat: 0 },
             Algorithm::FixedWindow => LimitState::Fixed {
-                window: Duration::ZERO,
+                window: 0,
                 count: 0,
             },
             Algorithm::SlidingWindow => LimitState::Sliding {
@@ -59,37 +58,41 @@ impl LimitState {
 
     /// Whether nothing of this state matters any more at `now` (the key may be evicted).
     pub(crate) fn is_idle(&self, limit: &Limit, now: Duration) -> bool {
+        let (now, period) = (nanos(now), nanos(limit.period));
         match self {
             LimitState::Gcra { tat } => *tat <= now,
-            LimitState::Fixed { window, .. } => *window + limit.period <= now,
+            LimitState::Fixed { window, .. } => window.saturating_add(period) <= now,
             LimitState::Sliding { admitted } => admitted
                 .back()
-                .is_none_or(|last| *last + limit.period <= now),
+                .is_none_or(|last| last.saturating_add(period) <= now),
         }
     }
 }
 
 /// `d` in nanoseconds, saturating (u64 nanoseconds reach 584 years).
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+pub(crate) fn nanos(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(d.subsec_nanos()))
 }
 
-/// One limit's verdict on a request (the numbers as they will be once it is counted).
+/// One limit's verdict on a request (the numbers as they will be once it is counted), in
+/// nanoseconds.
+#[derive(Clone, Copy)]
 struct Verdict {
     allowed: bool,
     remaining: u32,
-    reset_after: Duration,
-    retry_after: Duration,
+    reset_after: u64,
+    retry_after: u64,
 }
 
 /// Judges `limit` at `now` without counting the request; `state` only forgets what has
 /// expired (which changes no verdict).
-fn check(state: &mut LimitState, limit: &Limit, now: Duration) -> Verdict {
+fn check(state: &mut LimitState, limit: &Limit, rate: Rate, now: u64) -> Verdict {
     match state {
         LimitState::Gcra { tat } => {
-            let interval = limit.interval();
-            let tolerance = limit.period.saturating_sub(interval);
-            let ahead = (*tat).max(now) - now;
+            let tolerance = rate.period - rate.interval;
+            let ahead = tat.saturating_sub(now);
             if ahead > tolerance {
                 return Verdict {
                     allowed: false,
@@ -98,41 +101,39 @@ fn check(state: &mut LimitState, limit: &Limit, now: Duration) -> Verdict {
                     retry_after: ahead - tolerance,
                 };
             }
-            let used = ahead + interval;
-            let left = limit.period.saturating_sub(used);
+            let used = ahead + rate.interval;
+            let left = rate.period.saturating_sub(used);
             Verdict {
                 allowed: true,
-                // In u64: a u128 division is a library call costing more than the rest.
-                remaining: (nanos(left) / nanos(interval).max(1)) as u32,
+                remaining: (left / rate.interval) as u32,
                 reset_after: used,
-                retry_after: Duration::ZERO,
+                retry_after: 0,
             }
         }
         LimitState::Fixed { window, count } => {
-            let period = nanos(limit.period).max(1);
-            let current = Duration::from_nanos(nanos(now) / period * period);
+            let current = now / rate.period * rate.period;
             if *window != current {
                 (*window, *count) = (current, 0);
             }
-            let reset_after = (current + limit.period).saturating_sub(now);
+            let reset_after = (current + rate.period).saturating_sub(now);
             let allowed = *count < limit.count;
             Verdict {
                 allowed,
                 remaining: if allowed { limit.count - *count - 1 } else { 0 },
                 reset_after,
-                retry_after: if allowed { Duration::ZERO } else { reset_after },
+                retry_after: if allowed { 0 } else { reset_after },
             }
         }
         LimitState::Sliding { admitted } => {
             while admitted
                 .front()
-                .is_some_and(|first| *first + limit.period <= now)
+                .is_some_and(|first| first.saturating_add(rate.period) <= now)
             {
                 admitted.pop_front();
             }
             let allowed = admitted.len() < limit.count as usize;
-            let wait = admitted.front().map_or(Duration::ZERO, |oldest| {
-                (*oldest + limit.period).saturating_sub(now)
+            let wait = admitted.front().map_or(0, |oldest| {
+                oldest.saturating_add(rate.period).saturating_sub(now)
             });
             Verdict {
                 allowed,
@@ -141,17 +142,17 @@ fn check(state: &mut LimitState, limit: &Limit, now: Duration) -> Verdict {
                 } else {
                     0
                 },
-                reset_after: if allowed { limit.period } else { wait },
-                retry_after: if allowed { Duration::ZERO } else { wait },
+                reset_after: if allowed { rate.period } else { wait },
+                retry_after: if allowed { 0 } else { wait },
             }
         }
     }
 }
 
 /// Counts an admitted request in `state` (after [`check`] admitted it at `now`).
-fn count(state: &mut LimitState, limit: &Limit, now: Duration) {
+fn count(state: &mut LimitState, rate: Rate, now: u64) {
     match state {
-        LimitState::Gcra { tat } => *tat = (*tat).max(now) + limit.interval(),
+        LimitState::Gcra { tat } => *tat = (*tat).max(now) + rate.interval,
         LimitState::Fixed { count, .. } => *count += 1,
         LimitState::Sliding { admitted } => admitted.push_back(now),
     }
@@ -166,6 +167,7 @@ pub(crate) fn decide(
     algorithm: Algorithm,
     now: Duration,
 ) -> Decision {
+    let rates = limits.rates();
     let limits = limits.as_slice();
     if states.len() != limits.len() || !states.iter().all(|s| s.is(algorithm)) {
         *states = limits
@@ -173,37 +175,39 @@ pub(crate) fn decide(
             .map(|l| LimitState::new(algorithm, l))
             .collect();
     }
-    let mut binding: Option<(Limit, Verdict)> = None;
+    let now = nanos(now);
+    // Reported: the refusing limit with the longest wait, else the one with the fewest
+    // requests left (the first limit's verdict until another is closer).
+    let mut closest = 0;
+    let mut binding: Option<Verdict> = None;
     let mut allowed = true;
-    for (state, limit) in states.iter_mut().zip(limits) {
-        let verdict = check(state, limit, now);
+    for (i, (state, (limit, rate))) in states.iter_mut().zip(limits.iter().zip(rates)).enumerate() {
+        let verdict = check(state, limit, *rate, now);
         allowed &= verdict.allowed;
-        // Reported: the refusing limit with the longest wait, else the one with the fewest
-        // requests left.
         let closer = match &binding {
             None => true,
-            Some((_, b)) if !verdict.allowed => b.allowed || verdict.retry_after > b.retry_after,
-            Some((_, b)) => b.allowed && verdict.remaining < b.remaining,
+            Some(b) if !verdict.allowed => b.allowed || verdict.retry_after > b.retry_after,
+            Some(b) => b.allowed && verdict.remaining < b.remaining,
         };
         if closer {
-            binding = Some((*limit, verdict));
+            (closest, binding) = (i, Some(verdict));
         }
     }
     if allowed {
-        for (state, limit) in states.iter_mut().zip(limits) {
-            count(state, limit, now);
+        for (state, rate) in states.iter_mut().zip(rates) {
+            count(state, *rate, now);
         }
     }
-    match binding {
-        Some((limit, v)) => Decision {
+    match (binding, limits.get(closest)) {
+        (Some(v), Some(limit)) => Decision {
             allowed,
-            limit,
+            limit: *limit,
             remaining: if allowed { v.remaining } else { 0 },
-            reset_after: v.reset_after,
-            retry_after: (!allowed).then_some(v.retry_after),
+            reset_after: Duration::from_nanos(v.reset_after),
+            retry_after: (!allowed).then_some(Duration::from_nanos(v.retry_after)),
         },
         // `Limits` is never empty; an empty set would admit everything.
-        None => Decision {
+        _ => Decision {
             allowed: true,
             limit: Limit {
                 count: u32::MAX,

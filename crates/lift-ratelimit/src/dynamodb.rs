@@ -359,7 +359,9 @@ fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) ->
             Algorithm::FixedWindow => {
                 let window = window_of(limit, now_us);
                 LimitState::Fixed {
-                    window: Duration::from_micros(window.saturating_mul(micros(limit.period))),
+                    window: window
+                        .saturating_mul(micros(limit.period))
+                        .saturating_mul(1_000),
                     count: item
                         .get(&fixed_attribute(limit, window))
                         .map_or(0, |c| u32::try_from(*c).unwrap_or(u32::MAX)),
@@ -373,11 +375,13 @@ fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) ->
                     .collect();
                 times.sort_unstable();
                 LimitState::Sliding {
-                    admitted: times.into_iter().map(Duration::from_micros).collect(),
+                    admitted: times.into_iter().map(|t| t.saturating_mul(1_000)).collect(),
                 }
             }
             _ => LimitState::Gcra {
-                tat: Duration::from_micros(item.get(&gcra_attribute(limit)).copied().unwrap_or(0)),
+                tat: item
+                    .get(&gcra_attribute(limit))
+                    .map_or(0, |t| t.saturating_mul(1_000)),
             },
         })
         .collect()

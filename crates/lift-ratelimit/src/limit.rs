@@ -38,25 +38,72 @@ impl std::fmt::Display for Limit {
 }
 
 /// Several limits decided together (a request must pass all of them).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Limits(Vec<Limit>);
+#[derive(Debug, Clone)]
+pub struct Limits {
+    limits: Vec<Limit>,
+    /// The same limits in nanoseconds, worked out once.
+    rates: Vec<Rate>,
+}
+
+/// Equal when the limits are (the rates follow from them).
+impl PartialEq for Limits {
+    fn eq(&self, other: &Self) -> bool {
+        self.limits == other.limits
+    }
+}
+
+impl Eq for Limits {}
+
+impl std::hash::Hash for Limits {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.limits.hash(state);
+    }
+}
+
+/// A limit in nanoseconds: its period and the GCRA emission interval (the period shared
+/// out evenly among its requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Rate {
+    pub(crate) period: u64,
+    pub(crate) interval: u64,
+}
+
+impl Rate {
+    fn of(limit: &Limit) -> Self {
+        let period = crate::algorithm::nanos(limit.period).max(1);
+        Rate {
+            period,
+            interval: (period / u64::from(limit.count.max(1))).max(1),
+        }
+    }
+}
 
 impl Limits {
     /// These limits; `None` when there are none.
     pub fn new(limits: Vec<Limit>) -> Option<Self> {
-        (!limits.is_empty()).then_some(Self(limits))
+        (!limits.is_empty()).then(|| Self::of(limits))
     }
 
     /// The limits, in the order given.
     pub fn as_slice(&self) -> &[Limit] {
-        &self.0
+        &self.limits
+    }
+
+    fn of(limits: Vec<Limit>) -> Self {
+        let rates = limits.iter().map(Rate::of).collect();
+        Self { limits, rates }
+    }
+
+    /// The limits in nanoseconds, in the same order.
+    pub(crate) fn rates(&self) -> &[Rate] {
+        &self.rates
     }
 }
 
 impl std::fmt::Display for Limits {
     /// `100/60s,1000/3600s` (parses back to the same limits).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (i, limit) in self.0.iter().enumerate() {
+        for (i, limit) in self.limits.iter().enumerate() {
             if i > 0 {
                 f.write_str(",")?;
             }
@@ -102,7 +149,7 @@ impl FromStr for Limits {
                 .ok_or(invalid("count and period must be above 0"))?;
             limits.push(limit);
         }
-        Ok(Self(limits))
+        Ok(Self::of(limits))
     }
 }
 

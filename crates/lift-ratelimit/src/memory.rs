@@ -7,7 +7,7 @@
 //! ([`RateLimitError::Full`]) rather than an active key's count forgotten.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -37,8 +37,8 @@ impl KeyState {
 /// A key and its state.
 type Keyed = (Box<str>, KeyState);
 
-/// One shard: a map keyed by the key's hash (computed once per decision, with a per-store
-/// random seed), each slot holding the keys of that hash, and how many keys it holds.
+/// One shard: a map keyed by the key's hash (foldhash, computed once per decision, with a
+/// per-store random seed), each slot holding the keys of that hash, and how many keys it holds.
 #[derive(Debug, Default)]
 struct Shard {
     slots: HashMap<u64, Vec<Keyed>, BuildHasherDefault<Prehashed>>,
@@ -84,7 +84,7 @@ impl Hasher for Prehashed {
 pub struct MemoryStore {
     shards: Vec<Mutex<Shard>>,
     per_shard: usize,
-    hasher: RandomState,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl MemoryStore {
@@ -93,7 +93,7 @@ impl MemoryStore {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
-            hasher: RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 
