@@ -23,6 +23,7 @@
 //! ```
 
 mod algorithm;
+mod clock;
 mod decision;
 #[cfg(feature = "dynamodb")]
 mod dynamodb;

@@ -1,5 +1,4 @@
-//! The [`Store`] trait — where rate-limit state lives, one atomic decision per call — and
-//! the clock every store decides on.
+//! The [`Store`] trait: where rate-limit state lives, one atomic decision per call.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,13 +24,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Decision, RateLimitError>> + Send;
 }
 
-/// The current time as [`Store::decide`] takes it: since the Unix epoch (zero if the system
-/// clock is set before it).
-pub fn unix_now() -> Duration {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-}
+pub use crate::clock::unix_now;
 
 /// A decision's future, boxed: what a store chosen at run time returns.
 pub(crate) type DecideFuture<'a> =
