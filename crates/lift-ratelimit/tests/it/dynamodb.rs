@@ -65,6 +65,17 @@ fn limits(text: &str) -> Limits {
     text.parse().unwrap()
 }
 
+/// Whether `store` admits a request for `key` at `now`.
+async fn admits(
+    store: &DynamoDbStore,
+    key: &str,
+    l: &Limits,
+    algorithm: Algorithm,
+    now: Duration,
+) -> bool {
+    store.decide(key, l, algorithm, now).await.unwrap().allowed
+}
+
 /// A time inside the hour starting at `hour` since the epoch.
 fn at(hour: u64, secs: f64) -> Duration {
     Duration::from_secs(hour * 3600) + Duration::from_secs_f64(secs)
@@ -147,13 +158,7 @@ async fn a_denial_says_when_to_retry_without_a_read() {
     let l = limits("10/s");
     let t = at(2000, 0.5);
     for _ in 0..10 {
-        assert!(
-            store
-                .decide("k", &l, Algorithm::Gcra, t)
-                .await
-                .unwrap()
-                .allowed
-        );
+        assert!(admits(&store, "k", &l, Algorithm::Gcra, t).await);
     }
     let before = table.calls();
     let denied = store.decide("k", &l, Algorithm::Gcra, t).await.unwrap();
@@ -161,13 +166,7 @@ async fn a_denial_says_when_to_retry_without_a_read() {
     assert!(!denied.allowed);
     assert_eq!(denied.retry_after, Some(Duration::from_millis(100)));
     let later = t + Duration::from_millis(100);
-    assert!(
-        store
-            .decide("k", &l, Algorithm::Gcra, later)
-            .await
-            .unwrap()
-            .allowed
-    );
+    assert!(admits(&store, "k", &l, Algorithm::Gcra, later).await);
     // Another instance, which has never seen the key, gets the same answer in one call.
     let other = table.store();
     let before = table.calls();
@@ -210,29 +209,11 @@ async fn expiry_is_decided_by_stored_times_not_by_ttl_deletion() {
     let store = table.store();
     let l = limits("1/h");
     let t = at(4000, 0.0);
-    assert!(
-        store
-            .decide("k", &l, Algorithm::Gcra, t)
-            .await
-            .unwrap()
-            .allowed
-    );
-    assert!(
-        !store
-            .decide("k", &l, Algorithm::Gcra, t + Duration::from_secs(1))
-            .await
-            .unwrap()
-            .allowed
-    );
+    assert!(admits(&store, "k", &l, Algorithm::Gcra, t).await);
+    assert!(!admits(&store, "k", &l, Algorithm::Gcra, t + Duration::from_secs(1)).await);
     // moto never deletes expired items; an hour later the stored time admits again.
     let hour_later = t + Duration::from_secs(3600);
-    assert!(
-        store
-            .decide("k", &l, Algorithm::Gcra, hour_later)
-            .await
-            .unwrap()
-            .allowed
-    );
+    assert!(admits(&store, "k", &l, Algorithm::Gcra, hour_later).await);
     let item = table
         .client
         .get_item()
@@ -260,23 +241,11 @@ async fn the_sliding_window_cannot_be_exceeded_across_the_window_boundary() {
     let mut admitted = 0;
     for ms in 0..10 {
         let now = t + Duration::from_millis(ms);
-        admitted += u32::from(
-            store
-                .decide("k", &l, Algorithm::SlidingWindow, now)
-                .await
-                .unwrap()
-                .allowed,
-        );
+        admitted += u32::from(admits(&store, "k", &l, Algorithm::SlidingWindow, now).await);
     }
     for ms in 0..10 {
         let now = t + Duration::from_millis(1_500 + ms);
-        assert!(
-            !store
-                .decide("k", &l, Algorithm::SlidingWindow, now)
-                .await
-                .unwrap()
-                .allowed
-        );
+        assert!(!admits(&store, "k", &l, Algorithm::SlidingWindow, now).await);
     }
     assert_eq!(admitted, 10);
     // A minute after the first burst, its slots come back one by one.

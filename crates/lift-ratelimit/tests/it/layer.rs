@@ -10,9 +10,10 @@ use lift::observability::Logger;
 use lift::observability::metrics::Metrics;
 use lift::{App, Context, ContextLayer, HandlerService, HttpResponse, InvocationMeta, LiftError};
 use lift_ratelimit::{
-    Algorithm, Decision, FailMode, KeyBy, Limits, MemoryStore, RateLimitError, RateLimitLayer,
-    RateLimiter, Route, Store, TrustedProxies,
+    FailMode, KeyBy, Limits, MemoryStore, RateLimitLayer, RateLimiter, Route, TrustedProxies,
 };
+
+use crate::stores::{Broken, Slow};
 use serde_json::json;
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
@@ -51,6 +52,14 @@ async fn call(
     svc.ready().await.unwrap().call(req).await.unwrap()
 }
 
+/// `POST /charges` with `headers`.
+async fn post_charge(
+    svc: &mut impl Service<lift::Request, Response = HttpResponse, Error = Infallible>,
+    headers: &[(&str, &str)],
+) -> HttpResponse {
+    call(svc, "POST", "/charges", headers).await
+}
+
 fn header<'r>(resp: &'r HttpResponse, name: &str) -> Option<&'r str> {
     resp.headers().get(name).map(|v| v.to_str().unwrap())
 }
@@ -63,7 +72,7 @@ async fn a_tenant_over_its_limit_gets_429_with_retry_after_and_ratelimit_headers
     let mut svc = stack(&logger, &layer);
     let acme = [("X-Tenant-ID", "acme")];
     for remaining in ["1", "0"] {
-        let resp = call(&mut svc, "POST", "/charges", &acme).await;
+        let resp = post_charge(&mut svc, &acme).await;
         assert_eq!(resp.status(), 201);
         assert_eq!(
             header(&resp, "ratelimit-policy"),
@@ -75,7 +84,7 @@ async fn a_tenant_over_its_limit_gets_429_with_retry_after_and_ratelimit_headers
             "{current}"
         );
     }
-    let denied = call(&mut svc, "POST", "/charges", &acme).await;
+    let denied = post_charge(&mut svc, &acme).await;
     assert_eq!(denied.status(), 429);
     let retry: u64 = header(&denied, "retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
@@ -88,7 +97,7 @@ async fn a_tenant_over_its_limit_gets_429_with_retry_after_and_ratelimit_headers
     let body: serde_json::Value = serde_json::from_slice(denied.body()).unwrap();
     assert_eq!(body["error"], "too_many_requests");
     // Another tenant has its own budget; another route is not limited.
-    let globex = call(&mut svc, "POST", "/charges", &[("X-Tenant-ID", "globex")]).await;
+    let globex = post_charge(&mut svc, &[("X-Tenant-ID", "globex")]).await;
     assert_eq!(globex.status(), 201);
     let other = call(&mut svc, "GET", "/charges/ch_1", &acme).await;
     assert_eq!(other.status(), 201);
@@ -136,7 +145,7 @@ async fn tenants_on_a_plan_get_its_limits() {
     let mut statuses = Vec::new();
     for tenant in ["acme", "acme", "acme", "acme", "globex", "globex"] {
         statuses.push(
-            call(&mut svc, "POST", "/charges", &[("X-Tenant-ID", tenant)])
+            post_charge(&mut svc, &[("X-Tenant-ID", tenant)])
                 .await
                 .status()
                 .as_u16(),
@@ -152,15 +161,9 @@ async fn api_keys_are_limited_by_fingerprint_and_never_logged() {
         .key(KeyBy::api_key("x-api-key", b"service-secret"));
     let mut svc = stack(&logger, &layer);
     let key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
-    let first = call(&mut svc, "POST", "/charges", &[("X-Api-Key", key)]).await;
-    let second = call(&mut svc, "POST", "/charges", &[("X-Api-Key", key)]).await;
-    let other = call(
-        &mut svc,
-        "POST",
-        "/charges",
-        &[("X-Api-Key", "sk_live_other")],
-    )
-    .await;
+    let first = post_charge(&mut svc, &[("X-Api-Key", key)]).await;
+    let second = post_charge(&mut svc, &[("X-Api-Key", key)]).await;
+    let other = post_charge(&mut svc, &[("X-Api-Key", "sk_live_other")]).await;
     assert_eq!(
         [first.status(), second.status(), other.status()].map(|s| s.as_u16()),
         [201, 429, 201]
@@ -183,61 +186,12 @@ async fn client_addresses_come_from_the_gateway_not_from_a_spoofable_header() {
     let mut svc = stack(&logger, &layer);
     // API Gateway's sourceIp is 203.0.113.7 in every event; a client rotating
     // X-Forwarded-For does not get a fresh budget.
-    let first = call(
-        &mut svc,
-        "POST",
-        "/charges",
-        &[("X-Forwarded-For", "1.1.1.1")],
-    )
-    .await;
-    let second = call(
-        &mut svc,
-        "POST",
-        "/charges",
-        &[("X-Forwarded-For", "2.2.2.2")],
-    )
-    .await;
+    let first = post_charge(&mut svc, &[("X-Forwarded-For", "1.1.1.1")]).await;
+    let second = post_charge(&mut svc, &[("X-Forwarded-For", "2.2.2.2")]).await;
     assert_eq!(
         [first.status(), second.status()].map(|s| s.as_u16()),
         [201, 429]
     );
-}
-
-/// A store that fails every decision.
-struct Broken;
-
-impl Store for Broken {
-    async fn decide(
-        &self,
-        _: &str,
-        _: &Limits,
-        _: Algorithm,
-        _: Duration,
-    ) -> Result<Decision, RateLimitError> {
-        Err(RateLimitError::Store {
-            message: "connection refused".into(),
-            source: None,
-        })
-    }
-}
-
-/// A store slower than any timeout.
-struct Slow;
-
-impl Store for Slow {
-    async fn decide(
-        &self,
-        _: &str,
-        _: &Limits,
-        _: Algorithm,
-        _: Duration,
-    ) -> Result<Decision, RateLimitError> {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        Err(RateLimitError::Store {
-            message: "too late".into(),
-            source: None,
-        })
-    }
 }
 
 #[tokio::test]
@@ -249,7 +203,7 @@ async fn a_failing_store_fails_open_or_closed_per_route_and_is_counted() {
         .route(Route::any_method("/charges/*"));
     let mut svc = stack(&logger, &layer);
     let acme = [("X-Tenant-ID", "acme")];
-    let closed = call(&mut svc, "POST", "/charges", &acme).await;
+    let closed = post_charge(&mut svc, &acme).await;
     assert_eq!(closed.status(), 503);
     assert_eq!(header(&closed, "retry-after"), Some("1"));
     let open = call(&mut svc, "GET", "/charges/ch_1", &acme).await;
@@ -272,7 +226,7 @@ async fn a_store_slower_than_the_timeout_counts_as_failed() {
     let layer = RateLimitLayer::new(limiter.clone()).on_store_failure(FailMode::Open);
     let mut svc = stack(&logger, &layer);
     let started = std::time::Instant::now();
-    let resp = call(&mut svc, "POST", "/charges", &[("X-Tenant-ID", "acme")]).await;
+    let resp = post_charge(&mut svc, &[("X-Tenant-ID", "acme")]).await;
     assert_eq!(resp.status(), 201);
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(limiter.stats().timeouts, 1);

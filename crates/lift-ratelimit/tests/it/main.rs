@@ -16,3 +16,4 @@ mod proxy;
 mod layer;
 mod memory;
 mod models;
+mod stores;
