@@ -1,0 +1,61 @@
+//! The crate's errors: why a message could not be signed or a signature was refused.
+//!
+//! Every refusal names the check that failed and never carries a signature, a key or a
+//! secret, so it can be logged and sent back to the caller as it is.
+
+/// Why signing or verifying failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// The message carries no signature (or none with the expected label).
+    #[error("the request carries no signature")]
+    MissingSignature,
+    /// A signature header is not well formed.
+    #[error("malformed signature: {0}")]
+    Malformed(&'static str),
+    /// A signature header is larger than the limit.
+    #[error("the signature headers exceed {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A label appears twice in `Signature-Input` or `Signature`.
+    #[error("the signature label {0:?} appears twice")]
+    DuplicateLabel(String),
+    /// A covered component is absent from the message.
+    #[error("the covered component {0} is missing from the message")]
+    MissingComponent(String),
+    /// A covered component Lift does not support.
+    #[error("the component {0} is not supported")]
+    UnsupportedComponent(String),
+    /// A component the verifier requires is not covered by the signature.
+    #[error("the signature does not cover {0}")]
+    NotCovered(String),
+    /// No `keyid`, or no active key under it.
+    #[error("unknown key id {0:?}")]
+    UnknownKey(String),
+    /// The signature's `alg` does not match the key.
+    #[error("the algorithm {0:?} does not match the key")]
+    AlgorithmMismatch(String),
+    /// No `created` where one is required.
+    #[error("the signature has no created time")]
+    MissingCreated,
+    /// `created` lies further in the future than the allowed clock skew.
+    #[error("the signature was created in the future")]
+    TooEarly,
+    /// `created` is older than the allowed age, or `expires` has passed.
+    #[error("the signature has expired")]
+    Expired,
+    /// A nonce is required and missing.
+    #[error("the signature has no nonce")]
+    MissingNonce,
+    /// The nonce was seen before.
+    #[error("the nonce was used before (a replay)")]
+    Replayed,
+    /// The body does not match its `Content-Digest`.
+    #[error("the body does not match its Content-Digest")]
+    DigestMismatch,
+    /// The signature does not verify.
+    #[error("the signature does not verify")]
+    BadSignature,
+}

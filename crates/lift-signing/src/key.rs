@@ -1,0 +1,193 @@
+//! Keys: [`SigningKey`] and [`VerifyingKey`] for `hmac-sha256` and `ed25519`, and
+//! [`KeyStore`], several active keys per key id so keys rotate without downtime.
+//!
+//! Secrets never appear in `Debug` output, and nothing in this crate formats them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use ed25519_dalek::{Signer as _, Verifier as _};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::error::SignatureError;
+
+/// A shared secret (for `hmac-sha256`); its bytes are never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Arc<[u8]>);
+
+impl Secret {
+    /// The secret `bytes`.
+    pub fn new(bytes: impl AsRef<[u8]>) -> Self {
+        Self(Arc::from(bytes.as_ref()))
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([REDACTED])")
+    }
+}
+
+/// A key that signs.
+#[derive(Clone)]
+pub enum SigningKey {
+    /// HMAC-SHA256 with a shared secret.
+    HmacSha256(Secret),
+    /// Ed25519 with a private key.
+    Ed25519(Box<ed25519_dalek::SigningKey>),
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({})", self.alg())
+    }
+}
+
+impl SigningKey {
+    /// An Ed25519 key from its 32-byte seed.
+    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Self {
+        SigningKey::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(seed)))
+    }
+
+    /// The algorithm's name in `alg` (`hmac-sha256`, `ed25519`).
+    pub fn alg(&self) -> &'static str {
+        match self {
+            SigningKey::HmacSha256(_) => "hmac-sha256",
+            SigningKey::Ed25519(_) => "ed25519",
+        }
+    }
+
+    /// The key that verifies this key's signatures.
+    pub fn verifying_key(&self) -> VerifyingKey {
+        match self {
+            SigningKey::HmacSha256(s) => VerifyingKey::HmacSha256(s.clone()),
+            SigningKey::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
+        }
+    }
+
+    /// Signs `data`.
+    pub fn sign(&self, data: &[u8]) -> Vec<u8> {
+        match self {
+            SigningKey::HmacSha256(secret) => hmac_sha256(secret, data).to_vec(),
+            SigningKey::Ed25519(key) => key.sign(data).to_bytes().to_vec(),
+        }
+    }
+}
+
+/// A key that verifies.
+#[derive(Clone, PartialEq, Eq)]
+pub enum VerifyingKey {
+    /// HMAC-SHA256 with a shared secret.
+    HmacSha256(Secret),
+    /// Ed25519 with a public key.
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl std::fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VerifyingKey({})", self.alg())
+    }
+}
+
+impl VerifyingKey {
+    /// An Ed25519 public key from its 32 bytes.
+    pub fn ed25519(public: &[u8; 32]) -> Result<Self, SignatureError> {
+        ed25519_dalek::VerifyingKey::from_bytes(public)
+            .map(VerifyingKey::Ed25519)
+            .map_err(|_| SignatureError::Malformed("not an Ed25519 public key"))
+    }
+
+    /// The algorithm's name in `alg`.
+    pub fn alg(&self) -> &'static str {
+        match self {
+            VerifyingKey::HmacSha256(_) => "hmac-sha256",
+            VerifyingKey::Ed25519(_) => "ed25519",
+        }
+    }
+
+    /// Whether `signature` is this key's signature of `data` (HMAC compared in constant
+    /// time; Ed25519 verified strictly).
+    pub fn verify(&self, data: &[u8], signature: &[u8]) -> bool {
+        match self {
+            VerifyingKey::HmacSha256(secret) => {
+                let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.bytes()) else {
+                    return false;
+                };
+                mac.update(data);
+                mac.verify_slice(signature).is_ok()
+            }
+            VerifyingKey::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|sig| {
+                    key.verify(data, &sig).is_ok() && key.verify_strict(data, &sig).is_ok()
+                }),
+        }
+    }
+}
+
+/// HMAC-SHA256 of `data` under `secret`.
+pub(crate) fn hmac_sha256(secret: &Secret, data: &[u8]) -> [u8; 32] {
+    // HMAC takes a key of any length: `new_from_slice` cannot fail.
+    match Hmac::<Sha256>::new_from_slice(secret.bytes()) {
+        Ok(mut mac) => {
+            mac.update(data);
+            mac.finalize().into_bytes().into()
+        }
+        Err(_) => [0; 32],
+    }
+}
+
+/// Where verifiers find keys: every key active under a key id (several during a rotation).
+pub trait KeyStore: Send + Sync {
+    /// The keys active under `keyid`, newest first (none for an unknown id).
+    fn keys(&self, keyid: &str) -> Vec<VerifyingKey>;
+}
+
+/// Keys held in memory: added, rotated and retired at run time.
+#[derive(Debug, Default, Clone)]
+pub struct StaticKeys {
+    keys: Arc<RwLock<HashMap<String, Vec<VerifyingKey>>>>,
+}
+
+impl StaticKeys {
+    /// No keys.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `key` under `keyid`, beside any key already active there (a rotation's new key).
+    pub fn add(&self, keyid: &str, key: VerifyingKey) {
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        keys.entry(keyid.to_owned()).or_default().insert(0, key);
+    }
+
+    /// Retires `key` from `keyid` (a rotation's old key): signatures made with it no longer
+    /// verify.
+    pub fn retire(&self, keyid: &str, key: &VerifyingKey) {
+        let mut keys = self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(active) = keys.get_mut(keyid) {
+            active.retain(|k| k != key);
+        }
+    }
+}
+
+impl KeyStore for StaticKeys {
+    fn keys(&self, keyid: &str) -> Vec<VerifyingKey> {
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(keyid)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
