@@ -19,7 +19,7 @@ ensure_interop_tools
 export LIFT_MOTO_SERVER="$PWD/.venv/bin/moto_server"
 export LIFT_PYTHON="$PWD/.venv/bin/python"
 .venv/bin/moto_server --help >/dev/null
-.venv/bin/pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(moto|jsonschema|aws[-_]lambda[-_]powertools) '
+.venv/bin/pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(moto|jsonschema|aws[-_]lambda[-_]powertools|http[-_]message[-_]signatures) '
 
 step "format"
 cargo fmt --all -- --check

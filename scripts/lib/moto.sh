@@ -1,7 +1,8 @@
 # Shared by the scripts that need a local CloudWatch Logs emulator. Source it, then:
 #   ensure_moto            installs moto[server] into .venv if it is not there
 #   ensure_interop_tools   also installs the independent implementations the interop tests
-#                          compare Lift with (jsonschema, aws-lambda-powertools)
+#                          compare Lift with (jsonschema, aws-lambda-powertools,
+#                          http-message-signatures with requests)
 #   start_moto             starts moto_server on a free loopback port, waits until it
 #                          listens, sets MOTO_PORT and MOTO_PID, and stops it on exit
 
@@ -14,9 +15,10 @@ ensure_moto() {
 
 ensure_interop_tools() {
   ensure_moto
-  if ! .venv/bin/python -c 'import jsonschema, aws_lambda_powertools' 2>/dev/null; then
+  if ! .venv/bin/python -c 'import jsonschema, aws_lambda_powertools, http_message_signatures, requests' 2>/dev/null; then
     .venv/bin/pip install --quiet --disable-pip-version-check \
-      'jsonschema>=4,<5' 'aws-lambda-powertools>=3,<4'
+      'jsonschema>=4,<5' 'aws-lambda-powertools>=3,<4' \
+      'http-message-signatures>=1,<2' 'requests>=2,<3'
   fi
 }
 

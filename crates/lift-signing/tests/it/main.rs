@@ -1,6 +1,9 @@
 //! Integration tests: RFC 9421's appendix B vectors byte for byte, a table of refusals,
-//! key rotation, replays and webhooks.
+//! key rotation, replays and webhooks; with the `interop` feature, an independent
+//! implementation from PyPI signing and verifying against Lift.
 
+#[cfg(feature = "interop")]
+mod interop;
 mod refusals;
 mod rfc;
 mod webhook;
