@@ -57,7 +57,7 @@ fi
 RUSTC_BOOTSTRAP=1 cargo fuzz build -O 2>&1 | grep -E '^ *(Compiling [a-z_-]+ |Finished|error)' | sed 's/ v[0-9].*//' | uniq
 
 step "fuzz (cargo fuzz on stable via RUSTC_BOOTSTRAP: fixed seed, 20 s per target)"
-for target in encoders trace_header redactor emf; do
+for target in encoders trace_header redactor emf signature_headers; do
   fuzz_log="$(mktemp)"
   if RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -seed=1 -max_total_time=20 >"$fuzz_log" 2>&1; then
     tail -n 1 "$fuzz_log"

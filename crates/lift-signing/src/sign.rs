@@ -148,7 +148,16 @@ impl Signer {
             request.headers_mut().insert("content-digest", digest);
         }
         let params = self.params(body.is_some(), now);
-        let (input, signature) = self.signature_fields(request, &params)?;
+        let (input, signature) = match self.signature_fields(request, &params) {
+            Ok(fields) => fields,
+            Err(e) => {
+                // Nothing half-done stays on the request.
+                if body.is_some() {
+                    request.headers_mut().remove("content-digest");
+                }
+                return Err(e);
+            }
+        };
         for (name, member) in [("signature-input", input), ("signature", signature)] {
             let value = HeaderValue::from_str(&member)
                 .map_err(|_| SignatureError::Malformed("a signature is not a header value"))?;
