@@ -9,6 +9,9 @@
 //!   policy: the components it must cover, the time window (default ±300 s), a nonce
 //!   ([`MemoryNonces`] refuses replays), the digest against the body actually received.
 //!   Every refusal is a [`SignatureError`] naming the check that failed.
+//! - **Inbound**: [`VerifyLayer`] (feature `layer`, default) verifies requests in Lift's
+//!   handler stack, answers `401` naming the failed check, and puts the verified key id on
+//!   the [`Context`](lift::Context) as its `caller` and on every line it logs.
 //! - **Webhooks**: [`sign_webhook`] / [`verify_webhook`], the `t=<unix>,v1=<hex>` HMAC form
 //!   payment providers use, with several `v1` during a rotation.
 //!
@@ -34,6 +37,8 @@ mod component;
 mod digest;
 mod error;
 mod key;
+#[cfg(feature = "layer")]
+mod layer;
 mod params;
 mod sfv;
 mod sign;
@@ -44,6 +49,8 @@ pub use component::{Component, Message};
 pub use digest::{content_digest, verify_content_digest};
 pub use error::SignatureError;
 pub use key::{KeyStore, Secret, SigningKey, StaticKeys, VerifyingKey};
+#[cfg(feature = "layer")]
+pub use layer::{Verified as VerifiedService, VerifyLayer};
 pub use params::SignatureParams;
 pub use sign::Signer;
 pub use verify::{MemoryNonces, Verified, Verifier};

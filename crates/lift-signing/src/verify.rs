@@ -76,6 +76,23 @@ impl<K: KeyStore> Verifier<K> {
         self
     }
 
+    /// The window, in seconds.
+    pub fn window_secs(&self) -> u64 {
+        self.window.as_secs()
+    }
+
+    /// The key id `message`'s first signature claims, unverified — for a log line about a
+    /// refusal (never a key or a signature).
+    pub fn claimed_key_id(message: &impl Message) -> Option<String> {
+        let inputs = dictionary(message, "signature-input").ok()?;
+        let (_, member) = inputs.first()?;
+        let params = SignatureParams::from_member(member).ok()?;
+        params
+            .key_id()
+            .filter(|k| k.len() <= 256)
+            .map(str::to_owned)
+    }
+
     /// Verifies `message` with `body` as received, at `now` (Unix seconds).
     pub fn verify(
         &self,

@@ -27,12 +27,22 @@ struct Inner {
     memory_mb: Option<u32>,
     cold_start: bool,
     deadline_ms: Option<i64>,
+    caller: Option<String>,
     logger: Logger,
     metrics: Metrics,
     trace_scope: Option<TraceScope>,
-    /// Aggregates a middleware recorded, written as EMF right before the invocation's
-    /// flush (shared by the context's derived copies).
-    pending_metrics: Arc<Mutex<Vec<Metrics>>>,
+    /// What the context's derived copies share.
+    shared: Arc<Shared>,
+}
+
+/// What every copy of one invocation's context shares (one allocation).
+#[derive(Debug, Default)]
+struct Shared {
+    /// Aggregates a middleware recorded, written as EMF right before the invocation's flush.
+    pending_metrics: Mutex<Vec<Metrics>>,
+    /// A caller verified after the context was built (by a layer inside the one that built
+    /// it), so the outer layer's end line carries it too.
+    verified_caller: std::sync::OnceLock<String>,
 }
 
 /// One invocation's context.
@@ -66,6 +76,8 @@ pub struct ContextParts {
     pub cold_start: bool,
     /// The deadline, Unix milliseconds.
     pub deadline_ms: Option<i64>,
+    /// Who called, as AWS verified it (an IAM identity's ARN).
+    pub caller: Option<String>,
 }
 
 impl Context {
@@ -115,6 +127,10 @@ impl Context {
                 }
             }
         });
+        let logger = match &parts.caller {
+            Some(caller) => logger.with_field("caller", caller.as_str()),
+            None => logger,
+        };
         Self {
             inner: Arc::new(Inner {
                 request_id: parts.request_id,
@@ -127,10 +143,11 @@ impl Context {
                 memory_mb: parts.memory_mb,
                 cold_start: parts.cold_start,
                 deadline_ms: parts.deadline_ms,
+                caller: parts.caller,
                 logger,
                 metrics,
                 trace_scope,
-                pending_metrics: Arc::default(),
+                shared: Arc::default(),
             }),
         }
     }
@@ -142,6 +159,34 @@ impl Context {
         inner.logger = logger;
         Self {
             inner: Arc::new(inner),
+        }
+    }
+
+    /// The same context with `caller` as who called — a verified request signature's key
+    /// id, say — written as `caller` on every line logged through it from now on.
+    pub fn with_caller(&self, caller: &str) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        inner.logger = inner.logger.with_field("caller", caller);
+        inner.caller = Some(caller.to_owned());
+        let _ = inner.shared.verified_caller.set(caller.to_owned());
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Who called, as something the invocation verified says: the IAM identity API Gateway
+    /// or a Function URL authorized, or what a layer verifying request signatures set with
+    /// [`with_caller`](Self::with_caller); `None` when nothing verified it.
+    pub fn caller(&self) -> Option<&str> {
+        self.inner.caller.as_deref()
+    }
+
+    /// A caller a layer inside verified after this context was built, when this context's
+    /// own lines do not carry one yet (for the end line).
+    pub(crate) fn caller_verified_later(&self) -> Option<&str> {
+        match self.inner.caller {
+            Some(_) => None,
+            None => self.inner.shared.verified_caller.get().map(String::as_str),
         }
     }
 
@@ -168,6 +213,7 @@ impl Context {
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Metrics>> {
         // Pushes and takes cannot leave the list half-changed.
         self.inner
+            .shared
             .pending_metrics
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -47,6 +47,11 @@ pub trait EventInfo {
     fn source_ip(&self) -> Option<std::net::IpAddr> {
         None
     }
+    /// The IAM identity AWS verified for the caller — API Gateway's IAM authorization, a
+    /// Function URL with `AWS_IAM` auth — as its ARN.
+    fn iam_caller(&self) -> Option<String> {
+        None
+    }
 }
 
 impl EventInfo for lambda_http::Request {
@@ -97,6 +102,17 @@ impl EventInfo for lambda_http::Request {
             RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
             _ => None,
         }
+    }
+
+    fn iam_caller(&self) -> Option<String> {
+        let arn = match self.request_context_ref()? {
+            RequestContext::ApiGatewayV1(c) => c.identity.user_arn.clone(),
+            RequestContext::ApiGatewayV2(c) => {
+                c.authorizer.as_ref()?.iam.as_ref()?.user_arn.clone()
+            }
+            _ => None,
+        };
+        arn.filter(|a| !a.trim().is_empty())
     }
 
     fn source_ip(&self) -> Option<std::net::IpAddr> {

@@ -4,6 +4,8 @@
 
 #[cfg(feature = "interop")]
 mod interop;
+#[cfg(feature = "layer")]
+mod layer;
 mod refusals;
 mod rfc;
 mod webhook;

@@ -67,6 +67,7 @@ impl ContextSettings {
             }
         };
         parts.user_id = self.extractors.user(event);
+        parts.caller = event.iam_caller();
         parts.correlation_id = event.gateway_request_id();
         if parts.trace.is_none() {
             // Outside Lambda the header is the only source.
@@ -136,8 +137,12 @@ where
                     ))
                 }
             };
+            // A caller verified inside (a signature layer) goes on the end line too.
+            let with_caller = context
+                .caller_verified_later()
+                .map(|caller| log.with_field("caller", caller));
             log_end(
-                log,
+                with_caller.as_ref().unwrap_or(log),
                 &result,
                 started.elapsed(),
                 method.as_deref(),

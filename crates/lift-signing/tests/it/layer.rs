@@ -1,0 +1,183 @@
+//! The inbound layer in Lift's stack: a signed request reaches the handler with its caller
+//! on the context and on every line; a refused one is a 401 naming the check, logged at
+//! warn; replays and unsigned requests on covered routes are refused; the IAM identity API
+//! Gateway verified is the caller too.
+
+use std::convert::Infallible;
+
+use lift::local::{apigw_v1_event, apigw_v2_event, http_request};
+use lift::observability::{Logger, MemorySink};
+use lift::{App, Context, HttpResponse, LiftError};
+use lift_signing::{MemoryNonces, Secret, Signer, SigningKey, StaticKeys, Verifier, VerifyLayer};
+use tower::{Layer, Service, ServiceExt};
+
+const BODY: &str = r#"{"amount":1250,"currency":"EUR"}"#;
+
+async fn entries(ctx: Context, _req: lift::Request) -> Result<HttpResponse, LiftError> {
+    lift::info!(ctx.logger(), "Entry recorded");
+    Ok(http::Response::builder()
+        .status(201)
+        .body(ctx.caller().unwrap_or("-").to_owned().into())
+        .unwrap())
+}
+
+fn key() -> SigningKey {
+    SigningKey::HmacSha256(Secret::new(b"ledger shared secret"))
+}
+
+fn stack(
+    logger: &Logger,
+) -> impl Service<lift::Request, Response = HttpResponse, Error = Infallible> + use<> {
+    let keys = StaticKeys::new();
+    keys.add("ledger-2026", key().verifying_key());
+    let layer = VerifyLayer::new(Verifier::new(keys))
+        .nonces(MemoryNonces::new(1_000))
+        .only(|_, path| path.starts_with("/internal/"));
+    App::new()
+        .logger(logger.clone())
+        .http_service(layer.layer(entries))
+        .unwrap()
+}
+
+/// The headers a client signing `POST https://ledger.internal{path}` with `body` sends.
+fn signed_headers(path: &str, body: &str) -> Vec<(String, String)> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut request = http::Request::post(format!("https://ledger.internal{path}"))
+        .body(())
+        .unwrap();
+    Signer::new("ledger-2026", key())
+        .sign(&mut request, Some(body.as_bytes()), now)
+        .unwrap();
+    let mut headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    headers.push(("host".into(), "ledger.internal".into()));
+    headers
+}
+
+async fn send(
+    svc: &mut impl Service<lift::Request, Response = HttpResponse, Error = Infallible>,
+    path: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> (u16, String) {
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    // An HTTP API event: its URI is the one the client called (a REST API's default
+    // endpoint adds its stage to the path the client signs).
+    let event = apigw_v2_event("POST", path, &headers, Some(body));
+    let response = svc
+        .ready()
+        .await
+        .unwrap()
+        .call(http_request(&event).unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8_lossy(response.body()).into_owned();
+    (response.status().as_u16(), text)
+}
+
+fn lines_with(sink: &MemorySink, message: &str) -> Vec<serde_json::Value> {
+    sink.entries()
+        .into_iter()
+        .filter(|e| e["message"] == message)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_signed_request_reaches_the_handler_with_its_caller_on_every_line() {
+    let (logger, sink) = Logger::test();
+    let mut svc = stack(&logger);
+    let headers = signed_headers("/internal/entries", BODY);
+    let (status, body) = send(&mut svc, "/internal/entries", &headers, BODY).await;
+    assert_eq!((status, body.as_str()), (201, "ledger-2026"));
+    let recorded = lines_with(&sink, "Entry recorded");
+    assert_eq!(recorded[0]["caller"], "ledger-2026");
+    assert_eq!(
+        lines_with(&sink, "Request completed")[0]["caller"],
+        "ledger-2026"
+    );
+
+    // The same request again: a replay.
+    let (status, body) = send(&mut svc, "/internal/entries", &headers, BODY).await;
+    assert_eq!(status, 401);
+    assert!(body.contains("nonce was used before"), "{body}");
+}
+
+#[tokio::test]
+async fn a_refused_request_is_a_401_naming_the_check_and_a_warn_line() {
+    let (logger, sink) = Logger::test();
+    let mut svc = stack(&logger);
+    let headers = signed_headers("/internal/entries", BODY);
+    let signature = headers
+        .iter()
+        .find(|(k, _)| k == "signature")
+        .unwrap()
+        .1
+        .clone();
+    let (status, body) = send(
+        &mut svc,
+        "/internal/entries",
+        &headers,
+        r#"{"amount":999999}"#,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["error"], "unauthorized");
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("Content-Digest"),
+        "{body}"
+    );
+    let refused = &lines_with(&sink, "Request signature refused")[0];
+    assert_eq!(refused["level"], "WARN");
+    assert_eq!(refused["keyid"], "ledger-2026");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Content-Digest")
+    );
+    let sig_value = signature.trim_start_matches("sig1=:").trim_end_matches(':');
+    assert!(
+        sink.lines().iter().all(|l| !l.contains(sig_value)) && !body.contains(sig_value),
+        "the signature is echoed"
+    );
+    // No signature at all on a covered route.
+    let (status, body) = send(&mut svc, "/internal/entries", &[], BODY).await;
+    assert_eq!(status, 401, "{body}");
+    // A route the layer does not cover needs none.
+    let (status, body) = send(&mut svc, "/public/quotes", &[], BODY).await;
+    assert_eq!((status, body.as_str()), (201, "-"));
+}
+
+#[tokio::test]
+async fn the_iam_identity_api_gateway_verified_is_the_caller() {
+    let (logger, sink) = Logger::test();
+    let mut svc = App::new()
+        .logger(logger.clone())
+        .http_service(entries)
+        .unwrap();
+    let mut event = apigw_v1_event("POST", "/entries", &[], Some(BODY));
+    let arn = "arn:aws:iam::123456789012:role/ledger-writer";
+    event["requestContext"]["identity"]["userArn"] = arn.into();
+    let response = svc
+        .ready()
+        .await
+        .unwrap()
+        .call(http_request(&event).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(response.body()), arn);
+    assert_eq!(lines_with(&sink, "Entry recorded")[0]["caller"], arn);
+}
