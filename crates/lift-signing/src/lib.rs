@@ -12,6 +12,8 @@
 //! - **Inbound**: [`VerifyLayer`] (feature `layer`, default) verifies requests in Lift's
 //!   handler stack, answers `401` naming the failed check, and puts the verified key id on
 //!   the [`Context`](lift::Context) as its `caller` and on every line it logs.
+//! - **Outbound**: [`SignLayer`] signs a client's requests and carries the current
+//!   invocation's `X-Amzn-Trace-Id`, W3C `traceparent` and `X-Correlation-Id`.
 //! - **Webhooks**: [`sign_webhook`] / [`verify_webhook`], the `t=<unix>,v1=<hex>` HMAC form
 //!   payment providers use, with several `v1` during a rotation.
 //!
@@ -39,6 +41,8 @@ mod error;
 mod key;
 #[cfg(feature = "layer")]
 mod layer;
+#[cfg(feature = "layer")]
+mod outbound;
 mod params;
 mod sfv;
 mod sign;
@@ -51,6 +55,8 @@ pub use error::SignatureError;
 pub use key::{KeyStore, Secret, SigningKey, StaticKeys, VerifyingKey};
 #[cfg(feature = "layer")]
 pub use layer::{Verified as VerifiedService, VerifyLayer};
+#[cfg(feature = "layer")]
+pub use outbound::{SignLayer, SignedCallError, Signing};
 pub use params::SignatureParams;
 pub use sign::Signer;
 pub use verify::{MemoryNonces, Verified, Verifier};

@@ -6,6 +6,8 @@
 mod interop;
 #[cfg(feature = "layer")]
 mod layer;
+#[cfg(feature = "layer")]
+mod outbound;
 mod refusals;
 mod rfc;
 mod webhook;

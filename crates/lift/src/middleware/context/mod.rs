@@ -68,7 +68,14 @@ impl ContextSettings {
         };
         parts.user_id = self.extractors.user(event);
         parts.caller = event.iam_caller();
-        parts.correlation_id = event.gateway_request_id();
+        // A caller's correlation id (Lift's signing client sends it) joins this invocation's
+        // lines to the caller's; else API Gateway's own request id.
+        parts.correlation_id = event
+            .header("x-correlation-id")
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(|id| id.chars().take(crate::extract::MAX_ID_CHARS).collect())
+            .or_else(|| event.gateway_request_id());
         if parts.trace.is_none() {
             // Outside Lambda the header is the only source.
             parts.trace = event.header("x-amzn-trace-id").and_then(TraceHeader::parse);
