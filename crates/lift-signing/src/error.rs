@@ -58,4 +58,7 @@ pub enum SignatureError {
     /// The signature does not verify.
     #[error("the signature does not verify")]
     BadSignature,
+    /// A key in configuration could not be read (the key itself is never shown).
+    #[error("invalid key configuration: {0}")]
+    InvalidKey(&'static str),
 }

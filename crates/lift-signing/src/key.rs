@@ -62,6 +62,14 @@ impl SigningKey {
         }
     }
 
+    /// The public key's 32 bytes, for an Ed25519 key (an HMAC key has no public part).
+    pub fn public_key_bytes(&self) -> Option<[u8; 32]> {
+        match self {
+            SigningKey::Ed25519(k) => Some(k.verifying_key().to_bytes()),
+            SigningKey::HmacSha256(_) => None,
+        }
+    }
+
     /// The key that verifies this key's signatures.
     pub fn verifying_key(&self) -> VerifyingKey {
         match self {

@@ -36,6 +36,7 @@
 //! ```
 
 mod component;
+mod config;
 mod digest;
 mod error;
 mod key;
@@ -50,6 +51,7 @@ mod verify;
 mod webhook;
 
 pub use component::{Component, Message};
+pub use config::{SIGNING_KEY_ENV, SIGNING_KEYS_ENV};
 pub use digest::{content_digest, verify_content_digest};
 pub use error::SignatureError;
 pub use key::{KeyStore, Secret, SigningKey, StaticKeys, VerifyingKey};

@@ -6,7 +6,11 @@
 //! - `POST /charges` with `{"amount": 1250, "currency": "USD", "card_number": "…"}` → 201
 //!   and the charge (only the card's brand and last four digits are kept);
 //! - `GET /charges/{id}` → 200, or 404 for an id this tenant does not have;
-//! - `GET /health` → the health report (and the rate limiter's store), 200 or 503.
+//! - `GET /health` → the health report (and the rate limiter's store), 200 or 503;
+//! - `POST /internal/settlements` → 201, for other services only: with `LIFT_SIGNING_KEYS`
+//!   set, every route under `LIFT_SIGNED_ROUTES` (default `/internal/`) needs an RFC 9421
+//!   signature by one of those keys (`payments-sign` makes one), else `401`; the caller's
+//!   key id is on the context and every line.
 //!
 //! `LIFT_RATE_LIMIT` (`100/min,1000/h`) limits `POST /charges` per tenant — in memory, or
 //! shared by every instance through a DynamoDB table named by `LIFT_RATE_LIMIT_TABLE`;
@@ -107,6 +111,11 @@ impl App {
                 self.create(&ctx, req.body(), &network).await
             }
             ("GET", p) if p.starts_with("/charges/") => self.get(&ctx, &p["/charges/".len()..]),
+            ("POST", "/internal/settlements") => {
+                let caller = ctx.caller().unwrap_or("unverified").to_owned();
+                info!(ctx.logger(), "Settlement received"; "bytes" => req.body().len());
+                json_response(201, &serde_json::json!({"accepted_from": caller}))
+            }
             _ => Err(LiftError::not_found(format!(
                 "no route for {method} {path}"
             ))),
@@ -225,7 +234,19 @@ async fn main() -> Result<(), lift::RuntimeError> {
         store: Arc::new(Store::default()),
         limiter: limiter.clone(),
     };
-    let handler = move |ctx, req| app.clone().handle(ctx, req);
+    let keys = match lift_signing::StaticKeys::from_env() {
+        Ok(keys) => keys,
+        // The value holds keys: the error names the variable and the problem, never it.
+        Err(e) => {
+            let error = lift::StartupError::InvalidSetting {
+                name: lift_signing::SIGNING_KEYS_ENV,
+                value: "(not shown: it holds keys)".into(),
+                expected: e.to_string(),
+            };
+            return lift::fail_init(error.into()).await;
+        }
+    };
+    let mut handler: Handler = Arc::new(move |ctx, req| Box::pin(app.clone().handle(ctx, req)));
     // Logs: JSON on stdout, or straight to CloudWatch Logs when LIFT_CLOUDWATCH_LOG_GROUP
     // is set; EMF metrics with LIFT_METRICS_NAMESPACE; X-Ray subsegments when Lambda's
     // active tracing sets AWS_XRAY_DAEMON_ADDRESS (see the README).
@@ -238,15 +259,38 @@ async fn main() -> Result<(), lift::RuntimeError> {
             latency_threshold: Some(std::time::Duration::from_secs(1)),
             ..lift::Buffering::default()
         });
-    match limiter {
-        Some(limiter) => {
-            let per_tenant = lift_ratelimit::RateLimitLayer::new(limiter)
-                .key(lift_ratelimit::KeyBy::Tenant)
-                .route(lift_ratelimit::Route::new("POST", "/charges"));
-            lift_app
-                .run(tower::Layer::layer(&per_tenant, handler))
-                .await
-        }
-        None => lift_app.run(handler).await,
+    if let Some(limiter) = limiter {
+        let per_tenant = lift_ratelimit::RateLimitLayer::new(limiter)
+            .key(lift_ratelimit::KeyBy::Tenant)
+            .route(lift_ratelimit::Route::new("POST", "/charges"));
+        let inner = handler;
+        let limited = tower::Layer::layer(&per_tenant, move |ctx, req| inner(ctx, req));
+        handler = Arc::new(move |ctx, req| lift::Handler::call(&limited, ctx, req));
     }
+    if let Some(keys) = keys {
+        let prefixes: Vec<String> = std::env::var("LIFT_SIGNED_ROUTES")
+            .unwrap_or_else(|_| "/internal/".into())
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let verify = lift_signing::VerifyLayer::new(lift_signing::Verifier::new(keys))
+            .nonces(lift_signing::MemoryNonces::new(100_000))
+            .only(move |_, path| prefixes.iter().any(|p| path.starts_with(p.as_str())));
+        let inner = handler;
+        let verified = tower::Layer::layer(&verify, move |ctx, req| inner(ctx, req));
+        handler = Arc::new(move |ctx, req| lift::Handler::call(&verified, ctx, req));
+    }
+    lift_app.run(move |ctx, req| handler(ctx, req)).await
 }
+
+/// The handler, whatever layers wrap it.
+type Handler = Arc<
+    dyn Fn(
+            Context,
+            lift::Request,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<HttpResponse, LiftError>> + Send>,
+        > + Send
+        + Sync,
+>;

@@ -253,6 +253,8 @@ fn function_command(binary: &str, address: &str, env: &[(&str, &str)]) -> Comman
         .env_remove("LIFT_RATE_LIMIT")
         .env_remove("LIFT_RATE_LIMIT_TABLE")
         .env_remove("LIFT_RATE_LIMIT_PLANS")
+        .env_remove("LIFT_SIGNING_KEYS")
+        .env_remove("LIFT_SIGNED_ROUTES")
         .envs(env.iter().copied())
         .stdout(Stdio::piped());
     command
@@ -649,6 +651,98 @@ async fn charges_over_a_tenants_limit_are_answered_429_with_retry_after() {
     assert_eq!(denials.len(), 2, "{lines:?}");
     assert_eq!(denials[0]["tenant_id"], "acme");
     assert_eq!(denials[0]["key_kind"], "tenant");
+}
+
+/// The headers `payments-sign` (the example client) prints for a signed request.
+fn signed_by_the_example_client(seed_b64: &str, url: &str, body: &str) -> Vec<(String, String)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_payments-sign"))
+        .args(["POST", url, body])
+        .env(
+            "LIFT_SIGNING_KEY",
+            format!("settlement-svc:ed25519:{seed_b64}"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let headers: Value = serde_json::from_slice(&out.stdout).unwrap();
+    headers
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .chain([("host".to_owned(), "payments.example".to_owned())])
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_routes_need_a_signature_by_a_listed_key() {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let seed = [11u8; 32];
+    let public = lift_signing::SigningKey::ed25519_from_seed(&seed)
+        .public_key_bytes()
+        .unwrap();
+    let body = r#"{"batch":"b_17","total":125000}"#;
+    let headers = signed_by_the_example_client(
+        &b64(&seed),
+        "https://payments.example/internal/settlements",
+        body,
+    );
+    let event = |headers: &[(String, String)], body: &str| {
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        apigw_v2_event("POST", "/internal/settlements", &pairs, Some(body))
+    };
+    let invocations: Vec<Queued> = vec![
+        ("signed".into(), None, event(&headers, body)),
+        (
+            "tampered".into(),
+            None,
+            event(&headers, r#"{"batch":"b_17","total":1}"#),
+        ),
+        (
+            "unsigned".into(),
+            None,
+            event(&[("host".into(), "payments.example".into())], body),
+        ),
+    ];
+    let keys = format!("settlement-svc:ed25519:{}", b64(&public));
+    let (responses, lines) =
+        run_function(invocations, &[("LIFT_SIGNING_KEYS", keys.as_str())]).await;
+    let status = |id: &str| responses[id].1["statusCode"].as_u64().unwrap();
+    assert_eq!(
+        (status("signed"), status("tampered"), status("unsigned")),
+        (201, 401, 401)
+    );
+    let accepted: Value =
+        serde_json::from_str(responses["signed"].1["body"].as_str().unwrap()).unwrap();
+    assert_eq!(accepted["accepted_from"], "settlement-svc");
+    let entries: Vec<Value> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let received = entries
+        .iter()
+        .find(|e| e["message"] == "Settlement received")
+        .unwrap();
+    assert_eq!(received["caller"], "settlement-svc");
+    let refused: Vec<&Value> = entries
+        .iter()
+        .filter(|e| e["message"] == "Request signature refused")
+        .collect();
+    assert_eq!(refused.len(), 2, "{lines:?}");
+    assert!(
+        refused[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Content-Digest")
+    );
 }
 
 /// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
