@@ -189,6 +189,22 @@ impl StaticKeys {
     }
 }
 
+impl StaticKeys {
+    /// Makes `other`'s keys this set's keys, all at once.
+    #[cfg_attr(not(feature = "secrets-manager"), allow(dead_code))]
+    pub(crate) fn replace_with(&self, other: &StaticKeys) {
+        let fresh = other
+            .keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+    }
+}
+
 impl KeyStore for StaticKeys {
     fn keys(&self, keyid: &str) -> Vec<VerifyingKey> {
         self.keys

@@ -45,6 +45,8 @@ mod layer;
 #[cfg(feature = "layer")]
 mod outbound;
 mod params;
+#[cfg(feature = "secrets-manager")]
+mod secrets;
 mod sfv;
 mod sign;
 mod verify;
@@ -60,6 +62,8 @@ pub use layer::{Verified as VerifiedService, VerifyLayer};
 #[cfg(feature = "layer")]
 pub use outbound::{SignLayer, SignedCallError, Signing};
 pub use params::SignatureParams;
+#[cfg(feature = "secrets-manager")]
+pub use secrets::{SecretsError, SecretsManagerKeys};
 pub use sign::Signer;
 pub use verify::{MemoryNonces, Verified, Verifier};
 pub use webhook::{DEFAULT_WEBHOOK_TOLERANCE, sign_webhook, verify_webhook};
