@@ -52,6 +52,9 @@ pub enum SignatureError {
     /// The nonce was seen before.
     #[error("the nonce was used before (a replay)")]
     Replayed,
+    /// The nonce store could not say whether the nonce was seen before.
+    #[error("the nonce store is unavailable")]
+    NonceStoreUnavailable,
     /// The body does not match its `Content-Digest`.
     #[error("the body does not match its Content-Digest")]
     DigestMismatch,

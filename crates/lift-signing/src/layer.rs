@@ -19,14 +19,14 @@ use lift::{Context, ErrorKind, EventInfo, Invocation, LiftError};
 
 use crate::error::SignatureError;
 use crate::key::KeyStore;
-use crate::verify::{MemoryNonces, Verifier};
+use crate::verify::{DynNonces, NonceStore, Verifier};
 
 /// Which requests must be signed: given the method and path.
 type Predicate = dyn Fn(&str, &str) -> bool + Send + Sync;
 
 struct Settings<K> {
     verifier: Verifier<K>,
-    nonces: Option<MemoryNonces>,
+    nonces: Option<Box<dyn DynNonces>>,
     covers: Option<Arc<Predicate>>,
 }
 
@@ -83,9 +83,10 @@ impl<K: KeyStore> VerifyLayer<K> {
         self
     }
 
-    /// Refuses a nonce seen before (a replay).
-    pub fn nonces(self, nonces: MemoryNonces) -> Self {
-        self.edit(|s| s.nonces = Some(nonces))
+    /// Refuses a nonce `nonces` has seen before (a replay): [`MemoryNonces`](crate::MemoryNonces)
+    /// for one process, a shared store across instances.
+    pub fn nonces(self, nonces: impl NonceStore) -> Self {
+        self.edit(|s| s.nonces = Some(Box::new(nonces)))
     }
 
     /// Verifies only the requests `covers(method, path)` picks.
@@ -133,9 +134,10 @@ fn now() -> u64 {
 }
 
 impl<K: KeyStore> Settings<K> {
-    /// The context the handler runs with: `context` with the verified caller, or the `401`
-    /// a refused request is answered with.
-    fn check(
+    /// The context the handler runs with: `context` with the verified caller (`None` when the
+    /// request is not covered), or the `401` (`503` when the nonce store cannot tell) a
+    /// refused request is answered with.
+    async fn check(
         &self,
         context: &Context,
         request: &lift::Request,
@@ -152,16 +154,18 @@ impl<K: KeyStore> Settings<K> {
         }
         let now = now();
         let body = request.body().as_ref();
-        let outcome = self
-            .verifier
-            .verify(request, Some(body), now)
-            .and_then(|verified| {
-                if let Some(nonces) = &self.nonces {
-                    let until = now + self.verifier.window_secs();
-                    nonces.check(&verified, until, now)?;
-                }
-                Ok(verified)
-            });
+        let mut outcome = self.verifier.verify(request, Some(body), now);
+        if let (Ok(verified), Some(nonces)) = (&outcome, &self.nonces)
+            && let Some(nonce) = verified.params.nonce_value()
+        {
+            let until = now + self.verifier.window_secs();
+            if let Err(e) = nonces
+                .first_use_boxed(&verified.keyid, nonce, until, now)
+                .await
+            {
+                outcome = Err(e);
+            }
+        }
         let metrics = context.metrics();
         match outcome {
             Ok(verified) => {
@@ -198,17 +202,19 @@ where
     type Future = Boxed<H::Response>;
 
     fn call(&self, context: Context, request: lift::Request) -> Self::Future {
-        match self.settings.check(&context, &request) {
-            Ok(verified) => Box::pin(self.inner.call(verified.unwrap_or(context), request)),
-            Err(refused) => Box::pin(std::future::ready(Err(refused))),
-        }
+        let settings = Arc::clone(&self.settings);
+        let inner = self.inner.clone();
+        Box::pin(async move {
+            let verified = settings.check(&context, &request).await?;
+            inner.call(verified.unwrap_or(context), request).await
+        })
     }
 }
 
 impl<K, S> tower::Service<Invocation<lift::Request>> for Verified<K, S>
 where
     K: KeyStore + 'static,
-    S: tower::Service<Invocation<lift::Request>, Error = LiftError>,
+    S: tower::Service<Invocation<lift::Request>, Error = LiftError> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Response: Send + 'static,
 {
@@ -221,19 +227,20 @@ where
     }
 
     fn call(&mut self, mut invocation: Invocation<lift::Request>) -> Self::Future {
-        let Some(context) = invocation.context.clone() else {
-            return Box::pin(std::future::ready(Err(LiftError::internal(
-                "VerifyLayer needs the invocation's context: put it inside ContextLayer",
-            ))));
-        };
-        match self.settings.check(&context, &invocation.event) {
-            Ok(verified) => {
-                if let Some(verified) = verified {
-                    invocation.context = Some(verified);
-                }
-                Box::pin(self.inner.call(invocation))
+        // The ready service is the one called; the clone waits for the next request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let settings = Arc::clone(&self.settings);
+        Box::pin(async move {
+            let Some(context) = invocation.context.clone() else {
+                return Err(LiftError::internal(
+                    "VerifyLayer needs the invocation's context: put it inside ContextLayer",
+                ));
+            };
+            if let Some(verified) = settings.check(&context, &invocation.event).await? {
+                invocation.context = Some(verified);
             }
-            Err(refused) => Box::pin(std::future::ready(Err(refused))),
-        }
+            inner.call(invocation).await
+        })
     }
 }

@@ -38,6 +38,8 @@
 mod component;
 mod config;
 mod digest;
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
 mod error;
 mod key;
 #[cfg(feature = "layer")]
@@ -55,6 +57,8 @@ mod webhook;
 pub use component::{Component, Message};
 pub use config::{SIGNING_KEY_ENV, SIGNING_KEYS_ENV};
 pub use digest::{content_digest, verify_content_digest};
+#[cfg(feature = "dynamodb")]
+pub use dynamodb::DynamoDbNonces;
 pub use error::SignatureError;
 pub use key::{KeyStore, Secret, SigningKey, StaticKeys, VerifyingKey};
 #[cfg(feature = "layer")]
@@ -65,5 +69,5 @@ pub use params::SignatureParams;
 #[cfg(feature = "secrets-manager")]
 pub use secrets::{SecretsError, SecretsManagerKeys};
 pub use sign::Signer;
-pub use verify::{MemoryNonces, Verified, Verifier};
+pub use verify::{MemoryNonces, NonceStore, Verified, Verifier};
 pub use webhook::{DEFAULT_WEBHOOK_TOLERANCE, sign_webhook, verify_webhook};

@@ -202,8 +202,14 @@ impl<K: KeyStore> Verifier<K> {
         if params.expires_at().is_some_and(|e| e < now) {
             return Err(SignatureError::Expired);
         }
-        if self.require_nonce && params.nonce_value().is_none() {
-            return Err(SignatureError::MissingNonce);
+        match params.nonce_value() {
+            None if self.require_nonce => return Err(SignatureError::MissingNonce),
+            Some(nonce) if nonce.is_empty() || nonce.len() > 256 => {
+                return Err(SignatureError::Malformed(
+                    "a nonce must be 1 to 256 characters",
+                ));
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -230,9 +236,27 @@ fn dictionary(message: &impl Message, name: &str) -> Result<Vec<(String, Member)
     Ok(out)
 }
 
-/// Nonces seen within their signatures' lifetime, in memory: a nonce seen again is a
-/// replay. Bounded: past `capacity`, nonces whose lifetime is over are dropped first; if
-/// none is, the oldest half goes (a replay of those is then still refused by the window).
+/// Where nonces are remembered until their signature's window closes, so a replay is
+/// refused.
+pub trait NonceStore: Send + Sync + 'static {
+    /// Records `keyid`'s `nonce` until `until` (Unix seconds); [`SignatureError::Replayed`]
+    /// if it is already recorded and not yet past its time,
+    /// [`SignatureError::NonceStoreUnavailable`] if the store cannot tell.
+    fn first_use(
+        &self,
+        keyid: &str,
+        nonce: &str,
+        until: u64,
+        now: u64,
+    ) -> impl std::future::Future<Output = Result<(), SignatureError>> + Send;
+}
+
+/// Nonces seen within their signatures' lifetime, in this process's memory: a nonce seen
+/// again is a replay (a replay to another instance is not seen — share a
+/// `DynamoDbNonces` table across instances for that). Bounded: past `capacity`, nonces
+/// whose time is over are dropped first; if none is, the half nearest its end goes, and a
+/// replay of one of those inside its window is then not caught — size `capacity` above
+/// the signed requests one process takes per window.
 #[derive(Debug)]
 pub struct MemoryNonces {
     seen: Mutex<HashMap<(String, String), u64>>,
@@ -251,11 +275,15 @@ impl MemoryNonces {
     /// Records `verified`'s nonce until `until` (Unix seconds: the end of the window its
     /// signature is accepted in); [`SignatureError::Replayed`] if it was seen before.
     pub fn check(&self, verified: &Verified, until: u64, now: u64) -> Result<(), SignatureError> {
-        let Some(nonce) = verified.params.nonce_value() else {
-            return Ok(());
-        };
+        match verified.params.nonce_value() {
+            Some(nonce) => self.record(&verified.keyid, nonce, until, now),
+            None => Ok(()),
+        }
+    }
+
+    fn record(&self, keyid: &str, nonce: &str, until: u64, now: u64) -> Result<(), SignatureError> {
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (verified.keyid.clone(), nonce.to_owned());
+        let key = (keyid.to_owned(), nonce.to_owned());
         if seen.get(&key).is_some_and(|expiry| *expiry >= now) {
             return Err(SignatureError::Replayed);
         }
@@ -270,5 +298,41 @@ impl MemoryNonces {
         }
         seen.insert(key, until);
         Ok(())
+    }
+}
+
+impl NonceStore for MemoryNonces {
+    fn first_use(
+        &self,
+        keyid: &str,
+        nonce: &str,
+        until: u64,
+        now: u64,
+    ) -> impl std::future::Future<Output = Result<(), SignatureError>> + Send {
+        std::future::ready(self.record(keyid, nonce, until, now))
+    }
+}
+
+/// A [`NonceStore`] behind a pointer (a layer takes any store).
+pub(crate) trait DynNonces: Send + Sync {
+    fn first_use_boxed<'a>(
+        &'a self,
+        keyid: &'a str,
+        nonce: &'a str,
+        until: u64,
+        now: u64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SignatureError>> + Send + 'a>>;
+}
+
+impl<N: NonceStore> DynNonces for N {
+    fn first_use_boxed<'a>(
+        &'a self,
+        keyid: &'a str,
+        nonce: &'a str,
+        until: u64,
+        now: u64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SignatureError>> + Send + 'a>>
+    {
+        Box::pin(self.first_use(keyid, nonce, until, now))
     }
 }

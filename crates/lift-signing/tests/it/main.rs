@@ -11,6 +11,8 @@ mod layer;
 #[path = "../../../lift-cloudwatch/tests/support/moto_server.rs"]
 #[allow(dead_code)] // restarting the emulator is the CloudWatch suite's
 mod moto_server;
+#[cfg(feature = "emulator")]
+mod nonces;
 #[cfg(feature = "layer")]
 mod outbound;
 mod refusals;
