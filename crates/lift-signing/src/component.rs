@@ -150,54 +150,62 @@ fn authority(message: &impl Message, uri: &http::Uri) -> Option<String> {
     Some(lower.strip_suffix(default).unwrap_or(&lower).to_owned())
 }
 
-/// The value of `component` in `message`.
-pub(crate) fn value_of(
+/// Appends the value of `component` in `message` to `out`.
+pub(crate) fn write_value(
     message: &impl Message,
     component: &Component,
-) -> Result<String, SignatureError> {
+    out: &mut String,
+) -> Result<(), SignatureError> {
     let uri = || message.uri().ok_or_else(|| missing(component));
-    Ok(match component {
-        Component::Method => message
-            .method()
-            .ok_or_else(|| missing(component))?
-            .to_owned(),
-        Component::Scheme => scheme(uri()?),
-        Component::Authority => authority(message, uri()?).ok_or_else(|| missing(component))?,
+    match component {
+        Component::Method => out.push_str(message.method().ok_or_else(|| missing(component))?),
+        Component::Scheme => out.push_str(&scheme(uri()?)),
+        Component::Authority => {
+            out.push_str(&authority(message, uri()?).ok_or_else(|| missing(component))?);
+        }
         Component::TargetUri => {
             let uri = uri()?;
             let authority = authority(message, uri).ok_or_else(|| missing(component))?;
-            let target = uri.path_and_query().map_or("/", |p| p.as_str());
-            format!("{}://{authority}{target}", scheme(uri))
+            out.push_str(&scheme(uri));
+            out.push_str("://");
+            out.push_str(&authority);
+            out.push_str(uri.path_and_query().map_or("/", |p| p.as_str()));
         }
-        Component::RequestTarget => uri()?
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned(),
+        Component::RequestTarget => {
+            out.push_str(uri()?.path_and_query().map_or("/", |p| p.as_str()));
+        }
         Component::Path => match uri()?.path() {
-            "" => "/".to_owned(),
-            path => path.to_owned(),
+            "" => out.push('/'),
+            path => out.push_str(path),
         },
-        Component::Query => format!("?{}", uri()?.query().unwrap_or_default()),
-        Component::Status => message
-            .status()
-            .ok_or_else(|| missing(component))?
-            .to_string(),
+        Component::Query => {
+            out.push('?');
+            out.push_str(uri()?.query().unwrap_or_default());
+        }
+        Component::Status => {
+            let status = message.status().ok_or_else(|| missing(component))?;
+            out.push_str(itoa_status(status).as_str());
+        }
         Component::Field(name) => {
             let mut values = message.headers().get_all(name.as_str()).iter().peekable();
             if values.peek().is_none() {
                 return Err(missing(component));
             }
-            let mut joined = String::new();
             for (i, v) in values.enumerate() {
                 let text = v.to_str().map_err(|_| {
                     SignatureError::Malformed("a covered header is not visible ASCII")
                 })?;
                 if i > 0 {
-                    joined.push_str(", ");
+                    out.push_str(", ");
                 }
-                joined.push_str(text.trim_matches(|c| c == ' ' || c == '\t'));
+                out.push_str(text.trim_matches(|c| c == ' ' || c == '\t'));
             }
-            joined
         }
-    })
+    }
+    Ok(())
+}
+
+/// A status code's three digits.
+fn itoa_status(status: u16) -> String {
+    status.to_string()
 }

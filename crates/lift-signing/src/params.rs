@@ -2,7 +2,7 @@
 //! `expires`, `nonce`, `alg`, `keyid`, `tag`), and the signature base built from them
 //! (RFC 9421 §2.3, §2.5).
 
-use crate::component::{Component, Message, value_of};
+use crate::component::{Component, Message, write_value};
 use crate::error::SignatureError;
 use crate::sfv::{self, Bare, Item, Member};
 
@@ -117,16 +117,21 @@ impl SignatureParams {
 
     /// The serialised inner list: `("@method" "@path");created=1618884473;keyid="k"`.
     pub fn serialize(&self) -> String {
-        let mut out = String::from("(");
+        let mut out = String::with_capacity(160);
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        out.push('(');
         for (i, c) in self.components.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            sfv::write_string(&mut out, c.name());
+            sfv::write_string(out, c.name());
         }
         out.push(')');
-        sfv::write_params(&mut out, &self.params);
-        out
+        sfv::write_params(out, &self.params);
     }
 
     /// Reads a `Signature-Input` member (an inner list of component names with parameters).
@@ -175,19 +180,18 @@ impl SignatureParams {
     /// The signature base for `message` (RFC 9421 §2.5): one line per covered component,
     /// then `"@signature-params"`.
     pub fn signature_base(&self, message: &impl Message) -> Result<String, SignatureError> {
-        let mut base = String::new();
+        let mut base = String::with_capacity(512);
         for (i, component) in self.components.iter().enumerate() {
             if self.components[..i].contains(component) {
                 return Err(SignatureError::Malformed("a component is covered twice"));
             }
-            let value = value_of(message, component)?;
             sfv::write_string(&mut base, component.name());
             base.push_str(": ");
-            base.push_str(&value);
+            write_value(message, component, &mut base)?;
             base.push('\n');
         }
         base.push_str("\"@signature-params\": ");
-        base.push_str(&self.serialize());
+        self.write(&mut base);
         Ok(base)
     }
 }

@@ -76,7 +76,10 @@ impl<'a> Parser<'a> {
         while let Some(b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' | b'*') = self.peek() {
             self.at += 1;
         }
-        Ok(String::from_utf8_lossy(&self.input[start..self.at]).into_owned())
+        // Only ASCII was taken.
+        Ok(std::str::from_utf8(&self.input[start..self.at])
+            .unwrap_or_default()
+            .to_owned())
     }
 
     fn bare(&mut self) -> Result<Bare, ParseError> {
@@ -105,6 +108,19 @@ impl<'a> Parser<'a> {
 
     fn string(&mut self) -> Result<String, ParseError> {
         self.at += 1; // the opening quote
+        // The usual string has no escapes: copied in one piece.
+        let rest = &self.input[self.at..];
+        if let Some(end) = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || !(0x20..=0x7e).contains(&b))
+            && rest[end] == b'"'
+        {
+            let text = std::str::from_utf8(&rest[..end])
+                .unwrap_or_default()
+                .to_owned();
+            self.at += end + 1;
+            return Ok(text);
+        }
         let mut out = String::new();
         loop {
             match self.peek() {
@@ -161,7 +177,10 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        String::from_utf8_lossy(&self.input[start..self.at]).into_owned()
+        // Only ASCII was taken.
+        std::str::from_utf8(&self.input[start..self.at])
+            .unwrap_or_default()
+            .to_owned()
     }
 
     fn bytes(&mut self) -> Result<Vec<u8>, ParseError> {
@@ -268,11 +287,15 @@ pub(crate) fn parse_dictionary(text: &str) -> Result<Vec<(String, Member)>, Pars
 /// Writes `s` as a string (`"…"`, with `"` and `\` escaped).
 pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        if matches!(c, '"' | '\\') {
-            out.push('\\');
+    if s.bytes().any(|b| b == b'"' || b == b'\\') {
+        for c in s.chars() {
+            if matches!(c, '"' | '\\') {
+                out.push('\\');
+            }
+            out.push(c);
         }
-        out.push(c);
+    } else {
+        out.push_str(s);
     }
     out.push('"');
 }

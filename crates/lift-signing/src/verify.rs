@@ -84,7 +84,7 @@ impl<K: KeyStore> Verifier<K> {
     /// The key id `message`'s first signature claims, unverified — for a log line about a
     /// refusal (never a key or a signature).
     pub fn claimed_key_id(message: &impl Message) -> Option<String> {
-        let inputs = dictionary(message, "signature-input").ok()?;
+        let inputs = dictionary(message, &SIGNATURE_INPUT).ok()?;
         let (_, member) = inputs.first()?;
         let params = SignatureParams::from_member(member).ok()?;
         params
@@ -101,9 +101,9 @@ impl<K: KeyStore> Verifier<K> {
         now: u64,
     ) -> Result<Verified, SignatureError> {
         let headers = message.headers();
-        let size: usize = ["signature-input", "signature"]
-            .iter()
-            .flat_map(|name| headers.get_all(*name))
+        let size: usize = [&SIGNATURE_INPUT, &SIGNATURE]
+            .into_iter()
+            .flat_map(|name| headers.get_all(name))
             .map(|v| v.len())
             .sum();
         if size > self.max_header_bytes {
@@ -111,8 +111,8 @@ impl<K: KeyStore> Verifier<K> {
                 limit: self.max_header_bytes,
             });
         }
-        let inputs = dictionary(message, "signature-input")?;
-        let signatures = dictionary(message, "signature")?;
+        let inputs = dictionary(message, &SIGNATURE_INPUT)?;
+        let signatures = dictionary(message, &SIGNATURE)?;
         let (label, input) = match &self.label {
             Some(label) => inputs
                 .iter()
@@ -158,7 +158,7 @@ impl<K: KeyStore> Verifier<K> {
             .find(|k| k.verify(base.as_bytes(), signature))
             .ok_or(SignatureError::BadSignature)?;
         if let Some(body) = body {
-            match headers.get("content-digest") {
+            match headers.get(&CONTENT_DIGEST) {
                 Some(field) => {
                     let field = field
                         .to_str()
@@ -215,8 +215,15 @@ impl<K: KeyStore> Verifier<K> {
     }
 }
 
+const SIGNATURE_INPUT: http::HeaderName = http::HeaderName::from_static("signature-input");
+const SIGNATURE: http::HeaderName = http::HeaderName::from_static("signature");
+const CONTENT_DIGEST: http::HeaderName = http::HeaderName::from_static("content-digest");
+
 /// The members of the dictionary field `name` (all its lines), with labels unique.
-fn dictionary(message: &impl Message, name: &str) -> Result<Vec<(String, Member)>, SignatureError> {
+fn dictionary(
+    message: &impl Message,
+    name: &http::HeaderName,
+) -> Result<Vec<(String, Member)>, SignatureError> {
     let mut out: Vec<(String, Member)> = Vec::new();
     for value in message.headers().get_all(name) {
         let text = value
