@@ -5,11 +5,13 @@
 
 use std::convert::Infallible;
 
-use lift::local::{apigw_v1_event, apigw_v2_event, http_request};
+use lift::local::apigw_v1_event;
 use lift::observability::{Logger, MemorySink};
 use lift::{App, Context, HttpResponse, LiftError};
 use lift_signing::{MemoryNonces, Secret, Signer, SigningKey, StaticKeys, Verifier, VerifyLayer};
-use tower::{Layer, Service, ServiceExt};
+use tower::{Layer, Service};
+
+use crate::support::{call, header_pairs, post};
 
 const BODY: &str = r#"{"amount":1250,"currency":"EUR"}"#;
 
@@ -51,37 +53,7 @@ fn signed_headers(path: &str, body: &str) -> Vec<(String, String)> {
     Signer::new("ledger-2026", key())
         .sign(&mut request, Some(body.as_bytes()), now)
         .unwrap();
-    let mut headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-        .collect();
-    headers.push(("host".into(), "ledger.internal".into()));
-    headers
-}
-
-async fn send(
-    svc: &mut impl Service<lift::Request, Response = HttpResponse, Error = Infallible>,
-    path: &str,
-    headers: &[(String, String)],
-    body: &str,
-) -> (u16, String) {
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    // An HTTP API event: its URI is the one the client called (a REST API's default
-    // endpoint adds its stage to the path the client signs).
-    let event = apigw_v2_event("POST", path, &headers, Some(body));
-    let response = svc
-        .ready()
-        .await
-        .unwrap()
-        .call(http_request(&event).unwrap())
-        .await
-        .unwrap();
-    let text = String::from_utf8_lossy(response.body()).into_owned();
-    (response.status().as_u16(), text)
+    header_pairs(request.headers())
 }
 
 fn lines_with(sink: &MemorySink, message: &str) -> Vec<serde_json::Value> {
@@ -96,7 +68,7 @@ async fn a_signed_request_reaches_the_handler_with_its_caller_on_every_line() {
     let (logger, sink) = Logger::test();
     let mut svc = stack(&logger);
     let headers = signed_headers("/internal/entries", BODY);
-    let (status, body) = send(&mut svc, "/internal/entries", &headers, BODY).await;
+    let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
     assert_eq!((status, body.as_str()), (201, "ledger-2026"));
     let recorded = lines_with(&sink, "Entry recorded");
     assert_eq!(recorded[0]["caller"], "ledger-2026");
@@ -106,7 +78,7 @@ async fn a_signed_request_reaches_the_handler_with_its_caller_on_every_line() {
     );
 
     // The same request again: a replay.
-    let (status, body) = send(&mut svc, "/internal/entries", &headers, BODY).await;
+    let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
     assert_eq!(status, 401);
     assert!(body.contains("nonce was used before"), "{body}");
 }
@@ -122,7 +94,7 @@ async fn a_refused_request_is_a_401_naming_the_check_and_a_warn_line() {
         .unwrap()
         .1
         .clone();
-    let (status, body) = send(
+    let (status, body) = post(
         &mut svc,
         "/internal/entries",
         &headers,
@@ -154,10 +126,10 @@ async fn a_refused_request_is_a_401_naming_the_check_and_a_warn_line() {
         "the signature is echoed"
     );
     // No signature at all on a covered route.
-    let (status, body) = send(&mut svc, "/internal/entries", &[], BODY).await;
+    let (status, body) = post(&mut svc, "/internal/entries", &[], BODY).await;
     assert_eq!(status, 401, "{body}");
     // A route the layer does not cover needs none.
-    let (status, body) = send(&mut svc, "/public/quotes", &[], BODY).await;
+    let (status, body) = post(&mut svc, "/public/quotes", &[], BODY).await;
     assert_eq!((status, body.as_str()), (201, "-"));
 }
 
@@ -171,13 +143,7 @@ async fn the_iam_identity_api_gateway_verified_is_the_caller() {
     let mut event = apigw_v1_event("POST", "/entries", &[], Some(BODY));
     let arn = "arn:aws:iam::123456789012:role/ledger-writer";
     event["requestContext"]["identity"]["userArn"] = arn.into();
-    let response = svc
-        .ready()
-        .await
-        .unwrap()
-        .call(http_request(&event).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(response.body()), arn);
+    let (_, body) = call(&mut svc, &event).await;
+    assert_eq!(body, arn);
     assert_eq!(lines_with(&sink, "Entry recorded")[0]["caller"], arn);
 }

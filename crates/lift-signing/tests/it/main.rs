@@ -19,4 +19,6 @@ mod refusals;
 mod rfc;
 #[cfg(feature = "emulator")]
 mod secrets;
+#[cfg(feature = "layer")]
+mod support;
 mod webhook;

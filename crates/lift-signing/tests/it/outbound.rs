@@ -4,11 +4,12 @@
 
 use std::convert::Infallible;
 
-use lift::local::{apigw_v2_event, http_request};
 use lift::observability::Logger;
 use lift::{App, Context, ContextParts, HttpResponse, LiftError, TraceHeader};
 use lift_signing::{SignLayer, Signer, SigningKey, StaticKeys, Verifier, VerifyLayer};
 use tower::{Layer, Service, ServiceExt};
+
+use crate::support::{header_pairs, post};
 
 const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
@@ -78,26 +79,10 @@ async fn the_callees_lines_join_the_callers() {
         .logger(logger)
         .http_service(VerifyLayer::new(Verifier::new(keys)).layer(entries))
         .unwrap();
-    let mut headers: Vec<(String, String)> = sent
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-        .collect();
-    headers.push(("host".into(), "ledger.internal".into()));
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
     let body = String::from_utf8(sent.body().clone()).unwrap();
-    let event = apigw_v2_event("POST", "/internal/entries", &headers, Some(&body));
-    let response = callee
-        .ready()
-        .await
-        .unwrap()
-        .call(http_request(&event).unwrap())
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    let headers = header_pairs(sent.headers());
+    let (status, _) = post(&mut callee, "/internal/entries", &headers, &body).await;
+    assert_eq!(status, 200);
     let line = sink.find("Entry recorded").unwrap();
     assert_eq!(line["trace_id"], "1-5759e988-bd862e3fe1be46a994272793");
     assert_eq!(line["correlation_id"], "corr-7f3a");
