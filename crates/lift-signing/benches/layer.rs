@@ -1,0 +1,122 @@
+//! What `VerifyLayer` adds to an invocation beyond the cryptography: Lift's HTTP stack with a
+//! trivial handler, bare, behind the layer on a route it does not cover, and behind it on a
+//! covered route with an HMAC-signed request (whose verification alone is measured in the
+//! `signing` bench). Each iteration is one invocation through `App::http_service`.
+//!
+//! `cargo bench -p lift-signing --bench layer`
+
+#![allow(missing_docs)] // criterion_group! generates an undocumented function
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use lift::local::{apigw_v2_event, http_request};
+use lift::observability::{Logger, NoopSink};
+use lift::{App, Context, HttpResponse, LiftError};
+use lift_signing::{Secret, Signer, SigningKey, StaticKeys, Verifier, VerifyLayer};
+use tower::{Layer, Service, ServiceExt};
+
+async fn handler(_: Context, _: lift::Request) -> Result<HttpResponse, LiftError> {
+    Ok(HttpResponse::new("ok".into()))
+}
+
+fn layer(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let key = SigningKey::HmacSha256(Secret::new(b"a shared secret of 32 bytes....."));
+    let keys = StaticKeys::new();
+    keys.add("ledger", key.verifying_key());
+    let logger = Logger::builder().sink(NoopSink::new()).build();
+    let body = "x".repeat(1024);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut signed = http::Request::post("https://ledger.internal/internal/entries")
+        .body(())
+        .unwrap();
+    Signer::new("ledger", key)
+        .with_nonce(false)
+        .sign(&mut signed, Some(body.as_bytes()), now)
+        .unwrap();
+    let mut headers: Vec<(String, String)> = signed
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    headers.push(("host".into(), "ledger.internal".into()));
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let covered = apigw_v2_event("POST", "/internal/entries", &pairs, Some(&body));
+    let uncovered = apigw_v2_event("POST", "/public/entries", &pairs, Some(&body));
+
+    let verify = VerifyLayer::new(Verifier::new(keys).require_nonce(false))
+        .only(|_, path| path.starts_with("/internal/"));
+    let mut bare = App::new()
+        .logger(logger.clone())
+        .http_service(handler)
+        .unwrap();
+    let mut guarded = App::new()
+        .logger(logger)
+        .http_service(verify.layer(handler))
+        .unwrap();
+    let mut g = c.benchmark_group("invocation_1kib_body");
+    g.bench_function("bare", |b| {
+        b.iter(|| {
+            let request = http_request(&covered).unwrap();
+            rt.block_on(async {
+                black_box(
+                    bare.ready()
+                        .await
+                        .unwrap()
+                        .call(request)
+                        .await
+                        .unwrap()
+                        .status(),
+                )
+            })
+        })
+    });
+    g.bench_function("verify_layer_not_covering_the_route", |b| {
+        b.iter(|| {
+            let request = http_request(&uncovered).unwrap();
+            rt.block_on(async {
+                black_box(
+                    guarded
+                        .ready()
+                        .await
+                        .unwrap()
+                        .call(request)
+                        .await
+                        .unwrap()
+                        .status(),
+                )
+            })
+        })
+    });
+    g.bench_function("verify_layer_hmac_signed", |b| {
+        b.iter(|| {
+            let request = http_request(&covered).unwrap();
+            let status = rt.block_on(async {
+                guarded
+                    .ready()
+                    .await
+                    .unwrap()
+                    .call(request)
+                    .await
+                    .unwrap()
+                    .status()
+            });
+            assert_eq!(status, 200);
+            black_box(status)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, layer);
+criterion_main!(benches);
