@@ -24,9 +24,10 @@ use crate::verify::{DynNonces, NonceStore, Verifier};
 /// Which requests must be signed: given the method and path.
 type Predicate = dyn Fn(&str, &str) -> bool + Send + Sync;
 
+#[derive(Clone)]
 struct Settings<K> {
     verifier: Verifier<K>,
-    nonces: Option<Box<dyn DynNonces>>,
+    nonces: Option<Arc<dyn DynNonces>>,
     covers: Option<Arc<Predicate>>,
 }
 
@@ -75,18 +76,19 @@ impl<K: KeyStore> VerifyLayer<K> {
             }),
         }
     }
+}
 
+impl<K: KeyStore + Clone> VerifyLayer<K> {
+    /// Changes the settings (a copy of them when this layer was cloned before).
     fn edit(mut self, f: impl FnOnce(&mut Settings<K>)) -> Self {
-        if let Some(settings) = Arc::get_mut(&mut self.settings) {
-            f(settings);
-        }
+        f(Arc::make_mut(&mut self.settings));
         self
     }
 
     /// Refuses a nonce `nonces` has seen before (a replay): [`MemoryNonces`](crate::MemoryNonces)
     /// for one process, a shared store across instances.
     pub fn nonces(self, nonces: impl NonceStore) -> Self {
-        self.edit(|s| s.nonces = Some(Box::new(nonces)))
+        self.edit(|s| s.nonces = Some(Arc::new(nonces)))
     }
 
     /// Verifies only the requests `covers(method, path)` picks.

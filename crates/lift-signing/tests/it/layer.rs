@@ -147,3 +147,20 @@ async fn the_iam_identity_api_gateway_verified_is_the_caller() {
     assert_eq!(body, arn);
     assert_eq!(lines_with(&sink, "Entry recorded")[0]["caller"], arn);
 }
+
+#[tokio::test]
+async fn a_layer_configured_after_it_was_cloned_keeps_its_settings() {
+    let keys = StaticKeys::new();
+    keys.add("ledger-2026", key().verifying_key());
+    let base = VerifyLayer::new(Verifier::new(keys));
+    let _elsewhere = base.clone();
+    // Configured while a clone is alive: the route predicate must still take effect.
+    let layer = base.only(|_, path| path.starts_with("/internal/"));
+    let (logger, _sink) = Logger::test();
+    let mut svc = App::new()
+        .logger(logger)
+        .http_service(layer.layer(entries))
+        .unwrap();
+    let (status, _) = post(&mut svc, "/public/quotes", &[], BODY).await;
+    assert_eq!(status, 201);
+}
