@@ -184,7 +184,7 @@ pub(crate) fn write_value(
         }
         Component::Status => {
             let status = message.status().ok_or_else(|| missing(component))?;
-            out.push_str(itoa_status(status).as_str());
+            out.push_str(&status.to_string());
         }
         Component::Field(name) => {
             let mut values = message.headers().get_all(name.as_str()).iter().peekable();
@@ -203,9 +203,4 @@ pub(crate) fn write_value(
         }
     }
     Ok(())
-}
-
-/// A status code's three digits.
-fn itoa_status(status: u16) -> String {
-    status.to_string()
 }
