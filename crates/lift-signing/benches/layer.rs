@@ -20,6 +20,17 @@ async fn handler(_: Context, _: lift::Request) -> Result<HttpResponse, LiftError
     Ok(HttpResponse::new("ok".into()))
 }
 
+/// One invocation of `event` through `svc`: its status.
+fn invoke<S>(rt: &tokio::runtime::Runtime, svc: &mut S, event: &serde_json::Value) -> u16
+where
+    S: Service<lift::Request, Response = HttpResponse, Error = std::convert::Infallible>,
+{
+    let request = http_request(event).unwrap();
+    rt.block_on(async { svc.ready().await.unwrap().call(request).await.unwrap() })
+        .status()
+        .as_u16()
+}
+
 fn layer(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -66,51 +77,14 @@ fn layer(c: &mut Criterion) {
         .unwrap();
     let mut g = c.benchmark_group("invocation_1kib_body");
     g.bench_function("bare", |b| {
-        b.iter(|| {
-            let request = http_request(&covered).unwrap();
-            rt.block_on(async {
-                black_box(
-                    bare.ready()
-                        .await
-                        .unwrap()
-                        .call(request)
-                        .await
-                        .unwrap()
-                        .status(),
-                )
-            })
-        })
+        b.iter(|| black_box(invoke(&rt, &mut bare, &covered)))
     });
     g.bench_function("verify_layer_not_covering_the_route", |b| {
-        b.iter(|| {
-            let request = http_request(&uncovered).unwrap();
-            rt.block_on(async {
-                black_box(
-                    guarded
-                        .ready()
-                        .await
-                        .unwrap()
-                        .call(request)
-                        .await
-                        .unwrap()
-                        .status(),
-                )
-            })
-        })
+        b.iter(|| black_box(invoke(&rt, &mut guarded, &uncovered)))
     });
     g.bench_function("verify_layer_hmac_signed", |b| {
         b.iter(|| {
-            let request = http_request(&covered).unwrap();
-            let status = rt.block_on(async {
-                guarded
-                    .ready()
-                    .await
-                    .unwrap()
-                    .call(request)
-                    .await
-                    .unwrap()
-                    .status()
-            });
+            let status = invoke(&rt, &mut guarded, &covered);
             assert_eq!(status, 200);
             black_box(status)
         })
