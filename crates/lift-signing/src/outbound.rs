@@ -143,9 +143,16 @@ where
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let body = request.body().as_ref().to_vec();
-        let body = (!body.is_empty()).then_some(body);
-        if let Err(e) = self.signer.sign(&mut request, body.as_deref(), now) {
+        // Signed apart from its body, so the body is read in place, never copied.
+        let (parts, body) = request.into_parts();
+        let mut head = http::Request::from_parts(parts, ());
+        let bytes = body.as_ref();
+        let signed = self
+            .signer
+            .sign(&mut head, (!bytes.is_empty()).then_some(bytes), now);
+        let (parts, ()) = head.into_parts();
+        let request = http::Request::from_parts(parts, body);
+        if let Err(e) = signed {
             return futures_util::future::Either::Left(std::future::ready(Err(
                 SignedCallError::Sign(e),
             )));
