@@ -112,7 +112,7 @@ impl Route {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Settings {
     limiter: RateLimiter,
     key: KeyBy,
@@ -157,19 +157,9 @@ impl RateLimitLayer {
         }
     }
 
+    /// Changes the settings (a copy of them when this layer was cloned before).
     fn edit(mut self, f: impl FnOnce(&mut Settings)) -> Self {
-        if let Some(settings) = Arc::get_mut(&mut self.settings) {
-            f(settings);
-        } else {
-            let mut copy = Settings {
-                limiter: self.settings.limiter.clone(),
-                key: self.settings.key.clone(),
-                routes: self.settings.routes.clone(),
-                failure: self.settings.failure,
-            };
-            f(&mut copy);
-            self.settings = Arc::new(copy);
-        }
+        f(Arc::make_mut(&mut self.settings));
         self
     }
 
