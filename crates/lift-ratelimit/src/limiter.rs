@@ -73,6 +73,7 @@ impl std::fmt::Debug for RateLimiter {
 impl RateLimiter {
     /// Limits every key to `limits` in `store`, with GCRA and a 50 ms decision timeout.
     pub fn new<S: Store>(store: S, limits: Limits) -> Self {
+        crate::clock::calibrate();
         let store_name = std::any::type_name::<S>()
             .rsplit("::")
             .next()
