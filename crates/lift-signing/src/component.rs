@@ -5,6 +5,7 @@
 use http::HeaderMap;
 
 use crate::error::SignatureError;
+use crate::sfv::{self, Out};
 
 /// A covered component.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -52,28 +53,67 @@ impl Component {
 
     /// The component named `name` (a derived component or a header field).
     pub fn parse(name: &str) -> Result<Self, SignatureError> {
-        Ok(match name {
-            "@method" => Component::Method,
-            "@target-uri" => Component::TargetUri,
-            "@authority" => Component::Authority,
-            "@scheme" => Component::Scheme,
-            "@request-target" => Component::RequestTarget,
-            "@path" => Component::Path,
-            "@query" => Component::Query,
-            "@status" => Component::Status,
-            other if other.starts_with('@') => {
-                return Err(SignatureError::UnsupportedComponent(other.to_owned()));
-            }
-            field
-                if !field.is_empty()
-                    && field.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b)
-                    }) =>
-            {
-                Component::Field(field.to_owned())
-            }
-            other => return Err(SignatureError::UnsupportedComponent(other.to_owned())),
+        Self::check_name(name)?;
+        Ok(match Derived::of(name) {
+            Some(derived) => derived.component(),
+            None => Component::Field(name.to_owned()),
         })
+    }
+
+    /// Whether `name` names a supported component: a derived one Lift knows, or a lowercase
+    /// header field name.
+    pub(crate) fn check_name(name: &str) -> Result<(), SignatureError> {
+        let field = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
+        if Derived::of(name).is_some() || field {
+            Ok(())
+        } else {
+            Err(SignatureError::UnsupportedComponent(name.to_owned()))
+        }
+    }
+}
+
+/// The derived components (RFC 9421 §2.2) Lift supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Derived {
+    Method,
+    TargetUri,
+    Authority,
+    Scheme,
+    RequestTarget,
+    Path,
+    Query,
+    Status,
+}
+
+impl Derived {
+    fn of(name: &str) -> Option<Self> {
+        Some(match name {
+            "@method" => Derived::Method,
+            "@target-uri" => Derived::TargetUri,
+            "@authority" => Derived::Authority,
+            "@scheme" => Derived::Scheme,
+            "@request-target" => Derived::RequestTarget,
+            "@path" => Derived::Path,
+            "@query" => Derived::Query,
+            "@status" => Derived::Status,
+            _ => return None,
+        })
+    }
+
+    fn component(self) -> Component {
+        match self {
+            Derived::Method => Component::Method,
+            Derived::TargetUri => Component::TargetUri,
+            Derived::Authority => Component::Authority,
+            Derived::Scheme => Component::Scheme,
+            Derived::RequestTarget => Component::RequestTarget,
+            Derived::Path => Component::Path,
+            Derived::Query => Component::Query,
+            Derived::Status => Component::Status,
+        }
     }
 }
 
@@ -119,87 +159,109 @@ impl<B> Message for http::Response<B> {
     }
 }
 
-fn missing(c: &Component) -> SignatureError {
-    SignatureError::MissingComponent(c.name().to_owned())
+fn missing(name: &str) -> SignatureError {
+    SignatureError::MissingComponent(name.to_owned())
 }
 
 /// The scheme: the URI's, else `https` (a server behind TLS termination sees origin-form
-/// URIs).
-fn scheme(uri: &http::Uri) -> String {
-    uri.scheme_str().unwrap_or("https").to_ascii_lowercase()
+/// URIs); written lowercase.
+fn scheme(uri: &http::Uri) -> &str {
+    uri.scheme_str().unwrap_or("https")
 }
 
-/// The authority: the URI's, else the `Host` header; lowercase, without the scheme's
-/// default port.
-fn authority(message: &impl Message, uri: &http::Uri) -> Option<String> {
+/// Writes `s` in lowercase, without copying it first.
+fn put_lowercase(out: &mut impl Out, s: &str) {
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return out.put(s);
+    }
+    let mut buf = [0u8; 64];
+    for chunk in s.as_bytes().chunks(buf.len()) {
+        let lower = &mut buf[..chunk.len()];
+        lower.copy_from_slice(chunk);
+        lower.make_ascii_lowercase();
+        // Lowercasing ASCII letters keeps the text valid UTF-8 (chunks are cut on ASCII
+        // text: an authority or a scheme is ASCII).
+        out.put(std::str::from_utf8(lower).unwrap_or_default());
+    }
+}
+
+/// The authority: the URI's, else the `Host` header; without the scheme's default port
+/// (written lowercase).
+fn authority<'m>(message: &'m impl Message, uri: &'m http::Uri) -> Option<&'m str> {
     let raw = match uri.authority() {
-        Some(a) => a.as_str().to_owned(),
+        Some(a) => a.as_str(),
         None => message
             .headers()
             .get(http::header::HOST)?
             .to_str()
             .ok()?
-            .trim()
-            .to_owned(),
+            .trim(),
     };
-    let lower = raw.to_ascii_lowercase();
-    let default = match scheme(uri).as_str() {
-        "http" => ":80",
-        _ => ":443",
+    let default = if scheme(uri).eq_ignore_ascii_case("http") {
+        ":80"
+    } else {
+        ":443"
     };
-    Some(lower.strip_suffix(default).unwrap_or(&lower).to_owned())
+    let cut = raw.len().saturating_sub(default.len());
+    Some(match raw.get(cut..) {
+        Some(port) if port == default => &raw[..cut],
+        _ => raw,
+    })
 }
 
-/// Appends the value of `component` in `message` to `out`.
+/// Appends the value of the component named `name` (checked by
+/// [`Component::check_name`]) in `message` to `out`.
 pub(crate) fn write_value(
     message: &impl Message,
-    component: &Component,
-    out: &mut String,
+    name: &str,
+    out: &mut impl Out,
 ) -> Result<(), SignatureError> {
-    let uri = || message.uri().ok_or_else(|| missing(component));
-    match component {
-        Component::Method => out.push_str(message.method().ok_or_else(|| missing(component))?),
-        Component::Scheme => out.push_str(&scheme(uri()?)),
-        Component::Authority => {
-            out.push_str(&authority(message, uri()?).ok_or_else(|| missing(component))?);
+    let uri = || message.uri().ok_or_else(|| missing(name));
+    let Some(derived) = Derived::of(name) else {
+        let mut values = message.headers().get_all(name).iter().peekable();
+        if values.peek().is_none() {
+            return Err(missing(name));
         }
-        Component::TargetUri => {
+        for (i, v) in values.enumerate() {
+            let text = v
+                .to_str()
+                .map_err(|_| SignatureError::Malformed("a covered header is not visible ASCII"))?;
+            if i > 0 {
+                out.put(", ");
+            }
+            out.put(text.trim_matches(|c| c == ' ' || c == '\t'));
+        }
+        return Ok(());
+    };
+    match derived {
+        Derived::Method => out.put(message.method().ok_or_else(|| missing(name))?),
+        Derived::Scheme => put_lowercase(out, scheme(uri()?)),
+        Derived::Authority => {
             let uri = uri()?;
-            let authority = authority(message, uri).ok_or_else(|| missing(component))?;
-            out.push_str(&scheme(uri));
-            out.push_str("://");
-            out.push_str(&authority);
-            out.push_str(uri.path_and_query().map_or("/", |p| p.as_str()));
+            put_lowercase(out, authority(message, uri).ok_or_else(|| missing(name))?);
         }
-        Component::RequestTarget => {
-            out.push_str(uri()?.path_and_query().map_or("/", |p| p.as_str()));
+        Derived::TargetUri => {
+            let uri = uri()?;
+            let authority = authority(message, uri).ok_or_else(|| missing(name))?;
+            put_lowercase(out, scheme(uri));
+            out.put("://");
+            put_lowercase(out, authority);
+            out.put(uri.path_and_query().map_or("/", |p| p.as_str()));
         }
-        Component::Path => match uri()?.path() {
-            "" => out.push('/'),
-            path => out.push_str(path),
+        Derived::RequestTarget => {
+            out.put(uri()?.path_and_query().map_or("/", |p| p.as_str()));
+        }
+        Derived::Path => match uri()?.path() {
+            "" => out.put("/"),
+            path => out.put(path),
         },
-        Component::Query => {
-            out.push('?');
-            out.push_str(uri()?.query().unwrap_or_default());
+        Derived::Query => {
+            out.put("?");
+            out.put(uri()?.query().unwrap_or_default());
         }
-        Component::Status => {
-            let status = message.status().ok_or_else(|| missing(component))?;
-            out.push_str(&status.to_string());
-        }
-        Component::Field(name) => {
-            let mut values = message.headers().get_all(name.as_str()).iter().peekable();
-            if values.peek().is_none() {
-                return Err(missing(component));
-            }
-            for (i, v) in values.enumerate() {
-                let text = v.to_str().map_err(|_| {
-                    SignatureError::Malformed("a covered header is not visible ASCII")
-                })?;
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(text.trim_matches(|c| c == ' ' || c == '\t'));
-            }
+        Derived::Status => {
+            let status = message.status().ok_or_else(|| missing(name))?;
+            sfv::put_integer(out, i64::from(status));
         }
     }
     Ok(())

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::error::SignatureError;
-use crate::sfv::{self, Bare, Member};
+use crate::sfv::{self, Item, Member, Value};
 
 /// The `Content-Digest` value for `body`: `sha-256=:<base64>:`.
 pub fn content_digest(body: &[u8]) -> String {
@@ -23,30 +23,31 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Checks a `Content-Digest` field against `body`.
 pub fn verify_content_digest(field: &str, body: &[u8]) -> Result<(), SignatureError> {
-    let members = sfv::parse_dictionary(field)
-        .map_err(|_| SignatureError::Malformed("Content-Digest is not a dictionary"))?;
     let mut checked = 0;
-    for (algorithm, member) in &members {
-        let Member::Item(item) = member else {
+    sfv::read_dictionary(field, |algorithm, member| {
+        let Member::Item(Item {
+            bare: Value::Bytes(expected),
+            ..
+        }) = member
+        else {
             return Err(SignatureError::Malformed(
                 "a Content-Digest member is not a byte sequence",
             ));
         };
-        let Bare::Bytes(expected) = &item.bare else {
-            return Err(SignatureError::Malformed(
-                "a Content-Digest member is not a byte sequence",
-            ));
-        };
-        let matches = match algorithm.as_str() {
+        let mut buf = [0u8; 64];
+        let expected = expected.decode_into(&mut buf).unwrap_or_default();
+        let matches = match algorithm {
             "sha-256" => constant_time_eq(&Sha256::digest(body), expected),
             "sha-512" => constant_time_eq(&Sha512::digest(body), expected),
-            _ => continue, // an algorithm Lift does not know proves nothing
+            _ => return Ok(()), // an algorithm Lift does not know proves nothing
         };
         if !matches {
             return Err(SignatureError::DigestMismatch);
         }
         checked += 1;
-    }
+        Ok(())
+    })
+    .map_err(|_| SignatureError::Malformed("Content-Digest is not a dictionary"))??;
     if checked == 0 {
         return Err(SignatureError::Malformed(
             "Content-Digest has no sha-256 or sha-512 member",

@@ -7,25 +7,58 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use ed25519_dalek::Signer as _;
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::error::SignatureError;
 
 /// A shared secret (for `hmac-sha256`); its bytes are never printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Arc<[u8]>);
+///
+/// The HMAC's key schedule (the inner and outer pads, hashed) is done once, when the secret is
+/// made, and copied for each signature.
+#[derive(Clone)]
+pub struct Secret(Arc<Keyed>);
+
+struct Keyed {
+    bytes: Box<[u8]>,
+    mac: Hmac<Sha256>,
+}
 
 impl Secret {
     /// The secret `bytes`.
     pub fn new(bytes: impl AsRef<[u8]>) -> Self {
-        Self(Arc::from(bytes.as_ref()))
+        let bytes: Box<[u8]> = bytes.as_ref().into();
+        // HMAC takes a key of any length.
+        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&bytes)
+            .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
+        Self(Arc::new(Keyed { bytes, mac }))
     }
 
     pub(crate) fn bytes(&self) -> &[u8] {
-        &self.0
+        &self.0.bytes
+    }
+
+    /// A MAC under this secret, ready for data.
+    pub(crate) fn mac(&self) -> Hmac<Sha256> {
+        self.0.mac.clone()
     }
 }
+
+/// A signature base goes straight into the MAC, never into a buffer.
+impl crate::sfv::Out for Hmac<Sha256> {
+    fn put(&mut self, text: &str) {
+        self.update(text.as_bytes());
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        crate::digest::constant_time_eq(self.bytes(), other.bytes())
+    }
+}
+
+impl Eq for Secret {}
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -123,9 +156,7 @@ impl VerifyingKey {
     pub fn verify(&self, data: &[u8], signature: &[u8]) -> bool {
         match self {
             VerifyingKey::HmacSha256(secret) => {
-                let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.bytes()) else {
-                    return false;
-                };
+                let mut mac = secret.mac();
                 mac.update(data);
                 mac.verify_slice(signature).is_ok()
             }
@@ -137,26 +168,22 @@ impl VerifyingKey {
 
 /// HMAC-SHA256 of `data` under `secret`.
 pub(crate) fn hmac_sha256(secret: &Secret, data: &[u8]) -> [u8; 32] {
-    // HMAC takes a key of any length: `new_from_slice` cannot fail.
-    match Hmac::<Sha256>::new_from_slice(secret.bytes()) {
-        Ok(mut mac) => {
-            mac.update(data);
-            mac.finalize().into_bytes().into()
-        }
-        Err(_) => [0; 32],
-    }
+    let mut mac = secret.mac();
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 /// Where verifiers find keys: every key active under a key id (several during a rotation).
 pub trait KeyStore: Send + Sync {
-    /// The keys active under `keyid`, newest first (none for an unknown id).
-    fn keys(&self, keyid: &str) -> Vec<VerifyingKey>;
+    /// The keys active under `keyid`, newest first (empty for an unknown id). Shared, not
+    /// copied: a lookup allocates nothing.
+    fn keys(&self, keyid: &str) -> Arc<[VerifyingKey]>;
 }
 
 /// Keys held in memory: added, rotated and retired at run time.
 #[derive(Debug, Default, Clone)]
 pub struct StaticKeys {
-    keys: Arc<RwLock<HashMap<String, Vec<VerifyingKey>>>>,
+    keys: Arc<RwLock<HashMap<String, Arc<[VerifyingKey]>>>>,
 }
 
 impl StaticKeys {
@@ -165,25 +192,29 @@ impl StaticKeys {
         Self::default()
     }
 
-    /// Adds `key` under `keyid`, beside any key already active there (a rotation's new key).
-    pub fn add(&self, keyid: &str, key: VerifyingKey) {
+    fn edit(&self, keyid: &str, change: impl FnOnce(&mut Vec<VerifyingKey>)) {
         let mut keys = self
             .keys
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        keys.entry(keyid.to_owned()).or_default().insert(0, key);
+        let mut active = keys.get(keyid).map(|k| k.to_vec()).unwrap_or_default();
+        change(&mut active);
+        if active.is_empty() {
+            keys.remove(keyid);
+        } else {
+            keys.insert(keyid.to_owned(), active.into());
+        }
+    }
+
+    /// Adds `key` under `keyid`, beside any key already active there (a rotation's new key).
+    pub fn add(&self, keyid: &str, key: VerifyingKey) {
+        self.edit(keyid, |active| active.insert(0, key));
     }
 
     /// Retires `key` from `keyid` (a rotation's old key): signatures made with it no longer
     /// verify.
     pub fn retire(&self, keyid: &str, key: &VerifyingKey) {
-        let mut keys = self
-            .keys
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(active) = keys.get_mut(keyid) {
-            active.retain(|k| k != key);
-        }
+        self.edit(keyid, |active| active.retain(|k| k != key));
     }
 }
 
@@ -204,12 +235,12 @@ impl StaticKeys {
 }
 
 impl KeyStore for StaticKeys {
-    fn keys(&self, keyid: &str) -> Vec<VerifyingKey> {
+    fn keys(&self, keyid: &str) -> Arc<[VerifyingKey]> {
         self.keys
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(keyid)
             .cloned()
-            .unwrap_or_default()
+            .unwrap_or_else(|| Arc::from(Vec::new()))
     }
 }

@@ -158,7 +158,7 @@ impl<K: KeyStore> Settings<K> {
         let body = request.body().as_ref();
         let mut outcome = self.verifier.verify(request, Some(body), now);
         if let (Ok(verified), Some(nonces)) = (&outcome, &self.nonces)
-            && let Some(nonce) = verified.params.nonce_value()
+            && let Some(nonce) = verified.nonce.as_deref()
         {
             let until = now + self.verifier.window_secs();
             if let Err(e) = nonces

@@ -1,16 +1,28 @@
-//! [`SignatureParams`]: the covered components and the signature's parameters (`created`,
-//! `expires`, `nonce`, `alg`, `keyid`, `tag`), and the signature base built from them
-//! (RFC 9421 §2.3, §2.5).
+//! Signature parameters: the components a signature covers and its `created`, `expires`,
+//! `nonce`, `alg`, `keyid` and `tag` — [`SignatureParams`] as a signer builds them,
+//! [`SignatureInput`] as a verifier reads them from a `Signature-Input` member — and the
+//! signature base built from either (RFC 9421 §2.3, §2.5), written straight into a MAC or
+//! a buffer.
+
+use std::borrow::Cow;
 
 use crate::component::{Component, Message, write_value};
 use crate::error::SignatureError;
-use crate::sfv::{self, Bare, Item, Member};
+use crate::sfv::{self, Item, Member, Out, Params, Str, Value};
 
-/// The components a signature covers and its parameters, in their order.
+/// A parameter's value as a signer sets it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Param {
+    Integer(i64),
+    String(String),
+}
+
+/// The components a signature covers and its parameters, in their order, as a signer builds
+/// them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureParams {
     components: Vec<Component>,
-    params: sfv::Params,
+    params: Vec<(&'static str, Param)>,
 }
 
 impl SignatureParams {
@@ -22,48 +34,42 @@ impl SignatureParams {
         }
     }
 
-    fn set(mut self, key: &str, value: Bare) -> Self {
-        match self.params.iter_mut().find(|(k, _)| k == key) {
+    fn set(mut self, key: &'static str, value: Param) -> Self {
+        match self.params.iter_mut().find(|(k, _)| *k == key) {
             Some(existing) => existing.1 = value,
-            None => self.params.push((key.to_owned(), value)),
+            None => self.params.push((key, value)),
         }
         self
     }
 
     /// `created`: when the signature was made (Unix seconds).
     pub fn created(self, unix: u64) -> Self {
-        self.set(
-            "created",
-            Bare::Integer(unix.min(999_999_999_999_999) as i64),
-        )
+        self.set("created", Param::Integer(unix.min(MAX_INTEGER) as i64))
     }
 
     /// `expires`: when it stops being valid (Unix seconds).
     pub fn expires(self, unix: u64) -> Self {
-        self.set(
-            "expires",
-            Bare::Integer(unix.min(999_999_999_999_999) as i64),
-        )
+        self.set("expires", Param::Integer(unix.min(MAX_INTEGER) as i64))
     }
 
     /// `nonce`: a value used once, for replay protection.
     pub fn nonce(self, nonce: &str) -> Self {
-        self.set("nonce", Bare::String(nonce.to_owned()))
+        self.set("nonce", Param::String(nonce.to_owned()))
     }
 
     /// `alg`: the algorithm's name (`hmac-sha256`, `ed25519`).
     pub fn alg(self, alg: &str) -> Self {
-        self.set("alg", Bare::String(alg.to_owned()))
+        self.set("alg", Param::String(alg.to_owned()))
     }
 
     /// `keyid`: which key signed.
     pub fn keyid(self, keyid: &str) -> Self {
-        self.set("keyid", Bare::String(keyid.to_owned()))
+        self.set("keyid", Param::String(keyid.to_owned()))
     }
 
     /// `tag`: what the signature is for (an application's own label).
     pub fn tag(self, tag: &str) -> Self {
-        self.set("tag", Bare::String(tag.to_owned()))
+        self.set("tag", Param::String(tag.to_owned()))
     }
 
     /// The covered components.
@@ -71,127 +77,279 @@ impl SignatureParams {
         &self.components
     }
 
-    fn integer(&self, key: &str) -> Option<i64> {
-        self.params.iter().find_map(|(k, v)| match v {
-            Bare::Integer(n) if k == key => Some(*n),
-            _ => None,
-        })
-    }
-
-    fn string(&self, key: &str) -> Option<&str> {
-        self.params.iter().find_map(|(k, v)| match v {
-            Bare::String(s) if k == key => Some(s.as_str()),
-            _ => None,
-        })
-    }
-
-    /// `created`, if given.
-    pub fn created_at(&self) -> Option<i64> {
-        self.integer("created")
-    }
-
-    /// `expires`, if given.
-    pub fn expires_at(&self) -> Option<i64> {
-        self.integer("expires")
-    }
-
-    /// `nonce`, if given.
-    pub fn nonce_value(&self) -> Option<&str> {
-        self.string("nonce")
-    }
-
-    /// `alg`, if given.
-    pub fn alg_name(&self) -> Option<&str> {
-        self.string("alg")
-    }
-
-    /// `keyid`, if given.
-    pub fn key_id(&self) -> Option<&str> {
-        self.string("keyid")
-    }
-
-    /// `tag`, if given.
-    pub fn tag_value(&self) -> Option<&str> {
-        self.string("tag")
-    }
-
     /// The serialised inner list: `("@method" "@path");created=1618884473;keyid="k"`.
     pub fn serialize(&self) -> String {
         let mut out = String::with_capacity(160);
-        self.write(&mut out);
-        out
-    }
-
-    fn write(&self, out: &mut String) {
         out.push('(');
         for (i, c) in self.components.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            sfv::write_string(out, c.name());
+            sfv::write_string(&mut out, c.name());
         }
         out.push(')');
-        sfv::write_params(out, &self.params);
+        for (key, value) in &self.params {
+            out.push(';');
+            out.push_str(key);
+            out.push('=');
+            match value {
+                Param::Integer(n) => sfv::put_integer(&mut out, *n),
+                Param::String(s) => sfv::write_string(&mut out, s),
+            }
+        }
+        out
     }
 
-    /// Reads a `Signature-Input` member (an inner list of component names with parameters).
-    pub(crate) fn from_member(member: &Member) -> Result<Self, SignatureError> {
+    /// The signature base for `message` (RFC 9421 §2.5): one line per covered component,
+    /// then `"@signature-params"`.
+    pub fn signature_base(&self, message: &impl Message) -> Result<String, SignatureError> {
+        let serialized = self.serialize();
+        let input = SignatureInput::parse(&serialized)?;
+        let mut base = String::with_capacity(512);
+        input.write_base(message, &mut base)?;
+        Ok(base)
+    }
+}
+
+/// The largest integer a structured field carries (15 digits).
+const MAX_INTEGER: u64 = 999_999_999_999_999;
+
+/// The most components one signature may cover.
+const MAX_COMPONENTS: usize = 32;
+
+/// One `Signature-Input` member as received: what the signature covers and its parameters,
+/// read in place (checked once, when made; nothing copied).
+#[derive(Debug, Clone)]
+pub(crate) struct SignatureInput<'a> {
+    /// The inner list's text; the covered names are spans of it (offset, length).
+    list: &'a str,
+    names: [(u16, u16); MAX_COMPONENTS],
+    covered: usize,
+    params: Params<'a>,
+    created: Option<i64>,
+    expires: Option<i64>,
+    nonce: Option<Str<'a>>,
+    alg: Option<Str<'a>>,
+    keyid: Option<Str<'a>>,
+    tag: Option<Str<'a>>,
+    /// Whether the parameters as received are already canonical (then written as they are).
+    canonical_params: bool,
+}
+
+impl<'a> SignatureInput<'a> {
+    /// Reads a `Signature-Input` member: an inner list of at most 32 distinct, supported
+    /// component names without parameters; known parameters of the right type, none given
+    /// twice.
+    pub(crate) fn from_member(member: Member<'a>) -> Result<Self, SignatureError> {
         let Member::InnerList(items, params) = member else {
             return Err(SignatureError::Malformed(
                 "a Signature-Input member is not an inner list",
             ));
         };
-        let mut components = Vec::with_capacity(items.len());
-        for Item { bare, params } in items {
-            let Bare::String(name) = bare else {
+        let mut input = SignatureInput {
+            list: items.raw(),
+            names: [(0, 0); MAX_COMPONENTS],
+            covered: 0,
+            params,
+            created: None,
+            expires: None,
+            nonce: None,
+            alg: None,
+            keyid: None,
+            tag: None,
+            canonical_params: false,
+        };
+        for Item { bare, params } in items.iter() {
+            let Value::String(name) = bare else {
                 return Err(SignatureError::Malformed(
                     "a covered component is not a string",
                 ));
+            };
+            // A component name has no character a string escapes: borrowed, or refused.
+            let name = match name.text() {
+                Cow::Borrowed(name) => name,
+                Cow::Owned(name) => return Err(SignatureError::UnsupportedComponent(name)),
             };
             if !params.is_empty() {
                 return Err(SignatureError::UnsupportedComponent(format!(
                     "{name} with parameters"
                 )));
             }
-            let component = Component::parse(name)?;
-            if components.contains(&component) {
+            Component::check_name(name)?;
+            if input.names().any(|earlier| earlier == name) {
                 return Err(SignatureError::Malformed("a component is covered twice"));
             }
-            components.push(component);
+            let Some(slot) = input.names.get_mut(input.covered) else {
+                return Err(SignatureError::Malformed(
+                    "a signature covers more than 32 components",
+                ));
+            };
+            // A name is a span of the list's text (at most 8 KiB: a header's size limit).
+            let offset = (name.as_ptr() as usize).wrapping_sub(input.list.as_ptr() as usize);
+            let (Ok(offset), Ok(len)) = (u16::try_from(offset), u16::try_from(name.len())) else {
+                return Err(SignatureError::Malformed(
+                    "a Signature-Input member is too long",
+                ));
+            };
+            *slot = (offset, len);
+            input.covered += 1;
         }
-        for (key, value) in params {
-            let fits = match key.as_str() {
-                "created" | "expires" => matches!(value, Bare::Integer(n) if *n >= 0),
-                "nonce" | "alg" | "keyid" | "tag" => matches!(value, Bare::String(_)),
-                _ => true, // unknown parameters are signed over, not interpreted
+        let mut same = sfv::SameAs::new(params.raw());
+        for (key, value) in params.iter() {
+            sfv::write_param(&mut same, key, value);
+            let (integer, string) = match key {
+                "created" => (Some(&mut input.created), None),
+                "expires" => (Some(&mut input.expires), None),
+                "nonce" => (None, Some(&mut input.nonce)),
+                "alg" => (None, Some(&mut input.alg)),
+                "keyid" => (None, Some(&mut input.keyid)),
+                "tag" => (None, Some(&mut input.tag)),
+                _ => continue, // unknown parameters are signed over, not interpreted
+            };
+            let fits = match (integer, string, value) {
+                (Some(slot), _, Value::Integer(n)) if n >= 0 => slot.replace(n).is_none(),
+                (_, Some(slot), Value::String(s)) => slot.replace(s).is_none(),
+                _ => {
+                    return Err(SignatureError::Malformed(
+                        "a signature parameter has the wrong type",
+                    ));
+                }
             };
             if !fits {
                 return Err(SignatureError::Malformed(
-                    "a signature parameter has the wrong type",
+                    "a signature parameter is given twice",
                 ));
             }
         }
-        Ok(Self {
-            components,
-            params: params.clone(),
-        })
+        input.canonical_params = same.matched();
+        Ok(input)
     }
 
-    /// The signature base for `message` (RFC 9421 §2.5): one line per covered component,
-    /// then `"@signature-params"`.
-    pub fn signature_base(&self, message: &impl Message) -> Result<String, SignatureError> {
-        let mut base = String::with_capacity(512);
-        for (i, component) in self.components.iter().enumerate() {
-            if self.components[..i].contains(component) {
-                return Err(SignatureError::Malformed("a component is covered twice"));
-            }
-            sfv::write_string(&mut base, component.name());
-            base.push_str(": ");
-            write_value(message, component, &mut base)?;
-            base.push('\n');
+    /// Reads a serialised inner list (what [`SignatureParams::serialize`] writes).
+    pub(crate) fn parse(serialized: &'a str) -> Result<Self, SignatureError> {
+        Self::from_member(sfv::parse_member(serialized).map_err(SignatureError::Malformed)?)
+    }
+
+    /// The covered components' names, in order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let list = self.list;
+        self.names[..self.covered]
+            .iter()
+            .map(move |&(offset, len)| {
+                let start = usize::from(offset);
+                list.get(start..start + usize::from(len))
+                    .unwrap_or_default()
+            })
+    }
+
+    /// Whether `component` is covered.
+    pub(crate) fn covers(&self, component: &Component) -> bool {
+        self.names().any(|name| name == component.name())
+    }
+
+    /// `created`, if given.
+    pub(crate) fn created(&self) -> Option<i64> {
+        self.created
+    }
+
+    /// `expires`, if given.
+    pub(crate) fn expires(&self) -> Option<i64> {
+        self.expires
+    }
+
+    /// `nonce`, if given.
+    pub(crate) fn nonce(&self) -> Option<Cow<'a, str>> {
+        self.nonce.map(Str::text)
+    }
+
+    /// `alg`, if given.
+    pub(crate) fn alg(&self) -> Option<Cow<'a, str>> {
+        self.alg.map(Str::text)
+    }
+
+    /// `keyid`, if given.
+    pub(crate) fn keyid(&self) -> Option<Cow<'a, str>> {
+        self.keyid.map(Str::text)
+    }
+
+    /// `tag`, if given.
+    pub(crate) fn tag(&self) -> Option<Cow<'a, str>> {
+        self.tag.map(Str::text)
+    }
+
+    /// Writes the signature base for `message` (RFC 9421 §2.5) into `out`: one line per
+    /// covered component, then `"@signature-params"` with the inner list re-serialised.
+    pub(crate) fn write_base(
+        &self,
+        message: &impl Message,
+        out: &mut impl Out,
+    ) -> Result<(), SignatureError> {
+        for name in self.names() {
+            out.put("\"");
+            out.put(name);
+            out.put("\": ");
+            write_value(message, name, out)?;
+            out.put("\n");
         }
-        base.push_str("\"@signature-params\": ");
-        self.write(&mut base);
-        Ok(base)
+        out.put("\"@signature-params\": (");
+        for (i, name) in self.names().enumerate() {
+            out.put(if i > 0 { " \"" } else { "\"" });
+            out.put(name);
+            out.put("\"");
+        }
+        out.put(")");
+        if self.canonical_params {
+            out.put(self.params.raw());
+        } else {
+            self.params.write(out);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(serialized: &str) -> String {
+        let request = http::Request::post("https://example.com/")
+            .body(())
+            .unwrap();
+        let mut out = String::new();
+        SignatureInput::parse(serialized)
+            .unwrap()
+            .write_base(&request, &mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn parameters_received_in_another_form_are_signed_over_in_the_canonical_one() {
+        let canonical = "\"@method\": POST\n\"@signature-params\": (\"@method\");created=1618884473;keyid=\"k\";flag";
+        assert_eq!(
+            base(r#"("@method");created=1618884473;keyid="k";flag"#),
+            canonical
+        );
+        for other in [
+            r#"("@method");created=01618884473;keyid="k";flag"#,
+            r#"("@method"); created=1618884473;keyid="k";flag"#,
+            r#"("@method");created=1618884473;keyid="k";flag=?1"#,
+            r#"( "@method" );created=1618884473;keyid="k";flag"#,
+        ] {
+            assert_eq!(base(other), canonical, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_given_twice_or_of_the_wrong_type_is_refused() {
+        for bad in [
+            r#"("@method");created=1;created=2"#,
+            r#"("@method");keyid=1"#,
+            r#"("@method");created="1""#,
+            r#"("@method");created=-1"#,
+            r#"("@method" "@method")"#,
+        ] {
+            assert!(SignatureInput::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -107,7 +107,7 @@ async fn read(
 }
 
 impl KeyStore for SecretsManagerKeys {
-    fn keys(&self, keyid: &str) -> Vec<VerifyingKey> {
+    fn keys(&self, keyid: &str) -> std::sync::Arc<[VerifyingKey]> {
         self.keys.keys(keyid)
     }
 }

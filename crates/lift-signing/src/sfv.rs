@@ -1,49 +1,354 @@
 //! The part of RFC 8941 (Structured Field Values) that message signatures use: dictionaries
 //! whose members are items or inner lists, with parameters; strings, integers, tokens, byte
-//! sequences and booleans. Parsing is strict (anything else is an error, never a guess) and
-//! bounded by the caller's size limit; serialisation is canonical.
+//! sequences and booleans.
+//!
+//! Parsing is strict (anything else is an error, never a guess), bounded by the caller's size
+//! limit, and allocates nothing: a parsed field is a set of views into its text — validated
+//! once, then read again on demand by the same parser — so verifying a signature copies no
+//! header. Serialisation is canonical and goes to any [`Out`].
+
+use std::borrow::Cow;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-/// A bare item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Bare {
-    Integer(i64),
-    String(String),
-    Token(String),
-    Bytes(Vec<u8>),
-    Boolean(bool),
-}
-
-/// Parameters, in the order given.
-pub(crate) type Params = Vec<(String, Bare)>;
-
-/// An item with its parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Item {
-    pub(crate) bare: Bare,
-    pub(crate) params: Params,
-}
-
-/// A dictionary member.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Member {
-    Item(Item),
-    InnerList(Vec<Item>, Params),
-}
-
 /// Why a field could not be parsed.
 pub(crate) type ParseError = &'static str;
 
+/// Where serialised text goes: a `String`, or straight into a MAC or a digest.
+pub(crate) trait Out {
+    /// Appends `text`.
+    fn put(&mut self, text: &str);
+}
+
+impl Out for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+/// Checks text written to it against `expected`, piece by piece: whether what was read is
+/// already what would be written.
+pub(crate) struct SameAs<'a> {
+    rest: &'a str,
+    same: bool,
+}
+
+impl<'a> SameAs<'a> {
+    /// Compares against `expected`.
+    pub(crate) fn new(expected: &'a str) -> Self {
+        Self {
+            rest: expected,
+            same: true,
+        }
+    }
+
+    /// Whether everything written so far was `expected`, all of it.
+    pub(crate) fn matched(&self) -> bool {
+        self.same && self.rest.is_empty()
+    }
+}
+
+impl Out for SameAs<'_> {
+    fn put(&mut self, text: &str) {
+        match self.rest.strip_prefix(text) {
+            Some(rest) if self.same => self.rest = rest,
+            _ => self.same = false,
+        }
+    }
+}
+
+/// Writes `n` in decimal.
+pub(crate) fn put_integer(out: &mut impl Out, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.put("-");
+    }
+    // Only ASCII digits were written.
+    out.put(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
+/// A string item as it stands in the field: the text between the quotes, escapes kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Str<'a>(&'a str);
+
+impl<'a> Str<'a> {
+    /// The string's value (escapes undone; borrowed unless there were any).
+    pub(crate) fn text(self) -> Cow<'a, str> {
+        if !self.0.contains('\\') {
+            return Cow::Borrowed(self.0);
+        }
+        let mut out = String::with_capacity(self.0.len());
+        let mut escaped = false;
+        for c in self.0.chars() {
+            if c == '\\' && !escaped {
+                escaped = true;
+                continue;
+            }
+            escaped = false;
+            out.push(c);
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// A byte sequence as it stands in the field: its base64 text (already checked to decode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Base64<'a>(&'a str);
+
+impl Base64<'_> {
+    /// The bytes, decoded into `buf`; `None` if they do not fit.
+    pub(crate) fn decode_into(self, buf: &mut [u8]) -> Option<&[u8]> {
+        let n = STANDARD.decode_slice(self.0, buf).ok()?;
+        Some(&buf[..n])
+    }
+}
+
+/// Whether `text`, made of the base64 alphabet and `=` (the parser has checked that), is
+/// canonical padded base64: a length in whole quanta, `=` only as the last one or two
+/// characters, no bits set past the data in the last character before them.
+fn valid_base64(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let data = text.trim_end_matches('=').as_bytes();
+    let padding = bytes.len() - data.len();
+    if bytes.len() % 4 != 0 || padding > 2 || data.contains(&b'=') {
+        return false;
+    }
+    let Some(&last) = data.last() else {
+        return padding == 0;
+    };
+    let value = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    match padding {
+        2 => value & 0x0f == 0,
+        1 => value & 0x03 == 0,
+        _ => true,
+    }
+}
+
+/// A bare item, read from a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Value<'a> {
+    Integer(i64),
+    String(Str<'a>),
+    Token(&'a str),
+    Bytes(Base64<'a>),
+    Boolean(bool),
+}
+
+impl Value<'_> {
+    /// Writes the item canonically (what was parsed strictly is already canonical, except
+    /// integers, which are rewritten).
+    pub(crate) fn write(self, out: &mut impl Out) {
+        match self {
+            Value::Integer(n) => put_integer(out, n),
+            Value::String(Str(raw)) => {
+                out.put("\"");
+                out.put(raw);
+                out.put("\"");
+            }
+            Value::Token(t) => out.put(t),
+            Value::Bytes(Base64(raw)) => {
+                out.put(":");
+                out.put(raw);
+                out.put(":");
+            }
+            Value::Boolean(true) => out.put("?1"),
+            Value::Boolean(false) => out.put("?0"),
+        }
+    }
+}
+
+/// Parameters (`;key=value;flag`), as they stand in the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Params<'a>(&'a str);
+
+impl<'a> Params<'a> {
+    /// Whether there are none.
+    pub(crate) fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The parameters as they stand in the field.
+    pub(crate) fn raw(self) -> &'a str {
+        self.0
+    }
+
+    /// The parameters in order (a repeated key each time it appears).
+    pub(crate) fn iter(self) -> impl Iterator<Item = (&'a str, Value<'a>)> {
+        let mut p = Parser::again(self.0);
+        std::iter::from_fn(move || p.param().ok().flatten())
+    }
+
+    /// Writes the parameters canonically (`;key` for true, `;key=value` otherwise).
+    pub(crate) fn write(self, out: &mut impl Out) {
+        for (key, value) in self.iter() {
+            write_param(out, key, value);
+        }
+    }
+}
+
+/// Writes one parameter canonically.
+pub(crate) fn write_param(out: &mut impl Out, key: &str, value: Value<'_>) {
+    out.put(";");
+    out.put(key);
+    if value != Value::Boolean(true) {
+        out.put("=");
+        value.write(out);
+    }
+}
+
+/// An item with its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Item<'a> {
+    pub(crate) bare: Value<'a>,
+    pub(crate) params: Params<'a>,
+}
+
+/// The items of an inner list, as they stand in the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Items<'a>(&'a str);
+
+impl<'a> Items<'a> {
+    /// The items as they stand in the field (through the closing parenthesis).
+    pub(crate) fn raw(self) -> &'a str {
+        self.0
+    }
+
+    /// The items in order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = Item<'a>> {
+        let mut p = Parser::again(self.0);
+        std::iter::from_fn(move || p.list_item().ok().flatten())
+    }
+}
+
+/// A dictionary member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Member<'a> {
+    Item(Item<'a>),
+    InnerList(Items<'a>, Params<'a>),
+}
+
+/// Reads a dictionary field, checking all of it, and hands each member to `each` as it is
+/// read (a repeated key each time — the caller decides what a repetition means). Stops at
+/// the first error: the field's (outside) or `each`'s (inside).
+pub(crate) fn read_dictionary<'a, E>(
+    text: &'a str,
+    mut each: impl FnMut(&'a str, Member<'a>) -> Result<(), E>,
+) -> Result<Result<(), E>, ParseError> {
+    let mut p = Parser::new(text);
+    p.skip_sp();
+    while let Some((key, member)) = p.dictionary_member()? {
+        if let Err(e) = each(key, member) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Parses one member's value on its own (an item or an inner list), checking all of it.
+pub(crate) fn parse_member(text: &str) -> Result<Member<'_>, ParseError> {
+    let mut p = Parser::new(text);
+    let member = p.member()?;
+    match p.peek() {
+        None => Ok(member),
+        Some(_) => Err("text follows the member"),
+    }
+}
+
+/// Character classes, one bit each, looked up once per byte.
+const PLAIN: u8 = 1; // printable ASCII inside a string, other than `"` and `\`
+const BASE64: u8 = 2; // a byte sequence's alphabet, padding included
+const TOKEN: u8 = 4; // a token's characters after the first
+const KEY: u8 = 8; // a key's characters after the first
+
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let alnum = c.is_ascii_alphanumeric();
+        if c >= 0x20 && c <= 0x7e && c != b'"' && c != b'\\' {
+            class[b] |= PLAIN;
+        }
+        if alnum || c == b'+' || c == b'/' || c == b'=' {
+            class[b] |= BASE64;
+        }
+        if alnum
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+                    | b':'
+                    | b'/'
+            )
+        {
+            class[b] |= TOKEN;
+        }
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-' | b'.' | b'*') {
+            class[b] |= KEY;
+        }
+        b += 1;
+    }
+    class
+};
+
 struct Parser<'a> {
-    input: &'a [u8],
+    text: &'a str,
     at: usize,
+    /// Whether `text` was parsed whole before (a view read again): what only a first read
+    /// can find wrong — a byte sequence that does not decode — is not looked for again.
+    checked: bool,
 }
 
 impl<'a> Parser<'a> {
+    /// A first read of `text`: every rule checked.
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            at: 0,
+            checked: false,
+        }
+    }
+
+    /// Reads again a view a first read made.
+    fn again(text: &'a str) -> Self {
+        Self {
+            text,
+            at: 0,
+            checked: true,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
-        self.input.get(self.at).copied()
+        self.text.as_bytes().get(self.at).copied()
     }
 
     fn eat(&mut self, b: u8) -> bool {
@@ -61,87 +366,74 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Moves past the bytes of class `class`.
+    fn skip_class(&mut self, class: u8) {
+        let rest = &self.text.as_bytes()[self.at.min(self.text.len())..];
+        self.at += rest
+            .iter()
+            .position(|&b| CLASS[usize::from(b)] & class == 0)
+            .unwrap_or(rest.len());
+    }
+
     fn skip_ows(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t')) {
             self.at += 1;
         }
     }
 
-    fn key(&mut self) -> Result<String, ParseError> {
+    /// The text from `start` to here (the parser only ever stops on ASCII boundaries).
+    fn since(&self, start: usize) -> &'a str {
+        self.text.get(start..self.at).unwrap_or_default()
+    }
+
+    fn key(&mut self) -> Result<&'a str, ParseError> {
         let start = self.at;
         match self.peek() {
             Some(b'a'..=b'z' | b'*') => self.at += 1,
             _ => return Err("a key must start with a lowercase letter or *"),
         }
-        while let Some(b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' | b'*') = self.peek() {
-            self.at += 1;
-        }
-        // Only ASCII was taken.
-        Ok(std::str::from_utf8(&self.input[start..self.at])
-            .unwrap_or_default()
-            .to_owned())
+        self.skip_class(KEY);
+        Ok(self.since(start))
     }
 
-    fn bare(&mut self) -> Result<Bare, ParseError> {
+    fn bare(&mut self) -> Result<Value<'a>, ParseError> {
         match self.peek() {
-            Some(b'"') => self.string().map(Bare::String),
-            Some(b':') => self.bytes().map(Bare::Bytes),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b':') => self.bytes().map(Value::Bytes),
             Some(b'?') => {
                 self.at += 1;
-                match self.peek() {
-                    Some(b'1') => {
-                        self.at += 1;
-                        Ok(Bare::Boolean(true))
-                    }
-                    Some(b'0') => {
-                        self.at += 1;
-                        Ok(Bare::Boolean(false))
-                    }
-                    _ => Err("a boolean must be ?0 or ?1"),
-                }
+                let value = match self.peek() {
+                    Some(b'1') => true,
+                    Some(b'0') => false,
+                    _ => return Err("a boolean must be ?0 or ?1"),
+                };
+                self.at += 1;
+                Ok(Value::Boolean(value))
             }
-            Some(b'-' | b'0'..=b'9') => self.integer().map(Bare::Integer),
-            Some(b'A'..=b'Z' | b'a'..=b'z' | b'*') => Ok(Bare::Token(self.token())),
+            Some(b'-' | b'0'..=b'9') => self.integer().map(Value::Integer),
+            Some(b'A'..=b'Z' | b'a'..=b'z' | b'*') => Ok(Value::Token(self.token())),
             _ => Err("an item must be a string, integer, token, byte sequence or boolean"),
         }
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Str<'a>, ParseError> {
         self.at += 1; // the opening quote
-        // The usual string has no escapes: copied in one piece.
-        let rest = &self.input[self.at..];
-        if let Some(end) = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || !(0x20..=0x7e).contains(&b))
-            && rest[end] == b'"'
-        {
-            let text = std::str::from_utf8(&rest[..end])
-                .unwrap_or_default()
-                .to_owned();
-            self.at += end + 1;
-            return Ok(text);
-        }
-        let mut out = String::new();
+        let start = self.at;
         loop {
+            self.skip_class(PLAIN);
             match self.peek() {
                 None => return Err("a string is not closed"),
                 Some(b'"') => {
+                    let raw = self.since(start);
                     self.at += 1;
-                    return Ok(out);
+                    return Ok(Str(raw));
                 }
                 Some(b'\\') => {
                     self.at += 1;
                     match self.peek() {
-                        Some(c @ (b'"' | b'\\')) => {
-                            out.push(c as char);
-                            self.at += 1;
-                        }
+                        Some(b'"' | b'\\') => self.at += 1,
                         _ => return Err("a string escapes something other than \" or \\"),
                     }
-                }
-                Some(c @ 0x20..=0x7e) => {
-                    out.push(c as char);
-                    self.at += 1;
                 }
                 Some(_) => return Err("a string holds a byte outside printable ASCII"),
             }
@@ -162,170 +454,125 @@ impl<'a> Parser<'a> {
         if self.peek() == Some(b'.') {
             return Err("decimals are not used in signatures");
         }
-        std::str::from_utf8(&self.input[start..self.at])
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or("an integer could not be read")
+        self.since(start)
+            .parse()
+            .map_err(|_| "an integer could not be read")
     }
 
-    fn token(&mut self) -> String {
+    fn token(&mut self) -> &'a str {
         let start = self.at;
-        while let Some(c) = self.peek() {
-            if c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~:/".contains(&c) {
-                self.at += 1;
-            } else {
-                break;
-            }
-        }
-        // Only ASCII was taken.
-        std::str::from_utf8(&self.input[start..self.at])
-            .unwrap_or_default()
-            .to_owned()
+        self.at += 1; // the first character, checked by the caller
+        self.skip_class(TOKEN);
+        self.since(start)
     }
 
-    fn bytes(&mut self) -> Result<Vec<u8>, ParseError> {
+    fn bytes(&mut self) -> Result<Base64<'a>, ParseError> {
         self.at += 1;
         let start = self.at;
-        while let Some(c) = self.peek() {
-            if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=') {
-                self.at += 1;
-            } else {
-                break;
-            }
-        }
-        let text = &self.input[start..self.at];
+        self.skip_class(BASE64);
+        let text = self.since(start);
         if !self.eat(b':') {
             return Err("a byte sequence is not closed");
         }
-        STANDARD
-            .decode(text)
-            .map_err(|_| "a byte sequence is not valid base64")
-    }
-
-    fn params(&mut self) -> Result<Params, ParseError> {
-        let mut params = Params::new();
-        while self.eat(b';') {
-            self.skip_sp();
-            let key = self.key()?;
-            let value = if self.eat(b'=') {
-                self.bare()?
-            } else {
-                Bare::Boolean(true)
-            };
-            match params.iter_mut().find(|(k, _)| *k == key) {
-                Some(existing) => existing.1 = value,
-                None => params.push((key, value)),
-            }
+        if !self.checked && !valid_base64(text) {
+            return Err("a byte sequence is not valid base64");
         }
-        Ok(params)
+        Ok(Base64(text))
     }
 
-    fn item(&mut self) -> Result<Item, ParseError> {
+    /// The next parameter, if one follows.
+    fn param(&mut self) -> Result<Option<(&'a str, Value<'a>)>, ParseError> {
+        if !self.eat(b';') {
+            return Ok(None);
+        }
+        self.skip_sp();
+        let key = self.key()?;
+        let value = if self.eat(b'=') {
+            self.bare()?
+        } else {
+            Value::Boolean(true)
+        };
+        Ok(Some((key, value)))
+    }
+
+    fn params(&mut self) -> Result<Params<'a>, ParseError> {
+        let start = self.at;
+        while self.param()?.is_some() {}
+        Ok(Params(self.since(start)))
+    }
+
+    fn item(&mut self) -> Result<Item<'a>, ParseError> {
         let bare = self.bare()?;
         let params = self.params()?;
         Ok(Item { bare, params })
     }
 
-    fn member(&mut self) -> Result<Member, ParseError> {
+    /// The next item of an inner list, `None` at its closing parenthesis.
+    fn list_item(&mut self) -> Result<Option<Item<'a>>, ParseError> {
+        self.skip_sp();
+        if self.peek() == Some(b')') {
+            return Ok(None);
+        }
+        let item = self.item()?;
+        match self.peek() {
+            Some(b' ' | b')') => Ok(Some(item)),
+            _ => Err("inner-list items must be separated by spaces"),
+        }
+    }
+
+    fn member(&mut self) -> Result<Member<'a>, ParseError> {
         if !self.eat(b'(') {
             return self.item().map(Member::Item);
         }
-        let mut items = Vec::new();
-        loop {
-            self.skip_sp();
-            if self.eat(b')') {
-                let params = self.params()?;
-                return Ok(Member::InnerList(items, params));
-            }
-            items.push(self.item()?);
-            match self.peek() {
-                Some(b' ' | b')') => {}
-                _ => return Err("inner-list items must be separated by spaces"),
-            }
-        }
+        let start = self.at;
+        while self.list_item()?.is_some() {}
+        let items = Items(self.text.get(start..=self.at).unwrap_or_default());
+        self.at += 1; // the closing parenthesis
+        let params = self.params()?;
+        Ok(Member::InnerList(items, params))
     }
-}
 
-/// Parses a dictionary field (members in order; a repeated key is kept each time — the
-/// caller decides what a repetition means).
-pub(crate) fn parse_dictionary(text: &str) -> Result<Vec<(String, Member)>, ParseError> {
-    let mut p = Parser {
-        input: text.as_bytes(),
-        at: 0,
-    };
-    let mut out = Vec::new();
-    p.skip_sp();
-    if p.peek().is_none() {
-        return Ok(out);
-    }
-    loop {
-        let key = p.key()?;
-        let member = if p.eat(b'=') {
-            p.member()?
+    /// The next dictionary member, `None` at the end of the field.
+    fn dictionary_member(&mut self) -> Result<Option<(&'a str, Member<'a>)>, ParseError> {
+        if self.peek().is_none() {
+            return Ok(None);
+        }
+        let key = self.key()?;
+        let member = if self.eat(b'=') {
+            self.member()?
         } else {
-            let params = p.params()?;
+            let params = self.params()?;
             Member::Item(Item {
-                bare: Bare::Boolean(true),
+                bare: Value::Boolean(true),
                 params,
             })
         };
-        out.push((key, member));
-        p.skip_ows();
-        if p.peek().is_none() {
-            return Ok(out);
+        self.skip_ows();
+        if self.peek().is_some() {
+            if !self.eat(b',') {
+                return Err("dictionary members must be separated by commas");
+            }
+            self.skip_ows();
+            if self.peek().is_none() {
+                return Err("a dictionary ends with a comma");
+            }
         }
-        if !p.eat(b',') {
-            return Err("dictionary members must be separated by commas");
-        }
-        p.skip_ows();
-        if p.peek().is_none() {
-            return Err("a dictionary ends with a comma");
-        }
+        Ok(Some((key, member)))
     }
 }
 
 /// Writes `s` as a string (`"…"`, with `"` and `\` escaped).
-pub(crate) fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    if s.bytes().any(|b| b == b'"' || b == b'\\') {
-        for c in s.chars() {
-            if matches!(c, '"' | '\\') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-    } else {
-        out.push_str(s);
+pub(crate) fn write_string(out: &mut impl Out, s: &str) {
+    out.put("\"");
+    let mut rest = s;
+    while let Some(at) = rest.find(['"', '\\']) {
+        out.put(&rest[..at]);
+        out.put("\\");
+        out.put(&rest[at..=at]);
+        rest = &rest[at + 1..];
     }
-    out.push('"');
-}
-
-/// Writes a bare item canonically.
-pub(crate) fn write_bare(out: &mut String, bare: &Bare) {
-    match bare {
-        Bare::Integer(n) => out.push_str(&n.to_string()),
-        Bare::String(s) => write_string(out, s),
-        Bare::Token(t) => out.push_str(t),
-        Bare::Bytes(b) => {
-            out.push(':');
-            out.push_str(&STANDARD.encode(b));
-            out.push(':');
-        }
-        Bare::Boolean(true) => out.push_str("?1"),
-        Bare::Boolean(false) => out.push_str("?0"),
-    }
-}
-
-/// Writes parameters canonically (`;key` for true, `;key=value` otherwise).
-pub(crate) fn write_params(out: &mut String, params: &Params) {
-    for (key, value) in params {
-        out.push(';');
-        out.push_str(key);
-        if *value != Bare::Boolean(true) {
-            out.push('=');
-            write_bare(out, value);
-        }
-    }
+    out.put(rest);
+    out.put("\"");
 }
 
 /// Whether `s` is a valid string item's content (printable ASCII).
@@ -344,25 +591,133 @@ pub(crate) fn is_key(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn members(text: &str) -> Result<Vec<(&str, Member<'_>)>, ParseError> {
+        let mut out = Vec::new();
+        read_dictionary(text, |key, member| {
+            out.push((key, member));
+            Ok::<_, ()>(())
+        })?
+        .ok();
+        Ok(out)
+    }
+
     #[test]
     fn signature_fields_parse_and_reserialise_canonically() {
-        let input = r#"sig-b26=("date" "@method" "@path");created=1618884473;keyid="test-key-ed25519", x=:AAE=:"#;
-        let dict = parse_dictionary(input).unwrap();
-        assert_eq!(dict.len(), 2);
-        let Member::InnerList(items, params) = &dict[0].1 else {
+        let input = r#"sig-b26=("date" "@method" "@path");created=1618884473;keyid="test-key-ed25519", x=:AAE=:, f;a=?0"#;
+        let members = members(input).unwrap();
+        assert_eq!(members.len(), 3);
+        let Member::InnerList(items, params) = members[0].1 else {
             panic!("an inner list")
         };
-        assert_eq!(items[1].bare, Bare::String("@method".into()));
+        let names: Vec<_> = items.iter().map(|i| i.bare).collect();
+        assert_eq!(names[1], Value::String(Str("@method")));
+        assert_eq!(names.len(), 3);
         let mut out = String::new();
-        write_params(&mut out, params);
+        params.write(&mut out);
         assert_eq!(out, r#";created=1618884473;keyid="test-key-ed25519""#);
         assert_eq!(
-            dict[1].1,
-            Member::Item(Item {
-                bare: Bare::Bytes(vec![0, 1]),
-                params: vec![]
-            })
+            params.iter().next(),
+            Some(("created", Value::Integer(1618884473)))
         );
+        let Member::Item(Item {
+            bare: Value::Bytes(bytes),
+            ..
+        }) = members[1].1
+        else {
+            panic!("a byte sequence")
+        };
+        assert_eq!(bytes.decode_into(&mut [0; 8]), Some(&[0u8, 1][..]));
+        assert_eq!(bytes.decode_into(&mut [0; 1]), None);
+        let Member::Item(flag) = members[2].1 else {
+            panic!("an item")
+        };
+        assert_eq!(flag.bare, Value::Boolean(true));
+        assert_eq!(
+            flag.params.iter().last(),
+            Some(("a", Value::Boolean(false)))
+        );
+    }
+
+    #[test]
+    fn strings_are_read_with_their_escapes_undone_and_written_with_them() {
+        let Some((
+            _,
+            Member::Item(Item {
+                bare: Value::String(s),
+                ..
+            }),
+        )) = members(r#"k="a \"b\" \\ c""#).unwrap().pop()
+        else {
+            panic!("a string")
+        };
+        assert_eq!(s.text(), r#"a "b" \ c"#);
+        let mut out = String::new();
+        Value::String(s).write(&mut out);
+        let mut again = String::new();
+        write_string(&mut again, &s.text());
+        assert_eq!(out, again);
+        assert_eq!(out, r#""a \"b\" \\ c""#);
+    }
+
+    #[test]
+    fn integers_are_written_canonically() {
+        for (n, text) in [
+            (0, "0"),
+            (7, "7"),
+            (-42, "-42"),
+            (999_999_999_999_999, "999999999999999"),
+        ] {
+            let mut out = String::new();
+            put_integer(&mut out, n);
+            assert_eq!(out, text);
+        }
+        let Some((_, Member::Item(item))) = members("k=007").unwrap().pop() else {
+            panic!("an item")
+        };
+        let mut out = String::new();
+        item.bare.write(&mut out);
+        assert_eq!(out, "7");
+    }
+
+    #[test]
+    fn byte_sequences_are_checked_as_a_strict_decoder_would() {
+        // Every short text over the alphabet: the structural check agrees with base64's
+        // strict decoder.
+        let alphabet = b"AQgw/+=";
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |&c| format!("{t}{}", c as char)))
+                .collect();
+            texts.extend(longer);
+            texts.dedup();
+        }
+        texts.extend(
+            [
+                "AA==AAAA", "AAA=AAAA", "=AAAAAAA", "AAAAAA==", "AAAAAAA=", "AAAA====",
+            ]
+            .map(String::from),
+        );
+        for text in texts {
+            assert_eq!(
+                valid_base64(&text),
+                STANDARD.decode(&text).is_ok(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_byte_sequences_are_checked_whole() {
+        let long = STANDARD.encode([7u8; 200]);
+        assert!(members(&format!("k=:{long}:")).is_ok());
+        // Padding inside, where a chunk ends.
+        let mut broken = long.clone();
+        broken.replace_range(62..64, "==");
+        assert!(members(&format!("k=:{broken}:")).is_err());
+        // Stray bits in the last group.
+        assert!(members("k=:AAF=:").is_err());
     }
 
     #[test]
@@ -381,14 +736,14 @@ mod tests {
             "sig=(\"a\");created=?2",
             "sig=\"é\"",
         ] {
-            assert!(parse_dictionary(bad).is_err(), "{bad:?}");
+            assert!(members(bad).is_err(), "{bad:?}");
         }
     }
 
     proptest::proptest! {
         #[test]
         fn any_input_parses_or_fails_cleanly(s in ".{0,200}") {
-            let _ = parse_dictionary(&s);
+            let _ = members(&s);
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::component::{Component, Message};
 use crate::digest::content_digest;
 use crate::error::SignatureError;
 use crate::key::SigningKey;
-use crate::params::SignatureParams;
+use crate::params::{SignatureInput, SignatureParams};
 use crate::sfv;
 
 /// Signs requests with one key.
@@ -118,12 +118,29 @@ impl Signer {
         message: &impl Message,
         params: &SignatureParams,
     ) -> Result<(String, String), SignatureError> {
-        let base = params.signature_base(message)?;
-        let signature = self.key.sign(base.as_bytes());
-        Ok((
-            format!("{}={}", self.label, params.serialize()),
-            format!("{}=:{}:", self.label, STANDARD.encode(signature)),
-        ))
+        let input_member = format!("{}={}", self.label, params.serialize());
+        let input = SignatureInput::parse(&input_member[self.label.len() + 1..])?;
+        let signature = match &self.key {
+            SigningKey::HmacSha256(secret) => {
+                let mut mac = secret.mac();
+                input.write_base(message, &mut mac)?;
+                let mut member = String::with_capacity(self.label.len() + 48);
+                push_member(
+                    &mut member,
+                    &self.label,
+                    &hmac::Mac::finalize(mac).into_bytes(),
+                );
+                member
+            }
+            SigningKey::Ed25519(_) => {
+                let mut base = String::with_capacity(512);
+                input.write_base(message, &mut base)?;
+                let mut member = String::with_capacity(self.label.len() + 92);
+                push_member(&mut member, &self.label, &self.key.sign(base.as_bytes()));
+                member
+            }
+        };
+        Ok((input_member, signature))
     }
 
     /// Signs `request` at `now` (Unix seconds): sets `Content-Digest` for `body` (when
@@ -143,7 +160,7 @@ impl Signer {
             ));
         }
         if let Some(body) = body {
-            let digest = HeaderValue::from_str(&content_digest(body))
+            let digest = HeaderValue::try_from(content_digest(body))
                 .map_err(|_| SignatureError::Malformed("a digest is not a header value"))?;
             request.headers_mut().insert("content-digest", digest);
         }
@@ -159,10 +176,19 @@ impl Signer {
             }
         };
         for (name, member) in [("signature-input", input), ("signature", signature)] {
-            let value = HeaderValue::from_str(&member)
+            // The header takes the string's buffer: no copy.
+            let value = HeaderValue::try_from(member)
                 .map_err(|_| SignatureError::Malformed("a signature is not a header value"))?;
             request.headers_mut().append(name, value);
         }
         Ok(())
     }
+}
+
+/// Appends a `Signature` member: `label=:<base64>:`.
+fn push_member(out: &mut String, label: &str, signature: &[u8]) {
+    out.push_str(label);
+    out.push_str("=:");
+    STANDARD.encode_string(signature, out);
+    out.push(':');
 }

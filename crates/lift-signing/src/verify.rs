@@ -2,6 +2,7 @@
 //! policy requires, within its time window, made by an active key, over the body actually
 //! received — and [`MemoryNonces`], which refuses a nonce seen before.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -9,21 +10,27 @@ use std::time::Duration;
 use crate::component::{Component, Message};
 use crate::digest::verify_content_digest;
 use crate::error::SignatureError;
-use crate::key::KeyStore;
-use crate::params::SignatureParams;
-use crate::sfv::{self, Bare, Member};
+use crate::key::{KeyStore, VerifyingKey};
+use crate::params::SignatureInput;
+use crate::sfv::{self, Member, Value};
 
-/// What a verified signature says.
+/// What a verified signature says, borrowed from the request it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verified {
+pub struct Verified<'a> {
     /// The signature's label.
-    pub label: String,
+    pub label: &'a str,
     /// The key id that signed.
-    pub keyid: String,
+    pub keyid: Cow<'a, str>,
     /// The algorithm (`hmac-sha256`, `ed25519`).
     pub alg: &'static str,
-    /// The signature's parameters.
-    pub params: SignatureParams,
+    /// `created` (Unix seconds).
+    pub created: i64,
+    /// `expires` (Unix seconds), if given.
+    pub expires: Option<i64>,
+    /// `nonce`, if given.
+    pub nonce: Option<Cow<'a, str>>,
+    /// `tag`, if given.
+    pub tag: Option<Cow<'a, str>>,
 }
 
 /// Verifies signed requests against a [`KeyStore`].
@@ -37,10 +44,14 @@ pub struct Verifier<K> {
     max_header_bytes: usize,
 }
 
+/// The most signatures one request may carry (labels in `Signature-Input`).
+const MAX_SIGNATURES: usize = 16;
+
 impl<K: KeyStore> Verifier<K> {
     /// Verifies with `keys`; requires `@method`, `@authority` and `@path` to be covered (and
     /// `content-digest` when there is a body), `created` within 300 s of now either way,
-    /// `expires` (if any) not passed, a `nonce`, and signature headers under 8 KiB.
+    /// `expires` (if any) not passed, a `nonce`, and signature headers under 8 KiB carrying
+    /// at most 16 signatures.
     pub fn new(keys: K) -> Self {
         Self {
             keys,
@@ -84,22 +95,22 @@ impl<K: KeyStore> Verifier<K> {
     /// The key id `message`'s first signature claims, unverified — for a log line about a
     /// refusal (never a key or a signature).
     pub fn claimed_key_id(message: &impl Message) -> Option<String> {
-        let inputs = dictionary(message, &SIGNATURE_INPUT).ok()?;
-        let (_, member) = inputs.first()?;
-        let params = SignatureParams::from_member(member).ok()?;
-        params
-            .key_id()
+        let (_, member) = read_field(message, &SIGNATURE_INPUT, None).ok()??;
+        let input = SignatureInput::from_member(member).ok()?;
+        input
+            .keyid()
             .filter(|k| k.len() <= 256)
-            .map(str::to_owned)
+            .map(Cow::into_owned)
     }
 
-    /// Verifies `message` with `body` as received, at `now` (Unix seconds).
-    pub fn verify(
+    /// Verifies `message` with `body` as received, at `now` (Unix seconds). Allocates
+    /// nothing when the signature is good and its strings hold no escapes.
+    pub fn verify<'m>(
         &self,
-        message: &impl Message,
+        message: &'m impl Message,
         body: Option<&[u8]>,
         now: u64,
-    ) -> Result<Verified, SignatureError> {
+    ) -> Result<Verified<'m>, SignatureError> {
         let headers = message.headers();
         let size: usize = [&SIGNATURE_INPUT, &SIGNATURE]
             .into_iter()
@@ -111,18 +122,11 @@ impl<K: KeyStore> Verifier<K> {
                 limit: self.max_header_bytes,
             });
         }
-        let inputs = dictionary(message, &SIGNATURE_INPUT)?;
-        let signatures = dictionary(message, &SIGNATURE)?;
-        let (label, input) = match &self.label {
-            Some(label) => inputs
-                .iter()
-                .find(|(l, _)| l == label)
-                .ok_or(SignatureError::MissingSignature)?,
-            None => inputs.first().ok_or(SignatureError::MissingSignature)?,
-        };
-        let signature = match signatures.iter().find(|(l, _)| l == label) {
-            Some((_, Member::Item(item))) => match &item.bare {
-                Bare::Bytes(bytes) => bytes,
+        let (label, input) = read_field(message, &SIGNATURE_INPUT, self.label.as_deref())?
+            .ok_or(SignatureError::MissingSignature)?;
+        let signature = match read_field(message, &SIGNATURE, Some(label))? {
+            Some((_, Member::Item(item))) => match item.bare {
+                Value::Bytes(bytes) => bytes,
                 _ => {
                     return Err(SignatureError::Malformed(
                         "a signature is not a byte sequence",
@@ -136,27 +140,54 @@ impl<K: KeyStore> Verifier<K> {
             }
             None => return Err(SignatureError::MissingSignature),
         };
-        let params = SignatureParams::from_member(input)?;
-        self.check_policy(&params, body.is_some_and(|b| !b.is_empty()), now)?;
-        let keyid = params
-            .key_id()
-            .ok_or_else(|| SignatureError::UnknownKey(String::new()))?
-            .to_owned();
+        let input = SignatureInput::from_member(input)?;
+        let created = self.check_policy(&input, body.is_some_and(|b| !b.is_empty()), now)?;
+        let keyid = input
+            .keyid()
+            .ok_or_else(|| SignatureError::UnknownKey(String::new()))?;
         let keys = self.keys.keys(&keyid);
         if keys.is_empty() {
-            return Err(SignatureError::UnknownKey(keyid));
+            return Err(SignatureError::UnknownKey(keyid.into_owned()));
         }
-        if let Some(alg) = params.alg_name()
+        let alg = input.alg();
+        if let Some(alg) = &alg
             && !keys.iter().any(|k| k.alg() == alg)
         {
-            return Err(SignatureError::AlgorithmMismatch(alg.to_owned()));
+            return Err(SignatureError::AlgorithmMismatch(alg.to_string()));
         }
-        let base = params.signature_base(message)?;
-        let key = keys
-            .iter()
-            .filter(|k| params.alg_name().is_none_or(|alg| k.alg() == alg))
-            .find(|k| k.verify(base.as_bytes(), signature))
-            .ok_or(SignatureError::BadSignature)?;
+        // Every algorithm Lift knows makes signatures of 64 bytes or fewer.
+        let mut buf = [0u8; 64];
+        let signature = signature.decode_into(&mut buf).unwrap_or_default();
+        let mut base = None; // built once, for a key that needs it whole
+        let mut key = None;
+        for candidate in keys.iter() {
+            if alg.as_ref().is_some_and(|alg| candidate.alg() != alg) {
+                continue;
+            }
+            let good = match candidate {
+                VerifyingKey::HmacSha256(secret) => {
+                    let mut mac = secret.mac();
+                    input.write_base(message, &mut mac)?;
+                    hmac::Mac::verify_slice(mac, signature).is_ok()
+                }
+                VerifyingKey::Ed25519(_) => {
+                    let base = match &mut base {
+                        Some(base) => base,
+                        None => {
+                            let mut text = String::with_capacity(512);
+                            input.write_base(message, &mut text)?;
+                            base.insert(text)
+                        }
+                    };
+                    candidate.verify(base.as_bytes(), signature)
+                }
+            };
+            if good {
+                key = Some(candidate);
+                break;
+            }
+        }
+        let key = key.ok_or(SignatureError::BadSignature)?;
         if let Some(body) = body {
             match headers.get(&CONTENT_DIGEST) {
                 Some(field) => {
@@ -170,39 +201,44 @@ impl<K: KeyStore> Verifier<K> {
             }
         }
         Ok(Verified {
-            label: label.clone(),
+            label,
             keyid,
             alg: key.alg(),
-            params,
+            created,
+            expires: input.expires(),
+            nonce: input.nonce(),
+            tag: input.tag(),
         })
     }
 
+    /// Checks what the policy asks of `input`; its `created` time.
     fn check_policy(
         &self,
-        params: &SignatureParams,
+        input: &SignatureInput<'_>,
         has_body: bool,
         now: u64,
-    ) -> Result<(), SignatureError> {
-        let covered = params.components();
-        let digest = Component::field("content-digest");
-        for required in self.required.iter().chain(has_body.then_some(&digest)) {
-            if !covered.contains(required) {
+    ) -> Result<i64, SignatureError> {
+        for required in &self.required {
+            if !input.covers(required) {
                 return Err(SignatureError::NotCovered(required.name().to_owned()));
             }
         }
+        if has_body && !input.names().any(|name| name == "content-digest") {
+            return Err(SignatureError::NotCovered("content-digest".to_owned()));
+        }
         let now = i64::try_from(now).unwrap_or(i64::MAX);
         let window = i64::try_from(self.window.as_secs()).unwrap_or(i64::MAX);
-        let created = params.created_at().ok_or(SignatureError::MissingCreated)?;
+        let created = input.created().ok_or(SignatureError::MissingCreated)?;
         if created > now.saturating_add(window) {
             return Err(SignatureError::TooEarly);
         }
         if created < now.saturating_sub(window) {
             return Err(SignatureError::Expired);
         }
-        if params.expires_at().is_some_and(|e| e < now) {
+        if input.expires().is_some_and(|e| e < now) {
             return Err(SignatureError::Expired);
         }
-        match params.nonce_value() {
+        match input.nonce() {
             None if self.require_nonce => return Err(SignatureError::MissingNonce),
             Some(nonce) if nonce.is_empty() || nonce.len() > 256 => {
                 return Err(SignatureError::Malformed(
@@ -211,7 +247,7 @@ impl<K: KeyStore> Verifier<K> {
             }
             _ => {}
         }
-        Ok(())
+        Ok(created)
     }
 }
 
@@ -219,28 +255,41 @@ const SIGNATURE_INPUT: http::HeaderName = http::HeaderName::from_static("signatu
 const SIGNATURE: http::HeaderName = http::HeaderName::from_static("signature");
 const CONTENT_DIGEST: http::HeaderName = http::HeaderName::from_static("content-digest");
 
-/// The members of the dictionary field `name` (all its lines), with labels unique.
-fn dictionary(
-    message: &impl Message,
+/// Reads the dictionary field `name` over all its lines (each line a dictionary of its
+/// own): every line well formed, labels unique across them, at most [`MAX_SIGNATURES`]
+/// members. The member labelled `wanted` (the first, if `None`), if there is one.
+fn read_field<'m>(
+    message: &'m impl Message,
     name: &http::HeaderName,
-) -> Result<Vec<(String, Member)>, SignatureError> {
-    let mut out: Vec<(String, Member)> = Vec::new();
-    for value in message.headers().get_all(name) {
-        let text = value
+    wanted: Option<&str>,
+) -> Result<Option<(&'m str, Member<'m>)>, SignatureError> {
+    let mut labels = [""; MAX_SIGNATURES];
+    let mut count = 0;
+    let mut found = None;
+    for line in message.headers().get_all(name) {
+        let text = line
             .to_str()
             .map_err(|_| SignatureError::Malformed("a signature header is not ASCII"))?;
-        let members = sfv::parse_dictionary(text).map_err(SignatureError::Malformed)?;
-        for (label, member) in members {
-            if out.iter().any(|(l, _)| *l == label) {
-                return Err(SignatureError::DuplicateLabel(label));
+        sfv::read_dictionary(text, |label, member| {
+            if labels[..count].contains(&label) {
+                return Err(SignatureError::DuplicateLabel(label.to_owned()));
             }
-            out.push((label, member));
-        }
+            let Some(slot) = labels.get_mut(count) else {
+                return Err(SignatureError::Malformed("more than 16 signatures"));
+            };
+            *slot = label;
+            count += 1;
+            if found.is_none() && wanted.is_none_or(|wanted| wanted == label) {
+                found = Some((label, member));
+            }
+            Ok(())
+        })
+        .map_err(SignatureError::Malformed)??;
     }
-    if out.is_empty() {
+    if count == 0 {
         return Err(SignatureError::MissingSignature);
     }
-    Ok(out)
+    Ok(found)
 }
 
 /// Where nonces are remembered until their signature's window closes, so a replay is
@@ -281,8 +330,13 @@ impl MemoryNonces {
 
     /// Records `verified`'s nonce until `until` (Unix seconds: the end of the window its
     /// signature is accepted in); [`SignatureError::Replayed`] if it was seen before.
-    pub fn check(&self, verified: &Verified, until: u64, now: u64) -> Result<(), SignatureError> {
-        match verified.params.nonce_value() {
+    pub fn check(
+        &self,
+        verified: &Verified<'_>,
+        until: u64,
+        now: u64,
+    ) -> Result<(), SignatureError> {
+        match verified.nonce.as_deref() {
             Some(nonce) => self.record(&verified.keyid, nonce, until, now),
             None => Ok(()),
         }

@@ -79,7 +79,7 @@ fn lift_verifies_what_http_message_signatures_signs() {
             let verified = Verifier::new(store)
                 .verify(&request, body.map(str::as_bytes), now())
                 .unwrap_or_else(|e| panic!("{alg}, body {}: {e}", body.is_some()));
-            assert_eq!((verified.keyid.as_str(), verified.alg), ("ledger", alg));
+            assert_eq!((&*verified.keyid, verified.alg), ("ledger", alg));
             // And a body changed on the way is refused.
             if body.is_some() {
                 let store = StaticKeys::new();
