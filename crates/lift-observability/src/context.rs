@@ -77,7 +77,8 @@ impl ContextKey {
 /// The context of a logger: well-known ids and sticky fields.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LogContext {
-    slots: [Option<Box<str>>; 10],
+    /// Shared strings: a child logger's copy of its parent's context costs reference counts.
+    slots: [Option<std::sync::Arc<str>>; 10],
     cold_start: Option<bool>,
     fields: Vec<(Box<str>, OwnedValue)>,
 }

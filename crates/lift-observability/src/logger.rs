@@ -499,7 +499,29 @@ impl Logger {
 
     /// A child carrying one more sticky field (replacing one with the same key).
     pub fn with_field(&self, key: &str, value: impl ToValue) -> Self {
-        self.with_context(|c| c.set_field(key, value.to_value()))
+        let value = value.to_value();
+        if self.scope.context.field(key).is_some() {
+            return self.with_context(|c| c.set_field(key, value));
+        }
+        // A new key is written after all the others: the parent's encoding, then this field.
+        let mut context = self.scope.context.clone();
+        context.set_field(key, value);
+        let mut encoded = Vec::with_capacity(self.scope.encoded.len() + key.len() + 32);
+        encoded.extend_from_slice(&self.scope.encoded);
+        self.core
+            .encoder
+            .encode_sticky_field(key, value, &self.core.redactor, &mut encoded);
+        let renamed =
+            renamed_slot(key).map_or(self.scope.renamed, |slot| self.scope.renamed | 1 << slot);
+        Self {
+            core: Arc::clone(&self.core),
+            scope: Arc::new(Scope {
+                context,
+                encoded: encoded.into(),
+                renamed,
+                tenant_id: self.scope.tenant_id.clone(),
+            }),
+        }
     }
 
     /// A child carrying several more sticky fields.
@@ -635,6 +657,45 @@ impl fmt::Debug for Logger {
 mod tests {
     use super::*;
     use crate::value::Value;
+
+    #[test]
+    fn a_field_added_to_a_child_is_encoded_as_a_whole_new_encoding_would_have_it() {
+        use crate::config::Format;
+        let shapes = [
+            (Format::Json, KeyProfile::Lift),
+            (Format::Json, KeyProfile::Powertools),
+            (Format::Console, KeyProfile::Lift),
+        ];
+        for (format, keys) in shapes {
+            let parent = Logger::builder()
+                .sink(crate::sink::NoopSink::new())
+                .format(format)
+                .keys(keys)
+                .build()
+                .with_request_id("req-1")
+                .with_tenant_id("acme")
+                .with_field("first", 1);
+            for (key, value) in [
+                ("caller", "ledger"),
+                ("level", "a reserved key"),
+                ("message", "another"),
+                ("card", "4111111111111111"),
+                ("password", "hunter2"),
+                ("4111111111111111", "a card number as a key"),
+                ("first", "replaced"),
+            ] {
+                let appended = parent.with_field(key, value);
+                let whole = parent.with_context(|c| c.set_field(key, Value::Str(value)));
+                assert_eq!(
+                    String::from_utf8_lossy(&appended.scope.encoded),
+                    String::from_utf8_lossy(&whole.scope.encoded),
+                    "{key}"
+                );
+                assert_eq!(appended.scope.renamed, whole.scope.renamed, "{key}");
+                assert_eq!(appended.scope.context, whole.scope.context, "{key}");
+            }
+        }
+    }
 
     #[test]
     fn children_share_the_level_and_keep_their_own_context() {

@@ -15,8 +15,19 @@ use lift_observability::{KeyProfile, Logger, TraceHeader};
 
 use crate::trace::{SubsegmentGuard, TraceScope};
 
+/// One copy of a context: the invocation's common part, and what a derived copy may change.
 #[derive(Debug, Clone)]
 struct Inner {
+    common: Arc<Common>,
+    caller: Option<Arc<str>>,
+    logger: Logger,
+    metrics: Metrics,
+}
+
+/// What every copy of one invocation's context shares (one allocation): set when the
+/// context is built, so a derived copy costs a few reference counts, not copies of its ids.
+#[derive(Debug)]
+struct Common {
     request_id: String,
     correlation_id: Option<String>,
     tenant_id: Option<String>,
@@ -27,17 +38,7 @@ struct Inner {
     memory_mb: Option<u32>,
     cold_start: bool,
     deadline_ms: Option<i64>,
-    caller: Option<String>,
-    logger: Logger,
-    metrics: Metrics,
     trace_scope: Option<TraceScope>,
-    /// What the context's derived copies share.
-    shared: Arc<Shared>,
-}
-
-/// What every copy of one invocation's context shares (one allocation).
-#[derive(Debug, Default)]
-struct Shared {
     /// Aggregates a middleware recorded, written as EMF right before the invocation's flush.
     pending_metrics: Mutex<Vec<Metrics>>,
     /// A caller verified after the context was built (by a layer inside the one that built
@@ -133,21 +134,24 @@ impl Context {
         };
         Self {
             inner: Arc::new(Inner {
-                request_id: parts.request_id,
-                correlation_id: parts.correlation_id,
-                tenant_id: parts.tenant_id,
-                user_id: parts.user_id,
-                trace: parts.trace,
-                function_name: parts.function_name,
-                function_version: parts.function_version,
-                memory_mb: parts.memory_mb,
-                cold_start: parts.cold_start,
-                deadline_ms: parts.deadline_ms,
-                caller: parts.caller,
+                common: Arc::new(Common {
+                    request_id: parts.request_id,
+                    correlation_id: parts.correlation_id,
+                    tenant_id: parts.tenant_id,
+                    user_id: parts.user_id,
+                    trace: parts.trace,
+                    function_name: parts.function_name,
+                    function_version: parts.function_version,
+                    memory_mb: parts.memory_mb,
+                    cold_start: parts.cold_start,
+                    deadline_ms: parts.deadline_ms,
+                    trace_scope,
+                    pending_metrics: Mutex::default(),
+                    verified_caller: std::sync::OnceLock::new(),
+                }),
+                caller: parts.caller.map(Arc::from),
                 logger,
                 metrics,
-                trace_scope,
-                shared: Arc::default(),
             }),
         }
     }
@@ -167,8 +171,8 @@ impl Context {
     pub fn with_caller(&self, caller: &str) -> Self {
         let mut inner = Inner::clone(&self.inner);
         inner.logger = inner.logger.with_field("caller", caller);
-        inner.caller = Some(caller.to_owned());
-        let _ = inner.shared.verified_caller.set(caller.to_owned());
+        inner.caller = Some(Arc::from(caller));
+        let _ = inner.common.verified_caller.set(caller.to_owned());
         Self {
             inner: Arc::new(inner),
         }
@@ -186,7 +190,7 @@ impl Context {
     pub(crate) fn caller_verified_later(&self) -> Option<&str> {
         match self.inner.caller {
             Some(_) => None,
-            None => self.inner.shared.verified_caller.get().map(String::as_str),
+            None => self.inner.common.verified_caller.get().map(String::as_str),
         }
     }
 
@@ -213,7 +217,7 @@ impl Context {
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Metrics>> {
         // Pushes and takes cannot leave the list half-changed.
         self.inner
-            .shared
+            .common
             .pending_metrics
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -221,57 +225,57 @@ impl Context {
 
     /// The request id.
     pub fn request_id(&self) -> &str {
-        &self.inner.request_id
+        &self.inner.common.request_id
     }
 
     /// The upstream (API Gateway) request id.
     pub fn correlation_id(&self) -> Option<&str> {
-        self.inner.correlation_id.as_deref()
+        self.inner.common.correlation_id.as_deref()
     }
 
     /// The tenant.
     pub fn tenant_id(&self) -> Option<&str> {
-        self.inner.tenant_id.as_deref()
+        self.inner.common.tenant_id.as_deref()
     }
 
     /// The user.
     pub fn user_id(&self) -> Option<&str> {
-        self.inner.user_id.as_deref()
+        self.inner.common.user_id.as_deref()
     }
 
     /// The trace header.
     pub fn trace(&self) -> Option<&TraceHeader> {
-        self.inner.trace.as_ref()
+        self.inner.common.trace.as_ref()
     }
 
     /// The function name.
     pub fn function_name(&self) -> Option<&str> {
-        self.inner.function_name.as_deref()
+        self.inner.common.function_name.as_deref()
     }
 
     /// The function version.
     pub fn function_version(&self) -> Option<&str> {
-        self.inner.function_version.as_deref()
+        self.inner.common.function_version.as_deref()
     }
 
     /// Configured memory, MB.
     pub fn memory_mb(&self) -> Option<u32> {
-        self.inner.memory_mb
+        self.inner.common.memory_mb
     }
 
     /// Whether this invocation is the process's first.
     pub fn cold_start(&self) -> bool {
-        self.inner.cold_start
+        self.inner.common.cold_start
     }
 
     /// The deadline, Unix milliseconds.
     pub fn deadline_ms(&self) -> Option<i64> {
-        self.inner.deadline_ms
+        self.inner.common.deadline_ms
     }
 
     /// Time left before the deadline (`None` without one; zero once passed).
     pub fn remaining(&self) -> Option<Duration> {
-        let deadline = self.inner.deadline_ms?;
+        let deadline = self.inner.common.deadline_ms?;
         let left = deadline - lift_observability::system_millis();
         Some(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
     }
@@ -291,12 +295,20 @@ impl Context {
     /// the handler's subsegment; it is sent when the guard ends or drops. Without X-Ray,
     /// or for an unsampled trace, the guard records nothing and costs little.
     pub fn subsegment(&self, name: &str) -> SubsegmentGuard {
-        SubsegmentGuard::start(self.inner.trace_scope.as_ref(), name, &self.inner.logger)
+        SubsegmentGuard::start(
+            self.inner.common.trace_scope.as_ref(),
+            name,
+            &self.inner.logger,
+        )
     }
 
     /// The handler subsegment's id, when X-Ray is on for this invocation.
     pub fn segment_id(&self) -> Option<&str> {
-        self.inner.trace_scope.as_ref().map(TraceScope::segment_id)
+        self.inner
+            .common
+            .trace_scope
+            .as_ref()
+            .map(TraceScope::segment_id)
     }
 }
 

@@ -38,7 +38,7 @@ pub use profile::KeyProfile;
 use crate::context::LogContext;
 use crate::level::Level;
 use crate::redact::Redactor;
-use crate::value::Field;
+use crate::value::{Field, Value};
 
 /// Appends `s` escaped as the contents of a JSON string (without the surrounding quotes),
 /// by the rules Lift's JSON lines use: RFC 8259 plus `\u2028`/`\u2029`. For writers of
@@ -207,6 +207,22 @@ impl Encoder {
         match self {
             Encoder::Json(e) => e.encode_entry(entry, redactor, out),
             Encoder::Console(e) => e.encode_entry(entry, redactor, out),
+        }
+    }
+
+    /// Appends one sticky field as [`encode_context`](Self::encode_context) writes it after
+    /// the context's other keys: a child logger adding a field extends its parent's encoding.
+    pub(crate) fn encode_sticky_field(
+        &self,
+        key: &str,
+        value: Value<'_>,
+        redactor: &Redactor,
+        out: &mut Vec<u8>,
+    ) {
+        let field = Field::new(key, value);
+        match self {
+            Encoder::Json(e) => e.write_field(out, &field, redactor, false),
+            Encoder::Console(e) => e.write_field(out, &field, redactor, false),
         }
     }
 
