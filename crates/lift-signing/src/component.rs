@@ -129,6 +129,24 @@ pub trait Message {
     fn headers(&self) -> &HeaderMap;
 }
 
+/// A message a signature can be added to: its header fields, writable.
+pub trait MessageMut: Message {
+    /// The header fields, to add the signature's.
+    fn headers_mut(&mut self) -> &mut HeaderMap;
+}
+
+impl<B> MessageMut for http::Request<B> {
+    fn headers_mut(&mut self) -> &mut HeaderMap {
+        self.headers_mut()
+    }
+}
+
+impl<B> MessageMut for http::Response<B> {
+    fn headers_mut(&mut self) -> &mut HeaderMap {
+        self.headers_mut()
+    }
+}
+
 impl<B> Message for http::Request<B> {
     fn method(&self) -> Option<&str> {
         Some(self.method().as_str())

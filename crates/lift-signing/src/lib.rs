@@ -54,7 +54,7 @@ mod sign;
 mod verify;
 mod webhook;
 
-pub use component::{Component, Message};
+pub use component::{Component, Message, MessageMut};
 pub use config::{SIGNING_KEY_ENV, SIGNING_KEYS_ENV};
 pub use digest::{content_digest, verify_content_digest};
 #[cfg(feature = "dynamodb")]

@@ -1,4 +1,4 @@
-//! [`Signer`]: adds an RFC 9421 signature to a request (and, when it covers
+//! [`Signer`]: adds an RFC 9421 signature to a request or a response (and, when it covers
 //! `content-digest`, the body's `Content-Digest`).
 
 use std::time::Duration;
@@ -7,7 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::HeaderValue;
 
-use crate::component::{Component, Message};
+use crate::component::{Component, Message, MessageMut};
 use crate::digest::content_digest;
 use crate::error::SignatureError;
 use crate::key::SigningKey;
@@ -143,11 +143,12 @@ impl Signer {
         Ok((input_member, signature))
     }
 
-    /// Signs `request` at `now` (Unix seconds): sets `Content-Digest` for `body` (when
-    /// given), then adds the signature to `Signature-Input` and `Signature`.
-    pub fn sign<B>(
+    /// Signs `message` — a request, or a response (whose signer covers `@status` rather than
+    /// the request's components) — at `now` (Unix seconds): sets `Content-Digest` for `body`
+    /// (when given), then adds the signature to `Signature-Input` and `Signature`.
+    pub fn sign(
         &self,
-        request: &mut http::Request<B>,
+        message: &mut impl MessageMut,
         body: Option<&[u8]>,
         now: u64,
     ) -> Result<(), SignatureError> {
@@ -162,15 +163,15 @@ impl Signer {
         if let Some(body) = body {
             let digest = HeaderValue::try_from(content_digest(body))
                 .map_err(|_| SignatureError::Malformed("a digest is not a header value"))?;
-            request.headers_mut().insert("content-digest", digest);
+            message.headers_mut().insert("content-digest", digest);
         }
         let params = self.params(body.is_some(), now);
-        let (input, signature) = match self.signature_fields(request, &params) {
+        let (input, signature) = match self.signature_fields(message, &params) {
             Ok(fields) => fields,
             Err(e) => {
-                // Nothing half-done stays on the request.
+                // Nothing half-done stays on the message.
                 if body.is_some() {
-                    request.headers_mut().remove("content-digest");
+                    message.headers_mut().remove("content-digest");
                 }
                 return Err(e);
             }
@@ -179,7 +180,7 @@ impl Signer {
             // The header takes the string's buffer: no copy.
             let value = HeaderValue::try_from(member)
                 .map_err(|_| SignatureError::Malformed("a signature is not a header value"))?;
-            request.headers_mut().append(name, value);
+            message.headers_mut().append(name, value);
         }
         Ok(())
     }

@@ -309,3 +309,47 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn a_signed_response_verifies_and_a_changed_status_or_body_is_refused() {
+    for key in [hmac("s3cret"), SigningKey::ed25519_from_seed(&[7; 32])] {
+        let response = || {
+            http::Response::builder()
+                .status(201)
+                .header("content-type", "application/json")
+                .body(BODY.to_vec())
+                .unwrap()
+        };
+        let mut signed = response();
+        Signer::new("ledger", key.clone())
+            .covering(vec![Component::Status, Component::field("content-type")])
+            .sign(&mut signed, Some(BODY), NOW)
+            .unwrap();
+        let input = signed.headers()["signature-input"].to_str().unwrap();
+        assert!(
+            input.starts_with(r#"sig1=("@status" "content-type" "content-digest");"#),
+            "{input}"
+        );
+        let verifier = Verifier::new(keys_with("ledger", &key)).require(vec![Component::Status]);
+        let verified = verifier.verify(&signed, Some(BODY), NOW + 1).unwrap();
+        assert_eq!(&*verified.keyid, "ledger");
+
+        let mut other_status = signed.clone();
+        *other_status.status_mut() = http::StatusCode::OK;
+        assert_eq!(
+            verifier.verify(&other_status, Some(BODY), NOW + 1),
+            Err(SignatureError::BadSignature)
+        );
+        assert_eq!(
+            verifier.verify(&signed, Some(b"{\"amount\":9999}"), NOW + 1),
+            Err(SignatureError::DigestMismatch)
+        );
+        // A request's components are not in a response: refused, never signed over empty.
+        let mut unsigned = response();
+        assert_eq!(
+            Signer::new("ledger", key.clone()).sign(&mut unsigned, None, NOW),
+            Err(SignatureError::MissingComponent("@method".into()))
+        );
+        assert!(!unsigned.headers().contains_key("signature"));
+    }
+}
