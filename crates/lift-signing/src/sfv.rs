@@ -262,6 +262,7 @@ pub(crate) fn read_dictionary<'a, E>(
 }
 
 /// Parses one member's value on its own (an item or an inner list), checking all of it.
+#[cfg(test)]
 pub(crate) fn parse_member(text: &str) -> Result<Member<'_>, ParseError> {
     let mut p = Parser::new(text);
     let member = p.member()?;

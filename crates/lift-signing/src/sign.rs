@@ -11,7 +11,7 @@ use crate::component::{Component, Message, MessageMut};
 use crate::digest::content_digest;
 use crate::error::SignatureError;
 use crate::key::SigningKey;
-use crate::params::{SignatureInput, SignatureParams};
+use crate::params::SignatureParams;
 use crate::sfv;
 
 /// Signs requests with one key.
@@ -118,12 +118,15 @@ impl Signer {
         message: &impl Message,
         params: &SignatureParams,
     ) -> Result<(String, String), SignatureError> {
-        let input_member = format!("{}={}", self.label, params.serialize());
-        let input = SignatureInput::parse(&input_member[self.label.len() + 1..])?;
+        let mut input_member = String::with_capacity(self.label.len() + 200);
+        input_member.push_str(&self.label);
+        input_member.push('=');
+        params.write_serialized(&mut input_member);
+        let serialized = &input_member[self.label.len() + 1..];
         let signature = match &self.key {
             SigningKey::HmacSha256(secret) => {
                 let mut mac = secret.mac();
-                input.write_base(message, &mut mac)?;
+                params.write_base(serialized, message, &mut mac)?;
                 let mut member = String::with_capacity(self.label.len() + 48);
                 push_member(
                     &mut member,
@@ -134,7 +137,7 @@ impl Signer {
             }
             SigningKey::Ed25519(_) => {
                 let mut base = String::with_capacity(512);
-                input.write_base(message, &mut base)?;
+                params.write_base(serialized, message, &mut base)?;
                 let mut member = String::with_capacity(self.label.len() + 92);
                 push_member(&mut member, &self.label, &self.key.sign(base.as_bytes()));
                 member
@@ -160,6 +163,8 @@ impl Signer {
                 "a key id or tag must be printable ASCII",
             ));
         }
+        // Room for the three fields added, at once.
+        message.headers_mut().reserve(3);
         if let Some(body) = body {
             let digest = HeaderValue::try_from(content_digest(body))
                 .map_err(|_| SignatureError::Malformed("a digest is not a header value"))?;
