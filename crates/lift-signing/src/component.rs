@@ -54,9 +54,22 @@ impl Component {
     /// The component named `name` (a derived component or a header field).
     pub fn parse(name: &str) -> Result<Self, SignatureError> {
         Self::check_name(name)?;
-        Ok(match Derived::of(name) {
-            Some(derived) => derived.component(),
-            None => Component::Field(name.to_owned()),
+        Ok(Self::derived(name).unwrap_or_else(|| Component::Field(name.to_owned())))
+    }
+
+    /// The derived component (RFC 9421 §2.2) named `name`, if Lift supports it (made without
+    /// allocating: derived components carry no data).
+    fn derived(name: &str) -> Option<Self> {
+        Some(match name {
+            "@method" => Component::Method,
+            "@target-uri" => Component::TargetUri,
+            "@authority" => Component::Authority,
+            "@scheme" => Component::Scheme,
+            "@request-target" => Component::RequestTarget,
+            "@path" => Component::Path,
+            "@query" => Component::Query,
+            "@status" => Component::Status,
+            _ => return None,
         })
     }
 
@@ -67,52 +80,10 @@ impl Component {
             && name
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b));
-        if Derived::of(name).is_some() || field {
+        if Self::derived(name).is_some() || field {
             Ok(())
         } else {
             Err(SignatureError::UnsupportedComponent(name.to_owned()))
-        }
-    }
-}
-
-/// The derived components (RFC 9421 §2.2) Lift supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Derived {
-    Method,
-    TargetUri,
-    Authority,
-    Scheme,
-    RequestTarget,
-    Path,
-    Query,
-    Status,
-}
-
-impl Derived {
-    fn of(name: &str) -> Option<Self> {
-        Some(match name {
-            "@method" => Derived::Method,
-            "@target-uri" => Derived::TargetUri,
-            "@authority" => Derived::Authority,
-            "@scheme" => Derived::Scheme,
-            "@request-target" => Derived::RequestTarget,
-            "@path" => Derived::Path,
-            "@query" => Derived::Query,
-            "@status" => Derived::Status,
-            _ => return None,
-        })
-    }
-
-    fn component(self) -> Component {
-        match self {
-            Derived::Method => Component::Method,
-            Derived::TargetUri => Component::TargetUri,
-            Derived::Authority => Component::Authority,
-            Derived::Scheme => Component::Scheme,
-            Derived::RequestTarget => Component::RequestTarget,
-            Derived::Path => Component::Path,
-            Derived::Query => Component::Query,
-            Derived::Status => Component::Status,
         }
     }
 }
@@ -235,7 +206,7 @@ pub(crate) fn write_value(
     out: &mut impl Out,
 ) -> Result<(), SignatureError> {
     let uri = || message.uri().ok_or_else(|| missing(name));
-    let Some(derived) = Derived::of(name) else {
+    let Some(derived) = Component::derived(name) else {
         let mut values = message.headers().get_all(name).iter().peekable();
         if values.peek().is_none() {
             return Err(missing(name));
@@ -252,13 +223,13 @@ pub(crate) fn write_value(
         return Ok(());
     };
     match derived {
-        Derived::Method => out.put(message.method().ok_or_else(|| missing(name))?),
-        Derived::Scheme => put_lowercase(out, scheme(uri()?)),
-        Derived::Authority => {
+        Component::Method => out.put(message.method().ok_or_else(|| missing(name))?),
+        Component::Scheme => put_lowercase(out, scheme(uri()?)),
+        Component::Authority => {
             let uri = uri()?;
             put_lowercase(out, authority(message, uri).ok_or_else(|| missing(name))?);
         }
-        Derived::TargetUri => {
+        Component::TargetUri => {
             let uri = uri()?;
             let authority = authority(message, uri).ok_or_else(|| missing(name))?;
             put_lowercase(out, scheme(uri));
@@ -266,21 +237,23 @@ pub(crate) fn write_value(
             put_lowercase(out, authority);
             out.put(uri.path_and_query().map_or("/", |p| p.as_str()));
         }
-        Derived::RequestTarget => {
+        Component::RequestTarget => {
             out.put(uri()?.path_and_query().map_or("/", |p| p.as_str()));
         }
-        Derived::Path => match uri()?.path() {
+        Component::Path => match uri()?.path() {
             "" => out.put("/"),
             path => out.put(path),
         },
-        Derived::Query => {
+        Component::Query => {
             out.put("?");
             out.put(uri()?.query().unwrap_or_default());
         }
-        Derived::Status => {
+        Component::Status => {
             let status = message.status().ok_or_else(|| missing(name))?;
             sfv::put_integer(out, i64::from(status));
         }
+        // Not a derived component: read as a header field above.
+        Component::Field(_) => return Err(missing(name)),
     }
     Ok(())
 }
