@@ -13,7 +13,11 @@ use crate::sfv::{self, Item, Member, Value};
 
 /// The `Content-Digest` value for `body`: `sha-256=:<base64>:`.
 pub fn content_digest(body: &[u8]) -> String {
-    format!("sha-256=:{}:", STANDARD.encode(Sha256::digest(body)))
+    let mut field = String::with_capacity(54);
+    field.push_str("sha-256=:");
+    STANDARD.encode_string(Sha256::digest(body), &mut field);
+    field.push(':');
+    field
 }
 
 /// Whether `a` and `b` are equal, in time independent of where they differ.

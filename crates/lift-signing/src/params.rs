@@ -30,7 +30,8 @@ impl SignatureParams {
     pub fn new(components: Vec<Component>) -> Self {
         Self {
             components,
-            params: Vec::new(),
+            // Room for the six parameters RFC 9421 defines.
+            params: Vec::with_capacity(6),
         }
     }
 

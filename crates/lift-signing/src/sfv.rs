@@ -565,14 +565,15 @@ impl<'a> Parser<'a> {
 /// Writes `s` as a string (`"…"`, with `"` and `\` escaped).
 pub(crate) fn write_string(out: &mut impl Out, s: &str) {
     out.put("\"");
-    let mut rest = s;
-    while let Some(at) = rest.find(['"', '\\']) {
-        out.put(&rest[..at]);
-        out.put("\\");
-        out.put(&rest[at..=at]);
-        rest = &rest[at + 1..];
+    let mut start = 0;
+    for (at, &b) in s.as_bytes().iter().enumerate() {
+        if b == b'"' || b == b'\\' {
+            out.put(&s[start..at]);
+            out.put("\\");
+            start = at; // the escaped character begins the next piece
+        }
     }
-    out.put(rest);
+    out.put(&s[start..]);
     out.put("\"");
 }
 

@@ -93,10 +93,10 @@ impl Signer {
     /// The parameters of a signature made at `now` (Unix seconds), for a message with or
     /// without a body.
     pub fn params(&self, with_body: bool, now: u64) -> SignatureParams {
-        let mut components = self.components.clone();
-        let digest = Component::field("content-digest");
-        if with_body && !components.contains(&digest) {
-            components.push(digest);
+        let mut components = Vec::with_capacity(self.components.len() + 1);
+        components.extend_from_slice(&self.components);
+        if with_body && !components.iter().any(|c| c.name() == "content-digest") {
+            components.push(Component::field("content-digest"));
         }
         let mut params = SignatureParams::new(components).created(now);
         if let Some(validity) = self.validity {
