@@ -206,11 +206,9 @@ impl<'a> SignatureInput<'a> {
                     "a covered component is not a string",
                 ));
             };
-            // A component name has no character a string escapes: borrowed, or refused.
-            let name = match name.text() {
-                Cow::Borrowed(name) => name,
-                Cow::Owned(name) => return Err(SignatureError::UnsupportedComponent(name)),
-            };
+            // Read as it stands: a supported name has no character a string escapes, and
+            // `check_name` refuses one that has.
+            let name = name.raw();
             if !params.is_empty() {
                 return Err(SignatureError::UnsupportedComponent(format!(
                     "{name} with parameters"

@@ -83,6 +83,11 @@ pub(crate) fn put_integer(out: &mut impl Out, n: i64) {
 pub(crate) struct Str<'a>(&'a str);
 
 impl<'a> Str<'a> {
+    /// The string as it stands in the field, escapes included.
+    pub(crate) fn raw(self) -> &'a str {
+        self.0
+    }
+
     /// The string's value (escapes undone; borrowed unless there were any).
     pub(crate) fn text(self) -> Cow<'a, str> {
         if !self.0.contains('\\') {
