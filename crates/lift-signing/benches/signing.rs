@@ -1,5 +1,6 @@
 //! Signing and verifying one request with a 1 KiB body and its `Content-Digest`, the
-//! issue's shape: `hmac-sha256` and `ed25519`, and the digest alone for scale.
+//! issue's shape: `hmac-sha256`, `ed25519` and `ecdsa-p256-sha256`, and the digest alone for
+//! scale.
 //!
 //! `cargo bench -p lift-signing --bench signing`
 
@@ -33,6 +34,7 @@ fn signing(c: &mut Criterion) {
     for key in [
         SigningKey::HmacSha256(Secret::new(b"a shared secret of 32 bytes.....")),
         SigningKey::ed25519_from_seed(&[7; 32]),
+        SigningKey::ecdsa_p256_from_scalar(&[7; 32]).unwrap(),
     ] {
         let alg = key.alg();
         let signer = Signer::new("ledger", key.clone());

@@ -1,8 +1,9 @@
 //! Keys from configuration: `<keyid>:<alg>:<base64>` entries, separated by commas or
 //! whitespace, as `LIFT_SIGNING_KEYS` (keys that verify; an id given twice has two active
 //! keys, as during a rotation) and `LIFT_SIGNING_KEY` (the one key a client signs with).
-//! `<alg>` is `hmac-sha256` (the shared secret) or `ed25519` (the 32-byte public key to
-//! verify, the 32-byte seed to sign). No error message ever shows a key.
+//! `<alg>` is `hmac-sha256` (the shared secret, at least 16 bytes), `ed25519` (the 32-byte
+//! public key to verify, the 32-byte seed to sign) or `ecdsa-p256-sha256` (the SEC1 public
+//! point to verify, the 32-byte private scalar to sign). No error message ever shows a key.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -43,6 +44,15 @@ fn ed25519_bytes(bytes: &[u8]) -> Result<[u8; 32], SignatureError> {
         .map_err(|_| SignatureError::InvalidKey("an ed25519 key is not 32 bytes"))
 }
 
+fn p256_scalar(bytes: &[u8]) -> Result<[u8; 32], SignatureError> {
+    bytes
+        .try_into()
+        .map_err(|_| SignatureError::InvalidKey("an ecdsa-p256-sha256 private key is not 32 bytes"))
+}
+
+const UNKNOWN_ALGORITHM: SignatureError =
+    SignatureError::InvalidKey("the algorithm is not hmac-sha256, ed25519 or ecdsa-p256-sha256");
+
 impl StaticKeys {
     /// The verifying keys `text` lists (see the module documentation).
     pub fn parse(text: &str) -> Result<Self, SignatureError> {
@@ -58,11 +68,8 @@ impl StaticKeys {
                     ));
                 }
                 "ed25519" => VerifyingKey::ed25519(&ed25519_bytes(&bytes)?)?,
-                _ => {
-                    return Err(SignatureError::InvalidKey(
-                        "the algorithm is not hmac-sha256 or ed25519",
-                    ));
-                }
+                "ecdsa-p256-sha256" => VerifyingKey::ecdsa_p256(&bytes)?,
+                _ => return Err(UNKNOWN_ALGORITHM),
             };
             keys.add(keyid, key);
             any = true;
@@ -100,11 +107,8 @@ impl SigningKey {
                 ));
             }
             "ed25519" => SigningKey::ed25519_from_seed(&ed25519_bytes(&bytes)?),
-            _ => {
-                return Err(SignatureError::InvalidKey(
-                    "the algorithm is not hmac-sha256 or ed25519",
-                ));
-            }
+            "ecdsa-p256-sha256" => SigningKey::ecdsa_p256_from_scalar(&p256_scalar(&bytes)?)?,
+            _ => return Err(UNKNOWN_ALGORITHM),
         };
         Ok((keyid.to_owned(), key))
     }
@@ -123,11 +127,21 @@ mod tests {
                 .public_key_bytes()
                 .unwrap(),
         );
+        let scalar = [9u8; 32];
+        let ecdsa = SigningKey::ecdsa_p256_from_scalar(&scalar).unwrap();
+        let point = STANDARD.encode(ecdsa.public_key_bytes().unwrap());
         let keys = StaticKeys::parse(&format!(
-            "ledger:hmac-sha256:{secret}, ledger:ed25519:{public}\nhooks:hmac-sha256:{secret}"
+            "ledger:hmac-sha256:{secret}, ledger:ed25519:{public}\nhooks:hmac-sha256:{secret} ledger:ecdsa-p256-sha256:{point}"
         ))
         .unwrap();
-        assert_eq!(keys.keys("ledger").len(), 2);
+        assert_eq!(keys.keys("ledger").len(), 3);
+        assert_eq!(keys.keys("ledger")[0], ecdsa.verifying_key());
+        let (_, key) = SigningKey::parse(&format!(
+            "payments:ecdsa-p256-sha256:{}",
+            STANDARD.encode(scalar)
+        ))
+        .unwrap();
+        assert_eq!(key.verifying_key(), ecdsa.verifying_key());
         assert_eq!(keys.keys("hooks").len(), 1);
         let (keyid, key) =
             SigningKey::parse(&format!("payments:ed25519:{}", STANDARD.encode([5u8; 32]))).unwrap();
@@ -139,6 +153,7 @@ mod tests {
             format!("ledger:rsa:{secret}"),
             format!("ledger:hmac-sha256:{}", STANDARD.encode(b"short")),
             format!("ledger:ed25519:{secret}"),
+            format!("ledger:ecdsa-p256-sha256:{secret}"),
             format!(":hmac-sha256:{secret}"),
         ] {
             let err = StaticKeys::parse(&bad).unwrap_err().to_string();

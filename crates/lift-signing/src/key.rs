@@ -1,4 +1,5 @@
-//! Keys: [`SigningKey`] and [`VerifyingKey`] for `hmac-sha256` and `ed25519`, and
+//! Keys: [`SigningKey`] and [`VerifyingKey`] for `hmac-sha256`, `ed25519` and
+//! `ecdsa-p256-sha256`, and
 //! [`KeyStore`], several active keys per key id so keys rotate without downtime.
 //!
 //! Secrets never appear in `Debug` output, and nothing in this crate formats them.
@@ -73,6 +74,9 @@ pub enum SigningKey {
     HmacSha256(Secret),
     /// Ed25519 with a private key.
     Ed25519(Box<ed25519_dalek::SigningKey>),
+    /// ECDSA on P-256 with SHA-256, with a private key (signatures are deterministic,
+    /// RFC 6979, and written as the 64 bytes `r ‖ s`).
+    EcdsaP256(Box<p256::ecdsa::SigningKey>),
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -87,18 +91,33 @@ impl SigningKey {
         SigningKey::Ed25519(Box::new(ed25519_dalek::SigningKey::from_bytes(seed)))
     }
 
-    /// The algorithm's name in `alg` (`hmac-sha256`, `ed25519`).
+    /// An ECDSA P-256 key from its 32-byte private scalar (big-endian).
+    pub fn ecdsa_p256_from_scalar(scalar: &[u8; 32]) -> Result<Self, SignatureError> {
+        p256::ecdsa::SigningKey::from_slice(scalar)
+            .map(|k| SigningKey::EcdsaP256(Box::new(k)))
+            .map_err(|_| SignatureError::InvalidKey("not a P-256 private key"))
+    }
+
+    /// The algorithm's name in `alg` (`hmac-sha256`, `ed25519`, `ecdsa-p256-sha256`).
     pub fn alg(&self) -> &'static str {
         match self {
             SigningKey::HmacSha256(_) => "hmac-sha256",
             SigningKey::Ed25519(_) => "ed25519",
+            SigningKey::EcdsaP256(_) => "ecdsa-p256-sha256",
         }
     }
 
-    /// The public key's 32 bytes, for an Ed25519 key (an HMAC key has no public part).
-    pub fn public_key_bytes(&self) -> Option<[u8; 32]> {
+    /// The public key's bytes, for an asymmetric key (an HMAC key has no public part):
+    /// Ed25519's 32, or P-256's SEC1 uncompressed point (65).
+    pub fn public_key_bytes(&self) -> Option<Vec<u8>> {
         match self {
-            SigningKey::Ed25519(k) => Some(k.verifying_key().to_bytes()),
+            SigningKey::Ed25519(k) => Some(k.verifying_key().to_bytes().to_vec()),
+            SigningKey::EcdsaP256(k) => Some(
+                k.verifying_key()
+                    .to_encoded_point(false)
+                    .as_bytes()
+                    .to_vec(),
+            ),
             SigningKey::HmacSha256(_) => None,
         }
     }
@@ -108,6 +127,7 @@ impl SigningKey {
         match self {
             SigningKey::HmacSha256(s) => VerifyingKey::HmacSha256(s.clone()),
             SigningKey::Ed25519(k) => VerifyingKey::Ed25519(k.verifying_key()),
+            SigningKey::EcdsaP256(k) => VerifyingKey::EcdsaP256(*k.verifying_key()),
         }
     }
 
@@ -116,6 +136,11 @@ impl SigningKey {
         match self {
             SigningKey::HmacSha256(secret) => hmac_sha256(secret, data).to_vec(),
             SigningKey::Ed25519(key) => key.sign(data).to_bytes().to_vec(),
+            SigningKey::EcdsaP256(key) => {
+                let signature: p256::ecdsa::Signature =
+                    p256::ecdsa::signature::Signer::sign(&**key, data);
+                signature.to_bytes().to_vec()
+            }
         }
     }
 }
@@ -127,6 +152,8 @@ pub enum VerifyingKey {
     HmacSha256(Secret),
     /// Ed25519 with a public key.
     Ed25519(ed25519_dalek::VerifyingKey),
+    /// ECDSA on P-256 with SHA-256, with a public key.
+    EcdsaP256(p256::ecdsa::VerifyingKey),
 }
 
 impl std::fmt::Debug for VerifyingKey {
@@ -143,16 +170,24 @@ impl VerifyingKey {
             .map_err(|_| SignatureError::Malformed("not an Ed25519 public key"))
     }
 
+    /// A P-256 public key from its SEC1 encoding (65 bytes uncompressed, or 33 compressed).
+    pub fn ecdsa_p256(sec1: &[u8]) -> Result<Self, SignatureError> {
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1)
+            .map(VerifyingKey::EcdsaP256)
+            .map_err(|_| SignatureError::InvalidKey("not a P-256 public key"))
+    }
+
     /// The algorithm's name in `alg`.
     pub fn alg(&self) -> &'static str {
         match self {
             VerifyingKey::HmacSha256(_) => "hmac-sha256",
             VerifyingKey::Ed25519(_) => "ed25519",
+            VerifyingKey::EcdsaP256(_) => "ecdsa-p256-sha256",
         }
     }
 
     /// Whether `signature` is this key's signature of `data` (HMAC compared in constant
-    /// time; Ed25519 verified strictly).
+    /// time; Ed25519 verified strictly; ECDSA from the 64 bytes `r ‖ s`).
     pub fn verify(&self, data: &[u8], signature: &[u8]) -> bool {
         match self {
             VerifyingKey::HmacSha256(secret) => {
@@ -162,6 +197,8 @@ impl VerifyingKey {
             }
             VerifyingKey::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
                 .is_ok_and(|sig| key.verify_strict(data, &sig).is_ok()),
+            VerifyingKey::EcdsaP256(key) => p256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|sig| p256::ecdsa::signature::Verifier::verify(key, data, &sig).is_ok()),
         }
     }
 }

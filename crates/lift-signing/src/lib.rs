@@ -3,7 +3,7 @@
 //! - **HTTP Message Signatures** (RFC 9421): a [`Signer`] adds `Signature-Input` and
 //!   `Signature` over chosen [`Component`]s (`@method`, `@target-uri`, `@authority`,
 //!   `@path`, `@query`, `@status`, any header) with `created`, `expires`, `nonce`, `alg`,
-//!   `keyid` and `tag`; `hmac-sha256` or `ed25519`. A body is covered through its
+//!   `keyid` and `tag`; `hmac-sha256`, `ed25519` or `ecdsa-p256-sha256`. A body is covered through its
 //!   `Content-Digest` (RFC 9530). A [`Verifier`] checks the signature against a
 //!   [`KeyStore`] — several active keys per key id, so keys rotate without downtime — and a
 //!   policy: the components it must cover, the time window (default ±300 s), a nonce

@@ -135,7 +135,7 @@ impl Signer {
                 );
                 member
             }
-            SigningKey::Ed25519(_) => {
+            SigningKey::Ed25519(_) | SigningKey::EcdsaP256(_) => {
                 let mut base = String::with_capacity(512);
                 params.write_base(serialized, message, &mut base)?;
                 let mut member = String::with_capacity(self.label.len() + 92);

@@ -170,7 +170,7 @@ impl<K: KeyStore> Verifier<K> {
                     input.write_base(message, &mut mac)?;
                     hmac::Mac::verify_slice(mac, signature).is_ok()
                 }
-                VerifyingKey::Ed25519(_) => {
+                VerifyingKey::Ed25519(_) | VerifyingKey::EcdsaP256(_) => {
                     let base = match &mut base {
                         Some(base) => base,
                         None => {

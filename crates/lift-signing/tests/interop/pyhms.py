@@ -8,8 +8,9 @@ RFC 9421 independent of Lift's, for Lift's interoperability tests.
   pyhms.py verify <alg> <key-hex> <keyid>   < request JSON
       exits 0 if the request's signature verifies, else prints why and exits 1
 
-<alg> is hmac-sha256 (key: the secret) or ed25519 (key: the 32-byte seed to sign, the
-32-byte public key to verify).
+<alg> is hmac-sha256 (key: the secret), ed25519 (key: the 32-byte seed to sign, the
+32-byte public key to verify) or ecdsa-p256-sha256 (key: the 32-byte private scalar to sign,
+the SEC1 public point to verify).
 """
 
 import base64
@@ -20,6 +21,7 @@ import secrets
 import sys
 
 import requests
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 
@@ -32,6 +34,8 @@ class Keys(HTTPSignatureKeyResolver):
         assert key_id == self.keyid
         if self.alg == "ed25519":
             return Ed25519PrivateKey.from_private_bytes(self.key)
+        if self.alg == "ecdsa-p256-sha256":
+            return ec.derive_private_key(int.from_bytes(self.key, "big"), ec.SECP256R1())
         return self.key
 
     def resolve_public_key(self, key_id):
@@ -39,10 +43,16 @@ class Keys(HTTPSignatureKeyResolver):
             raise KeyError(key_id)
         if self.alg == "ed25519":
             return Ed25519PublicKey.from_public_bytes(self.key)
+        if self.alg == "ecdsa-p256-sha256":
+            return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), self.key)
         return self.key
 
 
-ALGORITHMS = {"hmac-sha256": algorithms.HMAC_SHA256, "ed25519": algorithms.ED25519}
+ALGORITHMS = {
+    "hmac-sha256": algorithms.HMAC_SHA256,
+    "ed25519": algorithms.ED25519,
+    "ecdsa-p256-sha256": algorithms.ECDSA_P256_SHA256,
+}
 
 
 def main():

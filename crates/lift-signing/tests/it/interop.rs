@@ -1,7 +1,8 @@
 //! Interoperability with an independent RFC 9421 implementation: PyPI's
 //! `http-message-signatures` (with `requests`), in `.venv` (`scripts/test.sh` installs it;
 //! `LIFT_PYTHON` names another Python). It signs requests Lift verifies, and verifies
-//! requests Lift signs — hmac-sha256 and ed25519, with and without a body digest.
+//! requests Lift signs — hmac-sha256, ed25519 and ecdsa-p256-sha256, with and without a body
+//! digest.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -49,6 +50,11 @@ fn keys() -> Vec<(&'static str, SigningKey, String, String)> {
             hex(&secret),
         ),
         ("ed25519", ed, hex(&SEED), hex(&public.to_bytes())),
+        {
+            let ecdsa = SigningKey::ecdsa_p256_from_scalar(&SEED).unwrap();
+            let point = ecdsa.public_key_bytes().unwrap();
+            ("ecdsa-p256-sha256", ecdsa, hex(&SEED), hex(&point))
+        },
     ]
 }
 

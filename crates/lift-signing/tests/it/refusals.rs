@@ -50,7 +50,11 @@ fn set(r: &mut http::Request<Vec<u8>>, name: &'static str, value: &str) {
 
 #[test]
 fn a_signed_request_verifies_with_ed25519_and_hmac() {
-    for key in [hmac("s3cret"), SigningKey::ed25519_from_seed(&[7; 32])] {
+    for key in [
+        hmac("s3cret"),
+        SigningKey::ed25519_from_seed(&[7; 32]),
+        SigningKey::ecdsa_p256_from_scalar(&[7; 32]).unwrap(),
+    ] {
         let r = signed("ledger", &key, NOW);
         let verified = Verifier::new(keys_with("ledger", &key))
             .verify(&r, Some(BODY), NOW + 5)
@@ -312,7 +316,11 @@ proptest::proptest! {
 
 #[test]
 fn a_signed_response_verifies_and_a_changed_status_or_body_is_refused() {
-    for key in [hmac("s3cret"), SigningKey::ed25519_from_seed(&[7; 32])] {
+    for key in [
+        hmac("s3cret"),
+        SigningKey::ed25519_from_seed(&[7; 32]),
+        SigningKey::ecdsa_p256_from_scalar(&[7; 32]).unwrap(),
+    ] {
         let response = || {
             http::Response::builder()
                 .status(201)

@@ -1,5 +1,7 @@
 //! RFC 9421 appendix B: the test request, the shared secret and Ed25519 key of B.1, and the
-//! signatures of B.2.5 (hmac-sha256) and B.2.6 (ed25519), reproduced byte for byte.
+//! signatures of B.2.5 (hmac-sha256) and B.2.6 (ed25519), reproduced byte for byte; B.2.4's
+//! signed response (ecdsa-p256-sha256, whose signatures are randomised in the RFC, so its
+//! published signature is verified as received).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -163,4 +165,51 @@ fn the_rfc_signatures_verify_as_received() {
         )
         .unwrap();
     }
+}
+
+/// B.1.3's P-256 key (`test-key-ecc-p256`), public half, as its SubjectPublicKeyInfo: the
+/// SEC1 point is its last 65 bytes.
+const ECC_P256_SPKI: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqIVYZVLCrPZHGHjP17CTW0/+D9Lfw0EkjqF7xB4FivAxzic30tMM4GF+hR6Dxh71Z50VGGdldkkDXZCnTNnoXQ==";
+
+#[test]
+fn b_2_4_the_ecdsa_p256_signed_response_verifies_as_received() {
+    let spki = STANDARD.decode(ECC_P256_SPKI).unwrap();
+    let key = VerifyingKey::ecdsa_p256(&spki[spki.len() - 65..]).unwrap();
+    let body = br#"{"message": "good dog"}"#;
+    let response = |status: u16| {
+        http::Response::builder()
+            .status(status)
+            .header("date", "Tue, 20 Apr 2021 02:07:56 GMT")
+            .header("content-type", "application/json")
+            .header(
+                "content-digest",
+                "sha-512=:mEWXIS7MaLRuGgxOBdODa3xqM1XdEvxoYhvlCFJ41QJgJc4GTsPp29l5oGX69wWdXymyU0rjJuahq4l5aGgfLQ==:",
+            )
+            .header("content-length", "23")
+            .header(
+                "signature-input",
+                r#"sig-b24=("@status" "content-type" "content-digest" "content-length");created=1618884473;keyid="test-key-ecc-p256""#,
+            )
+            .header(
+                "signature",
+                "sig-b24=:wNmSUAhwb5LxtOtOpNa6W5xj067m5hFrj0XQ4fvpaCLx0NKocgPquLgyahnzDnDAUy5eCdlYUEkLIj+32oiasw==:",
+            )
+            .body(body.to_vec())
+            .unwrap()
+    };
+    let keys = StaticKeys::new();
+    keys.add("test-key-ecc-p256", key);
+    let verifier = Verifier::new(keys)
+        .require(vec![Component::Status])
+        .require_nonce(false);
+    let signed = response(200);
+    let verified = verifier.verify(&signed, Some(body), CREATED + 10).unwrap();
+    assert_eq!(
+        (&*verified.keyid, verified.alg),
+        ("test-key-ecc-p256", "ecdsa-p256-sha256")
+    );
+    assert_eq!(
+        verifier.verify(&response(201), Some(body), CREATED + 10),
+        Err(lift_signing::SignatureError::BadSignature)
+    );
 }
