@@ -40,6 +40,8 @@ mod config;
 mod digest;
 #[cfg(feature = "dynamodb")]
 mod dynamodb;
+#[cfg(feature = "layer")]
+mod env;
 mod error;
 mod key;
 #[cfg(feature = "layer")]
@@ -59,6 +61,8 @@ pub use config::{SIGNING_KEY_ENV, SIGNING_KEYS_ENV};
 pub use digest::{content_digest, verify_content_digest};
 #[cfg(feature = "dynamodb")]
 pub use dynamodb::DynamoDbNonces;
+#[cfg(feature = "layer")]
+pub use env::{EnvKeys, SIGNING_KEYS_SECRET_ENV, SIGNING_NONCE_TABLE_ENV};
 pub use error::SignatureError;
 pub use key::{KeyStore, Secret, SigningKey, StaticKeys, VerifyingKey};
 #[cfg(feature = "layer")]

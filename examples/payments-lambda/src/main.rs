@@ -8,8 +8,10 @@
 //! - `GET /charges/{id}` → 200, or 404 for an id this tenant does not have;
 //! - `GET /health` → the health report (and the rate limiter's store), 200 or 503;
 //! - `POST /internal/settlements` → 201, for other services only: with `LIFT_SIGNING_KEYS`
-//!   set, every route under `LIFT_SIGNED_ROUTES` (default `/internal/`) needs an RFC 9421
-//!   signature by one of those keys (`payments-sign` makes one), else `401`; the caller's
+//!   (or `LIFT_SIGNING_KEYS_SECRET`, a Secrets Manager secret listing them) set, every route
+//!   under `LIFT_SIGNED_ROUTES` (default `/internal/`) needs an RFC 9421 signature by one of
+//!   those keys (`payments-sign` makes one), else `401`; a replayed signature is refused —
+//!   by every instance when `LIFT_SIGNING_NONCE_TABLE` names a DynamoDB table; the caller's
 //!   key id is on the context and every line.
 //!
 //! `LIFT_RATE_LIMIT` (`100/min,1000/h`) limits `POST /charges` per tenant — in memory, or
@@ -234,17 +236,12 @@ async fn main() -> Result<(), lift::RuntimeError> {
         store: Arc::new(Store::default()),
         limiter: limiter.clone(),
     };
-    let keys = match lift_signing::StaticKeys::from_env() {
-        Ok(keys) => keys,
-        // The value holds keys: the error names the variable and the problem, never it.
-        Err(e) => {
-            let error = lift::StartupError::InvalidSetting {
-                name: lift_signing::SIGNING_KEYS_ENV,
-                value: "(not shown: it holds keys)".into(),
-                expected: e.to_string(),
-            };
-            return lift::fail_init(error.into()).await;
-        }
+    // Signed routes: keys from LIFT_SIGNING_KEYS or the Secrets Manager secret
+    // LIFT_SIGNING_KEYS_SECRET; nonces in the DynamoDB table LIFT_SIGNING_NONCE_TABLE (every
+    // instance refuses a replay) or in memory.
+    let verify = match lift_signing::VerifyLayer::from_env().await {
+        Ok(verify) => verify,
+        Err(e) => return lift::fail_init(e.into()).await,
     };
     let mut handler: Handler = Arc::new(move |ctx, req| Box::pin(app.clone().handle(ctx, req)));
     // Logs: JSON on stdout, or straight to CloudWatch Logs when LIFT_CLOUDWATCH_LOG_GROUP
@@ -267,16 +264,15 @@ async fn main() -> Result<(), lift::RuntimeError> {
         let limited = tower::Layer::layer(&per_tenant, move |ctx, req| inner(ctx, req));
         handler = Arc::new(move |ctx, req| lift::Handler::call(&limited, ctx, req));
     }
-    if let Some(keys) = keys {
+    if let Some(verify) = verify {
         let prefixes: Vec<String> = std::env::var("LIFT_SIGNED_ROUTES")
             .unwrap_or_else(|_| "/internal/".into())
             .split(',')
             .map(|p| p.trim().to_owned())
             .filter(|p| !p.is_empty())
             .collect();
-        let verify = lift_signing::VerifyLayer::new(lift_signing::Verifier::new(keys))
-            .nonces(lift_signing::MemoryNonces::new(100_000))
-            .only(move |_, path| prefixes.iter().any(|p| path.starts_with(p.as_str())));
+        let verify =
+            verify.only(move |_, path| prefixes.iter().any(|p| path.starts_with(p.as_str())));
         let inner = handler;
         let verified = tower::Layer::layer(&verify, move |ctx, req| inner(ctx, req));
         handler = Arc::new(move |ctx, req| lift::Handler::call(&verified, ctx, req));

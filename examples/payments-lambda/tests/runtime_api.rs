@@ -254,6 +254,8 @@ fn function_command(binary: &str, address: &str, env: &[(&str, &str)]) -> Comman
         .env_remove("LIFT_RATE_LIMIT_TABLE")
         .env_remove("LIFT_RATE_LIMIT_PLANS")
         .env_remove("LIFT_SIGNING_KEYS")
+        .env_remove("LIFT_SIGNING_KEYS_SECRET")
+        .env_remove("LIFT_SIGNING_NONCE_TABLE")
         .env_remove("LIFT_SIGNED_ROUTES")
         .envs(env.iter().copied())
         .stdout(Stdio::piped());
@@ -313,10 +315,28 @@ async fn a_function_that_cannot_start_posts_its_init_error_logs_it_and_exits() {
             "Lift.InvalidSetting",
             "LIFT_RATE_LIMIT",
         ),
+        // A key too short to be a secret: the variable is named, the value never shown.
+        (
+            ("LIFT_SIGNING_KEYS", "ledger:hmac-sha256:c2hvcnQ="),
+            "Lift.InvalidSetting",
+            "LIFT_SIGNING_KEYS",
+        ),
+        // Two sources of keys: which one would win is not guessed.
+        (
+            ("LIFT_SIGNING_KEYS_SECRET", "payments/signing-keys"),
+            "Lift.InvalidSetting",
+            "LIFT_SIGNING_KEYS_SECRET",
+        ),
     ] {
         let mut with = vec![env];
         if env.0 == "LIFT_METRICS_DIMENSIONS" {
             with.push(("LIFT_METRICS_NAMESPACE", "Lift/Payments"));
+        }
+        if env.0 == "LIFT_SIGNING_KEYS_SECRET" {
+            with.push((
+                "LIFT_SIGNING_KEYS",
+                "ledger:hmac-sha256:c2hvcnQgYnV0IG5vdCB0b28gc2hvcnQ=",
+            ));
         }
         let (posted, lines, status) = start_failing(&with).await;
         assert_eq!(status, 1, "{env:?}: {lines:?}");
@@ -332,6 +352,7 @@ async fn a_function_that_cannot_start_posts_its_init_error_logs_it_and_exits() {
         );
         let message = body["errorMessage"].as_str().unwrap();
         assert!(message.contains(names), "{env:?}: {message}");
+        assert!(!message.contains("c2hvcnQ"), "a key shown: {message}");
         // One JSON line says the same, and nothing else reached stdout.
         assert_eq!(lines.len(), 1, "{env:?}: {lines:?}");
         let line: Value = serde_json::from_str(&lines[0]).expect("a JSON line, not a debug dump");
@@ -790,6 +811,91 @@ async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
         .await
         .unwrap();
     assert!(item.item().is_some());
+}
+
+/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+#[cfg(feature = "emulator")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_from_secrets_manager_and_a_replay_refused_by_another_instance() {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    use base64::Engine as _;
+    let moto = moto::Moto::start();
+    let region = Region::new("us-east-1");
+    let credentials = Credentials::new("test", "test", None, None, "moto");
+    let dynamodb = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .region(region.clone())
+            .credentials_provider(credentials.clone())
+            .endpoint_url(&moto.endpoint)
+            .build(),
+    );
+    let secrets = aws_sdk_secretsmanager::Client::from_conf(
+        aws_sdk_secretsmanager::config::Builder::new()
+            .behavior_version(BehaviorVersion::latest())
+            .region(region)
+            .credentials_provider(credentials)
+            .endpoint_url(&moto.endpoint)
+            .build(),
+    );
+    lift_ratelimit::DynamoDbStore::create_table(&dynamodb, "payments-nonces")
+        .await
+        .unwrap();
+    let seed = [12u8; 32];
+    let public = lift_signing::SigningKey::ed25519_from_seed(&seed)
+        .public_key_bytes()
+        .unwrap();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    secrets
+        .create_secret()
+        .name("payments/signing-keys")
+        .secret_string(format!("settlement-svc:ed25519:{}", b64(&public)))
+        .send()
+        .await
+        .unwrap();
+    let body = r#"{"batch":"b_18","total":99000}"#;
+    let headers = signed_by_the_example_client(
+        &b64(&seed),
+        "https://payments.example/internal/settlements",
+        body,
+    );
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let settlement = || -> Vec<Queued> {
+        vec![(
+            "settlement".into(),
+            None,
+            apigw_v2_event("POST", "/internal/settlements", &pairs, Some(body)),
+        )]
+    };
+    let env = [
+        ("LIFT_SIGNING_KEYS_SECRET", "payments/signing-keys"),
+        ("LIFT_SIGNING_NONCE_TABLE", "payments-nonces"),
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ];
+    let status = |responses: &HashMap<String, (String, Value)>| {
+        responses["settlement"].1["statusCode"].as_u64().unwrap()
+    };
+    let (first, _) = run_function(settlement(), &env).await;
+    assert_eq!(status(&first), 201, "{first:?}");
+    // The same signed request to another instance (a new process): a replay, refused there
+    // too because the nonce is in the shared table.
+    let (again, lines) = run_function(settlement(), &env).await;
+    assert_eq!(status(&again), 401, "{again:?}");
+    let refused = lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|e| e["message"] == "Request signature refused")
+        .unwrap();
+    assert!(
+        refused["reason"].as_str().unwrap().contains("replay"),
+        "{refused}"
+    );
 }
 
 /// A fresh `moto_server` holding a new log group named after `prefix`.
