@@ -375,6 +375,7 @@ impl NonceStore for MemoryNonces {
 }
 
 /// A [`NonceStore`] behind a pointer (a layer takes any store).
+#[cfg(feature = "layer")]
 pub(crate) trait DynNonces: Send + Sync {
     fn first_use_boxed<'a>(
         &'a self,
@@ -385,6 +386,7 @@ pub(crate) trait DynNonces: Send + Sync {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SignatureError>> + Send + 'a>>;
 }
 
+#[cfg(feature = "layer")]
 impl<N: NonceStore> DynNonces for N {
     fn first_use_boxed<'a>(
         &'a self,
