@@ -43,7 +43,7 @@ struct Common {
     pending_metrics: Mutex<Vec<Metrics>>,
     /// A caller verified after the context was built (by a layer inside the one that built
     /// it), so the outer layer's end line carries it too.
-    verified_caller: std::sync::OnceLock<String>,
+    verified_caller: std::sync::OnceLock<Arc<str>>,
 }
 
 /// One invocation's context.
@@ -171,8 +171,9 @@ impl Context {
     pub fn with_caller(&self, caller: &str) -> Self {
         let mut inner = Inner::clone(&self.inner);
         inner.logger = inner.logger.with_field("caller", caller);
-        inner.caller = Some(Arc::from(caller));
-        let _ = inner.common.verified_caller.set(caller.to_owned());
+        let caller: Arc<str> = Arc::from(caller);
+        let _ = inner.common.verified_caller.set(Arc::clone(&caller));
+        inner.caller = Some(caller);
         Self {
             inner: Arc::new(inner),
         }
@@ -190,7 +191,7 @@ impl Context {
     pub(crate) fn caller_verified_later(&self) -> Option<&str> {
         match self.inner.caller {
             Some(_) => None,
-            None => self.inner.common.verified_caller.get().map(String::as_str),
+            None => self.inner.common.verified_caller.get().map(|c| &**c),
         }
     }
 

@@ -145,11 +145,9 @@ where
                 }
             };
             // A caller verified inside (a signature layer) goes on the end line too.
-            let with_caller = context
-                .caller_verified_later()
-                .map(|caller| log.with_field("caller", caller));
             log_end(
-                with_caller.as_ref().unwrap_or(log),
+                log,
+                context.caller_verified_later(),
                 &result,
                 started.elapsed(),
                 method.as_deref(),
@@ -236,6 +234,7 @@ pub(super) fn status_of<R: ResponseStatus>(result: &Result<R, LiftError>) -> u16
 
 fn log_end<R: ResponseStatus>(
     log: &Logger,
+    caller: Option<&str>,
     result: &Result<R, LiftError>,
     elapsed: Duration,
     method: Option<&str>,
@@ -249,12 +248,20 @@ fn log_end<R: ResponseStatus>(
         400..=499 => Level::Warn,
         _ => Level::Info,
     };
-    match result {
-        Ok(_) => lift_observability::log!(log, level, "Request completed";
+    // `caller` is written only when there is one (never as null on every line).
+    match (result, caller) {
+        (Ok(_), None) => lift_observability::log!(log, level, "Request completed";
             "status" => status, "latency_ms" => latency_ms,
             "method" => method, "path" => path),
-        Err(e) => lift_observability::log!(log, level, "Request failed";
+        (Ok(_), Some(caller)) => lift_observability::log!(log, level, "Request completed";
+            "caller" => caller, "status" => status, "latency_ms" => latency_ms,
+            "method" => method, "path" => path),
+        (Err(e), None) => lift_observability::log!(log, level, "Request failed";
             "status" => status, "latency_ms" => latency_ms,
+            "method" => method, "path" => path,
+            "error_kind" => e.kind().as_str(), "error" => Value::error(e)),
+        (Err(e), Some(caller)) => lift_observability::log!(log, level, "Request failed";
+            "caller" => caller, "status" => status, "latency_ms" => latency_ms,
             "method" => method, "path" => path,
             "error_kind" => e.kind().as_str(), "error" => Value::error(e)),
     }
