@@ -699,20 +699,28 @@ fn signed_by_the_example_client(seed_b64: &str, url: &str, body: &str) -> Vec<(S
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn internal_routes_need_a_signature_by_a_listed_key() {
+/// A settlement `body` signed by the example client with the Ed25519 key whose seed is 32
+/// bytes of `seed`: the public key (base64, as `LIFT_SIGNING_KEYS` lists it) and the
+/// request's headers.
+fn settlement_signed(seed: u8, body: &str) -> (String, Vec<(String, String)>) {
     use base64::Engine as _;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let seed = [11u8; 32];
+    let seed = [seed; 32];
     let public = lift_signing::SigningKey::ed25519_from_seed(&seed)
         .public_key_bytes()
         .unwrap();
-    let body = r#"{"batch":"b_17","total":125000}"#;
     let headers = signed_by_the_example_client(
         &b64(&seed),
         "https://payments.example/internal/settlements",
         body,
     );
+    (b64(&public), headers)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_routes_need_a_signature_by_a_listed_key() {
+    let body = r#"{"batch":"b_17","total":125000}"#;
+    let (public, headers) = settlement_signed(11, body);
     let event = |headers: &[(String, String)], body: &str| {
         let pairs: Vec<(&str, &str)> = headers
             .iter()
@@ -733,7 +741,7 @@ async fn internal_routes_need_a_signature_by_a_listed_key() {
             event(&[("host".into(), "payments.example".into())], body),
         ),
     ];
-    let keys = format!("settlement-svc:ed25519:{}", b64(&public));
+    let keys = format!("settlement-svc:ed25519:{public}");
     let (responses, lines) =
         run_function(invocations, &[("LIFT_SIGNING_KEYS", keys.as_str())]).await;
     let status = |id: &str| responses[id].1["statusCode"].as_u64().unwrap();
@@ -818,7 +826,6 @@ async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_from_secrets_manager_and_a_replay_refused_by_another_instance() {
     use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-    use base64::Engine as _;
     let moto = moto::Moto::start();
     let region = Region::new("us-east-1");
     let credentials = Credentials::new("test", "test", None, None, "moto");
@@ -841,24 +848,15 @@ async fn keys_from_secrets_manager_and_a_replay_refused_by_another_instance() {
     lift_ratelimit::DynamoDbStore::create_table(&dynamodb, "payments-nonces")
         .await
         .unwrap();
-    let seed = [12u8; 32];
-    let public = lift_signing::SigningKey::ed25519_from_seed(&seed)
-        .public_key_bytes()
-        .unwrap();
-    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let body = r#"{"batch":"b_18","total":99000}"#;
+    let (public, headers) = settlement_signed(12, body);
     secrets
         .create_secret()
         .name("payments/signing-keys")
-        .secret_string(format!("settlement-svc:ed25519:{}", b64(&public)))
+        .secret_string(format!("settlement-svc:ed25519:{public}"))
         .send()
         .await
         .unwrap();
-    let body = r#"{"batch":"b_18","total":99000}"#;
-    let headers = signed_by_the_example_client(
-        &b64(&seed),
-        "https://payments.example/internal/settlements",
-        body,
-    );
     let pairs: Vec<(&str, &str)> = headers
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

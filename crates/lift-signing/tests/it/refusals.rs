@@ -38,6 +38,15 @@ fn signed(keyid: &str, key: &SigningKey, at: u64) -> http::Request<Vec<u8>> {
     r
 }
 
+/// A key of each algorithm.
+fn every_algorithm() -> [SigningKey; 3] {
+    [
+        hmac("s3cret"),
+        SigningKey::ed25519_from_seed(&[7; 32]),
+        SigningKey::ecdsa_p256_from_scalar(&[7; 32]).unwrap(),
+    ]
+}
+
 fn keys_with(keyid: &str, key: &SigningKey) -> StaticKeys {
     let keys = StaticKeys::new();
     keys.add(keyid, key.verifying_key());
@@ -50,11 +59,7 @@ fn set(r: &mut http::Request<Vec<u8>>, name: &'static str, value: &str) {
 
 #[test]
 fn a_signed_request_verifies_with_ed25519_and_hmac() {
-    for key in [
-        hmac("s3cret"),
-        SigningKey::ed25519_from_seed(&[7; 32]),
-        SigningKey::ecdsa_p256_from_scalar(&[7; 32]).unwrap(),
-    ] {
+    for key in every_algorithm() {
         let r = signed("ledger", &key, NOW);
         let verified = Verifier::new(keys_with("ledger", &key))
             .verify(&r, Some(BODY), NOW + 5)
@@ -316,11 +321,7 @@ proptest::proptest! {
 
 #[test]
 fn a_signed_response_verifies_and_a_changed_status_or_body_is_refused() {
-    for key in [
-        hmac("s3cret"),
-        SigningKey::ed25519_from_seed(&[7; 32]),
-        SigningKey::ecdsa_p256_from_scalar(&[7; 32]).unwrap(),
-    ] {
+    for key in every_algorithm() {
         let response = || {
             http::Response::builder()
                 .status(201)
