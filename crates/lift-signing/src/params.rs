@@ -162,8 +162,8 @@ const MAX_COMPONENTS: usize = 32;
 /// read in place (checked once, when made; nothing copied).
 #[derive(Debug, Clone)]
 pub(crate) struct SignatureInput<'a> {
-    /// The inner list's text; the covered names are spans of it (offset, length).
-    list: &'a str,
+    /// The text the covered names are spans of (offset, length).
+    base: &'a str,
     names: [(u16, u16); MAX_COMPONENTS],
     covered: usize,
     params: Params<'a>,
@@ -177,102 +177,159 @@ pub(crate) struct SignatureInput<'a> {
     canonical_params: bool,
 }
 
-impl<'a> SignatureInput<'a> {
-    /// Reads a `Signature-Input` member: an inner list of at most 32 distinct, supported
-    /// component names without parameters; known parameters of the right type, none given
-    /// twice.
-    pub(crate) fn from_member(member: Member<'a>) -> Result<Self, SignatureError> {
-        let Member::InnerList(items, params) = member else {
+/// A `Signature-Input` member heard as the field is read: the input being built, or why it
+/// cannot be.
+pub(crate) struct Hearing<'a> {
+    input: SignatureInput<'a>,
+    error: Option<SignatureError>,
+}
+
+impl<'a> Hearing<'a> {
+    /// Ready to hear a member of `field` (the text its names are spans of).
+    pub(crate) fn new(field: &'a str) -> Self {
+        Self {
+            input: SignatureInput {
+                base: field,
+                names: [(0, 0); MAX_COMPONENTS],
+                covered: 0,
+                params: Params::default(),
+                created: None,
+                expires: None,
+                nonce: None,
+                alg: None,
+                keyid: None,
+                tag: None,
+                canonical_params: true,
+            },
+            error: None,
+        }
+    }
+
+    /// The input heard, `member` being the member as the parser returned it.
+    pub(crate) fn finish(self, member: Member<'a>) -> Result<SignatureInput<'a>, SignatureError> {
+        let Member::InnerList(_, params) = member else {
             return Err(SignatureError::Malformed(
                 "a Signature-Input member is not an inner list",
             ));
         };
-        let mut input = SignatureInput {
-            list: items.raw(),
-            names: [(0, 0); MAX_COMPONENTS],
-            covered: 0,
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        Ok(SignatureInput {
             params,
-            created: None,
-            expires: None,
-            nonce: None,
-            alg: None,
-            keyid: None,
-            tag: None,
-            canonical_params: false,
-        };
-        for Item { bare, params } in items.iter() {
-            let Value::String(name) = bare else {
-                return Err(SignatureError::Malformed(
-                    "a covered component is not a string",
-                ));
-            };
-            // Read as it stands: a supported name has no character a string escapes, and
-            // `check_name` refuses one that has.
-            let name = name.raw();
-            if !params.is_empty() {
-                return Err(SignatureError::UnsupportedComponent(format!(
-                    "{name} with parameters"
-                )));
-            }
-            Component::check_name(name)?;
-            if input.names().any(|earlier| earlier == name) {
-                return Err(SignatureError::Malformed("a component is covered twice"));
-            }
-            let Some(slot) = input.names.get_mut(input.covered) else {
-                return Err(SignatureError::Malformed(
-                    "a signature covers more than 32 components",
-                ));
-            };
-            // A name is a span of the list's text (at most 8 KiB: a header's size limit).
-            let offset = (name.as_ptr() as usize).wrapping_sub(input.list.as_ptr() as usize);
-            let (Ok(offset), Ok(len)) = (u16::try_from(offset), u16::try_from(name.len())) else {
-                return Err(SignatureError::Malformed(
-                    "a Signature-Input member is too long",
-                ));
-            };
-            *slot = (offset, len);
-            input.covered += 1;
-        }
-        let mut same = sfv::SameAs::new(params.raw());
-        for (key, value) in params.iter() {
-            sfv::write_param(&mut same, key, value);
-            let (integer, string) = match key {
-                "created" => (Some(&mut input.created), None),
-                "expires" => (Some(&mut input.expires), None),
-                "nonce" => (None, Some(&mut input.nonce)),
-                "alg" => (None, Some(&mut input.alg)),
-                "keyid" => (None, Some(&mut input.keyid)),
-                "tag" => (None, Some(&mut input.tag)),
-                _ => continue, // unknown parameters are signed over, not interpreted
-            };
-            let fits = match (integer, string, value) {
-                (Some(slot), _, Value::Integer(n)) if n >= 0 => slot.replace(n).is_none(),
-                (_, Some(slot), Value::String(s)) => slot.replace(s).is_none(),
-                _ => {
-                    return Err(SignatureError::Malformed(
-                        "a signature parameter has the wrong type",
-                    ));
-                }
-            };
-            if !fits {
-                return Err(SignatureError::Malformed(
-                    "a signature parameter is given twice",
-                ));
-            }
-        }
-        input.canonical_params = same.matched();
-        Ok(input)
+            ..self.input
+        })
     }
 
+    fn fail(&mut self, error: SignatureError) {
+        self.error.get_or_insert(error);
+    }
+
+    fn item(&mut self, Item { bare, params }: Item<'a>) -> Result<(), SignatureError> {
+        let input = &mut self.input;
+        let Value::String(name) = bare else {
+            return Err(SignatureError::Malformed(
+                "a covered component is not a string",
+            ));
+        };
+        // Read as it stands: a supported name has no character a string escapes, and
+        // `check_name` refuses one that has.
+        let name = name.raw();
+        if !params.is_empty() {
+            return Err(SignatureError::UnsupportedComponent(format!(
+                "{name} with parameters"
+            )));
+        }
+        Component::check_name(name)?;
+        if input.names().any(|earlier| earlier == name) {
+            return Err(SignatureError::Malformed("a component is covered twice"));
+        }
+        let Some(slot) = input.names.get_mut(input.covered) else {
+            return Err(SignatureError::Malformed(
+                "a signature covers more than 32 components",
+            ));
+        };
+        // A name is a span of the field's text (at most 8 KiB: a header's size limit).
+        let offset = (name.as_ptr() as usize).wrapping_sub(input.base.as_ptr() as usize);
+        let (Ok(offset), Ok(len)) = (u16::try_from(offset), u16::try_from(name.len())) else {
+            return Err(SignatureError::Malformed(
+                "a Signature-Input member is too long",
+            ));
+        };
+        *slot = (offset, len);
+        input.covered += 1;
+        Ok(())
+    }
+
+    fn param(
+        &mut self,
+        key: &'a str,
+        value: Value<'a>,
+        raw: &'a str,
+    ) -> Result<(), SignatureError> {
+        let input = &mut self.input;
+        let mut same = sfv::SameAs::new(raw);
+        sfv::write_param(&mut same, key, value);
+        input.canonical_params &= same.matched();
+        let (integer, string) = match key {
+            "created" => (Some(&mut input.created), None),
+            "expires" => (Some(&mut input.expires), None),
+            "nonce" => (None, Some(&mut input.nonce)),
+            "alg" => (None, Some(&mut input.alg)),
+            "keyid" => (None, Some(&mut input.keyid)),
+            "tag" => (None, Some(&mut input.tag)),
+            _ => return Ok(()), // unknown parameters are signed over, not interpreted
+        };
+        let fits = match (integer, string, value) {
+            (Some(slot), _, Value::Integer(n)) if n >= 0 => slot.replace(n).is_none(),
+            (_, Some(slot), Value::String(s)) => slot.replace(s).is_none(),
+            _ => {
+                return Err(SignatureError::Malformed(
+                    "a signature parameter has the wrong type",
+                ));
+            }
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(SignatureError::Malformed(
+                "a signature parameter is given twice",
+            ))
+        }
+    }
+}
+
+impl<'a> sfv::Hear<'a> for Hearing<'a> {
+    fn item(&mut self, item: Item<'a>) {
+        if self.error.is_none()
+            && let Err(e) = Hearing::item(self, item)
+        {
+            self.fail(e);
+        }
+    }
+
+    fn param(&mut self, key: &'a str, value: Value<'a>, raw: &'a str) {
+        if self.error.is_none()
+            && let Err(e) = Hearing::param(self, key, value, raw)
+        {
+            self.fail(e);
+        }
+    }
+}
+
+impl<'a> SignatureInput<'a> {
     /// Reads a serialised inner list (what [`SignatureParams::serialize`] writes).
     #[cfg(test)]
     pub(crate) fn parse(serialized: &'a str) -> Result<Self, SignatureError> {
-        Self::from_member(sfv::parse_member(serialized).map_err(SignatureError::Malformed)?)
+        let mut hearing = Hearing::new(serialized);
+        let member =
+            sfv::parse_member(serialized, &mut hearing).map_err(SignatureError::Malformed)?;
+        hearing.finish(member)
     }
 
     /// The covered components' names, in order.
     pub(crate) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
-        let list = self.list;
+        let list = self.base;
         self.names[..self.covered]
             .iter()
             .map(move |&(offset, len)| {

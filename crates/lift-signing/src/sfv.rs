@@ -180,7 +180,7 @@ impl Value<'_> {
 }
 
 /// Parameters (`;key=value;flag`), as they stand in the field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Params<'a>(&'a str);
 
 impl<'a> Params<'a> {
@@ -230,12 +230,8 @@ pub(crate) struct Item<'a> {
 pub(crate) struct Items<'a>(&'a str);
 
 impl<'a> Items<'a> {
-    /// The items as they stand in the field (through the closing parenthesis).
-    pub(crate) fn raw(self) -> &'a str {
-        self.0
-    }
-
     /// The items in order.
+    #[cfg(test)]
     pub(crate) fn iter(self) -> impl Iterator<Item = Item<'a>> {
         let mut p = Parser::again(self.0);
         std::iter::from_fn(move || p.list_item().ok().flatten())
@@ -249,16 +245,39 @@ pub(crate) enum Member<'a> {
     InnerList(Items<'a>, Params<'a>),
 }
 
+/// Hears one inner list's items and parameters as the parser reads them, so that a reader
+/// needing them all builds its view in the same pass that checks the field.
+pub(crate) trait Hear<'a> {
+    /// The list's next item.
+    fn item(&mut self, item: Item<'a>);
+    /// The list's next parameter, and its text as it stands (`;key=value`).
+    fn param(&mut self, key: &'a str, value: Value<'a>, raw: &'a str);
+}
+
 /// Reads a dictionary field, checking all of it, and hands each member to `each` as it is
 /// read (a repeated key each time — the caller decides what a repetition means). Stops at
 /// the first error: the field's (outside) or `each`'s (inside).
 pub(crate) fn read_dictionary<'a, E>(
     text: &'a str,
+    each: impl FnMut(&'a str, Member<'a>) -> Result<(), E>,
+) -> Result<Result<(), E>, ParseError> {
+    read_dictionary_hearing(text, |_| false, None, each)
+}
+
+/// [`read_dictionary`], with the items and parameters of the first inner-list member whose
+/// key `wanted` accepts told to `heard` as they are read.
+pub(crate) fn read_dictionary_hearing<'a, E>(
+    text: &'a str,
+    wanted: impl Fn(&str) -> bool,
+    mut heard: Option<&mut dyn Hear<'a>>,
     mut each: impl FnMut(&'a str, Member<'a>) -> Result<(), E>,
 ) -> Result<Result<(), E>, ParseError> {
     let mut p = Parser::new(text);
     p.skip_sp();
-    while let Some((key, member)) = p.dictionary_member()? {
+    while p.peek().is_some() {
+        let key = p.key()?;
+        let hear = if wanted(key) { heard.take() } else { None };
+        let member = p.dictionary_value(hear)?;
         if let Err(e) = each(key, member) {
             return Ok(Err(e));
         }
@@ -266,11 +285,15 @@ pub(crate) fn read_dictionary<'a, E>(
     Ok(Ok(()))
 }
 
-/// Parses one member's value on its own (an item or an inner list), checking all of it.
+/// Parses one member's value on its own (an item or an inner list), checking all of it and
+/// telling `heard` its inner list's items and parameters.
 #[cfg(test)]
-pub(crate) fn parse_member(text: &str) -> Result<Member<'_>, ParseError> {
+pub(crate) fn parse_member<'a>(
+    text: &'a str,
+    heard: &mut dyn Hear<'a>,
+) -> Result<Member<'a>, ParseError> {
     let mut p = Parser::new(text);
-    let member = p.member()?;
+    let member = p.member_heard(Some(heard))?;
     match p.peek() {
         None => Ok(member),
         Some(_) => Err("text follows the member"),
@@ -488,9 +511,10 @@ impl<'a> Parser<'a> {
 
     /// The next parameter, if one follows.
     fn param(&mut self) -> Result<Option<(&'a str, Value<'a>)>, ParseError> {
-        if !self.eat(b';') {
+        if self.peek() != Some(b';') {
             return Ok(None);
         }
+        self.at += 1;
         self.skip_sp();
         let key = self.key()?;
         let value = if self.eat(b'=') {
@@ -526,26 +550,43 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn member(&mut self) -> Result<Member<'a>, ParseError> {
+    /// A member, its inner list's items and parameters told to `heard` as they are read.
+    fn member_heard(
+        &mut self,
+        mut heard: Option<&mut dyn Hear<'a>>,
+    ) -> Result<Member<'a>, ParseError> {
         if !self.eat(b'(') {
             return self.item().map(Member::Item);
         }
         let start = self.at;
-        while self.list_item()?.is_some() {}
+        while let Some(item) = self.list_item()? {
+            if let Some(h) = heard.as_deref_mut() {
+                h.item(item);
+            }
+        }
         let items = Items(self.text.get(start..=self.at).unwrap_or_default());
         self.at += 1; // the closing parenthesis
-        let params = self.params()?;
-        Ok(Member::InnerList(items, params))
+        let params_start = self.at;
+        loop {
+            let param_start = self.at;
+            let Some((key, value)) = self.param()? else {
+                break;
+            };
+            if let Some(h) = heard.as_deref_mut() {
+                h.param(key, value, self.since(param_start));
+            }
+        }
+        Ok(Member::InnerList(items, Params(self.since(params_start))))
     }
 
-    /// The next dictionary member, `None` at the end of the field.
-    fn dictionary_member(&mut self) -> Result<Option<(&'a str, Member<'a>)>, ParseError> {
-        if self.peek().is_none() {
-            return Ok(None);
-        }
-        let key = self.key()?;
+    /// A dictionary member's value after its key (`=` and a member, or parameters alone),
+    /// and the separator after it.
+    fn dictionary_value(
+        &mut self,
+        heard: Option<&mut dyn Hear<'a>>,
+    ) -> Result<Member<'a>, ParseError> {
         let member = if self.eat(b'=') {
-            self.member()?
+            self.member_heard(heard)?
         } else {
             let params = self.params()?;
             Member::Item(Item {
@@ -563,7 +604,7 @@ impl<'a> Parser<'a> {
                 return Err("a dictionary ends with a comma");
             }
         }
-        Ok(Some((key, member)))
+        Ok(member)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::component::{Component, Message};
 use crate::digest::verify_content_digest;
 use crate::error::SignatureError;
 use crate::key::{KeyStore, VerifyingKey};
-use crate::params::SignatureInput;
+use crate::params::{Hearing, SignatureInput};
 use crate::sfv::{self, Member, Value};
 
 /// What a verified signature says, borrowed from the request it was read from.
@@ -95,8 +95,9 @@ impl<K: KeyStore> Verifier<K> {
     /// The key id `message`'s first signature claims, unverified — for a log line about a
     /// refusal (never a key or a signature).
     pub fn claimed_key_id(message: &impl Message) -> Option<String> {
-        let (_, member) = read_field(message, &SIGNATURE_INPUT, None).ok()??;
-        let input = SignatureInput::from_member(member).ok()?;
+        let mut input = None;
+        read_field(message, &SIGNATURE_INPUT, None, Some(&mut input)).ok()??;
+        let input = input?.ok()?;
         input
             .keyid()
             .filter(|k| k.len() <= 256)
@@ -122,9 +123,15 @@ impl<K: KeyStore> Verifier<K> {
                 limit: self.max_header_bytes,
             });
         }
-        let (label, input) = read_field(message, &SIGNATURE_INPUT, self.label.as_deref())?
-            .ok_or(SignatureError::MissingSignature)?;
-        let signature = match read_field(message, &SIGNATURE, Some(label))? {
+        let mut heard = None;
+        let (label, _) = read_field(
+            message,
+            &SIGNATURE_INPUT,
+            self.label.as_deref(),
+            Some(&mut heard),
+        )?
+        .ok_or(SignatureError::MissingSignature)?;
+        let signature = match read_field(message, &SIGNATURE, Some(label), None)? {
             Some((_, Member::Item(item))) => match item.bare {
                 Value::Bytes(bytes) => bytes,
                 _ => {
@@ -140,7 +147,7 @@ impl<K: KeyStore> Verifier<K> {
             }
             None => return Err(SignatureError::MissingSignature),
         };
-        let input = SignatureInput::from_member(input)?;
+        let input = heard.ok_or(SignatureError::MissingSignature)??;
         let created = self.check_policy(&input, body.is_some_and(|b| !b.is_empty()), now)?;
         let keyid = input
             .keyid()
@@ -257,11 +264,13 @@ const CONTENT_DIGEST: http::HeaderName = http::HeaderName::from_static("content-
 
 /// Reads the dictionary field `name` over all its lines (each line a dictionary of its
 /// own): every line well formed, labels unique across them, at most [`MAX_SIGNATURES`]
-/// members. The member labelled `wanted` (the first, if `None`), if there is one.
+/// members. The member labelled `wanted` (the first, if `None`), if there is one — and,
+/// with `input`, that member read as a `Signature-Input` in the same pass.
 fn read_field<'m>(
     message: &'m impl Message,
     name: &http::HeaderName,
     wanted: Option<&str>,
+    mut input: Option<&mut Option<Result<SignatureInput<'m>, SignatureError>>>,
 ) -> Result<Option<(&'m str, Member<'m>)>, SignatureError> {
     let mut labels = [""; MAX_SIGNATURES];
     let mut count = 0;
@@ -270,7 +279,14 @@ fn read_field<'m>(
         let text = line
             .to_str()
             .map_err(|_| SignatureError::Malformed("a signature header is not ASCII"))?;
-        sfv::read_dictionary(text, |label, member| {
+        let searching = found.is_none();
+        let is_wanted = |label: &str| searching && wanted.is_none_or(|w| w == label);
+        let mut hearing = Hearing::new(text);
+        let heard = match (&input, searching) {
+            (Some(_), true) => Some(&mut hearing as &mut dyn sfv::Hear<'m>),
+            _ => None,
+        };
+        sfv::read_dictionary_hearing(text, is_wanted, heard, |label, member| {
             if labels[..count].contains(&label) {
                 return Err(SignatureError::DuplicateLabel(label.to_owned()));
             }
@@ -279,12 +295,15 @@ fn read_field<'m>(
             };
             *slot = label;
             count += 1;
-            if found.is_none() && wanted.is_none_or(|wanted| wanted == label) {
+            if found.is_none() && is_wanted(label) {
                 found = Some((label, member));
             }
             Ok(())
         })
         .map_err(SignatureError::Malformed)??;
+        if let (Some(slot), true, Some((_, member))) = (input.as_deref_mut(), searching, found) {
+            *slot = Some(hearing.finish(member));
+        }
     }
     if count == 0 {
         return Err(SignatureError::MissingSignature);
