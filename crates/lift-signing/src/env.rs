@@ -60,6 +60,24 @@ fn invalid(name: &'static str, value: &str, expected: impl Into<String>) -> Star
     }
 }
 
+/// The AWS configuration: loaded once, and only when a variable names an AWS resource.
+#[derive(Default)]
+struct Aws {
+    #[cfg(any(feature = "secrets-manager", feature = "dynamodb"))]
+    loaded: Option<aws_config::SdkConfig>,
+}
+
+impl Aws {
+    #[cfg(any(feature = "secrets-manager", feature = "dynamodb"))]
+    async fn config(&mut self) -> &aws_config::SdkConfig {
+        let config = match self.loaded.take() {
+            Some(config) => config,
+            None => aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+        };
+        self.loaded.insert(config)
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -69,6 +87,7 @@ impl VerifyLayer<EnvKeys> {
     /// [`Verifier::new`]'s policy, or `None` when no keys are named. It covers every route
     /// until [`only`](VerifyLayer::only) narrows it.
     pub async fn from_env() -> Result<Option<Self>, StartupError> {
+        let mut aws = Aws::default();
         let keys = match (var(SIGNING_KEYS_ENV), var(SIGNING_KEYS_SECRET_ENV)) {
             (None, None) => return Ok(None),
             (Some(_), Some(secret)) => {
@@ -86,20 +105,19 @@ impl VerifyLayer<EnvKeys> {
                     e.to_string(),
                 )
             })?),
-            (None, Some(secret)) => secret_keys(&secret).await?,
+            (None, Some(secret)) => secret_keys(&mut aws, &secret).await?,
         };
         let layer = VerifyLayer::new(Verifier::new(keys));
         Ok(Some(match var(SIGNING_NONCE_TABLE_ENV) {
             None => layer.nonces(MemoryNonces::new(MEMORY_NONCES)),
-            Some(table) => table_nonces(layer, &table).await?,
+            Some(table) => table_nonces(&mut aws, layer, &table).await?,
         }))
     }
 }
 
 #[cfg(feature = "secrets-manager")]
-async fn secret_keys(secret_id: &str) -> Result<EnvKeys, StartupError> {
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_secretsmanager::Client::new(&config);
+async fn secret_keys(aws: &mut Aws, secret_id: &str) -> Result<EnvKeys, StartupError> {
+    let client = aws_sdk_secretsmanager::Client::new(aws.config().await);
     let keys = crate::secrets::SecretsManagerKeys::load(client, secret_id)
         .await
         .map_err(|e| invalid(SIGNING_KEYS_SECRET_ENV, secret_id, error_chain(&e)))?;
@@ -108,7 +126,7 @@ async fn secret_keys(secret_id: &str) -> Result<EnvKeys, StartupError> {
 }
 
 #[cfg(not(feature = "secrets-manager"))]
-async fn secret_keys(secret_id: &str) -> Result<EnvKeys, StartupError> {
+async fn secret_keys(_: &mut Aws, secret_id: &str) -> Result<EnvKeys, StartupError> {
     Err(invalid(
         SIGNING_KEYS_SECRET_ENV,
         secret_id,
@@ -118,16 +136,17 @@ async fn secret_keys(secret_id: &str) -> Result<EnvKeys, StartupError> {
 
 #[cfg(feature = "dynamodb")]
 async fn table_nonces(
+    aws: &mut Aws,
     layer: VerifyLayer<EnvKeys>,
     table: &str,
 ) -> Result<VerifyLayer<EnvKeys>, StartupError> {
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
+    let client = aws_sdk_dynamodb::Client::new(aws.config().await);
     Ok(layer.nonces(crate::DynamoDbNonces::new(client, table)))
 }
 
 #[cfg(not(feature = "dynamodb"))]
 async fn table_nonces(
+    _: &mut Aws,
     _: VerifyLayer<EnvKeys>,
     table: &str,
 ) -> Result<VerifyLayer<EnvKeys>, StartupError> {
