@@ -219,10 +219,22 @@ impl Encoder {
         redactor: &Redactor,
         out: &mut Vec<u8>,
     ) {
+        self.encode_context_field(key, value, false, redactor, out);
+    }
+
+    /// Appends one of a context's fields: one of Lift's own keys (`own`) or a sticky field.
+    fn encode_context_field(
+        &self,
+        key: &str,
+        value: Value<'_>,
+        own: bool,
+        redactor: &Redactor,
+        out: &mut Vec<u8>,
+    ) {
         let field = Field::new(key, value);
         match self {
-            Encoder::Json(e) => e.write_field(out, &field, redactor, false),
-            Encoder::Console(e) => e.write_field(out, &field, redactor, false),
+            Encoder::Json(e) => e.write_field(out, &field, redactor, own),
+            Encoder::Console(e) => e.write_field(out, &field, redactor, own),
         }
     }
 
@@ -242,11 +254,7 @@ impl Encoder {
             } else {
                 key
             };
-            let field = Field::new(key, value);
-            match self {
-                Encoder::Json(e) => e.write_field(out, &field, redactor, own),
-                Encoder::Console(e) => e.write_field(out, &field, redactor, own),
-            }
+            self.encode_context_field(key, value, own, redactor, out);
         });
     }
 }
