@@ -24,6 +24,7 @@
 pub mod card;
 pub(crate) mod keys;
 pub(crate) mod text;
+mod verdicts;
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -194,10 +195,16 @@ impl Redactor {
             && self.extra_secret_keys.is_empty())
     }
 
+    /// The rule configured for `key`, if any (nothing to look at unless keys are configured).
+    #[inline(always)]
     fn configured_rule(&self, key: &[u8]) -> Option<KeyRule> {
         if !self.has_configured_keys() {
             return None;
         }
+        self.configured_rule_of(key)
+    }
+
+    fn configured_rule_of(&self, key: &[u8]) -> Option<KeyRule> {
         let any = |names: &[String]| names.iter().any(|n| normalized_eq(key, n));
         if any(&self.safe_keys) {
             Some(KeyRule::Safe)
@@ -216,7 +223,7 @@ impl Redactor {
             return KeyRule::Safe;
         }
         self.configured_rule(key.as_bytes())
-            .unwrap_or_else(|| builtin_key_rule(key))
+            .unwrap_or_else(|| verdicts::builtin_rule(key.as_bytes()))
     }
 
     /// The rule and flags for a `'static` key (a struct's field name), cached.
@@ -250,7 +257,7 @@ impl Redactor {
             return KeyRule::Secret;
         }
         self.configured_rule(name)
-            .unwrap_or_else(|| keys::builtin_rule_of_bytes(name))
+            .unwrap_or_else(|| verdicts::builtin_rule(name))
     }
 
     /// Redacts free text, returning it unchanged (borrowed) when nothing was found.
