@@ -70,8 +70,9 @@ struct Scope {
     /// The `field_<reserved>` keys the context writes, one bit per [`RESERVED_KEYS`] slot
     /// (almost always none).
     renamed: u16,
-    /// The tenant id as lines carry it (redacted): what sinks route by.
-    tenant_id: Option<Box<str>>,
+    /// The tenant id as lines carry it (redacted): what sinks route by. Shared, so a child
+    /// logger's copy costs a reference count.
+    tenant_id: Option<Arc<str>>,
 }
 
 /// A line buffer that grew past this is replaced, so one huge entry does not pin memory.
@@ -506,18 +507,23 @@ impl Logger {
         // A new key is written after all the others: the parent's encoding, then this field.
         let mut context = self.scope.context.clone();
         context.set_field(key, value);
-        let mut encoded = Vec::with_capacity(self.scope.encoded.len() + key.len() + 32);
-        encoded.extend_from_slice(&self.scope.encoded);
-        self.core
-            .encoder
-            .encode_sticky_field(key, value, &self.core.redactor, &mut encoded);
+        // Written in the thread's line buffer, then copied out at its exact size (one
+        // allocation, no growth or shrink).
+        let mut encoded: Box<[u8]> = Box::default();
+        with_line_buffer(|buf| {
+            buf.extend_from_slice(&self.scope.encoded);
+            self.core
+                .encoder
+                .encode_sticky_field(key, value, &self.core.redactor, buf);
+            encoded = buf.as_slice().into();
+        });
         let renamed =
             renamed_slot(key).map_or(self.scope.renamed, |slot| self.scope.renamed | 1 << slot);
         Self {
             core: Arc::clone(&self.core),
             scope: Arc::new(Scope {
                 context,
-                encoded: encoded.into(),
+                encoded,
                 renamed,
                 tenant_id: self.scope.tenant_id.clone(),
             }),
