@@ -139,11 +139,11 @@ impl<'a> NestedWriter<'a> {
         if !verdict.inert || verdict.rule != KeyRule::Scan {
             return self.member(key, first);
         }
-        if !std::mem::take(first) {
-            self.out.push(b',');
-        }
-        self.out.push(b'"');
-        crate::escape::json_str(self.out, key);
+        // An inert key is printable ASCII without a quote or a backslash: written as it is.
+        let comma: &[u8] = if std::mem::take(first) { b"\"" } else { b",\"" };
+        self.out.reserve(comma.len() + key.len() + 2);
+        self.out.extend_from_slice(comma);
+        self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
         Member::Write {
             time_key: verdict.time,
