@@ -12,7 +12,7 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::blocking::block_on;
@@ -29,7 +29,7 @@ use crate::sink::{LineMeta, NoopSink, Sink};
 use crate::stats::{LoggerCounters, LoggerStats};
 use crate::timestamp::Clock;
 use crate::truncate::{cut_at_char_boundary, truncate_line};
-use crate::value::{Field, ToValue, Value};
+use crate::value::{Field, OwnedValue, ToValue, Value};
 
 /// A structured, context-carrying logger. Cheap to clone; safe to share across threads.
 ///
@@ -73,6 +73,21 @@ struct Scope {
     /// The tenant id as lines carry it (redacted): what sinks route by. Shared, so a child
     /// logger's copy costs a reference count.
     tenant_id: Option<Arc<str>>,
+    /// A field attached to the scope after it was built ([`Logger::attach_field`]): at
+    /// most one, never removed.
+    attached: OnceLock<Attached>,
+}
+
+/// A field attached to a scope in place, with what the scope looks like with it.
+struct Attached {
+    key: &'static str,
+    value: OwnedValue,
+    /// The scope's encoding with the field appended.
+    encoded: Box<[u8]>,
+    /// The scope's `renamed` with the field's key.
+    renamed: u16,
+    /// The scope's context with the field, built when first asked for.
+    context: OnceLock<LogContext>,
 }
 
 /// A line buffer that grew past this is replaced, so one huge entry does not pin memory.
@@ -233,11 +248,12 @@ impl Logger {
         let cap = self.core.max_entry_bytes;
         with_line_buffer(|buf| {
             let deduplicated;
-            let context: &[u8] = if self.scope.renamed != 0 && clashes(self.scope.renamed, fields) {
+            let renamed = self.scope.renamed();
+            let context: &[u8] = if renamed != 0 && clashes(renamed, fields) {
                 deduplicated = self.context_without_clashes(fields);
                 &deduplicated
             } else {
-                &self.scope.encoded
+                self.scope.encoded()
             };
             if exceeds(message, fields, cap) {
                 self.write_capped(timestamp_ms, site, message, fields, context, buf);
@@ -336,7 +352,7 @@ impl Logger {
             .iter()
             .filter_map(|f| renamed_slot(f.key))
             .fold(0u32, |mask, slot| mask | 1 << slot);
-        let mut context = self.scope.context.clone();
+        let mut context = self.scope.context().clone();
         context.retain_fields(|key| renamed_slot(key).is_none_or(|slot| replaced & 1 << slot == 0));
         let mut encoded = Vec::new();
         self.core
@@ -396,12 +412,12 @@ impl Logger {
 
     /// This logger's context.
     pub fn context(&self) -> &LogContext {
-        &self.scope.context
+        self.scope.context()
     }
 
     /// A child whose context is this one changed by `change`; encoded once, here.
     pub fn with_context(&self, change: impl FnOnce(&mut LogContext)) -> Self {
-        let mut context = self.scope.context.clone();
+        let mut context = self.scope.context().clone();
         change(&mut context);
         Self {
             core: Arc::clone(&self.core),
@@ -501,24 +517,13 @@ impl Logger {
     /// A child carrying one more sticky field (replacing one with the same key).
     pub fn with_field(&self, key: &str, value: impl ToValue) -> Self {
         let value = value.to_value();
-        if self.scope.context.field(key).is_some() {
+        if self.has_field(key) {
             return self.with_context(|c| c.set_field(key, value));
         }
         // A new key is written after all the others: the parent's encoding, then this field.
-        let mut context = self.scope.context.clone();
+        let mut context = self.scope.context().clone();
         context.set_field(key, value);
-        // Written in the thread's line buffer, then copied out at its exact size (one
-        // allocation, no growth or shrink).
-        let mut encoded: Box<[u8]> = Box::default();
-        with_line_buffer(|buf| {
-            buf.extend_from_slice(&self.scope.encoded);
-            self.core
-                .encoder
-                .encode_sticky_field(key, value, &self.core.redactor, buf);
-            encoded = buf.as_slice().into();
-        });
-        let renamed =
-            renamed_slot(key).map_or(self.scope.renamed, |slot| self.scope.renamed | 1 << slot);
+        let (encoded, renamed) = self.appended(key, value);
         Self {
             core: Arc::clone(&self.core),
             scope: Arc::new(Scope {
@@ -526,8 +531,63 @@ impl Logger {
                 encoded,
                 renamed,
                 tenant_id: self.scope.tenant_id.clone(),
+                attached: OnceLock::new(),
             }),
         }
+    }
+
+    /// Adds a sticky field to this logger **in place**: every line this logger and every
+    /// clone of it (and every logger sharing its context, such as
+    /// [`with_sink`](Self::with_sink)'s) writes from now on carries it. For state learnt
+    /// part-way through a unit of work that all its lines should carry — the caller a
+    /// request signature proved, say — at the cost of one allocation for the encoding
+    /// instead of a child logger.
+    ///
+    /// Only one field can be attached to a logger, once: returns `false` and changes
+    /// nothing when one was attached already or the context has `key` (take
+    /// [`with_field`](Self::with_field) then). Never attach to a logger shared by other
+    /// units of work (a service's root logger): their lines would carry the field too.
+    pub fn attach_field(&self, key: &'static str, value: impl ToValue) -> bool {
+        if self.scope.attached.get().is_some() || self.scope.context.field(key).is_some() {
+            return false;
+        }
+        let value = value.to_value();
+        let (encoded, renamed) = self.appended(key, value);
+        self.scope
+            .attached
+            .set(Attached {
+                key,
+                value: value.to_owned_value(),
+                encoded,
+                renamed,
+                context: OnceLock::new(),
+            })
+            .is_ok()
+    }
+
+    /// Whether this logger's context has the sticky field `key` (an attached one
+    /// included).
+    pub fn has_field(&self, key: &str) -> bool {
+        self.scope.attached.get().is_some_and(|a| a.key == key)
+            || self.scope.context.field(key).is_some()
+    }
+
+    /// This scope's encoding with the field `key` appended (a key the context does not
+    /// have), and the scope's `renamed` with it.
+    fn appended(&self, key: &str, value: Value<'_>) -> (Box<[u8]>, u16) {
+        // Written in the thread's line buffer, then copied out at its exact size (one
+        // allocation, no growth or shrink).
+        let mut encoded: Box<[u8]> = Box::default();
+        with_line_buffer(|buf| {
+            buf.extend_from_slice(self.scope.encoded());
+            self.core
+                .encoder
+                .encode_sticky_field(key, value, &self.core.redactor, buf);
+            encoded = buf.as_slice().into();
+        });
+        let renamed = self.scope.renamed();
+        let renamed = renamed_slot(key).map_or(renamed, |slot| renamed | 1 << slot);
+        (encoded, renamed)
     }
 
     /// A child carrying several more sticky fields.
@@ -645,6 +705,35 @@ impl Scope {
             encoded,
             renamed,
             tenant_id,
+            attached: OnceLock::new(),
+        }
+    }
+
+    /// The context's encoding, with the attached field if there is one.
+    #[inline]
+    fn encoded(&self) -> &[u8] {
+        match self.attached.get() {
+            Some(a) => &a.encoded,
+            None => &self.encoded,
+        }
+    }
+
+    /// The `field_<reserved>` keys the context writes, the attached field's included.
+    #[inline]
+    fn renamed(&self) -> u16 {
+        self.attached.get().map_or(self.renamed, |a| a.renamed)
+    }
+
+    /// The context, with the attached field if there is one (that copy built once, when
+    /// first asked for).
+    fn context(&self) -> &LogContext {
+        match self.attached.get() {
+            Some(a) => a.context.get_or_init(|| {
+                let mut context = self.context.clone();
+                context.set_field(a.key, a.value.as_value());
+                context
+            }),
+            None => &self.context,
         }
     }
 }
@@ -654,7 +743,7 @@ impl fmt::Debug for Logger {
         f.debug_struct("Logger")
             .field("level", &self.level())
             .field("sink", &self.core.sink.name())
-            .field("context", &self.scope.context)
+            .field("context", self.scope.context())
             .finish()
     }
 }
@@ -693,13 +782,70 @@ mod tests {
                 let appended = parent.with_field(key, value);
                 let whole = parent.with_context(|c| c.set_field(key, Value::Str(value)));
                 assert_eq!(
-                    String::from_utf8_lossy(&appended.scope.encoded),
-                    String::from_utf8_lossy(&whole.scope.encoded),
+                    String::from_utf8_lossy(appended.scope.encoded()),
+                    String::from_utf8_lossy(whole.scope.encoded()),
                     "{key}"
                 );
-                assert_eq!(appended.scope.renamed, whole.scope.renamed, "{key}");
-                assert_eq!(appended.scope.context, whole.scope.context, "{key}");
+                assert_eq!(appended.scope.renamed(), whole.scope.renamed(), "{key}");
+                assert_eq!(appended.scope.context(), whole.scope.context(), "{key}");
             }
+        }
+    }
+
+    #[test]
+    fn an_attached_field_is_written_as_a_child_would_write_it_by_every_clone() {
+        let (root, sink) = Logger::test();
+        let parent = root.with_request_id("req-1").with_field("first", 1);
+        let invocation = parent.with_tenant_id("acme");
+        let clone = invocation.clone();
+        let other_sink = crate::sink::MemorySink::new();
+        let shared = invocation.with_sink(Arc::new(other_sink.clone()), LevelFilter::Trace);
+        invocation.info("before", &[]);
+        let child = invocation.with_field("caller", "ledger");
+        assert!(invocation.attach_field("caller", "ledger"));
+        assert_eq!(invocation.scope.encoded(), child.scope.encoded());
+        assert_eq!(invocation.scope.renamed(), child.scope.renamed());
+        assert_eq!(invocation.context(), child.context());
+        assert!(invocation.has_field("caller") && !parent.has_field("caller"));
+        clone.info("after, through a clone", &[]);
+        shared.info("after, through a logger sharing the context", &[]);
+        parent.info("the parent", &[]);
+        let e = sink.entries();
+        assert_eq!(e[0].get("caller"), None);
+        assert_eq!(e[1]["caller"], "ledger");
+        assert_eq!(e[2].get("caller"), None);
+        assert_eq!(other_sink.entries()[0]["caller"], "ledger");
+        // Once only, and never over a key the context has.
+        assert!(!invocation.attach_field("caller", "other"));
+        assert!(!invocation.attach_field("another", 1));
+        assert!(!parent.with_field("caller", "x").attach_field("caller", "y"));
+        // A child of it carries it, and can replace it.
+        let replaced = invocation.with_field("caller", "billing");
+        replaced.info("replaced", &[]);
+        invocation.with_field("order", 7).info("a child", &[]);
+        let e = sink.entries();
+        assert_eq!(e[3]["caller"], "billing");
+        assert_eq!(
+            (&e[4]["caller"], &e[4]["order"]),
+            (&"ledger".into(), &7.into())
+        );
+        assert!(
+            e.iter()
+                .all(|line| line.to_string().matches("\"caller\"").count() <= 1)
+        );
+    }
+
+    #[test]
+    fn of_two_threads_attaching_one_wins() {
+        for _ in 0..50 {
+            let (root, _sink) = Logger::test();
+            let log = root.with_request_id("req");
+            let wins: usize = std::thread::scope(|s| {
+                let a = s.spawn(|| usize::from(log.attach_field("caller", "a")));
+                let b = s.spawn(|| usize::from(log.attach_field("caller", "b")));
+                a.join().unwrap_or(0) + b.join().unwrap_or(0)
+            });
+            assert_eq!(wins, 1);
         }
     }
 
