@@ -166,9 +166,23 @@ impl Context {
         }
     }
 
-    /// The same context with `caller` as who called — a verified request signature's key
-    /// id, say — written as `caller` on every line logged through it from now on.
+    /// The context with `caller` as who called — a verified request signature's key id,
+    /// say — written as `caller` on every line of the invocation logged from now on.
+    ///
+    /// The invocation's first verified caller is attached to its logger in place
+    /// ([`Logger::attach_field`]): every copy of this invocation's context carries it
+    /// from then on, the end line included, and the context returned is one of those
+    /// copies (no new logger). A context that has a caller already gets a copy with the
+    /// new one instead.
     pub fn with_caller(&self, caller: &str) -> Self {
+        let common = &self.inner.common;
+        if self.inner.caller.is_none()
+            && common.verified_caller.get().is_none()
+            && self.inner.logger.attach_field("caller", caller)
+        {
+            let _ = common.verified_caller.set(Arc::from(caller));
+            return self.clone();
+        }
         let mut inner = Inner::clone(&self.inner);
         inner.logger = inner.logger.with_field("caller", caller);
         let caller: Arc<str> = Arc::from(caller);
@@ -181,18 +195,22 @@ impl Context {
 
     /// Who called, as something the invocation verified says: the IAM identity API Gateway
     /// or a Function URL authorized, or what a layer verifying request signatures set with
-    /// [`with_caller`](Self::with_caller); `None` when nothing verified it.
+    /// [`with_caller`](Self::with_caller) on this invocation's context; `None` when nothing
+    /// verified it.
     pub fn caller(&self) -> Option<&str> {
-        self.inner.caller.as_deref()
+        self.inner
+            .caller
+            .as_deref()
+            .or_else(|| self.inner.common.verified_caller.get().map(|c| &**c))
     }
 
     /// A caller a layer inside verified after this context was built, when this context's
-    /// own lines do not carry one yet (for the end line).
+    /// lines do not carry one (for the end line).
     pub(crate) fn caller_verified_later(&self) -> Option<&str> {
-        match self.inner.caller {
-            Some(_) => None,
-            None => self.inner.common.verified_caller.get().map(|c| &**c),
+        if self.inner.caller.is_some() || self.inner.logger.has_field("caller") {
+            return None;
         }
+        self.inner.common.verified_caller.get().map(|c| &**c)
     }
 
     /// The same context recording its metrics into `metrics`.

@@ -27,14 +27,19 @@ fn key() -> SigningKey {
     SigningKey::HmacSha256(Secret::new(b"ledger shared secret"))
 }
 
+/// Lift's stack with the layer on `/internal/` routes, with a nonce store or without one
+/// (the layer then decides before the handler's future is made).
 fn stack(
     logger: &Logger,
+    nonces: bool,
 ) -> impl Service<lift::Request, Response = HttpResponse, Error = Infallible> + use<> {
     let keys = StaticKeys::new();
     keys.add("ledger-2026", key().verifying_key());
-    let layer = VerifyLayer::new(Verifier::new(keys))
-        .nonces(MemoryNonces::new(1_000))
+    let mut layer = VerifyLayer::new(Verifier::new(keys).require_nonce(nonces))
         .only(|_, path| path.starts_with("/internal/"));
+    if nonces {
+        layer = layer.nonces(MemoryNonces::new(1_000));
+    }
     App::new()
         .logger(logger.clone())
         .http_service(layer.layer(entries))
@@ -65,72 +70,96 @@ fn lines_with(sink: &MemorySink, message: &str) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn a_signed_request_reaches_the_handler_with_its_caller_on_every_line() {
-    let (logger, sink) = Logger::test();
-    let mut svc = stack(&logger);
-    let headers = signed_headers("/internal/entries", BODY);
-    let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
-    assert_eq!((status, body.as_str()), (201, "ledger-2026"));
-    let recorded = lines_with(&sink, "Entry recorded");
-    assert_eq!(recorded[0]["caller"], "ledger-2026");
-    assert_eq!(
-        lines_with(&sink, "Request completed")[0]["caller"],
-        "ledger-2026"
-    );
+    for nonces in [true, false] {
+        let (logger, sink) = Logger::test();
+        let mut svc = stack(&logger, nonces);
+        let headers = signed_headers("/internal/entries", BODY);
+        let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (201, "ledger-2026"),
+            "nonces: {nonces}"
+        );
+        let recorded = lines_with(&sink, "Entry recorded");
+        assert_eq!(recorded[0]["caller"], "ledger-2026");
+        assert_eq!(
+            lines_with(&sink, "Request completed")[0]["caller"],
+            "ledger-2026"
+        );
 
-    // The same request again: a replay.
-    let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
-    assert_eq!(status, 401);
-    assert!(body.contains("nonce was used before"), "{body}");
+        // The same request again: a replay, refused where nonces are kept.
+        let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
+        if nonces {
+            assert_eq!(status, 401);
+            assert!(body.contains("nonce was used before"), "{body}");
+            // The caller is attached to the first invocation only.
+            let failed = lines_with(&sink, "Request failed");
+            assert_eq!(failed.len(), 1);
+            assert_eq!(failed[0].get("caller"), None, "{}", failed[0]);
+        } else {
+            assert_eq!((status, body.as_str()), (201, "ledger-2026"));
+        }
+        // Written once per line.
+        for line in sink.captured() {
+            assert!(
+                line.text.matches("\"caller\"").count() <= 1,
+                "{}",
+                line.text
+            );
+        }
+    }
 }
 
 #[tokio::test]
 async fn a_refused_request_is_a_401_naming_the_check_and_a_warn_line() {
-    let (logger, sink) = Logger::test();
-    let mut svc = stack(&logger);
-    let headers = signed_headers("/internal/entries", BODY);
-    let signature = headers
-        .iter()
-        .find(|(k, _)| k == "signature")
-        .unwrap()
-        .1
-        .clone();
-    let (status, body) = post(
-        &mut svc,
-        "/internal/entries",
-        &headers,
-        r#"{"amount":999999}"#,
-    )
-    .await;
-    assert_eq!(status, 401);
-    let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(problem["error"], "unauthorized");
-    assert!(
-        problem["message"]
-            .as_str()
+    for nonces in [true, false] {
+        let (logger, sink) = Logger::test();
+        let mut svc = stack(&logger, nonces);
+        let headers = signed_headers("/internal/entries", BODY);
+        let signature = headers
+            .iter()
+            .find(|(k, _)| k == "signature")
             .unwrap()
-            .contains("Content-Digest"),
-        "{body}"
-    );
-    let refused = &lines_with(&sink, "Request signature refused")[0];
-    assert_eq!(refused["level"], "WARN");
-    assert_eq!(refused["keyid"], "ledger-2026");
-    assert!(
-        refused["reason"]
-            .as_str()
-            .unwrap()
-            .contains("Content-Digest")
-    );
-    let sig_value = signature.trim_start_matches("sig1=:").trim_end_matches(':');
-    assert!(
-        sink.lines().iter().all(|l| !l.contains(sig_value)) && !body.contains(sig_value),
-        "the signature is echoed"
-    );
-    // No signature at all on a covered route.
-    let (status, body) = post(&mut svc, "/internal/entries", &[], BODY).await;
-    assert_eq!(status, 401, "{body}");
-    // A route the layer does not cover needs none.
-    let (status, body) = post(&mut svc, "/public/quotes", &[], BODY).await;
-    assert_eq!((status, body.as_str()), (201, "-"));
+            .1
+            .clone();
+        let (status, body) = post(
+            &mut svc,
+            "/internal/entries",
+            &headers,
+            r#"{"amount":999999}"#,
+        )
+        .await;
+        assert_eq!(status, 401);
+        let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(problem["error"], "unauthorized");
+        assert!(
+            problem["message"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Digest"),
+            "{body}"
+        );
+        let refused = &lines_with(&sink, "Request signature refused")[0];
+        assert_eq!(refused["level"], "WARN");
+        assert_eq!(refused["keyid"], "ledger-2026");
+        assert!(
+            refused["reason"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Digest")
+        );
+        let sig_value = signature.trim_start_matches("sig1=:").trim_end_matches(':');
+        assert!(
+            sink.lines().iter().all(|l| !l.contains(sig_value)) && !body.contains(sig_value),
+            "the signature is echoed"
+        );
+        // No signature at all on a covered route.
+        let (status, body) = post(&mut svc, "/internal/entries", &[], BODY).await;
+        assert_eq!(status, 401, "{body}");
+        // A route the layer does not cover needs none.
+        let (status, body) = post(&mut svc, "/public/quotes", &[], BODY).await;
+        assert_eq!((status, body.as_str()), (201, "-"));
+    }
 }
 
 #[tokio::test]
