@@ -4,11 +4,20 @@
 //! verifies the same request itself (the layer's own cost is the difference between the last
 //! two). Each iteration is one invocation through `App::http_service`.
 //!
+//! Rows measured one after the other carry the machine's drift between them, which on a
+//! shared VM is as large as the layer's cost; the two `paired_*` rows measure a difference
+//! directly: an iteration is one invocation through each of the two stacks, one after the
+//! other, and a sample reports the first stack's total less the second's — the difference
+//! per invocation, with the drift cancelled. (Criterion plans a sample's iterations from
+//! the time reported, which here is a fraction of the time spent: these rows run for a
+//! short measurement time, and take several times longer than it.)
+//!
 //! `cargo bench -p lift-signing --bench layer`
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use lift::local::{apigw_v2_event, http_request};
@@ -19,6 +28,32 @@ use tower::{Layer, Service, ServiceExt};
 
 async fn handler(_: Context, _: lift::Request) -> Result<HttpResponse, LiftError> {
     Ok(HttpResponse::new("ok".into()))
+}
+
+/// `iters` invocations through `a`, each followed by one through `b`: the time spent in `a`
+/// less the time spent in `b` — at least a nanosecond (criterion refuses a sample of zero
+/// time; a sample where `b` took longer counts as that nanosecond, so a row's estimate
+/// errs on the high side).
+fn paired<A, B>(
+    rt: &tokio::runtime::Runtime,
+    (a, b): (&mut A, &mut B),
+    (event_a, event_b): (&serde_json::Value, &serde_json::Value),
+    iters: u64,
+) -> Duration
+where
+    A: Service<lift::Request, Response = HttpResponse, Error = std::convert::Infallible>,
+    B: Service<lift::Request, Response = HttpResponse, Error = std::convert::Infallible>,
+{
+    let (mut in_a, mut in_b) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..iters {
+        let t = Instant::now();
+        black_box(invoke(rt, a, event_a));
+        in_a += t.elapsed();
+        let t = Instant::now();
+        black_box(invoke(rt, b, event_b));
+        in_b += t.elapsed();
+    }
+    in_a.saturating_sub(in_b).max(Duration::from_nanos(1))
 }
 
 /// One invocation of `event` through `svc`: its status.
@@ -108,6 +143,31 @@ fn layer(c: &mut Criterion) {
     });
     g.bench_function("handler_verifying_inline", |b| {
         b.iter(|| black_box(invoke(&rt, &mut verifying_inline, &covered)))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("invocation_1kib_body");
+    g.sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    g.bench_function("paired_layer_beyond_verification", |b| {
+        b.iter_custom(|iters| {
+            paired(
+                &rt,
+                (&mut guarded, &mut verifying_inline),
+                (&covered, &covered),
+                iters,
+            )
+        })
+    });
+    g.bench_function("paired_layer_on_a_route_it_does_not_cover", |b| {
+        b.iter_custom(|iters| {
+            paired(
+                &rt,
+                (&mut guarded, &mut bare),
+                (&uncovered, &uncovered),
+                iters,
+            )
+        })
     });
     // The verification alone, on the request the layer sees (built once): what the layer
     // adds is the signed row less the bare row less this one.
