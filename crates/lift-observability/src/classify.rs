@@ -2,9 +2,14 @@
 //! JSON escaping need.
 //!
 //! [`classify`] answers, for each of 16 bytes, four questions as one bit each: is it an
-//! anchor byte of a free-text detector (`=`, `:`, `A`, `J`, `B`/`b`, `K`/`k`), an ASCII
-//! digit, a byte that breaks a card number's run (neither a digit nor a space nor a dash),
-//! or a byte the JSON escaper must look at (a control character, `"`, `\\`, non-ASCII)?
+//! anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card number's
+//! run (neither a digit nor a space nor a dash), or a byte the JSON escaper must look at (a
+//! control character, `"`, `\\`, non-ASCII)? The anchors are `=` and `:`, and the letters
+//! the literal detectors start from where their neighbours could belong to the literal:
+//! `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e` (`Token`), `A`
+//! before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these letters as the
+//! block's first or last byte, whose neighbour is outside it. In prose the letters alone
+//! anchor often; with their neighbours, rarely.
 //! On x86-64 it uses SSE2 (part of the architecture's baseline, so always there): about
 //! thirty vector instructions for sixteen bytes. Elsewhere the same answers come from
 //! word-at-a-time bit tricks; a test holds the two to each other on random bytes.
@@ -21,6 +26,10 @@ pub(crate) struct Classes {
     /// Bytes the JSON escaper must look at.
     pub(crate) escapes: u16,
 }
+
+/// The first and last byte of a block: a letter anchors there whatever its neighbour
+/// outside the block is.
+const EDGES: u16 = 1 | 1 << 15;
 
 /// The classes of a block entirely past the end (all padding): only breakers.
 pub(crate) const PAST_THE_END: Classes = Classes {
@@ -82,11 +91,11 @@ pub(crate) fn classify(block: [u8; 16]) -> Classes {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
-        _mm_set1_epi8, _mm_sub_epi8,
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set_epi64x, _mm_set1_epi8, _mm_slli_si128, _mm_srli_si128, _mm_sub_epi8,
     };
 
-    use super::Classes;
+    use super::{Classes, EDGES};
 
     #[target_feature(enable = "sse2")]
     fn eq(v: __m128i, c: u8) -> __m128i {
@@ -104,6 +113,34 @@ mod sse2 {
         _mm_movemask_epi8(v) as u16
     }
 
+    /// Of the letters (`B`/`b`, `K`/`k`, `A`, `J` in `v`), those whose neighbours could
+    /// belong to the literal each starts; the block's edges excluded.
+    #[target_feature(enable = "sse2")]
+    fn neighbours(v: __m128i, [letter_b, letter_k, letter_a, letter_j]: [__m128i; 4]) -> u16 {
+        // Lane `k` of `next` holds byte `k + 1` (lane 15: zero), of `prev` byte `k - 1`
+        // (lane 0: zero); upper and lower case differ only in bit 5.
+        let next = _mm_srli_si128::<1>(v);
+        let prev = _mm_slli_si128::<1>(v);
+        let fold = _mm_set1_epi8(0x20);
+        let folded_next = _mm_or_si128(next, fold);
+        mask(_mm_or_si128(
+            _mm_or_si128(
+                _mm_and_si128(
+                    letter_b,
+                    _mm_or_si128(eq(folded_next, b'e'), eq(folded_next, b'a')),
+                ),
+                _mm_and_si128(
+                    letter_k,
+                    _mm_and_si128(eq(_mm_or_si128(prev, fold), b'o'), eq(folded_next, b'e')),
+                ),
+            ),
+            _mm_or_si128(
+                _mm_and_si128(letter_a, _mm_or_si128(eq(next, b'K'), eq(next, b'S'))),
+                _mm_and_si128(letter_j, eq(prev, b'y')),
+            ),
+        ))
+    }
+
     #[target_feature(enable = "sse2")]
     pub(super) fn classify_sse2(block: [u8; 16]) -> Classes {
         let lo = u64::from_le_bytes([
@@ -113,20 +150,28 @@ mod sse2 {
             block[8], block[9], block[10], block[11], block[12], block[13], block[14], block[15],
         ]);
         let v = _mm_set_epi64x(hi as i64, lo as i64);
-        // `B`/`b` and `K`/`k` differ only in bit 5.
         let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        let anchors = _mm_or_si128(
-            _mm_or_si128(
-                _mm_or_si128(eq(v, b'='), eq(v, b':')),
-                _mm_or_si128(eq(v, b'A'), eq(v, b'J')),
-            ),
-            _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
-        );
+        let letter_b = eq(folded, b'b');
+        let letter_k = eq(folded, b'k');
+        let letter_a = eq(v, b'A');
+        let letter_j = eq(v, b'J');
+        let letters = mask(_mm_or_si128(
+            _mm_or_si128(letter_b, letter_k),
+            _mm_or_si128(letter_a, letter_j),
+        ));
+        // Most blocks hold none of the letters: their neighbours are looked at only when
+        // one is there.
+        let with_neighbours = if letters == 0 {
+            0
+        } else {
+            neighbours(v, [letter_b, letter_k, letter_a, letter_j])
+        };
+        let separators = _mm_or_si128(eq(v, b'='), eq(v, b':'));
         let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
         let in_run = _mm_or_si128(digits, _mm_or_si128(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
         Classes {
-            anchors: mask(anchors),
+            anchors: mask(separators) | with_neighbours | letters & EDGES,
             digits: mask(digits),
             breakers: !mask(in_run),
             // The high bit of `v` itself: non-ASCII.
@@ -139,7 +184,7 @@ mod sse2 {
 /// as the reference the SSE2 version is tested against).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 mod portable {
-    use super::Classes;
+    use super::{Classes, EDGES};
 
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -158,26 +203,46 @@ mod portable {
         ((((bits >> 7) & ONES).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u16
     }
 
-    fn word(w: u64) -> [u16; 4] {
+    /// Per byte of a word, one bit each (see [`Raw`]).
+    fn word(w: u64) -> Raw {
         let folded = w | (ONES * 0x20);
-        let anchors = eq(w, b'=')
-            | eq(w, b':')
-            | eq(w, b'A')
-            | eq(w, b'J')
-            | eq(folded, b'b')
-            | eq(folded, b'k');
         let y = w & !HIGH;
         let digits = y.wrapping_add(ONES * 0x50) & (ONES * 0xb9).wrapping_sub(y) & !w & HIGH;
-        let in_run = digits | eq(w, b' ') | eq(w, b'-');
         // Below 0x20: the top three bits are clear.
         let below_space = zero(w & (ONES * 0xe0));
-        let escapes = below_space | eq(w, b'"') | eq(w, b'\\') | (w & HIGH);
-        [
-            compress(anchors),
-            compress(digits),
-            !compress(in_run) & 0xff,
-            compress(escapes),
-        ]
+        Raw {
+            separators: compress(eq(w, b'=') | eq(w, b':')),
+            letter_b: compress(eq(folded, b'b')),
+            letter_k: compress(eq(folded, b'k')),
+            letter_a: compress(eq(w, b'A')),
+            letter_j: compress(eq(w, b'J')),
+            e_or_a: compress(eq(folded, b'e') | eq(folded, b'a')),
+            e: compress(eq(folded, b'e')),
+            o: compress(eq(folded, b'o')),
+            upper_k_or_s: compress(eq(w, b'K') | eq(w, b'S')),
+            lower_y: compress(eq(w, b'y')),
+            digits: compress(digits),
+            in_run: compress(digits | eq(w, b' ') | eq(w, b'-')),
+            escapes: compress(below_space | eq(w, b'"') | eq(w, b'\\') | (w & HIGH)),
+        }
+    }
+
+    /// Byte predicates of a block, bit `k` for byte `k`.
+    #[derive(Default)]
+    struct Raw {
+        separators: u16,
+        letter_b: u16,
+        letter_k: u16,
+        letter_a: u16,
+        letter_j: u16,
+        e_or_a: u16,
+        e: u16,
+        o: u16,
+        upper_k_or_s: u16,
+        lower_y: u16,
+        digits: u16,
+        in_run: u16,
+        escapes: u16,
     }
 
     pub(super) fn classify_words(block: [u8; 16]) -> Classes {
@@ -187,11 +252,23 @@ mod portable {
         let hi = word(u64::from_le_bytes([
             block[8], block[9], block[10], block[11], block[12], block[13], block[14], block[15],
         ]));
+        let both = |f: fn(&Raw) -> u16| f(&lo) | f(&hi) << 8;
+        // Bit `k` of `x >> 1` is byte `k + 1`'s, of `x << 1` byte `k - 1`'s.
+        let letter_b = both(|r| r.letter_b);
+        let letter_k = both(|r| r.letter_k);
+        let letter_a = both(|r| r.letter_a);
+        let letter_j = both(|r| r.letter_j);
+        let with_neighbours = letter_b & both(|r| r.e_or_a) >> 1
+            | letter_k & both(|r| r.o) << 1 & both(|r| r.e) >> 1
+            | letter_a & both(|r| r.upper_k_or_s) >> 1
+            | letter_j & both(|r| r.lower_y) << 1;
         Classes {
-            anchors: lo[0] | hi[0] << 8,
-            digits: lo[1] | hi[1] << 8,
-            breakers: lo[2] | hi[2] << 8,
-            escapes: lo[3] | hi[3] << 8,
+            anchors: both(|r| r.separators)
+                | with_neighbours
+                | (letter_b | letter_k | letter_a | letter_j) & EDGES,
+            digits: both(|r| r.digits),
+            breakers: !both(|r| r.in_run),
+            escapes: both(|r| r.escapes),
         }
     }
 }
@@ -205,7 +282,21 @@ mod tests {
         let mut c = Classes::default();
         for (k, &b) in block.iter().enumerate() {
             let bit = 1u16 << k;
-            if matches!(b, b'=' | b':' | b'A' | b'J' | b'B' | b'b' | b'K' | b'k') {
+            // A letter at either edge anchors whatever its neighbours.
+            let edge = k == 0 || k == 15;
+            let prev = |is: fn(u8) -> bool| edge || is(block[k - 1]);
+            let next = |is: fn(u8) -> bool| edge || is(block[k + 1]);
+            let anchor = match b {
+                b'=' | b':' => true,
+                b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
+                b'K' | b'k' => {
+                    prev(|p| matches!(p, b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
+                }
+                b'A' => next(|n| matches!(n, b'K' | b'S')),
+                b'J' => prev(|p| p == b'y'),
+                _ => false,
+            };
+            if anchor {
                 c.anchors |= bit;
             }
             if b.is_ascii_digit() {
@@ -227,6 +318,16 @@ mod tests {
             for k in 0..16 {
                 let mut block = *b"a0 -Z9\"\\\x01\xffbk=:AJ";
                 block[k] = b;
+                for neighbours in [
+                    *b"oBeokeAKASyJbaKe",
+                    *b"BaBEoKEASAKyJoke",
+                    *b"x1Be AK9AS`bE{BA",
+                ] {
+                    let mut with = neighbours;
+                    with[k] = b;
+                    assert_eq!(classify(with), reference(with), "{b:#x} at {k}");
+                    assert_eq!(portable::classify_words(with), reference(with));
+                }
                 assert_eq!(classify(block), reference(block), "{b:#x} at {k}");
                 assert_eq!(
                     portable::classify_words(block),
@@ -240,6 +341,17 @@ mod tests {
             let block: [u8; 16] = std::array::from_fn(|_| rng.u8(..));
             assert_eq!(classify(block), reference(block));
             assert_eq!(portable::classify_words(block), reference(block));
+        }
+        // The letters and their neighbours, and the bytes next to them in the table.
+        let alphabet = b"bBeEaAkKoOyYsSjJ09/:`{@[ \x7f\xe2";
+        for _ in 0..100_000 {
+            let block: [u8; 16] = std::array::from_fn(|_| alphabet[rng.usize(..alphabet.len())]);
+            assert_eq!(classify(block), reference(block), "{block:?}");
+            assert_eq!(
+                portable::classify_words(block),
+                reference(block),
+                "{block:?}"
+            );
         }
     }
 

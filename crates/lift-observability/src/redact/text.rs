@@ -2,7 +2,8 @@
 //! the same pass that writes it.
 //!
 //! `scan` walks a string once, a word at a time, stopping only at *anchor* bytes — the
-//! first byte a finding can be recognised by — and runs the one exact detector that anchor
+//! first byte a finding can be recognised by; a letter only where its neighbours fit the
+//! literal it starts (`crate::classify`) — and runs the one exact detector that anchor
 //! belongs to. A benign candidate costs its check and nothing else; what is found is
 //! handed on as `Piece`s (the text around it untouched, then its replacement), so the
 //! caller writes the redacted text straight into its output — escaped for JSON, or as it
@@ -873,6 +874,30 @@ mod tests {
             redact("https://db.example.com/x?a=1"),
             "https://db.example.com/x?a=1"
         );
+    }
+
+    #[test]
+    fn anchored_secrets_are_found_at_every_offset_from_a_block_edge() {
+        // The scanner reads 16 bytes at a time, and a letter's neighbours decide whether it
+        // anchors: each literal is tried at every offset, its neighbours on either side of
+        // a block edge.
+        for (text, want) in [
+            ("Bearer abc.def", "Bearer [REDACTED]"),
+            ("basic dXNlcjpwYXNzd29yZA==", "basic [REDACTED]"),
+            ("TOKEN 9f8e7d6c", "TOKEN [REDACTED]"),
+            ("AKIAIOSFODNN7EXAMPLE", "[REDACTED]"),
+            ("ASIAIOSFODNN7EXAMPLE", "[REDACTED]"),
+            ("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "[REDACTED]"),
+        ] {
+            for pad in 0..40 {
+                let prefix = "a bobkey ".repeat(5)[..pad].to_owned() + " ";
+                assert_eq!(
+                    redact(&format!("{prefix}{text} end")),
+                    format!("{prefix}{want} end"),
+                    "{text} after {pad} bytes"
+                );
+            }
+        }
     }
 
     #[test]
