@@ -7,7 +7,8 @@
 //! when none exists the test fails and says how to get it — it does not skip: the suites
 //! that use it run only with the `emulator` feature, which asks for it.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,13 +32,40 @@ fn binary() -> PathBuf {
 }
 
 impl Moto {
-    /// Starts a server and waits until it accepts connections.
+    /// Starts a server on a port it picks itself and waits until it accepts connections.
+    ///
+    /// The server binds port 0 and says which port it got (`Running on http://…:PORT` on
+    /// its standard error). A port picked here and handed over would be free only when
+    /// picked: under parallel tests another test's listener could take it first, and this
+    /// test would talk to that one (a CI run once failed so: its first request reset).
     pub(crate) fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        Self::start_on(port)
+        let bin = binary();
+        let mut child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| not_started(&bin, &e));
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        // Reads the server's standard error to its end (it logs every request there: an
+        // unread pipe would fill and stop the server), sending the port when it is said.
+        std::thread::spawn(move || {
+            let mut port_tx = Some(port_tx);
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(port) = announced_port(&line)
+                    && let Some(tx) = port_tx.take()
+                {
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        let port = port_rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|e| panic!("moto_server did not say which port it listens on: {e}"));
+        Self::wait_until_listening(child, port)
     }
 
     /// Kills the server (it forgets everything) and starts a new one on the same port.
@@ -62,12 +90,11 @@ impl Moto {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "could not start {} ({e}); run scripts/test.sh, which installs moto[server] into .venv",
-                    bin.display()
-                )
-            });
+            .unwrap_or_else(|e| not_started(&bin, &e));
+        Self::wait_until_listening(child, port)
+    }
+
+    fn wait_until_listening(child: Child, port: u16) -> Self {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let started = Instant::now();
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
@@ -107,6 +134,20 @@ impl Moto {
             "moto refused the reset: {reply}"
         );
     }
+}
+
+/// The port in werkzeug's ` * Running on http://127.0.0.1:PORT` line.
+fn announced_port(line: &str) -> Option<u16> {
+    let (_, rest) = line.split_once("Running on http://127.0.0.1:")?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn not_started(bin: &std::path::Path, e: &std::io::Error) -> ! {
+    panic!(
+        "could not start {} ({e}); run scripts/test.sh, which installs moto[server] into .venv",
+        bin.display()
+    )
 }
 
 impl Drop for Moto {
