@@ -175,7 +175,7 @@ pub(crate) fn scan<'s>(
     let mut classes = classify_at(bytes, 0);
     while i < bytes.len() {
         // The anchors of the 16 bytes at `i`, each in turn. A digit counts only where a
-        // run starts and the eight bytes from there on could belong to a card number.
+        // run starts and the thirteen bytes from there on could belong to a card number.
         let following = classify_at(bytes, i + 16);
         out.flagged |= classes.escapes;
         let prev_digit = u16::from(i > 0 && bytes[i - 1].is_ascii_digit());
@@ -184,6 +184,8 @@ pub(crate) fn scan<'s>(
         let broken = breaks | breaks >> 1;
         let broken = broken | broken >> 2;
         let broken = broken | broken >> 4; // bit p: a breaker in bytes p..p+8
+        // A card number's 13 digits at least, with its separators, span 13 bytes or more.
+        let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13
         let mut flags = classes.anchors | (run_starts & !(broken as u16));
         let mut next = i + 16;
         while flags != 0 {
@@ -896,6 +898,28 @@ mod tests {
                     format!("{prefix}{want} end"),
                     "{text} after {pad} bytes"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_shortest_card_number_is_masked_right_before_a_breaker_at_every_offset() {
+        // A digit starts a card only where the next thirteen bytes hold no breaker: a
+        // 13-digit number followed at once by one is the tightest case, at every position
+        // relative to the scanner's 16-byte blocks.
+        for pad in 0..40 {
+            let prefix = "order 12, ".repeat(4)[..pad].to_owned() + " ";
+            for (card, masked) in [
+                ("4222222222222", "422222***2222"),
+                ("4222-2222-22222", "4222-22**-*2222"),
+            ] {
+                for after in [",", "\"", "/", ")", ""] {
+                    assert_eq!(
+                        redact(&format!("{prefix}{card}{after}")),
+                        format!("{prefix}{masked}{after}"),
+                        "{card} after {pad} bytes, then {after:?}"
+                    );
+                }
             }
         }
     }
