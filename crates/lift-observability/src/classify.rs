@@ -228,7 +228,6 @@ mod portable {
     }
 
     /// Byte predicates of a block, bit `k` for byte `k`.
-    #[derive(Default)]
     struct Raw {
         separators: u16,
         letter_b: u16,

@@ -39,14 +39,7 @@ impl Moto {
     /// picked: under parallel tests another test's listener could take it first, and this
     /// test would talk to that one (a CI run once failed so: its first request reset).
     pub(crate) fn start() -> Self {
-        let bin = binary();
-        let mut child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| not_started(&bin, &e));
+        let mut child = spawn(0, Stdio::piped());
         let stderr = child.stderr.take().expect("stderr is piped");
         let (port_tx, port_rx) = std::sync::mpsc::channel();
         // Reads the server's standard error to its end (it logs every request there: an
@@ -83,15 +76,7 @@ impl Moto {
     }
 
     fn start_on(port: u16) -> Self {
-        let bin = binary();
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| not_started(&bin, &e));
-        Self::wait_until_listening(child, port)
+        Self::wait_until_listening(spawn(port, Stdio::null()), port)
     }
 
     fn wait_until_listening(child: Child, port: u16) -> Self {
@@ -143,11 +128,21 @@ fn announced_port(line: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-fn not_started(bin: &std::path::Path, e: &std::io::Error) -> ! {
-    panic!(
-        "could not start {} ({e}); run scripts/test.sh, which installs moto[server] into .venv",
-        bin.display()
-    )
+/// A server on loopback `port` (0: one it picks) with its standard error to `stderr`.
+fn spawn(port: u16, stderr: Stdio) -> Child {
+    let bin = binary();
+    Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not start {} ({e}); run scripts/test.sh, which installs moto[server] into .venv",
+                bin.display()
+            )
+        })
 }
 
 impl Drop for Moto {
