@@ -36,22 +36,27 @@
 //! item cap allows some 9,000): for large limits GCRA gives an exact bound in one number.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use aws_config::SdkConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, ReturnValue,
-    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
 };
 
 use crate::algorithm::{Algorithm, LimitState, decide};
 use crate::decision::Decision;
 use crate::error::RateLimitError;
 use crate::limit::{Limit, Limits};
+
+mod connection;
+mod sigv4;
+mod wire;
+
+use connection::Connection;
+use wire::{Numbers, Reply};
 
 /// The partition key's attribute name.
 pub const PARTITION_KEY: &str = "pk";
@@ -70,24 +75,14 @@ const VIEW_CAPACITY: usize = 100_000;
 /// What this process last saw of a key's item: its numeric attributes.
 #[derive(Debug, Clone, Default)]
 struct Seen {
-    numbers: HashMap<String, u64>,
-}
-
-impl Seen {
-    fn of(item: Option<&HashMap<String, AttributeValue>>) -> Self {
-        let numbers = item
-            .into_iter()
-            .flatten()
-            .filter_map(|(name, value)| {
-                let n = value.as_n().ok()?.parse().ok()?;
-                Some((name.clone(), n))
-            })
-            .collect();
-        Seen { numbers }
-    }
+    numbers: Numbers,
 }
 
 /// Rate-limit state in a DynamoDB table (see the module documentation for the item).
+///
+/// Its calls are sent by the store itself — built, signed (SigV4) and read in a few
+/// microseconds — to the region, endpoint and credentials of an AWS configuration; the AWS
+/// SDK's client is only used to create the table.
 ///
 /// # Examples
 /// ```no_run
@@ -95,7 +90,7 @@ impl Seen {
 ///
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-/// let store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&config), "rate-limits");
+/// let store = DynamoDbStore::new(&config, "rate-limits")?;
 /// let limiter = RateLimiter::new(store, "100/min,1000/h".parse()?);
 /// # let _ = limiter;
 /// # Ok(())
@@ -103,20 +98,22 @@ impl Seen {
 /// ```
 #[derive(Debug)]
 pub struct DynamoDbStore {
-    client: Client,
+    connection: Connection,
     table: String,
     /// Each key's item as the last call returned it.
-    views: Mutex<HashMap<String, Seen>>,
+    views: Mutex<HashMap<String, Arc<Seen>, foldhash::fast::RandomState>>,
 }
 
 impl DynamoDbStore {
-    /// Decides in `table` through `client`.
-    pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
+    /// Decides in `table`, in the region and with the credentials (and endpoint URL, FIPS and
+    /// dual-stack settings, when set) of `config`. An error when `config` names no region or
+    /// no credentials provider.
+    pub fn new(config: &SdkConfig, table: impl Into<String>) -> Result<Self, RateLimitError> {
+        Ok(Self {
+            connection: Connection::new(config)?,
             table: table.into(),
-            views: Mutex::new(HashMap::new()),
-        }
+            views: Mutex::new(HashMap::default()),
+        })
     }
 
     /// Creates `table` as this store expects it — partition key `pk` (string), on-demand
@@ -177,7 +174,7 @@ impl DynamoDbStore {
         Ok(())
     }
 
-    fn view(&self, key: &str) -> Seen {
+    fn view(&self, key: &str) -> Arc<Seen> {
         self.views
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -187,8 +184,13 @@ impl DynamoDbStore {
     }
 
     fn remember(&self, key: &str, item: Seen) {
+        let item = Arc::new(item);
         let mut views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
-        if views.len() >= VIEW_CAPACITY && !views.contains_key(key) {
+        if let Some(seen) = views.get_mut(key) {
+            *seen = item;
+            return;
+        }
+        if views.len() >= VIEW_CAPACITY {
             views.clear();
         }
         views.insert(key.to_owned(), item);
@@ -196,19 +198,11 @@ impl DynamoDbStore {
 
     /// The item as it is now (a strongly consistent read).
     async fn read(&self, key: &str) -> Result<Seen, RateLimitError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(PARTITION_KEY, AttributeValue::S(key.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| RateLimitError::Store {
-                message: format!("GetItem on table {}", self.table),
-                source: Some(Box::new(e)),
-            })?;
-        Ok(Seen::of(out.item()))
+        let mut body = Vec::with_capacity(128);
+        wire::get_item(&mut body, &self.table, PARTITION_KEY, key);
+        match self.connection.call(wire::GET_ITEM, body).await? {
+            Reply::Item(numbers) | Reply::ConditionFailed(numbers) => Ok(Seen { numbers }),
+        }
     }
 
     async fn decide_in_table(
@@ -239,35 +233,26 @@ impl DynamoDbStore {
                 continue;
             }
             let update = Update::new(limits, algorithm, now_us, &view);
-            let sent = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key(PARTITION_KEY, AttributeValue::S(key.to_owned()))
-                .update_expression(update.expression())
-                .condition_expression(update.condition.join(" AND "))
-                .set_expression_attribute_names(Some(update.names))
-                .set_expression_attribute_values(Some(update.values))
-                .return_values(ReturnValue::AllNew)
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .send()
-                .await;
-            match sent {
-                Ok(out) => {
-                    let new = Seen::of(out.attributes());
+            let mut body = Vec::with_capacity(512);
+            wire::UpdateItem {
+                table: &self.table,
+                partition_key: PARTITION_KEY,
+                key,
+                update_expression: &update.expression(),
+                condition_expression: &update.condition,
+                names: &update.names,
+                values: &update.values,
+            }
+            .write(&mut body);
+            match self.connection.call(wire::UPDATE_ITEM, body).await? {
+                Reply::Item(numbers) => {
+                    let new = Seen { numbers };
                     let decision = admitted(limits, algorithm, now_us, &new, &update.written);
                     self.remember(key, new);
                     return Ok(decision);
                 }
-                Err(SdkError::ServiceError(e))
-                    if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-                {
-                    let old = match e.err() {
-                        UpdateItemError::ConditionalCheckFailedException(c) => Seen::of(c.item()),
-                        _ => Seen::default(),
-                    };
+                Reply::ConditionFailed(numbers) => {
+                    let old = Seen { numbers };
                     let decision = judge(limits, algorithm, now_us, &old);
                     self.remember(key, old);
                     if !decision.allowed {
@@ -275,12 +260,6 @@ impl DynamoDbStore {
                     }
                     // The item changed since this process saw it: send the update again
                     // for the item as it is now.
-                }
-                Err(e) => {
-                    return Err(RateLimitError::Store {
-                        message: format!("UpdateItem on table {}", self.table),
-                        source: Some(Box::new(e)),
-                    });
                 }
             }
         }
@@ -316,13 +295,26 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-/// The attribute-name part naming `limit`.
-fn limit_id(limit: &Limit) -> String {
-    format!("l{}_{}", limit.count, micros(limit.period))
+/// `<kind>_l<count>_<period in µs>`, the attribute-name part naming `limit` for an algorithm.
+fn limit_id(kind: &str, limit: &Limit) -> String {
+    let mut name = String::with_capacity(40);
+    name.push_str(kind);
+    name.push_str("_l");
+    name.push_str(itoa::Buffer::new().format(limit.count));
+    name.push('_');
+    name.push_str(itoa::Buffer::new().format(micros(limit.period)));
+    name
+}
+
+/// `id` followed by `_<n>`.
+fn numbered(mut id: String, n: u64) -> String {
+    id.push('_');
+    id.push_str(itoa::Buffer::new().format(n));
+    id
 }
 
 fn gcra_attribute(limit: &Limit) -> String {
-    format!("g_{}", limit_id(limit))
+    limit_id("g", limit)
 }
 
 fn window_of(limit: &Limit, now_us: u64) -> u64 {
@@ -330,11 +322,11 @@ fn window_of(limit: &Limit, now_us: u64) -> u64 {
 }
 
 fn fixed_attribute(limit: &Limit, window: u64) -> String {
-    format!("f_{}_{window}", limit_id(limit))
+    numbered(limit_id("f", limit), window)
 }
 
 fn slot_attribute(limit: &Limit, slot: u32) -> String {
-    format!("s_{}_{slot}", limit_id(limit))
+    numbered(limit_id("s", limit), u64::from(slot))
 }
 
 /// The verdict on a request at `now_us` for an item as `seen`, as the in-memory store
@@ -396,76 +388,112 @@ fn admitted(
     after: &Seen,
     written: &[String],
 ) -> Decision {
-    let mut before = after.clone();
-    for limit in limits.as_slice() {
-        let (name, step) = match algorithm {
-            Algorithm::FixedWindow => (fixed_attribute(limit, window_of(limit, now_us)), 1),
-            Algorithm::SlidingWindow => continue,
-            _ => (gcra_attribute(limit), micros(limit.interval())),
-        };
-        if let Some(v) = before.numbers.get_mut(&name) {
-            *v = v.saturating_sub(step);
+    if algorithm == Algorithm::SlidingWindow {
+        // The slots this request took held times outside the window before it.
+        let mut before = after.clone();
+        for slot in written {
+            before.numbers.remove(slot);
+        }
+        return admission(judge(limits, algorithm, now_us, &before));
+    }
+    let mut states = states_of(limits, algorithm, now_us, after);
+    for (limit, state) in limits.as_slice().iter().zip(&mut states) {
+        match state {
+            LimitState::Gcra { tat } => {
+                *tat = tat.saturating_sub(micros(limit.interval()).saturating_mul(1_000));
+            }
+            LimitState::Fixed { count, .. } => *count = count.saturating_sub(1),
+            LimitState::Sliding { .. } => {}
         }
     }
-    // The slots this request took held times outside the window before it.
-    for slot in written {
-        before.numbers.remove(slot);
-    }
-    let mut decision = judge(limits, algorithm, now_us, &before);
-    // DynamoDB admitted it: that is the verdict, whatever a rounding says.
+    admission(decide(
+        &mut states,
+        limits,
+        algorithm,
+        Duration::from_micros(now_us),
+    ))
+}
+
+/// DynamoDB admitted the request: that is the verdict, whatever a rounding says.
+fn admission(mut decision: Decision) -> Decision {
     decision.allowed = true;
     decision.retry_after = None;
     decision
 }
-
 /// One conditional update: its clauses, condition and placeholders.
+#[derive(Default)]
 struct Update {
-    set: Vec<String>,
-    add: Vec<String>,
-    remove: Vec<String>,
-    condition: Vec<String>,
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+    /// The `SET`, `ADD` and `REMOVE` clauses' parts, each `, `-separated.
+    set: String,
+    add: String,
+    remove: String,
+    /// The condition, its parts joined by `AND`.
+    condition: String,
+    /// Placeholder and attribute name, in the order they were named.
+    names: Vec<(String, String)>,
+    /// Placeholder and number.
+    values: Vec<(String, u64)>,
     /// The sliding-window slots this update takes.
     written: Vec<String>,
+}
+
+/// Appends `parts` to `text`, after `separator` unless `text` is empty.
+fn append(text: &mut String, separator: &str, parts: &[&str]) {
+    if !text.is_empty() {
+        text.push_str(separator);
+    }
+    for part in parts {
+        text.push_str(part);
+    }
+}
+
+/// A placeholder: `tag` and the limit's index (`#a0`, `:n1`).
+fn placeholder(tag: &str, i: usize) -> String {
+    let mut p = String::with_capacity(8);
+    p.push_str(tag);
+    p.push_str(itoa::Buffer::new().format(i));
+    p
 }
 
 impl Update {
     fn new(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Self {
         let view = &seen.numbers;
-        let mut u = Update {
-            set: Vec::new(),
-            add: Vec::new(),
-            remove: Vec::new(),
-            condition: Vec::new(),
-            names: HashMap::new(),
-            values: HashMap::new(),
-            written: Vec::new(),
-        };
-        let number = |n: u64| AttributeValue::N(n.to_string());
+        let mut u = Update::default();
         if algorithm == Algorithm::Gcra {
             // DynamoDB refuses a placeholder no expression uses.
-            u.values.insert(":now".into(), number(now_us));
+            u.values.push((":now".into(), now_us));
         }
         let mut longest = Duration::ZERO;
         for (i, limit) in limits.as_slice().iter().enumerate() {
             longest = longest.max(limit.period);
-            let name = format!("#a{i}");
+            let name = placeholder("#a", i);
             match algorithm {
                 Algorithm::FixedWindow => {
                     let window = window_of(limit, now_us);
-                    u.names.insert(name.clone(), fixed_attribute(limit, window));
-                    u.values
-                        .insert(format!(":c{i}"), number(u64::from(limit.count)));
-                    u.condition
-                        .push(format!("(attribute_not_exists({name}) OR {name} < :c{i})"));
-                    u.add.push(format!("{name} :one"));
+                    let count = placeholder(":c", i);
+                    u.names.push((name.clone(), fixed_attribute(limit, window)));
+                    u.values.push((count.clone(), u64::from(limit.count)));
+                    append(
+                        &mut u.condition,
+                        " AND ",
+                        &[
+                            "(attribute_not_exists(",
+                            &name,
+                            ") OR ",
+                            &name,
+                            " < ",
+                            &count,
+                            ")",
+                        ],
+                    );
+                    append(&mut u.add, ", ", &[&name, " :one"]);
                     // The window before, and any older one this process has seen.
-                    let prefix = format!("f_{}_", limit_id(limit));
+                    let mut prefix = limit_id("f", limit);
+                    prefix.push('_');
                     let mut stale: Vec<String> = view
                         .keys()
                         .filter(|k| {
-                            k.strip_prefix(&prefix)
+                            k.strip_prefix(prefix.as_str())
                                 .and_then(|w| w.parse::<u64>().ok())
                                 .is_some_and(|w| w < window)
                         })
@@ -476,9 +504,9 @@ impl Update {
                         stale.push(previous);
                     }
                     for (j, old) in stale.into_iter().enumerate() {
-                        let old_name = format!("#r{i}_{j}");
-                        u.names.insert(old_name.clone(), old);
-                        u.remove.push(old_name);
+                        let old_name = numbered(placeholder("#r", i), j as u64);
+                        append(&mut u.remove, ", ", &[&old_name]);
+                        u.names.push((old_name, old));
                     }
                 }
                 Algorithm::SlidingWindow => {
@@ -497,11 +525,23 @@ impl Update {
                         n => free[fastrand::usize(..n)],
                     };
                     let attribute = slot_attribute(limit, slot);
-                    u.names.insert(name.clone(), attribute.clone());
-                    u.values.insert(format!(":x{i}"), number(cut));
-                    u.condition
-                        .push(format!("(attribute_not_exists({name}) OR {name} <= :x{i})"));
-                    u.set.push(format!("{name} = :t"));
+                    let out = placeholder(":x", i);
+                    u.names.push((name.clone(), attribute.clone()));
+                    u.values.push((out.clone(), cut));
+                    append(
+                        &mut u.condition,
+                        " AND ",
+                        &[
+                            "(attribute_not_exists(",
+                            &name,
+                            ") OR ",
+                            &name,
+                            " <= ",
+                            &out,
+                            ")",
+                        ],
+                    );
+                    append(&mut u.set, ", ", &[&name, " = :t"]);
                     u.written.push(attribute);
                 }
                 _ => {
@@ -509,51 +549,60 @@ impl Update {
                     let interval = micros(limit.interval());
                     let tolerance = micros(limit.period.saturating_sub(limit.interval()));
                     let busy = view.get(&attribute).is_some_and(|tat| *tat > now_us);
-                    u.names.insert(name.clone(), attribute);
+                    u.names.push((name.clone(), attribute));
                     if busy {
-                        u.values.insert(format!(":i{i}"), number(interval));
-                        u.values
-                            .insert(format!(":b{i}"), number(now_us.saturating_add(tolerance)));
-                        u.condition
-                            .push(format!("({name} >= :now AND {name} <= :b{i})"));
-                        u.set.push(format!("{name} = {name} + :i{i}"));
+                        let step = placeholder(":i", i);
+                        let bound = placeholder(":b", i);
+                        append(
+                            &mut u.condition,
+                            " AND ",
+                            &["(", &name, " >= :now AND ", &name, " <= ", &bound, ")"],
+                        );
+                        append(&mut u.set, ", ", &[&name, " = ", &name, " + ", &step]);
+                        u.values.push((step, interval));
+                        u.values.push((bound, now_us.saturating_add(tolerance)));
                     } else {
-                        u.condition
-                            .push(format!("(attribute_not_exists({name}) OR {name} <= :now)"));
-                        u.values
-                            .insert(format!(":n{i}"), number(now_us.saturating_add(interval)));
-                        u.set.push(format!("{name} = :n{i}"));
+                        let next = placeholder(":n", i);
+                        append(
+                            &mut u.condition,
+                            " AND ",
+                            &["(attribute_not_exists(", &name, ") OR ", &name, " <= :now)"],
+                        );
+                        append(&mut u.set, ", ", &[&name, " = ", &next]);
+                        u.values.push((next, now_us.saturating_add(interval)));
                     }
                 }
             }
         }
         if !u.add.is_empty() {
-            u.values.insert(":one".into(), number(1));
+            u.values.push((":one".into(), 1));
         }
         if !u.written.is_empty() {
-            u.values.insert(":t".into(), number(now_us));
+            u.values.push((":t".into(), now_us));
         }
-        u.names.insert("#ttl".into(), TTL_ATTRIBUTE.into());
+        u.names.push(("#ttl".into(), TTL_ATTRIBUTE.into()));
         let expires = (now_us / 1_000_000)
             .saturating_add(longest.as_secs())
             .saturating_add(60);
-        u.values.insert(":ttl".into(), number(expires));
-        u.set.push("#ttl = :ttl".into());
+        u.values.push((":ttl".into(), expires));
+        append(&mut u.set, ", ", &["#ttl = :ttl"]);
         u
     }
 
+    /// The update expression: its `SET`, `ADD` and `REMOVE` clauses.
     fn expression(&self) -> String {
-        let mut out = String::new();
+        let mut out =
+            String::with_capacity(self.set.len() + self.add.len() + self.remove.len() + 24);
         for (clause, parts) in [
-            ("SET", &self.set),
-            ("ADD", &self.add),
-            ("REMOVE", &self.remove),
+            ("SET ", &self.set),
+            ("ADD ", &self.add),
+            ("REMOVE ", &self.remove),
         ] {
             if !parts.is_empty() {
-                let _ = write!(out, "{clause} {} ", parts.join(", "));
+                append(&mut out, " ", &[clause, parts]);
             }
         }
-        out.trim_end().to_owned()
+        out
     }
 }
 
@@ -563,6 +612,20 @@ mod tests {
 
     fn limits(text: &str) -> Limits {
         text.parse().unwrap()
+    }
+
+    /// The attribute name `placeholder` stands for in `u`.
+    fn name<'a>(u: &'a Update, placeholder: &str) -> &'a str {
+        let found = u.names.iter().find(|(p, _)| p == placeholder);
+        found.map_or("", |(_, n)| n.as_str())
+    }
+
+    /// The number `placeholder` stands for in `u`.
+    fn value(u: &Update, placeholder: &str) -> Option<u64> {
+        u.values
+            .iter()
+            .find(|(p, _)| p == placeholder)
+            .map(|(_, v)| *v)
     }
 
     fn numbers<const N: usize>(pairs: [(&str, u64); N]) -> Seen {
@@ -582,10 +645,10 @@ mod tests {
             ("s_l3_1000000_2", 9_900_000),
         ]);
         let u = Update::new(&l, Algorithm::SlidingWindow, now, &seen);
-        assert_eq!(u.names["#a0"], "s_l3_1000000_1");
+        assert_eq!(name(&u, "#a0"), "s_l3_1000000_1");
         assert_eq!(u.expression(), "SET #a0 = :t, #ttl = :ttl");
-        assert_eq!(u.condition, ["(attribute_not_exists(#a0) OR #a0 <= :x0)"]);
-        assert_eq!(u.values[":x0"], AttributeValue::N("9000000".into()));
+        assert_eq!(u.condition, "(attribute_not_exists(#a0) OR #a0 <= :x0)");
+        assert_eq!(value(&u, ":x0"), Some(9_000_000));
         // Reported as the log would: two in the window before this one, none left after.
         let mut after = seen.clone();
         after.numbers.insert("s_l3_1000000_1".into(), now);
@@ -601,19 +664,13 @@ mod tests {
         let now = 5_000_000;
         let idle = Update::new(&l, Algorithm::Gcra, now, &Seen::default());
         assert_eq!(idle.expression(), "SET #a0 = :n0, #ttl = :ttl");
-        assert_eq!(
-            idle.condition,
-            ["(attribute_not_exists(#a0) OR #a0 <= :now)"]
-        );
-        assert_eq!(idle.names["#a0"], "g_l10_1000000");
+        assert_eq!(idle.condition, "(attribute_not_exists(#a0) OR #a0 <= :now)");
+        assert_eq!(name(&idle, "#a0"), "g_l10_1000000");
         let seen = numbers([("g_l10_1000000", now + 300_000)]);
         let busy = Update::new(&l, Algorithm::Gcra, now, &seen);
         assert_eq!(busy.expression(), "SET #a0 = #a0 + :i0, #ttl = :ttl");
-        assert_eq!(busy.condition, ["(#a0 >= :now AND #a0 <= :b0)"]);
-        assert_eq!(
-            busy.values[":b0"],
-            AttributeValue::N((now + 900_000).to_string())
-        );
+        assert_eq!(busy.condition, "(#a0 >= :now AND #a0 <= :b0)");
+        assert_eq!(value(&busy, ":b0"), Some(now + 900_000));
     }
 
     #[test]
@@ -622,9 +679,9 @@ mod tests {
         let now = 7_200_000_000 + 61_000_000; // window 121 of the minute, 2 of the hour
         let seen = numbers([("f_l100_60000000_100", 3)]);
         let u = Update::new(&l, Algorithm::FixedWindow, now, &seen);
-        assert_eq!(u.names["#a0"], "f_l100_60000000_121");
-        assert_eq!(u.names["#a1"], "f_l1000_3600000000_2");
-        let removed: Vec<&str> = u.remove.iter().map(|r| u.names[r].as_str()).collect();
+        assert_eq!(name(&u, "#a0"), "f_l100_60000000_121");
+        assert_eq!(name(&u, "#a1"), "f_l1000_3600000000_2");
+        let removed: Vec<&str> = u.remove.split(", ").map(|r| name(&u, r)).collect();
         assert_eq!(
             removed,
             [

@@ -112,8 +112,9 @@ impl RateLimiter {
 #[cfg(feature = "dynamodb")]
 async fn table_limiter(wanted: Wanted, table: &str) -> Result<RateLimiter, StartupError> {
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
-    Ok(wanted.limiter(crate::DynamoDbStore::new(client, table)))
+    let store = crate::DynamoDbStore::new(&config, table)
+        .map_err(|e| invalid(RATE_LIMIT_TABLE_ENV, table, e.to_string()))?;
+    Ok(wanted.limiter(store))
 }
 
 #[cfg(not(feature = "dynamodb"))]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
 use lift_ratelimit::{Algorithm, DynamoDbStore, Limits, RateLimitError, RateLimiter, Store};
 
 use crate::moto_server::Moto;
@@ -18,6 +19,7 @@ use crate::proxy::{FaultProxy, Faults};
 struct Table {
     _moto: Moto,
     proxy: FaultProxy,
+    config: SdkConfig,
     client: aws_sdk_dynamodb::Client,
     name: String,
 }
@@ -28,18 +30,21 @@ impl Table {
         let upstream = moto.endpoint.trim_start_matches("http://").to_owned();
         let proxy = FaultProxy::start(upstream, Faults::default(), 1).await;
         proxy.one_at_a_time(true);
-        let config = aws_sdk_dynamodb::config::Builder::new()
+        let config = SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "test", "test", None, None, "moto",
+            )))
             .endpoint_url(&proxy.endpoint)
             .build();
-        let client = aws_sdk_dynamodb::Client::from_conf(config);
+        let client = aws_sdk_dynamodb::Client::new(&config);
         let name = "rate-limits".to_owned();
         DynamoDbStore::create_table(&client, &name).await.unwrap();
         Self {
             _moto: moto,
             proxy,
+            config,
             client,
             name,
         }
@@ -47,7 +52,7 @@ impl Table {
 
     /// A store as one instance holds it (its own view of the items).
     fn store(&self) -> DynamoDbStore {
-        DynamoDbStore::new(self.client.clone(), &self.name)
+        DynamoDbStore::new(&self.config, &self.name).unwrap()
     }
 
     fn calls(&self) -> u64 {

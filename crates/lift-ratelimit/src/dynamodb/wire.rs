@@ -1,0 +1,368 @@
+//! DynamoDB's JSON protocol for the store's two calls: the `UpdateItem` and `GetItem` bodies
+//! written straight into a buffer, and a reply read into what the store keeps of an item — its
+//! numeric attributes — or into the service's error (its `__type` and message, and whether
+//! trying again may succeed).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+/// `x-amz-target` of `UpdateItem`.
+pub(crate) const UPDATE_ITEM: &str = "DynamoDB_20120810.UpdateItem";
+/// `x-amz-target` of `GetItem`.
+pub(crate) const GET_ITEM: &str = "DynamoDB_20120810.GetItem";
+
+/// An item's numeric attributes (`{"N": "…"}` values that fit a `u64`); others are skipped.
+pub(crate) type Numbers = HashMap<String, u64, foldhash::fast::RandomState>;
+
+/// One conditional `UpdateItem` on the item whose partition key is `key`.
+pub(crate) struct UpdateItem<'a> {
+    pub(crate) table: &'a str,
+    pub(crate) partition_key: &'a str,
+    pub(crate) key: &'a str,
+    pub(crate) update_expression: &'a str,
+    pub(crate) condition_expression: &'a str,
+    pub(crate) names: &'a [(String, String)],
+    pub(crate) values: &'a [(String, u64)],
+}
+
+impl UpdateItem<'_> {
+    /// The request body: the new item back on success (`ALL_NEW`), the item as it was when
+    /// the condition fails (`ALL_OLD`).
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"TableName\":");
+        string(out, self.table);
+        out.extend_from_slice(b",\"Key\":{");
+        string(out, self.partition_key);
+        out.extend_from_slice(b":{\"S\":");
+        string(out, self.key);
+        out.extend_from_slice(b"}},\"UpdateExpression\":");
+        string(out, self.update_expression);
+        out.extend_from_slice(b",\"ConditionExpression\":");
+        string(out, self.condition_expression);
+        out.extend_from_slice(b",\"ExpressionAttributeNames\":{");
+        for (i, (placeholder, name)) in self.names.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, placeholder);
+            out.push(b':');
+            string(out, name);
+        }
+        out.extend_from_slice(b"},\"ExpressionAttributeValues\":{");
+        let mut digits = itoa::Buffer::new();
+        for (i, (placeholder, value)) in self.values.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, placeholder);
+            out.extend_from_slice(b":{\"N\":\"");
+            out.extend_from_slice(digits.format(*value).as_bytes());
+            out.extend_from_slice(b"\"}");
+        }
+        out.extend_from_slice(
+            b"},\"ReturnValues\":\"ALL_NEW\",\"ReturnValuesOnConditionCheckFailure\":\"ALL_OLD\"}",
+        );
+    }
+}
+
+/// A strongly consistent `GetItem` of the item whose partition key is `key`.
+pub(crate) fn get_item(out: &mut Vec<u8>, table: &str, partition_key: &str, key: &str) {
+    out.extend_from_slice(b"{\"TableName\":");
+    string(out, table);
+    out.extend_from_slice(b",\"Key\":{");
+    string(out, partition_key);
+    out.extend_from_slice(b":{\"S\":");
+    string(out, key);
+    out.extend_from_slice(b"}},\"ConsistentRead\":true}");
+}
+
+/// A JSON string.
+fn string(out: &mut Vec<u8>, s: &str) {
+    // Writing a `str` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}
+
+/// What a call's reply says.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Reply {
+    /// The call succeeded: the item after an update, or as read (empty: no item).
+    Item(Numbers),
+    /// The update's condition failed: the item as it is.
+    ConditionFailed(Numbers),
+}
+
+/// An error reply.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ServiceError {
+    /// The HTTP status.
+    pub(crate) status: u16,
+    /// The error's name (`__type` after its `#`), or the status when the body has none.
+    pub(crate) kind: String,
+    /// The service's message.
+    pub(crate) message: String,
+}
+
+impl ServiceError {
+    /// Whether the same call may succeed when sent again: throttling and server errors.
+    pub(crate) fn is_transient(&self) -> bool {
+        self.status >= 500
+            || matches!(
+                self.kind.as_str(),
+                "ThrottlingException"
+                    | "ProvisionedThroughputExceededException"
+                    | "RequestLimitExceeded"
+                    | "InternalServerError"
+                    | "ServiceUnavailable"
+                    | "LimitExceededException"
+                    | "TransactionInProgressException"
+            )
+    }
+
+    /// Whether the credentials were refused (expired or unknown): fresh ones may succeed.
+    pub(crate) fn is_credentials(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "ExpiredTokenException"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException"
+                | "IncompleteSignatureException"
+        )
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (HTTP {}): {}", self.kind, self.status, self.message)
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+/// Reads a reply with HTTP status `status` and body `body`.
+pub(crate) fn read_reply(status: u16, body: &[u8]) -> Result<Reply, ServiceError> {
+    let parsed = serde_json::from_slice::<Body>(body);
+    if (200..300).contains(&status) {
+        return match parsed {
+            Ok(b) => Ok(Reply::Item(b.attributes.or(b.item).unwrap_or_default().0)),
+            Err(e) => Err(ServiceError {
+                status,
+                kind: "MalformedReply".to_owned(),
+                message: e.to_string(),
+            }),
+        };
+    }
+    let body = parsed.unwrap_or_default();
+    let kind = body
+        .kind
+        .as_deref()
+        .map(|k| k.rsplit('#').next().unwrap_or(k).to_owned())
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    if kind == "ConditionalCheckFailedException" {
+        return Ok(Reply::ConditionFailed(body.item.unwrap_or_default().0));
+    }
+    Err(ServiceError {
+        status,
+        kind,
+        message: body.message.unwrap_or_default(),
+    })
+}
+
+/// The parts of a reply body the store reads.
+#[derive(Debug, Default, Deserialize)]
+struct Body {
+    #[serde(rename = "Attributes")]
+    attributes: Option<Item>,
+    #[serde(rename = "Item")]
+    item: Option<Item>,
+    #[serde(rename = "__type")]
+    kind: Option<String>,
+    #[serde(alias = "Message")]
+    message: Option<String>,
+}
+
+/// An item read as its numeric attributes.
+#[derive(Debug, Default)]
+struct Item(Numbers);
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(ItemVisitor)
+    }
+}
+
+struct ItemVisitor;
+
+impl<'de> Visitor<'de> for ItemVisitor {
+    type Value = Item;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DynamoDB item")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+        let mut numbers = Numbers::default();
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if let Some(n) = map.next_value::<Attribute>()?.0 {
+                numbers.insert(name.into_owned(), n);
+            }
+        }
+        Ok(Item(numbers))
+    }
+}
+
+/// One attribute value: its number when it is an `N` that fits a `u64`.
+struct Attribute(Option<u64>);
+
+impl<'de> Deserialize<'de> for Attribute {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(AttributeVisitor)
+    }
+}
+
+struct AttributeVisitor;
+
+impl<'de> Visitor<'de> for AttributeVisitor {
+    type Value = Attribute;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DynamoDB attribute value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attribute, A::Error> {
+        let mut number = None;
+        while let Some(tag) = map.next_key::<Tag>()? {
+            match tag {
+                Tag::N => {
+                    number = map.next_value::<std::borrow::Cow<'de, str>>()?.parse().ok();
+                }
+                Tag::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Attribute(number))
+    }
+}
+
+/// An attribute value's type tag: `N`, or one the store does not read.
+enum Tag {
+    N,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Tag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let tag = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(if tag == "N" { Tag::N } else { Tag::Other })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(body: &[u8]) -> serde_json::Value {
+        serde_json::from_slice(body).unwrap()
+    }
+
+    #[test]
+    fn an_update_body_is_the_json_dynamodb_expects() {
+        let names = [("#a0".to_owned(), "g_l10_1000000".to_owned())];
+        let values = [
+            (":now".to_owned(), 5),
+            (":n0".to_owned(), 18_446_744_073_709_551_615),
+        ];
+        let mut out = Vec::new();
+        UpdateItem {
+            table: "rate-limits",
+            partition_key: "pk",
+            key: "tenant:\"acme\"\n",
+            update_expression: "SET #a0 = :n0",
+            condition_expression: "(attribute_not_exists(#a0) OR #a0 <= :now)",
+            names: &names,
+            values: &values,
+        }
+        .write(&mut out);
+        assert_eq!(
+            parsed(&out),
+            serde_json::json!({
+                "TableName": "rate-limits",
+                "Key": {"pk": {"S": "tenant:\"acme\"\n"}},
+                "UpdateExpression": "SET #a0 = :n0",
+                "ConditionExpression": "(attribute_not_exists(#a0) OR #a0 <= :now)",
+                "ExpressionAttributeNames": {"#a0": "g_l10_1000000"},
+                "ExpressionAttributeValues": {
+                    ":now": {"N": "5"},
+                    ":n0": {"N": "18446744073709551615"}
+                },
+                "ReturnValues": "ALL_NEW",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"
+            })
+        );
+        let mut out = Vec::new();
+        get_item(&mut out, "t", "pk", "k");
+        assert_eq!(
+            parsed(&out),
+            serde_json::json!({"TableName": "t", "Key": {"pk": {"S": "k"}}, "ConsistentRead": true})
+        );
+    }
+
+    #[test]
+    fn a_reply_gives_the_items_numbers_and_skips_the_rest() {
+        let body = br#"{"Attributes":{"pk":{"S":"tenant:acme"},"g_l1_1":{"N":"17"},"neg":{"N":"-1"},"big":{"N":"1e400"},"l":{"L":[{"N":"1"}]},"expires_at":{"N":"99"}}}"#;
+        let want = [("g_l1_1".to_owned(), 17), ("expires_at".to_owned(), 99)]
+            .into_iter()
+            .collect::<Numbers>();
+        assert_eq!(read_reply(200, body), Ok(Reply::Item(want)));
+        assert_eq!(read_reply(200, b"{}"), Ok(Reply::Item(Numbers::default())));
+        assert_eq!(
+            read_reply(200, br#"{"Item":{"a":{"N":"3"}}}"#),
+            Ok(Reply::Item(
+                [("a".to_owned(), 3)].into_iter().collect::<Numbers>()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_failed_condition_returns_the_item_as_it_is() {
+        let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"g_l1_1":{"N":"42"}}}"#;
+        assert_eq!(
+            read_reply(400, body),
+            Ok(Reply::ConditionFailed(
+                [("g_l1_1".to_owned(), 42)].into_iter().collect::<Numbers>()
+            ))
+        );
+    }
+
+    #[test]
+    fn errors_are_named_and_classified() {
+        let throttled = read_reply(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","Message":"Rate exceeded"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(throttled.kind, "ThrottlingException");
+        assert_eq!(throttled.message, "Rate exceeded");
+        assert!(throttled.is_transient());
+        let missing = read_reply(
+            400,
+            br#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#,
+        )
+        .unwrap_err();
+        assert!(!missing.is_transient() && !missing.is_credentials());
+        let expired = read_reply(
+            400,
+            br#"{"__type":"com.amazon.coral.service#ExpiredTokenException"}"#,
+        )
+        .unwrap_err();
+        assert!(expired.is_credentials());
+        let gateway = read_reply(502, b"<html>Bad Gateway</html>").unwrap_err();
+        assert_eq!(gateway.kind, "HTTP 502");
+        assert!(gateway.is_transient());
+        let garbled = read_reply(200, b"{\"Attributes\":").unwrap_err();
+        assert_eq!(garbled.kind, "MalformedReply");
+    }
+}
