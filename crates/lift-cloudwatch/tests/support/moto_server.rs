@@ -39,7 +39,14 @@ impl Moto {
     /// picked: under parallel tests another test's listener could take it first, and this
     /// test would talk to that one (a CI run once failed so: its first request reset).
     pub(crate) fn start() -> Self {
-        let mut child = spawn(0, Stdio::piped());
+        Self::start_with_env(&[])
+    }
+
+    /// [`start`](Self::start) with environment variables for the server — for example
+    /// `INITIAL_NO_AUTH_ACTION_COUNT`, after which moto checks every request's signature
+    /// (recomputing it with botocore's signer) and its IAM permissions.
+    pub(crate) fn start_with_env(env: &[(&str, &str)]) -> Self {
+        let mut child = spawn(0, Stdio::piped(), env);
         let stderr = child.stderr.take().expect("stderr is piped");
         let (port_tx, port_rx) = std::sync::mpsc::channel();
         // Reads the server's standard error to its end (it logs every request there: an
@@ -76,7 +83,7 @@ impl Moto {
     }
 
     fn start_on(port: u16) -> Self {
-        Self::wait_until_listening(spawn(port, Stdio::null()), port)
+        Self::wait_until_listening(spawn(port, Stdio::null(), &[]), port)
     }
 
     fn wait_until_listening(child: Child, port: u16) -> Self {
@@ -128,11 +135,13 @@ fn announced_port(line: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// A server on loopback `port` (0: one it picks) with its standard error to `stderr`.
-fn spawn(port: u16, stderr: Stdio) -> Child {
+/// A server on loopback `port` (0: one it picks) with its standard error to `stderr` and
+/// `env` added to its environment.
+fn spawn(port: u16, stderr: Stdio, env: &[(&str, &str)]) -> Child {
     let bin = binary();
     Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr)

@@ -316,7 +316,77 @@ impl CredentialsCache {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::SystemTime;
+
+    use aws_credential_types::provider::future;
+
     use super::*;
+
+    /// Hands out credentials valid for `lifetime` (forever: `None`), counting the requests.
+    #[derive(Debug)]
+    struct Counting {
+        asked: Arc<AtomicU32>,
+        lifetime: Option<Duration>,
+    }
+
+    impl ProvideCredentials for Counting {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            let n = self.asked.fetch_add(1, Ordering::SeqCst);
+            let expiry = self.lifetime.map(|l| SystemTime::now() + l);
+            future::ProvideCredentials::ready(Ok(Credentials::new(
+                format!("AKID{n}"),
+                "secret",
+                None,
+                expiry,
+                "counting",
+            )))
+        }
+    }
+
+    fn cache(lifetime: Option<Duration>) -> (CredentialsCache, Arc<AtomicU32>) {
+        let asked = Arc::new(AtomicU32::new(0));
+        let provider = Counting {
+            asked: asked.clone(),
+            lifetime,
+        };
+        (
+            CredentialsCache::new(SharedCredentialsProvider::new(provider)),
+            asked,
+        )
+    }
+
+    /// The access key id of the credentials `c` gives.
+    async fn get(c: &CredentialsCache) -> Option<String> {
+        c.get().await.ok().map(|c| c.access_key_id().to_owned())
+    }
+
+    #[tokio::test]
+    async fn credentials_are_kept_until_five_minutes_before_they_expire() {
+        // Without an expiry, and with an hour left: asked once.
+        for lifetime in [None, Some(Duration::from_secs(3600))] {
+            let (c, asked) = cache(lifetime);
+            for _ in 0..3 {
+                assert_eq!(get(&c).await.as_deref(), Some("AKID0"));
+            }
+            assert_eq!(asked.load(Ordering::SeqCst), 1);
+        }
+        // With four minutes left: asked for every call.
+        let (c, asked) = cache(Some(Duration::from_secs(240)));
+        for n in 0..3 {
+            assert_eq!(get(&c).await, Some(format!("AKID{n}")));
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 3);
+        // Refused credentials are forgotten: the next call asks anew.
+        let (c, asked) = cache(None);
+        get(&c).await;
+        c.forget();
+        assert_eq!(get(&c).await.as_deref(), Some("AKID1"));
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+    }
 
     #[test]
     fn the_host_header_drops_the_default_port_and_keeps_any_other() {

@@ -14,6 +14,9 @@ pub(crate) const UPDATE_ITEM: &str = "DynamoDB_20120810.UpdateItem";
 /// `x-amz-target` of `GetItem`.
 pub(crate) const GET_ITEM: &str = "DynamoDB_20120810.GetItem";
 
+/// How many characters of an error reply that is not DynamoDB's JSON its message keeps.
+const MESSAGE_FROM_BODY: usize = 300;
+
 /// An item's numeric attributes (`{"N": "…"}` values that fit a `u64`); others are skipped.
 pub(crate) type Numbers = HashMap<String, u64, foldhash::fast::RandomState>;
 
@@ -142,8 +145,8 @@ impl fmt::Display for ServiceError {
 impl std::error::Error for ServiceError {}
 
 /// Reads a reply with HTTP status `status` and body `body`.
-pub(crate) fn read_reply(status: u16, body: &[u8]) -> Result<Reply, ServiceError> {
-    let parsed = serde_json::from_slice::<Body>(body);
+pub(crate) fn read_reply(status: u16, body_bytes: &[u8]) -> Result<Reply, ServiceError> {
+    let parsed = serde_json::from_slice::<Body>(body_bytes);
     if (200..300).contains(&status) {
         return match parsed {
             Ok(b) => Ok(Reply::Item(b.attributes.or(b.item).unwrap_or_default().0)),
@@ -155,17 +158,26 @@ pub(crate) fn read_reply(status: u16, body: &[u8]) -> Result<Reply, ServiceError
         };
     }
     let body = parsed.unwrap_or_default();
-    let kind = body
-        .kind
-        .as_deref()
-        .map(|k| k.rsplit('#').next().unwrap_or(k).to_owned())
-        .unwrap_or_else(|| format!("HTTP {status}"));
+    let text = String::from_utf8_lossy(body_bytes);
+    let Some(kind) = body.kind.as_deref() else {
+        // Not DynamoDB's JSON (a proxy's or a load balancer's page): its start says more.
+        let start = text
+            .char_indices()
+            .nth(MESSAGE_FROM_BODY)
+            .map_or(&text[..], |(end, _)| &text[..end]);
+        return Err(ServiceError {
+            status,
+            kind: format!("HTTP {status}"),
+            message: start.to_owned(),
+        });
+    };
+    let kind = kind.rsplit('#').next().unwrap_or(kind);
     if kind == "ConditionalCheckFailedException" {
         return Ok(Reply::ConditionFailed(body.item.unwrap_or_default().0));
     }
     Err(ServiceError {
         status,
-        kind,
+        kind: kind.to_owned(),
         message: body.message.unwrap_or_default(),
     })
 }
@@ -361,6 +373,7 @@ mod tests {
         assert!(expired.is_credentials());
         let gateway = read_reply(502, b"<html>Bad Gateway</html>").unwrap_err();
         assert_eq!(gateway.kind, "HTTP 502");
+        assert_eq!(gateway.message, "<html>Bad Gateway</html>");
         assert!(gateway.is_transient());
         let garbled = read_reply(200, b"{\"Attributes\":").unwrap_err();
         assert_eq!(garbled.kind, "MalformedReply");

@@ -275,3 +275,120 @@ async fn an_unreachable_table_is_a_store_error() {
     assert!(matches!(err, RateLimitError::Store { .. }), "{err}");
     assert_eq!(limiter.stats().store_errors, 1);
 }
+
+/// An IAM user allowed every DynamoDB action, made through boto3 (from the venv
+/// `scripts/test.sh` installs with moto) on `endpoint`: its access key id and secret.
+fn iam_user(endpoint: &str) -> (String, String) {
+    let python = std::env::var("LIFT_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
+    let script = r#"
+import json, sys, boto3
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="setup", aws_secret_access_key="setup")
+iam.create_user(UserName="limiter")
+key = iam.create_access_key(UserName="limiter")["AccessKey"]
+iam.put_user_policy(UserName="limiter", PolicyName="dynamodb", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17",
+     "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}))
+print(key["AccessKeyId"], key["SecretAccessKey"])
+"#;
+    let out = std::process::Command::new(&python)
+        .args(["-c", script, endpoint])
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e}; run scripts/test.sh, which installs it"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (id, secret) = text.trim().split_once(' ').unwrap();
+    (id.to_owned(), secret.to_owned())
+}
+
+fn signed_config(endpoint: &str, id: &str, secret: &str) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            id, secret, None, None, "iam",
+        )))
+        .endpoint_url(endpoint)
+        .build()
+}
+
+/// moto checks every request's signature once the set-up's three IAM calls are made —
+/// recomputing it with botocore's SigV4 signer, an implementation independent of the
+/// store's — and the user's permissions.
+#[tokio::test]
+async fn moto_checking_every_signature_accepts_the_stores_calls_and_refuses_a_wrong_secret() {
+    let moto = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
+    let (id, secret) = iam_user(&moto.endpoint);
+    let config = signed_config(&moto.endpoint, &id, &secret);
+    DynamoDbStore::create_table(&aws_sdk_dynamodb::Client::new(&config), "rate-limits")
+        .await
+        .unwrap();
+    let store = DynamoDbStore::new(&config, "rate-limits").unwrap();
+    let t = at(5000, 0.0);
+    let l = limits("2/h");
+    for algorithm in ALL {
+        let key = format!("tenant:{algorithm:?}");
+        assert!(admits(&store, &key, &l, algorithm, t).await);
+        assert!(admits(&store, &key, &l, algorithm, t).await);
+        // The sliding window's denial reads the item (GetItem), signed the same way.
+        let denied = store.decide(&key, &l, algorithm, t).await.unwrap();
+        assert!(!denied.allowed, "{algorithm:?}");
+    }
+
+    let wrong = signed_config(&moto.endpoint, &id, "not the secret");
+    let err = DynamoDbStore::new(&wrong, "rate-limits")
+        .unwrap()
+        .decide("tenant:x", &l, Algorithm::Gcra, t)
+        .await
+        .unwrap_err();
+    let RateLimitError::Store { message, source } = &err else {
+        panic!("{err}")
+    };
+    let said = format!("{message}: {}", source.as_ref().unwrap());
+    assert!(said.contains("SignatureDoesNotMatch"), "{said}");
+}
+
+/// Throttling, a 503 and a reset connection, injected at random (seeded) between the store
+/// and moto: each call that fails so is sent again (up to three times), and the limit holds.
+#[tokio::test]
+async fn throttling_unavailability_and_resets_are_retried_and_the_limit_holds() {
+    let moto = Moto::start();
+    let upstream = moto.endpoint.trim_start_matches("http://").to_owned();
+    let faults = Faults {
+        throttle: 0.1,
+        unavailable: 0.1,
+        reset: 0.1,
+        ..Faults::default()
+    };
+    let proxy = FaultProxy::start(upstream, faults, 7).await;
+    let config = signed_config(&proxy.endpoint, "test", "test");
+    let direct = signed_config(&moto.endpoint, "test", "test");
+    DynamoDbStore::create_table(&aws_sdk_dynamodb::Client::new(&direct), "rate-limits")
+        .await
+        .unwrap();
+    let store = DynamoDbStore::new(&config, "rate-limits").unwrap();
+    let l = limits("10/h");
+    let t = at(6000, 0.0);
+    let mut admitted = 0;
+    for _ in 0..15 {
+        if store
+            .decide("k", &l, Algorithm::Gcra, t)
+            .await
+            .unwrap()
+            .allowed
+        {
+            admitted += 1;
+        }
+    }
+    assert_eq!(admitted, 10);
+    let c = &proxy.counts;
+    let injected = c.throttled.load(Ordering::SeqCst)
+        + c.unavailable.load(Ordering::SeqCst)
+        + c.reset.load(Ordering::SeqCst);
+    assert!(injected >= 3, "only {injected} faults were injected");
+}
