@@ -13,6 +13,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
 use aws_sdk_dynamodb::config::{Credentials, ProvideCredentials, SharedCredentialsProvider};
+use aws_types::service_config::ServiceConfigKey;
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use http::{HeaderName, HeaderValue, Method, Request, Uri};
@@ -86,7 +87,7 @@ impl Connection {
             region,
             use_fips: config.use_fips().unwrap_or(false),
             use_dual_stack: config.use_dual_stack().unwrap_or(false),
-            endpoint_url: config.endpoint_url().map(str::to_owned),
+            endpoint_url: endpoint_url(config),
             endpoint: OnceLock::new(),
             credentials: CredentialsCache::new(provider),
         })
@@ -180,6 +181,26 @@ impl Connection {
         let endpoint = endpoint_of(resolved.url())?;
         Ok(self.endpoint.get_or_init(|| endpoint))
     }
+}
+
+/// The endpoint URL configured for DynamoDB, looked up as the SDK's own client does: set in
+/// code; else `AWS_ENDPOINT_URL_DYNAMODB` or the profile's `dynamodb` section; else
+/// `AWS_ENDPOINT_URL` or the profile's `endpoint_url`.
+fn endpoint_url(config: &SdkConfig) -> Option<String> {
+    let global = || config.endpoint_url().map(str::to_owned);
+    if config.get_origin("endpoint_url").is_client_config() {
+        return global();
+    }
+    let key = ServiceConfigKey::builder()
+        .service_id("DynamoDB")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build();
+    let service = match (config.service_config(), key) {
+        (Some(loader), Ok(key)) => loader.load_config(key),
+        _ => None,
+    };
+    service.or_else(global)
 }
 
 /// The URI calls are sent to (`/` on the endpoint's host) and the `host` header: lowercase,
