@@ -821,6 +821,68 @@ async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
     assert!(item.item().is_some());
 }
 
+/// Runs `tests/interop/tls.py` with `args` through the venv's Python (`LIFT_PYTHON`).
+#[cfg(feature = "emulator")]
+fn tls_py(args: &[&str]) {
+    let python = std::env::var("LIFT_PYTHON")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/tls.py");
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{python}: {e}; run scripts/test.sh, which installs it"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The DynamoDB store's own HTTPS path (rustls, the system's roots — here `SSL_CERT_FILE`):
+/// moto serving TLS with a certificate from a test CA. With the CA trusted the limit holds;
+/// without it every call is refused at the handshake and the route fails open, as configured.
+/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+#[cfg(feature = "emulator")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charges_are_limited_through_a_table_over_https_with_a_verified_certificate() {
+    let dir = std::env::temp_dir().join(format!("lift-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    tls_py(&[dir.to_str().unwrap()]);
+    let moto = moto::Moto::start_tls(&dir.join("cert.pem"), &dir.join("key.pem"));
+    assert!(moto.endpoint.starts_with("https://"));
+    let ca = dir.join("ca.pem");
+    let ca = ca.to_str().unwrap();
+    tls_py(&["table", &moto.endpoint, ca, "payments-rate-limits"]);
+    let tenants = ["acme", "acme", "acme"];
+    fn env<'a>(endpoint: &'a str, trusted: &'a str) -> [(&'a str, &'a str); 7] {
+        [
+            ("LIFT_RATE_LIMIT", "2/min"),
+            ("LIFT_RATE_LIMIT_TABLE", "payments-rate-limits"),
+            ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("SSL_CERT_FILE", trusted),
+        ]
+    }
+    let (responses, _) = run_function(charges_for(&tenants), &env(&moto.endpoint, ca)).await;
+    assert_eq!(
+        charge_statuses(&responses, tenants.len()).0,
+        [201, 201, 429]
+    );
+    // An empty trust store: the handshake fails, the store errs, the route fails open.
+    let empty = dir.join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let empty = empty.to_str().unwrap();
+    let (responses, _) = run_function(charges_for(&tenants), &env(&moto.endpoint, empty)).await;
+    let (statuses, health) = charge_statuses(&responses, tenants.len());
+    assert_eq!(statuses, [201, 201, 201]);
+    let report: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
+    assert_eq!(report["components"][0]["detail"]["recent_error_rate"], 1.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
 #[cfg(feature = "emulator")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,7 +46,24 @@ impl Moto {
     /// `INITIAL_NO_AUTH_ACTION_COUNT`, after which moto checks every request's signature
     /// (recomputing it with botocore's signer) and its IAM permissions.
     pub(crate) fn start_with_env(env: &[(&str, &str)]) -> Self {
-        let mut child = spawn(0, Stdio::piped(), env);
+        Self::start_with(&[], env)
+    }
+
+    /// A server speaking HTTPS with the certificate and private key in the PEM files `cert`
+    /// and `key`; its endpoint is `https://127.0.0.1:PORT`.
+    #[allow(
+        dead_code,
+        reason = "used by payments-lambda's TLS test, not by every test binary"
+    )]
+    pub(crate) fn start_tls(cert: &std::path::Path, key: &std::path::Path) -> Self {
+        let (cert, key) = (cert.to_string_lossy(), key.to_string_lossy());
+        let mut moto = Self::start_with(&["-c", &cert, "-k", &key], &[]);
+        moto.endpoint = moto.endpoint.replacen("http://", "https://", 1);
+        moto
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut child = spawn(0, Stdio::piped(), args, env);
         let stderr = child.stderr.take().expect("stderr is piped");
         let (port_tx, port_rx) = std::sync::mpsc::channel();
         // Reads the server's standard error to its end (it logs every request there: an
@@ -83,7 +100,7 @@ impl Moto {
     }
 
     fn start_on(port: u16) -> Self {
-        Self::wait_until_listening(spawn(port, Stdio::null(), &[]), port)
+        Self::wait_until_listening(spawn(port, Stdio::null(), &[], &[]), port)
     }
 
     fn wait_until_listening(child: Child, port: u16) -> Self {
@@ -128,19 +145,22 @@ impl Moto {
     }
 }
 
-/// The port in werkzeug's ` * Running on http://127.0.0.1:PORT` line.
+/// The port in werkzeug's ` * Running on http://127.0.0.1:PORT` line (or `https://`).
 fn announced_port(line: &str) -> Option<u16> {
-    let (_, rest) = line.split_once("Running on http://127.0.0.1:")?;
+    let (_, rest) = line.split_once("Running on http")?;
+    let rest = rest.strip_prefix('s').unwrap_or(rest);
+    let rest = rest.strip_prefix("://127.0.0.1:")?;
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
 }
 
-/// A server on loopback `port` (0: one it picks) with its standard error to `stderr` and
-/// `env` added to its environment.
-fn spawn(port: u16, stderr: Stdio, env: &[(&str, &str)]) -> Child {
+/// A server on loopback `port` (0: one it picks) with its standard error to `stderr`,
+/// `args` added to its command line and `env` to its environment.
+fn spawn(port: u16, stderr: Stdio, args: &[&str], env: &[(&str, &str)]) -> Child {
     let bin = binary();
     Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
