@@ -447,6 +447,23 @@ fn append(text: &mut String, separator: &str, parts: &[&str]) {
     }
 }
 
+/// Adds `(attribute_not_exists(name) OR name <op> bound)` to `condition`.
+fn absent_or(condition: &mut String, name: &str, op: &str, bound: &str) {
+    append(
+        condition,
+        " AND ",
+        &[
+            "(attribute_not_exists(",
+            name,
+            ") OR ",
+            name,
+            op,
+            bound,
+            ")",
+        ],
+    );
+}
+
 /// A placeholder: `tag` and the limit's index (`#a0`, `:n1`).
 fn placeholder(tag: &str, i: usize) -> String {
     let mut p = String::with_capacity(8);
@@ -473,19 +490,7 @@ impl Update {
                     let count = placeholder(":c", i);
                     u.names.push((name.clone(), fixed_attribute(limit, window)));
                     u.values.push((count.clone(), u64::from(limit.count)));
-                    append(
-                        &mut u.condition,
-                        " AND ",
-                        &[
-                            "(attribute_not_exists(",
-                            &name,
-                            ") OR ",
-                            &name,
-                            " < ",
-                            &count,
-                            ")",
-                        ],
-                    );
+                    absent_or(&mut u.condition, &name, " < ", &count);
                     append(&mut u.add, ", ", &[&name, " :one"]);
                     // The window before, and any older one this process has seen.
                     let mut prefix = limit_id("f", limit);
@@ -528,19 +533,7 @@ impl Update {
                     let out = placeholder(":x", i);
                     u.names.push((name.clone(), attribute.clone()));
                     u.values.push((out.clone(), cut));
-                    append(
-                        &mut u.condition,
-                        " AND ",
-                        &[
-                            "(attribute_not_exists(",
-                            &name,
-                            ") OR ",
-                            &name,
-                            " <= ",
-                            &out,
-                            ")",
-                        ],
-                    );
+                    absent_or(&mut u.condition, &name, " <= ", &out);
                     append(&mut u.set, ", ", &[&name, " = :t"]);
                     u.written.push(attribute);
                 }
@@ -563,11 +556,7 @@ impl Update {
                         u.values.push((bound, now_us.saturating_add(tolerance)));
                     } else {
                         let next = placeholder(":n", i);
-                        append(
-                            &mut u.condition,
-                            " AND ",
-                            &["(attribute_not_exists(", &name, ") OR ", &name, " <= :now)"],
-                        );
+                        absent_or(&mut u.condition, &name, " <= ", ":now");
                         append(&mut u.set, ", ", &[&name, " = ", &next]);
                         u.values.push((next, now_us.saturating_add(interval)));
                     }

@@ -21,6 +21,9 @@ use tokio::sync::Notify;
 #[path = "../../../crates/lift-cloudwatch/tests/support/moto.rs"]
 #[allow(dead_code)]
 mod moto;
+#[cfg(feature = "emulator")]
+#[path = "../../../crates/lift-cloudwatch/tests/support/python.rs"]
+mod python;
 
 const TRACE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
@@ -821,22 +824,11 @@ async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
     assert!(item.item().is_some());
 }
 
-/// Runs `tests/interop/tls.py` with `args` through the venv's Python (`LIFT_PYTHON`).
+/// Runs `tests/interop/tls.py` with `args` through the venv's Python.
 #[cfg(feature = "emulator")]
 fn tls_py(args: &[&str]) {
-    let python = std::env::var("LIFT_PYTHON")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/tls.py");
-    let out = std::process::Command::new(&python)
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{python}: {e}; run scripts/test.sh, which installs it"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    python::run(&[&[script], args].concat());
 }
 
 /// The DynamoDB store's own HTTPS path (rustls, the system's roots — here `SSL_CERT_FILE`):

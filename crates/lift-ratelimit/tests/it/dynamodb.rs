@@ -279,8 +279,6 @@ async fn an_unreachable_table_is_a_store_error() {
 /// An IAM user allowed every DynamoDB action, made through boto3 (from the venv
 /// `scripts/test.sh` installs with moto) on `endpoint`: its access key id and secret.
 fn iam_user(endpoint: &str) -> (String, String) {
-    let python = std::env::var("LIFT_PYTHON")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/python").into());
     let script = r#"
 import json, sys, boto3
 iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
@@ -292,16 +290,7 @@ iam.put_user_policy(UserName="limiter", PolicyName="dynamodb", PolicyDocument=js
      "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}))
 print(key["AccessKeyId"], key["SecretAccessKey"])
 "#;
-    let out = std::process::Command::new(&python)
-        .args(["-c", script, endpoint])
-        .output()
-        .unwrap_or_else(|e| panic!("{python}: {e}; run scripts/test.sh, which installs it"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = crate::python::run(&["-c", script, endpoint]);
     let (id, secret) = text.trim().split_once(' ').unwrap();
     (id.to_owned(), secret.to_owned())
 }

@@ -12,6 +12,9 @@ mod moto_server;
 #[path = "../../../lift-cloudwatch/tests/support/proxy.rs"]
 #[allow(dead_code)] // the fault injection is the CloudWatch suite's; this one counts calls
 mod proxy;
+#[cfg(feature = "emulator")]
+#[path = "../../../lift-cloudwatch/tests/support/python.rs"]
+mod python;
 
 mod layer;
 mod memory;
