@@ -32,11 +32,24 @@ enum Answer {
     Updated,
     /// The condition failed: the item as it is, far over its limit.
     Refused,
+    /// A sliding window's update applied: the item after it, half of its 100 slots taken.
+    HalfTheSlots,
 }
 
 fn reply(answer: Answer) -> Vec<u8> {
     let far = (unix_now() + Duration::from_secs(36_000)).as_micros();
     let (status, body) = match answer {
+        Answer::HalfTheSlots => {
+            let slots: String = (0..50)
+                .map(|k| format!(r#","s_l100_60000000_{k}":{{"N":"{far}"}}"#))
+                .collect();
+            (
+                "200 OK",
+                format!(
+                    r#"{{"Attributes":{{"pk":{{"S":"tenant:acme"}}{slots},"expires_at":{{"N":"1"}}}}}}"#
+                ),
+            )
+        }
         Answer::Updated => (
             "200 OK",
             format!(
@@ -154,18 +167,33 @@ fn decision(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let limits: Limits = "1000/s".parse().unwrap();
     let mut g = c.benchmark_group("dynamodb_decision");
-    for (name, answer) in [("allowed", Answer::Updated), ("denied", Answer::Refused)] {
+    for (name, algorithm, limits, answer) in [
+        ("gcra_allowed", Algorithm::Gcra, "1000/s", Answer::Updated),
+        ("gcra_denied", Algorithm::Gcra, "1000/s", Answer::Refused),
+        (
+            "fixed_window_allowed",
+            Algorithm::FixedWindow,
+            "100/min",
+            Answer::Updated,
+        ),
+        (
+            "sliding_window_allowed",
+            Algorithm::SlidingWindow,
+            "100/min",
+            Answer::HalfTheSlots,
+        ),
+    ] {
+        let limits: Limits = limits.parse().unwrap();
         let url = rt.block_on(endpoint(answer));
         let store = DynamoDbStore::new(&config(&url), "rate-limits").unwrap();
         let decide = || {
-            let d = rt.block_on(store.decide("tenant:acme", &limits, Algorithm::Gcra, unix_now()));
+            let d = rt.block_on(store.decide("tenant:acme", &limits, algorithm, unix_now()));
             black_box(d.map(|d| d.allowed).unwrap_or_default())
         };
-        g.bench_function(format!("lift_gcra_{name}"), |b| b.iter(decide));
+        g.bench_function(format!("lift_{name}"), |b| b.iter(decide));
         let bare = BarePost::new(&url);
-        g.bench_function(format!("lift_gcra_{name}_beyond_bare_post"), |b| {
+        g.bench_function(format!("lift_{name}_beyond_bare_post"), |b| {
             b.iter_custom(|iters| {
                 let (mut lift, mut post) = (Duration::ZERO, Duration::ZERO);
                 for _ in 0..iters {

@@ -329,6 +329,56 @@ fn slot_attribute(limit: &Limit, slot: u32) -> String {
     numbered(limit_id("s", limit), u64::from(slot))
 }
 
+/// `limit`'s sliding-window slots in `seen` and their admission times (found by reading the
+/// item's names once, not by naming every slot the limit has).
+fn slot_times<'a>(limit: &Limit, seen: &'a Seen) -> impl Iterator<Item = (u32, u64)> + 'a {
+    let mut prefix = limit_id("s", limit);
+    prefix.push('_');
+    let count = limit.count;
+    seen.numbers.iter().filter_map(move |(name, time)| {
+        let slot = name.strip_prefix(prefix.as_str())?.parse::<u32>().ok()?;
+        (slot < count).then_some((slot, *time))
+    })
+}
+
+/// A slot of `limit` whose admission has left the window (time at most `cut`) or that is
+/// empty, at random (so concurrent writers rarely pick the same); with none free in `seen`,
+/// the first — the update's condition asks the item.
+fn free_slot(limit: &Limit, seen: &Seen, cut: u64) -> u32 {
+    let words = usize::try_from(limit.count.div_ceil(64)).unwrap_or(0);
+    let mut taken = vec![0u64; words];
+    let mut in_window = 0;
+    for (slot, time) in slot_times(limit, seen) {
+        if time > cut {
+            let (word, bit) = ((slot / 64) as usize, slot % 64);
+            if taken[word] & 1 << bit == 0 {
+                taken[word] |= 1 << bit;
+                in_window += 1;
+            }
+        }
+    }
+    let free = limit.count - in_window;
+    if free == 0 {
+        return 0;
+    }
+    // The `pick`-th free slot.
+    let mut pick = fastrand::u32(..free);
+    for (w, word) in taken.iter().enumerate() {
+        let base = w as u32 * 64;
+        let slots_here = (limit.count - base).min(64);
+        let free_here = slots_here - word.count_ones();
+        if pick < free_here {
+            let mut open = !word;
+            for _ in 0..pick {
+                open &= open - 1;
+            }
+            return base + open.trailing_zeros();
+        }
+        pick -= free_here;
+    }
+    0
+}
+
 /// The verdict on a request at `now_us` for an item as `seen`, as the in-memory store
 /// would give it.
 fn judge(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Decision {
@@ -361,8 +411,8 @@ fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) ->
             }
             Algorithm::SlidingWindow => {
                 let cut = now_us.saturating_sub(micros(limit.period));
-                let mut times: Vec<u64> = (0..limit.count)
-                    .filter_map(|slot| item.get(&slot_attribute(limit, slot)).copied())
+                let mut times: Vec<u64> = slot_times(limit, seen)
+                    .map(|(_, t)| t)
                     .filter(|t| *t > cut)
                     .collect();
                 times.sort_unstable();
@@ -388,22 +438,22 @@ fn admitted(
     after: &Seen,
     written: &[String],
 ) -> Decision {
-    if algorithm == Algorithm::SlidingWindow {
-        // The slots this request took held times outside the window before it.
-        let mut before = after.clone();
-        for slot in written {
-            before.numbers.remove(slot);
-        }
-        return admission(judge(limits, algorithm, now_us, &before));
-    }
     let mut states = states_of(limits, algorithm, now_us, after);
-    for (limit, state) in limits.as_slice().iter().zip(&mut states) {
+    for (i, (limit, state)) in limits.as_slice().iter().zip(&mut states).enumerate() {
         match state {
             LimitState::Gcra { tat } => {
                 *tat = tat.saturating_sub(micros(limit.interval()).saturating_mul(1_000));
             }
             LimitState::Fixed { count, .. } => *count = count.saturating_sub(1),
-            LimitState::Sliding { .. } => {}
+            LimitState::Sliding { admitted } => {
+                // The slot this request took held a time outside the window before it.
+                let taken = written.get(i).and_then(|slot| after.numbers.get(slot));
+                if let Some(t) = taken
+                    && let Some(k) = admitted.iter().position(|a| *a == t.saturating_mul(1_000))
+                {
+                    admitted.remove(k);
+                }
+            }
         }
     }
     admission(decide(
@@ -519,16 +569,7 @@ impl Update {
                     // random (so concurrent writers rarely pick the same); with none free
                     // by this view, the first — the condition asks the item.
                     let cut = now_us.saturating_sub(micros(limit.period));
-                    let free: Vec<u32> = (0..limit.count)
-                        .filter(|slot| {
-                            view.get(&slot_attribute(limit, *slot))
-                                .is_none_or(|t| *t <= cut)
-                        })
-                        .collect();
-                    let slot = match free.len() {
-                        0 => 0,
-                        n => free[fastrand::usize(..n)],
-                    };
+                    let slot = free_slot(limit, seen, cut);
                     let attribute = slot_attribute(limit, slot);
                     let out = placeholder(":x", i);
                     u.names.push((name.clone(), attribute.clone()));
@@ -645,6 +686,39 @@ mod tests {
         assert!(d.allowed);
         assert_eq!(d.remaining, 0);
         assert!(!judge(&l, Algorithm::SlidingWindow, now, &after).allowed);
+    }
+
+    #[test]
+    fn a_free_slot_is_one_outside_the_window_or_empty_and_every_one_can_be_picked() {
+        // 130 slots (three words of the bitmap): every third inside the window, slot 1
+        // outside it, a name past the limit's count and another limit's slot ignored.
+        let l = limits("130/s").as_slice()[0];
+        let now = 10_000_000;
+        let cut = now - 1_000_000;
+        let mut pairs: Vec<(String, u64)> = (0..130)
+            .filter(|k| k % 3 == 0)
+            .map(|k| (format!("s_l130_1000000_{k}"), now - 10))
+            .collect();
+        pairs.push(("s_l130_1000000_1".into(), cut));
+        pairs.push(("s_l130_1000000_200".into(), now));
+        pairs.push(("s_l7_1000000_2".into(), now));
+        let seen = Seen {
+            numbers: pairs.into_iter().collect(),
+        };
+        let mut picked = std::collections::HashSet::new();
+        for _ in 0..20_000 {
+            let slot = free_slot(&l, &seen, cut);
+            assert!(slot < 130 && slot % 3 != 0, "{slot}");
+            picked.insert(slot);
+        }
+        assert_eq!(picked.len(), 130 - 44);
+        // None free: the first.
+        let full = Seen {
+            numbers: (0..130)
+                .map(|k| (format!("s_l130_1000000_{k}"), now))
+                .collect(),
+        };
+        assert_eq!(free_slot(&l, &full, cut), 0);
     }
 
     #[test]
