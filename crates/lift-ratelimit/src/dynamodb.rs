@@ -56,7 +56,7 @@ mod sigv4;
 mod wire;
 
 use connection::Connection;
-use wire::{Numbers, Reply};
+use wire::Reply;
 
 /// The partition key's attribute name.
 pub const PARTITION_KEY: &str = "pk";
@@ -73,10 +73,7 @@ const MAX_SLIDING_CALLS: usize = 16;
 const VIEW_CAPACITY: usize = 100_000;
 
 /// What this process last saw of a key's item: its numeric attributes.
-#[derive(Debug, Clone, Default)]
-struct Seen {
-    numbers: Numbers,
-}
+type Seen = wire::Item;
 
 /// Rate-limit state in a DynamoDB table (see the module documentation for the item).
 ///
@@ -201,7 +198,7 @@ impl DynamoDbStore {
         let mut body = Vec::with_capacity(128);
         wire::get_item(&mut body, &self.table, PARTITION_KEY, key);
         match self.connection.call(wire::GET_ITEM, body).await? {
-            Reply::Item(numbers) | Reply::ConditionFailed(numbers) => Ok(Seen { numbers }),
+            Reply::Item(item) | Reply::ConditionFailed(item) => Ok(item),
         }
     }
 
@@ -245,14 +242,12 @@ impl DynamoDbStore {
             }
             .write(&mut body);
             match self.connection.call(wire::UPDATE_ITEM, body).await? {
-                Reply::Item(numbers) => {
-                    let new = Seen { numbers };
+                Reply::Item(new) => {
                     let decision = admitted(limits, algorithm, now_us, &new, &update.written);
                     self.remember(key, new);
                     return Ok(decision);
                 }
-                Reply::ConditionFailed(numbers) => {
-                    let old = Seen { numbers };
+                Reply::ConditionFailed(old) => {
                     let decision = judge(limits, algorithm, now_us, &old);
                     self.remember(key, old);
                     if !decision.allowed {
@@ -329,16 +324,43 @@ fn slot_attribute(limit: &Limit, slot: u32) -> String {
     numbered(limit_id("s", limit), u64::from(slot))
 }
 
-/// `limit`'s sliding-window slots in `seen` and their admission times (found by reading the
-/// item's names once, not by naming every slot the limit has).
+/// The parts of a sliding-window slot's attribute name (`s_l<count>_<period µs>_<slot>`):
+/// the limit's count and period, and the slot.
+fn slot_of_name(name: &str) -> Option<(u32, u64, u32)> {
+    let rest = name.strip_prefix("s_l")?.as_bytes();
+    let (count, rest) = leading_number(rest)?;
+    let (period_us, rest) = leading_number(rest.strip_prefix(b"_")?)?;
+    let (slot, rest) = leading_number(rest.strip_prefix(b"_")?)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    Some((
+        u32::try_from(count).ok()?,
+        period_us,
+        u32::try_from(slot).ok()?,
+    ))
+}
+
+/// The decimal number `text` starts with (one digit at least, no overflow) and what follows.
+fn leading_number(text: &[u8]) -> Option<(u64, &[u8])> {
+    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &d in &text[..digits] {
+        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some((n, &text[digits..]))
+}
+
+/// `limit`'s sliding-window slots in `seen` and their admission times.
 fn slot_times<'a>(limit: &Limit, seen: &'a Seen) -> impl Iterator<Item = (u32, u64)> + 'a {
-    let mut prefix = limit_id("s", limit);
-    prefix.push('_');
-    let count = limit.count;
-    seen.numbers.iter().filter_map(move |(name, time)| {
-        let slot = name.strip_prefix(prefix.as_str())?.parse::<u32>().ok()?;
-        (slot < count).then_some((slot, *time))
-    })
+    let (count, period_us) = (limit.count, micros(limit.period));
+    seen.slots
+        .iter()
+        .filter(move |s| s.count == count && s.period_us == period_us && s.slot < count)
+        .map(|s| (s.slot, s.time))
 }
 
 /// A slot of `limit` whose admission has left the window (time at most `cut`) or that is
@@ -436,7 +458,7 @@ fn admitted(
     algorithm: Algorithm,
     now_us: u64,
     after: &Seen,
-    written: &[String],
+    written: &[u32],
 ) -> Decision {
     let mut states = states_of(limits, algorithm, now_us, after);
     for (i, (limit, state)) in limits.as_slice().iter().zip(&mut states).enumerate() {
@@ -447,7 +469,9 @@ fn admitted(
             LimitState::Fixed { count, .. } => *count = count.saturating_sub(1),
             LimitState::Sliding { admitted } => {
                 // The slot this request took held a time outside the window before it.
-                let taken = written.get(i).and_then(|slot| after.numbers.get(slot));
+                let taken = written.get(i).and_then(|slot| {
+                    slot_times(limit, after).find_map(|(s, t)| (s == *slot).then_some(t))
+                });
                 if let Some(t) = taken
                     && let Some(k) = admitted.iter().position(|a| *a == t.saturating_mul(1_000))
                 {
@@ -483,8 +507,8 @@ struct Update {
     names: Vec<(String, String)>,
     /// Placeholder and number.
     values: Vec<(String, u64)>,
-    /// The sliding-window slots this update takes.
-    written: Vec<String>,
+    /// The sliding-window slot this update takes, for each limit.
+    written: Vec<u32>,
 }
 
 /// Appends `parts` to `text`, after `separator` unless `text` is empty.
@@ -576,7 +600,7 @@ impl Update {
                     u.values.push((out.clone(), cut));
                     absent_or(&mut u.condition, &name, " <= ", &out);
                     append(&mut u.set, ", ", &[&name, " = :t"]);
-                    u.written.push(attribute);
+                    u.written.push(slot);
                 }
                 _ => {
                     let attribute = gcra_attribute(limit);
@@ -659,9 +683,11 @@ mod tests {
     }
 
     fn numbers<const N: usize>(pairs: [(&str, u64); N]) -> Seen {
-        Seen {
-            numbers: pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+        let mut seen = Seen::default();
+        for (name, n) in pairs {
+            seen.insert(name, n);
         }
+        seen
     }
 
     #[test]
@@ -681,7 +707,8 @@ mod tests {
         assert_eq!(value(&u, ":x0"), Some(9_000_000));
         // Reported as the log would: two in the window before this one, none left after.
         let mut after = seen.clone();
-        after.numbers.insert("s_l3_1000000_1".into(), now);
+        after.slots.retain(|s| s.slot != 1);
+        after.insert("s_l3_1000000_1", now);
         let d = admitted(&l, Algorithm::SlidingWindow, now, &after, &u.written);
         assert!(d.allowed);
         assert_eq!(d.remaining, 0);
@@ -702,9 +729,10 @@ mod tests {
         pairs.push(("s_l130_1000000_1".into(), cut));
         pairs.push(("s_l130_1000000_200".into(), now));
         pairs.push(("s_l7_1000000_2".into(), now));
-        let seen = Seen {
-            numbers: pairs.into_iter().collect(),
-        };
+        let mut seen = Seen::default();
+        for (name, time) in &pairs {
+            seen.insert(name, *time);
+        }
         let mut picked = std::collections::HashSet::new();
         for _ in 0..20_000 {
             let slot = free_slot(&l, &seen, cut);
@@ -713,12 +741,32 @@ mod tests {
         }
         assert_eq!(picked.len(), 130 - 44);
         // None free: the first.
-        let full = Seen {
-            numbers: (0..130)
-                .map(|k| (format!("s_l130_1000000_{k}"), now))
-                .collect(),
-        };
+        let mut full = Seen::default();
+        for k in 0..130 {
+            full.insert(&format!("s_l130_1000000_{k}"), now);
+        }
         assert_eq!(free_slot(&l, &full, cut), 0);
+    }
+
+    #[test]
+    fn a_slot_name_is_read_back_into_its_parts_and_nothing_else_is() {
+        let l = limits("100/min").as_slice()[0];
+        assert_eq!(
+            slot_of_name(&slot_attribute(&l, 42)),
+            Some((100, 60_000_000, 42))
+        );
+        for other in [
+            "s_l100_60000000",
+            "s_l100_60000000_",
+            "s_l100_60000000_4x",
+            "s_l100__1",
+            "s_lx_1_1",
+            "g_l100_60000000",
+            "s_l4294967296_1_1",
+            "s_l1_99999999999999999999_1",
+        ] {
+            assert_eq!(slot_of_name(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -17,8 +17,44 @@ pub(crate) const GET_ITEM: &str = "DynamoDB_20120810.GetItem";
 /// How many characters of an error reply that is not DynamoDB's JSON its message keeps.
 const MESSAGE_FROM_BODY: usize = 300;
 
-/// An item's numeric attributes (`{"N": "…"}` values that fit a `u64`); others are skipped.
+/// An item's numeric attributes (`{"N": "…"}` values that fit a `u64`) by name.
 pub(crate) type Numbers = HashMap<String, u64, foldhash::fast::RandomState>;
+
+/// What the store reads of an item: its numeric attributes (others are skipped), the
+/// sliding-window slots apart — an item may hold thousands, kept as numbers, not names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Item {
+    /// Numeric attributes other than slots.
+    pub(crate) numbers: Numbers,
+    /// Sliding-window slots.
+    pub(crate) slots: Vec<SlotTime>,
+}
+
+/// One sliding-window slot: the limit it belongs to, its number and its admission's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SlotTime {
+    pub(crate) count: u32,
+    pub(crate) period_us: u64,
+    pub(crate) slot: u32,
+    pub(crate) time: u64,
+}
+
+impl Item {
+    /// Adds the numeric attribute `name`.
+    pub(crate) fn insert(&mut self, name: &str, value: u64) {
+        match super::slot_of_name(name) {
+            Some((count, period_us, slot)) => self.slots.push(SlotTime {
+                count,
+                period_us,
+                slot,
+                time: value,
+            }),
+            None => {
+                self.numbers.insert(name.to_owned(), value);
+            }
+        }
+    }
+}
 
 /// One conditional `UpdateItem` on the item whose partition key is `key`.
 pub(crate) struct UpdateItem<'a> {
@@ -92,9 +128,9 @@ fn string(out: &mut Vec<u8>, s: &str) {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Reply {
     /// The call succeeded: the item after an update, or as read (empty: no item).
-    Item(Numbers),
+    Item(Item),
     /// The update's condition failed: the item as it is.
-    ConditionFailed(Numbers),
+    ConditionFailed(Item),
 }
 
 /// An error reply.
@@ -146,7 +182,10 @@ impl std::error::Error for ServiceError {}
 
 /// Reads a reply with HTTP status `status` and body `body`.
 pub(crate) fn read_reply(status: u16, body_bytes: &[u8]) -> Result<Reply, ServiceError> {
-    let parsed = serde_json::from_slice::<Body>(body_bytes);
+    // Validated as UTF-8 once: `from_str` then reads each string without checking it again.
+    let parsed = std::str::from_utf8(body_bytes)
+        .map_err(serde::de::Error::custom)
+        .and_then(serde_json::from_str::<Body>);
     if (200..300).contains(&status) {
         return match parsed {
             Ok(b) => Ok(Reply::Item(b.attributes.or(b.item).unwrap_or_default().0)),
@@ -186,9 +225,9 @@ pub(crate) fn read_reply(status: u16, body_bytes: &[u8]) -> Result<Reply, Servic
 #[derive(Debug, Default, Deserialize)]
 struct Body {
     #[serde(rename = "Attributes")]
-    attributes: Option<Item>,
+    attributes: Option<ItemBody>,
     #[serde(rename = "Item")]
-    item: Option<Item>,
+    item: Option<ItemBody>,
     #[serde(rename = "__type")]
     kind: Option<String>,
     #[serde(alias = "Message")]
@@ -197,9 +236,9 @@ struct Body {
 
 /// An item read as its numeric attributes.
 #[derive(Debug, Default)]
-struct Item(Numbers);
+struct ItemBody(Item);
 
-impl<'de> Deserialize<'de> for Item {
+impl<'de> Deserialize<'de> for ItemBody {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(ItemVisitor)
     }
@@ -208,20 +247,51 @@ impl<'de> Deserialize<'de> for Item {
 struct ItemVisitor;
 
 impl<'de> Visitor<'de> for ItemVisitor {
-    type Value = Item;
+    type Value = ItemBody;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a DynamoDB item")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
-        let mut numbers = Numbers::default();
-        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemBody, A::Error> {
+        let mut item = Item {
+            // Room for a GCRA or fixed-window item's few attributes without growing.
+            numbers: Numbers::with_capacity_and_hasher(8, Default::default()),
+            slots: Vec::new(),
+        };
+        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
             if let Some(n) = map.next_value::<Attribute>()?.0 {
-                numbers.insert(name.into_owned(), n);
+                item.insert(&name, n);
             }
         }
-        Ok(Item(numbers))
+        Ok(ItemBody(item))
+    }
+}
+
+/// An attribute's name, borrowed from the reply unless it holds an escape.
+struct Name<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NameVisitor)
+    }
+}
+
+struct NameVisitor;
+
+impl<'de> Visitor<'de> for NameVisitor {
+    type Value = Name<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an attribute name")
+    }
+
+    fn visit_borrowed_str<E: serde::de::Error>(self, name: &'de str) -> Result<Name<'de>, E> {
+        Ok(Name(std::borrow::Cow::Borrowed(name)))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Name<'de>, E> {
+        Ok(Name(std::borrow::Cow::Owned(name.to_owned())))
     }
 }
 
@@ -247,9 +317,7 @@ impl<'de> Visitor<'de> for AttributeVisitor {
         let mut number = None;
         while let Some(tag) = map.next_key::<Tag>()? {
             match tag {
-                Tag::N => {
-                    number = map.next_value::<std::borrow::Cow<'de, str>>()?.parse().ok();
-                }
+                Tag::N => number = map.next_value::<Number>()?.0,
                 Tag::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -267,8 +335,45 @@ enum Tag {
 
 impl<'de> Deserialize<'de> for Tag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let tag = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        d.deserialize_str(TagVisitor)
+    }
+}
+
+/// Reads a tag without copying it (serde's `Cow<str>` would allocate).
+struct TagVisitor;
+
+impl Visitor<'_> for TagVisitor {
+    type Value = Tag;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an attribute value's type")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, tag: &str) -> Result<Tag, E> {
         Ok(if tag == "N" { Tag::N } else { Tag::Other })
+    }
+}
+
+/// An `N` value's number when it fits a `u64`, read without copying the text.
+struct Number(Option<u64>);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(NumberVisitor)
+    }
+}
+
+struct NumberVisitor;
+
+impl Visitor<'_> for NumberVisitor {
+    type Value = Number;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number's text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Number, E> {
+        Ok(Number(text.parse().ok()))
     }
 }
 
@@ -322,20 +427,44 @@ mod tests {
         );
     }
 
+    fn item(pairs: &[(&str, u64)]) -> Item {
+        let mut item = Item::default();
+        for (name, n) in pairs {
+            item.insert(name, *n);
+        }
+        item
+    }
+
     #[test]
     fn a_reply_gives_the_items_numbers_and_skips_the_rest() {
         let body = br#"{"Attributes":{"pk":{"S":"tenant:acme"},"g_l1_1":{"N":"17"},"neg":{"N":"-1"},"big":{"N":"1e400"},"l":{"L":[{"N":"1"}]},"expires_at":{"N":"99"}}}"#;
-        let want = [("g_l1_1".to_owned(), 17), ("expires_at".to_owned(), 99)]
-            .into_iter()
-            .collect::<Numbers>();
+        let want = item(&[("g_l1_1", 17), ("expires_at", 99)]);
         assert_eq!(read_reply(200, body), Ok(Reply::Item(want)));
-        assert_eq!(read_reply(200, b"{}"), Ok(Reply::Item(Numbers::default())));
+        assert_eq!(read_reply(200, b"{}"), Ok(Reply::Item(Item::default())));
+        // A name with an escape is read too.
         assert_eq!(
-            read_reply(200, br#"{"Item":{"a":{"N":"3"}}}"#),
-            Ok(Reply::Item(
-                [("a".to_owned(), 3)].into_iter().collect::<Numbers>()
-            ))
+            read_reply(200, br#"{"Item":{"a\u005fb":{"N":"3"}}}"#),
+            Ok(Reply::Item(item(&[("a_b", 3)])))
         );
+    }
+
+    #[test]
+    fn sliding_window_slots_are_kept_as_numbers() {
+        let body = br#"{"Attributes":{"s_l100_60000000_7":{"N":"5"},"s_l100_60000000_x":{"N":"6"},"s_l3_1000000_2":{"N":"9"}}}"#;
+        let Ok(Reply::Item(read)) = read_reply(200, body) else {
+            panic!("not an item")
+        };
+        let slot = |count, period_us, slot, time| SlotTime {
+            count,
+            period_us,
+            slot,
+            time,
+        };
+        assert_eq!(
+            read.slots,
+            [slot(100, 60_000_000, 7, 5), slot(3, 1_000_000, 2, 9)]
+        );
+        assert_eq!(read.numbers.get("s_l100_60000000_x"), Some(&6));
     }
 
     #[test]
@@ -343,9 +472,7 @@ mod tests {
         let body = br#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"g_l1_1":{"N":"42"}}}"#;
         assert_eq!(
             read_reply(400, body),
-            Ok(Reply::ConditionFailed(
-                [("g_l1_1".to_owned(), 42)].into_iter().collect::<Numbers>()
-            ))
+            Ok(Reply::ConditionFailed(item(&[("g_l1_1", 42)])))
         );
     }
 
