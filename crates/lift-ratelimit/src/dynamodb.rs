@@ -52,6 +52,7 @@ use crate::error::RateLimitError;
 use crate::limit::{Limit, Limits};
 
 mod connection;
+mod reader;
 mod sigv4;
 mod wire;
 
@@ -327,31 +328,30 @@ fn slot_attribute(limit: &Limit, slot: u32) -> String {
 /// The parts of a sliding-window slot's attribute name (`s_l<count>_<period µs>_<slot>`):
 /// the limit's count and period, and the slot.
 fn slot_of_name(name: &str) -> Option<(u32, u64, u32)> {
-    let rest = name.strip_prefix("s_l")?.as_bytes();
-    let (count, rest) = leading_number(rest)?;
-    let (period_us, rest) = leading_number(rest.strip_prefix(b"_")?)?;
-    let (slot, rest) = leading_number(rest.strip_prefix(b"_")?)?;
-    if !rest.is_empty() {
+    // Three numbers separated by `_`, read in one pass; 19 digits always fit a `u64`.
+    let mut parts = [0u64; 3];
+    let mut part = 0;
+    let mut digits = 0;
+    for &b in name.strip_prefix("s_l")?.as_bytes() {
+        if b.is_ascii_digit() && digits < 19 {
+            parts[part] = parts[part] * 10 + u64::from(b - b'0');
+            digits += 1;
+        } else if b == b'_' && digits > 0 && part < 2 {
+            part += 1;
+            digits = 0;
+        } else {
+            return None;
+        }
+    }
+    if part < 2 || digits == 0 {
         return None;
     }
+    let [count, period_us, slot] = parts;
     Some((
         u32::try_from(count).ok()?,
         period_us,
         u32::try_from(slot).ok()?,
     ))
-}
-
-/// The decimal number `text` starts with (one digit at least, no overflow) and what follows.
-fn leading_number(text: &[u8]) -> Option<(u64, &[u8])> {
-    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &d in &text[..digits] {
-        n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-    }
-    Some((n, &text[digits..]))
 }
 
 /// `limit`'s sliding-window slots in `seen` and their admission times.

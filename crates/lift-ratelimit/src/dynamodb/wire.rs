@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use super::reader::{Malformed, Reader};
 
 /// `x-amz-target` of `UpdateItem`.
 pub(crate) const UPDATE_ITEM: &str = "DynamoDB_20120810.UpdateItem";
@@ -182,22 +181,23 @@ impl std::error::Error for ServiceError {}
 
 /// Reads a reply with HTTP status `status` and body `body`.
 pub(crate) fn read_reply(status: u16, body_bytes: &[u8]) -> Result<Reply, ServiceError> {
-    // Validated as UTF-8 once: `from_str` then reads each string without checking it again.
-    let parsed = std::str::from_utf8(body_bytes)
-        .map_err(serde::de::Error::custom)
-        .and_then(serde_json::from_str::<Body>);
+    // DynamoDB's replies are UTF-8; anything else (a proxy's page) is read as best it can.
+    let text = match std::str::from_utf8(body_bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body_bytes),
+    };
+    let parsed = read_body(&text);
     if (200..300).contains(&status) {
         return match parsed {
-            Ok(b) => Ok(Reply::Item(b.attributes.or(b.item).unwrap_or_default().0)),
-            Err(e) => Err(ServiceError {
+            Ok(b) => Ok(Reply::Item(b.attributes.or(b.item).unwrap_or_default())),
+            Err(Malformed(at)) => Err(ServiceError {
                 status,
                 kind: "MalformedReply".to_owned(),
-                message: e.to_string(),
+                message: format!("not DynamoDB's JSON at byte {at}"),
             }),
         };
     }
     let body = parsed.unwrap_or_default();
-    let text = String::from_utf8_lossy(body_bytes);
     let Some(kind) = body.kind.as_deref() else {
         // Not DynamoDB's JSON (a proxy's or a load balancer's page): its start says more.
         let start = text
@@ -212,7 +212,7 @@ pub(crate) fn read_reply(status: u16, body_bytes: &[u8]) -> Result<Reply, Servic
     };
     let kind = kind.rsplit('#').next().unwrap_or(kind);
     if kind == "ConditionalCheckFailedException" {
-        return Ok(Reply::ConditionFailed(body.item.unwrap_or_default().0));
+        return Ok(Reply::ConditionFailed(body.item.unwrap_or_default()));
     }
     Err(ServiceError {
         status,
@@ -222,159 +222,59 @@ pub(crate) fn read_reply(status: u16, body_bytes: &[u8]) -> Result<Reply, Servic
 }
 
 /// The parts of a reply body the store reads.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 struct Body {
-    #[serde(rename = "Attributes")]
-    attributes: Option<ItemBody>,
-    #[serde(rename = "Item")]
-    item: Option<ItemBody>,
-    #[serde(rename = "__type")]
+    attributes: Option<Item>,
+    item: Option<Item>,
     kind: Option<String>,
-    #[serde(alias = "Message")]
     message: Option<String>,
 }
 
-/// An item read as its numeric attributes.
-#[derive(Debug, Default)]
-struct ItemBody(Item);
-
-impl<'de> Deserialize<'de> for ItemBody {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ItemVisitor)
-    }
-}
-
-struct ItemVisitor;
-
-impl<'de> Visitor<'de> for ItemVisitor {
-    type Value = ItemBody;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a DynamoDB item")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemBody, A::Error> {
-        let mut item = Item {
-            // Room for a GCRA or fixed-window item's few attributes without growing.
-            numbers: Numbers::with_capacity_and_hasher(8, Default::default()),
-            slots: Vec::new(),
-        };
-        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
-            if let Some(n) = map.next_value::<Attribute>()?.0 {
-                item.insert(&name, n);
-            }
+fn read_body(text: &str) -> Result<Body, Malformed> {
+    let mut body = Body::default();
+    let mut r = Reader::new(text);
+    r.object(|r, name| {
+        if name.is("Attributes") {
+            body.attributes = Some(read_item(r)?);
+        } else if name.is("Item") {
+            body.item = Some(read_item(r)?);
+        } else if name.is("__type") {
+            body.kind = Some(r.string()?.text().into_owned());
+        } else if name.is("message") || name.is("Message") {
+            body.message = Some(r.string()?.text().into_owned());
+        } else {
+            r.skip_value()?;
         }
-        Ok(ItemBody(item))
-    }
+        Ok(())
+    })?;
+    r.end()?;
+    Ok(body)
 }
 
-/// An attribute's name, borrowed from the reply unless it holds an escape.
-struct Name<'de>(std::borrow::Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(NameVisitor)
-    }
-}
-
-struct NameVisitor;
-
-impl<'de> Visitor<'de> for NameVisitor {
-    type Value = Name<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an attribute name")
-    }
-
-    fn visit_borrowed_str<E: serde::de::Error>(self, name: &'de str) -> Result<Name<'de>, E> {
-        Ok(Name(std::borrow::Cow::Borrowed(name)))
-    }
-
-    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Name<'de>, E> {
-        Ok(Name(std::borrow::Cow::Owned(name.to_owned())))
-    }
-}
-
-/// One attribute value: its number when it is an `N` that fits a `u64`.
-struct Attribute(Option<u64>);
-
-impl<'de> Deserialize<'de> for Attribute {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(AttributeVisitor)
-    }
-}
-
-struct AttributeVisitor;
-
-impl<'de> Visitor<'de> for AttributeVisitor {
-    type Value = Attribute;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a DynamoDB attribute value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attribute, A::Error> {
+/// An item: each attribute's value is an object whose one member names its type; the
+/// store keeps the `N`s that fit a `u64`.
+fn read_item(r: &mut Reader<'_>) -> Result<Item, Malformed> {
+    let mut item = Item {
+        // Room for a GCRA or fixed-window item's few attributes without growing.
+        numbers: Numbers::with_capacity_and_hasher(8, Default::default()),
+        slots: Vec::new(),
+    };
+    r.object(|r, name| {
         let mut number = None;
-        while let Some(tag) = map.next_key::<Tag>()? {
-            match tag {
-                Tag::N => number = map.next_value::<Number>()?.0,
-                Tag::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+        r.object(|r, tag| {
+            if tag.is("N") {
+                number = r.string()?.plain().and_then(|n| n.parse().ok());
+                Ok(())
+            } else {
+                r.skip_value()
             }
+        })?;
+        if let Some(n) = number {
+            item.insert(&name.text(), n);
         }
-        Ok(Attribute(number))
-    }
-}
-
-/// An attribute value's type tag: `N`, or one the store does not read.
-enum Tag {
-    N,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Tag {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(TagVisitor)
-    }
-}
-
-/// Reads a tag without copying it (serde's `Cow<str>` would allocate).
-struct TagVisitor;
-
-impl Visitor<'_> for TagVisitor {
-    type Value = Tag;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an attribute value's type")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, tag: &str) -> Result<Tag, E> {
-        Ok(if tag == "N" { Tag::N } else { Tag::Other })
-    }
-}
-
-/// An `N` value's number when it fits a `u64`, read without copying the text.
-struct Number(Option<u64>);
-
-impl<'de> Deserialize<'de> for Number {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(NumberVisitor)
-    }
-}
-
-struct NumberVisitor;
-
-impl Visitor<'_> for NumberVisitor {
-    type Value = Number;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a number's text")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Number, E> {
-        Ok(Number(text.parse().ok()))
-    }
+        Ok(())
+    })?;
+    Ok(item)
 }
 
 #[cfg(test)]
@@ -504,5 +404,88 @@ mod tests {
         assert!(gateway.is_transient());
         let garbled = read_reply(200, b"{\"Attributes\":").unwrap_err();
         assert_eq!(garbled.kind, "MalformedReply");
+    }
+
+    /// An attribute value of any DynamoDB type, nested a little.
+    fn attribute_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::json;
+        let number = prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            "-?[0-9]{1,25}(\\.[0-9]{1,3})?(e[0-9])?",
+        ];
+        let leaf = prop_oneof![
+            number.prop_map(|n| json!({ "N": n })),
+            any::<String>().prop_map(|s| json!({ "S": s })),
+            any::<bool>().prop_map(|b| json!({ "BOOL": b })),
+            Just(json!({ "NULL": true })),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(|l| json!({ "L": l })),
+                proptest::collection::btree_map(any::<String>(), inner, 0..4)
+                    .prop_map(|m| json!({ "M": m })),
+            ]
+        })
+    }
+
+    /// What a reply's item holds by a reading independent of the store's: serde_json's.
+    fn reference(item: &serde_json::Map<String, serde_json::Value>) -> Item {
+        let mut want = Item::default();
+        for (name, value) in item {
+            if let Some(n) = value
+                .get("N")
+                .and_then(|n| n.as_str())
+                .and_then(|n| n.parse().ok())
+            {
+                want.insert(name, n);
+            }
+        }
+        want
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_reply_is_read_as_serde_json_reads_it(
+            item in proptest::collection::btree_map(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("s_l100_60000000_7".to_owned()),
+                    "s_l[0-9]{1,3}_[0-9]{1,8}_[0-9]{1,3}",
+                    proptest::prelude::any::<String>(),
+                ],
+                attribute_value(),
+                0..12,
+            ),
+            pretty in proptest::prelude::any::<bool>(),
+            denied in proptest::prelude::any::<bool>(),
+        ) {
+            let item: serde_json::Map<_, _> = item.into_iter().collect();
+            let want = reference(&item);
+            let (status, body) = if denied {
+                (400, serde_json::json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                    "message": "The conditional request failed",
+                    "Item": item,
+                }))
+            } else {
+                (200, serde_json::json!({ "Attributes": item }))
+            };
+            let text = if pretty {
+                serde_json::to_string_pretty(&body).unwrap()
+            } else {
+                serde_json::to_string(&body).unwrap()
+            };
+            let got = read_reply(status, text.as_bytes());
+            let want = if denied { Reply::ConditionFailed(want) } else { Reply::Item(want) };
+            proptest::prop_assert_eq!(got, Ok(want));
+        }
+
+        #[test]
+        fn any_bytes_are_read_without_a_panic(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            status in proptest::prelude::any::<u16>(),
+        ) {
+            let _ = read_reply(status, &body);
+        }
     }
 }

@@ -1,0 +1,236 @@
+//! A small JSON reader for DynamoDB's replies: objects walked member by member, strings
+//! borrowed from the reply (unescaped only when they hold an escape), and any value the
+//! store does not read skipped without being built. A sliding window's item holds one
+//! attribute per slot; read through serde, a reply of a hundred slots cost more CPU than
+//! everything else in a decision. The reader is lenient about what it skips (it counts
+//! brackets and honours strings; it does not check a skipped value's grammar) and strict
+//! about what it reads; it never panics and never recurses.
+
+use std::borrow::Cow;
+
+/// The reply is not the JSON the reader expected; the byte offset where it went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Malformed(pub(crate) usize);
+
+/// A string as it appears between its quotes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Str<'a> {
+    raw: &'a str,
+    escaped: bool,
+}
+
+impl<'a> Str<'a> {
+    /// The string's text, unescaped.
+    pub(crate) fn text(&self) -> Cow<'a, str> {
+        if !self.escaped {
+            return Cow::Borrowed(self.raw);
+        }
+        // Rare (DynamoDB escapes only what JSON requires): serde_json unescapes it.
+        let quoted = ["\"", self.raw, "\""].concat();
+        serde_json::from_str::<String>(&quoted)
+            .map(Cow::Owned)
+            .unwrap_or(Cow::Borrowed(self.raw))
+    }
+
+    /// Whether the string is exactly `s` (an escaped string never is: the names the store
+    /// compares with need no escape).
+    pub(crate) fn is(&self, s: &str) -> bool {
+        !self.escaped && self.raw == s
+    }
+
+    /// The text when it holds no escape.
+    pub(crate) fn plain(&self) -> Option<&'a str> {
+        (!self.escaped).then_some(self.raw)
+    }
+}
+
+/// A position in a reply.
+pub(crate) struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self { text, at: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn whitespace(&mut self) {
+        while matches!(
+            self.bytes().get(self.at),
+            Some(b' ' | b'\t' | b'\n' | b'\r')
+        ) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.whitespace();
+        self.bytes().get(self.at).copied()
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), Malformed> {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(Malformed(self.at))
+        }
+    }
+
+    /// Nothing but whitespace is left.
+    pub(crate) fn end(&mut self) -> Result<(), Malformed> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(Malformed(self.at)),
+        }
+    }
+
+    /// A string value.
+    pub(crate) fn string(&mut self) -> Result<Str<'a>, Malformed> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            let rest = self.bytes().get(self.at..).unwrap_or_default();
+            let Some(found) = memchr::memchr2(b'"', b'\\', rest) else {
+                return Err(Malformed(self.bytes().len()));
+            };
+            self.at += found;
+            if rest[found] == b'"' {
+                break;
+            }
+            escaped = true;
+            self.at += 2;
+        }
+        // `start..at` lies between two ASCII quotes of valid UTF-8: on char boundaries.
+        let raw = self.text.get(start..self.at).ok_or(Malformed(start))?;
+        self.at += 1;
+        Ok(Str { raw, escaped })
+    }
+
+    /// An object: `member` is called with each name and must read (or skip) its value.
+    pub(crate) fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, Str<'a>) -> Result<(), Malformed>,
+    ) -> Result<(), Malformed> {
+        self.expect(b'{')?;
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            let name = self.string()?;
+            self.expect(b':')?;
+            member(self, name)?;
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(Malformed(self.at)),
+            }
+        }
+    }
+
+    /// Skips one value of any kind.
+    pub(crate) fn skip_value(&mut self) -> Result<(), Malformed> {
+        match self.peek() {
+            Some(b'"') => self.string().map(drop),
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                loop {
+                    match self.peek() {
+                        Some(b'"') => {
+                            self.string()?;
+                        }
+                        Some(b'{' | b'[') => {
+                            depth += 1;
+                            self.at += 1;
+                        }
+                        Some(b'}' | b']') => {
+                            depth -= 1;
+                            self.at += 1;
+                            if depth == 0 {
+                                return Ok(());
+                            }
+                        }
+                        Some(_) => self.at += 1,
+                        None => return Err(Malformed(self.at)),
+                    }
+                }
+            }
+            Some(_) => {
+                let start = self.at;
+                while let Some(b) = self.bytes().get(self.at) {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    self.at += 1;
+                }
+                if self.at == start {
+                    Err(Malformed(start))
+                } else {
+                    Ok(())
+                }
+            }
+            None => Err(Malformed(self.at)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_borrowed_unless_escaped_and_values_of_every_kind_are_skipped() {
+        let text =
+            r#" { "a" : "x\"y\u00e9" , "b":[1,{"c":"]}\\"},[ ]],"d":-1.5e3,"e":{},"f":null } "#;
+        let mut r = Reader::new(text);
+        let mut seen = Vec::new();
+        r.object(|r, name| {
+            if name.is("a") {
+                let s = r.string()?;
+                assert_eq!(s.text(), "x\"y\u{e9}");
+                assert_eq!(s.plain(), None);
+            } else {
+                r.skip_value()?;
+            }
+            seen.push(name.text().into_owned());
+            Ok(())
+        })
+        .unwrap();
+        r.end().unwrap();
+        assert_eq!(seen, ["a", "b", "d", "e", "f"]);
+    }
+
+    #[test]
+    fn broken_replies_are_errors_never_panics() {
+        for text in [
+            "",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\":[1,2",
+            "{\"a\":\"x",
+            "{\"a\" 1}",
+            "{\"a\":1,}",
+            "{\"a\":\"\\",
+            "[]",
+            "{\"a\":}",
+            "{\"a\":1} x",
+            "{\"a\":]]]}",
+        ] {
+            let mut r = Reader::new(text);
+            let read = r.object(|r, _| r.skip_value()).and_then(|()| r.end());
+            assert!(read.is_err(), "{text:?}");
+        }
+    }
+}
