@@ -219,7 +219,7 @@ impl DynamoDbStore {
         };
         for _ in 0..attempts {
             let view = self.view(key);
-            if sliding && !judge(limits, algorithm, now_us, &view).allowed {
+            if sliding && window_full(limits, now_us, &view) {
                 // Slots only move forward: a denial the last-seen item shows stands; one
                 // read makes its Retry-After exact.
                 let fresh = self.read(key).await?;
@@ -361,6 +361,16 @@ fn slot_times<'a>(limit: &Limit, seen: &'a Seen) -> impl Iterator<Item = (u32, u
         .iter()
         .filter(move |s| s.count == count && s.period_us == period_us && s.slot < count)
         .map(|s| (s.slot, s.time))
+}
+
+/// Whether some limit's window holds as many admissions as it allows, by `seen` — the
+/// sliding window's denial (as [`judge`] would give it), counted without building states.
+fn window_full(limits: &Limits, now_us: u64, seen: &Seen) -> bool {
+    limits.as_slice().iter().any(|limit| {
+        let cut = now_us.saturating_sub(micros(limit.period));
+        let in_window = slot_times(limit, seen).filter(|(_, t)| *t > cut).count();
+        in_window >= limit.count as usize
+    })
 }
 
 /// A slot of `limit` whose admission has left the window (time at most `cut`) or that is

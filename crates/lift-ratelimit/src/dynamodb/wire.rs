@@ -39,17 +39,21 @@ pub(crate) struct SlotTime {
 }
 
 impl Item {
-    /// Adds the numeric attribute `name`.
-    pub(crate) fn insert(&mut self, name: &str, value: u64) {
+    /// Adds the numeric attribute `name`; for a slot, the count and period of its limit.
+    pub(crate) fn insert(&mut self, name: &str, value: u64) -> Option<(u32, u64)> {
         match super::slot_of_name(name) {
-            Some((count, period_us, slot)) => self.slots.push(SlotTime {
-                count,
-                period_us,
-                slot,
-                time: value,
-            }),
+            Some((count, period_us, slot)) => {
+                self.slots.push(SlotTime {
+                    count,
+                    period_us,
+                    slot,
+                    time: value,
+                });
+                Some((count, period_us))
+            }
             None => {
                 self.numbers.insert(name.to_owned(), value);
+                None
             }
         }
     }
@@ -259,6 +263,9 @@ fn read_item(r: &mut Reader<'_>) -> Result<Item, Malformed> {
         numbers: Numbers::with_capacity_and_hasher(8, Default::default()),
         slots: Vec::new(),
     };
+    // The last slot name's part through its last `_` and the limit it names: the next
+    // slots of that limit share it, and only their slot number is read.
+    let mut last_limit: Option<(&str, u32, u64)> = None;
     r.object(|r, name| {
         let mut number = None;
         r.object(|r, tag| {
@@ -269,12 +276,41 @@ fn read_item(r: &mut Reader<'_>) -> Result<Item, Malformed> {
                 r.skip_value()
             }
         })?;
-        if let Some(n) = number {
-            item.insert(&name.text(), n);
+        let Some(time) = number else { return Ok(()) };
+        let same_limit =
+            name.plain()
+                .zip(last_limit)
+                .and_then(|(text, (prefix, count, period_us))| {
+                    let slot = slot_number(text.strip_prefix(prefix)?)?;
+                    Some(SlotTime {
+                        count,
+                        period_us,
+                        slot,
+                        time,
+                    })
+                });
+        match same_limit {
+            Some(slot) => item.slots.push(slot),
+            None => {
+                if let Some((count, period_us)) = item.insert(&name.text(), time)
+                    && let Some(text) = name.plain()
+                    && let Some(end) = text.rfind('_')
+                {
+                    last_limit = Some((&text[..=end], count, period_us));
+                }
+            }
         }
         Ok(())
     })?;
     Ok(item)
+}
+
+/// A slot number as a slot name ends with it: digits only, fitting a `u32`.
+fn slot_number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 #[cfg(test)]
@@ -450,6 +486,7 @@ mod tests {
             item in proptest::collection::btree_map(
                 proptest::prop_oneof![
                     proptest::strategy::Just("s_l100_60000000_7".to_owned()),
+                    "s_l100_60000000_[0-9+x]{0,12}",
                     "s_l[0-9]{1,3}_[0-9]{1,8}_[0-9]{1,3}",
                     proptest::prelude::any::<String>(),
                 ],
