@@ -138,6 +138,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The attribute value `{"N":"<digits>"}` exactly as DynamoDB writes it (no spaces, at
+    /// most 20 digits): its number when it fits a `u64` (else `Some(None)`), the value read.
+    /// Any other value: `None`, nothing read.
+    pub(crate) fn plain_number_value(&mut self) -> Option<Option<u64>> {
+        const OPEN: &[u8] = b"{\"N\":\"";
+        self.whitespace();
+        let rest = self.bytes().get(self.at..)?.strip_prefix(OPEN)?;
+        let digits = rest
+            .iter()
+            .take(21)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 20 || rest.get(digits..digits + 2) != Some(b"\"}") {
+            return None;
+        }
+        let number = rest[..digits].iter().try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        });
+        self.at += OPEN.len() + digits + 2;
+        Some(number)
+    }
+
     /// Skips one value of any kind.
     pub(crate) fn skip_value(&mut self) -> Result<(), Malformed> {
         match self.peek() {

@@ -267,15 +267,21 @@ fn read_item(r: &mut Reader<'_>) -> Result<Item, Malformed> {
     // slots of that limit share it, and only their slot number is read.
     let mut last_limit: Option<(&str, u32, u64)> = None;
     r.object(|r, name| {
-        let mut number = None;
-        r.object(|r, tag| {
-            if tag.is("N") {
-                number = r.string()?.plain().and_then(|n| n.parse().ok());
-                Ok(())
-            } else {
-                r.skip_value()
+        let number = match r.plain_number_value() {
+            Some(number) => number,
+            None => {
+                let mut number = None;
+                r.object(|r, tag| {
+                    if tag.is("N") {
+                        number = r.string()?.plain().and_then(|n| n.parse().ok());
+                        Ok(())
+                    } else {
+                        r.skip_value()
+                    }
+                })?;
+                number
             }
-        })?;
+        };
         let Some(time) = number else { return Ok(()) };
         let same_limit =
             name.plain()
