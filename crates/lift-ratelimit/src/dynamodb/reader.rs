@@ -59,6 +59,17 @@ impl<'a> Reader<'a> {
         self.text.as_bytes()
     }
 
+    /// What is left, from the next byte that is not whitespace.
+    pub(crate) fn rest(&mut self) -> &'a str {
+        self.whitespace();
+        self.text.get(self.at..).unwrap_or_default()
+    }
+
+    /// Moves on by `n` bytes of [`rest`](Self::rest) (read by the caller).
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.text.len());
+    }
+
     fn whitespace(&mut self) {
         while matches!(
             self.bytes().get(self.at),
@@ -207,7 +218,7 @@ impl<'a> Reader<'a> {
 /// The value of 1 to 20 ASCII digits, when it fits a `u64`. Eight digits at a time: a
 /// reply's numbers are mostly 16-digit microsecond times, and a digit at a time is a chain
 /// of dependent multiplications.
-fn decimal(digits: &[u8]) -> Option<u64> {
+pub(crate) fn decimal(digits: &[u8]) -> Option<u64> {
     let (head, tail) = digits.split_at(digits.len() % 8);
     let mut n: u64 = 0;
     for &d in head {
