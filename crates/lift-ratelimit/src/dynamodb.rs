@@ -378,7 +378,14 @@ fn window_full(limits: &Limits, now_us: u64, seen: &Seen) -> bool {
 /// the first — the update's condition asks the item.
 fn free_slot(limit: &Limit, seen: &Seen, cut: u64) -> u32 {
     let words = usize::try_from(limit.count.div_ceil(64)).unwrap_or(0);
-    let mut taken = vec![0u64; words];
+    // On the stack for limits up to 256 slots.
+    let (mut small, mut large) = ([0u64; 4], Vec::new());
+    let taken: &mut [u64] = if words <= small.len() {
+        &mut small[..words]
+    } else {
+        large.resize(words, 0);
+        &mut large
+    };
     let mut in_window = 0;
     for (slot, time) in slot_times(limit, seen) {
         if time > cut {
@@ -443,14 +450,12 @@ fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) ->
             }
             Algorithm::SlidingWindow => {
                 let cut = now_us.saturating_sub(micros(limit.period));
-                let mut times: Vec<u64> = slot_times(limit, seen)
-                    .map(|(_, t)| t)
-                    .filter(|t| *t > cut)
+                let mut admitted: std::collections::VecDeque<u64> = slot_times(limit, seen)
+                    .filter(|(_, t)| *t > cut)
+                    .map(|(_, t)| t.saturating_mul(1_000))
                     .collect();
-                times.sort_unstable();
-                LimitState::Sliding {
-                    admitted: times.into_iter().map(|t| t.saturating_mul(1_000)).collect(),
-                }
+                admitted.make_contiguous().sort_unstable();
+                LimitState::Sliding { admitted }
             }
             _ => LimitState::Gcra {
                 tat: item
@@ -756,6 +761,13 @@ mod tests {
             full.insert(&format!("s_l130_1000000_{k}"), now);
         }
         assert_eq!(free_slot(&l, &full, cut), 0);
+        // Over 256 slots (the bitmap on the heap): all but slot 299 taken.
+        let l = limits("300/s").as_slice()[0];
+        let mut nearly = Seen::default();
+        for k in 0..299 {
+            nearly.insert(&format!("s_l300_1000000_{k}"), now);
+        }
+        assert_eq!(free_slot(&l, &nearly, cut), 299);
     }
 
     #[test]
