@@ -149,23 +149,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The attribute value `{"N":"<digits>"}` exactly as DynamoDB writes it (no spaces, at
-    /// most 20 digits): its number when it fits a `u64` (else `Some(None)`), the value read.
-    /// Any other value: `None`, nothing read.
+    /// The attribute value `{"N":"<digits>"}` as [`compact_number`] reads it: its number
+    /// (`Some(None)` when it does not fit a `u64`) and the value read; any other value:
+    /// `None`, nothing read.
     pub(crate) fn plain_number_value(&mut self) -> Option<Option<u64>> {
-        const OPEN: &[u8] = b"{\"N\":\"";
         self.whitespace();
-        let rest = self.bytes().get(self.at..)?.strip_prefix(OPEN)?;
-        let digits = rest
-            .iter()
-            .take(21)
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if digits == 0 || digits > 20 || rest.get(digits..digits + 2) != Some(b"\"}") {
-            return None;
-        }
-        let number = decimal(&rest[..digits]);
-        self.at += OPEN.len() + digits + 2;
+        let (number, used) = compact_number(self.bytes().get(self.at..)?)?;
+        self.at += used;
         Some(number)
     }
 
@@ -215,10 +205,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The attribute value `{"N":"<digits>"}` at the start of `bytes`, exactly as DynamoDB
+/// writes it (no spaces, 1 to 20 digits): its number when it fits a `u64`, and the bytes
+/// it spans; `None` for anything else.
+pub(crate) fn compact_number(bytes: &[u8]) -> Option<(Option<u64>, usize)> {
+    const OPEN: &[u8] = b"{\"N\":\"";
+    let rest = bytes.strip_prefix(OPEN)?;
+    let digits = rest
+        .iter()
+        .take(21)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > 20 || rest.get(digits..digits + 2) != Some(b"\"}") {
+        return None;
+    }
+    Some((decimal(&rest[..digits]), OPEN.len() + digits + 2))
+}
+
 /// The value of 1 to 20 ASCII digits, when it fits a `u64`. Eight digits at a time: a
 /// reply's numbers are mostly 16-digit microsecond times, and a digit at a time is a chain
 /// of dependent multiplications.
-pub(crate) fn decimal(digits: &[u8]) -> Option<u64> {
+fn decimal(digits: &[u8]) -> Option<u64> {
     let (head, tail) = digits.split_at(digits.len() % 8);
     let mut n: u64 = 0;
     for &d in head {

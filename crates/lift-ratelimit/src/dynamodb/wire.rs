@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::reader::{Malformed, Reader};
+use super::reader::{Malformed, Reader, compact_number};
 
 /// `x-amz-target` of `UpdateItem`.
 pub(crate) const UPDATE_ITEM: &str = "DynamoDB_20120810.UpdateItem";
@@ -286,7 +286,10 @@ fn read_item(r: &mut Reader<'_>) -> Result<Item, Malformed> {
         if let Some(n) = number {
             match name.plain() {
                 Some(plain) => item.add(plain, n),
-                None => item.add_unshared(&name.text(), n),
+                // Unescaped, the name is not text of the reply: added on its own.
+                None => {
+                    item.item.insert(&name.text(), n);
+                }
             }
         }
         Ok(())
@@ -298,7 +301,6 @@ fn read_item(r: &mut Reader<'_>) -> Result<Item, Malformed> {
 /// nothing escaped — read in one tight pass, with what it used of `text`; `None` for
 /// anything else (nothing is lost: the general reader then reads it).
 fn compact_item(text: &str) -> Option<(Item, usize)> {
-    const NUMBER: &[u8] = b":{\"N\":\"";
     const STRING: &[u8] = b":{\"S\":\"";
     let b = text.as_bytes();
     let mut item = ItemBuilder::default();
@@ -321,19 +323,11 @@ fn compact_item(text: &str) -> Option<(Item, usize)> {
         let name = text.get(i + 1..i + 1 + name_len)?;
         i += name_len + 2;
         let rest = b.get(i..)?;
-        if let Some(value) = rest.strip_prefix(NUMBER) {
-            let digits = value
-                .iter()
-                .take(21)
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if digits == 0 || digits > 20 || value.get(digits..digits + 2) != Some(b"\"}") {
-                return None;
-            }
-            if let Some(n) = super::reader::decimal(&value[..digits]) {
+        if let Some((number, used)) = rest.strip_prefix(b":").and_then(compact_number) {
+            if let Some(n) = number {
                 item.add(name, n);
             }
-            i += NUMBER.len() + digits + 2;
+            i += 1 + used;
         } else if let Some(value) = rest.strip_prefix(STRING) {
             let len = memchr::memchr2(b'"', b'\\', value)?;
             if value.get(len..len + 2) != Some(b"\"}") {
@@ -379,11 +373,6 @@ impl<'a> ItemBuilder<'a> {
         {
             self.last_limit = Some((&name[..=end], count, period_us));
         }
-    }
-
-    /// Adds the numeric attribute `name` (unescaped: not text of the reply).
-    fn add_unshared(&mut self, name: &str, n: u64) {
-        self.item.insert(name, n);
     }
 }
 
