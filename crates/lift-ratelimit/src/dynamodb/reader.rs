@@ -4,7 +4,9 @@
 //! attribute per slot; read through serde, a reply of a hundred slots cost more CPU than
 //! everything else in a decision. The reader is lenient about what it skips (it counts
 //! brackets and honours strings; it does not check a skipped value's grammar) and strict
-//! about what it reads; it never panics and never recurses.
+//! about what it reads; it never panics and never recurses. It reads bytes: a string is
+//! checked as UTF-8 only when its text is asked for, so a reply is not walked once more
+//! just to check it.
 
 use std::borrow::Cow;
 
@@ -15,52 +17,55 @@ pub(crate) struct Malformed(pub(crate) usize);
 /// A string as it appears between its quotes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Str<'a> {
-    raw: &'a str,
+    raw: &'a [u8],
     escaped: bool,
 }
 
 impl<'a> Str<'a> {
-    /// The string's text, unescaped.
+    /// The string's text, unescaped (bytes that are not UTF-8 replaced).
     pub(crate) fn text(&self) -> Cow<'a, str> {
-        if !self.escaped {
-            return Cow::Borrowed(self.raw);
+        if self.escaped {
+            // Rare (DynamoDB escapes only what JSON requires): serde_json unescapes it.
+            let quoted = [b"\"", self.raw, b"\""].concat();
+            if let Ok(text) = serde_json::from_slice::<String>(&quoted) {
+                return Cow::Owned(text);
+            }
         }
-        // Rare (DynamoDB escapes only what JSON requires): serde_json unescapes it.
-        let quoted = ["\"", self.raw, "\""].concat();
-        serde_json::from_str::<String>(&quoted)
-            .map(Cow::Owned)
-            .unwrap_or(Cow::Borrowed(self.raw))
+        String::from_utf8_lossy(self.raw)
     }
 
     /// Whether the string is exactly `s` (an escaped string never is: the names the store
     /// compares with need no escape).
     pub(crate) fn is(&self, s: &str) -> bool {
-        !self.escaped && self.raw == s
+        !self.escaped && self.raw == s.as_bytes()
     }
 
-    /// The text when it holds no escape.
+    /// The text when it holds no escape and is UTF-8.
     pub(crate) fn plain(&self) -> Option<&'a str> {
-        (!self.escaped).then_some(self.raw)
+        if self.escaped {
+            return None;
+        }
+        std::str::from_utf8(self.raw).ok()
     }
 }
 
 /// A position in a reply.
 pub(crate) struct Reader<'a> {
-    text: &'a str,
+    text: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a [u8]) -> Self {
         Self { text, at: 0 }
     }
 
     fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
+        self.text
     }
 
     /// What is left, from the next byte that is not whitespace.
-    pub(crate) fn rest(&mut self) -> &'a str {
+    pub(crate) fn rest(&mut self) -> &'a [u8] {
         self.whitespace();
         self.text.get(self.at..).unwrap_or_default()
     }
@@ -118,7 +123,6 @@ impl<'a> Reader<'a> {
             escaped = true;
             self.at += 2;
         }
-        // `start..at` lies between two ASCII quotes of valid UTF-8: on char boundaries.
         let raw = self.text.get(start..self.at).ok_or(Malformed(start))?;
         self.at += 1;
         Ok(Str { raw, escaped })
@@ -211,34 +215,77 @@ impl<'a> Reader<'a> {
 pub(crate) fn compact_number(bytes: &[u8]) -> Option<(Option<u64>, usize)> {
     const OPEN: &[u8] = b"{\"N\":\"";
     let rest = bytes.strip_prefix(OPEN)?;
-    let digits = rest
-        .iter()
-        .take(21)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 || digits > 20 || rest.get(digits..digits + 2) != Some(b"\"}") {
+    let (number, digits) = digit_run(rest);
+    if digits == 0 || digits > MAX_DIGITS || rest.get(digits..digits + 2) != Some(b"\"}") {
         return None;
     }
-    Some((decimal(&rest[..digits]), OPEN.len() + digits + 2))
+    Some((number, OPEN.len() + digits + 2))
 }
 
-/// The value of 1 to 20 ASCII digits, when it fits a `u64`. Eight digits at a time: a
-/// reply's numbers are mostly 16-digit microsecond times, and a digit at a time is a chain
-/// of dependent multiplications.
-fn decimal(digits: &[u8]) -> Option<u64> {
-    let (head, tail) = digits.split_at(digits.len() % 8);
-    let mut n: u64 = 0;
-    for &d in head {
-        n = n * 10 + u64::from(d - b'0');
+/// A slot number and what follows it at the start of `bytes`: 1 to 10 digits that fit a
+/// `u32`, and how many.
+pub(crate) fn slot_number(bytes: &[u8]) -> Option<(u32, usize)> {
+    let (number, digits) = digit_run(bytes);
+    if digits == 0 || digits > 10 {
+        return None;
     }
-    for chunk in tail.chunks_exact(8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        n = n
-            .checked_mul(100_000_000)?
-            .checked_add(eight_digits(u64::from_le_bytes(word)))?;
+    Some((u32::try_from(number?).ok()?, digits))
+}
+
+/// The most digits a `u64` can take.
+const MAX_DIGITS: usize = 20;
+
+/// `10^k` for `k` below 8.
+const POWERS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// The run of ASCII digits `bytes` starts with: its value when it fits a `u64`, and its
+/// length — exact up to [`MAX_DIGITS`], more than that for any longer run. Eight bytes at a
+/// time: a reply's numbers are mostly 16-digit microsecond times, and a digit at a time is a
+/// chain of dependent steps.
+fn digit_run(bytes: &[u8]) -> (Option<u64>, usize) {
+    let mut number = Some(0u64);
+    let mut len = 0;
+    while let Some(chunk) = bytes.get(len..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*chunk);
+        let others = non_digits(word);
+        if others == 0 {
+            number =
+                number.and_then(|n| n.checked_mul(100_000_000)?.checked_add(eight_digits(word)));
+            len += 8;
+            if len > MAX_DIGITS {
+                return (None, len);
+            }
+            continue;
+        }
+        let k = (others.trailing_zeros() / 8) as usize;
+        if k > 0 {
+            // The word's k digits moved to its top, '0's below them: the same value.
+            let shift = 8 * (8 - k) as u32;
+            let padded = (word << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
+            number =
+                number.and_then(|n| n.checked_mul(POWERS[k])?.checked_add(eight_digits(padded)));
+        }
+        return (number, len + k);
     }
-    Some(n)
+    // Fewer than eight bytes left.
+    for &b in bytes.get(len..).unwrap_or_default() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        number = number.and_then(|n| n.checked_mul(10)?.checked_add(u64::from(digit)));
+        len += 1;
+    }
+    (number, len)
+}
+
+/// The top bit of each byte of `word` set where the byte is not an ASCII digit — exact up
+/// to and including the lowest such byte (a carry may mark bytes above it).
+fn non_digits(word: u64) -> u64 {
+    // The digits become 0..=9, every other byte something else; 0x76 added to a byte under
+    // 0x80 reaches its top bit exactly when the byte is 10 or more.
+    let x = word ^ 0x3030_3030_3030_3030;
+    (x.wrapping_add(0x7676_7676_7676_7676) | x) & 0x8080_8080_8080_8080
 }
 
 /// Eight ASCII digits (the first in the lowest byte) as their value.
@@ -258,7 +305,7 @@ mod tests {
     fn strings_are_borrowed_unless_escaped_and_values_of_every_kind_are_skipped() {
         let text =
             r#" { "a" : "x\"y\u00e9" , "b":[1,{"c":"]}\\"},[ ]],"d":-1.5e3,"e":{},"f":null } "#;
-        let mut r = Reader::new(text);
+        let mut r = Reader::new(text.as_bytes());
         let mut seen = Vec::new();
         r.object(|r, name| {
             if name.is("a") {
@@ -276,8 +323,17 @@ mod tests {
         assert_eq!(seen, ["a", "b", "d", "e", "f"]);
     }
 
+    /// A digit at a time, as the reference.
+    fn digit_run_by_bytes(bytes: &[u8]) -> (Option<u64>, usize) {
+        let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits = std::str::from_utf8(&bytes[..len]).unwrap();
+        // No digits: nothing read, zero so far.
+        let number = if len == 0 { Some(0) } else { digits.parse().ok() };
+        (number, len)
+    }
+
     #[test]
-    fn decimals_are_read_eight_digits_at_a_time_exactly() {
+    fn digit_runs_are_read_eight_digits_at_a_time_exactly() {
         for n in [
             0u64,
             7,
@@ -287,18 +343,46 @@ mod tests {
             9_999_999_999_999_999_999,
             u64::MAX,
         ] {
-            assert_eq!(decimal(n.to_string().as_bytes()), Some(n), "{n}");
+            let text = format!("{n}\"}}, more");
+            assert_eq!(
+                digit_run(text.as_bytes()),
+                (Some(n), n.to_string().len()),
+                "{n}"
+            );
         }
-        assert_eq!(decimal(b"18446744073709551616"), None);
-        assert_eq!(decimal(b"99999999999999999999"), None);
-        assert_eq!(decimal(b"00000000000000000042"), Some(42));
-        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..100_000 {
+        assert_eq!(digit_run(b"18446744073709551616"), (None, 20));
+        assert_eq!(digit_run(b"99999999999999999999\""), (None, 20));
+        assert_eq!(digit_run(b"00000000000000000042"), (Some(42), 20));
+        assert_eq!(digit_run(b"x1"), (Some(0), 0));
+        assert!(digit_run(b"000000000000000000000").1 > MAX_DIGITS);
+        let mut rng = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..200_000 {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
-            let n = rng >> (rng % 64);
-            assert_eq!(decimal(n.to_string().as_bytes()), Some(n), "{n}");
+            let len = (rng % 40) as usize;
+            // Mostly digits; now and then any byte, the ones beside the digits above all.
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| {
+                    let r = rng.rotate_left(i as u32 * 7);
+                    if r % 9 == 0 {
+                        (r >> 8) as u8
+                    } else {
+                        [b'/', b':', b'0', b'9', b'5', b'3'][(r >> 16) as usize % 6]
+                    }
+                })
+                .collect();
+            let (number, len) = digit_run(&bytes);
+            let (want_number, want_len) = digit_run_by_bytes(&bytes);
+            if want_len <= MAX_DIGITS {
+                assert_eq!((number, len), (want_number, want_len), "{bytes:?}");
+            } else {
+                assert!(len > MAX_DIGITS && len <= want_len, "{bytes:?}");
+            }
+        }
+        for byte in 0..=255u8 {
+            let bytes = [b'1', b'2', byte, b'3', 0xff, 0x80, b'0', b'0', b'9'];
+            assert_eq!(digit_run(&bytes), digit_run_by_bytes(&bytes), "{byte}");
         }
     }
 
@@ -320,7 +404,7 @@ mod tests {
             "{\"a\":1} x",
             "{\"a\":]]]}",
         ] {
-            let mut r = Reader::new(text);
+            let mut r = Reader::new(text.as_bytes());
             let read = r.object(|r, _| r.skip_value()).and_then(|()| r.end());
             assert!(read.is_err(), "{text:?}");
         }
