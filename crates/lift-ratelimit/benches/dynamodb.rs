@@ -32,16 +32,24 @@ enum Answer {
     Updated,
     /// The condition failed: the item as it is, far over its limit.
     Refused,
-    /// A sliding window's update applied: the item after it, half of its 100 slots taken.
+    /// A sliding window's update applied: the item after it, half of its 100 slots taken —
+    /// at random, by admissions a second apart, in no particular order (as DynamoDB
+    /// returns a map's attributes).
     HalfTheSlots,
 }
 
 fn reply(answer: Answer) -> Vec<u8> {
-    let far = (unix_now() + Duration::from_secs(36_000)).as_micros();
+    let far = u64::try_from((unix_now() + Duration::from_secs(36_000)).as_micros()).unwrap();
     let (status, body) = match answer {
         Answer::HalfTheSlots => {
-            let slots: String = (0..50)
-                .map(|k| format!(r#","s_l100_60000000_{k}":{{"N":"{far}"}}"#))
+            // 50 of the slots 0..100, in a scrambled order (37 is prime to 100), each
+            // holding an admission's time, 50 seconds apart at most.
+            let slots: String = (0..50u64)
+                .map(|k| {
+                    let slot = (k * 37 + 11) % 100;
+                    let time = far - (k * 7 % 50) * 1_000_000 - slot * 1_013;
+                    format!(r#","s_l100_60000000_{slot}":{{"N":"{time}"}}"#)
+                })
                 .collect();
             (
                 "200 OK",

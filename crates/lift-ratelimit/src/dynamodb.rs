@@ -309,6 +309,11 @@ fn numbered(mut id: String, n: u64) -> String {
     id
 }
 
+/// Whether `name` is a GCRA or fixed-window attribute (of any limit).
+fn is_counter(name: &str) -> bool {
+    name.starts_with("g_l") || name.starts_with("f_l")
+}
+
 fn gcra_attribute(limit: &Limit) -> String {
     limit_id("g", limit)
 }
@@ -450,12 +455,17 @@ fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) ->
             }
             Algorithm::SlidingWindow => {
                 let cut = now_us.saturating_sub(micros(limit.period));
-                let mut admitted: std::collections::VecDeque<u64> = slot_times(limit, seen)
-                    .filter(|(_, t)| *t > cut)
-                    .map(|(_, t)| t.saturating_mul(1_000))
-                    .collect();
-                admitted.make_contiguous().sort_unstable();
-                LimitState::Sliding { admitted }
+                // Room for the request `decide` may count: one allocation.
+                let mut admitted = Vec::with_capacity(seen.slots.len().min(1024) + 1);
+                admitted.extend(
+                    slot_times(limit, seen)
+                        .filter(|(_, t)| *t > cut)
+                        .map(|(_, t)| t.saturating_mul(1_000)),
+                );
+                admitted.sort_unstable();
+                LimitState::Sliding {
+                    admitted: admitted.into(),
+                }
             }
             _ => LimitState::Gcra {
                 tat: item

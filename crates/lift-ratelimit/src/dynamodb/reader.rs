@@ -328,7 +328,11 @@ mod tests {
         let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
         let digits = std::str::from_utf8(&bytes[..len]).unwrap();
         // No digits: nothing read, zero so far.
-        let number = if len == 0 { Some(0) } else { digits.parse().ok() };
+        let number = if len == 0 {
+            Some(0)
+        } else {
+            digits.parse().ok()
+        };
         (number, len)
     }
 

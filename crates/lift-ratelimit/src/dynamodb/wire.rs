@@ -16,14 +16,15 @@ pub(crate) const GET_ITEM: &str = "DynamoDB_20120810.GetItem";
 /// How many characters of an error reply that is not DynamoDB's JSON its message keeps.
 const MESSAGE_FROM_BODY: usize = 300;
 
-/// An item's numeric attributes (`{"N": "…"}` values that fit a `u64`) by name.
+/// An item's counters (`{"N": "…"}` values that fit a `u64`) by name.
 pub(crate) type Numbers = HashMap<String, u64, foldhash::fast::RandomState>;
 
-/// What the store reads of an item: its numeric attributes (others are skipped), the
+/// What the store reads of an item: its GCRA and fixed-window counters, and its
 /// sliding-window slots apart — an item may hold thousands, kept as numbers, not names.
+/// Anything else (the partition key, the TTL attribute, what others stored) is skipped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Item {
-    /// Numeric attributes other than slots.
+    /// GCRA and fixed-window counters.
     pub(crate) numbers: Numbers,
     /// Sliding-window slots.
     pub(crate) slots: Vec<SlotTime>,
@@ -39,13 +40,14 @@ pub(crate) struct SlotTime {
 }
 
 impl Item {
-    /// Adds the numeric attribute `name`; for a slot, the count and period of its limit.
+    /// Adds the numeric attribute `name` if the store reads it; for a slot, the count and
+    /// period of its limit.
     pub(crate) fn insert(&mut self, name: &str, value: u64) -> Option<(u32, u64)> {
         match super::slot_of_name(name) {
             Some((count, period_us, slot)) => {
                 if self.slots.capacity() == 0 {
-                    // An item with one slot holds many: fewer regrowths.
-                    self.slots.reserve(32);
+                    // An item with one slot of a limit holds up to `count`: one allocation.
+                    self.slots.reserve(count.min(1024) as usize);
                 }
                 self.slots.push(SlotTime {
                     count,
@@ -56,7 +58,9 @@ impl Item {
                 Some((count, period_us))
             }
             None => {
-                self.numbers.insert(name.to_owned(), value);
+                if super::is_counter(name) {
+                    self.numbers.insert(name.to_owned(), value);
+                }
                 None
             }
         }
@@ -468,13 +472,13 @@ mod tests {
     #[test]
     fn a_reply_gives_the_items_numbers_and_skips_the_rest() {
         let body = br#"{"Attributes":{"pk":{"S":"tenant:acme"},"g_l1_1":{"N":"17"},"neg":{"N":"-1"},"big":{"N":"1e400"},"l":{"L":[{"N":"1"}]},"expires_at":{"N":"99"}}}"#;
-        let want = item(&[("g_l1_1", 17), ("expires_at", 99)]);
+        let want = item(&[("g_l1_1", 17)]);
         assert_eq!(read_reply(200, body), Ok(Reply::Item(want)));
         assert_eq!(read_reply(200, b"{}"), Ok(Reply::Item(Item::default())));
         // A name with an escape is read too.
         assert_eq!(
-            read_reply(200, br#"{"Item":{"a\u005fb":{"N":"3"}}}"#),
-            Ok(Reply::Item(item(&[("a_b", 3)])))
+            read_reply(200, br#"{"Item":{"g\u005fl1_1":{"N":"3"}}}"#),
+            Ok(Reply::Item(item(&[("g_l1_1", 3)])))
         );
     }
 
@@ -494,7 +498,8 @@ mod tests {
             read.slots,
             [slot(100, 60_000_000, 7, 5), slot(3, 1_000_000, 2, 9)]
         );
-        assert_eq!(read.numbers.get("s_l100_60000000_x"), Some(&6));
+        // Not a slot's name, nor a counter's: not kept.
+        assert!(read.numbers.is_empty());
     }
 
     #[test]
@@ -582,6 +587,7 @@ mod tests {
                     proptest::strategy::Just("s_l100_60000000_7".to_owned()),
                     "s_l100_60000000_[0-9+x]{0,12}",
                     "s_l[0-9]{1,3}_[0-9]{1,8}_[0-9]{1,3}",
+                    "[gf]_l[0-9]{1,3}_[0-9_]{1,10}",
                     proptest::prelude::any::<String>(),
                 ],
                 attribute_value(),
@@ -618,6 +624,7 @@ mod tests {
                     "s_l100_60000000_[0-9]{1,3}",
                     "s_l100_60000000_[0-9]{9,12}",
                     "s_l[0-9]{1,3}_[0-9]{1,8}_[0-9]{1,3}",
+                    "[gf]_l[0-9]{1,3}_[0-9_]{1,10}",
                     "[a-z_0-9]{1,12}",
                 ],
                 proptest::prop_oneof![
