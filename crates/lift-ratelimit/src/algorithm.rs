@@ -28,9 +28,25 @@ pub enum Algorithm {
 /// One limit's state for one key (times in nanoseconds since the Unix epoch).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LimitState {
-    Gcra { tat: u64 },
-    Fixed { window: u64, count: u32 },
-    Sliding { admitted: VecDeque<u64> },
+    Gcra {
+        tat: u64,
+    },
+    Fixed {
+        window: u64,
+        count: u32,
+    },
+    /// The log of admissions, oldest first.
+    Sliding {
+        admitted: VecDeque<u64>,
+    },
+    /// A sliding window's log summed up at one instant by a store that keeps it elsewhere:
+    /// how many admissions lie inside the window then, the oldest and the newest of them.
+    /// Judged at that instant exactly as the log would be.
+    SlidingSummary {
+        inside: u32,
+        oldest: u64,
+        newest: u64,
+    },
 }
 
 impl LimitState {
@@ -53,6 +69,7 @@ impl LimitState {
             (LimitState::Gcra { .. }, Algorithm::Gcra)
                 | (LimitState::Fixed { .. }, Algorithm::FixedWindow)
                 | (LimitState::Sliding { .. }, Algorithm::SlidingWindow)
+                | (LimitState::SlidingSummary { .. }, Algorithm::SlidingWindow)
         )
     }
 
@@ -65,6 +82,9 @@ impl LimitState {
             LimitState::Sliding { admitted } => admitted
                 .back()
                 .is_none_or(|last| last.saturating_add(period) <= now),
+            LimitState::SlidingSummary { inside, newest, .. } => {
+                *inside == 0 || newest.saturating_add(period) <= now
+            }
         }
     }
 }
@@ -131,21 +151,33 @@ fn check(state: &mut LimitState, limit: &Limit, rate: Rate, now: u64) -> Verdict
             {
                 admitted.pop_front();
             }
-            let allowed = admitted.len() < limit.count as usize;
-            let wait = admitted.front().map_or(0, |oldest| {
-                oldest.saturating_add(rate.period).saturating_sub(now)
-            });
-            Verdict {
-                allowed,
-                remaining: if allowed {
-                    limit.count - admitted.len() as u32 - 1
-                } else {
-                    0
-                },
-                reset_after: if allowed { rate.period } else { wait },
-                retry_after: if allowed { 0 } else { wait },
-            }
+            let inside = u32::try_from(admitted.len()).unwrap_or(u32::MAX);
+            sliding_verdict(limit, rate, now, inside, admitted.front().copied())
         }
+        LimitState::SlidingSummary { inside, oldest, .. } => {
+            sliding_verdict(limit, rate, now, *inside, (*inside > 0).then_some(*oldest))
+        }
+    }
+}
+
+/// A sliding window's verdict with `inside` admissions in the window ending at `now`, the
+/// oldest of them `oldest`.
+fn sliding_verdict(
+    limit: &Limit,
+    rate: Rate,
+    now: u64,
+    inside: u32,
+    oldest: Option<u64>,
+) -> Verdict {
+    let allowed = inside < limit.count;
+    let wait = oldest.map_or(0, |oldest| {
+        oldest.saturating_add(rate.period).saturating_sub(now)
+    });
+    Verdict {
+        allowed,
+        remaining: if allowed { limit.count - inside - 1 } else { 0 },
+        reset_after: if allowed { rate.period } else { wait },
+        retry_after: if allowed { 0 } else { wait },
     }
 }
 
@@ -155,6 +187,17 @@ fn count(state: &mut LimitState, rate: Rate, now: u64) {
         LimitState::Gcra { tat } => *tat = (*tat).max(now) + rate.interval,
         LimitState::Fixed { count, .. } => *count += 1,
         LimitState::Sliding { admitted } => admitted.push_back(now),
+        LimitState::SlidingSummary {
+            inside,
+            oldest,
+            newest,
+        } => {
+            if *inside == 0 {
+                *oldest = now;
+            }
+            *inside = inside.saturating_add(1);
+            *newest = now;
+        }
     }
 }
 

@@ -426,7 +426,7 @@ fn free_slot(limit: &Limit, seen: &Seen, cut: u64) -> u32 {
 /// The verdict on a request at `now_us` for an item as `seen`, as the in-memory store
 /// would give it.
 fn judge(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Decision {
-    let mut states = states_of(limits, algorithm, now_us, seen);
+    let mut states = states_of(limits, algorithm, now_us, seen, &[]);
     decide(
         &mut states,
         limits,
@@ -435,13 +435,21 @@ fn judge(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Dec
     )
 }
 
-/// The algorithm's state for each limit, read from an item's numbers at `now_us`.
-fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Vec<LimitState> {
+/// The algorithm's state for each limit, read from an item's numbers at `now_us`; a
+/// sliding window's without the slot `taken` names for its limit (if any).
+fn states_of(
+    limits: &Limits,
+    algorithm: Algorithm,
+    now_us: u64,
+    seen: &Seen,
+    taken: &[u32],
+) -> Vec<LimitState> {
     let item = &seen.numbers;
     limits
         .as_slice()
         .iter()
-        .map(|limit| match algorithm {
+        .enumerate()
+        .map(|(i, limit)| match algorithm {
             Algorithm::FixedWindow => {
                 let window = window_of(limit, now_us);
                 LimitState::Fixed {
@@ -455,16 +463,19 @@ fn states_of(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) ->
             }
             Algorithm::SlidingWindow => {
                 let cut = now_us.saturating_sub(micros(limit.period));
-                // Room for the request `decide` may count: one allocation.
-                let mut admitted = Vec::with_capacity(seen.slots.len().min(1024) + 1);
-                admitted.extend(
-                    slot_times(limit, seen)
-                        .filter(|(_, t)| *t > cut)
-                        .map(|(_, t)| t.saturating_mul(1_000)),
-                );
-                admitted.sort_unstable();
-                LimitState::Sliding {
-                    admitted: admitted.into(),
+                let taken = taken.get(i).copied();
+                let (mut inside, mut oldest, mut newest) = (0u32, u64::MAX, 0);
+                for (slot, time) in slot_times(limit, seen) {
+                    if time > cut && Some(slot) != taken {
+                        inside += 1;
+                        oldest = oldest.min(time);
+                        newest = newest.max(time);
+                    }
+                }
+                LimitState::SlidingSummary {
+                    inside,
+                    oldest: oldest.saturating_mul(1_000),
+                    newest: newest.saturating_mul(1_000),
                 }
             }
             _ => LimitState::Gcra {
@@ -485,24 +496,15 @@ fn admitted(
     after: &Seen,
     written: &[u32],
 ) -> Decision {
-    let mut states = states_of(limits, algorithm, now_us, after);
-    for (i, (limit, state)) in limits.as_slice().iter().zip(&mut states).enumerate() {
+    let mut states = states_of(limits, algorithm, now_us, after, written);
+    for (limit, state) in limits.as_slice().iter().zip(&mut states) {
         match state {
             LimitState::Gcra { tat } => {
                 *tat = tat.saturating_sub(micros(limit.interval()).saturating_mul(1_000));
             }
             LimitState::Fixed { count, .. } => *count = count.saturating_sub(1),
-            LimitState::Sliding { admitted } => {
-                // The slot this request took held a time outside the window before it.
-                let taken = written.get(i).and_then(|slot| {
-                    slot_times(limit, after).find_map(|(s, t)| (s == *slot).then_some(t))
-                });
-                if let Some(t) = taken
-                    && let Some(k) = admitted.iter().position(|a| *a == t.saturating_mul(1_000))
-                {
-                    admitted.remove(k);
-                }
-            }
+            // The slot this request took was left out.
+            LimitState::Sliding { .. } | LimitState::SlidingSummary { .. } => {}
         }
     }
     admission(decide(
@@ -851,5 +853,82 @@ mod tests {
         let after = numbers([("f_l10_1000000_5", 4)]);
         let d = admitted(&l, Algorithm::FixedWindow, now, &after, &[]);
         assert_eq!(d.remaining, 6);
+    }
+
+    /// An item holding `slots` (slot → time in µs) of each of `limits`' sliding windows.
+    fn sliding_item(limits: &Limits, slots: &[std::collections::BTreeMap<u32, u64>]) -> Seen {
+        let mut item = Seen::default();
+        for (limit, slots) in limits.as_slice().iter().zip(slots) {
+            for (slot, time) in slots {
+                item.insert(&slot_attribute(limit, *slot), *time);
+            }
+        }
+        item
+    }
+
+    /// The in-memory store's verdict on the same admissions: each limit's whole log, sorted
+    /// (expired times too: the log forgets them itself).
+    fn by_the_log(
+        limits: &Limits,
+        slots: &[std::collections::BTreeMap<u32, u64>],
+        now_us: u64,
+    ) -> Decision {
+        let mut states = slots
+            .iter()
+            .map(|slots| {
+                let mut log: Vec<u64> = slots.values().map(|t| t * 1_000).collect();
+                log.sort_unstable();
+                LimitState::Sliding {
+                    admitted: log.into(),
+                }
+            })
+            .collect();
+        decide(
+            &mut states,
+            limits,
+            Algorithm::SlidingWindow,
+            Duration::from_micros(now_us),
+        )
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        #[test]
+        fn a_sliding_item_is_judged_as_the_log_of_its_admissions(
+            // Times on a 250 ms grid, so that admissions fall on the windows' edges, later
+            // than the longest period after the epoch (as any clock's now).
+            first in proptest::collection::btree_map(0u32..5, (8u64..20).prop_map(|t| t * 250_000), 0..6),
+            second in proptest::collection::btree_map(0u32..8, (8u64..20).prop_map(|t| t * 250_000), 0..9),
+            now_us in (8u64..24).prop_map(|t| t * 250_000),
+            take in proptest::prelude::any::<(u32, u32)>(),
+        ) {
+            let l = limits("5/s,8/2s");
+            let slots = [first, second];
+            let item = sliding_item(&l, &slots);
+            proptest::prop_assert_eq!(
+                judge(&l, Algorithm::SlidingWindow, now_us, &item),
+                by_the_log(&l, &slots, now_us)
+            );
+            // An admission at `now_us` into one slot of each limit: reported from the log
+            // without it.
+            let written = [take.0 % 5, take.1 % 8];
+            let mut after = slots.clone();
+            for (slots, slot) in after.iter_mut().zip(written) {
+                slots.insert(slot, now_us);
+            }
+            let mut before = after.clone();
+            for (slots, slot) in before.iter_mut().zip(written) {
+                slots.remove(&slot);
+            }
+            let reported = admitted(
+                &l,
+                Algorithm::SlidingWindow,
+                now_us,
+                &sliding_item(&l, &after),
+                &written,
+            );
+            proptest::prop_assert_eq!(reported, admission(by_the_log(&l, &before, now_us)));
+        }
     }
 }

@@ -242,15 +242,30 @@ const POWERS: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_
 /// length — exact up to [`MAX_DIGITS`], more than that for any longer run. Eight bytes at a
 /// time: a reply's numbers are mostly 16-digit microsecond times, and a digit at a time is a
 /// chain of dependent steps.
+#[inline]
 fn digit_run(bytes: &[u8]) -> (Option<u64>, usize) {
-    let mut number = Some(0u64);
+    // Up to 19 digits cannot overflow: wrapping steps, no check on the way.
+    let mut number = 0u64;
     let mut len = 0;
-    while let Some(chunk) = bytes.get(len..).and_then(<[u8]>::first_chunk::<8>) {
+    let len = loop {
+        let Some(chunk) = bytes.get(len..).and_then(<[u8]>::first_chunk::<8>) else {
+            // Fewer than eight bytes left.
+            for &b in bytes.get(len..).unwrap_or_default() {
+                let digit = b.wrapping_sub(b'0');
+                if digit > 9 {
+                    break;
+                }
+                number = number.wrapping_mul(10).wrapping_add(u64::from(digit));
+                len += 1;
+            }
+            break len;
+        };
         let word = u64::from_le_bytes(*chunk);
         let others = non_digits(word);
         if others == 0 {
-            number =
-                number.and_then(|n| n.checked_mul(100_000_000)?.checked_add(eight_digits(word)));
+            number = number
+                .wrapping_mul(100_000_000)
+                .wrapping_add(eight_digits(word));
             len += 8;
             if len > MAX_DIGITS {
                 return (None, len);
@@ -262,21 +277,25 @@ fn digit_run(bytes: &[u8]) -> (Option<u64>, usize) {
             // The word's k digits moved to its top, '0's below them: the same value.
             let shift = 8 * (8 - k) as u32;
             let padded = (word << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
-            number =
-                number.and_then(|n| n.checked_mul(POWERS[k])?.checked_add(eight_digits(padded)));
+            number = number
+                .wrapping_mul(POWERS[k])
+                .wrapping_add(eight_digits(padded));
         }
-        return (number, len + k);
+        break len + k;
+    };
+    if len < MAX_DIGITS {
+        return (Some(number), len);
     }
-    // Fewer than eight bytes left.
-    for &b in bytes.get(len..).unwrap_or_default() {
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            break;
-        }
-        number = number.and_then(|n| n.checked_mul(10)?.checked_add(u64::from(digit)));
-        len += 1;
-    }
-    (number, len)
+    // Twenty digits may not fit (more are refused by the callers): checked, digit by digit.
+    let checked = bytes
+        .get(..len)
+        .unwrap_or_default()
+        .iter()
+        .try_fold(0u64, |n, b| {
+            n.checked_mul(10)?
+                .checked_add(u64::from(b.wrapping_sub(b'0')))
+        });
+    (checked.filter(|_| len == MAX_DIGITS), len)
 }
 
 /// The top bit of each byte of `word` set where the byte is not an ASCII digit — exact up
