@@ -57,7 +57,7 @@ mod sigv4;
 mod wire;
 
 use connection::Connection;
-use wire::Reply;
+use wire::{Placeholder, Reply};
 
 /// The partition key's attribute name.
 pub const PARTITION_KEY: &str = "pk";
@@ -522,7 +522,6 @@ fn admission(mut decision: Decision) -> Decision {
     decision
 }
 /// One conditional update: its clauses, condition and placeholders.
-#[derive(Default)]
 struct Update {
     /// The `SET`, `ADD` and `REMOVE` clauses' parts, each `, `-separated.
     set: String,
@@ -531,9 +530,9 @@ struct Update {
     /// The condition, its parts joined by `AND`.
     condition: String,
     /// Placeholder and attribute name, in the order they were named.
-    names: Vec<(String, String)>,
+    names: Vec<(Placeholder, String)>,
     /// Placeholder and number.
-    values: Vec<(String, u64)>,
+    values: Vec<(Placeholder, u64)>,
     /// The sliding-window slot this update takes, for each limit.
     written: Vec<u32>,
 }
@@ -565,34 +564,37 @@ fn absent_or(condition: &mut String, name: &str, op: &str, bound: &str) {
     );
 }
 
-/// A placeholder: `tag` and the limit's index (`#a0`, `:n1`).
-fn placeholder(tag: &str, i: usize) -> String {
-    let mut p = String::with_capacity(8);
-    p.push_str(tag);
-    p.push_str(itoa::Buffer::new().format(i));
-    p
-}
-
 impl Update {
     fn new(limits: &Limits, algorithm: Algorithm, now_us: u64, seen: &Seen) -> Self {
         let view = &seen.numbers;
-        let mut u = Update::default();
+        let n = limits.as_slice().len();
+        // Room for every part of one limit or two without regrowing.
+        let mut u = Update {
+            set: String::with_capacity(64),
+            add: String::new(),
+            remove: String::new(),
+            condition: String::with_capacity(96),
+            names: Vec::with_capacity(2 * n + 1),
+            values: Vec::with_capacity(2 * n + 3),
+            written: Vec::new(),
+        };
+        let now = Placeholder::new(":now");
         if algorithm == Algorithm::Gcra {
             // DynamoDB refuses a placeholder no expression uses.
-            u.values.push((":now".into(), now_us));
+            u.values.push((now, now_us));
         }
         let mut longest = Duration::ZERO;
         for (i, limit) in limits.as_slice().iter().enumerate() {
             longest = longest.max(limit.period);
-            let name = placeholder("#a", i);
+            let name = Placeholder::numbered("#a", i, None);
             match algorithm {
                 Algorithm::FixedWindow => {
                     let window = window_of(limit, now_us);
-                    let count = placeholder(":c", i);
-                    u.names.push((name.clone(), fixed_attribute(limit, window)));
-                    u.values.push((count.clone(), u64::from(limit.count)));
-                    absent_or(&mut u.condition, &name, " < ", &count);
-                    append(&mut u.add, ", ", &[&name, " :one"]);
+                    let count = Placeholder::numbered(":c", i, None);
+                    u.names.push((name, fixed_attribute(limit, window)));
+                    u.values.push((count, u64::from(limit.count)));
+                    absent_or(&mut u.condition, name.as_str(), " < ", count.as_str());
+                    append(&mut u.add, ", ", &[name.as_str(), " :one"]);
                     // The window before, and any older one this process has seen.
                     let mut prefix = limit_id("f", limit);
                     prefix.push('_');
@@ -610,8 +612,8 @@ impl Update {
                         stale.push(previous);
                     }
                     for (j, old) in stale.into_iter().enumerate() {
-                        let old_name = numbered(placeholder("#r", i), j as u64);
-                        append(&mut u.remove, ", ", &[&old_name]);
+                        let old_name = Placeholder::numbered("#r", i, Some(j));
+                        append(&mut u.remove, ", ", &[old_name.as_str()]);
                         u.names.push((old_name, old));
                     }
                 }
@@ -621,12 +623,11 @@ impl Update {
                     // by this view, the first — the condition asks the item.
                     let cut = now_us.saturating_sub(micros(limit.period));
                     let slot = free_slot(limit, seen, cut);
-                    let attribute = slot_attribute(limit, slot);
-                    let out = placeholder(":x", i);
-                    u.names.push((name.clone(), attribute.clone()));
-                    u.values.push((out.clone(), cut));
-                    absent_or(&mut u.condition, &name, " <= ", &out);
-                    append(&mut u.set, ", ", &[&name, " = :t"]);
+                    let out = Placeholder::numbered(":x", i, None);
+                    u.names.push((name, slot_attribute(limit, slot)));
+                    u.values.push((out, cut));
+                    absent_or(&mut u.condition, name.as_str(), " <= ", out.as_str());
+                    append(&mut u.set, ", ", &[name.as_str(), " = :t"]);
                     u.written.push(slot);
                 }
                 _ => {
@@ -634,38 +635,48 @@ impl Update {
                     let interval = micros(limit.interval());
                     let tolerance = micros(limit.period.saturating_sub(limit.interval()));
                     let busy = view.get(&attribute).is_some_and(|tat| *tat > now_us);
-                    u.names.push((name.clone(), attribute));
+                    u.names.push((name, attribute));
+                    let name = name.as_str();
                     if busy {
-                        let step = placeholder(":i", i);
-                        let bound = placeholder(":b", i);
+                        let step = Placeholder::numbered(":i", i, None);
+                        let bound = Placeholder::numbered(":b", i, None);
                         append(
                             &mut u.condition,
                             " AND ",
-                            &["(", &name, " >= :now AND ", &name, " <= ", &bound, ")"],
+                            &[
+                                "(",
+                                name,
+                                " >= :now AND ",
+                                name,
+                                " <= ",
+                                bound.as_str(),
+                                ")",
+                            ],
                         );
-                        append(&mut u.set, ", ", &[&name, " = ", &name, " + ", &step]);
+                        append(&mut u.set, ", ", &[name, " = ", name, " + ", step.as_str()]);
                         u.values.push((step, interval));
                         u.values.push((bound, now_us.saturating_add(tolerance)));
                     } else {
-                        let next = placeholder(":n", i);
-                        absent_or(&mut u.condition, &name, " <= ", ":now");
-                        append(&mut u.set, ", ", &[&name, " = ", &next]);
+                        let next = Placeholder::numbered(":n", i, None);
+                        absent_or(&mut u.condition, name, " <= ", now.as_str());
+                        append(&mut u.set, ", ", &[name, " = ", next.as_str()]);
                         u.values.push((next, now_us.saturating_add(interval)));
                     }
                 }
             }
         }
         if !u.add.is_empty() {
-            u.values.push((":one".into(), 1));
+            u.values.push((Placeholder::new(":one"), 1));
         }
         if !u.written.is_empty() {
-            u.values.push((":t".into(), now_us));
+            u.values.push((Placeholder::new(":t"), now_us));
         }
-        u.names.push(("#ttl".into(), TTL_ATTRIBUTE.into()));
+        u.names
+            .push((Placeholder::new("#ttl"), TTL_ATTRIBUTE.to_owned()));
         let expires = (now_us / 1_000_000)
             .saturating_add(longest.as_secs())
             .saturating_add(60);
-        u.values.push((":ttl".into(), expires));
+        u.values.push((Placeholder::new(":ttl"), expires));
         append(&mut u.set, ", ", &["#ttl = :ttl"]);
         u
     }
@@ -697,7 +708,7 @@ mod tests {
 
     /// The attribute name `placeholder` stands for in `u`.
     fn name<'a>(u: &'a Update, placeholder: &str) -> &'a str {
-        let found = u.names.iter().find(|(p, _)| p == placeholder);
+        let found = u.names.iter().find(|(p, _)| p.as_str() == placeholder);
         found.map_or("", |(_, n)| n.as_str())
     }
 
@@ -705,7 +716,7 @@ mod tests {
     fn value(u: &Update, placeholder: &str) -> Option<u64> {
         u.values
             .iter()
-            .find(|(p, _)| p == placeholder)
+            .find(|(p, _)| p.as_str() == placeholder)
             .map(|(_, v)| *v)
     }
 

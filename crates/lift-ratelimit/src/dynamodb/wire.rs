@@ -67,15 +67,65 @@ impl Item {
     }
 }
 
-/// One conditional `UpdateItem` on the item whose partition key is `key`.
+/// One conditional `UpdateItem` on the item whose partition key is `key`. The expressions,
+/// placeholders and attribute names are the store's own (ASCII letters, digits and
+/// operators: nothing JSON escapes), written as they are; the table and key are escaped.
 pub(crate) struct UpdateItem<'a> {
     pub(crate) table: &'a str,
     pub(crate) partition_key: &'a str,
     pub(crate) key: &'a str,
     pub(crate) update_expression: &'a str,
     pub(crate) condition_expression: &'a str,
-    pub(crate) names: &'a [(String, String)],
-    pub(crate) values: &'a [(String, u64)],
+    pub(crate) names: &'a [(Placeholder, String)],
+    pub(crate) values: &'a [(Placeholder, u64)],
+}
+
+/// An expression's placeholder (`#a0`, `:x12`, `:now`), kept inline: an update names a
+/// dozen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Placeholder {
+    text: [u8; 16],
+    len: u8,
+}
+
+impl Placeholder {
+    /// `tag` alone (`:now`): one of the store's ASCII tags (16 bytes at most are kept).
+    pub(crate) fn new(tag: &str) -> Self {
+        let mut p = Placeholder {
+            text: [0; 16],
+            len: 0,
+        };
+        p.push(tag.as_bytes());
+        p
+    }
+
+    /// `tag` and the limit's index (`#a0`, `:n1`); `_<n>` after it when there is one
+    /// (`#r0_2`).
+    pub(crate) fn numbered(tag: &str, i: usize, n: Option<usize>) -> Self {
+        let mut p = Self::new(tag);
+        let mut digits = itoa::Buffer::new();
+        p.push(digits.format(i).as_bytes());
+        if let Some(n) = n {
+            p.push(b"_");
+            p.push(digits.format(n).as_bytes());
+        }
+        p
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if let Some(slot) = self.text.get_mut(usize::from(self.len)) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    /// The placeholder's text.
+    pub(crate) fn as_str(&self) -> &str {
+        // The store's ASCII tags and digits: always UTF-8.
+        std::str::from_utf8(&self.text[..usize::from(self.len)]).unwrap_or_default()
+    }
 }
 
 impl UpdateItem<'_> {
@@ -89,17 +139,17 @@ impl UpdateItem<'_> {
         out.extend_from_slice(b":{\"S\":");
         string(out, self.key);
         out.extend_from_slice(b"}},\"UpdateExpression\":");
-        string(out, self.update_expression);
+        own_string(out, self.update_expression);
         out.extend_from_slice(b",\"ConditionExpression\":");
-        string(out, self.condition_expression);
+        own_string(out, self.condition_expression);
         out.extend_from_slice(b",\"ExpressionAttributeNames\":{");
         for (i, (placeholder, name)) in self.names.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            string(out, placeholder);
+            own_string(out, placeholder.as_str());
             out.push(b':');
-            string(out, name);
+            own_string(out, name);
         }
         out.extend_from_slice(b"},\"ExpressionAttributeValues\":{");
         let mut digits = itoa::Buffer::new();
@@ -107,7 +157,7 @@ impl UpdateItem<'_> {
             if i > 0 {
                 out.push(b',');
             }
-            string(out, placeholder);
+            own_string(out, placeholder.as_str());
             out.extend_from_slice(b":{\"N\":\"");
             out.extend_from_slice(digits.format(*value).as_bytes());
             out.extend_from_slice(b"\"}");
@@ -131,8 +181,21 @@ pub(crate) fn get_item(out: &mut Vec<u8>, table: &str, partition_key: &str, key:
 
 /// A JSON string.
 fn string(out: &mut Vec<u8>, s: &str) {
-    // Writing a `str` into a `Vec` cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing a `str` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        own_string(out, s);
+    }
+}
+
+/// A JSON string of text that needs no escape (the store's own), quoted as it is.
+fn own_string(out: &mut Vec<u8>, s: &str) {
+    debug_assert!(!s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// What a call's reply says.
@@ -421,10 +484,16 @@ mod tests {
 
     #[test]
     fn an_update_body_is_the_json_dynamodb_expects() {
-        let names = [("#a0".to_owned(), "g_l10_1000000".to_owned())];
+        let names = [(
+            Placeholder::numbered("#a", 0, None),
+            "g_l10_1000000".to_owned(),
+        )];
         let values = [
-            (":now".to_owned(), 5),
-            (":n0".to_owned(), 18_446_744_073_709_551_615),
+            (Placeholder::new(":now"), 5),
+            (
+                Placeholder::numbered(":n", 0, None),
+                18_446_744_073_709_551_615,
+            ),
         ];
         let mut out = Vec::new();
         UpdateItem {
@@ -643,6 +712,13 @@ mod tests {
             // The compact pass read it (not the general reader).
             let inner = serde_json::to_string(&item).unwrap();
             proptest::prop_assert!(compact_item(inner.as_bytes()).is_some());
+        }
+
+        #[test]
+        fn any_string_is_written_as_json_reads_it_back(text in proptest::prelude::any::<String>()) {
+            let mut out = Vec::new();
+            string(&mut out, &text);
+            proptest::prop_assert_eq!(serde_json::from_slice::<String>(&out).unwrap(), text);
         }
 
         #[test]
