@@ -274,12 +274,9 @@ fn digit_run(bytes: &[u8]) -> (Option<u64>, usize) {
         }
         let k = (others.trailing_zeros() / 8) as usize;
         if k > 0 {
-            // The word's k digits moved to its top, '0's below them: the same value.
-            let shift = 8 * (8 - k) as u32;
-            let padded = (word << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
             number = number
                 .wrapping_mul(POWERS[k])
-                .wrapping_add(eight_digits(padded));
+                .wrapping_add(first_digits(word, k));
         }
         break len + k;
     };
@@ -298,9 +295,18 @@ fn digit_run(bytes: &[u8]) -> (Option<u64>, usize) {
     (checked.filter(|_| len == MAX_DIGITS), len)
 }
 
+/// The value of the first `k` bytes of `word` (1 to 7, ASCII digits).
+#[inline]
+pub(crate) fn first_digits(word: u64, k: usize) -> u64 {
+    // The k digits moved to the word's top, '0's below them: the same value.
+    let shift = 8 * (8 - k.clamp(1, 7)) as u32;
+    eight_digits((word << shift) | (0x3030_3030_3030_3030 >> (64 - shift)))
+}
+
 /// The top bit of each byte of `word` set where the byte is not an ASCII digit — exact up
 /// to and including the lowest such byte (a carry may mark bytes above it).
-fn non_digits(word: u64) -> u64 {
+#[inline]
+pub(crate) fn non_digits(word: u64) -> u64 {
     // The digits become 0..=9, every other byte something else; 0x76 added to a byte under
     // 0x80 reaches its top bit exactly when the byte is 10 or more.
     let x = word ^ 0x3030_3030_3030_3030;
@@ -308,7 +314,8 @@ fn non_digits(word: u64) -> u64 {
 }
 
 /// Eight ASCII digits (the first in the lowest byte) as their value.
-fn eight_digits(word: u64) -> u64 {
+#[inline]
+pub(crate) fn eight_digits(word: u64) -> u64 {
     let v = word - 0x3030_3030_3030_3030;
     // Pairs, then quadruples, then the whole: each step merges neighbours.
     let v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;

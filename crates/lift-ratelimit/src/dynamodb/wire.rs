@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use super::reader::{Malformed, Reader, compact_number, slot_number};
+use super::reader::{
+    Malformed, Reader, compact_number, eight_digits, first_digits, non_digits, slot_number,
+};
 
 /// `x-amz-target` of `UpdateItem`.
 pub(crate) const UPDATE_ITEM: &str = "DynamoDB_20120810.UpdateItem";
@@ -425,6 +427,8 @@ fn compact_item(b: &[u8]) -> Option<(Item, usize)> {
 struct ItemBuilder<'a> {
     item: Item,
     last_limit: Option<(&'a [u8], u32, u64)>,
+    /// The last limit's prefix as words, when it is 8 to 24 bytes long.
+    prefix_words: Option<PrefixWords>,
 }
 
 impl<'a> ItemBuilder<'a> {
@@ -447,6 +451,7 @@ impl<'a> ItemBuilder<'a> {
             && let Some(end) = name.iter().rposition(|b| *b == b'_')
         {
             self.last_limit = Some((&name[..=end], count, period_us));
+            self.prefix_words = PrefixWords::of(&name[..=end]);
         }
     }
 
@@ -464,11 +469,98 @@ impl<'a> ItemBuilder<'a> {
     /// spans; `None` for anything else, nothing added. Most of a sliding window's item.
     fn next_slot(&mut self, b: &[u8]) -> Option<usize> {
         let (prefix, count, period_us) = self.last_limit?;
+        if let Some(words) = &self.prefix_words
+            && let Some((slot, time, used)) = words.common_slot(b)
+        {
+            self.push_slot(count, period_us, slot, time);
+            return Some(used);
+        }
         let rest = b.strip_prefix(b"\"")?.strip_prefix(prefix)?;
         let (slot, digits) = slot_number(rest)?;
         let (time, used) = compact_number(rest.get(digits..)?.strip_prefix(b"\":")?)?;
         self.push_slot(count, period_us, slot, time?);
         Some(1 + prefix.len() + digits + 2 + used)
+    }
+}
+
+/// A slot name's prefix (`s_l100_60000000_`) as three overlapping eight-byte words, so that
+/// the slots after the first are recognised by a few compares.
+#[derive(Debug, Clone, Copy)]
+struct PrefixWords {
+    len: usize,
+    words: [u64; 3],
+}
+
+/// The eight bytes at `at`, when there are as many.
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes
+        .get(at..)
+        .and_then(<[u8]>::first_chunk::<8>)
+        .map(|w| u64::from_le_bytes(*w))
+}
+
+impl PrefixWords {
+    /// The words at 0, the middle and the end of `prefix` (8 to 24 bytes).
+    fn of(prefix: &[u8]) -> Option<Self> {
+        let len = prefix.len();
+        if !(8..=24).contains(&len) {
+            return None;
+        }
+        Some(Self {
+            len,
+            words: [
+                word_at(prefix, 0)?,
+                word_at(prefix, len.min(16) - 8)?,
+                word_at(prefix, len - 8)?,
+            ],
+        })
+    }
+
+    /// `"<prefix><slot>":{"N":"<time>"}` at the start of `b` with a slot of 1 to 7 digits
+    /// and a time of exactly 16 (microseconds since the epoch from 2001 to 2286: every time
+    /// the store writes) — the slot, the time and the bytes they span; `None` for anything
+    /// else, which the general path reads.
+    fn common_slot(&self, b: &[u8]) -> Option<(u32, u64, usize)> {
+        const MARK: u64 = u64::from_le_bytes(*b"\":{\"N\":\"");
+        // The longest such attribute spans 24 + 7 + 26 bytes after its quote: one bounds
+        // check for all (the last attribute of a reply, with less behind it, takes the
+        // general path).
+        let name = b.strip_prefix(b"\"")?.first_chunk::<64>()?;
+        let word = |at: usize| {
+            let at = at.min(56);
+            u64::from_le_bytes([
+                name[at],
+                name[at + 1],
+                name[at + 2],
+                name[at + 3],
+                name[at + 4],
+                name[at + 5],
+                name[at + 6],
+                name[at + 7],
+            ])
+        };
+        let len = self.len.min(24);
+        if word(0) != self.words[0]
+            || word(len.min(16) - 8) != self.words[1]
+            || word(len - 8) != self.words[2]
+        {
+            return None;
+        }
+        let digits = word(len);
+        let k = (non_digits(digits).trailing_zeros() / 8) as usize;
+        let end = len + k.min(7);
+        if !(1..=7).contains(&k) || word(end) != MARK {
+            return None;
+        }
+        let (high, low) = (word(end + 8), word(end + 16));
+        let close = u16::from_le_bytes([name[(end + 24).min(62)], name[(end + 25).min(63)]]);
+        if non_digits(high) | non_digits(low) != 0 || close != u16::from_le_bytes(*b"\"}") {
+            return None;
+        }
+        // Up to seven digits fit a `u32`.
+        let slot = u32::try_from(first_digits(digits, k)).ok()?;
+        let time = eight_digits(high) * 100_000_000 + eight_digits(low);
+        Some((slot, time, 1 + end + 26))
     }
 }
 
@@ -569,6 +661,26 @@ mod tests {
         );
         // Not a slot's name, nor a counter's: not kept.
         assert!(read.numbers.is_empty());
+        // As DynamoDB writes them, a limit's slots after its first are read word by word;
+        // whatever is not a slot of 1 to 7 digits with a 16-digit time goes the general way.
+        let t = 1_764_755_123_456_789u64;
+        let body = format!(
+            r#"{{"Attributes":{{"s_l100_60000000_7":{{"N":"{t}"}},"s_l100_60000000_":{{"N":"{t}"}},"s_l100_60000000_42":{{"N":"{t}"}},"s_l100_60000000_12345678":{{"N":"{t}"}},"s_l100_60000000_3":{{"N":"1{t}"}},"s_l100_60000000_5x":{{"N":"{t}"}},"s_l100_60000000_9":{{"N":"{t}"}}}}}}"#
+        );
+        let Ok(Reply::Item(read)) = read_reply(200, body.as_bytes()) else {
+            panic!("not an item")
+        };
+        let l = |s, time| slot(100, 60_000_000, s, time);
+        assert_eq!(
+            read.slots,
+            [
+                l(7, t),
+                l(42, t),
+                l(12_345_678, t),
+                l(3, t + 10_000_000_000_000_000),
+                l(9, t)
+            ]
+        );
     }
 
     #[test]
@@ -690,8 +802,10 @@ mod tests {
         fn a_compact_item_is_read_as_serde_json_reads_it(
             item in proptest::collection::btree_map(
                 proptest::prop_oneof![
-                    "s_l100_60000000_[0-9]{1,3}",
+                    "s_l100_60000000_[0-9]{0,3}",
+                    "s_l100_60000000_[0-9]{6,8}",
                     "s_l100_60000000_[0-9]{9,12}",
+                    "s_l123456_98765432100_[0-9]{1,3}",
                     "s_l[0-9]{1,3}_[0-9]{1,8}_[0-9]{1,3}",
                     "[gf]_l[0-9]{1,3}_[0-9_]{1,10}",
                     "[a-z_0-9]{1,12}",
@@ -700,6 +814,8 @@ mod tests {
                     proptest::prelude::any::<u64>()
                         .prop_map(|n| serde_json::json!({ "N": n.to_string() })),
                     "[0-9]{1,20}".prop_map(|n| serde_json::json!({ "N": n })),
+                    // A time as the store writes it: 16 digits.
+                    "[0-9]{15,17}".prop_map(|n| serde_json::json!({ "N": n })),
                     "[a-z:]{0,12}".prop_map(|s| serde_json::json!({ "S": s })),
                 ],
                 0..60,
