@@ -41,7 +41,8 @@ pub(crate) enum LimitState {
     },
     /// A sliding window's log summed up at one instant by a store that keeps it elsewhere:
     /// how many admissions lie inside the window then, the oldest and the newest of them.
-    /// Judged at that instant exactly as the log would be.
+    /// Judged at that instant exactly as the log would be. (The DynamoDB store's.)
+    #[cfg_attr(not(feature = "dynamodb"), allow(dead_code))]
     SlidingSummary {
         inside: u32,
         oldest: u64,

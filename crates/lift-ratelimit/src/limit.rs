@@ -20,7 +20,9 @@ impl Limit {
         (count > 0 && period >= Duration::from_millis(1)).then_some(Self { count, period })
     }
 
-    /// The GCRA emission interval: the period shared out evenly among its requests.
+    /// The GCRA emission interval: the period shared out evenly among its requests (the
+    /// DynamoDB store's; the in-memory store works from [`Rate`]s).
+    #[cfg_attr(not(feature = "dynamodb"), allow(dead_code))]
     pub(crate) fn interval(&self) -> Duration {
         self.period / self.count
     }
