@@ -140,9 +140,12 @@ impl<'a> NestedWriter<'a> {
             return self.member(key, first);
         }
         // An inert key is printable ASCII without a quote or a backslash: written as it is.
-        let comma: &[u8] = if std::mem::take(first) { b"\"" } else { b",\"" };
-        self.out.reserve(comma.len() + key.len() + 2);
-        self.out.extend_from_slice(comma);
+        self.out.reserve(key.len() + 4);
+        // Byte by byte: a one-or-two-byte slice would be a `memcpy` call of its own.
+        if !std::mem::take(first) {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"\":");
         Member::Write {
@@ -222,24 +225,21 @@ pub struct Compound<'w, 'a> {
     first: bool,
     /// The value of the key just given to `serialize_key`.
     pending: Member,
-    /// Closing bytes: `]`, `}`, or `]}`/`}}` for enum variants.
-    close: &'static [u8],
-    /// Nesting levels it opened (two for an enum variant's `{"name":[…]}`).
+    /// The closing bracket: `]` or `}`.
+    close: u8,
+    /// Nesting levels it opened (two for an enum variant's `{"name":[…]}`, closed by `}`
+    /// after `close`).
     levels: u32,
 }
 
 impl<'w, 'a> Compound<'w, 'a> {
-    fn new(
-        writer: &'w mut NestedWriter<'a>,
-        open: u8,
-        close: &'static [u8],
-    ) -> Result<Self, NestedError> {
+    fn new(writer: &'w mut NestedWriter<'a>, open: u8, close: u8) -> Result<Self, NestedError> {
         writer.enter(open)?;
         Ok(Self {
             writer,
             first: true,
             pending: Member::Skip,
-            levels: close.len() as u32,
+            levels: 1,
             close,
         })
     }
@@ -249,12 +249,14 @@ impl<'w, 'a> Compound<'w, 'a> {
         writer: &'w mut NestedWriter<'a>,
         variant: &'static str,
         open: u8,
-        close: &'static [u8],
+        close: u8,
     ) -> Result<Self, NestedError> {
         writer.enter(b'{')?;
         writer.string(variant);
         writer.out.push(b':');
-        Compound::new(writer, open, close)
+        let mut compound = Compound::new(writer, open, close)?;
+        compound.levels = 2;
+        Ok(compound)
     }
 
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
@@ -275,7 +277,11 @@ impl<'w, 'a> Compound<'w, 'a> {
 
     fn finish(self) -> Result<(), NestedError> {
         self.writer.depth -= self.levels;
-        self.writer.out.extend_from_slice(self.close);
+        // Byte by byte: a one-or-two-byte slice would be a `memcpy` call of its own.
+        self.writer.out.push(self.close);
+        if self.levels == 2 {
+            self.writer.out.push(b'}');
+        }
         Ok(())
     }
 }
@@ -358,7 +364,7 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), NestedError> {
-        let mut seq = Compound::new(self, b'[', b"]")?;
+        let mut seq = Compound::new(self, b'[', b']')?;
         for b in v {
             ser::SerializeSeq::serialize_element(&mut seq, b)?;
         }
@@ -400,22 +406,22 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), NestedError> {
-        let mut map = Compound::new(self, b'{', b"}")?;
+        let mut map = Compound::new(self, b'{', b'}')?;
         map.field(variant, value)?;
         map.finish()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::new(self, b'[', b"]")
+        Compound::new(self, b'[', b']')
     }
     fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::new(self, b'[', b"]")
+        Compound::new(self, b'[', b']')
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::new(self, b'[', b"]")
+        Compound::new(self, b'[', b']')
     }
     fn serialize_tuple_variant(
         self,
@@ -424,13 +430,13 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::variant(self, variant, b'[', b"]}")
+        Compound::variant(self, variant, b'[', b']')
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::new(self, b'{', b"}")
+        Compound::new(self, b'{', b'}')
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::new(self, b'{', b"}")
+        Compound::new(self, b'{', b'}')
     }
     fn serialize_struct_variant(
         self,
@@ -439,7 +445,7 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::variant(self, variant, b'{', b"}}")
+        Compound::variant(self, variant, b'{', b'}')
     }
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), NestedError> {
         let text = value.to_string();
@@ -710,6 +716,32 @@ mod tests {
         let mut out = Vec::new();
         write_serialize(&mut out, value, redactor);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn enum_variants_and_compounds_are_written_as_serde_json_writes_them() {
+        #[derive(serde::Serialize)]
+        enum Event {
+            Unit,
+            Newtype(u32),
+            Tuple(u32, &'static str),
+            Struct {
+                id: &'static str,
+                items: Vec<(u8, bool)>,
+            },
+        }
+        let value = (
+            vec![Event::Unit, Event::Newtype(7)],
+            Event::Tuple(1, "a"),
+            Event::Struct {
+                id: "evt_1",
+                items: vec![(1, true), (2, false)],
+            },
+            std::collections::BTreeMap::from([("k", vec![Event::Tuple(2, "b")])]),
+        );
+        let expected = serde_json::to_string(&value).unwrap();
+        assert_eq!(write(&value, None), expected);
+        assert_eq!(write(&value, Some(&Redactor::new())), expected);
     }
 
     #[test]
