@@ -372,10 +372,30 @@ fn slot_times<'a>(limit: &Limit, seen: &'a Seen) -> impl Iterator<Item = (u32, u
 /// sliding window's denial (as [`judge`] would give it), counted without building states.
 fn window_full(limits: &Limits, now_us: u64, seen: &Seen) -> bool {
     limits.as_slice().iter().any(|limit| {
-        let cut = now_us.saturating_sub(micros(limit.period));
-        let in_window = slot_times(limit, seen).filter(|(_, t)| *t > cut).count();
-        in_window >= limit.count as usize
+        matches!(
+            sliding_state(limit, seen, now_us, None),
+            LimitState::SlidingSummary { inside, .. } if inside >= limit.count
+        )
     })
+}
+
+/// `limit`'s sliding window ending at `now_us` as `seen` holds it, without the slot `taken`
+/// (if any), summed up.
+fn sliding_state(limit: &Limit, seen: &Seen, now_us: u64, taken: Option<u32>) -> LimitState {
+    let cut = now_us.saturating_sub(micros(limit.period));
+    let (mut inside, mut oldest, mut newest) = (0u32, u64::MAX, 0);
+    for (slot, time) in slot_times(limit, seen) {
+        if time > cut && Some(slot) != taken {
+            inside += 1;
+            oldest = oldest.min(time);
+            newest = newest.max(time);
+        }
+    }
+    LimitState::SlidingSummary {
+        inside,
+        oldest: oldest.saturating_mul(1_000),
+        newest: newest.saturating_mul(1_000),
+    }
 }
 
 /// A slot of `limit` whose admission has left the window (time at most `cut`) or that is
@@ -461,23 +481,7 @@ fn states_of(
                         .map_or(0, |c| u32::try_from(*c).unwrap_or(u32::MAX)),
                 }
             }
-            Algorithm::SlidingWindow => {
-                let cut = now_us.saturating_sub(micros(limit.period));
-                let taken = taken.get(i).copied();
-                let (mut inside, mut oldest, mut newest) = (0u32, u64::MAX, 0);
-                for (slot, time) in slot_times(limit, seen) {
-                    if time > cut && Some(slot) != taken {
-                        inside += 1;
-                        oldest = oldest.min(time);
-                        newest = newest.max(time);
-                    }
-                }
-                LimitState::SlidingSummary {
-                    inside,
-                    oldest: oldest.saturating_mul(1_000),
-                    newest: newest.saturating_mul(1_000),
-                }
-            }
+            Algorithm::SlidingWindow => sliding_state(limit, seen, now_us, taken.get(i).copied()),
             _ => LimitState::Gcra {
                 tat: item
                     .get(&gcra_attribute(limit))

@@ -181,9 +181,14 @@ pub(crate) fn get_item(out: &mut Vec<u8>, table: &str, partition_key: &str, key:
     out.extend_from_slice(b"}},\"ConsistentRead\":true}");
 }
 
+/// Whether JSON needs any byte of `s` escaped.
+fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
 /// A JSON string.
 fn string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    if needs_escape(s) {
         // Writing a `str` into a `Vec` cannot fail.
         let _ = serde_json::to_writer(&mut *out, s);
     } else {
@@ -193,7 +198,7 @@ fn string(out: &mut Vec<u8>, s: &str) {
 
 /// A JSON string of text that needs no escape (the store's own), quoted as it is.
 fn own_string(out: &mut Vec<u8>, s: &str) {
-    debug_assert!(!s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+    debug_assert!(!needs_escape(s));
     out.reserve(s.len() + 2);
     out.push(b'"');
     out.extend_from_slice(s.as_bytes());
@@ -378,39 +383,32 @@ fn compact_item(b: &[u8]) -> Option<(Item, usize)> {
     loop {
         if let Some(used) = item.next_slot(b.get(i..)?) {
             i += used;
-            match b.get(i)? {
-                b',' => {
-                    i += 1;
-                    continue;
-                }
-                b'}' => return Some((item.item, i + 1)),
-                _ => return None,
-            }
-        }
-        // `"name"`, with no escape.
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let name_len = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)?;
-        if b.get(i + 1 + name_len) != Some(&b'"') {
-            return None;
-        }
-        let name = b.get(i + 1..i + 1 + name_len)?;
-        i += name_len + 2;
-        let rest = b.get(i..)?;
-        if let Some((number, used)) = rest.strip_prefix(b":").and_then(compact_number) {
-            if let Some(n) = number {
-                item.add(name, n);
-            }
-            i += 1 + used;
-        } else if let Some(value) = rest.strip_prefix(STRING) {
-            let len = memchr::memchr2(b'"', b'\\', value)?;
-            if value.get(len..len + 2) != Some(b"\"}") {
+        } else {
+            // `"name"`, with no escape.
+            if b.get(i) != Some(&b'"') {
                 return None;
             }
-            i += STRING.len() + len + 2;
-        } else {
-            return None;
+            let name_len = memchr::memchr2(b'"', b'\\', b.get(i + 1..)?)?;
+            if b.get(i + 1 + name_len) != Some(&b'"') {
+                return None;
+            }
+            let name = b.get(i + 1..i + 1 + name_len)?;
+            i += name_len + 2;
+            let rest = b.get(i..)?;
+            if let Some((number, used)) = rest.strip_prefix(b":").and_then(compact_number) {
+                if let Some(n) = number {
+                    item.add(name, n);
+                }
+                i += 1 + used;
+            } else if let Some(value) = rest.strip_prefix(STRING) {
+                let len = memchr::memchr2(b'"', b'\\', value)?;
+                if value.get(len..len + 2) != Some(b"\"}") {
+                    return None;
+                }
+                i += STRING.len() + len + 2;
+            } else {
+                return None;
+            }
         }
         match b.get(i)? {
             b',' => i += 1,
@@ -420,26 +418,33 @@ fn compact_item(b: &[u8]) -> Option<(Item, usize)> {
     }
 }
 
-/// An item being read, and the part through its last `_` of the last slot name read, with
-/// the limit it names: the next slots of that limit share it, and only their slot number
-/// is read.
+/// An item being read, and the last slot name's limit: the next slots of that limit share
+/// its name's part through the last `_`, and only their slot number is read.
 #[derive(Default)]
 struct ItemBuilder<'a> {
     item: Item,
-    last_limit: Option<(&'a [u8], u32, u64)>,
-    /// The last limit's prefix as words, when it is 8 to 24 bytes long.
-    prefix_words: Option<PrefixWords>,
+    last_limit: Option<LastLimit<'a>>,
+}
+
+/// The limit of the last slot read: its name's prefix (through the last `_`), count and
+/// period, and the prefix as words when it is 8 to 24 bytes long.
+#[derive(Clone, Copy)]
+struct LastLimit<'a> {
+    prefix: &'a [u8],
+    count: u32,
+    period_us: u64,
+    words: Option<PrefixWords>,
 }
 
 impl<'a> ItemBuilder<'a> {
     /// Adds the numeric attribute `name` (bytes of the reply).
     fn add(&mut self, name: &'a [u8], n: u64) {
-        if let Some((prefix, count, period_us)) = self.last_limit
-            && let Some(rest) = name.strip_prefix(prefix)
+        if let Some(last) = self.last_limit
+            && let Some(rest) = name.strip_prefix(last.prefix)
             && let Some((slot, digits)) = slot_number(rest)
             && digits == rest.len()
         {
-            self.push_slot(count, period_us, slot, n);
+            self.push_slot(last, slot, n);
             return;
         }
         let Ok(text) = std::str::from_utf8(name) else {
@@ -450,36 +455,34 @@ impl<'a> ItemBuilder<'a> {
         if let Some((count, period_us)) = self.item.insert(text, n)
             && let Some(end) = name.iter().rposition(|b| *b == b'_')
         {
-            self.last_limit = Some((&name[..=end], count, period_us));
-            self.prefix_words = PrefixWords::of(&name[..=end]);
+            let prefix = &name[..=end];
+            self.last_limit = Some(LastLimit {
+                prefix,
+                count,
+                period_us,
+                words: PrefixWords::of(prefix),
+            });
         }
     }
 
-    fn push_slot(&mut self, count: u32, period_us: u64, slot: u32, time: u64) {
+    fn push_slot(&mut self, limit: LastLimit<'_>, slot: u32, time: u64) {
         self.item.slots.push(SlotTime {
-            count,
-            period_us,
+            count: limit.count,
+            period_us: limit.period_us,
             slot,
             time,
         });
     }
 
-    /// At the start of `b`, a slot of the last slot's limit with a time that fits a `u64`
-    /// (`"<prefix><slot>":{"N":"<time>"}`, as DynamoDB writes it): added, and the bytes it
-    /// spans; `None` for anything else, nothing added. Most of a sliding window's item.
+    /// At the start of `b`, a slot of the last slot's limit as the store writes it (see
+    /// [`PrefixWords::common_slot`]): added, and the bytes it spans; `None` for anything
+    /// else, nothing added (the general reading then reads it). Most of a sliding window's
+    /// item.
     fn next_slot(&mut self, b: &[u8]) -> Option<usize> {
-        let (prefix, count, period_us) = self.last_limit?;
-        if let Some(words) = &self.prefix_words
-            && let Some((slot, time, used)) = words.common_slot(b)
-        {
-            self.push_slot(count, period_us, slot, time);
-            return Some(used);
-        }
-        let rest = b.strip_prefix(b"\"")?.strip_prefix(prefix)?;
-        let (slot, digits) = slot_number(rest)?;
-        let (time, used) = compact_number(rest.get(digits..)?.strip_prefix(b"\":")?)?;
-        self.push_slot(count, period_us, slot, time?);
-        Some(1 + prefix.len() + digits + 2 + used)
+        let last = self.last_limit?;
+        let (slot, time, used) = last.words?.common_slot(b)?;
+        self.push_slot(last, slot, time);
+        Some(used)
     }
 }
 
