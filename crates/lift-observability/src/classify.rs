@@ -1,91 +1,141 @@
-//! Byte classes of sixteen bytes at a time: the one read of a string that both redaction and
+//! Byte classes of 32 bytes at a time: the one read of a string that both redaction and
 //! JSON escaping need.
 //!
-//! [`classify`] answers, for each of 16 bytes, four questions as one bit each: is it an
-//! anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card number's
-//! run (neither a digit nor a space nor a dash), or a byte the JSON escaper must look at (a
-//! control character, `"`, `\\`, non-ASCII)? The anchors are `=` and `:`, and the letters
-//! the literal detectors start from where their neighbours could belong to the literal:
-//! `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e` (`Token`), `A`
-//! before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these letters as the
-//! block's first or last byte, whose neighbour is outside it. In prose the letters alone
-//! anchor often; with their neighbours, rarely.
-//! On x86-64 it uses SSE2 (part of the architecture's baseline, so always there): about
-//! thirty vector instructions for sixteen bytes. Elsewhere the same answers come from
-//! word-at-a-time bit tricks; a test holds the two to each other on random bytes.
+//! [`Classifier::classify`] answers, for each of 32 bytes, four questions as one bit each: is
+//! it an anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card
+//! number's run (neither a digit nor a space nor a dash), or a byte the JSON escaper must look
+//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=` and `:`, and the
+//! letters the literal detectors start from where their neighbours could belong to the
+//! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
+//! (`Token`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
+//! letters as the block's first or last byte, whose neighbour is outside it. In prose the
+//! letters alone anchor often; with their neighbours, rarely.
+//!
+//! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
+//! (part of the architecture's baseline, so always there), two 16-byte halves; elsewhere with
+//! word-at-a-time bit tricks. [`Avx2`] takes all 32 bytes in one register, and exists only
+//! where the processor was found to have AVX2 at run time ([`Avx2::detect`]). Tests hold all
+//! of them to a byte-by-byte definition.
 
-/// The classes of 16 bytes, bit `k` for byte `k`.
+/// The classes of 32 bytes, bit `k` for byte `k`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Classes {
     /// Anchor bytes of the free-text detectors.
-    pub(crate) anchors: u16,
+    pub(crate) anchors: u32,
     /// ASCII digits.
-    pub(crate) digits: u16,
+    pub(crate) digits: u32,
     /// Bytes that cannot be inside a card number's run.
-    pub(crate) breakers: u16,
+    pub(crate) breakers: u32,
     /// Bytes the JSON escaper must look at.
-    pub(crate) escapes: u16,
+    pub(crate) escapes: u32,
 }
+
+/// The bytes one classification covers.
+pub(crate) const BLOCK: usize = 32;
 
 /// The first and last byte of a block: a letter anchors there whatever its neighbour
 /// outside the block is.
-const EDGES: u16 = 1 | 1 << 15;
+const EDGES: u32 = 1 | 1 << 31;
 
 /// The classes of a block entirely past the end (all padding): only breakers.
 pub(crate) const PAST_THE_END: Classes = Classes {
     anchors: 0,
     digits: 0,
-    breakers: u16::MAX,
+    breakers: u32::MAX,
     escapes: 0,
 };
 
-/// The classes of the 16 bytes at `at` ([`PAST_THE_END`] when none is left).
-#[inline(always)]
-pub(crate) fn classify_at(bytes: &[u8], at: usize) -> Classes {
-    if at >= bytes.len() {
-        PAST_THE_END
-    } else {
-        classify(block(bytes, at))
-    }
-}
+/// A way to classify blocks.
+pub(crate) trait Classifier: Copy {
+    /// The classes of `block`.
+    fn classify(self, block: [u8; BLOCK]) -> Classes;
 
-/// The 16 bytes at `at`, or what is left of them padded with `x` (no class but breaker:
-/// no card starts in the last bytes, and nothing there is an anchor or escaped).
-#[inline(always)]
-pub(crate) fn block(bytes: &[u8], at: usize) -> [u8; 16] {
-    match bytes.get(at..at + 16) {
-        Some(b) => {
-            let mut out = [0u8; 16];
-            out.copy_from_slice(b);
-            out
-        }
-        None => {
-            // Byte by byte: a variable-length copy would be a `memcpy` call.
-            let mut out = [b'x'; 16];
-            for (slot, &b) in out.iter_mut().zip(bytes.get(at..).unwrap_or_default()) {
-                *slot = b;
-            }
-            out
+    /// The classes of the [`BLOCK`] bytes at `at` ([`PAST_THE_END`] when none is left).
+    #[inline(always)]
+    fn classify_at(self, bytes: &[u8], at: usize) -> Classes {
+        if at >= bytes.len() {
+            PAST_THE_END
+        } else {
+            self.classify(block(bytes, at))
         }
     }
 }
 
-/// The classes of `block`.
-#[inline(always)]
-pub(crate) fn classify(block: [u8; 16]) -> Classes {
-    #[cfg(target_arch = "x86_64")]
-    {
+/// The classifier every processor has.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Baseline;
+
+impl Classifier for Baseline {
+    #[inline(always)]
+    fn classify(self, block: [u8; BLOCK]) -> Classes {
+        #[cfg(target_arch = "x86_64")]
         #[allow(unsafe_code)]
         // SAFETY: SSE2 is part of the x86-64 baseline: every x86-64 processor has it, so
         // the `sse2` target feature `classify_sse2` asks for is always present.
         unsafe {
             sse2::classify_sse2(block)
         }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            portable::classify_words(block)
+        }
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        portable::classify_words(block)
+}
+
+/// The AVX2 classifier: a value of it exists only where the processor has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// The classifier, if this processor has AVX2 (the answer is cached by the standard
+    /// library: a load and a test).
+    #[inline(always)]
+    pub(crate) fn detect() -> Option<Avx2> {
+        std::arch::is_x86_feature_detected!("avx2").then_some(Avx2(()))
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Classifier for Avx2 {
+    #[inline(always)]
+    fn classify(self, block: [u8; BLOCK]) -> Classes {
+        #[allow(unsafe_code)]
+        // SAFETY: an `Avx2` is only made by `Avx2::detect`, which found AVX2 present.
+        unsafe {
+            avx2::classify_avx2(block)
+        }
+    }
+}
+
+/// The [`BLOCK`] bytes at `at`, or what is left of them padded with `x` (no class but
+/// breaker: no card starts in the last bytes, and nothing there is an anchor or escaped).
+#[inline(always)]
+pub(crate) fn block(bytes: &[u8], at: usize) -> [u8; BLOCK] {
+    match bytes.get(at..at + BLOCK) {
+        Some(b) => {
+            let mut out = [0u8; BLOCK];
+            out.copy_from_slice(b);
+            out
+        }
+        None => {
+            let mut out = [b'x'; BLOCK];
+            let rest = bytes.get(at..).unwrap_or_default();
+            out[..rest.len()].copy_from_slice(rest);
+            out
+        }
+    }
+}
+
+/// The block's eight-byte words, little-endian.
+#[inline(always)]
+fn words(block: [u8; BLOCK]) -> [u64; 4] {
+    std::array::from_fn(|k| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&block[8 * k..8 * k + 8]);
+        u64::from_le_bytes(w)
+    })
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -95,7 +145,7 @@ mod sse2 {
         _mm_set_epi64x, _mm_set1_epi8, _mm_slli_si128, _mm_srli_si128, _mm_sub_epi8,
     };
 
-    use super::{Classes, EDGES};
+    use super::{BLOCK, Classes, EDGES, words};
 
     #[target_feature(enable = "sse2")]
     fn eq(v: __m128i, c: u8) -> __m128i {
@@ -109,19 +159,20 @@ mod sse2 {
     }
 
     #[target_feature(enable = "sse2")]
-    fn mask(v: __m128i) -> u16 {
-        _mm_movemask_epi8(v) as u16
+    fn mask(v: __m128i) -> u32 {
+        _mm_movemask_epi8(v) as u16 as u32
     }
 
-    /// Of the letters (`B`/`b`, `K`/`k`, `A`, `J` in `v`), those whose neighbours could
-    /// belong to the literal each starts; the block's edges excluded.
+    /// The anchor letters of a half (`prev`/`next`: the half with each lane holding the byte
+    /// before/after it), without the block's edges.
     #[target_feature(enable = "sse2")]
-    fn neighbours(v: __m128i, [letter_b, letter_k, letter_a, letter_j]: [__m128i; 4]) -> u16 {
-        // Lane `k` of `next` holds byte `k + 1` (lane 15: zero), of `prev` byte `k - 1`
-        // (lane 0: zero); upper and lower case differ only in bit 5.
-        let next = _mm_srli_si128::<1>(v);
-        let prev = _mm_slli_si128::<1>(v);
+    fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
         let fold = _mm_set1_epi8(0x20);
+        let folded = _mm_or_si128(v, fold);
+        let letter_b = eq(folded, b'b');
+        let letter_k = eq(folded, b'k');
+        let letter_a = eq(v, b'A');
+        let letter_j = eq(v, b'J');
         let folded_next = _mm_or_si128(next, fold);
         mask(_mm_or_si128(
             _mm_or_si128(
@@ -141,23 +192,128 @@ mod sse2 {
         ))
     }
 
+    /// The letters of a half, and its other classes.
     #[target_feature(enable = "sse2")]
-    pub(super) fn classify_sse2(block: [u8; 16]) -> Classes {
-        let lo = u64::from_le_bytes([
-            block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
-        ]);
-        let hi = u64::from_le_bytes([
-            block[8], block[9], block[10], block[11], block[12], block[13], block[14], block[15],
-        ]);
-        let v = _mm_set_epi64x(hi as i64, lo as i64);
+    fn half(v: __m128i) -> (u32, Classes) {
         let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let letters = _mm_or_si128(
+            _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
+            _mm_or_si128(eq(v, b'A'), eq(v, b'J')),
+        );
+        let separators = _mm_or_si128(eq(v, b'='), eq(v, b':'));
+        let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
+        let in_run = _mm_or_si128(digits, _mm_or_si128(eq(v, b' '), eq(v, b'-')));
+        let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
+        (
+            mask(letters),
+            Classes {
+                anchors: mask(separators),
+                digits: mask(digits),
+                breakers: !mask(in_run) & 0xffff,
+                // The high bit of `v` itself: non-ASCII.
+                escapes: mask(escapes) | mask(v),
+            },
+        )
+    }
+
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
+        let [w0, w1, w2, w3] = words(block);
+        let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
+        let hi = _mm_set_epi64x(w3 as i64, w2 as i64);
+        let (letters_lo, c_lo) = half(lo);
+        let (letters_hi, c_hi) = half(hi);
+        let letters = letters_lo | letters_hi << 16;
+        // Most blocks hold none of the letters: their neighbours are looked at only when one
+        // is there. Lane `k` of a `next` holds byte `k + 1`, of a `prev` byte `k - 1` (zero
+        // past the block's edges).
+        let with_neighbours = if letters == 0 {
+            0
+        } else {
+            let next_lo = _mm_or_si128(_mm_srli_si128::<1>(lo), _mm_slli_si128::<15>(hi));
+            let prev_hi = _mm_or_si128(_mm_slli_si128::<1>(hi), _mm_srli_si128::<15>(lo));
+            letter_anchors(lo, _mm_slli_si128::<1>(lo), next_lo)
+                | letter_anchors(hi, prev_hi, _mm_srli_si128::<1>(hi)) << 16
+        };
+        Classes {
+            anchors: c_lo.anchors | c_hi.anchors << 16 | with_neighbours | letters & EDGES,
+            digits: c_lo.digits | c_hi.digits << 16,
+            breakers: c_lo.breakers | c_hi.breakers << 16,
+            escapes: c_lo.escapes | c_hi.escapes << 16,
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_min_epu8,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_permute2x128_si256, _mm256_set_epi64x,
+        _mm256_set1_epi8, _mm256_sub_epi8,
+    };
+
+    use super::{BLOCK, Classes, EDGES, words};
+
+    #[target_feature(enable = "avx2")]
+    fn eq(v: __m256i, c: u8) -> __m256i {
+        _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))
+    }
+
+    /// Bytes of `v` at most `max` (unsigned).
+    #[target_feature(enable = "avx2")]
+    fn at_most(v: __m256i, max: u8) -> __m256i {
+        _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(max as i8)), v)
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn mask(v: __m256i) -> u32 {
+        _mm256_movemask_epi8(v) as u32
+    }
+
+    /// Of the letters in `v`, those whose neighbours could belong to the literal each
+    /// starts; the block's edges excluded.
+    #[target_feature(enable = "avx2")]
+    fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j]: [__m256i; 4]) -> u32 {
+        // Lane `k` of `next` holds byte `k + 1` (lane 31: zero), of `prev` byte `k - 1`
+        // (lane 0: zero): `alignr` shifts within 16-byte halves, so each half takes its
+        // missing byte from the other half, moved across by `permute2x128`.
+        let upper_then_zero = _mm256_permute2x128_si256::<0x81>(v, v);
+        let zero_then_lower = _mm256_permute2x128_si256::<0x08>(v, v);
+        let next = _mm256_alignr_epi8::<1>(upper_then_zero, v);
+        let prev = _mm256_alignr_epi8::<15>(v, zero_then_lower);
+        let fold = _mm256_set1_epi8(0x20);
+        let folded_next = _mm256_or_si256(next, fold);
+        mask(_mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_and_si256(
+                    letter_b,
+                    _mm256_or_si256(eq(folded_next, b'e'), eq(folded_next, b'a')),
+                ),
+                _mm256_and_si256(
+                    letter_k,
+                    _mm256_and_si256(eq(_mm256_or_si256(prev, fold), b'o'), eq(folded_next, b'e')),
+                ),
+            ),
+            _mm256_or_si256(
+                _mm256_and_si256(letter_a, _mm256_or_si256(eq(next, b'K'), eq(next, b'S'))),
+                _mm256_and_si256(letter_j, eq(prev, b'y')),
+            ),
+        ))
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn classify_avx2(block: [u8; BLOCK]) -> Classes {
+        let [w0, w1, w2, w3] = words(block);
+        let v = _mm256_set_epi64x(w3 as i64, w2 as i64, w1 as i64, w0 as i64);
+        let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
         let letter_b = eq(folded, b'b');
         let letter_k = eq(folded, b'k');
         let letter_a = eq(v, b'A');
         let letter_j = eq(v, b'J');
-        let letters = mask(_mm_or_si128(
-            _mm_or_si128(letter_b, letter_k),
-            _mm_or_si128(letter_a, letter_j),
+        let letters = mask(_mm256_or_si256(
+            _mm256_or_si256(letter_b, letter_k),
+            _mm256_or_si256(letter_a, letter_j),
         ));
         // Most blocks hold none of the letters: their neighbours are looked at only when
         // one is there.
@@ -166,10 +322,10 @@ mod sse2 {
         } else {
             neighbours(v, [letter_b, letter_k, letter_a, letter_j])
         };
-        let separators = _mm_or_si128(eq(v, b'='), eq(v, b':'));
-        let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
-        let in_run = _mm_or_si128(digits, _mm_or_si128(eq(v, b' '), eq(v, b'-')));
-        let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
+        let separators = _mm256_or_si256(eq(v, b'='), eq(v, b':'));
+        let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
+        let in_run = _mm256_or_si256(digits, _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
+        let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
         Classes {
             anchors: mask(separators) | with_neighbours | letters & EDGES,
             digits: mask(digits),
@@ -181,10 +337,10 @@ mod sse2 {
 }
 
 /// The same answers from word-at-a-time bit tricks (used where SSE2 is not available, and
-/// as the reference the SSE2 version is tested against).
+/// as a second reference the vector versions are tested against).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 mod portable {
-    use super::{Classes, EDGES};
+    use super::{BLOCK, Classes, EDGES, words};
 
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -199,8 +355,8 @@ mod portable {
     }
 
     /// The high bits of a word's bytes, one bit per byte.
-    fn compress(bits: u64) -> u16 {
-        ((((bits >> 7) & ONES).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u16
+    fn compress(bits: u64) -> u32 {
+        ((((bits >> 7) & ONES).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
     }
 
     /// Per byte of a word, one bit each (see [`Raw`]).
@@ -227,47 +383,46 @@ mod portable {
         }
     }
 
-    /// Byte predicates of a block, bit `k` for byte `k`.
+    /// Byte predicates of a word, bit `k` for byte `k`.
     struct Raw {
-        separators: u16,
-        letter_b: u16,
-        letter_k: u16,
-        letter_a: u16,
-        letter_j: u16,
-        e_or_a: u16,
-        e: u16,
-        o: u16,
-        upper_k_or_s: u16,
-        lower_y: u16,
-        digits: u16,
-        in_run: u16,
-        escapes: u16,
+        separators: u32,
+        letter_b: u32,
+        letter_k: u32,
+        letter_a: u32,
+        letter_j: u32,
+        e_or_a: u32,
+        e: u32,
+        o: u32,
+        upper_k_or_s: u32,
+        lower_y: u32,
+        digits: u32,
+        in_run: u32,
+        escapes: u32,
     }
 
-    pub(super) fn classify_words(block: [u8; 16]) -> Classes {
-        let lo = word(u64::from_le_bytes([
-            block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
-        ]));
-        let hi = word(u64::from_le_bytes([
-            block[8], block[9], block[10], block[11], block[12], block[13], block[14], block[15],
-        ]));
-        let both = |f: fn(&Raw) -> u16| f(&lo) | f(&hi) << 8;
+    pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
+        let raw = words(block).map(word);
+        let all = |f: fn(&Raw) -> u32| {
+            raw.iter()
+                .enumerate()
+                .fold(0, |acc, (k, r)| acc | f(r) << (8 * k))
+        };
         // Bit `k` of `x >> 1` is byte `k + 1`'s, of `x << 1` byte `k - 1`'s.
-        let letter_b = both(|r| r.letter_b);
-        let letter_k = both(|r| r.letter_k);
-        let letter_a = both(|r| r.letter_a);
-        let letter_j = both(|r| r.letter_j);
-        let with_neighbours = letter_b & both(|r| r.e_or_a) >> 1
-            | letter_k & both(|r| r.o) << 1 & both(|r| r.e) >> 1
-            | letter_a & both(|r| r.upper_k_or_s) >> 1
-            | letter_j & both(|r| r.lower_y) << 1;
+        let letter_b = all(|r| r.letter_b);
+        let letter_k = all(|r| r.letter_k);
+        let letter_a = all(|r| r.letter_a);
+        let letter_j = all(|r| r.letter_j);
+        let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
+            | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
+            | letter_a & all(|r| r.upper_k_or_s) >> 1
+            | letter_j & all(|r| r.lower_y) << 1;
         Classes {
-            anchors: both(|r| r.separators)
+            anchors: all(|r| r.separators)
                 | with_neighbours
                 | (letter_b | letter_k | letter_a | letter_j) & EDGES,
-            digits: both(|r| r.digits),
-            breakers: !both(|r| r.in_run),
-            escapes: both(|r| r.escapes),
+            digits: all(|r| r.digits),
+            breakers: !all(|r| r.in_run),
+            escapes: all(|r| r.escapes),
         }
     }
 }
@@ -277,12 +432,12 @@ mod tests {
     use super::*;
 
     /// The definition, byte by byte.
-    fn reference(block: [u8; 16]) -> Classes {
+    fn reference(block: [u8; BLOCK]) -> Classes {
         let mut c = Classes::default();
         for (k, &b) in block.iter().enumerate() {
-            let bit = 1u16 << k;
+            let bit = 1u32 << k;
             // A letter at either edge anchors whatever its neighbours.
-            let edge = k == 0 || k == 15;
+            let edge = k == 0 || k == BLOCK - 1;
             let prev = |is: fn(u8) -> bool| edge || is(block[k - 1]);
             let next = |is: fn(u8) -> bool| edge || is(block[k + 1]);
             let anchor = match b {
@@ -311,54 +466,73 @@ mod tests {
         c
     }
 
+    /// Every classifier this build and processor have, held to the definition.
+    fn check(block: [u8; BLOCK]) {
+        let want = reference(block);
+        assert_eq!(Baseline.classify(block), want, "{block:?}");
+        assert_eq!(portable::classify_words(block), want, "{block:?}");
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = Avx2::detect() {
+            assert_eq!(avx2.classify(block), want, "{block:?}");
+        }
+    }
+
     #[test]
     fn every_byte_value_at_every_position_is_classified_exactly() {
         for b in 0..=255u8 {
-            for k in 0..16 {
-                let mut block = *b"a0 -Z9\"\\\x01\xffbk=:AJ";
-                block[k] = b;
+            for k in 0..BLOCK {
+                // Neighbours of the letters at every position, across the middle of the
+                // block (where the vector halves meet) too.
                 for neighbours in [
-                    *b"oBeokeAKASyJbaKe",
-                    *b"BaBEoKEASAKyJoke",
-                    *b"x1Be AK9AS`bE{BA",
+                    *b"a0 -Z9\"\\\x01\xffbk=:AJoBeokeAKASyJbaKe",
+                    *b"BaBEoKEASAKyJokex1Be AK9AS`bE{BA",
+                    *b"x1Be AK9AS`bE{BAoBeokeAKASyJbaKe",
                 ] {
                     let mut with = neighbours;
                     with[k] = b;
-                    assert_eq!(classify(with), reference(with), "{b:#x} at {k}");
-                    assert_eq!(portable::classify_words(with), reference(with));
+                    check(with);
                 }
-                assert_eq!(classify(block), reference(block), "{b:#x} at {k}");
-                assert_eq!(
-                    portable::classify_words(block),
-                    reference(block),
-                    "{b:#x} at {k}"
-                );
             }
         }
         let mut rng = fastrand::Rng::with_seed(3);
         for _ in 0..100_000 {
-            let block: [u8; 16] = std::array::from_fn(|_| rng.u8(..));
-            assert_eq!(classify(block), reference(block));
-            assert_eq!(portable::classify_words(block), reference(block));
+            check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
         let alphabet = b"bBeEaAkKoOyYsSjJ09/:`{@[ \x7f\xe2";
         for _ in 0..100_000 {
-            let block: [u8; 16] = std::array::from_fn(|_| alphabet[rng.usize(..alphabet.len())]);
-            assert_eq!(classify(block), reference(block), "{block:?}");
-            assert_eq!(
-                portable::classify_words(block),
-                reference(block),
-                "{block:?}"
-            );
+            check(std::array::from_fn(|_| {
+                alphabet[rng.usize(..alphabet.len())]
+            }));
         }
+    }
+
+    #[test]
+    fn letters_see_their_neighbours_across_the_middle_of_a_block() {
+        // `b` as byte 15 before `e` as byte 16, `k` as byte 16 after `o` as byte 15, `J` as
+        // byte 16 after `y`: each anchors only through a neighbour in the other half.
+        let mut block = [b'x'; BLOCK];
+        block[15..17].copy_from_slice(b"be");
+        assert_eq!(Baseline.classify(block).anchors, 1 << 15);
+        block[15..18].copy_from_slice(b"oke");
+        assert_eq!(Baseline.classify(block).anchors, 1 << 16);
+        block[15..18].copy_from_slice(b"yJx");
+        assert_eq!(Baseline.classify(block).anchors, 1 << 16);
+        block[15..18].copy_from_slice(b"bxe");
+        assert_eq!(Baseline.classify(block).anchors, 0);
     }
 
     #[test]
     fn blocks_are_padded_past_the_end() {
         assert_eq!(&block(b"ab", 0)[..3], b"abx");
-        assert_eq!(block(b"0123456789abcdefXYZ", 16)[..4], *b"XYZx");
-        assert_eq!(classify(block(b"", 0)), PAST_THE_END);
-        assert_eq!(classify_at(b"abc", 3), classify(block(b"abc", 3)));
+        assert_eq!(
+            block(b"0123456789abcdef0123456789abcdefXYZ", 32)[..4],
+            *b"XYZx"
+        );
+        assert_eq!(Baseline.classify(block(b"", 0)), PAST_THE_END);
+        assert_eq!(
+            Baseline.classify_at(b"abc", 3),
+            Baseline.classify(block(b"abc", 3))
+        );
     }
 }
