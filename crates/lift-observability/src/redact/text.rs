@@ -156,6 +156,7 @@ pub(crate) struct Scanned {
 /// piece of the redacted string to `emit`, in order (a `Raw` piece's flag says whether any of
 /// its bytes needs JSON escaping); if nothing is found, emits nothing and says so — the caller
 /// writes `s` itself, as it is when `plain`.
+#[inline]
 pub(crate) fn scan<'s>(
     redactor: &Redactor,
     s: &'s str,
@@ -167,6 +168,17 @@ pub(crate) fn scan<'s>(
         // SAFETY: `scan_avx2` needs AVX2, which `Avx2::detect` found present.
         return unsafe { scan_avx2(avx2, redactor, s, emit) };
     }
+    scan_baseline(redactor, s, emit)
+}
+
+/// [`walk`] with the classifier every processor has (out of line, so that [`scan`] itself
+/// is only the choice between the two).
+#[inline(never)]
+fn scan_baseline<'s>(
+    redactor: &Redactor,
+    s: &'s str,
+    emit: impl FnMut(Piece<'s>, bool),
+) -> Scanned {
     walk(Baseline, redactor, s, emit)
 }
 
