@@ -21,6 +21,7 @@
 //!   and safe keys written as given (an explicit opt-out).
 //! - **Counted**: [`RedactionStats`], by kind; never the values.
 
+mod byte_class;
 pub mod card;
 pub(crate) mod keys;
 pub(crate) mod text;

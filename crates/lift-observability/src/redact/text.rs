@@ -24,6 +24,7 @@
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
 //! idempotent: what it wrote is never found again (fuzzed).
 
+use super::byte_class;
 use super::card::{self, CardFinding};
 use super::keys::KeyRule;
 use super::{Counts, Redactor};
@@ -457,16 +458,12 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
 
 /// Bytes of a bare name in free text.
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+    byte_class::is(b, byte_class::NAME)
 }
 
 /// Where an unquoted value ends.
 fn ends_value(b: u8) -> bool {
-    b.is_ascii_whitespace()
-        || matches!(
-            b,
-            b'&' | b',' | b';' | b'"' | b'\'' | b')' | b']' | b'}' | b'<' | b'>' | b'\\'
-        )
+    byte_class::is(b, byte_class::VALUE_END)
 }
 
 /// Credential schemes whose next word is the credential itself (`Authorization: Bearer x`).
@@ -509,7 +506,7 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
             // is name bytes either way, so the name runs on through it.)
             let start = before
                 .iter()
-                .rposition(|&b| !(is_name_byte(b) || b == card::MASK_CHAR as u8))
+                .rposition(|&b| !byte_class::is(b, byte_class::NAME_OR_MASK))
                 .map_or(0, |p| p + 1)
                 .max(floor.min(before.len()));
             (&before[start..], false)
@@ -629,31 +626,9 @@ fn closing_quote(bytes: &[u8], q: u8) -> Option<usize> {
     None
 }
 
-/// A byte of a URL's authority (RFC 3986 3.2: unreserved, percent-encoded, sub-delims, `:`
-/// and `@`). Anything else ends it — so text Lift replaced (`[REMOVED]`) never becomes
-/// part of one on a second pass.
+/// A byte of a URL's authority.
 fn is_authority_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'%'
-                | b'!'
-                | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'@'
-        )
+    byte_class::is(b, byte_class::AUTHORITY)
 }
 
 /// `scheme://user:password@host`: the password.
@@ -688,7 +663,7 @@ fn secret(start: usize, end: usize, counts: &Counts) -> Finding {
 
 /// Letters and digits, and the mask character: a byte that makes a word go on.
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == card::MASK_CHAR as u8
+    byte_class::is(b, byte_class::WORD)
 }
 
 fn at_word_start(bytes: &[u8], at: usize) -> bool {
@@ -697,7 +672,7 @@ fn at_word_start(bytes: &[u8], at: usize) -> bool {
 
 /// Bytes of a credential token (RFC 6750's `b64token` and base64).
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
+    byte_class::is(b, byte_class::TOKEN)
 }
 
 /// Whether a word after a scheme looks like a credential rather than prose: it holds a
