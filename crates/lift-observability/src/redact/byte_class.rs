@@ -54,12 +54,17 @@ const fn classes_of(b: u8) -> u8 {
             b'&' | b',' | b';' | b'"' | b'\'' | b')' | b']' | b'}' | b'<' | b'>' | b'\\'
         );
     let token = alnum || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=');
-    (name as u8) * NAME
-        | ((name || mask) as u8) * NAME_OR_MASK
-        | (authority as u8) * AUTHORITY
-        | ((alnum || mask) as u8) * WORD
-        | (value_end as u8) * VALUE_END
-        | (token as u8) * TOKEN
+    flag(name, NAME)
+        | flag(name || mask, NAME_OR_MASK)
+        | flag(authority, AUTHORITY)
+        | flag(alnum || mask, WORD)
+        | flag(value_end, VALUE_END)
+        | flag(token, TOKEN)
+}
+
+/// `class` if `on`, else nothing.
+const fn flag(on: bool, class: u8) -> u8 {
+    if on { class } else { 0 }
 }
 
 /// The classes of every byte value.
