@@ -50,13 +50,50 @@ pub(crate) trait Classifier: Copy {
     /// The classes of `block`.
     fn classify(self, block: [u8; BLOCK]) -> Classes;
 
-    /// The classes of the [`BLOCK`] bytes at `at` ([`PAST_THE_END`] when none is left).
+    /// The classes of a whole string shorter than a block, with the block's bytes past its
+    /// end as padding (no class but breaker).
+    #[inline(always)]
+    fn classify_short(self, bytes: &[u8]) -> Classes {
+        self.classify(padded(bytes))
+    }
+
+    /// The classes of the [`BLOCK`] bytes at `at` ([`PAST_THE_END`] when none is left; bits
+    /// past the end of `bytes` are breakers and nothing else).
+    ///
+    /// A block that reaches past the end is never copied into padding — a wide load of bytes
+    /// just stored piecemeal waits for the stores to land. Instead the last [`BLOCK`] bytes of
+    /// the string (or, in a shorter string, the whole of it, padded) are classified and their
+    /// classes shifted down to `at`. Every byte's classes are the same either way, except
+    /// that a letter as the string's last byte may count as an anchor (a block's edge).
     #[inline(always)]
     fn classify_at(self, bytes: &[u8], at: usize) -> Classes {
-        if at >= bytes.len() {
-            PAST_THE_END
-        } else {
-            self.classify(block(bytes, at))
+        let len = bytes.len();
+        if at >= len {
+            return PAST_THE_END;
+        }
+        if let Some(block) = bytes.get(at..at + BLOCK).and_then(|b| b.first_chunk()) {
+            return self.classify(*block);
+        }
+        let left = len - at;
+        match bytes.last_chunk::<BLOCK>() {
+            Some(last) => self.classify(*last).skip(BLOCK - left, left),
+            None => self.classify_short(bytes).skip(at, left),
+        }
+    }
+}
+
+impl Classes {
+    /// The classes from bit `by` on, moved down to bit 0, with `left` bytes of the string
+    /// there: the bits from `left` on are past its end.
+    #[inline(always)]
+    fn skip(self, by: usize, left: usize) -> Classes {
+        let past = u32::MAX.checked_shl(left as u32).unwrap_or(0);
+        let by = by as u32;
+        Classes {
+            anchors: self.anchors >> by,
+            digits: self.digits >> by,
+            breakers: self.breakers >> by | past,
+            escapes: self.escapes >> by,
         }
     }
 }
@@ -107,25 +144,25 @@ impl Classifier for Avx2 {
             avx2::classify_avx2(block)
         }
     }
-}
 
-/// The [`BLOCK`] bytes at `at`, or what is left of them padded with `x` (no class but
-/// breaker: no card starts in the last bytes, and nothing there is an anchor or escaped).
-#[inline(always)]
-pub(crate) fn block(bytes: &[u8], at: usize) -> [u8; BLOCK] {
-    match bytes.get(at..at + BLOCK) {
-        Some(b) => {
-            let mut out = [0u8; BLOCK];
-            out.copy_from_slice(b);
-            out
-        }
-        None => {
-            let mut out = [b'x'; BLOCK];
-            let rest = bytes.get(at..).unwrap_or_default();
-            out[..rest.len()].copy_from_slice(rest);
-            out
+    #[inline(always)]
+    fn classify_short(self, bytes: &[u8]) -> Classes {
+        #[allow(unsafe_code)]
+        // SAFETY: as above.
+        unsafe {
+            avx2::classify_short_avx2(bytes)
         }
     }
+}
+
+/// `bytes` (shorter than a block) padded with `x` (no class but breaker: no card starts in
+/// the padding, and nothing there is an anchor or escaped).
+#[inline(always)]
+pub(crate) fn padded(bytes: &[u8]) -> [u8; BLOCK] {
+    let mut out = [b'x'; BLOCK];
+    let n = bytes.len().min(BLOCK);
+    out[..n].copy_from_slice(&bytes[..n]);
+    out
 }
 
 /// The block's eight-byte words, little-endian.
@@ -248,12 +285,13 @@ mod sse2 {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_min_epu8,
+        __m128i, __m256i, _mm_blendv_epi8, _mm_set_epi64x, _mm_set1_epi8, _mm_shuffle_epi8,
+        _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_min_epu8,
         _mm256_movemask_epi8, _mm256_or_si256, _mm256_permute2x128_si256, _mm256_set_epi64x,
-        _mm256_set1_epi8, _mm256_sub_epi8,
+        _mm256_set_m128i, _mm256_set1_epi8, _mm256_sub_epi8,
     };
 
-    use super::{BLOCK, Classes, EDGES, words};
+    use super::{BLOCK, Classes, EDGES, padded, words};
 
     #[target_feature(enable = "avx2")]
     fn eq(v: __m256i, c: u8) -> __m256i {
@@ -305,7 +343,87 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(super) fn classify_avx2(block: [u8; BLOCK]) -> Classes {
         let [w0, w1, w2, w3] = words(block);
-        let v = _mm256_set_epi64x(w3 as i64, w2 as i64, w1 as i64, w0 as i64);
+        classify_vector(_mm256_set_epi64x(
+            w3 as i64, w2 as i64, w1 as i64, w0 as i64,
+        ))
+    }
+
+    /// The eight bytes of `bytes` at `at`, little-endian.
+    fn word(bytes: &[u8], at: usize) -> i64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        i64::from_le_bytes(w)
+    }
+
+    /// Shuffle indices: lane `k` of the 16 bytes from `k` takes byte `k + s` for `k + s`
+    /// below 16, else none (the high bit set).
+    static SLIDE: [u8; 32] = {
+        let mut t = [0x80; 32];
+        let mut k = 0;
+        while k < 16 {
+            t[k] = k as u8;
+            k += 1;
+        }
+        t
+    };
+
+    /// Per length `n` from 8 to 15: lanes below 8 keep their byte, lanes from 8 to `n` take
+    /// the byte `16 - n` further on (the second word read ends at `n`), lanes from `n` none.
+    static SHORT: [[u8; 16]; 8] = {
+        let mut t = [[0x80; 16]; 8];
+        let mut n = 8;
+        while n < 16 {
+            let mut k = 0;
+            while k < n {
+                t[n - 8][k] = if k < 8 { k } else { k + 16 - n } as u8;
+                k += 1;
+            }
+            n += 1;
+        }
+        t
+    };
+
+    /// Sixteen shuffle indices as a vector.
+    #[target_feature(enable = "avx2")]
+    fn indices(lanes: &[u8]) -> __m128i {
+        _mm_set_epi64x(word(lanes, 8), word(lanes, 0))
+    }
+
+    /// The bytes `src` picks by `indices`, `x` where an index has its high bit set.
+    #[target_feature(enable = "avx2")]
+    fn pick(src: __m128i, indices: __m128i) -> __m128i {
+        _mm_blendv_epi8(
+            _mm_shuffle_epi8(src, indices),
+            _mm_set1_epi8(b'x' as i8),
+            indices,
+        )
+    }
+
+    /// The classes of a string shorter than a block, padded with `x`: put together in a
+    /// register from overlapping reads inside the string, never through memory.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn classify_short_avx2(bytes: &[u8]) -> Classes {
+        let n = bytes.len();
+        let padding = _mm_set1_epi8(b'x' as i8);
+        let v = if n >= 16 {
+            // Bytes 0..16 as they are; bytes 16..n from the sixteen that end at `n`.
+            let low = _mm_set_epi64x(word(bytes, 8), word(bytes, 0));
+            let last = _mm_set_epi64x(word(bytes, n - 8), word(bytes, n - 16));
+            _mm256_set_m128i(pick(last, indices(&SLIDE[32 - n..48 - n])), low)
+        } else if n >= 8 {
+            let halves = _mm_set_epi64x(word(bytes, n - 8), word(bytes, 0));
+            _mm256_set_m128i(padding, pick(halves, indices(&SHORT[n - 8])))
+        } else {
+            let [w0, w1, w2, w3] = words(padded(bytes));
+            _mm256_set_epi64x(w3 as i64, w2 as i64, w1 as i64, w0 as i64)
+        };
+        classify_vector(v)
+    }
+
+    /// The classes of the 32 bytes of `v`.
+    #[target_feature(enable = "avx2")]
+    fn classify_vector(v: __m256i) -> Classes {
         let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
         let letter_b = eq(folded, b'b');
         let letter_k = eq(folded, b'k');
@@ -522,17 +640,121 @@ mod tests {
         assert_eq!(Baseline.classify(block).anchors, 0);
     }
 
+    /// What `classify_at` must answer at `at` in `bytes`, by definition: every class of every
+    /// byte as in the string (a letter's neighbours are its neighbours in the string; before
+    /// its start is an edge), breakers and nothing else past the end.
+    fn reference_at(bytes: &[u8], at: usize) -> Classes {
+        let mut c = Classes::default();
+        for k in 0..BLOCK {
+            let bit = 1u32 << k;
+            let Some(&b) = bytes.get(at + k) else {
+                c.breakers |= bit;
+                continue;
+            };
+            let p = at + k;
+            let prev = |is: fn(u8) -> bool| p == 0 || is(bytes[p - 1]);
+            // Past the string's end no literal can go on: its last letter needs no look.
+            let next = |is: fn(u8) -> bool| bytes.get(p + 1).is_some_and(|&n| is(n));
+            let anchor = match b {
+                b'=' | b':' => true,
+                b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
+                b'K' | b'k' => {
+                    prev(|p| matches!(p, b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
+                }
+                b'A' => next(|n| matches!(n, b'K' | b'S')),
+                b'J' => prev(|p| p == b'y'),
+                _ => false,
+            };
+            if anchor {
+                c.anchors |= bit;
+            }
+            if b.is_ascii_digit() {
+                c.digits |= bit;
+            }
+            if !(b.is_ascii_digit() || b == b' ' || b == b'-') {
+                c.breakers |= bit;
+            }
+            if b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80 {
+                c.escapes |= bit;
+            }
+        }
+        c
+    }
+
+    /// `classify_at` against the definition: exact but for letters at the block's first or
+    /// last byte or the string's last, which a block's edge may make anchors.
+    fn check_at(c: impl Classifier, bytes: &[u8], at: usize) {
+        let got = c.classify_at(bytes, at);
+        let want = reference_at(bytes, at);
+        let edges = EDGES
+            | bytes
+                .len()
+                .checked_sub(at + 1)
+                .map_or(0, |k| 1u32.checked_shl(k as u32).unwrap_or(0));
+        assert_eq!(
+            (got.digits, got.breakers, got.escapes),
+            (want.digits, want.breakers, want.escapes),
+            "{bytes:?} at {at}"
+        );
+        assert_eq!(
+            got.anchors & !edges,
+            want.anchors & !edges,
+            "{bytes:?} at {at}"
+        );
+        assert_eq!(
+            got.anchors & want.anchors,
+            want.anchors,
+            "{bytes:?} at {at}"
+        );
+        let letters = (0..BLOCK)
+            .filter(|&k| bytes.get(at + k).is_some_and(|b| b"BbKkAJ".contains(b)))
+            .fold(0u32, |m, k| m | 1 << k);
+        assert_eq!(
+            got.anchors & edges & !want.anchors & !letters,
+            0,
+            "{bytes:?} at {at}"
+        );
+    }
+
     #[test]
-    fn blocks_are_padded_past_the_end() {
-        assert_eq!(&block(b"ab", 0)[..3], b"abx");
-        assert_eq!(
-            block(b"0123456789abcdef0123456789abcdefXYZ", 32)[..4],
-            *b"XYZx"
-        );
-        assert_eq!(Baseline.classify(block(b"", 0)), PAST_THE_END);
-        assert_eq!(
-            Baseline.classify_at(b"abc", 3),
-            Baseline.classify(block(b"abc", 3))
-        );
+    fn blocks_past_the_end_of_every_length_and_start_are_classified_as_the_string_says() {
+        let alphabet = b"bBeEaAkKoOyJS09 -=:\"\\\n\xc3\xa9x";
+        let mut rng = fastrand::Rng::with_seed(11);
+        for len in 0..=80 {
+            for _ in 0..40 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| alphabet[rng.usize(..alphabet.len())])
+                    .collect();
+                for at in 0..=len {
+                    check_at(Baseline, &bytes, at);
+                    #[cfg(target_arch = "x86_64")]
+                    if let Some(avx2) = Avx2::detect() {
+                        check_at(avx2, &bytes, at);
+                        assert_eq!(
+                            avx2.classify_at(&bytes, at),
+                            Baseline.classify_at(&bytes, at)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_strings_are_padded() {
+        assert_eq!(&padded(b"ab")[..3], b"abx");
+        assert_eq!(Baseline.classify(padded(b"")), PAST_THE_END);
+        assert_eq!(Baseline.classify_at(b"abc", 3), PAST_THE_END);
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = Avx2::detect() {
+            for n in 0..BLOCK {
+                let bytes: Vec<u8> = (0..n as u8).map(|k| b'0' + k % 10).collect();
+                assert_eq!(
+                    avx2.classify_short(&bytes),
+                    Baseline.classify(padded(&bytes)),
+                    "{n}"
+                );
+            }
+        }
     }
 }
