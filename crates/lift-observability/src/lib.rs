@@ -30,6 +30,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod append;
 mod blocking;
 mod builder;
 mod classify;

@@ -146,7 +146,7 @@ impl<'a> NestedWriter<'a> {
             self.out.push(b',');
         }
         self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
+        crate::append::append(self.out, key.as_bytes());
         self.out.extend_from_slice(b"\":");
         Member::Write {
             time_key: verdict.time,

@@ -205,7 +205,7 @@ impl JsonKey {
     /// Appends the prefix to `out`.
     #[inline(always)]
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.prefix.as_bytes());
+        crate::append::append(out, self.prefix.as_bytes());
     }
 }
 

@@ -297,7 +297,7 @@ impl Redactor {
         // table answers whether anything else is there.
         if s.len() < text::SHORT {
             match text::short_verdict(s.as_bytes()) {
-                text::Short::Plain => return out.extend_from_slice(s.as_bytes()),
+                text::Short::Plain => return crate::append::append(out, s.as_bytes()),
                 text::Short::Escape => return crate::escape::json_str_escaped(out, s),
                 text::Short::Scan => {}
             }
@@ -314,7 +314,7 @@ impl Redactor {
         });
         if !scanned.found {
             if scanned.plain {
-                out.extend_from_slice(s.as_bytes());
+                crate::append::append(out, s.as_bytes());
             } else {
                 crate::escape::json_str_escaped(out, s);
             }
