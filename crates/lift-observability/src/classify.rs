@@ -253,8 +253,9 @@ mod sse2 {
         )
     }
 
+    // Not `#[inline]`: inlined into the scan, LLVM takes the block apart byte by byte and
+    // the whole scan costs about a third more (BENCHMARKS.md has the counts).
     #[target_feature(enable = "sse2")]
-    #[inline]
     pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
         let [w0, w1, w2, w3] = words(block);
         let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
