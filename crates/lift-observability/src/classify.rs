@@ -550,37 +550,44 @@ mod portable {
 mod tests {
     use super::*;
 
-    /// The definition, byte by byte.
+    /// The definition for one byte, as bit 0: `prev` and `next` are its neighbours, `None`
+    /// where there is none to look at (a letter's missing neighbour fits whatever it needs).
+    fn byte_classes(b: u8, prev: Option<u8>, next: Option<u8>) -> Classes {
+        let prev = |is: fn(u8) -> bool| prev.is_none_or(is);
+        let next = |is: fn(u8) -> bool| next.is_none_or(is);
+        let anchor = match b {
+            b'=' | b':' => true,
+            b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
+            b'K' | b'k' => prev(|p| matches!(p, b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E')),
+            b'A' => next(|n| matches!(n, b'K' | b'S')),
+            b'J' => prev(|p| p == b'y'),
+            _ => false,
+        };
+        Classes {
+            anchors: u32::from(anchor),
+            digits: u32::from(b.is_ascii_digit()),
+            breakers: u32::from(!(b.is_ascii_digit() || b == b' ' || b == b'-')),
+            escapes: u32::from(b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80),
+        }
+    }
+
+    /// The classes of byte `k` set in `c`.
+    fn set(c: &mut Classes, k: usize, one: Classes) {
+        c.anchors |= one.anchors << k;
+        c.digits |= one.digits << k;
+        c.breakers |= one.breakers << k;
+        c.escapes |= one.escapes << k;
+    }
+
+    /// The definition, byte by byte: a letter at either edge of the block anchors whatever
+    /// its neighbours.
     fn reference(block: [u8; BLOCK]) -> Classes {
         let mut c = Classes::default();
         for (k, &b) in block.iter().enumerate() {
-            let bit = 1u32 << k;
-            // A letter at either edge anchors whatever its neighbours.
-            let edge = k == 0 || k == BLOCK - 1;
-            let prev = |is: fn(u8) -> bool| edge || is(block[k - 1]);
-            let next = |is: fn(u8) -> bool| edge || is(block[k + 1]);
-            let anchor = match b {
-                b'=' | b':' => true,
-                b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
-                b'K' | b'k' => {
-                    prev(|p| matches!(p, b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
-                }
-                b'A' => next(|n| matches!(n, b'K' | b'S')),
-                b'J' => prev(|p| p == b'y'),
-                _ => false,
-            };
-            if anchor {
-                c.anchors |= bit;
-            }
-            if b.is_ascii_digit() {
-                c.digits |= bit;
-            }
-            if !(b.is_ascii_digit() || b == b' ' || b == b'-') {
-                c.breakers |= bit;
-            }
-            if b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80 {
-                c.escapes |= bit;
-            }
+            let inner = k != 0 && k != BLOCK - 1;
+            let prev = inner.then(|| block[k - 1]);
+            let next = inner.then(|| block[k + 1]);
+            set(&mut c, k, byte_classes(b, prev, next));
         }
         c
     }
@@ -647,36 +654,19 @@ mod tests {
     fn reference_at(bytes: &[u8], at: usize) -> Classes {
         let mut c = Classes::default();
         for k in 0..BLOCK {
-            let bit = 1u32 << k;
-            let Some(&b) = bytes.get(at + k) else {
-                c.breakers |= bit;
-                continue;
-            };
             let p = at + k;
-            let prev = |is: fn(u8) -> bool| p == 0 || is(bytes[p - 1]);
-            // Past the string's end no literal can go on: its last letter needs no look.
-            let next = |is: fn(u8) -> bool| bytes.get(p + 1).is_some_and(|&n| is(n));
-            let anchor = match b {
-                b'=' | b':' => true,
-                b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
-                b'K' | b'k' => {
-                    prev(|p| matches!(p, b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
-                }
-                b'A' => next(|n| matches!(n, b'K' | b'S')),
-                b'J' => prev(|p| p == b'y'),
-                _ => false,
-            };
-            if anchor {
-                c.anchors |= bit;
-            }
-            if b.is_ascii_digit() {
-                c.digits |= bit;
-            }
-            if !(b.is_ascii_digit() || b == b' ' || b == b'-') {
-                c.breakers |= bit;
-            }
-            if b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80 {
-                c.escapes |= bit;
+            match bytes.get(p) {
+                None => c.breakers |= 1 << k,
+                // Past the string's end no literal can go on: `x` fits no letter.
+                Some(&b) => set(
+                    &mut c,
+                    k,
+                    byte_classes(
+                        b,
+                        p.checked_sub(1).map(|q| bytes[q]),
+                        Some(*bytes.get(p + 1).unwrap_or(&b'x')),
+                    ),
+                ),
             }
         }
         c
