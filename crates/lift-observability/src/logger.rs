@@ -141,10 +141,15 @@ fn clashes(renamed: u16, fields: &[Field<'_>]) -> bool {
 /// encoded from cut copies (one comparison per field otherwise).
 #[inline(always)]
 fn exceeds(message: &str, fields: &[Field<'_>], cap: usize) -> bool {
-    message.len() > cap
-        || fields
-            .iter()
-            .any(|f| matches!(f.value, Value::Str(s) if s.len() > cap))
+    // The longest string without a branch per field (on its kind of value, which varies
+    // from field to field and so is hard to predict).
+    let longest = fields.iter().fold(message.len(), |longest, f| {
+        longest.max(match f.value {
+            Value::Str(s) => s.len(),
+            _ => 0,
+        })
+    });
+    longest > cap
 }
 
 /// Runs `f` with a cleared, reusable line buffer.
