@@ -168,11 +168,15 @@ pub(crate) fn padded(bytes: &[u8]) -> [u8; BLOCK] {
 /// The block's eight-byte words, little-endian.
 #[inline(always)]
 fn words(block: [u8; BLOCK]) -> [u64; 4] {
-    std::array::from_fn(|k| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&block[8 * k..8 * k + 8]);
-        u64::from_le_bytes(w)
-    })
+    std::array::from_fn(|k| word(&block, 8 * k))
+}
+
+/// The eight bytes of `bytes` at `at`, little-endian.
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(w)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -292,7 +296,7 @@ mod avx2 {
         _mm256_set_m128i, _mm256_set1_epi8, _mm256_sub_epi8,
     };
 
-    use super::{BLOCK, Classes, EDGES, padded, words};
+    use super::{BLOCK, Classes, EDGES, padded, word, words};
 
     #[target_feature(enable = "avx2")]
     fn eq(v: __m256i, c: u8) -> __m256i {
@@ -349,11 +353,9 @@ mod avx2 {
         ))
     }
 
-    /// The eight bytes of `bytes` at `at`, little-endian.
-    fn word(bytes: &[u8], at: usize) -> i64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&bytes[at..at + 8]);
-        i64::from_le_bytes(w)
+    /// The eight bytes of `bytes` at `at`, as a lane of a vector.
+    fn lane(bytes: &[u8], at: usize) -> i64 {
+        word(bytes, at) as i64
     }
 
     /// Shuffle indices: lane `k` of the 16 bytes from `k` takes byte `k + s` for `k + s`
@@ -387,7 +389,7 @@ mod avx2 {
     /// Sixteen shuffle indices as a vector.
     #[target_feature(enable = "avx2")]
     fn indices(lanes: &[u8]) -> __m128i {
-        _mm_set_epi64x(word(lanes, 8), word(lanes, 0))
+        _mm_set_epi64x(lane(lanes, 8), lane(lanes, 0))
     }
 
     /// The bytes `src` picks by `indices`, `x` where an index has its high bit set.
@@ -409,11 +411,11 @@ mod avx2 {
         let padding = _mm_set1_epi8(b'x' as i8);
         let v = if n >= 16 {
             // Bytes 0..16 as they are; bytes 16..n from the sixteen that end at `n`.
-            let low = _mm_set_epi64x(word(bytes, 8), word(bytes, 0));
-            let last = _mm_set_epi64x(word(bytes, n - 8), word(bytes, n - 16));
+            let low = _mm_set_epi64x(lane(bytes, 8), lane(bytes, 0));
+            let last = _mm_set_epi64x(lane(bytes, n - 8), lane(bytes, n - 16));
             _mm256_set_m128i(pick(last, indices(&SLIDE[32 - n..48 - n])), low)
         } else if n >= 8 {
-            let halves = _mm_set_epi64x(word(bytes, n - 8), word(bytes, 0));
+            let halves = _mm_set_epi64x(lane(bytes, n - 8), lane(bytes, 0));
             _mm256_set_m128i(padding, pick(halves, indices(&SHORT[n - 8])))
         } else {
             let [w0, w1, w2, w3] = words(padded(bytes));

@@ -281,11 +281,7 @@ fn walk<'s, C: Classifier>(
     if let Some(p) = pending {
         let end = out.put(c, p, bytes.len(), &mut emit);
         // The text after it was classified before: look at its escapes again.
-        let mut k = end;
-        while k < bytes.len() {
-            out.flagged |= c.classify_at(bytes, k).escapes;
-            k += BLOCK;
-        }
+        out.flagged |= escapes_between(c, bytes, end, bytes.len());
     }
     if out.found && out.copied < bytes.len() {
         emit(Piece::Raw(&s[out.copied..]), out.flagged != 0);
@@ -294,6 +290,18 @@ fn walk<'s, C: Classifier>(
         found: out.found,
         plain: out.flagged == 0,
     }
+}
+
+/// Whether any byte of `bytes[from..to]` needs JSON escaping, by its escape classes (nonzero
+/// if so; a block's bytes past `to` may count too, which only costs a careful copy).
+fn escapes_between(c: impl Classifier, bytes: &[u8], from: usize, to: usize) -> u32 {
+    let mut escapes = 0;
+    let mut k = from;
+    while k < to {
+        escapes |= c.classify_at(bytes, k).escapes;
+        k += BLOCK;
+    }
+    escapes
 }
 
 /// What [`scan`] has written so far.
@@ -333,11 +341,7 @@ impl<'s> Output<'s> {
         if f.start > self.copied {
             // The piece may reach past the bytes classified so far (a value starts after
             // its name and separator): look at the rest of it too.
-            let mut k = classified;
-            while k < f.start {
-                self.flagged |= c.classify_at(bytes, k).escapes;
-                k += BLOCK;
-            }
+            self.flagged |= escapes_between(c, bytes, classified, f.start);
             emit(Piece::Raw(&self.s[self.copied..f.start]), self.flagged != 0);
         }
         match f.replacement {
