@@ -8,8 +8,9 @@
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
 //! (`Token`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
-//! letters as the block's first or last byte, whose neighbour is outside it. In prose the
-//! letters alone anchor often; with their neighbours, rarely.
+//! letters as the block's last byte, whose neighbour after it is outside. The block's first
+//! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
+//! often; with their neighbours, rarely.
 //!
 //! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
 //! (part of the architecture's baseline, so always there), two 16-byte halves; elsewhere with
@@ -33,9 +34,21 @@ pub(crate) struct Classes {
 /// The bytes one classification covers.
 pub(crate) const BLOCK: usize = 32;
 
-/// The first and last byte of a block: a letter anchors there whatever its neighbour
-/// outside the block is.
-const EDGES: u32 = 1 | 1 << 31;
+/// The last byte of a block: a letter anchors there whatever the byte after it is. (The
+/// first byte is judged as if nothing came before it — exact at a string's start;
+/// [`Classifier::classify_at`] makes up for the byte before a block inside a string.)
+const LAST_BYTE: u32 = 1 << 31;
+
+/// Letters that anchor only after a particular byte (`oKe`, `yJ`): at the first byte of a
+/// block inside a string, whose byte before the classifier did not see, they anchor
+/// whatever it is.
+static NEED_BYTE_BEFORE: [u32; 256] = {
+    let mut t = [0; 256];
+    t[b'K' as usize] = 1;
+    t[b'k' as usize] = 1;
+    t[b'J' as usize] = 1;
+    t
+};
 
 /// The classes of a block entirely past the end (all padding): only breakers.
 pub(crate) const PAST_THE_END: Classes = Classes {
@@ -64,7 +77,8 @@ pub(crate) trait Classifier: Copy {
     /// just stored piecemeal waits for the stores to land. Instead the last [`BLOCK`] bytes of
     /// the string (or, in a shorter string, the whole of it, padded) are classified and their
     /// classes shifted down to `at`. Every byte's classes are the same either way, except
-    /// that a letter as the string's last byte may count as an anchor (a block's edge).
+    /// that a letter as the string's last byte or as the first byte of a whole block inside
+    /// the string may count as an anchor (a block's edge).
     #[inline(always)]
     fn classify_at(self, bytes: &[u8], at: usize) -> Classes {
         let len = bytes.len();
@@ -72,7 +86,11 @@ pub(crate) trait Classifier: Copy {
             return PAST_THE_END;
         }
         if let Some(block) = bytes.get(at..at + BLOCK).and_then(|b| b.first_chunk()) {
-            return self.classify(*block);
+            let mut classes = self.classify(*block);
+            // The first byte was judged as if nothing came before it (exact at the string's
+            // start; a `B`/`b` there may anchor needlessly, never wrongly not).
+            classes.anchors |= NEED_BYTE_BEFORE[usize::from(bytes[at])] & u32::from(at > 0);
+            return classes;
         }
         let left = len - at;
         match bytes.last_chunk::<BLOCK>() {
@@ -186,7 +204,7 @@ mod sse2 {
         _mm_set_epi64x, _mm_set1_epi8, _mm_slli_si128, _mm_srli_si128, _mm_sub_epi8,
     };
 
-    use super::{BLOCK, Classes, EDGES, words};
+    use super::{BLOCK, Classes, LAST_BYTE, words};
 
     #[target_feature(enable = "sse2")]
     fn eq(v: __m128i, c: u8) -> __m128i {
@@ -279,7 +297,7 @@ mod sse2 {
                 | letter_anchors(hi, prev_hi, _mm_srli_si128::<1>(hi)) << 16
         };
         Classes {
-            anchors: c_lo.anchors | c_hi.anchors << 16 | with_neighbours | letters & EDGES,
+            anchors: c_lo.anchors | c_hi.anchors << 16 | with_neighbours | letters & LAST_BYTE,
             digits: c_lo.digits | c_hi.digits << 16,
             breakers: c_lo.breakers | c_hi.breakers << 16,
             escapes: c_lo.escapes | c_hi.escapes << 16,
@@ -296,7 +314,7 @@ mod avx2 {
         _mm256_set_m128i, _mm256_set1_epi8, _mm256_sub_epi8,
     };
 
-    use super::{BLOCK, Classes, EDGES, padded, word, words};
+    use super::{BLOCK, Classes, LAST_BYTE, padded, word, words};
 
     #[target_feature(enable = "avx2")]
     fn eq(v: __m256i, c: u8) -> __m256i {
@@ -448,7 +466,7 @@ mod avx2 {
         let in_run = _mm256_or_si256(digits, _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
         Classes {
-            anchors: mask(separators) | with_neighbours | letters & EDGES,
+            anchors: mask(separators) | with_neighbours | letters & LAST_BYTE,
             digits: mask(digits),
             breakers: !mask(in_run),
             // The high bit of `v` itself: non-ASCII.
@@ -461,7 +479,7 @@ mod avx2 {
 /// as a second reference the vector versions are tested against).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 mod portable {
-    use super::{BLOCK, Classes, EDGES, words};
+    use super::{BLOCK, Classes, LAST_BYTE, words};
 
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -540,7 +558,7 @@ mod portable {
         Classes {
             anchors: all(|r| r.separators)
                 | with_neighbours
-                | (letter_b | letter_k | letter_a | letter_j) & EDGES,
+                | (letter_b | letter_k | letter_a | letter_j) & LAST_BYTE,
             digits: all(|r| r.digits),
             breakers: !all(|r| r.in_run),
             escapes: all(|r| r.escapes),
@@ -552,17 +570,17 @@ mod portable {
 mod tests {
     use super::*;
 
-    /// The definition for one byte, as bit 0: `prev` and `next` are its neighbours, `None`
-    /// where there is none to look at (a letter's missing neighbour fits whatever it needs).
+    /// The definition for one byte, as bit 0: `prev` and `next` are its neighbours. `prev`
+    /// is `None` where nothing comes before it (no literal's byte, no word's); `next` is
+    /// `None` where the byte after it is not looked at (it fits whatever a letter needs).
     fn byte_classes(b: u8, prev: Option<u8>, next: Option<u8>) -> Classes {
-        let prev = |is: fn(u8) -> bool| prev.is_none_or(is);
         let next = |is: fn(u8) -> bool| next.is_none_or(is);
         let anchor = match b {
             b'=' | b':' => true,
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
-            b'K' | b'k' => prev(|p| matches!(p, b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E')),
+            b'K' | b'k' => matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E')),
             b'A' => next(|n| matches!(n, b'K' | b'S')),
-            b'J' => prev(|p| p == b'y'),
+            b'J' => prev == Some(b'y'),
             _ => false,
         };
         Classes {
@@ -581,15 +599,17 @@ mod tests {
         c.escapes |= one.escapes << k;
     }
 
-    /// The definition, byte by byte: a letter at either edge of the block anchors whatever
-    /// its neighbours.
+    /// The definition, byte by byte, for a block on its own: nothing before its first byte,
+    /// and a letter as its last byte anchors whatever its neighbours.
     fn reference(block: [u8; BLOCK]) -> Classes {
         let mut c = Classes::default();
         for (k, &b) in block.iter().enumerate() {
-            let inner = k != 0 && k != BLOCK - 1;
-            let prev = inner.then(|| block[k - 1]);
-            let next = inner.then(|| block[k + 1]);
+            let prev = (k > 0).then(|| block[k - 1]);
+            let next = (k < BLOCK - 1).then(|| block[k + 1]);
             set(&mut c, k, byte_classes(b, prev, next));
+        }
+        if b"BbKkAJ".contains(&block[BLOCK - 1]) {
+            c.anchors |= LAST_BYTE;
         }
         c
     }
@@ -639,7 +659,7 @@ mod tests {
     fn letters_see_their_neighbours_across_the_middle_of_a_block() {
         // `b` as byte 15 before `e` as byte 16, `k` as byte 16 after `o` as byte 15, `J` as
         // byte 16 after `y`: each anchors only through a neighbour in the other half.
-        let mut block = [b'x'; BLOCK];
+        let mut block = [b' '; BLOCK];
         block[15..17].copy_from_slice(b"be");
         assert_eq!(Baseline.classify(block).anchors, 1 << 15);
         block[15..18].copy_from_slice(b"oke");
@@ -674,12 +694,14 @@ mod tests {
         c
     }
 
-    /// `classify_at` against the definition: exact but for letters at the block's first or
-    /// last byte or the string's last, which a block's edge may make anchors.
+    /// `classify_at` against the definition: exact but for letters at the block's last byte,
+    /// its first (inside the string) or the string's last, which a block's edge may make
+    /// anchors.
     fn check_at(c: impl Classifier, bytes: &[u8], at: usize) {
         let got = c.classify_at(bytes, at);
         let want = reference_at(bytes, at);
-        let edges = EDGES
+        let edges = LAST_BYTE
+            | u32::from(at > 0)
             | bytes
                 .len()
                 .checked_sub(at + 1)
@@ -711,7 +733,7 @@ mod tests {
 
     #[test]
     fn blocks_past_the_end_of_every_length_and_start_are_classified_as_the_string_says() {
-        let alphabet = b"bBeEaAkKoOyJS09 -=:\"\\\n\xc3\xa9x";
+        let alphabet = b"bBeEaAkKoOyJS09 -=:*\"\\\n\xc3\xa9x";
         let mut rng = fastrand::Rng::with_seed(11);
         for len in 0..=80 {
             for _ in 0..40 {
