@@ -140,14 +140,17 @@ impl<'a> NestedWriter<'a> {
             return self.member(key, first);
         }
         // An inert key is printable ASCII without a quote or a backslash: written as it is.
-        self.out.reserve(key.len() + 4);
-        // Byte by byte: a one-or-two-byte slice would be a `memcpy` call of its own.
         if !std::mem::take(first) {
             self.out.push(b',');
         }
-        self.out.push(b'"');
-        crate::append::append(self.out, key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+        match verdict.quoted {
+            Some(quoted) => quoted.write(self.out),
+            None => {
+                self.out.push(b'"');
+                self.out.extend_from_slice(key.as_bytes());
+                self.out.extend_from_slice(b"\":");
+            }
+        }
         Member::Write {
             time_key: verdict.time,
             raw: false,

@@ -403,6 +403,45 @@ pub(crate) struct StaticKey {
     pub(crate) inert: bool,
     /// It names a time.
     pub(crate) time: bool,
+    /// `"key":` ready to copy, for an inert key short enough.
+    pub(crate) quoted: Option<QuotedKey>,
+}
+
+/// An inert key as JSON writes it before its value, `"key":`, in a fixed-size buffer: copied
+/// whole (one fixed-size move) and cut to its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QuotedKey {
+    bytes: [u8; QuotedKey::CAPACITY],
+    len: u8,
+}
+
+impl QuotedKey {
+    /// The buffer's size: keys of up to `CAPACITY - 3` bytes fit with their quotes and colon.
+    const CAPACITY: usize = 32;
+
+    /// `"key":` for an inert `key` that fits.
+    fn new(key: &str) -> Option<QuotedKey> {
+        let n = key.len();
+        if n + 3 > Self::CAPACITY {
+            return None;
+        }
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[0] = b'"';
+        bytes[1..=n].copy_from_slice(key.as_bytes());
+        bytes[n + 1..n + 3].copy_from_slice(b"\":");
+        Some(QuotedKey {
+            bytes,
+            len: (n + 3) as u8,
+        })
+    }
+
+    /// Appends `"key":` to `out`.
+    #[inline(always)]
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        let at = out.len();
+        out.extend_from_slice(&self.bytes);
+        out.truncate(at + usize::from(self.len));
+    }
 }
 
 thread_local! {
@@ -413,18 +452,25 @@ thread_local! {
 /// [`StaticKey`] for a key that lives as long as the program (a struct's field name, as
 /// serde hands them over): decided once per thread and name and found again by the name's
 /// address. Only `'static` names are cached, so an address is never reused by another key.
+#[inline]
 pub(crate) fn static_key(key: &'static str) -> StaticKey {
     let cached = STATIC_KEYS
         .try_with(|cache| cache.try_borrow().ok()?.get(key))
         .ok()
         .flatten();
-    if let Some(verdict) = cached {
-        return verdict;
-    }
+    cached.unwrap_or_else(|| decide_static_key(key))
+}
+
+/// [`static_key`] the first time a thread meets `key`: decided and cached.
+#[cold]
+#[inline(never)]
+fn decide_static_key(key: &'static str) -> StaticKey {
+    let inert = super::text::literal_is_inert(key);
     let verdict = StaticKey {
         rule: builtin_key_rule(key),
-        inert: super::text::literal_is_inert(key),
+        inert,
         time: is_time_key(key),
+        quoted: if inert { QuotedKey::new(key) } else { None },
     };
     let _ = STATIC_KEYS.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
