@@ -772,6 +772,44 @@ mod tests {
         );
     }
 
+    #[test]
+    fn struct_field_names_of_every_length_are_written_whole() {
+        // Field names around the size of the cached `"key":` rendering (29 bytes fit), in
+        // first and later position, with redaction on and off.
+        #[derive(serde::Serialize)]
+        #[allow(non_snake_case)]
+        struct Names {
+            a: u8,
+            abcdefghijklmnopqrstuvwxyzABC: u8,
+            abcdefghijklmnopqrstuvwxyzABCD: u8,
+            abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ: u8,
+            b: Inner,
+        }
+        #[derive(serde::Serialize)]
+        #[allow(non_snake_case)]
+        struct Inner {
+            abcdefghijklmnopqrstuvwxyzABCD: &'static str,
+            x: &'static str,
+        }
+        let v = Names {
+            a: 1,
+            abcdefghijklmnopqrstuvwxyzABC: 2,
+            abcdefghijklmnopqrstuvwxyzABCD: 3,
+            abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ: 4,
+            b: Inner {
+                abcdefghijklmnopqrstuvwxyzABCD: "y",
+                x: "z",
+            },
+        };
+        let want = serde_json::to_string(&v).expect("serializes");
+        let r = Redactor::new();
+        for _ in 0..2 {
+            // Twice: the first meeting of each name decides it, the second finds it cached.
+            assert_eq!(write(&v, Some(&r)), want);
+            assert_eq!(write(&v, None), want);
+        }
+    }
+
     /// Every shape serde has, without redaction, byte for byte as `serde_json` writes it.
     #[test]
     fn without_a_redactor_the_value_is_written_as_serde_json_writes_it() {
