@@ -7,7 +7,9 @@
 //! belongs to. A benign candidate costs its check and nothing else; what is found is
 //! handed on as `Piece`s (the text around it untouched, then its replacement), so the
 //! caller writes the redacted text straight into its output — escaped for JSON, or as it
-//! is — without a second encode.
+//! is — without a second encode. A string of up to 64 bytes with no anchor at all (most ids,
+//! codes and names) is told so from its two blocks' classes before the walk sets up its
+//! state; the walk takes those classes over when there is something to look at.
 //!
 //! | anchor | finding | becomes |
 //! |---|---|---|
