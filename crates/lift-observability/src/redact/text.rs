@@ -184,7 +184,7 @@ fn scan_baseline<'s>(
 ) -> Scanned {
     match quick(Baseline, s.as_bytes()) {
         Ok(scanned) => scanned,
-        Err(first_two) => walk_baseline(redactor, s, first_two, emit),
+        Err(first_two) => walk(Baseline, redactor, s, first_two, emit),
     }
 }
 
@@ -199,33 +199,8 @@ fn scan_avx2<'s>(
 ) -> Scanned {
     match quick(avx2, s.as_bytes()) {
         Ok(scanned) => scanned,
-        Err(first_two) => walk_avx2(avx2, redactor, s, first_two, emit),
+        Err(first_two) => walk(avx2, redactor, s, first_two, emit),
     }
-}
-
-/// [`walk`] with the classifier every processor has.
-#[inline(never)]
-fn walk_baseline<'s>(
-    redactor: &Redactor,
-    s: &'s str,
-    first_two: Option<FirstTwo>,
-    emit: impl FnMut(Piece<'s>, bool),
-) -> Scanned {
-    walk(Baseline, redactor, s, first_two, emit)
-}
-
-/// [`walk`] compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline(never)]
-fn walk_avx2<'s>(
-    avx2: Avx2,
-    redactor: &Redactor,
-    s: &'s str,
-    first_two: Option<FirstTwo>,
-    emit: impl FnMut(Piece<'s>, bool),
-) -> Scanned {
-    walk(avx2, redactor, s, first_two, emit)
 }
 
 /// The classes of a string's first two blocks.
