@@ -178,10 +178,10 @@ pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, u
     let mut next = start; // where the next group starts, if the run goes on
     let mut run_open = true;
     let mut first_of_run = true;
-    // Right after a mask character (`*1-111`, `**-111-6`): the first four digits are the
-    // kept end of a number masked before. No candidate starts inside them, so masking
-    // twice changes nothing.
-    if follows_mask(bytes, start) {
+    // Right after the hidden middle of a number masked before (`11***1-111`,
+    // `11** **-111-6`): the first four digits are its kept end. No candidate starts inside
+    // them, so masking twice changes nothing.
+    if after_hidden_digits(bytes, start) {
         let mut tail = 0;
         loop {
             let len = bytes[next..]
@@ -236,14 +236,57 @@ pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, u
     }
 }
 
-/// Whether the digit at `at` follows a mask character, directly or across one separator.
-fn follows_mask(bytes: &[u8], at: usize) -> bool {
-    let mask = MASK_CHAR as u8;
-    match at.checked_sub(1).map(|k| bytes[k]) {
-        Some(b) if b == mask => true,
-        Some(b' ' | b'-') => at >= 2 && bytes[at - 2] == mask,
-        _ => false,
+/// The most bytes the hidden middle of a masked number spans: nine mask characters at most
+/// (19 digits, 10 kept), a separator after each.
+const HIDDEN_SPAN: usize = 2 * (*PAN_DIGITS.end() - 10);
+
+/// Whether a digit starting at `at` follows the hidden middle of a number masked before —
+/// at least three mask characters, single separators among them, right before it or one
+/// separator away — with a kept digit before that middle, directly or across one separator:
+/// `411111******1111`, `4111 11** **** 1111`. Mask characters without that shape are text
+/// (`* 4111 1111 1111 1111`, a list's bullet).
+fn after_hidden_digits(bytes: &[u8], at: usize) -> bool {
+    let mut before = &bytes[..at];
+    if let Some((b' ' | b'-', rest)) = before.split_last() {
+        before = rest;
     }
+    let (mut k, mut masks) = (before.len(), 0);
+    while k > 0 && before.len() - k < HIDDEN_SPAN {
+        match before[k - 1] {
+            b if b == MASK_CHAR as u8 => masks += 1,
+            b' ' | b'-' if masks > 0 && k >= 2 && before[k - 2] == MASK_CHAR as u8 => {}
+            _ => break,
+        }
+        k -= 1;
+    }
+    let kept = match before[..k] {
+        [.., d] if d.is_ascii_digit() => true,
+        [.., d, b' ' | b'-'] => d.is_ascii_digit(),
+        _ => false,
+    };
+    masks >= 3 && kept
+}
+
+/// Whether the hidden middle of a masked number starts at `end` (see
+/// [`after_hidden_digits`]): at least three mask characters, single separators among them,
+/// then a kept digit, directly or across one separator.
+fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
+    let after = &bytes[end..];
+    let (mut k, mut masks) = (0, 0);
+    while k < after.len() && k < HIDDEN_SPAN {
+        match after[k] {
+            b if b == MASK_CHAR as u8 => masks += 1,
+            b' ' | b'-' if masks > 0 && after.get(k + 1) == Some(&(MASK_CHAR as u8)) => {}
+            _ => break,
+        }
+        k += 1;
+    }
+    let kept = match after[k..] {
+        [d, ..] if d.is_ascii_digit() => true,
+        [b' ' | b'-', d, ..] => d.is_ascii_digit(),
+        _ => false,
+    };
+    masks >= 3 && kept
 }
 
 fn finding_end(f: CardFinding) -> usize {
@@ -263,13 +306,12 @@ fn candidate_at(
 ) -> Option<CardFinding> {
     let first = ring[head];
     let left = first.start.checked_sub(1).map(|k| bytes[k]);
-    // Track 1 glues its PAN to a `B` (`%B4111…^`); anything else glued disqualifies.
+    // Track 1 glues its PAN to a `B` (`%B4111…^`); any other letter or digit glued
+    // disqualifies, and so does a masked number's hidden middle before it (a longer tail
+    // than a masked number keeps is not its tail, nor a number of its own).
     let track1_lead = first_of_run && left == Some(b'B');
-    if first_of_run && left.is_some_and(glues) && !track1_lead {
-        return None;
-    }
-    // After `*-` or `* ` but longer than a kept tail: never a start either.
-    if first_of_run && follows_mask(bytes, first.start) {
+    let glued = left.is_some_and(|b| b.is_ascii_alphanumeric());
+    if first_of_run && (glued || after_hidden_digits(bytes, first.start)) && !track1_lead {
         return None;
     }
     if track1_lead {
@@ -297,7 +339,11 @@ fn candidate_at(
             {
                 return Some(track);
             }
-            if right.is_some_and(glues) {
+            // A masked number's kept first digits end at its hidden middle: never part of
+            // a number here.
+            if right.is_some_and(|b| b.is_ascii_alphanumeric())
+                || right == Some(MASK_CHAR as u8) && before_hidden_digits(bytes, g.end)
+            {
                 continue;
             }
         }
@@ -463,6 +509,42 @@ mod tests {
             find_all("4111-1111-1111-1111-1225"),
             [("pan", "4111-1111-1111-1111")]
         );
+    }
+
+    #[test]
+    fn a_mask_character_that_hides_no_number_hides_no_card_either() {
+        // A list's bullet, bold text, a value already replaced: none is the hidden middle
+        // of a masked number, so the card after or before it is found.
+        for (text, pan) in [
+            ("note * 4111 1111 1111 1111", "4111 1111 1111 1111"),
+            ("note * 4111111111111111", "4111111111111111"),
+            ("x *-4111-1111-1111-1111", "4111-1111-1111-1111"),
+            ("**4111111111111111**", "4111111111111111"),
+            ("ref*4111111111111111", "4111111111111111"),
+            ("2*4111 1111 1111 1111", "4111 1111 1111 1111"),
+            ("csc:* 4211141111111", "4211141111111"),
+            ("4111111111111111**", "4111111111111111"),
+        ] {
+            assert_eq!(find_all(text), [("pan", pan)], "{text}");
+        }
+        // A masked number's own shapes: its kept ends start and end nothing.
+        for masked in [
+            "411111******1111",
+            "4111 11** **** 1111",
+            "4111-11**-****-1111",
+            "411111 ****** 1111",
+            "6011 00** **** ***4 123",
+            "1234567 411111******1111",
+            "411111******1111 5555555555554444",
+        ] {
+            assert!(
+                find_all(masked)
+                    .iter()
+                    .all(|(_, p)| *p == "5555555555554444"),
+                "{masked}: {:?}",
+                find_all(masked)
+            );
+        }
     }
 
     #[test]

@@ -104,6 +104,8 @@ fn card_cases(cases: &mut Vec<Case>) {
                     format!("https://pay.example.com/charge?card={shown}&a=1"),
                     format!("[{shown}]"),
                     format!("card:\n{shown}."),
+                    format!("cards on file:\n* {shown}"),
+                    format!("**{shown}**"),
                 ] {
                     cases.push(sensitive("card number in text", text, pan.clone()));
                 }
