@@ -170,8 +170,14 @@ const WINDOW: usize = 19;
 
 /// Looks for card data in the run of digit groups starting at `start` (a digit whose
 /// previous byte is not a digit). Returns the first finding, or `None`, and where the
-/// caller's search resumes (the finding's end, or the run's end).
-pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, usize) {
+/// caller's search resumes (the finding's end, or the run's end). Bytes before `floor` are
+/// not looked at: the caller has written something else over them (a replaced value), so
+/// what stood there is not what a second pass will see.
+pub(crate) fn find_in_run(
+    bytes: &[u8],
+    floor: usize,
+    start: usize,
+) -> (Option<CardFinding>, usize) {
     // A ring of the groups from the current candidate start onwards.
     let mut ring = [Group::default(); WINDOW + 1];
     let (mut head, mut len) = (0usize, 0usize); // ring[head..head + len]
@@ -181,7 +187,7 @@ pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, u
     // Right after the hidden middle of a number masked before (`11***1-111`,
     // `11** **-111-6`): the first four digits are its kept end. No candidate starts inside
     // them, so masking twice changes nothing.
-    if after_hidden_digits(bytes, start) {
+    if after_hidden_digits(bytes, floor, start) {
         let mut tail = 0;
         loop {
             let len = bytes[next..]
@@ -223,7 +229,14 @@ pub(crate) fn find_in_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, u
             return (None, next);
         }
         let first = ring[head];
-        if let Some(found) = candidate_at(bytes, &ring, head, len, first_of_run, run_open) {
+        let window = Window {
+            ring: &ring,
+            head,
+            len,
+            first_of_run,
+            run_open,
+        };
+        if let Some(found) = candidate_at(bytes, floor, window) {
             return (Some(found), finding_end(found));
         }
         // No card starts at this group: the next one is the candidate start.
@@ -245,8 +258,8 @@ const HIDDEN_SPAN: usize = 2 * (*PAN_DIGITS.end() - 10);
 /// separator away — with a kept digit before that middle, directly or across one separator:
 /// `411111******1111`, `4111 11** **** 1111`. Mask characters without that shape are text
 /// (`* 4111 1111 1111 1111`, a list's bullet).
-fn after_hidden_digits(bytes: &[u8], at: usize) -> bool {
-    let mut before = &bytes[..at];
+fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
+    let mut before = &bytes[floor.min(at)..at];
     if let Some((b' ' | b'-', rest)) = before.split_last() {
         before = rest;
     }
@@ -295,23 +308,39 @@ fn finding_end(f: CardFinding) -> usize {
     }
 }
 
-/// The longest stretch of whole groups starting at `ring[head]` that is card data.
-fn candidate_at(
-    bytes: &[u8],
-    ring: &[Group; WINDOW + 1],
+/// The candidate start's groups: `ring[head..head + len]` (around the ring), whether the
+/// first is the run's first, and whether the run goes on past them.
+#[derive(Clone, Copy)]
+struct Window<'a> {
+    ring: &'a [Group; WINDOW + 1],
     head: usize,
     len: usize,
     first_of_run: bool,
     run_open: bool,
-) -> Option<CardFinding> {
+}
+
+/// The longest stretch of whole groups starting at `ring[head]` that is card data.
+fn candidate_at(bytes: &[u8], floor: usize, window: Window<'_>) -> Option<CardFinding> {
+    let Window {
+        ring,
+        head,
+        len,
+        first_of_run,
+        run_open,
+    } = window;
     let first = ring[head];
-    let left = first.start.checked_sub(1).map(|k| bytes[k]);
+    // Before `floor` stands what the caller replaced: no byte to glue to.
+    let left = first
+        .start
+        .checked_sub(1)
+        .filter(|&k| k >= floor)
+        .map(|k| bytes[k]);
     // Track 1 glues its PAN to a `B` (`%B4111…^`); any other letter or digit glued
     // disqualifies, and so does a masked number's hidden middle before it (a longer tail
     // than a masked number keeps is not its tail, nor a number of its own).
     let track1_lead = first_of_run && left == Some(b'B');
     let glued = left.is_some_and(|b| b.is_ascii_alphanumeric());
-    if first_of_run && (glued || after_hidden_digits(bytes, first.start)) && !track1_lead {
+    if first_of_run && (glued || after_hidden_digits(bytes, floor, first.start)) && !track1_lead {
         return None;
     }
     if track1_lead {
@@ -473,7 +502,7 @@ mod tests {
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
-                let (found, resume) = find_in_run(bytes, i);
+                let (found, resume) = find_in_run(bytes, 0, i);
                 match found {
                     Some(CardFinding::Pan { start, end }) => out.push(("pan", &text[start..end])),
                     Some(CardFinding::Track { start, end }) => {
@@ -527,6 +556,14 @@ mod tests {
         ] {
             assert_eq!(find_all(text), [("pan", pan)], "{text}");
         }
+        // Before `floor` the caller replaced what stood there (`9` was a removed value):
+        // it is no masked number's kept first digit.
+        let text = b"CSC=9 ***6666666666666";
+        assert_eq!(find_in_run(text, 0, 9).0, None);
+        assert!(matches!(
+            find_in_run(text, 5, 9).0,
+            Some(CardFinding::Pan { start: 9, end: 22 })
+        ));
         // A masked number's own shapes: its kept ends start and end nothing.
         for masked in [
             "411111******1111",

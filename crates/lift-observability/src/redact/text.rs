@@ -294,7 +294,7 @@ fn walk<'s, C: Classifier>(
                     if at < resume {
                         None
                     } else {
-                        let (found, end) = card_run(bytes, at);
+                        let (found, end) = card_run(bytes, out.name_floor, at);
                         resume = end;
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
@@ -414,8 +414,9 @@ impl<'s> Output<'s> {
 }
 
 /// A run of digit groups at `start`: counted first (most runs — in UUIDs, amounts, dates —
-/// hold fewer than 13 digits and end there), then searched for card data.
-fn card_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, usize) {
+/// hold fewer than 13 digits and end there), then searched for card data (before `floor`
+/// stands text a replacement wrote over).
+fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, usize) {
     let mut digits = 0;
     let mut i = start;
     loop {
@@ -430,7 +431,7 @@ fn card_run(bytes: &[u8], start: usize) -> (Option<CardFinding>, usize) {
     if digits < 13 {
         return (None, i);
     }
-    card::find_in_run(bytes, start)
+    card::find_in_run(bytes, floor, start)
 }
 
 fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
@@ -1015,6 +1016,9 @@ mod tests {
             // a card after a replaced value `*` (the mask character: taken for a masked
             // number's kept end, it hid the card until the value was gone);
             "csc:* 4211141111111",
+            // a card after `***` after a replaced value ending in a digit (taken for a
+            // masked number's kept first digits until the value was gone);
+            "CSC=9 ***6666666666666",
             // an unclosed `[` after a name closed on the bracket of a removed value;
             "&CSC:[R x&CSC:ab&CSC:cd]",
             // an outer quoted value that did not close across a newline closed once an
