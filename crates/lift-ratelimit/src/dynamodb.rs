@@ -63,6 +63,8 @@ use wire::{Placeholder, Reply};
 pub const PARTITION_KEY: &str = "pk";
 /// The TTL attribute's name (epoch seconds).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
+/// The key [`DynamoDbStore::warm_up`] reads (a read changes nothing, whoever's key it is).
+const WARM_UP_KEY: &str = "lift-ratelimit:warm-up";
 
 /// Calls one decision may make at most: a mispredicted GCRA form costs one more; only a key
 /// that changes between idle and busy on every call (impossible in practice) uses them up.
@@ -170,6 +172,33 @@ impl DynamoDbStore {
             .await
             .map_err(store_error("UpdateTimeToLive"))?;
         Ok(())
+    }
+
+    /// Opens the store's line before the first decision: one `GetItem` of a key no decision
+    /// writes resolves the endpoint, fetches the credentials and opens a pooled connection
+    /// (with its TLS handshake), so a cold instance's first request does not spend its
+    /// decision timeout on them. Call it during start-up
+    /// ([`RateLimiter::from_env`](crate::RateLimiter::from_env) does). An error when the
+    /// read fails — the table does not exist, the credentials are refused, no reply.
+    pub async fn warm_up(&self) -> Result<(), RateLimitError> {
+        self.read(WARM_UP_KEY).await.map(drop)
+    }
+
+    /// Whether `error`, from [`warm_up`](Self::warm_up), means every decision would fail the
+    /// same way: DynamoDB answered that the table does not exist or refused the credentials
+    /// (not a failure that may pass, nor a refusal of `GetItem` alone, which decisions by
+    /// GCRA and fixed windows do not need).
+    pub(crate) fn is_misconfiguration(error: &RateLimitError) -> bool {
+        let RateLimitError::Store {
+            source: Some(source),
+            ..
+        } = error
+        else {
+            return false;
+        };
+        source
+            .downcast_ref::<wire::ServiceError>()
+            .is_some_and(|e| e.kind == "ResourceNotFoundException" || e.is_credentials())
     }
 
     fn view(&self, key: &str) -> Arc<Seen> {

@@ -6,6 +6,14 @@
 //! | `LIFT_RATE_LIMIT_PLANS` | per-tenant limits, `;`-separated (`acme=1000/min;globex=10/min,100/h`) |
 //! | `LIFT_RATE_LIMIT_ALGORITHM` | `gcra` (default), `fixed_window` or `sliding_window` |
 //! | `LIFT_RATE_LIMIT_TABLE` | a DynamoDB table shared by every instance (the `dynamodb` feature); unset: in memory |
+//! | `LIFT_RATE_LIMIT_TIMEOUT` | the decision timeout, `ms` or `s` (`50ms`, default; `1s`) |
+//!
+//! With a table, the store's line is opened at start-up (`DynamoDbStore::warm_up`), within
+//! three seconds: a table that does not exist, or credentials DynamoDB refuses, stop
+//! start-up with a [`StartupError`] naming `LIFT_RATE_LIMIT_TABLE` (every decision would fail
+//! the same way, and fail open unnoticed); any other failure leaves the decisions to try.
+
+use std::time::Duration;
 
 use lift::StartupError;
 
@@ -22,6 +30,8 @@ pub const RATE_LIMIT_PLANS_ENV: &str = "LIFT_RATE_LIMIT_PLANS";
 pub const RATE_LIMIT_ALGORITHM_ENV: &str = "LIFT_RATE_LIMIT_ALGORITHM";
 /// The DynamoDB table.
 pub const RATE_LIMIT_TABLE_ENV: &str = "LIFT_RATE_LIMIT_TABLE";
+/// The decision timeout.
+pub const RATE_LIMIT_TIMEOUT_ENV: &str = "LIFT_RATE_LIMIT_TIMEOUT";
 
 /// Keys the in-memory store holds at most when the environment chooses it.
 const MEMORY_KEYS: usize = 100_000;
@@ -44,6 +54,18 @@ struct Wanted {
     limits: Limits,
     plans: Vec<(String, Limits)>,
     algorithm: Algorithm,
+    timeout: Option<Duration>,
+}
+
+/// `50ms`, `1s`: a whole number of milliseconds or seconds, above zero.
+fn parse_timeout(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.strip_suffix("ms") {
+        Some(number) => (number, Duration::from_millis(1)),
+        None => (text.strip_suffix('s')?, Duration::from_secs(1)),
+    };
+    let count: u32 = number.trim().parse().ok().filter(|&n| n > 0)?;
+    Some(unit * count)
 }
 
 fn wanted(var: impl Fn(&str) -> Option<String>) -> Result<Option<Wanted>, StartupError> {
@@ -75,16 +97,30 @@ fn wanted(var: impl Fn(&str) -> Option<String>) -> Result<Option<Wanted>, Startu
             ));
         }
     };
+    let timeout = match var(RATE_LIMIT_TIMEOUT_ENV) {
+        None => None,
+        Some(text) => Some(parse_timeout(&text).ok_or_else(|| {
+            invalid(
+                RATE_LIMIT_TIMEOUT_ENV,
+                &text,
+                "a duration in ms or s, above zero (50ms, 1s)",
+            )
+        })?),
+    };
     Ok(Some(Wanted {
         limits,
         plans,
         algorithm,
+        timeout,
     }))
 }
 
 impl Wanted {
     fn limiter<S: crate::Store>(self, store: S) -> RateLimiter {
         let mut limiter = RateLimiter::new(store, self.limits).algorithm(self.algorithm);
+        if let Some(timeout) = self.timeout {
+            limiter = limiter.timeout(timeout);
+        }
         for (tenant, limits) in self.plans {
             limiter = limiter.plan(tenant, limits);
         }
@@ -114,6 +150,17 @@ async fn table_limiter(wanted: Wanted, table: &str) -> Result<RateLimiter, Start
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = crate::DynamoDbStore::new(&config, table)
         .map_err(|e| invalid(RATE_LIMIT_TABLE_ENV, table, e.to_string()))?;
+    /// How long start-up waits for the warm-up before going on without it.
+    const WARM_UP_TIMEOUT: Duration = Duration::from_secs(3);
+    if let Ok(Err(e)) = tokio::time::timeout(WARM_UP_TIMEOUT, store.warm_up()).await
+        && crate::DynamoDbStore::is_misconfiguration(&e)
+    {
+        return Err(invalid(
+            RATE_LIMIT_TABLE_ENV,
+            table,
+            format!("an existing table these credentials may use ({e})"),
+        ));
+    }
     Ok(wanted.limiter(store))
 }
 
@@ -160,6 +207,30 @@ mod tests {
             limiter.limits_for(Some("initech")).to_string(),
             "100/60s,1000/3600s"
         );
+    }
+
+    #[test]
+    fn the_decision_timeout_comes_from_the_environment_in_ms_or_s() {
+        let limiter =
+            |vars: &[(&str, &str)]| from(vars).unwrap().unwrap().limiter(MemoryStore::new(1));
+        let timeout = |text| {
+            format!(
+                "{:?}",
+                limiter(&[(RATE_LIMIT_ENV, "1/s"), (RATE_LIMIT_TIMEOUT_ENV, text)])
+            )
+        };
+        assert!(format!("{:?}", limiter(&[(RATE_LIMIT_ENV, "1/s")])).contains("timeout: 50ms"));
+        assert!(timeout("250ms").contains("timeout: 250ms"));
+        assert!(timeout(" 2s ").contains("timeout: 2s"));
+        for bad in ["0ms", "50", "1.5s", "-1s", "ms", "1min"] {
+            let err = from(&[(RATE_LIMIT_ENV, "1/s"), (RATE_LIMIT_TIMEOUT_ENV, bad)])
+                .err()
+                .expect("refused");
+            assert!(
+                err.to_string().starts_with(RATE_LIMIT_TIMEOUT_ENV),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub use decision::Decision;
 pub use dynamodb::{DynamoDbStore, PARTITION_KEY, TTL_ATTRIBUTE};
 pub use env::{
     RATE_LIMIT_ALGORITHM_ENV, RATE_LIMIT_ENV, RATE_LIMIT_PLANS_ENV, RATE_LIMIT_TABLE_ENV,
+    RATE_LIMIT_TIMEOUT_ENV,
 };
 pub use error::RateLimitError;
 pub use key::{KeyBy, TrustedProxies, api_key_fingerprint};

@@ -256,6 +256,7 @@ fn function_command(binary: &str, address: &str, env: &[(&str, &str)]) -> Comman
         .env_remove("LIFT_RATE_LIMIT")
         .env_remove("LIFT_RATE_LIMIT_TABLE")
         .env_remove("LIFT_RATE_LIMIT_PLANS")
+        .env_remove("LIFT_RATE_LIMIT_TIMEOUT")
         .env_remove("LIFT_SIGNING_KEYS")
         .env_remove("LIFT_SIGNING_KEYS_SECRET")
         .env_remove("LIFT_SIGNING_NONCE_TABLE")
@@ -824,6 +825,32 @@ async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
     assert!(item.item().is_some());
 }
 
+/// A table name that names no table stops start-up (every decision would fail open,
+/// unnoticed): the init error names `LIFT_RATE_LIMIT_TABLE`.
+/// Needs `moto_server` (the `emulator` feature; `scripts/test.sh` turns it on).
+#[cfg(feature = "emulator")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_table_that_does_not_exist_stops_start_up() {
+    let moto = moto::Moto::start();
+    let (posted, lines, status) = start_failing(&[
+        ("LIFT_RATE_LIMIT", "2/min"),
+        ("LIFT_RATE_LIMIT_TABLE", "payments-rate-limitz"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", moto.endpoint.as_str()),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ])
+    .await;
+    assert_eq!(status, 1, "{lines:?}");
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    let message = posted[0].1["errorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("LIFT_RATE_LIMIT_TABLE=\"payments-rate-limitz\"")
+            && message.contains("ResourceNotFoundException"),
+        "{message}"
+    );
+}
+
 /// Runs `tests/interop/tls.py` with `args` through the venv's Python.
 #[cfg(feature = "emulator")]
 fn tls_py(args: &[&str]) {
@@ -847,9 +874,12 @@ async fn charges_are_limited_through_a_table_over_https_with_a_verified_certific
     let ca = ca.to_str().unwrap();
     tls_py(&["table", &moto.endpoint, ca, "payments-rate-limits"]);
     let tenants = ["acme", "acme", "acme"];
-    fn env<'a>(endpoint: &'a str, trusted: &'a str) -> [(&'a str, &'a str); 7] {
+    fn env<'a>(endpoint: &'a str, trusted: &'a str) -> [(&'a str, &'a str); 8] {
         [
             ("LIFT_RATE_LIMIT", "2/min"),
+            // What is tested is the certificate, not the speed of moto's handshakes on a
+            // loaded machine (the start-up's warm-up opens the line; this bounds the rest).
+            ("LIFT_RATE_LIMIT_TIMEOUT", "5s"),
             ("LIFT_RATE_LIMIT_TABLE", "payments-rate-limits"),
             ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
             ("AWS_REGION", "us-east-1"),

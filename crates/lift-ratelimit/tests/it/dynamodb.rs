@@ -157,6 +157,29 @@ async fn one_call_per_decision_for_the_first_request_an_admission_and_a_denial()
 }
 
 #[tokio::test]
+async fn a_warm_up_is_one_read_that_writes_nothing_and_a_missing_table_fails_it() {
+    let table = Table::new().await;
+    let store = table.store();
+    let before = table.calls();
+    store.warm_up().await.unwrap();
+    assert_eq!(table.calls() - before, 1);
+    let scanned = table
+        .client
+        .scan()
+        .table_name(&table.name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.count(), 0, "the warm-up wrote an item");
+    let missing = DynamoDbStore::new(&table.config, "no-such-table").unwrap();
+    let err = missing.warm_up().await.unwrap_err();
+    assert!(
+        err.to_string().contains("ResourceNotFoundException"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_denial_says_when_to_retry_without_a_read() {
     let table = Table::new().await;
     let store = table.store();
