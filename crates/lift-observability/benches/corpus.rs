@@ -3,11 +3,14 @@
 //! logs the next entry, so a figure is the cost per entry averaged over the corpus; the
 //! same is measured per shape, so no shape hides behind the average.
 //!
-//! Every logger writes one JSON line per entry into a discarding sink (Lift: `NoopSink`,
-//! peers: `io::sink()`), carrying request/tenant/user ids the idiomatic way (a child logger
-//! for Lift and slog, a span for tracing). Lift is measured with redaction on (the default)
-//! and off. Then Lift alone into the sinks users use: a line-flushed writer on
-//! `/dev/null` (one `write` per line, as stdout in Lambda).
+//! Every logger writes one JSON line per entry, carrying request/tenant/user ids the
+//! idiomatic way (a child logger for Lift and slog, a span for tracing), in two settings:
+//! into a discarding sink (`corpus_*`; Lift: `NoopSink`, peers: `io::sink()`, which costs
+//! a peer nothing per `write`), with Lift's redaction on (the default) and off; and into a
+//! line-buffered writer, as `io::stdout()` is, without its lock and system call
+//! (`line_buffered_*`; Lift: `WriterSink`, peers: `LineWriter`). Then Lift alone into the
+//! sinks users use: a line-flushed writer on `/dev/null` (one `write` per line, as stdout in
+//! Lambda).
 //!
 //! Peers log each shape idiomatically: slog nests the body with `slog::Serde`, tracing has
 //! no nested values and writes the body as a JSON string; both write an error's top
@@ -53,8 +56,8 @@ fn lift_with_keys(keys: KeyProfile, redactor: Redactor, sink: impl Sink + 'stati
     corpus_calls::invocation_logger(&root)
 }
 
-fn slog_logger() -> slog::Logger {
-    let json = slog_json::Json::new(io::sink()).add_default_keys().build();
+fn slog_logger(writer: impl io::Write + Send + 'static) -> slog::Logger {
+    let json = slog_json::Json::new(writer).add_default_keys().build();
     slog::Logger::root(Mutex::new(json).fuse(), slog::o!("service" => "payments")).new(slog::o!(
         "request_id" => "c6af9ac6-7b61-4e6d-9a41-93e8deadbeef",
         "tenant_id" => "tenant-7f3b2c",
@@ -96,11 +99,14 @@ fn slog_entry(log: &slog::Logger, entry: &Entry, body: Option<&SharedBody>) {
     }
 }
 
-fn tracing_dispatch() -> tracing::Dispatch {
+fn tracing_dispatch<W>(writer: W) -> tracing::Dispatch
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let subscriber = tracing_subscriber::fmt()
         .json()
         .with_max_level(tracing::Level::INFO)
-        .with_writer(io::sink)
+        .with_writer(writer)
         .finish();
     tracing::Dispatch::new(subscriber)
 }
@@ -141,7 +147,20 @@ fn cycle<'a>(entries: &'a [&'a Entry]) -> impl FnMut() -> &'a Entry {
     }
 }
 
-fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry]) {
+/// Where every logger's lines go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// Discarded by the writer itself: Lift's `NoopSink`, the peers' `io::sink()` — a peer
+    /// that writes a line in many pieces (slog-json: one `write` per token) pays nothing for
+    /// them, Lift pays for building its line.
+    Discarded,
+    /// A line-buffered writer, as `io::stdout()` is (without its lock and its `write`
+    /// system call): every logger's bytes are copied into a buffer handed on at each
+    /// newline — Lift's `WriterSink`, a `LineWriter` for slog-json and tracing.
+    LineBuffered,
+}
+
+fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry], output: Output) {
     let bodies: Vec<Option<SharedBody>> = entries
         .iter()
         .map(|e| match e {
@@ -149,17 +168,26 @@ fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry]) {
             _ => None,
         })
         .collect();
-    let on = lift(Redactor::new(), NoopSink::new());
+    let lift_into = |redactor| match output {
+        Output::Discarded => lift(redactor, NoopSink::new()),
+        Output::LineBuffered => lift(redactor, WriterSink::new(io::sink())),
+    };
+    let on = lift_into(Redactor::new());
     let mut next = cycle(entries);
     g.bench_function("lift", |b| {
         b.iter(|| corpus_calls::log_entry(&on, black_box(next())))
     });
-    let off = lift(Redactor::disabled(), NoopSink::new());
-    let mut next = cycle(entries);
-    g.bench_function("lift_redaction_off", |b| {
-        b.iter(|| corpus_calls::log_entry(&off, black_box(next())))
-    });
-    let slog = slog_logger();
+    if output == Output::Discarded {
+        let off = lift_into(Redactor::disabled());
+        let mut next = cycle(entries);
+        g.bench_function("lift_redaction_off", |b| {
+            b.iter(|| corpus_calls::log_entry(&off, black_box(next())))
+        });
+    }
+    let slog = match output {
+        Output::Discarded => slog_logger(io::sink()),
+        Output::LineBuffered => slog_logger(io::LineWriter::new(io::sink())),
+    };
     let mut i = 0;
     g.bench_function("slog_json", |b| {
         b.iter(|| {
@@ -168,7 +196,11 @@ fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry]) {
             slog_entry(&slog, black_box(entries[k]), bodies[k].as_ref());
         })
     });
-    tracing::dispatcher::with_default(&tracing_dispatch(), || {
+    let dispatch = match output {
+        Output::Discarded => tracing_dispatch(io::sink),
+        Output::LineBuffered => tracing_dispatch(Mutex::new(io::LineWriter::new(io::sink()))),
+    };
+    tracing::dispatcher::with_default(&dispatch, || {
         let span = tracing::info_span!(
             "request",
             request_id = "c6af9ac6-7b61-4e6d-9a41-93e8deadbeef",
@@ -187,7 +219,7 @@ fn corpus(c: &mut Criterion) {
     let all = lift_corpus::generate(SEED, ENTRIES);
     let refs: Vec<&Entry> = all.iter().collect();
     let mut g = c.benchmark_group("corpus_all");
-    compare(&mut g, &refs);
+    compare(&mut g, &refs, Output::Discarded);
     // The same entries with Powertools' keys: another head, the same path.
     let powertools = lift_with_keys(KeyProfile::Powertools, Redactor::new(), NoopSink::new());
     let mut next = cycle(&refs);
@@ -198,7 +230,22 @@ fn corpus(c: &mut Criterion) {
     for shape in Shape::ALL {
         let of_shape: Vec<&Entry> = all.iter().filter(|e| e.shape() == shape).collect();
         let mut g = c.benchmark_group(format!("corpus_{}", shape.name()));
-        compare(&mut g, &of_shape);
+        compare(&mut g, &of_shape, Output::Discarded);
+        g.finish();
+    }
+}
+
+/// The same comparison with every logger writing into a line-buffered writer.
+fn corpus_line_buffered(c: &mut Criterion) {
+    let all = lift_corpus::generate(SEED, ENTRIES);
+    let refs: Vec<&Entry> = all.iter().collect();
+    let mut g = c.benchmark_group("line_buffered_all");
+    compare(&mut g, &refs, Output::LineBuffered);
+    g.finish();
+    for shape in Shape::ALL {
+        let of_shape: Vec<&Entry> = all.iter().filter(|e| e.shape() == shape).collect();
+        let mut g = c.benchmark_group(format!("line_buffered_{}", shape.name()));
+        compare(&mut g, &of_shape, Output::LineBuffered);
         g.finish();
     }
 }
@@ -228,6 +275,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = corpus, corpus_sinks
+    targets = corpus, corpus_line_buffered, corpus_sinks
 }
 criterion_main!(benches);
