@@ -8,9 +8,9 @@
 //! into a discarding sink (`corpus_*`; Lift: `NoopSink`, peers: `io::sink()`, which costs
 //! a peer nothing per `write`), with Lift's redaction on (the default) and off; and into a
 //! line-buffered writer, as `io::stdout()` is, without its lock and system call
-//! (`line_buffered_*`; Lift: `WriterSink`, peers: `LineWriter`). Then Lift alone into the
-//! sinks users use: a line-flushed writer on `/dev/null` (one `write` per line, as stdout in
-//! Lambda).
+//! (`line_buffered_*`; Lift: `WriterSink`, peers: `LineWriter`). Then the same writers on
+//! `/dev/null` over the whole corpus (`dev_null_all`: one `write` system call per line, as
+//! stdout in Lambda).
 //!
 //! Peers log each shape idiomatically: slog nests the body with `slog::Serde`, tracing has
 //! no nested values and writes the body as a JSON string; both write an error's top
@@ -158,6 +158,14 @@ enum Output {
     /// system call): every logger's bytes are copied into a buffer handed on at each
     /// newline — Lift's `WriterSink`, a `LineWriter` for slog-json and tracing.
     LineBuffered,
+    /// The same writers on `/dev/null`: stdout as a Lambda function has it, one `write`
+    /// system call per line (slog-json's and tracing's `LineWriter` hands a line on at its
+    /// newline).
+    DevNull,
+}
+
+fn dev_null() -> std::fs::File {
+    std::fs::File::create("/dev/null").expect("/dev/null opens")
 }
 
 fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry], output: Output) {
@@ -171,6 +179,7 @@ fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry], output: Out
     let lift_into = |redactor| match output {
         Output::Discarded => lift(redactor, NoopSink::new()),
         Output::LineBuffered => lift(redactor, WriterSink::new(io::sink())),
+        Output::DevNull => lift(redactor, WriterSink::new(dev_null())),
     };
     let on = lift_into(Redactor::new());
     let mut next = cycle(entries);
@@ -187,6 +196,7 @@ fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry], output: Out
     let slog = match output {
         Output::Discarded => slog_logger(io::sink()),
         Output::LineBuffered => slog_logger(io::LineWriter::new(io::sink())),
+        Output::DevNull => slog_logger(io::LineWriter::new(dev_null())),
     };
     let mut i = 0;
     g.bench_function("slog_json", |b| {
@@ -199,6 +209,7 @@ fn compare(g: &mut BenchmarkGroup<'_, WallTime>, entries: &[&Entry], output: Out
     let dispatch = match output {
         Output::Discarded => tracing_dispatch(io::sink),
         Output::LineBuffered => tracing_dispatch(Mutex::new(io::LineWriter::new(io::sink()))),
+        Output::DevNull => tracing_dispatch(Mutex::new(io::LineWriter::new(dev_null()))),
     };
     tracing::dispatcher::with_default(&dispatch, || {
         let span = tracing::info_span!(
@@ -250,18 +261,12 @@ fn corpus_line_buffered(c: &mut Criterion) {
     }
 }
 
-/// Lift alone on the whole corpus into the sinks users use.
-fn corpus_sinks(c: &mut Criterion) {
+/// The whole corpus with every logger writing to `/dev/null` through a line-buffered writer.
+fn corpus_dev_null(c: &mut Criterion) {
     let all = lift_corpus::generate(SEED, ENTRIES);
     let refs: Vec<&Entry> = all.iter().collect();
-    let mut g = c.benchmark_group("corpus_into_sinks");
-    if let Ok(devnull) = std::fs::File::create("/dev/null") {
-        let log = lift(Redactor::new(), WriterSink::new(devnull));
-        let mut next = cycle(&refs);
-        g.bench_function("lift_line_flushed_writer", |b| {
-            b.iter(|| corpus_calls::log_entry(&log, black_box(next())))
-        });
-    }
+    let mut g = c.benchmark_group("dev_null_all");
+    compare(&mut g, &refs, Output::DevNull);
     g.finish();
 }
 
@@ -275,6 +280,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = corpus, corpus_line_buffered, corpus_sinks
+    targets = corpus, corpus_line_buffered, corpus_dev_null
 }
 criterion_main!(benches);
