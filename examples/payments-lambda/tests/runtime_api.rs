@@ -797,6 +797,8 @@ async fn charges_are_limited_through_a_dynamodb_table_when_one_is_named() {
     let tenants = ["acme", "acme", "acme"];
     let env = [
         ("LIFT_RATE_LIMIT", "2/min"),
+        // The table is tested, not moto's speed on a loaded machine.
+        ("LIFT_RATE_LIMIT_TIMEOUT", "5s"),
         ("LIFT_RATE_LIMIT_TABLE", "payments-rate-limits"),
         ("AWS_ENDPOINT_URL_DYNAMODB", moto.endpoint.as_str()),
         ("AWS_REGION", "us-east-1"),
