@@ -238,10 +238,15 @@ fn corpus(c: &mut Criterion) {
         b.iter(|| corpus_calls::log_entry(&powertools, black_box(next())))
     });
     g.finish();
+    per_shape(c, &all, "corpus", Output::Discarded);
+}
+
+/// [`compare`] on each shape's entries alone, in groups `{prefix}_{shape}`.
+fn per_shape(c: &mut Criterion, all: &[Entry], prefix: &str, output: Output) {
     for shape in Shape::ALL {
         let of_shape: Vec<&Entry> = all.iter().filter(|e| e.shape() == shape).collect();
-        let mut g = c.benchmark_group(format!("corpus_{}", shape.name()));
-        compare(&mut g, &of_shape, Output::Discarded);
+        let mut g = c.benchmark_group(format!("{prefix}_{}", shape.name()));
+        compare(&mut g, &of_shape, output);
         g.finish();
     }
 }
@@ -253,12 +258,7 @@ fn corpus_line_buffered(c: &mut Criterion) {
     let mut g = c.benchmark_group("line_buffered_all");
     compare(&mut g, &refs, Output::LineBuffered);
     g.finish();
-    for shape in Shape::ALL {
-        let of_shape: Vec<&Entry> = all.iter().filter(|e| e.shape() == shape).collect();
-        let mut g = c.benchmark_group(format!("line_buffered_{}", shape.name()));
-        compare(&mut g, &of_shape, Output::LineBuffered);
-        g.finish();
-    }
+    per_shape(c, &all, "line_buffered", Output::LineBuffered);
 }
 
 /// The whole corpus with every logger writing to `/dev/null` through a line-buffered writer.
