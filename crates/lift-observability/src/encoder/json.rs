@@ -172,7 +172,7 @@ fn write_powertools_head(out: &mut Vec<u8>, entry: &Entry<'_>) {
 }
 
 /// Writes a string's JSON contents, redacted unless `redactor` is `None`.
-#[inline]
+#[inline(always)]
 fn write_text(out: &mut Vec<u8>, s: &str, redactor: Option<&Redactor>) {
     match redactor {
         Some(r) => r.write_json_str(out, s),

@@ -16,9 +16,10 @@
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]`, the name kept |
-//! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` |
+//! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
+//! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
@@ -626,7 +627,7 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
                         .position(|&b| matches!(b, b'\n' | b'\r' | b'"'))
                         .unwrap_or(bytes.len() - start);
             }
-            (start, end, true)
+            (start, before_private_key(bytes, start, end), true)
         }
         None => return None,
     };
@@ -735,7 +736,8 @@ fn credential_shaped(token: &[u8]) -> bool {
         || (rest.iter().any(u8::is_ascii_uppercase) && rest.iter().any(u8::is_ascii_lowercase))
 }
 
-/// The token after `scheme` and its whitespace, at `bytes[after..]`: (start, end).
+/// The token after `scheme` and its whitespace, at `bytes[after..]`: (start, end), ending
+/// before a private key's armour.
 fn token_after(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
     let mut start = after;
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
@@ -748,11 +750,16 @@ fn token_after(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
         .iter()
         .take_while(|&&b| is_token_byte(b))
         .count();
-    (len > 0).then_some((start, start + len))
+    let end = before_private_key(bytes, start, start + len);
+    (end > start).then_some((start, end))
 }
 
-/// `Bearer <token>` / `Basic <credentials>`.
+/// `Bearer <token>` / `Basic <credentials>`, or a PEM private key (anchored at the `B` of
+/// its `-----BEGIN`).
 fn credentials(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    if bytes[at..].starts_with(b"BEGIN ") {
+        return pem_private_key(bytes, at, counts);
+    }
     if !at_word_start(bytes, at) {
         return None;
     }
@@ -771,6 +778,68 @@ fn credentials(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
         return None;
     }
     Some(secret(start, end, counts))
+}
+
+/// The start of a PEM block's armour.
+const PEM_BEGIN: &[u8] = b"-----BEGIN ";
+
+/// At the `B` of `-----BEGIN …PRIVATE KEY-----`: the key's body, up to its `-----END` or
+/// the string's end (a line cut short), is a secret. The armour stays, saying what was there.
+fn pem_private_key(bytes: &[u8], b: usize, counts: &Counts) -> Option<Finding> {
+    let begin = b.checked_sub(5)?;
+    let start = private_key_armour(bytes, begin)?;
+    let end = start + find(&bytes[start..], b"-----END").unwrap_or(bytes.len() - start);
+    let body = &bytes[start..end];
+    // Redacted before (a second pass): left alone.
+    if body.is_empty() || body == REDACTED.as_bytes() {
+        return None;
+    }
+    Some(secret(start, end, counts))
+}
+
+/// The words of a private key's PEM label before `PRIVATE KEY`: none holds a byte another
+/// detector starts from, so nothing inside the armour is ever found and changed.
+const PEM_KEY_KINDS: [&[u8]; 9] = [
+    b"RSA",
+    b"DSA",
+    b"EC",
+    b"OPENSSH",
+    b"ENCRYPTED",
+    b"PGP",
+    b"SSH2",
+    b"ED25519",
+    b"X25519",
+];
+
+/// `-----BEGIN <label>-----` at `begin`, where the label names a private key (`PRIVATE KEY`,
+/// `RSA PRIVATE KEY`, `OPENSSH PRIVATE KEY`, PGP's `PGP PRIVATE KEY BLOCK`…): where the
+/// armour ends.
+fn private_key_armour(bytes: &[u8], begin: usize) -> Option<usize> {
+    let rest = bytes.get(begin..)?.strip_prefix(PEM_BEGIN)?;
+    let len = find(&rest[..rest.len().min(48)], b"-----")?;
+    let label = &rest[..len];
+    let kinds = label
+        .strip_suffix(b"PRIVATE KEY BLOCK")
+        .or_else(|| label.strip_suffix(b"PRIVATE KEY"))?;
+    kinds
+        .split(|&b| b == b' ')
+        .all(|w| w.is_empty() || PEM_KEY_KINDS.contains(&w))
+        .then_some(begin + PEM_BEGIN.len() + len + 5)
+}
+
+/// `end`, or where a private key's armour starts inside `bytes[start..end]`: a value or
+/// token stops before it, and the key's own detector (at the `B` of its `BEGIN`) redacts
+/// its body — a value that took the armour would hide the `BEGIN` and leave the body.
+fn before_private_key(bytes: &[u8], start: usize, end: usize) -> usize {
+    match find(&bytes[start..end], b"-----BEGIN") {
+        Some(k) if private_key_armour(bytes, start + k).is_some() => start + k,
+        _ => end,
+    }
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// `Token <token>` (anchored at its `k`).
@@ -995,6 +1064,39 @@ mod tests {
     }
 
     #[test]
+    fn pem_blocks_among_other_findings_are_redacted_once_for_all() {
+        let words = [
+            "-----BEGIN ",
+            "-----END ",
+            "-----",
+            "RSA ",
+            "PRIVATE KEY",
+            " BLOCK",
+            "CERTIFICATE",
+            "MIIEvQ",
+            "private_key: ",
+            "password=",
+            "cvv=",
+            "Bearer ",
+            "4111111111111111",
+            "[REDACTED]",
+            "\n",
+            " ",
+        ];
+        let mut rng = fastrand::Rng::with_seed(2026);
+        for _ in 0..50_000 {
+            let text: String = (0..rng.usize(1..16))
+                .map(|_| words[rng.usize(..words.len())])
+                .collect();
+            let once = redact(&text);
+            assert_eq!(redact(&once), once, "{text:?}");
+            if text.contains("-----BEGIN PRIVATE KEY-----MIIEvQ") {
+                assert!(!once.contains("KEY-----MIIEvQ"), "{text:?} -> {once:?}");
+            }
+        }
+    }
+
+    #[test]
     fn redaction_is_idempotent() {
         let twice_the_same = |s: &str| {
             let once = redact(s);
@@ -1039,6 +1141,11 @@ mod tests {
             "AKIAKIAASIA900HHHH00.000.00CTE90CAVJ59999bppppppppppppppppppCAV.1=J",
             // … but a masked card is name bytes on the second pass: the name runs through it.
             "AKI\x0055CAV.O1AKIAA4S333AWKI-433-3394-333-3-4-3322---:233KAIAAAI9r=J=",
+            // PEM private keys: the body, or the whole block under a secret's name.
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIB\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----MIIE",
+            "private_key: -----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY----- x",
+            "-----BEGIN PRIVATE KEY----------END PRIVATE KEY-----",
         ] {
             twice_the_same(s);
         }

@@ -298,6 +298,25 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive(category, text, secret));
     }
+    // PEM private keys: whole, cut short (a line's limit), under a secret's name, one line.
+    let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
+    for label in [
+        "PRIVATE KEY",
+        "RSA PRIVATE KEY",
+        "EC PRIVATE KEY",
+        "OPENSSH PRIVATE KEY",
+        "ENCRYPTED PRIVATE KEY",
+        "PGP PRIVATE KEY BLOCK",
+    ] {
+        for text in [
+            format!("loaded -----BEGIN {label}-----\n{body}\nMGQ4\n-----END {label}-----\n"),
+            format!("-----BEGIN {label}-----\r\n{body}"),
+            format!("private_key: -----BEGIN {label}-----\n{body}\n-----END {label}-----"),
+            format!("key=-----BEGIN {label}-----{body}-----END {label}----- loaded"),
+        ] {
+            cases.push(sensitive("private key", text, body));
+        }
+    }
 }
 
 fn benign_cases(cases: &mut Vec<Case>) {
@@ -357,6 +376,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "retry after 1500 ms: upstream timeout: connection reset by peer",
         "tx4111111111111111USD",
         "id 41111111111111111111111",
+        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQeY2\n-----END CERTIFICATE-----",
+        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----",
+        "BEGIN PRIVATE KEY section missing",
     ] {
         cases.push(benign("look-alike", text));
     }
