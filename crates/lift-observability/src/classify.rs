@@ -4,7 +4,7 @@
 //! [`Classifier::classify`] answers, for each of 32 bytes, four questions as one bit each: is
 //! it an anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card
 //! number's run (neither a digit nor a space nor a dash), or a byte the JSON escaper must look
-//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=` and `:`, and the
+//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:` and `<`, and the
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
 //! (`Token`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
@@ -259,7 +259,7 @@ mod sse2 {
             _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
             _mm_or_si128(eq(v, b'A'), eq(v, b'J')),
         );
-        let separators = _mm_or_si128(eq(v, b'='), eq(v, b':'));
+        let separators = _mm_or_si128(_mm_or_si128(eq(v, b'='), eq(v, b':')), eq(v, b'<'));
         let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
         let in_run = _mm_or_si128(digits, _mm_or_si128(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
@@ -461,7 +461,7 @@ mod avx2 {
         } else {
             neighbours(v, [letter_b, letter_k, letter_a, letter_j])
         };
-        let separators = _mm256_or_si256(eq(v, b'='), eq(v, b':'));
+        let separators = _mm256_or_si256(_mm256_or_si256(eq(v, b'='), eq(v, b':')), eq(v, b'<'));
         let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
         let in_run = _mm256_or_si256(digits, _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
@@ -506,7 +506,7 @@ mod portable {
         // Below 0x20: the top three bits are clear.
         let below_space = zero(w & (ONES * 0xe0));
         Raw {
-            separators: compress(eq(w, b'=') | eq(w, b':')),
+            separators: compress(eq(w, b'=') | eq(w, b':') | eq(w, b'<')),
             letter_b: compress(eq(folded, b'b')),
             letter_k: compress(eq(folded, b'k')),
             letter_a: compress(eq(w, b'A')),
@@ -576,7 +576,7 @@ mod tests {
     fn byte_classes(b: u8, prev: Option<u8>, next: Option<u8>) -> Classes {
         let next = |is: fn(u8) -> bool| next.is_none_or(is);
         let anchor = match b {
-            b'=' | b':' => true,
+            b'=' | b':' | b'<' => true,
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
             b'K' | b'k' => matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E')),
             b'A' => next(|n| matches!(n, b'K' | b'S')),

@@ -18,6 +18,7 @@
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]`, the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
+//! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
@@ -57,6 +58,7 @@ enum Anchor {
     None,
     Digit,
     Separator,
+    Element,
     LetterB,
     LetterK,
     LetterA,
@@ -72,6 +74,7 @@ static ANCHORS: [Anchor; 256] = {
     }
     t[b'=' as usize] = Anchor::Separator;
     t[b':' as usize] = Anchor::Separator;
+    t[b'<' as usize] = Anchor::Element;
     t[b'B' as usize] = Anchor::LetterB;
     t[b'b' as usize] = Anchor::LetterB;
     t[b'K' as usize] = Anchor::LetterK;
@@ -109,6 +112,7 @@ static SHORT_CLASS: [u8; 256] = {
     }
     t[b'=' as usize] = 1;
     t[b':' as usize] = 1;
+    t[b'<' as usize] = 1;
     t[b'A' as usize] = 1;
     t[b'J' as usize] = 1;
     t[b'B' as usize] = 1;
@@ -301,6 +305,7 @@ fn walk<'s, C: Classifier>(
                     }
                 }
                 Anchor::Separator => separator(redactor, bytes, at, out.name_floor),
+                Anchor::Element => element(redactor, bytes, at),
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
                 Anchor::LetterK => token_scheme(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
@@ -657,6 +662,71 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         start,
         end,
         replacement,
+    })
+}
+
+/// At a `<`: an XML element `<name …>value</name>` (`<\/name>` in JSON-escaped text) whose
+/// name, without its namespace prefix, is a sensitive-data or secret name — a gateway's XML
+/// body logged as text (`<cvv>737</cvv>`, `<cardCode>`, `<Password>`).
+fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
+    let name_start = at + 1;
+    let name_len = bytes[name_start..]
+        .iter()
+        .take_while(|&&b| is_name_byte(b) || b == b':')
+        .count();
+    if name_len == 0 || name_len > 64 {
+        return None;
+    }
+    let qualified = &bytes[name_start..name_start + name_len];
+    let name = qualified.rsplit(|&b| b == b':').next()?;
+    if !name.iter().any(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    // Attributes, if any, up to the start tag's `>` on the same line.
+    let mut open_end = name_start + name_len;
+    if bytes.get(open_end) != Some(&b'>') {
+        if !matches!(bytes.get(open_end), Some(b' ' | b'\t')) {
+            return None;
+        }
+        open_end += bytes[open_end..]
+            .iter()
+            .take(256)
+            .position(|&b| matches!(b, b'>' | b'<' | b'\n'))?;
+        if bytes[open_end] != b'>' || bytes[open_end - 1] == b'/' {
+            return None;
+        }
+    }
+    let start = open_end + 1;
+    let end = start + bytes[start..].iter().position(|&b| b == b'<')?;
+    let close = &bytes[end + 1..];
+    let close = close
+        .strip_prefix(b"/")
+        .or_else(|| close.strip_prefix(b"\\/"))?;
+    let value = &bytes[start..end];
+    if !close.starts_with(qualified)
+        || close.get(name_len) != Some(&b'>')
+        || value.is_empty()
+        // Written by a pass before: left alone.
+        || value == REMOVED.as_bytes()
+        || value == REDACTED.as_bytes()
+    {
+        return None;
+    }
+    let fixed = match redactor.text_name_rule(name) {
+        KeyRule::Remove => {
+            redactor.counts().add_sad();
+            REMOVED
+        }
+        KeyRule::Secret => {
+            redactor.counts().add_secret_text();
+            REDACTED
+        }
+        KeyRule::Scan | KeyRule::Safe => return None,
+    };
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(fixed),
     })
 }
 
@@ -1063,35 +1133,78 @@ mod tests {
         }
     }
 
+    /// `n` strings of 1–15 of `words` each, drawn with `seed`.
+    fn mixtures(words: &[&str], seed: u64, n: usize) -> Vec<String> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        (0..n)
+            .map(|_| {
+                (0..rng.usize(1..16))
+                    .map(|_| words[rng.usize(..words.len())])
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Pieces every detector reacts to, among which the ones a test is about are mixed.
+    const OTHER_FINDINGS: [&str; 8] = [
+        "password=",
+        "cvv=",
+        "Bearer ",
+        "4111111111111111",
+        "[REDACTED]",
+        "\n",
+        " ",
+        "-----",
+    ];
+
     #[test]
     fn pem_blocks_among_other_findings_are_redacted_once_for_all() {
         let words = [
-            "-----BEGIN ",
-            "-----END ",
-            "-----",
-            "RSA ",
-            "PRIVATE KEY",
-            " BLOCK",
-            "CERTIFICATE",
-            "MIIEvQ",
-            "private_key: ",
-            "password=",
-            "cvv=",
-            "Bearer ",
-            "4111111111111111",
-            "[REDACTED]",
-            "\n",
-            " ",
-        ];
-        let mut rng = fastrand::Rng::with_seed(2026);
-        for _ in 0..50_000 {
-            let text: String = (0..rng.usize(1..16))
-                .map(|_| words[rng.usize(..words.len())])
-                .collect();
+            &OTHER_FINDINGS[..],
+            &[
+                "-----BEGIN ",
+                "-----END ",
+                "RSA ",
+                "PRIVATE KEY",
+                " BLOCK",
+                "CERTIFICATE",
+                "MIIEvQ",
+                "private_key: ",
+            ],
+        ]
+        .concat();
+        for text in mixtures(&words, 2026, 50_000) {
             let once = redact(&text);
             assert_eq!(redact(&once), once, "{text:?}");
             if text.contains("-----BEGIN PRIVATE KEY-----MIIEvQ") {
                 assert!(!once.contains("KEY-----MIIEvQ"), "{text:?} -> {once:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn xml_elements_among_other_findings_are_redacted_once_for_all() {
+        let words = [
+            &OTHER_FINDINGS[..],
+            &[
+                "<cvv>",
+                "</cvv>",
+                "<\\/cvv>",
+                "<a:pin x=\"1\">",
+                "</a:pin>",
+                "<",
+                ">",
+                "/",
+                "737",
+                "<b>",
+            ],
+        ]
+        .concat();
+        for text in mixtures(&words, 2027, 50_000) {
+            let once = redact(&text);
+            assert_eq!(redact(&once), once, "{text:?}");
+            if text.contains("<cvv>737</cvv>") {
+                assert!(!once.contains("<cvv>737</cvv>"), "{text:?} -> {once:?}");
             }
         }
     }
@@ -1240,6 +1353,8 @@ mod tests {
             "password=",
             "cvv: ",
             "\"pin\":\"",
+            "<cvv>",
+            "</cvv>",
             "://u:p@h",
             " ",
             "-",

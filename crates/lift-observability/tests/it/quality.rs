@@ -165,6 +165,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("{name}={value}&next=1"),
                 format!("{name}: {value}"),
                 format!("{{\"{name}\":{value}1}}"),
+                format!("<auth><{name}>{value}</{name}></auth>"),
             ] {
                 cases.push(sensitive(category, text, value));
             }
@@ -379,6 +380,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQeY2\n-----END CERTIFICATE-----",
         "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----",
         "BEGIN PRIVATE KEY section missing",
+        "<b>Bold</b> <amount currency=\"EUR\">1250</amount>",
+        "<token_type>bearer</token_type><pin_length>4</pin_length>",
+        "if a < b and c > d",
     ] {
         cases.push(benign("look-alike", text));
     }
