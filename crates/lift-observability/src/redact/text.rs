@@ -18,7 +18,7 @@
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]`, the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
-//! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value `[REMOVED]` / `[REDACTED]`, the tags kept |
+//! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
@@ -667,7 +667,9 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
 
 /// At a `<`: an XML element `<name …>value</name>` (`<\/name>` in JSON-escaped text) whose
 /// name, without its namespace prefix, is a sensitive-data or secret name — a gateway's XML
-/// body logged as text (`<cvv>737</cvv>`, `<cardCode>`, `<Password>`).
+/// body logged as text (`<cvv>737</cvv>`, `<cardCode>`, `<Password>`). The value runs to the
+/// element's first closing tag, whatever it holds (other elements, a `<`): what is inside
+/// can never move where it ends, so a second pass finds the same value.
 fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
     let name_start = at + 1;
     let name_len = bytes[name_start..]
@@ -682,6 +684,11 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
     if !name.iter().any(u8::is_ascii_alphabetic) {
         return None;
     }
+    let fixed = match redactor.text_name_rule(name) {
+        KeyRule::Remove => REMOVED,
+        KeyRule::Secret => REDACTED,
+        KeyRule::Scan | KeyRule::Safe => return None,
+    };
     // Attributes, if any, up to the start tag's `>` on the same line.
     let mut open_end = name_start + name_len;
     if bytes.get(open_end) != Some(&b'>') {
@@ -697,37 +704,42 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
         }
     }
     let start = open_end + 1;
-    let end = start + bytes[start..].iter().position(|&b| b == b'<')?;
-    let close = &bytes[end + 1..];
-    let close = close
-        .strip_prefix(b"/")
-        .or_else(|| close.strip_prefix(b"\\/"))?;
+    let end = closing_tag(bytes, start, qualified)?;
     let value = &bytes[start..end];
-    if !close.starts_with(qualified)
-        || close.get(name_len) != Some(&b'>')
-        || value.is_empty()
-        // Written by a pass before: left alone.
-        || value == REMOVED.as_bytes()
-        || value == REDACTED.as_bytes()
-    {
+    // Empty, or written by a pass before: left alone.
+    if value.is_empty() || value == REMOVED.as_bytes() || value == REDACTED.as_bytes() {
         return None;
     }
-    let fixed = match redactor.text_name_rule(name) {
-        KeyRule::Remove => {
-            redactor.counts().add_sad();
-            REMOVED
-        }
-        KeyRule::Secret => {
-            redactor.counts().add_secret_text();
-            REDACTED
-        }
-        KeyRule::Scan | KeyRule::Safe => return None,
-    };
+    if fixed == REMOVED {
+        redactor.counts().add_sad();
+    } else {
+        redactor.counts().add_secret_text();
+    }
     Some(Finding {
         start,
         end,
         replacement: Replacement::Fixed(fixed),
     })
+}
+
+/// Where the first closing tag of `name` (`</name>`, or `<\/name>`) starts, from `from` on.
+fn closing_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while let Some(k) = bytes[at..].iter().position(|&b| b == b'<') {
+        at += k;
+        let rest = &bytes[at + 1..];
+        let rest = rest
+            .strip_prefix(b"/")
+            .or_else(|| rest.strip_prefix(b"\\/"));
+        if let Some(tag) = rest
+            && tag.starts_with(name)
+            && tag.get(name.len()) == Some(&b'>')
+        {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 fn name_has_cookie(name: &[u8]) -> bool {
@@ -1259,6 +1271,10 @@ mod tests {
             "-----BEGIN PRIVATE KEY-----MIIE",
             "private_key: -----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY----- x",
             "-----BEGIN PRIVATE KEY----------END PRIVATE KEY-----",
+            // An XML element's value that ended at its first `<` went on to the closing tag
+            // once a value inside it (holding that `<`) was removed (found by the fuzzer).
+            "<password>CSC='<'</password>",
+            "<cvv>a<b>1</b></cvv> <cvv>x</cvv>",
         ] {
             twice_the_same(s);
         }
