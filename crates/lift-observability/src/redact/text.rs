@@ -689,21 +689,7 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
         KeyRule::Secret => REDACTED,
         KeyRule::Scan | KeyRule::Safe => return None,
     };
-    // Attributes, if any, up to the start tag's `>` on the same line.
-    let mut open_end = name_start + name_len;
-    if bytes.get(open_end) != Some(&b'>') {
-        if !matches!(bytes.get(open_end), Some(b' ' | b'\t')) {
-            return None;
-        }
-        open_end += bytes[open_end..]
-            .iter()
-            .take(256)
-            .position(|&b| matches!(b, b'>' | b'<' | b'\n'))?;
-        if bytes[open_end] != b'>' || bytes[open_end - 1] == b'/' {
-            return None;
-        }
-    }
-    let start = open_end + 1;
+    let start = start_tag_end(bytes, name_start + name_len)? + 1;
     let end = closing_tag(bytes, start, qualified)?;
     let value = &bytes[start..end];
     // Empty, or written by a pass before: left alone.
@@ -720,6 +706,29 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
         end,
         replacement: Replacement::Fixed(fixed),
     })
+}
+
+/// The `>` ending a start tag whose name ends at `at`: right there, or after attributes on
+/// the same line (a `>` inside a quoted attribute value does not end it); `None` for an
+/// empty element (`/>`) or what is not a start tag.
+fn start_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes.get(at)? {
+        b'>' => return Some(at),
+        b' ' | b'\t' => {}
+        _ => return None,
+    }
+    let mut i = at;
+    let limit = bytes.len().min(at + 256);
+    while i < limit {
+        match bytes[i] {
+            b'>' => return (bytes[i - 1] != b'/').then_some(i),
+            q @ (b'"' | b'\'') => i += 1 + bytes[i + 1..limit].iter().position(|&b| b == q)?,
+            b'<' | b'\n' => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Where the first closing tag of `name` (`</name>`, or `<\/name>`) starts, from `from` on.
@@ -1209,6 +1218,10 @@ mod tests {
                 "/",
                 "737",
                 "<b>",
+                "<password token='",
+                "' a=\">\"",
+                "'",
+                "\"",
             ],
         ]
         .concat();
