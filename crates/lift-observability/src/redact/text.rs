@@ -710,7 +710,9 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
 
 /// The `>` ending a start tag whose name ends at `at`: right there, or after attributes on
 /// the same line (a `>` inside a quoted attribute value does not end it); `None` for an
-/// empty element (`/>`) or what is not a start tag.
+/// empty element (`/>`) or what is not a start tag. Attributes holding a `[` are refused: a
+/// replacement inside a start tag always writes one (`[REDACTED]`), so a tag a first pass
+/// could not read is never read by a second either.
 fn start_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
     match bytes.get(at)? {
         b'>' => return Some(at),
@@ -721,7 +723,10 @@ fn start_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
     let limit = bytes.len().min(at + 256);
     while i < limit {
         match bytes[i] {
-            b'>' => return (bytes[i - 1] != b'/').then_some(i),
+            b'>' => {
+                let readable = bytes[i - 1] != b'/' && !bytes[at..i].contains(&b'[');
+                return readable.then_some(i);
+            }
             q @ (b'"' | b'\'') => i += 1 + bytes[i + 1..limit].iter().position(|&b| b == q)?,
             b'<' | b'\n' => return None,
             _ => {}
@@ -1288,6 +1293,9 @@ mod tests {
             // once a value inside it (holding that `<`) was removed (found by the fuzzer).
             "<password>CSC='<'</password>",
             "<cvv>a<b>1</b></cvv> <cvv>x</cvv>",
+            // A start tag a first pass could not read (a `<` in it) became readable once a
+            // value in it was replaced (found by the fuzzer).
+            "<a:pin pinCooKIE=<\"\">I</a:pin>",
         ] {
             twice_the_same(s);
         }
