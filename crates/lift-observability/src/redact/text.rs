@@ -262,6 +262,7 @@ fn walk<'s, C: Classifier>(
         found: false,
     };
     let mut resume = 0; // digit runs before this were judged already
+    let mut unclosed = 0; // sensitive XML elements found with no closing tag
     // A finding that starts after its anchor (a URL's password, a value after its name),
     // held until the scan reaches its start: anchors before it are still looked at.
     let mut pending: Option<Finding> = None;
@@ -305,7 +306,7 @@ fn walk<'s, C: Classifier>(
                     }
                 }
                 Anchor::Separator => separator(redactor, bytes, at, out.name_floor),
-                Anchor::Element => element(redactor, bytes, at),
+                Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
                 Anchor::LetterK => token_scheme(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
@@ -592,7 +593,7 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         Some(b'\\') if bytes.get(start + 1) == Some(&b'"') => {
             // A quoted value inside JSON-escaped text: `\"737\"`.
             let open = start + 2;
-            let close = open + bytes[open..].windows(2).position(|w| w == b"\\\"")?;
+            let close = open + find(&bytes[open..], b"\\\"")?;
             (open, close, false)
         }
         // An object or array: its own names and strings are judged one by one. (Replacing
@@ -640,12 +641,8 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
     // that text anyway): left alone, so a second pass changes nothing.
     let value = &bytes[start..end];
     if end <= start
-        || value
-            .windows(REMOVED.len())
-            .any(|w| w == REMOVED.as_bytes())
-        || value
-            .windows(REDACTED.len())
-            .any(|w| w == REDACTED.as_bytes())
+        || find(value, REMOVED.as_bytes()).is_some()
+        || find(value, REDACTED.as_bytes()).is_some()
     {
         return None;
     }
@@ -665,12 +662,20 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
     })
 }
 
+/// Sensitive XML elements without a closing tag a string may hold before the others look for
+/// theirs only within [`NEAR_CLOSE`] bytes: each looks to the string's end, so text made of
+/// them (`<pin><pin>…`) would cost time growing with the square of its length.
+const MAX_UNCLOSED: usize = 16;
+/// How far an element looks for its closing tag once [`MAX_UNCLOSED`] were not closed.
+const NEAR_CLOSE: usize = 4096;
+
 /// At a `<`: an XML element `<name …>value</name>` (`<\/name>` in JSON-escaped text) whose
 /// name, without its namespace prefix, is a sensitive-data or secret name — a gateway's XML
 /// body logged as text (`<cvv>737</cvv>`, `<cardCode>`, `<Password>`). The value runs to the
 /// element's first closing tag, whatever it holds (other elements, a `<`): what is inside
-/// can never move where it ends, so a second pass finds the same value.
-fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
+/// can never move where it ends, so a second pass finds the same value. `unclosed` counts the
+/// elements found with no closing tag ([`MAX_UNCLOSED`]).
+fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -> Option<Finding> {
     let name_start = at + 1;
     let name_len = bytes[name_start..]
         .iter()
@@ -690,7 +695,15 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
         KeyRule::Scan | KeyRule::Safe => return None,
     };
     let start = start_tag_end(bytes, name_start + name_len)? + 1;
-    let end = closing_tag(bytes, start, qualified)?;
+    let limit = if *unclosed < MAX_UNCLOSED {
+        bytes.len()
+    } else {
+        bytes.len().min(start + NEAR_CLOSE)
+    };
+    let Some(end) = closing_tag(&bytes[..limit], start, qualified) else {
+        *unclosed += 1;
+        return None;
+    };
     let value = &bytes[start..end];
     // Empty, or written by a pass before: left alone.
     if value.is_empty() || value == REMOVED.as_bytes() || value == REDACTED.as_bytes() {
@@ -1225,6 +1238,20 @@ mod tests {
         ];
         let element = "<cvv>737</cvv>";
         redacted_once_for_all(&pieces, 2027, element, element);
+    }
+
+    #[test]
+    fn unclosed_elements_are_looked_at_a_bounded_number_of_times() {
+        // Quadratic before the bound: each `<cvv>` searched the rest for its closing tag.
+        let text = "<pin>".repeat(4_000);
+        assert_eq!(redact(&text), text);
+        // Past the bound, a closed element is still found by its closing tag from the first
+        // `<cvv>` before it (the value runs to the first closing tag).
+        let text = "<pin>".repeat(4_000) + "<cvv>737</cvv>";
+        assert!(redact(&text).ends_with("<cvv>[REMOVED]</cvv>"));
+        // Closed elements are never counted: every one is found.
+        let closed = "<cvv>737</cvv>".repeat(100);
+        assert_eq!(redact(&closed), "<cvv>[REMOVED]</cvv>".repeat(100));
     }
 
     #[test]
