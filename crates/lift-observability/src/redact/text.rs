@@ -263,9 +263,10 @@ fn walk<'s, C: Classifier>(
     };
     let mut resume = 0; // digit runs before this were judged already
     let mut unclosed = 0; // sensitive XML elements found with no closing tag
-    // A finding that starts after its anchor (a URL's password, a value after its name),
-    // held until the scan reaches its start: anchors before it are still looked at.
-    let mut pending: Option<Finding> = None;
+    // Findings that start after their anchor (a URL's password, a value after its name, an
+    // element's value after its start tag), held until the scan reaches their start: anchors
+    // before it are still looked at.
+    let mut held = Held::new();
     let mut i = 0;
     let (mut classes, mut following) =
         first_two.unwrap_or_else(|| (c.classify_at(bytes, 0), c.classify_at(bytes, BLOCK)));
@@ -289,7 +290,9 @@ fn walk<'s, C: Classifier>(
             if at >= bytes.len() || at < out.copied {
                 continue;
             }
-            if let Some(p) = pending.take_if(|p| at >= p.start) {
+            if at >= held.due
+                && let Some(p) = held.pop()
+            {
                 // Look again from the end of what was just written.
                 next = out.put(c, p, i + BLOCK, &mut emit);
                 break;
@@ -313,12 +316,11 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
             };
             let Some(f) = found else { continue };
-            if f.start > at && pending.is_none() {
-                pending = Some(f);
+            if f.start > at {
+                if let Some(earliest) = held.hold(f) {
+                    out.put(c, earliest, i + BLOCK, &mut emit);
+                }
                 continue;
-            }
-            if let Some(p) = pending.take_if(|p| p.start < f.start) {
-                out.put(c, p, i + BLOCK, &mut emit);
             }
             next = out.put(c, f, i + BLOCK, &mut emit).max(at + 1);
             break;
@@ -331,10 +333,14 @@ fn walk<'s, C: Classifier>(
         following = c.classify_at(bytes, next + BLOCK);
         i = next;
     }
-    if let Some(p) = pending {
-        let end = out.put(c, p, bytes.len(), &mut emit);
-        // The text after it was classified before: look at its escapes again.
-        out.flagged |= escapes_between(c, bytes, end, bytes.len());
+    if held.due != usize::MAX {
+        while let Some(p) = held.pop() {
+            // Before the first, every byte was classified; between two, none since a put.
+            let classified = out.copied;
+            out.put(c, p, classified, &mut emit);
+        }
+        // The text after them was classified before: look at its escapes again.
+        out.flagged |= escapes_between(c, bytes, out.copied, bytes.len());
     }
     if out.found && out.copied < bytes.len() {
         emit(Piece::Raw(&s[out.copied..]), out.flagged != 0);
@@ -355,6 +361,74 @@ fn escapes_between(c: impl Classifier, bytes: &[u8], from: usize, to: usize) -> 
         k += BLOCK;
     }
     escapes
+}
+
+/// How many findings that start after their anchor [`Held`] keeps at once. They nest only
+/// where one's anchor lies between another's anchor and start — inside an element's start tag
+/// (itself inside a quoted attribute of another), or between a name and its value — which
+/// real text does a level or two deep.
+const HELD: usize = 4;
+
+/// The findings [`scan`] holds until it reaches their start, earliest last.
+struct Held {
+    /// Made at the first hold: most strings hold none, and making it costs.
+    findings: Option<[Option<Finding>; HELD]>,
+    len: usize,
+    /// Where the earliest starts (`usize::MAX` when none is held): one comparison per anchor.
+    due: usize,
+}
+
+impl Held {
+    fn new() -> Self {
+        Self {
+            findings: None,
+            len: 0,
+            due: usize::MAX,
+        }
+    }
+
+    /// Holds `f`; when all places are taken, gives back the earliest of them and `f`, to be
+    /// written now (the anchors before its start are then passed over).
+    fn hold(&mut self, f: Finding) -> Option<Finding> {
+        let mut out = None;
+        if self.len == HELD {
+            if f.start <= self.due {
+                return Some(f);
+            }
+            out = self.pop_inner();
+        }
+        let findings = self.findings.get_or_insert([const { None }; HELD]);
+        // Keep the order: later starts first, the earliest last.
+        let mut k = self.len;
+        while k > 0 && findings[k - 1].as_ref().is_some_and(|h| h.start < f.start) {
+            findings[k] = findings[k - 1].take();
+            k -= 1;
+        }
+        findings[k] = Some(f);
+        self.len += 1;
+        self.refresh();
+        out
+    }
+
+    /// Gives back the earliest held finding.
+    fn pop(&mut self) -> Option<Finding> {
+        let f = self.pop_inner();
+        self.refresh();
+        f
+    }
+
+    fn pop_inner(&mut self) -> Option<Finding> {
+        self.len = self.len.checked_sub(1)?;
+        self.findings.as_mut()?[self.len].take()
+    }
+
+    fn refresh(&mut self) {
+        let earliest = match (self.len.checked_sub(1), &self.findings) {
+            (Some(k), Some(all)) => all[k].as_ref(),
+            _ => None,
+        };
+        self.due = earliest.map_or(usize::MAX, |f| f.start);
+    }
 }
 
 /// What [`scan`] has written so far.
@@ -1241,6 +1315,44 @@ mod tests {
     }
 
     #[test]
+    fn values_in_start_tags_are_redacted_with_the_elements_value() {
+        assert_eq!(
+            redact("<pin cvv=737 id=\"a\">1234</pin>"),
+            "<pin cvv=[REMOVED] id=\"a\">[REMOVED]</pin>"
+        );
+        // An element inside another's attribute: every value is found in one pass.
+        assert_eq!(
+            redact("<a:pin \"<a:pin CSC=n>\">1</a:pin>"),
+            "<a:pin \"<a:pin CSC=[REMOVED]>[REMOVED]</a:pin>"
+        );
+        assert_eq!(
+            redact("<pin x='<cvv y=\"'>1</pin> cvv=3\">2</cvv>"),
+            "<pin x='<cvv y=\"'>[REMOVED]</pin> cvv=[REMOVED]\">[REMOVED]</cvv>"
+        );
+    }
+
+    #[test]
+    fn held_findings_come_back_earliest_first_and_overflow_gives_back_the_earliest() {
+        let at = |start| Finding {
+            start,
+            end: start + 1,
+            replacement: Replacement::Fixed(REMOVED),
+        };
+        let mut held = Held::new();
+        assert_eq!(held.due, usize::MAX);
+        for start in [30, 10, 40, 20] {
+            assert!(held.hold(at(start)).is_none());
+        }
+        assert_eq!(held.due, 10);
+        // Full: the earliest of the held ones and the new one is given back.
+        assert_eq!(held.hold(at(5)).map(|f| f.start), Some(5));
+        assert_eq!(held.hold(at(35)).map(|f| f.start), Some(10));
+        let order: Vec<usize> = std::iter::from_fn(|| held.pop()).map(|f| f.start).collect();
+        assert_eq!(order, [20, 30, 35, 40]);
+        assert_eq!(held.due, usize::MAX);
+    }
+
+    #[test]
     fn unclosed_elements_are_looked_at_a_bounded_number_of_times() {
         // Quadratic before the bound: each `<cvv>` searched the rest for its closing tag.
         let text = "<pin>".repeat(4_000);
@@ -1311,6 +1423,12 @@ mod tests {
             // A start tag a first pass could not read (a `<` in it) became readable once a
             // value in it was replaced (found by the fuzzer).
             "<a:pin pinCooKIE=<\"\">I</a:pin>",
+            // An element inside another's quoted attribute was written at once, passing over
+            // a value in its own start tag, which only a second pass removed (found by the
+            // fuzzer); both elements' values, ending at one closing tag, nested the other way.
+            "<a:pin \"<a:pin CSC=n>\">\x03</a:pin>",
+            "<pin x='<cvv y=\"'>1</pin>\">2</cvv>",
+            "<pin x='<cvv y=\"'>1</pin> cvv=3\">2</cvv>",
         ] {
             twice_the_same(s);
         }
