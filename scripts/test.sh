@@ -60,7 +60,12 @@ RUSTC_BOOTSTRAP=1 cargo fuzz build -O 2>&1 | grep -E '^ *(Compiling [a-z_-]+ |Fi
 step "fuzz (cargo fuzz on stable via RUSTC_BOOTSTRAP: fixed seed, 20 s per target)"
 for target in encoders trace_header redactor emf signature_headers; do
   fuzz_log="$(mktemp)"
-  if RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -seed=1 -max_total_time=20 >"$fuzz_log" 2>&1; then
+  # A target's dictionary (the pieces its detectors start from) finds far more, far sooner.
+  dict=()
+  if [ -f "fuzz/dictionaries/$target.dict" ]; then
+    dict=("-dict=$PWD/fuzz/dictionaries/$target.dict")
+  fi
+  if RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$target" -- -seed=1 -max_total_time=20 "${dict[@]}" >"$fuzz_log" 2>&1; then
     tail -n 1 "$fuzz_log"
   else
     # The failing assertion and the input (libFuzzer's Base64 line) are what a fix needs.

@@ -4,10 +4,10 @@
 //! [`Classifier::classify`] answers, for each of 32 bytes, four questions as one bit each: is
 //! it an anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card
 //! number's run (neither a digit nor a space nor a dash), or a byte the JSON escaper must look
-//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:` and `<`, and the
+//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%` and `<`, and the
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
-//! (`Token`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
+//! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
 //! letters as the block's last byte, whose neighbour after it is outside. The block's first
 //! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
 //! often; with their neighbours, rarely.
@@ -241,7 +241,14 @@ mod sse2 {
                 ),
                 _mm_and_si128(
                     letter_k,
-                    _mm_and_si128(eq(_mm_or_si128(prev, fold), b'o'), eq(folded_next, b'e')),
+                    _mm_or_si128(
+                        _mm_and_si128(eq(_mm_or_si128(prev, fold), b'o'), eq(folded_next, b'e')),
+                        // `r` and `s` differ only in the lowest bit.
+                        _mm_and_si128(
+                            eq(_mm_or_si128(prev, _mm_set1_epi8(0x21)), b's'),
+                            eq(next, b'_'),
+                        ),
+                    ),
                 ),
             ),
             _mm_or_si128(
@@ -259,7 +266,11 @@ mod sse2 {
             _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
             _mm_or_si128(eq(v, b'A'), eq(v, b'J')),
         );
-        let separators = _mm_or_si128(_mm_or_si128(eq(v, b'='), eq(v, b':')), eq(v, b'<'));
+        // `<` and `=` differ only in the lowest bit: one comparison finds both.
+        let separators = _mm_or_si128(
+            eq(_mm_or_si128(v, _mm_set1_epi8(1)), b'='),
+            _mm_or_si128(eq(v, b':'), eq(v, b'%')),
+        );
         let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
         let in_run = _mm_or_si128(digits, _mm_or_si128(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
@@ -353,7 +364,17 @@ mod avx2 {
                 ),
                 _mm256_and_si256(
                     letter_k,
-                    _mm256_and_si256(eq(_mm256_or_si256(prev, fold), b'o'), eq(folded_next, b'e')),
+                    _mm256_or_si256(
+                        _mm256_and_si256(
+                            eq(_mm256_or_si256(prev, fold), b'o'),
+                            eq(folded_next, b'e'),
+                        ),
+                        // `r` and `s` differ only in the lowest bit.
+                        _mm256_and_si256(
+                            eq(_mm256_or_si256(prev, _mm256_set1_epi8(0x21)), b's'),
+                            eq(next, b'_'),
+                        ),
+                    ),
                 ),
             ),
             _mm256_or_si256(
@@ -461,7 +482,11 @@ mod avx2 {
         } else {
             neighbours(v, [letter_b, letter_k, letter_a, letter_j])
         };
-        let separators = _mm256_or_si256(_mm256_or_si256(eq(v, b'='), eq(v, b':')), eq(v, b'<'));
+        // `<` and `=` differ only in the lowest bit: one comparison finds both.
+        let separators = _mm256_or_si256(
+            eq(_mm256_or_si256(v, _mm256_set1_epi8(1)), b'='),
+            _mm256_or_si256(eq(v, b':'), eq(v, b'%')),
+        );
         let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
         let in_run = _mm256_or_si256(digits, _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
@@ -506,7 +531,7 @@ mod portable {
         // Below 0x20: the top three bits are clear.
         let below_space = zero(w & (ONES * 0xe0));
         Raw {
-            separators: compress(eq(w, b'=') | eq(w, b':') | eq(w, b'<')),
+            separators: compress(eq(w | ONES, b'=') | eq(w, b':') | eq(w, b'%')),
             letter_b: compress(eq(folded, b'b')),
             letter_k: compress(eq(folded, b'k')),
             letter_a: compress(eq(w, b'A')),
@@ -514,6 +539,8 @@ mod portable {
             e_or_a: compress(eq(folded, b'e') | eq(folded, b'a')),
             e: compress(eq(folded, b'e')),
             o: compress(eq(folded, b'o')),
+            s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
+            underscore: compress(eq(w, b'_')),
             upper_k_or_s: compress(eq(w, b'K') | eq(w, b'S')),
             lower_y: compress(eq(w, b'y')),
             digits: compress(digits),
@@ -532,6 +559,8 @@ mod portable {
         e_or_a: u32,
         e: u32,
         o: u32,
+        s_or_r: u32,
+        underscore: u32,
         upper_k_or_s: u32,
         lower_y: u32,
         digits: u32,
@@ -553,6 +582,7 @@ mod portable {
         let letter_j = all(|r| r.letter_j);
         let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
             | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
+            | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore) >> 1
             | letter_a & all(|r| r.upper_k_or_s) >> 1
             | letter_j & all(|r| r.lower_y) << 1;
         Classes {
@@ -576,9 +606,12 @@ mod tests {
     fn byte_classes(b: u8, prev: Option<u8>, next: Option<u8>) -> Classes {
         let next = |is: fn(u8) -> bool| next.is_none_or(is);
         let anchor = match b {
-            b'=' | b':' | b'<' => true,
+            b'=' | b':' | b'<' | b'%' => true,
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
-            b'K' | b'k' => matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E')),
+            b'K' | b'k' => {
+                matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
+                    || matches!(prev, Some(b's' | b'S' | b'r' | b'R')) && next(|n| n == b'_')
+            }
             b'A' => next(|n| matches!(n, b'K' | b'S')),
             b'J' => prev == Some(b'y'),
             _ => false,
@@ -647,7 +680,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSjJ09/:`{@[ \x7f\xe2";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJ_09/:`{@[%< \x7f\xe2";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]
@@ -733,7 +766,7 @@ mod tests {
 
     #[test]
     fn blocks_past_the_end_of_every_length_and_start_are_classified_as_the_string_says() {
-        let alphabet = b"bBeEaAkKoOyJS09 -=:*\"\\\n\xc3\xa9x";
+        let alphabet = b"bBeEaAkKoOyJSsr_09 -=:%<*\"\\\n\xc3\xa9x";
         let mut rng = fastrand::Rng::with_seed(11);
         for len in 0..=80 {
             for _ in 0..40 {

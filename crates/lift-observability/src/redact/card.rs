@@ -152,6 +152,15 @@ fn glues(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == MASK_CHAR as u8
 }
 
+/// Whether the three bytes before `at`, all at or after `floor`, are a percent escape
+/// (`%3D`, `%20`): URL-encoded text.
+pub(crate) fn ends_percent_escape(bytes: &[u8], floor: usize, at: usize) -> bool {
+    at >= floor + 3
+        && bytes[at - 3] == b'%'
+        && bytes[at - 2].is_ascii_hexdigit()
+        && bytes[at - 1].is_ascii_hexdigit()
+}
+
 /// One group of a run: its byte span and digit count.
 #[derive(Clone, Copy, Default)]
 struct Group {
@@ -339,7 +348,9 @@ fn candidate_at(bytes: &[u8], floor: usize, window: Window<'_>) -> Option<CardFi
     // disqualifies, and so does a masked number's hidden middle before it (a longer tail
     // than a masked number keeps is not its tail, nor a number of its own).
     let track1_lead = first_of_run && left == Some(b'B');
-    let glued = left.is_some_and(|b| b.is_ascii_alphanumeric());
+    // The last hex digit of a percent escape (`card%3D4111…`, `%204111…`) is no glue.
+    let glued = left.is_some_and(|b| b.is_ascii_alphanumeric())
+        && !ends_percent_escape(bytes, floor, first.start);
     if first_of_run && (glued || after_hidden_digits(bytes, floor, first.start)) && !track1_lead {
         return None;
     }

@@ -15,13 +15,15 @@
 //! |---|---|---|
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
-//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]`, the name kept |
+//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, `Debug`'s `cvc: Some("737")` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
+//! | `%` of `%3D`/`%3A` after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22` | the value up to an encoded or plain delimiter, as above |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
 //! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
+//! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //!
@@ -58,6 +60,7 @@ enum Anchor {
     None,
     Digit,
     Separator,
+    Percent,
     Element,
     LetterB,
     LetterK,
@@ -74,6 +77,7 @@ static ANCHORS: [Anchor; 256] = {
     }
     t[b'=' as usize] = Anchor::Separator;
     t[b':' as usize] = Anchor::Separator;
+    t[b'%' as usize] = Anchor::Percent;
     t[b'<' as usize] = Anchor::Element;
     t[b'B' as usize] = Anchor::LetterB;
     t[b'b' as usize] = Anchor::LetterB;
@@ -113,6 +117,7 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'=' as usize] = 1;
     t[b':' as usize] = 1;
     t[b'<' as usize] = 1;
+    t[b'%' as usize] = 1;
     t[b'A' as usize] = 1;
     t[b'J' as usize] = 1;
     t[b'B' as usize] = 1;
@@ -303,15 +308,27 @@ fn walk<'s, C: Classifier>(
                     if at < resume {
                         None
                     } else {
-                        let (found, end) = card_run(bytes, out.name_floor, at);
+                        // A run that starts with a percent escape's two hex digits
+                        // (`%204111…`): the number starts after them.
+                        let from = if at > 0
+                            && bytes[at - 1] == b'%'
+                            && bytes.get(at + 2).is_some_and(u8::is_ascii_digit)
+                            && bytes[at + 1].is_ascii_digit()
+                        {
+                            at + 2
+                        } else {
+                            at
+                        };
+                        let (found, end) = card_run(bytes, out.name_floor, from);
                         resume = end;
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
                 }
                 Anchor::Separator => separator(redactor, bytes, at, out.name_floor),
+                Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
-                Anchor::LetterK => token_scheme(bytes, at, redactor.counts()),
+                Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
             };
@@ -398,9 +415,11 @@ impl Held {
             out = self.pop_inner();
         }
         let findings = self.findings.get_or_insert([const { None }; HELD]);
-        // Keep the order: later starts first, the earliest last.
+        // Keep the order: later starts first, the earliest last; of two that start
+        // together, the one held first comes back first (its anchor came first: a value
+        // after its name goes before a card number it holds).
         let mut k = self.len;
-        while k > 0 && findings[k - 1].as_ref().is_some_and(|h| h.start < f.start) {
+        while k > 0 && findings[k - 1].as_ref().is_some_and(|h| h.start <= f.start) {
             findings[k] = findings[k - 1].take();
             k -= 1;
         }
@@ -572,7 +591,9 @@ fn quoted_name(before: &[u8], name: &[u8]) -> bool {
     let before = trim_end(before.strip_suffix(b"\\").unwrap_or(before));
     !name.is_empty()
         && name[0] != b' '
-        && name.iter().all(|&b| is_name_byte(b) || b == b' ')
+        && name
+            .iter()
+            .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']'))
         && before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';'))
@@ -591,6 +612,199 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
 /// Bytes of a bare name in free text.
 fn is_name_byte(b: u8) -> bool {
     byte_class::is(b, byte_class::NAME)
+}
+
+/// Where a bare name ending at `before`'s end starts: name bytes, and bracketed parts as
+/// form fields nest them (`card[cvc]`, `payment_method[card][number]`, URL-encoded
+/// `card%5Bcvc%5D`), never before `floor`.
+#[inline(always)]
+fn bare_name_start(before: &[u8], floor: usize) -> usize {
+    let floor = floor.min(before.len());
+    if matches!(before, [.., b']'] | [.., b'%', b'5', b'D' | b'd']) {
+        bracketed_name_start(before, floor)
+    } else {
+        name_run_start(before, floor, before.len())
+    }
+}
+
+/// Where the name bytes ending at `end` start, not before `floor`. The mask character counts
+/// as part of a name here: masking a card inside a name must not move where the name starts
+/// (a second pass would judge another). Nor does a bare name reach back into text replaced
+/// by a marker: a second pass sees the marker's closing `]` there, where the name starts.
+/// (A masked card is name bytes either way, so the name runs on through it.)
+#[inline(always)]
+fn name_run_start(before: &[u8], floor: usize, end: usize) -> usize {
+    before[..end]
+        .iter()
+        .rposition(|&b| !byte_class::is(b, byte_class::NAME_OR_MASK))
+        .map_or(0, |p| p + 1)
+        .max(floor)
+}
+
+/// Whether `text` is what redaction writes in place of a value.
+fn is_marker(text: &[u8]) -> bool {
+    text == REMOVED.as_bytes() || text == REDACTED.as_bytes()
+}
+
+/// [`bare_name_start`] of a name that may end in bracketed parts.
+fn bracketed_name_start(before: &[u8], floor: usize) -> usize {
+    let mut end = before.len();
+    loop {
+        let head = &before[..end];
+        let open = if head.ends_with(b"]") {
+            // A marker is never a part: a second pass sees one where the first had a floor.
+            let inner = name_run_start(before, floor, end - 1);
+            (inner > floor
+                && inner < end - 1
+                && before[inner - 1] == b'['
+                && !is_marker(&before[inner - 1..end]))
+            .then(|| inner - 1)
+        } else if head.len() >= 3 && head[end - 3..].eq_ignore_ascii_case(b"%5D") {
+            // The part's name bytes run on through the `5B` of its encoded `[`.
+            let inner = name_run_start(before, floor, end - 3);
+            (inner > floor
+                && inner + 2 < end - 3
+                && before[inner - 1] == b'%'
+                && before[inner..inner + 2].eq_ignore_ascii_case(b"5B"))
+            .then(|| inner - 1)
+        } else {
+            None
+        };
+        match open {
+            Some(open) => end = open,
+            None => break,
+        }
+    }
+    name_run_start(before, floor, end)
+}
+
+/// What the value of a name found in text becomes: [`REMOVED`] for sensitive authentication
+/// data, [`REDACTED`] for a secret; `None` when the name has neither rule, or is no name (no
+/// letter, longer than 64 bytes). A URL-encoded name is judged decoded (`card%5Bcvc%5D` as
+/// `card[cvc]`), and a form field's name by its tokens, then by its last part alone.
+#[inline(always)]
+fn marker_for(redactor: &Redactor, name: &[u8]) -> Option<&'static str> {
+    if name.is_empty() || name.len() > 64 || !name.iter().any(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let rule = match redactor.text_name_rule(name) {
+        KeyRule::Scan if matches!(name.last(), Some(b']' | b'D' | b'd')) => {
+            form_field_rule(redactor, name)
+        }
+        rule => rule,
+    };
+    match rule {
+        KeyRule::Remove => Some(REMOVED),
+        KeyRule::Secret => Some(REDACTED),
+        KeyRule::Scan | KeyRule::Safe => None,
+    }
+}
+
+/// The rule of a form field's name (`card[cid]`, `card%5Bcid%5D`) whose tokens gave none:
+/// URL-encoded, the name decoded first; then its last part alone, as a nested object's key
+/// is judged — rules for whole keys only (Amex's `cid`) apply to it.
+#[cold]
+fn form_field_rule(redactor: &Redactor, name: &[u8]) -> KeyRule {
+    let mut decoded = [0u8; 64];
+    let mut name = name;
+    if name.len() >= 3 && name[name.len() - 3..].eq_ignore_ascii_case(b"%5D") {
+        let mut len = 0;
+        let mut i = 0;
+        while i < name.len() && len < decoded.len() {
+            let (byte, width) = percent_decoded(name, i).map_or((name[i], 1), |b| (b, 3));
+            decoded[len] = byte;
+            len += 1;
+            i += width;
+        }
+        name = &decoded[..len];
+        let rule = redactor.text_name_rule(name);
+        if rule != KeyRule::Scan {
+            return rule;
+        }
+    }
+    match name
+        .strip_suffix(b"]")
+        .and_then(|part| Some(&part[part.iter().rposition(|&b| b == b'[')? + 1..]))
+    {
+        Some(last) => redactor.text_name_rule(last),
+        None => KeyRule::Scan,
+    }
+}
+
+/// Counts a value replaced by `marker`.
+fn count(redactor: &Redactor, marker: &str) {
+    if marker == REMOVED {
+        redactor.counts().add_sad();
+    } else {
+        redactor.counts().add_secret_text();
+    }
+}
+
+/// The byte a percent escape at `bytes[at]` (`%3D`) stands for.
+fn percent_decoded(bytes: &[u8], at: usize) -> Option<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    match bytes.get(at..at + 3)? {
+        &[b'%', high, low] => Some((hex(high)? * 16 + hex(low)?) as u8),
+        _ => None,
+    }
+}
+
+/// At a `%`: a URL-encoded `=` or `:` (`%3D`, `%3A`) after a sensitive name — a form body
+/// or a query string logged encoded (`password%3Dhunter2`, `card%5Bcvc%5D%3D737`,
+/// `%22cvv%22%3A%22737%22`). The value runs to its encoded closing quote, or to the first
+/// byte that ends a value, as it is or encoded (`%26`, `%20`).
+fn encoded_separator(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    if !matches!(percent_decoded(bytes, at)?, b'=' | b':') {
+        return None;
+    }
+    const QUOTE: &[u8] = b"%22";
+    let before = &bytes[..at];
+    let name = match before.strip_suffix(QUOTE) {
+        Some(inner) => {
+            // A name is 64 bytes at most: its opening quote is looked for that far back.
+            let window = inner.len().saturating_sub(64 + QUOTE.len());
+            let open = window + find_last(&inner[window..], QUOTE)? + QUOTE.len();
+            let name = &inner[open..];
+            if open < floor || !name.iter().all(|&b| is_name_byte(b)) {
+                return None;
+            }
+            name
+        }
+        None => &before[bare_name_start(before, floor)..],
+    };
+    let fixed = marker_for(redactor, name)?;
+    let mut start = at + 3;
+    while percent_decoded(bytes, start) == Some(b' ') {
+        start += 3;
+    }
+    let (start, end) = if bytes[start..].starts_with(QUOTE) {
+        let open = start + QUOTE.len();
+        (open, open + find(&bytes[open..], QUOTE)?)
+    } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
+        // As after a plain separator: never a value (a replacement starts with `[`).
+        return None;
+    } else {
+        let mut end = start;
+        while end < bytes.len()
+            && !ends_value(bytes[end])
+            && !percent_decoded(bytes, end).is_some_and(ends_value)
+        {
+            end += 1;
+        }
+        (start, end)
+    };
+    value_finding(
+        redactor,
+        bytes,
+        start..end,
+        fixed,
+        Replacement::Fixed(fixed),
+    )
 }
 
 /// Where an unquoted value ends.
@@ -630,31 +844,11 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
             }
             (name, q == b'"')
         }
-        _ => {
-            // The mask character counts as part of a name here: masking a card inside a
-            // name must not move where the name starts (a second pass would judge another).
-            // Nor does a bare name reach back into text replaced by a marker: a second pass
-            // sees the marker's closing `]` there, where the name starts. (A masked card
-            // is name bytes either way, so the name runs on through it.)
-            let start = before
-                .iter()
-                .rposition(|&b| !byte_class::is(b, byte_class::NAME_OR_MASK))
-                .map_or(0, |p| p + 1)
-                .max(floor.min(before.len()));
-            (&before[start..], false)
-        }
+        _ => (&before[bare_name_start(before, floor)..], false),
     };
-    if name.is_empty() || name.len() > 64 || !name.iter().any(u8::is_ascii_alphabetic) {
-        return None;
-    }
-    let rule = redactor.text_name_rule(name);
-    let fixed = match rule {
-        KeyRule::Remove => REMOVED,
-        KeyRule::Secret => REDACTED,
-        KeyRule::Scan | KeyRule::Safe => return None,
-    };
-    // The value: quoted, or up to the next delimiter.
-    let mut start = at + 1;
+    let fixed = marker_for(redactor, name)?;
+    // The value: quoted, or up to the next delimiter. `=>` separates too (Ruby, PHP, Perl).
+    let mut start = at + 1 + usize::from(bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'>'));
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
         start += 1;
     }
@@ -681,6 +875,10 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
                     .position(|&b| ends_value(b))
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
+            if let Some(close) = wrapped_value_end(bytes, start, word) {
+                // Rust's `Debug` of a wrapped value (`Some("737")`, `Secret(737)`): all of it.
+                end = close;
+            }
             if SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
                 && matches!(bytes.get(end), Some(b' ' | b'\t'))
             {
@@ -711,29 +909,82 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         }
         None => return None,
     };
-    // A value that already holds what redaction writes was redacted before (or holds
-    // that text anyway): left alone, so a second pass changes nothing.
-    let value = &bytes[start..end];
-    if end <= start
-        || find(value, REMOVED.as_bytes()).is_some()
-        || find(value, REDACTED.as_bytes()).is_some()
-    {
-        return None;
-    }
-    match rule {
-        KeyRule::Remove => redactor.counts().add_sad(),
-        _ => redactor.counts().add_secret_text(),
-    }
     let replacement = if bare && quoted_name && bytes[at] == b':' {
         Replacement::Quoted(fixed)
     } else {
         Replacement::Fixed(fixed)
     };
+    value_finding(redactor, bytes, start..end, fixed, replacement)
+}
+
+/// The value at `range` replaced by `replacement` (`fixed` says how it is counted) — unless
+/// it is empty or already holds what redaction writes: redacted before (or holding that
+/// text anyway), it is left alone, so a second pass changes nothing.
+fn value_finding(
+    redactor: &Redactor,
+    bytes: &[u8],
+    range: std::ops::Range<usize>,
+    fixed: &'static str,
+    replacement: Replacement,
+) -> Option<Finding> {
+    let value = bytes.get(range.clone())?;
+    if value.is_empty()
+        || find(value, REMOVED.as_bytes()).is_some()
+        || find(value, REDACTED.as_bytes()).is_some()
+    {
+        return None;
+    }
+    count(redactor, fixed);
     Some(Finding {
-        start,
-        end,
+        start: range.start,
+        end: range.end,
         replacement,
     })
+}
+
+/// Where a value that opens as `Wrapper(` (`word`, starting at `start`) ends: after the `)`
+/// that closes it, parentheses inside counted and quoted strings passed over, on the same
+/// line and within 4 KiB — or, when it does not close there, where that search stopped (the
+/// line's end): what a wrapper holds is never cut short. `None` when `word` opens none.
+fn wrapped_value_end(bytes: &[u8], start: usize, word: &[u8]) -> Option<usize> {
+    let open = word.iter().position(|&b| b == b'(')?;
+    if open == 0
+        || !word[..open]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return None;
+    }
+    let mut i = start + open;
+    let mut limit = bytes.len().min(i + 4096);
+    // Never inside a character: the value's end is where the text is cut.
+    while limit < bytes.len() && bytes[limit] & 0xc0 == 0x80 {
+        limit -= 1;
+    }
+    let line_end = bytes[i..limit]
+        .iter()
+        .position(|&b| matches!(b, b'\n' | b'\r'))
+        .map_or(limit, |k| i + k);
+    let mut depth = 0usize;
+    while i < line_end {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'"' => match closing_quote(&bytes[i + 1..line_end], b'"') {
+                Some(close) => i += 1 + close,
+                None => break,
+            },
+            b'\\' => i += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(line_end)
 }
 
 /// Sensitive XML elements without a closing tag a string may hold before the others look for
@@ -780,14 +1031,10 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -
     };
     let value = &bytes[start..end];
     // Empty, or written by a pass before: left alone.
-    if value.is_empty() || value == REMOVED.as_bytes() || value == REDACTED.as_bytes() {
+    if value.is_empty() || is_marker(value) {
         return None;
     }
-    if fixed == REMOVED {
-        redactor.counts().add_sad();
-    } else {
-        redactor.counts().add_secret_text();
-    }
+    count(redactor, fixed);
     Some(Finding {
         start,
         end,
@@ -910,13 +1157,16 @@ fn is_token_byte(b: u8) -> bool {
     byte_class::is(b, byte_class::TOKEN)
 }
 
-/// Whether a word after a scheme looks like a credential rather than prose: it holds a
-/// digit or a symbol, mixes cases after its first letter, or is long.
+/// Whether a word after a scheme looks like a credential rather than prose: it starts with
+/// a letter or digit and holds a digit or a symbol, mixes cases after its first letter, or
+/// is long.
 fn credential_shaped(token: &[u8]) -> bool {
     let rest = token.get(1..).unwrap_or_default();
-    token.len() >= 20
-        || token.iter().any(|&b| !b.is_ascii_alphabetic())
-        || (rest.iter().any(u8::is_ascii_uppercase) && rest.iter().any(u8::is_ascii_lowercase))
+    // Base64 and hex never start with padding: `token => "x"` holds no credential.
+    token.first().is_some_and(u8::is_ascii_alphanumeric)
+        && (token.len() >= 20
+            || token.iter().any(|&b| !b.is_ascii_alphabetic())
+            || (rest.iter().any(u8::is_ascii_uppercase) && rest.iter().any(u8::is_ascii_lowercase)))
 }
 
 /// The token after `scheme` and its whitespace, at `bytes[after..]`: (start, end), ending
@@ -1023,6 +1273,47 @@ fn before_private_key(bytes: &[u8], start: usize, end: usize) -> usize {
 /// Where `needle` first occurs in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Where the last `needle` in `haystack` starts.
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// At a `k`: a Stripe secret key, or `Token <token>`.
+fn letter_k(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    if bytes.get(k + 1) == Some(&b'_') {
+        stripe_key(bytes, k, counts)
+    } else {
+        token_scheme(bytes, k, counts)
+    }
+}
+
+/// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
+const STRIPE_KEY_BODY: usize = 16;
+
+/// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), with no
+/// name before it — in a config dump, an error, a URL's user (`https://sk_live_…:@api…`): the
+/// body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
+/// are not secrets.
+fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let at = k.checked_sub(1)?;
+    let prefix = bytes.get(at..at + 8)?;
+    if !matches!(prefix[0], b's' | b'r')
+        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_"))
+        || !at_word_start(bytes, at)
+    {
+        return None;
+    }
+    let start = at + 8;
+    let len = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if len < STRIPE_KEY_BODY {
+        return None;
+    }
+    Some(secret(start, start + len, counts))
 }
 
 /// `Token <token>` (anchored at its `k`).
@@ -1212,6 +1503,8 @@ mod tests {
             ("AKIAIOSFODNN7EXAMPLE", "[REDACTED]"),
             ("ASIAIOSFODNN7EXAMPLE", "[REDACTED]"),
             ("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "[REDACTED]"),
+            ("sk_live_51H8xYzAbCdEfGhIjKl", "sk_live_[REDACTED]"),
+            ("rk_test_51H8xYzAbCdEfGhIjKl", "rk_test_[REDACTED]"),
         ] {
             for pad in 0..72 {
                 let prefix = "a bobkey ".repeat(8)[..pad].to_owned() + " ";
@@ -1332,6 +1625,94 @@ mod tests {
     }
 
     #[test]
+    fn form_fields_and_url_encoded_text_are_redacted() {
+        for (text, want) in [
+            // Form fields as Stripe-style APIs and Rails or PHP forms nest them.
+            (
+                "card[number]=4242424242424242&card[cvc]=123&card[exp_month]=12",
+                "card[number]=424242******4242&card[cvc]=[REMOVED]&card[exp_month]=12",
+            ),
+            (
+                "payment_method[card][cvc]=1 user[password]: x",
+                "payment_method[card][cvc]=[REMOVED] user[password]: [REDACTED]",
+            ),
+            // A part that is a key of its own only when whole (Amex's `cid`).
+            ("card[cid]=1234", "card[cid]=[REMOVED]"),
+            ("{\"card[cvc]\":\"123\"}", "{\"card[cvc]\":\"[REMOVED]\"}"),
+            // URL-encoded: brackets, separators, quotes, delimiters, spaces.
+            ("card%5Bcvc%5D=123&a=1", "card%5Bcvc%5D=[REMOVED]&a=1"),
+            (
+                "body=card%3D4111111111111111%26cvv%3D737%26password%3Dhunter2",
+                "body=card%3D411111******1111%26cvv%3D[REMOVED]%26password%3D[REDACTED]",
+            ),
+            (
+                "q=%7B%22cvv%22%3A%22737%22%2C%22pin%22%3A%20%221234%22%7D",
+                "q=%7B%22cvv%22%3A%22[REMOVED]%22%2C%22pin%22%3A%20%22[REMOVED]%22%7D",
+            ),
+            (
+                "q=pay%204111111111111111%20now",
+                "q=pay%20411111******1111%20now",
+            ),
+            ("password%3dhunter2%20ok", "password%3d[REDACTED]%20ok"),
+            // Benign: other escapes, other names, a percentage.
+            (
+                "a%3Db%26limit%3D10 50%25 20%3A00",
+                "a%3Db%26limit%3D10 50%25 20%3A00",
+            ),
+            (
+                "filter[status]=active&page[size]=20",
+                "filter[status]=active&page[size]=20",
+            ),
+            // Not a bracketed part: `]` alone, an empty part, a marker.
+            ("x]=1 []=2 [REMOVED]=3", "x]=1 []=2 [REMOVED]=3"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn wrapped_values_and_fat_arrows_are_redacted_whole() {
+        for (text, want) in [
+            // Rust's `Debug` of a struct whose fields are wrapped.
+            (
+                "Req { cvc: Some(\"123\"), password: Some(Secret(\"a)b\")), pin: Some(1) }",
+                "Req { cvc: [REMOVED], password: [REDACTED], pin: [REMOVED] }",
+            ),
+            ("cvc=Some(123)&a=1", "cvc=[REMOVED]&a=1"),
+            // Not closed on its line: the line's end.
+            ("cvv: Some(\"1\" x\n123)", "cvv: [REMOVED]\n123)"),
+            ("password: Hunter(2 and more", "password: [REDACTED]"),
+            // A wrapper already redacted inside is left alone, closed or not.
+            (
+                "cvv=Some(\"[REDACTED]password=\"[REDACTED]\")",
+                "cvv=Some(\"[REDACTED]password=\"[REDACTED]\")",
+            ),
+            // Ruby, PHP, Perl.
+            (
+                "{:password => \"x\", \"cvv\" => \"1\"} [pin] => 1234",
+                "{:password => \"[REDACTED]\", \"cvv\" => \"[REMOVED]\"} [pin] => [REMOVED]",
+            ),
+            (
+                "a => b, brand: Some(\"visa\")",
+                "a => b, brand: Some(\"visa\")",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_wrapper_with_no_end_in_reach_ends_on_a_character_boundary() {
+        // Panicked before (found by the fuzzer): its 4 KiB limit fell inside a character.
+        for pad in 0..3 {
+            let text = format!("cvv: Some({}{}", "x".repeat(pad), "é".repeat(3000));
+            let once = redact(&text);
+            assert!(once.starts_with("cvv: [REMOVED]"), "{pad}");
+            assert_eq!(redact(&once), once);
+        }
+    }
+
+    #[test]
     fn held_findings_come_back_earliest_first_and_overflow_gives_back_the_earliest() {
         let at = |start| Finding {
             start,
@@ -1350,6 +1731,33 @@ mod tests {
         let order: Vec<usize> = std::iter::from_fn(|| held.pop()).map(|f| f.start).collect();
         assert_eq!(order, [20, 30, 35, 40]);
         assert_eq!(held.due, usize::MAX);
+        // Two that start together: the first held comes back first.
+        let first = Finding { end: 99, ..at(7) };
+        assert!(held.hold(first).is_none() && held.hold(at(7)).is_none());
+        assert_eq!(held.pop().map(|f| f.end), Some(99));
+        assert_eq!(held.pop().map(|f| f.end), Some(8));
+        assert_eq!(held.due, usize::MAX);
+    }
+
+    #[test]
+    fn form_fields_and_encoded_values_among_other_findings_are_redacted_once_for_all() {
+        let pieces = [
+            "card[",
+            "cvc",
+            "]",
+            "=737",
+            "%5B",
+            "%5D",
+            "%3D",
+            "%22",
+            "%26",
+            "%20",
+            "Some(\"",
+            "\")",
+            " => ",
+            "4111111111111111",
+        ];
+        redacted_once_for_all(&pieces, 2028, " card[cvc]=737 ", "cvc]=737");
     }
 
     #[test]
@@ -1429,6 +1837,16 @@ mod tests {
             "<a:pin \"<a:pin CSC=n>\">\x03</a:pin>",
             "<pin x='<cvv y=\"'>1</pin>\">2</cvv>",
             "<pin x='<cvv y=\"'>1</pin> cvv=3\">2</cvv>",
+            // A URL-encoded value that started with `[` ended at a replacement's `]`.
+            "CSCCo%3DG",
+            // A name took a marker for a form field's part, and the name before it with it.
+            "CSC;6666666666666=6633=6",
+            // A card after a percent escape (`%22`), held with the value that holds it, was
+            // written first, and the value's name went unheeded.
+            "%20cvc%3D%224111111111111111%22",
+            // A wrapper that closed once a value inside it was replaced, a quote's parity
+            // changed, was not closed on a second pass.
+            "cvcBearer %22cvv=Some(\"[REDACTED]password=\")\")",
         ] {
             twice_the_same(s);
         }

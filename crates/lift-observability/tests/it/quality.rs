@@ -105,6 +105,8 @@ fn card_cases(cases: &mut Vec<Case>) {
                     format!("[{shown}]"),
                     format!("card:\n{shown}."),
                     format!("cards on file:\n* {shown}"),
+                    format!("body=card%3D{shown}%26exp%3D1229"),
+                    format!("q=pay%20{shown}%20now"),
                     format!("**{shown}**"),
                 ] {
                     cases.push(sensitive("card number in text", text, pan.clone()));
@@ -166,6 +168,15 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("{name}: {value}"),
                 format!("{{\"{name}\":{value}1}}"),
                 format!("<auth><{name}>{value}</{name}></auth>"),
+                // Form fields, as Stripe-style APIs and Rails/PHP forms nest them, and
+                // URL-encoded bodies and query strings.
+                format!("card[{name}]={value}&card[exp_month]=12"),
+                format!("payment_method%5Bcard%5D%5B{name}%5D={value}&a=1"),
+                format!("body={name}%3D{value}%26next%3D1"),
+                format!("q=%7B%22{name}%22%3A%22{value}%22%7D"),
+                // Rust's `Debug` of a struct with wrapped fields; Ruby and PHP hashes.
+                format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
+                format!("{{:{name} => \"{value}\"}} [{name}] => {value}"),
             ] {
                 cases.push(sensitive(category, text, value));
             }
@@ -299,6 +310,19 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive(category, text, secret));
     }
+    // Stripe secret and restricted keys with no name before them: a config dump, a curl
+    // line, a URL's user, a message.
+    let stripe = "51H8xYzAbCdEfGhIjKlMnOpQrStUvWx";
+    for prefix in ["sk_live_", "sk_test_", "rk_live_", "rk_test_"] {
+        for text in [
+            format!("Config {{ stripe: \"{prefix}{stripe}\" }}"),
+            format!("curl -u {prefix}{stripe}: https://api.stripe.com/v1/charges"),
+            format!("https://{prefix}{stripe}:@api.stripe.com/v1/refunds"),
+            format!("using key {prefix}{stripe}, retrying"),
+        ] {
+            cases.push(sensitive("Stripe key", text, stripe));
+        }
+    }
     // PEM private keys: whole, cut short (a line's limit), under a secret's name, one line.
     let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
     for label in [
@@ -383,6 +407,12 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "<b>Bold</b> <amount currency=\"EUR\">1250</amount>",
         "<token_type>bearer</token_type><pin_length>4</pin_length>",
         "if a < b and c > d",
+        "redirect=https%3A%2F%2Fshop.example.com%2Fcart%3Fitem%3D42%26qty%3D2",
+        "discount 50%25 applied at 20%3A00, 100% done",
+        "q=card%5Btype%5D%3Dvisa&filter[status]=active&page[size]=20",
+        "path=%2F1764221757123%2Fexport",
+        "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
+        "task_test_runner_1 desk_live_chat sk_live_short",
     ] {
         cases.push(benign("look-alike", text));
     }
