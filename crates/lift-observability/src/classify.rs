@@ -7,7 +7,7 @@
 //! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%` and `<`, and the
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
-//! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
+//! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
 //! letters as the block's last byte, whose neighbour after it is outside. The block's first
 //! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
 //! often; with their neighbours, rarely.
@@ -47,6 +47,8 @@ static NEED_BYTE_BEFORE: [u32; 256] = {
     t[b'K' as usize] = 1;
     t[b'k' as usize] = 1;
     t[b'J' as usize] = 1;
+    t[b'V' as usize] = 1;
+    t[b'v' as usize] = 1;
     t
 };
 
@@ -258,9 +260,9 @@ mod sse2 {
         ))
     }
 
-    /// The letters of a half, and its other classes.
+    /// The letters of a half, its `c`s and `v`s, and its other classes.
     #[target_feature(enable = "sse2")]
-    fn half(v: __m128i) -> (u32, Classes) {
+    fn half(v: __m128i) -> (u32, [u32; 2], Classes) {
         let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
         let letters = _mm_or_si128(
             _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
@@ -276,6 +278,7 @@ mod sse2 {
         let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
         (
             mask(letters),
+            [mask(eq(folded, b'c')), mask(eq(folded, b'v'))],
             Classes {
                 anchors: mask(separators),
                 digits: mask(digits),
@@ -293,9 +296,11 @@ mod sse2 {
         let [w0, w1, w2, w3] = words(block);
         let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
         let hi = _mm_set_epi64x(w3 as i64, w2 as i64);
-        let (letters_lo, c_lo) = half(lo);
-        let (letters_hi, c_hi) = half(hi);
+        let (letters_lo, [c_lo_bits, v_lo], c_lo) = half(lo);
+        let (letters_hi, [c_hi_bits, v_hi], c_hi) = half(hi);
         let letters = letters_lo | letters_hi << 16;
+        // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
+        let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
         // Most blocks hold none of the letters: their neighbours are looked at only when one
         // is there. Lane `k` of a `next` holds byte `k + 1`, of a `prev` byte `k - 1` (zero
         // past the block's edges).
@@ -308,7 +313,11 @@ mod sse2 {
                 | letter_anchors(hi, prev_hi, _mm_srli_si128::<1>(hi)) << 16
         };
         Classes {
-            anchors: c_lo.anchors | c_hi.anchors << 16 | with_neighbours | letters & LAST_BYTE,
+            anchors: c_lo.anchors
+                | c_hi.anchors << 16
+                | with_neighbours
+                | after_c
+                | letters & LAST_BYTE,
             digits: c_lo.digits | c_hi.digits << 16,
             breakers: c_lo.breakers | c_hi.breakers << 16,
             escapes: c_lo.escapes | c_hi.escapes << 16,
@@ -475,6 +484,8 @@ mod avx2 {
             _mm256_or_si256(letter_b, letter_k),
             _mm256_or_si256(letter_a, letter_j),
         ));
+        // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
+        let after_c = mask(eq(folded, b'v')) & mask(eq(folded, b'c')) << 1;
         // Most blocks hold none of the letters: their neighbours are looked at only when
         // one is there.
         let with_neighbours = if letters == 0 {
@@ -491,7 +502,7 @@ mod avx2 {
         let in_run = _mm256_or_si256(digits, _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
         Classes {
-            anchors: mask(separators) | with_neighbours | letters & LAST_BYTE,
+            anchors: mask(separators) | with_neighbours | after_c | letters & LAST_BYTE,
             digits: mask(digits),
             breakers: !mask(in_run),
             // The high bit of `v` itself: non-ASCII.
@@ -536,6 +547,8 @@ mod portable {
             letter_k: compress(eq(folded, b'k')),
             letter_a: compress(eq(w, b'A')),
             letter_j: compress(eq(w, b'J')),
+            letter_v: compress(eq(folded, b'v')),
+            c: compress(eq(folded, b'c')),
             e_or_a: compress(eq(folded, b'e') | eq(folded, b'a')),
             e: compress(eq(folded, b'e')),
             o: compress(eq(folded, b'o')),
@@ -556,6 +569,8 @@ mod portable {
         letter_k: u32,
         letter_a: u32,
         letter_j: u32,
+        letter_v: u32,
+        c: u32,
         e_or_a: u32,
         e: u32,
         o: u32,
@@ -580,11 +595,13 @@ mod portable {
         let letter_k = all(|r| r.letter_k);
         let letter_a = all(|r| r.letter_a);
         let letter_j = all(|r| r.letter_j);
+        let letter_v = all(|r| r.letter_v);
         let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
             | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
             | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore) >> 1
             | letter_a & all(|r| r.upper_k_or_s) >> 1
-            | letter_j & all(|r| r.lower_y) << 1;
+            | letter_j & all(|r| r.lower_y) << 1
+            | letter_v & all(|r| r.c) << 1;
         Classes {
             anchors: all(|r| r.separators)
                 | with_neighbours
@@ -614,6 +631,7 @@ mod tests {
             }
             b'A' => next(|n| matches!(n, b'K' | b'S')),
             b'J' => prev == Some(b'y'),
+            b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             _ => false,
         };
         Classes {
@@ -680,7 +698,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSrRjJ_09/:`{@[%< \x7f\xe2";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]
@@ -755,7 +773,7 @@ mod tests {
             "{bytes:?} at {at}"
         );
         let letters = (0..BLOCK)
-            .filter(|&k| bytes.get(at + k).is_some_and(|b| b"BbKkAJ".contains(b)))
+            .filter(|&k| bytes.get(at + k).is_some_and(|b| b"BbKkAJVv".contains(b)))
             .fold(0u32, |m, k| m | 1 << k);
         assert_eq!(
             got.anchors & edges & !want.anchors & !letters,
@@ -766,7 +784,7 @@ mod tests {
 
     #[test]
     fn blocks_past_the_end_of_every_length_and_start_are_classified_as_the_string_says() {
-        let alphabet = b"bBeEaAkKoOyJSsr_09 -=:%<*\"\\\n\xc3\xa9x";
+        let alphabet = b"bBeEaAkKoOyJSsr_vVcC09 -=:%<*\"\\\n\xc3\xa9x";
         let mut rng = fastrand::Rng::with_seed(11);
         for len in 0..=80 {
             for _ in 0..40 {

@@ -1332,6 +1332,7 @@ async fn concurrent_invocations_never_see_each_others_state() {
     let mut cold = std::collections::HashSet::new();
     let mut debug_lines = std::collections::HashSet::new();
     let mut early_flushes = std::collections::HashSet::new();
+    let mut latency_ms: HashMap<String, f64> = HashMap::new();
     let mut emf_documents = 0;
     // Per-process totals, read by the last invocation: every line written before its
     // handler ran (its own start line included) was accepted and delivered, none dropped.
@@ -1372,6 +1373,9 @@ async fn concurrent_invocations_never_see_each_others_state() {
             Some("Invocation deadline approaching; flushing logs early") => {
                 early_flushes.insert(id.to_owned());
             }
+            Some("Request completed" | "Request failed") => {
+                latency_ms.insert(id.to_owned(), e["latency_ms"].as_f64().unwrap_or(0.0));
+            }
             _ => {}
         }
     }
@@ -1388,7 +1392,17 @@ async fn concurrent_invocations_never_see_each_others_state() {
         .filter(|(_, (_, _, o))| matches!(o, Outcome::NetworkDown | Outcome::Panics))
         .map(|(id, _)| id.clone())
         .collect();
-    assert_eq!(debug_lines, failed);
+    // Every failed invocation keeps its lines; so does one slower than the function's 1 s
+    // threshold, which only a loaded machine makes of a fast one (a few in a row, once).
+    assert!(
+        failed.is_subset(&debug_lines),
+        "{:?}",
+        failed.difference(&debug_lines)
+    );
+    for id in debug_lines.difference(&failed) {
+        let ms = latency_ms.get(id).copied().unwrap_or(0.0);
+        assert!(ms >= 900.0, "{id} kept its debug lines after {ms} ms");
+    }
     let near: std::collections::HashSet<String> = expected
         .iter()
         .filter(|(_, (_, _, o))| *o == Outcome::NearDeadline)

@@ -26,6 +26,7 @@
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
+//! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //!
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
 //! idempotent: what it wrote is never found again (fuzzed).
@@ -66,6 +67,7 @@ enum Anchor {
     LetterK,
     LetterA,
     LetterJ,
+    LetterV,
 }
 
 static ANCHORS: [Anchor; 256] = {
@@ -85,6 +87,8 @@ static ANCHORS: [Anchor; 256] = {
     t[b'k' as usize] = Anchor::LetterK;
     t[b'A' as usize] = Anchor::LetterA;
     t[b'J' as usize] = Anchor::LetterJ;
+    t[b'V' as usize] = Anchor::LetterV;
+    t[b'v' as usize] = Anchor::LetterV;
     t
 };
 
@@ -120,6 +124,8 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'%' as usize] = 1;
     t[b'A' as usize] = 1;
     t[b'J' as usize] = 1;
+    t[b'V' as usize] = 1;
+    t[b'v' as usize] = 1;
     t[b'B' as usize] = 1;
     t[b'b' as usize] = 1;
     t[b'K' as usize] = 1;
@@ -331,6 +337,7 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
+                Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
             };
             let Some(f) = found else { continue };
             if f.start > at {
@@ -879,6 +886,9 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
                 // Rust's `Debug` of a wrapped value (`Some("737")`, `Secret(737)`): all of it.
                 end = close;
             }
+            if word.iter().all(u8::is_ascii_digit) {
+                end = digit_run_end(bytes, end);
+            }
             if SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
                 && matches!(bytes.get(end), Some(b' ' | b'\t'))
             {
@@ -1316,6 +1326,92 @@ fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     Some(secret(start, start + len, counts))
 }
 
+/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`), as a whole word: the
+/// card security code after it and a space or two (and `is`/`was`), as a message or a note
+/// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`), 3 or 4 digits as a whole word. With `=` or `:` the name is a separator's.
+fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
+    let at = v.checked_sub(1)?;
+    let name = bytes.get(at..at + 3)?;
+    if !name[..2].eq_ignore_ascii_case(b"cv")
+        || !matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd')
+        || !at_word_start(bytes, at)
+    {
+        return None;
+    }
+    let mut i = at + 3;
+    if bytes.get(i) == Some(&b'2') {
+        i += 1;
+    }
+    let spaces = bytes[i..]
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    if spaces == 0 || spaces > 2 {
+        return None;
+    }
+    i += spaces;
+    // `CVV is 123`, `cvc was 737`.
+    for verb in [&b"is "[..], b"was "] {
+        if bytes
+            .get(i..i + verb.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(verb))
+        {
+            i += verb.len();
+        }
+    }
+    let quote = bytes.get(i).copied().filter(|&q| q == b'"' || q == b'\'');
+    let start = i + usize::from(quote.is_some());
+    let digits = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = start + digits;
+    let whole = match quote {
+        Some(q) => bytes.get(end) == Some(&q),
+        // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`).
+        None => match bytes.get(end) {
+            Some(b) if b.is_ascii_alphanumeric() || *b == b'*' => false,
+            Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+            _ => true,
+        },
+    };
+    if !(3..=4).contains(&digits) || !whole {
+        return None;
+    }
+    // The first group of a longer number (`cvv 4111 1111 1111 1111`): all of it goes, so
+    // none of a card's digits after it is left in clear.
+    let end = if quote.is_none() {
+        digit_run_end(bytes, end)
+    } else {
+        end
+    };
+    counts.add_sad();
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(REMOVED),
+    })
+}
+
+/// Where a run of digit groups that ends at `end` ends once the groups joined to it by a
+/// single space or dash are taken in (`4111 1111 1111 1111` from its first group): a value
+/// that is a number's first group takes all of it, so none of a card's digits after it is
+/// left in clear. A group glued to a letter after it (`1111abc`) is a word of its own.
+fn digit_run_end(bytes: &[u8], mut end: usize) -> usize {
+    while matches!(bytes.get(end), Some(b' ' | b'-')) {
+        let group = bytes[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let next = end + 1 + group;
+        if group == 0 || bytes.get(next).is_some_and(|b| is_word_byte(*b)) {
+            break;
+        }
+        end = next;
+    }
+    end
+}
+
 /// `Token <token>` (anchored at its `k`).
 fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(2)?;
@@ -1504,6 +1600,8 @@ mod tests {
             ("ASIAIOSFODNN7EXAMPLE", "[REDACTED]"),
             ("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "[REDACTED]"),
             ("sk_live_51H8xYzAbCdEfGhIjKl", "sk_live_[REDACTED]"),
+            ("CVV 737", "CVV [REMOVED]"),
+            ("cvc2 \"1234\"", "cvc2 \"[REMOVED]\""),
             ("rk_test_51H8xYzAbCdEfGhIjKl", "rk_test_[REDACTED]"),
         ] {
             for pad in 0..72 {
@@ -1713,6 +1811,37 @@ mod tests {
     }
 
     #[test]
+    fn security_codes_written_as_prose_are_removed() {
+        for (text, want) in [
+            (
+                "validating card 4111111111111111 cvv 123",
+                "validating card 411111******1111 cvv [REMOVED]",
+            ),
+            ("The CVV2 was 123.", "The CVV2 was [REMOVED]."),
+            ("invalid CVC \"1234\"", "invalid CVC \"[REMOVED]\""),
+            ("card_cvv  737, ok", "card_cvv  [REMOVED], ok"),
+            // Not a security code: too short or long, a decimal, glued, no space, no name.
+            (
+                "cvv 12345 cvc 3 digits cvv 1.5",
+                "cvv 12345 cvc 3 digits cvv 1.5",
+            ),
+            (
+                "scvv 123 cvvs 123 cvv123 cv 123",
+                "scvv 123 cvvs 123 cvv123 cv 123",
+            ),
+            ("cvv is missing, cvv   123", "cvv is missing, cvv   123"),
+            // The first group of a longer number: all of it goes.
+            ("cvv 4111 1111 1111 1111 ok", "cvv [REMOVED] ok"),
+            (
+                "pin: 4111-1111-1111-1111, password: 1 2",
+                "pin: [REMOVED], password: [REDACTED]",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn held_findings_come_back_earliest_first_and_overflow_gives_back_the_earliest() {
         let at = |start| Finding {
             start,
@@ -1847,6 +1976,9 @@ mod tests {
             // A wrapper that closed once a value inside it was replaced, a quote's parity
             // changed, was not closed on a second pass.
             "cvcBearer %22cvv=Some(\"[REDACTED]password=\")\")",
+            // A value that took the digit groups after it took one glued to a word, which
+            // then started after a marker.
+            "password=4111 4111111111111111Bearer /password=",
         ] {
             twice_the_same(s);
         }

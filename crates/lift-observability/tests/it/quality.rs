@@ -202,6 +202,17 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "password: hunter2",
         "hunter2",
     ));
+    // A card number in groups after a sensitive name: none of its digits after the first
+    // group may be left (before, the value ended at the first space).
+    let pan = card("4", 16, 77);
+    let tail = pan[4..].to_owned();
+    for text in [
+        format!("pin: {}", grouped(&pan, " ")),
+        format!("cvv {}", grouped(&pan, " ")),
+        format!("password={} ok", grouped(&pan, "-")),
+    ] {
+        cases.push(sensitive("sensitive-data name=value", text, tail.clone()));
+    }
     cases.push(sensitive(
         "secret name=value",
         "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -323,6 +334,16 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe key", text, stripe));
         }
     }
+    // A security code after its name and a space, as messages and notes write it.
+    for text in [
+        "validating card 4111111111111111 cvv 7391",
+        "The CVV2 was 7391.",
+        "invalid CVC \"7391\"",
+        "CVC 7391 entered",
+        "cvn 7391",
+    ] {
+        cases.push(sensitive("security code in prose", text, "7391"));
+    }
     // PEM private keys: whole, cut short (a line's limit), under a secret's name, one line.
     let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
     for label in [
@@ -413,6 +434,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "path=%2F1764221757123%2Fexport",
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
+        "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
     ] {
         cases.push(benign("look-alike", text));
     }
