@@ -314,18 +314,7 @@ fn walk<'s, C: Classifier>(
                     if at < resume {
                         None
                     } else {
-                        // A run that starts with a percent escape's two hex digits
-                        // (`%204111…`): the number starts after them.
-                        let from = if at > 0
-                            && bytes[at - 1] == b'%'
-                            && bytes.get(at + 2).is_some_and(u8::is_ascii_digit)
-                            && bytes[at + 1].is_ascii_digit()
-                        {
-                            at + 2
-                        } else {
-                            at
-                        };
-                        let (found, end) = card_run(bytes, out.name_floor, from);
+                        let (found, end) = card_run(bytes, out.name_floor, at);
                         resume = end;
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
@@ -524,6 +513,17 @@ impl<'s> Output<'s> {
 /// hold fewer than 13 digits and end there), then searched for card data (before `floor`
 /// stands text a replacement wrote over).
 fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, usize) {
+    // A run that starts with a percent escape's two hex digits (`%204111…`): the number
+    // starts after them.
+    let start = if start > 0
+        && bytes[start - 1] == b'%'
+        && bytes.get(start + 2).is_some_and(u8::is_ascii_digit)
+        && bytes[start + 1].is_ascii_digit()
+    {
+        start + 2
+    } else {
+        start
+    };
     let mut digits = 0;
     let mut i = start;
     loop {
@@ -562,14 +562,7 @@ fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
                 },
             }
         }
-        CardFinding::Track { start, end } => {
-            counts.add_sad();
-            Finding {
-                start,
-                end,
-                replacement: Replacement::Fixed(REMOVED),
-            }
-        }
+        CardFinding::Track { start, end } => removed(start, end, counts),
     }
 }
 
@@ -1141,6 +1134,16 @@ fn url_userinfo(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> 
     Some(secret(start, end, counts))
 }
 
+/// Sensitive authentication data found in text at `start..end`, counted.
+fn removed(start: usize, end: usize, counts: &Counts) -> Finding {
+    counts.add_sad();
+    Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(REMOVED),
+    }
+}
+
 /// A secret found in text at `start..end`, counted.
 fn secret(start: usize, end: usize, counts: &Counts) -> Finding {
     counts.add_secret_text();
@@ -1385,12 +1388,7 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
     } else {
         end
     };
-    counts.add_sad();
-    Some(Finding {
-        start,
-        end,
-        replacement: Replacement::Fixed(REMOVED),
-    })
+    Some(removed(start, end, counts))
 }
 
 /// Where a run of digit groups that ends at `end` ends once the groups joined to it by a
