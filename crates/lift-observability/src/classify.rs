@@ -3,7 +3,7 @@
 //!
 //! [`Classifier::classify`] answers, for each of 32 bytes, four questions as one bit each: is
 //! it an anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card
-//! number's run (neither a digit nor a space nor a dash), or a byte the JSON escaper must look
+//! number's run (not a digit, a space, a dash or a plus), or a byte the JSON escaper must look
 //! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%` and `<`, and the
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
@@ -274,7 +274,10 @@ mod sse2 {
             _mm_or_si128(eq(v, b':'), eq(v, b'%')),
         );
         let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
-        let in_run = _mm_or_si128(digits, _mm_or_si128(eq(v, b' '), eq(v, b'-')));
+        let in_run = _mm_or_si128(
+            _mm_or_si128(digits, eq(v, b'+')),
+            _mm_or_si128(eq(v, b' '), eq(v, b'-')),
+        );
         let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
         (
             mask(letters),
@@ -499,7 +502,10 @@ mod avx2 {
             _mm256_or_si256(eq(v, b':'), eq(v, b'%')),
         );
         let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
-        let in_run = _mm256_or_si256(digits, _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
+        let in_run = _mm256_or_si256(
+            _mm256_or_si256(digits, eq(v, b'+')),
+            _mm256_or_si256(eq(v, b' '), eq(v, b'-')),
+        );
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
         Classes {
             anchors: mask(separators) | with_neighbours | after_c | letters & LAST_BYTE,
@@ -557,7 +563,7 @@ mod portable {
             upper_k_or_s: compress(eq(w, b'K') | eq(w, b'S')),
             lower_y: compress(eq(w, b'y')),
             digits: compress(digits),
-            in_run: compress(digits | eq(w, b' ') | eq(w, b'-')),
+            in_run: compress(digits | eq(w, b' ') | eq(w, b'-') | eq(w, b'+')),
             escapes: compress(below_space | eq(w, b'"') | eq(w, b'\\') | (w & HIGH)),
         }
     }
@@ -637,7 +643,7 @@ mod tests {
         Classes {
             anchors: u32::from(anchor),
             digits: u32::from(b.is_ascii_digit()),
-            breakers: u32::from(!(b.is_ascii_digit() || b == b' ' || b == b'-')),
+            breakers: u32::from(!(b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'+'))),
             escapes: u32::from(b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80),
         }
     }

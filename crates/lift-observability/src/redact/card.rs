@@ -1,7 +1,8 @@
 //! Card data in text: primary account numbers (PANs), track data and EMV track-2 equivalents.
 //!
-//! A PAN is 13–19 digits, contiguous or in groups joined by single spaces or dashes, with
-//! no letter, digit or mask character glued to either end, that passes the Luhn check
+//! A PAN is 13–19 digits, contiguous or in groups joined by single spaces, dashes or plus
+//! signs (a space in form-encoded text), with no letter, digit or mask character glued to
+//! either end, that passes the Luhn check
 //! **and** starts with an issuer prefix of a card brand at a length that brand issues
 //! ([`is_card_number`]): Visa, Mastercard (51–55 and the 2-series), American Express,
 //! Discover, JCB, Diners Club, UnionPay, Maestro, Mir, RuPay and Troy. Numbers that pass
@@ -120,7 +121,7 @@ pub fn mask_pan(digits: &[u8], out: &mut String) {
 }
 
 /// Appends a PAN as it stood in the text, masked: its first 6 and last 4 digits kept, the
-/// digits between [`MASK_CHAR`], spaces and dashes kept.
+/// digits between [`MASK_CHAR`], separators kept.
 pub(crate) fn mask_in_place(pan: &[u8], out: &mut Vec<u8>) {
     let n = pan.iter().filter(|b| b.is_ascii_digit()).count();
     let mut d = 0;
@@ -145,6 +146,12 @@ pub(crate) enum CardFinding {
     Pan { start: usize, end: usize },
     /// Track data at `start..end`: removed.
     Track { start: usize, end: usize },
+}
+
+/// Whether `b` joins two digit groups of a card number: a single space or dash, or a plus —
+/// a space as form-encoded text writes it (`card_number=4111+1111+1111+1111`).
+pub(crate) fn joins_groups(b: u8) -> bool {
+    matches!(b, b' ' | b'-' | b'+')
 }
 
 /// Letters, digits and the mask character: bytes that glue onto a digit run.
@@ -208,7 +215,7 @@ pub(crate) fn find_in_run(
             }
             tail += len;
             match (bytes.get(next + len), bytes.get(next + len + 1)) {
-                (Some(b' ' | b'-'), Some(d)) if d.is_ascii_digit() => {
+                (Some(&j), Some(d)) if joins_groups(j) && d.is_ascii_digit() => {
                     next += len + 1;
                     first_of_run = false;
                 }
@@ -228,9 +235,9 @@ pub(crate) fn find_in_run(
             ring[(head + len) % ring.len()] = Group { start: next, end };
             len += 1;
             digits += end - next;
-            // A single space or dash followed by a digit continues the run.
+            // A single separator followed by a digit continues the run.
             match (bytes.get(end), bytes.get(end + 1)) {
-                (Some(b' ' | b'-'), Some(d)) if d.is_ascii_digit() => next = end + 1,
+                (Some(&j), Some(d)) if joins_groups(j) && d.is_ascii_digit() => next = end + 1,
                 _ => run_open = false,
             }
         }
@@ -269,21 +276,23 @@ const HIDDEN_SPAN: usize = 2 * (*PAN_DIGITS.end() - 10);
 /// (`* 4111 1111 1111 1111`, a list's bullet).
 fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
     let mut before = &bytes[floor.min(at)..at];
-    if let Some((b' ' | b'-', rest)) = before.split_last() {
+    if let Some((&j, rest)) = before.split_last()
+        && joins_groups(j)
+    {
         before = rest;
     }
     let (mut k, mut masks) = (before.len(), 0);
     while k > 0 && before.len() - k < HIDDEN_SPAN {
         match before[k - 1] {
             b if b == MASK_CHAR as u8 => masks += 1,
-            b' ' | b'-' if masks > 0 && k >= 2 && before[k - 2] == MASK_CHAR as u8 => {}
+            j if joins_groups(j) && masks > 0 && k >= 2 && before[k - 2] == MASK_CHAR as u8 => {}
             _ => break,
         }
         k -= 1;
     }
     let kept = match before[..k] {
         [.., d] if d.is_ascii_digit() => true,
-        [.., d, b' ' | b'-'] => d.is_ascii_digit(),
+        [.., d, j] => d.is_ascii_digit() && joins_groups(j),
         _ => false,
     };
     masks >= 3 && kept
@@ -298,14 +307,14 @@ fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
     while k < after.len() && k < HIDDEN_SPAN {
         match after[k] {
             b if b == MASK_CHAR as u8 => masks += 1,
-            b' ' | b'-' if masks > 0 && after.get(k + 1) == Some(&(MASK_CHAR as u8)) => {}
+            j if joins_groups(j) && masks > 0 && after.get(k + 1) == Some(&(MASK_CHAR as u8)) => {}
             _ => break,
         }
         k += 1;
     }
     let kept = match after[k..] {
         [d, ..] if d.is_ascii_digit() => true,
-        [b' ' | b'-', d, ..] => d.is_ascii_digit(),
+        [j, d, ..] => joins_groups(j) && d.is_ascii_digit(),
         _ => false,
     };
     masks >= 3 && kept
@@ -549,6 +558,21 @@ mod tests {
             find_all("4111-1111-1111-1111-1225"),
             [("pan", "4111-1111-1111-1111")]
         );
+    }
+
+    #[test]
+    fn plus_signs_join_groups_as_a_form_encoded_space() {
+        assert_eq!(
+            find_all("card_number=4111+1111+1111+1111&exp=12"),
+            [("pan", "4111+1111+1111+1111")]
+        );
+        assert_eq!(
+            find_all("q=2+4111+1111+1111+1111"),
+            [("pan", "4111+1111+1111+1111")]
+        );
+        // Masked, its kept ends start nothing; two plus signs are no single separator.
+        assert_eq!(find_all("4111+11**+****+1111"), []);
+        assert_eq!(find_all("4111++1111+1111+1111"), []);
     }
 
     #[test]

@@ -531,7 +531,9 @@ fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, u
         digits += len;
         i += len;
         match (bytes.get(i), bytes.get(i + 1)) {
-            (Some(b' ' | b'-'), Some(d)) if d.is_ascii_digit() && digits < 13 => i += 1,
+            (Some(&j), Some(d)) if card::joins_groups(j) && d.is_ascii_digit() && digits < 13 => {
+                i += 1
+            }
             _ => break,
         }
     }
@@ -1392,11 +1394,11 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
 }
 
 /// Where a run of digit groups that ends at `end` ends once the groups joined to it by a
-/// single space or dash are taken in (`4111 1111 1111 1111` from its first group): a value
+/// single separator (space, dash, plus) are taken in (`4111 1111 1111 1111` from its first group): a value
 /// that is a number's first group takes all of it, so none of a card's digits after it is
 /// left in clear. A group glued to a letter after it (`1111abc`) is a word of its own.
 fn digit_run_end(bytes: &[u8], mut end: usize) -> usize {
-    while matches!(bytes.get(end), Some(b' ' | b'-')) {
+    while bytes.get(end).is_some_and(|&j| card::joins_groups(j)) {
         let group = bytes[end + 1..]
             .iter()
             .take_while(|b| b.is_ascii_digit())
@@ -1750,6 +1752,12 @@ mod tests {
                 "q=pay%20411111******1111%20now",
             ),
             ("password%3dhunter2%20ok", "password%3d[REDACTED]%20ok"),
+            // A form-encoded space between a card's groups.
+            (
+                "card_number=4111+1111+1111+1111&cvc=737",
+                "card_number=4111+11**+****+1111&cvc=[REMOVED]",
+            ),
+            ("pin=4111+1111+1111+1111", "pin=[REMOVED]"),
             // Benign: other escapes, other names, a percentage.
             (
                 "a%3Db%26limit%3D10 50%25 20%3A00",
@@ -1919,6 +1927,7 @@ mod tests {
             "pWD=tWD=;4144445424445=8444451111111111111\0e;-;4A",
             r#"{"cvv":{"a":1},"password":"[REDACTED]"}"#,
             "411111******1111 5555555555554444",
+            "4111+1111+1111+1111 5555+5555-5555 5555+4444 x+4111+1111+1111+1111+",
             // Found by the fuzzer, each a second pass that changed something:
             // a card after a replaced value `*` (the mask character: taken for a masked
             // number's kept end, it hid the card until the value was gone);
