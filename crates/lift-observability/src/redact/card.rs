@@ -123,10 +123,19 @@ pub fn mask_pan(digits: &[u8], out: &mut String) {
 /// Appends a PAN as it stood in the text, masked: its first 6 and last 4 digits kept, the
 /// digits between [`MASK_CHAR`], separators kept.
 pub(crate) fn mask_in_place(pan: &[u8], out: &mut Vec<u8>) {
-    let n = pan.iter().filter(|b| b.is_ascii_digit()).count();
+    // A `%20` between groups is a separator: its digits are not the number's.
+    let escaped = 2 * pan.iter().filter(|&&b| b == b'%').count();
+    let n = (pan.iter().filter(|b| b.is_ascii_digit()).count()).saturating_sub(escaped);
     let mut d = 0;
+    let mut in_escape = 0;
     for &b in pan {
-        if b.is_ascii_digit() {
+        if b == b'%' {
+            in_escape = 2;
+            out.push(b);
+        } else if in_escape > 0 {
+            in_escape -= 1;
+            out.push(b);
+        } else if b.is_ascii_digit() {
             out.push(if d < 6 || d + 4 >= n {
                 b
             } else {
@@ -148,10 +157,63 @@ pub(crate) enum CardFinding {
     Track { start: usize, end: usize },
 }
 
-/// Whether `b` joins two digit groups of a card number: a single space or dash, or a plus —
-/// a space as form-encoded text writes it (`card_number=4111+1111+1111+1111`).
-pub(crate) fn joins_groups(b: u8) -> bool {
-    matches!(b, b' ' | b'-' | b'+')
+/// A space as a URL encodes it: one of the separators between a card number's groups.
+const ENCODED_SPACE: &[u8] = b"%20";
+
+/// How many bytes at `at` join two digit groups of a card number: 1 for a single space, dash
+/// or plus (a space in form-encoded text: `4111+1111+1111+1111`), 3 for `%20` (a space in a
+/// URL); 0 when nothing there joins groups.
+pub(crate) fn joiner_at(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at) {
+        Some(b' ' | b'-' | b'+') => 1,
+        Some(b'%') if bytes[at..].starts_with(ENCODED_SPACE) => 3,
+        _ => 0,
+    }
+}
+
+/// How many bytes that end at `end` join two digit groups (see [`joiner_at`]).
+fn joiner_before(bytes: &[u8], end: usize) -> usize {
+    if bytes[..end].ends_with(ENCODED_SPACE) {
+        3
+    } else if end > 0 && joiner_at(bytes, end - 1) == 1 {
+        1
+    } else {
+        0
+    }
+}
+
+/// Where the next group of a run starts when the group ending at `end` is joined to one.
+pub(crate) fn next_group(bytes: &[u8], end: usize) -> Option<usize> {
+    let width = joiner_at(bytes, end);
+    (width > 0 && bytes.get(end + width).is_some_and(u8::is_ascii_digit)).then_some(end + width)
+}
+
+/// Where the digits of a group that ends at `end` start, not before `bound` (the `20` of a
+/// `%20` before them joins, it is not theirs).
+fn group_start(bytes: &[u8], bound: usize, end: usize) -> usize {
+    let mut k = end;
+    while k > bound && bytes[k - 1].is_ascii_digit() && !bytes[..k].ends_with(ENCODED_SPACE) {
+        k -= 1;
+    }
+    k
+}
+
+/// Where the run of joined digit groups that ends at `end` starts, not before `bound`; `end`
+/// itself when no digit comes right before it.
+pub(crate) fn run_start(bytes: &[u8], bound: usize, end: usize) -> usize {
+    let mut start = group_start(bytes, bound, end);
+    while start < end {
+        let width = joiner_before(bytes, start);
+        if width == 0 || start < bound + width + 1 || !bytes[start - width - 1].is_ascii_digit() {
+            break;
+        }
+        let earlier = group_start(bytes, bound, start - width);
+        if earlier == start - width {
+            break;
+        }
+        start = earlier;
+    }
+    start
 }
 
 /// Letters, digits and the mask character: bytes that glue onto a digit run.
@@ -214,12 +276,12 @@ pub(crate) fn find_in_run(
                 break;
             }
             tail += len;
-            match (bytes.get(next + len), bytes.get(next + len + 1)) {
-                (Some(&j), Some(d)) if joins_groups(j) && d.is_ascii_digit() => {
-                    next += len + 1;
+            match next_group(bytes, next + len) {
+                Some(group) => {
+                    next = group;
                     first_of_run = false;
                 }
-                _ => return (None, next + len),
+                None => return (None, next + len),
             }
         }
     }
@@ -236,9 +298,9 @@ pub(crate) fn find_in_run(
             len += 1;
             digits += end - next;
             // A single separator followed by a digit continues the run.
-            match (bytes.get(end), bytes.get(end + 1)) {
-                (Some(&j), Some(d)) if joins_groups(j) && d.is_ascii_digit() => next = end + 1,
-                _ => run_open = false,
+            match next_group(bytes, end) {
+                Some(group) => next = group,
+                None => run_open = false,
             }
         }
         if len == 0 {
@@ -265,35 +327,36 @@ pub(crate) fn find_in_run(
     }
 }
 
-/// The most bytes the hidden middle of a masked number spans: nine mask characters at most
+/// The most places the hidden middle of a masked number spans: nine mask characters at most
 /// (19 digits, 10 kept), a separator after each.
 const HIDDEN_SPAN: usize = 2 * (*PAN_DIGITS.end() - 10);
 
 /// Whether a digit starting at `at` follows the hidden middle of a number masked before —
 /// at least three mask characters, single separators among them, right before it or one
 /// separator away — with a kept digit before that middle, directly or across one separator:
-/// `411111******1111`, `4111 11** **** 1111`. Mask characters without that shape are text
-/// (`* 4111 1111 1111 1111`, a list's bullet).
+/// `411111******1111`, `4111 11** **** 1111`, `4111%2011**%20****%201111`. Mask characters
+/// without that shape are text (`* 4111 1111 1111 1111`, a list's bullet).
 fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
-    let mut before = &bytes[floor.min(at)..at];
-    if let Some((&j, rest)) = before.split_last()
-        && joins_groups(j)
-    {
-        before = rest;
-    }
-    let (mut k, mut masks) = (before.len(), 0);
-    while k > 0 && before.len() - k < HIDDEN_SPAN {
-        match before[k - 1] {
-            b if b == MASK_CHAR as u8 => masks += 1,
-            j if joins_groups(j) && masks > 0 && k >= 2 && before[k - 2] == MASK_CHAR as u8 => {}
-            _ => break,
+    let before = &bytes[floor.min(at)..at];
+    let mut k = before.len() - joiner_before(before, before.len());
+    let (mut places, mut masks) = (0, 0);
+    while k > 0 && places < HIDDEN_SPAN {
+        if before[k - 1] == MASK_CHAR as u8 {
+            masks += 1;
+            k -= 1;
+        } else {
+            let width = joiner_before(before, k);
+            if width == 0 || masks == 0 || k <= width || before[k - width - 1] != MASK_CHAR as u8 {
+                break;
+            }
+            k -= width;
         }
-        k -= 1;
+        places += 1;
     }
-    let kept = match before[..k] {
-        [.., d] if d.is_ascii_digit() => true,
-        [.., d, j] => d.is_ascii_digit() && joins_groups(j),
-        _ => false,
+    let head = &before[..k];
+    let kept = match joiner_before(head, k) {
+        0 => head.last().is_some_and(u8::is_ascii_digit),
+        width => k > width && head[k - width - 1].is_ascii_digit(),
     };
     masks >= 3 && kept
 }
@@ -303,21 +366,24 @@ fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
 /// then a kept digit, directly or across one separator.
 fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
     let after = &bytes[end..];
-    let (mut k, mut masks) = (0, 0);
-    while k < after.len() && k < HIDDEN_SPAN {
-        match after[k] {
-            b if b == MASK_CHAR as u8 => masks += 1,
-            j if joins_groups(j) && masks > 0 && after.get(k + 1) == Some(&(MASK_CHAR as u8)) => {}
-            _ => break,
+    let (mut k, mut places, mut masks) = (0, 0, 0);
+    while k < after.len() && places < HIDDEN_SPAN {
+        if after[k] == MASK_CHAR as u8 {
+            masks += 1;
+            k += 1;
+        } else {
+            let width = joiner_at(after, k);
+            if width == 0 || masks == 0 || after.get(k + width) != Some(&(MASK_CHAR as u8)) {
+                break;
+            }
+            k += width;
         }
-        k += 1;
+        places += 1;
     }
-    let kept = match after[k..] {
-        [d, ..] if d.is_ascii_digit() => true,
-        [j, d, ..] => joins_groups(j) && d.is_ascii_digit(),
-        _ => false,
-    };
-    masks >= 3 && kept
+    masks >= 3
+        && after
+            .get(k + joiner_at(after, k))
+            .is_some_and(u8::is_ascii_digit)
 }
 
 fn finding_end(f: CardFinding) -> usize {
@@ -573,6 +639,35 @@ mod tests {
         // Masked, its kept ends start nothing; two plus signs are no single separator.
         assert_eq!(find_all("4111+11**+****+1111"), []);
         assert_eq!(find_all("4111++1111+1111+1111"), []);
+    }
+
+    #[test]
+    fn encoded_spaces_join_groups_as_a_url_writes_them() {
+        assert_eq!(
+            find_all("q=4111%201111%201111%201111&x=1"),
+            [("pan", "4111%201111%201111%201111")]
+        );
+        // The second card's run starts after the `%20` that follows the first.
+        let two = b"4111%201111%201111%201111%205555%205555%205555%204444";
+        assert_eq!(
+            find_in_run(two, 0, 0).0,
+            Some(CardFinding::Pan { start: 0, end: 25 })
+        );
+        assert_eq!(
+            find_in_run(two, 25, 28).0,
+            Some(CardFinding::Pan { start: 28, end: 53 })
+        );
+        let mut masked = Vec::new();
+        mask_in_place(b"4111%201111%201111%201111", &mut masked);
+        assert_eq!(masked, b"4111%2011**%20****%201111");
+        assert_eq!(find_all("4111%2011**%20****%201111%205555"), []);
+        // Other escapes join nothing.
+        assert_eq!(find_all("4111%2B1111%2B1111%2B1111"), []);
+        // Where a run of joined groups starts, from the end of its last group.
+        let text = b"x%204111%201111 1111-1111";
+        assert_eq!(run_start(text, 0, text.len()), 4);
+        assert_eq!(run_start(text, 9, text.len()), 11);
+        assert_eq!(run_start(b"ab%20", 0, 2), 2);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, `Debug`'s `cvc: Some("737")` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `%` of `%3D`/`%3A` after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22` | the value up to an encoded or plain delimiter, as above |
+//! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
 //! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
@@ -320,6 +321,20 @@ fn walk<'s, C: Classifier>(
                     }
                 }
                 Anchor::Separator => separator(redactor, bytes, at, out.name_floor),
+                Anchor::Percent if card::joiner_at(bytes, at) == 3 => {
+                    // `%20` before a digit: perhaps between a card's groups, as a URL
+                    // writes a space (`4111%201111%201111%201111`). The run is judged
+                    // from its start, once.
+                    if at < resume || !bytes.get(at + 3).is_some_and(u8::is_ascii_digit) {
+                        None
+                    } else {
+                        let start = card::run_start(bytes, out.copied, at);
+                        let start = if start == at { at + 3 } else { start };
+                        let (found, end) = card_run(bytes, out.name_floor, start);
+                        resume = end;
+                        found.map(|f| card_finding(bytes, f, redactor.counts()))
+                    }
+                }
                 Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
@@ -530,10 +545,8 @@ fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, u
         let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
         digits += len;
         i += len;
-        match (bytes.get(i), bytes.get(i + 1)) {
-            (Some(&j), Some(d)) if card::joins_groups(j) && d.is_ascii_digit() && digits < 13 => {
-                i += 1
-            }
+        match card::next_group(bytes, i) {
+            Some(group) if digits < 13 => i = group,
             _ => break,
         }
     }
@@ -588,7 +601,9 @@ fn preceded_by_json_name(bytes: &[u8], at: usize) -> bool {
 /// and dict literals write them: name characters (not starting with a space) after `{`,
 /// `,`, `[`, `(`, `;` or the start of the text. (Never the stretch between a value's closing
 /// quote and a later quote — such a stretch must not become a name once a value before it
-/// was replaced.)
+/// was replaced.) Nor is a name that holds a marker: a value inside the quotes was replaced
+/// there, and what stood before (`"cvv 411+1"`, `"cvv 411%201"`: no name) must be judged
+/// the same as what a second pass sees.
 fn quoted_name(before: &[u8], name: &[u8]) -> bool {
     let before = trim_end(before.strip_suffix(b"\\").unwrap_or(before));
     !name.is_empty()
@@ -596,6 +611,9 @@ fn quoted_name(before: &[u8], name: &[u8]) -> bool {
         && name
             .iter()
             .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']'))
+        && !(name.contains(&b'[')
+            && (find(name, REMOVED.as_bytes()).is_some()
+                || find(name, REDACTED.as_bytes()).is_some()))
         && before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';'))
@@ -797,6 +815,10 @@ fn encoded_separator(
             && !percent_decoded(bytes, end).is_some_and(ends_value)
         {
             end += 1;
+        }
+        if end > start && bytes[start..end].iter().all(u8::is_ascii_digit) {
+            // The first group of a longer number: all of it (as after a plain separator).
+            end = digit_run_end(bytes, end);
         }
         (start, end)
     };
@@ -1398,13 +1420,13 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
 /// that is a number's first group takes all of it, so none of a card's digits after it is
 /// left in clear. A group glued to a letter after it (`1111abc`) is a word of its own.
 fn digit_run_end(bytes: &[u8], mut end: usize) -> usize {
-    while bytes.get(end).is_some_and(|&j| card::joins_groups(j)) {
-        let group = bytes[end + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let next = end + 1 + group;
-        if group == 0 || bytes.get(next).is_some_and(|b| is_word_byte(*b)) {
+    while let Some(group) = card::next_group(bytes, end) {
+        let next = group
+            + bytes[group..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        if bytes.get(next).is_some_and(|b| is_word_byte(*b)) {
             break;
         }
         end = next;
@@ -1758,6 +1780,21 @@ mod tests {
                 "card_number=4111+11**+****+1111&cvc=[REMOVED]",
             ),
             ("pin=4111+1111+1111+1111", "pin=[REMOVED]"),
+            // A URL-encoded space between a card's groups; two cards in one run.
+            (
+                "q=pay%204111%201111%201111%201111%20now",
+                "q=pay%204111%2011**%20****%201111%20now",
+            ),
+            (
+                "c=4111%201111%201111%201111%205555%205555%205555%204444",
+                "c=4111%2011**%20****%201111%205555%2055**%20****%204444",
+            ),
+            ("pin=4111%201111%201111%201111&a=1", "pin=[REMOVED]&a=1"),
+            // A value that is a number's first group takes the number (found by the
+            // fuzzer: the card the value began was never masked, its 12 digits left).
+            ("cvv%3D%2042%2042866268519018", "cvv%3D%20[REMOVED]"),
+            ("cvv%3D4242 866268519018&a", "cvv%3D[REMOVED]&a"),
+            ("q=25%2012%2030%20USD", "q=25%2012%2030%20USD"),
             // Benign: other escapes, other names, a percentage.
             (
                 "a%3Db%26limit%3D10 50%25 20%3A00",
@@ -1896,6 +1933,16 @@ mod tests {
     }
 
     #[test]
+    fn card_groups_joined_every_way_among_other_findings_are_redacted_once_for_all() {
+        let pieces = [
+            "4111", "1111", "42", "5555", "4444", "%20", "+", "-", " ", "**", "%3D", "cvv", "=",
+            "%2", "0",
+        ];
+        let card = " 4111%201111%201111%201111 ";
+        redacted_once_for_all(&pieces, 2029, card, "4111%201111%201111%201111");
+    }
+
+    #[test]
     fn unclosed_elements_are_looked_at_a_bounded_number_of_times() {
         // Quadratic before the bound: each `<cvv>` searched the rest for its closing tag.
         let text = "<pin>".repeat(4_000);
@@ -1928,6 +1975,12 @@ mod tests {
             r#"{"cvv":{"a":1},"password":"[REDACTED]"}"#,
             "411111******1111 5555555555554444",
             "4111+1111+1111+1111 5555+5555-5555 5555+4444 x+4111+1111+1111+1111+",
+            "4111%201111%201111%201111%205555%205555%205555%204444%20%204111%201111-1111+1111",
+            "%20%204111%201111%201111%201111%20%20 1%202%203 4111%2011**%20****%201111",
+            "cvv%3D%2042%2042866268519018",
+            // A value inside a quoted name joined by `+` or `%20` is no name byte: once
+            // removed, the quoted name held only name bytes and a marker (fuzzer).
+            "\"cvv 411%201\":x \"cvv 411+1\":x {\"cvv 123\":\"737\"}",
             // Found by the fuzzer, each a second pass that changed something:
             // a card after a replaced value `*` (the mask character: taken for a masked
             // number's kept end, it hid the card until the value was gone);

@@ -96,8 +96,9 @@ fn card_cases(cases: &mut Vec<Case>) {
                 pan.clone(),
                 grouped(&pan, " "),
                 grouped(&pan, "-"),
-                // A form-encoded body writes a space as `+`.
+                // A form-encoded body writes a space as `+`, a URL as `%20`.
                 grouped(&pan, "+"),
+                grouped(&pan, "%20"),
             ];
             for shown in shown_as {
                 for text in [
@@ -406,6 +407,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "tel=%2B14155552671&alt=+1+415+555+2671",
         "at 20261127051935+0100 and 1764221757123+0000",
         "total 1200+3400+5600+7800=18000",
+        "q=pay%2025%2000%20USD%20on%202026%2012%2004%201764221757123",
         "amount 1,234,567.89 USD",
         "USD 12500 captured",
         "version 1.2.3 and v2.14.0-rc.1",
@@ -511,7 +513,10 @@ fn every_sensitive_case_is_caught_and_no_benign_case_is_touched() {
                         .filter(|c| !matches!(c, ' ' | '-' | '+'))
                         .collect();
                     if out.contains(secret.as_str())
-                        || out.replace([' ', '-', '+'], "").contains(&compact)
+                        || out
+                            .replace("%20", "")
+                            .replace([' ', '-', '+'], "")
+                            .contains(&compact)
                     {
                         failures.push(format!("MISS via {via}: {:?} -> {out:?}", case.text));
                         bad = true;
