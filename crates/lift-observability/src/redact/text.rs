@@ -831,6 +831,33 @@ fn encoded_separator(
     )
 }
 
+/// How far back an ARN's `arn:partition:service:region:account-id:` is looked for.
+const ARN_PREFIX_MAX: usize = 256;
+
+/// Whether the bare name starting at `start` (a `:` after it) is an ARN's resource type:
+/// `arn:aws…:service:region:account-id:` right before it, no further back than `floor`.
+/// `arn:aws:secretsmanager:…:secret:prod/db-AbCdEf` names a secret, it does not hold one.
+/// (A masked card in the prefix is still part of it, as its digits were; text replaced by a
+/// marker is not — nor, through `floor`, what a marker will stand in on a second pass.)
+fn is_arn_resource_type(bytes: &[u8], start: usize, floor: usize) -> bool {
+    if start == 0 || bytes[start - 1] != b':' {
+        return false;
+    }
+    let reach = floor.max(start.saturating_sub(ARN_PREFIX_MAX)).min(start);
+    let from = bytes[reach..start]
+        .iter()
+        .rposition(|&b| b != b':' && !byte_class::is(b, byte_class::NAME_OR_MASK))
+        .map_or(reach, |p| reach + p + 1);
+    let prefix = &bytes[from..start];
+    let mut fields = prefix.split(|&b| b == b':');
+    fields.next() == Some(&b"arn"[..])
+        && fields
+            .next()
+            .is_some_and(|partition| partition.starts_with(b"aws"))
+        && fields.next().is_some_and(|service| !service.is_empty())
+        && prefix.iter().filter(|&&b| b == b':').count() == 5
+}
+
 /// Where an unquoted value ends.
 fn ends_value(b: u8) -> bool {
     byte_class::is(b, byte_class::VALUE_END)
@@ -871,6 +898,9 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         _ => (&before[bare_name_start(before, floor)..], false),
     };
     let fixed = marker_for(redactor, name)?;
+    if !quoted_name && before.len() == at && is_arn_resource_type(bytes, at - name.len(), floor) {
+        return None;
+    }
     // The value: quoted, or up to the next delimiter. `=>` separates too (Ruby, PHP, Perl).
     let mut start = at + 1 + usize::from(bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'>'));
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
@@ -1585,6 +1615,39 @@ mod tests {
     }
 
     #[test]
+    fn an_arns_resource_type_is_no_name() {
+        // A Secrets Manager ARN names a secret; its `secret:` is the resource type.
+        for arn in [
+            "fetching arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+            "\"arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:stripe\"",
+            "arn:aws:secretsmanager:eu-west-1:411111******1111:secret:x",
+        ] {
+            assert_eq!(redact(arn), arn);
+        }
+        // Not an ARN's prefix: another word, too few fields, a value after a space, a
+        // secret's name elsewhere in the resource.
+        for (text, want) in [
+            (
+                "xarn:aws:sm:r:1:secret:x",
+                "xarn:aws:sm:r:1:secret:[REDACTED]",
+            ),
+            ("arn:aws:sm:r:secret:x", "arn:aws:sm:r:secret:[REDACTED]"),
+            ("arn:aws:sm:r:1:secret: x", "arn:aws:sm:r:1:secret: x"),
+            (
+                "arn:aws:sm:r:1:key/a password:x",
+                "arn:aws:sm:r:1:key/a password:[REDACTED]",
+            ),
+            // A key id replaced in the prefix: a second pass sees a marker there.
+            (
+                "arn:aws:sm:AKIAIOSFODNN7EXAMPLE:1:secret:x",
+                "arn:aws:sm:[REDACTED]:1:secret:[REDACTED]",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn anchored_secrets() {
         assert_eq!(redact("basic dXNlcjpwYXNzd29yZA=="), "basic [REDACTED]");
         assert_eq!(redact("Basic auth failed"), "Basic auth failed");
@@ -1943,6 +2006,28 @@ mod tests {
     }
 
     #[test]
+    fn arns_among_other_findings_are_redacted_once_for_all() {
+        let pieces = [
+            "arn",
+            ":",
+            "aws",
+            "sm",
+            "secret",
+            "r",
+            "1",
+            "AKIAIOSFODNN7EXAMPLE",
+            ";",
+            "=",
+            "4111111111111111",
+            "2512101",
+            "?",
+            "x",
+        ];
+        let arn = " arn:aws:sm:r:1:secret:x ";
+        redacted_once_for_all(&pieces, 2030, arn, "arn:aws:sm:r:1:secret:[REDACTED]");
+    }
+
+    #[test]
     fn unclosed_elements_are_looked_at_a_bounded_number_of_times() {
         // Quadratic before the bound: each `<cvv>` searched the rest for its closing tag.
         let text = "<pin>".repeat(4_000);
@@ -1978,6 +2063,8 @@ mod tests {
             "4111%201111%201111%201111%205555%205555%205555%204444%20%204111%201111-1111+1111",
             "%20%204111%201111%201111%201111%20%20 1%202%203 4111%2011**%20****%201111",
             "cvv%3D%2042%2042866268519018",
+            "arn:aws:sm:AKIAIOSFODNN7EXAMPLE:1:secret:x arn:aws:sm:r:4111111111111111:secret:y",
+            "arn:aws:sm:r:1:;4111111111111111=2512101?:secret:x arn:aws:s:r:1:secret:secret:z",
             // A value inside a quoted name joined by `+` or `%20` is no name byte: once
             // removed, the quoted name held only name bytes and a marker (fuzzer).
             "\"cvv 411%201\":x \"cvv 411+1\":x {\"cvv 123\":\"737\"}",

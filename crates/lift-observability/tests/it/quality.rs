@@ -413,6 +413,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "version 1.2.3 and v2.14.0-rc.1",
         "trace 1-5759e988-bd862e3fe1be46a994272793",
         "arn:aws:lambda:eu-west-1:123456789012:function:payments-api",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/stripe-AbCdEf",
         "from 192.168.10.24 and 2001:db8::1",
         "2026-12-02T05:34:19.260Z",
         "Bank transfer ok",
