@@ -221,13 +221,13 @@ fn glues(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == MASK_CHAR as u8
 }
 
-/// Whether the three bytes before `at`, all at or after `floor`, are a percent escape
-/// (`%3D`, `%20`): URL-encoded text.
+/// Whether the bytes before `at`, all at or after `floor`, end a percent escape (`%3D`,
+/// `%20`: URL-encoded text), or one encoded twice (`%253D`: a URL inside another's query).
 pub(crate) fn ends_percent_escape(bytes: &[u8], floor: usize, at: usize) -> bool {
-    at >= floor + 3
-        && bytes[at - 3] == b'%'
-        && bytes[at - 2].is_ascii_hexdigit()
-        && bytes[at - 1].is_ascii_hexdigit()
+    let escape =
+        |from: usize| bytes[from] == b'%' && bytes[from + 1..at].iter().all(u8::is_ascii_hexdigit);
+    (at >= floor + 3 && escape(at - 3))
+        || (at >= floor + 5 && bytes[at - 4..at - 2] == *b"25" && escape(at - 5))
 }
 
 /// One group of a run: its byte span and digit count.
@@ -663,6 +663,12 @@ mod tests {
         assert_eq!(find_all("4111%2011**%20****%201111%205555"), []);
         // Other escapes join nothing.
         assert_eq!(find_all("4111%2B1111%2B1111%2B1111"), []);
+        // An escape's last hex digit is no glue, encoded once or twice.
+        assert_eq!(
+            find_all("card%253D4111111111111111"),
+            [("pan", "4111111111111111")]
+        );
+        assert_eq!(find_all("card%2G4111111111111111"), []);
         // Where a run of joined groups starts, from the end of its last group.
         let text = b"x%204111%201111 1111-1111";
         assert_eq!(run_start(text, 0, text.len()), 4);

@@ -17,7 +17,7 @@
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, `Debug`'s `cvc: Some("737")` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
-//! | `%` of `%3D`/`%3A` after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22` | the value up to an encoded or plain delimiter, as above |
+//! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
 //! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
@@ -528,13 +528,17 @@ impl<'s> Output<'s> {
 /// hold fewer than 13 digits and end there), then searched for card data (before `floor`
 /// stands text a replacement wrote over).
 fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, usize) {
-    // A run that starts with a percent escape's two hex digits (`%204111…`): the number
-    // starts after them.
-    let start = if start > 0
-        && bytes[start - 1] == b'%'
-        && bytes.get(start + 2).is_some_and(u8::is_ascii_digit)
-        && bytes[start + 1].is_ascii_digit()
-    {
+    // A run that starts with a percent escape's two hex digits (`%204111…`), or with an
+    // escape encoded twice (`%25204111…`): the number starts after them.
+    let escaped = |hex: usize| {
+        bytes.get(start + hex).is_some_and(u8::is_ascii_digit)
+            && bytes[start..start + hex].iter().all(u8::is_ascii_digit)
+    };
+    let start = if start == 0 || bytes[start - 1] != b'%' {
+        start
+    } else if bytes[start..].starts_with(b"25") && escaped(4) {
+        start + 4
+    } else if escaped(2) {
         start + 2
     } else {
         start
@@ -640,10 +644,40 @@ fn is_name_byte(b: u8) -> bool {
 #[inline(always)]
 fn bare_name_start(before: &[u8], floor: usize) -> usize {
     let floor = floor.min(before.len());
-    if matches!(before, [.., b']'] | [.., b'%', b'5', b'D' | b'd']) {
+    let start = if matches!(before, [.., b']'] | [.., b'5', b'D' | b'd']) {
         bracketed_name_start(before, floor)
     } else {
         name_run_start(before, floor, before.len())
+    };
+    after_escape_digits(before, start)
+}
+
+/// `start`, or past the hex digits there when a `%` is right before it: a name never starts
+/// inside a percent escape (`%3Fpassword%3D…`, an encoded URL's query: the name is
+/// `password`, not `3Fpassword`), nor inside one encoded twice (`%253F`).
+#[inline(always)]
+fn after_escape_digits(bytes: &[u8], start: usize) -> usize {
+    if start == 0 || bytes[start - 1] != b'%' {
+        start
+    } else {
+        past_escape_digits(bytes, start)
+    }
+}
+
+/// [`after_escape_digits`] after a `%`.
+#[cold]
+fn past_escape_digits(bytes: &[u8], start: usize) -> usize {
+    let hex = |from: usize, n: usize| {
+        bytes
+            .get(from..from + n)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    };
+    if bytes[start..].starts_with(b"25") && hex(start + 2, 2) {
+        start + 4
+    } else if hex(start, 2) {
+        start + 2
+    } else {
+        start
     }
 }
 
@@ -679,13 +713,14 @@ fn bracketed_name_start(before: &[u8], floor: usize) -> usize {
                 && before[inner - 1] == b'['
                 && !is_marker(&before[inner - 1..end]))
             .then(|| inner - 1)
-        } else if head.len() >= 3 && head[end - 3..].eq_ignore_ascii_case(b"%5D") {
-            // The part's name bytes run on through the `5B` of its encoded `[`.
-            let inner = name_run_start(before, floor, end - 3);
+        } else if let Some(width) = encoded_close_width(head) {
+            // The part's name bytes run on through the `5B` (`255B`) of its encoded `[`.
+            let open_hex = width - 1;
+            let inner = name_run_start(before, floor, end - width);
             (inner > floor
-                && inner + 2 < end - 3
+                && inner + open_hex < end - width
                 && before[inner - 1] == b'%'
-                && before[inner..inner + 2].eq_ignore_ascii_case(b"5B"))
+                && before[inner..inner + open_hex].eq_ignore_ascii_case(&b"255B"[4 - open_hex..]))
             .then(|| inner - 1)
         } else {
             None
@@ -696,6 +731,20 @@ fn bracketed_name_start(before: &[u8], floor: usize) -> usize {
         }
     }
     name_run_start(before, floor, end)
+}
+
+/// The length of the encoded `]` that ends `name`: `%5D` (3), or `%255D` encoded twice (5).
+fn encoded_close_width(name: &[u8]) -> Option<usize> {
+    let ends = |suffix: &[u8]| {
+        name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    if ends(b"%5D") {
+        Some(3)
+    } else if ends(b"%255D") {
+        Some(5)
+    } else {
+        None
+    }
 }
 
 /// What the value of a name found in text becomes: [`REMOVED`] for sensitive authentication
@@ -727,11 +776,11 @@ fn marker_for(redactor: &Redactor, name: &[u8]) -> Option<&'static str> {
 fn form_field_rule(redactor: &Redactor, name: &[u8]) -> KeyRule {
     let mut decoded = [0u8; 64];
     let mut name = name;
-    if name.len() >= 3 && name[name.len() - 3..].eq_ignore_ascii_case(b"%5D") {
+    if encoded_close_width(name).is_some() {
         let mut len = 0;
         let mut i = 0;
         while i < name.len() && len < decoded.len() {
-            let (byte, width) = percent_decoded(name, i).map_or((name[i], 1), |b| (b, 3));
+            let (byte, width) = percent_decoded(name, i).unwrap_or((name[i], 1));
             decoded[len] = byte;
             len += 1;
             i += width;
@@ -760,35 +809,48 @@ fn count(redactor: &Redactor, marker: &str) {
     }
 }
 
-/// The byte a percent escape at `bytes[at]` (`%3D`) stands for.
-fn percent_decoded(bytes: &[u8], at: usize) -> Option<u8> {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    match bytes.get(at..at + 3)? {
-        &[b'%', high, low] => Some((hex(high)? * 16 + hex(low)?) as u8),
-        _ => None,
+/// The byte a percent escape at `bytes[at]` stands for, and the escape's length: `%3D` is
+/// `=` in 3 bytes; encoded twice — a URL inside another URL's query — `%253D` is `=` in 5.
+fn percent_decoded(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
+    let pair = |at: usize| {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match bytes.get(at..at + 2)? {
+            &[high, low] => Some((hex(high)? * 16 + hex(low)?) as u8),
+            _ => None,
+        }
+    };
+    if bytes.get(at) != Some(&b'%') {
+        return None;
+    }
+    match pair(at + 1)? {
+        b'%' => Some(pair(at + 3).map_or((b'%', 3), |twice| (twice, 5))),
+        once => Some((once, 3)),
     }
 }
 
 /// At a `%`: a URL-encoded `=` or `:` (`%3D`, `%3A`) after a sensitive name — a form body
 /// or a query string logged encoded (`password%3Dhunter2`, `card%5Bcvc%5D%3D737`,
-/// `%22cvv%22%3A%22737%22`). The value runs to its encoded closing quote, or to the first
-/// byte that ends a value, as it is or encoded (`%26`, `%20`).
+/// `%22cvv%22%3A%22737%22`), or encoded twice (`cvv%253D737`: a URL carried in another's
+/// query). The value runs to its encoded closing quote, or to the first byte that ends a
+/// value, as it is or encoded as the separator is (`%26`, `%20`; `%2526`).
 fn encoded_separator(
     redactor: &Redactor,
     bytes: &[u8],
     at: usize,
     floor: usize,
 ) -> Option<Finding> {
-    if !matches!(percent_decoded(bytes, at)?, b'=' | b':') {
+    let (separator, width) = percent_decoded(bytes, at)?;
+    if !matches!(separator, b'=' | b':') {
         return None;
     }
-    const QUOTE: &[u8] = b"%22";
+    // Quotes, spaces and delimiters are encoded as the separator is: once or twice.
+    let quote: &[u8] = if width == 3 { b"%22" } else { b"%2522" };
     let before = &bytes[..at];
-    let name = match before.strip_suffix(QUOTE) {
+    let name = match before.strip_suffix(quote) {
         Some(inner) => {
             // A name is 64 bytes at most: its opening quote is looked for that far back.
-            let window = inner.len().saturating_sub(64 + QUOTE.len());
-            let open = window + find_last(&inner[window..], QUOTE)? + QUOTE.len();
+            let window = inner.len().saturating_sub(64 + quote.len());
+            let open = window + find_last(&inner[window..], quote)? + quote.len();
             let name = &inner[open..];
             if open < floor || !name.iter().all(|&b| is_name_byte(b)) {
                 return None;
@@ -798,21 +860,22 @@ fn encoded_separator(
         None => &before[bare_name_start(before, floor)..],
     };
     let fixed = marker_for(redactor, name)?;
-    let mut start = at + 3;
-    while percent_decoded(bytes, start) == Some(b' ') {
-        start += 3;
+    let mut start = at + width;
+    while percent_decoded(bytes, start) == Some((b' ', width)) {
+        start += width;
     }
-    let (start, end) = if bytes[start..].starts_with(QUOTE) {
-        let open = start + QUOTE.len();
-        (open, open + find(&bytes[open..], QUOTE)?)
+    let (start, end) = if bytes[start..].starts_with(quote) {
+        let open = start + quote.len();
+        (open, open + find(&bytes[open..], quote)?)
     } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
         // As after a plain separator: never a value (a replacement starts with `[`).
         return None;
     } else {
+        // An escape encoded more times than the separator is part of the value.
         let mut end = start;
         while end < bytes.len()
             && !ends_value(bytes[end])
-            && !percent_decoded(bytes, end).is_some_and(ends_value)
+            && !percent_decoded(bytes, end).is_some_and(|(b, w)| w <= width && ends_value(b))
         {
             end += 1;
         }
@@ -1858,6 +1921,35 @@ mod tests {
             ("cvv%3D%2042%2042866268519018", "cvv%3D%20[REMOVED]"),
             ("cvv%3D4242 866268519018&a", "cvv%3D[REMOVED]&a"),
             ("q=25%2012%2030%20USD", "q=25%2012%2030%20USD"),
+            // Encoded twice: a URL inside another URL's query.
+            (
+                "r%3Dhttps%253A%252F%252Fs%252Fp%253Fcard%253D4111111111111111%2526cvv%253D737",
+                "r%3Dhttps%253A%252F%252Fs%252Fp%253Fcard%253D411111******1111%2526cvv%253D[REMOVED]",
+            ),
+            (
+                "%2522cvv%2522%253A%2522737%2522 password%253Dhunter2%2526a%253D1",
+                "%2522cvv%2522%253A%2522[REMOVED]%2522 password%253D[REDACTED]%2526a%253D1",
+            ),
+            ("q=pay%25204111111111111111", "q=pay%2520411111******1111"),
+            // Encoded once, a value's `%2526` is its own (a `%26` it holds), not its end.
+            (
+                "password%3Dab%2526cd%26x%3D1",
+                "password%3D[REDACTED]%26x%3D1",
+            ),
+            // The first name of an encoded URL's query follows an encoded `?`.
+            (
+                "u=https%3A%2F%2Fs%2Fp%3Fpassword%3Dab%26cvv%3D1",
+                "u=https%3A%2F%2Fs%2Fp%3Fpassword%3D[REDACTED]%26cvv%3D[REMOVED]",
+            ),
+            (
+                "u%253Fcvv%253D737 u%3Fcard%5Bcvc%5D%3D1",
+                "u%253Fcvv%253D[REMOVED] u%3Fcard%5Bcvc%5D%3D[REMOVED]",
+            ),
+            // A form field's name encoded twice.
+            (
+                "r%3D%252Fp%253Fcard%255Bcvc%255D%253D737%2526card%255Bnumber%255D%253D1",
+                "r%3D%252Fp%253Fcard%255Bcvc%255D%253D[REMOVED]%2526card%255Bnumber%255D%253D1",
+            ),
             // Benign: other escapes, other names, a percentage.
             (
                 "a%3Db%26limit%3D10 50%25 20%3A00",
@@ -2063,6 +2155,7 @@ mod tests {
             "4111%201111%201111%201111%205555%205555%205555%204444%20%204111%201111-1111+1111",
             "%20%204111%201111%201111%201111%20%20 1%202%203 4111%2011**%20****%201111",
             "cvv%3D%2042%2042866268519018",
+            "card%253D4111111111111111%2526cvv%253D%2520737%2520%2522%253A%25%2525253D",
             "arn:aws:sm:AKIAIOSFODNN7EXAMPLE:1:secret:x arn:aws:sm:r:4111111111111111:secret:y",
             "arn:aws:sm:r:1:;4111111111111111=2512101?:secret:x arn:aws:s:r:1:secret:secret:z",
             // A value inside a quoted name joined by `+` or `%20` is no name byte: once

@@ -114,6 +114,7 @@ fn card_cases(cases: &mut Vec<Case>) {
                     format!("card:\n{shown}."),
                     format!("cards on file:\n* {shown}"),
                     format!("body=card%3D{shown}%26exp%3D1229"),
+                    format!("return%3D%252Fpay%253Fcard%253D{shown}%2526exp%253D1229"),
                     format!("q=pay%20{shown}%20now"),
                     format!("**{shown}**"),
                 ] {
@@ -182,6 +183,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("payment_method%5Bcard%5D%5B{name}%5D={value}&a=1"),
                 format!("body={name}%3D{value}%26next%3D1"),
                 format!("q=%7B%22{name}%22%3A%22{value}%22%7D"),
+                format!("return%3Dhttps%3A%2F%2Fx%2Fpay%3F{name}%3D{value}%26a%3D1"),
+                // Encoded twice: a URL inside another URL's query.
+                format!("return%3Dhttps%253A%252F%252Fx%253F{name}%253D{value}%2526a%253D1"),
+                format!("r%3D%252Fp%253Fuser%255B{name}%255D%253D{value}%2526a%253D1"),
                 // Rust's `Debug` of a struct with wrapped fields; Ruby and PHP hashes.
                 format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
                 format!("{{:{name} => \"{value}\"}} [{name}] => {value}"),
@@ -408,6 +413,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "at 20261127051935+0100 and 1764221757123+0000",
         "total 1200+3400+5600+7800=18000",
         "q=pay%2025%2000%20USD%20on%202026%2012%2004%201764221757123",
+        "data:image/png;base64,iVBORw0KGgo+4111+1111+1111+1111A==",
+        "next=%252Forders%253Fpage%253D2%2526limit%253D50 50%2525 off",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments/stripe-webhook-Xy12Ab",
         "amount 1,234,567.89 USD",
         "USD 12500 captured",
         "version 1.2.3 and v2.14.0-rc.1",
