@@ -2351,6 +2351,16 @@ mod tests {
         let out = redact(&text);
         assert_eq!(out.matches("411111******1111").count(), 200_000);
     }
+
+    #[test]
+    fn huge_runs_of_joined_groups_are_judged_in_linear_time() {
+        // Quadratic, each `%20` would judge the run from its start again.
+        let text = "4111%201111%201111%201111%20".repeat(100_000);
+        let out = redact(&text);
+        assert_eq!(out.matches("4111%2011**%20****%201111").count(), 100_000);
+        let groups = "1%20".repeat(500_000) + "1+".repeat(500_000).as_str();
+        assert_eq!(redact(&groups), groups);
+    }
 }
 
 #[cfg(test)]
