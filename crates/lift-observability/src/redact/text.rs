@@ -530,19 +530,9 @@ impl<'s> Output<'s> {
 fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, usize) {
     // A run that starts with a percent escape's two hex digits (`%204111…`), or with an
     // escape encoded twice (`%25204111…`): the number starts after them.
-    let escaped = |hex: usize| {
-        bytes.get(start + hex).is_some_and(u8::is_ascii_digit)
-            && bytes[start..start + hex].iter().all(u8::is_ascii_digit)
-    };
-    let start = if start == 0 || bytes[start - 1] != b'%' {
-        start
-    } else if bytes[start..].starts_with(b"25") && escaped(4) {
-        start + 4
-    } else if escaped(2) {
-        start + 2
-    } else {
-        start
-    };
+    let start = after_escape(bytes, start, u8::is_ascii_digit, |end| {
+        bytes.get(end).is_some_and(u8::is_ascii_digit)
+    });
     let mut digits = 0;
     let mut i = start;
     loop {
@@ -667,18 +657,32 @@ fn after_escape_digits(bytes: &[u8], start: usize) -> usize {
 /// [`after_escape_digits`] after a `%`.
 #[cold]
 fn past_escape_digits(bytes: &[u8], start: usize) -> usize {
-    let hex = |from: usize, n: usize| {
-        bytes
-            .get(from..from + n)
-            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-    };
-    if bytes[start..].starts_with(b"25") && hex(start + 2, 2) {
-        start + 4
-    } else if hex(start, 2) {
-        start + 2
-    } else {
-        start
+    after_escape(bytes, start, u8::is_ascii_hexdigit, |_| true)
+}
+
+/// Past the two digits of a percent escape whose `%` is right before `start` (`%20` of
+/// `%204111…`), or the four of one encoded twice (`%2520`) — digits as `digit` has them, and
+/// only where `goes_on` holds after them; otherwise `start`.
+fn after_escape(
+    bytes: &[u8],
+    start: usize,
+    digit: fn(&u8) -> bool,
+    goes_on: impl Fn(usize) -> bool,
+) -> usize {
+    if start == 0 || bytes[start - 1] != b'%' {
+        return start;
     }
+    let escape = |n: usize| {
+        (n == 2 || bytes[start..].starts_with(b"25"))
+            && bytes
+                .get(start + n - 2..start + n)
+                .is_some_and(|d| d.iter().all(digit))
+            && goes_on(start + n)
+    };
+    [4, 2]
+        .into_iter()
+        .find(|&n| escape(n))
+        .map_or(start, |n| start + n)
 }
 
 /// Where the name bytes ending at `end` start, not before `floor`. The mask character counts
