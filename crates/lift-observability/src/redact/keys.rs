@@ -6,8 +6,10 @@
 //! 3.3.1: removed) or a secret (`[REDACTED]`) when its tokens contain one of the names
 //! below, wherever they stand — `card_cvv`, `cvv_number`, `secretKey`, `aws_secret_key` —
 //! unless the last token says the value *describes* the secret rather than being it
-//! (`token_type`, `secret_arn`, `pin_length`, `password_changed_at`). Keys written as one
-//! lowercase word are also matched by their ending (`dbpassword`, `githubtoken`).
+//! (`token_type`, `secret_arn`, `pin_length`, `password_changed_at`), or a word after a
+//! sensitive-data name says the value is a check's outcome (`cvc_check`, `cvvResultCode`).
+//! Keys written as one lowercase word are also matched by their ending (`dbpassword`,
+//! `githubtoken`).
 //!
 //! Everything here is a `const fn`, so the logging macros decide a literal key's rule at
 //! compile time; keys known only at run time (field arrays, nested `Serialize` keys, names
@@ -82,7 +84,7 @@ const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
     b"client",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-const DESCRIBING_TOKENS: [&[u8]; 30] = [
+const DESCRIBING_TOKENS: [&[u8]; 36] = [
     b"id",
     b"ids",
     b"arn",
@@ -108,11 +110,37 @@ const DESCRIBING_TOKENS: [&[u8]; 30] = [
     b"hint",
     b"enabled",
     b"required",
+    // Whether it was given or checked: a flag (`signature_verified`, `password_valid`).
+    b"verified",
+    b"valid",
+    b"present",
+    b"provided",
+    b"supplied",
+    b"matched",
     b"status",
     b"provider",
     b"url",
     b"uri",
     b"endpoint",
+];
+/// Tokens after a sensitive-data name that make the value the outcome of a check on the
+/// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
+/// Braintree's `cvvResponseCode`, Authorize.Net's `cvvResultCode`, Adyen's `cvcResult`) or
+/// a PIN (`pin_verified`) — `M`, `pass`, `1 Matches`, `true`. A secret's name keeps its
+/// rule whatever follows (`token_response` may hold the token).
+const OUTCOME_TOKENS: [&[u8]; 12] = [
+    b"check",
+    b"checks",
+    b"result",
+    b"results",
+    b"response",
+    b"verified",
+    b"present",
+    b"provided",
+    b"supplied",
+    b"match",
+    b"matched",
+    b"indicator",
 ];
 /// Endings of a one-word lowercase key that name a secret (`dbpassword`, `githubtoken`).
 const SECRET_ENDINGS: [&[u8]; 5] = [b"password", b"passwd", b"secret", b"token", b"apikey"];
@@ -325,6 +353,8 @@ pub(crate) const fn builtin_rule_of_bytes(key: &[u8]) -> KeyRule {
 const fn full_rule(key: &[u8]) -> KeyRule {
     let mut sad = false;
     let mut secret = false;
+    // A token after a sensitive-data name says the value is a check's outcome.
+    let mut outcome = false;
     let mut count = 0;
     // The token before the current one, then (after the loop) the last one.
     let (mut prev_start, mut prev_end) = (0, 0);
@@ -342,6 +372,7 @@ const fn full_rule(key: &[u8]) -> KeyRule {
             }
             (start, i)
         };
+        outcome |= sad && token_in(key, s, e, &OUTCOME_TOKENS);
         sad |= token_in(key, s, e, &SAD_TOKENS);
         secret |= token_in(key, s, e, &SECRET_TOKENS);
         if count > 0 {
@@ -384,7 +415,7 @@ const fn full_rule(key: &[u8]) -> KeyRule {
             n += 1;
         }
     }
-    if sad {
+    if sad && !outcome {
         KeyRule::Remove
     } else if secret {
         KeyRule::Secret
@@ -564,6 +595,9 @@ mod tests {
             "refresh_token",
             "client_secret",
             "private_key",
+            // An outcome word after a secret's name does not clear it.
+            "token_response",
+            "password_check",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
@@ -580,6 +614,21 @@ mod tests {
             "secret_name",
             "password_changed_at",
             "pin_length",
+            // A check's outcome on the data, as gateways answer it (each was removed).
+            "cvc_check",
+            "cvvResultCode",
+            "cvv_response_code",
+            "cvcResult",
+            "cvcResultRaw",
+            "cvv_result",
+            "pin_verified",
+            "cvv_present",
+            "security_code_check",
+            "card_verification_result",
+            "cvvMatch",
+            "signature_verified",
+            "is_password_valid",
+            "api_key_provided",
             "key",
             "idempotency_key",
             "s3_key",
@@ -634,6 +683,8 @@ mod tests {
             "nature",
             "verification",
             "value",
+            "check",
+            "result",
         ];
         for _ in 0..50_000 {
             let n = rng.usize(1..4);

@@ -15,7 +15,7 @@
 //! |---|---|---|
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
-//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, `Debug`'s `cvc: Some("737")` for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped one whole), the name kept |
+//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
@@ -872,7 +872,8 @@ fn encoded_separator(
         let open = start + quote.len();
         (open, open + find(&bytes[open..], quote)?)
     } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
-        // As after a plain separator: never a value (a replacement starts with `[`).
+        // A bracket left unencoded after an encoded separator: not a value this text
+        // encodes (a marker, `[REMOVED]`, is one); the names inside are judged.
         return None;
     } else {
         // An escape encoded more times than the separator is part of the value.
@@ -985,10 +986,24 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
             let close = open + find(&bytes[open..], b"\\\"")?;
             (open, close, false)
         }
-        // An object or array: its own names and strings are judged one by one. (Replacing
-        // it whole would need its brackets balanced, and text an earlier pass replaced can
-        // change that balance: redaction would not be idempotent.)
-        Some(b'{' | b'[') => return None,
+        // An object or a list: all of it, as a key rule takes a nested value whole.
+        Some(b'{' | b'[') => {
+            let end = bracketed_value_end(bytes, start);
+            if matches!(&bytes[start..end], b"[REDACTED]" | b"[REMOVED]") {
+                return None;
+            }
+            count(redactor, fixed);
+            let replacement = if quoted_name && bytes[at] == b':' {
+                Replacement::Quoted(fixed)
+            } else {
+                Replacement::Fixed(fixed)
+            };
+            return Some(Finding {
+                start,
+                end,
+                replacement,
+            });
+        }
         Some(_) => {
             let mut end = start
                 + bytes[start..]
@@ -1064,6 +1079,71 @@ fn value_finding(
         end: range.end,
         replacement,
     })
+}
+
+/// Where an object or a list under a sensitive name ends (`bytes[open]` is its `{` or `[`):
+/// after the bracket that closes it — brackets of either kind counted alike, quoted strings
+/// passed over — or, when none closes it on its line, at the line's end. Its inner names
+/// are not judged one by one: a name that says nothing would keep its value in clear
+/// (`"cvv":{"S":"737"}`, as DynamoDB writes an item), and a second pass could judge again
+/// what the first left. Text already redacted to a marker (`[REMOVED]`) closes at once.
+fn bracketed_value_end(bytes: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'\n' | b'\r' => return i,
+            q @ (b'"' | b'\'') if opens_string(&bytes[open..i]) => {
+                match string_end_on_line(&bytes[i + 1..], q) {
+                    Some(close) => i += 1 + close,
+                    None => return line_end(bytes, i),
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Whether a quote after `before` opens a string: the byte before it (blanks passed over)
+/// starts a member or an element (`{`, `[`, `:`, `,`, `=`, `(`) — elsewhere it is an
+/// apostrophe (`don't`) or a quote inside a string JSON-escaped (`\"`).
+fn opens_string(before: &[u8]) -> bool {
+    matches!(
+        before.iter().rev().find(|&&b| !matches!(b, b' ' | b'\t')),
+        Some(b'{' | b'[' | b':' | b',' | b'=' | b'(')
+    )
+}
+
+/// The offset of the quote `q` that closes a string starting at `bytes[0]`, on its line (a
+/// backslash escapes the next byte).
+fn string_end_on_line(bytes: &[u8], q: u8) -> Option<usize> {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\n' | b'\r' => return None,
+            b if b == q => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Where the line holding `bytes[from]` ends (its `\n` or `\r`, or the text's end).
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| matches!(b, b'\n' | b'\r'))
+        .map_or(bytes.len(), |k| from + k)
 }
 
 /// Where a value that opens as `Wrapper(` (`word`, starting at `start`) ends: after the `)`
@@ -1670,7 +1750,7 @@ mod tests {
         );
         assert_eq!(
             redact(r#"{"secret":{"password":"b"},"x":1}"#),
-            r#"{"secret":{"password":"[REDACTED]"},"x":1}"#
+            r#"{"secret":"[REDACTED]","x":1}"#
         );
         assert_eq!(redact("'password': 'hunter2'"), "'password': '[REDACTED]'");
         assert_eq!(
@@ -2002,6 +2082,62 @@ mod tests {
     }
 
     #[test]
+    fn an_object_or_a_list_under_a_sensitive_name_goes_whole() {
+        for (text, want) in [
+            // DynamoDB's item JSON: the values sit under type names that say nothing (each
+            // was left in clear before).
+            (
+                r#"{"NewImage":{"cvv":{"S":"737"},"pin":{"N":"1234"},"id":{"S":"a"}}}"#,
+                r#"{"NewImage":{"cvv":"[REMOVED]","pin":"[REMOVED]","id":{"S":"a"}}}"#,
+            ),
+            (
+                r#"{"password":["a","b"],"x":[1]}"#,
+                r#"{"password":"[REDACTED]","x":[1]}"#,
+            ),
+            (
+                "{'api_key': {'S': 'a]b'}, 'x': 1}",
+                "{'api_key': [REDACTED], 'x': 1}",
+            ),
+            (
+                "Req { secret: [\"a\", \"b\"], brand: None }",
+                "Req { secret: [REDACTED], brand: None }",
+            ),
+            ("password = [1, [2]] ok", "password = [REDACTED] ok"),
+            // Brackets inside strings close nothing; an apostrophe opens no string.
+            (
+                r#"{"token":{"a":"}]"},"x":1}"#,
+                r#"{"token":"[REDACTED]","x":1}"#,
+            ),
+            (
+                "password: {note: don't [x]} after",
+                "password: [REDACTED] after",
+            ),
+            // Not closed on its line: up to the line's end.
+            ("cvv: [737, \nnext", "cvv: [REMOVED]\nnext"),
+            (
+                "\"secret\": {\"a\": \"b\nc\"} tail",
+                "\"secret\": \"[REDACTED]\"\nc\"} tail",
+            ),
+            // A marker is left alone; a marker inside one is not.
+            (
+                "password: [REDACTED] then [1]",
+                "password: [REDACTED] then [1]",
+            ),
+            (
+                r#"{"password":{"old":"[REDACTED]","new":"hunter2"}}"#,
+                r#"{"password":"[REDACTED]"}"#,
+            ),
+            // A name that holds no secret keeps its object, judged inside.
+            (
+                r#"{"card":{"cvc":"737","brand":"visa"},"token_type":["bearer"]}"#,
+                r#"{"card":{"cvc":"[REMOVED]","brand":"visa"},"token_type":["bearer"]}"#,
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn a_wrapper_with_no_end_in_reach_ends_on_a_character_boundary() {
         // Panicked before (found by the fuzzer): its 4 KiB limit fell inside a character.
         for pad in 0..3 {
@@ -2174,6 +2310,10 @@ mod tests {
             "CSC=9 ***6666666666666",
             // an unclosed `[` after a name closed on the bracket of a removed value;
             "&CSC:[R x&CSC:ab&CSC:cd]",
+            // An object or a list under a sensitive name is taken whole, closed or not; a
+            // value inside it holding a bracket is never judged apart.
+            "password=[x secret=x[ ] {'pin': {'S': 'it]s'}, 'x': 1} cvv: [\"a\nb\"] x",
+            "{\"pin\":[\"[REMOVED]\"],\"cvv\":[REMOVED]} pin=[[REMOVED]]",
             // an outer quoted value that did not close across a newline closed once an
             // inner value was removed;
             "CSC:\"CSC:\\\"\n\\\"\"",

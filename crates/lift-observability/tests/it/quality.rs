@@ -190,6 +190,14 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 // Rust's `Debug` of a struct with wrapped fields; Ruby and PHP hashes.
                 format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
                 format!("{{:{name} => \"{value}\"}} [{name}] => {value}"),
+                // An object or a list under the name: DynamoDB's item JSON, a list of
+                // values, a Python dict, Rust's `Debug` of a `Vec`.
+                format!(
+                    "{{\"NewImage\":{{\"{name}\":{{\"S\":\"{value}\"}},\"id\":{{\"N\":\"1\"}}}}}}"
+                ),
+                format!("{{\"{name}\":[\"{value}\",\"x\"],\"brand\":\"visa\"}}"),
+                format!("{{'{name}': {{'S': '{value}'}}, 'id': 1}}"),
+                format!("Req {{ {name}: [\"{value}\"], brand: None }}"),
             ] {
                 cases.push(sensitive(category, text, value));
             }
@@ -456,6 +464,13 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
+        // What gateways answer about a card's code: a check's outcome, not the code.
+        "{\"checks\":{\"cvc_check\":\"pass\",\"address_line1_check\":\"pass\"}}",
+        "cvvResultCode=M&avsResultCode=Y&cvv_response_code=N",
+        "{\"cvcResult\":\"1 Matches\",\"pin_verified\":true}",
+        // Objects and lists under names that do not hold a secret.
+        "{\"card\":{\"brand\":\"visa\",\"exp_month\":12},\"token_type\":[\"bearer\"]}",
+        "{'pin_length': {'N': '4'}, 'secret_arn': ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:a']}",
     ] {
         cases.push(benign("look-alike", text));
     }
