@@ -84,7 +84,7 @@ const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
     b"client",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-const DESCRIBING_TOKENS: [&[u8]; 36] = [
+const DESCRIBING_TOKENS: [&[u8]; 40] = [
     b"id",
     b"ids",
     b"arn",
@@ -117,6 +117,11 @@ const DESCRIBING_TOKENS: [&[u8]; 36] = [
     b"provided",
     b"supplied",
     b"matched",
+    // When it was last set: a time or a flag (`password_last_changed`, `token_rotated`).
+    b"changed",
+    b"updated",
+    b"rotated",
+    b"created",
     b"status",
     b"provider",
     b"url",
@@ -627,6 +632,8 @@ mod tests {
             "card_verification_result",
             "cvvMatch",
             "signature_verified",
+            "password_last_changed",
+            "secretRotated",
             "is_password_valid",
             "api_key_provided",
             "key",

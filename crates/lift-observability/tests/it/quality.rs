@@ -468,6 +468,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "{\"checks\":{\"cvc_check\":\"pass\",\"address_line1_check\":\"pass\"}}",
         "cvvResultCode=M&avsResultCode=Y&cvv_response_code=N",
         "{\"cvcResult\":\"1 Matches\",\"pin_verified\":true}",
+        "password_last_changed=2026-01-01 signature_verified=true api_key_provided=false",
         // Objects and lists under names that do not hold a secret.
         "{\"card\":{\"brand\":\"visa\",\"exp_month\":12},\"token_type\":[\"bearer\"]}",
         "{'pin_length': {'N': '4'}, 'secret_arn': ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:a']}",
