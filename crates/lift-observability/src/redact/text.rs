@@ -15,7 +15,7 @@
 //! |---|---|---|
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
-//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
+//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
@@ -926,6 +926,23 @@ fn is_arn_resource_type(bytes: &[u8], start: usize, floor: usize) -> bool {
         && prefix.iter().filter(|&&b| b == b':').count() == 5
 }
 
+/// Source files' extensions, as a location names its file (`src/auth.rs:12:5`).
+const SOURCE_EXTENSIONS: [&[u8]; 16] = [
+    b"rs", b"go", b"py", b"js", b"mjs", b"ts", b"tsx", b"jsx", b"java", b"kt", b"rb", b"c", b"cc",
+    b"cpp", b"h", b"cs",
+];
+
+/// Whether `name` before a `:` and `next`, the byte after it, are a source location's file
+/// and line — a panic's `src/auth.rs:12:5`, a stack frame's `token.py:40` — not a name and
+/// its value.
+fn is_source_location(name: &[u8], next: Option<&u8>) -> bool {
+    next.is_some_and(u8::is_ascii_digit)
+        && name
+            .iter()
+            .rposition(|&b| b == b'.')
+            .is_some_and(|dot| SOURCE_EXTENSIONS.contains(&&name[dot + 1..]))
+}
+
 /// Where an unquoted value ends.
 fn ends_value(b: u8) -> bool {
     byte_class::is(b, byte_class::VALUE_END)
@@ -943,8 +960,16 @@ const SCHEMES: [&[u8]; 6] = [
 
 /// At a `=` or `:`: a URL's user-info, or the value of a sensitive name.
 fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
-    if bytes[at] == b':' && bytes[at + 1..].starts_with(b"//") {
-        return url_userinfo(bytes, at, redactor.counts());
+    if bytes[at] == b':' {
+        match bytes.get(at + 1) {
+            Some(b'/') if bytes.get(at + 2) == Some(&b'/') => {
+                return url_userinfo(bytes, at, redactor.counts());
+            }
+            // A path's `::` (Rust's `auth::token::refresh`, C++, a PostgreSQL cast
+            // `password::text`) separates no value from its name.
+            Some(b':') => return None,
+            _ => {}
+        }
     }
     // The name: bare, or quoted (`"cvv":`, `'cvv':`), spaces allowed before the separator.
     let before = trim_end(&bytes[..at]);
@@ -963,10 +988,16 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
             }
             (name, q == b'"')
         }
+        Some(b')') if bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'(') => {
+            return column_values(redactor, bytes, before, at, floor);
+        }
         _ => (&before[bare_name_start(before, floor)..], false),
     };
     let fixed = marker_for(redactor, name)?;
     if !quoted_name && before.len() == at && is_arn_resource_type(bytes, at - name.len(), floor) {
+        return None;
+    }
+    if bytes[at] == b':' && is_source_location(name, bytes.get(at + 1)) {
         return None;
     }
     // The value: quoted, or up to the next delimiter. `=>` separates too (Ruby, PHP, Perl).
@@ -1054,6 +1085,63 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         Replacement::Fixed(fixed)
     };
     value_finding(redactor, bytes, start..end, fixed, replacement)
+}
+
+/// At the `=` of PostgreSQL's detail of a key, `Key (api_key)=(sk_live_…) already exists.`
+/// (`tokio-postgres` writes it after the error's message), or of a key over several
+/// columns, `Key (email, password)=(a@b.c, hunter2)`: when one of the columns is a
+/// sensitive name, all the values in the parentheses — a value may hold a comma, so which
+/// part belongs to which column cannot be told. `before` is the text before the `=`, its
+/// last byte the names' `)`.
+#[cold]
+fn column_values(
+    redactor: &Redactor,
+    bytes: &[u8],
+    before: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let close = before.len() - 1;
+    let open = before[..close].iter().rposition(|&b| b == b'(')?;
+    if open < floor {
+        return None;
+    }
+    let mut fixed = None;
+    for name in before[open + 1..close].split(|&b| b == b',') {
+        let name = trim_end(&name[name.iter().take_while(|&&b| b == b' ').count()..]);
+        if !name.iter().all(|&b| is_name_byte(b)) {
+            return None;
+        }
+        match marker_for(redactor, name) {
+            Some(REMOVED) => fixed = Some(REMOVED),
+            Some(marker) if fixed.is_none() => fixed = Some(marker),
+            _ => {}
+        }
+    }
+    let fixed = fixed?;
+    // The values end at the `)` that closes them, on their line (or at its end).
+    let mut depth = 0usize;
+    let mut end = line_end(bytes, at);
+    for (k, &b) in bytes[at + 1..end].iter().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    end = at + 1 + k;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    value_finding(
+        redactor,
+        bytes,
+        at + 2..end,
+        fixed,
+        Replacement::Fixed(fixed),
+    )
 }
 
 /// The value at `range` replaced by `replacement` (`fixed` says how it is counted) — unless
@@ -2076,6 +2164,60 @@ mod tests {
                 "a => b, brand: Some(\"visa\")",
                 "a => b, brand: Some(\"visa\")",
             ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_paths_double_colon_and_a_source_location_separate_no_value() {
+        for text in [
+            // Each lost what followed the name before (`lift::auth:[REDACTED] boom`).
+            "panicked at lift::auth::token::refresh: boom",
+            "invalid type: map, expected struct payments::secret::Config",
+            "SELECT password::text FROM users",
+            "at password::hash (src/auth.rs:12)",
+            // A source location: a file and its line.
+            "panicked at src/auth.rs:12:5: boom, then token.py:40 and secret.go:7",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        // A name's own `:` after a path still separates; so does a file's name before a
+        // value that is no line number.
+        assert_eq!(
+            redact("auth::token: abc password: x secret.rs: y"),
+            "auth::token: [REDACTED] password: [REDACTED] secret.rs: [REDACTED]"
+        );
+    }
+
+    #[test]
+    fn postgres_key_details_lose_the_values_of_sensitive_columns() {
+        for (text, want) in [
+            // Each was left in clear before.
+            (
+                "duplicate key value violates unique constraint \"users_api_key_key\"\nDETAIL: Key (api_key)=(sk_abc123) already exists.",
+                "duplicate key value violates unique constraint \"users_api_key_key\"\nDETAIL: Key (api_key)=([REDACTED]) already exists.",
+            ),
+            (
+                "Key (email, password)=(a@b.c, hunter2, x) already exists.",
+                "Key (email, password)=([REDACTED]) already exists.",
+            ),
+            (
+                "Key (cvv, token)=(737, t) x",
+                "Key (cvv, token)=([REMOVED]) x",
+            ),
+            // Not closed on its line: to the line's end.
+            ("Key (pin)=(1234\nnext)", "Key (pin)=([REMOVED]\nnext)"),
+            // Columns that hold nothing sensitive, expressions, and a marker stay.
+            (
+                "Key (email)=(a@b.c) already exists.",
+                "Key (email)=(a@b.c) already exists.",
+            ),
+            (
+                "Key (lower(password::text))=(x)",
+                "Key (lower(password::text))=(x)",
+            ),
+            ("Key (secret)=([REDACTED])", "Key (secret)=([REDACTED])"),
         ] {
             assert_eq!(redact(text), want, "{text}");
         }

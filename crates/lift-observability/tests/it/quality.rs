@@ -198,6 +198,9 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("{{\"{name}\":[\"{value}\",\"x\"],\"brand\":\"visa\"}}"),
                 format!("{{'{name}': {{'S': '{value}'}}, 'id': 1}}"),
                 format!("Req {{ {name}: [\"{value}\"], brand: None }}"),
+                // PostgreSQL's detail of a key that already exists.
+                format!("duplicate key\nDETAIL: Key ({name})=({value}) already exists."),
+                format!("Key (email, {name})=(a@b.c, {value}) already exists."),
             ] {
                 cases.push(sensitive(category, text, value));
             }
@@ -469,6 +472,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "cvvResultCode=M&avsResultCode=Y&cvv_response_code=N",
         "{\"cvcResult\":\"1 Matches\",\"pin_verified\":true}",
         "password_last_changed=2026-01-01 signature_verified=true api_key_provided=false",
+        // Paths' `::` and source locations after sensitive words.
+        "panicked at lift::auth::token::refresh: boom at src/auth.rs:12:5",
+        "SELECT password::text FROM users; expected struct payments::secret::Config",
         // Objects and lists under names that do not hold a secret.
         "{\"card\":{\"brand\":\"visa\",\"exp_month\":12},\"token_type\":[\"bearer\"]}",
         "{'pin_length': {'N': '4'}, 'secret_arn': ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:a']}",
