@@ -16,7 +16,7 @@
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
-//! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
+//! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
@@ -639,15 +639,16 @@ fn bare_name_start(before: &[u8], floor: usize) -> usize {
     } else {
         name_run_start(before, floor, before.len())
     };
-    after_escape_digits(before, start)
+    after_escape_digits(before, start, floor)
 }
 
 /// `start`, or past the hex digits there when a `%` is right before it: a name never starts
 /// inside a percent escape (`%3Fpassword%3D…`, an encoded URL's query: the name is
-/// `password`, not `3Fpassword`), nor inside one encoded twice (`%253F`).
+/// `password`, not `3Fpassword`), nor inside one encoded twice (`%253F`). A `%` before
+/// `floor` belongs to what was replaced: a second pass sees a marker there, not an escape.
 #[inline(always)]
-fn after_escape_digits(bytes: &[u8], start: usize) -> usize {
-    if start == 0 || bytes[start - 1] != b'%' {
+fn after_escape_digits(bytes: &[u8], start: usize, floor: usize) -> usize {
+    if start <= floor || bytes[start - 1] != b'%' {
         start
     } else {
         past_escape_digits(bytes, start)
@@ -993,8 +994,53 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         }
         _ => (&before[bare_name_start(before, floor)..], false),
     };
-    let fixed = marker_for(redactor, name)?;
-    if !quoted_name && before.len() == at && is_arn_resource_type(bytes, at - name.len(), floor) {
+    let Some(fixed) = marker_for(redactor, name) else {
+        let start = before.len() - name.len();
+        if start == 0 || before[start - 1] != b' ' || quoted_name || !needs_a_word_before(name) {
+            return None;
+        }
+        let (label, fixed) = label(redactor, before, start, floor)?;
+        let name = Name {
+            text: label,
+            quoted: false,
+            adjacent: before.len() == at,
+        };
+        return named_value(redactor, bytes, at, floor, name, fixed);
+    };
+    let name = Name {
+        text: name,
+        quoted: quoted_name,
+        adjacent: before.len() == at,
+    };
+    named_value(redactor, bytes, at, floor, name, fixed)
+}
+
+/// A name found before a separator.
+struct Name<'b> {
+    text: &'b [u8],
+    /// In quotes (`"cvv":`).
+    quoted: bool,
+    /// Right before the separator, no blank between.
+    adjacent: bool,
+}
+
+/// The value after the separator at `at` of a sensitive `name`, to be replaced by `fixed`.
+/// Out of line: most names hold nothing sensitive, and their path stays short.
+#[inline(never)]
+fn named_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+    name: Name<'_>,
+    fixed: &'static str,
+) -> Option<Finding> {
+    let Name {
+        text: name,
+        quoted: quoted_name,
+        adjacent,
+    } = name;
+    if !quoted_name && adjacent && is_arn_resource_type(bytes, at - name.len(), floor) {
         return None;
     }
     if bytes[at] == b':' && is_source_location(name, bytes.get(at + 1)) {
@@ -1085,6 +1131,51 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
         Replacement::Fixed(fixed)
     };
     value_finding(redactor, bytes, start..end, fixed, replacement)
+}
+
+/// Whether a bare name says something only with the word before it: the second word of a
+/// secret's or sensitive data's two-word name (`API Key`, `Security Code`, `Verification
+/// Value`, `Track Data`, `PIN Block`), which a label in prose writes with a space.
+#[inline]
+fn needs_a_word_before(name: &[u8]) -> bool {
+    let first = name.first().map_or(0, |b| b | 0x20);
+    let word: &[u8] = match (name.len(), first) {
+        (3, b'k') => b"key",
+        (4, b'c') => b"code",
+        (4, b'd') => b"data",
+        (5, b'v') => b"value",
+        (5, b'b') => b"block",
+        (12, b'v') => b"verification",
+        _ => return false,
+    };
+    name.eq_ignore_ascii_case(word)
+}
+
+/// A label of words joined by single spaces and ending in a name at `start` (`API Key:`,
+/// `Secret Key =`, `AWS Secret Access Key:`), judged with one word before the name, then
+/// two: the label and its marker when one of them is sensitive. Never before `floor`.
+#[cold]
+fn label<'b>(
+    redactor: &Redactor,
+    before: &'b [u8],
+    start: usize,
+    floor: usize,
+) -> Option<(&'b [u8], &'static str)> {
+    let mut start = start;
+    for _ in 0..2 {
+        if start < floor + 2 || before[start - 1] != b' ' {
+            return None;
+        }
+        let word = name_run_start(before, floor, start - 1);
+        if word == start - 1 {
+            return None;
+        }
+        start = word;
+        if let Some(fixed) = marker_for(redactor, &before[start..]) {
+            return Some((&before[start..], fixed));
+        }
+    }
+    None
 }
 
 /// At the `=` of PostgreSQL's detail of a key, `Key (api_key)=(sk_live_…) already exists.`
@@ -2191,6 +2282,45 @@ mod tests {
     }
 
     #[test]
+    fn labels_of_words_are_judged_whole() {
+        for (text, want) in [
+            // Each was left in clear before: the name alone (`Key`) says nothing.
+            ("API Key: 3f9a8b7c6d5e", "API Key: [REDACTED]"),
+            ("Secret Key: abcd, next", "Secret Key: [REDACTED], next"),
+            ("Signing key = xyz", "Signing key = [REDACTED]"),
+            ("api key=abc&x=1", "api key=[REDACTED]&x=1"),
+            (
+                "AWS Secret Access Key: wJalr",
+                "AWS Secret Access Key: [REDACTED]",
+            ),
+            ("Security Code: 737", "Security Code: [REMOVED]"),
+            (
+                "Card Verification Value: 737",
+                "Card Verification Value: [REMOVED]",
+            ),
+            ("card verification: 737", "card verification: [REMOVED]"),
+            (
+                "Track Data: x PIN Block: 04",
+                "Track Data: [REMOVED] PIN Block: [REMOVED]",
+            ),
+            // Labels that hold nothing sensitive, and other names, stay.
+            ("Primary key: 42", "Primary key: 42"),
+            ("Public Key: abc", "Public Key: abc"),
+            ("Idempotency Key: abc", "Idempotency Key: abc"),
+            (
+                "Error Code: 42 Status Code: 500",
+                "Error Code: 42 Status Code: 500",
+            ),
+            ("Email Verification: pending", "Email Verification: pending"),
+            ("Auth failed: timeout", "Auth failed: timeout"),
+            ("token refresh: ok", "token refresh: ok"),
+            ("the secret to a good key: x", "the secret to a good key: x"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn postgres_key_details_lose_the_values_of_sensitive_columns() {
         for (text, want) in [
             // Each was left in clear before.
@@ -2277,6 +2407,17 @@ mod tests {
         ] {
             assert_eq!(redact(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_name_after_a_value_cut_inside_an_escape_is_judged_alike_twice() {
+        // A wrapper's 4 KiB reach ends right after a `%`: the first pass read `%3c` as an
+        // escape before the name (`vv`), the second, with the `%` replaced, `3cvv` — and
+        // then took its object (found by the fuzzer).
+        let text = format!("cvv: Some({}%3cvv:{{1}}", "x".repeat(4094));
+        let once = redact(&text);
+        assert_eq!(once, "cvv: [REMOVED]3cvv:[REMOVED]");
+        assert_eq!(redact(&once), once);
     }
 
     #[test]

@@ -247,6 +247,40 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "Cookie: session=abc123; theme=dark",
         "abc123",
     ));
+    // Labels of words whose last word alone says nothing (`Key`, `Code`, `Value`).
+    for (category, labels, value) in [
+        (
+            "sensitive-data name=value",
+            &[
+                "Security Code",
+                "Card Verification Value",
+                "card verification",
+                "PIN Block",
+            ][..],
+            "7391",
+        ),
+        (
+            "secret name=value",
+            &[
+                "API Key",
+                "Secret Key",
+                "Signing key",
+                "AWS Secret Access Key",
+                "api key",
+            ][..],
+            "hunter2x9Q",
+        ),
+    ] {
+        for label in labels {
+            for text in [
+                format!("{label}: {value}"),
+                format!("{label} = {value}, next"),
+                format!("Your {label}: {value}."),
+            ] {
+                cases.push(sensitive(category, text, value));
+            }
+        }
+    }
 }
 
 fn anchored_cases(cases: &mut Vec<Case>) {
@@ -472,6 +506,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "cvvResultCode=M&avsResultCode=Y&cvv_response_code=N",
         "{\"cvcResult\":\"1 Matches\",\"pin_verified\":true}",
         "password_last_changed=2026-01-01 signature_verified=true api_key_provided=false",
+        // Labels of words that hold nothing sensitive.
+        "Primary key: 42, Public Key: abc, Error Code: 42, Idempotency Key: idem_123",
+        "Email Verification: pending; Auth failed: timeout; token refresh: ok",
         // Paths' `::` and source locations after sensitive words.
         "panicked at lift::auth::token::refresh: boom at src/auth.rs:12:5",
         "SELECT password::text FROM users; expected struct payments::secret::Config",
