@@ -275,6 +275,7 @@ fn walk<'s, C: Classifier>(
     };
     let mut resume = 0; // digit runs before this were judged already
     let mut unclosed = 0; // sensitive XML elements found with no closing tag
+    let mut unclosed_brackets = 0; // sensitive bracketed values found with no closing bracket
     // Findings that start after their anchor (a URL's password, a value after its name, an
     // element's value after its start tag), held until the scan reaches their start: anchors
     // before it are still looked at.
@@ -320,7 +321,9 @@ fn walk<'s, C: Classifier>(
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
                 }
-                Anchor::Separator => separator(redactor, bytes, at, out.name_floor),
+                Anchor::Separator => {
+                    separator(redactor, bytes, at, out.name_floor, &mut unclosed_brackets)
+                }
                 Anchor::Percent if card::joiner_at(bytes, at) == 3 => {
                     // `%20` before a digit: perhaps between a card's groups, as a URL
                     // writes a space (`4111%201111%201111%201111`). The run is judged
@@ -593,7 +596,7 @@ fn preceded_by_json_name(bytes: &[u8], at: usize) -> bool {
 
 /// Whether `name`, between quotes that follow `before`, is a quoted name as JSON objects
 /// and dict literals write them: name characters (not starting with a space) after `{`,
-/// `,`, `[`, `(`, `;` or the start of the text. (Never the stretch between a value's closing
+/// `,`, `[`, `(`, `;`, at a line's start (pretty-printed JSON) or the start of the text. (Never the stretch between a value's closing
 /// quote and a later quote — such a stretch must not become a name once a value before it
 /// was replaced.) Nor is a name that holds a marker: a value inside the quotes was replaced
 /// there, and what stood before (`"cvv 411+1"`, `"cvv 411%201"`: no name) must be judged
@@ -610,7 +613,7 @@ fn quoted_name(before: &[u8], name: &[u8]) -> bool {
                 || find(name, REDACTED.as_bytes()).is_some()))
         && before
             .last()
-            .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';'))
+            .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
 }
 
 fn trim_end(bytes: &[u8]) -> &[u8] {
@@ -960,7 +963,13 @@ const SCHEMES: [&[u8]; 6] = [
 ];
 
 /// At a `=` or `:`: a URL's user-info, or the value of a sensitive name.
-fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
+fn separator(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+    unclosed: &mut usize,
+) -> Option<Finding> {
     if bytes[at] == b':' {
         match bytes.get(at + 1) {
             Some(b'/') if bytes.get(at + 2) == Some(&b'/') => {
@@ -1005,14 +1014,14 @@ fn separator(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opti
             quoted: false,
             adjacent: before.len() == at,
         };
-        return named_value(redactor, bytes, at, floor, name, fixed);
+        return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
     };
     let name = Name {
         text: name,
         quoted: quoted_name,
         adjacent: before.len() == at,
     };
-    named_value(redactor, bytes, at, floor, name, fixed)
+    named_value(redactor, bytes, at, floor, name, fixed, unclosed)
 }
 
 /// A name found before a separator.
@@ -1034,6 +1043,7 @@ fn named_value(
     floor: usize,
     name: Name<'_>,
     fixed: &'static str,
+    unclosed: &mut usize,
 ) -> Option<Finding> {
     let Name {
         text: name,
@@ -1065,7 +1075,7 @@ fn named_value(
         }
         // An object or a list: all of it, as a key rule takes a nested value whole.
         Some(b'{' | b'[') => {
-            let end = bracketed_value_end(bytes, start);
+            let end = bracketed_end(bytes, start, unclosed);
             if matches!(&bytes[start..end], b"[REDACTED]" | b"[REMOVED]") {
                 return None;
             }
@@ -1088,8 +1098,9 @@ fn named_value(
                     .position(|&b| ends_value(b))
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
-            if let Some(close) = wrapped_value_end(bytes, start, word) {
-                // Rust's `Debug` of a wrapped value (`Some("737")`, `Secret(737)`): all of it.
+            if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {
+                // Rust's `Debug` of a wrapped value or a struct (`Some("737")`,
+                // `Secret(737)`, `Secret { inner: 737 }`), on one line or many: all of it.
                 end = close;
             }
             if word.iter().all(u8::is_ascii_digit) {
@@ -1260,44 +1271,63 @@ fn value_finding(
     })
 }
 
-/// Where an object or a list under a sensitive name ends (`bytes[open]` is its `{` or `[`):
-/// after the bracket that closes it — brackets of either kind counted alike, quoted strings
-/// passed over — or, when none closes it on its line, at the line's end. Its inner names
-/// are not judged one by one: a name that says nothing would keep its value in clear
-/// (`"cvv":{"S":"737"}`, as DynamoDB writes an item), and a second pass could judge again
-/// what the first left. Text already redacted to a marker (`[REMOVED]`) closes at once.
-fn bracketed_value_end(bytes: &[u8], open: usize) -> usize {
+/// How far a bracketed value is looked at for the bracket that closes it.
+const BRACKET_REACH: usize = 4096;
+
+/// Where a value that opens with the bracket at `bytes[open]` ends — an object or a list
+/// under a sensitive name (`"cvv":{"S":"737"}`, as DynamoDB writes an item), a wrapper
+/// (`Some("737")`), a struct as `Debug` writes it (`Secret { inner: "x" }`): after the
+/// bracket that closes it, brackets of every kind counted alike and quoted strings passed
+/// over, across lines as `{:#?}` and pretty-printed JSON write them, within
+/// [`BRACKET_REACH`] bytes. When none closes it there, or when the string already held
+/// [`MAX_UNCLOSED`] such values (`unclosed` counts them: text made of them would otherwise
+/// cost time growing with the square of its length), it ends with its first line.
+///
+/// Its inner names are never judged one by one: a name that says nothing would keep its
+/// value in clear (`"S":"737"`), and a second pass could judge again what the first left.
+/// Text already redacted to a marker (`[REMOVED]`) closes at once.
+fn bracketed_end(bytes: &[u8], open: usize, unclosed: &mut usize) -> usize {
+    let first_line = line_end(bytes, open);
+    let reach = if *unclosed < MAX_UNCLOSED {
+        bytes.len().min(open + BRACKET_REACH)
+    } else {
+        first_line
+    };
     let mut depth = 0usize;
     let mut i = open;
-    while i < bytes.len() {
+    while i < reach {
         match bytes[i] {
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
                 depth -= 1;
                 if depth == 0 {
                     return i + 1;
                 }
             }
-            b'\n' | b'\r' => return i,
+            b'\\' => i += 1,
             q @ (b'"' | b'\'') if opens_string(&bytes[open..i]) => {
-                match string_end_on_line(&bytes[i + 1..], q) {
+                match string_end_on_line(&bytes[i + 1..reach], q) {
                     Some(close) => i += 1 + close,
-                    None => return line_end(bytes, i),
+                    None => break,
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    bytes.len()
+    *unclosed += 1;
+    first_line
 }
 
-/// Whether a quote after `before` opens a string: the byte before it (blanks passed over)
-/// starts a member or an element (`{`, `[`, `:`, `,`, `=`, `(`) — elsewhere it is an
-/// apostrophe (`don't`) or a quote inside a string JSON-escaped (`\"`).
+/// Whether a quote after `before` opens a string: the byte before it (white space passed
+/// over) starts a member or an element (`{`, `[`, `:`, `,`, `=`, `(`) — elsewhere it is an
+/// apostrophe (`don't`).
 fn opens_string(before: &[u8]) -> bool {
     matches!(
-        before.iter().rev().find(|&&b| !matches!(b, b' ' | b'\t')),
+        before
+            .iter()
+            .rev()
+            .find(|&&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')),
         Some(b'{' | b'[' | b':' | b',' | b'=' | b'(')
     )
 }
@@ -1325,49 +1355,25 @@ fn line_end(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |k| from + k)
 }
 
-/// Where a value that opens as `Wrapper(` (`word`, starting at `start`) ends: after the `)`
-/// that closes it, parentheses inside counted and quoted strings passed over, on the same
-/// line and within 4 KiB — or, when it does not close there, where that search stopped (the
-/// line's end): what a wrapper holds is never cut short. `None` when `word` opens none.
-fn wrapped_value_end(bytes: &[u8], start: usize, word: &[u8]) -> Option<usize> {
-    let open = word.iter().position(|&b| b == b'(')?;
-    if open == 0
-        || !word[..open]
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
-    {
-        return None;
+/// Where a value that opens as `Wrapper(` (`word`, starting at `start`) or is a struct as
+/// `Debug` writes it (`Secret { inner: "x" }`, `word` its name) ends: see
+/// [`bracketed_end`]. `None` when `word` opens neither.
+fn wrapped_value_end(
+    bytes: &[u8],
+    start: usize,
+    word: &[u8],
+    unclosed: &mut usize,
+) -> Option<usize> {
+    let is_ident =
+        |w: &[u8]| !w.is_empty() && w.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    if let Some(open) = word.iter().position(|&b| b == b'(') {
+        return is_ident(&word[..open]).then(|| bracketed_end(bytes, start + open, unclosed));
     }
-    let mut i = start + open;
-    let mut limit = bytes.len().min(i + 4096);
-    // Never inside a character: the value's end is where the text is cut.
-    while limit < bytes.len() && bytes[limit] & 0xc0 == 0x80 {
-        limit -= 1;
-    }
-    let line_end = bytes[i..limit]
-        .iter()
-        .position(|&b| matches!(b, b'\n' | b'\r'))
-        .map_or(limit, |k| i + k);
-    let mut depth = 0usize;
-    while i < line_end {
-        match bytes[i] {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            b'"' => match closing_quote(&bytes[i + 1..line_end], b'"') {
-                Some(close) => i += 1 + close,
-                None => break,
-            },
-            b'\\' => i += 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    Some(line_end)
+    let after = start + word.len();
+    (word.first().is_some_and(u8::is_ascii_uppercase)
+        && is_ident(word)
+        && bytes[after..].starts_with(b" {"))
+    .then(|| bracketed_end(bytes, after + 1, unclosed))
 }
 
 /// Sensitive XML elements without a closing tag a string may hold before the others look for
@@ -2238,8 +2244,10 @@ mod tests {
                 "Req { cvc: [REMOVED], password: [REDACTED], pin: [REMOVED] }",
             ),
             ("cvc=Some(123)&a=1", "cvc=[REMOVED]&a=1"),
-            // Not closed on its line: the line's end.
-            ("cvv: Some(\"1\" x\n123)", "cvv: [REMOVED]\n123)"),
+            // Closed on a later line, as `{:#?}` writes it: all of it; not closed in reach:
+            // its first line.
+            ("cvv: Some(\"1\" x\n123)", "cvv: [REMOVED]"),
+            ("cvv: Some(\"1\" x\n123", "cvv: [REMOVED]\n123"),
             ("password: Hunter(2 and more", "password: [REDACTED]"),
             // A wrapper already redacted inside is left alone, closed or not.
             (
@@ -2410,14 +2418,43 @@ mod tests {
     }
 
     #[test]
-    fn a_name_after_a_value_cut_inside_an_escape_is_judged_alike_twice() {
-        // A wrapper's 4 KiB reach ends right after a `%`: the first pass read `%3c` as an
-        // escape before the name (`vv`), the second, with the `%` replaced, `3cvv` — and
-        // then took its object (found by the fuzzer).
-        let text = format!("cvv: Some({}%3cvv:{{1}}", "x".repeat(4094));
+    fn pretty_printed_values_are_redacted_across_their_lines() {
+        // `{:#?}`: each value below was left in clear on the lines after its name.
+        let debug = "Card {\n    number: \"4111111111111111\",\n    pin: Some(\n        \"1234\",\n    ),\n    secrets: [\n        \"a\",\n    ],\n    token: Some(\n        Token {\n            value: \"tok\",\n        },\n    ),\n    password: Secret { inner: \"x\" },\n    brand: Visa,\n}";
+        assert_eq!(
+            redact(debug),
+            "Card {\n    number: \"411111******1111\",\n    pin: [REMOVED],\n    secrets: [REDACTED],\n    token: [REDACTED],\n    password: [REDACTED],\n    brand: Visa,\n}"
+        );
+        // Pretty-printed JSON: a quoted name at a line's start is a name (each of these
+        // values was left in clear).
+        let json = "{\n  \"password\": \"hunter2\",\n  \"cvv\": {\n    \"S\": \"737\"\n  },\n  \"x\": 1\n}";
+        assert_eq!(
+            redact(json),
+            "{\n  \"password\": \"[REDACTED]\",\n  \"cvv\": \"[REMOVED]\",\n  \"x\": 1\n}"
+        );
+        // A struct's name alone, or a capitalised word before a brace in prose, is taken
+        // whole only under a sensitive name.
+        assert_eq!(redact("brand: Visa { x }"), "brand: Visa { x }");
+    }
+
+    #[test]
+    fn unclosed_brackets_are_looked_at_a_bounded_number_of_times() {
+        // Each would look 4 KiB ahead: after 16, only their own line is looked at, so the
+        // time stays linear in the text's length.
+        let text = "password: [\n".repeat(200_000);
+        let started = std::time::Instant::now();
         let once = redact(&text);
-        assert_eq!(once, "cvv: [REMOVED]3cvv:[REMOVED]");
-        assert_eq!(redact(&once), once);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(once, "password: [REDACTED]\n".repeat(200_000));
+    }
+
+    #[test]
+    fn a_percent_before_the_floor_is_no_escape_before_a_name() {
+        // The fuzzer found a wrapper's 4 KiB reach ending right after a `%`: the first pass
+        // read `%3c` as an escape before the name (`vv`), the second, with the `%` replaced,
+        // `3cvv` — and then took its object. (Wrappers now end at a bracket or a line's end.)
+        assert_eq!(bare_name_start(b"x%3cvv", 0), 4);
+        assert_eq!(bare_name_start(b"x%3cvv", 2), 2);
     }
 
     #[test]

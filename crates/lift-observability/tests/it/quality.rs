@@ -198,6 +198,14 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("{{\"{name}\":[\"{value}\",\"x\"],\"brand\":\"visa\"}}"),
                 format!("{{'{name}': {{'S': '{value}'}}, 'id': 1}}"),
                 format!("Req {{ {name}: [\"{value}\"], brand: None }}"),
+                // Pretty-printed: JSON (`to_string_pretty`, `JSON.stringify(v, null, 2)`) and
+                // Rust's `{:#?}`, values on the lines after their names.
+                format!("{{\n  \"{name}\": \"{value}\",\n  \"brand\": \"visa\"\n}}"),
+                format!("{{\n  \"{name}\": {{\n    \"S\": \"{value}\"\n  }}\n}}"),
+                format!(
+                    "Req {{\n    {name}: Some(\n        \"{value}\",\n    ),\n    brand: None,\n}}"
+                ),
+                format!("Req {{\n    {name}: Secret {{\n        inner: \"{value}\",\n    }},\n}}"),
                 // PostgreSQL's detail of a key that already exists.
                 format!("duplicate key\nDETAIL: Key ({name})=({value}) already exists."),
                 format!("Key (email, {name})=(a@b.c, {value}) already exists."),
@@ -509,6 +517,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Labels of words that hold nothing sensitive.
         "Primary key: 42, Public Key: abc, Error Code: 42, Idempotency Key: idem_123",
         "Email Verification: pending; Auth failed: timeout; token refresh: ok",
+        // Pretty-printed values under names that hold nothing sensitive.
+        "{\n  \"card\": {\n    \"brand\": \"visa\",\n    \"last4\": \"4242\"\n  },\n  \"token_type\": \"bearer\"\n}",
+        "Charge {\n    amount: 1250,\n    card: Some(\n        Card { brand: Visa },\n    ),\n}",
         // Paths' `::` and source locations after sensitive words.
         "panicked at lift::auth::token::refresh: boom at src/auth.rs:12:5",
         "SELECT password::text FROM users; expected struct payments::secret::Config",
