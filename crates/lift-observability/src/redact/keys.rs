@@ -8,8 +8,8 @@
 //! unless the last token says the value *describes* the secret rather than being it
 //! (`token_type`, `secret_arn`, `pin_length`, `password_changed_at`), or a word after a
 //! sensitive-data name says the value is a check's outcome (`cvc_check`, `cvvResultCode`).
-//! Keys written as one lowercase word are also matched by their ending (`dbpassword`,
-//! `githubtoken`).
+//! Words written as one are also matched by their ending (`dbpassword`, `PGPASSWORD`,
+//! `x-amzn-oidc-accesstoken`).
 //!
 //! Everything here is a `const fn`, so the logging macros decide a literal key's rule at
 //! compile time; keys known only at run time (field arrays, nested `Serialize` keys, names
@@ -147,9 +147,10 @@ const OUTCOME_TOKENS: [&[u8]; 12] = [
     b"matched",
     b"indicator",
 ];
-/// Endings of a one-word lowercase key that name a secret (`dbpassword`, `githubtoken`).
+/// Endings of a token written as one word that name a secret (`dbpassword`, `PGPASSWORD`,
+/// `accesstoken` in `x-amzn-oidc-accesstoken`).
 const SECRET_ENDINGS: [&[u8]; 5] = [b"password", b"passwd", b"secret", b"token", b"apikey"];
-/// Endings of a one-word lowercase key that name sensitive authentication data.
+/// Endings of a token written as one word that name sensitive authentication data.
 const SAD_ENDINGS: [&[u8]; 4] = [b"cvv", b"cvc", b"securitycode", b"pinblock"];
 /// Whole keys (normalized) naming sensitive authentication data that are too short or too
 /// common to match as a token: Amex's `cid` only when it is the whole key.
@@ -207,20 +208,18 @@ const fn token_in(key: &[u8], from: usize, to: usize, names: &[&[u8]]) -> bool {
     false
 }
 
-/// Whether the alphanumeric bytes of `key`, lowercased, end with `name` (and the key has
-/// no other characters than lowercase letters and digits).
-const fn one_word_ends_with(key: &[u8], name: &[u8]) -> bool {
-    if key.len() < name.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < key.len() {
-        if !(is_lower(key[i]) || is_digit(key[i])) {
-            return false;
+/// Whether the token `key[from..to]`, lowercased, ends with one of `names` (`dbpassword`,
+/// `PGPASSWORD`, `accesstoken`: words written as one).
+const fn token_ends_in(key: &[u8], from: usize, to: usize, names: &[&[u8]]) -> bool {
+    let mut n = 0;
+    while n < names.len() {
+        let name = names[n];
+        if to - from >= name.len() && token_is(key, to - name.len(), to, name) {
+            return true;
         }
-        i += 1;
+        n += 1;
     }
-    token_is(key, key.len() - name.len(), key.len(), name)
+    false
 }
 
 /// A 1,024-bit Bloom filter over tokens: one bit per (length, first two letters, last
@@ -264,7 +263,7 @@ const MATCH_STARTS: Bloom = {
     bloom
 };
 
-/// The last three letters of the one-word endings (`…word`, `…ret`, `…ken`…).
+/// The last three letters of the endings (`…word`, `…ret`, `…ken`…).
 const ENDINGS: Bloom = {
     let mut bloom = [0; 16];
     let mut i = 0;
@@ -314,9 +313,6 @@ const CLASS: [u8; 256] = {
 /// here, in one walk over their bytes with the same token boundaries as [`boundary`].
 const fn may_have_rule(key: &[u8]) -> bool {
     let n = key.len();
-    if n >= 3 && in_bloom(&ENDINGS, key.split_at(n - 3).1) {
-        return true;
-    }
     let mut start = 0;
     let mut prev = 0u8;
     let mut i = 0;
@@ -327,7 +323,10 @@ const fn may_have_rule(key: &[u8]) -> bool {
                 || (prev == 3) != (c == 3)
                 || (prev == 1 && c == 2)
                 || (prev == 2 && c == 2 && i + 1 < n && CLASS[key[i + 1] as usize] == 1));
-        if ends && in_bloom(&MATCH_STARTS, key.split_at(start).1.split_at(i - start).0) {
+        if ends
+            && (in_bloom(&MATCH_STARTS, key.split_at(start).1.split_at(i - start).0)
+                || i - start >= 3 && in_bloom(&ENDINGS, key.split_at(i - 3).1.split_at(3).0))
+        {
             return true;
         }
         if c != 0 && (prev == 0 || ends) {
@@ -378,8 +377,8 @@ const fn full_rule(key: &[u8]) -> KeyRule {
             (start, i)
         };
         outcome |= sad && token_in(key, s, e, &OUTCOME_TOKENS);
-        sad |= token_in(key, s, e, &SAD_TOKENS);
-        secret |= token_in(key, s, e, &SECRET_TOKENS);
+        sad |= token_in(key, s, e, &SAD_TOKENS) || token_ends_in(key, s, e, &SAD_ENDINGS);
+        secret |= token_in(key, s, e, &SECRET_TOKENS) || token_ends_in(key, s, e, &SECRET_ENDINGS);
         if count > 0 {
             let mut p = 0;
             while p < SAD_PAIRS.len() {
@@ -407,18 +406,6 @@ const fn full_rule(key: &[u8]) -> KeyRule {
     }
     if count == 1 && token_in(key, prev_start, prev_end, &SAD_WHOLE_KEYS) {
         return KeyRule::Remove;
-    }
-    if !sad && !secret && count == 1 {
-        let mut n = 0;
-        while n < SAD_ENDINGS.len() {
-            sad |= one_word_ends_with(key, SAD_ENDINGS[n]);
-            n += 1;
-        }
-        n = 0;
-        while n < SECRET_ENDINGS.len() {
-            secret |= one_word_ends_with(key, SECRET_ENDINGS[n]);
-            n += 1;
-        }
     }
     if sad && !outcome {
         KeyRule::Remove
@@ -597,6 +584,12 @@ mod tests {
             "X-Amz-Security-Token",
             "X-Amz-Signature",
             "githubtoken",
+            // Words written as one, in any case and inside longer names (each was in clear).
+            "PGPASSWORD",
+            "x-amzn-oidc-accesstoken",
+            "authtoken_value",
+            "dbpassword_v2",
+            "Dbpassword",
             "refresh_token",
             "client_secret",
             "private_key",
@@ -692,6 +685,10 @@ mod tests {
             "value",
             "check",
             "result",
+            "dbpassword",
+            "PGPASSWORD",
+            "accesstoken",
+            "cardcvv",
         ];
         for _ in 0..50_000 {
             let n = rng.usize(1..4);

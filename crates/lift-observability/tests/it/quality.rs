@@ -142,7 +142,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cardCode",
         "cid",
     ];
-    const SECRET: [&str; 20] = [
+    const SECRET: [&str; 22] = [
         "password",
         "pwd",
         "pass",
@@ -163,6 +163,9 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "Authorization",
         "db_password",
         "x-amz-security-token",
+        // Words written as one, whatever their case, inside longer names.
+        "PGPASSWORD",
+        "x-amzn-oidc-accesstoken",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
