@@ -1056,8 +1056,13 @@ fn named_value(
     if bytes[at] == b':' && is_source_location(name, bytes.get(at + 1)) {
         return None;
     }
-    // The value: quoted, or up to the next delimiter. `=>` separates too (Ruby, PHP, Perl).
-    let mut start = at + 1 + usize::from(bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'>'));
+    // The value: quoted, or up to the next delimiter. `=>` separates too (Ruby, PHP, Perl),
+    // and `:=` (Go, Make).
+    let two = matches!(
+        (bytes[at], bytes.get(at + 1)),
+        (b'=', Some(b'>')) | (b':', Some(b'='))
+    );
+    let mut start = at + 1 + usize::from(two);
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
         start += 1;
     }
@@ -2254,10 +2259,15 @@ mod tests {
                 "cvv=Some(\"[REDACTED]password=\"[REDACTED]\")",
                 "cvv=Some(\"[REDACTED]password=\"[REDACTED]\")",
             ),
-            // Ruby, PHP, Perl.
+            // Ruby, PHP, Perl; Go and Make (each left the value in clear before, replacing
+            // the `=`).
             (
                 "{:password => \"x\", \"cvv\" => \"1\"} [pin] => 1234",
                 "{:password => \"[REDACTED]\", \"cvv\" => \"[REMOVED]\"} [pin] => [REMOVED]",
+            ),
+            (
+                "password := \"hunter2\"; TOKEN := abc",
+                "password := \"[REDACTED]\"; TOKEN := [REDACTED]",
             ),
             (
                 "a => b, brand: Some(\"visa\")",

@@ -193,6 +193,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 // Rust's `Debug` of a struct with wrapped fields; Ruby and PHP hashes.
                 format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
                 format!("{{:{name} => \"{value}\"}} [{name}] => {value}"),
+                format!("{name} := \"{value}\""),
                 // An object or a list under the name: DynamoDB's item JSON, a list of
                 // values, a Python dict, Rust's `Debug` of a `Vec`.
                 format!(
