@@ -29,8 +29,10 @@ pub enum KeyRule {
 }
 
 /// Single tokens naming sensitive authentication data.
-const SAD_TOKENS: [&[u8]; 9] = [
+const SAD_TOKENS: [&[u8]; 10] = [
     b"cvv",
+    // American Express's four-digit code (`4DBC`, split from its digit).
+    b"dbc",
     b"cvc",
     b"cvn",
     b"csc",
@@ -555,6 +557,8 @@ mod tests {
             "track_2",
             "track_data",
             "cid",
+            "card_4dbc",
+            "4DBC",
             "cardcvv",
         ] {
             assert_eq!(builtin_key_rule(removed), KeyRule::Remove, "{removed}");

@@ -126,7 +126,7 @@ fn card_cases(cases: &mut Vec<Case>) {
 }
 
 fn name_value_cases(cases: &mut Vec<Case>) {
-    const SAD: [&str; 14] = [
+    const SAD: [&str; 15] = [
         "cvv",
         "CVV2",
         "cvc",
@@ -141,6 +141,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_verification",
         "cardCode",
         "cid",
+        "card_4dbc",
     ];
     const SECRET: [&str; 22] = [
         "password",
@@ -513,6 +514,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
+        // 3-D Secure authentication values are not sensitive authentication data (PCI SSC
+        // FAQ 1603): they stay.
+        "cavv=AAABCZIhcQAAAABZlyFxAAAAAAA= eci=05 authenticationValue=MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=",
         // What gateways answer about a card's code: a check's outcome, not the code.
         "{\"checks\":{\"cvc_check\":\"pass\",\"address_line1_check\":\"pass\"}}",
         "cvvResultCode=M&avsResultCode=Y&cvv_response_code=N",
