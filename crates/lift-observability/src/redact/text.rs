@@ -1078,8 +1078,9 @@ fn named_value(
             let close = open + find(&bytes[open..], b"\\\"")?;
             (open, close, false)
         }
-        // An object or a list: all of it, as a key rule takes a nested value whole.
-        Some(b'{' | b'[') => {
+        // An object, a list or a parenthesised value: all of it, as a key rule takes a
+        // nested value whole.
+        Some(b'{' | b'[' | b'(') => {
             let end = bracketed_end(bytes, start, unclosed);
             if matches!(&bytes[start..end], b"[REDACTED]" | b"[REMOVED]") {
                 return None;
@@ -1611,10 +1612,33 @@ fn credentials(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     let (start, end) = token_after(bytes, at + scheme)?;
     // `Bearer`/`BEARER` is always an auth scheme; other spellings only before a credential.
     let exact = matches!(&rest[..scheme], b"Bearer" | b"BEARER");
-    if !exact && !credential_shaped(&bytes[start..end]) {
+    let word = &bytes[start..end];
+    if !exact && !credential_shaped(word) || is_no_credential(word) {
         return None;
     }
     Some(secret(start, end, counts))
+}
+
+/// Words after `Bearer` that are no credential: a challenge's parameters
+/// (`WWW-Authenticate: Bearer realm="api", error="invalid_token"`) and the words prose puts
+/// there (`invalid Bearer token`, `Bearer authentication failed`).
+fn is_no_credential(word: &[u8]) -> bool {
+    const WORDS: [&[u8]; 13] = [
+        b"realm=",
+        b"error=",
+        b"scope=",
+        b"error_description=",
+        b"error_uri=",
+        b"token",
+        b"tokens",
+        b"auth",
+        b"authentication",
+        b"authorization",
+        b"header",
+        b"scheme",
+        b"credentials",
+    ];
+    WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
 /// The start of a PEM block's armour.
@@ -1989,6 +2013,23 @@ mod tests {
         assert_eq!(redact("basic dXNlcjpwYXNzd29yZA=="), "basic [REDACTED]");
         assert_eq!(redact("Basic auth failed"), "Basic auth failed");
         assert_eq!(redact("Bearer\tshort"), "Bearer\t[REDACTED]");
+        // A challenge's parameters and prose after `Bearer` are no credential (each lost its
+        // next word before).
+        for text in [
+            "WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_token\"",
+            "invalid Bearer token; Bearer authentication failed; no Bearer header",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        assert_eq!(
+            redact("{\"Authorization\":\"Bearer abc==\"} Bearer tokenXYZ"),
+            "{\"Authorization\":\"[REDACTED]\"} Bearer [REDACTED]"
+        );
+        // A parenthesised value under a sensitive name goes whole (its `)` was left).
+        assert_eq!(
+            redact("password: (none) cvv=(737)"),
+            "password: [REDACTED] cvv=[REMOVED]"
+        );
         assert_eq!(redact("Token expired"), "Token expired");
         assert_eq!(redact("Token 9f8e7d6c"), "Token [REDACTED]");
         assert_eq!(

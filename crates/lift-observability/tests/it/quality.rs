@@ -487,6 +487,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Basic auth failed for user",
         "Token expired",
         "the bearer of the card",
+        "WWW-Authenticate: Bearer realm=\"payments\", error=\"invalid_token\"",
+        "401: invalid Bearer token; Bearer authentication failed",
         "Authorization failed",
         "password reset requested",
         "key=value status=ok",
