@@ -976,7 +976,7 @@ fn separator(
                 return url_userinfo(bytes, at, redactor.counts());
             }
             // A path's `::` (Rust's `auth::token::refresh`, C++, a PostgreSQL cast
-            // `password::text`) separates no value from its name.
+            // `password::text`, an IAM ARN's empty region) separates no value from its name.
             Some(b':') => return None,
             _ => {}
         }
