@@ -595,7 +595,8 @@ fn preceded_by_json_name(bytes: &[u8], at: usize) -> bool {
 }
 
 /// Whether `name`, between quotes that follow `before`, is a quoted name as JSON objects
-/// and dict literals write them: name characters (not starting with a space) after `{`,
+/// and dict literals write them: name characters, spaces and `:` (Cognito's
+/// `custom:api_key`), not starting with a space, after `{`,
 /// `,`, `[`, `(`, `;`, at a line's start (pretty-printed JSON) or the start of the text. (Never the stretch between a value's closing
 /// quote and a later quote — such a stretch must not become a name once a value before it
 /// was replaced.) Nor is a name that holds a marker: a value inside the quotes was replaced
@@ -607,7 +608,7 @@ fn quoted_name(before: &[u8], name: &[u8]) -> bool {
         && name[0] != b' '
         && name
             .iter()
-            .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']'))
+            .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']' | b':'))
         && !(name.contains(&b'[')
             && (find(name, REMOVED.as_bytes()).is_some()
                 || find(name, REDACTED.as_bytes()).is_some()))
@@ -2337,6 +2338,19 @@ mod tests {
         assert_eq!(
             redact("auth::token: abc password: x secret.rs: y"),
             "auth::token: [REDACTED] password: [REDACTED] secret.rs: [REDACTED]"
+        );
+    }
+
+    #[test]
+    fn a_quoted_name_may_hold_a_colon() {
+        // Cognito's custom attributes, as a trigger's event carries them (each was in clear).
+        assert_eq!(
+            redact(r#"{"custom:pin":"1234","custom:api_key":"k","email":"a@b.c"}"#),
+            r#"{"custom:pin":"[REMOVED]","custom:api_key":"[REDACTED]","email":"a@b.c"}"#
+        );
+        assert_eq!(
+            redact("{'custom:password': 'x'}"),
+            "{'custom:password': '[REDACTED]'}"
         );
     }
 

@@ -260,6 +260,20 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "Cookie: session=abc123; theme=dark",
         "abc123",
     ));
+    // Cognito's custom attributes in a trigger's event: a quoted name holding a `:`.
+    for (name, value) in [("custom:pin", "7391"), ("custom:api_key", "hunter2x9Q")] {
+        let category = if value == "7391" {
+            "sensitive-data name=value"
+        } else {
+            "secret name=value"
+        };
+        for text in [
+            format!("{{\"userAttributes\":{{\"{name}\":\"{value}\",\"email\":\"a@b.c\"}}}}"),
+            format!("{{'{name}': '{value}'}}"),
+        ] {
+            cases.push(sensitive(category, text, value));
+        }
+    }
     // Labels of words whose last word alone says nothing (`Key`, `Code`, `Value`).
     for (category, labels, value) in [
         (
