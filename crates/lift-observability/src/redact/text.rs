@@ -15,6 +15,7 @@
 //! |---|---|---|
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
+//! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
@@ -156,6 +157,12 @@ struct Finding {
 
 enum Replacement {
     Pan,
+    /// A card number masked, then the text after it up to `code_start` as it is, then
+    /// `[REMOVED]` for its security code (`4111… 12/28 737`).
+    PanAndCode {
+        pan_end: usize,
+        code_start: usize,
+    },
     /// The PAN masked inside quotes: a bare JSON number under a quoted name.
     QuotedPan,
     Fixed(&'static str),
@@ -491,7 +498,10 @@ impl<'s> Output<'s> {
         // A finding that starts inside the previous one keeps its part after it.
         if f.start < self.copied {
             if f.end <= self.copied
-                || matches!(f.replacement, Replacement::Pan | Replacement::QuotedPan)
+                || matches!(
+                    f.replacement,
+                    Replacement::Pan | Replacement::QuotedPan | Replacement::PanAndCode { .. }
+                )
             {
                 return self.copied;
             }
@@ -506,6 +516,15 @@ impl<'s> Output<'s> {
         }
         match f.replacement {
             Replacement::Pan => emit(Piece::Pan(&bytes[f.start..f.end]), false),
+            Replacement::PanAndCode {
+                pan_end,
+                code_start,
+            } => {
+                emit(Piece::Pan(&bytes[f.start..pan_end]), false);
+                // Separators and an expiry date: printable ASCII, nothing to escape.
+                emit(Piece::Raw(&self.s[pan_end..code_start]), false);
+                emit(Piece::Fixed(REMOVED), false);
+            }
             Replacement::QuotedPan => {
                 emit(Piece::Fixed("\""), true);
                 emit(Piece::Pan(&bytes[f.start..f.end]), false);
@@ -557,6 +576,17 @@ fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
     match f {
         CardFinding::Pan { start, end } => {
             counts.add_pan();
+            if let Some((code_start, code_end)) = code_after_card(bytes, end) {
+                counts.add_sad();
+                return Finding {
+                    start,
+                    end: code_end,
+                    replacement: Replacement::PanAndCode {
+                        pan_end: end,
+                        code_start,
+                    },
+                };
+            }
             // A bare number under a quoted name (`"card":4111…`) is a JSON number: its
             // masked form must be a JSON string.
             let bare_json_number = !bytes[start..end].contains(&b' ')
@@ -575,6 +605,79 @@ fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
             }
         }
         CardFinding::Track { start, end } => removed(start, end, counts),
+    }
+}
+
+/// After a card number ending at `end`, the expiry date and security code written with it
+/// and no names, as a checkout form's fields joined or a customer's note has them
+/// (`4111… 12/28 737`, `4111…|12|28|737`, `4111… 737 12/2028`): where the code stands. The
+/// code is 3 or 4 digits as a whole word; the expiry a month `01`–`12` and a year of 2 or 4
+/// digits, joined by `/`, `-`, `|` or a space, or written `MMYY`.
+fn code_after_card(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
+    let first = after_separators(bytes, end)?;
+    if let Some(after_expiry) = expiry_end(bytes, first)
+        && let Some(code) = after_separators(bytes, after_expiry)
+        && let Some(code_end) = code_end(bytes, code)
+    {
+        return Some((code, code_end));
+    }
+    let code_end = code_end(bytes, first)?;
+    let expiry = after_separators(bytes, code_end)?;
+    expiry_end(bytes, expiry).map(|_| (first, code_end))
+}
+
+/// Past one to three separators of card fields written together (`4111… | 12/28`).
+fn after_separators(bytes: &[u8], from: usize) -> Option<usize> {
+    let n = bytes
+        .get(from..)?
+        .iter()
+        .take(3)
+        .take_while(|&&b| matches!(b, b' ' | b'/' | b'|' | b',' | b';' | b':' | b'-'))
+        .count();
+    (n > 0).then_some(from + n)
+}
+
+/// The end of an expiry date at `at`: `MM/YY`, `MM/YYYY`, `MM-YY`, `MM|YY`, `MM YY`,
+/// `MMYY`, no digit after it.
+fn expiry_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let digits_at = |i: usize, n: usize| {
+        bytes
+            .get(i..i + n)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if !digits_at(at, 2) || !(1..=12).contains(&((bytes[at] - b'0') * 10 + bytes[at + 1] - b'0')) {
+        return None;
+    }
+    let year = at + 2 + usize::from(matches!(bytes.get(at + 2), Some(b'/' | b'-' | b'|' | b' ')));
+    let end = if digits_at(year, 4) && bytes[year..year + 2] == *b"20" {
+        year + 4
+    } else if digits_at(year, 2) {
+        year + 2
+    } else {
+        return None;
+    };
+    (!bytes.get(end).is_some_and(u8::is_ascii_digit)).then_some(end)
+}
+
+/// The end of a security code at `at`: 3 or 4 digits as a whole word — no letter or digit
+/// after them, nor a date's or a time's next part (`2026-12-04`, `10:30`).
+fn code_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let n = bytes
+        .get(at..)?
+        .iter()
+        .take(5)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(3..=4).contains(&n) {
+        return None;
+    }
+    let end = at + n;
+    match bytes.get(end) {
+        Some(b) if b.is_ascii_alphanumeric() => None,
+        Some(b'-' | b'/' | b':' | b'.') if bytes.get(end + 1).is_some_and(u8::is_ascii_digit) => {
+            None
+        }
+        _ => Some(end),
     }
 }
 
@@ -1068,6 +1171,17 @@ fn named_value(
         start += 1;
     }
     let (start, end, bare) = match bytes.get(start) {
+        // The quote that opened a string right before a bare name, right after its `:`,
+        // closes that string (`"custom:"`): the colon is inside a quoted name, not after one.
+        Some(&q @ (b'"' | b'\''))
+            if !quoted_name
+                && adjacent
+                && start == at + 1
+                && at > name.len()
+                && bytes[at - name.len() - 1] == q =>
+        {
+            return None;
+        }
         Some(&q @ (b'"' | b'\'')) => {
             let open = start + 1;
             let close = open + closing_quote(&bytes[open..], q)?;
@@ -2342,6 +2456,54 @@ mod tests {
     }
 
     #[test]
+    fn a_security_code_written_after_a_card_and_its_expiry_is_removed() {
+        for (text, want) in [
+            // A customer's note, a checkout's fields joined: each code was left in clear.
+            (
+                "pls charge 4111111111111111 12/28 737 thx",
+                "pls charge 411111******1111 12/28 [REMOVED] thx",
+            ),
+            (
+                "4111111111111111|12|28|737",
+                "411111******1111|12|28|[REMOVED]",
+            ),
+            (
+                "4111 1111 1111 1111, 09/2029, 1234.",
+                "4111 11** **** 1111, 09/2029, [REMOVED].",
+            ),
+            (
+                "4111111111111111 0929 737",
+                "411111******1111 0929 [REMOVED]",
+            ),
+            (
+                "4111111111111111 737 12/28",
+                "411111******1111 [REMOVED] 12/28",
+            ),
+            // No expiry, no month, a date or a time after it, a longer number: no code.
+            ("4111111111111111 737", "411111******1111 737"),
+            ("4111111111111111 13/28 737", "411111******1111 13/28 737"),
+            (
+                "4111111111111111 12/28 2026-12-04",
+                "411111******1111 12/28 2026-12-04",
+            ),
+            (
+                "4111111111111111 12/28 10:30",
+                "411111******1111 12/28 10:30",
+            ),
+            (
+                "4111111111111111 12/28 73755",
+                "411111******1111 12/28 73755",
+            ),
+            (
+                "4111111111111111 12/28 737ms",
+                "411111******1111 12/28 737ms",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn a_quoted_name_may_hold_a_colon() {
         // Cognito's custom attributes, as a trigger's event carries them (each was in clear).
         assert_eq!(
@@ -2352,6 +2514,11 @@ mod tests {
             redact("{'custom:password': 'x'}"),
             "{'custom:password': '[REDACTED]'}"
         );
+        // The colon inside such a name is no separator: its "value" would be the quote that
+        // closes the name (found by the fuzzer: a second pass took `":"` for one).
+        let once = redact("\"cvv:\":x");
+        assert_eq!(once, "\"cvv:\":\"[REMOVED]\"");
+        assert_eq!(redact(&once), once);
     }
 
     #[test]

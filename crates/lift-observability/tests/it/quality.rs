@@ -310,6 +310,28 @@ fn name_value_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// A security code written after a card number and its expiry date, no names: a customer's
+/// note, a checkout's fields joined.
+fn code_after_card_cases(cases: &mut Vec<Case>) {
+    for (seed, (_, prefix, lengths)) in BRANDS.iter().enumerate() {
+        let pan = card(prefix, lengths[0], 500 + seed as u64);
+        // A code whose digits the card and the expiry around it cannot spell.
+        let around = format!("{pan}1228{pan}122028{pan}0929");
+        let code = ["7391", "5824", "6093", "8157"]
+            .into_iter()
+            .find(|c| !around.contains(c))
+            .unwrap();
+        for text in [
+            format!("pls charge {pan} 12/28 {code} thx"),
+            format!("{pan}|12|2028|{code}"),
+            format!("card {}, 0929, {code}.", grouped(&pan, " ")),
+            format!("{pan} {code} 09/29"),
+        ] {
+            cases.push(sensitive("security code after a card", text, code));
+        }
+    }
+}
+
 fn anchored_cases(cases: &mut Vec<Case>) {
     let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl";
     let unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.";
@@ -530,6 +552,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
+        // A number that is no card (Luhn fails) keeps what follows it.
+        "ref 4111111111111112 12/28 737 queued",
         // 3-D Secure authentication values are not sensitive authentication data (PCI SSC
         // FAQ 1603): they stay.
         "cavv=AAABCZIhcQAAAABZlyFxAAAAAAA= eci=05 authenticationValue=MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=",
@@ -559,6 +583,7 @@ fn all_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     card_cases(&mut cases);
     name_value_cases(&mut cases);
+    code_after_card_cases(&mut cases);
     anchored_cases(&mut cases);
     benign_cases(&mut cases);
     cases
