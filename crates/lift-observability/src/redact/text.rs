@@ -1197,20 +1197,8 @@ fn named_value(
         // nested value whole.
         Some(b'{' | b'[' | b'(') => {
             let end = bracketed_end(bytes, start, unclosed);
-            if matches!(&bytes[start..end], b"[REDACTED]" | b"[REMOVED]") {
-                return None;
-            }
-            count(redactor, fixed);
-            let replacement = if quoted_name && bytes[at] == b':' {
-                Replacement::Quoted(fixed)
-            } else {
-                Replacement::Fixed(fixed)
-            };
-            return Some(Finding {
-                start,
-                end,
-                replacement,
-            });
+            let quoted = quoted_name && bytes[at] == b':';
+            return whole_value(redactor, bytes, start..end, fixed, quoted);
         }
         Some(_) => {
             let mut end = start
@@ -1222,7 +1210,8 @@ fn named_value(
             if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {
                 // Rust's `Debug` of a wrapped value or a struct (`Some("737")`,
                 // `Secret(737)`, `Secret { inner: 737 }`), on one line or many: all of it.
-                end = close;
+                let quoted = quoted_name && bytes[at] == b':';
+                return whole_value(redactor, bytes, start..close, fixed, quoted);
             }
             if word.iter().all(u8::is_ascii_digit) {
                 end = digit_run_end(bytes, end);
@@ -1365,6 +1354,32 @@ fn column_values(
         fixed,
         Replacement::Fixed(fixed),
     )
+}
+
+/// A bracketed value or a wrapper at `range` replaced whole by `fixed` (in quotes when
+/// `quoted`), even when it holds a marker: what it spans can reach text that later findings
+/// change, so a second pass must find the marker in its place, never the value again. Only
+/// a marker itself is left alone.
+fn whole_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    range: std::ops::Range<usize>,
+    fixed: &'static str,
+    quoted: bool,
+) -> Option<Finding> {
+    if is_marker(&bytes[range.clone()]) {
+        return None;
+    }
+    count(redactor, fixed);
+    Some(Finding {
+        start: range.start,
+        end: range.end,
+        replacement: if quoted {
+            Replacement::Quoted(fixed)
+        } else {
+            Replacement::Fixed(fixed)
+        },
+    })
 }
 
 /// The value at `range` replaced by `replacement` (`fixed` says how it is counted) — unless
@@ -2410,11 +2425,14 @@ mod tests {
             ("cvv: Some(\"1\" x\n123)", "cvv: [REMOVED]"),
             ("cvv: Some(\"1\" x\n123", "cvv: [REMOVED]\n123"),
             ("password: Hunter(2 and more", "password: [REDACTED]"),
-            // A wrapper already redacted inside is left alone, closed or not.
+            // A wrapper holding a marker goes whole all the same: it can close on text a
+            // later finding changes (found by the fuzzer: left alone once, closed on a `}`
+            // that PostgreSQL's values then took, it was redacted on a second pass).
             (
                 "cvv=Some(\"[REDACTED]password=\"[REDACTED]\")",
-                "cvv=Some(\"[REDACTED]password=\"[REDACTED]\")",
+                "cvv=[REMOVED]",
             ),
+            ("cvv=pa(x [REMOVED]\nKey (api_key)=(y }}", "cvv=[REMOVED]"),
             // Ruby, PHP, Perl; Go and Make (each left the value in clear before, replacing
             // the `=`).
             (
@@ -2866,6 +2884,8 @@ mod tests {
             // value inside it holding a bracket is never judged apart.
             "password=[x secret=x[ ] {'pin': {'S': 'it]s'}, 'x': 1} cvv: [\"a\nb\"] x",
             "{\"pin\":[\"[REMOVED]\"],\"cvv\":[REMOVED]} pin=[[REMOVED]]",
+            // A wrapper closed across lines on a bracket a later finding took (fuzzer).
+            "cvv=pa(x [REMOVED]\nKey (api_key)=(y }}",
             // an outer quoted value that did not close across a newline closed once an
             // inner value was removed;
             "CSC:\"CSC:\\\"\n\\\"\"",
