@@ -1171,26 +1171,26 @@ fn named_value(
         start += 1;
     }
     let (start, end, bare) = match bytes.get(start) {
-        // The quote that opened a string right before a bare name, right after its `:`,
-        // closes that string (`"custom:"`): the colon is inside a quoted name, not after one.
+        // The quote that opened a string right before a bare name, after its `:` (blanks
+        // between), closes that string (`"custom:"`, `"API Key: "`): the colon is inside a
+        // quoted name, not after one.
         Some(&q @ (b'"' | b'\''))
-            if !quoted_name
-                && adjacent
-                && start == at + 1
-                && at > name.len()
-                && bytes[at - name.len() - 1] == q =>
+            if !quoted_name && adjacent && at > name.len() && bytes[at - name.len() - 1] == q =>
         {
             return None;
         }
+        // A quoted value; one whose quote does not close (a line cut short) runs to the
+        // line's end.
         Some(&q @ (b'"' | b'\'')) => {
             let open = start + 1;
-            let close = open + closing_quote(&bytes[open..], q)?;
+            let close =
+                closing_quote(&bytes[open..], q).map_or(line_end(bytes, open), |c| open + c);
             (open, close, false)
         }
         Some(b'\\') if bytes.get(start + 1) == Some(&b'"') => {
             // A quoted value inside JSON-escaped text: `\"737\"`.
             let open = start + 2;
-            let close = open + find(&bytes[open..], b"\\\"")?;
+            let close = find(&bytes[open..], b"\\\"").map_or(line_end(bytes, open), |c| open + c);
             (open, close, false)
         }
         // An object, a list or a parenthesised value: all of it, as a key rule takes a
@@ -2522,6 +2522,18 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_value_that_does_not_close_runs_to_the_lines_end() {
+        // A line cut short, an unbalanced quote: each value was left in clear before.
+        for (text, want) in [
+            ("password: \"hunter2", "password: \"[REDACTED]"),
+            ("cvv='737\nnext", "cvv='[REMOVED]\nnext"),
+            ("{\\\"pin\\\":\\\"1234", "{\\\"pin\\\":\\\"[REMOVED]"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
     fn a_quoted_name_may_hold_a_colon() {
         // Cognito's custom attributes, as a trigger's event carries them (each was in clear).
         assert_eq!(
@@ -2533,10 +2545,16 @@ mod tests {
             "{'custom:password': '[REDACTED]'}"
         );
         // The colon inside such a name is no separator: its "value" would be the quote that
-        // closes the name (found by the fuzzer: a second pass took `":"` for one).
-        let once = redact("\"cvv:\":x");
-        assert_eq!(once, "\"cvv:\":\"[REMOVED]\"");
-        assert_eq!(redact(&once), once);
+        // closes the name (found by the fuzzer: a second pass took `":"` for one, and
+        // `": "` after a label).
+        for (text, want) in [
+            ("\"cvv:\":x", "\"cvv:\":\"[REMOVED]\""),
+            ("\"vvAPI Key: \":x", "\"vvAPI Key: \":\"[REDACTED]\""),
+        ] {
+            let once = redact(text);
+            assert_eq!(once, want);
+            assert_eq!(redact(&once), once);
+        }
     }
 
     #[test]

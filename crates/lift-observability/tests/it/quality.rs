@@ -195,6 +195,8 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
                 format!("{{:{name} => \"{value}\"}} [{name}] => {value}"),
                 format!("{name} := \"{value}\""),
+                // A line cut short inside the value's quotes.
+                format!("body {{\"{name}\": \"{value}"),
                 // An object or a list under the name: DynamoDB's item JSON, a list of
                 // values, a Python dict, Rust's `Debug` of a `Vec`.
                 format!(
