@@ -977,8 +977,10 @@ fn encoded_separator(
         start += width;
     }
     let (start, end) = if bytes[start..].starts_with(quote) {
+        // An encoded quote that does not close (text cut short): to the line's end.
         let open = start + quote.len();
-        (open, open + find(&bytes[open..], quote)?)
+        let close = find(&bytes[open..], quote).map_or(line_end(bytes, open), |c| open + c);
+        (open, close)
     } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
         // A bracket left unencoded after an encoded separator: not a value this text
         // encodes (a marker, `[REMOVED]`, is one); the names inside are judged.
@@ -2527,6 +2529,7 @@ mod tests {
         for (text, want) in [
             ("password: \"hunter2", "password: \"[REDACTED]"),
             ("cvv='737\nnext", "cvv='[REMOVED]\nnext"),
+            ("q=%7B%22cvv%22%3A%22737", "q=%7B%22cvv%22%3A%22[REMOVED]"),
             ("{\\\"pin\\\":\\\"1234", "{\\\"pin\\\":\\\"[REMOVED]"),
         ] {
             assert_eq!(redact(text), want, "{text}");

@@ -195,8 +195,9 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
                 format!("{{:{name} => \"{value}\"}} [{name}] => {value}"),
                 format!("{name} := \"{value}\""),
-                // A line cut short inside the value's quotes.
+                // A line cut short inside the value's quotes, plain and URL-encoded.
                 format!("body {{\"{name}\": \"{value}"),
+                format!("q=%7B%22{name}%22%3A%22{value}"),
                 // An object or a list under the name: DynamoDB's item JSON, a list of
                 // values, a Python dict, Rust's `Debug` of a `Vec`.
                 format!(
