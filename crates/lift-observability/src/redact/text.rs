@@ -340,9 +340,21 @@ fn walk<'s, C: Classifier>(
                     } else {
                         let start = card::run_start(bytes, out.copied, at);
                         let start = if start == at { at + 3 } else { start };
-                        let (found, end) = card_run(bytes, out.name_floor, start);
-                        resume = end;
-                        found.map(|f| card_finding(bytes, f, redactor.counts()))
+                        // A value held to be replaced (`cvv%3D%20426860-510 43111+…`) takes
+                        // its groups: the run is judged from the first group after it, as a
+                        // second pass sees it.
+                        let start = match held.end_covering(start) {
+                            None => Some(start),
+                            Some(end) if bytes.get(end).is_some_and(u8::is_ascii_digit) => {
+                                Some(end)
+                            }
+                            Some(end) => card::next_group(bytes, end),
+                        };
+                        start.and_then(|start| {
+                            let (found, end) = card_run(bytes, out.name_floor, start);
+                            resume = end;
+                            found.map(|f| card_finding(bytes, f, redactor.counts()))
+                        })
                     }
                 }
                 Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
@@ -455,6 +467,17 @@ impl Held {
         let f = self.pop_inner();
         self.refresh();
         f
+    }
+
+    /// The end of a held finding whose text covers `at`: what it will replace holds no
+    /// one's digits.
+    fn end_covering(&self, at: usize) -> Option<usize> {
+        self.findings.as_ref()?[..self.len]
+            .iter()
+            .flatten()
+            .filter(|f| f.start <= at && at < f.end)
+            .map(|f| f.end)
+            .max()
     }
 
     fn pop_inner(&mut self) -> Option<Finding> {
@@ -2366,6 +2389,11 @@ mod tests {
             // A value that is a number's first group takes the number (found by the
             // fuzzer: the card the value began was never masked, its 12 digits left).
             ("cvv%3D%2042%2042866268519018", "cvv%3D%20[REMOVED]"),
+            // The card in the groups after a removed value is masked on the first pass.
+            (
+                "cvv%3D%20426860-510 43111+00000006",
+                "cvv%3D%20[REMOVED] 43111+0***0006",
+            ),
             ("cvv%3D4242 866268519018&a", "cvv%3D[REMOVED]&a"),
             ("q=25%2012%2030%20USD", "q=25%2012%2030%20USD"),
             // Encoded twice: a URL inside another URL's query.
@@ -2907,6 +2935,9 @@ mod tests {
             "{\"pin\":[\"[REMOVED]\"],\"cvv\":[REMOVED]} pin=[[REMOVED]]",
             // A wrapper closed across lines on a bracket a later finding took (fuzzer).
             "cvv=pa(x [REMOVED]\nKey (api_key)=(y }}",
+            // A card in the groups after an encoded value that is removed: judged once the
+            // value's groups are set aside, as a second pass sees them (fuzzer).
+            "cvv%3D%20426860-510 43111+00000006",
             // an outer quoted value that did not close across a newline closed once an
             // inner value was removed;
             "CSC:\"CSC:\\\"\n\\\"\"",
