@@ -1000,9 +1000,11 @@ fn encoded_separator(
         start += width;
     }
     let (start, end) = if bytes[start..].starts_with(quote) {
-        // An encoded quote that does not close (text cut short): to the line's end.
+        // Closed on its line; an encoded quote that does not close there (text cut short):
+        // to the line's end.
         let open = start + quote.len();
-        let close = find(&bytes[open..], quote).map_or(line_end(bytes, open), |c| open + c);
+        let line = line_end(bytes, open);
+        let close = find(&bytes[open..line], quote).map_or(line, |c| open + c);
         (open, close)
     } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
         // A bracket left unencoded after an encoded separator: not a value this text
@@ -1204,18 +1206,19 @@ fn named_value(
         {
             return None;
         }
-        // A quoted value; one whose quote does not close (a line cut short) runs to the
-        // line's end.
+        // A quoted value, closed on its line; one whose quote does not close there (a line
+        // cut short) runs to the line's end.
         Some(&q @ (b'"' | b'\'')) => {
             let open = start + 1;
-            let close =
-                closing_quote(&bytes[open..], q).map_or(line_end(bytes, open), |c| open + c);
+            let line = line_end(bytes, open);
+            let close = string_end_on_line(&bytes[open..], q).map_or(line, |c| open + c);
             (open, close, false)
         }
         Some(b'\\') if bytes.get(start + 1) == Some(&b'"') => {
             // A quoted value inside JSON-escaped text: `\"737\"`.
             let open = start + 2;
-            let close = find(&bytes[open..], b"\\\"").map_or(line_end(bytes, open), |c| open + c);
+            let line = line_end(bytes, open);
+            let close = find(&bytes[open..line], b"\\\"").map_or(line, |c| open + c);
             (open, close, false)
         }
         // An object, a list or a parenthesised value: all of it, as a key rule takes a
@@ -1642,20 +1645,6 @@ fn closing_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
 
 fn name_has_cookie(name: &[u8]) -> bool {
     name.windows(6).any(|w| w.eq_ignore_ascii_case(b"cookie"))
-}
-
-/// The offset of the quote `q` closing a value that starts at `bytes[0]`; a backslash
-/// escapes the next byte.
-fn closing_quote(bytes: &[u8], q: u8) -> Option<usize> {
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b if b == q => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 /// A byte of a URL's authority.
@@ -2552,11 +2541,13 @@ mod tests {
     }
 
     #[test]
-    fn a_quoted_value_that_does_not_close_runs_to_the_lines_end() {
+    fn a_quoted_value_that_does_not_close_on_its_line_runs_to_the_lines_end() {
         // A line cut short, an unbalanced quote: each value was left in clear before.
         for (text, want) in [
             ("password: \"hunter2", "password: \"[REDACTED]"),
             ("cvv='737\nnext", "cvv='[REMOVED]\nnext"),
+            // A quote on a later line does not close it.
+            ("cvv='737\nnext 'x'", "cvv='[REMOVED]\nnext 'x'"),
             ("q=%7B%22cvv%22%3A%22737", "q=%7B%22cvv%22%3A%22[REMOVED]"),
             ("{\\\"pin\\\":\\\"1234", "{\\\"pin\\\":\\\"[REMOVED]"),
         ] {
@@ -2938,6 +2929,9 @@ mod tests {
             // A card in the groups after an encoded value that is removed: judged once the
             // value's groups are set aside, as a second pass sees them (fuzzer).
             "cvv%3D%20426860-510 43111+00000006",
+            // A quoted value that closed on a later line, left alone for a marker there, lost
+            // its closing quote to a value after it (fuzzer): quoted values close on their line.
+            "token='x\n[REMOVED]cvv:\"'",
             // an outer quoted value that did not close across a newline closed once an
             // inner value was removed;
             "CSC:\"CSC:\\\"\n\\\"\"",
