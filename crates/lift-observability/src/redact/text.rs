@@ -1003,9 +1003,7 @@ fn encoded_separator(
         // Closed on its line; an encoded quote that does not close there (text cut short):
         // to the line's end.
         let open = start + quote.len();
-        let line = line_end(bytes, open);
-        let close = find(&bytes[open..line], quote).map_or(line, |c| open + c);
-        (open, close)
+        (open, quoted_value_end(bytes, open, quote))
     } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
         // A bracket left unencoded after an encoded separator: not a value this text
         // encodes (a marker, `[REMOVED]`, is one); the names inside are judged.
@@ -1217,9 +1215,7 @@ fn named_value(
         Some(b'\\') if bytes.get(start + 1) == Some(&b'"') => {
             // A quoted value inside JSON-escaped text: `\"737\"`.
             let open = start + 2;
-            let line = line_end(bytes, open);
-            let close = find(&bytes[open..line], b"\\\"").map_or(line, |c| open + c);
-            (open, close, false)
+            (open, quoted_value_end(bytes, open, b"\\\""), false)
         }
         // An object, a list or a parenthesised value: all of it, as a key rule takes a
         // nested value whole.
@@ -1509,6 +1505,13 @@ fn string_end_on_line(bytes: &[u8], q: u8) -> Option<usize> {
         }
     }
     None
+}
+
+/// Where a quoted value opening at `open` ends: at its closing `quote` on its line, or at
+/// the line's end when the quote does not close there (a line cut short).
+fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize {
+    let line = line_end(bytes, open);
+    find(&bytes[open..line], quote).map_or(line, |c| open + c)
 }
 
 /// Where the line holding `bytes[from]` ends (its `\n` or `\r`, or the text's end).
