@@ -1163,8 +1163,6 @@ struct Name<'b> {
 }
 
 /// The value after the separator at `at` of a sensitive `name`, to be replaced by `fixed`.
-/// Out of line: most names hold nothing sensitive, and their path stays short.
-#[inline(never)]
 fn named_value(
     redactor: &Redactor,
     bytes: &[u8],
