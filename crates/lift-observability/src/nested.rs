@@ -16,6 +16,7 @@ use std::fmt::{self, Write as _};
 use serde::Serialize;
 use serde::ser;
 
+use crate::redact::pairs::{self, PairRole};
 use crate::redact::{KeyRule, Redactor, keys};
 
 /// Deepest nesting of arrays and objects written for a `Serialize` value: small enough that
@@ -153,7 +154,11 @@ impl<'a> NestedWriter<'a> {
         }
         Member::Write {
             time_key: verdict.time,
-            raw: false,
+            how: if verdict.pair == PairRole::Value {
+                How::PairValue
+            } else {
+                How::Redacted
+            },
         }
     }
 
@@ -186,11 +191,16 @@ impl<'a> NestedWriter<'a> {
             }
             KeyRule::Safe => Member::Write {
                 time_key: false,
-                raw: true,
+                how: How::Raw,
             },
+            // Not under a safe key (redacting): redacted.
             _ => Member::Write {
                 time_key: keys::is_time_key(key),
-                raw: self.raw,
+                how: if pairs::role(key.as_bytes()) == PairRole::Value {
+                    How::PairValue
+                } else {
+                    How::Redacted
+                },
             },
         }
     }
@@ -201,14 +211,27 @@ impl<'a> NestedWriter<'a> {
         member: Member,
         value: &T,
     ) -> Result<(), NestedError> {
-        let Member::Write { time_key, raw } = member else {
+        let Member::Write { time_key, how } = member else {
             return Ok(());
         };
         let saved = (self.time_key, self.raw);
-        (self.time_key, self.raw) = (time_key, raw);
+        (self.time_key, self.raw) = (time_key, how == How::Raw);
         let result = value.serialize(&mut *self);
         (self.time_key, self.raw) = saved;
         result
+    }
+
+    /// The marker written for a pair's value its name made sensitive, as free text writes
+    /// it (`"value":"[REMOVED]"`; a tuple keeps its length); counted.
+    fn pair_marker(&mut self, rule: KeyRule) {
+        let Some(r) = self.redactor else { return };
+        if rule == KeyRule::Remove {
+            r.counts().add_sad();
+            self.out.extend_from_slice(b"\"[REMOVED]\"");
+        } else {
+            r.counts().add_secret_key();
+            self.out.extend_from_slice(b"\"[REDACTED]\"");
+        }
     }
 }
 
@@ -217,8 +240,21 @@ impl<'a> NestedWriter<'a> {
 enum Member {
     /// Not written (removed, or already written as `"[REDACTED]"`).
     Skip,
-    /// Written, with these flags.
-    Write { time_key: bool, raw: bool },
+    /// Written (numbers stay numbers under a key naming a time; `how`: redacted, as given,
+    /// or as a pair's value).
+    Write { time_key: bool, how: How },
+}
+
+/// How a member's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// Redacted (strings go through text detection).
+    Redacted,
+    /// As given: under a safe key, or with redaction off.
+    Raw,
+    /// Redacted, and the value of a name and value pair ([`pairs`]): the name members
+    /// written before it decide whether it is written.
+    PairValue,
 }
 
 /// An array or object being written.
@@ -233,10 +269,16 @@ pub struct Compound<'w, 'a> {
     /// Nesting levels it opened (two for an enum variant's `{"name":[…]}`, closed by `}`
     /// after `close`).
     levels: u32,
+    /// Where its opening bracket stands in the line: a pair's value looks back from there.
+    start: usize,
+    /// Items of a two-item tuple written so far when redacting (`None` otherwise): the
+    /// first names the second.
+    tuple_items: Option<u8>,
 }
 
 impl<'w, 'a> Compound<'w, 'a> {
     fn new(writer: &'w mut NestedWriter<'a>, open: u8, close: u8) -> Result<Self, NestedError> {
+        let start = writer.out.len();
         writer.enter(open)?;
         Ok(Self {
             writer,
@@ -244,6 +286,8 @@ impl<'w, 'a> Compound<'w, 'a> {
             pending: Member::Skip,
             levels: 1,
             close,
+            start,
+            tuple_items: None,
         })
     }
 
@@ -266,7 +310,26 @@ impl<'w, 'a> Compound<'w, 'a> {
         if !std::mem::take(&mut self.first) {
             self.writer.out.push(b',');
         }
-        value.serialize(&mut *self.writer)
+        match self.tuple_items {
+            None => value.serialize(&mut *self.writer),
+            Some(n) => self.tuple_item(n, value),
+        }
+    }
+
+    /// Item `n` of a two-item tuple: the first is a pair's name, the second its value.
+    #[cold]
+    fn tuple_item<T: Serialize + ?Sized>(&mut self, n: u8, value: &T) -> Result<(), NestedError> {
+        self.tuple_items = Some(n.saturating_add(1));
+        let rule = match self.writer.redacting() {
+            Some(r) if n == 1 => pairs::verdict_of_first_item(r, &self.writer.out[self.start..]),
+            _ => KeyRule::Scan,
+        };
+        if rule == KeyRule::Scan {
+            value.serialize(&mut *self.writer)
+        } else {
+            self.writer.pair_marker(rule);
+            Ok(())
+        }
     }
 
     fn field<T: Serialize + ?Sized>(
@@ -275,7 +338,44 @@ impl<'w, 'a> Compound<'w, 'a> {
         value: &T,
     ) -> Result<(), NestedError> {
         let member = self.writer.static_member(key, &mut self.first);
-        self.writer.value(member, value)
+        self.member_value(member, value)
+    }
+
+    /// A member's value; a pair's value as the name members before it say.
+    #[inline(always)]
+    fn member_value<T: Serialize + ?Sized>(
+        &mut self,
+        member: Member,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        match member {
+            Member::Write {
+                how: How::PairValue,
+                ..
+            } => self.pair_value(member, value),
+            _ => self.writer.value(member, value),
+        }
+    }
+
+    /// A pair's value: the object's members written so far are read back as free text's
+    /// are ([`pairs::verdict_in_text`]), so both paths judge pairs alike.
+    #[cold]
+    fn pair_value<T: Serialize + ?Sized>(
+        &mut self,
+        member: Member,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        let out = &*self.writer.out;
+        let rule = match self.writer.redacting() {
+            Some(r) => pairs::verdict_in_text(r, out, out.len(), self.start),
+            None => KeyRule::Scan,
+        };
+        if rule == KeyRule::Scan {
+            self.writer.value(member, value)
+        } else {
+            self.writer.pair_marker(rule);
+            Ok(())
+        }
     }
 
     fn finish(self) -> Result<(), NestedError> {
@@ -416,8 +516,12 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
     fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'a>, NestedError> {
         Compound::new(self, b'[', b']')
     }
-    fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'a>, NestedError> {
-        Compound::new(self, b'[', b']')
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'a>, NestedError> {
+        let mut tuple = Compound::new(self, b'[', b']')?;
+        if len == 2 && tuple.writer.redacting().is_some() {
+            tuple.tuple_items = Some(0);
+        }
+        Ok(tuple)
     }
     fn serialize_tuple_struct(
         self,
@@ -498,7 +602,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
         let member = std::mem::replace(&mut self.pending, Member::Skip);
-        self.writer.value(member, value)
+        self.member_value(member, value)
     }
     fn end(self) -> Result<(), NestedError> {
         self.finish()
@@ -745,6 +849,105 @@ mod tests {
         let expected = serde_json::to_string(&value).unwrap();
         assert_eq!(write(&value, None), expected);
         assert_eq!(write(&value, Some(&Redactor::new())), expected);
+    }
+
+    #[test]
+    fn a_pairs_value_goes_by_the_name_member_before_it() {
+        #[derive(serde::Serialize)]
+        struct Env {
+            name: &'static str,
+            value: &'static str,
+        }
+        #[derive(serde::Serialize)]
+        enum Kind {
+            SecureString,
+        }
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Parameter {
+            name: &'static str,
+            r#type: Kind,
+            value: &'static str,
+        }
+        let r = Redactor::new();
+        let env = [
+            Env {
+                name: "DB_PASSWORD",
+                value: "hunter2",
+            },
+            Env {
+                name: "card_cvv",
+                value: "737",
+            },
+            Env {
+                name: "REGION",
+                value: "eu",
+            },
+        ];
+        assert_eq!(
+            write(&env, Some(&r)),
+            r#"[{"name":"DB_PASSWORD","value":"[REDACTED]"},{"name":"card_cvv","value":"[REMOVED]"},{"name":"REGION","value":"eu"}]"#
+        );
+        let parameter = Parameter {
+            name: "/prod/app/key",
+            r#type: Kind::SecureString,
+            value: "sk",
+        };
+        assert_eq!(
+            write(&parameter, Some(&r)),
+            r#"{"Name":"/prod/app/key","Type":"SecureString","Value":"[REDACTED]"}"#
+        );
+        // Maps (keys known at run time) and tuples of two: the tuple keeps its length.
+        let json = serde_json::json!([
+            {"ParameterKey": "DbPassword", "ParameterValue": "pw"},
+            {"OptionName": "LOG_LEVEL", "Value": "debug"}
+        ]);
+        assert_eq!(
+            write(&json, Some(&r)),
+            r#"[{"ParameterKey":"DbPassword","ParameterValue":"[REDACTED]"},{"OptionName":"LOG_LEVEL","Value":"debug"}]"#
+        );
+        let headers = vec![("x-api-key", "k1"), ("cvv", "737"), ("accept", "json")];
+        assert_eq!(
+            write(&headers, Some(&r)),
+            r#"[["x-api-key","[REDACTED]"],["cvv","[REMOVED]"],["accept","json"]]"#
+        );
+        assert_eq!(r.stats().secret_keys, 4);
+        assert_eq!(r.stats().sensitive_auth_data, 2);
+        // Without redaction, and under a safe key, everything as given.
+        assert_eq!(
+            write(&headers, None),
+            serde_json::to_string(&headers).unwrap()
+        );
+        let safe = Redactor::new().safe_key("headers");
+        let wrapped = std::collections::BTreeMap::from([("headers", &headers)]);
+        assert_eq!(
+            write(&wrapped, Some(&safe)),
+            serde_json::to_string(&wrapped).unwrap()
+        );
+        // A name whose value is no text, a name in a nested object, three items.
+        let others = serde_json::json!([
+            {"name": {"first": "password"}, "value": "v"},
+            {"meta": {"name": "DB_PASSWORD"}, "value": "v"},
+            ["password", "v", "w"]
+        ]);
+        assert_eq!(
+            write(&others, Some(&r)),
+            serde_json::to_string(&others).unwrap()
+        );
+        // A value before its name.
+        #[derive(serde::Serialize)]
+        struct Reversed {
+            value: &'static str,
+            name: &'static str,
+        }
+        let reversed = Reversed {
+            value: "v",
+            name: "DB_PASSWORD",
+        };
+        assert_eq!(
+            write(&reversed, Some(&r)),
+            serde_json::to_string(&reversed).unwrap()
+        );
     }
 
     #[test]

@@ -430,6 +430,8 @@ pub(crate) struct StaticKey {
     pub(crate) time: bool,
     /// `"key":` ready to copy, for an inert key short enough.
     pub(crate) quoted: Option<QuotedKey>,
+    /// Its part in a name and value pair ([`super::pairs`]).
+    pub(crate) pair: super::pairs::PairRole,
 }
 
 /// An inert key as JSON writes it before its value, `"key":`, in a fixed-size buffer: copied
@@ -496,6 +498,7 @@ fn decide_static_key(key: &'static str) -> StaticKey {
         inert,
         time: is_time_key(key),
         quoted: if inert { QuotedKey::new(key) } else { None },
+        pair: super::pairs::role(key.as_bytes()),
     };
     let _ = STATIC_KEYS.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {

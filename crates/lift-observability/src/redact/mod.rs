@@ -24,6 +24,7 @@
 mod byte_class;
 pub mod card;
 pub(crate) mod keys;
+pub(crate) mod pairs;
 pub(crate) mod text;
 mod verdicts;
 

@@ -36,6 +36,7 @@
 use super::byte_class;
 use super::card::{self, CardFinding};
 use super::keys::KeyRule;
+use super::pairs::{self, PairRole};
 use super::{Counts, Redactor};
 #[cfg(target_arch = "x86_64")]
 use crate::classify::Avx2;
@@ -904,6 +905,26 @@ fn marker_for(redactor: &Redactor, name: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The marker for the value member whose key `name` (a slice of `bytes`) is a pair's value
+/// key (`value`, `ParameterValue`): from the name member before it ([`pairs`]).
+#[cold]
+fn pair_marker(
+    redactor: &Redactor,
+    bytes: &[u8],
+    name: &[u8],
+    floor: usize,
+) -> Option<&'static str> {
+    if pairs::role(name) != PairRole::Value {
+        return None;
+    }
+    let start = name.as_ptr() as usize - bytes.as_ptr() as usize;
+    match pairs::verdict_in_text(redactor, bytes, start, floor) {
+        KeyRule::Remove => Some(REMOVED),
+        KeyRule::Secret => Some(REDACTED),
+        KeyRule::Scan | KeyRule::Safe => None,
+    }
+}
+
 /// The rule of a form field's name (`card[cid]`, `card%5Bcid%5D`) whose tokens gave none:
 /// URL-encoded, the name decoded first; then its last part alone, as a nested object's key
 /// is judged — rules for whole keys only (Amex's `cid`) apply to it.
@@ -1133,6 +1154,17 @@ fn separator(
         _ => (&before[bare_name_start(before, floor)..], false),
     };
     let Some(fixed) = marker_for(redactor, name) else {
+        // A pair's value key (`value`, `ParameterValue`) ends in `e`.
+        if matches!(name.last(), Some(b'e' | b'E'))
+            && let Some(fixed) = pair_marker(redactor, bytes, name, floor)
+        {
+            let name = Name {
+                text: name,
+                quoted: quoted_name,
+                adjacent: before.len() == at,
+            };
+            return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
+        }
         let start = before.len() - name.len();
         if start == 0 || before[start - 1] != b' ' || quoted_name || !needs_a_word_before(name) {
             return None;
@@ -2118,6 +2150,43 @@ mod tests {
         );
         assert_eq!(redact("Cookie: a=1; b=2\nnext"), "Cookie: [REDACTED]\nnext");
         assert_eq!(redact("status: 200 key=value"), "status: 200 key=value");
+    }
+
+    #[test]
+    fn a_pairs_value_goes_by_the_name_member_before_it() {
+        assert_eq!(
+            redact(r#"[{"name":"DB_PASSWORD","value":"hunter2"},{"name":"REGION","value":"eu"}]"#),
+            r#"[{"name":"DB_PASSWORD","value":"[REDACTED]"},{"name":"REGION","value":"eu"}]"#
+        );
+        assert_eq!(
+            redact(r#"{"ParameterKey":"card_cvv","ParameterValue":"737"}"#),
+            r#"{"ParameterKey":"card_cvv","ParameterValue":"[REMOVED]"}"#
+        );
+        assert_eq!(
+            redact(r#"{"Name":"/prod/app/key","Type":"SecureString","Value":"sk","Version":3}"#),
+            r#"{"Name":"/prod/app/key","Type":"SecureString","Value":"[REDACTED]","Version":3}"#
+        );
+        assert_eq!(
+            redact("env:\n- name: DB_PASSWORD\n  value: hunter2\n- name: A\n  value: b"),
+            "env:\n- name: DB_PASSWORD\n  value: [REDACTED]\n- name: A\n  value: b"
+        );
+        assert_eq!(
+            redact(r#"Parameter { name: Some("api_key"), value: Some("k1") }"#),
+            r#"Parameter { name: Some("api_key"), value: [REDACTED] }"#
+        );
+        assert_eq!(
+            redact(r#"body {\"name\":\"X-Api-Key\",\"value\":\"k1\"}"#),
+            r#"body {\"name\":\"X-Api-Key\",\"value\":\"[REDACTED]\"}"#
+        );
+        // A value before its name, a name in another object, a name saying nothing.
+        for benign in [
+            r#"{"value":"v","name":"DB_PASSWORD"}"#,
+            r#"{"name":"DB_PASSWORD","meta":{"value":"v"}}"#,
+            r#"{"name":"Anna Kowalski","value":"v"}"#,
+            "valueFrom: x, name: DB_PASSWORD",
+        ] {
+            assert_eq!(redact(benign), benign);
+        }
     }
 
     #[test]

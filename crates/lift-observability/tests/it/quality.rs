@@ -313,6 +313,44 @@ fn name_value_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// A name and its value as two members of one object: ECS task definitions, HAR headers,
+/// CloudFormation parameters, Elastic Beanstalk options, Kubernetes YAML, Rust's `Debug`,
+/// SSM parameters (a `SecureString` is secret whatever its name).
+fn pair_cases(cases: &mut Vec<Case>) {
+    let value = "Tr0ub4dor3x";
+    for name in [
+        "DB_PASSWORD",
+        "X-Api-Key",
+        "STRIPE_SECRET_KEY",
+        "/prod/db/password",
+        "card_cvv",
+        "authToken",
+    ] {
+        for text in [
+            format!(r#"{{"name":"{name}","value":"{value}"}}"#),
+            format!(r#"task env [{{"name": "{name}", "value": "{value}"}}, {{"name": "A"}}]"#),
+            format!(r#"{{"ParameterKey":"{name}","ParameterValue":"{value}"}}"#),
+            format!(
+                r#"{{"Namespace":"aws:elasticbeanstalk:application:environment","OptionName":"{name}","Value":"{value}"}}"#
+            ),
+            format!("env:\n- name: {name}\n  value: {value}\n- name: B"),
+            format!(r#"Parameter {{ name: Some("{name}"), value: Some("{value}") }}"#),
+            format!(r#"{{'name': '{name}', 'type': 'String', 'value': '{value}'}}"#),
+        ] {
+            cases.push(sensitive("name and value as a pair", text, value));
+        }
+    }
+    for name in ["/prod/stripe/key", "/prod/db/conn"] {
+        cases.push(sensitive(
+            "name and value as a pair",
+            format!(
+                r#"{{"Parameter":{{"Name":"{name}","Type":"SecureString","Value":"{value}","Version":3}}}}"#
+            ),
+            value,
+        ));
+    }
+}
+
 /// A security code written after a card number and its expiry date, no names: a customer's
 /// note, a checkout's fields joined.
 fn code_after_card_cases(cases: &mut Vec<Case>) {
@@ -577,6 +615,11 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Objects and lists under names that do not hold a secret.
         "{\"card\":{\"brand\":\"visa\",\"exp_month\":12},\"token_type\":[\"bearer\"]}",
         "{'pin_length': {'N': '4'}, 'secret_arn': ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:a']}",
+        // Pairs whose name holds nothing sensitive, and a value read from elsewhere.
+        "{\"name\":\"REGION\",\"value\":\"eu-west-1\"} {\"name\":\"Anna Kowalski\",\"value\":1200}",
+        "[{\"ParameterKey\":\"InstanceType\",\"ParameterValue\":\"t3.micro\"}]",
+        "{\"Name\":\"/prod/app/region\",\"Type\":\"String\",\"Value\":\"eu-west-1\"}",
+        "env:\n- name: DB_PASSWORD\n  valueFrom: arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf\n- name: REGION\n  value: eu-west-1",
     ] {
         cases.push(benign("look-alike", text));
     }
@@ -587,6 +630,7 @@ fn all_cases() -> Vec<Case> {
     card_cases(&mut cases);
     name_value_cases(&mut cases);
     code_after_card_cases(&mut cases);
+    pair_cases(&mut cases);
     anchored_cases(&mut cases);
     benign_cases(&mut cases);
     cases
