@@ -54,8 +54,9 @@ const SAD_PAIRS: [(&[u8], &[u8]); 8] = [
     (b"pin", b"block"),
 ];
 /// Single tokens naming a secret.
-const SECRET_TOKENS: [&[u8]; 18] = [
+const SECRET_TOKENS: [&[u8]; 20] = [
     b"password",
+    b"passwords",
     b"passwd",
     b"pwd",
     b"pass",
@@ -69,6 +70,8 @@ const SECRET_TOKENS: [&[u8]; 18] = [
     b"auth",
     b"authorization",
     b"cookie",
+    // API Gateway's HTTP API events (payload 2.0) carry a request's cookies as a list.
+    b"cookies",
     b"signature",
     b"apikey",
     b"privatekey",
@@ -603,6 +606,9 @@ mod tests {
             // An outcome word after a secret's name does not clear it.
             "token_response",
             "password_check",
+            // Lists of them: API Gateway's HTTP API events hold a request's `cookies`.
+            "cookies",
+            "passwords",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }

@@ -143,7 +143,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cid",
         "card_4dbc",
     ];
-    const SECRET: [&str; 22] = [
+    const SECRET: [&str; 23] = [
         "password",
         "pwd",
         "pass",
@@ -167,6 +167,8 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         // Words written as one, whatever their case, inside longer names.
         "PGPASSWORD",
         "x-amzn-oidc-accesstoken",
+        // API Gateway's HTTP API events (payload 2.0) list a request's cookies.
+        "cookies",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
