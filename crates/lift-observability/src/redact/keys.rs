@@ -77,6 +77,10 @@ const SECRET_TOKENS: [&[u8]; 20] = [
     b"privatekey",
     b"secretkey",
 ];
+/// Token pairs naming a secret: Cognito's custom authentication challenges carry the
+/// expected answer in `privateChallengeParameters` and the user's in `challengeAnswer` (a
+/// one-time code, or a password) — events its Lambda triggers receive, and often log.
+const SECRET_PAIRS: [(&[u8], &[u8]); 2] = [(b"private", b"challenge"), (b"challenge", b"answer")];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
 const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
     b"api",
@@ -399,6 +403,15 @@ const fn full_rule(key: &[u8]) -> KeyRule {
             {
                 secret = true;
             }
+            let mut p = 0;
+            while p < SECRET_PAIRS.len() {
+                if token_is(key, prev_start, prev_end, SECRET_PAIRS[p].0)
+                    && token_is(key, s, e, SECRET_PAIRS[p].1)
+                {
+                    secret = true;
+                }
+                p += 1;
+            }
         }
         (prev_start, prev_end) = (s, e);
         count += 1;
@@ -609,12 +622,17 @@ mod tests {
             // Lists of them: API Gateway's HTTP API events hold a request's `cookies`.
             "cookies",
             "passwords",
+            // Cognito's custom authentication challenges: the answer expected, and given.
+            "privateChallengeParameters",
+            "challengeAnswer",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
         for plain in [
             "amount",
             "method",
+            "publicChallengeParameters",
+            "challengeName",
             "pinned",
             "spin",
             "tokens_used",

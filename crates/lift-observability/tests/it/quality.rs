@@ -143,7 +143,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cid",
         "card_4dbc",
     ];
-    const SECRET: [&str; 23] = [
+    const SECRET: [&str; 24] = [
         "password",
         "pwd",
         "pass",
@@ -169,6 +169,8 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "x-amzn-oidc-accesstoken",
         // API Gateway's HTTP API events (payload 2.0) list a request's cookies.
         "cookies",
+        // A Cognito custom authentication challenge's answer (its Lambda triggers' events).
+        "challengeAnswer",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
