@@ -102,12 +102,12 @@ fn role_of_candidate(key: &[u8]) -> PairRole {
 /// [`KeyRule::Scan`] (nothing).
 fn verdict(redactor: &Redactor, role: PairRole, name: &[u8]) -> KeyRule {
     match role {
-        PairRole::Name if !name.is_empty() && name.len() <= MAX_NAME => {
-            match redactor.text_name_rule(name) {
-                rule @ (KeyRule::Remove | KeyRule::Secret) => rule,
-                KeyRule::Scan | KeyRule::Safe => KeyRule::Scan,
-            }
-        }
+        // Judged whatever its length: a name a pass shortened (`password=[REDACTED]`)
+        // gets the verdict it got whole.
+        PairRole::Name if !name.is_empty() => match redactor.text_name_rule(name) {
+            rule @ (KeyRule::Remove | KeyRule::Secret) => rule,
+            KeyRule::Scan | KeyRule::Safe => KeyRule::Scan,
+        },
         PairRole::Type if name == b"SecureString" => KeyRule::Secret,
         _ => KeyRule::Scan,
     }
@@ -122,16 +122,14 @@ fn stronger(a: KeyRule, b: KeyRule) -> KeyRule {
     }
 }
 
-/// Names longer than this are text, not a name.
-const MAX_NAME: usize = 64;
-
 /// How far back from a value member's key free text is searched for its name member.
 const REACH: usize = 512;
 
 /// The verdict for a value member whose key starts at `key_start` in free text: from the
 /// name members (and SSM type) before it in the same object — after the last bracket
-/// before it (`{`, `}`, `[`, `]`), within [`REACH`] bytes, never before `floor`. The
-/// nearest name member decides (a YAML list's items follow one another unbracketed).
+/// before it (`{`, `}`, `[`, `]`) outside double-quoted strings, within [`REACH`] bytes,
+/// never before `floor`. The nearest name member decides (a YAML list's items follow one
+/// another unbracketed).
 pub(crate) fn verdict_in_text(
     redactor: &Redactor,
     bytes: &[u8],
@@ -139,14 +137,7 @@ pub(crate) fn verdict_in_text(
     floor: usize,
 ) -> KeyRule {
     let from = key_start.saturating_sub(REACH).max(floor).min(key_start);
-    let members = &bytes[from..key_start];
-    let members = match members
-        .iter()
-        .rposition(|b| matches!(b, b'{' | b'}' | b'[' | b']'))
-    {
-        Some(bracket) => &members[bracket + 1..],
-        None => members,
-    };
+    let members = object_members(&bytes[from..key_start]);
     let mut named = KeyRule::Scan;
     let mut typed = KeyRule::Scan;
     for (at, &b) in members.iter().enumerate() {
@@ -176,6 +167,30 @@ pub(crate) fn verdict_of_first_item(redactor: &Redactor, written: &[u8]) -> KeyR
         [b'[', b'"', name @ .., b'"', b','] => verdict(redactor, PairRole::Name, name),
         _ => KeyRule::Scan,
     }
+}
+
+/// The members written before a value member's key (`before`: up to the key, or to its
+/// opening quote), back to the bracket that opens their object: the last `{`, `}`, `[`,
+/// `]` outside double quotes (`"note":"see [docs]"` holds none), counting quotes back from
+/// the key, which stands outside any string.
+fn object_members(before: &[u8]) -> &[u8] {
+    let mut end = before.len();
+    // A quoted key's opening quote (`"value"`, JSON-escaped `\"value\"`).
+    if end > 0 && before[end - 1] == b'"' {
+        end -= 1;
+        if end > 0 && before[end - 1] == b'\\' {
+            end -= 1;
+        }
+    }
+    let mut in_string = false;
+    for at in (0..end).rev() {
+        match before[at] {
+            b'"' => in_string = !in_string,
+            b'{' | b'}' | b'[' | b']' if !in_string => return &before[at + 1..end],
+            _ => {}
+        }
+    }
+    &before[..end]
 }
 
 /// The key right before a separator: bare, or in quotes (`"name"`, `'name'`, `\"name\"`).
@@ -282,7 +297,10 @@ mod tests {
         assert_eq!(v(PairRole::Name, "REGION"), KeyRule::Scan);
         assert_eq!(v(PairRole::Name, "Anna Kowalski"), KeyRule::Scan);
         assert_eq!(v(PairRole::Name, ""), KeyRule::Scan);
-        assert_eq!(v(PairRole::Name, &"password".repeat(9)), KeyRule::Scan);
+        assert_eq!(
+            v(PairRole::Name, &format!("password={} x", "0".repeat(80))),
+            KeyRule::Secret
+        );
         assert_eq!(v(PairRole::Type, "SecureString"), KeyRule::Secret);
         assert_eq!(v(PairRole::Type, "String"), KeyRule::Scan);
         assert_eq!(v(PairRole::Value, "password"), KeyRule::Scan);
@@ -325,6 +343,15 @@ mod tests {
             KeyRule::Scan
         );
         assert_eq!(at("{name: 'DB_PASSWORD, value"), KeyRule::Scan);
+        // Brackets inside strings (a marker a pass wrote, a note) bound nothing.
+        assert_eq!(
+            at(r#"{"name":"password=[REDACTED] x","note":"see [docs]","value""#),
+            KeyRule::Secret
+        );
+        assert_eq!(
+            at(r#"{\"name\":\"api_key\",\"note\":\"[x]\",\"value\""#),
+            KeyRule::Secret
+        );
         let text = r#"{"name":"DB_PASSWORD","value""#;
         assert_eq!(
             verdict_in_text(&r, text.as_bytes(), text.len() - 6, 10),
