@@ -54,7 +54,7 @@ const SAD_PAIRS: [(&[u8], &[u8]); 8] = [
     (b"pin", b"block"),
 ];
 /// Single tokens naming a secret.
-const SECRET_TOKENS: [&[u8]; 20] = [
+const SECRET_TOKENS: [&[u8]; 23] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -62,6 +62,10 @@ const SECRET_TOKENS: [&[u8]; 20] = [
     b"pass",
     b"passphrase",
     b"passcode",
+    // One-time passwords: a login's or a payment's second factor.
+    b"otp",
+    b"totp",
+    b"hotp",
     b"secret",
     b"secrets",
     b"token",
@@ -77,10 +81,18 @@ const SECRET_TOKENS: [&[u8]; 20] = [
     b"privatekey",
     b"secretkey",
 ];
-/// Token pairs naming a secret: Cognito's custom authentication challenges carry the
-/// expected answer in `privateChallengeParameters` and the user's in `challengeAnswer` (a
-/// one-time code, or a password) — events its Lambda triggers receive, and often log.
-const SECRET_PAIRS: [(&[u8], &[u8]); 2] = [(b"private", b"challenge"), (b"challenge", b"answer")];
+/// Token pairs naming a secret: one-time codes (`mfa_code`, `verification_code`), and
+/// Cognito's custom authentication challenges, which carry the expected answer in
+/// `privateChallengeParameters` and the user's in `challengeAnswer` (a one-time code, or a
+/// password) — events its Lambda triggers receive, and often log.
+const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
+    (b"private", b"challenge"),
+    (b"challenge", b"answer"),
+    // One-time codes sent for a second factor.
+    (b"mfa", b"code"),
+    (b"sms", b"code"),
+    (b"verification", b"code"),
+];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
 const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
     b"api",
@@ -625,6 +637,12 @@ mod tests {
             // Cognito's custom authentication challenges: the answer expected, and given.
             "privateChallengeParameters",
             "challengeAnswer",
+            // One-time passwords and codes.
+            "otp",
+            "totp_secret",
+            "mfaCode",
+            "sms_code",
+            "verification_code",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
@@ -633,6 +651,9 @@ mod tests {
             "method",
             "publicChallengeParameters",
             "challengeName",
+            "otp_enabled",
+            "verification_status",
+            "country_code",
             "pinned",
             "spin",
             "tokens_used",

@@ -143,7 +143,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cid",
         "card_4dbc",
     ];
-    const SECRET: [&str; 24] = [
+    const SECRET: [&str; 27] = [
         "password",
         "pwd",
         "pass",
@@ -171,6 +171,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cookies",
         // A Cognito custom authentication challenge's answer (its Lambda triggers' events).
         "challengeAnswer",
+        // One-time passwords and codes.
+        "otp",
+        "mfa_code",
+        "verification_code",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
@@ -301,6 +305,8 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 "Signing key",
                 "AWS Secret Access Key",
                 "api key",
+                "Verification Code",
+                "MFA code",
             ][..],
             "hunter2x9Q",
         ),
