@@ -906,19 +906,15 @@ fn marker_for(redactor: &Redactor, name: &[u8]) -> Option<&'static str> {
 }
 
 /// The marker for the value member whose key `name` (a slice of `bytes`) is a pair's value
-/// key (`value`, `ParameterValue`): from the name member before it ([`pairs`]).
+/// key (`value`, `ParameterValue`): from the name member before it ([`pairs`]) — read even
+/// where this pass replaced text (before the name floor), as a second pass reads it.
 #[cold]
-fn pair_marker(
-    redactor: &Redactor,
-    bytes: &[u8],
-    name: &[u8],
-    floor: usize,
-) -> Option<&'static str> {
+fn pair_marker(redactor: &Redactor, bytes: &[u8], name: &[u8]) -> Option<&'static str> {
     if pairs::role(name) != PairRole::Value {
         return None;
     }
     let start = name.as_ptr() as usize - bytes.as_ptr() as usize;
-    match pairs::verdict_in_text(redactor, bytes, start, floor) {
+    match pairs::verdict_in_text(redactor, bytes, start, 0) {
         KeyRule::Remove => Some(REMOVED),
         KeyRule::Secret => Some(REDACTED),
         KeyRule::Scan | KeyRule::Safe => None,
@@ -1156,7 +1152,7 @@ fn separator(
     let Some(fixed) = marker_for(redactor, name) else {
         // A pair's value key (`value`, `ParameterValue`) ends in `e`.
         if matches!(name.last(), Some(b'e' | b'E'))
-            && let Some(fixed) = pair_marker(redactor, bytes, name, floor)
+            && let Some(fixed) = pair_marker(redactor, bytes, name)
         {
             let name = Name {
                 text: name,
@@ -2150,6 +2146,16 @@ mod tests {
         );
         assert_eq!(redact("Cookie: a=1; b=2\nnext"), "Cookie: [REDACTED]\nnext");
         assert_eq!(redact("status: 200 key=value"), "status: 200 key=value");
+    }
+
+    #[test]
+    fn a_pairs_value_goes_by_the_name_member_before_it_once_redacted_too() {
+        // Fuzzer: the name member's value was replaced before the pair's value was reached,
+        // and the look-back stopped there — the value went only on a second pass.
+        assert_eq!(
+            redact(r#"name:Some(pin:d" value=s"#),
+            r#"name:Some(pin:[REMOVED]" value=[REMOVED]"#
+        );
     }
 
     #[test]
