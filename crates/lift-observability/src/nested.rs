@@ -367,7 +367,8 @@ impl<'w, 'a> Compound<'w, 'a> {
     ) -> Result<(), NestedError> {
         let out = &*self.writer.out;
         let rule = match self.writer.redacting() {
-            Some(r) => pairs::verdict_in_text(r, out, out.len(), self.start),
+            // The object as written: markers in it are values it redacted, not a bound.
+            Some(r) => pairs::verdict_in_text(r, out, out.len(), self.start, false),
             None => KeyRule::Scan,
         };
         if rule == KeyRule::Scan {

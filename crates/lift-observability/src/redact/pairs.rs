@@ -130,14 +130,19 @@ const REACH: usize = 512;
 /// before it (`{`, `}`, `[`, `]`) outside double-quoted strings, within [`REACH`] bytes,
 /// never before `floor`. The nearest name member decides (a YAML list's items follow one
 /// another unbracketed).
+///
+/// A pass over free text reads no further back than what it replaced (`floor`); a second
+/// pass, none further than a marker the first wrote (`after_markers`) — so both find the
+/// same name members.
 pub(crate) fn verdict_in_text(
     redactor: &Redactor,
     bytes: &[u8],
     key_start: usize,
     floor: usize,
+    after_markers: bool,
 ) -> KeyRule {
     let from = key_start.saturating_sub(REACH).max(floor).min(key_start);
-    let members = object_members(&bytes[from..key_start]);
+    let members = object_members(&bytes[from..key_start], after_markers);
     let mut named = KeyRule::Scan;
     let mut typed = KeyRule::Scan;
     for (at, &b) in members.iter().enumerate() {
@@ -172,8 +177,9 @@ pub(crate) fn verdict_of_first_item(redactor: &Redactor, written: &[u8]) -> KeyR
 /// The members written before a value member's key (`before`: up to the key, or to its
 /// opening quote), back to the bracket that opens their object: the last `{`, `}`, `[`,
 /// `]` outside double quotes (`"note":"see [docs]"` holds none), counting quotes back from
-/// the key, which stands outside any string.
-fn object_members(before: &[u8]) -> &[u8] {
+/// the key, which stands outside any string — or, `after_markers`, the last marker
+/// (`[REDACTED]`, `[REMOVED]`) wherever it stands.
+fn object_members(before: &[u8], after_markers: bool) -> &[u8] {
     let mut end = before.len();
     // A quoted key's opening quote (`"value"`, JSON-escaped `\"value\"`).
     if end > 0 && before[end - 1] == b'"' {
@@ -185,6 +191,12 @@ fn object_members(before: &[u8]) -> &[u8] {
     let mut in_string = false;
     for at in (0..end).rev() {
         match before[at] {
+            b']' if after_markers
+                && (before[..=at].ends_with(super::text::REDACTED.as_bytes())
+                    || before[..=at].ends_with(super::text::REMOVED.as_bytes())) =>
+            {
+                return &before[at + 1..end];
+            }
             b'"' => in_string = !in_string,
             b'{' | b'}' | b'[' | b']' if !in_string => return &before[at + 1..end],
             _ => {}
@@ -316,7 +328,7 @@ mod tests {
         let r = Redactor::new();
         let at = |text: &str| {
             let key = text.rfind("alue").unwrap() - 1;
-            verdict_in_text(&r, text.as_bytes(), key, 0)
+            verdict_in_text(&r, text.as_bytes(), key, 0, true)
         };
         assert_eq!(at(r#"{"name":"DB_PASSWORD","value""#), KeyRule::Secret);
         assert_eq!(
@@ -343,10 +355,14 @@ mod tests {
             KeyRule::Scan
         );
         assert_eq!(at("{name: 'DB_PASSWORD, value"), KeyRule::Scan);
-        // Brackets inside strings (a marker a pass wrote, a note) bound nothing.
+        // Brackets inside strings bound nothing; a marker a pass wrote does.
         assert_eq!(
-            at(r#"{"name":"password=[REDACTED] x","note":"see [docs]","value""#),
+            at(r#"{"name":"api_key","note":"see [docs]","value""#),
             KeyRule::Secret
+        );
+        assert_eq!(
+            at(r#"{"name":"DB_PASSWORD","token":"[REDACTED]","value""#),
+            KeyRule::Scan
         );
         assert_eq!(
             at(r#"{\"name\":\"api_key\",\"note\":\"[x]\",\"value\""#),
@@ -354,7 +370,7 @@ mod tests {
         );
         let text = r#"{"name":"DB_PASSWORD","value""#;
         assert_eq!(
-            verdict_in_text(&r, text.as_bytes(), text.len() - 6, 10),
+            verdict_in_text(&r, text.as_bytes(), text.len() - 6, 10, true),
             KeyRule::Scan
         );
     }

@@ -71,6 +71,8 @@ enum Anchor {
     LetterA,
     LetterJ,
     LetterV,
+    /// A double quote before a comma: perhaps where a tuple's first item ends.
+    Quote,
 }
 
 static ANCHORS: [Anchor; 256] = {
@@ -92,6 +94,7 @@ static ANCHORS: [Anchor; 256] = {
     t[b'J' as usize] = Anchor::LetterJ;
     t[b'V' as usize] = Anchor::LetterV;
     t[b'v' as usize] = Anchor::LetterV;
+    t[b'"' as usize] = Anchor::Quote;
     t
 };
 
@@ -111,7 +114,7 @@ pub(crate) enum Short {
 }
 
 /// Per byte: 1 = an anchor other than a digit, 2 = escaped in JSON (controls, `"`, `\`,
-/// non-ASCII: the escaper decides).
+/// non-ASCII: the escaper decides), 4 = a comma (after a quote, perhaps a tuple's).
 static SHORT_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -133,6 +136,7 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'b' as usize] = 1;
     t[b'K' as usize] = 1;
     t[b'k' as usize] = 1;
+    t[b',' as usize] = 4;
     t
 };
 
@@ -143,8 +147,9 @@ pub(crate) fn short_verdict(bytes: &[u8]) -> Short {
         .iter()
         .fold(0, |acc, &b| acc | SHORT_CLASS[b as usize]);
     match class {
-        0 => Short::Plain,
+        0 | 4 => Short::Plain,
         2 => Short::Escape,
+        // An anchor, or an escape and a comma (`("pin","1")`).
         _ => Short::Scan,
     }
 }
@@ -254,7 +259,14 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let broken = broken | broken >> 4;
     let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13 (within the 64)
     let run_starts = digits & !(digits << 1);
-    let look_at = wide(first.anchors, second.anchors) | run_starts & !broken;
+    let escapes = wide(first.escapes, second.escapes);
+    let look_at = wide(first.anchors, second.anchors)
+        | run_starts & !broken
+        | if escapes == 0 {
+            0
+        } else {
+            quotes_before_commas(bytes, 0, escapes)
+        };
     if look_at != 0 {
         return Err(Some((first, second)));
     }
@@ -304,6 +316,9 @@ fn walk<'s, C: Classifier>(
         // A card number's 13 digits at least, with its separators, span 13 bytes or more.
         let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13
         let mut flags = classes.anchors | (run_starts & !(broken as u32));
+        if classes.escapes != 0 {
+            flags |= quotes_before_commas(bytes, i, classes.escapes.into()) as u32;
+        }
         let mut next = i + BLOCK;
         while flags != 0 {
             let at = i + flags.trailing_zeros() as usize;
@@ -365,6 +380,7 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
+                Anchor::Quote => tuple_value(redactor, bytes, at, out.name_floor),
             };
             let Some(f) = found else { continue };
             if f.start > at {
@@ -400,6 +416,24 @@ fn walk<'s, C: Classifier>(
         found: out.found,
         plain: out.flagged == 0,
     }
+}
+
+/// Of the bytes from `i` the JSON escaper looks at (`escapes`, bit `k` for byte `i + k`),
+/// the double quotes followed by a comma: where a tuple's first item may end. Quotes are
+/// escapes, so text without any pays nothing.
+#[inline]
+fn quotes_before_commas(bytes: &[u8], i: usize, escapes: u64) -> u64 {
+    let mut bits = escapes;
+    let mut quotes = 0;
+    while bits != 0 {
+        let k = bits.trailing_zeros();
+        bits &= bits - 1;
+        let at = i + k as usize;
+        if bytes.get(at) == Some(&b'"') && bytes.get(at + 1) == Some(&b',') {
+            quotes |= 1 << k;
+        }
+    }
+    quotes
 }
 
 /// Whether any byte of `bytes[from..to]` needs JSON escaping, by its escape classes (nonzero
@@ -836,6 +870,94 @@ fn is_marker(text: &[u8]) -> bool {
     text == REMOVED.as_bytes() || text == REDACTED.as_bytes()
 }
 
+/// The longest first item of a tuple judged as a name.
+const MAX_TUPLE_NAME: usize = 64;
+
+/// A two-item tuple as Rust's `Debug` writes it — `("x-api-key", "k123")`, a
+/// `Vec<(String, String)>` of headers, `std::env::vars()` collected (`("AWS_SESSION_TOKEN",
+/// "…")`) — whose first item names the second: the second's text replaced. `at`: the quote
+/// closing the first item, a comma right after it. JSON-escaped text (`(\"pin\", \"1\")`)
+/// too; the second item may be bare (`("pin", 1234)`) or wrapped (`Some("…")`), and the tuple
+/// must close right after it.
+#[cold]
+fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
+    let escaped = at > 0 && bytes[at - 1] == b'\\';
+    let name_end = at - usize::from(escaped);
+    let reach = name_end.saturating_sub(MAX_TUPLE_NAME + 1).max(floor);
+    let open = reach + bytes[reach..name_end].iter().rposition(|&b| b == b'"')?;
+    let name = &bytes[open + 1..name_end];
+    // A name, or a path of names (an SSM parameter's `/prod/db/password`, `custom:pin`).
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| is_name_byte(b) || b == b'/' || b == b':')
+    {
+        return None;
+    }
+    let before = match bytes[..open].strip_suffix(b"\\") {
+        Some(before) if escaped => before,
+        None if !escaped => &bytes[..open],
+        _ => return None,
+    };
+    if !matches!(trim_end(before).last(), Some(b'(' | b'[')) {
+        return None;
+    }
+    let fixed = marker_for(redactor, name)?;
+    let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
+    if is_marker(&bytes[start..end]) {
+        return None;
+    }
+    count(redactor, fixed);
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(fixed),
+    })
+}
+
+/// Where the text of a tuple's second item starts and ends, the item starting after blanks
+/// from `from`: quoted (as the first was: `escaped` for `\"`), perhaps in `Some(…)`, or bare;
+/// `None` unless the tuple closes right after it, or when it is empty.
+fn tuple_second_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize, usize)> {
+    let mut i = from;
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let wrapped = bytes[i.min(bytes.len())..].starts_with(b"Some(");
+    if wrapped {
+        i += 5;
+    }
+    let quote: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+    let (start, end, after) = if bytes[i.min(bytes.len())..].starts_with(quote) {
+        let start = i + quote.len();
+        // The closing quote: not one escaped inside the text (`\"`, as `Debug` writes it).
+        let mut len = 0;
+        loop {
+            len += find(&bytes[start + len..], quote)?;
+            if escaped || len == 0 || bytes[start + len - 1] != b'\\' {
+                break;
+            }
+            len += 1;
+        }
+        (start, start + len, start + len + quote.len())
+    } else {
+        let rest = &bytes[i.min(bytes.len())..];
+        // A bare marker (`[REMOVED]`, a pass's own) holds the bracket that would end it.
+        if rest.starts_with(REMOVED.as_bytes()) || rest.starts_with(REDACTED.as_bytes()) {
+            return None;
+        }
+        let len = rest
+            .iter()
+            .position(|&b| matches!(b, b')' | b']' | b',' | b' ' | b'"' | b'\\'))?;
+        (i, i + len, i + len)
+    };
+    let mut j = after + usize::from(wrapped && bytes.get(after) == Some(&b')'));
+    while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+        j += 1;
+    }
+    (start < end && matches!(bytes.get(j), Some(b')' | b']'))).then_some((start, end))
+}
+
 /// [`bare_name_start`] of a name that may end in bracketed parts.
 fn bracketed_name_start(before: &[u8], floor: usize) -> usize {
     let mut end = before.len();
@@ -906,15 +1028,20 @@ fn marker_for(redactor: &Redactor, name: &[u8]) -> Option<&'static str> {
 }
 
 /// The marker for the value member whose key `name` (a slice of `bytes`) is a pair's value
-/// key (`value`, `ParameterValue`): from the name member before it ([`pairs`]) — read even
-/// where this pass replaced text (before the name floor), as a second pass reads it.
+/// key (`value`, `ParameterValue`): from the name member before it ([`pairs`]), not before
+/// what this pass replaced (`floor`) nor before a marker an earlier pass wrote.
 #[cold]
-fn pair_marker(redactor: &Redactor, bytes: &[u8], name: &[u8]) -> Option<&'static str> {
+fn pair_marker(
+    redactor: &Redactor,
+    bytes: &[u8],
+    name: &[u8],
+    floor: usize,
+) -> Option<&'static str> {
     if pairs::role(name) != PairRole::Value {
         return None;
     }
     let start = name.as_ptr() as usize - bytes.as_ptr() as usize;
-    match pairs::verdict_in_text(redactor, bytes, start, 0) {
+    match pairs::verdict_in_text(redactor, bytes, start, floor, true) {
         KeyRule::Remove => Some(REMOVED),
         KeyRule::Secret => Some(REDACTED),
         KeyRule::Scan | KeyRule::Safe => None,
@@ -1152,7 +1279,7 @@ fn separator(
     let Some(fixed) = marker_for(redactor, name) else {
         // A pair's value key (`value`, `ParameterValue`) ends in `e`.
         if matches!(name.last(), Some(b'e' | b'E'))
-            && let Some(fixed) = pair_marker(redactor, bytes, name)
+            && let Some(fixed) = pair_marker(redactor, bytes, name, floor)
         {
             let name = Name {
                 text: name,
@@ -2149,12 +2276,54 @@ mod tests {
     }
 
     #[test]
+    fn a_tuples_second_item_goes_by_its_first() {
+        // `std::env::vars()` collected and printed with `{:?}` in a Lambda function: the
+        // runtime's credentials were written in clear.
+        assert_eq!(
+            redact(
+                r#"[("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG"), ("AWS_SESSION_TOKEN", "IQoJb3JpZ2lu"), ("AWS_REGION", "eu-west-1")]"#
+            ),
+            r#"[("AWS_SECRET_ACCESS_KEY", "[REDACTED]"), ("AWS_SESSION_TOKEN", "[REDACTED]"), ("AWS_REGION", "eu-west-1")]"#
+        );
+        assert_eq!(
+            redact(r#"[("x-api-key", Some("k1")), ("cvv", 737), ("pin","1")]"#),
+            r#"[("x-api-key", Some("[REDACTED]")), ("cvv", [REMOVED]), ("pin","[REMOVED]")]"#
+        );
+        assert_eq!(
+            redact(r#"("password", "a\"b c")"#),
+            r#"("password", "[REDACTED]")"#
+        );
+        assert_eq!(
+            redact(r#"{"msg":"headers [(\"api_key\", \"k\")]"}"#),
+            r#"{"msg":"headers [(\"api_key\", \"[REDACTED]\")]"}"#
+        );
+        assert_eq!(short_verdict(br#"("pin","1")"#), Short::Scan);
+        // Three items, a name saying nothing, no tuple, an empty value.
+        for benign in [
+            r#"("password", "x", "y")"#,
+            r#"("region", "eu-west-1")"#,
+            r#"said "password", "hunter2")"#,
+            r#"("password", "")"#,
+            r#"("pass word", "x")"#,
+        ] {
+            assert_eq!(redact(benign), benign);
+        }
+    }
+
+    #[test]
     fn a_pairs_value_goes_by_the_name_member_before_it_once_redacted_too() {
         // Fuzzer: the name member's value was replaced before the pair's value was reached,
-        // and the look-back stopped there — the value went only on a second pass.
+        // and the look-back stopped there, where a second pass read on past the marker — the
+        // value went only on a second pass. Both passes now stop at what was replaced.
         assert_eq!(
             redact(r#"name:Some(pin:d" value=s"#),
-            r#"name:Some(pin:[REMOVED]" value=[REMOVED]"#
+            r#"name:Some(pin:[REMOVED]" value=s"#
+        );
+        // Fuzzer: a name member the pass replaced (`name:` after `cvv[k]=`) was read as it
+        // stood, where a second pass no longer found it.
+        assert_eq!(
+            redact(r##"name=cvv[k]=name:""""value=c"##),
+            r##"name=cvv[k]=[REMOVED]""""value=c"##
         );
     }
 

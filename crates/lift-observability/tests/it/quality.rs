@@ -325,7 +325,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
 
 /// A name and its value as two members of one object: ECS task definitions, HAR headers,
 /// CloudFormation parameters, Elastic Beanstalk options, Kubernetes YAML, Rust's `Debug`,
-/// SSM parameters (a `SecureString` is secret whatever its name).
+/// SSM parameters (a `SecureString` is secret whatever its name); or as a tuple of two.
 fn pair_cases(cases: &mut Vec<Case>) {
     let value = "Tr0ub4dor3x";
     for name in [
@@ -346,6 +346,9 @@ fn pair_cases(cases: &mut Vec<Case>) {
             format!("env:\n- name: {name}\n  value: {value}\n- name: B"),
             format!(r#"Parameter {{ name: Some("{name}"), value: Some("{value}") }}"#),
             format!(r#"{{'name': '{name}', 'type': 'String', 'value': '{value}'}}"#),
+            // Rust's `Debug` of `Vec<(String, String)>`: headers, `std::env::vars()`.
+            format!(r#"env [("{name}", "{value}"), ("AWS_REGION", "eu-west-1")]"#),
+            format!(r#"headers: [("{name}", Some("{value}"))]"#),
         ] {
             cases.push(sensitive("name and value as a pair", text, value));
         }
@@ -625,6 +628,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Objects and lists under names that do not hold a secret.
         "{\"card\":{\"brand\":\"visa\",\"exp_month\":12},\"token_type\":[\"bearer\"]}",
         "{'pin_length': {'N': '4'}, 'secret_arn': ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:a']}",
+        "env [(\"AWS_REGION\", \"eu-west-1\"), (\"LOG_LEVEL\", \"debug\")] f(\"a\", \"b\")",
         // Pairs whose name holds nothing sensitive, and a value read from elsewhere.
         "{\"name\":\"REGION\",\"value\":\"eu-west-1\"} {\"name\":\"Anna Kowalski\",\"value\":1200}",
         "[{\"ParameterKey\":\"InstanceType\",\"ParameterValue\":\"t3.micro\"}]",
