@@ -7,8 +7,9 @@
 //! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%` and `<`, and the
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
-//! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`) — and any of these
-//! letters as the block's last byte, whose neighbour after it is outside. The block's first
+//! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`), `"` before `,`
+//! (where a tuple's first item ends) — and any of these letters or a `"` as the block's last
+//! byte, whose neighbour after it is outside. The block's first
 //! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
 //! often; with their neighbours, rarely.
 //!
@@ -260,9 +261,9 @@ mod sse2 {
         ))
     }
 
-    /// The letters of a half, its `c`s and `v`s, and its other classes.
+    /// The letters of a half, its `c`s and `v`s, its `"`s and `,`s, and its other classes.
     #[target_feature(enable = "sse2")]
-    fn half(v: __m128i) -> (u32, [u32; 2], Classes) {
+    fn half(v: __m128i) -> (u32, [u32; 4], Classes) {
         let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
         let letters = _mm_or_si128(
             _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
@@ -278,10 +279,16 @@ mod sse2 {
             _mm_or_si128(digits, eq(v, b'+')),
             _mm_or_si128(eq(v, b' '), eq(v, b'-')),
         );
-        let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(eq(v, b'"'), eq(v, b'\\')));
+        let quote = eq(v, b'"');
+        let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(quote, eq(v, b'\\')));
         (
             mask(letters),
-            [mask(eq(folded, b'c')), mask(eq(folded, b'v'))],
+            [
+                mask(eq(folded, b'c')),
+                mask(eq(folded, b'v')),
+                mask(quote),
+                mask(eq(v, b',')),
+            ],
             Classes {
                 anchors: mask(separators),
                 digits: mask(digits),
@@ -299,8 +306,11 @@ mod sse2 {
         let [w0, w1, w2, w3] = words(block);
         let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
         let hi = _mm_set_epi64x(w3 as i64, w2 as i64);
-        let (letters_lo, [c_lo_bits, v_lo], c_lo) = half(lo);
-        let (letters_hi, [c_hi_bits, v_hi], c_hi) = half(hi);
+        let (letters_lo, [c_lo_bits, v_lo, quote_lo, comma_lo], c_lo) = half(lo);
+        let (letters_hi, [c_hi_bits, v_hi, quote_hi, comma_hi], c_hi) = half(hi);
+        // A `"` before a `,` (or as the block's last byte).
+        let before_commas =
+            (quote_lo | quote_hi << 16) & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE);
         let letters = letters_lo | letters_hi << 16;
         // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
         let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
@@ -320,7 +330,8 @@ mod sse2 {
                 | c_hi.anchors << 16
                 | with_neighbours
                 | after_c
-                | letters & LAST_BYTE,
+                | letters & LAST_BYTE
+                | before_commas,
             digits: c_lo.digits | c_hi.digits << 16,
             breakers: c_lo.breakers | c_hi.breakers << 16,
             escapes: c_lo.escapes | c_hi.escapes << 16,
@@ -397,6 +408,7 @@ mod avx2 {
     }
 
     #[target_feature(enable = "avx2")]
+    #[inline]
     pub(super) fn classify_avx2(block: [u8; BLOCK]) -> Classes {
         let [w0, w1, w2, w3] = words(block);
         classify_vector(_mm256_set_epi64x(
@@ -477,6 +489,7 @@ mod avx2 {
 
     /// The classes of the 32 bytes of `v`.
     #[target_feature(enable = "avx2")]
+    #[inline]
     fn classify_vector(v: __m256i) -> Classes {
         let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
         let letter_b = eq(folded, b'b');
@@ -506,9 +519,21 @@ mod avx2 {
             _mm256_or_si256(digits, eq(v, b'+')),
             _mm256_or_si256(eq(v, b' '), eq(v, b'-')),
         );
-        let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(eq(v, b'"'), eq(v, b'\\')));
+        let quote = eq(v, b'"');
+        let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, eq(v, b'\\')));
+        // A `"` before a `,`: looked for only where a quote is.
+        let quotes = mask(quote);
+        let before_commas = if quotes == 0 {
+            0
+        } else {
+            quotes & (mask(eq(v, b',')) >> 1 | LAST_BYTE)
+        };
         Classes {
-            anchors: mask(separators) | with_neighbours | after_c | letters & LAST_BYTE,
+            anchors: mask(separators)
+                | with_neighbours
+                | after_c
+                | letters & LAST_BYTE
+                | before_commas,
             digits: mask(digits),
             breakers: !mask(in_run),
             // The high bit of `v` itself: non-ASCII.
@@ -562,6 +587,8 @@ mod portable {
             underscore: compress(eq(w, b'_')),
             upper_k_or_s: compress(eq(w, b'K') | eq(w, b'S')),
             lower_y: compress(eq(w, b'y')),
+            quote: compress(eq(w, b'"')),
+            comma: compress(eq(w, b',')),
             digits: compress(digits),
             in_run: compress(digits | eq(w, b' ') | eq(w, b'-') | eq(w, b'+')),
             escapes: compress(below_space | eq(w, b'"') | eq(w, b'\\') | (w & HIGH)),
@@ -584,6 +611,8 @@ mod portable {
         underscore: u32,
         upper_k_or_s: u32,
         lower_y: u32,
+        quote: u32,
+        comma: u32,
         digits: u32,
         in_run: u32,
         escapes: u32,
@@ -607,7 +636,8 @@ mod portable {
             | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore) >> 1
             | letter_a & all(|r| r.upper_k_or_s) >> 1
             | letter_j & all(|r| r.lower_y) << 1
-            | letter_v & all(|r| r.c) << 1;
+            | letter_v & all(|r| r.c) << 1
+            | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE);
         Classes {
             anchors: all(|r| r.separators)
                 | with_neighbours
@@ -638,6 +668,7 @@ mod tests {
             b'A' => next(|n| matches!(n, b'K' | b'S')),
             b'J' => prev == Some(b'y'),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
+            b'"' => next(|n| n == b','),
             _ => false,
         };
         Classes {
@@ -665,7 +696,7 @@ mod tests {
             let next = (k < BLOCK - 1).then(|| block[k + 1]);
             set(&mut c, k, byte_classes(b, prev, next));
         }
-        if b"BbKkAJ".contains(&block[BLOCK - 1]) {
+        if b"BbKkAJ\"".contains(&block[BLOCK - 1]) {
             c.anchors |= LAST_BYTE;
         }
         c
@@ -704,7 +735,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]
@@ -779,7 +810,7 @@ mod tests {
             "{bytes:?} at {at}"
         );
         let letters = (0..BLOCK)
-            .filter(|&k| bytes.get(at + k).is_some_and(|b| b"BbKkAJVv".contains(b)))
+            .filter(|&k| bytes.get(at + k).is_some_and(|b| b"BbKkAJVv\"".contains(b)))
             .fold(0u32, |m, k| m | 1 << k);
         assert_eq!(
             got.anchors & edges & !want.anchors & !letters,

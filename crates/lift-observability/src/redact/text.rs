@@ -259,14 +259,7 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let broken = broken | broken >> 4;
     let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13 (within the 64)
     let run_starts = digits & !(digits << 1);
-    let escapes = wide(first.escapes, second.escapes);
-    let look_at = wide(first.anchors, second.anchors)
-        | run_starts & !broken
-        | if escapes == 0 {
-            0
-        } else {
-            quotes_before_commas(bytes, 0, escapes)
-        };
+    let look_at = wide(first.anchors, second.anchors) | run_starts & !broken;
     if look_at != 0 {
         return Err(Some((first, second)));
     }
@@ -316,9 +309,6 @@ fn walk<'s, C: Classifier>(
         // A card number's 13 digits at least, with its separators, span 13 bytes or more.
         let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13
         let mut flags = classes.anchors | (run_starts & !(broken as u32));
-        if classes.escapes != 0 {
-            flags |= quotes_before_commas(bytes, i, classes.escapes.into()) as u32;
-        }
         let mut next = i + BLOCK;
         while flags != 0 {
             let at = i + flags.trailing_zeros() as usize;
@@ -416,24 +406,6 @@ fn walk<'s, C: Classifier>(
         found: out.found,
         plain: out.flagged == 0,
     }
-}
-
-/// Of the bytes from `i` the JSON escaper looks at (`escapes`, bit `k` for byte `i + k`),
-/// the double quotes followed by a comma: where a tuple's first item may end. Quotes are
-/// escapes, so text without any pays nothing.
-#[inline]
-fn quotes_before_commas(bytes: &[u8], i: usize, escapes: u64) -> u64 {
-    let mut bits = escapes;
-    let mut quotes = 0;
-    while bits != 0 {
-        let k = bits.trailing_zeros();
-        bits &= bits - 1;
-        let at = i + k as usize;
-        if bytes.get(at) == Some(&b'"') && bytes.get(at + 1) == Some(&b',') {
-            quotes |= 1 << k;
-        }
-    }
-    quotes
 }
 
 /// Whether any byte of `bytes[from..to]` needs JSON escaping, by its escape classes (nonzero
@@ -881,6 +853,10 @@ const MAX_TUPLE_NAME: usize = 64;
 /// must close right after it.
 #[cold]
 fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
+    // A quote as a block's last byte anchors whatever follows it.
+    if bytes.get(at + 1) != Some(&b',') {
+        return None;
+    }
     let escaped = at > 0 && bytes[at - 1] == b'\\';
     let name_end = at - usize::from(escaped);
     let reach = name_end.saturating_sub(MAX_TUPLE_NAME + 1).max(floor);
@@ -946,9 +922,11 @@ fn tuple_second_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize,
         if rest.starts_with(REMOVED.as_bytes()) || rest.starts_with(REDACTED.as_bytes()) {
             return None;
         }
+        // A bare item is a word: a number, `None`, an identifier.
         let len = rest
             .iter()
-            .position(|&b| matches!(b, b')' | b']' | b',' | b' ' | b'"' | b'\\'))?;
+            .position(|&b| !is_name_byte(b))
+            .unwrap_or(rest.len());
         (i, i + len, i + len)
     };
     let mut j = after + usize::from(wrapped && bytes.get(after) == Some(&b')'));
@@ -2298,6 +2276,12 @@ mod tests {
             r#"{"msg":"headers [(\"api_key\", \"[REDACTED]\")]"}"#
         );
         assert_eq!(short_verdict(br#"("pin","1")"#), Short::Scan);
+        // Fuzzer: a bare second item ran to the bracket of a marker after it
+        // (`cvv=[REMOVED]`), redacted on a second pass only. A bare item is a word.
+        assert_eq!(
+            redact(r#"[("api_key",cvv==]"#),
+            r#"[("api_key",cvv=[REMOVED]]"#
+        );
         // Three items, a name saying nothing, no tuple, an empty value.
         for benign in [
             r#"("password", "x", "y")"#,
