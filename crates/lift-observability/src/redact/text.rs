@@ -859,7 +859,10 @@ fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Op
     }
     let escaped = at > 0 && bytes[at - 1] == b'\\';
     let name_end = at - usize::from(escaped);
-    let reach = name_end.saturating_sub(MAX_TUPLE_NAME + 1).max(floor);
+    let reach = name_end
+        .saturating_sub(MAX_TUPLE_NAME + 1)
+        .max(floor)
+        .min(name_end);
     let open = reach + bytes[reach..name_end].iter().rposition(|&b| b == b'"')?;
     let name = &bytes[open + 1..name_end];
     // A name, or a path of names (an SSM parameter's `/prod/db/password`, `custom:pin`).
@@ -2276,6 +2279,9 @@ mod tests {
             r#"{"msg":"headers [(\"api_key\", \"[REDACTED]\")]"}"#
         );
         assert_eq!(short_verdict(br#"("pin","1")"#), Short::Scan);
+        // Fuzzer: a quote inside what a finding already covered (a cookie's value, to the
+        // line's end) was looked at with the name floor past it — and the slice panicked.
+        assert_eq!(redact(r#"Cookie:/\","#), r#"Cookie:[REDACTED]","#);
         // Fuzzer: a bare second item ran to the bracket of a marker after it
         // (`cvv=[REMOVED]`), redacted on a second pass only. A bare item is a word.
         assert_eq!(
