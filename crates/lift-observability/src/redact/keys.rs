@@ -203,6 +203,26 @@ const fn boundary(key: &[u8], i: usize) -> bool {
     is_upper(a) && is_upper(b) && i + 1 < key.len() && is_lower(key[i + 1])
 }
 
+/// The tokens `prev` and `current` of `key` (start and end of each), lowercased, are one of
+/// `pairs`.
+const fn pair_in(
+    key: &[u8],
+    prev: (usize, usize),
+    current: (usize, usize),
+    pairs: &[(&[u8], &[u8])],
+) -> bool {
+    let mut p = 0;
+    while p < pairs.len() {
+        if token_is(key, prev.0, prev.1, pairs[p].0)
+            && token_is(key, current.0, current.1, pairs[p].1)
+        {
+            return true;
+        }
+        p += 1;
+    }
+    false
+}
+
 /// `key[from..to]`, lowercased, equals `name`.
 const fn token_is(key: &[u8], from: usize, to: usize, name: &[u8]) -> bool {
     if to - from != name.len() {
@@ -401,29 +421,11 @@ const fn full_rule(key: &[u8]) -> KeyRule {
         sad |= token_in(key, s, e, &SAD_TOKENS) || token_ends_in(key, s, e, &SAD_ENDINGS);
         secret |= token_in(key, s, e, &SECRET_TOKENS) || token_ends_in(key, s, e, &SECRET_ENDINGS);
         if count > 0 {
-            let mut p = 0;
-            while p < SAD_PAIRS.len() {
-                if token_is(key, prev_start, prev_end, SAD_PAIRS[p].0)
-                    && token_is(key, s, e, SAD_PAIRS[p].1)
-                {
-                    sad = true;
-                }
-                p += 1;
-            }
-            if token_in(key, prev_start, prev_end, &SECRET_KEY_QUALIFIERS)
-                && token_is(key, s, e, b"key")
-            {
-                secret = true;
-            }
-            let mut p = 0;
-            while p < SECRET_PAIRS.len() {
-                if token_is(key, prev_start, prev_end, SECRET_PAIRS[p].0)
-                    && token_is(key, s, e, SECRET_PAIRS[p].1)
-                {
-                    secret = true;
-                }
-                p += 1;
-            }
+            let (prev, current) = ((prev_start, prev_end), (s, e));
+            sad |= pair_in(key, prev, current, &SAD_PAIRS);
+            secret |= pair_in(key, prev, current, &SECRET_PAIRS)
+                || token_in(key, prev_start, prev_end, &SECRET_KEY_QUALIFIERS)
+                    && token_is(key, s, e, b"key");
         }
         (prev_start, prev_end) = (s, e);
         count += 1;

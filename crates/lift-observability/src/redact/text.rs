@@ -883,7 +883,20 @@ fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Op
     }
     let fixed = marker_for(redactor, name)?;
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
-    if is_marker(&bytes[start..end]) {
+    value_replaced(redactor, bytes, start, end, fixed)
+}
+
+/// `bytes[start..end]`, a value, replaced by `fixed` and counted — unless it is empty, or
+/// a marker a pass before wrote.
+fn value_replaced(
+    redactor: &Redactor,
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+    fixed: &'static str,
+) -> Option<Finding> {
+    let value = &bytes[start..end];
+    if value.is_empty() || is_marker(value) {
         return None;
     }
     count(redactor, fixed);
@@ -1719,17 +1732,7 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -
         *unclosed += 1;
         return None;
     };
-    let value = &bytes[start..end];
-    // Empty, or written by a pass before: left alone.
-    if value.is_empty() || is_marker(value) {
-        return None;
-    }
-    count(redactor, fixed);
-    Some(Finding {
-        start,
-        end,
-        replacement: Replacement::Fixed(fixed),
-    })
+    value_replaced(redactor, bytes, start, end, fixed)
 }
 
 /// The `>` ending a start tag whose name ends at `at`: right there, or after attributes on
