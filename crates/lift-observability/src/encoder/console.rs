@@ -87,7 +87,16 @@ impl ConsoleEncoder {
             out.push(b'"');
         }
         out.push(b'=');
+        let rule = match rule {
+            KeyRule::Scan if !own_key => super::json::pair_value_rule(redactor, field.key, out),
+            rule => rule,
+        };
         match rule {
+            // Only a pair's value gets here removed (a removed key was left out above).
+            KeyRule::Remove => {
+                redactor.counts().add_sad();
+                out.extend_from_slice(crate::redact::text::REMOVED.as_bytes());
+            }
             KeyRule::Secret => {
                 redactor.counts().add_secret_key();
                 out.extend_from_slice(crate::redact::text::REDACTED.as_bytes());

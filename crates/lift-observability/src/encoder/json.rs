@@ -17,6 +17,7 @@ use super::{
 };
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
+use crate::redact::pairs::{self, PairRole};
 use crate::redact::{KeyRule, Redactor};
 use crate::timestamp::write_rfc3339_millis;
 use crate::value::{Field, Value, write_error_chain};
@@ -132,7 +133,19 @@ fn write_field_as<const POWERTOOLS: bool>(
             out.extend_from_slice(b"\":");
         }
     }
+    let rule = match rule {
+        KeyRule::Scan if !own_key && field.json_key().is_none() => {
+            pair_value_rule(redactor, field.key, out)
+        }
+        rule => rule,
+    };
     match rule {
+        // Only a pair's value gets here removed (a removed key was left out above): its
+        // key stands already, so the value is written as a nested pair's is.
+        KeyRule::Remove => {
+            redactor.counts().add_sad();
+            out.extend_from_slice(b"\"[REMOVED]\"");
+        }
         KeyRule::Secret => {
             redactor.counts().add_secret_key();
             out.extend_from_slice(b"\"[REDACTED]\"");
@@ -140,6 +153,16 @@ fn write_field_as<const POWERTOOLS: bool>(
         KeyRule::Safe => write_value(out, field.key, field.value, None),
         _ => write_value(out, field.key, field.value, Some(redactor)),
     }
+}
+
+/// The rule for a field whose key (just written to `out`) may be a pair's value
+/// (`"name":"DB_PASSWORD","value":…`): what the fields before it say, else none.
+#[inline]
+pub(super) fn pair_value_rule(redactor: &Redactor, key: &str, out: &[u8]) -> KeyRule {
+    if pairs::role(key.as_bytes()) != PairRole::Value {
+        return KeyRule::Scan;
+    }
+    pairs::verdict_of_field(redactor, out)
 }
 
 /// Reserves room for the typical line (so the appends rarely grow the buffer) and writes

@@ -138,6 +138,10 @@ pub fn is_reserved_key(key: &str) -> bool {
 /// [`literal_is_inert`]: crate::redact::text::literal_is_inert
 #[doc(hidden)]
 pub const fn key_is_plain_and_unreserved(key: &str) -> bool {
+    // A pair's value key is judged by the fields before it, at run time.
+    if crate::redact::pairs::is_value_key(key.as_bytes()) {
+        return false;
+    }
     if !crate::redact::text::literal_is_inert(key)
         || !matches!(
             crate::redact::builtin_key_rule(key),

@@ -75,6 +75,49 @@ pub(crate) fn role(key: &[u8]) -> PairRole {
     role_of_candidate(key)
 }
 
+/// Whether `key` is a pair's value key ([`PairRole::Value`]), decided at compile time for
+/// a literal key: such a key is judged at run time, where the line written so far is seen.
+pub(crate) const fn is_value_key(key: &[u8]) -> bool {
+    let mut folded = [0u8; LONGEST];
+    let (mut n, mut i) = (0, 0);
+    while i < key.len() {
+        let b = key[i];
+        i += 1;
+        if matches!(b, b'_' | b'-' | b'.') {
+            continue;
+        }
+        if n == LONGEST {
+            return false;
+        }
+        folded[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let mut k = 0;
+    while k < VALUE_KEYS.len() {
+        let name = VALUE_KEYS[k];
+        if name.len() == n {
+            let mut j = 0;
+            while j < n && folded[j] == name[j] {
+                j += 1;
+            }
+            if j == n {
+                return true;
+            }
+        }
+        k += 1;
+    }
+    false
+}
+
+/// The verdict for a field named as a pair's value, from the fields of the line written
+/// so far (`out`: the line's start is after its last newline) — as a value member's in an
+/// object (`name=DB_PASSWORD value=…`, `"name":"DB_PASSWORD","value":…`). `out` ends with
+/// the field's key and separator.
+pub(crate) fn verdict_of_field(redactor: &Redactor, out: &[u8]) -> KeyRule {
+    let line_start = out.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    verdict_in_text(redactor, out, out.len(), line_start, false)
+}
+
 #[cold]
 fn role_of_candidate(key: &[u8]) -> PairRole {
     let mut folded = [0u8; LONGEST];
@@ -296,6 +339,25 @@ mod tests {
         ] {
             assert_eq!(role(key.as_bytes()), PairRole::None, "{key}");
         }
+    }
+
+    #[test]
+    fn value_keys_are_known_at_compile_time_as_at_run_time() {
+        for key in [
+            "value",
+            "Value",
+            "ParameterValue",
+            "option_value",
+            "headerValue",
+            "x",
+        ] {
+            assert_eq!(
+                is_value_key(key.as_bytes()),
+                role(key.as_bytes()) == PairRole::Value,
+                "{key}"
+            );
+        }
+        assert!(!is_value_key(b"a_very_long_parameter_value"));
     }
 
     #[test]

@@ -94,6 +94,63 @@ fn runtime_keys_and_context_are_redacted_too() {
 }
 
 #[test]
+fn a_field_named_as_a_pairs_value_goes_by_the_name_field_before_it() {
+    // A configuration loop logging each setting as a name and a value.
+    for format in [Format::Json, Format::Console] {
+        let (log, sink) = logger(format, Redactor::new());
+        for (name, value) in [
+            ("DB_PASSWORD", "hunter2"),
+            ("card_cvv", "737"),
+            ("REGION", "eu"),
+        ] {
+            info!(log, "setting"; "name" => name, "value" => value);
+        }
+        log.info(
+            "setting",
+            &[
+                field("ParameterKey", "api_key"),
+                field("ParameterValue", "k1"),
+            ],
+        );
+        let lines = sink.lines();
+        let all = lines.join("\n");
+        for secret in ["hunter2", "737", "k1"] {
+            assert!(!all.contains(secret), "{format:?}: {all}");
+        }
+        assert!(lines[2].contains("eu"), "{}", lines[2]);
+        if format == Format::Json {
+            assert!(
+                lines[0].ends_with(r#""name":"DB_PASSWORD","value":"[REDACTED]"}"#),
+                "{}",
+                lines[0]
+            );
+            assert!(
+                lines[1].ends_with(r#""name":"card_cvv","value":"[REMOVED]"}"#),
+                "{}",
+                lines[1]
+            );
+        } else {
+            assert!(
+                lines[0].ends_with("name=DB_PASSWORD value=[REDACTED]"),
+                "{}",
+                lines[0]
+            );
+            assert!(
+                lines[1].ends_with("name=card_cvv value=[REMOVED]"),
+                "{}",
+                lines[1]
+            );
+        }
+        let stats = log.redaction_stats();
+        assert_eq!(
+            (stats.secret_keys, stats.sensitive_auth_data),
+            (2, 1),
+            "{format:?}"
+        );
+    }
+}
+
+#[test]
 fn console_output_is_redacted_the_same_way() {
     let (log, sink) = logger(Format::Console, Redactor::new());
     info!(log, "card 4111-1111-1111-1111"; "token" => "abc", "cvc" => "1");
