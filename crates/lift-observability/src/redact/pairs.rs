@@ -114,7 +114,12 @@ pub(crate) const fn is_value_key(key: &[u8]) -> bool {
 /// object (`name=DB_PASSWORD value=…`, `"name":"DB_PASSWORD","value":…`). `out` ends with
 /// the field's key and separator.
 pub(crate) fn verdict_of_field(redactor: &Redactor, out: &[u8]) -> KeyRule {
-    let line_start = out.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    // Within the look-back's reach only: a long line is not read back to its start.
+    let reach = out.len().saturating_sub(REACH);
+    let line_start = out[reach..]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| reach + p + 1);
     verdict_in_text(redactor, out, out.len(), line_start, false)
 }
 
@@ -221,7 +226,7 @@ pub(crate) fn verdict_of_first_item(redactor: &Redactor, written: &[u8]) -> KeyR
 /// opening quote), back to the bracket that opens their object: the last `{`, `}`, `[`,
 /// `]` outside double quotes (`"note":"see [docs]"` holds none), counting quotes back from
 /// the key, which stands outside any string — or, `after_markers`, the last marker
-/// (`[REDACTED]`, `[REMOVED]`) wherever it stands.
+/// (`[REDACTED]`, `[REMOVED]`) or masked digit (`*`) wherever it stands.
 fn object_members(before: &[u8], after_markers: bool) -> &[u8] {
     let mut end = before.len();
     // A quoted key's opening quote (`"value"`, JSON-escaped `\"value\"`).
@@ -240,6 +245,8 @@ fn object_members(before: &[u8], after_markers: bool) -> &[u8] {
             {
                 return &before[at + 1..end];
             }
+            // A card number an earlier pass masked (`411111******1111`).
+            b if after_markers && b == super::card::MASK_CHAR as u8 => return &before[at + 1..end],
             b'"' => in_string = !in_string,
             b'{' | b'}' | b'[' | b']' if !in_string => return &before[at + 1..end],
             _ => {}
@@ -424,6 +431,12 @@ mod tests {
         );
         assert_eq!(
             at(r#"{"name":"DB_PASSWORD","token":"[REDACTED]","value""#),
+            KeyRule::Scan
+        );
+        // Fuzzer: a card number masked by a first pass stopped that pass's look-back (its
+        // floor), not a second's.
+        assert_eq!(
+            at(r#"name:apikey["v":"411111***1101" ""value"#),
             KeyRule::Scan
         );
         assert_eq!(
