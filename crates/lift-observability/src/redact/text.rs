@@ -837,6 +837,11 @@ fn name_run_start(before: &[u8], floor: usize, end: usize) -> usize {
         .max(floor)
 }
 
+/// Whether `text` starts with what redaction writes in place of a value.
+fn is_marker_at(text: &[u8]) -> bool {
+    text.starts_with(REMOVED.as_bytes()) || text.starts_with(REDACTED.as_bytes())
+}
+
 /// Whether `text` is what redaction writes in place of a value.
 fn is_marker(text: &[u8]) -> bool {
     text == REMOVED.as_bytes() || text == REDACTED.as_bytes()
@@ -1408,11 +1413,16 @@ fn named_value(
                 || word.eq_ignore_ascii_case(b"digest")
             {
                 // Cookies, SigV4 and Digest credentials hold `;`, `,` and spaces: up to the
-                // line's end.
+                // line's end — or to a marker a pass before wrote there, so that a line of
+                // many such names is not read to its end once per name.
                 end = start
                     + bytes[start..]
                         .iter()
-                        .position(|&b| matches!(b, b'\n' | b'\r' | b'"'))
+                        .enumerate()
+                        .position(|(k, &b)| {
+                            matches!(b, b'\n' | b'\r' | b'"')
+                                || b == b'[' && is_marker_at(&bytes[start + k..])
+                        })
                         .unwrap_or(bytes.len() - start);
             }
             (start, before_private_key(bytes, start, end), true)
@@ -1472,6 +1482,9 @@ fn label<'b>(
     None
 }
 
+/// How far back a key's column list is looked for (PostgreSQL's `Key (a, b)=`).
+const COLUMNS_REACH: usize = 256;
+
 /// At the `=` of PostgreSQL's detail of a key, `Key (api_key)=(sk_live_…) already exists.`
 /// (`tokio-postgres` writes it after the error's message), or of a key over several
 /// columns, `Key (email, password)=(a@b.c, hunter2)`: when one of the columns is a
@@ -1487,10 +1500,9 @@ fn column_values(
     floor: usize,
 ) -> Option<Finding> {
     let close = before.len() - 1;
-    let open = before[..close].iter().rposition(|&b| b == b'(')?;
-    if open < floor {
-        return None;
-    }
+    // A key's columns are a few names: looked for close by, not back to the text's start.
+    let from = close.saturating_sub(COLUMNS_REACH).max(floor).min(close);
+    let open = from + before[from..close].iter().rposition(|&b| b == b'(')?;
     let mut fixed = None;
     for name in before[open + 1..close].split(|&b| b == b',') {
         let name = trim_end(&name[name.iter().take_while(|&&b| b == b' ').count()..]);
@@ -1504,21 +1516,23 @@ fn column_values(
         }
     }
     let fixed = fixed?;
-    // The values end at the `)` that closes them, on their line (or at its end).
+    // The values end at the `)` that closes them, on their line (or at its end, or at a
+    // marker a pass before wrote).
     let mut depth = 0usize;
-    let mut end = line_end(bytes, at);
-    for (k, &b) in bytes[at + 1..end].iter().enumerate() {
-        match b {
+    let mut end = at + 1;
+    while end < bytes.len() && !matches!(bytes[end], b'\n' | b'\r') {
+        match bytes[end] {
+            b'[' if is_marker_at(&bytes[end..]) => break,
             b'(' => depth += 1,
             b')' => {
                 depth -= 1;
                 if depth == 0 {
-                    end = at + 1 + k;
                     break;
                 }
             }
             _ => {}
         }
+        end += 1;
     }
     value_finding(
         redactor,
@@ -2287,6 +2301,17 @@ mod tests {
         ] {
             let n = (1 << 20) / value.len();
             assert_eq!(redact(&value.repeat(n)), redacted.repeat(n));
+        }
+        // And names whose value runs to the line's end (a cookie, a key's columns left
+        // open) before markers an earlier pass wrote: each read the line to its end.
+        for value in [
+            "Cookie: ;4111111111111111=[REMOVED]",
+            "'>Key (api_key)=([REDACTED]",
+            ")Key (api_key)=(]=",
+        ] {
+            let once = redact(&value.repeat((1 << 20) / value.len()));
+            assert!(!once.contains("4111111111111111"));
+            assert_eq!(redact(&once), once);
         }
     }
 
