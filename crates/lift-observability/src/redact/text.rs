@@ -888,28 +888,14 @@ fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Op
     }
     let fixed = marker_for(redactor, name)?;
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
-    value_replaced(redactor, bytes, start, end, fixed)
-}
-
-/// `bytes[start..end]`, a value, replaced by `fixed` and counted — unless it is empty, or
-/// a marker a pass before wrote.
-fn value_replaced(
-    redactor: &Redactor,
-    bytes: &[u8],
-    start: usize,
-    end: usize,
-    fixed: &'static str,
-) -> Option<Finding> {
-    let value = &bytes[start..end];
-    if value.is_empty() || is_marker(value) {
-        return None;
-    }
-    count(redactor, fixed);
-    Some(Finding {
-        start,
-        end,
-        replacement: Replacement::Fixed(fixed),
-    })
+    // Not one holding a marker a pass before wrote: its quotes may close differently now.
+    value_finding(
+        redactor,
+        bytes,
+        start..end,
+        fixed,
+        Replacement::Fixed(fixed),
+    )
 }
 
 /// Where the text of a tuple's second item starts and ends, the item starting after blanks
@@ -1756,7 +1742,17 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -
         *unclosed += 1;
         return None;
     };
-    value_replaced(redactor, bytes, start, end, fixed)
+    let value = &bytes[start..end];
+    // Empty, or written by a pass before: left alone.
+    if value.is_empty() || is_marker(value) {
+        return None;
+    }
+    count(redactor, fixed);
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(fixed),
+    })
 }
 
 /// The `>` ending a start tag whose name ends at `at`: right there, or after attributes on
@@ -2341,6 +2337,11 @@ mod tests {
         // Fuzzer: a quote inside what a finding already covered (a cookie's value, to the
         // line's end) was looked at with the name floor past it — and the slice panicked.
         assert_eq!(redact(r#"Cookie:/\","#), r#"Cookie:[REDACTED]","#);
+        // Fuzzer: an item holding a marker (`cvv:[REMOVED]`) closed the tuple only once the
+        // first pass had replaced what its quotes held — replaced on a second pass only.
+        let once = redact(r#"(\"pin\",\"cvv:{\"v]\"]"#);
+        assert_eq!(once, r#"(\"pin\",\"cvv:[REMOVED]\"]"#);
+        assert_eq!(redact(&once), once);
         // Fuzzer: a bare second item ran to the bracket of a marker after it
         // (`cvv=[REMOVED]`), redacted on a second pass only. A bare item is a word.
         assert_eq!(
