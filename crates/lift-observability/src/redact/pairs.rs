@@ -311,6 +311,15 @@ fn member_text(after: &[u8]) -> Option<&[u8]> {
 mod tests {
     use super::*;
 
+    /// Pair value keys as tools write them.
+    const VALUE_KEYS_WRITTEN: [&str; 5] = [
+        "value",
+        "Value",
+        "ParameterValue",
+        "option_value",
+        "headerValue",
+    ];
+
     #[test]
     fn roles_follow_the_keys_tools_write() {
         for key in [
@@ -324,13 +333,7 @@ mod tests {
         ] {
             assert_eq!(role(key.as_bytes()), PairRole::Name, "{key}");
         }
-        for key in [
-            "value",
-            "Value",
-            "ParameterValue",
-            "option_value",
-            "headerValue",
-        ] {
+        for key in VALUE_KEYS_WRITTEN {
             assert_eq!(role(key.as_bytes()), PairRole::Value, "{key}");
         }
         assert_eq!(role(b"Type"), PairRole::Type);
@@ -350,14 +353,7 @@ mod tests {
 
     #[test]
     fn value_keys_are_known_at_compile_time_as_at_run_time() {
-        for key in [
-            "value",
-            "Value",
-            "ParameterValue",
-            "option_value",
-            "headerValue",
-            "x",
-        ] {
+        for key in VALUE_KEYS_WRITTEN.into_iter().chain(["x", "name"]) {
             assert_eq!(
                 is_value_key(key.as_bytes()),
                 role(key.as_bytes()) == PairRole::Value,
