@@ -221,17 +221,23 @@ impl<'a> NestedWriter<'a> {
         result
     }
 
-    /// The marker written for a pair's value its name made sensitive, as free text writes
-    /// it (`"value":"[REMOVED]"`; a tuple keeps its length); counted.
-    fn pair_marker(&mut self, rule: KeyRule) {
-        let Some(r) = self.redactor else { return };
-        if rule == KeyRule::Remove {
-            r.counts().add_sad();
-            self.out.extend_from_slice(b"\"[REMOVED]\"");
-        } else {
-            r.counts().add_secret_key();
-            self.out.extend_from_slice(b"\"[REDACTED]\"");
+    /// The marker for a pair's value its name made sensitive (`rule`), written as free
+    /// text writes it (`"value":"[REMOVED]"`; a tuple keeps its length) and counted; `false`
+    /// when the name says nothing and the value is to be written.
+    fn pair_marker(&mut self, rule: KeyRule) -> bool {
+        let Some(r) = self.redactor else { return false };
+        match rule {
+            KeyRule::Remove => {
+                r.counts().add_sad();
+                self.out.extend_from_slice(b"\"[REMOVED]\"");
+            }
+            KeyRule::Secret => {
+                r.counts().add_secret_key();
+                self.out.extend_from_slice(b"\"[REDACTED]\"");
+            }
+            KeyRule::Scan | KeyRule::Safe => return false,
         }
+        true
     }
 }
 
@@ -324,12 +330,10 @@ impl<'w, 'a> Compound<'w, 'a> {
             Some(r) if n == 1 => pairs::verdict_of_first_item(r, &self.writer.out[self.start..]),
             _ => KeyRule::Scan,
         };
-        if rule == KeyRule::Scan {
-            value.serialize(&mut *self.writer)
-        } else {
-            self.writer.pair_marker(rule);
-            Ok(())
+        if self.writer.pair_marker(rule) {
+            return Ok(());
         }
+        value.serialize(&mut *self.writer)
     }
 
     fn field<T: Serialize + ?Sized>(
@@ -371,12 +375,10 @@ impl<'w, 'a> Compound<'w, 'a> {
             Some(r) => pairs::verdict_in_text(r, out, out.len(), self.start, false),
             None => KeyRule::Scan,
         };
-        if rule == KeyRule::Scan {
-            self.writer.value(member, value)
-        } else {
-            self.writer.pair_marker(rule);
-            Ok(())
+        if self.writer.pair_marker(rule) {
+            return Ok(());
         }
+        self.writer.value(member, value)
     }
 
     fn finish(self) -> Result<(), NestedError> {

@@ -889,13 +889,7 @@ fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Op
     let fixed = marker_for(redactor, name)?;
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
     // Not one holding a marker a pass before wrote: its quotes may close differently now.
-    value_finding(
-        redactor,
-        bytes,
-        start..end,
-        fixed,
-        Replacement::Fixed(fixed),
-    )
+    value_finding(redactor, bytes, start..end, fixed, false)
 }
 
 /// Where the text of a tuple's second item starts and ends, the item starting after blanks
@@ -1152,13 +1146,7 @@ fn encoded_separator(
         }
         (start, end)
     };
-    value_finding(
-        redactor,
-        bytes,
-        start..end,
-        fixed,
-        Replacement::Fixed(fixed),
-    )
+    value_finding(redactor, bytes, start..end, fixed, false)
 }
 
 /// How far back an ARN's `arn:partition:service:region:account-id:` is looked for.
@@ -1415,12 +1403,8 @@ fn named_value(
         }
         None => return None,
     };
-    let replacement = if bare && quoted_name && bytes[at] == b':' {
-        Replacement::Quoted(fixed)
-    } else {
-        Replacement::Fixed(fixed)
-    };
-    value_finding(redactor, bytes, start..end, fixed, replacement)
+    let quoted = bare && quoted_name && bytes[at] == b':';
+    value_finding(redactor, bytes, start..end, fixed, quoted)
 }
 
 /// Whether a bare name says something only with the word before it: the second word of a
@@ -1520,13 +1504,7 @@ fn column_values(
         }
         end += 1;
     }
-    value_finding(
-        redactor,
-        bytes,
-        at + 2..end,
-        fixed,
-        Replacement::Fixed(fixed),
-    )
+    value_finding(redactor, bytes, at + 2..end, fixed, false)
 }
 
 /// A bracketed value or a wrapper at `range` replaced whole by `fixed` (in quotes when
@@ -1555,7 +1533,8 @@ fn whole_value(
     })
 }
 
-/// The value at `range` replaced by `replacement` (`fixed` says how it is counted) — unless
+/// The value at `range` replaced by `fixed` (in quotes when `quoted`: a bare JSON value
+/// under a quoted name), counted — unless
 /// it is empty or already holds what redaction writes: redacted before (or holding that
 /// text anyway), it is left alone, so a second pass changes nothing.
 fn value_finding(
@@ -1563,7 +1542,7 @@ fn value_finding(
     bytes: &[u8],
     range: std::ops::Range<usize>,
     fixed: &'static str,
-    replacement: Replacement,
+    quoted: bool,
 ) -> Option<Finding> {
     let value = bytes.get(range.clone())?;
     if value.is_empty()
@@ -1576,7 +1555,11 @@ fn value_finding(
     Some(Finding {
         start: range.start,
         end: range.end,
-        replacement,
+        replacement: if quoted {
+            Replacement::Quoted(fixed)
+        } else {
+            Replacement::Fixed(fixed)
+        },
     })
 }
 
