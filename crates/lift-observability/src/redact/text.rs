@@ -1521,8 +1521,19 @@ fn whole_value(
     if is_marker(&bytes[range.clone()]) {
         return None;
     }
+    Some(replaced(redactor, range, fixed, quoted))
+}
+
+/// The finding that replaces `range` by `fixed` (in quotes when `quoted`: a bare JSON
+/// value under a quoted name), counted.
+fn replaced(
+    redactor: &Redactor,
+    range: std::ops::Range<usize>,
+    fixed: &'static str,
+    quoted: bool,
+) -> Finding {
     count(redactor, fixed);
-    Some(Finding {
+    Finding {
         start: range.start,
         end: range.end,
         replacement: if quoted {
@@ -1530,13 +1541,12 @@ fn whole_value(
         } else {
             Replacement::Fixed(fixed)
         },
-    })
+    }
 }
 
-/// The value at `range` replaced by `fixed` (in quotes when `quoted`: a bare JSON value
-/// under a quoted name), counted — unless
-/// it is empty or already holds what redaction writes: redacted before (or holding that
-/// text anyway), it is left alone, so a second pass changes nothing.
+/// [`replaced`] for the value at `range` — unless it is empty or already holds what
+/// redaction writes: redacted before (or holding that text anyway), it is left alone, so a
+/// second pass changes nothing.
 fn value_finding(
     redactor: &Redactor,
     bytes: &[u8],
@@ -1551,16 +1561,7 @@ fn value_finding(
     {
         return None;
     }
-    count(redactor, fixed);
-    Some(Finding {
-        start: range.start,
-        end: range.end,
-        replacement: if quoted {
-            Replacement::Quoted(fixed)
-        } else {
-            Replacement::Fixed(fixed)
-        },
-    })
+    Some(replaced(redactor, range, fixed, quoted))
 }
 
 /// How far a bracketed value is looked at for the bracket that closes it.
