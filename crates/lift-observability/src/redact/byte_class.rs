@@ -1,5 +1,6 @@
 //! The byte classes the free-text detectors walk by — a name's bytes, a value's end, a URL's
-//! authority, a word, a credential token — defined once and answered from one table.
+//! authority and its path's segments, a word, a credential token — defined once and answered
+//! from one table.
 //!
 //! A detector's loop over a name such as `us-east-1` or `starting_after` asks of every byte
 //! whether it belongs; written as comparisons, each byte branches on *which* kind of byte it
@@ -21,6 +22,10 @@ pub(crate) const WORD: u8 = 1 << 3;
 pub(crate) const VALUE_END: u8 = 1 << 4;
 /// Bytes of a credential token (RFC 6750's `b64token` and base64).
 pub(crate) const TOKEN: u8 = 1 << 5;
+/// Bytes of a URL path's segment, as a webhook's secret is written: RFC 3986's unreserved
+/// characters, `%`, `:`, `@`, `+` and `=` — not the sub-delimiters prose puts after a URL
+/// (`,;)!'`).
+pub(crate) const SEGMENT: u8 = 1 << 6;
 
 /// The classes of `b`, by definition.
 const fn classes_of(b: u8) -> u8 {
@@ -54,12 +59,18 @@ const fn classes_of(b: u8) -> u8 {
             b'&' | b',' | b';' | b'"' | b'\'' | b')' | b']' | b'}' | b'<' | b'>' | b'\\'
         );
     let token = alnum || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=');
+    let segment = alnum
+        || matches!(
+            b,
+            b'-' | b'.' | b'_' | b'~' | b'%' | b':' | b'@' | b'+' | b'='
+        );
     flag(name, NAME)
         | flag(name || mask, NAME_OR_MASK)
         | flag(authority, AUTHORITY)
         | flag(alnum || mask, WORD)
         | flag(value_end, VALUE_END)
         | flag(token, TOKEN)
+        | flag(segment, SEGMENT)
 }
 
 /// `class` if `on`, else nothing.
@@ -106,6 +117,7 @@ mod tests {
                 "{b:#x}"
             );
             assert_eq!(is(b, TOKEN), alnum || b"-_.~+/=".contains(&b), "{b:#x}");
+            assert_eq!(is(b, SEGMENT), alnum || b"-._~%:@+=".contains(&b), "{b:#x}");
         }
     }
 }

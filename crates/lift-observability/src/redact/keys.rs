@@ -54,7 +54,7 @@ const SAD_PAIRS: [(&[u8], &[u8]); 8] = [
     (b"pin", b"block"),
 ];
 /// Single tokens naming a secret.
-const SECRET_TOKENS: [&[u8]; 23] = [
+const SECRET_TOKENS: [&[u8]; 24] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -77,6 +77,8 @@ const SECRET_TOKENS: [&[u8]; 23] = [
     // API Gateway's HTTP API events (payload 2.0) carry a request's cookies as a list.
     b"cookies",
     b"signature",
+    // An Azure shared access signature's (`?sv=…&sig=…`).
+    b"sig",
     b"apikey",
     b"privatekey",
     b"secretkey",
@@ -105,7 +107,7 @@ const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
     b"client",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-const DESCRIBING_TOKENS: [&[u8]; 40] = [
+const DESCRIBING_TOKENS: [&[u8]; 42] = [
     b"id",
     b"ids",
     b"arn",
@@ -127,6 +129,9 @@ const DESCRIBING_TOKENS: [&[u8]; 40] = [
     b"at",
     b"in",
     b"version",
+    // How it is made (`signature_algorithm`, `sig_alg`).
+    b"alg",
+    b"algorithm",
     b"policy",
     b"hint",
     b"enabled",
@@ -645,6 +650,8 @@ mod tests {
             "mfaCode",
             "sms_code",
             "verification_code",
+            // An Azure shared access signature's.
+            "sig",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
@@ -680,6 +687,10 @@ mod tests {
             "cvvMatch",
             "signature_verified",
             "password_last_changed",
+            "signature_algorithm",
+            "sig_alg",
+            "signal",
+            "signed",
             "secretRotated",
             "is_password_valid",
             "api_key_provided",

@@ -27,6 +27,7 @@ pub(crate) mod keys;
 pub(crate) mod pairs;
 pub(crate) mod text;
 mod verdicts;
+mod webhooks;
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};

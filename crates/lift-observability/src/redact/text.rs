@@ -37,6 +37,7 @@ use super::byte_class;
 use super::card::{self, CardFinding};
 use super::keys::KeyRule;
 use super::pairs::{self, PairRole};
+use super::webhooks;
 use super::{Counts, Redactor};
 #[cfg(target_arch = "x86_64")]
 use crate::classify::Avx2;
@@ -1219,7 +1220,7 @@ fn separator(
     if bytes[at] == b':' {
         match bytes.get(at + 1) {
             Some(b'/') if bytes.get(at + 2) == Some(&b'/') => {
-                return url_userinfo(bytes, at, redactor.counts());
+                return url_secret(bytes, at, redactor.counts());
             }
             // A path's `::` (Rust's `auth::token::refresh`, C++, a PostgreSQL cast
             // `password::text`, an IAM ARN's empty region) separates no value from its name.
@@ -1796,22 +1797,27 @@ fn is_authority_byte(b: u8) -> bool {
     byte_class::is(b, byte_class::AUTHORITY)
 }
 
-/// `scheme://user:password@host`: the password.
-fn url_userinfo(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> {
+/// A URL's secret, the `:` of its `://` at `colon`: the password of
+/// `scheme://user:password@host`, or a webhook's secret in its path
+/// ([`webhooks::path_secret`]).
+fn url_secret(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> {
     let from = colon + 3;
     let authority_len = bytes[from..]
         .iter()
         .position(|&b| !is_authority_byte(b))
         .unwrap_or(bytes.len() - from);
     let authority = &bytes[from..from + authority_len];
-    let at = authority.iter().rposition(|&b| b == b'@')?;
-    let userinfo = &authority[..at];
-    let sep = userinfo.iter().position(|&b| b == b':')?;
-    let (start, end) = (from + sep + 1, from + at);
-    if end <= start {
-        return None;
-    }
+    let (start, end) = userinfo_password(authority)
+        .map(|(start, end)| (from + start, from + end))
+        .or_else(|| webhooks::path_secret(bytes, authority, from + authority_len))?;
     Some(secret(start, end, counts))
+}
+
+/// The password in a URL's `authority` (`user:password@host`): its range there.
+fn userinfo_password(authority: &[u8]) -> Option<(usize, usize)> {
+    let at = authority.iter().rposition(|&b| b == b'@')?;
+    let sep = authority[..at].iter().position(|&b| b == b':')?;
+    (sep + 1 < at).then_some((sep + 1, at))
 }
 
 /// Sensitive authentication data found in text at `start..end`, counted.

@@ -143,7 +143,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cid",
         "card_4dbc",
     ];
-    const SECRET: [&str; 27] = [
+    const SECRET: [&str; 28] = [
         "password",
         "pwd",
         "pass",
@@ -175,6 +175,9 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "otp",
         "mfa_code",
         "verification_code",
+        // An Azure shared access signature's (`?sv=…&sig=…`: Blob storage, Logic Apps and
+        // the Teams workflows that replace its webhooks).
+        "sig",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
@@ -505,6 +508,41 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
+    // Webhook and bot URLs: the path's secret, wherever the URL stands.
+    for (url, secret) in [
+        (
+            "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/abcDEF123ghiJKL456mnoPQR7",
+            "abcDEF123ghiJKL456mnoPQR7",
+        ),
+        (
+            "https://hooks.slack.com/workflows/T0A1B2C3D/A0B2C3D4E/412345678/wfSecret42xyz",
+            "wfSecret42xyz",
+        ),
+        (
+            "https://discord.com/api/webhooks/1234567890123456789/AbC-dEf_GhIjKlMnOpQr0123",
+            "AbC-dEf_GhIjKlMnOpQr0123",
+        ),
+        (
+            "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+            "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        ),
+        (
+            "https://contoso.webhook.office.com/webhookb2/1f0e9a2b-aa@72f9c1d0-bb/IncomingWebhook/0123456789abcdef/9c1b2d3e-cc",
+            "0123456789abcdef",
+        ),
+        (
+            "https://hooks.zapier.com/hooks/catch/1234567/abcd3f9/",
+            "abcd3f9",
+        ),
+    ] {
+        for text in [
+            format!("POST {url} returned 404"),
+            format!("{{\"webhook_url\":\"{url}\"}}"),
+            format!("alert failed (target={url}): timeout"),
+        ] {
+            cases.push(sensitive("webhook URL", text, secret));
+        }
+    }
     // PEM private keys: whole, cut short (a line's limit), under a secret's name, one line.
     let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
     for label in [
@@ -634,6 +672,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "[{\"ParameterKey\":\"InstanceType\",\"ParameterValue\":\"t3.micro\"}]",
         "{\"Name\":\"/prod/app/region\",\"Type\":\"String\",\"Value\":\"eu-west-1\"}",
         "env:\n- name: DB_PASSWORD\n  valueFrom: arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf\n- name: REGION\n  value: eu-west-1",
+        // Webhook providers' other URLs, and other hosts' paths shaped like a webhook's.
+        "posted to https://slack.com/api/chat.postMessage and https://discord.com/channels/123/456",
+        "docs at https://api.telegram.org/ and https://outlook.office.com/mail/inbox/id/AAQk",
+        "GET https://api.example.com/services/T0A1B2C3D/B0A1B2C3D/orders 200",
     ] {
         cases.push(benign("look-alike", text));
     }

@@ -1,0 +1,330 @@
+//! URLs that are credentials by themselves: incoming webhooks and bot APIs, whose path holds
+//! the secret.
+//!
+//! Whoever holds a Slack, Discord, Microsoft Teams or Zapier incoming-webhook URL can post
+//! through it; whoever holds a Telegram bot's API URL controls the bot. Alerting functions
+//! log these URLs with the request that failed (`POST https://hooks.slack.com/services/… →
+//! 404`), and no name before them says they are secret: their host does. For each such host
+//! the path's secret part is found ([`path_secret`]); the scheme, the host and the ids before
+//! the secret stay, so a reader still sees which webhook failed.
+//!
+//! A path is read no further than [`PATH_REACH`] bytes: a longer one is no webhook's, and a
+//! line of many URLs is read once, not once per URL.
+
+use super::byte_class;
+
+/// Which part of a path is the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Secret {
+    /// Its last segment, a trailing `/` aside (`/services/T…/B…/<secret>`, Slack;
+    /// `/hooks/catch/<account>/<secret>/`, Zapier).
+    LastSegment,
+    /// The segment after the webhook's id (`/api/webhooks/<id>/<secret>`, Discord).
+    AfterWebhookId,
+    /// A bot token's part after its `:` (`/bot<id>:<secret>/sendMessage`, Telegram).
+    BotToken,
+    /// All of it after a first segment `webhook…` (`/webhookb2/<…>`, Microsoft Teams).
+    AfterWebhookSegment,
+}
+
+/// Hosts whose URLs carry a secret in their path (lowercase), and where it is.
+const HOSTS: [(&[u8], Secret); 10] = [
+    (b"hooks.slack.com", Secret::LastSegment),
+    (b"hooks.zapier.com", Secret::LastSegment),
+    (b"discord.com", Secret::AfterWebhookId),
+    (b"discordapp.com", Secret::AfterWebhookId),
+    (b"ptb.discord.com", Secret::AfterWebhookId),
+    (b"canary.discord.com", Secret::AfterWebhookId),
+    (b"api.telegram.org", Secret::BotToken),
+    (b"outlook.office.com", Secret::AfterWebhookSegment),
+    (b"outlook.office365.com", Secret::AfterWebhookSegment),
+    // A tenant's own host ends in it: `contoso.webhook.office.com`.
+    (b".webhook.office.com", Secret::AfterWebhookSegment),
+];
+
+/// The last eight bytes of every host in [`HOSTS`], lowercase: most URLs' hosts are told
+/// apart from them by one comparison of eight bytes.
+const HOST_ENDINGS: [u64; 7] = [
+    ending(b"lack.com"),
+    ending(b"pier.com"),
+    ending(b"cord.com"),
+    ending(b"dapp.com"),
+    ending(b"gram.org"),
+    ending(b"fice.com"),
+    ending(b"e365.com"),
+];
+
+/// Eight bytes as one word, little-endian, with every letter lowercase (and every other
+/// byte with its `0x20` bit set: a word no host ends with, or one told apart afterwards).
+const fn ending(bytes: &[u8]) -> u64 {
+    let mut word = [0; 8];
+    let mut i = 0;
+    while i < 8 {
+        word[i] = bytes[bytes.len() - 8 + i];
+        i += 1;
+    }
+    u64::from_le_bytes(word) | 0x2020_2020_2020_2020
+}
+
+/// Whether the host of `authority` (`user@host:port`) may be one in [`HOSTS`].
+fn may_be_a_webhook_host(authority: &[u8]) -> bool {
+    let host_end = match authority.last() {
+        Some(b) if b.is_ascii_digit() => match authority.iter().rposition(|&b| b == b':') {
+            Some(colon) => colon,
+            None => return false,
+        },
+        _ => authority.len(),
+    };
+    host_end >= 8 && HOST_ENDINGS.contains(&ending(&authority[..host_end]))
+}
+
+/// The most bytes of a path read.
+pub(crate) const PATH_REACH: usize = 512;
+
+/// Where a host's rule applies: the whole host, or its end for a name starting with `.`.
+fn rule_of(host: &[u8]) -> Option<Secret> {
+    HOSTS.iter().find_map(|&(name, secret)| {
+        let matches = if name[0] == b'.' {
+            host.len() > name.len() && host[host.len() - name.len()..].eq_ignore_ascii_case(name)
+        } else {
+            host.eq_ignore_ascii_case(name)
+        };
+        matches.then_some(secret)
+    })
+}
+
+/// The secret in the path of a URL whose authority (`user@host:port`) is `authority` and
+/// whose path starts at `bytes[path_start..]`: its byte range, or `None` when the host is no
+/// webhook's, the path holds no secret where the host keeps one, or the path is longer than
+/// [`PATH_REACH`].
+///
+/// A path ends at a byte that is neither `/` nor a segment's (RFC 3986's unreserved, `%`,
+/// `:`, `@`, `+`, `=`): `?`, `#`, a blank, a quote, a bracket; a full stop at its end is the
+/// sentence's. One ending at `[` is left as it is: that is a marker Lift wrote, so a second
+/// pass reads what the first one left.
+pub(crate) fn path_secret(
+    bytes: &[u8],
+    authority: &[u8],
+    path_start: usize,
+) -> Option<(usize, usize)> {
+    if !may_be_a_webhook_host(authority) {
+        return None;
+    }
+    let host_and_port = authority
+        .iter()
+        .rposition(|&b| b == b'@')
+        .map_or(authority, |at| &authority[at + 1..]);
+    let host = host_and_port
+        .iter()
+        .position(|&b| b == b':')
+        .map_or(host_and_port, |colon| &host_and_port[..colon]);
+    let rule = rule_of(host)?;
+    let path = Path::read(bytes, path_start)?;
+    match rule {
+        Secret::LastSegment => path.last_segment(),
+        Secret::AfterWebhookId => {
+            let mut segments = path.segments();
+            segments.find(|&(s, e)| &bytes[s..e] == b"webhooks")?;
+            segments.next().filter(|&(s, e)| e > s)?;
+            segments.next().filter(|&(s, e)| e > s)
+        }
+        Secret::BotToken => {
+            let mut segments = path.segments();
+            let (mut s, mut e) = segments.next()?;
+            if &bytes[s..e] == b"file" {
+                (s, e) = segments.next()?;
+            }
+            let token = &bytes[s..e];
+            let colon = token.iter().position(|&b| b == b':')?;
+            (token.starts_with(b"bot") && colon + 1 < token.len()).then_some((s + colon + 1, e))
+        }
+        Secret::AfterWebhookSegment => {
+            let mut segments = path.segments();
+            let (s, e) = segments.next()?;
+            let (rest, _) = segments.next().filter(|&(s, e)| e > s)?;
+            bytes[s..e]
+                .starts_with(b"webhook")
+                .then_some((rest, path.end))
+        }
+    }
+}
+
+/// A URL's path: `bytes[start..end]`, starting with `/`.
+struct Path<'b> {
+    bytes: &'b [u8],
+    start: usize,
+    end: usize,
+}
+
+impl<'b> Path<'b> {
+    /// The path at `bytes[start..]`, if one starts there, no longer than [`PATH_REACH`] and
+    /// not ending at a marker.
+    fn read(bytes: &'b [u8], start: usize) -> Option<Path<'b>> {
+        if bytes.get(start) != Some(&b'/') {
+            return None;
+        }
+        let reach = bytes.len().min(start + PATH_REACH + 1);
+        let len = bytes[start..reach]
+            .iter()
+            .position(|&b| b != b'/' && !byte_class::is(b, byte_class::SEGMENT))
+            .unwrap_or(reach - start);
+        let mut end = start + len;
+        if end == start + PATH_REACH + 1 || bytes.get(end) == Some(&b'[') {
+            return None;
+        }
+        // A sentence's full stop after the URL is not part of it.
+        while bytes[end - 1] == b'.' {
+            end -= 1;
+        }
+        Some(Path { bytes, start, end })
+    }
+
+    /// Each segment's range, first to last (empty ones too).
+    fn segments(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut at = self.start;
+        std::iter::from_fn(move || {
+            if at >= self.end {
+                return None;
+            }
+            let from = at + 1;
+            let len = self.bytes[from..self.end]
+                .iter()
+                .position(|&b| b == b'/')
+                .unwrap_or(self.end - from);
+            at = from + len;
+            Some((from, from + len))
+        })
+    }
+
+    /// The last segment, or the one before a trailing `/`; `None` if it is the first (the
+    /// path holds no more than the webhook's kind) or empty.
+    fn last_segment(&self) -> Option<(usize, usize)> {
+        let mut segments = self.segments().filter(|&(s, e)| e > s);
+        let first = segments.next()?;
+        let last = segments.last()?;
+        (last != first).then_some(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The secret `path_secret` finds in `url`, as text.
+    fn secret_of(url: &str) -> Option<&str> {
+        let bytes = url.as_bytes();
+        let from = url.find("://").unwrap() + 3;
+        let len = bytes[from..]
+            .iter()
+            .position(|&b| b == b'/' || b == b' ')
+            .unwrap_or(bytes.len() - from);
+        path_secret(bytes, &bytes[from..from + len], from + len).map(|(s, e)| &url[s..e])
+    }
+
+    #[test]
+    fn each_webhook_s_secret_is_found_where_its_host_keeps_it() {
+        for (url, expected) in [
+            (
+                "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/abcDEF123ghiJKL456mnoPQR7",
+                Some("abcDEF123ghiJKL456mnoPQR7"),
+            ),
+            (
+                "https://hooks.slack.com/workflows/T0A1/A0B2/412345/s3cr3tWorkflowKey?x=1",
+                Some("s3cr3tWorkflowKey"),
+            ),
+            (
+                "https://HOOKS.SLACK.COM:443/triggers/T0A1/412/sEcReT#frag",
+                Some("sEcReT"),
+            ),
+            (
+                "https://hooks.zapier.com/hooks/catch/1234567/abcd3f9/ sent",
+                Some("abcd3f9"),
+            ),
+            (
+                "https://discord.com/api/webhooks/1234567890123456789/AbC-dEf_GhIj0123",
+                Some("AbC-dEf_GhIj0123"),
+            ),
+            (
+                "https://canary.discord.com/api/v10/webhooks/123/tok-EN_x/messages/9",
+                Some("tok-EN_x"),
+            ),
+            (
+                "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+                Some("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"),
+            ),
+            (
+                "https://api.telegram.org/file/bot123:AAH-x_y/photos/file_1.jpg",
+                Some("AAH-x_y"),
+            ),
+            (
+                "https://contoso.webhook.office.com/webhookb2/1f0e-aa@72f9-bb/IncomingWebhook/0123abcd/9c1b-cc.",
+                Some("1f0e-aa@72f9-bb/IncomingWebhook/0123abcd/9c1b-cc"),
+            ),
+            (
+                "https://outlook.office.com/webhook/1f0e@72f9/IncomingWebhook/0a/9c",
+                Some("1f0e@72f9/IncomingWebhook/0a/9c"),
+            ),
+            // User-info before the host: the host is after it.
+            ("https://u@hooks.slack.com/services/T/B/k3y", Some("k3y")),
+        ] {
+            assert_eq!(secret_of(url), expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn other_hosts_and_paths_without_a_secret_are_left() {
+        for url in [
+            "https://slack.com/api/chat.postMessage",
+            "https://hooks.slack.com/services",
+            "https://hooks.slack.com/",
+            "https://hooks.slack.com",
+            "https://discord.com/channels/123/456",
+            "https://discord.com/api/webhooks/123",
+            "https://api.telegram.org/",
+            "https://api.telegram.org/getMe",
+            "https://api.telegram.org/bot123/getMe",
+            "https://outlook.office.com/mail/inbox/id/AAQ",
+            "https://webhook.office.com/webhookb2/x",
+            "https://example.com/services/T/B/xyz",
+            "https://evilhooks.slack.com.example/services/T/B/xyz",
+            // What a first pass wrote.
+            "https://hooks.slack.com/services/T/B/[REDACTED]",
+            "https://discord.com/api/webhooks/123/[REDACTED]",
+            "https://api.telegram.org/bot123:[REDACTED]/sendMessage",
+            "https://contoso.webhook.office.com/webhookb2/[REDACTED]",
+            "https://hooks.zapier.com/hooks/catch/1/[REDACTED]/",
+        ] {
+            assert_eq!(secret_of(url), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn every_host_passes_the_quick_check_by_its_ending() {
+        for (host, _) in HOSTS {
+            let host = if host[0] == b'.' {
+                [&b"tenant"[..], host].concat()
+            } else {
+                host.to_vec()
+            };
+            assert!(may_be_a_webhook_host(&host), "{host:?}");
+            assert!(may_be_a_webhook_host(
+                &[&b"u:p@"[..], &host, b":443"].concat()
+            ));
+            assert!(may_be_a_webhook_host(&host.to_ascii_uppercase()));
+        }
+        for other in [&b"api.stripe.com"[..], b"com", b"10.0.0.1:8080", b"host:"] {
+            assert!(!may_be_a_webhook_host(other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_path_longer_than_the_reach_is_not_read() {
+        let long = format!(
+            "https://hooks.slack.com/services/T/B/{}",
+            "k".repeat(PATH_REACH)
+        );
+        assert_eq!(secret_of(&long), None);
+        let within = format!("https://hooks.slack.com/services/T/B/{}", "k".repeat(100));
+        assert_eq!(secret_of(&within).map(str::len), Some(100));
+    }
+}
