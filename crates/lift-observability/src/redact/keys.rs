@@ -96,8 +96,12 @@ const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
     (b"verification", b"code"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-const SECRET_KEY_QUALIFIERS: [&[u8]; 8] = [
+const SECRET_KEY_QUALIFIERS: [&[u8]; 10] = [
     b"api",
+    // Azure's connection strings: `AccountKey=` (storage), `SharedAccessKey=` (Service Bus,
+    // Event Hubs); MinIO's and Alibaba Cloud's `AccessKey` pairs.
+    b"account",
+    b"access",
     b"private",
     b"signing",
     b"encryption",
@@ -175,7 +179,17 @@ const OUTCOME_TOKENS: [&[u8]; 12] = [
 ];
 /// Endings of a token written as one word that name a secret (`dbpassword`, `PGPASSWORD`,
 /// `accesstoken` in `x-amzn-oidc-accesstoken`).
-const SECRET_ENDINGS: [&[u8]; 5] = [b"password", b"passwd", b"secret", b"token", b"apikey"];
+const SECRET_ENDINGS: [&[u8]; 7] = [
+    b"password",
+    b"passwd",
+    b"secret",
+    b"token",
+    b"apikey",
+    // Session cookies, bearer credentials of a login: Django's `sessionid`, Java's
+    // `JSESSIONID`, PHP's `PHPSESSID`.
+    b"sessionid",
+    b"sessid",
+];
 /// Endings of a token written as one word that name sensitive authentication data.
 const SAD_ENDINGS: [&[u8]; 4] = [b"cvv", b"cvc", b"securitycode", b"pinblock"];
 /// Whole keys (normalized) naming sensitive authentication data that are too short or too
@@ -652,6 +666,14 @@ mod tests {
             "verification_code",
             // An Azure shared access signature's.
             "sig",
+            // Azure connection strings' keys.
+            "AccountKey",
+            "SharedAccessKey",
+            "access_key",
+            // Session cookies.
+            "sessionid",
+            "JSESSIONID",
+            "PHPSESSID",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
@@ -688,6 +710,10 @@ mod tests {
             "signature_verified",
             "password_last_changed",
             "signature_algorithm",
+            "SharedAccessKeyName",
+            "AccountName",
+            "session_id",
+            "checkout_session_id",
             "sig_alg",
             "signal",
             "signed",

@@ -1263,7 +1263,17 @@ fn separator(
             return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
         }
         let start = before.len() - name.len();
-        if start == 0 || before[start - 1] != b' ' || quoted_name || !needs_a_word_before(name) {
+        if start == 0 || quoted_name {
+            return None;
+        }
+        if bytes[at] == b':'
+            && before.len() == at
+            && may_follow_user_flag(&before[..start])
+            && let Some(found) = user_flag_password(bytes, floor, start, at, redactor.counts())
+        {
+            return Some(found);
+        }
+        if before[start - 1] != b' ' || !needs_a_word_before(name) {
             return None;
         }
         let (label, fixed) = label(redactor, before, start, floor)?;
@@ -1280,6 +1290,92 @@ fn separator(
         adjacent: before.len() == at,
     };
     named_value(redactor, bytes, at, floor, name, fixed, unclosed)
+}
+
+/// Whether `before` ends with curl's or wget's user flag and its blank or `=`, after the
+/// command's name (`curl -u user:password`, `wget --user=user:password`): other commands'
+/// `-u` takes no password (`docker run -u 1000:1000`, `sudo -u postgres`).
+#[inline]
+fn after_user_flag(before: &[u8]) -> bool {
+    let Some((&last, flag)) = before.split_last() else {
+        return false;
+    };
+    if !matches!(last, b' ' | b'=') {
+        return false;
+    }
+    let ends_in = |f: &[u8]| {
+        flag.ends_with(f) && (flag.len() == f.len() || flag[flag.len() - f.len() - 1] == b' ')
+    };
+    if !(last == b' ' && ends_in(b"-u") || ends_in(b"--user")) {
+        return false;
+    }
+    let line = &flag[flag.len().saturating_sub(COMMAND_REACH)..];
+    let line = &line[line.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1)..];
+    line.windows(5).any(|w| w == b"curl " || w == b"wget ")
+}
+
+/// How far back a user flag's command is looked for.
+const COMMAND_REACH: usize = 256;
+
+/// How far back the start of a user's address is looked for.
+const USER_REACH: usize = 64;
+
+/// Whether a name after `before` may be the user of a command line's user flag
+/// (`-u name`, `--user name`, `--user=name`) or the domain of a user's address.
+#[inline(always)]
+fn may_follow_user_flag(before: &[u8]) -> bool {
+    matches!(
+        before,
+        [.., b'-', b'u', b' '] | [.., b'-', b'u', b's', b'e', b'r', b' ' | b'='] | [.., b'@']
+    )
+}
+
+/// A command line's user and password (`curl -u user:password`), the user's name (or the
+/// domain of its address) starting at `start` before the `:` at `colon`: the password.
+#[cold]
+fn user_flag_password(
+    bytes: &[u8],
+    floor: usize,
+    start: usize,
+    colon: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    // The user may be an address: the name is then its domain.
+    let user = if bytes[start - 1] == b'@' {
+        let from = floor.max(start.saturating_sub(USER_REACH));
+        bytes[from..start]
+            .iter()
+            .rposition(|&b| matches!(b, b' ' | b'='))
+            .map_or(start, |blank| from + blank + 1)
+    } else {
+        start
+    };
+    if !after_user_flag(&bytes[floor..user]) {
+        return None;
+    }
+    flag_password(bytes, user, colon, counts)
+}
+
+/// The password after the `:` at `colon` of a user flag's `user:password`, to the next
+/// blank or quote — or the user `user` (starting at `user_start`), when the password is
+/// empty: an API key given as the user, as Stripe's and others' examples write it
+/// (`curl -u sk_test_…:`).
+fn flag_password(
+    bytes: &[u8],
+    user_start: usize,
+    colon: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    let start = colon + 1;
+    let end = start
+        + bytes[start..]
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'))
+            .unwrap_or(bytes.len() - start);
+    if end > start {
+        return (!is_marker_at(&bytes[start..])).then(|| secret(start, end, counts));
+    }
+    (!is_marker(&bytes[user_start..colon])).then(|| secret(user_start, colon, counts))
 }
 
 /// A name found before a separator.
@@ -1386,19 +1482,13 @@ fn named_value(
             if name_has_cookie(name)
                 || word.eq_ignore_ascii_case(b"aws4-hmac-sha256")
                 || word.eq_ignore_ascii_case(b"digest")
+                // A header's list of parameters (`Stripe-Signature: t=…,v1=…`,
+                // `X-Hub-Signature-256: sha256=…`).
+                || bytes[at] == b':' && word.contains(&b'=')
             {
-                // Cookies, SigV4 and Digest credentials hold `;`, `,` and spaces: up to the
-                // line's end — or to a marker a pass before wrote there, so that a line of
-                // many such names is not read to its end once per name.
-                end = start
-                    + bytes[start..]
-                        .iter()
-                        .enumerate()
-                        .position(|(k, &b)| {
-                            matches!(b, b'\n' | b'\r' | b'"')
-                                || b == b'[' && is_marker_at(&bytes[start + k..])
-                        })
-                        .unwrap_or(bytes.len() - start);
+                // Cookies, SigV4 and Digest credentials, parameter lists: they hold `;`, `,`,
+                // spaces and quoted values.
+                end = parameters_end(bytes, start);
             }
             (start, before_private_key(bytes, start, end), true)
         }
@@ -1640,6 +1730,43 @@ fn string_end_on_line(bytes: &[u8], q: u8) -> Option<usize> {
         }
     }
     None
+}
+
+/// Where a value of parameters starting at `start` ends (a cookie's `a=1; b="2"`, Digest's
+/// `username="bob", response="…"`, SigV4's `Credential=…, Signature=…`): at the line's end,
+/// at a quote that closes the string holding them (before its backslash in JSON-escaped
+/// text, so that the escape stays whole), or at a marker a pass before wrote — a line of
+/// many such names is not read to its end once per name. A parameter's own quoted value
+/// (`="…"`, or `=\"…\"` in JSON-escaped text) is passed over; one that does not close on
+/// the line (a line cut short) runs to its end.
+fn parameters_end(bytes: &[u8], start: usize) -> usize {
+    let mut k = start;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\n' | b'\r' => return k,
+            b'[' if is_marker_at(&bytes[k..]) => return k,
+            b'"' => {
+                let escaped = k > start && bytes[k - 1] == b'\\';
+                let quote_start = k - usize::from(escaped);
+                if quote_start == start || bytes[quote_start - 1] != b'=' {
+                    return quote_start;
+                }
+                let quote: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+                let close = quoted_value_end(bytes, k + 1, quote);
+                if !bytes[close..].starts_with(quote) {
+                    // A line cut short: the value runs to its end — in JSON-escaped text, to
+                    // the quote closing the string (none of the line's is escaped).
+                    return match bytes[k + 1..close].iter().position(|&b| b == b'"') {
+                        Some(q) if escaped => k + 1 + q,
+                        _ => close,
+                    };
+                }
+                k = close + quote.len();
+            }
+            _ => k += 1,
+        }
+    }
+    k
 }
 
 /// Where a quoted value opening at `open` ends: at its closing `quote` on its line, or at
@@ -2270,6 +2397,88 @@ mod tests {
     }
 
     #[test]
+    fn curl_s_and_wget_s_user_flag_keeps_its_password_no_more() {
+        for (text, expected) in [
+            (
+                "curl -u admin:hunter2 https://api.example.com",
+                "curl -u admin:[REDACTED] https://api.example.com",
+            ),
+            (
+                "curl -s --user ops@example.com:pw2",
+                "curl -s --user ops@example.com:[REDACTED]",
+            ),
+            (
+                "wget --user=bob:pw1 https://x",
+                "wget --user=bob:[REDACTED] https://x",
+            ),
+            // An API key given as the user, the password empty.
+            (
+                "run\ncurl https://api.stripe.com/v1/charges -u sk_test_abc:",
+                "run\ncurl https://api.stripe.com/v1/charges -u [REDACTED]:",
+            ),
+            // Other commands' `-u` takes a user and a group, or no password.
+            ("docker run -u 1000:1000 img", "docker run -u 1000:1000 img"),
+            ("-u a:b", "-u a:b"),
+            (
+                "curl x\ndocker run -u 1000:1000",
+                "curl x\ndocker run -u 1000:1000",
+            ),
+            ("curl --user-agent a:b", "curl --user-agent a:b"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn a_header_s_parameters_go_whole_their_quoted_values_too() {
+        // Each kept the rest of its parameters after the first `,` or quote.
+        for (text, expected) in [
+            (
+                r#"Authorization: Digest username="bob", nonce="dcd98b", response="6629fae4""#,
+                "Authorization: [REDACTED]",
+            ),
+            (
+                "Stripe-Signature: t=1492774577,v1=5257a869e7ecebeda32a,v0=6ffbb59b\nnext",
+                "Stripe-Signature: [REDACTED]\nnext",
+            ),
+            (
+                "X-Hub-Signature-256: sha256=abc123 sent",
+                "X-Hub-Signature-256: [REDACTED]",
+            ),
+            (r#"Cookie: sid="a b"; theme=dark"#, "Cookie: [REDACTED]"),
+            // A quoted value the line cut short runs to its end.
+            (r#"Cookie: sid="abc"#, "Cookie: [REDACTED]"),
+            // A quote that opens no parameter's value closes the string holding them.
+            (
+                r#"sent "Cookie: a=1" ok"#,
+                r#"sent "Cookie: [REDACTED]" ok"#,
+            ),
+            // JSON-escaped text (a raw line): the escapes stay whole, the string's quote
+            // ends the value.
+            (
+                r#"{"h":"Authorization: Digest username=\"bob\", response=\"x\""}"#,
+                r#"{"h":"Authorization: [REDACTED]"}"#,
+            ),
+            (
+                r#"{"h":"Cookie: a=\"b\"; c=d","n":1}"#,
+                r#"{"h":"Cookie: [REDACTED]","n":1}"#,
+            ),
+            (
+                r#"{"h":"Cookie: a=\"cut"}"#,
+                r#"{"h":"Cookie: [REDACTED]"}"#,
+            ),
+            (
+                r#"{"h":"Cookie: a=1 \"q\"","n":1}"#,
+                r#"{"h":"Cookie: [REDACTED]\"q\"","n":1}"#,
+            ),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
     fn a_long_line_of_many_values_is_read_once() {
         // Each of these, a megabyte on one line (Lift's entry cap), took seconds in a release
         // build: a quoted value's line end, an escaped one's, and a bracketed value's first
@@ -2326,7 +2535,9 @@ mod tests {
         assert_eq!(short_verdict(br#"("pin","1")"#), Short::Scan);
         // Fuzzer: a quote inside what a finding already covered (a cookie's value, to the
         // line's end) was looked at with the name floor past it — and the slice panicked.
-        assert_eq!(redact(r#"Cookie:/\","#), r#"Cookie:[REDACTED]","#);
+        // (An escaped quote ends a cookie's value before its backslash.)
+        assert_eq!(redact(r#"Cookie:/\","#), r#"Cookie:[REDACTED]\","#);
+        assert_eq!(redact(r#"Cookie:[REDACTED]\","#), r#"Cookie:[REDACTED]\","#);
         // Fuzzer: an item holding a marker (`cvv:[REMOVED]`) closed the tuple only once the
         // first pass had replaced what its quotes held — replaced on a second pass only.
         let once = redact(r#"(\"pin\",\"cvv:{\"v]\"]"#);

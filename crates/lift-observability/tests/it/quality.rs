@@ -143,7 +143,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cid",
         "card_4dbc",
     ];
-    const SECRET: [&str; 28] = [
+    const SECRET: [&str; 32] = [
         "password",
         "pwd",
         "pass",
@@ -178,6 +178,11 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         // An Azure shared access signature's (`?sv=…&sig=…`: Blob storage, Logic Apps and
         // the Teams workflows that replace its webhooks).
         "sig",
+        // Azure connection strings' keys, session cookies.
+        "AccountKey",
+        "SharedAccessKey",
+        "sessionid",
+        "JSESSIONID",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
@@ -508,6 +513,42 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
+    // Headers whose value is a list of parameters, some quoted.
+    for (text, secret) in [
+        (
+            "Stripe-Signature: t=1492774577,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+            "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+        ),
+        (
+            "Authorization: Digest username=\"bob\", realm=\"api\", nonce=\"dcd98b\", response=\"6629fae49393a05397450978507c4ef1\"",
+            "6629fae49393a05397450978507c4ef1",
+        ),
+        ("Cookie: sid=\"s3ss10nV4lue\"; theme=dark", "s3ss10nV4lue"),
+        (
+            "X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+            "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
+        ),
+    ] {
+        cases.push(sensitive("header parameters", text, secret));
+    }
+    // A command line's user and password (curl, wget).
+    for (text, secret) in [
+        (
+            "curl -u admin:hunter2x9Q https://api.example.com",
+            "hunter2x9Q",
+        ),
+        (
+            "curl -s --user ops@example.com:hunter2x9Q https://x",
+            "hunter2x9Q",
+        ),
+        ("wget --user=bob:hunter2x9Q https://x/file", "hunter2x9Q"),
+        (
+            "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyj:",
+            "4eC39HqLyj",
+        ),
+    ] {
+        cases.push(sensitive("command-line user", text, secret));
+    }
     // Webhook and bot URLs: the path's secret, wherever the URL stands.
     for (url, secret) in [
         (
@@ -676,6 +717,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "posted to https://slack.com/api/chat.postMessage and https://discord.com/channels/123/456",
         "docs at https://api.telegram.org/ and https://outlook.office.com/mail/inbox/id/AAQk",
         "GET https://api.example.com/services/T0A1B2C3D/B0A1B2C3D/orders 200",
+        "docker run -u 1000:1000 payments:latest; sudo -u postgres psql; curl --user-agent a:b",
+        "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
     ] {
         cases.push(benign("look-alike", text));
     }
