@@ -1340,12 +1340,13 @@ fn user_flag_password(
     colon: usize,
     counts: &Counts,
 ) -> Option<Finding> {
-    // The user may be an address: the name is then its domain.
+    // The user may be an address: the name is then its domain. (An address holds no
+    // marker: a second pass reads it as the first did.)
     let user = if bytes[start - 1] == b'@' {
         let from = floor.max(start.saturating_sub(USER_REACH));
         bytes[from..start]
             .iter()
-            .rposition(|&b| matches!(b, b' ' | b'='))
+            .rposition(|&b| matches!(b, b' ' | b'=' | b']'))
             .map_or(start, |blank| from + blank + 1)
     } else {
         start
@@ -2433,6 +2434,8 @@ mod tests {
                 "curl x\ndocker run -u 1000:1000",
             ),
             ("curl --user-agent a:b", "curl --user-agent a:b"),
+            // Fuzzer: an address's look-back crossed what a first pass replaced.
+            ("curl -u ://:n@:", "curl -u ://:[REDACTED]@:"),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
