@@ -54,7 +54,7 @@ const SAD_PAIRS: [(&[u8], &[u8]); 8] = [
     (b"pin", b"block"),
 ];
 /// Single tokens naming a secret.
-const SECRET_TOKENS: [&[u8]; 24] = [
+const SECRET_TOKENS: [&[u8]; 25] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -82,6 +82,8 @@ const SECRET_TOKENS: [&[u8]; 24] = [
     b"apikey",
     b"privatekey",
     b"secretkey",
+    // What KMS `Decrypt` and `GenerateDataKey` answer: the decrypted data, a data key.
+    b"plaintext",
 ];
 /// Token pairs naming a secret: one-time codes (`mfa_code`, `verification_code`), and
 /// Cognito's custom authentication challenges, which carry the expected answer in
@@ -96,12 +98,17 @@ const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
     (b"verification", b"code"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-const SECRET_KEY_QUALIFIERS: [&[u8]; 10] = [
+const SECRET_KEY_QUALIFIERS: [&[u8]; 13] = [
     b"api",
     // Azure's connection strings: `AccountKey=` (storage), `SharedAccessKey=` (Service Bus,
     // Event Hubs); MinIO's and Alibaba Cloud's `AccessKey` pairs.
     b"account",
     b"access",
+    // Envelope encryption's plaintext data key (KMS `GenerateDataKey`), a symmetric key,
+    // Stripe's ephemeral keys (`ek_live_…`, handed to a mobile client).
+    b"data",
+    b"aes",
+    b"ephemeral",
     b"private",
     b"signing",
     b"encryption",
@@ -670,6 +677,12 @@ mod tests {
             "AccountKey",
             "SharedAccessKey",
             "access_key",
+            // KMS's answers, envelope encryption's keys, Stripe's ephemeral keys.
+            "Plaintext",
+            "data_key",
+            "dataKey",
+            "aes_key",
+            "ephemeral_key",
             // Session cookies.
             "sessionid",
             "JSESSIONID",
@@ -711,6 +724,10 @@ mod tests {
             "password_last_changed",
             "signature_algorithm",
             "SharedAccessKeyName",
+            "data_key_id",
+            "plaintext_length",
+            "license_key",
+            "metadata_key",
             "AccountName",
             "session_id",
             "checkout_session_id",

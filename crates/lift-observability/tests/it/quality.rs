@@ -143,7 +143,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cid",
         "card_4dbc",
     ];
-    const SECRET: [&str; 32] = [
+    const SECRET: [&str; 35] = [
         "password",
         "pwd",
         "pass",
@@ -183,6 +183,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "SharedAccessKey",
         "sessionid",
         "JSESSIONID",
+        // KMS's decrypted answer, envelope encryption's data key, Stripe's ephemeral keys.
+        "Plaintext",
+        "data_key",
+        "ephemeral_key",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),

@@ -169,15 +169,15 @@ fn opt_outs_and_extra_rules_are_honoured() {
         .safe_key("test_card")
         .secret_key("x-signature")
         .removed_key("otp")
-        .marker("sig");
+        .marker("ref_code");
     let (log, sink) = logger(Format::Json, redactor);
-    info!(log, "callback?sig=abc123&x=1";
+    info!(log, "callback?ref_code=abc123&x=1";
         "test_card" => PAN, "x_signature" => "s", "otp" => "000000");
     let e = &sink.entries()[0];
     assert_eq!(e["test_card"], PAN, "explicitly safe");
     assert_eq!(e["x_signature"], "[REDACTED]");
     assert!(e.get("otp").is_none());
-    assert_eq!(e["message"], "callback?sig=[REDACTED]&x=1");
+    assert_eq!(e["message"], "callback?ref_code=[REDACTED]&x=1");
 }
 
 #[test]
