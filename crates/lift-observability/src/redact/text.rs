@@ -1292,12 +1292,14 @@ fn separator(
     named_value(redactor, bytes, at, floor, name, fixed, unclosed)
 }
 
-/// Whether `before` ends with curl's or wget's user flag and its blank or `=`, after the
-/// command's name (`curl -u user:password`, `wget --user=user:password`): other commands'
-/// `-u` takes no password (`docker run -u 1000:1000`, `sudo -u postgres`).
+/// Whether the text before a user's name at `user` ends with curl's or wget's user flag and
+/// its blank or `=` (after `floor`), after the command's name on the line
+/// (`curl -u user:password`, `wget --user=user:password`): other commands' `-u` takes no
+/// password (`docker run -u 1000:1000`, `sudo -u postgres`). The command's name is looked
+/// for past the floor too: what a pass replaced never holds one a pass before did not see.
 #[inline]
-fn after_user_flag(before: &[u8]) -> bool {
-    let Some((&last, flag)) = before.split_last() else {
+fn after_user_flag(bytes: &[u8], floor: usize, user: usize) -> bool {
+    let Some((&last, flag)) = bytes[floor..user].split_last() else {
         return false;
     };
     if !matches!(last, b' ' | b'=') {
@@ -1309,7 +1311,7 @@ fn after_user_flag(before: &[u8]) -> bool {
     if !(last == b' ' && ends_in(b"-u") || ends_in(b"--user")) {
         return false;
     }
-    let line = &flag[flag.len().saturating_sub(COMMAND_REACH)..];
+    let line = &bytes[user.saturating_sub(COMMAND_REACH)..user];
     let line = &line[line.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1)..];
     line.windows(5).any(|w| w == b"curl " || w == b"wget ")
 }
@@ -1351,7 +1353,7 @@ fn user_flag_password(
     } else {
         start
     };
-    if !after_user_flag(&bytes[floor..user]) {
+    if !after_user_flag(bytes, floor, user) {
         return None;
     }
     flag_password(bytes, user, colon, counts)
@@ -2436,6 +2438,8 @@ mod tests {
             ("curl --user-agent a:b", "curl --user-agent a:b"),
             // Fuzzer: an address's look-back crossed what a first pass replaced.
             ("curl -u ://:n@:", "curl -u ://:[REDACTED]@:"),
+            // Fuzzer: the command's name was looked for after the first finding only.
+            ("curl -u a: -u b:", "curl -u [REDACTED]: -u [REDACTED]:"),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
