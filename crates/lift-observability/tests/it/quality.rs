@@ -517,41 +517,53 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
-    // Headers whose value is a list of parameters, some quoted.
-    for (text, secret) in [
+    // Headers whose value is a list of parameters, some quoted; a command line's user and
+    // password (curl, wget).
+    const HEADERS: &str = "header parameters";
+    const COMMANDS: &str = "command-line user";
+    for (category, text, secret) in [
         (
+            HEADERS,
             "Stripe-Signature: t=1492774577,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
             "5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
         ),
         (
+            HEADERS,
             "Authorization: Digest username=\"bob\", realm=\"api\", nonce=\"dcd98b\", response=\"6629fae49393a05397450978507c4ef1\"",
             "6629fae49393a05397450978507c4ef1",
         ),
-        ("Cookie: sid=\"s3ss10nV4lue\"; theme=dark", "s3ss10nV4lue"),
         (
+            HEADERS,
+            "Cookie: sid=\"s3ss10nV4lue\"; theme=dark",
+            "s3ss10nV4lue",
+        ),
+        (
+            HEADERS,
             "X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
             "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17",
         ),
-    ] {
-        cases.push(sensitive("header parameters", text, secret));
-    }
-    // A command line's user and password (curl, wget).
-    for (text, secret) in [
         (
+            COMMANDS,
             "curl -u admin:hunter2x9Q https://api.example.com",
             "hunter2x9Q",
         ),
         (
+            COMMANDS,
             "curl -s --user ops@example.com:hunter2x9Q https://x",
             "hunter2x9Q",
         ),
-        ("wget --user=bob:hunter2x9Q https://x/file", "hunter2x9Q"),
         (
+            COMMANDS,
+            "wget --user=bob:hunter2x9Q https://x/file",
+            "hunter2x9Q",
+        ),
+        (
+            COMMANDS,
             "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyj:",
             "4eC39HqLyj",
         ),
     ] {
-        cases.push(sensitive("command-line user", text, secret));
+        cases.push(sensitive(category, text, secret));
     }
     // Webhook and bot URLs: the path's secret, wherever the URL stands.
     for (url, secret) in [
