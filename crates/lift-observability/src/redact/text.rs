@@ -1294,26 +1294,32 @@ fn separator(
 
 /// Whether the text before a user's name at `user` ends with curl's or wget's user flag and
 /// its blank or `=` (after `floor`), after the command's name on the line
-/// (`curl -u user:password`, `wget --user=user:password`): other commands' `-u` takes no
-/// password (`docker run -u 1000:1000`, `sudo -u postgres`). The command's name is looked
-/// for past the floor too: what a pass replaced never holds one a pass before did not see.
+/// (`curl -u user:password`, `wget --user=user:password`, and as `Command`'s `Debug` quotes
+/// them: `"curl" "-u" "user:password"`): other commands' `-u` takes no password
+/// (`docker run -u 1000:1000`, `sudo -u postgres`). The command's name is looked for past the
+/// floor too: what a pass replaced never holds one a pass before did not see.
 #[inline]
 fn after_user_flag(bytes: &[u8], floor: usize, user: usize) -> bool {
-    let Some((&last, flag)) = bytes[floor..user].split_last() else {
-        return false;
+    let (flag, blank) = match &bytes[floor..user] {
+        [flag @ .., b'"', b' ', b'"'] | [flag @ .., b' '] => (flag, true),
+        [flag @ .., b'='] => (flag, false),
+        _ => return false,
     };
-    if !matches!(last, b' ' | b'=') {
-        return false;
-    }
     let ends_in = |f: &[u8]| {
-        flag.ends_with(f) && (flag.len() == f.len() || flag[flag.len() - f.len() - 1] == b' ')
+        flag.ends_with(f)
+            && (flag.len() == f.len() || matches!(flag[flag.len() - f.len() - 1], b' ' | b'"'))
     };
-    if !(last == b' ' && ends_in(b"-u") || ends_in(b"--user")) {
+    if !(blank && ends_in(b"-u") || ends_in(b"--user")) {
         return false;
     }
     let line = &bytes[user.saturating_sub(COMMAND_REACH)..user];
     let line = &line[line.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1)..];
-    line.windows(5).any(|w| w == b"curl " || w == b"wget ")
+    line.windows(5).any(|w| {
+        matches!(
+            w,
+            [b'c', b'u', b'r', b'l', b' ' | b'"'] | [b'w', b'g', b'e', b't', b' ' | b'"']
+        )
+    })
 }
 
 /// How far back a user flag's command is looked for.
@@ -1323,12 +1329,15 @@ const COMMAND_REACH: usize = 256;
 const USER_REACH: usize = 64;
 
 /// Whether a name after `before` may be the user of a command line's user flag
-/// (`-u name`, `--user name`, `--user=name`) or the domain of a user's address.
+/// (`-u name`, `--user name`, `--user=name`, `"-u" "name`) or the domain of a user's address.
 #[inline(always)]
 fn may_follow_user_flag(before: &[u8]) -> bool {
     matches!(
         before,
-        [.., b'-', b'u', b' '] | [.., b'-', b'u', b's', b'e', b'r', b' ' | b'='] | [.., b'@']
+        [.., b'-', b'u', b' ']
+            | [.., b'-', b'u', b's', b'e', b'r', b' ' | b'=']
+            | [.., b'"', b' ', b'"']
+            | [.., b'@']
     )
 }
 
@@ -1348,7 +1357,7 @@ fn user_flag_password(
         let from = floor.max(start.saturating_sub(USER_REACH));
         bytes[from..start]
             .iter()
-            .rposition(|&b| matches!(b, b' ' | b'=' | b']'))
+            .rposition(|&b| matches!(b, b' ' | b'=' | b'"' | b']'))
             .map_or(start, |blank| from + blank + 1)
     } else {
         start
@@ -2438,12 +2447,43 @@ mod tests {
             ("curl --user-agent a:b", "curl --user-agent a:b"),
             // Fuzzer: an address's look-back crossed what a first pass replaced.
             ("curl -u ://:n@:", "curl -u ://:[REDACTED]@:"),
+            // As `Command`'s `Debug` writes a command line.
+            (
+                r#"running "curl" "-s" "-u" "admin:hunter2" "https://x""#,
+                r#"running "curl" "-s" "-u" "admin:[REDACTED]" "https://x""#,
+            ),
+            (
+                r#""wget" "--user" "ops@example.com:pw" "--user=a:b""#,
+                r#""wget" "--user" "ops@example.com:[REDACTED]" "--user=a:[REDACTED]""#,
+            ),
+            (
+                r#""docker" "-u" "1000:1000""#,
+                r#""docker" "-u" "1000:1000""#,
+            ),
             // Fuzzer: the command's name was looked for after the first finding only.
             ("curl -u a: -u b:", "curl -u [REDACTED]: -u [REDACTED]:"),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
         }
+    }
+
+    #[test]
+    fn urls_in_a_row_find_each_their_own_webhook_secret() {
+        // Fuzzer: each URL's path ran on through the next ones, so each found the last
+        // one's secret — more findings than can be held, and the anchors between them
+        // (`AccountKey=`) passed over on the first pass only.
+        let text = format!("{}AccountKey=/webhooks/m/a", "://discord.com/".repeat(5));
+        let once = redact(&text);
+        assert_eq!(
+            once,
+            format!("{}AccountKey=[REDACTED]", "://discord.com/".repeat(5))
+        );
+        assert_eq!(redact(&once), once);
+        assert_eq!(
+            redact("https://discord.com/api/webhooks/1/a https://hooks.slack.com/services/T/B/b"),
+            "https://discord.com/api/webhooks/1/[REDACTED] https://hooks.slack.com/services/T/B/[REDACTED]"
+        );
     }
 
     #[test]

@@ -164,9 +164,15 @@ impl<'b> Path<'b> {
             return None;
         }
         let reach = bytes.len().min(start + PATH_REACH + 1);
+        // Another URL's `://` ends it: each URL's path is its own, so no two URLs find the
+        // same secret.
         let len = bytes[start..reach]
             .iter()
-            .position(|&b| b != b'/' && !byte_class::is(b, byte_class::SEGMENT))
+            .enumerate()
+            .position(|(k, &b)| {
+                b != b'/' && !byte_class::is(b, byte_class::SEGMENT)
+                    || b == b':' && bytes[start + k + 1..].starts_with(b"//")
+            })
             .unwrap_or(reach - start);
         let mut end = start + len;
         if end == start + PATH_REACH + 1 || bytes.get(end) == Some(&b'[') {
@@ -287,6 +293,8 @@ mod tests {
             "https://webhook.office.com/webhookb2/x",
             "https://example.com/services/T/B/xyz",
             "https://evilhooks.slack.com.example/services/T/B/xyz",
+            // Another URL's `://` ends a path.
+            "https://discord.com/x/://discord.com/api/webhooks",
             // What a first pass wrote.
             "https://hooks.slack.com/services/T/B/[REDACTED]",
             "https://discord.com/api/webhooks/123/[REDACTED]",

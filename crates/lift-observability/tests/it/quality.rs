@@ -559,6 +559,11 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ),
         (
             COMMANDS,
+            "spawning \"curl\" \"-sS\" \"-u\" \"admin:hunter2x9Q\" \"https://x\"",
+            "hunter2x9Q",
+        ),
+        (
+            COMMANDS,
             "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyj:",
             "4eC39HqLyj",
         ),
