@@ -23,8 +23,8 @@ pub(crate) const VALUE_END: u8 = 1 << 4;
 /// Bytes of a credential token (RFC 6750's `b64token` and base64).
 pub(crate) const TOKEN: u8 = 1 << 5;
 /// Bytes of a URL path's segment, as a webhook's secret is written: RFC 3986's unreserved
-/// characters, `%`, `:`, `@`, `+` and `=` — not the sub-delimiters prose puts after a URL
-/// (`,;)!'`).
+/// characters, `%`, `:`, `@`, `+`, `=` and `*` (the mask character: a masked card number
+/// stays one segment) — not the sub-delimiters prose puts after a URL (`,;)!'`).
 pub(crate) const SEGMENT: u8 = 1 << 6;
 
 /// The classes of `b`, by definition.
@@ -62,7 +62,7 @@ const fn classes_of(b: u8) -> u8 {
     let segment = alnum
         || matches!(
             b,
-            b'-' | b'.' | b'_' | b'~' | b'%' | b':' | b'@' | b'+' | b'='
+            b'-' | b'.' | b'_' | b'~' | b'%' | b':' | b'@' | b'+' | b'=' | b'*'
         );
     flag(name, NAME)
         | flag(name || mask, NAME_OR_MASK)
@@ -117,7 +117,11 @@ mod tests {
                 "{b:#x}"
             );
             assert_eq!(is(b, TOKEN), alnum || b"-_.~+/=".contains(&b), "{b:#x}");
-            assert_eq!(is(b, SEGMENT), alnum || b"-._~%:@+=".contains(&b), "{b:#x}");
+            assert_eq!(
+                is(b, SEGMENT),
+                alnum || b"-._~%:@+=*".contains(&b),
+                "{b:#x}"
+            );
         }
     }
 }

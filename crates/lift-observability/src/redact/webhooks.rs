@@ -12,6 +12,7 @@
 //! line of many URLs is read once, not once per URL.
 
 use super::byte_class;
+use super::text::is_marker_at;
 
 /// Which part of a path is the secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,9 +100,9 @@ fn rule_of(host: &[u8]) -> Option<Secret> {
 /// [`PATH_REACH`].
 ///
 /// A path ends at a byte that is neither `/` nor a segment's (RFC 3986's unreserved, `%`,
-/// `:`, `@`, `+`, `=`): `?`, `#`, a blank, a quote, a bracket; a full stop at its end is the
-/// sentence's. One ending at `[` is left as it is: that is a marker Lift wrote, so a second
-/// pass reads what the first one left.
+/// `:`, `@`, `+`, `=`, `*`): `?`, `#`, a blank, a quote, a bracket; a full stop at its end is
+/// the sentence's. One ending at a marker Lift wrote (`[REDACTED]`) is left as it is, so a
+/// second pass reads what the first one left.
 pub(crate) fn path_secret(
     bytes: &[u8],
     authority: &[u8],
@@ -175,7 +176,7 @@ impl<'b> Path<'b> {
             })
             .unwrap_or(reach - start);
         let mut end = start + len;
-        if end == start + PATH_REACH + 1 || bytes.get(end) == Some(&b'[') {
+        if end == start + PATH_REACH + 1 || is_marker_at(&bytes[end..]) {
             return None;
         }
         // A sentence's full stop after the URL is not part of it.
