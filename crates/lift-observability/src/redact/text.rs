@@ -290,6 +290,7 @@ fn walk<'s, C: Classifier>(
     let mut resume = 0; // digit runs before this were judged already
     let mut unclosed = 0; // sensitive XML elements found with no closing tag
     let mut unclosed_brackets = 0; // sensitive bracketed values found with no closing bracket
+    let mut commands = Commands::default(); // where a line names curl or wget
     // Findings that start after their anchor (a URL's password, a value after its name, an
     // element's value after its start tag), held until the scan reaches their start: anchors
     // before it are still looked at.
@@ -336,7 +337,15 @@ fn walk<'s, C: Classifier>(
                     }
                 }
                 Anchor::Separator => {
-                    separator(redactor, bytes, at, out.name_floor, &mut unclosed_brackets)
+                    let floor = out.name_floor;
+                    separator(
+                        redactor,
+                        bytes,
+                        at,
+                        floor,
+                        &mut unclosed_brackets,
+                        &mut commands,
+                    )
                 }
                 Anchor::Percent if card::joiner_at(bytes, at) == 3 => {
                     // `%20` before a digit: perhaps between a card's groups, as a URL
@@ -1216,6 +1225,7 @@ fn separator(
     at: usize,
     floor: usize,
     unclosed: &mut usize,
+    commands: &mut Commands,
 ) -> Option<Finding> {
     if bytes[at] == b':' {
         match bytes.get(at + 1) {
@@ -1269,7 +1279,8 @@ fn separator(
         if bytes[at] == b':'
             && before.len() == at
             && may_follow_user_flag(&before[..start])
-            && let Some(found) = user_flag_password(bytes, floor, start, at, redactor.counts())
+            && let Some(found) =
+                user_flag_password(bytes, floor, start, at, commands, redactor.counts())
         {
             return Some(found);
         }
@@ -1293,13 +1304,18 @@ fn separator(
 }
 
 /// Whether the text before a user's name at `user` ends with curl's or wget's user flag and
-/// its blank or `=` (after `floor`), after the command's name on the line
-/// (`curl -u user:password`, `wget --user=user:password`, and as `Command`'s `Debug` quotes
-/// them: `"curl" "-u" "user:password"`): other commands' `-u` takes no password
-/// (`docker run -u 1000:1000`, `sudo -u postgres`). The command's name is looked for past the
-/// floor too: what a pass replaced never holds one a pass before did not see.
+/// its blank or `=` (after `floor`), on a line that names the command before the user's `:`
+/// at `colon` (`curl -u user:password`, `wget --user=user:password`, and as `Command`'s
+/// `Debug` quotes them: `"curl" "-u" "user:password"`): other commands' `-u` takes no
+/// password (`docker run -u 1000:1000`, `sudo -u postgres`).
 #[inline]
-fn after_user_flag(bytes: &[u8], floor: usize, user: usize) -> bool {
+fn after_user_flag(
+    bytes: &[u8],
+    floor: usize,
+    user: usize,
+    colon: usize,
+    commands: &mut Commands,
+) -> bool {
     let (flag, blank) = match &bytes[floor..user] {
         [flag @ .., b'"', b' ', b'"'] | [flag @ .., b' '] => (flag, true),
         [flag @ .., b'='] => (flag, false),
@@ -1309,21 +1325,42 @@ fn after_user_flag(bytes: &[u8], floor: usize, user: usize) -> bool {
         flag.ends_with(f)
             && (flag.len() == f.len() || matches!(flag[flag.len() - f.len() - 1], b' ' | b'"'))
     };
-    if !(blank && ends_in(b"-u") || ends_in(b"--user")) {
-        return false;
-    }
-    let line = &bytes[user.saturating_sub(COMMAND_REACH)..user];
-    let line = &line[line.iter().rposition(|&b| b == b'\n').map_or(0, |n| n + 1)..];
-    line.windows(5).any(|w| {
-        matches!(
-            w,
-            [b'c', b'u', b'r', b'l', b' ' | b'"'] | [b'w', b'g', b'e', b't', b' ' | b'"']
-        )
-    })
+    (blank && ends_in(b"-u") || ends_in(b"--user")) && commands.on_line_before(bytes, colon)
 }
 
-/// How far back a user flag's command is looked for.
-const COMMAND_REACH: usize = 256;
+/// Whether the line holding a point names curl or wget before it. The whole line counts,
+/// what a pass replaced too: a replacement never makes a command's name (markers start with
+/// `[`, masks are digits and `*`), so a second pass finds one only where the first did. Each
+/// line is read once, however many user flags it holds: points are asked in order.
+#[derive(Debug, Default)]
+struct Commands {
+    /// How far the string has been read.
+    read_to: usize,
+    /// Whether the line being read names one so far.
+    found: bool,
+}
+
+impl Commands {
+    fn on_line_before(&mut self, bytes: &[u8], at: usize) -> bool {
+        if at <= self.read_to {
+            return self.found;
+        }
+        // A name may straddle where the last read stopped.
+        let mut from = self.read_to.saturating_sub(4);
+        if let Some(newline) = bytes[self.read_to..at].iter().rposition(|&b| b == b'\n') {
+            self.found = false;
+            from = self.read_to + newline + 1;
+        }
+        self.found |= bytes[from..at].windows(5).any(|w| {
+            matches!(
+                w,
+                [b'c', b'u', b'r', b'l', b' ' | b'"'] | [b'w', b'g', b'e', b't', b' ' | b'"']
+            )
+        });
+        self.read_to = at;
+        self.found
+    }
+}
 
 /// How far back the start of a user's address is looked for.
 const USER_REACH: usize = 64;
@@ -1349,6 +1386,7 @@ fn user_flag_password(
     floor: usize,
     start: usize,
     colon: usize,
+    commands: &mut Commands,
     counts: &Counts,
 ) -> Option<Finding> {
     // The user may be an address: the name is then its domain. (An address holds no
@@ -1362,7 +1400,7 @@ fn user_flag_password(
     } else {
         start
     };
-    if !after_user_flag(bytes, floor, user) {
+    if !after_user_flag(bytes, floor, user, colon, commands) {
         return None;
     }
     flag_password(bytes, user, colon, counts)
@@ -2459,6 +2497,15 @@ mod tests {
             (
                 r#""docker" "-u" "1000:1000""#,
                 r#""docker" "-u" "1000:1000""#,
+            ),
+            // Fuzzer: the command's name was looked for within 256 bytes, and a first pass
+            // shortened what stood between (`Basic …` → `Basic [REDACTED]`).
+            (
+                &format!(
+                    "curl x {}-u v:",
+                    "Basic abcdefghijklmnopqrstuvwxyz0123456789 ".repeat(8)
+                ),
+                &format!("curl x {}-u [REDACTED]:", "Basic [REDACTED] ".repeat(8)),
             ),
             // Fuzzer: the command's name was looked for after the first finding only.
             ("curl -u a: -u b:", "curl -u [REDACTED]: -u [REDACTED]:"),
