@@ -289,8 +289,7 @@ fn walk<'s, C: Classifier>(
     };
     let mut resume = 0; // digit runs before this were judged already
     let mut unclosed = 0; // sensitive XML elements found with no closing tag
-    let mut unclosed_brackets = 0; // sensitive bracketed values found with no closing bracket
-    let mut commands = Commands::default(); // where a line names curl or wget
+    let mut lines = Lines::default(); // what the separators' look-backs learnt of the string
     // Findings that start after their anchor (a URL's password, a value after its name, an
     // element's value after its start tag), held until the scan reaches their start: anchors
     // before it are still looked at.
@@ -336,17 +335,7 @@ fn walk<'s, C: Classifier>(
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
                 }
-                Anchor::Separator => {
-                    let floor = out.name_floor;
-                    separator(
-                        redactor,
-                        bytes,
-                        at,
-                        floor,
-                        &mut unclosed_brackets,
-                        &mut commands,
-                    )
-                }
+                Anchor::Separator => separator(redactor, bytes, at, out.name_floor, &mut lines),
                 Anchor::Percent if card::joiner_at(bytes, at) == 3 => {
                     // `%20` before a digit: perhaps between a card's groups, as a URL
                     // writes a space (`4111%201111%201111%201111`). The run is judged
@@ -1224,8 +1213,7 @@ fn separator(
     bytes: &[u8],
     at: usize,
     floor: usize,
-    unclosed: &mut usize,
-    commands: &mut Commands,
+    lines: &mut Lines,
 ) -> Option<Finding> {
     if bytes[at] == b':' {
         match bytes.get(at + 1) {
@@ -1270,17 +1258,37 @@ fn separator(
                 quoted: quoted_name,
                 adjacent: before.len() == at,
             };
-            return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
+            return named_value(
+                redactor,
+                bytes,
+                at,
+                floor,
+                name,
+                fixed,
+                &mut lines.unclosed_brackets,
+            );
         }
         let start = before.len() - name.len();
         if start == 0 || quoted_name {
             return None;
         }
         if bytes[at] == b':'
+            && name == b"path"
+            && let Some((start, end)) = webhooks::debug_path_secret(bytes, floor, at)
+        {
+            return Some(secret(start, end, redactor.counts()));
+        }
+        if bytes[at] == b':'
             && before.len() == at
             && may_follow_user_flag(&before[..start])
-            && let Some(found) =
-                user_flag_password(bytes, floor, start, at, commands, redactor.counts())
+            && let Some(found) = user_flag_password(
+                bytes,
+                floor,
+                start,
+                at,
+                &mut lines.commands,
+                redactor.counts(),
+            )
         {
             return Some(found);
         }
@@ -1293,14 +1301,30 @@ fn separator(
             quoted: false,
             adjacent: before.len() == at,
         };
-        return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
+        return named_value(
+            redactor,
+            bytes,
+            at,
+            floor,
+            name,
+            fixed,
+            &mut lines.unclosed_brackets,
+        );
     };
     let name = Name {
         text: name,
         quoted: quoted_name,
         adjacent: before.len() == at,
     };
-    named_value(redactor, bytes, at, floor, name, fixed, unclosed)
+    named_value(
+        redactor,
+        bytes,
+        at,
+        floor,
+        name,
+        fixed,
+        &mut lines.unclosed_brackets,
+    )
 }
 
 /// Whether the text before a user's name at `user` ends with curl's or wget's user flag and
@@ -1326,6 +1350,16 @@ fn after_user_flag(
             && (flag.len() == f.len() || matches!(flag[flag.len() - f.len() - 1], b' ' | b'"'))
     };
     (blank && ends_in(b"-u") || ends_in(b"--user")) && commands.on_line_before(bytes, colon)
+}
+
+/// What the separators' look-backs learnt of a string so far, so that none reads the same
+/// bytes again and again.
+#[derive(Debug, Default)]
+struct Lines {
+    /// Sensitive bracketed values found with no closing bracket.
+    unclosed_brackets: usize,
+    /// Where a line names curl or wget.
+    commands: Commands,
 }
 
 /// Whether the line holding a point names curl or wget before it. The whole line counts,

@@ -8,6 +8,11 @@
 //! the path's secret part is found ([`path_secret`]); the scheme, the host and the ids before
 //! the secret stay, so a reader still sees which webhook failed.
 //!
+//! Rust code also logs a URL as `url::Url`'s `Debug` writes it — reqwest's errors and
+//! requests hold one, and `tracing`'s `?url` writes it so: `host: Some(Domain("hooks.slack.com")),
+//! port: None, path: "/services/…"`. There the host is found before the path's name
+//! ([`debug_path_secret`]).
+//!
 //! A path is read no further than [`PATH_REACH`] bytes: a longer one is no webhook's, and a
 //! line of many URLs is read once, not once per URL.
 
@@ -148,6 +153,34 @@ pub(crate) fn path_secret(
                 .then_some((rest, path.end))
         }
     }
+}
+
+/// How far before a `path:` a `Url`'s `Debug` host is looked for (its port stands between).
+const DEBUG_HOST_REACH: usize = 128;
+
+/// The secret in a URL's path as `url::Url`'s `Debug` writes it (`host: Some(Domain("…")),
+/// port: None, path: "/…"`), the `:` after `path` at `colon`: its byte range, as
+/// [`path_secret`] finds it for the host written before, within [`DEBUG_HOST_REACH`] bytes
+/// and never before `floor`. In JSON-escaped text its quotes are `\"`.
+pub(crate) fn debug_path_secret(
+    bytes: &[u8],
+    floor: usize,
+    colon: usize,
+) -> Option<(usize, usize)> {
+    let path_start = match bytes.get(colon + 1..colon + 4)? {
+        [b' ', b'"', _] => colon + 3,
+        [b' ', b'\\', b'"'] => colon + 4,
+        _ => return None,
+    };
+    let from = floor.max(colon.saturating_sub(DEBUG_HOST_REACH));
+    let before = &bytes[from..colon];
+    const DOMAIN: &[u8] = b"host: Some(Domain(";
+    let open = before.windows(DOMAIN.len()).rposition(|w| w == DOMAIN)? + DOMAIN.len();
+    let host = before[open..]
+        .strip_prefix(b"\\\"")
+        .or_else(|| before[open..].strip_prefix(b"\""))?;
+    let len = host.iter().position(|&b| matches!(b, b'"' | b'\\'))?;
+    path_secret(bytes, &host[..len], path_start)
 }
 
 /// A URL's path: `bytes[start..end]`, starting with `/`.
@@ -323,6 +356,26 @@ mod tests {
         }
         for other in [&b"api.stripe.com"[..], b"com", b"10.0.0.1:8080", b"host:"] {
             assert!(!may_be_a_webhook_host(other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_url_s_debug_keeps_its_webhook_secret_no_more() {
+        fn secret_in(text: &str) -> Option<&str> {
+            let colon = text.find("path:").unwrap() + 4;
+            debug_path_secret(text.as_bytes(), 0, colon).map(|(s, e)| &text[s..e])
+        }
+        let debug = r#"Url { scheme: "https", cannot_be_a_base: false, username: "", password: None, host: Some(Domain("hooks.slack.com")), port: None, path: "/services/T0/B0/abc123", query: None, fragment: None }"#;
+        assert_eq!(secret_in(debug), Some("abc123"));
+        let escaped = r#"{"error":"Url { host: Some(Domain(\"discord.com\")), port: None, path: \"/api/webhooks/1/tok\", query: None }"}"#;
+        assert_eq!(secret_in(escaped), Some("tok"));
+        for other in [
+            r#"host: Some(Domain("api.stripe.com")), port: None, path: "/v1/charges/ch_1/x""#,
+            r#"host: Some(Ipv4(10.0.0.1)), port: Some(443), path: "/services/T/B/x""#,
+            r#"path: "/services/T/B/x""#,
+            r#"host: Some(Domain("hooks.slack.com")), port: None, path: None"#,
+        ] {
+            assert_eq!(secret_in(other), None, "{other}");
         }
     }
 
