@@ -1540,6 +1540,11 @@ fn named_value(
                     .position(|&b| ends_value(b))
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
+            if matches!(word, b"None" | b"null") {
+                // No value (Rust's `None`, JSON's `null`): nothing to hide, and that none
+                // was set is what a reader of the line looks for.
+                return None;
+            }
             if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {
                 // Rust's `Debug` of a wrapped value or a struct (`Some("737")`,
                 // `Secret(737)`, `Secret { inner: 737 }`), on one line or many: all of it.
@@ -2487,6 +2492,20 @@ mod tests {
         );
         assert_eq!(redact("Cookie: a=1; b=2\nnext"), "Cookie: [REDACTED]\nnext");
         assert_eq!(redact("status: 200 key=value"), "status: 200 key=value");
+    }
+
+    #[test]
+    fn a_name_with_no_value_is_left_as_it_is() {
+        // Each was `[REDACTED]`: Rust's `Debug` of an unset option, JSON's `null`.
+        for text in [
+            "Config { user: \"app\", password: None, token: None }",
+            "{\"password\":null,\"cvv\": null}",
+            "password=null&x=1",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        assert_eq!(redact("password: Nonesuch"), "password: [REDACTED]");
+        assert_eq!(redact("password: \"None\""), "password: \"[REDACTED]\"");
     }
 
     #[test]

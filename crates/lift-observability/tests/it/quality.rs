@@ -748,6 +748,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "docs at https://api.telegram.org/ and https://outlook.office.com/mail/inbox/id/AAQk",
         "GET https://api.example.com/services/T0A1B2C3D/B0A1B2C3D/orders 200",
         "docker run -u 1000:1000 payments:latest; sudo -u postgres psql; curl --user-agent a:b",
+        "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
     ] {
         cases.push(benign("look-alike", text));
