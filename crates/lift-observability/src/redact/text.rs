@@ -2536,6 +2536,11 @@ mod tests {
                 "curl x\ndocker run -u 1000:1000",
             ),
             ("curl --user-agent a:b", "curl --user-agent a:b"),
+            // A card number in the address: masked, and the password goes.
+            (
+                "curl -u 4111111111111111@b:pw",
+                "curl -u 411111******1111@b:[REDACTED]",
+            ),
             // Fuzzer: an address's look-back crossed what a first pass replaced.
             ("curl -u ://:n@:", "curl -u ://:[REDACTED]@:"),
             // As `Command`'s `Debug` writes a command line.
@@ -2566,6 +2571,21 @@ mod tests {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
         }
+    }
+
+    #[test]
+    fn a_url_s_debug_is_read_back_no_further_than_a_first_pass_replaced() {
+        // Fuzzer: the second `path:` found the host on the second pass only, past the marker.
+        let once = redact(r#"host: Some(Domain("hooks.slack.com"path: "/s/=[path: "/r/-"#);
+        assert_eq!(
+            once,
+            r#"host: Some(Domain("hooks.slack.com"path: "/s/[REDACTED][path: "/r/-"#
+        );
+        assert_eq!(redact(&once), once);
+        let once = redact(
+            r#"host: Some(Domain("hooks.slack.com")), port: 4111111111111111, path: "/s/T/x""#,
+        );
+        assert_eq!(redact(&once), once);
     }
 
     #[test]

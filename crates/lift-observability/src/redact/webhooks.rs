@@ -173,7 +173,7 @@ pub(crate) fn debug_path_secret(
         _ => return None,
     };
     let from = floor.max(colon.saturating_sub(DEBUG_HOST_REACH));
-    let before = &bytes[from..colon];
+    let before = after_replacements(&bytes[from..colon]);
     const DOMAIN: &[u8] = b"host: Some(Domain(";
     let open = before.windows(DOMAIN.len()).rposition(|w| w == DOMAIN)? + DOMAIN.len();
     let host = before[open..]
@@ -181,6 +181,20 @@ pub(crate) fn debug_path_secret(
         .or_else(|| before[open..].strip_prefix(b"\""))?;
     let len = host.iter().position(|&b| matches!(b, b'"' | b'\\'))?;
     path_secret(bytes, &host[..len], path_start)
+}
+
+/// `before` from after the last thing an earlier pass replaced there — a marker
+/// (`[REDACTED]`) or a masked digit —: a pass looks back no further than its floor, the end
+/// of what it replaced, so a second pass looks back no further than the first did (and where
+/// a masked card stopped it only, the first pass had found what there was to find).
+fn after_replacements(before: &[u8]) -> &[u8] {
+    let replaced = before.iter().enumerate().rev().find(|&(at, &b)| {
+        b == super::card::MASK_CHAR as u8
+            || b == b']'
+                && (before[..=at].ends_with(super::text::REDACTED.as_bytes())
+                    || before[..=at].ends_with(super::text::REMOVED.as_bytes()))
+    });
+    replaced.map_or(before, |(at, _)| &before[at + 1..])
 }
 
 /// A URL's path: `bytes[start..end]`, starting with `/`.
@@ -370,6 +384,9 @@ mod tests {
         let escaped = r#"{"error":"Url { host: Some(Domain(\"discord.com\")), port: None, path: \"/api/webhooks/1/tok\", query: None }"}"#;
         assert_eq!(secret_in(escaped), Some("tok"));
         for other in [
+            // Fuzzer: a second pass looked back past what the first had replaced.
+            r#"host: Some(Domain("hooks.slack.com"[REDACTED][path: "/r/-""#,
+            r#"host: Some(Domain("hooks.slack.com")), port: 411111******1111, path: "/s/T/x""#,
             r#"host: Some(Domain("api.stripe.com")), port: None, path: "/v1/charges/ch_1/x""#,
             r#"host: Some(Ipv4(10.0.0.1)), port: Some(443), path: "/services/T/B/x""#,
             r#"path: "/services/T/B/x""#,
