@@ -1812,6 +1812,9 @@ fn string_end_on_line(bytes: &[u8], q: u8) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
+            // A backslash escapes the byte after it — but a line's end ends the line, as
+            // [`line_end`] has it (a shell's continued line).
+            b'\\' if matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) => return None,
             b'\\' => i += 2,
             b'\n' | b'\r' => return None,
             b if b == q => return Some(i),
@@ -2492,6 +2495,19 @@ mod tests {
         );
         assert_eq!(redact("Cookie: a=1; b=2\nnext"), "Cookie: [REDACTED]\nnext");
         assert_eq!(redact("status: 200 key=value"), "status: 200 key=value");
+    }
+
+    #[test]
+    fn a_quoted_value_ends_with_its_line_even_after_a_backslash() {
+        // Fuzzer: the backslash carried the string over the line's end to a quote after a
+        // marker, so the first pass left the value (it held the marker) and the second,
+        // reading to the line's end, replaced it.
+        let once = redact("Authorization:\"\\\n[REDACTED]cvv[c]=\\\"\"");
+        assert_eq!(
+            once,
+            "Authorization:\"[REDACTED]\n[REDACTED]cvv[c]=\\\"[REMOVED]"
+        );
+        assert_eq!(redact(&once), once);
     }
 
     #[test]
