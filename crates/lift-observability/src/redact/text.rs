@@ -1215,6 +1215,10 @@ fn separator(
     floor: usize,
     lines: &mut Lines,
 ) -> Option<Finding> {
+    let Lines {
+        unclosed_brackets: unclosed,
+        commands,
+    } = lines;
     if bytes[at] == b':' {
         match bytes.get(at + 1) {
             Some(b'/') if bytes.get(at + 2) == Some(&b'/') => {
@@ -1258,15 +1262,7 @@ fn separator(
                 quoted: quoted_name,
                 adjacent: before.len() == at,
             };
-            return named_value(
-                redactor,
-                bytes,
-                at,
-                floor,
-                name,
-                fixed,
-                &mut lines.unclosed_brackets,
-            );
+            return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
         }
         let start = before.len() - name.len();
         if start == 0 || quoted_name {
@@ -1281,14 +1277,8 @@ fn separator(
         if bytes[at] == b':'
             && before.len() == at
             && may_follow_user_flag(&before[..start])
-            && let Some(found) = user_flag_password(
-                bytes,
-                floor,
-                start,
-                at,
-                &mut lines.commands,
-                redactor.counts(),
-            )
+            && let Some(found) =
+                user_flag_password(bytes, floor, start, at, commands, redactor.counts())
         {
             return Some(found);
         }
@@ -1301,30 +1291,14 @@ fn separator(
             quoted: false,
             adjacent: before.len() == at,
         };
-        return named_value(
-            redactor,
-            bytes,
-            at,
-            floor,
-            name,
-            fixed,
-            &mut lines.unclosed_brackets,
-        );
+        return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
     };
     let name = Name {
         text: name,
         quoted: quoted_name,
         adjacent: before.len() == at,
     };
-    named_value(
-        redactor,
-        bytes,
-        at,
-        floor,
-        name,
-        fixed,
-        &mut lines.unclosed_brackets,
-    )
+    named_value(redactor, bytes, at, floor, name, fixed, unclosed)
 }
 
 /// Whether the text before a user's name at `user` ends with curl's or wget's user flag and
