@@ -239,10 +239,7 @@ fn object_members(before: &[u8], after_markers: bool) -> &[u8] {
     let mut in_string = false;
     for at in (0..end).rev() {
         match before[at] {
-            b']' if after_markers
-                && (before[..=at].ends_with(super::text::REDACTED.as_bytes())
-                    || before[..=at].ends_with(super::text::REMOVED.as_bytes())) =>
-            {
+            b']' if after_markers && super::text::ends_with_marker(&before[..=at]) => {
                 return &before[at + 1..end];
             }
             // A card number an earlier pass masked (`411111******1111`).

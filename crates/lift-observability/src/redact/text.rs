@@ -841,6 +841,11 @@ pub(super) fn is_marker_at(text: &[u8]) -> bool {
     text.starts_with(REMOVED.as_bytes()) || text.starts_with(REDACTED.as_bytes())
 }
 
+/// Whether `text` ends with what redaction writes in place of a value.
+pub(super) fn ends_with_marker(text: &[u8]) -> bool {
+    text.ends_with(REMOVED.as_bytes()) || text.ends_with(REDACTED.as_bytes())
+}
+
 /// Whether `text` is what redaction writes in place of a value.
 fn is_marker(text: &[u8]) -> bool {
     text == REMOVED.as_bytes() || text == REDACTED.as_bytes()

@@ -190,9 +190,7 @@ pub(crate) fn debug_path_secret(
 fn after_replacements(before: &[u8]) -> &[u8] {
     let replaced = before.iter().enumerate().rev().find(|&(at, &b)| {
         b == super::card::MASK_CHAR as u8
-            || b == b']'
-                && (before[..=at].ends_with(super::text::REDACTED.as_bytes())
-                    || before[..=at].ends_with(super::text::REMOVED.as_bytes()))
+            || b == b']' && super::text::ends_with_marker(&before[..=at])
     });
     replaced.map_or(before, |(at, _)| &before[at + 1..])
 }
