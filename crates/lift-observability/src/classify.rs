@@ -8,8 +8,9 @@
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
 //! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`), `"` before `,`
-//! (where a tuple's first item ends) — and any of these letters or a `"` as the block's last
-//! byte, whose neighbour after it is outside. The block's first
+//! (where a tuple's first item ends), `-` before `-` (a command line's long flag) — and any
+//! of these letters, a `"` or a `-` as the block's last byte, whose neighbour after it is
+//! outside. The block's first
 //! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
 //! often; with their neighbours, rarely.
 //!
@@ -263,7 +264,7 @@ mod sse2 {
 
     /// The letters of a half, its `c`s and `v`s, its `"`s and `,`s, and its other classes.
     #[target_feature(enable = "sse2")]
-    fn half(v: __m128i) -> (u32, [u32; 4], Classes) {
+    fn half(v: __m128i) -> (u32, [u32; 5], Classes) {
         let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
         let letters = _mm_or_si128(
             _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
@@ -275,9 +276,10 @@ mod sse2 {
             _mm_or_si128(eq(v, b':'), eq(v, b'%')),
         );
         let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
+        let dash = eq(v, b'-');
         let in_run = _mm_or_si128(
             _mm_or_si128(digits, eq(v, b'+')),
-            _mm_or_si128(eq(v, b' '), eq(v, b'-')),
+            _mm_or_si128(eq(v, b' '), dash),
         );
         let quote = eq(v, b'"');
         let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(quote, eq(v, b'\\')));
@@ -288,6 +290,7 @@ mod sse2 {
                 mask(eq(folded, b'v')),
                 mask(quote),
                 mask(eq(v, b',')),
+                mask(dash),
             ],
             Classes {
                 anchors: mask(separators),
@@ -306,11 +309,13 @@ mod sse2 {
         let [w0, w1, w2, w3] = words(block);
         let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
         let hi = _mm_set_epi64x(w3 as i64, w2 as i64);
-        let (letters_lo, [c_lo_bits, v_lo, quote_lo, comma_lo], c_lo) = half(lo);
-        let (letters_hi, [c_hi_bits, v_hi, quote_hi, comma_hi], c_hi) = half(hi);
-        // A `"` before a `,` (or as the block's last byte).
+        let (letters_lo, [c_lo_bits, v_lo, quote_lo, comma_lo, dash_lo], c_lo) = half(lo);
+        let (letters_hi, [c_hi_bits, v_hi, quote_hi, comma_hi, dash_hi], c_hi) = half(hi);
+        // A `"` before a `,`, a `-` before a `-` (or either as the block's last byte).
         let before_commas =
             (quote_lo | quote_hi << 16) & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE);
+        let dashes = dash_lo | dash_hi << 16;
+        let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
         let letters = letters_lo | letters_hi << 16;
         // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
         let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
@@ -331,7 +336,8 @@ mod sse2 {
                 | with_neighbours
                 | after_c
                 | letters & LAST_BYTE
-                | before_commas,
+                | before_commas
+                | double_dashes,
             digits: c_lo.digits | c_hi.digits << 16,
             breakers: c_lo.breakers | c_hi.breakers << 16,
             escapes: c_lo.escapes | c_hi.escapes << 16,
@@ -515,10 +521,14 @@ mod avx2 {
             _mm256_or_si256(eq(v, b':'), eq(v, b'%')),
         );
         let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
+        let dash = eq(v, b'-');
         let in_run = _mm256_or_si256(
             _mm256_or_si256(digits, eq(v, b'+')),
-            _mm256_or_si256(eq(v, b' '), eq(v, b'-')),
+            _mm256_or_si256(eq(v, b' '), dash),
         );
+        // A `-` before a `-` (or as the block's last byte): a long flag's dashes.
+        let dashes = mask(dash);
+        let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
         let quote = eq(v, b'"');
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, eq(v, b'\\')));
         // A `"` before a `,`: looked for only where a quote is.
@@ -533,7 +543,8 @@ mod avx2 {
                 | with_neighbours
                 | after_c
                 | letters & LAST_BYTE
-                | before_commas,
+                | before_commas
+                | double_dashes,
             digits: mask(digits),
             breakers: !mask(in_run),
             // The high bit of `v` itself: non-ASCII.
@@ -589,6 +600,7 @@ mod portable {
             lower_y: compress(eq(w, b'y')),
             quote: compress(eq(w, b'"')),
             comma: compress(eq(w, b',')),
+            dash: compress(eq(w, b'-')),
             digits: compress(digits),
             in_run: compress(digits | eq(w, b' ') | eq(w, b'-') | eq(w, b'+')),
             escapes: compress(below_space | eq(w, b'"') | eq(w, b'\\') | (w & HIGH)),
@@ -613,6 +625,7 @@ mod portable {
         lower_y: u32,
         quote: u32,
         comma: u32,
+        dash: u32,
         digits: u32,
         in_run: u32,
         escapes: u32,
@@ -637,7 +650,8 @@ mod portable {
             | letter_a & all(|r| r.upper_k_or_s) >> 1
             | letter_j & all(|r| r.lower_y) << 1
             | letter_v & all(|r| r.c) << 1
-            | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE);
+            | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE)
+            | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE);
         Classes {
             anchors: all(|r| r.separators)
                 | with_neighbours
@@ -669,6 +683,7 @@ mod tests {
             b'J' => prev == Some(b'y'),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b','),
+            b'-' => next(|n| n == b'-'),
             _ => false,
         };
         Classes {
@@ -696,7 +711,7 @@ mod tests {
             let next = (k < BLOCK - 1).then(|| block[k + 1]);
             set(&mut c, k, byte_classes(b, prev, next));
         }
-        if b"BbKkAJ\"".contains(&block[BLOCK - 1]) {
+        if b"BbKkAJ\"-".contains(&block[BLOCK - 1]) {
             c.anchors |= LAST_BYTE;
         }
         c
@@ -723,6 +738,7 @@ mod tests {
                     *b"a0 -Z9\"\\\x01\xffbk=:AJoBeokeAKASyJbaKe",
                     *b"BaBEoKEASAKyJokex1Be AK9AS`bE{BA",
                     *b"x1Be AK9AS`bE{BAoBeokeAKASyJbaKe",
+                    *b"--a-b--x- -\"--,\"-e--f-g-h-i--0--",
                 ] {
                     let mut with = neighbours;
                     with[k] = b;
@@ -735,7 +751,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",-";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]
@@ -810,7 +826,11 @@ mod tests {
             "{bytes:?} at {at}"
         );
         let letters = (0..BLOCK)
-            .filter(|&k| bytes.get(at + k).is_some_and(|b| b"BbKkAJVv\"".contains(b)))
+            .filter(|&k| {
+                bytes
+                    .get(at + k)
+                    .is_some_and(|b| b"BbKkAJVv\"-".contains(b))
+            })
             .fold(0u32, |m, k| m | 1 << k);
         assert_eq!(
             got.anchors & edges & !want.anchors & !letters,

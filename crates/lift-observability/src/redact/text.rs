@@ -29,6 +29,7 @@
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
+//! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //!
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
 //! idempotent: what it wrote is never found again (fuzzed).
@@ -74,6 +75,8 @@ enum Anchor {
     LetterV,
     /// A double quote before a comma: perhaps where a tuple's first item ends.
     Quote,
+    /// A dash before a dash: perhaps a command line's long flag.
+    Dash,
 }
 
 static ANCHORS: [Anchor; 256] = {
@@ -96,6 +99,7 @@ static ANCHORS: [Anchor; 256] = {
     t[b'V' as usize] = Anchor::LetterV;
     t[b'v' as usize] = Anchor::LetterV;
     t[b'"' as usize] = Anchor::Quote;
+    t[b'-' as usize] = Anchor::Dash;
     t
 };
 
@@ -115,7 +119,8 @@ pub(crate) enum Short {
 }
 
 /// Per byte: 1 = an anchor other than a digit, 2 = escaped in JSON (controls, `"`, `\`,
-/// non-ASCII: the escaper decides), 4 = a comma (after a quote, perhaps a tuple's).
+/// non-ASCII: the escaper decides), 4 = a comma (after a quote, perhaps a tuple's), 8 = a
+/// dash (two in a row, perhaps a long flag's), 16 = a blank (before a flag's value).
 static SHORT_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -138,6 +143,9 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'K' as usize] = 1;
     t[b'k' as usize] = 1;
     t[b',' as usize] = 4;
+    t[b'-' as usize] = 8;
+    t[b' ' as usize] = 16;
+    t[b'\t' as usize] = 2 | 16;
     t
 };
 
@@ -147,7 +155,12 @@ pub(crate) fn short_verdict(bytes: &[u8]) -> Short {
     let class = bytes
         .iter()
         .fold(0, |acc, &b| acc | SHORT_CLASS[b as usize]);
-    match class {
+    // Two dashes in a row and a blank: a flag and its value (`--pin 1234`). Dates and ids
+    // hold single dashes and no blank.
+    if class & 24 == 24 && bytes.windows(2).any(|w| w == b"--") {
+        return Short::Scan;
+    }
+    match class & 7 {
         0 | 4 => Short::Plain,
         2 => Short::Escape,
         // An anchor, or an escape and a comma (`("pin","1")`).
@@ -370,6 +383,7 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
                 Anchor::Quote => tuple_value(redactor, bytes, at, out.name_floor),
+                Anchor::Dash => flag_value(redactor, bytes, at, out.name_floor),
             };
             let Some(f) = found else { continue };
             if f.start > at {
@@ -1439,6 +1453,127 @@ fn flag_password(
         return (!is_marker_at(&bytes[start..])).then(|| secret(start, end, counts));
     }
     (!is_marker(&bytes[user_start..colon])).then(|| secret(user_start, colon, counts))
+}
+
+/// The longest long flag's name judged.
+const MAX_FLAG_NAME: usize = 64;
+
+/// A command line's long flag and its value after a blank, `at` its first dash: a shell
+/// line's `--password hunter2` (`--password "two words"`), `Command`'s `Debug`
+/// (`"pg_dump" "--password" "hunter2"`), a list of arguments (`["app", "--api-key", "k"]`,
+/// `std::env::args()` collected), single-quoted or JSON-escaped alike. For a secret or
+/// sensitive-data name, the value's text is replaced. (`--password=hunter2` is a name and its
+/// value: [`separator`]'s.) Passed over: a flag that takes no value — negated
+/// (`--no-password`) or reading standard input (`--password-stdin`) — and a value that is
+/// another flag.
+#[cold]
+fn flag_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
+    let name_start = at + 2;
+    if bytes.get(at + 1) != Some(&b'-')
+        || !bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic)
+    {
+        return None;
+    }
+    // What opens the flag: a blank or the text's start, or a quote (escaped in JSON text)
+    // after one of them, `[`, `(` or `,` — never text a pass before replaced (a second pass
+    // sees a marker's `]` there).
+    let before = &bytes[floor.min(at)..at];
+    let (quote, lead): (&[u8], &[u8]) = match before {
+        [] => (b"", before),
+        [.., b' ' | b'\t' | b'\n' | b'\r'] => (b"", before),
+        [lead @ .., b'\\', b'"'] => (b"\\\"", lead),
+        [lead @ .., q @ (b'"' | b'\'')] => (std::slice::from_ref(q), lead),
+        _ => return None,
+    };
+    let opens = match lead.last() {
+        None => at - before.len() == 0,
+        Some(&b) => {
+            quote.is_empty() || matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'(' | b',')
+        }
+    };
+    if !opens {
+        return None;
+    }
+    let name_len = bytes[name_start..]
+        .iter()
+        .take(MAX_FLAG_NAME + 1)
+        .position(|&b| !is_name_byte(b))?;
+    let name = &bytes[name_start..name_start + name_len];
+    let takes_no_value = name.len() > 3 && name[..3].eq_ignore_ascii_case(b"no-")
+        || name.len() >= 5 && name[name.len() - 5..].eq_ignore_ascii_case(b"stdin");
+    if takes_no_value {
+        return None;
+    }
+    let fixed = marker_for(redactor, name)?;
+    let mut i = name_start + name_len;
+    if !quote.is_empty() {
+        // The flag's closing quote, a comma perhaps (a list), the value's opening quote.
+        if !bytes[i..].starts_with(quote) {
+            return None;
+        }
+        i += quote.len();
+        i += usize::from(bytes.get(i) == Some(&b','));
+    }
+    let blanks = bytes[i..]
+        .iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t'))
+        .count();
+    if blanks == 0 {
+        return None;
+    }
+    let start = i + blanks;
+    let rest = &bytes[start..];
+    let (start, end) = if rest.starts_with(b"\\\"") {
+        let from = start + 2;
+        (from, escaped_string_end(bytes, from))
+    } else if let Some(&q @ (b'"' | b'\'')) = rest.first() {
+        let from = start + 1;
+        let len = string_end_on_line(&bytes[from..], q);
+        (
+            from,
+            len.map_or_else(|| line_end(bytes, from), |len| from + len),
+        )
+    } else if quote.is_empty() && !rest.starts_with(b"-") {
+        let len = rest
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'))
+            .unwrap_or(rest.len());
+        (start, start + len)
+    } else {
+        return None;
+    };
+    if bytes[start..].starts_with(b"-") {
+        return None;
+    }
+    value_finding(redactor, bytes, start..end, fixed, false)
+}
+
+/// Where a string whose text starts at `from` ends in JSON-escaped text, its quotes `\"`: at
+/// the escaped quote that closes it (not one that the text's own escaping made part of it,
+/// as `Debug` writes `\"` inside a string: `\\\"` once escaped again), or where the JSON
+/// string holding it ends, or at the line's end.
+fn escaped_string_end(bytes: &[u8], from: usize) -> usize {
+    // Read as decoded: `\x` is the character `x`; an unescaped `"` ends the JSON string.
+    let mut i = from;
+    let mut inner_escape = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' | b'\n' | b'\r' => return i,
+            b'\\' => {
+                match bytes.get(i + 1) {
+                    Some(b'"') if !inner_escape => return i,
+                    Some(b'\\') => inner_escape = !inner_escape,
+                    _ => inner_escape = false,
+                }
+                i += 2;
+            }
+            _ => {
+                inner_escape = false;
+                i += 1;
+            }
+        }
+    }
+    bytes.len()
 }
 
 /// A name found before a separator.
@@ -2566,6 +2701,71 @@ mod tests {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
         }
+    }
+
+    #[test]
+    fn a_long_flag_s_value_after_a_blank_goes_for_a_secret_name() {
+        for (text, expected) in [
+            (
+                "pg_dump --password hunter2 --host db",
+                "pg_dump --password [REDACTED] --host db",
+            ),
+            ("--pin 1234", "--pin [REMOVED]"),
+            ("app --api-key\tk123", "app --api-key\t[REDACTED]"),
+            (
+                r#"--password "two words" x"#,
+                r#"--password "[REDACTED]" x"#,
+            ),
+            // A list of arguments (`std::env::args()` collected), `Command`'s `Debug`.
+            (
+                r#"args: ["app", "--db-password", "hunter2", "--port", "80"]"#,
+                r#"args: ["app", "--db-password", "[REDACTED]", "--port", "80"]"#,
+            ),
+            (
+                r#""pg_dump" "--password" "hun\"ter2" "db""#,
+                r#""pg_dump" "--password" "[REDACTED]" "db""#,
+            ),
+            ("'--api-key', 'k123'", "'--api-key', '[REDACTED]'"),
+            // JSON-escaped (`lift-ship --redact`), a quote inside the value escaped twice.
+            (
+                r#"{"msg":"[\"--password\", \"hun\\\"ter2\"]"}"#,
+                r#"{"msg":"[\"--password\", \"[REDACTED]\"]"}"#,
+            ),
+            // `=` is the separator's.
+            ("--token=abc", "--token=[REDACTED]"),
+            // No value: negated, from standard input, another flag, nothing.
+            ("--no-password --verbose", "--no-password --verbose"),
+            (
+                "docker login --password-stdin registry.example.com",
+                "docker login --password-stdin registry.example.com",
+            ),
+            ("--password --verbose", "--password --verbose"),
+            (
+                r#"["app", "--password", "--verbose"]"#,
+                r#"["app", "--password", "--verbose"]"#,
+            ),
+            ("--password", "--password"),
+            // Not a flag, or not a secret's.
+            ("a--password x", "a--password x"),
+            ("x-- --password y", "x-- --password [REDACTED]"),
+            (
+                "--secret-id prod/db --key-id k",
+                "--secret-id prod/db --key-id k",
+            ),
+            ("-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
+            ("2026-12-05 -- note", "2026-12-05 -- note"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn a_short_string_with_two_dashes_is_scanned() {
+        assert_eq!(short_verdict(b"--pin 1"), Short::Scan);
+        assert_eq!(short_verdict(b"2026-12-05"), Short::Plain);
+        assert_eq!(short_verdict(b"x--y"), Short::Plain);
+        assert_eq!(redact("--pin 1"), "--pin [REMOVED]");
     }
 
     #[test]

@@ -518,9 +518,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
-    // password (curl, wget).
+    // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
     const COMMANDS: &str = "command-line user";
+    const FLAGS: &str = "command-line flag";
     for (category, text, secret) in [
         (
             HEADERS,
@@ -567,6 +568,27 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "curl https://api.stripe.com/v1/charges -u sk_test_4eC39HqLyj:",
             "4eC39HqLyj",
         ),
+        (
+            FLAGS,
+            "pg_dump --host db --password hunter2x9Q --format c",
+            "hunter2x9Q",
+        ),
+        (
+            FLAGS,
+            "starting with args [\"payments\", \"--api-key\", \"hunter2x9Q\", \"--port\", \"8080\"]",
+            "hunter2x9Q",
+        ),
+        (
+            FLAGS,
+            "spawn \"psql\" \"--set\" \"x=1\" \"--db-password\" \"hunter2x9Q\"",
+            "hunter2x9Q",
+        ),
+        (
+            FLAGS,
+            "deploy --client-secret 'hunter 2x9Q' --yes",
+            "hunter 2x9Q",
+        ),
+        (FLAGS, "terminal-sim --pin 4821 --amount 1250", "4821"),
     ] {
         cases.push(sensitive(category, text, secret));
     }
@@ -748,6 +770,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "docs at https://api.telegram.org/ and https://outlook.office.com/mail/inbox/id/AAQk",
         "GET https://api.example.com/services/T0A1B2C3D/B0A1B2C3D/orders 200",
         "docker run -u 1000:1000 payments:latest; sudo -u postgres psql; curl --user-agent a:b",
+        "docker login --username ci --password-stdin registry.example.com --no-password x",
+        "aws secretsmanager get-secret-value --secret-id prod/db --version-stage AWSCURRENT",
+        "args [\"app\", \"--password\", \"--verbose\", \"--port\", \"80\"] -- done -----",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
     ] {
