@@ -43,10 +43,14 @@ const SAD_TOKENS: [&[u8]; 10] = [
     b"trackdata",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-const SAD_PAIRS: [(&[u8], &[u8]); 8] = [
+const SAD_PAIRS: [(&[u8], &[u8]); 10] = [
     (b"security", b"code"),
     (b"card", b"code"),
     (b"card", b"verification"),
+    // Worldpay's (Vantiv's) `cardValidationNum`.
+    (b"card", b"validation"),
+    // The code's name in the UK (Opayo's, Barclaycard's `CV2`), split from its digit.
+    (b"cv", b"2"),
     (b"verification", b"value"),
     (b"track", b"1"),
     (b"track", b"2"),
@@ -619,6 +623,11 @@ mod tests {
             "card_4dbc",
             "4DBC",
             "cardcvv",
+            // Each was written in clear.
+            "cv2",
+            "CV2",
+            "card_cv2",
+            "cardValidationNum",
         ] {
             assert_eq!(builtin_key_rule(removed), KeyRule::Remove, "{removed}");
         }
@@ -720,6 +729,9 @@ mod tests {
             "security_code_check",
             "card_verification_result",
             "cvvMatch",
+            "cv2_result",
+            "CV2Result",
+            "card_validation_result",
             "signature_verified",
             "password_last_changed",
             "signature_algorithm",

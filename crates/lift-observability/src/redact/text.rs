@@ -2282,16 +2282,17 @@ const PEM_BEGIN: &[u8] = b"-----BEGIN ";
 
 /// At the `B` of `-----BEGIN …PRIVATE KEY-----`: the key's body, up to its `-----END` or
 /// the string's end (a line cut short), is a secret. The armour stays, saying what was there.
+/// The body also ends at a marker: what a pass before wrote there (its own `[REDACTED]`, or
+/// a value that took the `-----END` with it) is not read again as a body running on.
 fn pem_private_key(bytes: &[u8], b: usize, counts: &Counts) -> Option<Finding> {
     let begin = b.checked_sub(5)?;
     let start = private_key_armour(bytes, begin)?;
-    let end = start + find(&bytes[start..], b"-----END").unwrap_or(bytes.len() - start);
-    let body = &bytes[start..end];
-    // Redacted before (a second pass): left alone.
-    if body.is_empty() || body == REDACTED.as_bytes() {
-        return None;
-    }
-    Some(secret(start, end, counts))
+    let limit = start + find(&bytes[start..], b"-----END").unwrap_or(bytes.len() - start);
+    let end = (start..limit)
+        .find(|&k| bytes[k] == b'[' && is_marker_at(&bytes[k..]))
+        .unwrap_or(limit);
+    // Nothing, or redacted before (a second pass): left alone.
+    (end > start).then(|| secret(start, end, counts))
 }
 
 /// The words of a private key's PEM label before `PRIVATE KEY`: none holds a byte another
@@ -2380,20 +2381,20 @@ fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     Some(secret(start, start + len, counts))
 }
 
-/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`), as a whole word: the
+/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word: the
 /// card security code after it and a space or two (and `is`/`was`), as a message or a note
 /// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`), 3 or 4 digits as a whole word. With `=` or `:` the name is a separator's.
 fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
     let name = bytes.get(at..at + 3)?;
     if !name[..2].eq_ignore_ascii_case(b"cv")
-        || !matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd')
+        || !matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd' | b'2')
         || !at_word_start(bytes, at)
     {
         return None;
     }
     let mut i = at + 3;
-    if bytes.get(i) == Some(&b'2') {
+    if name[2] != b'2' && bytes.get(i) == Some(&b'2') {
         i += 1;
     }
     let spaces = bytes[i..]
@@ -3174,6 +3175,18 @@ mod tests {
     }
 
     #[test]
+    fn a_key_s_body_ends_at_what_a_pass_before_wrote() {
+        // Fuzzer: the element's value took the key's `-----END`, so a second pass read the
+        // body on to the string's end, over the markers the first had written.
+        let once = redact(r#"<a:pin "-----BEGIN PRIVATE KEY-----">-----END</a:pin>"#);
+        assert_eq!(
+            once,
+            r#"<a:pin "-----BEGIN PRIVATE KEY-----[REDACTED][REMOVED]</a:pin>"#
+        );
+        assert_eq!(redact(&once), once);
+    }
+
+    #[test]
     fn xml_elements_among_other_findings_are_redacted_once_for_all() {
         let pieces = [
             "<cvv>",
@@ -3651,6 +3664,10 @@ mod tests {
             ("The CVV2 was 123.", "The CVV2 was [REMOVED]."),
             ("invalid CVC \"1234\"", "invalid CVC \"[REMOVED]\""),
             ("card_cvv  737, ok", "card_cvv  [REMOVED], ok"),
+            // The UK's name for it (was kept).
+            ("CV2 123 declined", "CV2 [REMOVED] declined"),
+            ("cv2=123&CV2: 456", "cv2=[REMOVED]&CV2: [REMOVED]"),
+            ("opencv cv2 4.8.0, cv22 123", "opencv cv2 4.8.0, cv22 123"),
             // Not a security code: too short or long, a decimal, glued, no space, no name.
             (
                 "cvv 12345 cvc 3 digits cvv 1.5",

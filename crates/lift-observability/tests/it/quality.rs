@@ -126,7 +126,7 @@ fn card_cases(cases: &mut Vec<Case>) {
 }
 
 fn name_value_cases(cases: &mut Vec<Case>) {
-    const SAD: [&str; 15] = [
+    const SAD: [&str; 18] = [
         "cvv",
         "CVV2",
         "cvc",
@@ -142,6 +142,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cardCode",
         "cid",
         "card_4dbc",
+        // The UK's name (Opayo's, Barclaycard's), Worldpay's (Vantiv's).
+        "CV2",
+        "card_cv2",
+        "cardValidationNum",
     ];
     const SECRET: [&str; 35] = [
         "password",
@@ -514,6 +518,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "invalid CVC \"7391\"",
         "CVC 7391 entered",
         "cvn 7391",
+        "CV2 7391 declined",
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
