@@ -58,7 +58,7 @@ const SAD_PAIRS: [(&[u8], &[u8]); 10] = [
     (b"pin", b"block"),
 ];
 /// Single tokens naming a secret.
-const SECRET_TOKENS: [&[u8]; 25] = [
+const SECRET_TOKENS: [&[u8]; 26] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -83,6 +83,8 @@ const SECRET_TOKENS: [&[u8]; 25] = [
     b"signature",
     // An Azure shared access signature's (`?sv=…&sig=…`).
     b"sig",
+    // A webhook's signature as Shopify sends it (`X-Shopify-Hmac-Sha256`).
+    b"hmac",
     b"apikey",
     b"privatekey",
     b"secretkey",
@@ -102,8 +104,17 @@ const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
     (b"verification", b"code"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-const SECRET_KEY_QUALIFIERS: [&[u8]; 13] = [
+const SECRET_KEY_QUALIFIERS: [&[u8]; 19] = [
     b"api",
+    // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
+    // the merchant keys of Paytm and others.
+    b"transaction",
+    b"security",
+    b"merchant",
+    // An application's key (Datadog's `DD_APP_KEY`), a message authentication code's.
+    b"app",
+    b"application",
+    b"mac",
     // Azure's connection strings: `AccountKey=` (storage), `SharedAccessKey=` (Service Bus,
     // Event Hubs); MinIO's and Alibaba Cloud's `AccessKey` pairs.
     b"account",
@@ -645,6 +656,14 @@ mod tests {
             "credentials",
             "auth",
             "signing_key",
+            // Each was written in clear.
+            "transactionKey",
+            "security_key",
+            "merchant_key",
+            "DD_APP_KEY",
+            "application_key",
+            "mac_key",
+            "X-Shopify-Hmac-Sha256",
             "api_key",
             "apiKey",
             "APIKey",
@@ -730,6 +749,8 @@ mod tests {
             "card_verification_result",
             "cvvMatch",
             "cv2_result",
+            "hmac_algorithm",
+            "hmac_valid",
             "CV2Result",
             "card_validation_result",
             "signature_verified",

@@ -147,7 +147,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
     ];
-    const SECRET: [&str; 35] = [
+    const SECRET: [&str; 40] = [
         "password",
         "pwd",
         "pass",
@@ -191,6 +191,13 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "Plaintext",
         "data_key",
         "ephemeral_key",
+        // Payment gateways' credentials (Authorize.Net, NMI), an application's key
+        // (Datadog), a webhook's signature as Shopify sends it.
+        "transactionKey",
+        "security_key",
+        "merchant_key",
+        "DD_APP_KEY",
+        "X-Shopify-Hmac-Sha256",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
