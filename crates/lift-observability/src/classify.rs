@@ -7,7 +7,7 @@
 //! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%` and `<`, and the
 //! letters the literal detectors start from where their neighbours could belong to the
 //! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
-//! (`Token`) or between `s`/`r` and `_` (`sk_live_`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`), `"` before `,`
+//! (`Token`) or between `s`/`r` and `_` or `-` (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`), `"` before `,`
 //! (where a tuple's first item ends), `-` before `-` (a command line's long flag) — and any
 //! of these letters, a `"` or a `-` as the block's last byte, whose neighbour after it is
 //! outside. The block's first
@@ -250,7 +250,7 @@ mod sse2 {
                         // `r` and `s` differ only in the lowest bit.
                         _mm_and_si128(
                             eq(_mm_or_si128(prev, _mm_set1_epi8(0x21)), b's'),
-                            eq(next, b'_'),
+                            _mm_or_si128(eq(next, b'_'), eq(next, b'-')),
                         ),
                     ),
                 ),
@@ -401,7 +401,7 @@ mod avx2 {
                         // `r` and `s` differ only in the lowest bit.
                         _mm256_and_si256(
                             eq(_mm256_or_si256(prev, _mm256_set1_epi8(0x21)), b's'),
-                            eq(next, b'_'),
+                            _mm256_or_si256(eq(next, b'_'), eq(next, b'-')),
                         ),
                     ),
                 ),
@@ -595,7 +595,7 @@ mod portable {
             e: compress(eq(folded, b'e')),
             o: compress(eq(folded, b'o')),
             s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
-            underscore: compress(eq(w, b'_')),
+            underscore_or_dash: compress(eq(w, b'_') | eq(w, b'-')),
             upper_k_or_s: compress(eq(w, b'K') | eq(w, b'S')),
             lower_y: compress(eq(w, b'y')),
             quote: compress(eq(w, b'"')),
@@ -620,7 +620,7 @@ mod portable {
         e: u32,
         o: u32,
         s_or_r: u32,
-        underscore: u32,
+        underscore_or_dash: u32,
         upper_k_or_s: u32,
         lower_y: u32,
         quote: u32,
@@ -646,7 +646,7 @@ mod portable {
         let letter_v = all(|r| r.letter_v);
         let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
             | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
-            | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore) >> 1
+            | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore_or_dash) >> 1
             | letter_a & all(|r| r.upper_k_or_s) >> 1
             | letter_j & all(|r| r.lower_y) << 1
             | letter_v & all(|r| r.c) << 1
@@ -677,7 +677,8 @@ mod tests {
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
             b'K' | b'k' => {
                 matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
-                    || matches!(prev, Some(b's' | b'S' | b'r' | b'R')) && next(|n| n == b'_')
+                    || matches!(prev, Some(b's' | b'S' | b'r' | b'R'))
+                        && next(|n| n == b'_' || n == b'-')
             }
             b'A' => next(|n| matches!(n, b'K' | b'S')),
             b'J' => prev == Some(b'y'),

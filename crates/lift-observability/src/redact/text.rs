@@ -26,6 +26,7 @@
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…` with no name before them | the body `[REDACTED]`, the prefix kept |
+//! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
@@ -2345,13 +2346,70 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// At a `k`: a Stripe secret key, or `Token <token>`.
+/// At a `k`: a Stripe secret key, an OpenAI or Anthropic key, or `Token <token>`.
 fn letter_k(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
-    if bytes.get(k + 1) == Some(&b'_') {
-        stripe_key(bytes, k, counts)
-    } else {
-        token_scheme(bytes, k, counts)
+    match bytes.get(k + 1) {
+        Some(b'_') => stripe_key(bytes, k, counts),
+        Some(b'-') => dashed_key(bytes, k, counts),
+        _ => token_scheme(bytes, k, counts),
     }
+}
+
+/// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
+/// about 95).
+const DASHED_KEY_BODY: usize = 32;
+
+/// The longest word of an `sk-` key's kind (`proj`, `svcacct`, `admin`, `ant`, `api03`).
+const DASHED_KEY_KIND: usize = 8;
+
+/// An OpenAI or Anthropic secret key (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`, anchored at its
+/// `k`) with no name before it — in an error, a config dump, a request's `Debug`: the body
+/// `[REDACTED]`, the prefix and the words of its kind kept (they say which key leaked). A
+/// body is 32 or more of `A-Za-z0-9_-`, holding a capital and a digit: hyphenated words
+/// (`sk-learn`, `task-runner`) are not keys.
+fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let s = k.checked_sub(1)?;
+    if bytes[s] != b's' || !at_word_start(bytes, s) {
+        return None;
+    }
+    let mut start = k + 2;
+    // The words of its kind: OpenAI's `proj-`, `svcacct-`, `admin-`; Anthropic's `ant-` and
+    // the word after it (`api03-`, `admin01-`).
+    let word_at = |from: usize| {
+        let word = bytes[from..]
+            .iter()
+            .take(DASHED_KEY_KIND + 1)
+            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            .count();
+        (word <= DASHED_KEY_KIND && bytes.get(from + word) == Some(&b'-'))
+            .then(|| &bytes[from..from + word])
+    };
+    match word_at(start) {
+        Some(kind @ (b"proj" | b"svcacct" | b"admin")) => start += kind.len() + 1,
+        Some(b"ant") => {
+            start += 4;
+            // A word ending in its version's two digits.
+            let versioned =
+                |w: &&[u8]| w.len() > 2 && w[w.len() - 2..].iter().all(u8::is_ascii_digit);
+            if let Some(word) = word_at(start).filter(versioned) {
+                start += word.len() + 1;
+            }
+        }
+        _ => {}
+    }
+    let body = &bytes[start..];
+    let len = body
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    let body = &body[..len];
+    if len < DASHED_KEY_BODY
+        || !body.iter().any(u8::is_ascii_uppercase)
+        || !body.iter().any(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    Some(secret(start, start + len, counts))
 }
 
 /// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
@@ -2762,6 +2820,38 @@ mod tests {
     }
 
     #[test]
+    fn openai_and_anthropic_keys_lose_their_body_with_no_name_before_them() {
+        let body = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
+        for (text, expected) in [
+            (
+                format!("key sk-{body} rejected"),
+                "key sk-[REDACTED] rejected",
+            ),
+            (format!("(sk-proj-{body})"), "(sk-proj-[REDACTED])"),
+            (
+                format!("\"sk-svcacct-{body}\""),
+                "\"sk-svcacct-[REDACTED]\"",
+            ),
+            (format!("sk-ant-api03-{body}"), "sk-ant-api03-[REDACTED]"),
+            // A word of the body that looks like a kind's stays part of the body.
+            (format!("sk-proj-abc-{body}"), "sk-proj-[REDACTED]"),
+        ] {
+            assert_eq!(redact(&text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+        // Hyphenated words, a body too short or of one kind of character, a masked key,
+        // glued to a word.
+        for text in [
+            "sk-learn task-runner risk-based mask-abcdefghijklmnopqrstuvwxyz0123456789",
+            "sk-Ab3dEfGhIjKl sk-abcdefghijklmnopqrstuvwxyz0123456789 sk-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh",
+            "Incorrect API key provided: sk-proj-********************************abcd",
+            "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
     fn a_short_string_with_two_dashes_is_scanned() {
         assert_eq!(short_verdict(b"--pin 1"), Short::Scan);
         assert_eq!(short_verdict(b"2026-12-05"), Short::Plain);
@@ -3094,6 +3184,11 @@ mod tests {
             ("CVV 737", "CVV [REMOVED]"),
             ("cvc2 \"1234\"", "cvc2 \"[REMOVED]\""),
             ("rk_test_51H8xYzAbCdEfGhIjKl", "rk_test_[REDACTED]"),
+            (
+                "sk-proj-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+                "sk-proj-[REDACTED]",
+            ),
+            ("--pin 1234", "--pin [REMOVED]"),
         ] {
             for pad in 0..72 {
                 let prefix = "a bobkey ".repeat(8)[..pad].to_owned() + " ";

@@ -518,6 +518,16 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe key", text, stripe));
         }
     }
+    // OpenAI's and Anthropic's secret keys with no name before them.
+    let llm = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
+    for prefix in ["sk-", "sk-proj-", "sk-svcacct-", "sk-ant-api03-"] {
+        for text in [
+            format!("openai error: Incorrect API key {prefix}{llm}"),
+            format!("Config {{ llm: \"{prefix}{llm}\" }}"),
+        ] {
+            cases.push(sensitive("LLM API key", text, llm));
+        }
+    }
     // A security code after its name and a space, as messages and notes write it.
     for text in [
         "validating card 4111111111111111 cvv 7391",
@@ -785,6 +795,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "docker login --username ci --password-stdin registry.example.com --no-password x",
         "aws secretsmanager get-secret-value --secret-id prod/db --version-stage AWSCURRENT",
         "args [\"app\", \"--password\", \"--verbose\", \"--port\", \"80\"] -- done -----",
+        "pip install scikit-learn; sk-learn task-runner-2026 risk-based-scoring-engine-v2 mask-ABCDEFGHIJKLMNOP0123456789abcdef",
+        "Incorrect API key provided: sk-proj-********************************abcd",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
     ] {
