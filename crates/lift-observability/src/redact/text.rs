@@ -1478,19 +1478,19 @@ fn flag_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opt
     // What opens the flag: a blank or the text's start, or a quote (escaped in JSON text)
     // after one of them, `[`, `(` or `,` — never text a pass before replaced (a second pass
     // sees a marker's `]` there).
-    let before = &bytes[floor.min(at)..at];
+    let from = floor.min(at);
+    let before = &bytes[from..at];
     let (quote, lead): (&[u8], &[u8]) = match before {
-        [] => (b"", before),
-        [.., b' ' | b'\t' | b'\n' | b'\r'] => (b"", before),
+        [] | [.., b' ' | b'\t' | b'\n' | b'\r'] => (b"", before),
         [lead @ .., b'\\', b'"'] => (b"\\\"", lead),
         [lead @ .., q @ (b'"' | b'\'')] => (std::slice::from_ref(q), lead),
         _ => return None,
     };
     let opens = match lead.last() {
-        None => at - before.len() == 0,
-        Some(&b) => {
-            quote.is_empty() || matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'(' | b',')
-        }
+        // Nothing before but the text's start (or a replacement: no).
+        None => from == 0,
+        Some(_) if quote.is_empty() => true,
+        Some(b) => matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'(' | b','),
     };
     if !opens {
         return None;
