@@ -18,6 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
+//! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
@@ -1617,6 +1618,19 @@ fn named_value(
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
         start += 1;
     }
+    if bytes[at] == b':'
+        && !quoted_name
+        && adjacent
+        && let Some((start, end)) = yaml_block(bytes, at - name.len(), start)
+    {
+        return value_finding(
+            redactor,
+            bytes,
+            start..before_private_key(bytes, start, end),
+            fixed,
+            false,
+        );
+    }
     let (start, end, bare) = match bytes.get(start) {
         // The quote that opened a string right before a bare name, after its `:` (blanks
         // between), closes that string (`"custom:"`, `"API Key: "`): the colon is inside a
@@ -1700,6 +1714,79 @@ fn named_value(
     };
     let quoted = bare && quoted_name && bytes[at] == b':';
     value_finding(redactor, bytes, start..end, fixed, quoted)
+}
+
+/// A YAML value written on the lines after its name's — a block scalar (`password: |` or
+/// `private_key: >-`, the lines indented under it) or a value on the next lines
+/// (`api_key:` and an indented line; a mapping or a list under the name: all of it, as a key
+/// rule takes a nested value whole) — for a name at `name_start` that starts its line (after
+/// indentation and a list's `- `, or a string's opening quote), its value (or block header)
+/// at `value`: where the indented lines' text starts and ends. Lines break at `\n`, `\r`, and
+/// at their escapes as JSON and `Debug` write a string (`\\n`). `None` when the name is not
+/// a line's key, when something else follows it on its line, or when no line is indented
+/// under it.
+fn yaml_block(bytes: &[u8], name_start: usize, value: usize) -> Option<(usize, usize)> {
+    let line_start = (0..name_start)
+        .rev()
+        .find(|&k| {
+            matches!(bytes[k], b'\n' | b'\r' | b'"')
+                || matches!(bytes[k], b'n' | b'r') && k > 0 && bytes[k - 1] == b'\\'
+        })
+        .map_or(0, |k| k + 1);
+    let lead = &bytes[line_start..name_start];
+    let indent = lead.iter().take_while(|&&b| b == b' ').count();
+    if !matches!(&lead[indent..], [] | [b'-', b' ']) {
+        return None;
+    }
+    // Nothing after the name on its line, or a block scalar's header: `|` or `>`, then a
+    // chomping indicator and an indentation digit, either or both.
+    let (header_end, mut width) = yaml_line_end(bytes, value);
+    let is_header = match trim_end(&bytes[value..header_end]) {
+        [] => true,
+        [b'|' | b'>', rest @ ..] => {
+            rest.len() <= 2 && rest.iter().all(|&b| matches!(b, b'-' | b'+' | b'0'..=b'9'))
+        }
+        _ => false,
+    };
+    if !is_header {
+        return None;
+    }
+    // The lines indented further than the name's; blank lines between them belong too.
+    let mut text: Option<(usize, usize)> = None;
+    let mut line = header_end + width;
+    while width > 0 {
+        let (end, next_width) = yaml_line_end(bytes, line);
+        let content = trim_end(&bytes[line..end]);
+        let spaces = content.iter().take_while(|&&b| b == b' ').count();
+        if spaces < content.len() {
+            if spaces <= indent {
+                break;
+            }
+            let first = text.map_or(line + spaces, |(first, _)| first);
+            text = Some((first, line + content.len()));
+        }
+        line = end + next_width;
+        width = next_width;
+    }
+    text
+}
+
+/// Where the line holding `bytes[from]` ends, and how wide its break is: `\n`, `\r` or
+/// `\r\n`, or their escapes (`\\n`, `\\r\\n`); the text's end, 0 wide, when none comes. An
+/// escaped byte (`\\\\`, `\\"`) breaks nothing.
+fn yaml_line_end(bytes: &[u8], from: usize) -> (usize, usize) {
+    let mut i = from;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'\r', Some(b'\n')) => return (i, 2),
+            (b'\n' | b'\r', _) => return (i, 1),
+            (b'\\', Some(b'r')) if bytes[i + 2..].starts_with(b"\\n") => return (i, 4),
+            (b'\\', Some(b'n' | b'r')) => return (i, 2),
+            (b'\\', Some(_)) => i += 2,
+            _ => i += 1,
+        }
+    }
+    (bytes.len(), 0)
 }
 
 /// Whether a bare name says something only with the word before it: the second word of a
@@ -2848,6 +2935,53 @@ mod tests {
             "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
         ] {
             assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn a_yaml_value_on_the_lines_under_a_secret_name_goes() {
+        for (text, expected) in [
+            // Each kept its value.
+            (
+                "password: |\n  hunter2\nuser: bob",
+                "password: |\n  [REDACTED]\nuser: bob",
+            ),
+            (
+                "private_key: >-\n  abc\n\n  def\nnext: 1",
+                "private_key: >-\n  [REDACTED]\nnext: 1",
+            ),
+            ("api_key:\n  hunter2\nx: 1", "api_key:\n  [REDACTED]\nx: 1"),
+            (
+                "db:\n  password:\n    hunter2\n  host: x",
+                "db:\n  password:\n    [REDACTED]\n  host: x",
+            ),
+            (
+                "- token: |+\r\n    abc\r\n- name: x",
+                "- token: |+\r\n    [REDACTED]\r\n- name: x",
+            ),
+            ("cvv:\n  737", "cvv:\n  [REMOVED]"),
+            // A mapping under a secret's name goes whole, as a nested value does.
+            (
+                "credentials:\n  user: bob\n  key: k1\nregion: eu",
+                "credentials:\n  [REDACTED]\nregion: eu",
+            ),
+            // In a JSON string (`lift-ship --redact`) and a string's `Debug`.
+            (
+                r#"{"msg":"password: |\n  hunter2\nuser: bob"}"#,
+                r#"{"msg":"password: |\n  [REDACTED]\nuser: bob"}"#,
+            ),
+            (
+                r#"cfg: "db:\n  password:\n    hunter2\n  host: x""#,
+                r#"cfg: "db:\n  password:\n    [REDACTED]\n  host: x""#,
+            ),
+            // Not a line's key, a value on its line, nothing indented under it.
+            ("invalid token:\n    at x", "invalid token:\n    at x"),
+            ("password: |\n", "password: [REDACTED]\n"),
+            ("password:\nuser: bob", "password:\nuser: bob"),
+            ("region:\n  eu-west-1", "region:\n  eu-west-1"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
         }
     }
 

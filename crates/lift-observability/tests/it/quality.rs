@@ -518,6 +518,20 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe key", text, stripe));
         }
     }
+    // YAML values on the lines under their name (a config dumped at start-up).
+    for (text, secret) in [
+        (
+            "config:\n  db:\n    password: |\n      hunter2x9Q\n    host: db",
+            "hunter2x9Q",
+        ),
+        (
+            "stripe:\n  api_key:\n    hunter2x9Q\n  region: eu",
+            "hunter2x9Q",
+        ),
+        ("- name: pos\n  pin: >-\n    7391\n- name: web", "7391"),
+    ] {
+        cases.push(sensitive("YAML block value", text, secret));
+    }
     // OpenAI's and Anthropic's secret keys with no name before them.
     let llm = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
     for prefix in ["sk-", "sk-proj-", "sk-svcacct-", "sk-ant-api03-"] {
@@ -797,6 +811,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "args [\"app\", \"--password\", \"--verbose\", \"--port\", \"80\"] -- done -----",
         "pip install scikit-learn; sk-learn task-runner-2026 risk-based-scoring-engine-v2 mask-ABCDEFGHIJKLMNOP0123456789abcdef",
         "Incorrect API key provided: sk-proj-********************************abcd",
+        "config:\n  region:\n    eu-west-1\n  token_type: |\n    bearer\nerror: invalid token:\n    at line 3",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
     ] {
