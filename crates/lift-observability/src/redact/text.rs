@@ -1621,7 +1621,7 @@ fn named_value(
     if bytes[at] == b':'
         && !quoted_name
         && adjacent
-        && let Some((start, end)) = yaml_block(bytes, at - name.len(), start)
+        && let Some((start, end)) = yaml_block(bytes, floor, at - name.len(), start)
     {
         return value_finding(
             redactor,
@@ -1720,19 +1720,27 @@ fn named_value(
 /// `private_key: >-`, the lines indented under it) or a value on the next lines
 /// (`api_key:` and an indented line; a mapping or a list under the name: all of it, as a key
 /// rule takes a nested value whole) — for a name at `name_start` that starts its line (after
-/// indentation and a list's `- `, or a string's opening quote), its value (or block header)
-/// at `value`: where the indented lines' text starts and ends. Lines break at `\n`, `\r`, and
-/// at their escapes as JSON and `Debug` write a string (`\\n`). `None` when the name is not
-/// a line's key, when something else follows it on its line, or when no line is indented
-/// under it.
-fn yaml_block(bytes: &[u8], name_start: usize, value: usize) -> Option<(usize, usize)> {
+/// indentation and a list's `- `), its value (or block header) at `value`: where the
+/// indented lines' text starts and ends. Lines break at `\n`, `\r`, and at their escapes as
+/// JSON and `Debug` write a string (`\\n`). `None` when the name is not a line's key (nor
+/// when a pass before replaced text on its line, before `floor`: a second pass sees a marker
+/// there), when something else follows it on its line, or when no line is indented under it.
+fn yaml_block(
+    bytes: &[u8],
+    floor: usize,
+    name_start: usize,
+    value: usize,
+) -> Option<(usize, usize)> {
     let line_start = (0..name_start)
         .rev()
         .find(|&k| {
-            matches!(bytes[k], b'\n' | b'\r' | b'"')
+            matches!(bytes[k], b'\n' | b'\r')
                 || matches!(bytes[k], b'n' | b'r') && k > 0 && bytes[k - 1] == b'\\'
         })
         .map_or(0, |k| k + 1);
+    if line_start < floor {
+        return None;
+    }
     let lead = &bytes[line_start..name_start];
     let indent = lead.iter().take_while(|&&b| b == b' ').count();
     if !matches!(&lead[indent..], [] | [b'-', b' ']) {
@@ -2967,8 +2975,8 @@ mod tests {
             ),
             // In a JSON string (`lift-ship --redact`) and a string's `Debug`.
             (
-                r#"{"msg":"password: |\n  hunter2\nuser: bob"}"#,
-                r#"{"msg":"password: |\n  [REDACTED]\nuser: bob"}"#,
+                r#"{"msg":"config:\n  password: |\n    hunter2\nuser: bob"}"#,
+                r#"{"msg":"config:\n  password: |\n    [REDACTED]\nuser: bob"}"#,
             ),
             (
                 r#"cfg: "db:\n  password:\n    hunter2\n  host: x""#,
@@ -2979,6 +2987,12 @@ mod tests {
             ("password: |\n", "password: [REDACTED]\n"),
             ("password:\nuser: bob", "password:\nuser: bob"),
             ("region:\n  eu-west-1", "region:\n  eu-west-1"),
+            // Fuzzer: a line's start was looked for back to a quote, and a value a first
+            // pass replaced ended in one.
+            (
+                "\"cvv\":\u{1} apikey:\n  .",
+                "\"cvv\":\"[REMOVED]\" apikey:\n  .",
+            ),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
