@@ -1731,24 +1731,37 @@ fn yaml_block(
     name_start: usize,
     value: usize,
 ) -> Option<(usize, usize)> {
-    let line_start = (0..name_start)
-        .rev()
-        .find(|&k| {
-            matches!(bytes[k], b'\n' | b'\r')
-                || matches!(bytes[k], b'n' | b'r') && k > 0 && bytes[k - 1] == b'\\'
-        })
-        .map_or(0, |k| k + 1);
-    if line_start < floor {
-        return None;
+    // Back over a list's `- ` and the indentation only: a long line is not read back to
+    // its start once per name.
+    let mut line_start = name_start;
+    if bytes[..line_start].ends_with(b"- ") {
+        line_start -= 2;
     }
-    let lead = &bytes[line_start..name_start];
-    let indent = lead.iter().take_while(|&&b| b == b' ').count();
-    if !matches!(&lead[indent..], [] | [b'-', b' ']) {
+    let spaces_end = line_start;
+    while line_start > 0 && bytes[line_start - 1] == b' ' {
+        line_start -= 1;
+    }
+    let indent = spaces_end - line_start;
+    let after_break = |k: usize| {
+        matches!(bytes[k - 1], b'\n' | b'\r')
+            || k >= 2 && matches!(bytes[k - 1], b'n' | b'r') && bytes[k - 2] == b'\\'
+    };
+    // The line's break is text of this pass's own (at `floor` or after it).
+    if !(line_start == 0 || line_start > floor && after_break(line_start)) {
         return None;
     }
     // Nothing after the name on its line, or a block scalar's header: `|` or `>`, then a
-    // chomping indicator and an indentation digit, either or both.
-    let (header_end, mut width) = yaml_line_end(bytes, value);
+    // chomping indicator and an indentation digit, either or both (read no further).
+    let header_len = bytes[value..]
+        .iter()
+        .take(YAML_HEADER_REACH + 1)
+        .position(|&b| !matches!(b, b'|' | b'>' | b'-' | b'+' | b'0'..=b'9' | b' ' | b'\t'))
+        .unwrap_or(bytes.len() - value);
+    let header_end = value + header_len;
+    let mut width = break_width(bytes, header_end);
+    if header_len > YAML_HEADER_REACH || width == 0 && header_end < bytes.len() {
+        return None;
+    }
     let is_header = match trim_end(&bytes[value..header_end]) {
         [] => true,
         [b'|' | b'>', rest @ ..] => {
@@ -1779,22 +1792,34 @@ fn yaml_block(
     text
 }
 
-/// Where the line holding `bytes[from]` ends, and how wide its break is: `\n`, `\r` or
-/// `\r\n`, or their escapes (`\\n`, `\\r\\n`); the text's end, 0 wide, when none comes. An
-/// escaped byte (`\\\\`, `\\"`) breaks nothing.
+/// How far a YAML block scalar's header (`|-`, `>+2`, blanks after it) is read.
+const YAML_HEADER_REACH: usize = 8;
+
+/// Where the line holding `bytes[from]` ends, and how wide its break is ([`break_width`]);
+/// the text's end, 0 wide, when none comes.
 fn yaml_line_end(bytes: &[u8], from: usize) -> (usize, usize) {
     let mut i = from;
     while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
-            (b'\r', Some(b'\n')) => return (i, 2),
-            (b'\n' | b'\r', _) => return (i, 1),
-            (b'\\', Some(b'r')) if bytes[i + 2..].starts_with(b"\\n") => return (i, 4),
-            (b'\\', Some(b'n' | b'r')) => return (i, 2),
-            (b'\\', Some(_)) => i += 2,
-            _ => i += 1,
+        match break_width(bytes, i) {
+            0 if bytes[i] == b'\\' => i += 2,
+            0 => i += 1,
+            width => return (i, width),
         }
     }
     (bytes.len(), 0)
+}
+
+/// How wide a line break at `at` is: `\n`, `\r` or `\r\n`, or their escapes as JSON and
+/// `Debug` write a string (`\\n`, `\\r\\n`); 0 when none is there. (An escaped byte,
+/// `\\\\` or `\\"`, breaks nothing: the caller steps over both.)
+fn break_width(bytes: &[u8], at: usize) -> usize {
+    match (bytes.get(at), bytes.get(at + 1)) {
+        (Some(b'\r'), Some(b'\n')) => 2,
+        (Some(b'\n' | b'\r'), _) => 1,
+        (Some(b'\\'), Some(b'r')) if bytes[at + 2..].starts_with(b"\\n") => 4,
+        (Some(b'\\'), Some(b'n' | b'r')) => 2,
+        _ => 0,
+    }
 }
 
 /// Whether a bare name says something only with the word before it: the second word of a
