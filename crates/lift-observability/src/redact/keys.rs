@@ -133,7 +133,7 @@ const SECRET_KEY_QUALIFIERS: [&[u8]; 19] = [
     b"client",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-const DESCRIBING_TOKENS: [&[u8]; 42] = [
+const DESCRIBING_TOKENS: [&[u8]; 44] = [
     b"id",
     b"ids",
     b"arn",
@@ -179,6 +179,9 @@ const DESCRIBING_TOKENS: [&[u8]; 42] = [
     b"url",
     b"uri",
     b"endpoint",
+    // Where it is kept (`password_file`, `--password-file`, `AWS_SHARED_CREDENTIALS_FILE`).
+    b"file",
+    b"path",
 ];
 /// Tokens after a sensitive-data name that make the value the outcome of a check on the
 /// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
@@ -731,6 +734,10 @@ mod tests {
             "tokens_used",
             "max_tokens",
             "token_type",
+            // A file's path is no secret (each was `[REDACTED]`).
+            "password_file",
+            "token_path",
+            "AWS_SHARED_CREDENTIALS_FILE",
             "token_count",
             "secret_arn",
             "secret_name",

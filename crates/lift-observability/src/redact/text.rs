@@ -2931,6 +2931,10 @@ mod tests {
                 "--secret-id prod/db --key-id k",
                 "--secret-id prod/db --key-id k",
             ),
+            (
+                "--password-file /run/secrets/db --token-path=/t",
+                "--password-file /run/secrets/db --token-path=/t",
+            ),
             ("-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
             ("2026-12-05 -- note", "2026-12-05 -- note"),
         ] {
