@@ -1280,19 +1280,17 @@ fn separator(
     let Some(fixed) = marker_for(redactor, name) else {
         // A pair's value key (`value`, `ParameterValue`) ends in `e`. Its name member is
         // looked for no further back than a card masked before it, as a second pass reads
-        // back no further than the mask; with nothing to replace after it, the checks below
-        // still look.
+        // back no further than the mask: both passes find the pair, or neither, and the
+        // checks below look only where no pair was found.
         if matches!(name.last(), Some(b'e' | b'E'))
             && let Some(fixed) = pair_marker(redactor, bytes, name, written.max(floor))
         {
-            let pair = Name {
+            let name = Name {
                 text: name,
                 quoted: quoted_name,
                 adjacent: before.len() == at,
             };
-            if let Some(found) = named_value(redactor, bytes, at, floor, pair, fixed, unclosed) {
-                return Some(found);
-            }
+            return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
         }
         let start = before.len() - name.len();
         if start == 0 || quoted_name {
@@ -3468,14 +3466,17 @@ mod tests {
     }
 
     #[test]
-    fn a_pair_with_no_value_leaves_the_separator_to_the_other_checks() {
+    fn a_pair_is_looked_for_no_further_back_than_a_masked_card() {
         // Fuzzer: the pair's name member was found across a card number on the first pass
         // only (a second reads back no further than the mask); with no value to replace it
         // kept the user flag's check from looking, and with one, the first pass replaced
         // the value as the pair's and the second found the user flag's empty password.
+        // (Letting the checks look after a pair with nothing to replace broke the third: a
+        // second pass found the first's marker there, and then the user flag.)
         for text in [
             "name:pin+41111114111111 curl -u value:",
             "name:pin 41111114111111 curl -u value:\"x\"",
+            "Type:SecureString\"curl -u value: B",
         ] {
             let once = redact(text);
             assert_eq!(redact(&once), once, "{text}");
