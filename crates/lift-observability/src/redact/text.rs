@@ -1453,15 +1453,21 @@ fn flag_password(
     counts: &Counts,
 ) -> Option<Finding> {
     let start = colon + 1;
-    let end = start
-        + bytes[start..]
-            .iter()
-            .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'))
-            .unwrap_or(bytes.len() - start);
+    let end = argument_end(bytes, start);
     if end > start {
         return (!is_marker_at(&bytes[start..])).then(|| secret(start, end, counts));
     }
     (!is_marker(&bytes[user_start..colon])).then(|| secret(user_start, colon, counts))
+}
+
+/// Where a command line's unquoted argument starting at `start` ends: at a blank, a quote or
+/// a backslash (a shell's, or `Debug`'s around the argument), or the text's end.
+fn argument_end(bytes: &[u8], start: usize) -> usize {
+    start
+        + bytes[start..]
+            .iter()
+            .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'))
+            .unwrap_or(bytes.len() - start)
 }
 
 /// The longest long flag's name judged.
@@ -1543,11 +1549,7 @@ fn flag_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opt
             len.map_or_else(|| line_end(bytes, from), |len| from + len),
         )
     } else if quote.is_empty() && !rest.starts_with(b"-") {
-        let len = rest
-            .iter()
-            .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'\\'))
-            .unwrap_or(rest.len());
-        (start, start + len)
+        (start, argument_end(bytes, start))
     } else {
         return None;
     };
@@ -1749,10 +1751,9 @@ fn yaml_block(
         line_start -= 1;
     }
     let indent = spaces_end - line_start;
-    let after_break = |k: usize| {
-        matches!(bytes[k - 1], b'\n' | b'\r')
-            || k >= 2 && matches!(bytes[k - 1], b'n' | b'r') && bytes[k - 2] == b'\\'
-    };
+    // Right after a break of one byte, or of an escape's two.
+    let after_break =
+        |k: usize| break_width(bytes, k - 1) == 1 || k >= 2 && break_width(bytes, k - 2) == 2;
     // The line's break is text of this pass's own (at `floor` or after it).
     if !(line_start == 0 || line_start > floor && after_break(line_start)) {
         return None;
