@@ -298,6 +298,7 @@ fn walk<'s, C: Classifier>(
     let mut out = Output {
         s,
         copied: 0,
+        line_start: 0,
         name_floor: 0,
         flagged: 0,
         found: false,
@@ -350,9 +351,7 @@ fn walk<'s, C: Classifier>(
                         found.map(|f| card_finding(bytes, f, redactor.counts()))
                     }
                 }
-                Anchor::Separator => {
-                    separator(redactor, bytes, at, out.name_floor, out.copied, &mut lines)
-                }
+                Anchor::Separator => separator(redactor, bytes, at, &out, &mut lines),
                 Anchor::Percent if card::joiner_at(bytes, at) == 3 => {
                     // `%20` before a digit: perhaps between a card's groups, as a URL
                     // writes a space (`4111%201111%201111%201111`). The run is judged
@@ -523,6 +522,9 @@ struct Output<'s> {
     s: &'s str,
     /// Bytes before this are emitted.
     copied: usize,
+    /// Where the line of `copied` starts, as a pass after this one reads it: after the last
+    /// line break copied as it stood (one inside a replaced finding is gone).
+    line_start: usize,
     /// The end of the last finding replaced by something that ends a name (a marker, a
     /// quote): a bare name never starts before it.
     name_floor: usize,
@@ -559,6 +561,12 @@ impl<'s> Output<'s> {
             // The piece may reach past the bytes classified so far (a value starts after
             // its name and separator): look at the rest of it too.
             self.flagged |= escapes_between(c, bytes, classified, f.start);
+            if let Some(newline) = bytes[self.copied..f.start]
+                .iter()
+                .rposition(|&b| b == b'\n')
+            {
+                self.line_start = self.copied + newline + 1;
+            }
             emit(Piece::Raw(&self.s[self.copied..f.start]), self.flagged != 0);
         }
         match f.replacement {
@@ -1230,16 +1238,17 @@ const SCHEMES: [&[u8]; 6] = [
     b"aws4-hmac-sha256",
 ];
 
-/// At a `=` or `:`: a URL's user-info, or the value of a sensitive name. Before `floor`
-/// stands text a replacement wrote over; before `written`, that and the cards masked since.
+/// At a `=` or `:`: a URL's user-info, or the value of a sensitive name. Before
+/// `out.name_floor` stands text a replacement wrote over; before `out.copied`, that and the
+/// cards masked since.
 fn separator(
     redactor: &Redactor,
     bytes: &[u8],
     at: usize,
-    floor: usize,
-    written: usize,
+    out: &Output<'_>,
     lines: &mut Lines,
 ) -> Option<Finding> {
+    let (floor, written) = (out.name_floor, out.copied);
     let Lines {
         unclosed_brackets: unclosed,
         commands,
@@ -1306,7 +1315,7 @@ fn separator(
             && before.len() == at
             && may_follow_user_flag(&before[..start])
             && let Some(found) =
-                user_flag_password(bytes, floor, start, at, commands, redactor.counts())
+                user_flag_password(bytes, out, start, at, commands, redactor.counts())
         {
             return Some(found);
         }
@@ -1329,20 +1338,12 @@ fn separator(
     named_value(redactor, bytes, at, floor, name, fixed, unclosed)
 }
 
-/// Whether the text before a user's name at `user` ends with curl's or wget's user flag and
-/// its blank or `=` (after `floor`), on a line that names the command before the user's `:`
-/// at `colon` (`curl -u user:password`, `wget --user=user:password`, and as `Command`'s
-/// `Debug` quotes them: `"curl" "-u" "user:password"`): other commands' `-u` takes no
-/// password (`docker run -u 1000:1000`, `sudo -u postgres`).
+/// Whether the text before a user's name ends with a user flag and its blank or `=`
+/// (`-u user:password`, `--user=user:password`, and as `Command`'s `Debug` quotes them:
+/// `"-u" "user:password"`).
 #[inline]
-fn after_user_flag(
-    bytes: &[u8],
-    floor: usize,
-    user: usize,
-    colon: usize,
-    commands: &mut Commands,
-) -> bool {
-    let (flag, blank) = match &bytes[floor..user] {
+fn after_user_flag(before: &[u8]) -> bool {
+    let (flag, blank) = match before {
         [flag @ .., b'"', b' ', b'"'] | [flag @ .., b' '] => (flag, true),
         [flag @ .., b'='] => (flag, false),
         _ => return false,
@@ -1351,7 +1352,7 @@ fn after_user_flag(
         flag.ends_with(f)
             && (flag.len() == f.len() || matches!(flag[flag.len() - f.len() - 1], b' ' | b'"'))
     };
-    (blank && ends_in(b"-u") || ends_in(b"--user")) && commands.on_line_before(bytes, colon)
+    blank && ends_in(b"-u") || ends_in(b"--user")
 }
 
 /// What the separators' look-backs learnt of a string so far, so that none reads the same
@@ -1364,37 +1365,51 @@ struct Lines {
     commands: Commands,
 }
 
-/// Whether the line holding a point names curl or wget before it. The whole line counts,
-/// what a pass replaced too: a replacement never makes a command's name (markers start with
-/// `[`, masks are digits and `*`), so a second pass finds one only where the first did. Each
-/// line is read once, however many user flags it holds: points are asked in order.
+/// Whether the line holding a point names curl or wget before it, the line as a pass after
+/// this one reads it: a line break inside a finding goes with the finding's text, and the
+/// lines on its two sides are one. What a pass replaced counts, though: a replacement never
+/// makes a command's name (markers start with `[`, masks are digits and `*`), so a second
+/// pass finds a name only where the first did. The string is read once, however many user
+/// flags it holds: points are asked in order.
 #[derive(Debug, Default)]
 struct Commands {
     /// How far the string has been read.
     read_to: usize,
-    /// Whether the line being read names one so far.
-    found: bool,
+    /// Where the last name read starts.
+    last_name: Option<usize>,
+    /// After the last line break read that was not yet copied when it was read.
+    line_start: usize,
 }
 
 impl Commands {
-    fn on_line_before(&mut self, bytes: &[u8], at: usize) -> bool {
-        if at <= self.read_to {
-            return self.found;
+    /// Whether the line holding `at` names a command before it: `copied` bytes are emitted,
+    /// and the last line break among those copied as they stood ends before `kept_line`.
+    fn on_line_before(&mut self, bytes: &[u8], at: usize, copied: usize, kept_line: usize) -> bool {
+        if at > self.read_to {
+            // A name may straddle where the last read stopped.
+            let from = self.read_to.saturating_sub(4);
+            if let Some(name) = bytes[from..at].windows(5).rposition(|w| {
+                matches!(
+                    w,
+                    [b'c', b'u', b'r', b'l', b' ' | b'"'] | [b'w', b'g', b'e', b't', b' ' | b'"']
+                )
+            }) {
+                self.last_name = Some(from + name);
+            }
+            // Line breaks before `copied` are known from what was copied.
+            let from = self.read_to.max(copied);
+            if let Some(newline) = bytes[from..at].iter().rposition(|&b| b == b'\n') {
+                self.line_start = from + newline + 1;
+            }
+            self.read_to = at;
         }
-        // A name may straddle where the last read stopped.
-        let mut from = self.read_to.saturating_sub(4);
-        if let Some(newline) = bytes[self.read_to..at].iter().rposition(|&b| b == b'\n') {
-            self.found = false;
-            from = self.read_to + newline + 1;
-        }
-        self.found |= bytes[from..at].windows(5).any(|w| {
-            matches!(
-                w,
-                [b'c', b'u', b'r', b'l', b' ' | b'"'] | [b'w', b'g', b'e', b't', b' ' | b'"']
-            )
-        });
-        self.read_to = at;
-        self.found
+        // A break read before `copied` was copied as it stood, or replaced: `kept_line` tells.
+        let line_start = if self.line_start > copied {
+            self.line_start.max(kept_line)
+        } else {
+            kept_line
+        };
+        self.last_name.is_some_and(|name| name >= line_start)
     }
 }
 
@@ -1414,17 +1429,20 @@ fn may_follow_user_flag(before: &[u8]) -> bool {
     )
 }
 
-/// A command line's user and password (`curl -u user:password`), the user's name (or the
-/// domain of its address) starting at `start` before the `:` at `colon`: the password.
+/// A command line's user and password (`curl -u user:password`, `wget --user=user:password`),
+/// the user's name (or the domain of its address) starting at `start` before the `:` at
+/// `colon`: the password, when the line names curl or wget before it — other commands' `-u`
+/// takes no password (`docker run -u 1000:1000`, `sudo -u postgres`).
 #[cold]
 fn user_flag_password(
     bytes: &[u8],
-    floor: usize,
+    out: &Output<'_>,
     start: usize,
     colon: usize,
     commands: &mut Commands,
     counts: &Counts,
 ) -> Option<Finding> {
+    let floor = out.name_floor;
     // The user may be an address: the name is then its domain. (An address holds no
     // marker: a second pass reads it as the first did.)
     let user = if bytes[start - 1] == b'@' {
@@ -1436,7 +1454,9 @@ fn user_flag_password(
     } else {
         start
     };
-    if !after_user_flag(bytes, floor, user, colon, commands) {
+    if !after_user_flag(&bytes[floor..user])
+        || !commands.on_line_before(bytes, colon, out.copied, out.line_start)
+    {
         return None;
     }
     flag_password(bytes, user, colon, counts)
@@ -2884,6 +2904,21 @@ mod tests {
             ),
             // Fuzzer: the command's name was looked for after the first finding only.
             ("curl -u a: -u b:", "curl -u [REDACTED]: -u [REDACTED]:"),
+            // Fuzzer: a line break inside a replaced value is gone for a second pass, which
+            // reads the command's name and the flag on one line; a break kept keeps them apart.
+            (
+                "curl [\"pin\",\"\n\") -u H:",
+                "curl [\"pin\",\"[REMOVED]\") -u [REDACTED]:",
+            ),
+            (
+                "curl x pin=[1\n2] -u k:p",
+                "curl x pin=[REMOVED] -u k:[REDACTED]",
+            ),
+            ("curl x pin=[1\n2]\n-u k:p", "curl x pin=[REMOVED]\n-u k:p"),
+            (
+                "curl x\n-u a:b pin=[1\n2] -u c:d",
+                "curl x\n-u a:b pin=[REMOVED] -u c:d",
+            ),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
