@@ -2283,32 +2283,15 @@ fn name_has_cookie(name: &[u8]) -> bool {
     name.windows(6).any(|w| w.eq_ignore_ascii_case(b"cookie"))
 }
 
-/// A byte of a URL's authority.
-fn is_authority_byte(b: u8) -> bool {
-    byte_class::is(b, byte_class::AUTHORITY)
-}
-
 /// A URL's secret, the `:` of its `://` at `colon`: the password of
 /// `scheme://user:password@host`, or a webhook's secret in its path
 /// ([`webhooks::path_secret`]).
 fn url_secret(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> {
-    let from = colon + 3;
-    let authority_len = bytes[from..]
-        .iter()
-        .position(|&b| !is_authority_byte(b))
-        .unwrap_or(bytes.len() - from);
-    let authority = &bytes[from..from + authority_len];
-    let (start, end) = userinfo_password(authority)
-        .map(|(start, end)| (from + start, from + end))
-        .or_else(|| webhooks::path_secret(bytes, authority, from + authority_len))?;
+    let authority = webhooks::Authority::read(bytes, colon + 3);
+    let (start, end) = authority
+        .password()
+        .or_else(|| webhooks::path_secret(bytes, &authority))?;
     Some(secret(start, end, counts))
-}
-
-/// The password in a URL's `authority` (`user:password@host`): its range there.
-fn userinfo_password(authority: &[u8]) -> Option<(usize, usize)> {
-    let at = authority.iter().rposition(|&b| b == b'@')?;
-    let sep = authority[..at].iter().position(|&b| b == b':')?;
-    (sep + 1 < at).then_some((sep + 1, at))
 }
 
 /// Sensitive authentication data found in text at `start..end`, counted.

@@ -63,28 +63,76 @@ fn rule_of(host: &[u8]) -> Option<Secret> {
     })
 }
 
-/// The secret in the path of a URL whose authority (`user@host:port`) is `authority` and
-/// whose path starts at `bytes[path_start..]`: its byte range, or `None` when the host is no
-/// webhook's, the path holds no secret where the host keeps one, or the path is longer than
-/// [`PATH_REACH`].
+/// A URL's authority (RFC 3986 3.2: `user:password@host:port`), read once: where it ends,
+/// and where its user-info and its host are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Authority {
+    /// Where it starts (after `://`).
+    pub(crate) start: usize,
+    /// Where it ends: at the first byte that cannot be in one (`/`, `?`, a blank, a quote…).
+    pub(crate) end: usize,
+    /// Its last `@`, which ends the user-info.
+    at: Option<usize>,
+    /// Its first `:`: between the user and the password when it comes before `at`.
+    first_colon: Option<usize>,
+    /// The first `:` after `at` (or in all of it, when there is none): before the port.
+    port_colon: Option<usize>,
+}
+
+impl Authority {
+    /// The authority starting at `bytes[start..]`.
+    pub(crate) fn read(bytes: &[u8], start: usize) -> Self {
+        let mut authority = Authority {
+            start,
+            end: start,
+            at: None,
+            first_colon: None,
+            port_colon: None,
+        };
+        for (k, &b) in bytes.iter().enumerate().skip(start) {
+            if !byte_class::is(b, byte_class::AUTHORITY) {
+                break;
+            }
+            authority.end = k + 1;
+            if b == b'@' {
+                authority.at = Some(k);
+                authority.port_colon = None;
+            } else if b == b':' {
+                authority.first_colon = authority.first_colon.or(Some(k));
+                authority.port_colon = authority.port_colon.or(Some(k));
+            }
+        }
+        authority
+    }
+
+    /// The password of its user-info (`user:password@`): its byte range, if not empty.
+    pub(crate) fn password(&self) -> Option<(usize, usize)> {
+        let at = self.at?;
+        let colon = self.first_colon.filter(|&colon| colon < at)?;
+        (colon + 1 < at).then_some((colon + 1, at))
+    }
+
+    /// Its host: after the user-info, before the port.
+    fn host<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        let from = self.at.map_or(self.start, |at| at + 1);
+        &bytes[from..self.port_colon.unwrap_or(self.end)]
+    }
+}
+
+/// The secret in the path of a URL whose `authority` is followed by its path: its byte range,
+/// or `None` when the host is no webhook's, the path holds no secret where the host keeps
+/// one, or the path is longer than [`PATH_REACH`].
 ///
 /// A path ends at a byte that is neither `/` nor a segment's (RFC 3986's unreserved, `%`,
 /// `:`, `@`, `+`, `=`, `*`): `?`, `#`, a blank, a quote, a bracket; a full stop at its end is
 /// the sentence's. One ending at a marker Lift wrote (`[REDACTED]`) is left as it is, so a
 /// second pass reads what the first one left.
-pub(crate) fn path_secret(
-    bytes: &[u8],
-    authority: &[u8],
-    path_start: usize,
-) -> Option<(usize, usize)> {
-    let host_and_port = authority
-        .iter()
-        .rposition(|&b| b == b'@')
-        .map_or(authority, |at| &authority[at + 1..]);
-    let host = host_and_port
-        .iter()
-        .position(|&b| b == b':')
-        .map_or(host_and_port, |colon| &host_and_port[..colon]);
+pub(crate) fn path_secret(bytes: &[u8], authority: &Authority) -> Option<(usize, usize)> {
+    secret_after_host(bytes, authority.host(bytes), authority.end)
+}
+
+/// The secret in a URL's path starting at `bytes[path_start..]`, its host `host`.
+fn secret_after_host(bytes: &[u8], host: &[u8], path_start: usize) -> Option<(usize, usize)> {
     let rule = rule_of(host)?;
     let path = Path::read(bytes, path_start)?;
     match rule {
@@ -141,7 +189,7 @@ pub(crate) fn debug_path_secret(
         .strip_prefix(b"\\\"")
         .or_else(|| before[open..].strip_prefix(b"\""))?;
     let len = host.iter().position(|&b| matches!(b, b'"' | b'\\'))?;
-    path_secret(bytes, &host[..len], path_start)
+    secret_after_host(bytes, &host[..len], path_start)
 }
 
 /// `before` from after the last thing an earlier pass replaced there — a marker
@@ -226,12 +274,31 @@ mod tests {
     /// The secret `path_secret` finds in `url`, as text.
     fn secret_of(url: &str) -> Option<&str> {
         let bytes = url.as_bytes();
-        let from = url.find("://").unwrap() + 3;
-        let len = bytes[from..]
-            .iter()
-            .position(|&b| b == b'/' || b == b' ')
-            .unwrap_or(bytes.len() - from);
-        path_secret(bytes, &bytes[from..from + len], from + len).map(|(s, e)| &url[s..e])
+        let authority = Authority::read(bytes, url.find("://").unwrap() + 3);
+        path_secret(bytes, &authority).map(|(s, e)| &url[s..e])
+    }
+
+    #[test]
+    fn an_authority_s_password_and_host_are_read_in_one_pass() {
+        for (url, password, host) in [
+            ("https://u:p@h.example:443/x", Some("p"), "h.example"),
+            ("https://hooks.slack.com/services", None, "hooks.slack.com"),
+            ("https://hooks.slack.com:8443/x", None, "hooks.slack.com"),
+            // The last `@` ends the user-info; its first `:` starts the password.
+            ("postgres://app:p@ss:w@db:5432/x", Some("p@ss:w"), "db"),
+            ("https://u:@h", None, "h"),
+            ("https://user@h:1", None, "h"),
+            ("s3:// x", None, ""),
+        ] {
+            let bytes = url.as_bytes();
+            let authority = Authority::read(bytes, url.find("://").unwrap() + 3);
+            assert_eq!(
+                authority.password().map(|(s, e)| &url[s..e]),
+                password,
+                "{url}"
+            );
+            assert_eq!(authority.host(bytes), host.as_bytes(), "{url}");
+        }
     }
 
     #[test]
