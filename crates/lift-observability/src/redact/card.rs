@@ -230,6 +230,13 @@ pub(crate) fn ends_percent_escape(bytes: &[u8], floor: usize, at: usize) -> bool
         || (at >= floor + 5 && bytes[at - 4..at - 2] == *b"25" && escape(at - 5))
 }
 
+/// Whether the bytes before `at`, all at or after `floor`, end with a line break or a tab
+/// escaped as JSON and `Debug` write them (`\n`, `\r`, `\t`): its letter is no word's, and
+/// what follows starts a line (`"declined\n4111…"`, a JSON line's multi-line message).
+pub(crate) fn ends_escaped_blank(bytes: &[u8], floor: usize, at: usize) -> bool {
+    at >= floor + 2 && bytes[at - 2] == b'\\' && matches!(bytes[at - 1], b'n' | b'r' | b't')
+}
+
 /// One group of a run: its byte span and digit count.
 #[derive(Clone, Copy, Default)]
 struct Group {
@@ -423,9 +430,11 @@ fn candidate_at(bytes: &[u8], floor: usize, window: Window<'_>) -> Option<CardFi
     // disqualifies, and so does a masked number's hidden middle before it (a longer tail
     // than a masked number keeps is not its tail, nor a number of its own).
     let track1_lead = first_of_run && left == Some(b'B');
-    // The last hex digit of a percent escape (`card%3D4111…`, `%204111…`) is no glue.
+    // The last hex digit of a percent escape (`card%3D4111…`, `%204111…`) is no glue, nor
+    // the letter of an escaped line break (`\n4111…`).
     let glued = left.is_some_and(|b| b.is_ascii_alphanumeric())
-        && !ends_percent_escape(bytes, floor, first.start);
+        && !ends_percent_escape(bytes, floor, first.start)
+        && !ends_escaped_blank(bytes, floor, first.start);
     if first_of_run && (glued || after_hidden_digits(bytes, floor, first.start)) && !track1_lead {
         return None;
     }

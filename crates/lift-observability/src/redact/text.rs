@@ -801,7 +801,13 @@ fn bare_name_start(before: &[u8], floor: usize) -> usize {
     } else {
         name_run_start(before, floor, before.len())
     };
-    after_escape_digits(before, start, floor)
+    let start = after_escape_digits(before, start, floor);
+    // Nor with the letter of an escaped line break or tab (`\npin=1234`).
+    if start < before.len() && card::ends_escaped_blank(before, floor, start + 1) {
+        start + 1
+    } else {
+        start
+    }
 }
 
 /// `start`, or past the hex digits there when a `%` is right before it: a name never starts
@@ -1459,17 +1465,19 @@ fn user_flag_password(
     {
         return None;
     }
-    flag_password(bytes, user, colon, counts)
+    flag_password(bytes, user, colon, out.copied, counts)
 }
 
 /// The password after the `:` at `colon` of a user flag's `user:password`, to the next
 /// blank or quote — or the user `user` (starting at `user_start`), when the password is
 /// empty: an API key given as the user, as Stripe's and others' examples write it
-/// (`curl -u sk_test_…:`).
+/// (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
+/// on this pass, a mask on the next): no key holds one, and either pass leaves it so.
 fn flag_password(
     bytes: &[u8],
     user_start: usize,
     colon: usize,
+    written: usize,
     counts: &Counts,
 ) -> Option<Finding> {
     let start = colon + 1;
@@ -1477,7 +1485,9 @@ fn flag_password(
     if end > start {
         return (!is_marker_at(&bytes[start..])).then(|| secret(start, end, counts));
     }
-    (!is_marker(&bytes[user_start..colon])).then(|| secret(user_start, colon, counts))
+    let user = &bytes[user_start..colon];
+    (user_start >= written && !is_marker(user) && !user.contains(&(card::MASK_CHAR as u8)))
+        .then(|| secret(user_start, colon, counts))
 }
 
 /// Where a command line's unquoted argument starting at `start` ends: at a blank, a quote or
@@ -1516,6 +1526,7 @@ fn flag_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opt
     let before = &bytes[from..at];
     let (quote, lead): (&[u8], &[u8]) = match before {
         [] | [.., b' ' | b'\t' | b'\n' | b'\r'] => (b"", before),
+        _ if card::ends_escaped_blank(before, 0, before.len()) => (b"", before),
         [lead @ .., b'\\', b'"'] => (b"\\\"", lead),
         [lead @ .., q @ (b'"' | b'\'')] => (std::slice::from_ref(q), lead),
         _ => return None,
@@ -1751,7 +1762,8 @@ fn named_value(
 /// rule takes a nested value whole) — for a name at `name_start` that starts its line (after
 /// indentation and a list's `- `), its value (or block header) at `value`: where the
 /// indented lines' text starts and ends. Lines break at `\n`, `\r`, and at their escapes as
-/// JSON and `Debug` write a string (`\\n`). `None` when the name is not a line's key (nor
+/// JSON and `Debug` write a string (`\\n`), whose first line starts after its opening quote
+/// and whose last ends at its closing one. `None` when the name is not a line's key (nor
 /// when a pass before replaced text on its line, before `floor`: a second pass sees a marker
 /// there), when something else follows it on its line, or when no line is indented under it.
 fn yaml_block(
@@ -1774,8 +1786,18 @@ fn yaml_block(
     // Right after a break of one byte, or of an escape's two.
     let after_break =
         |k: usize| break_width(bytes, k - 1) == 1 || k >= 2 && break_width(bytes, k - 2) == 2;
+    // Or right after the quote that opens an escaped string (`"msg":"password: |\n  …"`,
+    // `body="api_key:\n  …"`), the quote and what stands before it this pass's own too.
+    let after_opening_quote = line_start > floor
+        && bytes[line_start - 1] == b'"'
+        && (line_start == 1
+            || line_start - 1 > floor
+                && matches!(
+                    bytes[line_start - 2],
+                    b':' | b'=' | b'[' | b'(' | b',' | b'{' | b' ' | b'\t'
+                ));
     // The line's break is text of this pass's own (at `floor` or after it).
-    if !(line_start == 0 || line_start > floor && after_break(line_start)) {
+    if !(line_start == 0 || line_start > floor && after_break(line_start) || after_opening_quote) {
         return None;
     }
     // Nothing after the name on its line, or a block scalar's header: `|` or `>`, then a
@@ -1787,7 +1809,12 @@ fn yaml_block(
         .unwrap_or(bytes.len() - value);
     let header_end = value + header_len;
     let mut width = break_width(bytes, header_end);
-    if header_len > YAML_HEADER_REACH || width == 0 && header_end < bytes.len() {
+    // In an escaped string (its breaks escaped), an unescaped quote ends the string.
+    let in_string = bytes.get(header_end) == Some(&b'\\');
+    if header_len > YAML_HEADER_REACH
+        || width == 0 && header_end < bytes.len()
+        || after_opening_quote && !in_string
+    {
         return None;
     }
     let is_header = match trim_end(&bytes[value..header_end]) {
@@ -1804,7 +1831,7 @@ fn yaml_block(
     let mut text: Option<(usize, usize)> = None;
     let mut line = header_end + width;
     while width > 0 {
-        let (end, next_width) = yaml_line_end(bytes, line);
+        let (end, next_width) = yaml_line_end(bytes, line, in_string);
         let content = trim_end(&bytes[line..end]);
         let spaces = content.iter().take_while(|&&b| b == b' ').count();
         if spaces < content.len() {
@@ -1824,12 +1851,14 @@ fn yaml_block(
 const YAML_HEADER_REACH: usize = 8;
 
 /// Where the line holding `bytes[from]` ends, and how wide its break is ([`break_width`]);
-/// the text's end, 0 wide, when none comes.
-fn yaml_line_end(bytes: &[u8], from: usize) -> (usize, usize) {
+/// the text's end, 0 wide, when none comes — or, `in_string` (an escaped string's lines), the
+/// quote that closes the string.
+fn yaml_line_end(bytes: &[u8], from: usize, in_string: bool) -> (usize, usize) {
     let mut i = from;
     while i < bytes.len() {
         match break_width(bytes, i) {
             0 if bytes[i] == b'\\' => i += 2,
+            0 if in_string && bytes[i] == b'"' => return (i, 0),
             0 => i += 1,
             width => return (i, width),
         }
@@ -2321,8 +2350,10 @@ fn is_word_byte(b: u8) -> bool {
     byte_class::is(b, byte_class::WORD)
 }
 
+/// Whether a word starts at `at`: no letter, digit or mask character before it, bar the
+/// letter of an escaped line break or tab (`\nBearer …`).
 fn at_word_start(bytes: &[u8], at: usize) -> bool {
-    at == 0 || !is_word_byte(bytes[at - 1])
+    at == 0 || !is_word_byte(bytes[at - 1]) || card::ends_escaped_blank(bytes, 0, at)
 }
 
 /// Bytes of a credential token (RFC 6750's `b64token` and base64).
@@ -2685,7 +2716,9 @@ fn jwt(bytes: &[u8], j: usize, counts: &Counts) -> Option<Finding> {
     let start = j.checked_sub(2)?;
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     if &bytes[start..j] != b"ey"
-        || (start > 0 && (is_b64(bytes[start - 1]) || bytes[start - 1] == b'*'))
+        || (start > 0
+            && (is_b64(bytes[start - 1]) || bytes[start - 1] == b'*')
+            && !card::ends_escaped_blank(bytes, 0, start))
     {
         return None;
     }
@@ -2887,6 +2920,13 @@ mod tests {
             ),
             // Fuzzer: the command's name was looked for after the first finding only.
             ("curl -u a: -u b:", "curl -u [REDACTED]: -u [REDACTED]:"),
+            // Fuzzer: a card number masked in an address given as the user, the password
+            // empty: the user was dropped on the first pass (it started before the card
+            // written), taken on the second.
+            (
+                "curl -u m%2526/#@4111111111111111: s>",
+                "curl -u m%2526/#@411111******1111: s>",
+            ),
             // Fuzzer: a line break inside a replaced value is gone for a second pass, which
             // reads the command's name and the flag on one line; a break kept keeps them apart.
             (
@@ -3037,6 +3077,29 @@ mod tests {
                 r#"cfg: "db:\n  password:\n    hunter2\n  host: x""#,
                 r#"cfg: "db:\n  password:\n    [REDACTED]\n  host: x""#,
             ),
+            // A JSON line's message, or a `Debug`-quoted string, that starts with the key, or
+            // has it first on a line: the last line ends at the string's closing quote (it
+            // took the quote and the rest of the line with it).
+            (
+                r#"{"msg":"db:\n  password: |\n    hunter2"}"#,
+                r#"{"msg":"db:\n  password: |\n    [REDACTED]"}"#,
+            ),
+            (
+                r#"{"msg":"password: |\n  hunter2","x":1}"#,
+                r#"{"msg":"password: |\n  [REDACTED]","x":1}"#,
+            ),
+            (
+                r#"{"msg":"config\npassword: |\n  hunter2"}"#,
+                r#"{"msg":"config\npassword: |\n  [REDACTED]"}"#,
+            ),
+            (
+                r#"body="api_key:\n  abc" next"#,
+                r#"body="api_key:\n  [REDACTED]" next"#,
+            ),
+            // A quote that opens nothing, or lines that break raw after it: the value on the
+            // key's line goes, as a pair's.
+            (r#"x"password: |\n  y""#, r#"x"password: [REDACTED]\n  y""#),
+            ("a \"password: |\n  x\"", "a \"password: [REDACTED]\n  x\""),
             // Not a line's key, a value on its line, nothing indented under it.
             ("invalid token:\n    at x", "invalid token:\n    at x"),
             ("password: |\n", "password: [REDACTED]\n"),
@@ -3048,6 +3111,45 @@ mod tests {
                 "\"cvv\":\u{1} apikey:\n  .",
                 "\"cvv\":\"[REMOVED]\" apikey:\n  .",
             ),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn what_follows_an_escaped_line_break_starts_a_word() {
+        // A JSON line's multi-line message (`lift-ship --redact`) and a string's `Debug`
+        // write a line break or a tab as `\n`, `\r`, `\t`: its letter, glued to what
+        // follows, hid each of these from the checks that want a word to start there.
+        for (text, expected) in [
+            (
+                r#"{"msg":"declined\n4111111111111111"}"#,
+                r#"{"msg":"declined\n411111******1111"}"#,
+            ),
+            (r#""a\t4111 1111 1111 1111""#, r#""a\t4111 11** **** 1111""#),
+            (r#"{"msg":"x\npin=1234"}"#, r#"{"msg":"x\npin=[REMOVED]"}"#),
+            (
+                r#"body="a\r\napi_key=abc""#,
+                r#"body="a\r\napi_key=[REDACTED]""#,
+            ),
+            (r#""x\nBearer abcdef123456""#, r#""x\nBearer [REDACTED]""#),
+            (
+                r#""x\nsk_live_abcdefghijklmnop1234""#,
+                r#""x\nsk_live_[REDACTED]""#,
+            ),
+            (r#""x\nAKIAIOSFODNN7EXAMPLE""#, r#""x\n[REDACTED]""#),
+            (r#""x\ncvv 123""#, r#""x\ncvv [REMOVED]""#),
+            (
+                r#""x\n--password hunter2""#,
+                r#""x\n--password [REDACTED]""#,
+            ),
+            (
+                r#""x\neyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc""#,
+                r#""x\n[REDACTED]""#,
+            ),
+            // A letter glued on without a backslash is a word's.
+            ("xn4111111111111111 npin=1", "xn4111111111111111 npin=1"),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");

@@ -532,6 +532,39 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("YAML block value", text, secret));
     }
+    // What follows a line break or a tab written as an escape — a JSON line's multi-line
+    // message (`lift-ship --redact`), a string's `Debug` — each at a line's start.
+    const ESCAPED: &str = "after an escaped line break";
+    for (text, secret) in [
+        (
+            r#"{"level":"error","msg":"charge failed\n4111111111111111 declined"}"#,
+            "4111111111111111",
+        ),
+        (r#"body: "amount=25\r\npin=7391""#, "7391"),
+        (
+            r#"{"msg":"headers:\nAuthorization: Bearer hunter2x9Q"}"#,
+            "hunter2x9Q",
+        ),
+        (r#""request\n\tBearer hunter2x9Q""#, "hunter2x9Q"),
+        (
+            r#""env\nsk_live_51H8xYzAbCdEfGhIjKlMnOp""#,
+            "51H8xYzAbCdEfGhIjKlMnOp",
+        ),
+        (r#""keys\nAKIAIOSFODNN7EXAMPLE""#, "AKIAIOSFODNN7EXAMPLE"),
+        (r#""note\ncvv 7391""#, "7391"),
+        (r#""args\n--password hunter2x9Q""#, "hunter2x9Q"),
+        (
+            r#""jwt\neyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl""#,
+            "eyJzdWIiOiIxIn0",
+        ),
+        (
+            r#"{"msg":"config\npassword: |\n  hunter2x9Q"}"#,
+            "hunter2x9Q",
+        ),
+        (r#"{"msg":"api_key:\n  hunter2x9Q"}"#, "hunter2x9Q"),
+    ] {
+        cases.push(sensitive(ESCAPED, text, secret));
+    }
     // OpenAI's and Anthropic's secret keys with no name before them.
     let llm = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
     for prefix in ["sk-", "sk-proj-", "sk-svcacct-", "sk-ant-api03-"] {
@@ -815,6 +848,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "config:\n  region:\n    eu-west-1\n  token_type: |\n    bearer\nerror: invalid token:\n    at line 3",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
+        // After an escaped line break: ids, times and names that hold nothing.
+        r#"{"msg":"done\n1764221757123 ms\nregion: |\n  eu-west-1\n\tmerchant=mch_4f2a9c71"}"#,
     ] {
         cases.push(benign("look-alike", text));
     }
