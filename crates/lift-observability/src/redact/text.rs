@@ -1260,14 +1260,17 @@ fn separator(
         commands,
     } = lines;
     if bytes[at] == b':' {
-        match bytes.get(at + 1) {
-            Some(b'/') if bytes.get(at + 2) == Some(&b'/') => {
-                return url_secret(bytes, at, redactor.counts());
-            }
+        let slashes = match bytes.get(at + 1) {
+            Some(b'/') if bytes.get(at + 2) == Some(&b'/') => 2,
+            // Slashes escaped, as PHP's `json_encode` writes them (`https:\/\/…`).
+            Some(b'\\') if bytes[at + 1..].starts_with(ESCAPED_SLASHES) => ESCAPED_SLASHES.len(),
             // A path's `::` (Rust's `auth::token::refresh`, C++, a PostgreSQL cast
             // `password::text`, an IAM ARN's empty region) separates no value from its name.
             Some(b':') => return None,
-            _ => {}
+            _ => 0,
+        };
+        if slashes > 0 {
+            return url_secret(bytes, at, 1 + slashes, redactor.counts());
         }
     }
     // The name: bare, or quoted (`"cvv":`, `'cvv':`), spaces allowed before the separator.
@@ -2312,11 +2315,19 @@ fn name_has_cookie(name: &[u8]) -> bool {
     name.windows(6).any(|w| w.eq_ignore_ascii_case(b"cookie"))
 }
 
-/// A URL's secret, the `:` of its `://` at `colon`: the password of
-/// `scheme://user:password@host`, or a webhook's secret in its path
-/// ([`webhooks::path_secret`]).
-fn url_secret(bytes: &[u8], colon: usize, counts: &Counts) -> Option<Finding> {
-    let authority = webhooks::Authority::read(bytes, colon + 3);
+/// `//` escaped in JSON text, as PHP's `json_encode` writes it.
+const ESCAPED_SLASHES: &[u8] = br"\/\/";
+
+/// A URL's secret, the `:` of its `://` at `colon` (`separator_len` bytes long with the
+/// slashes, escaped or not): the password of `scheme://user:password@host`, or a webhook's
+/// secret in its path ([`webhooks::path_secret`]).
+fn url_secret(
+    bytes: &[u8],
+    colon: usize,
+    separator_len: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    let authority = webhooks::Authority::read(bytes, colon + separator_len);
     let (start, end) = authority
         .password()
         .or_else(|| webhooks::path_secret(bytes, &authority))?;
@@ -3150,6 +3161,44 @@ mod tests {
             ),
             // A letter glued on without a backslash is a word's.
             ("xn4111111111111111 npin=1", "xn4111111111111111 npin=1"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn a_url_with_its_slashes_escaped_keeps_no_secret() {
+        // PHP's `json_encode` writes `/` as `\/`: a URL's `://` was not found, nor a
+        // webhook's path.
+        for (text, expected) in [
+            (
+                r#"{"dsn":"https:\/\/admin:hunter2@db.example.com\/x"}"#,
+                r#"{"dsn":"https:\/\/admin:[REDACTED]@db.example.com\/x"}"#,
+            ),
+            (
+                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/abcSecret9."}"#,
+                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED]."}"#,
+            ),
+            (
+                r#""https:\/\/discord.com\/api\/webhooks\/123\/tok_9\/""#,
+                r#""https:\/\/discord.com\/api\/webhooks\/123\/[REDACTED]\/""#,
+            ),
+            (
+                r#""https:\/\/api.telegram.org\/bot12:AAHsecret\/sendMessage""#,
+                r#""https:\/\/api.telegram.org\/bot12:[REDACTED]\/sendMessage""#,
+            ),
+            // Each URL's path is its own.
+            (
+                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/s1 https:\/\/x\/y""#,
+                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED] https:\/\/x\/y""#,
+            ),
+            (
+                r#"https:\/\/hooks.slack.com\/services\/T0\/B0https:\/\/x\/y"#,
+                r#"https:\/\/hooks.slack.com\/services\/T0\/[REDACTED]:\/\/x\/y"#,
+            ),
+            // Other escapes end the path; a single escaped slash is no URL's.
+            (r#"a:\/b"#, r#"a:\/b"#),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");

@@ -204,40 +204,58 @@ fn after_replacements(before: &[u8]) -> &[u8] {
     replaced.map_or(before, |(at, _)| &before[at + 1..])
 }
 
-/// A URL's path: `bytes[start..end]`, starting with `/`.
+/// A URL's path: `bytes[start..end]`, starting with `/` — or with `\/`, its slashes escaped
+/// as PHP's `json_encode` writes them (`\/services\/T…`).
 struct Path<'b> {
     bytes: &'b [u8],
     start: usize,
     end: usize,
+    /// What separates its segments: `/` or `\/`.
+    slash: &'static [u8],
 }
 
 impl<'b> Path<'b> {
     /// The path at `bytes[start..]`, if one starts there, no longer than [`PATH_REACH`] and
     /// not ending at a marker.
     fn read(bytes: &'b [u8], start: usize) -> Option<Path<'b>> {
-        if bytes.get(start) != Some(&b'/') {
-            return None;
-        }
+        let slash: &'static [u8] = match bytes.get(start..start + 2)? {
+            [b'/', _] => b"/",
+            br"\/" => br"\/",
+            _ => return None,
+        };
         let reach = bytes.len().min(start + PATH_REACH + 1);
         // Another URL's `://` ends it: each URL's path is its own, so no two URLs find the
         // same secret.
-        let len = bytes[start..reach]
-            .iter()
-            .enumerate()
-            .position(|(k, &b)| {
-                b != b'/' && !byte_class::is(b, byte_class::SEGMENT)
-                    || b == b':' && bytes[start + k + 1..].starts_with(b"//")
-            })
-            .unwrap_or(reach - start);
-        let mut end = start + len;
-        if end == start + PATH_REACH + 1 || is_marker_at(&bytes[end..]) {
+        let mut end = start;
+        while end < reach {
+            let rest = &bytes[end..];
+            if rest.starts_with(slash) {
+                end += slash.len();
+            } else if !byte_class::is(rest[0], byte_class::SEGMENT)
+                || rest[0] == b':'
+                    && rest[1..].starts_with(slash)
+                    && rest[1 + slash.len()..].starts_with(slash)
+            {
+                break;
+            } else {
+                end += 1;
+            }
+        }
+        let end_at_reach = end > start + PATH_REACH;
+        let mut end = end.min(reach);
+        if end_at_reach || is_marker_at(&bytes[end..]) {
             return None;
         }
         // A sentence's full stop after the URL is not part of it.
         while bytes[end - 1] == b'.' {
             end -= 1;
         }
-        Some(Path { bytes, start, end })
+        Some(Path {
+            bytes,
+            start,
+            end,
+            slash,
+        })
     }
 
     /// Each segment's range, first to last (empty ones too).
@@ -247,10 +265,10 @@ impl<'b> Path<'b> {
             if at >= self.end {
                 return None;
             }
-            let from = at + 1;
+            let from = (at + self.slash.len()).min(self.end);
             let len = self.bytes[from..self.end]
-                .iter()
-                .position(|&b| b == b'/')
+                .windows(self.slash.len())
+                .position(|w| w == self.slash)
                 .unwrap_or(self.end - from);
             at = from + len;
             Some((from, from + len))

@@ -477,6 +477,12 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             ":pw@",
         ),
         ("URL user-info", "redis://:s3cret@cache:6379", "s3cret"),
+        // Slashes escaped, as PHP's `json_encode` writes them.
+        (
+            "URL user-info",
+            r#"{"dsn":"mysql:\/\/app:hunter2x9Q@db.internal:3306\/shop"}"#,
+            "hunter2x9Q",
+        ),
         (
             "track data",
             "swipe %B4111111111111111^DOE/JOHN^2512101000000000? ok",
@@ -701,6 +707,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("POST {url} returned 404"),
             format!("{{\"webhook_url\":\"{url}\"}}"),
             format!("alert failed (target={url}): timeout"),
+            // Slashes escaped, as PHP's `json_encode` writes them.
+            format!("{{\"webhook_url\":\"{}\"}}", url.replace('/', "\\/")),
         ] {
             cases.push(sensitive("webhook URL", text, secret));
         }
