@@ -4,15 +4,16 @@
 //! [`Classifier::classify`] answers, for each of 32 bytes, four questions as one bit each: is
 //! it an anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card
 //! number's run (not a digit, a space, a dash or a plus), or a byte the JSON escaper must look
-//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%` and `<`, and the
-//! letters the literal detectors start from where their neighbours could belong to the
-//! literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` between `o` and `e`
-//! (`Token`) or between `s`/`r` and `_` or `-` (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`, `ASIA`), `J` after `y` (`eyJ`), `"` before `,`
-//! (where a tuple's first item ends), `-` before `-` (a command line's long flag) — and any
-//! of these letters, a `"` or a `-` as the block's last byte, whose neighbour after it is
-//! outside. The block's first
-//! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
-//! often; with their neighbours, rarely.
+//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%`, `<` and
+//! `\\` (an escaped `=` or `<`, `\\u003d`), and the letters the literal detectors start from
+//! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
+//! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
+//! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`,
+//! `ASIA`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends), `-`
+//! before `-` (a command line's long flag) — and any of these letters, a `"` or a `-` as the
+//! block's last byte, whose neighbour after it is outside. The block's first byte is judged
+//! as a string's first: nothing before it. In prose the letters alone anchor often; with
+//! their neighbours, rarely.
 //!
 //! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
 //! (part of the architecture's baseline, so always there), two 16-byte halves; elsewhere with
@@ -271,8 +272,9 @@ mod sse2 {
             _mm_or_si128(eq(v, b'A'), eq(v, b'J')),
         );
         // `<` and `=` differ only in the lowest bit: one comparison finds both.
+        let backslash = eq(v, b'\\');
         let separators = _mm_or_si128(
-            eq(_mm_or_si128(v, _mm_set1_epi8(1)), b'='),
+            _mm_or_si128(eq(_mm_or_si128(v, _mm_set1_epi8(1)), b'='), backslash),
             _mm_or_si128(eq(v, b':'), eq(v, b'%')),
         );
         let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
@@ -282,7 +284,7 @@ mod sse2 {
             _mm_or_si128(eq(v, b' '), dash),
         );
         let quote = eq(v, b'"');
-        let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(quote, eq(v, b'\\')));
+        let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(quote, backslash));
         (
             mask(letters),
             [
@@ -516,8 +518,9 @@ mod avx2 {
             neighbours(v, [letter_b, letter_k, letter_a, letter_j])
         };
         // `<` and `=` differ only in the lowest bit: one comparison finds both.
+        let backslash = eq(v, b'\\');
         let separators = _mm256_or_si256(
-            eq(_mm256_or_si256(v, _mm256_set1_epi8(1)), b'='),
+            _mm256_or_si256(eq(_mm256_or_si256(v, _mm256_set1_epi8(1)), b'='), backslash),
             _mm256_or_si256(eq(v, b':'), eq(v, b'%')),
         );
         let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
@@ -530,7 +533,7 @@ mod avx2 {
         let dashes = mask(dash);
         let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
         let quote = eq(v, b'"');
-        let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, eq(v, b'\\')));
+        let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, backslash));
         // A `"` before a `,`: looked for only where a quote is.
         let quotes = mask(quote);
         let before_commas = if quotes == 0 {
@@ -584,7 +587,7 @@ mod portable {
         // Below 0x20: the top three bits are clear.
         let below_space = zero(w & (ONES * 0xe0));
         Raw {
-            separators: compress(eq(w | ONES, b'=') | eq(w, b':') | eq(w, b'%')),
+            separators: compress(eq(w | ONES, b'=') | eq(w, b':') | eq(w, b'%') | eq(w, b'\\')),
             letter_b: compress(eq(folded, b'b')),
             letter_k: compress(eq(folded, b'k')),
             letter_a: compress(eq(w, b'A')),
@@ -673,7 +676,7 @@ mod tests {
     fn byte_classes(b: u8, prev: Option<u8>, next: Option<u8>) -> Classes {
         let next = |is: fn(u8) -> bool| next.is_none_or(is);
         let anchor = match b {
-            b'=' | b':' | b'<' | b'%' => true,
+            b'=' | b':' | b'<' | b'%' | b'\\' => true,
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
             b'K' | b'k' => {
                 matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))

@@ -32,6 +32,7 @@
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
+//! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
 //!
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
 //! idempotent: what it wrote is never found again (fuzzed).
@@ -79,6 +80,8 @@ enum Anchor {
     Quote,
     /// A dash before a dash: perhaps a command line's long flag.
     Dash,
+    /// A backslash: perhaps an escaped `=` or `<` (`\u003d`, `\u003c`).
+    Backslash,
 }
 
 static ANCHORS: [Anchor; 256] = {
@@ -102,6 +105,7 @@ static ANCHORS: [Anchor; 256] = {
     t[b'v' as usize] = Anchor::LetterV;
     t[b'"' as usize] = Anchor::Quote;
     t[b'-' as usize] = Anchor::Dash;
+    t[b'\\' as usize] = Anchor::Backslash;
     t
 };
 
@@ -148,6 +152,7 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'-' as usize] = 8;
     t[b' ' as usize] = 16;
     t[b'\t' as usize] = 2 | 16;
+    t[b'\\' as usize] = 1 | 2;
     t
 };
 
@@ -387,6 +392,9 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
                 Anchor::Quote => tuple_value(redactor, bytes, at, out.name_floor),
                 Anchor::Dash => flag_value(redactor, bytes, at, out.name_floor),
+                Anchor::Backslash => {
+                    escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
+                }
             };
             let Some(f) = found else { continue };
             if f.start > at {
@@ -1254,6 +1262,20 @@ fn separator(
     out: &Output<'_>,
     lines: &mut Lines,
 ) -> Option<Finding> {
+    separator_ending_at(redactor, bytes, at, at, out, lines)
+}
+
+/// [`separator`] for a separator that starts at `at` and whose last byte is at `last` (the
+/// `d` of an escaped `\u003d`).
+#[inline(always)]
+fn separator_ending_at(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    last: usize,
+    out: &Output<'_>,
+    lines: &mut Lines,
+) -> Option<Finding> {
     let (floor, written) = (out.name_floor, out.copied);
     let Lines {
         unclosed_brackets: unclosed,
@@ -1306,9 +1328,9 @@ fn separator(
             let name = Name {
                 text: name,
                 quoted: quoted_name,
-                adjacent: before.len() == at,
+                adjacent: (before.len() == at).then(|| at - name.len()),
             };
-            return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
+            return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
         }
         let start = before.len() - name.len();
         if start == 0 || quoted_name {
@@ -1335,16 +1357,16 @@ fn separator(
         let name = Name {
             text: label,
             quoted: false,
-            adjacent: before.len() == at,
+            adjacent: (before.len() == at).then(|| at - label.len()),
         };
-        return named_value(redactor, bytes, at, floor, name, fixed, unclosed);
+        return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
     };
     let name = Name {
         text: name,
         quoted: quoted_name,
-        adjacent: before.len() == at,
+        adjacent: (before.len() == at).then(|| at - name.len()),
     };
-    named_value(redactor, bytes, at, floor, name, fixed, unclosed)
+    named_value(redactor, bytes, last, floor, name, fixed, unclosed)
 }
 
 /// Whether the text before a user's name ends with a user flag and its blank or `=`
@@ -1626,8 +1648,8 @@ struct Name<'b> {
     text: &'b [u8],
     /// In quotes (`"cvv":`).
     quoted: bool,
-    /// Right before the separator, no blank between.
-    adjacent: bool,
+    /// Where it starts when it stands right before the separator, no blank between.
+    adjacent: Option<usize>,
 }
 
 /// The value after the separator at `at` of a sensitive `name`, to be replaced by `fixed`.
@@ -1645,7 +1667,10 @@ fn named_value(
         quoted: quoted_name,
         adjacent,
     } = name;
-    if !quoted_name && adjacent && is_arn_resource_type(bytes, at - name.len(), floor) {
+    if !quoted_name
+        && let Some(name_start) = adjacent
+        && is_arn_resource_type(bytes, name_start, floor)
+    {
         return None;
     }
     if bytes[at] == b':' && is_source_location(name, bytes.get(at + 1)) {
@@ -1663,8 +1688,8 @@ fn named_value(
     }
     if bytes[at] == b':'
         && !quoted_name
-        && adjacent
-        && let Some((start, end)) = yaml_block(bytes, floor, at - name.len(), start)
+        && let Some(name_start) = adjacent
+        && let Some((start, end)) = yaml_block(bytes, floor, name_start, start)
     {
         return value_finding(
             redactor,
@@ -1679,7 +1704,7 @@ fn named_value(
         // between), closes that string (`"custom:"`, `"API Key: "`): the colon is inside a
         // quoted name, not after one.
         Some(&q @ (b'"' | b'\''))
-            if !quoted_name && adjacent && at > name.len() && bytes[at - name.len() - 1] == q =>
+            if !quoted_name && adjacent.is_some_and(|s| s > 0 && bytes[s - 1] == q) =>
         {
             return None;
         }
@@ -2222,7 +2247,59 @@ const NEAR_CLOSE: usize = 4096;
 /// can never move where it ends, so a second pass finds the same value. `unclosed` counts the
 /// elements found with no closing tag ([`MAX_UNCLOSED`]).
 fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -> Option<Finding> {
-    let name_start = at + 1;
+    element_in(redactor, bytes, at, ANGLE, unclosed)
+}
+
+/// At a `\`: an `=` or a `<` escaped as Gson (Java) and Go's `encoding/json` write them by
+/// default, HTML-safe (`\u003d`, `\u003c`) — a name and its value (`cvv\u003d737`), an XML
+/// element (`\u003ccvv\u003e737\u003c/cvv\u003e`), as [`separator`] and [`element`] find
+/// them written plainly.
+#[cold]
+fn escaped_html(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    out: &Output<'_>,
+    lines: &mut Lines,
+    unclosed: &mut usize,
+) -> Option<Finding> {
+    match bytes.get(at + 1..at + 6)? {
+        b"u003d" => separator_ending_at(redactor, bytes, at, at + 5, out, lines),
+        b"u003c" => element_in(redactor, bytes, at, ESCAPED_ANGLE, unclosed),
+        _ => None,
+    }
+}
+
+/// How an XML element's tags are bracketed.
+#[derive(Debug, Clone, Copy)]
+struct Brackets {
+    open: &'static [u8],
+    close: &'static [u8],
+}
+
+/// `<…>`.
+const ANGLE: Brackets = Brackets {
+    open: b"<",
+    close: b">",
+};
+
+/// `<` and `>` escaped as Gson and Go's `encoding/json` write them by default, HTML-safe
+/// (`\u003ccvv\u003e737\u003c/cvv\u003e`).
+const ESCAPED_ANGLE: Brackets = Brackets {
+    open: br"\u003c",
+    close: br"\u003e",
+};
+
+/// [`element`] for tags bracketed by `brackets`, the opening one at `at`.
+#[inline(always)]
+fn element_in(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    brackets: Brackets,
+    unclosed: &mut usize,
+) -> Option<Finding> {
+    let name_start = at + brackets.open.len();
     let name_len = bytes[name_start..]
         .iter()
         .take_while(|&&b| is_name_byte(b) || b == b':')
@@ -2240,13 +2317,13 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -
         KeyRule::Secret => REDACTED,
         KeyRule::Scan | KeyRule::Safe => return None,
     };
-    let start = start_tag_end(bytes, name_start + name_len)? + 1;
+    let start = start_tag_end(bytes, name_start + name_len, brackets)? + brackets.close.len();
     let limit = if *unclosed < MAX_UNCLOSED {
         bytes.len()
     } else {
         bytes.len().min(start + NEAR_CLOSE)
     };
-    let Some(end) = closing_tag(&bytes[..limit], start, qualified) else {
+    let Some(end) = closing_tag(&bytes[..limit], start, qualified, brackets) else {
         *unclosed += 1;
         return None;
     };
@@ -2263,25 +2340,27 @@ fn element(redactor: &Redactor, bytes: &[u8], at: usize, unclosed: &mut usize) -
     })
 }
 
-/// The `>` ending a start tag whose name ends at `at`: right there, or after attributes on
-/// the same line (a `>` inside a quoted attribute value does not end it); `None` for an
-/// empty element (`/>`) or what is not a start tag. Attributes holding a `[` are refused: a
-/// replacement inside a start tag always writes one (`[REDACTED]`), so a tag a first pass
-/// could not read is never read by a second either.
-fn start_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
+/// The `>` (or the closing bracket of `brackets`) ending a start tag whose name ends at `at`:
+/// right there, or after attributes on the same line (a `>` inside a quoted attribute value
+/// does not end it); `None` for an empty element (`/>`) or what is not a start tag.
+/// Attributes holding a `[` are refused: a replacement inside a start tag always writes one
+/// (`[REDACTED]`), so a tag a first pass could not read is never read by a second either.
+#[inline(always)]
+fn start_tag_end(bytes: &[u8], at: usize, brackets: Brackets) -> Option<usize> {
+    let closes = |i: usize| bytes[i..].starts_with(brackets.close);
     match bytes.get(at)? {
-        b'>' => return Some(at),
+        _ if closes(at) => return Some(at),
         b' ' | b'\t' => {}
         _ => return None,
     }
     let mut i = at;
     let limit = bytes.len().min(at + 256);
     while i < limit {
+        if closes(i) {
+            let readable = bytes[i - 1] != b'/' && !bytes[at..i].contains(&b'[');
+            return readable.then_some(i);
+        }
         match bytes[i] {
-            b'>' => {
-                let readable = bytes[i - 1] != b'/' && !bytes[at..i].contains(&b'[');
-                return readable.then_some(i);
-            }
             q @ (b'"' | b'\'') => i += 1 + bytes[i + 1..limit].iter().position(|&b| b == q)?,
             b'<' | b'\n' => return None,
             _ => {}
@@ -2291,18 +2370,21 @@ fn start_tag_end(bytes: &[u8], at: usize) -> Option<usize> {
     None
 }
 
-/// Where the first closing tag of `name` (`</name>`, or `<\/name>`) starts, from `from` on.
-fn closing_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+/// Where the first closing tag of `name` (`</name>`, or `<\/name>`; bracketed by `brackets`)
+/// starts, from `from` on.
+#[inline(always)]
+fn closing_tag(bytes: &[u8], from: usize, name: &[u8], brackets: Brackets) -> Option<usize> {
+    let Brackets { open, close } = brackets;
     let mut at = from;
-    while let Some(k) = bytes[at..].iter().position(|&b| b == b'<') {
+    while let Some(k) = bytes[at..].iter().position(|&b| b == open[0]) {
         at += k;
-        let rest = &bytes[at + 1..];
+        let rest = bytes[at..].strip_prefix(open).unwrap_or_default();
         let rest = rest
             .strip_prefix(b"/")
             .or_else(|| rest.strip_prefix(b"\\/"));
         if let Some(tag) = rest
             && tag.starts_with(name)
-            && tag.get(name.len()) == Some(&b'>')
+            && tag[name.len()..].starts_with(close)
         {
             return Some(at);
         }
@@ -3161,6 +3243,42 @@ mod tests {
             ),
             // A letter glued on without a backslash is a word's.
             ("xn4111111111111111 npin=1", "xn4111111111111111 npin=1"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn an_equals_sign_or_a_tag_escaped_html_safe_is_read_as_written_plainly() {
+        // Gson (Java) and Go's `encoding/json` write `=`, `<` and `>` as `\u003d`,
+        // `\u003c`, `\u003e` by default: every name and value after one was kept in clear.
+        for (text, expected) in [
+            (
+                r#"{"note":"cvv\u003d737 password\u003dhunter2"}"#,
+                r#"{"note":"cvv\u003d[REMOVED] password\u003d[REDACTED]"}"#,
+            ),
+            (
+                r#"{"q":"a\u003d1\u0026pin\u003d1234"}"#,
+                r#"{"q":"a\u003d1\u0026pin\u003d[REMOVED]"}"#,
+            ),
+            (
+                r#"{"body":"token\u003d\"k 1\" x"}"#,
+                r#"{"body":"token\u003d\"[REDACTED]\" x"}"#,
+            ),
+            (
+                r#"{"m":"\u003cPassword\u003ehunter2\u003c/Password\u003e"}"#,
+                r#"{"m":"\u003cPassword\u003e[REDACTED]\u003c/Password\u003e"}"#,
+            ),
+            (
+                r#"\u003cns:cvv type=\"n\"\u003e737\u003c\/ns:cvv\u003e"#,
+                r#"\u003cns:cvv type=\"n\"\u003e[REMOVED]\u003c\/ns:cvv\u003e"#,
+            ),
+            // Nothing sensitive, an empty element, other escapes: left as they are.
+            (
+                r#"x\u003d1 \u003cb\u003ebold\u003c/b\u003e \u003ccvv/\u003e \u0026 C:\\pin \"q\""#,
+                r#"x\u003d1 \u003cb\u003ebold\u003c/b\u003e \u003ccvv/\u003e \u0026 C:\\pin \"q\""#,
+            ),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");

@@ -571,6 +571,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive(ESCAPED, text, secret));
     }
+    // `=`, `<` and `>` escaped HTML-safe, as Gson (Java) and Go's `encoding/json` write
+    // them by default: a Java or Go service's JSON line shipped by `lift-ship --redact`.
+    for (text, secret) in [
+        (
+            r#"{"msg":"retry body cvv\u003d7391\u0026amount\u003d25"}"#,
+            "7391",
+        ),
+        (
+            r#"{"msg":"login password\u003dhunter2x9Q ok"}"#,
+            "hunter2x9Q",
+        ),
+        (
+            r#"{"msg":"gateway \u003ccvc\u003e7391\u003c/cvc\u003e"}"#,
+            "7391",
+        ),
+        (
+            r#"{"xml":"\u003cApiKey\u003ehunter2x9Q\u003c\/ApiKey\u003e"}"#,
+            "hunter2x9Q",
+        ),
+    ] {
+        cases.push(sensitive("escaped HTML-safe (Gson, Go)", text, secret));
+    }
     // OpenAI's and Anthropic's secret keys with no name before them.
     let llm = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
     for prefix in ["sk-", "sk-proj-", "sk-svcacct-", "sk-ant-api03-"] {
@@ -856,6 +878,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "config:\n  region:\n    eu-west-1\n  token_type: |\n    bearer\nerror: invalid token:\n    at line 3",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
+        // Escaped HTML-safe, holding nothing sensitive.
+        r#"{"msg":"a\u003d1\u0026region\u003deu \u003cb\u003ebold\u003c/b\u003e"}"#,
         // After an escaped line break: ids, times and names that hold nothing.
         r#"{"msg":"done\n1764221757123 ms\nregion: |\n  eu-west-1\n\tmerchant=mch_4f2a9c71"}"#,
     ] {
