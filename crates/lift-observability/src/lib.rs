@@ -45,6 +45,7 @@ mod logger;
 mod macros;
 pub mod metrics;
 mod nested;
+mod null_probe;
 mod numbers;
 mod panic_hook;
 mod redact;

@@ -30,11 +30,22 @@ pub(crate) const MAX_NESTING_DEPTH: u32 = 126;
 pub trait SerializeJson {
     /// Serializes `self` through `writer` (Lift's redacting JSON writer).
     fn serialize_json(&self, writer: &mut NestedWriter<'_>) -> Result<(), NestedError>;
+
+    /// Whether `self` is nothing (`None`, `()`): written as `null` under a secret's key too,
+    /// where anything else is `"[REDACTED]"`. Told without reading the value; `false` unless
+    /// known.
+    fn serializes_as_null(&self) -> bool {
+        false
+    }
 }
 
 impl<T: serde::Serialize + ?Sized> SerializeJson for T {
     fn serialize_json(&self, writer: &mut NestedWriter<'_>) -> Result<(), NestedError> {
         self.serialize(writer)
+    }
+
+    fn serializes_as_null(&self) -> bool {
+        crate::null_probe::serializes_as_null(self)
     }
 }
 
@@ -182,13 +193,7 @@ impl<'a> NestedWriter<'a> {
         self.string(key);
         self.out.push(b':');
         match rule {
-            KeyRule::Secret => {
-                if let Some(r) = self.redactor {
-                    r.counts().add_secret_key();
-                }
-                self.out.extend_from_slice(b"\"[REDACTED]\"");
-                Member::Skip
-            }
+            KeyRule::Secret => Member::Secret,
             KeyRule::Safe => Member::Write {
                 time_key: false,
                 how: How::Raw,
@@ -211,8 +216,20 @@ impl<'a> NestedWriter<'a> {
         member: Member,
         value: &T,
     ) -> Result<(), NestedError> {
-        let Member::Write { time_key, how } = member else {
-            return Ok(());
+        let (time_key, how) = match member {
+            Member::Write { time_key, how } => (time_key, how),
+            Member::Skip => return Ok(()),
+            Member::Secret => {
+                if crate::null_probe::serializes_as_null(value) {
+                    self.out.extend_from_slice(b"null");
+                } else {
+                    if let Some(r) = self.redactor {
+                        r.counts().add_secret_key();
+                    }
+                    self.out.extend_from_slice(b"\"[REDACTED]\"");
+                }
+                return Ok(());
+            }
         };
         let saved = (self.time_key, self.raw);
         (self.time_key, self.raw) = (time_key, how == How::Raw);
@@ -223,9 +240,14 @@ impl<'a> NestedWriter<'a> {
 
     /// The marker for a pair's value its name made sensitive (`rule`), written as free
     /// text writes it (`"value":"[REMOVED]"`; a tuple keeps its length) and counted; `false`
-    /// when the name says nothing and the value is to be written.
-    fn pair_marker(&mut self, rule: KeyRule) -> bool {
+    /// when the name says nothing, or the value is nothing (`null`), and it is to be written.
+    fn pair_marker<T: Serialize + ?Sized>(&mut self, rule: KeyRule, value: &T) -> bool {
         let Some(r) = self.redactor else { return false };
+        if matches!(rule, KeyRule::Remove | KeyRule::Secret)
+            && crate::null_probe::serializes_as_null(value)
+        {
+            return false;
+        }
         match rule {
             KeyRule::Remove => {
                 r.counts().add_sad();
@@ -244,8 +266,10 @@ impl<'a> NestedWriter<'a> {
 /// What to do with a member's value.
 #[derive(Debug, Clone, Copy)]
 enum Member {
-    /// Not written (removed, or already written as `"[REDACTED]"`).
+    /// Not written (removed).
     Skip,
+    /// A secret's: written as `"[REDACTED]"`, or `null` when it is nothing.
+    Secret,
     /// Written (numbers stay numbers under a key naming a time; `how`: redacted, as given,
     /// or as a pair's value).
     Write { time_key: bool, how: How },
@@ -330,7 +354,7 @@ impl<'w, 'a> Compound<'w, 'a> {
             Some(r) if n == 1 => pairs::verdict_of_first_item(r, &self.writer.out[self.start..]),
             _ => KeyRule::Scan,
         };
-        if self.writer.pair_marker(rule) {
+        if self.writer.pair_marker(rule, value) {
             return Ok(());
         }
         value.serialize(&mut *self.writer)
@@ -375,7 +399,7 @@ impl<'w, 'a> Compound<'w, 'a> {
             Some(r) => pairs::verdict_in_text(r, out, out.len(), self.start, false),
             None => KeyRule::Scan,
         };
-        if self.writer.pair_marker(rule) {
+        if self.writer.pair_marker(rule, value) {
             return Ok(());
         }
         self.writer.value(member, value)
@@ -976,6 +1000,46 @@ mod tests {
             (stats.pan, stats.sensitive_auth_data, stats.secret_keys),
             (5, 2, 1)
         );
+    }
+
+    #[test]
+    fn a_secret_that_is_not_set_is_written_as_null() {
+        // `"[REDACTED]"` said a secret was set when it was `None`, unlike free text
+        // (`password: None` stays): that a key was never configured is what the reader of
+        // the line looks for.
+        #[derive(serde::Serialize)]
+        struct Db {
+            password: Option<String>,
+            api_key: Option<String>,
+            token: (),
+            cvv: Option<u16>,
+        }
+        let r = Redactor::new();
+        let db = Db {
+            password: None,
+            api_key: Some("k".into()),
+            token: (),
+            cvv: None,
+        };
+        assert_eq!(
+            write(&db, Some(&r)),
+            r#"{"password":null,"api_key":"[REDACTED]","token":null}"#
+        );
+        let pairs = serde_json::json!([
+            {"name": "DB_PASSWORD", "value": null},
+            {"name": "card_cvv", "value": null},
+            {"secret": null},
+        ]);
+        assert_eq!(
+            write(&pairs, Some(&r)),
+            r#"[{"name":"DB_PASSWORD","value":null},{"name":"card_cvv","value":null},{"secret":null}]"#
+        );
+        assert_eq!(
+            write(&[("x-api-key", None::<&str>), ("pin", Some("1"))], Some(&r)),
+            r#"[["x-api-key",null],["pin","[REMOVED]"]]"#
+        );
+        let stats = r.stats();
+        assert_eq!((stats.sensitive_auth_data, stats.secret_keys), (2, 1));
     }
 
     #[test]

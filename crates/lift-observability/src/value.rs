@@ -45,6 +45,17 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// Whether the value is nothing (`Null`, a `Serde` value that is `None` or `()`, JSON
+    /// `null`): written as `null` under a secret's key too.
+    pub(crate) fn is_null(&self) -> bool {
+        match self {
+            Value::Null => true,
+            Value::Serde(v) => v.serializes_as_null(),
+            Value::Json(json) => json.0 == "null",
+            _ => false,
+        }
+    }
+
     /// An error value: message plus `source()` chain.
     pub fn error(error: &'a (dyn Error + 'a)) -> Self {
         Value::Error(error)

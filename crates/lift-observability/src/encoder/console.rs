@@ -92,6 +92,10 @@ impl ConsoleEncoder {
             rule => rule,
         };
         match rule {
+            // Nothing under a sensitive name: nothing to hide.
+            KeyRule::Remove | KeyRule::Secret if field.value.is_null() => {
+                write_value(out, field.key, field.value, None)
+            }
             // Only a pair's value gets here removed (a removed key was left out above).
             KeyRule::Remove => {
                 redactor.counts().add_sad();

@@ -140,6 +140,11 @@ fn write_field_as<const POWERTOOLS: bool>(
         rule => rule,
     };
     match rule {
+        // Nothing under a sensitive name: nothing to hide, and that it is not set is what a
+        // reader looks for.
+        KeyRule::Remove | KeyRule::Secret if field.value.is_null() => {
+            write_value(out, field.key, field.value, None)
+        }
         // Only a pair's value gets here removed (a removed key was left out above): its
         // key stands already, so the value is written as a nested pair's is.
         KeyRule::Remove => {
@@ -311,5 +316,24 @@ mod tests {
             text,
             r#"{"timestamp":"1970-01-01T00:00:00.000Z","level":"INFO","message":"m","secretKey":"[REDACTED]","field_level":"x","411111******1111":"411111******1111","ts":4111111111111111,"f":"411111******1111","note":"pay 4111 11** **** 1111 now"}"#
         );
+    }
+
+    #[test]
+    fn a_secret_that_is_not_set_is_written_as_null() {
+        let r = Redactor::new();
+        let none = None::<String>;
+        let text = line(
+            &[
+                Field::new("api_key", Value::Null),
+                Field::new("password", Value::serde(&none)),
+                Field::new("token", Value::Str("t")),
+            ],
+            &r,
+        );
+        assert!(
+            text.ends_with(r#""api_key":null,"password":null,"token":"[REDACTED]"}"#),
+            "{text}"
+        );
+        assert_eq!(r.stats().secret_keys, 1);
     }
 }

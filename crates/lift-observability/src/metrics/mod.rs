@@ -103,6 +103,7 @@ fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
         v.map(|(b, n)| OwnedValue::Str(String::from_utf8_lossy(&b[..n]).into()))
     };
     match redactor.key_rule(key) {
+        KeyRule::Secret if value.is_null() => OwnedValue::Null,
         KeyRule::Secret => OwnedValue::Str(crate::redact::text::REDACTED.into()),
         KeyRule::Remove => OwnedValue::Null,
         KeyRule::Scan | KeyRule::Safe => match value {

@@ -355,6 +355,7 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     let (m, sink) = metrics();
     m.set_property("note", "card 4111 1111 1111 1111 declined");
     m.set_property("api_key", "sk_live_123");
+    m.set_property("password", None::<&str>);
     m.set_property("cvv", "123");
     m.set_property("request_id", "4111111111111111");
     m.set_property("trace_id", "1-41111111-111111111111111111111111");
@@ -363,6 +364,8 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     let d = &checked(&sink)[0];
     assert_eq!(d["note"], "card 4111 11** **** 1111 declined");
     assert_eq!(d["api_key"], "[REDACTED]");
+    // A secret not set is `null`, as in log lines.
+    assert!(d["password"].is_null(), "{d}");
     assert!(d["cvv"].is_null());
     assert_eq!(d["request_id"], "4111111111111111");
     assert_eq!(d["trace_id"], "1-41111111-111111111111111111111111");

@@ -249,7 +249,9 @@ fn console_every_value_type() {
         "error" => Value::error(&err),
         "card" => Value::serde(&serde_json::json!({"brand": "visa"})),
         "note" => "two words",
-        "empty" => "");
+        "empty" => "",
+        "api_key" => None::<&str>,
+        "token" => "t");
     assert_eq!(
         sink.lines()[0],
         concat!(
@@ -258,7 +260,8 @@ fn console_every_value_type() {
             "tenant_id=acme user_id=u-42 trace_id=1-5759e988-bd862e3fe1be46a994272793 ",
             "span_id=53995c3f42cd8ad8 cold_start=true function_name=charge region=eu-west-1 ",
             "amount=1250 rate=0.25 ok=false none=null took=3.000ms ",
-            r#"error="charge failed: card declined" card={"brand":"visa"} note="two words" empty="""#
+            r#"error="charge failed: card declined" card={"brand":"visa"} note="two words" empty="" "#,
+            "api_key=null token=[REDACTED]"
         )
     );
 }
