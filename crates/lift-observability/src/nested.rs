@@ -216,26 +216,29 @@ impl<'a> NestedWriter<'a> {
         member: Member,
         value: &T,
     ) -> Result<(), NestedError> {
-        let (time_key, how) = match member {
-            Member::Write { time_key, how } => (time_key, how),
-            Member::Skip => return Ok(()),
-            Member::Secret => {
-                if crate::null_probe::serializes_as_null(value) {
-                    self.out.extend_from_slice(b"null");
-                } else {
-                    if let Some(r) = self.redactor {
-                        r.counts().add_secret_key();
-                    }
-                    self.out.extend_from_slice(b"\"[REDACTED]\"");
-                }
-                return Ok(());
-            }
+        let Member::Write { time_key, how } = member else {
+            // A secret's value is written by `Compound::secret_value`, out of this function,
+            // which serde inlines into every struct's fields.
+            debug_assert!(matches!(member, Member::Skip));
+            return Ok(());
         };
         let saved = (self.time_key, self.raw);
         (self.time_key, self.raw) = (time_key, how == How::Raw);
         let result = value.serialize(&mut *self);
         (self.time_key, self.raw) = saved;
         result
+    }
+
+    /// A secret's value: `"[REDACTED]"`, counted, or `null` when it is nothing.
+    fn secret(&mut self, is_null: bool) {
+        if is_null {
+            self.out.extend_from_slice(b"null");
+        } else {
+            if let Some(r) = self.redactor {
+                r.counts().add_secret_key();
+            }
+            self.out.extend_from_slice(b"\"[REDACTED]\"");
+        }
     }
 
     /// The marker for a pair's value its name made sensitive (`rule`), written as free
@@ -360,6 +363,7 @@ impl<'w, 'a> Compound<'w, 'a> {
         value.serialize(&mut *self.writer)
     }
 
+    #[inline(always)]
     fn field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -381,8 +385,17 @@ impl<'w, 'a> Compound<'w, 'a> {
                 how: How::PairValue,
                 ..
             } => self.pair_value(member, value),
+            Member::Secret => self.secret_value(value),
             _ => self.writer.value(member, value),
         }
+    }
+
+    /// A secret's value: `"[REDACTED]"`, counted, or `null` when it is nothing.
+    #[cold]
+    fn secret_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
+        self.writer
+            .secret(crate::null_probe::serializes_as_null(value));
+        Ok(())
     }
 
     /// A pair's value: the object's members written so far are read back as free text's
@@ -642,6 +655,7 @@ macro_rules! struct_of_fields {
         impl ser::$trait for Compound<'_, '_> {
             type Ok = ();
             type Error = NestedError;
+            #[inline(always)]
             fn serialize_field<T: Serialize + ?Sized>(
                 &mut self,
                 key: &'static str,

@@ -140,23 +140,26 @@ fn write_field_as<const POWERTOOLS: bool>(
         rule => rule,
     };
     match rule {
-        // Nothing under a sensitive name: nothing to hide, and that it is not set is what a
-        // reader looks for.
-        KeyRule::Remove | KeyRule::Secret if field.value.is_null() => {
-            write_value(out, field.key, field.value, None)
-        }
+        KeyRule::Scan => write_value(out, field.key, field.value, Some(redactor)),
+        KeyRule::Safe => write_value(out, field.key, field.value, None),
         // Only a pair's value gets here removed (a removed key was left out above): its
         // key stands already, so the value is written as a nested pair's is.
-        KeyRule::Remove => {
-            redactor.counts().add_sad();
-            out.extend_from_slice(b"\"[REMOVED]\"");
-        }
-        KeyRule::Secret => {
-            redactor.counts().add_secret_key();
-            out.extend_from_slice(b"\"[REDACTED]\"");
-        }
-        KeyRule::Safe => write_value(out, field.key, field.value, None),
-        _ => write_value(out, field.key, field.value, Some(redactor)),
+        sensitive => write_marker(out, field.value.is_null(), redactor, sensitive),
+    }
+}
+
+/// A removed pair's value or a secret's: its marker, counted — or `null` when the value is
+/// nothing (nothing to hide, and that it is not set is what a reader looks for).
+#[cold]
+fn write_marker(out: &mut Vec<u8>, is_null: bool, redactor: &Redactor, rule: KeyRule) {
+    if is_null {
+        out.extend_from_slice(b"null");
+    } else if rule == KeyRule::Remove {
+        redactor.counts().add_sad();
+        out.extend_from_slice(b"\"[REMOVED]\"");
+    } else {
+        redactor.counts().add_secret_key();
+        out.extend_from_slice(b"\"[REDACTED]\"");
     }
 }
 
