@@ -1,6 +1,8 @@
 //! Arbitrary messages, keys and values through both encoders (redaction on): every entry
 //! is exactly one line; JSON lines parse as one object; console lines hold no control
-//! characters.
+//! characters. A message that is JSON is also logged as a nested value, under a plain key
+//! and under a secret's: the secret's is `null` exactly when the value is, else
+//! `"[REDACTED]"`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -28,6 +30,11 @@ fuzz_target!(|data: &[u8]| {
         };
         fields.push(field(key, value));
     }
+    let nested: Option<serde_json::Value> = serde_json::from_str(&message).ok();
+    if let Some(v) = &nested {
+        fields.push(field("body", Value::serde(v)));
+        fields.push(field("password", Value::serde(v)));
+    }
     for format in [Format::Json, Format::Console] {
         let sink = MemorySink::new();
         let log = Logger::builder().format(format).sink(sink.clone()).build();
@@ -40,6 +47,14 @@ fuzz_target!(|data: &[u8]| {
             Format::Json => {
                 let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
                 assert!(v.is_object());
+                if let Some(nested) = &nested {
+                    let expected = if nested.is_null() {
+                        serde_json::Value::Null
+                    } else {
+                        serde_json::Value::from("[REDACTED]")
+                    };
+                    assert_eq!(v["password"], expected, "{line}");
+                }
             }
             _ => assert!(
                 !line.chars().any(|c| c.is_control() && c != '\t'),
