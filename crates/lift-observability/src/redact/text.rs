@@ -193,8 +193,9 @@ enum Replacement {
     /// The PAN masked inside quotes: a bare JSON number under a quoted name.
     QuotedPan,
     Fixed(&'static str),
-    /// `"[REDACTED]"`/`"[REMOVED]"` with quotes: a bare JSON value under a quoted name.
-    Quoted(&'static str),
+    /// `"[REDACTED]"`/`"[REMOVED]"` between quotes (the second, `"` or escaped as the
+    /// name's are: `\"`): a bare JSON value under a quoted name.
+    Quoted(&'static str, &'static str),
 }
 
 /// What [`scan`] found out about a string.
@@ -594,10 +595,10 @@ impl<'s> Output<'s> {
                 emit(Piece::Fixed("\""), true);
             }
             Replacement::Fixed(t) => emit(Piece::Fixed(t), false),
-            Replacement::Quoted(t) => {
-                emit(Piece::Fixed("\""), true);
+            Replacement::Quoted(t, quote) => {
+                emit(Piece::Fixed(quote), true);
                 emit(Piece::Fixed(t), false);
-                emit(Piece::Fixed("\""), true);
+                emit(Piece::Fixed(quote), true);
             }
         }
         self.copied = f.end;
@@ -769,7 +770,7 @@ fn preceded_by_json_name(bytes: &[u8], at: usize) -> bool {
 /// there, and what stood before (`"cvv 411+1"`, `"cvv 411%201"`: no name) must be judged
 /// the same as what a second pass sees.
 fn quoted_name(before: &[u8], name: &[u8]) -> bool {
-    let before = trim_end(before.strip_suffix(b"\\").unwrap_or(before));
+    let before = trim_end(without_backslashes(before));
     !name.is_empty()
         && name[0] != b' '
         && name
@@ -781,6 +782,26 @@ fn quoted_name(before: &[u8], name: &[u8]) -> bool {
         && before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
+}
+
+/// A quote escaped by as many backslashes as the index says, as JSON escapes it inside a
+/// string once, twice, three times (`"`, `\"`, `\\\"`, `\\\\\\\"`); `None` where a count
+/// leaves the quote unescaped or is more than that.
+const ESCAPED_QUOTES: [Option<&str>; 8] = [
+    Some("\""),
+    Some("\\\""),
+    None,
+    Some("\\\\\\\""),
+    None,
+    None,
+    None,
+    Some("\\\\\\\\\\\\\\\""),
+];
+
+/// `bytes` without the backslashes at its end (those escaping a quote after it).
+fn without_backslashes(bytes: &[u8]) -> &[u8] {
+    let n = bytes.iter().rposition(|&b| b != b'\\').map_or(0, |p| p + 1);
+    &bytes[..n]
 }
 
 fn trim_end(bytes: &[u8]) -> &[u8] {
@@ -933,7 +954,7 @@ fn tuple_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Op
     let fixed = marker_for(redactor, name)?;
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
     // Not one holding a marker a pass before wrote: its quotes may close differently now.
-    value_finding(redactor, bytes, start..end, fixed, false)
+    value_finding(redactor, bytes, start..end, fixed, None)
 }
 
 /// Where the text of a tuple's second item starts and ends, the item starting after blanks
@@ -1190,7 +1211,7 @@ fn encoded_separator(
         }
         (start, end)
     };
-    value_finding(redactor, bytes, start..end, fixed, false)
+    value_finding(redactor, bytes, start..end, fixed, None)
 }
 
 /// How far back an ARN's `arn:partition:service:region:account-id:` is looked for.
@@ -1297,25 +1318,26 @@ fn separator_ending_at(
     }
     // The name: bare, or quoted (`"cvv":`, `'cvv':`), spaces allowed before the separator.
     let before = trim_end(&bytes[..at]);
-    let (name, quoted_name) = match before.last() {
+    let (name, quoted_name, quote) = match before.last() {
         Some(&q @ (b'"' | b'\'')) => {
             // A quoted name is a name too (letters, digits, `_-.` and spaces): never a
             // stretch of text back to some earlier quote.
             let inner = &before[..before.len() - 1];
             let open = inner.iter().rposition(|&b| b == q)?;
-            // In JSON-escaped text the quotes are `\"`: the backslash is not part of it.
-            let name = inner[open + 1..]
-                .strip_suffix(b"\\")
-                .unwrap_or(&inner[open + 1..]);
+            // In JSON-escaped text the quotes are `\"` (`\\\"` escaped twice, JSON inside a
+            // JSON string inside a JSON line): the backslashes are not part of it.
+            let name = without_backslashes(&inner[open + 1..]);
             if !quoted_name(&inner[..open], name) {
                 return None;
             }
-            (name, q == b'"')
+            let escapes = inner.len() - open - 1 - name.len();
+            let quote = ESCAPED_QUOTES.get(escapes).copied().flatten();
+            (name, q == b'"', quote.filter(|_| q == b'"'))
         }
         Some(b')') if bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'(') => {
             return column_values(redactor, bytes, before, at, floor);
         }
-        _ => (&before[bare_name_start(before, floor)..], false),
+        _ => (&before[bare_name_start(before, floor)..], false, None),
     };
     let Some(fixed) = marker_for(redactor, name) else {
         // A pair's value key (`value`, `ParameterValue`) ends in `e`. Its name member is
@@ -1328,6 +1350,7 @@ fn separator_ending_at(
             let name = Name {
                 text: name,
                 quoted: quoted_name,
+                quote,
                 adjacent: (before.len() == at).then(|| at - name.len()),
             };
             return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
@@ -1357,6 +1380,7 @@ fn separator_ending_at(
         let name = Name {
             text: label,
             quoted: false,
+            quote: None,
             adjacent: (before.len() == at).then(|| at - label.len()),
         };
         return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
@@ -1364,6 +1388,7 @@ fn separator_ending_at(
     let name = Name {
         text: name,
         quoted: quoted_name,
+        quote,
         adjacent: (before.len() == at).then(|| at - name.len()),
     };
     named_value(redactor, bytes, last, floor, name, fixed, unclosed)
@@ -1612,7 +1637,7 @@ fn flag_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Opt
     if bytes[start..].starts_with(b"-") {
         return None;
     }
-    value_finding(redactor, bytes, start..end, fixed, false)
+    value_finding(redactor, bytes, start..end, fixed, None)
 }
 
 /// Where a string whose text starts at `from` ends in JSON-escaped text, its quotes `\"`: at
@@ -1648,6 +1673,9 @@ struct Name<'b> {
     text: &'b [u8],
     /// In quotes (`"cvv":`).
     quoted: bool,
+    /// Its quote as written (`"`, or escaped: `\"`, `\\\"`), to write a bare value's
+    /// replacement between; `None` for a bare name, or a quote escaped more than this knows.
+    quote: Option<&'static str>,
     /// Where it starts when it stands right before the separator, no blank between.
     adjacent: Option<usize>,
 }
@@ -1665,6 +1693,7 @@ fn named_value(
     let Name {
         text: name,
         quoted: quoted_name,
+        quote,
         adjacent,
     } = name;
     if !quoted_name
@@ -1696,7 +1725,7 @@ fn named_value(
             bytes,
             start..before_private_key(bytes, start, end),
             fixed,
-            false,
+            None,
         );
     }
     let (start, end, bare) = match bytes.get(start) {
@@ -1718,17 +1747,22 @@ fn named_value(
                 .map_or_else(|| line_end(bytes, open), |c| open + c);
             (open, close, false)
         }
-        Some(b'\\') if bytes.get(start + 1) == Some(&b'"') => {
-            // A quoted value inside JSON-escaped text: `\"737\"`.
-            let open = start + 2;
-            (open, quoted_value_end(bytes, open, b"\\\""), false)
+        Some(b'\\') if escaped_quote_len(&bytes[start..]) > 0 => {
+            // A quoted value inside JSON-escaped text: `\"737\"` (`\\\"737\\\"` escaped
+            // twice), closed by the same escape.
+            let open = start + escaped_quote_len(&bytes[start..]);
+            (
+                open,
+                quoted_value_end(bytes, open, &bytes[start..open]),
+                false,
+            )
         }
         // An object, a list or a parenthesised value: all of it, as a key rule takes a
         // nested value whole.
         Some(b'{' | b'[' | b'(') => {
             let end = bracketed_end(bytes, start, unclosed);
-            let quoted = quoted_name && bytes[at] == b':';
-            return whole_value(redactor, bytes, start..end, fixed, quoted);
+            let quote = quote.filter(|_| quoted_name && bytes[at] == b':');
+            return whole_value(redactor, bytes, start..end, fixed, quote);
         }
         Some(_) => {
             let mut end = start
@@ -1745,8 +1779,8 @@ fn named_value(
             if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {
                 // Rust's `Debug` of a wrapped value or a struct (`Some("737")`,
                 // `Secret(737)`, `Secret { inner: 737 }`), on one line or many: all of it.
-                let quoted = quoted_name && bytes[at] == b':';
-                return whole_value(redactor, bytes, start..close, fixed, quoted);
+                let quote = quote.filter(|_| quoted_name && bytes[at] == b':');
+                return whole_value(redactor, bytes, start..close, fixed, quote);
             }
             if word.iter().all(u8::is_ascii_digit) {
                 end = digit_run_end(bytes, end);
@@ -1780,8 +1814,8 @@ fn named_value(
         }
         None => return None,
     };
-    let quoted = bare && quoted_name && bytes[at] == b':';
-    value_finding(redactor, bytes, start..end, fixed, quoted)
+    let quote = quote.filter(|_| bare && quoted_name && bytes[at] == b':');
+    value_finding(redactor, bytes, start..end, fixed, quote)
 }
 
 /// A YAML value written on the lines after its name's — a block scalar (`password: |` or
@@ -2004,7 +2038,7 @@ fn column_values(
         }
         end += 1;
     }
-    value_finding(redactor, bytes, at + 2..end, fixed, false)
+    value_finding(redactor, bytes, at + 2..end, fixed, None)
 }
 
 /// A bracketed value or a wrapper at `range` replaced whole by `fixed` (in quotes when
@@ -2016,30 +2050,29 @@ fn whole_value(
     bytes: &[u8],
     range: std::ops::Range<usize>,
     fixed: &'static str,
-    quoted: bool,
+    quote: Option<&'static str>,
 ) -> Option<Finding> {
     if is_marker(&bytes[range.clone()]) {
         return None;
     }
-    Some(replaced(redactor, range, fixed, quoted))
+    Some(replaced(redactor, range, fixed, quote))
 }
 
-/// The finding that replaces `range` by `fixed` (in quotes when `quoted`: a bare JSON
-/// value under a quoted name), counted.
+/// The finding that replaces `range` by `fixed` (between `quote`s when there is one: a bare
+/// JSON value under a quoted name, its quotes escaped as the name's are), counted.
 fn replaced(
     redactor: &Redactor,
     range: std::ops::Range<usize>,
     fixed: &'static str,
-    quoted: bool,
+    quote: Option<&'static str>,
 ) -> Finding {
     count(redactor, fixed);
     Finding {
         start: range.start,
         end: range.end,
-        replacement: if quoted {
-            Replacement::Quoted(fixed)
-        } else {
-            Replacement::Fixed(fixed)
+        replacement: match quote {
+            Some(quote) => Replacement::Quoted(fixed, quote),
+            None => Replacement::Fixed(fixed),
         },
     }
 }
@@ -2052,7 +2085,7 @@ fn value_finding(
     bytes: &[u8],
     range: std::ops::Range<usize>,
     fixed: &'static str,
-    quoted: bool,
+    quote: Option<&'static str>,
 ) -> Option<Finding> {
     let value = bytes.get(range.clone())?;
     if value.is_empty()
@@ -2061,7 +2094,7 @@ fn value_finding(
     {
         return None;
     }
-    Some(replaced(redactor, range, fixed, quoted))
+    Some(replaced(redactor, range, fixed, quote))
 }
 
 /// How far a bracketed value is looked at for the bracket that closes it.
@@ -2191,17 +2224,48 @@ fn parameters_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Where a quoted value opening at `open` ends: at its closing `quote` on its line, or at
-/// the line's end when the quote does not close there (a line cut short).
+/// the line's end when the quote does not close there (a line cut short). An escaped quote
+/// (`\"`, `\\\"`) closes only where the backslashes before its `"` are as many as its own
+/// once the escapes of the levels inside are set aside: each level doubles a backslash and
+/// adds one (`\\\"` inside a value written in `\"`s is a quote of the value's own).
 fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize {
+    // The backslashes of an escaped quote (an encoded one, `%22`, is matched as it is).
+    let escapes = if quote.last() == Some(&b'"') {
+        quote.len() - 1
+    } else {
+        0
+    };
     // Read no further than the closing quote: a line of many values is read once.
     let mut i = open;
     while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
-        if bytes[i..].starts_with(quote) {
-            return i;
+        if escapes == 0 {
+            if bytes[i..].starts_with(quote) {
+                return i;
+            }
+        } else if bytes[i] == b'"' {
+            let run = bytes[open..i]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if run % (2 * escapes + 2) == escapes {
+                return i - escapes;
+            }
         }
         i += 1;
     }
     i
+}
+
+/// How long the escaped quote `bytes` starts with is — an odd number of backslashes, then
+/// `"` (`\"`, or `\\\"` escaped twice) — or 0 when it starts with none.
+fn escaped_quote_len(bytes: &[u8]) -> usize {
+    let backslashes = bytes.iter().take_while(|&&b| b == b'\\').count();
+    if backslashes % 2 == 1 && bytes.get(backslashes) == Some(&b'"') {
+        backslashes + 1
+    } else {
+        0
+    }
 }
 
 /// Where the line holding `bytes[from]` ends (its `\n` or `\r`, or the text's end).
@@ -3246,6 +3310,42 @@ mod tests {
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn json_inside_a_json_string_keeps_its_escapes_and_closes_where_it_does() {
+        // Each a JSON line: it must stay one. A bare value under an escaped name got its
+        // quotes unescaped (`\"cvv\": "[REMOVED]"`: the line no longer parsed); JSON escaped
+        // twice (`json.dumps(event)` logged as a message: an API Gateway event's `body` is a
+        // JSON string) was not read; an escaped value closed at a quote of its own.
+        for (text, expected) in [
+            (
+                r#"{"m":"{\"cvv\": 737, \"pin\":[1,2]}"}"#,
+                r#"{"m":"{\"cvv\": \"[REMOVED]\", \"pin\":\"[REMOVED]\"}"}"#,
+            ),
+            (
+                r#"{"m":"{\"body\":\"{\\\"cvv\\\":\\\"737\\\",\\\"password\\\":\\\"hunter2\\\"}\"}"}"#,
+                r#"{"m":"{\"body\":\"{\\\"cvv\\\":\\\"[REMOVED]\\\",\\\"password\\\":\\\"[REDACTED]\\\"}\"}"}"#,
+            ),
+            (
+                r#"{"m":"{\"b\":\"{\\\"cvv\\\": 737}\"}"}"#,
+                r#"{"m":"{\"b\":\"{\\\"cvv\\\": \\\"[REMOVED]\\\"}\"}"}"#,
+            ),
+            // A quote inside the value (escaped once more), a backslash at its end.
+            (
+                r#"{"m":"{\"token\":\"a \\\"q\\\" b\",\"x\":1}"}"#,
+                r#"{"m":"{\"token\":\"[REDACTED]\",\"x\":1}"}"#,
+            ),
+            (
+                r#"{"m":"{\"password\":\"ab\\\\\",\"user\":\"bob\"}"}"#,
+                r#"{"m":"{\"password\":\"[REDACTED]\",\"user\":\"bob\"}"}"#,
+            ),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+            let line: serde_json::Value = serde_json::from_str(&redact(text)).unwrap();
+            assert!(line["m"].is_string(), "{line}");
         }
     }
 

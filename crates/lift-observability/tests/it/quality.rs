@@ -593,6 +593,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("escaped HTML-safe (Gson, Go)", text, secret));
     }
+    // JSON inside a JSON string inside a JSON line: an event logged as `json.dumps(event)`,
+    // whose `body` is itself a JSON string (API Gateway's); a quote inside an escaped value.
+    for (text, secret) in [
+        (
+            r#"{"level":"INFO","message":"{\"body\": \"{\\\"card\\\": {\\\"cvc\\\": \\\"7391\\\"}}\"}"}"#,
+            "7391",
+        ),
+        (
+            r#"{"message":"{\"body\":\"{\\\"password\\\":\\\"hunter2x9Q\\\"}\"}"}"#,
+            "hunter2x9Q",
+        ),
+        (
+            r#"{"message":"{\"body\":\"{\\\"pin\\\": 7391}\"}"}"#,
+            "7391",
+        ),
+        (
+            r#"{"message":"{\"password\":\"hunter2\\\"x9Qtail\"}"}"#,
+            "x9Qtail",
+        ),
+    ] {
+        cases.push(sensitive("JSON escaped twice", text, secret));
+    }
     // OpenAI's and Anthropic's secret keys with no name before them.
     let llm = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
     for prefix in ["sk-", "sk-proj-", "sk-svcacct-", "sk-ant-api03-"] {
