@@ -213,6 +213,9 @@ async fn emulator_lift_ship_redacts_json_and_text_lines() {
         r#"{"message":"paid","card_number":"4111 1111 1111 1111","cvv":"123","password":"p"}"#,
         "\n",
         "Authorization: Bearer abcdefghijklmnop card 5555555555554444\n",
+        // A multi-line message, and JSON inside it, escaped once and twice.
+        r#"{"message":"declined\n4111111111111111","body":"{\"cvv\": 737, \"b\": \"{\\\"pin\\\": 1234}\"}"}"#,
+        "\n",
         "nothing to hide\n"
     );
     let (output, summary) = lift_ship(
@@ -229,7 +232,7 @@ async fn emulator_lift_ship_redacts_json_and_text_lines() {
     )
     .await;
     assert!(output.status.success(), "{summary}");
-    assert_eq!(summary["redaction"]["pan"], 2);
+    assert_eq!(summary["redaction"]["pan"], 3);
     let events = read_stream(&moto.client(), &group, "s").await;
     let messages: Vec<&str> = events.iter().map(|(_, m)| m.as_str()).collect();
     assert_eq!(
@@ -238,9 +241,14 @@ async fn emulator_lift_ship_redacts_json_and_text_lines() {
             // Every byte outside what is redacted stays: key order, the removed value's key.
             r#"{"message":"paid","card_number":"4111 11** **** 1111","cvv":"[REMOVED]","password":"[REDACTED]"}"#,
             "Authorization: [REDACTED] card 555555******4444",
+            r#"{"message":"declined\n411111******1111","body":"{\"cvv\": \"[REMOVED]\", \"b\": \"{\\\"pin\\\": \\\"[REMOVED]\\\"}\"}"}"#,
             "nothing to hide",
         ]
     );
+    // Each JSON line stays one, its escapes whole.
+    for line in [messages[0], messages[2]] {
+        let _: serde_json::Value = serde_json::from_str(line).unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
