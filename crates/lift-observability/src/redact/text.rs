@@ -17,7 +17,7 @@
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
-//! | | the same for a secret name (`password`, `Authorization`, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
+//! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
@@ -1785,10 +1785,14 @@ fn named_value(
             if word.iter().all(u8::is_ascii_digit) {
                 end = digit_run_end(bytes, end);
             }
-            if SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
-                && matches!(bytes.get(end), Some(b' ' | b'\t'))
+            let mut params = false;
+            if matches!(bytes.get(end), Some(b' ' | b'\t'))
+                && (SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
+                    || names_credentials(name) && is_scheme(word))
             {
-                // `Bearer <token>`: the credential is the next word.
+                // `Bearer <token>`, and after an `Authorization` header's name any scheme
+                // (Okta's `SSWS`, Discord's `Bot`, `ApiKey`): the credential is the next
+                // word — or the parameters that follow (`Token token="…"`).
                 let mut next = end;
                 while matches!(bytes.get(next), Some(b' ' | b'\t')) {
                     next += 1;
@@ -1798,8 +1802,10 @@ fn named_value(
                         .iter()
                         .position(|&b| ends_value(b))
                         .unwrap_or(bytes.len() - next);
+                params = are_parameters(bytes, next, end);
             }
-            if name_has_cookie(name)
+            if params
+                || name_has_cookie(name)
                 || word.eq_ignore_ascii_case(b"aws4-hmac-sha256")
                 || word.eq_ignore_ascii_case(b"digest")
                 // A header's list of parameters (`Stripe-Signature: t=…,v1=…`,
@@ -2457,6 +2463,40 @@ fn closing_tag(bytes: &[u8], from: usize, name: &[u8], brackets: Brackets) -> Op
     None
 }
 
+/// Whether `name` is an `Authorization` header's (`Proxy-Authorization`, CGI's
+/// `HTTP_AUTHORIZATION`): its value is a scheme and a credential, whatever the scheme.
+fn names_credentials(name: &[u8]) -> bool {
+    const AUTHORIZATION: &[u8] = b"authorization";
+    name.len() >= AUTHORIZATION.len()
+        && name[name.len() - AUTHORIZATION.len()..].eq_ignore_ascii_case(AUTHORIZATION)
+}
+
+/// Whether `word` can be an authentication scheme's name (RFC 9110 11.1: a token; here a
+/// letter, then letters, digits, `-`, `_` or `.`, at most 32 bytes).
+fn is_scheme(word: &[u8]) -> bool {
+    word.len() <= 32
+        && word.first().is_some_and(u8::is_ascii_alphabetic)
+        && word
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Whether the word `bytes[start..end]` after a scheme starts a list of parameters
+/// (`token="abc"`, `username=bob, response=…`) rather than a token68 credential, whose `=`
+/// can only pad its end (`dXNlcjpwYXNz==`).
+fn are_parameters(bytes: &[u8], start: usize, end: usize) -> bool {
+    let Some(eq) = bytes[start..end].iter().position(|&b| b == b'=') else {
+        return false;
+    };
+    let after = start
+        + eq
+        + bytes[start + eq..end]
+            .iter()
+            .take_while(|&&b| b == b'=')
+            .count();
+    after < end || bytes.get(end) == Some(&b'"') || escaped_quote_len(&bytes[end..]) > 0
+}
+
 fn name_has_cookie(name: &[u8]) -> bool {
     name.windows(6).any(|w| w.eq_ignore_ascii_case(b"cookie"))
 }
@@ -2846,6 +2886,10 @@ fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
         return None;
     }
     let (start, end) = token_after(bytes, at + 5)?;
+    if are_parameters(bytes, start, end) {
+        // Rails' `Token token="…", nonce="…"`: all of its parameters.
+        return Some(secret(start, parameters_end(bytes, start), counts));
+    }
     if !credential_shaped(&bytes[start..end]) {
         return None;
     }
@@ -3526,6 +3570,64 @@ mod tests {
         let once = redact(r#"Authorization:AccountKey=="[REDACTED]"#);
         assert_eq!(once, r#"Authorization:[REDACTED][REDACTED]"#);
         assert_eq!(redact(&once), once);
+    }
+
+    #[test]
+    fn an_authorization_header_s_credential_goes_whatever_its_scheme() {
+        // Only `Bearer`, `Basic`, `Token`, `Digest`, `Negotiate` and SigV4 took the word
+        // after them: after any other scheme the credential itself was kept, and Rails'
+        // `Token token="…"` kept its quoted token.
+        for (text, expected) in [
+            (
+                "Authorization: SSWS 00QCjAl4MlV-WPXM-0123456789abcdefABCDEF",
+                "Authorization: [REDACTED]",
+            ),
+            (
+                "Authorization: Bot MTk4NjIy.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+                "Authorization: [REDACTED]",
+            ),
+            (
+                "authorization=ApiKey abcdef0123 next",
+                "authorization=[REDACTED] next",
+            ),
+            (
+                "HTTP_AUTHORIZATION=Key abcdef0123",
+                "HTTP_AUTHORIZATION=[REDACTED]",
+            ),
+            (
+                "Proxy-Authorization: Splunk 1234-5678",
+                "Proxy-Authorization: [REDACTED]",
+            ),
+            (
+                r#"Authorization: Token token="abc123def456", nonce="x""#,
+                "Authorization: [REDACTED]",
+            ),
+            (
+                r#"{"h":"Authorization: Token token="abc123def456""}"#,
+                r#"{"h":"Authorization: [REDACTED]"}"#,
+            ),
+            (
+                r#"sending Token token="abc123def456""#,
+                "sending Token [REDACTED]",
+            ),
+            // A token68's `=` only pads its end: the next word is not a parameter's.
+            (
+                "Authorization: Basic dXNlcjpwYXNz== sent",
+                "Authorization: [REDACTED] sent",
+            ),
+            // Not an `Authorization` header: a scheme it does not know takes no next word.
+            (
+                "password: hunter2 rejected",
+                "password: [REDACTED] rejected",
+            ),
+            (
+                "WWW-Authenticate: Bearer realm=\"api\"",
+                "WWW-Authenticate: Bearer realm=\"api\"",
+            ),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
     }
 
     #[test]

@@ -440,6 +440,36 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "6629fae4",
         ),
         (
+            "credentials",
+            "Authorization: SSWS 00QCjAl4MlV-WPXM-0123456789abcdef",
+            "00QCjAl4MlV-WPXM-0123456789abcdef",
+        ),
+        (
+            "credentials",
+            "Authorization: Bot MTk4NjIy.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+            "ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+        ),
+        (
+            "credentials",
+            "authorization=ApiKey ak_9f8e7d6c",
+            "ak_9f8e7d6c",
+        ),
+        (
+            "credentials",
+            "HTTP_AUTHORIZATION=GenieKey eb243592-faa2-4ba2",
+            "eb243592-faa2-4ba2",
+        ),
+        (
+            "credentials",
+            r#"Authorization: Token token="9f8e7d6c5b4a", nonce="x""#,
+            "9f8e7d6c5b4a",
+        ),
+        (
+            "credentials",
+            r#"sent Token token="9f8e7d6c5b4a""#,
+            "9f8e7d6c5b4a",
+        ),
+        (
             "AWS key id",
             "key AKIAIOSFODNN7EXAMPLE used",
             "AKIAIOSFODNN7EXAMPLE",
