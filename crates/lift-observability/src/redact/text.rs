@@ -22,7 +22,7 @@
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
-//! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>` for a sensitive-data or secret name | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
+//! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>`, `<field name="cvv">737</field>` for a sensitive-data or secret name (the element's, or its `name` or `key` attribute's) | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
@@ -2385,7 +2385,8 @@ fn element_in(
     let fixed = match redactor.text_name_rule(name) {
         KeyRule::Remove => REMOVED,
         KeyRule::Secret => REDACTED,
-        KeyRule::Scan | KeyRule::Safe => return None,
+        KeyRule::Safe => return None,
+        KeyRule::Scan => named_by_attribute(redactor, bytes, name_start + name_len, brackets)?,
     };
     let start = start_tag_end(bytes, name_start + name_len, brackets)? + brackets.close.len();
     let limit = if *unclosed < MAX_UNCLOSED {
@@ -2408,6 +2409,59 @@ fn element_in(
         end,
         replacement: Replacement::Fixed(fixed),
     })
+}
+
+/// The marker for an element that a `name` or `key` attribute names (`<field
+/// name="cvv">737</field>`, Spring's and Hibernate's `<property name="…password">`, Java's
+/// properties as XML `<entry key="api_key">`, Android's `<string name="api_key">`) when that
+/// name is a sensitive-data or secret name; the start tag's name ends at `at`. The attribute
+/// is quoted (`"`, `'`, `\"` in JSON-escaped text) or not (`name=cvv`, as HTML allows).
+#[cold]
+fn named_by_attribute(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    brackets: Brackets,
+) -> Option<&'static str> {
+    let end = start_tag_end(bytes, at, brackets)?;
+    let tag = &bytes[at..end];
+    let mut from = 0;
+    while let Some(k) = tag[from..].iter().position(|&b| b == b'=') {
+        let eq = from + k;
+        from = eq + 1;
+        // Blanks may stand around the `=` (`key = "cvv"`).
+        let before = trim_end(&tag[..eq]);
+        let attribute = &before[before
+            .iter()
+            .rposition(|&b| b == b' ' || b == b'\t')
+            .map_or(0, |p| p + 1)..];
+        if !(attribute.eq_ignore_ascii_case(b"name") || attribute.eq_ignore_ascii_case(b"key")) {
+            continue;
+        }
+        let rest = &tag[eq + 1..];
+        let rest = &rest[rest
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count()..];
+        let rest = rest.strip_prefix(b"\\").unwrap_or(rest);
+        let value = match rest.split_first() {
+            Some((&q @ (b'"' | b'\''), quoted)) => {
+                let value = &quoted[..quoted.iter().position(|&b| b == q)?];
+                value.strip_suffix(b"\\").unwrap_or(value)
+            }
+            // Unquoted, as HTML allows (`name=cvv`).
+            _ => {
+                &rest[..rest
+                    .iter()
+                    .position(|&b| matches!(b, b' ' | b'\t' | b'/'))
+                    .unwrap_or(rest.len())]
+            }
+        };
+        if let Some(fixed) = marker_for(redactor, value) {
+            return Some(fixed);
+        }
+    }
+    None
 }
 
 /// The `>` (or the closing bracket of `brackets`) ending a start tag whose name ends at `at`:
@@ -4020,6 +4074,60 @@ mod tests {
             redact("<pin x='<cvv y=\"'>1</pin> cvv=3\">2</cvv>"),
             "<pin x='<cvv y=\"'>[REMOVED]</pin> cvv=[REMOVED]\">[REMOVED]</cvv>"
         );
+    }
+
+    #[test]
+    fn an_element_named_by_its_name_or_key_attribute_loses_its_value() {
+        // The element's own name said nothing, so its value was kept.
+        for (text, expected) in [
+            (
+                r#"<field name="cvv">737</field>"#,
+                r#"<field name="cvv">[REMOVED]</field>"#,
+            ),
+            (
+                r#"<property name="hibernate.connection.password">s3cret</property>"#,
+                r#"<property name="hibernate.connection.password">[REDACTED]</property>"#,
+            ),
+            (
+                "<entry key = 'api_key'>abc123</entry>",
+                "<entry key = 'api_key'>[REDACTED]</entry>",
+            ),
+            (
+                "<a name=x key=pin>1234</a>",
+                "<a name=x key=pin>[REMOVED]</a>",
+            ),
+            (
+                r#"<Field Name="CardSecurityCode"><v>737</v></Field>"#,
+                r#"<Field Name="CardSecurityCode">[REMOVED]</Field>"#,
+            ),
+            // JSON-escaped, plainly and HTML-safe.
+            (
+                r#"{"x":"<field name=\"cvv\">737</field>"}"#,
+                r#"{"x":"<field name=\"cvv\">[REMOVED]</field>"}"#,
+            ),
+            (
+                r#"\u003cfield name=\"cvv\"\u003e737\u003c/field\u003e"#,
+                r#"\u003cfield name=\"cvv\"\u003e[REMOVED]\u003c/field\u003e"#,
+            ),
+            // The value attribute and the element's text, both.
+            (
+                r#"<param name="password" value="x">hunter2</param>"#,
+                r#"<param name="password" value="[REDACTED]">[REDACTED]</param>"#,
+            ),
+            // Other names, other attributes, no closing tag: kept.
+            (
+                r#"<field name="brand">visa</field>"#,
+                r#"<field name="brand">visa</field>"#,
+            ),
+            (
+                r#"<field id="cvv">737</field>"#,
+                r#"<field id="cvv">737</field>"#,
+            ),
+            (r#"<field name="cvv">737"#, r#"<field name="cvv">737"#),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
     }
 
     #[test]

@@ -212,6 +212,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("{name}: {value}"),
                 format!("{{\"{name}\":{value}1}}"),
                 format!("<auth><{name}>{value}</{name}></auth>"),
+                // An element named by its attribute: a gateway's `<field name="…">`, Spring's
+                // `<property name="…">`, Java's properties as XML.
+                format!("<fields><field name=\"{name}\">{value}</field></fields>"),
+                format!("<entry key='{name}'>{value}</entry>"),
                 // Form fields, as Stripe-style APIs and Rails/PHP forms nest them, and
                 // URL-encoded bodies and query strings.
                 format!("card[{name}]={value}&card[exp_month]=12"),
@@ -932,6 +936,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",
         // Escaped HTML-safe, holding nothing sensitive.
         r#"{"msg":"a\u003d1\u0026region\u003deu \u003cb\u003ebold\u003c/b\u003e"}"#,
+        // Elements named by attributes that hold nothing sensitive; a code under `id`.
+        r#"<field name="brand">visa</field><entry key='timeout'>30</entry><f id="cvv">ok</f>"#,
+        // A proxy's challenge: no credential in it.
+        "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.
         r#"{"msg":"done\n1764221757123 ms\nregion: |\n  eu-west-1\n\tmerchant=mch_4f2a9c71"}"#,
     ] {
