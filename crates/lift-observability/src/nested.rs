@@ -5,7 +5,9 @@
 //! value is never serialized, a secret's value is written as `"[REDACTED]"`, a safe key's
 //! value as given — each string goes once through the same escaping and text detection as
 //! a top-level string, and integers or integral floats that are card numbers become their
-//! masked strings (unless the key names a time). No `serde_json::Value` is built and no
+//! masked strings (unless the key names a time). Bytes (`Vec<u8>`, `bytes::Bytes`), which
+//! JSON writes as a list of numbers, are read as the text they hold and written again
+//! redacted when anything in them is found. No `serde_json::Value` is built and no
 //! string is escaped twice. The output is what `serde_json` writes for the same value
 //! (compact, `null` for non-finite floats, enums externally tagged), apart from redaction
 //! and Lift's escaping of U+2028/U+2029. Nesting deeper than [`MAX_NESTING_DEPTH`] is
@@ -424,8 +426,86 @@ impl<'w, 'a> Compound<'w, 'a> {
         self.writer.out.push(self.close);
         if self.levels == 2 {
             self.writer.out.push(b'}');
+        } else if self.close == b']'
+            && self.writer.out.len() - self.start >= 2 * BYTES_WORTH_READING
+            && let Some(r) = self.writer.redacting()
+        {
+            redact_byte_list(r, self.writer.out, self.start);
         }
         Ok(())
+    }
+}
+
+/// Fewer bytes than this hold nothing a detector finds.
+const BYTES_WORTH_READING: usize = 4;
+
+/// Writes `bytes` as serde writes bytes in JSON: a list of numbers.
+fn write_byte_list(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.push(b'[');
+    for (k, &b) in bytes.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(itoa::Buffer::new().format(b).as_bytes());
+    }
+    out.push(b']');
+}
+
+/// The list just written at `start` (`[52,49,…]`), if it is a list of bytes (`Vec<u8>`, a
+/// `[u8; N]`): read as the text it holds and written again redacted, when anything in it
+/// was found. Any other list is left as it is. A list of up to [`STACK_BYTES`] bytes is
+/// read without allocating.
+#[cold]
+fn redact_byte_list(redactor: &Redactor, out: &mut Vec<u8>, start: usize) {
+    let Some(len) = byte_list_len(&out[start..]) else {
+        return;
+    };
+    let mut stack = [0u8; STACK_BYTES];
+    let mut heap = Vec::new();
+    let bytes = if len <= STACK_BYTES {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap[..]
+    };
+    read_byte_list(&out[start..], bytes);
+    if let Some(redacted) = redactor.redact_bytes(bytes) {
+        out.truncate(start);
+        write_byte_list(out, &redacted);
+    }
+}
+
+/// Lists of bytes up to this long are read into a buffer on the stack.
+const STACK_BYTES: usize = 512;
+
+/// How many bytes `[n,n,…]` holds, every `n` a number up to 255 in serde's spelling; `None`
+/// for any other list, or one too short to hold anything.
+fn byte_list_len(list: &[u8]) -> Option<usize> {
+    let inner = list.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    let mut len = 0;
+    for number in inner.split(|&b| b == b',') {
+        let value = match number {
+            [d] | [b'1'..=b'9', d] | [b'1', _, d] if d.is_ascii_digit() => {
+                number.iter().all(u8::is_ascii_digit)
+            }
+            [b'2', t, d] => t.is_ascii_digit() && d.is_ascii_digit() && (*t, *d) <= (b'5', b'5'),
+            _ => false,
+        };
+        if !value {
+            return None;
+        }
+        len += 1;
+    }
+    (len >= BYTES_WORTH_READING).then_some(len)
+}
+
+/// The bytes of `list`, a list [`byte_list_len`] measured, into `bytes` (that long).
+fn read_byte_list(list: &[u8], bytes: &mut [u8]) {
+    let inner = &list[1..list.len() - 1];
+    for (slot, number) in bytes.iter_mut().zip(inner.split(|&b| b == b',')) {
+        *slot = number
+            .iter()
+            .fold(0u8, |v, &d| v.wrapping_mul(10).wrapping_add(d - b'0'));
     }
 }
 
@@ -507,6 +587,13 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), NestedError> {
+        if let Some(r) = self.redacting()
+            && v.len() >= BYTES_WORTH_READING
+            && let Some(redacted) = r.redact_bytes(v)
+        {
+            write_byte_list(self.out, &redacted);
+            return Ok(());
+        }
         let mut seq = Compound::new(self, b'[', b']')?;
         for b in v {
             ser::SerializeSeq::serialize_element(&mut seq, b)?;
@@ -864,6 +951,74 @@ mod tests {
         let mut out = Vec::new();
         write_serialize(&mut out, value, redactor);
         String::from_utf8(out).unwrap()
+    }
+
+    /// Bytes as `bytes::Bytes` and `serde_bytes` serialize them.
+    struct AsBytes<'a>(&'a [u8]);
+
+    impl serde::Serialize for AsBytes<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    #[test]
+    fn bytes_are_read_as_the_text_they_hold() {
+        // A body held as bytes was written as numbers, every card and code in it in clear.
+        let r = Redactor::new();
+        let body = br#"{"cvv":"737","card":"4111111111111111"}"#;
+        let redacted = br#"{"cvv":"[REMOVED]","card":"411111******1111"}"#;
+        let list = |b: &[u8]| {
+            let mut out = Vec::new();
+            write_byte_list(&mut out, b);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(write(&body.to_vec(), Some(&r)), list(redacted));
+        assert_eq!(write(&AsBytes(body), Some(&r)), list(redacted));
+        assert_eq!(
+            write(&[("body", body.to_vec())], Some(&r)),
+            format!("[[\"body\",{}]]", list(redacted))
+        );
+        // Written as serde_json writes them otherwise.
+        assert_eq!(
+            write(&body.to_vec(), None),
+            serde_json::to_string(&body.to_vec()).unwrap()
+        );
+        assert_eq!(list(body), serde_json::to_string(&body.to_vec()).unwrap());
+        // Bytes that are not UTF-8 around a card number: kept, the number masked.
+        let mut binary = vec![0xff, 0x00, b' '];
+        binary.extend_from_slice(b"4111111111111111");
+        binary.extend_from_slice(&[b' ', 0xfe, 0x80]);
+        let mut masked = vec![0xff, 0x00, b' '];
+        masked.extend_from_slice(b"411111******1111");
+        masked.extend_from_slice(&[b' ', 0xfe, 0x80]);
+        assert_eq!(write(&binary, Some(&r)), list(&masked));
+        // Lists holding nothing, lists of other numbers and of bytes too few: as they are.
+        let digest: [u8; 32] = std::array::from_fn(|k| (k * 37 % 256) as u8);
+        let long = vec![7u8; 2000];
+        for value in [
+            serde_json::json!(digest),
+            serde_json::json!(long),
+            serde_json::json!([
+                52, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 256
+            ]),
+            serde_json::json!([52, 49, 49]),
+            serde_json::json!([
+                52, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, 49, -1
+            ]),
+            serde_json::json!([[52, 49], "4111111111111111"]),
+        ] {
+            let expected = serde_json::to_string(&value)
+                .unwrap()
+                .replace("4111111111111111", "411111******1111");
+            assert_eq!(write(&value, Some(&r)), expected);
+        }
+        // A long body, read from the heap.
+        let mut big = vec![b'x'; 4000];
+        big.extend_from_slice(b" pan 4111111111111111");
+        let mut big_masked = vec![b'x'; 4000];
+        big_masked.extend_from_slice(b" pan 411111******1111");
+        assert_eq!(write(&big, Some(&r)), list(&big_masked));
     }
 
     #[test]

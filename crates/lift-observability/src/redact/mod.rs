@@ -276,6 +276,28 @@ impl Redactor {
         }
     }
 
+    /// `bytes` redacted as text — each stretch of valid UTF-8 read as free text, other bytes
+    /// kept — or `None` when nothing was found: a request body held as bytes
+    /// (`Vec<u8>`, `bytes::Bytes`) is the body's text, whatever serde writes it as.
+    pub(crate) fn redact_bytes(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut redacted: Option<Vec<u8>> = None;
+        let mut copied = 0;
+        for chunk in bytes.utf8_chunks() {
+            let valid = chunk.valid();
+            if let Cow::Owned(text) = self.redact(valid) {
+                let start = valid.as_ptr() as usize - bytes.as_ptr() as usize;
+                let out = redacted.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
+                out.extend_from_slice(&bytes[copied..start]);
+                out.extend_from_slice(text.as_bytes());
+                copied = start + valid.len();
+            }
+        }
+        redacted.map(|mut out| {
+            out.extend_from_slice(&bytes[copied..]);
+            out
+        })
+    }
+
     /// Redacts one raw line that Lift did not write (as `lift-ship --redact` does): every
     /// rule of [`redact`](Self::redact), which also covers JSON (`"cvv":"737"` →
     /// `"cvv":"[REMOVED]"`, `"card":4111…` → `"card":"411111******1111"`), so a JSON line

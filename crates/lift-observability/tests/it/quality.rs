@@ -5,7 +5,7 @@
 //! the table is printed (`cargo test -p lift-observability --test it quality -- --nocapture`)
 //! and copied into the README.
 
-use lift_observability::{Format, Logger, MemorySink, Redactor};
+use lift_observability::{Format, Logger, MemorySink, Redactor, Value};
 
 /// A Luhn-valid number of `len` digits starting with `prefix`, the rest from `seed`.
 fn card(prefix: &str, len: usize, seed: u64) -> String {
@@ -959,6 +959,12 @@ fn all_cases() -> Vec<Case> {
 }
 
 /// The ways a case is written: free text, a JSON line's message and field, a console line.
+/// A request body held as bytes.
+#[derive(serde::Serialize)]
+struct Body {
+    bytes: Vec<u8>,
+}
+
 fn outputs(text: &str) -> Vec<(&'static str, String)> {
     let redactor = Redactor::new();
     let mut out = vec![
@@ -968,7 +974,16 @@ fn outputs(text: &str) -> Vec<(&'static str, String)> {
     for format in [Format::Json, Format::Console] {
         let sink = MemorySink::new();
         let log = Logger::builder().format(format).sink(sink.clone()).build();
-        log.info(text, &[lift_observability::field("value", text)]);
+        let body = Body {
+            bytes: text.as_bytes().to_vec(),
+        };
+        log.info(
+            text,
+            &[
+                lift_observability::field("value", text),
+                lift_observability::field("body", Value::serde(&body)),
+            ],
+        );
         let line = sink.lines().remove(0);
         let name = if format == Format::Json {
             "JSON line"
@@ -980,6 +995,12 @@ fn outputs(text: &str) -> Vec<(&'static str, String)> {
                 serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {text:?} gave {line}"));
             out.push((name, v["message"].as_str().unwrap_or_default().to_owned()));
             out.push((name, v["value"].as_str().unwrap_or_default().to_owned()));
+            // A body held as bytes in a `Serialize` value: written as a list of numbers.
+            let bytes: Vec<u8> = v["body"]["bytes"]
+                .as_array()
+                .map(|list| list.iter().map(|n| n.as_u64().unwrap_or(0) as u8).collect())
+                .unwrap_or_default();
+            out.push(("bytes", String::from_utf8_lossy(&bytes).into_owned()));
         } else {
             out.push((name, line));
         }
