@@ -2,11 +2,12 @@
 //! is exactly one line; JSON lines parse as one object; console lines hold no control
 //! characters. A message that is JSON is also logged as a nested value, under a plain key
 //! and under a secret's: the secret's is `null` exactly when the value is, else
-//! `"[REDACTED]"`.
+//! `"[REDACTED]"`. The input's bytes are also logged as a `Vec<u8>`: a list of bytes comes
+//! out, which is the redacted text's when the input is UTF-8.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lift_observability::{Format, Logger, MemorySink, Value, field};
+use lift_observability::{Format, Logger, MemorySink, Redactor, Value, field};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -35,6 +36,10 @@ fuzz_target!(|data: &[u8]| {
         fields.push(field("body", Value::serde(v)));
         fields.push(field("password", Value::serde(v)));
     }
+    const BYTES_KEY: &str = "bytes_field";
+    let bytes = data.to_vec();
+    let bytes_key_unique = !rest.contains(&BYTES_KEY);
+    fields.push(field(BYTES_KEY, Value::serde(&bytes)));
     for format in [Format::Json, Format::Console] {
         let sink = MemorySink::new();
         let log = Logger::builder().format(format).sink(sink.clone()).build();
@@ -47,6 +52,20 @@ fuzz_target!(|data: &[u8]| {
             Format::Json => {
                 let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
                 assert!(v.is_object());
+                if bytes_key_unique {
+                    let list = v[BYTES_KEY].as_array().expect("a list of bytes");
+                    let written: Vec<u8> = list
+                        .iter()
+                        .map(|n| n.as_u64().and_then(|n| u8::try_from(n).ok()).expect("a byte"))
+                        .collect();
+                    if let Ok(text) = std::str::from_utf8(data) {
+                        assert_eq!(
+                            written,
+                            Redactor::new().redact(text).as_bytes(),
+                            "{line}"
+                        );
+                    }
+                }
                 if let Some(nested) = &nested {
                     let expected = if nested.is_null() {
                         serde_json::Value::Null

@@ -30,6 +30,7 @@
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
+//! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`]) | all of it `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
@@ -39,6 +40,7 @@
 
 use super::byte_class;
 use super::card::{self, CardFinding};
+use super::encoded;
 use super::keys::KeyRule;
 use super::pairs::{self, PairRole};
 use super::webhooks;
@@ -389,7 +391,7 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterB => credentials(bytes, at, redactor.counts()),
                 Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
-                Anchor::LetterJ => jwt(bytes, at, redactor.counts()),
+                Anchor::LetterJ => jwt(redactor, bytes, at),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
                 Anchor::Quote => tuple_value(redactor, bytes, at, out.name_floor),
                 Anchor::Dash => flag_value(redactor, bytes, at, out.name_floor),
@@ -2966,8 +2968,9 @@ fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
 }
 
 /// A JWT (anchored at the `J` of `eyJ`): three base64url segments joined by dots, the
-/// signature possibly empty (`alg: none`).
-fn jwt(bytes: &[u8], j: usize, counts: &Counts) -> Option<Finding> {
+/// signature possibly empty (`alg: none`). Or, when the run is no JWT, JSON encoded in
+/// base64 (`eyJ` is `{"`'s encoding: [`encoded`]).
+fn jwt(redactor: &Redactor, bytes: &[u8], j: usize) -> Option<Finding> {
     let start = j.checked_sub(2)?;
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     if &bytes[start..j] != b"ey"
@@ -2981,17 +2984,28 @@ fn jwt(bytes: &[u8], j: usize, counts: &Counts) -> Option<Finding> {
     for segment in 0..3 {
         let len = bytes[i..].iter().take_while(|&&b| is_b64(b)).count();
         if segment < 2 && len < 2 {
-            return None;
+            return encoded_json(redactor, bytes, start);
         }
         i += len;
         if segment < 2 {
             if bytes.get(i) != Some(&b'.') {
-                return None;
+                return encoded_json(redactor, bytes, start);
             }
             i += 1;
         }
     }
-    Some(secret(start, i, counts))
+    Some(secret(start, i, redactor.counts()))
+}
+
+/// JSON encoded in base64 from `start` that holds what the detectors find: all of it
+/// `[REDACTED]` (what it held is counted as found inside).
+fn encoded_json(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<Finding> {
+    let end = encoded::encoded_json_end(redactor, bytes, start)?;
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(REDACTED),
+    })
 }
 
 /// Writes `s` redacted into a `String` (for callers that need text, not a JSON line);

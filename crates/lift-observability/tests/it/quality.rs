@@ -947,6 +947,60 @@ fn benign_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// `text` in base64 (standard alphabet, padded).
+fn base64(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in text.as_bytes().chunks(3) {
+        let bits = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (k, &b)| acc | u32::from(b) << (16 - 8 * k));
+        for k in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(bits >> (18 - 6 * k) & 63) as usize]));
+        }
+    }
+    while out.len() % 4 != 0 {
+        out.push('=');
+    }
+    out
+}
+
+/// JSON encoded in base64: an API Gateway or ALB event's body when `isBase64Encoded`, a
+/// queue's payload; standard and URL-safe, in an event, a query, a line of text.
+fn encoded_cases(cases: &mut Vec<Case>) {
+    let pan = card("4", 16, 77);
+    for body in [
+        format!(r#"{{"card":{{"number":"{pan}","cvc":"123"}},"amount":1250}}"#),
+        r#"{"cvv":"737"}"#.to_owned(),
+        r#"{"password":"hunter2x9Q","user":"bob"}"#.to_owned(),
+        r#"{"headers":{"Authorization":"Bearer abc123DEF456ghi"}}"#.to_owned(),
+        format!(r#"{{"note":"paid with {pan} today"}}"#),
+    ] {
+        let encoded = base64(&body);
+        let url_safe = encoded.replace('+', "-").replace('/', "_");
+        for text in [
+            format!(r#"{{"body":"{encoded}","isBase64Encoded":true}}"#),
+            format!("payload={} next", url_safe.trim_end_matches('=')),
+            format!("message {encoded}"),
+        ] {
+            // Its first 16 bytes, the same in both alphabets: a run kept shows them.
+            assert_eq!(encoded[..16], url_safe[..16]);
+            cases.push(sensitive("JSON encoded in base64", text, &encoded[..16]));
+        }
+    }
+    // What holds nothing stays: a pagination cursor, a state parameter.
+    for body in [
+        r#"{"last_id":"pi_3MtwBwLkdIwHu7ix28a3tqPa","limit":10}"#,
+        r#"{"return_to":"/checkout?step=2","nonce":"a1b2c3"}"#,
+    ] {
+        cases.push(benign(
+            "JSON encoded in base64",
+            format!("next_cursor={} ok", base64(body)),
+        ));
+    }
+}
+
 fn all_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     card_cases(&mut cases);
@@ -954,17 +1008,19 @@ fn all_cases() -> Vec<Case> {
     code_after_card_cases(&mut cases);
     pair_cases(&mut cases);
     anchored_cases(&mut cases);
+    encoded_cases(&mut cases);
     benign_cases(&mut cases);
     cases
 }
 
-/// The ways a case is written: free text, a JSON line's message and field, a console line.
 /// A request body held as bytes.
 #[derive(serde::Serialize)]
 struct Body {
     bytes: Vec<u8>,
 }
 
+/// The ways a case is written: free text, a JSON line's message and field, a console line,
+/// a body held as bytes.
 fn outputs(text: &str) -> Vec<(&'static str, String)> {
     let redactor = Redactor::new();
     let mut out = vec![
