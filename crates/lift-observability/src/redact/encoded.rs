@@ -46,7 +46,7 @@ pub(super) fn encoded_json_end(redactor: &Redactor, bytes: &[u8], start: usize) 
         .take_while(|&&b| b == b'=')
         .count();
     let end = start + run + padding;
-    if run < MIN_RUN || run % 4 == 1 || bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+    if run < MIN_RUN || run % 4 == 1 || bytes.get(end).is_some_and(|&b| glues(b)) {
         return None;
     }
     let encoded = &bytes[start..start + run];
@@ -66,6 +66,14 @@ pub(super) fn encoded_json_end(redactor: &Redactor, bytes: &[u8], start: usize) 
     };
     let _ = DEPTH.try_with(|d| d.set(depth));
     found.then_some(end)
+}
+
+/// Whether `b`, right after a run and its padding, makes the run part of something longer —
+/// a letter or a digit, or what a pass writes in place of one (a marker's `[`, a masked
+/// digit's `*`: `…cvv=737` glued to a run is `…cvv=[REMOVED]` on a second pass, and must be
+/// judged alike).
+fn glues(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'[' || b == b'*'
 }
 
 /// Whether any stretch of valid UTF-8 in `text` holds what a detector finds.
@@ -183,6 +191,16 @@ mod tests {
             r.redact("t eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln x"),
             "t [REDACTED] x"
         );
+    }
+
+    #[test]
+    fn a_run_glued_to_a_value_a_pass_replaces_is_judged_alike_on_both_passes() {
+        // Fuzzer: glued to `737` the run was left and `cvv=737` found; on a second pass,
+        // glued to `[REMOVED]`, it was decoded (`{"password":…`) and replaced.
+        let r = Redactor::new();
+        let once = r.redact("x eyJwYXNzd29yZCI6cvv=737").into_owned();
+        assert_eq!(once, "x eyJwYXNzd29yZCI6cvv=[REMOVED]");
+        assert_eq!(r.redact(&once), once);
     }
 
     #[test]
