@@ -2285,8 +2285,9 @@ fn line_end(bytes: &[u8], from: usize) -> usize {
 }
 
 /// Where a value that opens as `Wrapper(` (`word`, starting at `start`) or is a struct as
-/// `Debug` writes it (`Secret { inner: "x" }`, `word` its name) ends: see
-/// [`bracketed_end`]. `None` when `word` opens neither.
+/// `Debug` writes it (`Secret { inner: "x" }`, `word` its name) — or a list after a name, as
+/// `serde_json::Value`'s `Debug` writes one (`Array [String("a")]`) — ends: see
+/// [`bracketed_end`]. `None` when `word` opens none of them.
 fn wrapped_value_end(
     bytes: &[u8],
     start: usize,
@@ -2301,7 +2302,7 @@ fn wrapped_value_end(
     let after = start + word.len();
     (word.first().is_some_and(u8::is_ascii_uppercase)
         && is_ident(word)
-        && bytes[after..].starts_with(b" {"))
+        && (bytes[after..].starts_with(b" {") || bytes[after..].starts_with(b" [")))
     .then(|| bracketed_end(bytes, after + 1, unclosed))
 }
 
@@ -2856,7 +2857,8 @@ fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
 
 /// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word: the
 /// card security code after it and a space or two (and `is`/`was`), as a message or a note
-/// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`), 3 or 4 digits as a whole word. With `=` or `:` the name is a separator's.
+/// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `cvc \"737\"` in escaped text), 3 or 4
+/// digits as a whole word. With `=` or `:` the name is a separator's.
 fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
     let name = bytes.get(at..at + 3)?;
@@ -2887,15 +2889,20 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
             i += verb.len();
         }
     }
-    let quote = bytes.get(i).copied().filter(|&q| q == b'"' || q == b'\'');
-    let start = i + usize::from(quote.is_some());
+    // Quoted plainly, or as a string's `Debug` or JSON escapes a quote (`cvc \"737\"`).
+    let quote_len = match bytes.get(i) {
+        Some(b'"' | b'\'') => 1,
+        _ => escaped_quote_len(&bytes[i..]),
+    };
+    let quote = (quote_len > 0).then(|| &bytes[i..i + quote_len]);
+    let start = i + quote_len;
     let digits = bytes[start..]
         .iter()
         .take_while(|b| b.is_ascii_digit())
         .count();
     let end = start + digits;
     let whole = match quote {
-        Some(q) => bytes.get(end) == Some(&q),
+        Some(q) => bytes[end..].starts_with(q),
         // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`).
         None => match bytes.get(end) {
             Some(b) if b.is_ascii_alphanumeric() || *b == b'*' => false,
@@ -4141,6 +4148,44 @@ mod tests {
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected, "{expected}");
+        }
+    }
+
+    #[test]
+    fn serde_json_values_as_debug_writes_them_lose_their_lists_whole() {
+        // A list after its type's name (`Array [`) lost only the name: every item was kept.
+        assert_eq!(
+            redact(r#"Object {"token": Array [String("a"), String("b")], "n": Null}"#),
+            r#"Object {"token": "[REDACTED]", "n": Null}"#
+        );
+        let pretty = "Object {\n    \"pin\": Array [\n        Number(1234),\n    ],\n}";
+        assert_eq!(redact(pretty), "Object {\n    \"pin\": \"[REMOVED]\",\n}");
+        // Objects and strings were found before.
+        assert_eq!(
+            redact(r#"Object {"password": String("hunter2"), "k": Object {"cvv": String("737")}}"#),
+            r#"Object {"password": "[REDACTED]", "k": Object {"cvv": "[REMOVED]"}}"#
+        );
+    }
+
+    #[test]
+    fn a_code_in_prose_quoted_with_escaped_quotes_goes() {
+        // A string's `Debug` escapes the quotes around it: the code was kept.
+        for (text, expected) in [
+            (
+                r#"Err("invalid cvc \"737\" for card")"#,
+                r#"Err("invalid cvc \"[REMOVED]\" for card")"#,
+            ),
+            (
+                r#"{"m":"CVV2 was \"1234\""}"#,
+                r#"{"m":"CVV2 was \"[REMOVED]\""}"#,
+            ),
+            // Escaped twice.
+            (r#"x cvc \\\"737\\\" y"#, r#"x cvc \\\"[REMOVED]\\\" y"#),
+            // Quotes that do not match: kept.
+            (r#"cvc \"737" y"#, r#"cvc \"737" y"#),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected);
         }
     }
 

@@ -241,6 +241,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("{{\"{name}\":[\"{value}\",\"x\"],\"brand\":\"visa\"}}"),
                 format!("{{'{name}': {{'S': '{value}'}}, 'id': 1}}"),
                 format!("Req {{ {name}: [\"{value}\"], brand: None }}"),
+                // `serde_json::Value`'s `Debug`: a list, an object, a string.
+                format!("Object {{\"{name}\": Array [String(\"{value}\")], \"n\": Null}}"),
+                format!("Object {{\"{name}\": Object {{\"S\": String(\"{value}\")}}}}"),
+                format!("Object {{\"{name}\": String(\"{value}\")}}"),
                 // Pretty-printed: JSON (`to_string_pretty`, `JSON.stringify(v, null, 2)`) and
                 // Rust's `{:#?}`, values on the lines after their names.
                 format!("{{\n  \"{name}\": \"{value}\",\n  \"brand\": \"visa\"\n}}"),
@@ -667,6 +671,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "CVC 7391 entered",
         "cvn 7391",
         "CV2 7391 declined",
+        // A string's `Debug` (an error's message echoed in `Err("…")`).
+        r#"Err("invalid cvc \"7391\" for card")"#,
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
