@@ -2855,10 +2855,40 @@ fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     Some(secret(start, start + len, counts))
 }
 
+/// The longest content of a code's wrapper read (`Cvv(Some("1234"))` is 14 bytes).
+const MAX_WRAPPED_CODE: usize = 32;
+
+/// A card security code in a wrapper named for it, as `Debug` writes a newtype (`Cvv("737")`,
+/// `Cvc2(Some(1234))`), its `(` at `open`: what the wrapper holds `[REMOVED]` when it closes
+/// on its line within [`MAX_WRAPPED_CODE`] bytes holding 3 or 4 digits — a call in prose
+/// (`cvv(card)`) holds none.
+fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
+    let mut depth = 0usize;
+    for (k, &b) in bytes[open..].iter().enumerate().take(MAX_WRAPPED_CODE + 2) {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let inner = &bytes[open + 1..open + k];
+                    let digits = inner.iter().filter(|b| b.is_ascii_digit()).count();
+                    return (3..=4)
+                        .contains(&digits)
+                        .then(|| removed(open + 1, open + k, counts));
+                }
+            }
+            b'\n' | b'\r' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
 /// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word: the
 /// card security code after it and a space or two (and `is`/`was`), as a message or a note
 /// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `cvc \"737\"` in escaped text), 3 or 4
-/// digits as a whole word. With `=` or `:` the name is a separator's.
+/// digits as a whole word; or in a wrapper named for it ([`wrapped_code`]). With `=` or `:`
+/// the name is a separator's.
 fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
     let name = bytes.get(at..at + 3)?;
@@ -2871,6 +2901,9 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
     let mut i = at + 3;
     if name[2] != b'2' && bytes.get(i) == Some(&b'2') {
         i += 1;
+    }
+    if bytes.get(i) == Some(&b'(') {
+        return wrapped_code(bytes, i, counts);
     }
     let spaces = bytes[i..]
         .iter()
@@ -4183,6 +4216,27 @@ mod tests {
             (r#"x cvc \\\"737\\\" y"#, r#"x cvc \\\"[REMOVED]\\\" y"#),
             // Quotes that do not match: kept.
             (r#"cvc \"737" y"#, r#"cvc \"737" y"#),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected);
+        }
+    }
+
+    #[test]
+    fn a_code_in_a_wrapper_named_for_it_goes() {
+        // A newtype's `Debug` outside a field named for it: the code was kept.
+        for (text, expected) in [
+            (r#"Cvv("737") rejected"#, "Cvv([REMOVED]) rejected"),
+            ("checking CVV2(1234)", "checking CVV2([REMOVED])"),
+            (r#"Cvc(Some("1234"))"#, "Cvc([REMOVED])"),
+            // A call, a count, an unclosed or long wrapper: kept.
+            ("cvv(card) called", "cvv(card) called"),
+            ("cvv(1) check", "cvv(1) check"),
+            ("Cvv(737", "Cvv(737"),
+            (
+                "Cvv(737, \"and a long explanation follows here\")",
+                "Cvv(737, \"and a long explanation follows here\")",
+            ),
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected);

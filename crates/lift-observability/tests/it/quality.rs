@@ -673,6 +673,9 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "CV2 7391 declined",
         // A string's `Debug` (an error's message echoed in `Err("…")`).
         r#"Err("invalid cvc \"7391\" for card")"#,
+        // A newtype's `Debug`.
+        r#"rejected Cvv("7391")"#,
+        "Cvc2(Some(7391))",
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
@@ -898,6 +901,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
+        "cvv(card) called; cvc(1) checked; Cvv(None)",
         // A number that is no card (Luhn fails) keeps what follows it.
         "ref 4111111111111112 12/28 737 queued",
         // 3-D Secure authentication values are not sensitive authentication data (PCI SSC
