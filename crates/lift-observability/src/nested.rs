@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde::ser;
 
 use crate::redact::pairs::{self, PairRole};
-use crate::redact::{KeyRule, Redactor, keys};
+use crate::redact::{KeyRule, Redactor, encoded, keys};
 
 /// Deepest nesting of arrays and objects written for a `Serialize` value: small enough that
 /// the whole line (the value sits inside the line's object) parses with serde_json's default
@@ -427,7 +427,7 @@ impl<'w, 'a> Compound<'w, 'a> {
         if self.levels == 2 {
             self.writer.out.push(b'}');
         } else if self.close == b']'
-            && self.writer.out.len() - self.start >= 2 * BYTES_WORTH_READING
+            && self.writer.out.len() - self.start >= 2 * encoded::MIN_BYTES
             && let Some(r) = self.writer.redacting()
         {
             redact_byte_list(r, self.writer.out, self.start);
@@ -435,9 +435,6 @@ impl<'w, 'a> Compound<'w, 'a> {
         Ok(())
     }
 }
-
-/// Fewer bytes than this hold nothing a detector finds.
-const BYTES_WORTH_READING: usize = 4;
 
 /// Writes `bytes` as serde writes bytes in JSON: a list of numbers.
 fn write_byte_list(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -453,59 +450,19 @@ fn write_byte_list(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// The list just written at `start` (`[52,49,…]`), if it is a list of bytes (`Vec<u8>`, a
 /// `[u8; N]`): read as the text it holds and written again redacted, when anything in it
-/// was found. Any other list is left as it is. A list of up to [`STACK_BYTES`] bytes is
-/// read without allocating.
+/// was found. Any other list is left as it is.
 #[cold]
 fn redact_byte_list(redactor: &Redactor, out: &mut Vec<u8>, start: usize) {
-    let Some(len) = byte_list_len(&out[start..]) else {
+    let list = &out[start..];
+    let Some((len, end)) = encoded::byte_list(list) else {
         return;
     };
-    let mut stack = [0u8; STACK_BYTES];
-    let mut heap = Vec::new();
-    let bytes = if len <= STACK_BYTES {
-        &mut stack[..len]
-    } else {
-        heap.resize(len, 0);
-        &mut heap[..]
-    };
-    read_byte_list(&out[start..], bytes);
-    if let Some(redacted) = redactor.redact_bytes(bytes) {
+    if end != list.len() {
+        return;
+    }
+    if let Some(redacted) = encoded::with_byte_values(list, len, |b| redactor.redact_bytes(b)) {
         out.truncate(start);
         write_byte_list(out, &redacted);
-    }
-}
-
-/// Lists of bytes up to this long are read into a buffer on the stack.
-const STACK_BYTES: usize = 512;
-
-/// How many bytes `[n,n,…]` holds, every `n` a number up to 255 in serde's spelling; `None`
-/// for any other list, or one too short to hold anything.
-fn byte_list_len(list: &[u8]) -> Option<usize> {
-    let inner = list.strip_prefix(b"[")?.strip_suffix(b"]")?;
-    let mut len = 0;
-    for number in inner.split(|&b| b == b',') {
-        let value = match number {
-            [d] | [b'1'..=b'9', d] | [b'1', _, d] if d.is_ascii_digit() => {
-                number.iter().all(u8::is_ascii_digit)
-            }
-            [b'2', t, d] => t.is_ascii_digit() && d.is_ascii_digit() && (*t, *d) <= (b'5', b'5'),
-            _ => false,
-        };
-        if !value {
-            return None;
-        }
-        len += 1;
-    }
-    (len >= BYTES_WORTH_READING).then_some(len)
-}
-
-/// The bytes of `list`, a list [`byte_list_len`] measured, into `bytes` (that long).
-fn read_byte_list(list: &[u8], bytes: &mut [u8]) {
-    let inner = &list[1..list.len() - 1];
-    for (slot, number) in bytes.iter_mut().zip(inner.split(|&b| b == b',')) {
-        *slot = number
-            .iter()
-            .fold(0u8, |v, &d| v.wrapping_mul(10).wrapping_add(d - b'0'));
     }
 }
 
@@ -588,7 +545,7 @@ impl<'w, 'a> ser::Serializer for &'w mut NestedWriter<'a> {
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), NestedError> {
         if let Some(r) = self.redacting()
-            && v.len() >= BYTES_WORTH_READING
+            && v.len() >= encoded::MIN_BYTES
             && let Some(redacted) = r.redact_bytes(v)
         {
             write_byte_list(self.out, &redacted);

@@ -1,15 +1,22 @@
-//! JSON encoded in base64 inside text: an API Gateway or ALB event's `body` when
-//! `isBase64Encoded` is set, a message queue's payload, a cookie holding a session object.
+//! Text encoded inside text: JSON in base64, and bytes written as the list of their values.
 //!
-//! `{"` encodes as `eyJ` — the letters a JWT starts with, so the JWT detector's anchor finds
-//! both. A run of base64 that is no JWT is decoded and its text scanned as any text is
-//! (each stretch of valid UTF-8); when anything is found there the whole run is replaced,
-//! since the encoding cannot be redacted in part. A run whose text holds nothing — a
-//! pagination cursor (`eyJsYXN0X2lkIjoxMjN9`), a state parameter — stays as it is.
+//! **Base64.** An API Gateway or ALB event's `body` when `isBase64Encoded` is set, a Kinesis
+//! record's data, a queue's payload. `{"` encodes as `eyJ` — the letters a JWT starts with,
+//! so the JWT detector's anchor finds both. A run of base64 that is no JWT is decoded and its
+//! text scanned as any text is (each stretch of valid UTF-8); when anything is found there
+//! the whole run is replaced, since the encoding cannot be redacted in part. A run whose
+//! text holds nothing — a pagination cursor (`eyJsYXN0X2lkIjoxMjN9`), a state parameter —
+//! stays as it is.
 //!
-//! Decoding happens only at such a run, never on the way through other text; a run of up to
-//! [`STACK_TEXT`] encoded bytes is decoded on the stack. Runs inside decoded text are
-//! decoded in turn, at most [`MAX_DEPTH`] levels down.
+//! **Lists of byte values.** A `Vec<u8>` as `Debug` writes it (`[123, 34, …]`, one value a
+//! line with `{:#?}`) and as JSON does (`[123,34,…]`): aws_lambda_events' `Base64Data`
+//! (a Kinesis or Firehose record's data), a request's body. The values are read back into
+//! bytes and scanned the same way.
+//!
+//! Decoding happens only where a detector points at such text, never on the way through
+//! other text; up to [`STACK_TEXT`] encoded bytes (or [`STACK_BYTES`] values) are decoded on
+//! the stack. Encoded text inside decoded text is decoded in turn, at most [`MAX_DEPTH`]
+//! levels down.
 
 use std::cell::Cell;
 
@@ -50,11 +57,6 @@ pub(super) fn encoded_json_end(redactor: &Redactor, bytes: &[u8], start: usize) 
         return None;
     }
     let encoded = &bytes[start..start + run];
-    let depth = DEPTH.try_with(Cell::get).ok()?;
-    if depth >= MAX_DEPTH {
-        return None;
-    }
-    let _ = DEPTH.try_with(|d| d.set(depth + 1));
     let found = if run <= STACK_TEXT {
         let mut text = [0u8; STACK_TEXT / 4 * 3];
         let len = decode(encoded, &mut text);
@@ -64,8 +66,87 @@ pub(super) fn encoded_json_end(redactor: &Redactor, bytes: &[u8], start: usize) 
         let len = decode(encoded, &mut text);
         holds_findings(redactor, &text[..len])
     };
-    let _ = DEPTH.try_with(|d| d.set(depth));
     found.then_some(end)
+}
+
+/// Fewer byte values than this hold nothing a detector finds.
+pub(crate) const MIN_BYTES: usize = 4;
+
+/// Lists of up to this many byte values are read into a buffer on the stack.
+const STACK_BYTES: usize = 512;
+
+/// Where the list of byte values at `bytes[open]` (its `[`) ends, after its `]`, when the
+/// text its values make holds anything the detectors find.
+#[cold]
+#[inline(never)]
+pub(super) fn byte_list_end(redactor: &Redactor, bytes: &[u8], open: usize) -> Option<usize> {
+    let (len, end) = byte_list(&bytes[open..])?;
+    with_byte_values(&bytes[open..open + end], len, |values| {
+        holds_findings(redactor, values)
+    })
+    .then_some(open + end)
+}
+
+/// The list of byte values `list` starts with (`[123, 34, 99]`, `[123,34,99]`, a value a
+/// line, a comma after the last): how many values it holds and where it ends, after its `]`.
+/// `None` for anything else — a value over 255, a word, a list of fewer than [`MIN_BYTES`].
+pub(crate) fn byte_list(list: &[u8]) -> Option<(usize, usize)> {
+    if list.first() != Some(&b'[') {
+        return None;
+    }
+    let blanks = |from: usize| {
+        from + list[from..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    let (mut i, mut len) = (1, 0);
+    loop {
+        i = blanks(i);
+        if list.get(i)? == &b']' {
+            return (len >= MIN_BYTES).then_some((len, i + 1));
+        }
+        let digits = list[i..]
+            .iter()
+            .take(4)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let value = list[i..i + digits]
+            .iter()
+            .fold(0u16, |v, &d| v * 10 + u16::from(d - b'0'));
+        if digits == 0 || digits > 3 || value > 255 {
+            return None;
+        }
+        len += 1;
+        i = blanks(i + digits);
+        match list.get(i)? {
+            b',' => i += 1,
+            b']' => return (len >= MIN_BYTES).then_some((len, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// `f` given the values of `list`, a list [`byte_list`] found `len` values in (and no more
+/// text after it), as bytes — read into a buffer on the stack when they are few.
+pub(crate) fn with_byte_values<R>(list: &[u8], len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut stack = [0u8; STACK_BYTES];
+    let mut heap = Vec::new();
+    let values = if len <= STACK_BYTES {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, 0);
+        &mut heap[..]
+    };
+    let numbers = list
+        .split(|b| !b.is_ascii_digit())
+        .filter(|n| !n.is_empty());
+    for (slot, number) in values.iter_mut().zip(numbers) {
+        *slot = number
+            .iter()
+            .fold(0u8, |v, &d| v.wrapping_mul(10).wrapping_add(d - b'0'));
+    }
+    f(values)
 }
 
 /// Whether `b`, right after a run and its padding, makes the run part of something longer —
@@ -76,10 +157,21 @@ fn glues(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'[' || b == b'*'
 }
 
-/// Whether any stretch of valid UTF-8 in `text` holds what a detector finds.
+/// Whether any stretch of valid UTF-8 in `text` holds what a detector finds — `false`
+/// without a look when [`MAX_DEPTH`] decodings are under way on this thread.
 fn holds_findings(redactor: &Redactor, text: &[u8]) -> bool {
-    text.utf8_chunks()
-        .any(|chunk| scan(redactor, chunk.valid(), |_, _| {}).found)
+    let Ok(depth) = DEPTH.try_with(Cell::get) else {
+        return false;
+    };
+    if depth >= MAX_DEPTH {
+        return false;
+    }
+    let _ = DEPTH.try_with(|d| d.set(depth + 1));
+    let found = text
+        .utf8_chunks()
+        .any(|chunk| scan(redactor, chunk.valid(), |_, _| {}).found);
+    let _ = DEPTH.try_with(|d| d.set(depth));
+    found
 }
 
 /// The six bits `b` stands for in base64, standard (`+`, `/`) or URL-safe (`-`, `_`).
@@ -152,6 +244,36 @@ mod tests {
             let n = decode(url_safe.as_bytes(), &mut out);
             assert_eq!(&out[..n], &text[..]);
         }
+    }
+
+    #[test]
+    fn lists_of_byte_values_are_read_as_debug_and_json_write_them() {
+        for (list, expected) in [
+            ("[112, 105, 110, 61] x", Some((4, 19))),
+            ("[112,105,110,61]", Some((4, 16))),
+            ("[\n    112,\n    105,\n    110,\n    61,\n]", Some((4, 38))),
+            ("[0, 255, 7, 9]", Some((4, 14))),
+            // Over 255, fewer than four, a word, a sign, unclosed, empty items.
+            ("[0, 256, 7, 9]", None),
+            ("[1, 2, 3]", None),
+            ("[1, 2, 3, x]", None),
+            ("[1, 2, 3, -4]", None),
+            ("[1, 2, 3, 4", None),
+            ("[1, 2, , 3, 4]", None),
+            ("[1000, 2, 3, 4]", None),
+        ] {
+            assert_eq!(byte_list(list.as_bytes()), expected, "{list:?}");
+            if let Some((len, end)) = expected {
+                let values = with_byte_values(&list.as_bytes()[..end], len, <[u8]>::to_vec);
+                assert_eq!(values.len(), len);
+            }
+        }
+        let long: String = format!("[{}]", vec!["65"; 2000].join(", "));
+        let (len, end) = byte_list(long.as_bytes()).expect("a list");
+        assert_eq!((len, end), (2000, long.len()));
+        assert!(with_byte_values(long.as_bytes(), len, |v| v
+            .iter()
+            .all(|&b| b == b'A')));
     }
 
     #[test]

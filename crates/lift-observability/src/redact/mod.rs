@@ -23,7 +23,7 @@
 
 mod byte_class;
 pub mod card;
-mod encoded;
+pub(crate) mod encoded;
 pub(crate) mod keys;
 pub(crate) mod pairs;
 pub(crate) mod text;

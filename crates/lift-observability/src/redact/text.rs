@@ -24,6 +24,7 @@
 //! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
 //! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>`, `<field name="cvv">737</field>` for a sensitive-data or secret name (the element's, or its `name` or `key` attribute's) | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
+//! | | aws_lambda_events' `Base64Data([123, 34, …])`, bytes as their values whose text holds a finding ([`encoded`]); the same list after a name's `:` | the list `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…` with no name before them | the body `[REDACTED]`, the prefix kept |
@@ -388,7 +389,7 @@ fn walk<'s, C: Classifier>(
                 }
                 Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
-                Anchor::LetterB => credentials(bytes, at, redactor.counts()),
+                Anchor::LetterB => credentials(redactor, bytes, at),
                 Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(redactor, bytes, at),
@@ -1249,6 +1250,42 @@ const SOURCE_EXTENSIONS: [&[u8]; 16] = [
     b"cpp", b"h", b"cs",
 ];
 
+/// [`byte_list_value`] for a list right after the `:` at `colon`, or after it and a space.
+#[cold]
+fn byte_list_after(
+    redactor: &Redactor,
+    bytes: &[u8],
+    colon: usize,
+    quote: Option<&'static str>,
+) -> Option<Finding> {
+    let open = colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '));
+    if bytes.get(open) != Some(&b'[') {
+        return None;
+    }
+    byte_list_value(redactor, bytes, open, quote)
+}
+
+/// A list of byte values at `open` (`[123, 34, …]`, as `Debug` and JSON write a `Vec<u8>`)
+/// whose text holds a finding ([`encoded`]): all of it `[REDACTED]`, quoted by `quote` (the
+/// name's quote, after a quoted name in JSON).
+#[cold]
+fn byte_list_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    open: usize,
+    quote: Option<&'static str>,
+) -> Option<Finding> {
+    let end = encoded::byte_list_end(redactor, bytes, open)?;
+    Some(Finding {
+        start: open,
+        end,
+        replacement: match quote {
+            Some(quote) => Replacement::Quoted(REDACTED, quote),
+            None => Replacement::Fixed(REDACTED),
+        },
+    })
+}
+
 /// Whether `name` before a `:` and `next`, the byte after it, are a source location's file
 /// and line — a panic's `src/auth.rs:12:5`, a stack frame's `token.py:40` — not a name and
 /// its value.
@@ -1342,6 +1379,15 @@ fn separator_ending_at(
         _ => (&before[bare_name_start(before, floor)..], false, None),
     };
     let Some(fixed) = marker_for(redactor, name) else {
+        // A list of byte values under a name that says nothing (`body: [123, 34, …]`,
+        // `"data":[123,34,…]`): read as the text it holds.
+        if bytes[at] == b':'
+            && let Some(rest) = bytes.get(at + 1..at + 3)
+            && (rest[0] == b'[' || rest == b" [")
+            && let Some(found) = byte_list_after(redactor, bytes, at, quote.filter(|_| quoted_name))
+        {
+            return Some(found);
+        }
         // A pair's value key (`value`, `ParameterValue`) ends in `e`. Its name member is
         // looked for no further back than a card masked before it, as a second pass reads
         // back no further than the mask: both passes find the pair, or neither, and the
@@ -2645,11 +2691,19 @@ fn token_after(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
     (end > start).then_some((start, end))
 }
 
+/// aws_lambda_events' `Base64Data` as `Debug` writes it (a Kinesis or Firehose record's
+/// data), up to its list's `[`.
+const BASE64_DATA: &[u8] = b"Base64Data([";
+
 /// `Bearer <token>` / `Basic <credentials>`, or a PEM private key (anchored at the `B` of
-/// its `-----BEGIN`).
-fn credentials(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+/// its `-----BEGIN`), or the list of a `Base64Data`'s bytes (at its `B`).
+fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
+    let counts = redactor.counts();
     if bytes[at..].starts_with(b"BEGIN ") {
         return pem_private_key(bytes, at, counts);
+    }
+    if bytes[at..].starts_with(BASE64_DATA) {
+        return byte_list_value(redactor, bytes, at + BASE64_DATA.len() - 1, None);
     }
     if !at_word_start(bytes, at) {
         return None;
@@ -4240,6 +4294,49 @@ mod tests {
         ] {
             assert_eq!(redact(text), expected, "{text}");
             assert_eq!(redact(expected), expected);
+        }
+    }
+
+    #[test]
+    fn bytes_written_as_their_values_are_read_as_the_text_they_hold() {
+        // A `Vec<u8>` as `Debug` and JSON write it: the card and the code in it were kept.
+        let list = |text: &str, sep: &str| {
+            let values: Vec<String> = text.bytes().map(|b| b.to_string()).collect();
+            format!("[{}]", values.join(sep))
+        };
+        let body = r#"{"cvv":"737","card":"4111111111111111"}"#;
+        for (text, expected) in [
+            (
+                format!(
+                    "Record {{ data: Base64Data({}), key: \"k\" }}",
+                    list(body, ", ")
+                ),
+                "Record { data: Base64Data([REDACTED]), key: \"k\" }".to_owned(),
+            ),
+            (
+                format!("Request {{ body: {}, method: POST }}", list(body, ", ")),
+                "Request { body: [REDACTED], method: POST }".to_owned(),
+            ),
+            (
+                format!("{{\"data\":{},\"n\":1}}", list(body, ",")),
+                r#"{"data":"[REDACTED]","n":1}"#.to_owned(),
+            ),
+            (
+                format!("Req {{\n    body: {},\n}}", list("pin=1234", ",\n        ")),
+                "Req {\n    body: [REDACTED],\n}".to_owned(),
+            ),
+            // Bytes that hold nothing, numbers that are no bytes: kept.
+            (
+                format!("body: {}", list("hello, world", ", ")),
+                format!("body: {}", list("hello, world", ", ")),
+            ),
+            (
+                "scores: [1, 2, 3, 400] ids=[10, 20, 30, 40]".to_owned(),
+                "scores: [1, 2, 3, 400] ids=[10, 20, 30, 40]".to_owned(),
+            ),
+        ] {
+            assert_eq!(redact(&text), expected, "{text}");
+            assert_eq!(redact(&expected), expected);
         }
     }
 

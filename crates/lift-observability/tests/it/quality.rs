@@ -948,6 +948,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         r#"{"msg":"a\u003d1\u0026region\u003deu \u003cb\u003ebold\u003c/b\u003e"}"#,
         // Elements named by attributes that hold nothing sensitive; a code under `id`.
         r#"<field name="brand">visa</field><entry key='timeout'>30</entry><f id="cvv">ok</f>"#,
+        // Lists of numbers that are no text, and bytes that hold nothing.
+        "Stats { latencies: [12, 250, 31, 400], codes: [200, 201, 402, 429] }",
+        "body: [104, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100]",
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.
@@ -985,6 +988,32 @@ fn encoded_cases(cases: &mut Vec<Case>) {
             assert_eq!(encoded[..16], url_safe[..16]);
             cases.push(sensitive("JSON encoded in base64", text, &encoded[..16]));
         }
+    }
+    // Bytes written as their values, as `Debug` and JSON write a `Vec<u8>`: a Kinesis
+    // record's `Base64Data`, a request's body.
+    for body in [
+        format!(r#"{{"card":"{pan}"}}"#),
+        r#"{"cvv":"737"}"#.to_owned(),
+        "password=hunter2x9Q&user=bob".to_owned(),
+    ] {
+        let values = |sep: &str| {
+            let values: Vec<String> = body.bytes().map(|b| b.to_string()).collect();
+            format!("[{}]", values.join(sep))
+        };
+        let (spaced, compact) = (values(", "), values(","));
+        for text in [
+            format!("KinesisRecord {{ data: Base64Data({spaced}), partition_key: \"p\" }}"),
+            format!("Request {{ method: POST, body: {spaced} }}"),
+            format!("{{\"data\":{compact}}}"),
+        ] {
+            cases.push(sensitive("bytes as their values", text, &spaced[..24]));
+        }
+        // (In JSON the values are the compact list's.)
+        cases.push(sensitive(
+            "bytes as their values",
+            format!("{{\"body\":{compact},\"n\":1}}"),
+            &compact[..24],
+        ));
     }
     // What holds nothing stays: a pagination cursor, a state parameter.
     for body in [
