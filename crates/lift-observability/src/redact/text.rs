@@ -1250,7 +1250,8 @@ const SOURCE_EXTENSIONS: [&[u8]; 16] = [
     b"cpp", b"h", b"cs",
 ];
 
-/// [`byte_list_value`] for a list right after the `:` at `colon`, or after it and a space.
+/// [`byte_list_value`] for a list right after the `:` at `colon`, or after it and a space —
+/// or in lambda_http's `Binary(…)` there (a request's body as `Debug` writes it).
 #[cold]
 fn byte_list_after(
     redactor: &Redactor,
@@ -1258,12 +1259,18 @@ fn byte_list_after(
     colon: usize,
     quote: Option<&'static str>,
 ) -> Option<Finding> {
-    let open = colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '));
+    let mut open = colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '));
+    if bytes[open..].starts_with(BINARY) {
+        open += BINARY.len() - 1;
+    }
     if bytes.get(open) != Some(&b'[') {
         return None;
     }
     byte_list_value(redactor, bytes, open, quote)
 }
+
+/// lambda_http's binary body as `Debug` writes it, up to its list's `[`.
+const BINARY: &[u8] = b"Binary([";
 
 /// A list of byte values at `open` (`[123, 34, …]`, as `Debug` and JSON write a `Vec<u8>`)
 /// whose text holds a finding ([`encoded`]): all of it `[REDACTED]`, quoted by `quote` (the
@@ -1380,10 +1387,10 @@ fn separator_ending_at(
     };
     let Some(fixed) = marker_for(redactor, name) else {
         // A list of byte values under a name that says nothing (`body: [123, 34, …]`,
-        // `"data":[123,34,…]`): read as the text it holds.
+        // `"data":[123,34,…]`, lambda_http's `body: Binary([…])`): read as the text it holds.
         if bytes[at] == b':'
             && let Some(rest) = bytes.get(at + 1..at + 3)
-            && (rest[0] == b'[' || rest == b" [")
+            && (rest[0] == b'[' || rest == b" [" || rest == b" B")
             && let Some(found) = byte_list_after(redactor, bytes, at, quote.filter(|_| quoted_name))
         {
             return Some(found);
@@ -4316,6 +4323,13 @@ mod tests {
             (
                 format!("Request {{ body: {}, method: POST }}", list(body, ", ")),
                 "Request { body: [REDACTED], method: POST }".to_owned(),
+            ),
+            (
+                format!(
+                    "Request {{ method: POST, body: Binary({}) }}",
+                    list(body, ", ")
+                ),
+                "Request { method: POST, body: Binary([REDACTED]) }".to_owned(),
             ),
             (
                 format!("{{\"data\":{},\"n\":1}}", list(body, ",")),

@@ -1004,6 +1004,7 @@ fn encoded_cases(cases: &mut Vec<Case>) {
         for text in [
             format!("KinesisRecord {{ data: Base64Data({spaced}), partition_key: \"p\" }}"),
             format!("Request {{ method: POST, body: {spaced} }}"),
+            format!("Request {{ method: POST, body: Binary({spaced}) }}"),
             format!("{{\"data\":{compact}}}"),
         ] {
             cases.push(sensitive("bytes as their values", text, &spaced[..24]));
