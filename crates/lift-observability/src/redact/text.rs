@@ -2916,33 +2916,40 @@ fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     Some(secret(start, start + len, counts))
 }
 
-/// The longest content of a code's wrapper read (`Cvv(Some("1234"))` is 14 bytes).
-const MAX_WRAPPED_CODE: usize = 32;
-
 /// A card security code in a wrapper named for it, as `Debug` writes a newtype (`Cvv("737")`,
-/// `Cvc2(Some(1234))`), its `(` at `open`: what the wrapper holds `[REMOVED]` when it closes
-/// on its line within [`MAX_WRAPPED_CODE`] bytes holding 3 or 4 digits — a call in prose
-/// (`cvv(card)`) holds none.
+/// `Cvc2(Some(1234))`), its `(` at `open`: the wrapper's content `[REMOVED]` when it is 3 or 4
+/// digits, quoted or not (`"…"`, `'…'`, `\"…\"`), in `Some(…)` or not — nothing else: a
+/// call in prose (`cvv(card)`) stays, and a wrapper whose content a pass changed is never
+/// read differently by the next.
 fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
-    let mut depth = 0usize;
-    for (k, &b) in bytes[open..].iter().enumerate().take(MAX_WRAPPED_CODE + 2) {
-        match b {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    let inner = &bytes[open + 1..open + k];
-                    let digits = inner.iter().filter(|b| b.is_ascii_digit()).count();
-                    return (3..=4)
-                        .contains(&digits)
-                        .then(|| removed(open + 1, open + k, counts));
-                }
-            }
-            b'\n' | b'\r' => return None,
-            _ => {}
-        }
+    let mut end = open + 1;
+    let some = bytes[end..].starts_with(b"Some(");
+    if some {
+        end += 5;
     }
-    None
+    let quote_len = match bytes.get(end) {
+        Some(b'"' | b'\'') => 1,
+        _ => escaped_quote_len(&bytes[end..]),
+    };
+    let quote = &bytes[end..end + quote_len];
+    end += quote_len;
+    let digits = bytes[end..]
+        .iter()
+        .take(5)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(3..=4).contains(&digits) {
+        return None;
+    }
+    end += digits;
+    if !bytes[end..].starts_with(quote) {
+        return None;
+    }
+    end += quote_len;
+    let closing: &[u8] = if some { b"))" } else { b")" };
+    bytes[end..]
+        .starts_with(closing)
+        .then(|| removed(open + 1, end + closing.len() - 1, counts))
 }
 
 /// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word: the
@@ -4292,6 +4299,10 @@ mod tests {
             (r#"Cvc(Some("1234"))"#, "Cvc([REMOVED])"),
             // A call, a count, an unclosed or long wrapper: kept.
             ("cvv(card) called", "cvv(card) called"),
+            // Fuzzer: three digits were counted once a value inside was redacted (five
+            // before), so a second pass removed what the first had left.
+            ("cvv(12 3 JSESSIONID=45)", "cvv(12 3 JSESSIONID=[REDACTED])"),
+            (r#"Cvv(Some(\"737\"))"#, "Cvv([REMOVED])"),
             ("cvv(1) check", "cvv(1) check"),
             ("Cvv(737", "Cvv(737"),
             (
