@@ -1762,10 +1762,13 @@ fn named_value(
     }
     // The value: quoted, or up to the next delimiter. `=>` separates too (Ruby, PHP, Perl),
     // and `:=` (Go, Make).
-    let two = matches!(
-        (bytes[at], bytes.get(at + 1)),
-        (b'=', Some(b'>')) | (b':', Some(b'='))
-    );
+    let two = match (bytes[at], bytes.get(at + 1)) {
+        // Not where the `>` ends an element's start tag (`<cvv a=>737</cvv>`): the element's
+        // value is the element's finding.
+        (b'=', Some(b'>')) => !in_start_tag(bytes, at, floor),
+        (b':', Some(b'=')) => true,
+        _ => false,
+    };
     let mut start = at + 1 + usize::from(two);
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
         start += 1;
@@ -1877,6 +1880,21 @@ fn named_value(
     };
     let quote = quote.filter(|_| bare && quoted_name && bytes[at] == b':');
     value_finding(redactor, bytes, start..end, fixed, quote)
+}
+
+/// How far back from a `=>` an element's start tag is looked for.
+const START_TAG_REACH: usize = 256;
+
+/// Whether `bytes[at]` stands inside an element's start tag: a `<` and a name byte before it,
+/// no `>` between them, no further back than `floor` or [`START_TAG_REACH`].
+fn in_start_tag(bytes: &[u8], at: usize, floor: usize) -> bool {
+    let from = floor.max(at.saturating_sub(START_TAG_REACH)).min(at);
+    bytes[from..at]
+        .iter()
+        .rposition(|&b| b == b'<' || b == b'>')
+        .is_some_and(|k| {
+            bytes[from + k] == b'<' && bytes.get(from + k + 1).is_some_and(|&b| is_name_byte(b))
+        })
 }
 
 /// A YAML value written on the lines after its name's — a block scalar (`password: |` or
@@ -4362,6 +4380,22 @@ mod tests {
         ] {
             assert_eq!(redact(&text), expected, "{text}");
             assert_eq!(redact(&expected), expected);
+        }
+    }
+
+    #[test]
+    fn an_arrow_ending_a_start_tag_ends_the_tag() {
+        // Fuzzer: the element's value (`'`) and the arrow's (`</cvv>`, its quotes around it)
+        // were both replaced, so a second pass read `[REMOVED][REMOVED]'` as the element's.
+        for (text, expected) in [
+            ("<cvv =>'</cvv>'</cvv>", "<cvv =>[REMOVED]</cvv>'</cvv>"),
+            ("<cvv a=>737</cvv>", "<cvv a=>[REMOVED]</cvv>"),
+            // Outside a start tag the arrow separates, as Ruby and PHP write it.
+            ("<b>x</b> cvv => 737", "<b>x</b> cvv => [REMOVED]"),
+            (r#"{:cvv=>"737"}"#, r#"{:cvv=>"[REMOVED]"}"#),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+            assert_eq!(redact(expected), expected);
         }
     }
 
