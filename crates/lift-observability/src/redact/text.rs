@@ -2336,6 +2336,15 @@ fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize {
     i
 }
 
+/// How long the quote `bytes` starts with is: `"` or `'`, or an escaped `"`
+/// ([`escaped_quote_len`]); 0 when it starts with none.
+fn opening_quote_len(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        Some(b'"' | b'\'') => 1,
+        _ => escaped_quote_len(bytes),
+    }
+}
+
 /// How long the escaped quote `bytes` starts with is — an odd number of backslashes, then
 /// `"` (`\"`, or `\\\"` escaped twice) — or 0 when it starts with none.
 fn escaped_quote_len(bytes: &[u8]) -> usize {
@@ -2945,10 +2954,7 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
     if some {
         end += 5;
     }
-    let quote_len = match bytes.get(end) {
-        Some(b'"' | b'\'') => 1,
-        _ => escaped_quote_len(&bytes[end..]),
-    };
+    let quote_len = opening_quote_len(&bytes[end..]);
     let quote = &bytes[end..end + quote_len];
     end += quote_len;
     let digits = bytes[end..]
@@ -3009,10 +3015,7 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
         }
     }
     // Quoted plainly, or as a string's `Debug` or JSON escapes a quote (`cvc \"737\"`).
-    let quote_len = match bytes.get(i) {
-        Some(b'"' | b'\'') => 1,
-        _ => escaped_quote_len(&bytes[i..]),
-    };
+    let quote_len = opening_quote_len(&bytes[i..]);
     let quote = (quote_len > 0).then(|| &bytes[i..i + quote_len]);
     let start = i + quote_len;
     let digits = bytes[start..]
