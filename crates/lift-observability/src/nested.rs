@@ -18,7 +18,8 @@ use std::fmt::{self, Write as _};
 use serde::Serialize;
 use serde::ser;
 
-use crate::redact::pairs::{self, PairRole};
+use crate::redact::keys::ValueRole;
+use crate::redact::pairs;
 use crate::redact::{KeyRule, Redactor, encoded, keys};
 
 /// Deepest nesting of arrays and objects written for a `Serialize` value: small enough that
@@ -79,18 +80,20 @@ pub struct NestedWriter<'a> {
     depth: u32,
     /// The member being written sits under a key naming a time: numbers stay numbers.
     time_key: bool,
-    /// The member being written sits under a safe key: written as given.
-    raw: bool,
+    /// How the member being written is written: as given under a safe key, read as the text
+    /// it encodes under a payload's key.
+    how: How,
 }
 
 impl<'a> NestedWriter<'a> {
     fn redacting(&self) -> Option<&'a Redactor> {
-        self.redactor.filter(|_| !self.raw)
+        self.redactor.filter(|_| self.how != How::Raw)
     }
 
     fn string(&mut self, s: &str) {
         self.out.push(b'"');
         match self.redacting() {
+            Some(r) if self.how == How::Payload => r.write_json_payload(self.out, s),
             Some(r) => r.write_json_str(self.out, s),
             None => crate::escape::json_str(self.out, s),
         }
@@ -167,11 +170,7 @@ impl<'a> NestedWriter<'a> {
         }
         Member::Write {
             time_key: verdict.time,
-            how: if verdict.pair == PairRole::Value {
-                How::PairValue
-            } else {
-                How::Redacted
-            },
+            how: How::redacted(verdict.role),
         }
     }
 
@@ -203,11 +202,7 @@ impl<'a> NestedWriter<'a> {
             // Not under a safe key (redacting): redacted.
             _ => Member::Write {
                 time_key: keys::is_time_key(key),
-                how: if pairs::role(key.as_bytes()) == PairRole::Value {
-                    How::PairValue
-                } else {
-                    How::Redacted
-                },
+                how: How::redacted(keys::value_role(key.as_bytes())),
             },
         }
     }
@@ -224,10 +219,10 @@ impl<'a> NestedWriter<'a> {
             debug_assert!(matches!(member, Member::Skip));
             return Ok(());
         };
-        let saved = (self.time_key, self.raw);
-        (self.time_key, self.raw) = (time_key, how == How::Raw);
+        let saved = (self.time_key, self.how);
+        (self.time_key, self.how) = (time_key, how);
         let result = value.serialize(&mut *self);
-        (self.time_key, self.raw) = saved;
+        (self.time_key, self.how) = saved;
         result
     }
 
@@ -285,11 +280,26 @@ enum Member {
 enum How {
     /// Redacted (strings go through text detection).
     Redacted,
-    /// As given: under a safe key, or with redaction off.
-    Raw,
     /// Redacted, and the value of a name and value pair ([`pairs`]): the name members
     /// written before it decide whether it is written.
     PairValue,
+    /// Redacted, and a payload's ([`keys::is_payload_key`]): a string that starts with a run
+    /// of base64 is read as the text it encodes.
+    Payload,
+    /// As given: under a safe key, or with redaction off.
+    Raw,
+}
+
+impl How {
+    /// Redacted, as what the key says its value is asks.
+    #[inline(always)]
+    fn redacted(role: ValueRole) -> How {
+        match role {
+            ValueRole::Plain => How::Redacted,
+            ValueRole::PairValue => How::PairValue,
+            ValueRole::Payload => How::Payload,
+        }
+    }
 }
 
 /// An array or object being written.
@@ -884,7 +894,7 @@ pub(crate) fn write_serialize(
             redactor,
             depth: 0,
             time_key: false,
-            raw: false,
+            how: How::Redacted,
         };
         value.serialize_json(&mut writer)
     });
@@ -976,6 +986,64 @@ mod tests {
         let mut big_masked = vec![b'x'; 4000];
         big_masked.extend_from_slice(b" pan 411111******1111");
         assert_eq!(write(&big, Some(&r)), list(&big_masked));
+    }
+
+    /// An API Gateway event's fields as aws_lambda_events names them (a struct's fields).
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ProxyRequest {
+        http_method: &'static str,
+        body: Option<String>,
+        is_base64_encoded: bool,
+    }
+
+    #[test]
+    fn a_payload_in_base64_is_read_as_the_text_it_encodes() {
+        // A form post logged with its event: the card and the code in its encoded body were
+        // kept (only JSON, `eyJ…`, was decoded).
+        use base64::Engine as _;
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let r = Redactor::new();
+        let form = encode("card_number=4111111111111111&cvc=737");
+        let request = ProxyRequest {
+            http_method: "POST",
+            body: Some(form.clone()),
+            is_base64_encoded: true,
+        };
+        assert_eq!(
+            write(&request, Some(&r)),
+            r#"{"httpMethod":"POST","body":"[REDACTED]","isBase64Encoded":true}"#
+        );
+        let stats = r.stats();
+        assert_eq!((stats.pan, stats.sensitive_auth_data), (1, 1), "{stats:?}");
+        // A map's key (`serde_json::Value`), a record's `data` in a list, any case.
+        let event = serde_json::json!({
+            "Records": [{"kinesis": {"Data": form, "partitionKey": "p"}}],
+            "payload": format!("{form} tail 4111111111111111"),
+        });
+        assert_eq!(
+            write(&event, Some(&r)),
+            r#"{"Records":[{"kinesis":{"Data":"[REDACTED]","partitionKey":"p"}}],"payload":"[REDACTED] tail 411111******1111"}"#
+        );
+        // What holds nothing stays, and so does the same text under another name, under a
+        // safe key, or with no redactor.
+        let plain = encode("amount=1250&currency=usd");
+        let kept = serde_json::json!({"body": plain, "note": form});
+        assert_eq!(write(&kept, Some(&r)), kept.to_string());
+        let safe = Redactor::new().safe_key("body");
+        let request = ProxyRequest {
+            http_method: "POST",
+            body: Some(form.clone()),
+            is_base64_encoded: true,
+        };
+        assert_eq!(
+            write(&request, Some(&safe)),
+            serde_json::to_string(&request).unwrap()
+        );
+        assert_eq!(
+            write(&request, None),
+            serde_json::to_string(&request).unwrap()
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::{
 use crate::escape;
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
-use crate::redact::{KeyRule, Redactor};
+use crate::redact::{KeyRule, Redactor, keys};
 use crate::timestamp::write_rfc3339_millis;
 use crate::value::{Field, Value, write_error_chain};
 
@@ -142,7 +142,13 @@ fn write_text(out: &mut Vec<u8>, s: &str) {
 
 fn write_value(out: &mut Vec<u8>, key: &str, value: Value<'_>, redactor: Option<&Redactor>) {
     match value {
-        Value::Str(s) => write_text(out, &redacted(s, redactor)),
+        Value::Str(s) => match redactor {
+            // A payload in base64 (an event's `body`): read as the text it encodes.
+            Some(r) if keys::is_payload_key(key.as_bytes()) => {
+                write_text(out, &r.redact_payload(s));
+            }
+            _ => write_text(out, &redacted(s, redactor)),
+        },
         Value::I64(v) => {
             match redactor.and_then(|r| r.masked_integer(key, v.unsigned_abs(), v < 0)) {
                 Some((masked, n)) => out.extend_from_slice(&masked[..n]),

@@ -18,7 +18,7 @@ use super::{
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
 use crate::redact::pairs::{self, PairRole};
-use crate::redact::{KeyRule, Redactor};
+use crate::redact::{KeyRule, Redactor, keys};
 use crate::timestamp::write_rfc3339_millis;
 use crate::value::{Field, Value, write_error_chain};
 
@@ -230,7 +230,11 @@ pub(crate) fn write_value(
     match value {
         Value::Str(s) => {
             out.push(b'"');
-            write_text(out, s, redactor);
+            match redactor {
+                // A payload in base64 (an event's `body`): read as the text it encodes.
+                Some(r) if keys::is_payload_key(key.as_bytes()) => r.write_json_payload(out, s),
+                _ => write_text(out, s, redactor),
+            }
             out.push(b'"');
         }
         Value::I64(v) => {

@@ -1,12 +1,14 @@
 //! Text encoded inside text: JSON in base64, and bytes written as the list of their values.
 //!
-//! **Base64.** An API Gateway or ALB event's `body` when `isBase64Encoded` is set, a Kinesis
-//! record's data, a queue's payload. `{"` encodes as `eyJ` — the letters a JWT starts with,
-//! so the JWT detector's anchor finds both. A run of base64 that is no JWT is decoded and its
-//! text scanned as any text is (each stretch of valid UTF-8); when anything is found there
-//! the whole run is replaced, since the encoding cannot be redacted in part. A run whose
-//! text holds nothing — a pagination cursor (`eyJsYXN0X2lkIjoxMjN9`), a state parameter —
-//! stays as it is.
+//! **Base64.** An API Gateway, ALB or function URL event's `body` when `isBase64Encoded` is
+//! set (a form post is, whatever it holds), a Kinesis or Firehose record's `data`, a queue's
+//! payload. `{"` encodes as `eyJ` — the letters a JWT starts with, so the JWT detector's
+//! anchor finds JSON wherever it stands; any other text is read where its name says it is a
+//! payload ([`super::keys::is_payload_key`]: `body`, `data`, `payload`). A run of base64 that
+//! is no JWT is decoded and its text scanned as any text is (each stretch of valid UTF-8);
+//! when anything is found there the whole run is replaced, since the encoding cannot be
+//! redacted in part. A run whose text holds nothing — a pagination cursor
+//! (`eyJsYXN0X2lkIjoxMjN9`), a state parameter, an image — stays as it is.
 //!
 //! **Lists of byte values.** A `Vec<u8>` as `Debug` writes it (`[123, 34, …]`, one value a
 //! line with `{:#?}`) and as JSON does (`[123,34,…]`): aws_lambda_events' `Base64Data`
@@ -37,12 +39,12 @@ thread_local! {
     static DEPTH: Cell<u8> = const { Cell::new(0) };
 }
 
-/// Where the base64 run starting at `start` (at its `eyJ`) ends, padding included, when the
-/// text it encodes holds anything the detectors find; `None` when it holds nothing, is too
-/// short, is glued to a word after it, or is not base64.
+/// Where the base64 run starting at `start` (at its `eyJ`, or a payload's first byte) ends,
+/// padding included, when the text it encodes holds anything the detectors find; `None`
+/// when it holds nothing, is too short, is glued to a word after it, or is not base64.
 #[cold]
 #[inline(never)]
-pub(super) fn encoded_json_end(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn encoded_text_end(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<usize> {
     let run = bytes[start..]
         .iter()
         .take_while(|&&b| sextet(b).is_some())
@@ -283,17 +285,17 @@ mod tests {
         let line = format!(r#"{{"body":"{card}","isBase64Encoded":true}}"#);
         let start = line.find("eyJ").unwrap();
         assert_eq!(
-            encoded_json_end(&r, line.as_bytes(), start),
+            encoded_text_end(&r, line.as_bytes(), start),
             Some(start + card.len())
         );
         let cursor = encode(br#"{"last_id":"pi_3MtwBwLkdIwHu7ix28a3tqPa","limit":10}"#);
-        assert_eq!(encoded_json_end(&r, cursor.as_bytes(), 0), None);
+        assert_eq!(encoded_text_end(&r, cursor.as_bytes(), 0), None);
         // Too short, glued to a word, not base64's length.
         let short = encode(br#"{"a":1}"#);
-        assert_eq!(encoded_json_end(&r, short.as_bytes(), 0), None);
+        assert_eq!(encoded_text_end(&r, short.as_bytes(), 0), None);
         // (The text's 41 bytes end the encoding with one `=` of padding.)
         let glued = format!("{card}x");
-        assert_eq!(encoded_json_end(&r, glued.as_bytes(), 0), None);
+        assert_eq!(encoded_text_end(&r, glued.as_bytes(), 0), None);
     }
 
     #[test]
@@ -332,9 +334,9 @@ mod tests {
         for _ in 1..MAX_DEPTH {
             text = encode(format!(r#"{{"inner":"{text}"}}"#).as_bytes());
         }
-        assert!(encoded_json_end(&r, text.as_bytes(), 0).is_some());
+        assert!(encoded_text_end(&r, text.as_bytes(), 0).is_some());
         let deeper = encode(format!(r#"{{"inner":"{text}"}}"#).as_bytes());
-        assert_eq!(encoded_json_end(&r, deeper.as_bytes(), 0), None);
+        assert_eq!(encoded_text_end(&r, deeper.as_bytes(), 0), None);
         assert_eq!(DEPTH.with(Cell::get), 0);
     }
 }

@@ -504,8 +504,30 @@ pub(crate) struct StaticKey {
     pub(crate) time: bool,
     /// `"key":` ready to copy, for an inert key short enough.
     pub(crate) quoted: Option<QuotedKey>,
-    /// Its part in a name and value pair ([`super::pairs`]).
-    pub(crate) pair: super::pairs::PairRole,
+    /// What its value is: a pair's value, a payload, or neither.
+    pub(crate) role: ValueRole,
+}
+
+/// What a key says its value is, beyond its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueRole {
+    /// A value like any other.
+    Plain,
+    /// The value of a name and value pair ([`super::pairs`]): the name decides.
+    PairValue,
+    /// A payload, perhaps encoded in base64 ([`is_payload_key`]).
+    Payload,
+}
+
+/// The [`ValueRole`] of the value under `key`.
+pub(crate) fn value_role(key: &[u8]) -> ValueRole {
+    if super::pairs::role(key) == super::pairs::PairRole::Value {
+        ValueRole::PairValue
+    } else if is_payload_key(key) {
+        ValueRole::Payload
+    } else {
+        ValueRole::Plain
+    }
 }
 
 /// An inert key as JSON writes it before its value, `"key":`, in a fixed-size buffer: copied
@@ -572,7 +594,7 @@ fn decide_static_key(key: &'static str) -> StaticKey {
         inert,
         time: is_time_key(key),
         quoted: if inert { QuotedKey::new(key) } else { None },
-        pair: super::pairs::role(key.as_bytes()),
+        role: value_role(key.as_bytes()),
     };
     let _ = STATIC_KEYS.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
@@ -580,6 +602,25 @@ fn decide_static_key(key: &'static str) -> StaticKey {
         }
     });
     verdict
+}
+
+/// Whether `key` names a payload that events carry encoded in base64 — an API Gateway, ALB
+/// or function URL event's `body` (a form post is encoded whatever it holds), a Kinesis or
+/// Firehose record's `data`, a message's `payload` (any case): its value is read as the text
+/// it encodes ([`super::encoded`]), where other text is decoded only when it is JSON.
+#[inline(always)]
+pub(crate) const fn is_payload_key(key: &[u8]) -> bool {
+    // Setting the 0x20 bit lowers a letter's case and makes no other byte a lowercase letter.
+    const BODY: u32 = u32::from_le_bytes(*b"body");
+    const DATA: u32 = u32::from_le_bytes(*b"data");
+    const PAYLOAD: u64 = u64::from_le_bytes(*b"payload\0");
+    if let [a, b, c, d] = *key {
+        matches!(u32::from_le_bytes([a, b, c, d]) | 0x2020_2020, BODY | DATA)
+    } else if let [a, b, c, d, e, f, g] = *key {
+        u64::from_le_bytes([a, b, c, d, e, f, g, 0]) | 0x0020_2020_2020_2020 == PAYLOAD
+    } else {
+        false
+    }
 }
 
 /// Whether an integer under `key` is exempt from card-number masking because the key names
@@ -873,6 +914,31 @@ mod tests {
     fn the_rule_is_known_at_compile_time() {
         const RULE: KeyRule = builtin_key_rule("card_cvv");
         assert_eq!(RULE, KeyRule::Remove);
+    }
+
+    #[test]
+    fn payload_keys_are_body_data_and_payload_in_any_case() {
+        for k in [
+            "body", "Body", "BODY", "data", "Data", "payload", "Payload", "PAYLOAD",
+        ] {
+            assert!(is_payload_key(k.as_bytes()), "{k}");
+        }
+        // Folding the case makes no other byte a letter (`B` | 0x20 is `b`; `\x02` stays).
+        for k in [
+            "bod",
+            "bodies",
+            "body_id",
+            "dat",
+            "date",
+            "payloads",
+            "pay_load",
+            "b\x0fdy",
+            "\x02ata",
+            "payl\x0fad",
+            "",
+        ] {
+            assert!(!is_payload_key(k.as_bytes()), "{k:?}");
+        }
     }
 
     #[test]

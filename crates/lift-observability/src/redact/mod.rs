@@ -346,6 +346,44 @@ impl Redactor {
         }
     }
 
+    /// [`write_json_str`](Self::write_json_str) for a payload's value
+    /// ([`keys::is_payload_key`]): a run of base64 it starts with, whatever text it encodes,
+    /// is written `[REDACTED]` when that text holds anything the detectors find (counted
+    /// there); the rest as any string.
+    #[cold]
+    pub(crate) fn write_json_payload(&self, out: &mut Vec<u8>, s: &str) {
+        match self.encoded_payload_end(s.as_bytes()) {
+            Some(end) => {
+                out.extend_from_slice(text::REDACTED.as_bytes());
+                self.write_json_str(out, s.get(end..).unwrap_or_default());
+            }
+            None => self.write_json_str(out, s),
+        }
+    }
+
+    /// [`redact`](Self::redact) for a payload's value, as
+    /// [`write_json_payload`](Self::write_json_payload) writes it.
+    #[cold]
+    pub(crate) fn redact_payload<'a>(&self, s: &'a str) -> Cow<'a, str> {
+        match self.encoded_payload_end(s.as_bytes()) {
+            Some(end) => {
+                let rest = self.redact(s.get(end..).unwrap_or_default());
+                Cow::Owned(format!("{}{rest}", text::REDACTED))
+            }
+            None => self.redact(s),
+        }
+    }
+
+    /// Where the run of base64 a payload's value starts with ends, when the text it encodes
+    /// holds a finding (the run is ASCII: a character boundary).
+    fn encoded_payload_end(&self, s: &[u8]) -> Option<usize> {
+        // JSON (`eyJ…`) is read wherever it stands, by the detectors themselves.
+        if self.disabled || s.starts_with(b"eyJ") {
+            return None;
+        }
+        encoded::encoded_text_end(self, s, 0)
+    }
+
     /// The masked form of an integer under `key` if it is a card number (never for a key
     /// naming a time); counted.
     #[inline]

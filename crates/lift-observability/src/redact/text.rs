@@ -18,6 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
+//! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`]) whose text holds a finding ([`encoded`]) | the run `[REDACTED]` |
 //! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
@@ -42,7 +43,7 @@
 use super::byte_class;
 use super::card::{self, CardFinding};
 use super::encoded;
-use super::keys::KeyRule;
+use super::keys::{self, KeyRule};
 use super::pairs::{self, PairRole};
 use super::webhooks;
 use super::{Counts, Redactor};
@@ -1395,11 +1396,22 @@ fn separator_ending_at(
         {
             return Some(found);
         }
+        // Setting the 0x20 bit lowers a letter's case and makes no other byte a letter.
+        let last_letter = name.last().map(|&b| b | 0x20);
+        // An event's body or a record's data in base64 (`"body":"Y2FyZF9…"`, `body:
+        // Some("…")`): read as the text it encodes, whatever that starts with. (`body`,
+        // `data` and `payload` end in `y`, `a` or `d`.)
+        if matches!(last_letter, Some(b'y' | b'a' | b'd'))
+            && keys::is_payload_key(name)
+            && let Some(found) = encoded_payload(redactor, bytes, last)
+        {
+            return Some(found);
+        }
         // A pair's value key (`value`, `ParameterValue`) ends in `e`. Its name member is
         // looked for no further back than a card masked before it, as a second pass reads
         // back no further than the mask: both passes find the pair, or neither, and the
         // checks below look only where no pair was found.
-        if matches!(name.last(), Some(b'e' | b'E'))
+        if last_letter == Some(b'e')
             && let Some(fixed) = pair_marker(redactor, bytes, name, written.max(floor))
         {
             let name = Name {
@@ -3129,7 +3141,30 @@ fn jwt(redactor: &Redactor, bytes: &[u8], j: usize) -> Option<Finding> {
 /// JSON encoded in base64 from `start` that holds what the detectors find: all of it
 /// `[REDACTED]` (what it held is counted as found inside).
 fn encoded_json(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<Finding> {
-    let end = encoded::encoded_json_end(redactor, bytes, start)?;
+    let end = encoded::encoded_text_end(redactor, bytes, start)?;
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(REDACTED),
+    })
+}
+
+/// The value after the separator at `sep` under a payload's name ([`keys::is_payload_key`]),
+/// quoted or not, in `Some(…)` as `Debug` writes an `Option`: when it is a run of base64
+/// whose text holds a finding, all of the run `[REDACTED]`. JSON (`eyJ…`) is left to the
+/// JWT anchor, which reads it wherever it stands.
+#[cold]
+fn encoded_payload(redactor: &Redactor, bytes: &[u8], sep: usize) -> Option<Finding> {
+    let mut start = sep + 1;
+    start += usize::from(bytes.get(start) == Some(&b' '));
+    if bytes[start..].starts_with(b"Some(") {
+        start += b"Some(".len();
+    }
+    start += opening_quote_len(&bytes[start..]);
+    if bytes[start..].starts_with(b"eyJ") {
+        return None;
+    }
+    let end = encoded::encoded_text_end(redactor, bytes, start)?;
     Some(Finding {
         start,
         end,
@@ -4358,6 +4393,63 @@ mod tests {
         ] {
             assert_eq!(redact(&text), expected, "{text}");
             assert_eq!(redact(&expected), expected);
+        }
+    }
+
+    #[test]
+    fn a_payload_in_base64_is_read_as_the_text_it_encodes_whatever_it_starts_with() {
+        // A function URL's or an ALB's form post arrives encoded (`isBase64Encoded`); logged
+        // with its event, the card, the code and the password in it were kept: only JSON
+        // (`eyJ…`) was decoded.
+        use base64::Engine as _;
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let form = encode("card_number=4111111111111111&cvc=737&exp_month=12");
+        let text = encode("pin 1234 ok; password=hunter2x9Q");
+        let array = encode(r#"[{"cvv":"737"}]"#);
+        let url_safe = form.replace('+', "-").replace('/', "_");
+        let unpadded = url_safe.trim_end_matches('=');
+        let cases = [
+            (
+                format!(r#"{{"body":"{form}","isBase64Encoded":true}}"#),
+                r#"{"body":"[REDACTED]","isBase64Encoded":true}"#.to_owned(),
+            ),
+            (
+                format!(r#"{{"Records":[{{"kinesis":{{"data":"{array}"}}}}]}}"#),
+                r#"{"Records":[{"kinesis":{"data":"[REDACTED]"}}]}"#.to_owned(),
+            ),
+            // As `Debug` writes an event, in escaped JSON, after `=`, unquoted.
+            (
+                format!(
+                    "ApiGatewayProxyRequest {{ body: Some(\"{form}\"), is_base64_encoded: true }}"
+                ),
+                "ApiGatewayProxyRequest { body: Some(\"[REDACTED]\"), is_base64_encoded: true }"
+                    .to_owned(),
+            ),
+            (
+                format!(r#"{{\"Body\": \"{text}\"}}"#),
+                r#"{\"Body\": \"[REDACTED]\"}"#.to_owned(),
+            ),
+            (
+                format!("payload={unpadded}&next=1"),
+                "payload=[REDACTED]&next=1".to_owned(),
+            ),
+            (format!("data: {form} ok"), "data: [REDACTED] ok".to_owned()),
+        ];
+        for (text, expected) in &cases {
+            assert_eq!(redact(text), *expected, "{text}");
+            assert_eq!(redact(expected), *expected);
+        }
+        // What holds nothing stays: a form without a card, an image, a word, other names.
+        let plain = encode("amount=1250&currency=usd&description=Gift wrap");
+        let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
+        for text in [
+            format!(r#"{{"body":"{plain}","isBase64Encoded":true}}"#),
+            format!(r#"{{"data":"{png}"}}"#),
+            r#"{"body":"Payment authorized for order 1234","data":"none"}"#.to_owned(),
+            format!(r#"{{"note":"{form}"}}"#),
+            format!("bodyguard={form}"),
+        ] {
+            assert_eq!(redact(&text), text);
         }
     }
 

@@ -1016,6 +1016,38 @@ fn encoded_cases(cases: &mut Vec<Case>) {
             &compact[..24],
         ));
     }
+    // Any text in base64 under a payload's name: a form post through a function URL or an
+    // ALB (encoded whatever it holds), a record's text, a JSON array, pretty-printed JSON.
+    for body in [
+        format!("card_number={pan}&cvc=737&exp_month=12&exp_year=2028"),
+        "amount=1250&password=hunter2x9Q&user=bob".to_owned(),
+        format!("customer paid with {pan} today"),
+        r#"[{"cvv":"737"}]"#.to_owned(),
+        "{\n  \"cvv\": \"737\"\n}".to_owned(),
+    ] {
+        let encoded = base64(&body);
+        let url_safe = encoded.replace('+', "-").replace('/', "_");
+        for text in [
+            format!(r#"{{"body":"{encoded}","isBase64Encoded":true}}"#),
+            format!(r#"{{"Records":[{{"kinesis":{{"data":"{encoded}"}}}}]}}"#),
+            format!(
+                "ApiGatewayProxyRequest {{ body: Some(\"{encoded}\"), is_base64_encoded: true }}"
+            ),
+            format!("payload={} next", url_safe.trim_end_matches('=')),
+        ] {
+            assert_eq!(encoded[..16], url_safe[..16]);
+            cases.push(sensitive("payload in base64", text, &encoded[..16]));
+        }
+    }
+    for body in [
+        "amount=1250&currency=usd&description=Gift%20wrap",
+        "Thank you for your order",
+    ] {
+        cases.push(benign(
+            "payload in base64",
+            format!(r#"{{"body":"{}","isBase64Encoded":true}}"#, base64(body)),
+        ));
+    }
     // What holds nothing stays: a pagination cursor, a state parameter.
     for body in [
         r#"{"last_id":"pi_3MtwBwLkdIwHu7ix28a3tqPa","limit":10}"#,
@@ -1094,17 +1126,23 @@ fn outputs(text: &str) -> Vec<(&'static str, String)> {
 #[test]
 fn every_sensitive_case_is_caught_and_no_benign_case_is_touched() {
     let cases = all_cases();
-    let mut rows: Vec<(&str, usize, usize, usize)> = Vec::new(); // category, cases, misses, fps
+    // Category, sensitive or benign, cases, misses, false positives: a category's benign
+    // look-alikes get a row of their own.
+    let mut rows: Vec<(&str, bool, usize, usize, usize)> = Vec::new();
     let mut failures = Vec::new();
     for case in &cases {
-        let row = match rows.iter().position(|r| r.0 == case.category) {
+        let sensitive = case.secret.is_some();
+        let row = match rows
+            .iter()
+            .position(|r| r.0 == case.category && r.1 == sensitive)
+        {
             Some(i) => i,
             None => {
-                rows.push((case.category, 0, 0, 0));
+                rows.push((case.category, sensitive, 0, 0, 0));
                 rows.len() - 1
             }
         };
-        rows[row].1 += 1;
+        rows[row].2 += 1;
         let mut bad = false;
         for (via, out) in outputs(&case.text) {
             match &case.secret {
@@ -1135,24 +1173,21 @@ fn every_sensitive_case_is_caught_and_no_benign_case_is_touched() {
             }
         }
         if bad {
-            if case.secret.is_some() {
-                rows[row].2 += 1;
-            } else {
+            if sensitive {
                 rows[row].3 += 1;
+            } else {
+                rows[row].4 += 1;
             }
         }
     }
     println!("| category | cases | caught / untouched | recall / false positives |");
     println!("|---|---|---|---|");
-    for (category, n, misses, fps) in &rows {
-        let sensitive = cases
-            .iter()
-            .any(|c| c.category == *category && c.secret.is_some());
+    for &(category, sensitive, n, misses, fps) in &rows {
         if sensitive {
             println!(
                 "| {category} | {n} | {} caught | {:.1}% recall |",
                 n - misses,
-                100.0 * (n - misses) as f64 / *n as f64
+                100.0 * (n - misses) as f64 / n as f64
             );
         } else {
             println!(
