@@ -3,7 +3,8 @@
 //! characters. A message that is JSON is also logged as a nested value, under a plain key
 //! and under a secret's: the secret's is `null` exactly when the value is, else
 //! `"[REDACTED]"`. The input's bytes are also logged as a `Vec<u8>`: a list of bytes comes
-//! out, which is the redacted text's when the input is UTF-8.
+//! out, which is the redacted text's when the input is UTF-8. The message is logged again as
+//! a payload's string (`data`), which is read as base64 when it is.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -36,6 +37,7 @@ fuzz_target!(|data: &[u8]| {
         fields.push(field("body", Value::serde(v)));
         fields.push(field("password", Value::serde(v)));
     }
+    fields.push(field("data", Value::Str(&message)));
     const BYTES_KEY: &str = "bytes_field";
     let bytes = data.to_vec();
     let bytes_key_unique = !rest.contains(&BYTES_KEY);
