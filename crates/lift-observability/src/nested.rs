@@ -1031,11 +1031,6 @@ mod tests {
         let kept = serde_json::json!({"body": plain, "note": form});
         assert_eq!(write(&kept, Some(&r)), kept.to_string());
         let safe = Redactor::new().safe_key("body");
-        let request = ProxyRequest {
-            http_method: "POST",
-            body: Some(form.clone()),
-            is_base64_encoded: true,
-        };
         assert_eq!(
             write(&request, Some(&safe)),
             serde_json::to_string(&request).unwrap()
