@@ -2988,7 +2988,8 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
         .then(|| removed(open + 1, end + closing.len() - 1, counts))
 }
 
-/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word: the
+/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word (or,
+/// before a wrapper's `(`, as a camel-case name's last word: `InvalidCvc(…)`): the
 /// card security code after it and a space or two (and `is`/`was`), as a message or a note
 /// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `cvc \"737\"` in escaped text), 3 or 4
 /// digits as a whole word; or in a wrapper named for it ([`wrapped_code`]). With `=` or `:`
@@ -2998,8 +2999,12 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
     let name = bytes.get(at..at + 3)?;
     if !name[..2].eq_ignore_ascii_case(b"cv")
         || !matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd' | b'2')
-        || !at_word_start(bytes, at)
     {
+        return None;
+    }
+    // The last word of a name in camel case (an error's variant, `InvalidCvc("737")`).
+    let camel_word = name[0] == b'C' && at > 0 && bytes[at - 1].is_ascii_lowercase();
+    if !camel_word && !at_word_start(bytes, at) {
         return None;
     }
     let mut i = at + 3;
@@ -3008,6 +3013,10 @@ fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Fin
     }
     if bytes.get(i) == Some(&b'(') {
         return wrapped_code(bytes, i, counts);
+    }
+    // In prose the name is a word of its own.
+    if camel_word {
+        return None;
     }
     let spaces = bytes[i..]
         .iter()
@@ -4331,6 +4340,15 @@ mod tests {
             (r#"Cvv("737") rejected"#, "Cvv([REMOVED]) rejected"),
             ("checking CVV2(1234)", "checking CVV2([REMOVED])"),
             (r#"Cvc(Some("1234"))"#, "Cvc([REMOVED])"),
+            // An error's variant named for it, the name's last word in camel case.
+            (
+                r#"Err(Error { kind: InvalidCvc("737") })"#,
+                "Err(Error { kind: InvalidCvc([REMOVED]) })",
+            ),
+            ("BadCvv2(1234) x", "BadCvv2([REMOVED]) x"),
+            // In prose, or glued to a word in lower case: kept.
+            ("InvalidCvc 737", "InvalidCvc 737"),
+            ("xcvv(737)", "xcvv(737)"),
             // A call, a count, an unclosed or long wrapper: kept.
             ("cvv(card) called", "cvv(card) called"),
             // Fuzzer: three digits were counted once a value inside was redacted (five

@@ -676,6 +676,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         // A newtype's `Debug`.
         r#"rejected Cvv("7391")"#,
         "Cvc2(Some(7391))",
+        r#"Err(PaymentError { kind: InvalidCvc("7391") })"#,
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
