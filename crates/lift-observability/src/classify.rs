@@ -9,7 +9,8 @@
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
 //! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`,
-//! `ASIA`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends), `-`
+//! `ASIA`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends) or after
+//! `(` (where a wrapper's text starts: `Password("…")`), `-`
 //! before `-` (a command line's long flag) — and any of these letters, a `"` or a `-` as the
 //! block's last byte, whose neighbour after it is outside. The block's first byte is judged
 //! as a string's first: nothing before it. In prose the letters alone anchor often; with
@@ -52,6 +53,7 @@ static NEED_BYTE_BEFORE: [u32; 256] = {
     t[b'J' as usize] = 1;
     t[b'V' as usize] = 1;
     t[b'v' as usize] = 1;
+    t[b'"' as usize] = 1;
     t
 };
 
@@ -263,9 +265,10 @@ mod sse2 {
         ))
     }
 
-    /// The letters of a half, its `c`s and `v`s, its `"`s and `,`s, and its other classes.
+    /// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s and `(`s, and its other
+    /// classes.
     #[target_feature(enable = "sse2")]
-    fn half(v: __m128i) -> (u32, [u32; 5], Classes) {
+    fn half(v: __m128i) -> (u32, [u32; 6], Classes) {
         let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
         let letters = _mm_or_si128(
             _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
@@ -293,6 +296,7 @@ mod sse2 {
                 mask(quote),
                 mask(eq(v, b',')),
                 mask(dash),
+                mask(eq(v, b'(')),
             ],
             Classes {
                 anchors: mask(separators),
@@ -311,11 +315,12 @@ mod sse2 {
         let [w0, w1, w2, w3] = words(block);
         let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
         let hi = _mm_set_epi64x(w3 as i64, w2 as i64);
-        let (letters_lo, [c_lo_bits, v_lo, quote_lo, comma_lo, dash_lo], c_lo) = half(lo);
-        let (letters_hi, [c_hi_bits, v_hi, quote_hi, comma_hi, dash_hi], c_hi) = half(hi);
-        // A `"` before a `,`, a `-` before a `-` (or either as the block's last byte).
-        let before_commas =
-            (quote_lo | quote_hi << 16) & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE);
+        let (letters_lo, [c_lo_bits, v_lo, quote_lo, comma_lo, dash_lo, paren_lo], c_lo) = half(lo);
+        let (letters_hi, [c_hi_bits, v_hi, quote_hi, comma_hi, dash_hi, paren_hi], c_hi) = half(hi);
+        // A `"` before a `,` or after a `(`, a `-` before a `-` (or either as the block's last
+        // byte).
+        let quote_anchors = (quote_lo | quote_hi << 16)
+            & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE | (paren_lo | paren_hi << 16) << 1);
         let dashes = dash_lo | dash_hi << 16;
         let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
         let letters = letters_lo | letters_hi << 16;
@@ -338,7 +343,7 @@ mod sse2 {
                 | with_neighbours
                 | after_c
                 | letters & LAST_BYTE
-                | before_commas
+                | quote_anchors
                 | double_dashes,
             digits: c_lo.digits | c_hi.digits << 16,
             breakers: c_lo.breakers | c_hi.breakers << 16,
@@ -534,19 +539,19 @@ mod avx2 {
         let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
         let quote = eq(v, b'"');
         let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, backslash));
-        // A `"` before a `,`: looked for only where a quote is.
+        // A `"` before a `,` or after a `(`: looked for only where a quote is.
         let quotes = mask(quote);
-        let before_commas = if quotes == 0 {
+        let quote_anchors = if quotes == 0 {
             0
         } else {
-            quotes & (mask(eq(v, b',')) >> 1 | LAST_BYTE)
+            quotes & (mask(eq(v, b',')) >> 1 | LAST_BYTE | mask(eq(v, b'(')) << 1)
         };
         Classes {
             anchors: mask(separators)
                 | with_neighbours
                 | after_c
                 | letters & LAST_BYTE
-                | before_commas
+                | quote_anchors
                 | double_dashes,
             digits: mask(digits),
             breakers: !mask(in_run),
@@ -603,6 +608,7 @@ mod portable {
             lower_y: compress(eq(w, b'y')),
             quote: compress(eq(w, b'"')),
             comma: compress(eq(w, b',')),
+            paren: compress(eq(w, b'(')),
             dash: compress(eq(w, b'-')),
             digits: compress(digits),
             in_run: compress(digits | eq(w, b' ') | eq(w, b'-') | eq(w, b'+')),
@@ -628,6 +634,7 @@ mod portable {
         lower_y: u32,
         quote: u32,
         comma: u32,
+        paren: u32,
         dash: u32,
         digits: u32,
         in_run: u32,
@@ -653,7 +660,7 @@ mod portable {
             | letter_a & all(|r| r.upper_k_or_s) >> 1
             | letter_j & all(|r| r.lower_y) << 1
             | letter_v & all(|r| r.c) << 1
-            | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE)
+            | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)
             | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE);
         Classes {
             anchors: all(|r| r.separators)
@@ -686,7 +693,7 @@ mod tests {
             b'A' => next(|n| matches!(n, b'K' | b'S')),
             b'J' => prev == Some(b'y'),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
-            b'"' => next(|n| n == b','),
+            b'"' => next(|n| n == b',') || prev == Some(b'('),
             b'-' => next(|n| n == b'-'),
             _ => false,
         };
@@ -743,6 +750,7 @@ mod tests {
                     *b"BaBEoKEASAKyJokex1Be AK9AS`bE{BA",
                     *b"x1Be AK9AS`bE{BAoBeokeAKASyJbaKe",
                     *b"--a-b--x- -\"--,\"-e--f-g-h-i--0--",
+                    *b"(\"x(\"(,\"(\" \"((\"\"(\",a(\"b(\"\"(((\"x(",
                 ] {
                     let mut with = neighbours;
                     with[k] = b;
@@ -755,7 +763,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",-";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",-(";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]
@@ -845,7 +853,7 @@ mod tests {
 
     #[test]
     fn blocks_past_the_end_of_every_length_and_start_are_classified_as_the_string_says() {
-        let alphabet = b"bBeEaAkKoOyJSsr_vVcC09 -=:%<*\"\\\n\xc3\xa9x";
+        let alphabet = b"bBeEaAkKoOyJSsr_vVcC09 -=:%<*\"\\\n\xc3\xa9x(";
         let mut rng = fastrand::Rng::with_seed(11);
         for len in 0..=80 {
             for _ in 0..40 {

@@ -33,6 +33,7 @@
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`]) | all of it `[REDACTED]` |
+//! | `"` after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`) | the quoted text `[REDACTED]` / `[REMOVED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
@@ -80,7 +81,8 @@ enum Anchor {
     LetterA,
     LetterJ,
     LetterV,
-    /// A double quote before a comma: perhaps where a tuple's first item ends.
+    /// A double quote before a comma or after a `(`: perhaps where a tuple's first item
+    /// ends, or a wrapper's text starts.
     Quote,
     /// A dash before a dash: perhaps a command line's long flag.
     Dash,
@@ -129,7 +131,8 @@ pub(crate) enum Short {
 }
 
 /// Per byte: 1 = an anchor other than a digit, 2 = escaped in JSON (controls, `"`, `\`,
-/// non-ASCII: the escaper decides), 4 = a comma (after a quote, perhaps a tuple's), 8 = a
+/// non-ASCII: the escaper decides), 4 = a comma or a `(` (after or before a quote: perhaps a
+/// tuple's or a wrapper's), 8 = a
 /// dash (two in a row, perhaps a long flag's), 16 = a blank (before a flag's value).
 static SHORT_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -153,6 +156,7 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'K' as usize] = 1;
     t[b'k' as usize] = 1;
     t[b',' as usize] = 4;
+    t[b'(' as usize] = 4;
     t[b'-' as usize] = 8;
     t[b' ' as usize] = 16;
     t[b'\t' as usize] = 2 | 16;
@@ -395,7 +399,8 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(redactor, bytes, at),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
-                Anchor::Quote => tuple_value(redactor, bytes, at, out.name_floor),
+                Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)
+                    .or_else(|| tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::Dash => flag_value(redactor, bytes, at, out.name_floor),
                 Anchor::Backslash => {
                     escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
@@ -914,6 +919,60 @@ pub(super) fn ends_with_marker(text: &[u8]) -> bool {
 /// Whether `text` is what redaction writes in place of a value.
 fn is_marker(text: &[u8]) -> bool {
     text == REMOVED.as_bytes() || text == REDACTED.as_bytes()
+}
+
+/// The longest name of a wrapper read.
+const MAX_WRAPPER_NAME: usize = 64;
+
+/// The longest text in a wrapper read: a longer one is no secret a wrapper holds.
+const MAX_WRAPPED: usize = 4096;
+
+/// A value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype
+/// with no redacting `Debug` of its own — `Password("hunter2")`, `ApiKey(Some("k…"))`,
+/// `PinBlock("…")` — its quoted text, quotes and all, `[REDACTED]` / `[REMOVED]`. `at`: the
+/// opening quote, right after the `(`. The name is a type's (a capital letter first): a call
+/// in prose (`password("x")`) stays, and so does JSON-escaped text.
+#[cold]
+fn wrapped_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
+    let open = at.checked_sub(1).filter(|&k| bytes[k] == b'(')?;
+    // `ApiKey(Some("…"))`: the wrapper's name is before the `Some(`.
+    let name_end = match bytes[..open].strip_suffix(b"Some") {
+        Some(before) => before.len().checked_sub(1).filter(|&k| bytes[k] == b'(')?,
+        None => open,
+    };
+    let reach = name_end.saturating_sub(MAX_WRAPPER_NAME).max(floor);
+    let start = name_end
+        - bytes[reach..name_end]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+    if start == reach && reach > 0 && is_word_byte(bytes[reach - 1]) {
+        return None;
+    }
+    let name = &bytes[start..name_end];
+    if !name.first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let fixed = marker_for(redactor, name)?;
+    // The closing quote: the first not escaped (`Debug` writes `\"` and `\\`), then `)`.
+    let mut k = at + 1;
+    let limit = bytes.len().min(at + 1 + MAX_WRAPPED);
+    while k < limit {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b'"' => break,
+            _ => k += 1,
+        }
+    }
+    if k >= limit || bytes.get(k + 1) != Some(&b')') {
+        return None;
+    }
+    Some(if fixed == REMOVED {
+        removed(at, k + 1, redactor.counts())
+    } else {
+        secret(at, k + 1, redactor.counts())
+    })
 }
 
 /// The longest first item of a tuple judged as a name.
@@ -4362,6 +4421,32 @@ mod tests {
                 "Cvv(737, \"and a long explanation follows here\")",
             ),
         ]);
+    }
+
+    #[test]
+    fn a_value_in_a_wrapper_named_for_a_secret_goes() {
+        // A newtype with a derived `Debug` (no redacting one of its own), logged outside a
+        // field named for it: its text was kept.
+        assert_redacted(&[
+            (r#"using Password("hunter2") now"#, "using Password([REDACTED]) now"),
+            (r#"ApiKey(Some("k3y\"quoted"))"#, "ApiKey(Some([REDACTED]))"),
+            (r#"auth::ClientSecret("s3cr3t")"#, "auth::ClientSecret([REDACTED])"),
+            (r#"[PinBlock("0412AC89")]"#, "[PinBlock([REMOVED])]"),
+            // Short strings are read too.
+            (r#"Pin("1234")"#, "Pin([REMOVED])"),
+            // A code the prose rule leaves (five digits) goes by the wrapper's name.
+            (r#"Cvv("12345")"#, "Cvv([REMOVED])"),
+            // Other names, calls in prose, escaped text, an unclosed or unquoted wrapper,
+            // `Some(…)` on its own: kept.
+            (r#"OrderId("ord_123") Some("x")"#, r#"OrderId("ord_123") Some("x")"#),
+            (r#"password("x") called"#, r#"password("x") called"#),
+            (r#"Password(\"x\")"#, r#"Password(\"x\")"#),
+            (r#"Password("x"#, r#"Password("x"#),
+            (r#"Password("x" + y)"#, r#"Password("x" + y)"#),
+        ]);
+        let r = Redactor::new();
+        let _ = r.redact(r#"Token("t0k3n") ApiKey("k")"#);
+        assert_eq!(r.stats().secret_text, 2);
     }
 
     #[test]

@@ -549,6 +549,23 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive(category, text, secret));
     }
+    // A newtype named for a secret or sensitive data, with a derived `Debug`, logged outside
+    // a field named for it.
+    for (wrapper, secret) in [
+        ("Password", "hunter2x9Q"),
+        ("ApiKey", "k3yV4lu3x9"),
+        ("ClientSecret", "cs_9f8e7d6c5b"),
+        ("SessionToken", "tok_a1b2c3d4e5"),
+        ("PinBlock", "0412AC89FFEE"),
+    ] {
+        for text in [
+            format!("connecting with {wrapper}(\"{secret}\")"),
+            format!("Config {{ auth: Some({wrapper}(Some(\"{secret}\"))) }}"),
+            format!("[{wrapper}(\"{secret}\"), {wrapper}(\"{secret}\")]"),
+        ] {
+            cases.push(sensitive("value in a wrapper", text, secret));
+        }
+    }
     // Stripe secret and restricted keys with no name before them: a config dump, a curl
     // line, a URL's user, a message.
     let stripe = "51H8xYzAbCdEfGhIjKlMnOpQrStUvWx";
@@ -903,6 +920,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "task_test_runner_1 desk_live_chat sk_live_short",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
+        // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
+        "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",
         // A number that is no card (Luhn fails) keeps what follows it.
         "ref 4111111111111112 12/28 737 queued",
         // 3-D Secure authentication values are not sensitive authentication data (PCI SSC
