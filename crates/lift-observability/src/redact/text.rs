@@ -33,7 +33,7 @@
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`]) | all of it `[REDACTED]` |
-//! | `"` after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`) | the quoted text `[REDACTED]` / `[REMOVED]` |
+//! | `"` (or `\` of `\"`) after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`; JSON-escaped too) | the quoted text `[REDACTED]` / `[REMOVED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
@@ -402,6 +402,10 @@ fn walk<'s, C: Classifier>(
                 Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)
                     .or_else(|| tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::Dash => flag_value(redactor, bytes, at, out.name_floor),
+                // `Password(\"…\")` in JSON-escaped text: a wrapper's escaped quote.
+                Anchor::Backslash if at > 0 && bytes[at - 1] == b'(' => {
+                    wrapped_value(redactor, bytes, at, out.name_floor)
+                }
                 Anchor::Backslash => {
                     escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
                 }
@@ -929,12 +933,16 @@ const MAX_WRAPPED: usize = 4096;
 
 /// A value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype
 /// with no redacting `Debug` of its own — `Password("hunter2")`, `ApiKey(Some("k…"))`,
-/// `PinBlock("…")` — its quoted text, quotes and all, `[REDACTED]` / `[REMOVED]`. `at`: the
-/// opening quote, right after the `(`. The name is a type's (a capital letter first): a call
-/// in prose (`password("x")`) stays, and so does JSON-escaped text.
+/// `PinBlock("…")`, and JSON-escaped (`Password(\"…\")`) — its quoted text, quotes and all,
+/// `[REDACTED]` / `[REMOVED]`. `at`: the opening quote, right after the `(`. The name is a
+/// type's (a capital letter first): a call in prose (`password("x")`) stays.
 #[cold]
 fn wrapped_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> Option<Finding> {
     let open = at.checked_sub(1).filter(|&k| bytes[k] == b'(')?;
+    let quote_len = opening_quote_len(&bytes[at..]);
+    if quote_len == 0 || bytes[at] == b'\'' {
+        return None;
+    }
     // `ApiKey(Some("…"))`: the wrapper's name is before the `Some(`.
     let name_end = match bytes[..open].strip_suffix(b"Some") {
         Some(before) => before.len().checked_sub(1).filter(|&k| bytes[k] == b'(')?,
@@ -955,24 +963,33 @@ fn wrapped_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> 
         return None;
     }
     let fixed = marker_for(redactor, name)?;
-    // The closing quote: the first not escaped (`Debug` writes `\"` and `\\`), then `)`.
-    let mut k = at + 1;
-    let limit = bytes.len().min(at + 1 + MAX_WRAPPED);
-    while k < limit {
-        match bytes[k] {
-            b'\\' => k += 2,
-            b'"' => break,
-            _ => k += 1,
-        }
-    }
-    if k >= limit || bytes.get(k + 1) != Some(&b')') {
+    let end = closing_quote_end(bytes, at + quote_len, quote_len - 1)?;
+    if bytes.get(end) != Some(&b')') {
         return None;
     }
     Some(if fixed == REMOVED {
-        removed(at, k + 1, redactor.counts())
+        removed(at, end, redactor.counts())
     } else {
-        secret(at, k + 1, redactor.counts())
+        secret(at, end, redactor.counts())
     })
+}
+
+/// Where the quoted text from `from` ends, after its closing quote — a `"` after exactly
+/// `backslashes` backslashes (none as `Debug` writes text, one escaped in JSON): a quote
+/// inside has more before it (`\"`, `\\\"`); one with fewer ends the text around it, and
+/// nothing is found. Read no further than [`MAX_WRAPPED`] bytes.
+fn closing_quote_end(bytes: &[u8], from: usize, backslashes: usize) -> Option<usize> {
+    let limit = bytes.len().min(from + MAX_WRAPPED);
+    let mut k = from;
+    while k < limit {
+        let run = bytes[k..limit].iter().take_while(|&&b| b == b'\\').count();
+        match bytes.get(k + run) {
+            Some(b'"') if run == backslashes => return Some(k + run + 1),
+            Some(b'"') if run < backslashes => return None,
+            _ => k += run + 1,
+        }
+    }
+    None
 }
 
 /// The longest first item of a tuple judged as a name.
@@ -4428,19 +4445,36 @@ mod tests {
         // A newtype with a derived `Debug` (no redacting one of its own), logged outside a
         // field named for it: its text was kept.
         assert_redacted(&[
-            (r#"using Password("hunter2") now"#, "using Password([REDACTED]) now"),
+            (
+                r#"using Password("hunter2") now"#,
+                "using Password([REDACTED]) now",
+            ),
             (r#"ApiKey(Some("k3y\"quoted"))"#, "ApiKey(Some([REDACTED]))"),
-            (r#"auth::ClientSecret("s3cr3t")"#, "auth::ClientSecret([REDACTED])"),
+            (
+                r#"auth::ClientSecret("s3cr3t")"#,
+                "auth::ClientSecret([REDACTED])",
+            ),
             (r#"[PinBlock("0412AC89")]"#, "[PinBlock([REMOVED])]"),
             // Short strings are read too.
             (r#"Pin("1234")"#, "Pin([REMOVED])"),
+            // JSON-escaped (a quote inside escaped twice), and escaped twice.
+            (
+                r#"{"msg":"got Password(\"hun\\\"ter\") ok"}"#,
+                r#"{"msg":"got Password([REDACTED]) ok"}"#,
+            ),
+            // Quotes closing before the wrapper does, or a raw quote inside escaped text.
+            (r#"Secret(\"a\" b\")"#, r#"Secret(\"a\" b\")"#),
+            (r#"Secret(\"a" b)"#, r#"Secret(\"a" b)"#),
+            (r#"Password(\\\"x\\\")"#, "Password([REDACTED])"),
             // A code the prose rule leaves (five digits) goes by the wrapper's name.
             (r#"Cvv("12345")"#, "Cvv([REMOVED])"),
             // Other names, calls in prose, escaped text, an unclosed or unquoted wrapper,
             // `Some(…)` on its own: kept.
-            (r#"OrderId("ord_123") Some("x")"#, r#"OrderId("ord_123") Some("x")"#),
+            (
+                r#"OrderId("ord_123") Some("x")"#,
+                r#"OrderId("ord_123") Some("x")"#,
+            ),
             (r#"password("x") called"#, r#"password("x") called"#),
-            (r#"Password(\"x\")"#, r#"Password(\"x\")"#),
             (r#"Password("x"#, r#"Password("x"#),
             (r#"Password("x" + y)"#, r#"Password("x" + y)"#),
         ]);

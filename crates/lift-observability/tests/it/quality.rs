@@ -562,6 +562,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("connecting with {wrapper}(\"{secret}\")"),
             format!("Config {{ auth: Some({wrapper}(Some(\"{secret}\"))) }}"),
             format!("[{wrapper}(\"{secret}\"), {wrapper}(\"{secret}\")]"),
+            format!(r#"{{"msg":"connecting with {wrapper}(\"{secret}\")"}}"#),
         ] {
             cases.push(sensitive("value in a wrapper", text, secret));
         }
