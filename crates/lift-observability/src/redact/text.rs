@@ -948,6 +948,10 @@ fn wrapped_value(redactor: &Redactor, bytes: &[u8], at: usize, floor: usize) -> 
         Some(before) => before.len().checked_sub(1).filter(|&k| bytes[k] == b'(')?,
         None => open,
     };
+    // A name in what this pass replaced is no name.
+    if floor > name_end {
+        return None;
+    }
     let reach = name_end.saturating_sub(MAX_WRAPPER_NAME).max(floor);
     let start = name_end
         - bytes[reach..name_end]
@@ -4478,6 +4482,9 @@ mod tests {
             (r#"Password("x"#, r#"Password("x"#),
             (r#"Password("x" + y)"#, r#"Password("x" + y)"#),
         ]);
+        // Fuzzer: a wrapper's `(` right after what a pass replaced (`cvv:` took the bytes
+        // up to it) panicked, reading its name from before the replacement's end.
+        assert_redacted(&[("cvv:\u{fffd}(\"v]\":", "cvv:[REMOVED]\"v]\":")]);
         let r = Redactor::new();
         let _ = r.redact(r#"Token("t0k3n") ApiKey("k")"#);
         assert_eq!(r.stats().secret_text, 2);
