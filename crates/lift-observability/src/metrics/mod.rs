@@ -107,6 +107,10 @@ fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
         KeyRule::Secret => OwnedValue::Str(crate::redact::text::REDACTED.into()),
         KeyRule::Remove => OwnedValue::Null,
         KeyRule::Scan | KeyRule::Safe => match value {
+            // A payload in base64 (an event's `body`): read as the text it encodes.
+            Value::Str(s) if crate::redact::keys::is_payload_key(key.as_bytes()) => {
+                OwnedValue::Str(redactor.redact_payload(s).into())
+            }
             Value::Str(s) => OwnedValue::Str(redactor.redact(s).into()),
             Value::U64(v) => {
                 masked(redactor.masked_integer(key, v, false)).unwrap_or(OwnedValue::U64(v))

@@ -1,7 +1,7 @@
 //! Text encoded inside text: JSON in base64, and bytes written as the list of their values.
 //!
 //! **Base64.** An API Gateway, ALB or function URL event's `body` when `isBase64Encoded` is
-//! set (a form post is, whatever it holds), a Kinesis or Firehose record's `data`, a queue's
+//! set (binary and form posts often are), a Kinesis or Firehose record's `data`, a queue's
 //! payload. `{"` encodes as `eyJ` — the letters a JWT starts with, so the JWT detector's
 //! anchor finds JSON wherever it stands; any other text is read where its name says it is a
 //! payload ([`super::keys::is_payload_key`]: `body`, `data`, `payload`). A run of base64 that

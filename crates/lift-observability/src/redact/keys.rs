@@ -605,7 +605,7 @@ fn decide_static_key(key: &'static str) -> StaticKey {
 }
 
 /// Whether `key` names a payload that events carry encoded in base64 — an API Gateway, ALB
-/// or function URL event's `body` (a form post is encoded whatever it holds), a Kinesis or
+/// or function URL event's `body` (a form post often arrives encoded), a Kinesis or
 /// Firehose record's `data`, a message's `payload` (any case): its value is read as the text
 /// it encodes ([`super::encoded`]), where other text is decoded only when it is JSON.
 #[inline(always)]

@@ -357,6 +357,9 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     m.set_property("api_key", "sk_live_123");
     m.set_property("password", None::<&str>);
     m.set_property("cvv", "123");
+    // A form post's body in base64, as its event carries it.
+    let form = "Y2FyZF9udW1iZXI9NDExMTExMTExMTExMTExMSZjdmM9NzM3";
+    m.set_property("body", form);
     m.set_property("request_id", "4111111111111111");
     m.set_property("trace_id", "1-41111111-111111111111111111111111");
     m.count("Declines", 1.0);
@@ -367,6 +370,7 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     // A secret not set is `null`, as in log lines.
     assert!(d["password"].is_null(), "{d}");
     assert!(d["cvv"].is_null());
+    assert_eq!(d["body"], "[REDACTED]");
     assert_eq!(d["request_id"], "4111111111111111");
     assert_eq!(d["trace_id"], "1-41111111-111111111111111111111111");
 }

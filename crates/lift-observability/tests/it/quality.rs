@@ -1038,7 +1038,7 @@ fn encoded_cases(cases: &mut Vec<Case>) {
         ));
     }
     // Any text in base64 under a payload's name: a form post through a function URL or an
-    // ALB (encoded whatever it holds), a record's text, a JSON array, pretty-printed JSON.
+    // ALB (often encoded), a record's text, a JSON array, pretty-printed JSON.
     for body in [
         format!("card_number={pan}&cvc=737&exp_month=12&exp_year=2028"),
         "amount=1250&password=hunter2x9Q&user=bob".to_owned(),
