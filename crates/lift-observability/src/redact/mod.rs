@@ -375,8 +375,9 @@ impl Redactor {
     }
 
     /// Where the run of base64 a payload's value starts with ends, when the text it encodes
-    /// holds a finding (the run is ASCII: a character boundary).
-    fn encoded_payload_end(&self, s: &[u8]) -> Option<usize> {
+    /// holds a finding (the run is ASCII: a character boundary). Free text's separators and
+    /// the writers of fields and nested values all ask here.
+    pub(crate) fn encoded_payload_end(&self, s: &[u8]) -> Option<usize> {
         // JSON (`eyJ…`) is read wherever it stands, by the detectors themselves.
         if self.disabled || s.starts_with(b"eyJ") {
             return None;

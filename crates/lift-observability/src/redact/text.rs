@@ -3240,8 +3240,8 @@ fn encoded_json(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<Findi
 
 /// The value after the separator at `sep` under a payload's name ([`keys::is_payload_key`]),
 /// quoted or not, in `Some(…)` as `Debug` writes an `Option`: when it is a run of base64
-/// whose text holds a finding, all of the run `[REDACTED]`. JSON (`eyJ…`) is left to the
-/// JWT anchor, which reads it wherever it stands.
+/// whose text holds a finding ([`Redactor::encoded_payload_end`]), all of the run `[REDACTED]`.
+/// (JSON, `eyJ…`, is left to the JWT anchor, which reads it wherever it stands.)
 #[cold]
 fn encoded_payload(redactor: &Redactor, bytes: &[u8], sep: usize) -> Option<Finding> {
     let mut start = sep + 1;
@@ -3250,13 +3250,10 @@ fn encoded_payload(redactor: &Redactor, bytes: &[u8], sep: usize) -> Option<Find
         start += b"Some(".len();
     }
     start += opening_quote_len(&bytes[start..]);
-    if bytes[start..].starts_with(b"eyJ") {
-        return None;
-    }
-    let end = encoded::encoded_text_end(redactor, bytes, start)?;
+    let len = redactor.encoded_payload_end(&bytes[start..])?;
     Some(Finding {
         start,
-        end,
+        end: start + len,
         replacement: Replacement::Fixed(REDACTED),
     })
 }
