@@ -1,0 +1,478 @@
+//! Card data in text: card numbers in runs of digit groups (judged by [`card`]), the expiry
+//! date and security code written after one with no names (`4111… 12/28 737`), and a security
+//! code after its name as prose writes it (`CVV 737`, `cvc \"1234\"`) or in a wrapper named
+//! for it (`Cvv("737")`, `InvalidCvc("737")`).
+
+use super::names::{after_escape, quoted_name};
+use super::value_ends::opening_quote_len;
+use super::{Finding, Replacement, at_word_start, is_word_byte, removed, trim_end};
+use crate::redact::Counts;
+use crate::redact::card::{self, CardFinding};
+
+/// A run of digit groups at `start`: counted first (most runs — in UUIDs, amounts, dates —
+/// hold fewer than 13 digits and end there), then searched for card data (before `floor`
+/// stands text a replacement wrote over).
+pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, usize) {
+    // A run that starts with a percent escape's two hex digits (`%204111…`), or with an
+    // escape encoded twice (`%25204111…`): the number starts after them.
+    let start = after_escape(bytes, start, u8::is_ascii_digit, |end| {
+        bytes.get(end).is_some_and(u8::is_ascii_digit)
+    });
+    let mut digits = 0;
+    let mut i = start;
+    loop {
+        let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        digits += len;
+        i += len;
+        match card::next_group(bytes, i) {
+            Some(group) if digits < 13 => i = group,
+            _ => break,
+        }
+    }
+    if digits < 13 {
+        return (None, i);
+    }
+    card::find_in_run(bytes, floor, start)
+}
+
+pub(super) fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {
+    match f {
+        CardFinding::Pan { start, end } => {
+            counts.add_pan();
+            if let Some((code_start, code_end)) = code_after_card(bytes, end) {
+                counts.add_sad();
+                return Finding {
+                    start,
+                    end: code_end,
+                    replacement: Replacement::PanAndCode {
+                        pan_end: end,
+                        code_start,
+                    },
+                };
+            }
+            // A bare number under a quoted name (`"card":4111…`) is a JSON number: its
+            // masked form must be a JSON string.
+            let bare_json_number = !bytes[start..end].contains(&b' ')
+                && preceded_by_json_name(bytes, start)
+                && bytes
+                    .get(end)
+                    .is_none_or(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\n'));
+            Finding {
+                start,
+                end,
+                replacement: if bare_json_number {
+                    Replacement::QuotedPan
+                } else {
+                    Replacement::Pan
+                },
+            }
+        }
+        CardFinding::Track { start, end } => removed(start, end, counts),
+    }
+}
+
+/// After a card number ending at `end`, the expiry date and security code written with it
+/// and no names, as a checkout form's fields joined or a customer's note has them
+/// (`4111… 12/28 737`, `4111…|12|28|737`, `4111… 737 12/2028`): where the code stands. The
+/// code is 3 or 4 digits as a whole word; the expiry a month `01`–`12` and a year of 2 or 4
+/// digits, joined by `/`, `-`, `|` or a space, or written `MMYY`.
+fn code_after_card(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
+    let first = after_separators(bytes, end)?;
+    if let Some(after_expiry) = expiry_end(bytes, first)
+        && let Some(code) = after_separators(bytes, after_expiry)
+        && let Some(code_end) = code_end(bytes, code)
+    {
+        return Some((code, code_end));
+    }
+    let code_end = code_end(bytes, first)?;
+    let expiry = after_separators(bytes, code_end)?;
+    expiry_end(bytes, expiry).map(|_| (first, code_end))
+}
+
+/// Past one to three separators of card fields written together (`4111… | 12/28`).
+fn after_separators(bytes: &[u8], from: usize) -> Option<usize> {
+    let n = bytes
+        .get(from..)?
+        .iter()
+        .take(3)
+        .take_while(|&&b| matches!(b, b' ' | b'/' | b'|' | b',' | b';' | b':' | b'-'))
+        .count();
+    (n > 0).then_some(from + n)
+}
+
+/// The end of an expiry date at `at`: `MM/YY`, `MM/YYYY`, `MM-YY`, `MM|YY`, `MM YY`,
+/// `MMYY`, no digit after it.
+fn expiry_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let digits_at = |i: usize, n: usize| {
+        bytes
+            .get(i..i + n)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    if !digits_at(at, 2) || !(1..=12).contains(&((bytes[at] - b'0') * 10 + bytes[at + 1] - b'0')) {
+        return None;
+    }
+    let year = at + 2 + usize::from(matches!(bytes.get(at + 2), Some(b'/' | b'-' | b'|' | b' ')));
+    let end = if digits_at(year, 4) && bytes[year..year + 2] == *b"20" {
+        year + 4
+    } else if digits_at(year, 2) {
+        year + 2
+    } else {
+        return None;
+    };
+    (!bytes.get(end).is_some_and(u8::is_ascii_digit)).then_some(end)
+}
+
+/// The end of a security code at `at`: 3 or 4 digits as a whole word — no letter or digit
+/// after them, nor a date's or a time's next part (`2026-12-04`, `10:30`).
+fn code_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let n = bytes
+        .get(at..)?
+        .iter()
+        .take(5)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(3..=4).contains(&n) {
+        return None;
+    }
+    let end = at + n;
+    match bytes.get(end) {
+        Some(b) if b.is_ascii_alphanumeric() => None,
+        Some(b'-' | b'/' | b':' | b'.') if bytes.get(end + 1).is_some_and(u8::is_ascii_digit) => {
+            None
+        }
+        _ => Some(end),
+    }
+}
+
+/// Whether `bytes[..at]` ends with `"name":` — a quoted name of name characters, spaces
+/// allowed around the colon — so that a number there is a JSON value.
+fn preceded_by_json_name(bytes: &[u8], at: usize) -> bool {
+    let before = trim_end(&bytes[..at]);
+    let Some(before) = before.strip_suffix(b":") else {
+        return false;
+    };
+    let Some(inner) = trim_end(before).strip_suffix(b"\"") else {
+        return false;
+    };
+    inner
+        .iter()
+        .rposition(|&b| b == b'"')
+        .is_some_and(|open| quoted_name(&inner[..open], &inner[open + 1..]))
+}
+
+/// A card security code in a wrapper named for it, as `Debug` writes a newtype (`Cvv("737")`,
+/// `Cvc2(Some(1234))`), its `(` at `open`: the wrapper's content `[REMOVED]` when it is 3 or 4
+/// digits, quoted or not (`"…"`, `'…'`, `\"…\"`), in `Some(…)` or not — nothing else: a
+/// call in prose (`cvv(card)`) stays, and a wrapper whose content a pass changed is never
+/// read differently by the next.
+fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
+    let mut end = open + 1;
+    let some = bytes[end..].starts_with(b"Some(");
+    if some {
+        end += 5;
+    }
+    let quote_len = opening_quote_len(&bytes[end..]);
+    let quote = &bytes[end..end + quote_len];
+    end += quote_len;
+    let digits = bytes[end..]
+        .iter()
+        .take(5)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(3..=4).contains(&digits) {
+        return None;
+    }
+    end += digits;
+    if !bytes[end..].starts_with(quote) {
+        return None;
+    }
+    end += quote_len;
+    let closing: &[u8] = if some { b"))" } else { b")" };
+    bytes[end..]
+        .starts_with(closing)
+        .then(|| removed(open + 1, end + closing.len() - 1, counts))
+}
+
+/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word (or,
+/// before a wrapper's `(`, as a camel-case name's last word: `InvalidCvc(…)`): the
+/// card security code after it and a space or two (and `is`/`was`), as a message or a note
+/// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `cvc \"737\"` in escaped text), 3 or 4
+/// digits as a whole word; or in a wrapper named for it ([`wrapped_code`]). With `=` or `:`
+/// the name is a separator's.
+pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
+    let at = v.checked_sub(1)?;
+    let name = bytes.get(at..at + 3)?;
+    if !name[..2].eq_ignore_ascii_case(b"cv")
+        || !matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd' | b'2')
+    {
+        return None;
+    }
+    // The last word of a name in camel case (an error's variant, `InvalidCvc("737")`).
+    let camel_word = name[0] == b'C' && at > 0 && bytes[at - 1].is_ascii_lowercase();
+    if !camel_word && !at_word_start(bytes, at) {
+        return None;
+    }
+    let mut i = at + 3;
+    if name[2] != b'2' && bytes.get(i) == Some(&b'2') {
+        i += 1;
+    }
+    if bytes.get(i) == Some(&b'(') {
+        return wrapped_code(bytes, i, counts);
+    }
+    // In prose the name is a word of its own.
+    if camel_word {
+        return None;
+    }
+    let spaces = bytes[i..]
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    if spaces == 0 || spaces > 2 {
+        return None;
+    }
+    i += spaces;
+    // `CVV is 123`, `cvc was 737`.
+    for verb in [&b"is "[..], b"was "] {
+        if bytes
+            .get(i..i + verb.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(verb))
+        {
+            i += verb.len();
+        }
+    }
+    // Quoted plainly, or as a string's `Debug` or JSON escapes a quote (`cvc \"737\"`).
+    let quote_len = opening_quote_len(&bytes[i..]);
+    let quote = (quote_len > 0).then(|| &bytes[i..i + quote_len]);
+    let start = i + quote_len;
+    let digits = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = start + digits;
+    let whole = match quote {
+        Some(q) => bytes[end..].starts_with(q),
+        // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`).
+        None => match bytes.get(end) {
+            Some(b) if b.is_ascii_alphanumeric() || *b == b'*' => false,
+            Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+            _ => true,
+        },
+    };
+    if !(3..=4).contains(&digits) || !whole {
+        return None;
+    }
+    // The first group of a longer number (`cvv 4111 1111 1111 1111`): all of it goes, so
+    // none of a card's digits after it is left in clear.
+    let end = if quote.is_none() {
+        digit_run_end(bytes, end)
+    } else {
+        end
+    };
+    Some(removed(start, end, counts))
+}
+
+/// Where a run of digit groups that ends at `end` ends once the groups joined to it by a
+/// single separator (space, dash, plus) are taken in (`4111 1111 1111 1111` from its first group): a value
+/// that is a number's first group takes all of it, so none of a card's digits after it is
+/// left in clear. A group glued to a letter after it (`1111abc`) is a word of its own.
+pub(super) fn digit_run_end(bytes: &[u8], mut end: usize) -> usize {
+    while let Some(group) = card::next_group(bytes, end) {
+        let next = group
+            + bytes[group..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+        if bytes.get(next).is_some_and(|b| is_word_byte(*b)) {
+            break;
+        }
+        end = next;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
+
+    #[test]
+    fn the_shortest_card_number_is_masked_right_before_a_breaker_at_every_offset() {
+        // A digit starts a card only where the next thirteen bytes hold no breaker: a
+        // 13-digit number followed at once by one is the tightest case, at every position
+        // relative to the scanner's 32-byte blocks.
+        for pad in 0..72 {
+            let prefix = "order 12, ".repeat(8)[..pad].to_owned() + " ";
+            for (card, masked) in [
+                ("4222222222222", "422222***2222"),
+                ("4222-2222-22222", "4222-22**-*2222"),
+            ] {
+                for after in [",", "\"", "/", ")", ""] {
+                    assert_eq!(
+                        redact(&format!("{prefix}{card}{after}")),
+                        format!("{prefix}{masked}{after}"),
+                        "{card} after {pad} bytes, then {after:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_code_in_prose_quoted_with_escaped_quotes_goes() {
+        // A string's `Debug` escapes the quotes around it: the code was kept.
+        assert_redacted(&[
+            (
+                r#"Err("invalid cvc \"737\" for card")"#,
+                r#"Err("invalid cvc \"[REMOVED]\" for card")"#,
+            ),
+            (
+                r#"{"m":"CVV2 was \"1234\""}"#,
+                r#"{"m":"CVV2 was \"[REMOVED]\""}"#,
+            ),
+            // Escaped twice.
+            (r#"x cvc \\\"737\\\" y"#, r#"x cvc \\\"[REMOVED]\\\" y"#),
+            // Quotes that do not match: kept.
+            (r#"cvc \"737" y"#, r#"cvc \"737" y"#),
+        ]);
+    }
+
+    #[test]
+    fn a_code_in_a_wrapper_named_for_it_goes() {
+        // A newtype's `Debug` outside a field named for it: the code was kept.
+        assert_redacted(&[
+            (r#"Cvv("737") rejected"#, "Cvv([REMOVED]) rejected"),
+            ("checking CVV2(1234)", "checking CVV2([REMOVED])"),
+            (r#"Cvc(Some("1234"))"#, "Cvc([REMOVED])"),
+            // An error's variant named for it, the name's last word in camel case.
+            (
+                r#"Err(Error { kind: InvalidCvc("737") })"#,
+                "Err(Error { kind: InvalidCvc([REMOVED]) })",
+            ),
+            ("BadCvv2(1234) x", "BadCvv2([REMOVED]) x"),
+            // In prose, or glued to a word in lower case: kept.
+            ("InvalidCvc 737", "InvalidCvc 737"),
+            ("xcvv(737)", "xcvv(737)"),
+            // A call, a count, an unclosed or long wrapper: kept.
+            ("cvv(card) called", "cvv(card) called"),
+            // Fuzzer: three digits were counted once a value inside was redacted (five
+            // before), so a second pass removed what the first had left.
+            ("cvv(12 3 JSESSIONID=45)", "cvv(12 3 JSESSIONID=[REDACTED])"),
+            (r#"Cvv(Some(\"737\"))"#, "Cvv([REMOVED])"),
+            ("cvv(1) check", "cvv(1) check"),
+            ("Cvv(737", "Cvv(737"),
+            (
+                "Cvv(737, \"and a long explanation follows here\")",
+                "Cvv(737, \"and a long explanation follows here\")",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_security_code_written_after_a_card_and_its_expiry_is_removed() {
+        for (text, want) in [
+            // A customer's note, a checkout's fields joined: each code was left in clear.
+            (
+                "pls charge 4111111111111111 12/28 737 thx",
+                "pls charge 411111******1111 12/28 [REMOVED] thx",
+            ),
+            (
+                "4111111111111111|12|28|737",
+                "411111******1111|12|28|[REMOVED]",
+            ),
+            (
+                "4111 1111 1111 1111, 09/2029, 1234.",
+                "4111 11** **** 1111, 09/2029, [REMOVED].",
+            ),
+            (
+                "4111111111111111 0929 737",
+                "411111******1111 0929 [REMOVED]",
+            ),
+            (
+                "4111111111111111 737 12/28",
+                "411111******1111 [REMOVED] 12/28",
+            ),
+            // No expiry, no month, a date or a time after it, a longer number: no code.
+            ("4111111111111111 737", "411111******1111 737"),
+            ("4111111111111111 13/28 737", "411111******1111 13/28 737"),
+            (
+                "4111111111111111 12/28 2026-12-04",
+                "411111******1111 12/28 2026-12-04",
+            ),
+            (
+                "4111111111111111 12/28 10:30",
+                "411111******1111 12/28 10:30",
+            ),
+            (
+                "4111111111111111 12/28 73755",
+                "411111******1111 12/28 73755",
+            ),
+            (
+                "4111111111111111 12/28 737ms",
+                "411111******1111 12/28 737ms",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn security_codes_written_as_prose_are_removed() {
+        for (text, want) in [
+            (
+                "validating card 4111111111111111 cvv 123",
+                "validating card 411111******1111 cvv [REMOVED]",
+            ),
+            ("The CVV2 was 123.", "The CVV2 was [REMOVED]."),
+            ("invalid CVC \"1234\"", "invalid CVC \"[REMOVED]\""),
+            ("card_cvv  737, ok", "card_cvv  [REMOVED], ok"),
+            // The UK's name for it (was kept).
+            ("CV2 123 declined", "CV2 [REMOVED] declined"),
+            ("cv2=123&CV2: 456", "cv2=[REMOVED]&CV2: [REMOVED]"),
+            ("opencv cv2 4.8.0, cv22 123", "opencv cv2 4.8.0, cv22 123"),
+            // Not a security code: too short or long, a decimal, glued, no space, no name.
+            (
+                "cvv 12345 cvc 3 digits cvv 1.5",
+                "cvv 12345 cvc 3 digits cvv 1.5",
+            ),
+            (
+                "scvv 123 cvvs 123 cvv123 cv 123",
+                "scvv 123 cvvs 123 cvv123 cv 123",
+            ),
+            ("cvv is missing, cvv   123", "cvv is missing, cvv   123"),
+            // The first group of a longer number: all of it goes.
+            ("cvv 4111 1111 1111 1111 ok", "cvv [REMOVED] ok"),
+            (
+                "pin: 4111-1111-1111-1111, password: 1 2",
+                "pin: [REMOVED], password: [REDACTED]",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn card_groups_joined_every_way_among_other_findings_are_redacted_once_for_all() {
+        let pieces = [
+            "4111", "1111", "42", "5555", "4444", "%20", "+", "-", " ", "**", "%3D", "cvv", "=",
+            "%2", "0",
+        ];
+        let card = " 4111%201111%201111%201111 ";
+        redacted_once_for_all(&pieces, 2029, card, "4111%201111%201111%201111");
+    }
+
+    #[test]
+    fn a_huge_run_of_cards_is_masked_in_linear_time() {
+        let text = "4111111111111111 ".repeat(200_000);
+        let out = redact(&text);
+        assert_eq!(out.matches("411111******1111").count(), 200_000);
+    }
+
+    #[test]
+    fn huge_runs_of_joined_groups_are_judged_in_linear_time() {
+        // Quadratic, each `%20` would judge the run from its start again.
+        let text = "4111%201111%201111%201111%20".repeat(100_000);
+        let out = redact(&text);
+        assert_eq!(out.matches("4111%2011**%20****%201111").count(), 100_000);
+        let groups = "1%20".repeat(500_000) + "1+".repeat(500_000).as_str();
+        assert_eq!(redact(&groups), groups);
+    }
+}

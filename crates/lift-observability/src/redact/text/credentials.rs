@@ -1,0 +1,383 @@
+//! Secrets told by a literal of their own, with no name before them: `Bearer`, `Basic` and
+//! `Token` credentials, AWS access key ids, JWTs (and JSON in base64 where no JWT stands),
+//! Stripe's, OpenAI's and Anthropic's secret keys, and `Base64Data`'s bytes.
+
+use super::pem::{before_private_key, pem_private_key};
+use super::separators::byte_list_value;
+use super::value_ends::parameters_end;
+use super::values::are_parameters;
+use super::{Finding, REDACTED, Replacement, at_word_start, is_word_byte, secret};
+use crate::redact::byte_class;
+use crate::redact::card;
+use crate::redact::encoded;
+use crate::redact::{Counts, Redactor};
+
+/// Bytes of a credential token (RFC 6750's `b64token` and base64).
+fn is_token_byte(b: u8) -> bool {
+    byte_class::is(b, byte_class::TOKEN)
+}
+
+/// Whether a word after a scheme looks like a credential rather than prose: it starts with
+/// a letter or digit and holds a digit or a symbol, mixes cases after its first letter, or
+/// is long.
+fn credential_shaped(token: &[u8]) -> bool {
+    let rest = token.get(1..).unwrap_or_default();
+    // Base64 and hex never start with padding: `token => "x"` holds no credential.
+    token.first().is_some_and(u8::is_ascii_alphanumeric)
+        && (token.len() >= 20
+            || token.iter().any(|&b| !b.is_ascii_alphabetic())
+            || (rest.iter().any(u8::is_ascii_uppercase) && rest.iter().any(u8::is_ascii_lowercase)))
+}
+
+/// The token after `scheme` and its whitespace, at `bytes[after..]`: (start, end), ending
+/// before a private key's armour.
+fn token_after(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
+    let mut start = after;
+    while matches!(bytes.get(start), Some(b' ' | b'\t')) {
+        start += 1;
+    }
+    if start == after {
+        return None;
+    }
+    let len = bytes[start..]
+        .iter()
+        .take_while(|&&b| is_token_byte(b))
+        .count();
+    let end = before_private_key(bytes, start, start + len);
+    (end > start).then_some((start, end))
+}
+
+/// aws_lambda_events' `Base64Data` as `Debug` writes it (a Kinesis or Firehose record's
+/// data), up to its list's `[`.
+const BASE64_DATA: &[u8] = b"Base64Data([";
+
+/// `Bearer <token>` / `Basic <credentials>`, or a PEM private key (anchored at the `B` of
+/// its `-----BEGIN`), or the list of a `Base64Data`'s bytes (at its `B`).
+pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
+    let counts = redactor.counts();
+    if bytes[at..].starts_with(b"BEGIN ") {
+        return pem_private_key(bytes, at, counts);
+    }
+    if bytes[at..].starts_with(BASE64_DATA) {
+        return byte_list_value(redactor, bytes, at + BASE64_DATA.len() - 1, None);
+    }
+    if !at_word_start(bytes, at) {
+        return None;
+    }
+    let rest = &bytes[at..];
+    let scheme = if rest.len() > 6 && rest[..6].eq_ignore_ascii_case(b"bearer") {
+        6
+    } else if rest.len() > 5 && rest[..5].eq_ignore_ascii_case(b"basic") {
+        5
+    } else {
+        return None;
+    };
+    let (start, end) = token_after(bytes, at + scheme)?;
+    // `Bearer`/`BEARER` is always an auth scheme; other spellings only before a credential.
+    let exact = matches!(&rest[..scheme], b"Bearer" | b"BEARER");
+    let word = &bytes[start..end];
+    if !exact && !credential_shaped(word) || is_no_credential(word) {
+        return None;
+    }
+    Some(secret(start, end, counts))
+}
+
+/// Words after `Bearer` that are no credential: a challenge's parameters
+/// (`WWW-Authenticate: Bearer realm="api", error="invalid_token"`) and the words prose puts
+/// there (`invalid Bearer token`, `Bearer authentication failed`).
+fn is_no_credential(word: &[u8]) -> bool {
+    const WORDS: [&[u8]; 13] = [
+        b"realm=",
+        b"error=",
+        b"scope=",
+        b"error_description=",
+        b"error_uri=",
+        b"token",
+        b"tokens",
+        b"auth",
+        b"authentication",
+        b"authorization",
+        b"header",
+        b"scheme",
+        b"credentials",
+    ];
+    WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
+}
+
+/// At a `k`: a Stripe secret key, an OpenAI or Anthropic key, or `Token <token>`.
+pub(super) fn letter_k(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    match bytes.get(k + 1) {
+        Some(b'_') => stripe_key(bytes, k, counts),
+        Some(b'-') => dashed_key(bytes, k, counts),
+        _ => token_scheme(bytes, k, counts),
+    }
+}
+
+/// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
+/// about 95).
+const DASHED_KEY_BODY: usize = 32;
+
+/// The longest word of an `sk-` key's kind (`proj`, `svcacct`, `admin`, `ant`, `api03`).
+const DASHED_KEY_KIND: usize = 8;
+
+/// An OpenAI or Anthropic secret key (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`, anchored at its
+/// `k`) with no name before it — in an error, a config dump, a request's `Debug`: the body
+/// `[REDACTED]`, the prefix and the words of its kind kept (they say which key leaked). A
+/// body is 32 or more of `A-Za-z0-9_-`, holding a capital and a digit: hyphenated words
+/// (`sk-learn`, `task-runner`) are not keys.
+fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let s = k.checked_sub(1)?;
+    if bytes[s] != b's' || !at_word_start(bytes, s) {
+        return None;
+    }
+    let mut start = k + 2;
+    // The words of its kind: OpenAI's `proj-`, `svcacct-`, `admin-`; Anthropic's `ant-` and
+    // the word after it (`api03-`, `admin01-`).
+    let word_at = |from: usize| {
+        let word = bytes[from..]
+            .iter()
+            .take(DASHED_KEY_KIND + 1)
+            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            .count();
+        (word <= DASHED_KEY_KIND && bytes.get(from + word) == Some(&b'-'))
+            .then(|| &bytes[from..from + word])
+    };
+    match word_at(start) {
+        Some(kind @ (b"proj" | b"svcacct" | b"admin")) => start += kind.len() + 1,
+        Some(b"ant") => {
+            start += 4;
+            // A word ending in its version's two digits.
+            let versioned =
+                |w: &&[u8]| w.len() > 2 && w[w.len() - 2..].iter().all(u8::is_ascii_digit);
+            if let Some(word) = word_at(start).filter(versioned) {
+                start += word.len() + 1;
+            }
+        }
+        _ => {}
+    }
+    let body = &bytes[start..];
+    let len = body
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    let body = &body[..len];
+    if len < DASHED_KEY_BODY
+        || !body.iter().any(u8::is_ascii_uppercase)
+        || !body.iter().any(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    Some(secret(start, start + len, counts))
+}
+
+/// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
+const STRIPE_KEY_BODY: usize = 16;
+
+/// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), with no
+/// name before it — in a config dump, an error, a URL's user (`https://sk_live_…:@api…`): the
+/// body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
+/// are not secrets.
+fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let at = k.checked_sub(1)?;
+    let prefix = bytes.get(at..at + 8)?;
+    if !matches!(prefix[0], b's' | b'r')
+        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_"))
+        || !at_word_start(bytes, at)
+    {
+        return None;
+    }
+    let start = at + 8;
+    let len = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if len < STRIPE_KEY_BODY {
+        return None;
+    }
+    Some(secret(start, start + len, counts))
+}
+
+/// `Token <token>` (anchored at its `k`).
+fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let at = k.checked_sub(2)?;
+    if !bytes.get(at..at + 5)?.eq_ignore_ascii_case(b"token") || !at_word_start(bytes, at) {
+        return None;
+    }
+    let (start, end) = token_after(bytes, at + 5)?;
+    if are_parameters(bytes, start, end) {
+        // Rails' `Token token="…", nonce="…"`: all of its parameters.
+        return Some(secret(start, parameters_end(bytes, start), counts));
+    }
+    if !credential_shaped(&bytes[start..end]) {
+        return None;
+    }
+    Some(secret(start, end, counts))
+}
+
+/// `AKIA`/`ASIA` + 16 uppercase letters or digits, as a whole word.
+pub(super) fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let id = bytes.get(at..at + 20)?;
+    let ok = (id.starts_with(b"AKIA") || id.starts_with(b"ASIA"))
+        && id[4..]
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && at_word_start(bytes, at)
+        && bytes.get(at + 20).is_none_or(|&b| !is_word_byte(b));
+    if !ok {
+        return None;
+    }
+    Some(secret(at, at + 20, counts))
+}
+
+/// A JWT (anchored at the `J` of `eyJ`): three base64url segments joined by dots, the
+/// signature possibly empty (`alg: none`). Or, when the run is no JWT, JSON encoded in
+/// base64 (`eyJ` is `{"`'s encoding: [`encoded`]).
+pub(super) fn jwt(redactor: &Redactor, bytes: &[u8], j: usize) -> Option<Finding> {
+    let start = j.checked_sub(2)?;
+    let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    if &bytes[start..j] != b"ey"
+        || (start > 0
+            && (is_b64(bytes[start - 1]) || bytes[start - 1] == b'*')
+            && !card::ends_escaped_blank(bytes, 0, start))
+    {
+        return None;
+    }
+    let mut i = start;
+    for segment in 0..3 {
+        let len = bytes[i..].iter().take_while(|&&b| is_b64(b)).count();
+        if segment < 2 && len < 2 {
+            return encoded_json(redactor, bytes, start);
+        }
+        i += len;
+        if segment < 2 {
+            if bytes.get(i) != Some(&b'.') {
+                return encoded_json(redactor, bytes, start);
+            }
+            i += 1;
+        }
+    }
+    Some(secret(start, i, redactor.counts()))
+}
+
+/// JSON encoded in base64 from `start` that holds what the detectors find: all of it
+/// `[REDACTED]` (what it held is counted as found inside).
+fn encoded_json(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<Finding> {
+    let end = encoded::encoded_text_end(redactor, bytes, start)?;
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(REDACTED),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::redact;
+
+    #[test]
+    fn openai_and_anthropic_keys_lose_their_body_with_no_name_before_them() {
+        let body = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
+        for (text, expected) in [
+            (
+                format!("key sk-{body} rejected"),
+                "key sk-[REDACTED] rejected",
+            ),
+            (format!("(sk-proj-{body})"), "(sk-proj-[REDACTED])"),
+            (
+                format!("\"sk-svcacct-{body}\""),
+                "\"sk-svcacct-[REDACTED]\"",
+            ),
+            (format!("sk-ant-api03-{body}"), "sk-ant-api03-[REDACTED]"),
+            // A word of the body that looks like a kind's stays part of the body.
+            (format!("sk-proj-abc-{body}"), "sk-proj-[REDACTED]"),
+        ] {
+            assert_eq!(redact(&text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+        // Hyphenated words, a body too short or of one kind of character, a masked key,
+        // glued to a word.
+        for text in [
+            "sk-learn task-runner risk-based mask-abcdefghijklmnopqrstuvwxyz0123456789",
+            "sk-Ab3dEfGhIjKl sk-abcdefghijklmnopqrstuvwxyz0123456789 sk-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh",
+            "Incorrect API key provided: sk-proj-********************************abcd",
+            "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn anchored_secrets() {
+        assert_eq!(redact("basic dXNlcjpwYXNzd29yZA=="), "basic [REDACTED]");
+        assert_eq!(redact("Basic auth failed"), "Basic auth failed");
+        assert_eq!(redact("Bearer\tshort"), "Bearer\t[REDACTED]");
+        // A challenge's parameters and prose after `Bearer` are no credential (each lost its
+        // next word before).
+        for text in [
+            "WWW-Authenticate: Bearer realm=\"api\", error=\"invalid_token\"",
+            "invalid Bearer token; Bearer authentication failed; no Bearer header",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        assert_eq!(
+            redact("{\"Authorization\":\"Bearer abc==\"} Bearer tokenXYZ"),
+            "{\"Authorization\":\"[REDACTED]\"} Bearer [REDACTED]"
+        );
+        // A parenthesised value under a sensitive name goes whole (its `)` was left).
+        assert_eq!(
+            redact("password: (none) cvv=(737)"),
+            "password: [REDACTED] cvv=[REMOVED]"
+        );
+        assert_eq!(redact("Token expired"), "Token expired");
+        assert_eq!(redact("Token 9f8e7d6c"), "Token [REDACTED]");
+        assert_eq!(
+            redact("key AKIAIOSFODNN7EXAMPLE used"),
+            "key [REDACTED] used"
+        );
+        assert_eq!(
+            redact("jwt eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. end"),
+            "jwt [REDACTED] end"
+        );
+        assert_eq!(
+            redact("https://admin:hunter2@db/x"),
+            "https://admin:[REDACTED]@db/x"
+        );
+        assert_eq!(
+            redact("https://db.example.com/x?a=1"),
+            "https://db.example.com/x?a=1"
+        );
+    }
+
+    #[test]
+    fn anchored_secrets_are_found_at_every_offset_from_a_block_edge() {
+        // The scanner reads a block of 32 bytes at a time (two 16-byte halves without AVX2),
+        // and a letter's neighbours decide whether it anchors: each literal is tried at every
+        // offset, its neighbours on either side of a block's edge and of its middle.
+        for (text, want) in [
+            ("Bearer abc.def", "Bearer [REDACTED]"),
+            ("basic dXNlcjpwYXNzd29yZA==", "basic [REDACTED]"),
+            ("TOKEN 9f8e7d6c", "TOKEN [REDACTED]"),
+            ("AKIAIOSFODNN7EXAMPLE", "[REDACTED]"),
+            ("ASIAIOSFODNN7EXAMPLE", "[REDACTED]"),
+            ("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "[REDACTED]"),
+            ("sk_live_51H8xYzAbCdEfGhIjKl", "sk_live_[REDACTED]"),
+            ("CVV 737", "CVV [REMOVED]"),
+            ("cvc2 \"1234\"", "cvc2 \"[REMOVED]\""),
+            ("rk_test_51H8xYzAbCdEfGhIjKl", "rk_test_[REDACTED]"),
+            (
+                "sk-proj-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+                "sk-proj-[REDACTED]",
+            ),
+            ("--pin 1234", "--pin [REMOVED]"),
+        ] {
+            for pad in 0..72 {
+                let prefix = "a bobkey ".repeat(8)[..pad].to_owned() + " ";
+                assert_eq!(
+                    redact(&format!("{prefix}{text} end")),
+                    format!("{prefix}{want} end"),
+                    "{text} after {pad} bytes"
+                );
+            }
+        }
+    }
+}

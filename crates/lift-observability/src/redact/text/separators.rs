@@ -1,0 +1,820 @@
+//! At a `=` or a `:` (or one percent-encoded, or escaped HTML-safe): a URL's password or
+//! webhook secret, or the name before the separator read and judged ([`names`](super::names)) and its value
+//! handed on ([`values`](super::values)) — with the forms a name alone cannot tell: an ARN's resource type
+//! and a source location (no value), PostgreSQL's key details (`Key (cvv)=(737)`), lists of
+//! byte values, a payload's base64, curl's user flag ([`commands`](super::commands)).
+
+use super::cards::digit_run_end;
+use super::commands::{Commands, may_follow_user_flag, user_flag_password};
+use super::names::{
+    ESCAPED_QUOTES, bare_name_start, is_marker_at, is_name_byte, label, marker_for,
+    needs_a_word_before, pair_marker, percent_decoded, quoted_name, without_backslashes,
+};
+use super::output::Output;
+use super::value_ends::{ends_value, opening_quote_len, quoted_value_end};
+use super::values::{Name, named_value, value_finding};
+use super::{Finding, REDACTED, REMOVED, Replacement, find_last, secret, trim_end};
+use crate::redact::encoded;
+use crate::redact::keys;
+use crate::redact::webhooks;
+use crate::redact::{Counts, Redactor};
+
+/// At a `%`: a URL-encoded `=` or `:` (`%3D`, `%3A`) after a sensitive name — a form body
+/// or a query string logged encoded (`password%3Dhunter2`, `card%5Bcvc%5D%3D737`,
+/// `%22cvv%22%3A%22737%22`), or encoded twice (`cvv%253D737`: a URL carried in another's
+/// query). The value runs to its encoded closing quote, or to the first byte that ends a
+/// value, as it is or encoded as the separator is (`%26`, `%20`; `%2526`).
+pub(super) fn encoded_separator(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let (separator, width) = percent_decoded(bytes, at)?;
+    if !matches!(separator, b'=' | b':') {
+        return None;
+    }
+    // Quotes, spaces and delimiters are encoded as the separator is: once or twice.
+    let quote: &[u8] = if width == 3 { b"%22" } else { b"%2522" };
+    let before = &bytes[..at];
+    let name = match before.strip_suffix(quote) {
+        Some(inner) => {
+            // A name is 64 bytes at most: its opening quote is looked for that far back.
+            let window = inner.len().saturating_sub(64 + quote.len());
+            let open = window + find_last(&inner[window..], quote)? + quote.len();
+            let name = &inner[open..];
+            if open < floor || !name.iter().all(|&b| is_name_byte(b)) {
+                return None;
+            }
+            name
+        }
+        None => &before[bare_name_start(before, floor)..],
+    };
+    let fixed = marker_for(redactor, name)?;
+    let mut start = at + width;
+    while percent_decoded(bytes, start) == Some((b' ', width)) {
+        start += width;
+    }
+    let (start, end) = if bytes[start..].starts_with(quote) {
+        // Closed on its line; an encoded quote that does not close there (text cut short):
+        // to the line's end.
+        let open = start + quote.len();
+        (open, quoted_value_end(bytes, open, quote))
+    } else if matches!(bytes.get(start), Some(b'{' | b'[')) {
+        // A bracket left unencoded after an encoded separator: not a value this text
+        // encodes (a marker, `[REMOVED]`, is one); the names inside are judged.
+        return None;
+    } else {
+        // An escape encoded more times than the separator is part of the value.
+        let mut end = start;
+        while end < bytes.len()
+            && !ends_value(bytes[end])
+            && !percent_decoded(bytes, end).is_some_and(|(b, w)| w <= width && ends_value(b))
+        {
+            end += 1;
+        }
+        if end > start && bytes[start..end].iter().all(u8::is_ascii_digit) {
+            // The first group of a longer number: all of it (as after a plain separator).
+            end = digit_run_end(bytes, end);
+        }
+        (start, end)
+    };
+    value_finding(redactor, bytes, start..end, fixed, None)
+}
+
+/// [`byte_list_value`] for a list right after the `:` at `colon`, or after it and a space —
+/// or in lambda_http's `Binary(…)` there (a request's body as `Debug` writes it).
+#[cold]
+fn byte_list_after(
+    redactor: &Redactor,
+    bytes: &[u8],
+    colon: usize,
+    quote: Option<&'static str>,
+) -> Option<Finding> {
+    let mut open = colon + 1 + usize::from(bytes.get(colon + 1) == Some(&b' '));
+    if bytes[open..].starts_with(BINARY) {
+        open += BINARY.len() - 1;
+    }
+    if bytes.get(open) != Some(&b'[') {
+        return None;
+    }
+    byte_list_value(redactor, bytes, open, quote)
+}
+
+/// lambda_http's binary body as `Debug` writes it, up to its list's `[`.
+const BINARY: &[u8] = b"Binary([";
+
+/// A list of byte values at `open` (`[123, 34, …]`, as `Debug` and JSON write a `Vec<u8>`)
+/// whose text holds a finding ([`encoded`]): all of it `[REDACTED]`, quoted by `quote` (the
+/// name's quote, after a quoted name in JSON).
+#[cold]
+pub(super) fn byte_list_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    open: usize,
+    quote: Option<&'static str>,
+) -> Option<Finding> {
+    let end = encoded::byte_list_end(redactor, bytes, open)?;
+    Some(Finding {
+        start: open,
+        end,
+        replacement: match quote {
+            Some(quote) => Replacement::Quoted(REDACTED, quote),
+            None => Replacement::Fixed(REDACTED),
+        },
+    })
+}
+
+/// At a `=` or `:`: a URL's user-info, or the value of a sensitive name. Before
+/// `out.name_floor` stands text a replacement wrote over; before `out.copied`, that and the
+/// cards masked since.
+pub(super) fn separator(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    out: &Output<'_>,
+    lines: &mut Lines,
+) -> Option<Finding> {
+    separator_ending_at(redactor, bytes, at, at, out, lines)
+}
+
+/// [`separator`] for a separator that starts at `at` and whose last byte is at `last` (the
+/// `d` of an escaped `\u003d`).
+#[inline(always)]
+pub(super) fn separator_ending_at(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    last: usize,
+    out: &Output<'_>,
+    lines: &mut Lines,
+) -> Option<Finding> {
+    let (floor, written) = (out.name_floor, out.copied);
+    let Lines {
+        unclosed_brackets: unclosed,
+        commands,
+    } = lines;
+    if bytes[at] == b':' {
+        let slashes = match bytes.get(at + 1) {
+            Some(b'/') if bytes.get(at + 2) == Some(&b'/') => 2,
+            // Slashes escaped, as PHP's `json_encode` writes them (`https:\/\/…`).
+            Some(b'\\') if bytes[at + 1..].starts_with(ESCAPED_SLASHES) => ESCAPED_SLASHES.len(),
+            // A path's `::` (Rust's `auth::token::refresh`, C++, a PostgreSQL cast
+            // `password::text`, an IAM ARN's empty region) separates no value from its name.
+            Some(b':') => return None,
+            _ => 0,
+        };
+        if slashes > 0 {
+            return url_secret(bytes, at, 1 + slashes, redactor.counts());
+        }
+    }
+    // The name: bare, or quoted (`"cvv":`, `'cvv':`), spaces allowed before the separator.
+    let before = trim_end(&bytes[..at]);
+    let (name, quoted_name, quote) = match before.last() {
+        Some(&q @ (b'"' | b'\'')) => {
+            // A quoted name is a name too (letters, digits, `_-.` and spaces): never a
+            // stretch of text back to some earlier quote.
+            let inner = &before[..before.len() - 1];
+            let open = inner.iter().rposition(|&b| b == q)?;
+            // In JSON-escaped text the quotes are `\"` (`\\\"` escaped twice, JSON inside a
+            // JSON string inside a JSON line): the backslashes are not part of it.
+            let name = without_backslashes(&inner[open + 1..]);
+            if !quoted_name(&inner[..open], name) {
+                return None;
+            }
+            let escapes = inner.len() - open - 1 - name.len();
+            let quote = ESCAPED_QUOTES.get(escapes).copied().flatten();
+            (name, q == b'"', quote.filter(|_| q == b'"'))
+        }
+        Some(b')') if bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'(') => {
+            return column_values(redactor, bytes, before, at, floor);
+        }
+        _ => (&before[bare_name_start(before, floor)..], false, None),
+    };
+    let Some(fixed) = marker_for(redactor, name) else {
+        // A list of byte values under a name that says nothing (`body: [123, 34, …]`,
+        // `"data":[123,34,…]`, lambda_http's `body: Binary([…])`): read as the text it holds.
+        if bytes[at] == b':'
+            && let Some(rest) = bytes.get(at + 1..at + 3)
+            && (rest[0] == b'[' || rest == b" [" || rest == b" B")
+            && let Some(found) = byte_list_after(redactor, bytes, at, quote.filter(|_| quoted_name))
+        {
+            return Some(found);
+        }
+        // Setting the 0x20 bit lowers a letter's case and makes no other byte a letter.
+        let last_letter = name.last().map(|&b| b | 0x20);
+        // An event's body or a record's data in base64 (`"body":"Y2FyZF9…"`, `body:
+        // Some("…")`): read as the text it encodes, whatever that starts with. (`body`,
+        // `data` and `payload` end in `y`, `a` or `d`.)
+        if matches!(last_letter, Some(b'y' | b'a' | b'd'))
+            && keys::is_payload_key(name)
+            && let Some(found) = encoded_payload(redactor, bytes, last)
+        {
+            return Some(found);
+        }
+        // A pair's value key (`value`, `ParameterValue`) ends in `e`. Its name member is
+        // looked for no further back than a card masked before it, as a second pass reads
+        // back no further than the mask: both passes find the pair, or neither, and the
+        // checks below look only where no pair was found.
+        if last_letter == Some(b'e')
+            && let Some(fixed) = pair_marker(redactor, bytes, name, written.max(floor))
+        {
+            let name = Name {
+                text: name,
+                quoted: quoted_name,
+                quote,
+                adjacent: (before.len() == at).then(|| at - name.len()),
+            };
+            return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
+        }
+        let start = before.len() - name.len();
+        if start == 0 || quoted_name {
+            return None;
+        }
+        if bytes[at] == b':'
+            && name == b"path"
+            && let Some((start, end)) = webhooks::debug_path_secret(bytes, floor, at)
+        {
+            return Some(secret(start, end, redactor.counts()));
+        }
+        if bytes[at] == b':'
+            && before.len() == at
+            && may_follow_user_flag(&before[..start])
+            && let Some(found) =
+                user_flag_password(bytes, out, start, at, commands, redactor.counts())
+        {
+            return Some(found);
+        }
+        if before[start - 1] != b' ' || !needs_a_word_before(name) {
+            return None;
+        }
+        let (label, fixed) = label(redactor, before, start, floor)?;
+        let name = Name {
+            text: label,
+            quoted: false,
+            quote: None,
+            adjacent: (before.len() == at).then(|| at - label.len()),
+        };
+        return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
+    };
+    let name = Name {
+        text: name,
+        quoted: quoted_name,
+        quote,
+        adjacent: (before.len() == at).then(|| at - name.len()),
+    };
+    named_value(redactor, bytes, last, floor, name, fixed, unclosed)
+}
+
+/// What the separators' look-backs learnt of a string so far, so that none reads the same
+/// bytes again and again.
+#[derive(Debug, Default)]
+pub(super) struct Lines {
+    /// Sensitive bracketed values found with no closing bracket.
+    unclosed_brackets: usize,
+    /// Where a line names curl or wget.
+    commands: Commands,
+}
+
+/// How far back a key's column list is looked for (PostgreSQL's `Key (a, b)=`).
+const COLUMNS_REACH: usize = 256;
+
+/// At the `=` of PostgreSQL's detail of a key, `Key (api_key)=(sk_live_…) already exists.`
+/// (`tokio-postgres` writes it after the error's message), or of a key over several
+/// columns, `Key (email, password)=(a@b.c, hunter2)`: when one of the columns is a
+/// sensitive name, all the values in the parentheses — a value may hold a comma, so which
+/// part belongs to which column cannot be told. `before` is the text before the `=`, its
+/// last byte the names' `)`.
+#[cold]
+fn column_values(
+    redactor: &Redactor,
+    bytes: &[u8],
+    before: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let close = before.len() - 1;
+    // A key's columns are a few names: looked for close by, not back to the text's start.
+    let from = close.saturating_sub(COLUMNS_REACH).max(floor).min(close);
+    let open = from + before[from..close].iter().rposition(|&b| b == b'(')?;
+    let mut fixed = None;
+    for name in before[open + 1..close].split(|&b| b == b',') {
+        let name = trim_end(&name[name.iter().take_while(|&&b| b == b' ').count()..]);
+        if !name.iter().all(|&b| is_name_byte(b)) {
+            return None;
+        }
+        match marker_for(redactor, name) {
+            Some(REMOVED) => fixed = Some(REMOVED),
+            Some(marker) if fixed.is_none() => fixed = Some(marker),
+            _ => {}
+        }
+    }
+    let fixed = fixed?;
+    // The values end at the `)` that closes them, on their line (or at its end, or at a
+    // marker a pass before wrote).
+    let mut depth = 0usize;
+    let mut end = at + 1;
+    while end < bytes.len() && !matches!(bytes[end], b'\n' | b'\r') {
+        match bytes[end] {
+            b'[' if is_marker_at(&bytes[end..]) => break,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        end += 1;
+    }
+    value_finding(redactor, bytes, at + 2..end, fixed, None)
+}
+
+/// `//` escaped in JSON text, as PHP's `json_encode` writes it.
+const ESCAPED_SLASHES: &[u8] = br"\/\/";
+
+/// A URL's secret, the `:` of its `://` at `colon` (`separator_len` bytes long with the
+/// slashes, escaped or not): the password of `scheme://user:password@host`, or a webhook's
+/// secret in its path ([`webhooks::path_secret`]).
+fn url_secret(
+    bytes: &[u8],
+    colon: usize,
+    separator_len: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    let authority = webhooks::Authority::read(bytes, colon + separator_len);
+    let (start, end) = authority
+        .password()
+        .or_else(|| webhooks::path_secret(bytes, &authority))?;
+    Some(secret(start, end, counts))
+}
+
+/// The value after the separator at `sep` under a payload's name ([`keys::is_payload_key`]),
+/// quoted or not, in `Some(…)` as `Debug` writes an `Option`: when it is a run of base64
+/// whose text holds a finding ([`Redactor::encoded_payload_end`]), all of the run `[REDACTED]`.
+/// (JSON, `eyJ…`, is left to the JWT anchor, which reads it wherever it stands.)
+#[cold]
+fn encoded_payload(redactor: &Redactor, bytes: &[u8], sep: usize) -> Option<Finding> {
+    let mut start = sep + 1;
+    start += usize::from(bytes.get(start) == Some(&b' '));
+    if bytes[start..].starts_with(b"Some(") {
+        start += b"Some(".len();
+    }
+    start += opening_quote_len(&bytes[start..]);
+    let len = redactor.encoded_payload_end(&bytes[start..])?;
+    Some(Finding {
+        start,
+        end: start + len,
+        replacement: Replacement::Fixed(REDACTED),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
+
+    #[test]
+    fn names_stay_and_values_go() {
+        assert_eq!(
+            redact("Authorization: Bearer eyJabc.def"),
+            "Authorization: [REDACTED]"
+        );
+        assert_eq!(
+            redact("cvv=123&cvc=456&pin=1234"),
+            "cvv=[REMOVED]&cvc=[REMOVED]&pin=[REMOVED]"
+        );
+        assert_eq!(
+            redact(r#"{"cvv":737,"x":1}"#),
+            r#"{"cvv":"[REMOVED]","x":1}"#
+        );
+        assert_eq!(
+            redact(r#"{"secret":{"password":"b"},"x":1}"#),
+            r#"{"secret":"[REDACTED]","x":1}"#
+        );
+        assert_eq!(redact("'password': 'hunter2'"), "'password': '[REDACTED]'");
+        assert_eq!(
+            redact(r#"{"msg":"body {\"cvv\":\"737\"}"}"#),
+            r#"{"msg":"body {\"cvv\":\"[REMOVED]\"}"}"#
+        );
+        assert_eq!(redact("Cookie: a=1; b=2\nnext"), "Cookie: [REDACTED]\nnext");
+        assert_eq!(redact("status: 200 key=value"), "status: 200 key=value");
+    }
+
+    #[test]
+    fn a_url_with_its_slashes_escaped_keeps_no_secret() {
+        // PHP's `json_encode` writes `/` as `\/`: a URL's `://` was not found, nor a
+        // webhook's path.
+        assert_redacted(&[
+            (
+                r#"{"dsn":"https:\/\/admin:hunter2@db.example.com\/x"}"#,
+                r#"{"dsn":"https:\/\/admin:[REDACTED]@db.example.com\/x"}"#,
+            ),
+            (
+                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/abcSecret9."}"#,
+                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED]."}"#,
+            ),
+            (
+                r#""https:\/\/discord.com\/api\/webhooks\/123\/tok_9\/""#,
+                r#""https:\/\/discord.com\/api\/webhooks\/123\/[REDACTED]\/""#,
+            ),
+            (
+                r#""https:\/\/api.telegram.org\/bot12:AAHsecret\/sendMessage""#,
+                r#""https:\/\/api.telegram.org\/bot12:[REDACTED]\/sendMessage""#,
+            ),
+            // Each URL's path is its own.
+            (
+                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/s1 https:\/\/x\/y""#,
+                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED] https:\/\/x\/y""#,
+            ),
+            (
+                r#"https:\/\/hooks.slack.com\/services\/T0\/B0https:\/\/x\/y"#,
+                r#"https:\/\/hooks.slack.com\/services\/T0\/[REDACTED]:\/\/x\/y"#,
+            ),
+            // Other escapes end the path; a single escaped slash is no URL's.
+            (r#"a:\/b"#, r#"a:\/b"#),
+        ]);
+    }
+
+    #[test]
+    fn a_url_s_debug_is_read_back_no_further_than_a_first_pass_replaced() {
+        // Fuzzer: the second `path:` found the host on the second pass only, past the marker.
+        let once = redact(r#"host: Some(Domain("hooks.slack.com"path: "/s/=[path: "/r/-"#);
+        assert_eq!(
+            once,
+            r#"host: Some(Domain("hooks.slack.com"path: "/s/[REDACTED][path: "/r/-"#
+        );
+        assert_eq!(redact(&once), once);
+        let once = redact(
+            r#"host: Some(Domain("hooks.slack.com")), port: 4111111111111111, path: "/s/T/x""#,
+        );
+        assert_eq!(redact(&once), once);
+    }
+
+    #[test]
+    fn urls_in_a_row_find_each_their_own_webhook_secret() {
+        // Fuzzer: each URL's path ran on through the next ones, so each found the last
+        // one's secret — more findings than can be held, and the anchors between them
+        // (`AccountKey=`) passed over on the first pass only.
+        let text = format!("{}AccountKey=/webhooks/m/a", "://discord.com/".repeat(5));
+        let once = redact(&text);
+        assert_eq!(
+            once,
+            format!("{}AccountKey=[REDACTED]", "://discord.com/".repeat(5))
+        );
+        assert_eq!(redact(&once), once);
+        // Fuzzer: a card number in a path that a `[` ended (no marker) was masked on the
+        // first pass, and its mask ended the path on the second.
+        let once = redact("://hooks.slack.com/e/4111111111111111[");
+        assert_eq!(once, "://hooks.slack.com/e/[REDACTED][");
+        assert_eq!(redact(&once), once);
+        let once = redact("://hooks.slack.com/services/T/4111111111111111/abc");
+        assert_eq!(
+            once,
+            "://hooks.slack.com/services/T/411111******1111/[REDACTED]"
+        );
+        assert_eq!(redact(&once), once);
+        assert_eq!(
+            redact("https://discord.com/api/webhooks/1/a https://hooks.slack.com/services/T/B/b"),
+            "https://discord.com/api/webhooks/1/[REDACTED] https://hooks.slack.com/services/T/B/[REDACTED]"
+        );
+    }
+
+    #[test]
+    fn an_arns_resource_type_is_no_name() {
+        // A Secrets Manager ARN names a secret; its `secret:` is the resource type.
+        for arn in [
+            "fetching arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+            "\"arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:stripe\"",
+            "arn:aws:secretsmanager:eu-west-1:411111******1111:secret:x",
+        ] {
+            assert_eq!(redact(arn), arn);
+        }
+        // Not an ARN's prefix: another word, too few fields, a value after a space, a
+        // secret's name elsewhere in the resource.
+        for (text, want) in [
+            (
+                "xarn:aws:sm:r:1:secret:x",
+                "xarn:aws:sm:r:1:secret:[REDACTED]",
+            ),
+            ("arn:aws:sm:r:secret:x", "arn:aws:sm:r:secret:[REDACTED]"),
+            ("arn:aws:sm:r:1:secret: x", "arn:aws:sm:r:1:secret: x"),
+            (
+                "arn:aws:sm:r:1:key/a password:x",
+                "arn:aws:sm:r:1:key/a password:[REDACTED]",
+            ),
+            // A key id replaced in the prefix: a second pass sees a marker there.
+            (
+                "arn:aws:sm:AKIAIOSFODNN7EXAMPLE:1:secret:x",
+                "arn:aws:sm:[REDACTED]:1:secret:[REDACTED]",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn bytes_written_as_their_values_are_read_as_the_text_they_hold() {
+        // A `Vec<u8>` as `Debug` and JSON write it: the card and the code in it were kept.
+        let list = |text: &str, sep: &str| {
+            let values: Vec<String> = text.bytes().map(|b| b.to_string()).collect();
+            format!("[{}]", values.join(sep))
+        };
+        let body = r#"{"cvv":"737","card":"4111111111111111"}"#;
+        for (text, expected) in [
+            (
+                format!(
+                    "Record {{ data: Base64Data({}), key: \"k\" }}",
+                    list(body, ", ")
+                ),
+                "Record { data: Base64Data([REDACTED]), key: \"k\" }".to_owned(),
+            ),
+            (
+                format!("Request {{ body: {}, method: POST }}", list(body, ", ")),
+                "Request { body: [REDACTED], method: POST }".to_owned(),
+            ),
+            (
+                format!(
+                    "Request {{ method: POST, body: Binary({}) }}",
+                    list(body, ", ")
+                ),
+                "Request { method: POST, body: Binary([REDACTED]) }".to_owned(),
+            ),
+            (
+                format!("{{\"data\":{},\"n\":1}}", list(body, ",")),
+                r#"{"data":"[REDACTED]","n":1}"#.to_owned(),
+            ),
+            (
+                format!("Req {{\n    body: {},\n}}", list("pin=1234", ",\n        ")),
+                "Req {\n    body: [REDACTED],\n}".to_owned(),
+            ),
+            // Bytes that hold nothing, numbers that are no bytes: kept.
+            (
+                format!("body: {}", list("hello, world", ", ")),
+                format!("body: {}", list("hello, world", ", ")),
+            ),
+            (
+                "scores: [1, 2, 3, 400] ids=[10, 20, 30, 40]".to_owned(),
+                "scores: [1, 2, 3, 400] ids=[10, 20, 30, 40]".to_owned(),
+            ),
+        ] {
+            assert_eq!(redact(&text), expected, "{text}");
+            assert_eq!(redact(&expected), expected);
+        }
+    }
+
+    #[test]
+    fn a_payload_in_base64_is_read_as_the_text_it_encodes_whatever_it_starts_with() {
+        // A function URL's or an ALB's form post arrives encoded (`isBase64Encoded`); logged
+        // with its event, the card, the code and the password in it were kept: only JSON
+        // (`eyJ…`) was decoded.
+        use base64::Engine as _;
+        let encode = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
+        let form = encode("card_number=4111111111111111&cvc=737&exp_month=12");
+        let text = encode("pin 1234 ok; password=hunter2x9Q");
+        let array = encode(r#"[{"cvv":"737"}]"#);
+        let url_safe = form.replace('+', "-").replace('/', "_");
+        let unpadded = url_safe.trim_end_matches('=');
+        let cases = [
+            (
+                format!(r#"{{"body":"{form}","isBase64Encoded":true}}"#),
+                r#"{"body":"[REDACTED]","isBase64Encoded":true}"#.to_owned(),
+            ),
+            (
+                format!(r#"{{"Records":[{{"kinesis":{{"data":"{array}"}}}}]}}"#),
+                r#"{"Records":[{"kinesis":{"data":"[REDACTED]"}}]}"#.to_owned(),
+            ),
+            // As `Debug` writes an event, in escaped JSON, after `=`, unquoted.
+            (
+                format!(
+                    "ApiGatewayProxyRequest {{ body: Some(\"{form}\"), is_base64_encoded: true }}"
+                ),
+                "ApiGatewayProxyRequest { body: Some(\"[REDACTED]\"), is_base64_encoded: true }"
+                    .to_owned(),
+            ),
+            (
+                format!(r#"{{\"Body\": \"{text}\"}}"#),
+                r#"{\"Body\": \"[REDACTED]\"}"#.to_owned(),
+            ),
+            (
+                format!("payload={unpadded}&next=1"),
+                "payload=[REDACTED]&next=1".to_owned(),
+            ),
+            (format!("data: {form} ok"), "data: [REDACTED] ok".to_owned()),
+        ];
+        for (text, expected) in &cases {
+            assert_eq!(redact(text), *expected, "{text}");
+            assert_eq!(redact(expected), *expected);
+        }
+        // What holds nothing stays: a form without a card, an image, a word, other names.
+        let plain = encode("amount=1250&currency=usd&description=Gift wrap");
+        let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk";
+        for text in [
+            format!(r#"{{"body":"{plain}","isBase64Encoded":true}}"#),
+            format!(r#"{{"data":"{png}"}}"#),
+            r#"{"body":"Payment authorized for order 1234","data":"none"}"#.to_owned(),
+            format!(r#"{{"note":"{form}"}}"#),
+            format!("bodyguard={form}"),
+        ] {
+            assert_eq!(redact(&text), text);
+        }
+    }
+
+    #[test]
+    fn form_fields_and_url_encoded_text_are_redacted() {
+        for (text, want) in [
+            // Form fields as Stripe-style APIs and Rails or PHP forms nest them.
+            (
+                "card[number]=4242424242424242&card[cvc]=123&card[exp_month]=12",
+                "card[number]=424242******4242&card[cvc]=[REMOVED]&card[exp_month]=12",
+            ),
+            (
+                "payment_method[card][cvc]=1 user[password]: x",
+                "payment_method[card][cvc]=[REMOVED] user[password]: [REDACTED]",
+            ),
+            // A part that is a key of its own only when whole (Amex's `cid`).
+            ("card[cid]=1234", "card[cid]=[REMOVED]"),
+            ("{\"card[cvc]\":\"123\"}", "{\"card[cvc]\":\"[REMOVED]\"}"),
+            // URL-encoded: brackets, separators, quotes, delimiters, spaces.
+            ("card%5Bcvc%5D=123&a=1", "card%5Bcvc%5D=[REMOVED]&a=1"),
+            (
+                "body=card%3D4111111111111111%26cvv%3D737%26password%3Dhunter2",
+                "body=card%3D411111******1111%26cvv%3D[REMOVED]%26password%3D[REDACTED]",
+            ),
+            (
+                "q=%7B%22cvv%22%3A%22737%22%2C%22pin%22%3A%20%221234%22%7D",
+                "q=%7B%22cvv%22%3A%22[REMOVED]%22%2C%22pin%22%3A%20%22[REMOVED]%22%7D",
+            ),
+            (
+                "q=pay%204111111111111111%20now",
+                "q=pay%20411111******1111%20now",
+            ),
+            ("password%3dhunter2%20ok", "password%3d[REDACTED]%20ok"),
+            // A form-encoded space between a card's groups.
+            (
+                "card_number=4111+1111+1111+1111&cvc=737",
+                "card_number=4111+11**+****+1111&cvc=[REMOVED]",
+            ),
+            ("pin=4111+1111+1111+1111", "pin=[REMOVED]"),
+            // A URL-encoded space between a card's groups; two cards in one run.
+            (
+                "q=pay%204111%201111%201111%201111%20now",
+                "q=pay%204111%2011**%20****%201111%20now",
+            ),
+            (
+                "c=4111%201111%201111%201111%205555%205555%205555%204444",
+                "c=4111%2011**%20****%201111%205555%2055**%20****%204444",
+            ),
+            ("pin=4111%201111%201111%201111&a=1", "pin=[REMOVED]&a=1"),
+            // A value that is a number's first group takes the number (found by the
+            // fuzzer: the card the value began was never masked, its 12 digits left).
+            ("cvv%3D%2042%2042866268519018", "cvv%3D%20[REMOVED]"),
+            // The card in the groups after a removed value is masked on the first pass.
+            (
+                "cvv%3D%20426860-510 43111+00000006",
+                "cvv%3D%20[REMOVED] 43111+0***0006",
+            ),
+            ("cvv%3D4242 866268519018&a", "cvv%3D[REMOVED]&a"),
+            ("q=25%2012%2030%20USD", "q=25%2012%2030%20USD"),
+            // Encoded twice: a URL inside another URL's query.
+            (
+                "r%3Dhttps%253A%252F%252Fs%252Fp%253Fcard%253D4111111111111111%2526cvv%253D737",
+                "r%3Dhttps%253A%252F%252Fs%252Fp%253Fcard%253D411111******1111%2526cvv%253D[REMOVED]",
+            ),
+            (
+                "%2522cvv%2522%253A%2522737%2522 password%253Dhunter2%2526a%253D1",
+                "%2522cvv%2522%253A%2522[REMOVED]%2522 password%253D[REDACTED]%2526a%253D1",
+            ),
+            ("q=pay%25204111111111111111", "q=pay%2520411111******1111"),
+            // Encoded once, a value's `%2526` is its own (a `%26` it holds), not its end.
+            (
+                "password%3Dab%2526cd%26x%3D1",
+                "password%3D[REDACTED]%26x%3D1",
+            ),
+            // The first name of an encoded URL's query follows an encoded `?`.
+            (
+                "u=https%3A%2F%2Fs%2Fp%3Fpassword%3Dab%26cvv%3D1",
+                "u=https%3A%2F%2Fs%2Fp%3Fpassword%3D[REDACTED]%26cvv%3D[REMOVED]",
+            ),
+            (
+                "u%253Fcvv%253D737 u%3Fcard%5Bcvc%5D%3D1",
+                "u%253Fcvv%253D[REMOVED] u%3Fcard%5Bcvc%5D%3D[REMOVED]",
+            ),
+            // A form field's name encoded twice.
+            (
+                "r%3D%252Fp%253Fcard%255Bcvc%255D%253D737%2526card%255Bnumber%255D%253D1",
+                "r%3D%252Fp%253Fcard%255Bcvc%255D%253D[REMOVED]%2526card%255Bnumber%255D%253D1",
+            ),
+            // Benign: other escapes, other names, a percentage.
+            (
+                "a%3Db%26limit%3D10 50%25 20%3A00",
+                "a%3Db%26limit%3D10 50%25 20%3A00",
+            ),
+            (
+                "filter[status]=active&page[size]=20",
+                "filter[status]=active&page[size]=20",
+            ),
+            // Not a bracketed part: `]` alone, an empty part, a marker.
+            ("x]=1 []=2 [REMOVED]=3", "x]=1 []=2 [REMOVED]=3"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_paths_double_colon_and_a_source_location_separate_no_value() {
+        for text in [
+            // Each lost what followed the name before (`lift::auth:[REDACTED] boom`).
+            "panicked at lift::auth::token::refresh: boom",
+            "invalid type: map, expected struct payments::secret::Config",
+            "SELECT password::text FROM users",
+            "at password::hash (src/auth.rs:12)",
+            // A source location: a file and its line.
+            "panicked at src/auth.rs:12:5: boom, then token.py:40 and secret.go:7",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        // A name's own `:` after a path still separates; so does a file's name before a
+        // value that is no line number.
+        assert_eq!(
+            redact("auth::token: abc password: x secret.rs: y"),
+            "auth::token: [REDACTED] password: [REDACTED] secret.rs: [REDACTED]"
+        );
+    }
+
+    #[test]
+    fn postgres_key_details_lose_the_values_of_sensitive_columns() {
+        for (text, want) in [
+            // Each was left in clear before.
+            (
+                "duplicate key value violates unique constraint \"users_api_key_key\"\nDETAIL: Key (api_key)=(sk_abc123) already exists.",
+                "duplicate key value violates unique constraint \"users_api_key_key\"\nDETAIL: Key (api_key)=([REDACTED]) already exists.",
+            ),
+            (
+                "Key (email, password)=(a@b.c, hunter2, x) already exists.",
+                "Key (email, password)=([REDACTED]) already exists.",
+            ),
+            (
+                "Key (cvv, token)=(737, t) x",
+                "Key (cvv, token)=([REMOVED]) x",
+            ),
+            // Not closed on its line: to the line's end.
+            ("Key (pin)=(1234\nnext)", "Key (pin)=([REMOVED]\nnext)"),
+            // Columns that hold nothing sensitive, expressions, and a marker stay.
+            (
+                "Key (email)=(a@b.c) already exists.",
+                "Key (email)=(a@b.c) already exists.",
+            ),
+            (
+                "Key (lower(password::text))=(x)",
+                "Key (lower(password::text))=(x)",
+            ),
+            ("Key (secret)=([REDACTED])", "Key (secret)=([REDACTED])"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn form_fields_and_encoded_values_among_other_findings_are_redacted_once_for_all() {
+        let pieces = [
+            "card[",
+            "cvc",
+            "]",
+            "=737",
+            "%5B",
+            "%5D",
+            "%3D",
+            "%22",
+            "%26",
+            "%20",
+            "Some(\"",
+            "\")",
+            " => ",
+            "4111111111111111",
+        ];
+        redacted_once_for_all(&pieces, 2028, " card[cvc]=737 ", "cvc]=737");
+    }
+
+    #[test]
+    fn arns_among_other_findings_are_redacted_once_for_all() {
+        let pieces = [
+            "arn",
+            ":",
+            "aws",
+            "sm",
+            "secret",
+            "r",
+            "1",
+            "AKIAIOSFODNN7EXAMPLE",
+            ";",
+            "=",
+            "4111111111111111",
+            "2512101",
+            "?",
+            "x",
+        ];
+        let arn = " arn:aws:sm:r:1:secret:x ";
+        redacted_once_for_all(&pieces, 2030, arn, "arn:aws:sm:r:1:secret:[REDACTED]");
+    }
+}

@@ -1,0 +1,285 @@
+//! Values as Rust's `Debug` writes them with no name before them: a newtype named for a
+//! secret or sensitive data (`Password("hunter2")`, `ApiKey(Some("…"))`, JSON-escaped too)
+//! and a two-item tuple whose first item names the second (`("x-api-key", "k")`,
+//! `std::env::vars()` collected).
+
+use super::names::{is_name_byte, marker_for};
+use super::value_ends::opening_quote_len;
+use super::values::value_finding;
+use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
+use crate::redact::Redactor;
+
+/// The longest name of a wrapper read.
+const MAX_WRAPPER_NAME: usize = 64;
+
+/// The longest text in a wrapper read: a longer one is no secret a wrapper holds.
+const MAX_WRAPPED: usize = 4096;
+
+/// A value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype
+/// with no redacting `Debug` of its own — `Password("hunter2")`, `ApiKey(Some("k…"))`,
+/// `PinBlock("…")`, and JSON-escaped (`Password(\"…\")`) — its quoted text, quotes and all,
+/// `[REDACTED]` / `[REMOVED]`. `at`: the opening quote, right after the `(`. The name is a
+/// type's (a capital letter first): a call in prose (`password("x")`) stays.
+#[cold]
+pub(super) fn wrapped_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let open = at.checked_sub(1).filter(|&k| bytes[k] == b'(')?;
+    let quote_len = opening_quote_len(&bytes[at..]);
+    if quote_len == 0 || bytes[at] == b'\'' {
+        return None;
+    }
+    // `ApiKey(Some("…"))`: the wrapper's name is before the `Some(`.
+    let name_end = match bytes[..open].strip_suffix(b"Some") {
+        Some(before) => before.len().checked_sub(1).filter(|&k| bytes[k] == b'(')?,
+        None => open,
+    };
+    // A name in what this pass replaced is no name.
+    if floor > name_end {
+        return None;
+    }
+    let reach = name_end.saturating_sub(MAX_WRAPPER_NAME).max(floor);
+    let start = name_end
+        - bytes[reach..name_end]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+    if start == reach && reach > 0 && is_word_byte(bytes[reach - 1]) {
+        return None;
+    }
+    let name = &bytes[start..name_end];
+    if !name.first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let fixed = marker_for(redactor, name)?;
+    let end = closing_quote_end(bytes, at + quote_len, quote_len - 1)?;
+    if bytes.get(end) != Some(&b')') {
+        return None;
+    }
+    Some(if fixed == REMOVED {
+        removed(at, end, redactor.counts())
+    } else {
+        secret(at, end, redactor.counts())
+    })
+}
+
+/// Where the quoted text from `from` ends, after its closing quote — a `"` after exactly
+/// `backslashes` backslashes (none as `Debug` writes text, one escaped in JSON): a quote
+/// inside has more before it (`\"`, `\\\"`); one with fewer ends the text around it, and
+/// nothing is found. Read no further than [`MAX_WRAPPED`] bytes.
+fn closing_quote_end(bytes: &[u8], from: usize, backslashes: usize) -> Option<usize> {
+    let limit = bytes.len().min(from + MAX_WRAPPED);
+    let mut k = from;
+    while k < limit {
+        let run = bytes[k..limit].iter().take_while(|&&b| b == b'\\').count();
+        match bytes.get(k + run) {
+            Some(b'"') if run == backslashes => return Some(k + run + 1),
+            Some(b'"') if run < backslashes => return None,
+            _ => k += run + 1,
+        }
+    }
+    None
+}
+
+/// The longest first item of a tuple judged as a name.
+const MAX_TUPLE_NAME: usize = 64;
+
+/// A two-item tuple as Rust's `Debug` writes it — `("x-api-key", "k123")`, a
+/// `Vec<(String, String)>` of headers, `std::env::vars()` collected (`("AWS_SESSION_TOKEN",
+/// "…")`) — whose first item names the second: the second's text replaced. `at`: the quote
+/// closing the first item, a comma right after it. JSON-escaped text (`(\"pin\", \"1\")`)
+/// too; the second item may be bare (`("pin", 1234)`) or wrapped (`Some("…")`), and the tuple
+/// must close right after it.
+#[cold]
+pub(super) fn tuple_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    // A quote as a block's last byte anchors whatever follows it.
+    if bytes.get(at + 1) != Some(&b',') {
+        return None;
+    }
+    let escaped = at > 0 && bytes[at - 1] == b'\\';
+    let name_end = at - usize::from(escaped);
+    let reach = name_end
+        .saturating_sub(MAX_TUPLE_NAME + 1)
+        .max(floor)
+        .min(name_end);
+    let open = reach + bytes[reach..name_end].iter().rposition(|&b| b == b'"')?;
+    let name = &bytes[open + 1..name_end];
+    // A name, or a path of names (an SSM parameter's `/prod/db/password`, `custom:pin`).
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| is_name_byte(b) || b == b'/' || b == b':')
+    {
+        return None;
+    }
+    let before = match bytes[..open].strip_suffix(b"\\") {
+        Some(before) if escaped => before,
+        None if !escaped => &bytes[..open],
+        _ => return None,
+    };
+    if !matches!(trim_end(before).last(), Some(b'(' | b'[')) {
+        return None;
+    }
+    let fixed = marker_for(redactor, name)?;
+    let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
+    // Not one holding a marker a pass before wrote: its quotes may close differently now.
+    value_finding(redactor, bytes, start..end, fixed, None)
+}
+
+/// Where the text of a tuple's second item starts and ends, the item starting after blanks
+/// from `from`: quoted (as the first was: `escaped` for `\"`), perhaps in `Some(…)`, or bare;
+/// `None` unless the tuple closes right after it, or when it is empty.
+fn tuple_second_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize, usize)> {
+    let mut i = from;
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let wrapped = bytes[i.min(bytes.len())..].starts_with(b"Some(");
+    if wrapped {
+        i += 5;
+    }
+    let quote: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+    let (start, end, after) = if bytes[i.min(bytes.len())..].starts_with(quote) {
+        let start = i + quote.len();
+        // The closing quote: not one escaped inside the text (`\"`, as `Debug` writes it).
+        let mut len = 0;
+        loop {
+            len += find(&bytes[start + len..], quote)?;
+            if escaped || len == 0 || bytes[start + len - 1] != b'\\' {
+                break;
+            }
+            len += 1;
+        }
+        (start, start + len, start + len + quote.len())
+    } else {
+        let rest = &bytes[i.min(bytes.len())..];
+        // A bare marker (`[REMOVED]`, a pass's own) holds the bracket that would end it.
+        if rest.starts_with(REMOVED.as_bytes()) || rest.starts_with(REDACTED.as_bytes()) {
+            return None;
+        }
+        // A bare item is a word: a number, `None`, an identifier.
+        let len = rest
+            .iter()
+            .position(|&b| !is_name_byte(b))
+            .unwrap_or(rest.len());
+        (i, i + len, i + len)
+    };
+    let mut j = after + usize::from(wrapped && bytes.get(after) == Some(&b')'));
+    while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+        j += 1;
+    }
+    (start < end && matches!(bytes.get(j), Some(b')' | b']'))).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::Redactor;
+    use crate::redact::text::test_support::{assert_redacted, redact};
+    use crate::redact::text::{Short, short_verdict};
+
+    #[test]
+    fn a_tuples_second_item_goes_by_its_first() {
+        // `std::env::vars()` collected and printed with `{:?}` in a Lambda function: the
+        // runtime's credentials were written in clear.
+        assert_eq!(
+            redact(
+                r#"[("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG"), ("AWS_SESSION_TOKEN", "IQoJb3JpZ2lu"), ("AWS_REGION", "eu-west-1")]"#
+            ),
+            r#"[("AWS_SECRET_ACCESS_KEY", "[REDACTED]"), ("AWS_SESSION_TOKEN", "[REDACTED]"), ("AWS_REGION", "eu-west-1")]"#
+        );
+        assert_eq!(
+            redact(r#"[("x-api-key", Some("k1")), ("cvv", 737), ("pin","1")]"#),
+            r#"[("x-api-key", Some("[REDACTED]")), ("cvv", [REMOVED]), ("pin","[REMOVED]")]"#
+        );
+        assert_eq!(
+            redact(r#"("password", "a\"b c")"#),
+            r#"("password", "[REDACTED]")"#
+        );
+        assert_eq!(
+            redact(r#"{"msg":"headers [(\"api_key\", \"k\")]"}"#),
+            r#"{"msg":"headers [(\"api_key\", \"[REDACTED]\")]"}"#
+        );
+        assert_eq!(short_verdict(br#"("pin","1")"#), Short::Scan);
+        // Fuzzer: a quote inside what a finding already covered (a cookie's value, to the
+        // line's end) was looked at with the name floor past it — and the slice panicked.
+        // (An escaped quote ends a cookie's value before its backslash.)
+        assert_eq!(redact(r#"Cookie:/\","#), r#"Cookie:[REDACTED]\","#);
+        assert_eq!(redact(r#"Cookie:[REDACTED]\","#), r#"Cookie:[REDACTED]\","#);
+        // Fuzzer: an item holding a marker (`cvv:[REMOVED]`) closed the tuple only once the
+        // first pass had replaced what its quotes held — replaced on a second pass only.
+        let once = redact(r#"(\"pin\",\"cvv:{\"v]\"]"#);
+        assert_eq!(once, r#"(\"pin\",\"cvv:[REMOVED]\"]"#);
+        assert_eq!(redact(&once), once);
+        // Fuzzer: a bare second item ran to the bracket of a marker after it
+        // (`cvv=[REMOVED]`), redacted on a second pass only. A bare item is a word.
+        assert_eq!(
+            redact(r#"[("api_key",cvv==]"#),
+            r#"[("api_key",cvv=[REMOVED]]"#
+        );
+        // Three items, a name saying nothing, no tuple, an empty value.
+        for benign in [
+            r#"("password", "x", "y")"#,
+            r#"("region", "eu-west-1")"#,
+            r#"said "password", "hunter2")"#,
+            r#"("password", "")"#,
+            r#"("pass word", "x")"#,
+        ] {
+            assert_eq!(redact(benign), benign);
+        }
+    }
+
+    #[test]
+    fn a_value_in_a_wrapper_named_for_a_secret_goes() {
+        // A newtype with a derived `Debug` (no redacting one of its own), logged outside a
+        // field named for it: its text was kept.
+        assert_redacted(&[
+            (
+                r#"using Password("hunter2") now"#,
+                "using Password([REDACTED]) now",
+            ),
+            (r#"ApiKey(Some("k3y\"quoted"))"#, "ApiKey(Some([REDACTED]))"),
+            (
+                r#"auth::ClientSecret("s3cr3t")"#,
+                "auth::ClientSecret([REDACTED])",
+            ),
+            (r#"[PinBlock("0412AC89")]"#, "[PinBlock([REMOVED])]"),
+            // Short strings are read too.
+            (r#"Pin("1234")"#, "Pin([REMOVED])"),
+            // JSON-escaped (a quote inside escaped twice), and escaped twice.
+            (
+                r#"{"msg":"got Password(\"hun\\\"ter\") ok"}"#,
+                r#"{"msg":"got Password([REDACTED]) ok"}"#,
+            ),
+            // Quotes closing before the wrapper does, or a raw quote inside escaped text.
+            (r#"Secret(\"a\" b\")"#, r#"Secret(\"a\" b\")"#),
+            (r#"Secret(\"a" b)"#, r#"Secret(\"a" b)"#),
+            (r#"Password(\\\"x\\\")"#, "Password([REDACTED])"),
+            // A code the prose rule leaves (five digits) goes by the wrapper's name.
+            (r#"Cvv("12345")"#, "Cvv([REMOVED])"),
+            // Other names, calls in prose, escaped text, an unclosed or unquoted wrapper,
+            // `Some(…)` on its own: kept.
+            (
+                r#"OrderId("ord_123") Some("x")"#,
+                r#"OrderId("ord_123") Some("x")"#,
+            ),
+            (r#"password("x") called"#, r#"password("x") called"#),
+            (r#"Password("x"#, r#"Password("x"#),
+            (r#"Password("x" + y)"#, r#"Password("x" + y)"#),
+        ]);
+        // Fuzzer: a wrapper's `(` right after what a pass replaced (`cvv:` took the bytes
+        // up to it) panicked, reading its name from before the replacement's end.
+        assert_redacted(&[("cvv:\u{fffd}(\"v]\":", "cvv:[REMOVED]\"v]\":")]);
+        let r = Redactor::new();
+        let _ = r.redact(r#"Token("t0k3n") ApiKey("k")"#);
+        assert_eq!(r.stats().secret_text, 2);
+    }
+}
