@@ -46,7 +46,7 @@
 //! security codes), [`separators`] (a `=` or `:`: the name before it, read by [`names`];
 //! the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
 //! [`elements`] (XML), [`commands`] (command lines' flags), [`wrappers`] (`Debug`'s newtypes
-//! and tuples), [`credentials`] (secrets told by a literal of their own) and [`pem`]
+//! and tuples), [`credentials`](mod@credentials) (secrets told by a literal of their own) and [`pem`]
 //! (private keys). [`output`] writes the pieces; [`short`] judges strings too short to
 //! walk.
 
