@@ -104,7 +104,7 @@ const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
     (b"verification", b"code"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-const SECRET_KEY_QUALIFIERS: [&[u8]; 19] = [
+const SECRET_KEY_QUALIFIERS: [&[u8]; 22] = [
     b"api",
     // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
     // the merchant keys of Paytm and others.
@@ -131,6 +131,11 @@ const SECRET_KEY_QUALIFIERS: [&[u8]; 19] = [
     b"session",
     b"hmac",
     b"client",
+    // Azure API Management's `Ocp-Apim-Subscription-Key`, an agent's license key (New
+    // Relic's `NEW_RELIC_LICENSE_KEY`), a search service's admin key (Algolia's).
+    b"subscription",
+    b"license",
+    b"admin",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
 const DESCRIBING_TOKENS: [&[u8]; 44] = [
@@ -708,6 +713,10 @@ mod tests {
             "application_key",
             "mac_key",
             "X-Shopify-Hmac-Sha256",
+            "Ocp-Apim-Subscription-Key",
+            "subscriptionKey",
+            "NEW_RELIC_LICENSE_KEY",
+            "ALGOLIA_ADMIN_KEY",
             "api_key",
             "apiKey",
             "APIKey",
@@ -807,7 +816,9 @@ mod tests {
             "SharedAccessKeyName",
             "data_key_id",
             "plaintext_length",
-            "license_key",
+            "partition_key",
+            "sort_key",
+            "cache_key",
             "metadata_key",
             "AccountName",
             "session_id",

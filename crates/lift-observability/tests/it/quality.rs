@@ -147,7 +147,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
     ];
-    const SECRET: [&str; 40] = [
+    const SECRET: [&str; 43] = [
         "password",
         "pwd",
         "pass",
@@ -198,6 +198,11 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "merchant_key",
         "DD_APP_KEY",
         "X-Shopify-Hmac-Sha256",
+        // Azure API Management's subscription key, an agent's license key, a search
+        // service's admin key.
+        "Ocp-Apim-Subscription-Key",
+        "NEW_RELIC_LICENSE_KEY",
+        "ALGOLIA_ADMIN_KEY",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
