@@ -60,6 +60,16 @@ pub(super) fn wrapped_value(
     if bytes.get(end) != Some(&b')') {
         return None;
     }
+    // Empty (nothing to hide: that it was empty is what a reader looks for), or holding what
+    // a pass replaced — a wrapper inside, whose quotes kept this one from closing on the
+    // first pass (`Password("Password("x")")`): left alone, so a second pass changes nothing.
+    let text = &bytes[at + quote_len..end - quote_len];
+    if text.is_empty()
+        || find(text, REMOVED.as_bytes()).is_some()
+        || find(text, REDACTED.as_bytes()).is_some()
+    {
+        return None;
+    }
     Some(if fixed == REMOVED {
         removed(at, end, redactor.counts())
     } else {
@@ -278,6 +288,22 @@ mod tests {
         // Fuzzer: a wrapper's `(` right after what a pass replaced (`cvv:` took the bytes
         // up to it) panicked, reading its name from before the replacement's end.
         assert_redacted(&[("cvv:\u{fffd}(\"v]\":", "cvv:[REMOVED]\"v]\":")]);
+        // Fuzzer: a wrapper inside a wrapper's text (`Cvv("Cvv("")")`): the inner one's
+        // quotes kept the outer from closing on the first pass, and once the inner text was
+        // replaced the second pass closed it. A wrapper's text holding a marker is left, and
+        // an empty one is nothing to hide.
+        assert_redacted(&[
+            (r#"Cvv("Cvv("")")"#, r#"Cvv("Cvv("")")"#),
+            (r#"Password("")"#, r#"Password("")"#),
+            (
+                r#"Password("Password("x")")"#,
+                r#"Password("Password([REDACTED])")"#,
+            ),
+            (
+                r#"ApiKey(\"ApiKey(\"k\")\")"#,
+                r#"ApiKey(\"ApiKey([REDACTED])\")"#,
+            ),
+        ]);
         let r = Redactor::new();
         let _ = r.redact(r#"Token("t0k3n") ApiKey("k")"#);
         assert_eq!(r.stats().secret_text, 2);
