@@ -45,7 +45,7 @@ impl Item {
     /// Adds the numeric attribute `name` if the store reads it; for a slot, the count and
     /// period of its limit.
     pub(crate) fn insert(&mut self, name: &str, value: u64) -> Option<(u32, u64)> {
-        match super::slot_of_name(name) {
+        match super::attributes::slot_of_name(name) {
             Some((count, period_us, slot)) => {
                 if self.slots.capacity() == 0 {
                     // An item with one slot of a limit holds up to `count`: one allocation.
@@ -60,7 +60,7 @@ impl Item {
                 Some((count, period_us))
             }
             None => {
-                if super::is_counter(name) {
+                if super::attributes::is_counter(name) {
                     self.numbers.insert(name.to_owned(), value);
                 }
                 None
