@@ -1,4 +1,5 @@
-//! Errors of this crate: configuration, parsing, and sink flush/close failures.
+//! Errors of this crate: configuration (the logger's and the metrics'), parsing, and sink
+//! flush/close failures.
 //!
 //! Each says what failed, with what input, and what to do. Logging itself never returns an
 //! error (a failed write is counted as a drop); only `flush`, `close` and configuration do.
@@ -79,4 +80,26 @@ pub enum SinkError {
     /// The sink is closed.
     #[error("the sink is closed")]
     Closed,
+}
+
+/// A configuration error: the namespace or a default dimension breaks an EMF rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetricsConfigError {
+    /// The namespace is invalid.
+    #[error("invalid metrics namespace {namespace:?}: {reason}")]
+    Namespace {
+        /// The namespace given.
+        namespace: String,
+        /// The rule it breaks.
+        reason: crate::metrics::rules::RuleViolation,
+    },
+    /// A default dimension is invalid.
+    #[error("invalid default dimension {name:?}: {reason}")]
+    Dimension {
+        /// The dimension's name.
+        name: String,
+        /// The rule it breaks.
+        reason: crate::metrics::rules::RuleViolation,
+    },
 }

@@ -1,4 +1,5 @@
-//! The crate's errors: why a message could not be signed or a signature was refused.
+//! The crate's errors: why a message could not be signed or a signature was refused, why a
+//! signed call was not sent, and why keys could not be read from Secrets Manager.
 //!
 //! Every refusal names the check that failed and never carries a signature, a key or a
 //! secret, so it can be logged and sent back to the caller as it is.
@@ -64,4 +65,45 @@ pub enum SignatureError {
     /// A key in configuration could not be read (the key itself is never shown).
     #[error("invalid key configuration: {0}")]
     InvalidKey(&'static str),
+}
+
+#[cfg(feature = "layer")]
+/// Why a request was not sent: it could not be signed, or the client failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignedCallError<E> {
+    /// The request could not be signed.
+    #[error("the request could not be signed: {0}")]
+    Sign(#[source] SignatureError),
+    /// The client failed.
+    #[error("the call failed: {0}")]
+    Call(#[source] E),
+}
+
+#[cfg(feature = "secrets-manager")]
+/// Why keys could not be read from Secrets Manager.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretsError {
+    /// The secret could not be read.
+    #[error("the secret {secret_id:?} could not be read")]
+    Read {
+        /// The secret's id.
+        secret_id: String,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// The secret holds no string.
+    #[error("the secret {0:?} holds no string")]
+    NotAString(String),
+    /// The secret's keys could not be read (the value itself is not shown).
+    #[error("the secret {secret_id:?} does not list keys: {source}")]
+    Keys {
+        /// The secret's id.
+        secret_id: String,
+        /// What is wrong with it.
+        #[source]
+        source: SignatureError,
+    },
 }

@@ -63,15 +63,19 @@ pub use digest::{content_digest, verify_content_digest};
 pub use dynamodb::DynamoDbNonces;
 #[cfg(feature = "layer")]
 pub use env::{EnvKeys, SIGNING_KEYS_SECRET_ENV, SIGNING_NONCE_TABLE_ENV};
+#[cfg(feature = "secrets-manager")]
+pub use error::SecretsError;
 pub use error::SignatureError;
+#[cfg(feature = "layer")]
+pub use error::SignedCallError;
 pub use key::{KeyStore, Secret, SigningKey, StaticKeys, VerifyingKey};
 #[cfg(feature = "layer")]
 pub use layer::{Verified as VerifiedService, VerifyLayer};
 #[cfg(feature = "layer")]
-pub use outbound::{SignLayer, SignedCallError, Signing};
+pub use outbound::{SignLayer, Signing};
 pub use params::SignatureParams;
 #[cfg(feature = "secrets-manager")]
-pub use secrets::{SecretsError, SecretsManagerKeys};
+pub use secrets::SecretsManagerKeys;
 pub use sign::Signer;
 pub use verify::{MemoryNonces, NonceStore, Verified, Verifier};
 pub use webhook::{DEFAULT_WEBHOOK_TOLERANCE, sign_webhook, verify_webhook};

@@ -14,7 +14,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use http::HeaderValue;
 
-use crate::error::SignatureError;
+use crate::error::SignedCallError;
 use crate::sign::Signer;
 
 /// Signs requests through a client service (see the module documentation).
@@ -64,18 +64,6 @@ impl<S> tower::Layer<S> for SignLayer {
 pub struct Signing<S> {
     inner: S,
     signer: Signer,
-}
-
-/// Why a request was not sent: it could not be signed, or the client failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SignedCallError<E> {
-    /// The request could not be signed.
-    #[error("the request could not be signed: {0}")]
-    Sign(#[source] SignatureError),
-    /// The client failed.
-    #[error("the call failed: {0}")]
-    Call(#[source] E),
 }
 
 /// The propagation headers for the current invocation, if there is one.

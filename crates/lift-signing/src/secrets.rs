@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use crate::error::SignatureError;
+use crate::error::SecretsError;
 use crate::key::{KeyStore, StaticKeys, VerifyingKey};
 
 /// Verifying keys from a Secrets Manager secret.
@@ -19,33 +19,6 @@ pub struct SecretsManagerKeys {
     client: aws_sdk_secretsmanager::Client,
     secret_id: String,
     keys: StaticKeys,
-}
-
-/// Why keys could not be read from Secrets Manager.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SecretsError {
-    /// The secret could not be read.
-    #[error("the secret {secret_id:?} could not be read")]
-    Read {
-        /// The secret's id.
-        secret_id: String,
-        /// Why.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync + 'static>,
-    },
-    /// The secret holds no string.
-    #[error("the secret {0:?} holds no string")]
-    NotAString(String),
-    /// The secret's keys could not be read (the value itself is not shown).
-    #[error("the secret {secret_id:?} does not list keys: {source}")]
-    Keys {
-        /// The secret's id.
-        secret_id: String,
-        /// What is wrong with it.
-        #[source]
-        source: SignatureError,
-    },
 }
 
 impl SecretsManagerKeys {

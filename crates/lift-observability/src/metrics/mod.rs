@@ -49,6 +49,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+pub use crate::error::MetricsConfigError;
 pub use rules::RuleViolation;
 pub use series::{Kind, MAX_HELD_VALUES, MAX_SERIES};
 pub use tenant::OTHER_TENANT;
@@ -61,28 +62,6 @@ use crate::value::{OwnedValue, ToValue};
 use document::{DocumentInput, write_documents};
 use series::{Refusal, SeriesTable, Spec};
 use tenant::TenantBudget;
-
-/// A configuration error: the namespace or a default dimension breaks an EMF rule.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum MetricsConfigError {
-    /// The namespace is invalid.
-    #[error("invalid metrics namespace {namespace:?}: {reason}")]
-    Namespace {
-        /// The namespace given.
-        namespace: String,
-        /// The rule it breaks.
-        reason: RuleViolation,
-    },
-    /// A default dimension is invalid.
-    #[error("invalid default dimension {name:?}: {reason}")]
-    Dimension {
-        /// The dimension's name.
-        name: String,
-        /// The rule it breaks.
-        reason: RuleViolation,
-    },
-}
 
 /// The property that keeps a folded tenant's real id (the tenant dimension, which may be
 /// named `tenant_id` itself, then reads `__other__`).
