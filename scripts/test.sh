@@ -33,8 +33,10 @@ test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 cargo test --workspace --all-features --locked 2>&1 | tee "$test_log"
 
-step "docs: every public item documented once, no broken links"
+step "docs: every public item documented once, no broken links (in private items' docs either)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --all-features --locked -q
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --all-features --locked -q \
+    --document-private-items
 
 step "lean builds: lift without features compiles no AWS SDK; without features (no moto) every test passes"
 if cargo tree -p lift -e normal --locked --prefix none | grep '^aws-'; then

@@ -6,7 +6,7 @@
 //!    messages, timestamps older than the age window (14 days, or the group's retention) or
 //!    more than 2 hours ahead;
 //! 2. truncates an oversize message so it fits the per-event cap (JSON stays valid and is
-//!    marked `"truncated": true`; see [`lift_observability::truncate`]);
+//!    marked `"truncated": true`; see [`lift_observability::truncate_line`]);
 //! 3. sorts by timestamp, stably (equal timestamps keep their arrival order);
 //! 4. cuts batches greedily, each within the byte limit (26 bytes of overhead per event),
 //!    the event-count limit and the 24-hour span.

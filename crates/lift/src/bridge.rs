@@ -7,7 +7,7 @@ use lift_observability::tracing_bridge::{InvocationSource, LiftLayer};
 
 use crate::current::current;
 
-/// Supplies the invocation the calling task runs in (see [`crate::current`]).
+/// Supplies the invocation the calling task runs in (see [`crate::current()`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CurrentInvocation;
 

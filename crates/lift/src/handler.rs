@@ -3,7 +3,7 @@
 //! Any `Fn(Context, E) -> impl Future<Output = Result<R, LiftError>>` is a handler.
 //! [`HandlerService`] turns one into a tower `Service<Invocation<E>>`, the innermost layer
 //! of the stack the middleware wraps. It runs the handler with the invocation's context as
-//! the task's [`current`](crate::current) context and turns a panic into a 500
+//! the task's [`current`](crate::current()) context and turns a panic into a 500
 //! ([`PanicError`](crate::PanicError) as its source), so every layer around it sees an
 //! ordinary error and the process lives on.
 

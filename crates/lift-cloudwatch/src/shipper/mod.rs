@@ -3,7 +3,7 @@
 //! One loop owns all shipping state. It wakes when the queue holds a full batch, when the
 //! flush interval ticks, when a delivery task finishes, or on a flush/close command; then
 //! it drains the queue into per-stream pending lists, packs them with the
-//! [`BatchPacker`](crate::BatchPacker) (full batches at once; partial ones only when a flush
+//! [`BatchPacker`] (full batches at once; partial ones only when a flush
 //! is due, so a backlog ships in near-full batches), and starts deliveries — at most one in
 //! flight per stream, so each stream's batches arrive in order, and at most
 //! `max_in_flight` in all, so many streams ship in parallel. While a stream's call is in

@@ -1,4 +1,4 @@
-//! [`ContextLayer`]: wraps a service in [`WithContext`].
+//! [`ContextLayer`]: wraps a service in [`WithContext`](super::WithContext).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! [`MetricsLayer`]: wraps a service in [`Measured`].
+//! [`MetricsLayer`]: wraps a service in [`Measured`](super::Measured).
 
 use std::sync::Arc;
 

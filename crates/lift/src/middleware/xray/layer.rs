@@ -1,4 +1,4 @@
-//! [`XRayLayer`]: wraps a service in [`Traced`].
+//! [`XRayLayer`]: wraps a service in [`Traced`](super::Traced).
 
 use std::sync::Arc;
 

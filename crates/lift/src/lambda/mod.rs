@@ -11,112 +11,31 @@
 //! Logs go to stdout as JSON by default (`Logger::from_env`: Lambda ships stdout to
 //! CloudWatch Logs); give [`App::logger`] a logger with a `CloudWatchSink` to ship directly.
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
+mod http;
+mod settings;
+
+pub use http::{HttpResponse, HttpService, error_response};
+pub use settings::{
+    CLOUDWATCH_GROUP_ENV, CLOUDWATCH_STREAM_ENV, DEFAULT_METRICS_TENANT_BUDGET,
+    METRICS_DIMENSIONS_ENV, METRICS_NAMESPACE_ENV, METRICS_TENANT_BUDGET_ENV, SELF_TELEMETRY_ENV,
+    XRAY_ENV,
+};
+
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use lambda_http::{Body, RequestExt};
 use lift_observability::metrics::Metrics;
 use lift_observability::xray::XRayEmitter;
 use lift_observability::{ContextKey, Logger, Sink};
 use tower::{Layer, Service};
 
-use crate::error::{LiftError, StartupError};
+use crate::error::LiftError;
 use crate::event_gate::EventGate;
 use crate::extract::Extractors;
 use crate::handler::{Handler, HandlerService};
 use crate::meta::{Invocation, InvocationMeta};
-use crate::middleware::{Buffering, Observability, ObservabilityLayer};
-
-/// Set to a log group name to ship logs straight to CloudWatch Logs instead of stdout.
-pub const CLOUDWATCH_GROUP_ENV: &str = "LIFT_CLOUDWATCH_LOG_GROUP";
-/// The stream name template used with [`CLOUDWATCH_GROUP_ENV`].
-pub const CLOUDWATCH_STREAM_ENV: &str = "LIFT_CLOUDWATCH_LOG_STREAM";
-/// Set to a CloudWatch namespace to record per-invocation EMF metrics.
-pub const METRICS_NAMESPACE_ENV: &str = "LIFT_METRICS_NAMESPACE";
-/// Set to a number to add a `tenant_id` dimension admitting that many tenants per minute.
-pub const METRICS_TENANT_BUDGET_ENV: &str = "LIFT_METRICS_TENANT_BUDGET";
-/// Opt-in dimensions of the per-invocation metrics beside `service`, comma-separated:
-/// `function_name`, `tenant_id` (for example `function_name,tenant_id`).
-pub const METRICS_DIMENSIONS_ENV: &str = "LIFT_METRICS_DIMENSIONS";
-/// Tenants per minute the `tenant_id` dimension admits when it is asked for without
-/// [`METRICS_TENANT_BUDGET_ENV`]; the rest are folded into `__other__`.
-pub const DEFAULT_METRICS_TENANT_BUDGET: usize = 20;
-/// `true` to record the logger's and shipper's own telemetry as metrics.
-pub const SELF_TELEMETRY_ENV: &str = "LIFT_SELF_TELEMETRY";
-/// `true` / `false` to switch X-Ray subsegments on or off (default: on when
-/// `AWS_XRAY_DAEMON_ADDRESS` is set, as it is in Lambda with active tracing).
-pub const XRAY_ENV: &str = "LIFT_XRAY";
-
-fn env_flag(name: &str) -> Option<bool> {
-    let value = std::env::var(name).ok()?;
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
-    }
-}
-
-/// The opt-in metric dimensions the environment asks for.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct OptInDimensions {
-    function_name: bool,
-    tenant_budget: Option<usize>,
-}
-
-impl OptInDimensions {
-    fn from_env() -> Result<Self, StartupError> {
-        Self::parse(
-            std::env::var(METRICS_DIMENSIONS_ENV).ok().as_deref(),
-            std::env::var(METRICS_TENANT_BUDGET_ENV).ok().as_deref(),
-        )
-    }
-
-    /// `dimensions` as in `LIFT_METRICS_DIMENSIONS`; `budget` as in
-    /// `LIFT_METRICS_TENANT_BUDGET` (which alone also asks for `tenant_id`).
-    fn parse(dimensions: Option<&str>, budget: Option<&str>) -> Result<Self, StartupError> {
-        let budget = budget
-            .map(|b| {
-                b.trim()
-                    .parse::<usize>()
-                    .map_err(|_| StartupError::InvalidSetting {
-                        name: METRICS_TENANT_BUDGET_ENV,
-                        value: b.to_owned(),
-                        expected: "a number of tenants per minute".to_owned(),
-                    })
-            })
-            .transpose()?;
-        let mut opted = Self {
-            function_name: false,
-            tenant_budget: budget,
-        };
-        for name in dimensions.unwrap_or_default().split(',').map(str::trim) {
-            match name {
-                "" => {}
-                "function_name" => opted.function_name = true,
-                "tenant_id" => {
-                    opted.tenant_budget = Some(budget.unwrap_or(DEFAULT_METRICS_TENANT_BUDGET));
-                }
-                _ => {
-                    return Err(StartupError::InvalidSetting {
-                        name: METRICS_DIMENSIONS_ENV,
-                        value: dimensions.unwrap_or_default().to_owned(),
-                        expected: format!(
-                            "a comma-separated list of function_name and tenant_id, not {name:?}"
-                        ),
-                    });
-                }
-            }
-        }
-        Ok(opted)
-    }
-}
-
-/// An HTTP response.
-pub type HttpResponse = http::Response<Body>;
+use crate::middleware::{Buffering, ObservabilityLayer};
+use settings::{OptInDimensions, env_flag};
 
 impl From<LiftError> for lambda_runtime::Diagnostic {
     fn from(error: LiftError) -> Self {
@@ -492,93 +411,9 @@ where
     App::new().run_events(handler).await
 }
 
-/// The HTTP stack: `lambda_http::Request` in, an HTTP response out — a [`LiftError`]
-/// becomes a response with its status and a JSON body.
-#[derive(Debug, Clone)]
-pub struct HttpService<H> {
-    stack: Observability<HandlerService<H>>,
-}
-
-impl<H> Service<lambda_http::Request> for HttpService<H>
-where
-    H: Handler<lambda_http::Request, Response = HttpResponse>,
-{
-    type Response = HttpResponse;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: lambda_http::Request) -> Self::Future {
-        let meta = request
-            .lambda_context_ref()
-            .map(InvocationMeta::from_lambda)
-            .unwrap_or_else(|| {
-                // Outside Lambda too, the process's first invocation is its cold start.
-                let mut meta = InvocationMeta::local(crate::local::new_request_id());
-                meta.cold_start = crate::meta::take_cold_start();
-                meta
-            });
-        let mut stack = self.stack.clone();
-        Box::pin(async move {
-            Ok(match stack.call(Invocation::new(request, meta)).await {
-                Ok(response) => response,
-                Err(error) => error_response(&error),
-            })
-        })
-    }
-}
-
-/// The HTTP response for `error`: its status and a JSON body.
-pub fn error_response(error: &LiftError) -> HttpResponse {
-    let mut response = http::Response::builder()
-        .status(error.status())
-        .header("content-type", "application/json")
-        .body(Body::from(error.to_body()))
-        .unwrap_or_else(|_| http::Response::new(Body::Empty));
-    for (name, value) in error.headers() {
-        response.headers_mut().append(name.clone(), value.clone());
-    }
-    response
-}
-
 #[cfg(all(test, not(feature = "cloudwatch")))]
 mod tests {
     use super::*;
-
-    #[test]
-    fn metric_dimensions_are_service_only_unless_asked_for() {
-        let parse = OptInDimensions::parse;
-        assert_eq!(parse(None, None).unwrap(), OptInDimensions::default());
-        assert_eq!(
-            parse(Some(" function_name , tenant_id "), None).unwrap(),
-            OptInDimensions {
-                function_name: true,
-                tenant_budget: Some(DEFAULT_METRICS_TENANT_BUDGET)
-            }
-        );
-        assert_eq!(
-            parse(Some("tenant_id"), Some("7")).unwrap().tenant_budget,
-            Some(7)
-        );
-        // The budget alone still asks for the tenant dimension, as it always did.
-        assert_eq!(parse(None, Some("10")).unwrap().tenant_budget, Some(10));
-        let err = parse(Some("function_name,region"), None).unwrap_err();
-        assert_eq!(err.error_type(), "Lift.InvalidSetting");
-        assert!(
-            err.to_string().contains("LIFT_METRICS_DIMENSIONS")
-                && err.to_string().contains("\"region\""),
-            "{err}"
-        );
-        assert!(
-            parse(None, Some("many"))
-                .unwrap_err()
-                .to_string()
-                .contains(METRICS_TENANT_BUDGET_ENV)
-        );
-    }
 
     /// Built without `cloudwatch`, a function told to ship to CloudWatch refuses to start
     /// and names the feature (`scripts/test.sh` runs this build too).
