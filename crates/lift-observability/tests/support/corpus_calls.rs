@@ -1,6 +1,7 @@
 //! Lift's call site for each shape of the realistic corpus (`lift-corpus`): a literal
-//! message and literal keys, as services write log calls. Shared by the corpus benchmark
-//! and the allocation test (included with `#[path]`), so both run the same calls.
+//! message and literal keys, as services write log calls. Shared by the corpus benchmark,
+//! the allocation test and `lift-cloudwatch`'s caller-cost benchmark (included with
+//! `#[path]`), so all run the same calls.
 
 use lift_corpus::Entry;
 use lift_observability::{Logger, Value, error, info, warn};
