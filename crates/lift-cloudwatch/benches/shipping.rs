@@ -1,9 +1,12 @@
 //! Shipping benchmarks, peers in the same run.
 //!
-//! 1. `caller_cost`: what one 10-field `info` costs the calling thread with the CloudWatch
-//!    sink (enqueue into the bounded queue; the shipper drains in the background against
-//!    an API that acknowledges at once), next to encoding alone (no-op sink) and the writer
-//!    sink into `io::sink()`.
+//! 1. `caller_cost`: what logging an entry of the realistic corpus (`lift-corpus`, the
+//!    10,000 entries the corpus benchmark cycles through, at the same call sites) costs the
+//!    calling thread with the CloudWatch sink (enqueue into the bounded queue; the shipper
+//!    drains in the background against an API that acknowledges at once), next to encoding
+//!    alone (no-op sink) and the writer sink into `io::sink()` — logging one entry after
+//!    the other as fast as it can, and as a Lambda invocation does (100 entries, then a
+//!    flush that is not timed).
 //! 2. `end_to_end_moto`: 3,000 and 10,000 entries into a real CloudWatch Logs API (`moto_server`,
 //!    started here), timed until every entry is acknowledged — Lift's `flush().await`
 //!    against `tracing-cloudwatch`'s `shutdown().await` — with the number of API calls each
@@ -26,6 +29,9 @@
 #[allow(dead_code)]
 mod moto;
 
+#[path = "../../lift-observability/tests/support/corpus_calls.rs"]
+mod corpus_calls;
+
 use std::cell::Cell;
 use std::hint::black_box;
 use std::sync::Arc;
@@ -39,6 +45,23 @@ use lift_observability::{Logger, NoopSink, WriterSink, info};
 
 /// Entries per end-to-end round.
 const E2E_SIZES: [u64; 2] = [3_000, 10_000];
+/// The realistic corpus the caller's cost is measured on (as the corpus benchmark's).
+const CORPUS_SEED: u64 = 2026;
+/// Entries in it (distinct).
+const CORPUS_ENTRIES: usize = 10_000;
+/// Entries one invocation logs before its flush, in the per-invocation pattern.
+const INVOCATION_ENTRIES: u64 = 100;
+
+/// How the caller logs.
+#[derive(Clone, Copy)]
+enum Pattern {
+    /// One entry after the other as fast as it can (a shipper that cannot keep up
+    /// meets the bound and counts the rest as `queue_full`).
+    Sustained,
+    /// A Lambda invocation's: [`INVOCATION_ENTRIES`] entries, then a flush (not timed), so
+    /// each invocation finds the buffer empty.
+    Invocations,
+}
 
 /// Acknowledges everything at once: isolates the caller's side.
 struct Acknowledge;
@@ -66,25 +89,49 @@ fn log_ten_fields(log: &Logger, n: u64) {
 }
 
 fn caller_cost(c: &mut Criterion) {
+    let corpus = lift_corpus::generate(CORPUS_SEED, CORPUS_ENTRIES);
     let mut group = c.benchmark_group("caller_cost");
-    let encode_only = Logger::builder().sink(NoopSink::new()).build();
-    group.bench_function("encode_only_noop_sink", |b| {
-        let mut n = 0;
-        b.iter(|| {
-            n += 1;
-            log_ten_fields(black_box(&encode_only), n)
-        })
-    });
-    let writer = Logger::builder()
-        .sink(WriterSink::new(std::io::sink()))
-        .build();
-    group.bench_function("writer_sink_io_sink", |b| {
-        let mut n = 0;
-        b.iter(|| {
-            n += 1;
-            log_ten_fields(black_box(&writer), n)
-        })
-    });
+    let mut measure = |name: &str, root: Logger, pattern: Pattern| {
+        let log = corpus_calls::invocation_logger(&root);
+        let mut next = corpus.iter().cycle();
+        let mut log_next = move || {
+            let entry = next.next().expect("a corpus cycles");
+            corpus_calls::log_entry(black_box(&log), entry);
+        };
+        match pattern {
+            Pattern::Sustained => group.bench_function(name, |b| b.iter(&mut log_next)),
+            // Only the logging calls are timed; each invocation's flush is not.
+            Pattern::Invocations => group.bench_function(name, |b| {
+                b.iter_custom(|iters| {
+                    let mut logging = Duration::ZERO;
+                    let mut left = iters;
+                    while left > 0 {
+                        let n = left.min(INVOCATION_ENTRIES);
+                        let started = Instant::now();
+                        for _ in 0..n {
+                            log_next();
+                        }
+                        logging += started.elapsed();
+                        root.flush_blocking().expect("flushed");
+                        left -= n;
+                    }
+                    logging
+                })
+            }),
+        };
+    };
+    measure(
+        "encode_only_noop_sink",
+        Logger::builder().sink(NoopSink::new()).build(),
+        Pattern::Sustained,
+    );
+    measure(
+        "writer_sink_io_sink",
+        Logger::builder()
+            .sink(WriterSink::new(std::io::sink()))
+            .build(),
+        Pattern::Sustained,
+    );
     let mut config = CloudWatchConfig::new("/lift/bench");
     config.log_stream = "caller".into();
     config.max_buffer_bytes = 256 << 20;
@@ -93,14 +140,21 @@ fn caller_cost(c: &mut Criterion) {
         .api(Acknowledge)
         .build_blocking()
         .expect("sink");
-    let cloudwatch = Logger::builder().sink(sink.clone()).build();
-    group.bench_function("cloudwatch_sink", |b| {
-        let mut n = 0;
-        b.iter(|| {
-            n += 1;
-            log_ten_fields(black_box(&cloudwatch), n)
-        })
-    });
+    measure(
+        "cloudwatch_sink",
+        Logger::builder().sink(sink.clone()).build(),
+        Pattern::Sustained,
+    );
+    measure(
+        "encode_only_per_invocation",
+        Logger::builder().sink(NoopSink::new()).build(),
+        Pattern::Invocations,
+    );
+    measure(
+        "cloudwatch_sink_per_invocation",
+        Logger::builder().sink(sink.clone()).build(),
+        Pattern::Invocations,
+    );
     group.finish();
     drop(guard);
     let stats = sink.shipper_stats();
