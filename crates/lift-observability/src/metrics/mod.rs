@@ -36,10 +36,14 @@
 //! assert_eq!(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Payments");
 //! ```
 
+mod builder;
 pub mod check;
 mod document;
+mod property;
+mod recording;
 pub mod rules;
 mod series;
+mod stats;
 mod tenant;
 mod unit;
 
@@ -47,11 +51,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use serde::Serialize;
-
 pub use crate::error::MetricsConfigError;
+pub use builder::MetricsBuilder;
+pub use recording::MetricBuilder;
 pub use rules::RuleViolation;
 pub use series::{Kind, MAX_HELD_VALUES, MAX_SERIES};
+pub use stats::{FlushReport, MetricsStats};
 pub use tenant::OTHER_TENANT;
 pub use unit::{Resolution, Unit};
 
@@ -60,162 +65,20 @@ use crate::sink::{LineMeta, Sink};
 use crate::timestamp::Clock;
 use crate::value::{OwnedValue, ToValue};
 use document::{DocumentInput, write_documents};
+use property::redacted_property;
 use series::{Refusal, SeriesTable, Spec};
+use stats::Counters;
 use tenant::TenantBudget;
 
 /// The property that keeps a folded tenant's real id (the tenant dimension, which may be
 /// named `tenant_id` itself, then reads `__other__`).
 pub const FOLDED_TENANT_PROPERTY: &str = "folded_tenant_id";
 
-/// A property's value, redacted by Lift's built-in rules like a log field (EMF documents
-/// are log events): a secret key's value becomes `[REDACTED]`, sensitive authentication
-/// data is dropped to `null`, card numbers in text are masked. Lift's own ids (`request_id`,
-/// `trace_id`) are identity and kept as they are.
-fn redacted_property(key: &str, value: crate::value::Value<'_>) -> OwnedValue {
-    use crate::redact::{KeyRule, Redactor};
-    use crate::value::Value;
-    let redactor = Redactor::builtin();
-    if key == "request_id" || key == "trace_id" {
-        return value.to_owned_value();
-    }
-    let masked = |v: Option<([u8; 21], usize)>| {
-        v.map(|(b, n)| OwnedValue::Str(String::from_utf8_lossy(&b[..n]).into()))
-    };
-    match redactor.key_rule(key) {
-        KeyRule::Secret if value.is_null() => OwnedValue::Null,
-        KeyRule::Secret => OwnedValue::Str(crate::redact::text::REDACTED.into()),
-        KeyRule::Remove => OwnedValue::Null,
-        KeyRule::Scan | KeyRule::Safe => match value {
-            // A payload in base64 (an event's `body`): read as the text it encodes.
-            Value::Str(s) if crate::redact::keys::is_payload_key(key.as_bytes()) => {
-                OwnedValue::Str(redactor.redact_payload(s).into())
-            }
-            Value::Str(s) => OwnedValue::Str(redactor.redact(s).into()),
-            Value::U64(v) => {
-                masked(redactor.masked_integer(key, v, false)).unwrap_or(OwnedValue::U64(v))
-            }
-            Value::I64(v) => masked(redactor.masked_integer(key, v.unsigned_abs(), v < 0))
-                .unwrap_or(OwnedValue::I64(v)),
-            Value::F64(v) => masked(redactor.masked_float(key, v)).unwrap_or(OwnedValue::F64(v)),
-            Value::Serde(_) | Value::Json(_) => {
-                let mut out = Vec::new();
-                crate::encoder::json::write_value(&mut out, key, value, Some(redactor));
-                OwnedValue::Json(String::from_utf8_lossy(&out).into_owned().into())
-            }
-            other => match other.to_owned_value() {
-                OwnedValue::Str(s) => OwnedValue::Str(redactor.redact(&s).into()),
-                owned => owned,
-            },
-        },
-    }
-}
-
 /// The property that carries the tenant id.
 pub const TENANT_PROPERTY: &str = "tenant_id";
 
 /// The default budget window: one minute, CloudWatch's standard resolution.
 pub const DEFAULT_TENANT_WINDOW: Duration = Duration::from_secs(60);
-
-/// Builds a [`Metrics`] handle.
-pub struct MetricsBuilder {
-    namespace: String,
-    default_dimensions: Vec<(String, String)>,
-    tenant_dimension: Option<(String, usize, Duration)>,
-    sink: Option<Arc<dyn Sink>>,
-    clock: Clock,
-}
-
-impl std::fmt::Debug for MetricsBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MetricsBuilder")
-            .field("namespace", &self.namespace)
-            .field("default_dimensions", &self.default_dimensions)
-            .finish_non_exhaustive()
-    }
-}
-
-impl MetricsBuilder {
-    /// Adds a dimension every document carries (such as `service`, `function_name`).
-    pub fn default_dimension(mut self, name: &str, value: &str) -> Self {
-        self.default_dimensions.push((name.into(), value.into()));
-        self
-    }
-
-    /// Adds a tenant dimension called `name`, admitting up to `budget` distinct tenants
-    /// per minute (the rest fold into `__other__`).
-    pub fn tenant_dimension(mut self, name: &str, budget: usize) -> Self {
-        self.tenant_dimension = Some((name.into(), budget, DEFAULT_TENANT_WINDOW));
-        self
-    }
-
-    /// Changes the tenant budget's window (default one minute).
-    pub fn tenant_window(mut self, window: Duration) -> Self {
-        if let Some(t) = &mut self.tenant_dimension {
-            t.2 = window;
-        }
-        self
-    }
-
-    /// Where documents go (default: stdout).
-    pub fn sink(mut self, sink: Arc<dyn Sink>) -> Self {
-        self.sink = Some(sink);
-        self
-    }
-
-    /// The clock documents are stamped with.
-    pub fn clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Validates and builds.
-    pub fn build(self) -> Result<Metrics, MetricsConfigError> {
-        rules::check_namespace(&self.namespace).map_err(|reason| {
-            MetricsConfigError::Namespace {
-                namespace: self.namespace.clone(),
-                reason,
-            }
-        })?;
-        let bad_dimension = |name: &String, reason| MetricsConfigError::Dimension {
-            name: name.clone(),
-            reason,
-        };
-        for (k, v) in &self.default_dimensions {
-            rules::check_dimension_name(k).map_err(|r| bad_dimension(k, r))?;
-            rules::check_dimension_value(v).map_err(|r| bad_dimension(k, r))?;
-        }
-        let tenant = match self.tenant_dimension {
-            Some((name, budget, window)) => {
-                rules::check_dimension_name(&name).map_err(|r| bad_dimension(&name, r))?;
-                Some((name, TenantBudget::new(budget, window)))
-            }
-            None => None,
-        };
-        let mut dims = self.default_dimensions;
-        dims.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 = std::mem::take(&mut later.1);
-            }
-            same
-        });
-        let sink = self
-            .sink
-            .unwrap_or_else(|| Arc::new(crate::sink::WriterSink::stdout()));
-        Ok(Metrics {
-            shared: Arc::new(Shared {
-                enabled: true,
-                namespace: self.namespace,
-                default_dimensions: dims,
-                tenant,
-                sink,
-                clock: self.clock,
-                counters: Counters::default(),
-            }),
-            local: Arc::new(Mutex::new(Local::default())),
-        })
-    }
-}
 
 struct Shared {
     enabled: bool,
@@ -235,53 +98,6 @@ struct Local {
     tenant: Option<Box<str>>,
 }
 
-#[derive(Debug, Default)]
-struct Counters {
-    recorded: AtomicU64,
-    non_finite: AtomicU64,
-    invalid: AtomicU64,
-    overflow: AtomicU64,
-    collisions: AtomicU64,
-    documents: AtomicU64,
-    flushes: AtomicU64,
-    last_violation: Mutex<Option<String>>,
-}
-
-/// What a [`Metrics`] handle did and refused, across all its children.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct MetricsStats {
-    /// Recordings accepted.
-    pub recorded: u64,
-    /// Recordings dropped because the value was NaN or infinite.
-    pub dropped_non_finite: u64,
-    /// Recordings or series dropped for breaking an EMF rule (name, dimensions, conflict).
-    pub dropped_invalid: u64,
-    /// Recordings refused past [`MAX_SERIES`] or [`MAX_HELD_VALUES`].
-    pub dropped_overflow: u64,
-    /// Properties or dimensions left out, or metrics dropped, because the key was taken
-    /// (a metric named like a dimension of its document) or reserved.
-    pub collisions: u64,
-    /// Tenants folded into `__other__`.
-    pub tenant_overflow: u64,
-    /// EMF documents written.
-    pub documents: u64,
-    /// Flushes that wrote at least one document.
-    pub flushes: u64,
-    /// The last rule broken, for diagnosis.
-    pub last_violation: Option<String>,
-}
-
-/// What one flush wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FlushReport {
-    /// Documents written.
-    pub documents: u64,
-    /// Documents the sink refused (counted by the sink as well).
-    pub refused: u64,
-}
-
 /// An EMF metrics aggregator; cheap to clone (clones share the same values).
 #[derive(Clone)]
 pub struct Metrics {
@@ -298,79 +114,10 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-/// One recording's settings; from [`Metrics::metric`].
-#[derive(Debug)]
-#[must_use = "a metric builder records nothing until count/gauge/record is called"]
-pub struct MetricBuilder<'a> {
-    metrics: &'a Metrics,
-    name: &'a str,
-    dimensions: &'a [(&'a str, &'a str)],
-    unit: Unit,
-    resolution: Resolution,
-}
-
-impl<'a> MetricBuilder<'a> {
-    /// The unit (default `None`; `Count` for [`count`](Self::count)).
-    pub fn unit(mut self, unit: Unit) -> Self {
-        self.unit = unit;
-        self
-    }
-
-    /// One-second storage resolution.
-    pub fn high_resolution(mut self) -> Self {
-        self.resolution = Resolution::High;
-        self
-    }
-
-    /// This metric's own dimensions, added to the document's.
-    pub fn dimensions(mut self, dimensions: &'a [(&'a str, &'a str)]) -> Self {
-        self.dimensions = dimensions;
-        self
-    }
-
-    fn spec(&self, kind: Kind, unit: Unit) -> Spec<'a> {
-        Spec {
-            name: self.name,
-            dimensions: self.dimensions,
-            unit,
-            resolution: self.resolution,
-            kind,
-        }
-    }
-
-    /// Adds to a counter (unit `Count` unless set).
-    pub fn count(self, value: f64) {
-        let unit = if self.unit == Unit::None {
-            Unit::Count
-        } else {
-            self.unit
-        };
-        self.metrics.apply(&self.spec(Kind::Counter, unit), value);
-    }
-
-    /// Sets a gauge.
-    pub fn gauge(self, value: f64) {
-        self.metrics
-            .apply(&self.spec(Kind::Gauge, self.unit), value);
-    }
-
-    /// Adds a value to a distribution.
-    pub fn record(self, value: f64) {
-        self.metrics
-            .apply(&self.spec(Kind::Distribution, self.unit), value);
-    }
-}
-
 impl Metrics {
     /// A builder for `namespace` (validated at `build`).
     pub fn builder(namespace: &str) -> MetricsBuilder {
-        MetricsBuilder {
-            namespace: namespace.into(),
-            default_dimensions: Vec::new(),
-            tenant_dimension: None,
-            sink: None,
-            clock: Clock::system(),
-        }
+        MetricsBuilder::new(namespace)
     }
 
     /// A handle writing to a memory sink, for tests (feature `testing`).
@@ -456,13 +203,7 @@ impl Metrics {
 
     /// Settings for one recording: unit, resolution, own dimensions.
     pub fn metric<'a>(&'a self, name: &'a str) -> MetricBuilder<'a> {
-        MetricBuilder {
-            metrics: self,
-            name,
-            dimensions: &[],
-            unit: Unit::None,
-            resolution: Resolution::Standard,
-        }
+        MetricBuilder::new(self, name)
     }
 
     /// Adds `value` to the counter `name` (unit `Count`).
