@@ -25,9 +25,7 @@ pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
         && name
             .iter()
             .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']' | b':'))
-        && !(name.contains(&b'[')
-            && (find(name, REMOVED.as_bytes()).is_some()
-                || find(name, REDACTED.as_bytes()).is_some()))
+        && !(name.contains(&b'[') && holds_marker(name))
         && before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
@@ -149,6 +147,11 @@ pub(in crate::redact) fn ends_with_marker(text: &[u8]) -> bool {
 /// Whether `text` is what redaction writes in place of a value.
 pub(super) fn is_marker(text: &[u8]) -> bool {
     text == REMOVED.as_bytes() || text == REDACTED.as_bytes()
+}
+
+/// Whether `text` holds what redaction writes in place of a value, anywhere in it.
+pub(super) fn holds_marker(text: &[u8]) -> bool {
+    find(text, REMOVED.as_bytes()).is_some() || find(text, REDACTED.as_bytes()).is_some()
 }
 
 /// [`bare_name_start`] of a name that may end in bracketed parts.

@@ -4,15 +4,14 @@
 //! so a second pass changes nothing.
 
 use super::cards::digit_run_end;
-use super::names::count;
-use super::names::{is_marker, is_name_byte};
+use super::names::{count, holds_marker, is_marker, is_name_byte};
 use super::pem::before_private_key;
 use super::value_ends::{
     bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end, quoted_value_end,
     string_end_on_line, wrapped_value_end,
 };
 use super::yaml::yaml_block;
-use super::{Finding, REDACTED, REMOVED, Replacement, find};
+use super::{Finding, Replacement};
 use crate::redact::Redactor;
 use crate::redact::byte_class;
 
@@ -248,10 +247,7 @@ pub(super) fn value_finding(
     quote: Option<&'static str>,
 ) -> Option<Finding> {
     let value = bytes.get(range.clone())?;
-    if value.is_empty()
-        || find(value, REMOVED.as_bytes()).is_some()
-        || find(value, REDACTED.as_bytes()).is_some()
-    {
+    if value.is_empty() || holds_marker(value) {
         return None;
     }
     Some(replaced(redactor, range, fixed, quote))

@@ -3,7 +3,7 @@
 //! and a two-item tuple whose first item names the second (`("x-api-key", "k")`,
 //! `std::env::vars()` collected).
 
-use super::names::{is_name_byte, marker_for};
+use super::names::{holds_marker, is_name_byte, marker_for};
 use super::value_ends::opening_quote_len;
 use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
@@ -64,10 +64,7 @@ pub(super) fn wrapped_value(
     // a pass replaced — a wrapper inside, whose quotes kept this one from closing on the
     // first pass (`Password("Password("x")")`): left alone, so a second pass changes nothing.
     let text = &bytes[at + quote_len..end - quote_len];
-    if text.is_empty()
-        || find(text, REMOVED.as_bytes()).is_some()
-        || find(text, REDACTED.as_bytes()).is_some()
-    {
+    if text.is_empty() || holds_marker(text) {
         return None;
     }
     Some(if fixed == REMOVED {
