@@ -59,7 +59,13 @@ fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j]: [__m256i; 4]
             ),
         ),
         _mm256_or_si256(
-            _mm256_and_si256(letter_a, _mm256_or_si256(eq(next, b'K'), eq(next, b'S'))),
+            _mm256_and_si256(
+                letter_a,
+                _mm256_or_si256(
+                    _mm256_or_si256(eq(next, b'K'), eq(next, b'S')),
+                    eq(next, b'I'),
+                ),
+            ),
             _mm256_and_si256(letter_j, eq(prev, b'y')),
         ),
     ))

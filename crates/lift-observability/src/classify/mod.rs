@@ -8,8 +8,8 @@
 //! `\\` (an escaped `=` or `<`, `\\u003d`), and the letters the literal detectors start from
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
 //! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
-//! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S` (`AKIA`,
-//! `ASIA`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends) or after
+//! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I` (`AKIA`,
+//! `ASIA`, `AIza`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends) or after
 //! `(` (where a wrapper's text starts: `Password("…")`), `-`
 //! before `-` (a command line's long flag) — and any of these letters, a `"` or a `-` as the
 //! block's last byte, whose neighbour after it is outside. The block's first byte is judged
@@ -230,7 +230,7 @@ mod tests {
                     || matches!(prev, Some(b's' | b'S' | b'r' | b'R'))
                         && next(|n| n == b'_' || n == b'-')
             }
-            b'A' => next(|n| matches!(n, b'K' | b'S')),
+            b'A' => next(|n| matches!(n, b'K' | b'S' | b'I')),
             b'J' => prev == Some(b'y'),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b',') || prev == Some(b'('),
@@ -291,6 +291,7 @@ mod tests {
                     *b"x1Be AK9AS`bE{BAoBeokeAKASyJbaKe",
                     *b"--a-b--x- -\"--,\"-e--f-g-h-i--0--",
                     *b"(\"x(\"(,\"(\" \"((\"\"(\",a(\"b(\"\"(((\"x(",
+                    *b"AIzaAI AIAKAS xAIAAIIA AI zAIzaA",
                 ] {
                     let mut with = neighbours;
                     with[k] = b;
@@ -303,7 +304,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",-(";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",-(Iz";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]
@@ -393,7 +394,7 @@ mod tests {
 
     #[test]
     fn blocks_past_the_end_of_every_length_and_start_are_classified_as_the_string_says() {
-        let alphabet = b"bBeEaAkKoOyJSsr_vVcC09 -=:%<*\"\\\n\xc3\xa9x(";
+        let alphabet = b"bBeEaAkKoOyJSsr_vVcC09 -=:%<*\"\\\n\xc3\xa9x(I";
         let mut rng = fastrand::Rng::with_seed(11);
         for len in 0..=80 {
             for _ in 0..40 {

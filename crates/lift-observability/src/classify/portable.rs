@@ -40,7 +40,7 @@ fn word(w: u64) -> Raw {
         o: compress(eq(folded, b'o')),
         s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
         underscore_or_dash: compress(eq(w, b'_') | eq(w, b'-')),
-        upper_k_or_s: compress(eq(w, b'K') | eq(w, b'S')),
+        upper_k_s_or_i: compress(eq(w, b'K') | eq(w, b'S') | eq(w, b'I')),
         lower_y: compress(eq(w, b'y')),
         quote: compress(eq(w, b'"')),
         comma: compress(eq(w, b',')),
@@ -66,7 +66,7 @@ struct Raw {
     o: u32,
     s_or_r: u32,
     underscore_or_dash: u32,
-    upper_k_or_s: u32,
+    upper_k_s_or_i: u32,
     lower_y: u32,
     quote: u32,
     comma: u32,
@@ -93,7 +93,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
     let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
         | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
         | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore_or_dash) >> 1
-        | letter_a & all(|r| r.upper_k_or_s) >> 1
+        | letter_a & all(|r| r.upper_k_s_or_i) >> 1
         | letter_j & all(|r| r.lower_y) << 1
         | letter_v & all(|r| r.c) << 1
         | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)

@@ -55,7 +55,10 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
             ),
         ),
         _mm_or_si128(
-            _mm_and_si128(letter_a, _mm_or_si128(eq(next, b'K'), eq(next, b'S'))),
+            _mm_and_si128(
+                letter_a,
+                _mm_or_si128(_mm_or_si128(eq(next, b'K'), eq(next, b'S')), eq(next, b'I')),
+            ),
             _mm_and_si128(letter_j, eq(prev, b'y')),
         ),
     ))

@@ -585,6 +585,32 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe key", text, stripe));
         }
     }
+    // Slack's tokens and Google's API keys with no name before them, told by their prefix
+    // as secret scanners tell them.
+    for (prefix, body) in [
+        (
+            "xoxb-",
+            "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        ),
+        (
+            "xoxp-",
+            "1234567890-1234567890-1234567890-abcdef0123456789abcdef",
+        ),
+        (
+            "xoxa-",
+            "2-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        ),
+        ("AIza", "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
+    ] {
+        for text in [
+            format!("Config {{ alerts: \"{prefix}{body}\" }}"),
+            format!("https://{prefix}{body}@hooks.example.com/notify"),
+            format!("[\"{prefix}{body}\", \"{prefix}{body}\"]"),
+            format!("auth failed for {prefix}{body}, retrying"),
+        ] {
+            cases.push(sensitive("Slack token, Google API key", text, body));
+        }
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -924,6 +950,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "path=%2F1764221757123%2Fexport",
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
+        // Prefixes with too little after them, digits alone, a word before.
+        "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
+        "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.

@@ -1,8 +1,10 @@
 //! Secrets told by a literal of their own, with no name before them: `Bearer`, `Basic` and
 //! `Token` credentials, AWS access key ids, JWTs (and JSON in base64 where no JWT stands),
-//! Stripe's, OpenAI's and Anthropic's secret keys, and `Base64Data`'s bytes.
+//! and `Base64Data`'s bytes. Providers' keys told by their prefix are
+//! [`prefixed_keys`](super::prefixed_keys)'.
 
 use super::pem::{before_private_key, pem_private_key};
+use super::prefixed_keys::{dashed_key, stripe_key};
 use super::separators::byte_list_value;
 use super::value_ends::parameters_end;
 use super::values::are_parameters;
@@ -113,90 +115,6 @@ pub(super) fn letter_k(bytes: &[u8], k: usize, counts: &Counts) -> Option<Findin
     }
 }
 
-/// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
-/// about 95).
-const DASHED_KEY_BODY: usize = 32;
-
-/// The longest word of an `sk-` key's kind (`proj`, `svcacct`, `admin`, `ant`, `api03`).
-const DASHED_KEY_KIND: usize = 8;
-
-/// An OpenAI or Anthropic secret key (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`, anchored at its
-/// `k`) with no name before it — in an error, a config dump, a request's `Debug`: the body
-/// `[REDACTED]`, the prefix and the words of its kind kept (they say which key leaked). A
-/// body is 32 or more of `A-Za-z0-9_-`, holding a capital and a digit: hyphenated words
-/// (`sk-learn`, `task-runner`) are not keys.
-fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
-    let s = k.checked_sub(1)?;
-    if bytes[s] != b's' || !at_word_start(bytes, s) {
-        return None;
-    }
-    let mut start = k + 2;
-    // The words of its kind: OpenAI's `proj-`, `svcacct-`, `admin-`; Anthropic's `ant-` and
-    // the word after it (`api03-`, `admin01-`).
-    let word_at = |from: usize| {
-        let word = bytes[from..]
-            .iter()
-            .take(DASHED_KEY_KIND + 1)
-            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            .count();
-        (word <= DASHED_KEY_KIND && bytes.get(from + word) == Some(&b'-'))
-            .then(|| &bytes[from..from + word])
-    };
-    match word_at(start) {
-        Some(kind @ (b"proj" | b"svcacct" | b"admin")) => start += kind.len() + 1,
-        Some(b"ant") => {
-            start += 4;
-            // A word ending in its version's two digits.
-            let versioned =
-                |w: &&[u8]| w.len() > 2 && w[w.len() - 2..].iter().all(u8::is_ascii_digit);
-            if let Some(word) = word_at(start).filter(versioned) {
-                start += word.len() + 1;
-            }
-        }
-        _ => {}
-    }
-    let body = &bytes[start..];
-    let len = body
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        .count();
-    let body = &body[..len];
-    if len < DASHED_KEY_BODY
-        || !body.iter().any(u8::is_ascii_uppercase)
-        || !body.iter().any(u8::is_ascii_digit)
-    {
-        return None;
-    }
-    Some(secret(start, start + len, counts))
-}
-
-/// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
-const STRIPE_KEY_BODY: usize = 16;
-
-/// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), with no
-/// name before it — in a config dump, an error, a URL's user (`https://sk_live_…:@api…`): the
-/// body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
-/// are not secrets.
-fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
-    let at = k.checked_sub(1)?;
-    let prefix = bytes.get(at..at + 8)?;
-    if !matches!(prefix[0], b's' | b'r')
-        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_"))
-        || !at_word_start(bytes, at)
-    {
-        return None;
-    }
-    let start = at + 8;
-    let len = bytes[start..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    if len < STRIPE_KEY_BODY {
-        return None;
-    }
-    Some(secret(start, start + len, counts))
-}
-
 /// `Token <token>` (anchored at its `k`).
 fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(2)?;
@@ -275,38 +193,6 @@ mod tests {
     use crate::redact::text::test_support::redact;
 
     #[test]
-    fn openai_and_anthropic_keys_lose_their_body_with_no_name_before_them() {
-        let body = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
-        for (text, expected) in [
-            (
-                format!("key sk-{body} rejected"),
-                "key sk-[REDACTED] rejected",
-            ),
-            (format!("(sk-proj-{body})"), "(sk-proj-[REDACTED])"),
-            (
-                format!("\"sk-svcacct-{body}\""),
-                "\"sk-svcacct-[REDACTED]\"",
-            ),
-            (format!("sk-ant-api03-{body}"), "sk-ant-api03-[REDACTED]"),
-            // A word of the body that looks like a kind's stays part of the body.
-            (format!("sk-proj-abc-{body}"), "sk-proj-[REDACTED]"),
-        ] {
-            assert_eq!(redact(&text), expected, "{text}");
-            assert_eq!(redact(expected), expected, "{expected}");
-        }
-        // Hyphenated words, a body too short or of one kind of character, a masked key,
-        // glued to a word.
-        for text in [
-            "sk-learn task-runner risk-based mask-abcdefghijklmnopqrstuvwxyz0123456789",
-            "sk-Ab3dEfGhIjKl sk-abcdefghijklmnopqrstuvwxyz0123456789 sk-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh",
-            "Incorrect API key provided: sk-proj-********************************abcd",
-            "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
-        ] {
-            assert_eq!(redact(text), text);
-        }
-    }
-
-    #[test]
     fn anchored_secrets() {
         assert_eq!(redact("basic dXNlcjpwYXNzd29yZA=="), "basic [REDACTED]");
         assert_eq!(redact("Basic auth failed"), "Basic auth failed");
@@ -364,6 +250,11 @@ mod tests {
             ("CVV 737", "CVV [REMOVED]"),
             ("cvc2 \"1234\"", "cvc2 \"[REMOVED]\""),
             ("rk_test_51H8xYzAbCdEfGhIjKl", "rk_test_[REDACTED]"),
+            ("AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "AIza[REDACTED]"),
+            (
+                "xoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+                "xoxb-[REDACTED]",
+            ),
             (
                 "sk-proj-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
                 "sk-proj-[REDACTED]",

@@ -16,6 +16,7 @@
 //! | a digit starting a run (13+ digits in the string) | a card number ([`super::card`]) | first 6 + `*` + last 4, separators kept |
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
+//! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`](super::keys::is_payload_key)) whose text holds a finding ([`encoded`](super::encoded)) | the run `[REDACTED]` |
@@ -31,6 +32,7 @@
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
+//! | | Google API keys `AIza…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`](super::encoded)) | all of it `[REDACTED]` |
 //! | `"` (or `\` of `\"`) after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`; JSON-escaped too) | the quoted text `[REDACTED]` / `[REMOVED]` |
@@ -46,9 +48,9 @@
 //! security codes), [`separators`] (a `=` or `:`: the name before it, read by [`names`];
 //! the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
 //! [`elements`] (XML), [`commands`] (command lines' flags), [`wrappers`] (`Debug`'s newtypes
-//! and tuples), [`credentials`](mod@credentials) (secrets told by a literal of their own) and [`pem`]
-//! (private keys). [`output`] writes the pieces; [`short`] judges strings too short to
-//! walk.
+//! and tuples), [`credentials`](mod@credentials) (secrets told by a literal of their own),
+//! [`prefixed_keys`] (providers' keys told by their prefix) and [`pem`] (private keys).
+//! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
 mod cards;
 mod commands;
@@ -57,6 +59,7 @@ mod elements;
 mod names;
 mod output;
 mod pem;
+mod prefixed_keys;
 mod separators;
 mod short;
 #[cfg(test)]
@@ -80,6 +83,7 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use output::{Held, Output};
+use prefixed_keys::{google_api_key, slack_token};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
 use wrappers::{tuple_value, wrapped_value};
 
@@ -322,6 +326,9 @@ fn walk<'s, C: Classifier>(
                 Anchor::Digit => {
                     if at < resume {
                         None
+                    } else if let Some(key) = slack_token(bytes, at, redactor.counts()) {
+                        // A Slack token's digits after its `xoxb-`.
+                        Some(key)
                     } else {
                         let (found, end) = card_run(bytes, out.name_floor, at);
                         resume = end;
@@ -359,6 +366,9 @@ fn walk<'s, C: Classifier>(
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(redactor, bytes, at),
                 Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
+                Anchor::LetterA if bytes.get(at + 1) == Some(&b'I') => {
+                    google_api_key(bytes, at, redactor.counts())
+                }
                 Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
                 Anchor::LetterJ => jwt(redactor, bytes, at),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),

@@ -1,0 +1,243 @@
+//! Providers' secret keys told by their prefix, with no name before them — in an error, a
+//! config dump, a URL's user, a list of arguments: Stripe's secret and restricted keys
+//! (`sk_live_…`, `rk_test_…`), OpenAI's and Anthropic's (`sk-proj-…`, `sk-ant-api03-…`) —
+//! anchored at their `k` —, Slack's tokens (`xoxb-…`, at the digits after the prefix, a run
+//! the card detector stops at anyway) and Google's API keys (`AIza…`, at the `A`). The body
+//! becomes `[REDACTED]`; the prefix stays, as it says which key leaked.
+//!
+//! Prefixes that end in a `_` or a `-` before letters — GitHub's `ghp_`, Stripe's webhook
+//! secrets' `whsec_`, GitLab's `glpat-` — would need an anchor at every `_` (or `-`) of the
+//! text; measured on the realistic corpus, that cost 2.5–4% of the logging path's
+//! instructions, and they are not found without a name (BENCHMARKS.md).
+
+use super::{Finding, at_word_start, secret};
+use crate::redact::Counts;
+use crate::redact::byte_class;
+
+/// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
+/// about 95).
+const DASHED_KEY_BODY: usize = 32;
+
+/// The longest word of an `sk-` key's kind (`proj`, `svcacct`, `admin`, `ant`, `api03`).
+const DASHED_KEY_KIND: usize = 8;
+
+/// An OpenAI or Anthropic secret key (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`, anchored at its
+/// `k`) with no name before it — in an error, a config dump, a request's `Debug`: the body
+/// `[REDACTED]`, the prefix and the words of its kind kept (they say which key leaked). A
+/// body is 32 or more of `A-Za-z0-9_-`, holding a capital and a digit: hyphenated words
+/// (`sk-learn`, `task-runner`) are not keys.
+pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let s = k.checked_sub(1)?;
+    if bytes[s] != b's' || !at_word_start(bytes, s) {
+        return None;
+    }
+    let mut start = k + 2;
+    // The words of its kind: OpenAI's `proj-`, `svcacct-`, `admin-`; Anthropic's `ant-` and
+    // the word after it (`api03-`, `admin01-`).
+    let word_at = |from: usize| {
+        let word = bytes[from..]
+            .iter()
+            .take(DASHED_KEY_KIND + 1)
+            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            .count();
+        (word <= DASHED_KEY_KIND && bytes.get(from + word) == Some(&b'-'))
+            .then(|| &bytes[from..from + word])
+    };
+    match word_at(start) {
+        Some(kind @ (b"proj" | b"svcacct" | b"admin")) => start += kind.len() + 1,
+        Some(b"ant") => {
+            start += 4;
+            // A word ending in its version's two digits.
+            let versioned =
+                |w: &&[u8]| w.len() > 2 && w[w.len() - 2..].iter().all(u8::is_ascii_digit);
+            if let Some(word) = word_at(start).filter(versioned) {
+                start += word.len() + 1;
+            }
+        }
+        _ => {}
+    }
+    let body = &bytes[start..];
+    let len = body
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    let body = &body[..len];
+    if len < DASHED_KEY_BODY
+        || !body.iter().any(u8::is_ascii_uppercase)
+        || !body.iter().any(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    Some(secret(start, start + len, counts))
+}
+
+/// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
+const STRIPE_KEY_BODY: usize = 16;
+
+/// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), with no
+/// name before it — in a config dump, an error, a URL's user (`https://sk_live_…:@api…`): the
+/// body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
+/// are not secrets.
+pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+    let at = k.checked_sub(1)?;
+    let prefix = bytes.get(at..at + 8)?;
+    if !matches!(prefix[0], b's' | b'r')
+        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_"))
+        || !at_word_start(bytes, at)
+    {
+        return None;
+    }
+    let start = at + 8;
+    let len = bytes[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if len < STRIPE_KEY_BODY {
+        return None;
+    }
+    Some(secret(start, start + len, counts))
+}
+
+/// The letters after `xox` of Slack's token prefixes: bot, user, workspace, refresh and
+/// configuration tokens (`xoxb-`…).
+const SLACK_KINDS: &[u8] = b"bpars";
+
+/// The shortest body of a Slack token taken for one (real ones hold 50 and more: two or
+/// three runs of digits and a part in letters and digits, joined by dashes).
+const SLACK_TOKEN_BODY: usize = 30;
+
+/// At a run of digits the card detector looks at (`at`): a Slack token whose prefix
+/// (`xoxb-`) ends in the `-` before it, as a whole word — its body of letters, digits and
+/// dashes holding a letter (digits and dashes alone are no token).
+pub(super) fn slack_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let start = at.checked_sub(5)?;
+    let prefix = &bytes[start..at];
+    if prefix[4] != b'-'
+        || !prefix.starts_with(b"xox")
+        || !SLACK_KINDS.contains(&prefix[3])
+        || !at_word_start(bytes, start)
+    {
+        return None;
+    }
+    let len = bytes[at..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-')
+        .count();
+    let body = &bytes[at..at + len];
+    (len >= SLACK_TOKEN_BODY
+        && body.iter().any(u8::is_ascii_alphabetic)
+        && word_ends(bytes, at + len))
+    .then(|| secret(at, at + len, counts))
+}
+
+/// Google's API key prefix.
+const GOOGLE_API_KEY: &[u8] = b"AIza";
+
+/// The length of a Google API key's body (39 characters in all).
+const GOOGLE_API_KEY_BODY: usize = 35;
+
+/// A Google API key (`AIza` and 35 of base64url, anchored at its `A`), as a whole word.
+pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    if !bytes[at..].starts_with(GOOGLE_API_KEY) || !at_word_start(bytes, at) {
+        return None;
+    }
+    let start = at + GOOGLE_API_KEY.len();
+    let len = bytes[start..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    (len >= GOOGLE_API_KEY_BODY && word_ends(bytes, start + len))
+        .then(|| secret(start, start + len, counts))
+}
+
+/// Whether a word ends at `end`: no letter, digit or mask character there.
+fn word_ends(bytes: &[u8], end: usize) -> bool {
+    bytes
+        .get(end)
+        .is_none_or(|&b| !byte_class::is(b, byte_class::WORD))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::redact;
+
+    #[test]
+    fn openai_and_anthropic_keys_lose_their_body_with_no_name_before_them() {
+        let body = "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_cd-EF";
+        for (text, expected) in [
+            (
+                format!("key sk-{body} rejected"),
+                "key sk-[REDACTED] rejected",
+            ),
+            (format!("(sk-proj-{body})"), "(sk-proj-[REDACTED])"),
+            (
+                format!("\"sk-svcacct-{body}\""),
+                "\"sk-svcacct-[REDACTED]\"",
+            ),
+            (format!("sk-ant-api03-{body}"), "sk-ant-api03-[REDACTED]"),
+            // A word of the body that looks like a kind's stays part of the body.
+            (format!("sk-proj-abc-{body}"), "sk-proj-[REDACTED]"),
+        ] {
+            assert_eq!(redact(&text), expected, "{text}");
+            assert_eq!(redact(expected), expected, "{expected}");
+        }
+        // Hyphenated words, a body too short or of one kind of character, a masked key,
+        // glued to a word.
+        for text in [
+            "sk-learn task-runner risk-based mask-abcdefghijklmnopqrstuvwxyz0123456789",
+            "sk-Ab3dEfGhIjKl sk-abcdefghijklmnopqrstuvwxyz0123456789 sk-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh",
+            "Incorrect API key provided: sk-proj-********************************abcd",
+            "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn slack_tokens_and_google_api_keys_lose_their_body_with_no_name_before_them() {
+        for (prefix, body) in [
+            (
+                "xoxb-",
+                "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            ),
+            (
+                "xoxp-",
+                "1234567890-1234567890-1234567890-abcdef0123456789abcdef",
+            ),
+            (
+                "xoxa-",
+                "2-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            ),
+            ("AIza", "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
+        ] {
+            let key = format!("{prefix}{body}");
+            let redacted = format!("{prefix}[REDACTED]");
+            for (text, want) in [
+                (key.clone(), redacted.clone()),
+                (
+                    format!("chat.postMessage failed for {key}, retrying"),
+                    format!("chat.postMessage failed for {redacted}, retrying"),
+                ),
+                (
+                    format!("Config {{ tokens: [\"{key}\"] }}"),
+                    format!("Config {{ tokens: [\"{redacted}\"] }}"),
+                ),
+                (format!("x\\n{key}"), format!("x\\n{redacted}")),
+            ] {
+                assert_eq!(redact(&text), want, "{text}");
+                assert_eq!(redact(&want), want, "idempotent: {want}");
+            }
+        }
+        // Too short, glued to a word, digits alone, not the key's alphabet or length.
+        for text in [
+            "xoxb-1234567890123-short",
+            "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            "xoxb-1234567890123-1234567890123-1234567890",
+            "xoxq-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            "AIzaSy AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5 xAIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+            "AIDA1234567890ABCDEF AI assistant",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+}
