@@ -6,7 +6,9 @@
 //!    drains in the background against an API that acknowledges at once), next to encoding
 //!    alone (no-op sink) and the writer sink into `io::sink()` — logging one entry after
 //!    the other as fast as it can, and as a Lambda invocation does (100 entries, then a
-//!    flush that is not timed).
+//!    flush and an idle wait for the next invocation, neither timed — with every sink alike:
+//!    a thread that waited resumes cold, and the CloudWatch sink's flush is such a wait);
+//!    and what that flush itself takes, each invocation's.
 //! 2. `end_to_end_moto`: 3,000 and 10,000 entries into a real CloudWatch Logs API (`moto_server`,
 //!    started here), timed until every entry is acknowledged — Lift's `flush().await`
 //!    against `tracing-cloudwatch`'s `shutdown().await` — with the number of API calls each
@@ -51,6 +53,13 @@ const CORPUS_SEED: u64 = 2026;
 const CORPUS_ENTRIES: usize = 10_000;
 /// Entries one invocation logs before its flush, in the per-invocation pattern.
 const INVOCATION_ENTRIES: u64 = 100;
+/// How long the caller waits between two invocations, in the per-invocation pattern (a
+/// Lambda function's runtime waits for the next event). A thread that waited — here, or in a
+/// flush that hands the batch to the shipper and waits for its answer — logs its next
+/// entries markedly slower (measured: 100 entries after a 300 µs sleep took 880–900 ns each
+/// against 522–528 back to back, with no sink at all); the wait puts every sink on that same
+/// footing, so that what is left between them is what the sink itself costs.
+const INVOCATION_GAP: Duration = Duration::from_micros(300);
 
 /// How the caller logs.
 #[derive(Clone, Copy)]
@@ -58,9 +67,13 @@ enum Pattern {
     /// One entry after the other as fast as it can (a shipper that cannot keep up
     /// meets the bound and counts the rest as `queue_full`).
     Sustained,
-    /// A Lambda invocation's: [`INVOCATION_ENTRIES`] entries, then a flush (not timed), so
-    /// each invocation finds the buffer empty.
+    /// A Lambda invocation's: [`INVOCATION_ENTRIES`] entries, then a flush and
+    /// [`INVOCATION_GAP`] (neither timed), so each invocation finds the buffer empty and
+    /// starts as one after a wait does.
     Invocations,
+    /// The same invocations with only the flush timed: what it adds to an invocation's
+    /// duration (one iteration is one invocation's flush).
+    Flushes,
 }
 
 /// Acknowledges everything at once: isolates the caller's side.
@@ -100,7 +113,7 @@ fn caller_cost(c: &mut Criterion) {
         };
         match pattern {
             Pattern::Sustained => group.bench_function(name, |b| b.iter(&mut log_next)),
-            // Only the logging calls are timed; each invocation's flush is not.
+            // Only the logging calls are timed; each invocation's flush and wait are not.
             Pattern::Invocations => group.bench_function(name, |b| {
                 b.iter_custom(|iters| {
                     let mut logging = Duration::ZERO;
@@ -113,9 +126,25 @@ fn caller_cost(c: &mut Criterion) {
                         }
                         logging += started.elapsed();
                         root.flush_blocking().expect("flushed");
+                        std::thread::sleep(INVOCATION_GAP);
                         left -= n;
                     }
                     logging
+                })
+            }),
+            Pattern::Flushes => group.bench_function(name, |b| {
+                b.iter_custom(|iters| {
+                    let mut flushing = Duration::ZERO;
+                    for _ in 0..iters {
+                        for _ in 0..INVOCATION_ENTRIES {
+                            log_next();
+                        }
+                        let started = Instant::now();
+                        root.flush_blocking().expect("flushed");
+                        flushing += started.elapsed();
+                        std::thread::sleep(INVOCATION_GAP);
+                    }
+                    flushing
                 })
             }),
         };
@@ -154,6 +183,11 @@ fn caller_cost(c: &mut Criterion) {
         "cloudwatch_sink_per_invocation",
         Logger::builder().sink(sink.clone()).build(),
         Pattern::Invocations,
+    );
+    measure(
+        "cloudwatch_flush_after_100_entries",
+        Logger::builder().sink(sink.clone()).build(),
+        Pattern::Flushes,
     );
     group.finish();
     drop(guard);

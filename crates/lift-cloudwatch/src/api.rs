@@ -17,9 +17,10 @@ use crate::put_body::PreparedPut;
 /// One `PutLogEvents` request: a batch of events for a stream and, written on first use and
 /// kept, its JSON body with the body's SHA-256.
 ///
-/// The shipper writes the body of a stream's next batch on tokio's blocking pool while the
-/// stream's current call is in flight, so the next request leaves as soon as the stream is
-/// free, and a retried or replayed batch is not written again. Implementations that send
+/// The shipper writes the body of a stream's next batch (on tokio's blocking pool, or at
+/// once when it is small) while the stream's current call is in flight, so the next request
+/// leaves as soon as the stream is free, and a retried or replayed batch is not written
+/// again. Implementations that send
 /// their own serialisation just read [`events`](Self::events): the body is never written for
 /// them unless the shipper writes it ahead.
 #[derive(Debug)]
@@ -74,6 +75,11 @@ impl PutRequest {
             PreparedPut::new(&self.group, &self.stream, &self.events)
         });
         wrote
+    }
+
+    /// The events' message bytes (what writing the body costs grows with).
+    pub(crate) fn message_bytes(&self) -> usize {
+        self.events.iter().map(|e| e.message.len()).sum()
     }
 
     /// The body, if it has been written already.

@@ -89,22 +89,32 @@ pub(crate) async fn deliver(
     }
 }
 
-/// Writes `request`'s body, then `next`'s, on tokio's blocking pool (each unless it is
-/// written already): writing and hashing a body is a millisecond or so of CPU per MiB, which
-/// on a worker thread would hold up the shipper and every delivery queued behind it. Returns
-/// whether this call wrote `next`'s body. A failed pool thread leaves a body unwritten; the
-/// call then writes it itself.
+/// Message bytes up to which bodies are written on the calling task rather than on tokio's
+/// blocking pool: about 50 µs of escaping and hashing, less than the two hand-overs between
+/// threads the pool costs (BENCHMARKS.md: a flush after an invocation's 100 entries).
+const INLINE_BODY_BYTES: usize = 64 << 10;
+
+/// Writes `request`'s body, then `next`'s (each unless it is written already): on tokio's
+/// blocking pool when they are large — writing and hashing a body is a millisecond or so of
+/// CPU per MiB, which on the shipper's thread would hold up every delivery queued behind it
+/// — and at once when they are small ([`INLINE_BODY_BYTES`]). Returns whether this call
+/// wrote `next`'s body. A failed pool thread leaves a body unwritten; the call then writes
+/// it itself.
 pub(crate) async fn write_bodies(request: Arc<PutRequest>, next: Option<Arc<PutRequest>>) -> bool {
-    if request.written_body().is_some() && next.as_ref().is_none_or(|n| n.written_body().is_some())
-    {
+    let unwritten = |r: &PutRequest| r.written_body().is_none().then(|| r.message_bytes());
+    let to_write =
+        unwritten(&request).unwrap_or(0) + next.as_deref().and_then(unwritten).unwrap_or(0);
+    if to_write == 0 {
         return false;
     }
-    tokio::task::spawn_blocking(move || {
+    let write = move || {
         request.write_body();
         next.is_some_and(|n| n.write_body())
-    })
-    .await
-    .unwrap_or(false)
+    };
+    if to_write <= INLINE_BODY_BYTES {
+        return write();
+    }
+    tokio::task::spawn_blocking(write).await.unwrap_or(false)
 }
 
 /// Creates the stream (and the group, when allowed and missing). `Ok` once both exist.
@@ -176,4 +186,52 @@ fn failure(result: Result<(), ApiError>, operation: &'static str) -> ApiError {
     result
         .err()
         .unwrap_or_else(|| ApiError::new(ApiErrorKind::Other, operation, "unexpected outcome"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::{INLINE_BODY_BYTES, write_bodies};
+    use crate::api::PutRequest;
+    use crate::packer::LogEvent;
+
+    fn request(message_bytes: usize) -> Arc<PutRequest> {
+        let events = vec![LogEvent::new(1_764_000_000_000, "x".repeat(message_bytes))];
+        Arc::new(PutRequest::new("g", "s", events))
+    }
+
+    #[test]
+    fn small_bodies_are_written_at_once_large_ones_on_the_blocking_pool() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .enable_time()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            // The pool's one thread is busy: a body sent there waits for it.
+            let busy = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_secs(1)));
+            let (small, next) = (request(1_000), request(2_000));
+            let wrote = tokio::time::timeout(
+                Duration::from_millis(300),
+                write_bodies(Arc::clone(&small), Some(Arc::clone(&next))),
+            )
+            .await;
+            assert_eq!(wrote.ok(), Some(true), "written without the pool");
+            assert!(small.written_body().is_some() && next.written_body().is_some());
+            // Written already: nothing to do.
+            assert!(!write_bodies(Arc::clone(&small), Some(next)).await);
+            let large = request(INLINE_BODY_BYTES + 1);
+            let waited = tokio::time::timeout(
+                Duration::from_millis(300),
+                write_bodies(Arc::clone(&large), None),
+            )
+            .await;
+            assert!(waited.is_err(), "a large body waits for the pool");
+            busy.await.expect("slept");
+            write_bodies(Arc::clone(&large), None).await;
+            assert!(large.written_body().is_some());
+        });
+    }
 }

@@ -7,7 +7,8 @@
 //! is due, so a backlog ships in near-full batches), and starts deliveries — at most one in
 //! flight per stream, so each stream's batches arrive in order, and at most
 //! `max_in_flight` in all, so many streams ship in parallel. While a stream's call is in
-//! flight, its next batch's request body is written and hashed on tokio's blocking pool
+//! flight, its next batch's request body is written and hashed on tokio's blocking pool (a
+//! small one at once: the hand-over would cost more than the work)
 //! ([`PutRequest::body`](crate::PutRequest::body)), so that batch leaves as soon as the
 //! stream is free — whatever the [`LogsApi`](crate::LogsApi) implementation, which only
 //! ever sees a request.
