@@ -1,4 +1,6 @@
-//! Packer throughput: events per second into full batches, no network.
+//! Packer throughput: events per second into full batches, no network; and how fast a
+//! request's body is written — the realistic corpus's lines, as Lift's JSON encoder writes
+//! them, escaped into one `PutLogEvents` document and hashed.
 //!
 //! Run: `cargo bench -p lift-cloudwatch --bench packer`
 
@@ -7,8 +9,12 @@
 
 use std::time::Duration;
 
+#[path = "../../lift-observability/tests/support/corpus_calls.rs"]
+mod corpus_calls;
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use lift_cloudwatch::{BatchPacker, LogEvent};
+use lift_cloudwatch::{BatchPacker, LogEvent, PutRequest};
+use lift_observability::{Logger, MemorySink};
 
 const NOW: i64 = 1_795_752_557_123;
 
@@ -54,9 +60,42 @@ fn pack(c: &mut Criterion) {
     );
 }
 
+/// An invocation's worth of lines: the first `n` entries of the corpus the corpus benchmark
+/// cycles through, as Lift's JSON encoder writes them.
+fn corpus_lines(n: usize) -> Vec<String> {
+    let sink = MemorySink::new();
+    let root = Logger::builder().sink(sink.clone()).build();
+    let log = corpus_calls::invocation_logger(&root);
+    for entry in lift_corpus::generate(2026, n).iter() {
+        corpus_calls::log_entry(&log, entry);
+    }
+    sink.lines()
+}
+
+fn body(c: &mut Criterion) {
+    let lines = corpus_lines(100);
+    let bytes: usize = lines.iter().map(String::len).sum();
+    let mut g = c.benchmark_group("body");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("write_and_hash_100_corpus_lines", |b| {
+        b.iter_batched(
+            || {
+                let events = lines
+                    .iter()
+                    .map(|l| LogEvent::new(NOW, l.clone()))
+                    .collect();
+                PutRequest::new("/lift/bench", "stream", events)
+            },
+            |request| request.body().body().len(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3)).sample_size(30);
-    targets = pack
+    targets = pack, body
 }
 criterion_main!(benches);
