@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::redact::keys::ValueRole;
+use crate::redact::static_keys::{ValueRole, value_role};
 use crate::redact::{KeyRule, Redactor, keys};
 
 use super::{MAX_NESTING_DEPTH, NestedError};
@@ -141,7 +141,7 @@ impl<'a> NestedWriter<'a> {
             // Not under a safe key (redacting): redacted.
             _ => Member::Write {
                 time_key: keys::is_time_key(key),
-                how: How::redacted(keys::value_role(key.as_bytes())),
+                how: How::redacted(value_role(key.as_bytes())),
             },
         }
     }

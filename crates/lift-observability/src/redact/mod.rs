@@ -26,6 +26,7 @@ pub mod card;
 pub(crate) mod encoded;
 pub(crate) mod keys;
 pub(crate) mod pairs;
+pub(crate) mod static_keys;
 pub(crate) mod text;
 mod verdicts;
 mod webhooks;
@@ -232,8 +233,8 @@ impl Redactor {
 
     /// The rule and flags for a `'static` key (a struct's field name), cached.
     #[inline]
-    pub(crate) fn static_key(&self, key: &'static str) -> keys::StaticKey {
-        let mut verdict = keys::static_key(key);
+    pub(crate) fn static_key(&self, key: &'static str) -> static_keys::StaticKey {
+        let mut verdict = static_keys::static_key(key);
         verdict.rule = self.key_rule_with(key, verdict.rule);
         verdict
     }
