@@ -182,8 +182,17 @@ pub(super) fn separator_ending_at(
             if !quoted_name(&inner[..open], name) {
                 return None;
             }
-            let escapes = inner.len() - open - 1 - name.len();
-            let quote = ESCAPED_QUOTES.get(escapes).copied().flatten();
+            // The value's quotes are escaped as the name's least escaped quote is: a name
+            // opened by a plain quote and closed by an escaped one (`"cvv:\":…`) gets its
+            // value in plain quotes — in escaped ones, they would close a value a second
+            // pass reads after the earlier `cvv:`.
+            let closing = inner.len() - open - 1 - name.len();
+            let opening = inner[..open]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            let quote = ESCAPED_QUOTES.get(closing.min(opening)).copied().flatten();
             (name, q == b'"', quote.filter(|_| q == b'"'))
         }
         Some(b')') if bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'(') => {
@@ -399,6 +408,22 @@ mod tests {
         );
         assert_eq!(redact("Cookie: a=1; b=2\nnext"), "Cookie: [REDACTED]\nnext");
         assert_eq!(redact("status: 200 key=value"), "status: 200 key=value");
+    }
+
+    #[test]
+    fn a_name_between_a_plain_and_an_escaped_quote_gets_its_value_in_plain_quotes() {
+        // Found by the fuzzer: the first pass took `"cvv:\"` for a quoted name and wrote its
+        // value in escaped quotes, which closed a value a second pass read after `cvv:`.
+        for text in [r#""cvv:\":c[REDACTED]"#, r#""cvv:\":737"#, r#"\"cvv":737"#] {
+            let once = redact(text);
+            assert_eq!(redact(&once), once, "{text}");
+            assert!(!once.contains("737"), "{text} -> {once}");
+        }
+        // Quotes escaped alike, once or not at all, still enclose a name.
+        assert_redacted(&[
+            (r#"{\"cvv\":737}"#, r#"{\"cvv\":\"[REMOVED]\"}"#),
+            (r#"{"cvv":737}"#, r#"{"cvv":"[REMOVED]"}"#),
+        ]);
     }
 
     #[test]
