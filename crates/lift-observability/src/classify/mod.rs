@@ -9,9 +9,9 @@
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
 //! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I` (`AKIA`,
-//! `ASIA`, `AIza`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends) or after
-//! `(` (where a wrapper's text starts: `Password("…")`), `-`
-//! before `-` (a command line's long flag) — and any of these letters, a `"` or a `-` as the
+//! `ASIA`, `AIza`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends)
+//! or after `(` (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command
+//! line's long flag) — and any of these letters, a `"` or a `-` as the
 //! block's last byte, whose neighbour after it is outside. The block's first byte is judged
 //! as a string's first: nothing before it. In prose the letters alone anchor often; with
 //! their neighbours, rarely.
