@@ -211,7 +211,7 @@ mod tests {
             .expect("runtime");
         runtime.block_on(async {
             // The pool's one thread is busy: a body sent there waits for it.
-            let busy = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_secs(1)));
+            let busy = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_secs(2)));
             let (small, next) = (request(1_000), request(2_000));
             let wrote = tokio::time::timeout(
                 Duration::from_millis(300),
