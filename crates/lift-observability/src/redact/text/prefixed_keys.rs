@@ -10,9 +10,8 @@
 //! text; measured on the realistic corpus, that cost 2.5–4% of the logging path's
 //! instructions, and they are not found without a name (BENCHMARKS.md).
 
-use super::{Finding, at_word_start, secret};
+use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
-use crate::redact::byte_class;
 
 /// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
 /// about 95).
@@ -152,9 +151,7 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 
 /// Whether a word ends at `end`: no letter, digit or mask character there.
 fn word_ends(bytes: &[u8], end: usize) -> bool {
-    bytes
-        .get(end)
-        .is_none_or(|&b| !byte_class::is(b, byte_class::WORD))
+    bytes.get(end).is_none_or(|&b| !is_word_byte(b))
 }
 
 #[cfg(test)]

@@ -187,11 +187,7 @@ pub(super) fn separator_ending_at(
             // value in plain quotes — in escaped ones, they would close a value a second
             // pass reads after the earlier `cvv:`.
             let closing = inner.len() - open - 1 - name.len();
-            let opening = inner[..open]
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b'\\')
-                .count();
+            let opening = open - without_backslashes(&inner[..open]).len();
             let quote = ESCAPED_QUOTES.get(closing.min(opening)).copied().flatten();
             (name, q == b'"', quote.filter(|_| q == b'"'))
         }
