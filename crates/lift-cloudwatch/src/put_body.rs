@@ -5,8 +5,8 @@
 //! shipper's CPU time, spent while the stream waits. Here the AWS JSON 1.1 document
 //! `{"logGroupName":…,"logStreamName":…,"logEvents":[{"timestamp":…,"message":…},…]}` is
 //! written once, messages escaped by Lift's own JSON escaper (the one every log line goes
-//! through: RFC 8259, plus `\u2028`/`\u2029`; it skips to the next quote a word at a time,
-//! which matters here, where every message is a JSON line full of quotes), and
+//! through: RFC 8259, plus `\u2028`/`\u2029`; it finds every byte to escape in sixteen at
+//! once, which matters here, where every message is a JSON line full of quotes), and
 //! [`crate::SdkLogsApi`] hands it to the SDK before signing.
 //!
 //! A [`PreparedPut`] is that body together with its SHA-256 — the payload hash SigV4 signs —
