@@ -201,9 +201,10 @@ fn caller_cost(c: &mut Criterion) {
     );
 }
 
-/// Counts every API call a client makes and keeps the largest request body seen.
+/// Counts every API call a client makes, keeps the largest request body seen and sums the
+/// bodies' bytes.
 #[derive(Debug, Clone, Default)]
-struct CallCounter(Arc<AtomicU64>, Arc<AtomicU64>);
+struct CallCounter(Arc<AtomicU64>, Arc<AtomicU64>, Arc<AtomicU64>);
 
 impl aws_sdk_cloudwatchlogs::config::Intercept for CallCounter {
     fn name(&self) -> &'static str {
@@ -229,6 +230,7 @@ impl aws_sdk_cloudwatchlogs::config::Intercept for CallCounter {
     ) -> Result<(), aws_sdk_cloudwatchlogs::error::BoxError> {
         let len = context.request().body().bytes().map_or(0, <[u8]>::len) as u64;
         self.1.fetch_max(len, Ordering::Relaxed);
+        self.2.fetch_add(len, Ordering::Relaxed);
         Ok(())
     }
 }
@@ -366,10 +368,11 @@ impl Counted {
         total as f64 / self.rounds.get().max(1) as f64
     }
 
-    fn calls_and_largest_body(&self) -> String {
+    fn calls_and_bodies(&self) -> String {
         format!(
-            "{:.1} API calls, largest request body {} bytes",
+            "{:.1} API calls, {:.0} request body bytes, largest request body {} bytes",
             self.per_round(self.api_calls.get()),
+            self.per_round(self.calls.2.load(Ordering::Relaxed)),
             self.calls.1.load(Ordering::Relaxed),
         )
     }
@@ -431,7 +434,7 @@ impl LiftShipper {
     fn summary(&self) -> String {
         format!(
             "lift {} ({:.1} batches, {:.0} batch bytes)",
-            self.counted.calls_and_largest_body(),
+            self.counted.calls_and_bodies(),
             self.counted.per_round(self.batches.get()),
             self.counted.per_round(self.bytes.get()),
         )
@@ -463,10 +466,7 @@ impl PeerShipper {
     }
 
     fn summary(&self) -> String {
-        format!(
-            "tracing-cloudwatch {}",
-            self.counted.calls_and_largest_body()
-        )
+        format!("tracing-cloudwatch {}", self.counted.calls_and_bodies())
     }
 }
 
