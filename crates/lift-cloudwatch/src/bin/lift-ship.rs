@@ -436,9 +436,14 @@ impl LineShipper<'_> {
         if matches!(text, std::borrow::Cow::Owned(_)) {
             self.counts.invalid_utf8 += 1;
         }
-        let text = match &self.redactor {
-            Some(r) => std::borrow::Cow::Owned(r.redact_line(&text).into_owned()),
-            None => text,
+        // A line with nothing to redact is borrowed as it is, not copied.
+        let redacted;
+        let text: &str = match &self.redactor {
+            Some(r) => {
+                redacted = r.redact_line(&text);
+                &redacted
+            }
+            None => &text,
         };
         let meta = LineMeta {
             timestamp_ms: lift_observability::system_millis(),
