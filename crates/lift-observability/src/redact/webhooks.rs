@@ -112,6 +112,11 @@ impl Authority {
         (colon + 1 < at).then_some((colon + 1, at))
     }
 
+    /// Where its user-info ends: its last `@`, if it has one.
+    pub(crate) fn user_info_end(&self) -> Option<usize> {
+        self.at
+    }
+
     /// Its host: after the user-info, before the port.
     fn host<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
         let from = self.at.map_or(self.start, |at| at + 1);

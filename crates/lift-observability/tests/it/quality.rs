@@ -520,6 +520,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             ":pw@",
         ),
         ("URL user-info", "redis://:s3cret@cache:6379", "s3cret"),
+        // GitHub Actions' form: the user a secret's name, the password the token.
+        (
+            "URL user-info",
+            "git clone https://x-access-token:ghs_16C7e42F292c6912E7710c838347Ae178B4a@github.com/org/repo.git",
+            "ghs_16C7e42F292c6912E7710c838347Ae178B4a",
+        ),
+        // A token as the user, no password (`git clone https://<token>@…`).
+        (
+            "URL user-info",
+            "remote: https://ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01@github.com/org/repo.git",
+            "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+        ),
+        (
+            "URL user-info",
+            "https://glpat-xY9zAbCdEfGh12345678@gitlab.example.com/group/app.git",
+            "xY9zAbCdEfGh12345678",
+        ),
+        (
+            "URL user-info",
+            "origin https://k3mx7v2qpa5wz4ty6n3bhc2rj7de5fgh4sl6ui2vo3xa7bycnd5e@dev.azure.com/org/_git/app (fetch)",
+            "k3mx7v2qpa5wz4ty6n3bhc2rj7de5fgh4sl6ui2vo3xa7bycnd5e",
+        ),
         // Slashes escaped, as PHP's `json_encode` writes them.
         (
             "URL user-info",
@@ -1006,6 +1028,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Lists of numbers that are no text, and bytes that hold nothing.
         "Stats { latencies: [12, 250, 31, 400], codes: [200, 201, 402, 429] }",
         "body: [104, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100]",
+        // URLs' users that are names, not tokens.
+        "origin ssh://git@github.com/org/repo.git; https://jane.doe@example.com/x; https://build-bot-service-account-2026@ci.example.com/",
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.

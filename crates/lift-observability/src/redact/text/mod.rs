@@ -23,7 +23,7 @@
 //! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
-//! | `:` before `//` | URL user-info `scheme://user:password@host` | the password `[REDACTED]` |
+//! | `:` before `//` | URL user-info `scheme://user:password@host`, or a user that is a token (`https://ghp_…@host`) | the password, or the token after its prefix, `[REDACTED]` |
 //! | `<` | an XML element `<cvv>737</cvv>`, `<Password>…</Password>`, `<field name="cvv">737</field>` for a sensitive-data or secret name (the element's, or its `name` or `key` attribute's) | the value up to its closing tag `[REMOVED]` / `[REDACTED]`, the tags kept |
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
 //! | | aws_lambda_events' `Base64Data([123, 34, …])`, bytes as their values whose text holds a finding ([`encoded`](super::encoded)); the same list after a name's `:` | the list `[REDACTED]` |
@@ -64,6 +64,7 @@ mod separators;
 mod short;
 #[cfg(test)]
 mod test_support;
+mod urls;
 mod value_ends;
 mod values;
 mod wrappers;

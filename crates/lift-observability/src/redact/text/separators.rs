@@ -1,8 +1,9 @@
-//! At a `=` or a `:` (or one percent-encoded, or escaped HTML-safe): a URL's password or
-//! webhook secret, or the name before the separator read and judged ([`names`](super::names)) and its value
-//! handed on ([`values`](super::values)) — with the forms a name alone cannot tell: an ARN's resource type
-//! and a source location (no value), PostgreSQL's key details (`Key (cvv)=(737)`), lists of
-//! byte values, a payload's base64, curl's user flag ([`commands`](super::commands)).
+//! At a `=` or a `:` (or one percent-encoded, or escaped HTML-safe): a URL's secrets
+//! ([`urls`](super::urls)), or the name before the separator read and judged
+//! ([`names`](super::names)) and its value handed on ([`values`](super::values)) — with the
+//! forms a name alone cannot tell: an ARN's resource type and a source location (no value),
+//! PostgreSQL's key details (`Key (cvv)=(737)`), lists of byte values, a payload's base64,
+//! curl's user flag ([`commands`](super::commands)).
 
 use super::cards::digit_run_end;
 use super::commands::{Commands, may_follow_user_flag, user_flag_password};
@@ -11,13 +12,14 @@ use super::names::{
     needs_a_word_before, pair_marker, percent_decoded, quoted_name, without_backslashes,
 };
 use super::output::Output;
+use super::urls::{ESCAPED_SLASHES, is_url_user, url_secret};
 use super::value_ends::{ends_value, opening_quote_len, quoted_value_end};
 use super::values::{Name, named_value, value_finding};
 use super::{Finding, REDACTED, REMOVED, Replacement, find_last, secret, trim_end};
+use crate::redact::Redactor;
 use crate::redact::encoded;
 use crate::redact::keys;
 use crate::redact::webhooks;
-use crate::redact::{Counts, Redactor};
 
 /// At a `%`: a URL-encoded `=` or `:` (`%3D`, `%3A`) after a sensitive name — a form body
 /// or a query string logged encoded (`password%3Dhunter2`, `card%5Bcvc%5D%3D737`,
@@ -262,6 +264,12 @@ pub(super) fn separator_ending_at(
         };
         return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
     };
+    if !quoted_name && before.len() == at && is_url_user(bytes, at - name.len(), at) {
+        // A URL's user named like a secret (GitHub's `https://x-access-token:<token>@…`):
+        // its value is the URL's password, found at the scheme's `:` ([`url_secret`]) and
+        // ending at the `@` — not a value running on over the host and path.
+        return None;
+    }
     let name = Name {
         text: name,
         quoted: quoted_name,
@@ -336,25 +344,6 @@ fn column_values(
     value_finding(redactor, bytes, at + 2..end, fixed, None)
 }
 
-/// `//` escaped in JSON text, as PHP's `json_encode` writes it.
-const ESCAPED_SLASHES: &[u8] = br"\/\/";
-
-/// A URL's secret, the `:` of its `://` at `colon` (`separator_len` bytes long with the
-/// slashes, escaped or not): the password of `scheme://user:password@host`, or a webhook's
-/// secret in its path ([`webhooks::path_secret`]).
-fn url_secret(
-    bytes: &[u8],
-    colon: usize,
-    separator_len: usize,
-    counts: &Counts,
-) -> Option<Finding> {
-    let authority = webhooks::Authority::read(bytes, colon + separator_len);
-    let (start, end) = authority
-        .password()
-        .or_else(|| webhooks::path_secret(bytes, &authority))?;
-    Some(secret(start, end, counts))
-}
-
 /// The value after the separator at `sep` under a payload's name ([`keys::is_payload_key`]),
 /// quoted or not, in `Some(…)` as `Debug` writes an `Option`: when it is a run of base64
 /// whose text holds a finding ([`Redactor::encoded_payload_end`]), all of the run `[REDACTED]`.
@@ -423,41 +412,6 @@ mod tests {
     }
 
     #[test]
-    fn a_url_with_its_slashes_escaped_keeps_no_secret() {
-        // PHP's `json_encode` writes `/` as `\/`: a URL's `://` was not found, nor a
-        // webhook's path.
-        assert_redacted(&[
-            (
-                r#"{"dsn":"https:\/\/admin:hunter2@db.example.com\/x"}"#,
-                r#"{"dsn":"https:\/\/admin:[REDACTED]@db.example.com\/x"}"#,
-            ),
-            (
-                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/abcSecret9."}"#,
-                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED]."}"#,
-            ),
-            (
-                r#""https:\/\/discord.com\/api\/webhooks\/123\/tok_9\/""#,
-                r#""https:\/\/discord.com\/api\/webhooks\/123\/[REDACTED]\/""#,
-            ),
-            (
-                r#""https:\/\/api.telegram.org\/bot12:AAHsecret\/sendMessage""#,
-                r#""https:\/\/api.telegram.org\/bot12:[REDACTED]\/sendMessage""#,
-            ),
-            // Each URL's path is its own.
-            (
-                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/s1 https:\/\/x\/y""#,
-                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED] https:\/\/x\/y""#,
-            ),
-            (
-                r#"https:\/\/hooks.slack.com\/services\/T0\/B0https:\/\/x\/y"#,
-                r#"https:\/\/hooks.slack.com\/services\/T0\/[REDACTED]:\/\/x\/y"#,
-            ),
-            // Other escapes end the path; a single escaped slash is no URL's.
-            (r#"a:\/b"#, r#"a:\/b"#),
-        ]);
-    }
-
-    #[test]
     fn a_url_s_debug_is_read_back_no_further_than_a_first_pass_replaced() {
         // Fuzzer: the second `path:` found the host on the second pass only, past the marker.
         let once = redact(r#"host: Some(Domain("hooks.slack.com"path: "/s/=[path: "/r/-"#);
@@ -470,35 +424,6 @@ mod tests {
             r#"host: Some(Domain("hooks.slack.com")), port: 4111111111111111, path: "/s/T/x""#,
         );
         assert_eq!(redact(&once), once);
-    }
-
-    #[test]
-    fn urls_in_a_row_find_each_their_own_webhook_secret() {
-        // Fuzzer: each URL's path ran on through the next ones, so each found the last
-        // one's secret — more findings than can be held, and the anchors between them
-        // (`AccountKey=`) passed over on the first pass only.
-        let text = format!("{}AccountKey=/webhooks/m/a", "://discord.com/".repeat(5));
-        let once = redact(&text);
-        assert_eq!(
-            once,
-            format!("{}AccountKey=[REDACTED]", "://discord.com/".repeat(5))
-        );
-        assert_eq!(redact(&once), once);
-        // Fuzzer: a card number in a path that a `[` ended (no marker) was masked on the
-        // first pass, and its mask ended the path on the second.
-        let once = redact("://hooks.slack.com/e/4111111111111111[");
-        assert_eq!(once, "://hooks.slack.com/e/[REDACTED][");
-        assert_eq!(redact(&once), once);
-        let once = redact("://hooks.slack.com/services/T/4111111111111111/abc");
-        assert_eq!(
-            once,
-            "://hooks.slack.com/services/T/411111******1111/[REDACTED]"
-        );
-        assert_eq!(redact(&once), once);
-        assert_eq!(
-            redact("https://discord.com/api/webhooks/1/a https://hooks.slack.com/services/T/B/b"),
-            "https://discord.com/api/webhooks/1/[REDACTED] https://hooks.slack.com/services/T/B/[REDACTED]"
-        );
     }
 
     #[test]

@@ -1,0 +1,240 @@
+//! A URL's secrets after its `://` (its slashes escaped or not): the password of its
+//! user-info (`scheme://user:password@host`), a user that is a token with no password
+//! (`https://ghp_…@github.com`, as `git clone` takes it), a webhook's secret in its path
+//! ([`webhooks`]) — and whether a name before a `:` is such a URL's user, whose value is
+//! then the URL's password, ending at the `@`.
+
+use super::{Finding, secret};
+use crate::redact::Counts;
+use crate::redact::webhooks;
+
+/// `//` escaped in JSON text, as PHP's `json_encode` writes it.
+pub(super) const ESCAPED_SLASHES: &[u8] = br"\/\/";
+
+/// A URL's secret, the `:` of its `://` at `colon` (`separator_len` bytes long with the
+/// slashes, escaped or not): the password of `scheme://user:password@host`, or a webhook's
+/// secret in its path ([`webhooks::path_secret`]).
+pub(super) fn url_secret(
+    bytes: &[u8],
+    colon: usize,
+    separator_len: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    let authority = webhooks::Authority::read(bytes, colon + separator_len);
+    let (start, end) = authority
+        .password()
+        .or_else(|| token_user(bytes, &authority))
+        .or_else(|| webhooks::path_secret(bytes, &authority))?;
+    Some(secret(start, end, counts))
+}
+
+/// Token prefixes a URL's user may start with, kept when its body is redacted (they say
+/// which token leaked): GitHub's (classic, OAuth, user-to-server, server-to-server,
+/// refresh, fine-grained) and GitLab's personal access tokens.
+const TOKEN_USER_PREFIXES: [&[u8]; 7] = [
+    b"ghp_",
+    b"gho_",
+    b"ghu_",
+    b"ghs_",
+    b"ghr_",
+    b"github_pat_",
+    b"glpat-",
+];
+
+/// Fewest bytes after a [`TOKEN_USER_PREFIXES`] prefix taken for a token (GitHub's hold 36,
+/// GitLab's 20).
+const PREFIXED_TOKEN_BODY: usize = 16;
+
+/// Fewest bytes of a user with no prefix taken for a token: 32 or more letters and digits,
+/// a digit among them (an Azure DevOps personal access token holds 52, a Sentry DSN's key
+/// 32) — no person's or service's name is that.
+const BARE_TOKEN_USER: usize = 32;
+
+/// A URL's user that is a token, with no password after it (`https://ghp_…@github.com/…`,
+/// `https://<token>@dev.azure.com/…`, as `git clone` takes them): the range of its body,
+/// after a known prefix.
+fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, usize)> {
+    let at = authority.user_info_end()?;
+    let user = &bytes[authority.start..at];
+    if user.contains(&b':') {
+        return None;
+    }
+    let prefix = TOKEN_USER_PREFIXES
+        .iter()
+        .find(|prefix| user.starts_with(prefix))
+        .map_or(0, |prefix| prefix.len());
+    let body = &user[prefix..];
+    let token = if prefix > 0 {
+        body.len() >= PREFIXED_TOKEN_BODY
+            && body
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    } else {
+        body.len() >= BARE_TOKEN_USER
+            && body.iter().all(u8::is_ascii_alphanumeric)
+            && body.iter().any(u8::is_ascii_digit)
+    };
+    token.then_some((authority.start + prefix, at))
+}
+
+/// Whether the name starting at `start` before the `:` at `colon` is the user of a URL's
+/// user-info: right after a `://` (its slashes escaped or not, as [`url_secret`] reads
+/// them), with an `@` later in the authority.
+#[cold]
+pub(super) fn is_url_user(bytes: &[u8], start: usize, colon: usize) -> bool {
+    let scheme_end = &bytes[..start];
+    let after_scheme = [&b"//"[..], ESCAPED_SLASHES].iter().any(|slashes| {
+        scheme_end
+            .strip_suffix(*slashes)
+            .is_some_and(|s| s.ends_with(b":"))
+    });
+    after_scheme && webhooks::Authority::read(bytes, start).user_info_end() > Some(colon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{assert_redacted, redact};
+
+    #[test]
+    fn a_url_with_its_slashes_escaped_keeps_no_secret() {
+        // PHP's `json_encode` writes `/` as `\/`: a URL's `://` was not found, nor a
+        // webhook's path.
+        assert_redacted(&[
+            (
+                r#"{"dsn":"https:\/\/admin:hunter2@db.example.com\/x"}"#,
+                r#"{"dsn":"https:\/\/admin:[REDACTED]@db.example.com\/x"}"#,
+            ),
+            (
+                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/abcSecret9."}"#,
+                r#"{"u":"https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED]."}"#,
+            ),
+            (
+                r#""https:\/\/discord.com\/api\/webhooks\/123\/tok_9\/""#,
+                r#""https:\/\/discord.com\/api\/webhooks\/123\/[REDACTED]\/""#,
+            ),
+            (
+                r#""https:\/\/api.telegram.org\/bot12:AAHsecret\/sendMessage""#,
+                r#""https:\/\/api.telegram.org\/bot12:[REDACTED]\/sendMessage""#,
+            ),
+            // Each URL's path is its own.
+            (
+                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/s1 https:\/\/x\/y""#,
+                r#""https:\/\/hooks.slack.com\/services\/T0\/B0\/[REDACTED] https:\/\/x\/y""#,
+            ),
+            (
+                r#"https:\/\/hooks.slack.com\/services\/T0\/B0https:\/\/x\/y"#,
+                r#"https:\/\/hooks.slack.com\/services\/T0\/[REDACTED]:\/\/x\/y"#,
+            ),
+            // Other escapes end the path; a single escaped slash is no URL's.
+            (r#"a:\/b"#, r#"a:\/b"#),
+        ]);
+    }
+
+    #[test]
+    fn a_url_user_that_is_a_token_is_redacted() {
+        // `git clone https://<token>@github.com/…`: no password, the user is the secret.
+        let pat = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
+        let azure = "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst";
+        assert_redacted(&[
+            (
+                &format!("cloning https://ghp_{pat}@github.com/org/repo.git"),
+                "cloning https://ghp_[REDACTED]@github.com/org/repo.git",
+            ),
+            (
+                "https://github_pat_11ABCDEFG0123456789_abcdefXYZ@github.com/o/r",
+                "https://github_pat_[REDACTED]@github.com/o/r",
+            ),
+            (
+                "https://glpat-AbCdEfGh12345678-xyz@gitlab.com/o/r.git",
+                "https://glpat-[REDACTED]@gitlab.com/o/r.git",
+            ),
+            (
+                &format!("https://{azure}@dev.azure.com/org/_git/repo"),
+                "https://[REDACTED]@dev.azure.com/org/_git/repo",
+            ),
+            (
+                r#"{"u":"https:\/\/ghp_AbCdEfGhIjKlMnOpQr@github.com\/o"}"#,
+                r#"{"u":"https:\/\/ghp_[REDACTED]@github.com\/o"}"#,
+            ),
+            // Users that are names, and prefixes with too short a body, stay.
+            (
+                "https://jane.doe@example.com/x",
+                "https://jane.doe@example.com/x",
+            ),
+            (
+                "ssh://git@github.com/org/repo.git",
+                "ssh://git@github.com/org/repo.git",
+            ),
+            (
+                "https://ghp_short@github.com",
+                "https://ghp_short@github.com",
+            ),
+            (
+                "https://build-bot-service-account-2026@ci.example.com/",
+                "https://build-bot-service-account-2026@ci.example.com/",
+            ),
+            (
+                "https://abcdefghijklmnopqrstuvwxyzabcdefgh@example.com/",
+                "https://abcdefghijklmnopqrstuvwxyzabcdefgh@example.com/",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_url_user_named_like_a_secret_loses_its_password_only() {
+        // GitHub's `https://x-access-token:<token>@github.com/…`: the name before the `:` is
+        // a secret's, but the value is the URL's password, which ends at the `@` — the host
+        // and path stay (they were taken with it, and the password written over twice).
+        assert_redacted(&[
+            (
+                "clone https://x-access-token:ghs_AbCd0123@github.com/org/repo.git ok",
+                "clone https://x-access-token:[REDACTED]@github.com/org/repo.git ok",
+            ),
+            (
+                "https://token:abc@github.com/org/repo.git",
+                "https://token:[REDACTED]@github.com/org/repo.git",
+            ),
+            (
+                "postgres://password:pw@db:5432/app",
+                "postgres://password:[REDACTED]@db:5432/app",
+            ),
+            (
+                r#"{"u":"https:\/\/apikey:k9@api.example.com\/v1"}"#,
+                r#"{"u":"https:\/\/apikey:[REDACTED]@api.example.com\/v1"}"#,
+            ),
+            // An empty password: nothing to hide, the host stays.
+            ("https://token:@github.com/x", "https://token:@github.com/x"),
+            // No `@`: no user-info, the name's value as before.
+            ("redis://password:hunter2", "redis://password:[REDACTED]"),
+        ]);
+    }
+
+    #[test]
+    fn urls_in_a_row_find_each_their_own_webhook_secret() {
+        // Fuzzer: each URL's path ran on through the next ones, so each found the last
+        // one's secret — more findings than can be held, and the anchors between them
+        // (`AccountKey=`) passed over on the first pass only.
+        let text = format!("{}AccountKey=/webhooks/m/a", "://discord.com/".repeat(5));
+        let once = redact(&text);
+        assert_eq!(
+            once,
+            format!("{}AccountKey=[REDACTED]", "://discord.com/".repeat(5))
+        );
+        assert_eq!(redact(&once), once);
+        // Fuzzer: a card number in a path that a `[` ended (no marker) was masked on the
+        // first pass, and its mask ended the path on the second.
+        let once = redact("://hooks.slack.com/e/4111111111111111[");
+        assert_eq!(once, "://hooks.slack.com/e/[REDACTED][");
+        assert_eq!(redact(&once), once);
+        let once = redact("://hooks.slack.com/services/T/4111111111111111/abc");
+        assert_eq!(
+            once,
+            "://hooks.slack.com/services/T/411111******1111/[REDACTED]"
+        );
+        assert_eq!(redact(&once), once);
+        assert_eq!(
+            redact("https://discord.com/api/webhooks/1/a https://hooks.slack.com/services/T/B/b"),
+            "https://discord.com/api/webhooks/1/[REDACTED] https://hooks.slack.com/services/T/B/[REDACTED]"
+        );
+    }
+}
