@@ -264,7 +264,11 @@ pub(super) fn separator_ending_at(
         };
         return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
     };
-    if !quoted_name && before.len() == at && is_url_user(bytes, at - name.len(), at) {
+    if bytes[at] == b':'
+        && !quoted_name
+        && before.len() == at
+        && is_url_user(bytes, at - name.len(), at)
+    {
         // A URL's user named like a secret (GitHub's `https://x-access-token:<token>@…`):
         // its value is the URL's password, found at the scheme's `:` ([`url_secret`]) and
         // ending at the `@` — not a value running on over the host and path.

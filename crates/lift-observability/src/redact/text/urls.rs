@@ -206,6 +206,10 @@ mod tests {
             ("https://token:@github.com/x", "https://token:@github.com/x"),
             // No `@`: no user-info, the name's value as before.
             ("redis://password:hunter2", "redis://password:[REDACTED]"),
+            // Fuzzer: an `=` in the user is no user-info's separator. Its value runs on, as
+            // before: taken for the user's, a second pass (the password a marker, which
+            // ends an authority) found no `@` and removed what the first had kept.
+            ("https://ocvv=jj1vv:pw@host/x", "https://ocvv=[REMOVED]"),
         ]);
     }
 
