@@ -79,7 +79,9 @@ fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, u
 
 /// Whether the name starting at `start` before the `:` at `colon` is the user of a URL's
 /// user-info: right after a `://` (its slashes escaped or not, as [`url_secret`] reads
-/// them), with an `@` later in the authority.
+/// them), with an `@` later in the authority — and no webhook's secret in the path, which
+/// [`url_secret`], finding the password, would leave (the name's value then runs on over
+/// both, as any secret's does).
 #[cold]
 pub(super) fn is_url_user(bytes: &[u8], start: usize, colon: usize) -> bool {
     let scheme_end = &bytes[..start];
@@ -88,7 +90,11 @@ pub(super) fn is_url_user(bytes: &[u8], start: usize, colon: usize) -> bool {
             .strip_suffix(*slashes)
             .is_some_and(|s| s.ends_with(b":"))
     });
-    after_scheme && webhooks::Authority::read(bytes, start).user_info_end() > Some(colon)
+    if !after_scheme {
+        return false;
+    }
+    let authority = webhooks::Authority::read(bytes, start);
+    authority.user_info_end() > Some(colon) && webhooks::path_secret(bytes, &authority).is_none()
 }
 
 #[cfg(test)]
@@ -206,6 +212,11 @@ mod tests {
             ("https://token:@github.com/x", "https://token:@github.com/x"),
             // No `@`: no user-info, the name's value as before.
             ("redis://password:hunter2", "redis://password:[REDACTED]"),
+            // A webhook's secret in the path: the value runs on over it, as before.
+            (
+                "https://token:abc@hooks.slack.com/services/T0/B0/s3cret ok",
+                "https://token:[REDACTED][REDACTED] ok",
+            ),
             // Fuzzer: an `=` in the user is no user-info's separator. Its value runs on, as
             // before: taken for the user's, a second pass (the password a marker, which
             // ends an authority) found no `@` and removed what the first had kept.
