@@ -267,7 +267,7 @@ pub(super) fn separator_ending_at(
     if bytes[at] == b':'
         && !quoted_name
         && before.len() == at
-        && is_url_user(bytes, at - name.len(), at)
+        && is_url_user(bytes, at - name.len(), at, written)
     {
         // A URL's user named like a secret (GitHub's `https://x-access-token:<token>@…`):
         // its value is the URL's password, found at the scheme's `:` ([`url_secret`]) and

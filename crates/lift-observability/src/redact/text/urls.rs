@@ -78,17 +78,18 @@ fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, u
 }
 
 /// Whether the name starting at `start` before the `:` at `colon` is the user of a URL's
-/// user-info: right after a `://` (its slashes escaped or not, as [`url_secret`] reads
-/// them), with an `@` later in the authority — and no webhook's secret in the path, which
-/// [`url_secret`], finding the password, would leave (the name's value then runs on over
-/// both, as any secret's does).
+/// user-info, whose password [`url_secret`] found at the scheme's `:`: right after a `://`
+/// (its slashes escaped or not, as [`url_secret`] reads them) whose `:` is not before
+/// `written` (text a finding replaced: its anchors were passed over), with an `@` later in
+/// the authority — and no webhook's secret in the path, which [`url_secret`], finding the
+/// password, would leave (the name's value then runs on over both, as any secret's does).
 #[cold]
-pub(super) fn is_url_user(bytes: &[u8], start: usize, colon: usize) -> bool {
+pub(super) fn is_url_user(bytes: &[u8], start: usize, colon: usize, written: usize) -> bool {
     let scheme_end = &bytes[..start];
     let after_scheme = [&b"//"[..], ESCAPED_SLASHES].iter().any(|slashes| {
         scheme_end
             .strip_suffix(*slashes)
-            .is_some_and(|s| s.ends_with(b":"))
+            .is_some_and(|s| s.last() == Some(&b':') && s.len() > written)
     });
     if !after_scheme {
         return false;
@@ -216,6 +217,13 @@ mod tests {
             (
                 "https://token:abc@hooks.slack.com/services/T0/B0/s3cret ok",
                 "https://token:[REDACTED][REDACTED] ok",
+            ),
+            // Fuzzer: the scheme's `:` inside what a finding replaced was never looked at,
+            // so no password was found there; the name's value is then redacted as any
+            // secret's (a second pass, seeing no scheme, did).
+            (
+                r"token => x:\/\/auth:pw@host",
+                r"token => [REDACTED]\/\/auth:[REDACTED]",
             ),
             // Fuzzer: an `=` in the user is no user-info's separator. Its value runs on, as
             // before: taken for the user's, a second pass (the password a marker, which
