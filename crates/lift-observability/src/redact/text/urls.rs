@@ -4,6 +4,7 @@
 //! ([`webhooks`]) — and whether a name before a `:` is such a URL's user, whose value is
 //! then the URL's password, ending at the `@`.
 
+use super::names::is_marker_at;
 use super::{Finding, secret};
 use crate::redact::Counts;
 use crate::redact::webhooks;
@@ -54,6 +55,11 @@ const BARE_TOKEN_USER: usize = 32;
 /// `https://<token>@dev.azure.com/…`, as `git clone` takes them): the range of its body,
 /// after a known prefix.
 fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, usize)> {
+    // Ended by a marker, the authority is what a pass left of a longer one (a marker ends
+    // an authority): its `@` may not be the one that ended the user the first pass read.
+    if is_marker_at(&bytes[authority.end..]) {
+        return None;
+    }
     let at = authority.user_info_end()?;
     let user = &bytes[authority.start..at];
     if user.contains(&b':') {
@@ -162,6 +168,13 @@ mod tests {
             (
                 r#"{"u":"https:\/\/ghp_AbCdEfGhIjKlMnOpQr@github.com\/o"}"#,
                 r#"{"u":"https:\/\/ghp_[REDACTED]@github.com\/o"}"#,
+            ),
+            // Fuzzer: a user-info whose password holds an `@` (`user@:password@host`) keeps
+            // its user; a second pass, the password a marker that ends the authority, read
+            // the user before the first `@` as a token.
+            (
+                "s://ghr_ub_DDDDDDDDDDDDD@:=KEY@host",
+                "s://ghr_ub_DDDDDDDDDDDDD@:[REDACTED]@host",
             ),
             // Users that are names, and prefixes with too short a body, stay.
             (
