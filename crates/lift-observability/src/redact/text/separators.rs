@@ -199,6 +199,25 @@ pub(super) fn separator_ending_at(
         _ => (&before[bare_name_start(before, floor)..], false, None),
     };
     let Some(fixed) = marker_for(redactor, name) else {
+        let start = before.len() - name.len();
+        // A label whose last word says something only with the word before it (`Security
+        // Code: 737`, `cvv data: …`) is judged first: the value is the label's, not what that
+        // word alone reads it as (a payload's base64, a pair's value) — which, replaced,
+        // would leave a second pass the label to judge.
+        if start > 0
+            && !quoted_name
+            && before[start - 1] == b' '
+            && needs_a_word_before(name)
+            && let Some((label, fixed)) = label(redactor, before, start, floor)
+        {
+            let name = Name {
+                text: label,
+                quoted: false,
+                quote: None,
+                adjacent: (before.len() == at).then(|| at - label.len()),
+            };
+            return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
+        }
         // A list of byte values under a name that says nothing (`body: [123, 34, …]`,
         // `"data":[123,34,…]`, lambda_http's `body: Binary([…])`): read as the text it holds.
         if bytes[at] == b':'
@@ -234,7 +253,6 @@ pub(super) fn separator_ending_at(
             };
             return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
         }
-        let start = before.len() - name.len();
         if start == 0 || quoted_name {
             return None;
         }
@@ -252,17 +270,7 @@ pub(super) fn separator_ending_at(
         {
             return Some(found);
         }
-        if before[start - 1] != b' ' || !needs_a_word_before(name) {
-            return None;
-        }
-        let (label, fixed) = label(redactor, before, start, floor)?;
-        let name = Name {
-            text: label,
-            quoted: false,
-            quote: None,
-            adjacent: (before.len() == at).then(|| at - label.len()),
-        };
-        return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
+        return None;
     };
     if bytes[at] == b':'
         && !quoted_name
@@ -412,6 +420,23 @@ mod tests {
         assert_redacted(&[
             (r#"{\"cvv\":737}"#, r#"{\"cvv\":\"[REMOVED]\"}"#),
             (r#"{"cvv":737}"#, r#"{"cvv":"[REMOVED]"}"#),
+        ]);
+    }
+
+    #[test]
+    fn a_label_is_judged_before_what_its_last_word_alone_reads_the_value_as() {
+        // Fuzzer (seed 7503): `data` alone read the value as a payload's base64 and replaced
+        // the run whose text held `"cvv":`; a second pass found no base64 there and judged
+        // the label `cvv data`, removing the whole value.
+        let base64 = "C66+qyJjdnYiOi15"; // decodes to bytes holding `"cvv":`
+        assert_redacted(&[
+            (&format!("cvv data:Some({base64})"), "cvv data:[REMOVED]"),
+            (&format!("cvv data: {base64} ok"), "cvv data: [REMOVED] ok"),
+            // A label that says nothing leaves the payload's reading as it was.
+            (
+                &format!("event data: Some({base64})"),
+                "event data: Some([REDACTED])",
+            ),
         ]);
     }
 
