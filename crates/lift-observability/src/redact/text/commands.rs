@@ -128,7 +128,9 @@ pub(super) fn user_flag_password(
 /// blank or quote — or the user `user` (starting at `user_start`), when the password is
 /// empty: an API key given as the user, as Stripe's and others' examples write it
 /// (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
-/// on this pass, a mask on the next): no key holds one, and either pass leaves it so.
+/// on this pass, a mask on the next): no key holds one, and either pass leaves it so. Nor
+/// one whose next argument is a marker: the `:` was a name's, whose value a pass replaced
+/// (`curl -u body: [123, 34, …]`, the list's text read as a payload's).
 fn flag_password(
     bytes: &[u8],
     user_start: usize,
@@ -142,8 +144,16 @@ fn flag_password(
         return (!is_marker_at(&bytes[start..])).then(|| secret(start, end, counts));
     }
     let user = &bytes[user_start..colon];
-    (user_start >= written && !is_marker(user) && !user.contains(&(card::MASK_CHAR as u8)))
-        .then(|| secret(user_start, colon, counts))
+    let next = start
+        + bytes[start..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+    (user_start >= written
+        && !is_marker(user)
+        && !user.contains(&(card::MASK_CHAR as u8))
+        && !is_marker_at(&bytes[next..]))
+    .then(|| secret(user_start, colon, counts))
 }
 
 /// Where a command line's unquoted argument starting at `start` ends: at a blank, a quote or
@@ -332,6 +342,14 @@ mod tests {
                 "curl x pin=[REMOVED] -u k:[REDACTED]",
             ),
             ("curl x pin=[1\n2]\n-u k:p", "curl x pin=[REMOVED]\n-u k:p"),
+            // Fuzzer (seed 7504): a list of byte values after the `:` was read as the text
+            // it holds (`{"cvv":…`) and replaced; a second pass then took the name before
+            // the `:` for an API key given as the user. A marker after the blank is a
+            // value's: the user stays on both passes.
+            (
+                "curl -u ody: [123, 34, 99, 118, 118, 34, 58, 32, 34, 55, 51, 55, 34, 125] x",
+                "curl -u ody: [REDACTED] x",
+            ),
             (
                 "curl x\n-u a:b pin=[1\n2] -u c:d",
                 "curl x\n-u a:b pin=[REMOVED] -u c:d",
