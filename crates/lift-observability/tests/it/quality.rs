@@ -633,6 +633,29 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Slack token, Google API key", text, body));
         }
     }
+    // GitHub's, GitLab's, npm's tokens and Stripe's webhook secrets as the value after a
+    // `=` or `:` whatever its name: an SSM parameter, an env file, a config, an error.
+    for (prefix, body) in [
+        ("ghp_", "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01"),
+        ("gho_", "16C7e42F292c6912E7710c838347Ae178B4a"),
+        ("ghs_", "16C7e42F292c6912E7710c838347Ae178B4a"),
+        (
+            "github_pat_",
+            "11ABCDEFG0aBcDeFgHiJkLm_NoPqRsTuVwXyZ0123456789AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+        ),
+        ("glpat-", "xY9zAbCdEfGh12345678"),
+        ("whsec_", "5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"),
+        ("npm_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"),
+    ] {
+        for text in [
+            format!(r#"{{"Parameter":{{"Type":"SecureString","Value":"{prefix}{body}"}}}}"#),
+            format!("GH_PAT={prefix}{body}"),
+            format!("auth: {prefix}{body}, retrying"),
+            format!(r#"{{"msg":"loaded {{"ci":"{prefix}{body}"}}"}}"#),
+        ] {
+            cases.push(sensitive("provider token as a value", text, body));
+        }
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -972,6 +995,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "path=%2F1764221757123%2Fexport",
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
+        // Words after a provider's prefix, a body too short, a prefix glued to a word.
+        "step=npm_install_dependencies branch: github_pat_docs mode: ghp_short1",
+        "job=wnpm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 status: ghost_town_Q1",
         // Prefixes with too little after them, digits alone, a word before.
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",

@@ -6,10 +6,13 @@
 //! becomes `[REDACTED]`; the prefix stays, as it says which key leaked.
 //!
 //! Prefixes that end in a `_` or a `-` before letters — GitHub's `ghp_`, Stripe's webhook
-//! secrets' `whsec_`, GitLab's `glpat-` — would need an anchor at every `_` (or `-`) of the
-//! text; measured on the realistic corpus, that cost 2.5–4% of the logging path's
-//! instructions, and they are not found without a name (BENCHMARKS.md).
+//! secrets' `whsec_`, GitLab's `glpat-` ([`TOKEN_PREFIXES`]) — would need an anchor at every
+//! `_` (or `-`) of the text, which the realistic corpus measures at 3% of the logging path's
+//! instructions or more (BENCHMARKS.md). They are found where a detector already looks: as
+//! a URL's user ([`urls`](super::urls)) and as the value after a `=` or `:` whatever its
+//! name (`"Value":"ghp_…"`, [`prefixed_token`]) — not in prose.
 
+use super::value_ends::opening_quote_len;
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
 
@@ -149,6 +152,78 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
         .then(|| secret(start, start + len, counts))
 }
 
+/// Token prefixes that say which token it is, kept when its body is redacted: GitHub's
+/// (classic, OAuth, user-to-server, server-to-server and refresh tokens, fine-grained
+/// personal access tokens), GitLab's personal access, deploy and runner tokens, Stripe's
+/// webhook signing secrets and npm's access tokens.
+const TOKEN_PREFIXES: [&[u8]; 11] = [
+    b"ghp_",
+    b"gho_",
+    b"ghu_",
+    b"ghs_",
+    b"ghr_",
+    b"github_pat_",
+    b"glpat-",
+    b"gldt-",
+    b"glrt-",
+    b"whsec_",
+    b"npm_",
+];
+
+/// Fewest bytes after a [`TOKEN_PREFIXES`] prefix taken for a token (GitHub's classic
+/// tokens hold 36, fine-grained 82, GitLab's 20 and more, Stripe's 32, npm's 36).
+const PREFIXED_TOKEN_BODY: usize = 16;
+
+/// A token of [`TOKEN_PREFIXES`] starting at `start` (where a word starts: the caller
+/// knows): the range of its body — letters, digits, `_` and `-`, and a `.` between two of
+/// them (GitLab's routable tokens), 16 or more with a digit or a capital among them (a
+/// word after the prefix, `npm_install_dependencies`, is no token) — ending where a word
+/// does.
+#[cold]
+pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
+    let rest = &bytes[start..];
+    let prefix = TOKEN_PREFIXES.iter().find(|p| rest.starts_with(p))?.len();
+    let body_start = start + prefix;
+    let is_body = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let mut end = body_start;
+    while let Some(&b) = bytes.get(end) {
+        if is_body(b)
+            || b == b'.' && end > body_start && bytes.get(end + 1).is_some_and(|&n| is_body(n))
+        {
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    let body = &bytes[body_start..end];
+    (body.len() >= PREFIXED_TOKEN_BODY
+        && body
+            .iter()
+            .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        && word_ends(bytes, end))
+    .then_some((body_start, end))
+}
+
+/// After a `=` or `:` ending at `last` whose name says nothing: a [`TOKEN_PREFIXES`] token
+/// as the value, after blanks or a quote or both (an SSM parameter's `"Value":"ghp_…"`,
+/// `GH_PAT=glpat-…`, `error: glpat-… expired`): its body `[REDACTED]`. Most values start
+/// with none of the prefixes' first letters, a blank or a quote: the caller tells.
+#[cold]
+pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<Finding> {
+    let mut start = last + 1;
+    while matches!(bytes.get(start), Some(b' ' | b'\t')) {
+        start += 1;
+    }
+    if let Some(b'"' | b'\'' | b'\\') = bytes.get(start) {
+        start += opening_quote_len(&bytes[start..]);
+    }
+    if !matches!(bytes.get(start), Some(b'g' | b'w' | b'n')) {
+        return None;
+    }
+    let (start, end) = prefixed_token(bytes, start)?;
+    Some(secret(start, end, counts))
+}
+
 /// Whether a word ends at `end`: no letter, digit or mask character there.
 fn word_ends(bytes: &[u8], end: usize) -> bool {
     bytes.get(end).is_none_or(|&b| !is_word_byte(b))
@@ -185,6 +260,52 @@ mod tests {
             "sk-Ab3dEfGhIjKl sk-abcdefghijklmnopqrstuvwxyz0123456789 sk-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh",
             "Incorrect API key provided: sk-proj-********************************abcd",
             "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn provider_tokens_after_a_separator_lose_their_body_whatever_the_name() {
+        let ghp = "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
+        for (text, want) in [
+            (
+                format!(r#"{{"Name":"/ci/push","Value":"{ghp}"}}"#),
+                r#"{"Name":"/ci/push","Value":"ghp_[REDACTED]"}"#.to_owned(),
+            ),
+            (
+                format!("GH_PAT={ghp} make"),
+                "GH_PAT=ghp_[REDACTED] make".into(),
+            ),
+            (
+                format!("error: {ghp} expired"),
+                "error: ghp_[REDACTED] expired".into(),
+            ),
+            (format!("ci:\t'{ghp}'"), "ci:\t'ghp_[REDACTED]'".into()),
+            (format!("ci:   {ghp}"), "ci:   ghp_[REDACTED]".into()),
+            (
+                format!(r#"{{"ci":"{ghp}"}}"#),
+                r#"{"ci":"ghp_[REDACTED]"}"#.into(),
+            ),
+            // GitLab's routable tokens hold dots; a sentence's full stop is not the body's.
+            (
+                "deploy=glpat-AbCdEfGh12345678IjKl.01.0y1a2b3c4. Done".into(),
+                "deploy=glpat-[REDACTED]. Done".into(),
+            ),
+            (
+                "hook: whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH".into(),
+                "hook: whsec_[REDACTED]".into(),
+            ),
+        ] {
+            assert_eq!(redact(&text), want, "{text}");
+            assert_eq!(redact(&want), want, "idempotent: {want}");
+        }
+        // Words after a prefix, a body too short, a prefix glued to a word or a body to a
+        // mask.
+        for text in [
+            "step=npm_install_dependencies_for_the_build branch: github_pat_docs",
+            "x=ghp_Short1 y=xghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+            "x=ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01*",
         ] {
             assert_eq!(redact(text), text);
         }

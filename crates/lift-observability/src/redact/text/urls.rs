@@ -5,6 +5,7 @@
 //! then the URL's password, ending at the `@`.
 
 use super::names::is_marker_at;
+use super::prefixed_keys::prefixed_token;
 use super::{Finding, secret};
 use crate::redact::Counts;
 use crate::redact::webhooks;
@@ -29,23 +30,6 @@ pub(super) fn url_secret(
     Some(secret(start, end, counts))
 }
 
-/// Token prefixes a URL's user may start with, kept when its body is redacted (they say
-/// which token leaked): GitHub's (classic, OAuth, user-to-server, server-to-server,
-/// refresh, fine-grained) and GitLab's personal access tokens.
-const TOKEN_USER_PREFIXES: [&[u8]; 7] = [
-    b"ghp_",
-    b"gho_",
-    b"ghu_",
-    b"ghs_",
-    b"ghr_",
-    b"github_pat_",
-    b"glpat-",
-];
-
-/// Fewest bytes after a [`TOKEN_USER_PREFIXES`] prefix taken for a token (GitHub's hold 36,
-/// GitLab's 20).
-const PREFIXED_TOKEN_BODY: usize = 16;
-
 /// Fewest bytes of a user with no prefix taken for a token: 32 or more letters and digits,
 /// a digit among them (an Azure DevOps personal access token holds 52, a Sentry DSN's key
 /// 32) — no person's or service's name is that.
@@ -53,7 +37,7 @@ const BARE_TOKEN_USER: usize = 32;
 
 /// A URL's user that is a token, with no password after it (`https://ghp_…@github.com/…`,
 /// `https://<token>@dev.azure.com/…`, as `git clone` takes them): the range of its body,
-/// after a known prefix.
+/// after a known prefix ([`prefixed_token`]).
 fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, usize)> {
     // Ended by a marker, the authority is what a pass left of a longer one (a marker ends
     // an authority): its `@` may not be the one that ended the user the first pass read.
@@ -65,22 +49,13 @@ fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, u
     if user.contains(&b':') {
         return None;
     }
-    let prefix = TOKEN_USER_PREFIXES
-        .iter()
-        .find(|prefix| user.starts_with(prefix))
-        .map_or(0, |prefix| prefix.len());
-    let body = &user[prefix..];
-    let token = if prefix > 0 {
-        body.len() >= PREFIXED_TOKEN_BODY
-            && body
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    } else {
-        body.len() >= BARE_TOKEN_USER
-            && body.iter().all(u8::is_ascii_alphanumeric)
-            && body.iter().any(u8::is_ascii_digit)
-    };
-    token.then_some((authority.start + prefix, at))
+    if let Some((body_start, end)) = prefixed_token(bytes, authority.start) {
+        return (end == at).then_some((body_start, at));
+    }
+    (user.len() >= BARE_TOKEN_USER
+        && user.iter().all(u8::is_ascii_alphanumeric)
+        && user.iter().any(u8::is_ascii_digit))
+    .then_some((authority.start, at))
 }
 
 /// Whether the name starting at `start` before the `:` at `colon` is the user of a URL's
