@@ -646,6 +646,17 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("glpat-", "xY9zAbCdEfGh12345678"),
         ("whsec_", "5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"),
         ("npm_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"),
+        ("shpat_", "0123456789abcdef0123456789abcdef"),
+        ("sq0atp-", "Ab1Cd2Ef3Gh4Ij5Kl6Mn7O"),
+        (
+            "EAAA",
+            "EOuLQPDnWpyHbmO7abcdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKl",
+        ),
+        (
+            "SG.",
+            "ngeVfQFYQlKU0ufo8x5d1A.TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr",
+        ),
+        ("hvs.", "CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz"),
     ] {
         for text in [
             format!(r#"{{"Parameter":{{"Type":"SecureString","Value":"{prefix}{body}"}}}}"#),
@@ -998,6 +1009,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Words after a provider's prefix, a body too short, a prefix glued to a word.
         "step=npm_install_dependencies branch: github_pat_docs mode: ghp_short1",
         "job=wnpm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 status: ghost_town_Q1",
+        "status: succeeded, stage=EAAAlpha Version: SG.module_loader_default",
         // Prefixes with too little after them, digits alone, a word before.
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",

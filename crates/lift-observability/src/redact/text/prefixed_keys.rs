@@ -155,8 +155,11 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 /// Token prefixes that say which token it is, kept when its body is redacted: GitHub's
 /// (classic, OAuth, user-to-server, server-to-server and refresh tokens, fine-grained
 /// personal access tokens), GitLab's personal access, deploy and runner tokens, Stripe's
-/// webhook signing secrets and npm's access tokens.
-const TOKEN_PREFIXES: [&[u8]; 11] = [
+/// webhook signing secrets, Shopify's access tokens and shared secrets, Square's access
+/// tokens (sandbox and production) and application secrets, SendGrid's API keys, npm's and
+/// PyPI's tokens, HashiCorp Vault's service tokens and DigitalOcean's.
+/// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
+const TOKEN_PREFIXES: [&[u8]; 22] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -167,22 +170,96 @@ const TOKEN_PREFIXES: [&[u8]; 11] = [
     b"gldt-",
     b"glrt-",
     b"whsec_",
+    b"shpat_",
+    b"shpca_",
+    b"shppa_",
+    b"shpss_",
+    b"sq0atp-",
+    b"sq0csp-",
+    b"EAAA",
+    b"SG.",
     b"npm_",
+    b"pypi-",
+    b"hvs.",
+    b"dop_v1_",
 ];
 
+/// Per first letter, the range of [`TOKEN_PREFIXES`] that start with it (empty for others).
+static PREFIXES_BY_FIRST_LETTER: [(u8, u8); 256] = {
+    let mut t = [(0, 0); 256];
+    let mut k = 0;
+    while k < TOKEN_PREFIXES.len() {
+        let first = TOKEN_PREFIXES[k][0] as usize;
+        if t[first].1 == 0 {
+            t[first].0 = k as u8;
+        }
+        t[first].1 = k as u8 + 1;
+        k += 1;
+    }
+    t
+};
+
+/// A prefix's first letter, in [`TOKEN_VALUE_LEADS`].
+const FIRST: u8 = 1;
+/// A prefix's second byte.
+const SECOND: u8 = 1 << 1;
+/// A blank or a quote, which may come before a prefix.
+const BEFORE: u8 = 1 << 2;
+
+/// What each byte may be at the start of a value after a separator when the value is a
+/// [`TOKEN_PREFIXES`] token: [`FIRST`], [`SECOND`], [`BEFORE`].
+static TOKEN_VALUE_LEADS: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut k = 0;
+    while k < TOKEN_PREFIXES.len() {
+        t[TOKEN_PREFIXES[k][0] as usize] |= FIRST;
+        t[TOKEN_PREFIXES[k][1] as usize] |= SECOND;
+        k += 1;
+    }
+    t[b' ' as usize] |= BEFORE;
+    t[b'\t' as usize] |= BEFORE;
+    t[b'"' as usize] |= BEFORE;
+    t[b'\'' as usize] |= BEFORE;
+    t[b'\\' as usize] |= BEFORE;
+    t
+};
+
+/// Whether the value after a separator at `after` may be a [`TOKEN_PREFIXES`] token: a
+/// prefix's first two bytes, or a blank or a quote before a prefix's first letter or another
+/// blank or quote. A load or two tell for most values.
+#[inline(always)]
+pub(super) fn may_lead_token_value(bytes: &[u8], after: usize) -> bool {
+    let lead = |at: usize| {
+        bytes
+            .get(at)
+            .map_or(0, |&b| TOKEN_VALUE_LEADS[usize::from(b)])
+    };
+    let first = lead(after);
+    if first & FIRST != 0 {
+        lead(after + 1) & SECOND != 0
+    } else {
+        first & BEFORE != 0 && lead(after + 1) & (FIRST | BEFORE) != 0
+    }
+}
+
 /// Fewest bytes after a [`TOKEN_PREFIXES`] prefix taken for a token (GitHub's classic
-/// tokens hold 36, fine-grained 82, GitLab's 20 and more, Stripe's 32, npm's 36).
+/// tokens hold 36, fine-grained 82, GitLab's 20 and more, Stripe's 32, npm's 36, the
+/// others more).
 const PREFIXED_TOKEN_BODY: usize = 16;
 
 /// A token of [`TOKEN_PREFIXES`] starting at `start` (where a word starts: the caller
 /// knows): the range of its body — letters, digits, `_` and `-`, and a `.` between two of
-/// them (GitLab's routable tokens), 16 or more with a digit or a capital among them (a
+/// them (GitLab's routable tokens, SendGrid's keys), 16 or more with a digit or a capital among them (a
 /// word after the prefix, `npm_install_dependencies`, is no token) — ending where a word
 /// does.
 #[cold]
 pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let rest = &bytes[start..];
-    let prefix = TOKEN_PREFIXES.iter().find(|p| rest.starts_with(p))?.len();
+    let (from, to) = PREFIXES_BY_FIRST_LETTER[usize::from(*rest.first()?)];
+    let prefix = TOKEN_PREFIXES[usize::from(from)..usize::from(to)]
+        .iter()
+        .find(|p| rest.starts_with(p))?
+        .len();
     let body_start = start + prefix;
     let is_body = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
     let mut end = body_start;
@@ -217,7 +294,10 @@ pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<
     if let Some(b'"' | b'\'' | b'\\') = bytes.get(start) {
         start += opening_quote_len(&bytes[start..]);
     }
-    if !matches!(bytes.get(start), Some(b'g' | b'w' | b'n')) {
+    if bytes
+        .get(start)
+        .is_none_or(|&b| TOKEN_VALUE_LEADS[usize::from(b)] & FIRST == 0)
+    {
         return None;
     }
     let (start, end) = prefixed_token(bytes, start)?;
@@ -231,6 +311,7 @@ fn word_ends(bytes: &[u8], end: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::{PREFIXES_BY_FIRST_LETTER, TOKEN_PREFIXES};
     use crate::redact::text::test_support::redact;
 
     #[test]
@@ -266,6 +347,22 @@ mod tests {
     }
 
     #[test]
+    fn token_prefixes_with_the_same_first_letter_stand_together() {
+        for (k, prefix) in TOKEN_PREFIXES.iter().enumerate() {
+            let (from, to) = PREFIXES_BY_FIRST_LETTER[usize::from(prefix[0])];
+            assert!(
+                (usize::from(from)..usize::from(to)).contains(&k),
+                "{prefix:?}"
+            );
+            assert!(
+                TOKEN_PREFIXES[usize::from(from)..usize::from(to)]
+                    .iter()
+                    .all(|p| p[0] == prefix[0])
+            );
+        }
+    }
+
+    #[test]
     fn provider_tokens_after_a_separator_lose_their_body_whatever_the_name() {
         let ghp = "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
         for (text, want) in [
@@ -296,6 +393,16 @@ mod tests {
                 "hook: whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH".into(),
                 "hook: whsec_[REDACTED]".into(),
             ),
+            // SendGrid's keys hold a dot between their two parts.
+            (
+                "mail=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".into(),
+                "mail=SG.[REDACTED]".into(),
+            ),
+            (
+                r#"{"shop":"shpat_0123456789abcdef0123456789abcdef","sq":"EAAAEOuLQPDnWpyHbmO7abc1"}"#
+                    .into(),
+                r#"{"shop":"shpat_[REDACTED]","sq":"EAAA[REDACTED]"}"#.into(),
+            ),
         ] {
             assert_eq!(redact(&text), want, "{text}");
             assert_eq!(redact(&want), want, "idempotent: {want}");
@@ -306,6 +413,7 @@ mod tests {
             "step=npm_install_dependencies_for_the_build branch: github_pat_docs",
             "x=ghp_Short1 y=xghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
             "x=ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01*",
+            "status: succeeded, stage=EAAAlpha Version: SG.module_loader_default",
         ] {
             assert_eq!(redact(text), text);
         }

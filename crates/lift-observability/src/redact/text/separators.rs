@@ -12,7 +12,7 @@ use super::names::{
     needs_a_word_before, pair_marker, percent_decoded, quoted_name, without_backslashes,
 };
 use super::output::Output;
-use super::prefixed_keys::token_value;
+use super::prefixed_keys::{may_lead_token_value, token_value};
 use super::urls::{ESCAPED_SLASHES, is_url_user, url_secret};
 use super::value_ends::{ends_value, opening_quote_len, quoted_value_end};
 use super::values::{Name, named_value, value_finding};
@@ -255,7 +255,7 @@ pub(super) fn separator_ending_at(
             return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
         }
         // A provider's token, whatever the name (`"Value":"ghp_…"`): its body.
-        if let Some(b'g' | b'w' | b'n' | b' ' | b'\t' | b'"' | b'\'' | b'\\') = bytes.get(last + 1)
+        if may_lead_token_value(bytes, last + 1)
             && let Some(found) = token_value(bytes, last, redactor.counts())
         {
             return Some(found);
