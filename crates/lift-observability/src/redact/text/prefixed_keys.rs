@@ -312,7 +312,7 @@ fn word_ends(bytes: &[u8], end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{PREFIXES_BY_FIRST_LETTER, TOKEN_PREFIXES};
-    use crate::redact::text::test_support::redact;
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
 
     #[test]
     fn openai_and_anthropic_keys_lose_their_body_with_no_name_before_them() {
@@ -364,49 +364,44 @@ mod tests {
 
     #[test]
     fn provider_tokens_after_a_separator_lose_their_body_whatever_the_name() {
-        let ghp = "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
-        for (text, want) in [
+        const GHP: &str = "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
+        let cases = [
             (
-                format!(r#"{{"Name":"/ci/push","Value":"{ghp}"}}"#),
-                r#"{"Name":"/ci/push","Value":"ghp_[REDACTED]"}"#.to_owned(),
+                format!(r#"{{"Name":"/ci/push","Value":"{GHP}"}}"#),
+                r#"{"Name":"/ci/push","Value":"ghp_[REDACTED]"}"#,
             ),
+            (format!("GH_PAT={GHP} make"), "GH_PAT=ghp_[REDACTED] make"),
+            (format!("error: {GHP} expired"), "error: ghp_[REDACTED] expired"),
+            (format!("ci:\t'{GHP}'"), "ci:\t'ghp_[REDACTED]'"),
+            (format!("ci:   {GHP}"), "ci:   ghp_[REDACTED]"),
+            // Quoted text that is no name before the separator, or a quote never opened.
             (
-                format!("GH_PAT={ghp} make"),
-                "GH_PAT=ghp_[REDACTED] make".into(),
+                format!(r#""not a name!"={GHP}"#),
+                r#""not a name!"=ghp_[REDACTED]"#,
             ),
-            (
-                format!("error: {ghp} expired"),
-                "error: ghp_[REDACTED] expired".into(),
-            ),
-            (format!("ci:\t'{ghp}'"), "ci:\t'ghp_[REDACTED]'".into()),
-            (format!("ci:   {ghp}"), "ci:   ghp_[REDACTED]".into()),
-            (
-                format!(r#"{{"ci":"{ghp}"}}"#),
-                r#"{"ci":"ghp_[REDACTED]"}"#.into(),
-            ),
+            (format!(r#"x"={GHP}"#), r#"x"=ghp_[REDACTED]"#),
+            (format!(r#"{{\"ci\":\"{GHP}\"}}"#), r#"{\"ci\":\"ghp_[REDACTED]\"}"#),
             // GitLab's routable tokens hold dots; a sentence's full stop is not the body's.
             (
                 "deploy=glpat-AbCdEfGh12345678IjKl.01.0y1a2b3c4. Done".into(),
-                "deploy=glpat-[REDACTED]. Done".into(),
+                "deploy=glpat-[REDACTED]. Done",
             ),
             (
                 "hook: whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH".into(),
-                "hook: whsec_[REDACTED]".into(),
+                "hook: whsec_[REDACTED]",
             ),
             // SendGrid's keys hold a dot between their two parts.
             (
                 "mail=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".into(),
-                "mail=SG.[REDACTED]".into(),
+                "mail=SG.[REDACTED]",
             ),
             (
                 r#"{"shop":"shpat_0123456789abcdef0123456789abcdef","sq":"EAAAEOuLQPDnWpyHbmO7abc1"}"#
                     .into(),
-                r#"{"shop":"shpat_[REDACTED]","sq":"EAAA[REDACTED]"}"#.into(),
+                r#"{"shop":"shpat_[REDACTED]","sq":"EAAA[REDACTED]"}"#,
             ),
-        ] {
-            assert_eq!(redact(&text), want, "{text}");
-            assert_eq!(redact(&want), want, "idempotent: {want}");
-        }
+        ];
+        assert_redacted(&cases.each_ref().map(|(text, want)| (text.as_str(), *want)));
         // Words after a prefix, a body too short, a prefix glued to a word or a body to a
         // mask.
         for text in [
@@ -417,6 +412,23 @@ mod tests {
         ] {
             assert_eq!(redact(text), text);
         }
+    }
+
+    #[test]
+    fn provider_tokens_after_a_separator_mixed_with_other_findings_never_show() {
+        redacted_once_for_all(
+            &[
+                "=ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+                ": \"glpat-xY9zAbCdEfGh12345678",
+                "x",
+                "\"",
+                ".",
+                "_",
+            ],
+            33,
+            "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+            "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+        );
     }
 
     #[test]

@@ -171,6 +171,14 @@ pub(super) fn separator_ending_at(
             return url_secret(bytes, at, 1 + slashes, redactor.counts());
         }
     }
+    // A provider's token as the value (`"Value":"ghp_…"`): its body, whatever the name — or
+    // whatever stands where a name would (`"no name"=ghp_…`) — unless a sensitive name's
+    // rule takes the whole value.
+    let token = || {
+        may_lead_token_value(bytes, last + 1)
+            .then(|| token_value(bytes, last, redactor.counts()))
+            .flatten()
+    };
     // The name: bare, or quoted (`"cvv":`, `'cvv':`), spaces allowed before the separator.
     let before = trim_end(&bytes[..at]);
     let (name, quoted_name, quote) = match before.last() {
@@ -178,12 +186,14 @@ pub(super) fn separator_ending_at(
             // A quoted name is a name too (letters, digits, `_-.` and spaces): never a
             // stretch of text back to some earlier quote.
             let inner = &before[..before.len() - 1];
-            let open = inner.iter().rposition(|&b| b == q)?;
+            let Some(open) = inner.iter().rposition(|&b| b == q) else {
+                return token();
+            };
             // In JSON-escaped text the quotes are `\"` (`\\\"` escaped twice, JSON inside a
             // JSON string inside a JSON line): the backslashes are not part of it.
             let name = without_backslashes(&inner[open + 1..]);
             if !quoted_name(&inner[..open], name) {
-                return None;
+                return token();
             }
             // The value's quotes are escaped as the name's least escaped quote is: a name
             // opened by a plain quote and closed by an escaped one (`"cvv:\":…`) gets its
@@ -254,10 +264,7 @@ pub(super) fn separator_ending_at(
             };
             return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
         }
-        // A provider's token, whatever the name (`"Value":"ghp_…"`): its body.
-        if may_lead_token_value(bytes, last + 1)
-            && let Some(found) = token_value(bytes, last, redactor.counts())
-        {
+        if let Some(found) = token() {
             return Some(found);
         }
         if start == 0 || quoted_name {
