@@ -4,6 +4,7 @@
 
 use super::names::{is_marker, is_marker_at, is_name_byte, marker_for};
 use super::output::Output;
+use super::prefixed_keys::is_redacted_token_at;
 use super::value_ends::{escaped_string_end, line_end, string_end_on_line};
 use super::values::value_finding;
 use super::{Finding, secret};
@@ -129,8 +130,9 @@ pub(super) fn user_flag_password(
 /// empty: an API key given as the user, as Stripe's and others' examples write it
 /// (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
 /// on this pass, a mask on the next): no key holds one, and either pass leaves it so. Nor
-/// one whose next argument is a marker: the `:` was a name's, whose value a pass replaced
-/// (`curl -u body: [123, 34, …]`, the list's text read as a payload's).
+/// one whose next argument is a marker, or a token whose body a marker replaced: the `:` was
+/// a name's, whose value a pass replaced (`curl -u body: [123, 34, …]`, the list's text read
+/// as a payload's; `curl -u name: ghp_…`, a token as a value).
 fn flag_password(
     bytes: &[u8],
     user_start: usize,
@@ -152,7 +154,8 @@ fn flag_password(
     (user_start >= written
         && !is_marker(user)
         && !user.contains(&(card::MASK_CHAR as u8))
-        && !is_marker_at(&bytes[next..]))
+        && !is_marker_at(&bytes[next..])
+        && !is_redacted_token_at(&bytes[next..]))
     .then(|| secret(user_start, colon, counts))
 }
 
@@ -349,6 +352,13 @@ mod tests {
             (
                 "curl -u ody: [123, 34, 99, 118, 118, 34, 58, 32, 34, 55, 51, 55, 34, 125] x",
                 "curl -u ody: [REDACTED] x",
+            ),
+            // Fuzzer (seed 7508): a provider's token after the blank is the `:`'s value,
+            // its body replaced; a second pass took the name for an API key given as the
+            // user. A token whose body a marker replaced leaves the user too.
+            (
+                "curl -u name: dop_v1_eCVC2e3-----Mzcifna=",
+                "curl -u name: dop_v1_[REDACTED]=",
             ),
             (
                 "curl x\n-u a:b pin=[1\n2] -u c:d",

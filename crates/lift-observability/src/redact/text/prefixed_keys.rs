@@ -12,6 +12,7 @@
 //! a URL's user ([`urls`](super::urls)) and as the value after a `=` or `:` whatever its
 //! name (`"Value":"ghp_…"`, [`prefixed_token`]) — not in prose.
 
+use super::names::is_marker_at;
 use super::value_ends::opening_quote_len;
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
@@ -279,6 +280,18 @@ pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize
             .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
         && word_ends(bytes, end))
     .then_some((body_start, end))
+}
+
+/// Whether `text` starts with a [`TOKEN_PREFIXES`] token whose body a pass replaced
+/// (`ghp_[REDACTED]`).
+pub(super) fn is_redacted_token_at(text: &[u8]) -> bool {
+    let Some(&first) = text.first() else {
+        return false;
+    };
+    let (from, to) = PREFIXES_BY_FIRST_LETTER[usize::from(first)];
+    TOKEN_PREFIXES[usize::from(from)..usize::from(to)]
+        .iter()
+        .any(|p| text.starts_with(p) && is_marker_at(&text[p.len()..]))
 }
 
 /// After a `=` or `:` ending at `last` whose name says nothing: a [`TOKEN_PREFIXES`] token
