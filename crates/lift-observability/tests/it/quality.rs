@@ -542,6 +542,12 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "origin https://k3mx7v2qpa5wz4ty6n3bhc2rj7de5fgh4sl6ui2vo3xa7bycnd5e@dev.azure.com/org/_git/app (fetch)",
             "k3mx7v2qpa5wz4ty6n3bhc2rj7de5fgh4sl6ui2vo3xa7bycnd5e",
         ),
+        // A token as the user with a password after it, as GitHub documents it.
+        (
+            "URL user-info",
+            "git clone https://ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01:x-oauth-basic@github.com/org/repo.git",
+            "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+        ),
         // Slashes escaped, as PHP's `json_encode` writes them.
         (
             "URL user-info",
@@ -662,7 +668,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!(r#"{{"Parameter":{{"Type":"SecureString","Value":"{prefix}{body}"}}}}"#),
             format!("GH_PAT={prefix}{body}"),
             format!("auth: {prefix}{body}, retrying"),
-            format!(r#"{{"msg":"loaded {{"ci":"{prefix}{body}"}}"}}"#),
+            format!(r#"{{"msg":"loaded {{\"ci\":\"{prefix}{body}\"}}"}}"#),
+            format!("deploy --with {prefix}{body} --force"),
         ] {
             cases.push(sensitive("provider token as a value", text, body));
         }

@@ -4,7 +4,7 @@
 
 use super::names::{is_marker, is_marker_at, is_name_byte, marker_for};
 use super::output::Output;
-use super::prefixed_keys::is_redacted_token_at;
+use super::prefixed_keys::{is_redacted_token_at, prefixed_token};
 use super::value_ends::{escaped_string_end, line_end, string_end_on_line};
 use super::values::value_finding;
 use super::{Finding, secret};
@@ -126,7 +126,8 @@ pub(super) fn user_flag_password(
 }
 
 /// The password after the `:` at `colon` of a user flag's `user:password`, to the next
-/// blank or quote — or the user `user` (starting at `user_start`), when the password is
+/// blank or quote, unless a pass replaced it (a marker, or a token's body: the token was
+/// found as the `:`'s value) — or the user `user` (starting at `user_start`), when the password is
 /// empty: an API key given as the user, as Stripe's and others' examples write it
 /// (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
 /// on this pass, a mask on the next): no key holds one, and either pass leaves it so. Nor
@@ -143,7 +144,8 @@ fn flag_password(
     let start = colon + 1;
     let end = argument_end(bytes, start);
     if end > start {
-        return (!is_marker_at(&bytes[start..])).then(|| secret(start, end, counts));
+        let replaced = is_marker_at(&bytes[start..]) || is_redacted_token_at(&bytes[start..]);
+        return (!replaced).then(|| secret(start, end, counts));
     }
     let user = &bytes[user_start..colon];
     let next = start
@@ -224,7 +226,8 @@ pub(super) fn flag_value(
     if takes_no_value {
         return None;
     }
-    let fixed = marker_for(redactor, name)?;
+    // A flag named for nothing sensitive may still hold a provider's token (`--pat ghp_…`).
+    let fixed = marker_for(redactor, name);
     let mut i = name_start + name_len;
     if !quote.is_empty() {
         // The flag's closing quote, a comma perhaps (a list), the value's opening quote.
@@ -261,7 +264,13 @@ pub(super) fn flag_value(
     if bytes[start..].starts_with(b"-") {
         return None;
     }
-    value_finding(redactor, bytes, start..end, fixed, None)
+    match fixed {
+        Some(fixed) => value_finding(redactor, bytes, start..end, fixed, None),
+        None => {
+            let (start, end) = prefixed_token(bytes, start)?;
+            Some(secret(start, end, redactor.counts()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -360,6 +369,11 @@ mod tests {
                 "curl -u name: dop_v1_eCVC2e3-----Mzcifna=",
                 "curl -u name: dop_v1_[REDACTED]=",
             ),
+            // A token as the password: found as the `:`'s value, its prefix kept.
+            (
+                "curl -u name:ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01 https://x",
+                "curl -u name:ghp_[REDACTED] https://x",
+            ),
             (
                 "curl x\n-u a:b pin=[1\n2] -u c:d",
                 "curl x\n-u a:b pin=[REMOVED] -u c:d",
@@ -394,6 +408,19 @@ mod tests {
             (
                 r#"{"msg":"[\"--password\", \"hun\\\"ter2\"]"}"#,
                 r#"{"msg":"[\"--password\", \"[REDACTED]\"]"}"#,
+            ),
+            // A flag named for nothing sensitive holding a provider's token: its body.
+            (
+                "gh auth --pat ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01 --host x",
+                "gh auth --pat ghp_[REDACTED] --host x",
+            ),
+            (
+                r#"["deploy", "--with", "glpat-xY9zAbCdEfGh12345678"]"#,
+                r#"["deploy", "--with", "glpat-[REDACTED]"]"#,
+            ),
+            (
+                "--branch main --tag ghp_short",
+                "--branch main --tag ghp_short",
             ),
             // `=` is the separator's.
             ("--token=abc", "--token=[REDACTED]"),

@@ -1,6 +1,6 @@
 //! A URL's secrets after its `://` (its slashes escaped or not): the password of its
-//! user-info (`scheme://user:password@host`), a user that is a token with no password
-//! (`https://ghp_…@github.com`, as `git clone` takes it), a webhook's secret in its path
+//! user-info (`scheme://user:password@host`), a user that is a token (`https://ghp_…@github.com`,
+//! as `git clone` takes it; with its password, `https://<token>:x-oauth-basic@github.com`), a webhook's secret in its path
 //! ([`webhooks`]) — and whether a name before a `:` is such a URL's user, whose value is
 //! then the URL's password, ending at the `@`.
 
@@ -23,10 +23,17 @@ pub(super) fn url_secret(
     counts: &Counts,
 ) -> Option<Finding> {
     let authority = webhooks::Authority::read(bytes, colon + separator_len);
-    let (start, end) = authority
-        .password()
-        .or_else(|| token_user(bytes, &authority))
-        .or_else(|| webhooks::path_secret(bytes, &authority))?;
+    let (start, end) = match authority.password() {
+        // A token as the user goes with its password (GitHub's
+        // `https://<token>:x-oauth-basic@github.com/…`): `ghp_[REDACTED]@github.com`.
+        Some((from, to)) => (
+            token_body(bytes, authority.start, from - 1).unwrap_or(from),
+            to,
+        ),
+        None => {
+            token_user(bytes, &authority).or_else(|| webhooks::path_secret(bytes, &authority))?
+        }
+    };
     Some(secret(start, end, counts))
 }
 
@@ -49,13 +56,21 @@ fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, u
     if user.contains(&b':') {
         return None;
     }
-    if let Some((body_start, end)) = prefixed_token(bytes, authority.start) {
-        return (end == at).then_some((body_start, at));
+    Some((token_body(bytes, authority.start, at)?, at))
+}
+
+/// Where the body starts of a URL's user `bytes[start..end]` that is a token: after its
+/// known prefix ([`prefixed_token`]), or at its start when it has none and is
+/// [`BARE_TOKEN_USER`] letters and digits or more, a digit among them.
+fn token_body(bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+    if let Some((body_start, token_end)) = prefixed_token(bytes, start) {
+        return (token_end == end).then_some(body_start);
     }
+    let user = &bytes[start..end];
     (user.len() >= BARE_TOKEN_USER
         && user.iter().all(u8::is_ascii_alphanumeric)
         && user.iter().any(u8::is_ascii_digit))
-    .then_some((authority.start, at))
+    .then_some(start)
 }
 
 /// Whether the name starting at `start` before the `:` at `colon` is the user of a URL's
@@ -151,6 +166,17 @@ mod tests {
                 "s://ghr_ub_DDDDDDDDDDDDD@:=KEY@host",
                 "s://ghr_ub_DDDDDDDDDDDDD@:[REDACTED]@host",
             ),
+            // With a password after it (GitHub's `<token>:x-oauth-basic`), the token goes
+            // with the password.
+            (
+                &format!("https://ghp_{pat}:x-oauth-basic@github.com/o/r.git"),
+                "https://ghp_[REDACTED]@github.com/o/r.git",
+            ),
+            (
+                &format!("https://{azure}:x@dev.azure.com/o"),
+                "https://[REDACTED]@dev.azure.com/o",
+            ),
+            ("https://bob:pw@host/x", "https://bob:[REDACTED]@host/x"),
             // Users that are names, and prefixes with too short a body, stay.
             (
                 "https://jane.doe@example.com/x",
