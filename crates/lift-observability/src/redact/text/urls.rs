@@ -42,7 +42,7 @@ pub(super) fn url_secret(
 /// 32) — no person's or service's name is that.
 const BARE_TOKEN_USER: usize = 32;
 
-/// A URL's user that is a token, with no password after it (`https://ghp_…@github.com/…`,
+/// A URL's user that is a token, with no password after it (or an empty one) (`https://ghp_…@github.com/…`,
 /// `https://<token>@dev.azure.com/…`, as `git clone` takes them): the range of its body,
 /// after a known prefix ([`prefixed_token`]).
 fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, usize)> {
@@ -52,11 +52,12 @@ fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, u
         return None;
     }
     let at = authority.user_info_end()?;
-    let user = &bytes[authority.start..at];
-    if user.contains(&b':') {
+    // An empty password after it (`https://<token>:@host`) is no password.
+    let end = at - usize::from(at > authority.start && bytes[at - 1] == b':');
+    if bytes[authority.start..end].contains(&b':') {
         return None;
     }
-    Some((token_body(bytes, authority.start, at)?, at))
+    Some((token_body(bytes, authority.start, end)?, end))
 }
 
 /// Where the body starts of a URL's user `bytes[start..end]` that is a token: after its
@@ -175,6 +176,11 @@ mod tests {
             (
                 &format!("https://{azure}:x@dev.azure.com/o"),
                 "https://[REDACTED]@dev.azure.com/o",
+            ),
+            // An empty password is none: the token alone goes.
+            (
+                &format!("https://ghp_{pat}:@github.com/o"),
+                "https://ghp_[REDACTED]:@github.com/o",
             ),
             ("https://bob:pw@host/x", "https://bob:[REDACTED]@host/x"),
             // Users that are names, and prefixes with too short a body, stay.
