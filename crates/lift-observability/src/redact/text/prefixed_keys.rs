@@ -222,6 +222,9 @@ static TOKEN_VALUE_LEADS: [u8; 256] = {
     t[b'"' as usize] |= BEFORE;
     t[b'\'' as usize] |= BEFORE;
     t[b'\\' as usize] |= BEFORE;
+    // `=>` (Ruby, PHP, Perl), a list's `[`.
+    t[b'>' as usize] |= BEFORE;
+    t[b'[' as usize] |= BEFORE;
     t
 };
 
@@ -295,14 +298,24 @@ pub(super) fn is_redacted_token_at(text: &[u8]) -> bool {
 }
 
 /// After a `=` or `:` ending at `last` whose name says nothing: a [`TOKEN_PREFIXES`] token
-/// as the value, after blanks or a quote or both (an SSM parameter's `"Value":"ghp_…"`,
-/// `GH_PAT=glpat-…`, `error: glpat-… expired`): its body `[REDACTED]`. Most values start
-/// with none of the prefixes' first letters, a blank or a quote: the caller tells.
+/// as the value — after blanks, a quote, `=>`'s `>`, a list's `[` or `Debug`'s `Some(` —
+/// (an SSM parameter's `"Value":"ghp_…"`, `GH_PAT=glpat-…`, `error: glpat-… expired`,
+/// `"pat" => "ghp_…"`, `pat: Some("ghp_…")`, the first of `"pats":["ghp_…"]`): its body
+/// `[REDACTED]`. Most values start with none of the prefixes' first letters, a blank, a
+/// quote or a bracket: the caller tells.
 #[cold]
 pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<Finding> {
     let mut start = last + 1;
+    if bytes[last] == b'=' && bytes.get(start) == Some(&b'>') {
+        start += 1;
+    }
     while matches!(bytes.get(start), Some(b' ' | b'\t')) {
         start += 1;
+    }
+    for opening in [&b"["[..], b"Some("] {
+        if bytes[start..].starts_with(opening) {
+            start += opening.len();
+        }
     }
     if let Some(b'"' | b'\'' | b'\\') = bytes.get(start) {
         start += opening_quote_len(&bytes[start..]);
@@ -393,6 +406,17 @@ mod tests {
                 r#""not a name!"=ghp_[REDACTED]"#,
             ),
             (format!(r#"x"={GHP}"#), r#"x"=ghp_[REDACTED]"#),
+            // Ruby's, PHP's `=>`, `Debug`'s `Some(…)`, a list's first item.
+            (
+                format!(r#"{{"pat" => "{GHP}"}}"#),
+                r#"{"pat" => "ghp_[REDACTED]"}"#,
+            ),
+            (
+                format!(r#"Cfg {{ pat: Some("{GHP}") }}"#),
+                r#"Cfg { pat: Some("ghp_[REDACTED]") }"#,
+            ),
+            (format!(r#"{{"pats":["{GHP}"]}}"#), r#"{"pats":["ghp_[REDACTED]"]}"#),
+            (format!("pat=[{GHP}]"), "pat=[ghp_[REDACTED]]"),
             (format!(r#"{{\"ci\":\"{GHP}\"}}"#), r#"{\"ci\":\"ghp_[REDACTED]\"}"#),
             // GitLab's routable tokens hold dots; a sentence's full stop is not the body's.
             (
