@@ -127,9 +127,9 @@ pub(super) fn user_flag_password(
 
 /// The password after the `:` at `colon` of a user flag's `user:password`, to the next
 /// blank or quote, unless a pass replaced it (a marker, or a token's body: the token was
-/// found as the `:`'s value) — or the user `user` (starting at `user_start`), when the password is
-/// empty: an API key given as the user, as Stripe's and others' examples write it
-/// (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
+/// found as the `:`'s value) — or the user `user` (starting at `user_start`), when the
+/// password is empty: an API key given as the user, as Stripe's and others' examples write
+/// it (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
 /// on this pass, a mask on the next): no key holds one, and either pass leaves it so. Nor
 /// one whose next argument is a marker, or a token whose body a marker replaced: the `:` was
 /// a name's, whose value a pass replaced (`curl -u body: [123, 34, …]`, the list's text read

@@ -9,8 +9,9 @@
 //! secrets' `whsec_`, GitLab's `glpat-` ([`TOKEN_PREFIXES`]) — would need an anchor at every
 //! `_` (or `-`) of the text, which the realistic corpus measures at 3% of the logging path's
 //! instructions or more (BENCHMARKS.md). They are found where a detector already looks: as
-//! a URL's user ([`urls`](super::urls)) and as the value after a `=` or `:` whatever its
-//! name (`"Value":"ghp_…"`, [`prefixed_token`]) — not in prose.
+//! a URL's user ([`urls`](super::urls)), a long flag's value ([`commands`](super::commands))
+//! and the value after a `=` or `:` whatever its name (`"Value":"ghp_…"`, [`token_value`]) —
+//! not in prose.
 
 use super::names::is_marker_at;
 use super::value_ends::opening_quote_len;
@@ -204,7 +205,7 @@ static PREFIXES_BY_FIRST_LETTER: [(u8, u8); 256] = {
 const FIRST: u8 = 1;
 /// A prefix's second byte.
 const SECOND: u8 = 1 << 1;
-/// A blank or a quote, which may come before a prefix.
+/// A blank, a quote, `=>`'s `>` or a list's `[`, which may come before a prefix.
 const BEFORE: u8 = 1 << 2;
 
 /// What each byte may be at the start of a value after a separator when the value is a
@@ -229,8 +230,8 @@ static TOKEN_VALUE_LEADS: [u8; 256] = {
 };
 
 /// Whether the value after a separator at `after` may be a [`TOKEN_PREFIXES`] token: a
-/// prefix's first two bytes, or a blank or a quote before a prefix's first letter or another
-/// blank or quote. A load or two tell for most values.
+/// prefix's first two bytes, or a [`BEFORE`] byte before a prefix's first letter or another
+/// [`BEFORE`] byte. A load or two tell for most values.
 #[inline(always)]
 pub(super) fn may_lead_token_value(bytes: &[u8], after: usize) -> bool {
     let lead = |at: usize| {
@@ -253,9 +254,9 @@ const PREFIXED_TOKEN_BODY: usize = 16;
 
 /// A token of [`TOKEN_PREFIXES`] starting at `start` (where a word starts: the caller
 /// knows): the range of its body — letters, digits, `_` and `-`, and a `.` between two of
-/// them (GitLab's routable tokens, SendGrid's keys), 16 or more with a digit or a capital among them (a
-/// word after the prefix, `npm_install_dependencies`, is no token) — ending where a word
-/// does.
+/// them (GitLab's routable tokens, SendGrid's keys), 16 or more with a digit or a capital
+/// among them (a word after the prefix, `npm_install_dependencies`, is no token) — ending
+/// where a word does.
 #[cold]
 pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let rest = &bytes[start..];
