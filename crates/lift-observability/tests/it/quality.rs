@@ -670,6 +670,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("auth: {prefix}{body}, retrying"),
             format!(r#"{{"msg":"loaded {{\"ci\":\"{prefix}{body}\"}}"}}"#),
             format!("deploy --with {prefix}{body} --force"),
+            // The whole text: a field's value, a list's item.
+            format!("{prefix}{body}"),
         ] {
             cases.push(sensitive("provider token as a value", text, body));
         }

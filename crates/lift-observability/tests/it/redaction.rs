@@ -188,6 +188,26 @@ fn a_field_named_as_a_pairs_value_goes_by_the_name_field_before_it() {
 }
 
 #[test]
+fn a_provider_s_token_as_a_value_never_reaches_a_line_in_either_format() {
+    // As `lift-ship --redact` finds `"value":"ghp_…"` in a line, the logger finds the token
+    // as a field's value, a nested value, a list's item, a message (before, the field's
+    // value and the nested ones were written in clear: no `=` or `:` in the string itself).
+    const TOKEN: &str = "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
+    const BODY: &str = "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
+    for format in [Format::Json, Format::Console] {
+        let (log, sink) = logger(format, Redactor::new());
+        let nested = serde_json::json!({"Parameter": {"Value": TOKEN}, "list": [TOKEN]});
+        log.info(
+            TOKEN,
+            &[field("value", TOKEN), field("param", Value::serde(&nested))],
+        );
+        let line = &sink.lines()[0];
+        assert!(!line.contains(BODY), "{line}");
+        assert_eq!(line.matches("ghp_[REDACTED]").count(), 4, "{line}");
+    }
+}
+
+#[test]
 fn console_output_is_redacted_the_same_way() {
     let (log, sink) = logger(Format::Console, Redactor::new());
     info!(log, "card 4111-1111-1111-1111"; "token" => "abc", "cvc" => "1");

@@ -17,6 +17,7 @@
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
+//! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`](super::keys::is_payload_key)) whose text holds a finding ([`encoded`](super::encoded)) | the run `[REDACTED]` |
@@ -85,7 +86,7 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use output::{Held, Output};
-use prefixed_keys::{google_api_key, slack_token};
+use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
 use wrappers::{tuple_value, wrapped_value};
 
@@ -258,7 +259,9 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let broken = broken | broken >> 4;
     let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13 (within the 64)
     let run_starts = digits & !(digits << 1);
-    let look_at = wide(first.anchors, second.anchors) | run_starts & !broken;
+    let look_at = wide(first.anchors, second.anchors)
+        | run_starts & !broken
+        | u64::from(may_start_with_token(bytes));
     if look_at != 0 {
         return Err(Some((first, second)));
     }
@@ -293,6 +296,14 @@ fn walk<'s, C: Classifier>(
     // element's value after its start tag), held until the scan reaches their start: anchors
     // before it are still looked at.
     let mut held = Held::new();
+    // A provider's token the whole string starts with (a field's value): held like a
+    // value after its name, its anchor the string's start.
+    if may_start_with_token(bytes)
+        && let Some(token) = token_at_start(bytes, redactor.counts())
+    {
+        let nothing_held_before = held.hold(token);
+        debug_assert!(nothing_held_before.is_none());
+    }
     let mut i = 0;
     let (mut classes, mut following) =
         first_two.unwrap_or_else(|| (c.classify_at(bytes, 0), c.classify_at(bytes, BLOCK)));

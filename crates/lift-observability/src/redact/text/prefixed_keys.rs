@@ -9,9 +9,9 @@
 //! secrets' `whsec_`, GitLab's `glpat-` ([`TOKEN_PREFIXES`]) — would need an anchor at every
 //! `_` (or `-`) of the text, which the realistic corpus measures at 3% of the logging path's
 //! instructions or more (BENCHMARKS.md). They are found where a detector already looks: as
-//! a URL's user ([`urls`](super::urls)), a long flag's value ([`commands`](super::commands))
-//! and the value after a `=` or `:` whatever its name (`"Value":"ghp_…"`, [`token_value`]) —
-//! not in prose.
+//! a URL's user ([`urls`](super::urls)), a long flag's value ([`commands`](super::commands)),
+//! a string's start (a field's value: [`token_at_start`]) and the value after a `=` or `:`
+//! whatever its name (`"Value":"ghp_…"`, [`token_value`]) — not in prose.
 
 use super::names::is_marker_at;
 use super::value_ends::opening_quote_len;
@@ -207,15 +207,18 @@ const FIRST: u8 = 1;
 const SECOND: u8 = 1 << 1;
 /// A blank, a quote, `=>`'s `>` or a list's `[`, which may come before a prefix.
 const BEFORE: u8 = 1 << 2;
+/// A prefix's third byte.
+const THIRD: u8 = 1 << 3;
 
 /// What each byte may be at the start of a value after a separator when the value is a
-/// [`TOKEN_PREFIXES`] token: [`FIRST`], [`SECOND`], [`BEFORE`].
+/// [`TOKEN_PREFIXES`] token: [`FIRST`], [`SECOND`], [`THIRD`], [`BEFORE`].
 static TOKEN_VALUE_LEADS: [u8; 256] = {
     let mut t = [0; 256];
     let mut k = 0;
     while k < TOKEN_PREFIXES.len() {
         t[TOKEN_PREFIXES[k][0] as usize] |= FIRST;
         t[TOKEN_PREFIXES[k][1] as usize] |= SECOND;
+        t[TOKEN_PREFIXES[k][2] as usize] |= THIRD;
         k += 1;
     }
     t[b' ' as usize] |= BEFORE;
@@ -246,6 +249,32 @@ pub(super) fn may_lead_token_value(bytes: &[u8], after: usize) -> bool {
         first & BEFORE != 0 && lead(after + 1) & (FIRST | BEFORE) != 0
     }
 }
+
+/// Whether a string may start with a [`TOKEN_PREFIXES`] token (a field's value, a
+/// message): its length and first three bytes tell, for most strings at once (`pi_…`,
+/// `https://…` and `shipped` are told by their third).
+#[inline(always)]
+pub(super) fn may_start_with_token(bytes: &[u8]) -> bool {
+    match bytes {
+        [first, second, third, ..] if bytes.len() >= SHORTEST_TOKEN => {
+            TOKEN_VALUE_LEADS[usize::from(*first)] & FIRST != 0
+                && TOKEN_VALUE_LEADS[usize::from(*second)] & SECOND != 0
+                && TOKEN_VALUE_LEADS[usize::from(*third)] & THIRD != 0
+        }
+        _ => false,
+    }
+}
+
+/// A string that starts with a [`TOKEN_PREFIXES`] token (`field("value", "ghp_…")`): its
+/// body `[REDACTED]`.
+#[cold]
+pub(super) fn token_at_start(bytes: &[u8], counts: &Counts) -> Option<Finding> {
+    let (start, end) = prefixed_token(bytes, 0)?;
+    Some(secret(start, end, counts))
+}
+
+/// Fewest bytes of a [`TOKEN_PREFIXES`] token: its shortest prefix and body.
+const SHORTEST_TOKEN: usize = 3 + PREFIXED_TOKEN_BODY;
 
 /// Fewest bytes after a [`TOKEN_PREFIXES`] prefix taken for a token (GitHub's classic
 /// tokens hold 36, fine-grained 82, GitLab's 20 and more, Stripe's 32, npm's 36, the
@@ -450,6 +479,27 @@ mod tests {
         ] {
             assert_eq!(redact(text), text);
         }
+    }
+
+    #[test]
+    fn a_string_that_starts_with_a_provider_token_loses_its_body() {
+        assert_redacted(&[
+            ("ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01", "ghp_[REDACTED]"),
+            (
+                "whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH rotated",
+                "whsec_[REDACTED] rotated",
+            ),
+            // Anchors inside the body (`Be`, `AKIA`-like `AS`) wait for the held token.
+            (
+                "glpat-BeASk_AKIA0123456789ab and password=x",
+                "glpat-[REDACTED] and password=[REDACTED]",
+            ),
+            // Ids and words that start like a prefix, and prefixes too short a body follows.
+            ("pi_3MtwBwLkdIwHu7ix28a3tqPa", "pi_3MtwBwLkdIwHu7ix28a3tqPa"),
+            ("shipped to Gdansk 2026", "shipped to Gdansk 2026"),
+            ("ghp_Short1 and more text", "ghp_Short1 and more text"),
+            ("ghost_protocol_engaged_v2", "ghost_protocol_engaged_v2"),
+        ]);
     }
 
     #[test]
