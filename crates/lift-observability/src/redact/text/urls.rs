@@ -1,6 +1,7 @@
 //! A URL's secrets after its `://` (its slashes escaped or not): the password of its
-//! user-info (`scheme://user:password@host`), a user that is a token (`https://ghp_…@github.com`,
-//! as `git clone` takes it; with its password, `https://<token>:x-oauth-basic@github.com`), a webhook's secret in its path
+//! user-info (`scheme://user:password@host`), a user that is a token
+//! (`https://ghp_…@github.com`, as `git clone` takes it; with its password when it has one,
+//! `https://<token>:x-oauth-basic@github.com`), a webhook's secret in its path
 //! ([`webhooks`]) — and whether a name before a `:` is such a URL's user, whose value is
 //! then the URL's password, ending at the `@`.
 
@@ -42,9 +43,9 @@ pub(super) fn url_secret(
 /// 32) — no person's or service's name is that.
 const BARE_TOKEN_USER: usize = 32;
 
-/// A URL's user that is a token, with no password after it (or an empty one) (`https://ghp_…@github.com/…`,
-/// `https://<token>@dev.azure.com/…`, as `git clone` takes them): the range of its body,
-/// after a known prefix ([`prefixed_token`]).
+/// A URL's user that is a token, with no password after it or an empty one
+/// (`https://ghp_…@github.com/…`, `https://<token>@dev.azure.com/…`, as `git clone` takes
+/// them): the range of its body, after a known prefix ([`prefixed_token`]).
 fn token_user(bytes: &[u8], authority: &webhooks::Authority) -> Option<(usize, usize)> {
     // Ended by a marker, the authority is what a pass left of a longer one (a marker ends
     // an authority): its `@` may not be the one that ended the user the first pass read.
