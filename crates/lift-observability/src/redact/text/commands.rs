@@ -144,8 +144,7 @@ fn flag_password(
     let start = colon + 1;
     let end = argument_end(bytes, start);
     if end > start {
-        let replaced = is_marker_at(&bytes[start..]) || is_redacted_token_at(&bytes[start..]);
-        return (!replaced).then(|| secret(start, end, counts));
+        return (!replaced_at(&bytes[start..])).then(|| secret(start, end, counts));
     }
     let user = &bytes[user_start..colon];
     let next = start
@@ -156,9 +155,14 @@ fn flag_password(
     (user_start >= written
         && !is_marker(user)
         && !user.contains(&(card::MASK_CHAR as u8))
-        && !is_marker_at(&bytes[next..])
-        && !is_redacted_token_at(&bytes[next..]))
+        && !replaced_at(&bytes[next..]))
     .then(|| secret(user_start, colon, counts))
+}
+
+/// Whether `text` starts with what a pass wrote in place of an argument: a marker, or a
+/// token whose body a marker replaced (`ghp_[REDACTED]`).
+fn replaced_at(text: &[u8]) -> bool {
+    is_marker_at(text) || is_redacted_token_at(text)
 }
 
 /// Where a command line's unquoted argument starting at `start` ends: at a blank, a quote or

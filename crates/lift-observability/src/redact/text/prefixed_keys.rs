@@ -350,12 +350,6 @@ pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<
     if let Some(b'"' | b'\'' | b'\\') = bytes.get(start) {
         start += opening_quote_len(&bytes[start..]);
     }
-    if bytes
-        .get(start)
-        .is_none_or(|&b| TOKEN_VALUE_LEADS[usize::from(b)] & FIRST == 0)
-    {
-        return None;
-    }
     let (start, end) = prefixed_token(bytes, start)?;
     Some(secret(start, end, counts))
 }
