@@ -54,6 +54,7 @@
 //! [`prefixed_keys`] (providers' keys told by their prefix) and [`pem`] (private keys).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
+mod arns;
 mod cards;
 mod commands;
 mod credentials;

@@ -5,6 +5,7 @@
 //! PostgreSQL's key details (`Key (cvv)=(737)`), lists of byte values, a payload's base64,
 //! curl's user flag ([`commands`](super::commands)).
 
+use super::arns;
 use super::cards::digit_run_end;
 use super::commands::{Commands, may_follow_user_flag, user_flag_password};
 use super::names::{
@@ -156,8 +157,20 @@ pub(super) fn separator_ending_at(
     let Lines {
         unclosed_brackets: unclosed,
         commands,
+        arn_prefix_end,
     } = lines;
     if bytes[at] == b':' {
+        // An ARN's prefix (`arn:aws:lambda:us-east-1:123456789012:`): fields, no names.
+        if at < *arn_prefix_end {
+            return None;
+        }
+        if at >= 3
+            && bytes[at - 1] == b'n'
+            && let Some(end) = arns::prefix_end(redactor, bytes, at, floor)
+        {
+            *arn_prefix_end = end;
+            return None;
+        }
         let slashes = match bytes.get(at + 1) {
             Some(b'/') if bytes.get(at + 2) == Some(&b'/') => 2,
             // Slashes escaped, as PHP's `json_encode` writes them (`https:\/\/…`).
@@ -313,6 +326,8 @@ pub(super) struct Lines {
     unclosed_brackets: usize,
     /// Where a line names curl or wget.
     commands: Commands,
+    /// Where the last ARN's prefix found ends ([`arns::prefix_end`]): its colons before.
+    arn_prefix_end: usize,
 }
 
 /// How far back a key's column list is looked for (PostgreSQL's `Key (a, b)=`).

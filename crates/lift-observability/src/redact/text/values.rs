@@ -3,6 +3,7 @@
 //! and the finding that replaces it, counted; never one holding what a pass already wrote,
 //! so a second pass changes nothing.
 
+use super::arns;
 use super::cards::digit_run_end;
 use super::names::{count, holds_marker, is_marker, is_name_byte};
 use super::pem::before_private_key;
@@ -13,7 +14,6 @@ use super::value_ends::{
 use super::yaml::yaml_block;
 use super::{Finding, Replacement};
 use crate::redact::Redactor;
-use crate::redact::byte_class;
 
 /// Credential schemes whose next word is the credential itself (`Authorization: Bearer x`).
 const SCHEMES: [&[u8]; 6] = [
@@ -56,7 +56,7 @@ pub(super) fn named_value(
     } = name;
     if !quoted_name
         && let Some(name_start) = adjacent
-        && is_arn_resource_type(bytes, name_start, floor)
+        && arns::is_resource_type(bytes, name_start, floor)
     {
         return None;
     }
@@ -289,33 +289,6 @@ pub(super) fn are_parameters(bytes: &[u8], start: usize, end: usize) -> bool {
 
 fn name_has_cookie(name: &[u8]) -> bool {
     name.windows(6).any(|w| w.eq_ignore_ascii_case(b"cookie"))
-}
-
-/// How far back an ARN's `arn:partition:service:region:account-id:` is looked for.
-const ARN_PREFIX_MAX: usize = 256;
-
-/// Whether the bare name starting at `start` (a `:` after it) is an ARN's resource type:
-/// `arn:aws…:service:region:account-id:` right before it, no further back than `floor`.
-/// `arn:aws:secretsmanager:…:secret:prod/db-AbCdEf` names a secret, it does not hold one.
-/// (A masked card in the prefix is still part of it, as its digits were; text replaced by a
-/// marker is not — nor, through `floor`, what a marker will stand in on a second pass.)
-fn is_arn_resource_type(bytes: &[u8], start: usize, floor: usize) -> bool {
-    if start == 0 || bytes[start - 1] != b':' {
-        return false;
-    }
-    let reach = floor.max(start.saturating_sub(ARN_PREFIX_MAX)).min(start);
-    let from = bytes[reach..start]
-        .iter()
-        .rposition(|&b| b != b':' && !byte_class::is(b, byte_class::NAME_OR_MASK))
-        .map_or(reach, |p| reach + p + 1);
-    let prefix = &bytes[from..start];
-    let mut fields = prefix.split(|&b| b == b':');
-    fields.next() == Some(&b"arn"[..])
-        && fields
-            .next()
-            .is_some_and(|partition| partition.starts_with(b"aws"))
-        && fields.next().is_some_and(|service| !service.is_empty())
-        && prefix.iter().filter(|&&b| b == b':').count() == 5
 }
 
 /// Source files' extensions, as a location names its file (`src/auth.rs:12:5`).
