@@ -176,7 +176,10 @@ fn classify_vector(v: __m256i) -> Classes {
     // `<` and `=` differ only in the lowest bit: one comparison finds both.
     let backslash = eq(v, b'\\');
     let separators = _mm256_or_si256(
-        _mm256_or_si256(eq(_mm256_or_si256(v, _mm256_set1_epi8(1)), b'='), backslash),
+        _mm256_or_si256(
+            _mm256_or_si256(eq(_mm256_or_si256(v, _mm256_set1_epi8(1)), b'='), backslash),
+            eq(v, b'_'),
+        ),
         _mm256_or_si256(eq(v, b':'), eq(v, b'%')),
     );
     let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);

@@ -4,8 +4,9 @@
 //! [`Classifier::classify`] answers, for each of 32 bytes, four questions as one bit each: is
 //! it an anchor byte of a free-text detector, an ASCII digit, a byte that breaks a card
 //! number's run (not a digit, a space, a dash or a plus), or a byte the JSON escaper must look
-//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%`, `<` and
-//! `\\` (an escaped `=` or `<`, `\\u003d`), and the letters the literal detectors start from
+//! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%`, `<`,
+//! `\\` (an escaped `=` or `<`, `\\u003d`) and `_` (where a provider's token prefix may
+//! end, `ghp_`), and the letters the literal detectors start from
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
 //! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I` (`AKIA`,
@@ -223,7 +224,7 @@ mod tests {
     fn byte_classes(b: u8, prev: Option<u8>, next: Option<u8>) -> Classes {
         let next = |is: fn(u8) -> bool| next.is_none_or(is);
         let anchor = match b {
-            b'=' | b':' | b'<' | b'%' | b'\\' => true,
+            b'=' | b':' | b'<' | b'%' | b'\\' | b'_' => true,
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
             b'K' | b'k' => {
                 matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))

@@ -28,7 +28,9 @@ fn word(w: u64) -> Raw {
     // Below 0x20: the top three bits are clear.
     let below_space = zero(w & (ONES * 0xe0));
     Raw {
-        separators: compress(eq(w | ONES, b'=') | eq(w, b':') | eq(w, b'%') | eq(w, b'\\')),
+        separators: compress(
+            eq(w | ONES, b'=') | eq(w, b':') | eq(w, b'%') | eq(w, b'\\') | eq(w, b'_'),
+        ),
         letter_b: compress(eq(folded, b'b')),
         letter_k: compress(eq(folded, b'k')),
         letter_a: compress(eq(w, b'A')),

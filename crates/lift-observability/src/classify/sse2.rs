@@ -76,7 +76,10 @@ fn half(v: __m128i) -> (u32, [u32; 6], Classes) {
     // `<` and `=` differ only in the lowest bit: one comparison finds both.
     let backslash = eq(v, b'\\');
     let separators = _mm_or_si128(
-        _mm_or_si128(eq(_mm_or_si128(v, _mm_set1_epi8(1)), b'='), backslash),
+        _mm_or_si128(
+            _mm_or_si128(eq(_mm_or_si128(v, _mm_set1_epi8(1)), b'='), backslash),
+            eq(v, b'_'),
+        ),
         _mm_or_si128(eq(v, b':'), eq(v, b'%')),
     );
     let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);

@@ -676,6 +676,34 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("provider token as a value", text, body));
         }
     }
+    // Tokens whose prefix ends in a `_`, wherever they stand: in prose, in an element named
+    // for nothing sensitive, after a separator percent-encoded, in parentheses.
+    for (prefix, body) in [
+        ("ghp_", "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01"),
+        ("ghu_", "16C7e42F292c6912E7710c838347Ae178B4a"),
+        ("ghr_", "1B4a2e77838347a7E420ce178F2E7c6912E169"),
+        (
+            "github_pat_",
+            "11ABCDEFG0aBcDeFgHiJkLm_NoPqRsTuVwXyZ0123456789AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+        ),
+        ("whsec_", "5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"),
+        ("npm_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"),
+        ("shpss_", "0123456789abcdef0123456789abcdef"),
+        (
+            "dop_v1_",
+            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
+    ] {
+        for text in [
+            format!("pushing with {prefix}{body} to origin"),
+            format!("<pat>{prefix}{body}</pat>"),
+            format!("pat%3D{prefix}{body}%26x%3D1"),
+            format!("rotated the webhook secret ({prefix}{body}) today"),
+            format!("error: token\n{prefix}{body} expired"),
+        ] {
+            cases.push(sensitive("provider token in prose", text, body));
+        }
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -1019,6 +1047,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "step=npm_install_dependencies branch: github_pat_docs mode: ghp_short1",
         "job=wnpm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 status: ghost_town_Q1",
         "status: succeeded, stage=EAAAlpha Version: SG.module_loader_default",
+        "ran npm_install_dependencies, ghp_short1 and shpat_v2; tghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
         // Prefixes with too little after them, digits alone, a word before.
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",

@@ -87,7 +87,10 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use output::{Held, Output};
-use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
+use prefixed_keys::{
+    google_api_key, may_start_with_token, prefixes_ending_at, slack_token, token_at_start,
+    token_at_underscore,
+};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
 use wrappers::{tuple_value, wrapped_value};
 
@@ -127,6 +130,8 @@ enum Anchor {
     Dash,
     /// A backslash: perhaps an escaped `=` or `<` (`\u003d`, `\u003c`).
     Backslash,
+    /// An underscore: perhaps the end of a provider's token prefix (`ghp_`).
+    Underscore,
 }
 
 static ANCHORS: [Anchor; 256] = {
@@ -151,6 +156,7 @@ static ANCHORS: [Anchor; 256] = {
     t[b'"' as usize] = Anchor::Quote;
     t[b'-' as usize] = Anchor::Dash;
     t[b'\\' as usize] = Anchor::Backslash;
+    t[b'_' as usize] = Anchor::Underscore;
     t
 };
 
@@ -260,11 +266,17 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let broken = broken | broken >> 4;
     let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13 (within the 64)
     let run_starts = digits & !(digits << 1);
-    let look_at = wide(first.anchors, second.anchors)
+    let mut look_at = wide(first.anchors, second.anchors)
         | run_starts & !broken
         | u64::from(may_start_with_token(bytes));
-    if look_at != 0 {
-        return Err(Some((first, second)));
+    // A `_` that may end no provider's prefix (`pay_`, `requires_action`) is nothing for the
+    // walk: most strings with one are told here.
+    while look_at != 0 {
+        let at = look_at.trailing_zeros() as usize;
+        if bytes.get(at) != Some(&b'_') || prefixes_ending_at(bytes, at) != 0 {
+            return Err(Some((first, second)));
+        }
+        look_at &= look_at - 1;
     }
     Ok(Scanned {
         found: false,
@@ -396,6 +408,10 @@ fn walk<'s, C: Classifier>(
                 Anchor::Backslash => {
                     escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
                 }
+                Anchor::Underscore if prefixes_ending_at(bytes, at) != 0 => {
+                    token_at_underscore(bytes, at, redactor.counts())
+                }
+                Anchor::Underscore => None,
             };
             let Some(f) = found else { continue };
             if f.start > at {

@@ -5,15 +5,17 @@
 //! the card detector stops at anyway) and Google's API keys (`AIza…`, at the `A`). The body
 //! becomes `[REDACTED]`; the prefix stays, as it says which key leaked.
 //!
-//! Prefixes that end in a `_` or a `-` before letters — GitHub's `ghp_`, Stripe's webhook
-//! secrets' `whsec_`, GitLab's `glpat-` ([`TOKEN_PREFIXES`]) — would need an anchor at every
-//! `_` (or `-`) of the text, which the realistic corpus measures at 3% of the logging path's
-//! instructions or more (BENCHMARKS.md). They are found where a detector already looks: as
+//! Prefixes that end in a `_` — GitHub's `ghp_`, Stripe's webhook secrets' `whsec_`, npm's,
+//! Shopify's, DigitalOcean's ([`TOKEN_PREFIXES`]) — are anchored at that `_` wherever it
+//! stands, in prose too ([`token_at_underscore`]): most `_`s are told from the three bytes
+//! before them. Those ending in a `-` or a `.` (GitLab's `glpat-`, PyPI's, Square's,
+//! SendGrid's `SG.`, Vault's `hvs.`) and Square's `EAAA` would need an anchor at every `-`
+//! (four in each UUID) or `.` of the text; they are found where a detector already looks: as
 //! a URL's user ([`urls`](super::urls)), a long flag's value ([`commands`](super::commands)),
 //! a string's start (a field's value: [`token_at_start`]) and the value after a `=` or `:`
-//! whatever its name (`"Value":"ghp_…"`, [`token_value`]) — not in prose.
+//! whatever its name (`"Value":"glpat-…"`, [`token_value`]) — not in prose.
 
-use super::names::is_marker_at;
+use super::names::{is_marker_at, percent_decoded};
 use super::value_ends::opening_quote_len;
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
@@ -315,6 +317,90 @@ pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize
     .then_some((body_start, end))
 }
 
+/// The [`TOKEN_PREFIXES`] that end in a `_` (GitHub's, Stripe's webhook secrets', Shopify's,
+/// npm's, DigitalOcean's), by index: a token of theirs is anchored at that `_`, wherever it
+/// stands (`pushing with ghp_…`, `<pat>ghp_…</pat>`).
+const UNDERSCORE_ENDED: (u32, [u8; 32]) = {
+    let (mut bits, mut lengths) = (0u32, [0u8; 32]);
+    let mut k = 0;
+    while k < TOKEN_PREFIXES.len() {
+        let p = TOKEN_PREFIXES[k];
+        if p[p.len() - 1] == b'_' {
+            bits |= 1 << k;
+            lengths[k] = p.len() as u8;
+        }
+        k += 1;
+    }
+    (bits, lengths)
+};
+
+/// Per byte, for each of the three bytes before a `_` (the nearest first), the
+/// [`UNDERSCORE_ENDED`] prefixes (a bit each, by index) that have that byte there: a `_`
+/// may end one only where the three bytes' sets meet.
+static BEFORE_UNDERSCORE: [[u32; 256]; 3] = {
+    let mut t = [[0; 256]; 3];
+    let mut k = 0;
+    while k < TOKEN_PREFIXES.len() {
+        let p = TOKEN_PREFIXES[k];
+        if UNDERSCORE_ENDED.0 & 1 << k != 0 {
+            let mut d = 0;
+            while d < 3 {
+                t[d][p[p.len() - 2 - d] as usize] |= 1 << k;
+                d += 1;
+            }
+        }
+        k += 1;
+    }
+    t
+};
+
+/// The [`UNDERSCORE_ENDED`] prefixes the `_` at `at` may end, by their last three bytes
+/// before it (nonzero if any): three loads tell for most `_`s (`pay_`, `requires_action`).
+#[inline(always)]
+pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
+    match at.checked_sub(3).and_then(|from| bytes.get(from..at)) {
+        Some(&[third, second, first]) => {
+            BEFORE_UNDERSCORE[0][usize::from(first)]
+                & BEFORE_UNDERSCORE[1][usize::from(second)]
+                & BEFORE_UNDERSCORE[2][usize::from(third)]
+        }
+        _ => 0,
+    }
+}
+
+/// At a `_` (`at`): a [`TOKEN_PREFIXES`] token whose prefix it ends, starting where a word
+/// does — in prose, in an element, after an encoded separator, wherever no other detector
+/// looks (`pushing with ghp_…`): its body `[REDACTED]`. The caller found
+/// [`prefixes_ending_at`] nonzero.
+#[cold]
+pub(super) fn token_at_underscore(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let mut prefixes = prefixes_ending_at(bytes, at);
+    while prefixes != 0 {
+        let k = prefixes.trailing_zeros() as usize;
+        prefixes &= prefixes - 1;
+        let len = usize::from(UNDERSCORE_ENDED.1[k]);
+        if let Some(start) = (at + 1).checked_sub(len)
+            && bytes[start..].starts_with(TOKEN_PREFIXES[k])
+            && starts_word(bytes, start)
+            && let Some((body, end)) = prefixed_token(bytes, start)
+        {
+            return Some(secret(body, end, counts));
+        }
+    }
+    None
+}
+
+/// Whether a word starts at `start` ([`at_word_start`]), or a percent-encoded byte that
+/// is no word's stands before it (`pat%3Dghp_…`, `%22ghp_…%22`; encoded twice, `%253D`).
+fn starts_word(bytes: &[u8], start: usize) -> bool {
+    at_word_start(bytes, start)
+        || [3, 5].into_iter().any(|width| {
+            start >= width
+                && percent_decoded(bytes, start - width)
+                    .is_some_and(|(b, w)| w == width && !is_word_byte(b))
+        })
+}
+
 /// Whether `text` starts with a [`TOKEN_PREFIXES`] token whose body a pass replaced
 /// (`ghp_[REDACTED]`).
 pub(super) fn is_redacted_token_at(text: &[u8]) -> bool {
@@ -494,6 +580,55 @@ mod tests {
             ("ghp_Short1 and more text", "ghp_Short1 and more text"),
             ("ghost_protocol_engaged_v2", "ghost_protocol_engaged_v2"),
         ]);
+    }
+
+    #[test]
+    fn tokens_whose_prefix_ends_in_an_underscore_lose_their_body_wherever_they_stand() {
+        const GHP: &str = "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01";
+        const WHSEC: &str = "whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH";
+        const DOP: &str = "dop_v1_0123456789abcdef0123456789abcdef";
+        assert_redacted(&[
+            (
+                &format!("pushing with {GHP} to origin"),
+                "pushing with ghp_[REDACTED] to origin",
+            ),
+            (&format!("<pat>{GHP}</pat>"), "<pat>ghp_[REDACTED]</pat>"),
+            (&format!("pat%3D{GHP}"), "pat%3Dghp_[REDACTED]"),
+            (&format!("pat%253D{GHP}"), "pat%253Dghp_[REDACTED]"),
+            (
+                &format!("rotated ({WHSEC}), then {DOP}."),
+                "rotated (whsec_[REDACTED]), then dop_v1_[REDACTED].",
+            ),
+            // In a string the quick look answers (no other anchor in it).
+            (&format!("with {WHSEC}"), "with whsec_[REDACTED]"),
+            // Glued to a word, a body too short or of words only, an encoded letter before:
+            // none.
+            (&format!("t{GHP}"), &format!("t{GHP}")),
+            (
+                "ran npm_install_dependencies",
+                "ran npm_install_dependencies",
+            ),
+            ("see ghp_Short1 shpat_v2", "see ghp_Short1 shpat_v2"),
+            (&format!("%41{GHP}"), &format!("%41{GHP}")),
+        ]);
+    }
+
+    #[test]
+    fn tokens_in_prose_mixed_with_other_findings_never_show() {
+        redacted_once_for_all(
+            &[
+                " ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+                "<pat>",
+                "%3D",
+                "x",
+                "_",
+                "gh",
+                "p_",
+            ],
+            34,
+            "ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+            "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+        );
     }
 
     #[test]
