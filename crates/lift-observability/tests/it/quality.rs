@@ -704,6 +704,23 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("provider token in prose", text, body));
         }
     }
+    // Stripe's client secrets with no name before them: the body goes, the intent's id stays.
+    for (id, body) in [
+        ("pi_3MtwBwLkdIwHu7ix28a3tqPa", "YrKJUKribcBjcG8HVhfZluoGH"),
+        (
+            "seti_1Mm8s8LkdIwHu7ix0OXBfTRG",
+            "NXDICkPqPeiBTAFqWmkbff09lRmSVXe",
+        ),
+    ] {
+        for text in [
+            format!("confirming {id}_secret_{body} in the browser"),
+            format!(r#"{{"intent":{{"value":"{id}_secret_{body}"}}}}"#),
+            format!("https://shop.example.com/pay#{id}_secret_{body}"),
+            format!("{id}_secret_{body}"),
+        ] {
+            cases.push(sensitive("Stripe client secret", text, body));
+        }
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -1048,6 +1065,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "job=wnpm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 status: ghost_town_Q1",
         "status: succeeded, stage=EAAAlpha Version: SG.module_loader_default",
         "ran npm_install_dependencies, ghp_short1 and shpat_v2; tghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+        "the_secret_recipe_for_success_2026 pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_short",
         // Prefixes with too little after them, digits alone, a word before.
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",

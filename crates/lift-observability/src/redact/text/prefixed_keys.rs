@@ -339,6 +339,12 @@ const UNDERSCORE_ENDED: (u32, [u8; 32]) = {
 /// may end one only where the three bytes' sets meet.
 static BEFORE_UNDERSCORE: [[u32; 256]; 3] = {
     let mut t = [[0; 256]; 3];
+    // The `ret` of a Stripe client secret's `_secret_`.
+    let mut d = 0;
+    while d < 3 {
+        t[d][CLIENT_SECRET[CLIENT_SECRET.len() - 2 - d] as usize] |= CLIENT_SECRET_BIT;
+        d += 1;
+    }
     let mut k = 0;
     while k < TOKEN_PREFIXES.len() {
         let p = TOKEN_PREFIXES[k];
@@ -375,6 +381,9 @@ pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
 #[cold]
 pub(super) fn token_at_underscore(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     let mut prefixes = prefixes_ending_at(bytes, at);
+    if prefixes & CLIENT_SECRET_BIT != 0 {
+        return client_secret(bytes, at, counts);
+    }
     while prefixes != 0 {
         let k = prefixes.trailing_zeros() as usize;
         prefixes &= prefixes - 1;
@@ -388,6 +397,51 @@ pub(super) fn token_at_underscore(bytes: &[u8], at: usize, counts: &Counts) -> O
         }
     }
     None
+}
+
+/// What joins a Stripe PaymentIntent's or SetupIntent's id to its client secret's body.
+const CLIENT_SECRET: &[u8] = b"_secret_";
+
+/// [`BEFORE_UNDERSCORE`]'s bit for [`CLIENT_SECRET`]'s last `_` (no prefix's index).
+const CLIENT_SECRET_BIT: u32 = 1 << 31;
+
+/// The ids a client secret extends: a PaymentIntent's, a SetupIntent's.
+const CLIENT_SECRET_IDS: [&[u8]; 2] = [b"pi_", b"seti_"];
+
+/// Fewest letters and digits of a client secret's id and of its body (Stripe's hold 24 and
+/// 25).
+const CLIENT_SECRET_PART: usize = 14;
+
+/// At the last `_` of `_secret_` (`at`): a Stripe client secret with no name before it
+/// (`confirming pi_3Mtw…_secret_YrKJ…`) — an intent's id, `_secret_`, a body of letters and
+/// digits, as a whole word: the body `[REDACTED]`, the id kept (it says which payment; the
+/// body completes it from a browser).
+#[cold]
+fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let joiner = (at + 1).checked_sub(CLIENT_SECRET.len())?;
+    if &bytes[joiner..=at] != CLIENT_SECRET {
+        return None;
+    }
+    let id_len = bytes[..joiner]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let id_start = joiner - id_len;
+    let kind = CLIENT_SECRET_IDS
+        .iter()
+        .find(|id| bytes[..id_start].ends_with(id))?;
+    let start = id_start - kind.len();
+    let body_len = bytes[at + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let end = at + 1 + body_len;
+    (id_len >= CLIENT_SECRET_PART
+        && body_len >= CLIENT_SECRET_PART
+        && starts_word(bytes, start)
+        && word_ends(bytes, end))
+    .then(|| secret(at + 1, end, counts))
 }
 
 /// Whether a word starts at `start` ([`at_word_start`]), or a percent-encoded byte that
@@ -614,10 +668,45 @@ mod tests {
     }
 
     #[test]
+    fn a_stripe_client_secret_loses_its_body_with_no_name_before_it() {
+        const PI: &str = "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH";
+        const SETI: &str = "seti_1Mm8s8LkdIwHu7ix0OXBfTRG_secret_NXDICkPqPeiBTAFqWmkbff09lRmSVXe";
+        assert_redacted(&[
+            (
+                &format!("confirming {PI} now"),
+                "confirming pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_[REDACTED] now",
+            ),
+            (
+                &format!(r#"{{"value":"{SETI}"}}"#),
+                r#"{"value":"seti_1Mm8s8LkdIwHu7ix0OXBfTRG_secret_[REDACTED]"}"#,
+            ),
+            (
+                &format!("{PI}."),
+                "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_[REDACTED].",
+            ),
+            // An id or a body too short, another id's kind, glued to a word: none.
+            (
+                "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_short pi_3Mtw_secret_YrKJUKribcBjcG8HVhfZluoGH",
+                "pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_short pi_3Mtw_secret_YrKJUKribcBjcG8HVhfZluoGH",
+            ),
+            (
+                "ch_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH",
+                "ch_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH",
+            ),
+            (&format!("x{PI}"), &format!("x{PI}")),
+            (
+                "the_secret_recipe_for_success_2026",
+                "the_secret_recipe_for_success_2026",
+            ),
+        ]);
+    }
+
+    #[test]
     fn tokens_in_prose_mixed_with_other_findings_never_show() {
         redacted_once_for_all(
             &[
                 " ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
+                " pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH",
                 "<pat>",
                 "%3D",
                 "x",
