@@ -494,9 +494,12 @@ pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<
     Some(secret(start, end, counts))
 }
 
-/// Whether a word ends at `end`: no letter, digit or mask character there.
+/// Whether a key's or token's body ends at `end`: no letter or digit there. A mask
+/// character ends it too: a key whose body runs into another key (`AIza…_sk_live_…*`) is
+/// taken whole on a first pass, as a second pass — the inner key's body replaced by a
+/// marker, which ends a word — would take it.
 fn word_ends(bytes: &[u8], end: usize) -> bool {
-    bytes.get(end).is_none_or(|&b| !is_word_byte(b))
+    bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -603,12 +606,11 @@ mod tests {
             ),
         ];
         assert_redacted(&cases.each_ref().map(|(text, want)| (text.as_str(), *want)));
-        // Words after a prefix, a body too short, a prefix glued to a word or a body to a
-        // mask.
+        // Words after a prefix, a body too short, a prefix glued to a word. (A body before a
+        // mask character is one: `a_key_whose_body_runs_into_another_key_s_…`.)
         for text in [
             "step=npm_install_dependencies_for_the_build branch: github_pat_docs",
             "x=ghp_Short1 y=xghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
-            "x=ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01*",
             "status: succeeded, stage=EAAAlpha Version: SG.module_loader_default",
         ] {
             assert_eq!(redact(text), text);
@@ -697,6 +699,32 @@ mod tests {
             (
                 "the_secret_recipe_for_success_2026",
                 "the_secret_recipe_for_success_2026",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_key_whose_body_runs_into_another_key_s_is_taken_whole_on_the_first_pass() {
+        // Fuzzer (seed 7516): the outer body ran on to a mask character, which ended no
+        // word; the inner Stripe key was found, and a second pass, its body a marker, took
+        // the outer key.
+        const STRIPE: &str = "_sk_live_abcdefghijklmnopqrstu*";
+        assert_redacted(&[
+            (
+                &format!("AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q{STRIPE}"),
+                "AIza[REDACTED]*",
+            ),
+            (
+                &format!("x=ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01{STRIPE}"),
+                "x=ghp_[REDACTED]*",
+            ),
+            (
+                &format!("see ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01{STRIPE}**"),
+                "see ghp_[REDACTED]***",
+            ),
+            (
+                &format!("ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01{STRIPE}"),
+                "ghp_[REDACTED]*",
             ),
         ]);
     }
