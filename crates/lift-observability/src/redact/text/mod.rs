@@ -18,6 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
+//! | `:` after `arn` | an ARN's prefix ([`arns`]): its fields are no names | nothing; its colons are passed over |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`](super::keys::is_payload_key)) whose text holds a finding ([`encoded`](super::encoded)) | the run `[REDACTED]` |
@@ -41,6 +42,8 @@
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
+//! | `_` (most told from the three bytes before it) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
+//! | | a Stripe client secret with no name before it (`pi_…_secret_…`) | the body `[REDACTED]`, the intent's id kept |
 //!
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
 //! idempotent: what it wrote is never found again (fuzzed).
@@ -51,7 +54,8 @@
 //! the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
 //! [`elements`] (XML), [`commands`] (command lines' flags), [`wrappers`] (`Debug`'s newtypes
 //! and tuples), [`credentials`](mod@credentials) (secrets told by a literal of their own),
-//! [`prefixed_keys`] (providers' keys told by their prefix) and [`pem`] (private keys).
+//! [`prefixed_keys`] (providers' keys told by their prefix), [`pem`] (private keys) and
+//! [`arns`] (an ARN's fields, which hold no names).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
 mod arns;

@@ -1,9 +1,9 @@
 //! At a `=` or a `:` (or one percent-encoded, or escaped HTML-safe): a URL's secrets
 //! ([`urls`](super::urls)), or the name before the separator read and judged
 //! ([`names`](super::names)) and its value handed on ([`values`](super::values)) — with the
-//! forms a name alone cannot tell: an ARN's resource type and a source location (no value),
-//! PostgreSQL's key details (`Key (cvv)=(737)`), lists of byte values, a payload's base64,
-//! curl's user flag ([`commands`](super::commands)).
+//! forms a name alone cannot tell: an ARN's fields ([`arns`]) and a source location (no
+//! value), PostgreSQL's key details (`Key (cvv)=(737)`), lists of byte values, a payload's
+//! base64, curl's user flag ([`commands`](super::commands)).
 
 use super::arns;
 use super::cards::digit_run_end;
