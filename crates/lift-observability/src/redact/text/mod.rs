@@ -42,7 +42,7 @@
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
-//! | `_` (most told from the three bytes before it) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
+//! | `_` (most told from the three bytes before it) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`: [`underscores`]) | the body `[REDACTED]`, the prefix kept |
 //! | | a Stripe client secret with no name before it (`pi_…_secret_…`) | the body `[REDACTED]`, the intent's id kept |
 //!
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
@@ -54,8 +54,9 @@
 //! the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
 //! [`elements`] (XML), [`commands`] (command lines' flags), [`wrappers`] (`Debug`'s newtypes
 //! and tuples), [`credentials`](mod@credentials) (secrets told by a literal of their own),
-//! [`prefixed_keys`] (providers' keys told by their prefix), [`pem`] (private keys) and
-//! [`arns`] (an ARN's fields, which hold no names).
+//! [`prefixed_keys`] (providers' keys told by their prefix; [`underscores`], those found at
+//! the `_` that ends their prefix), [`pem`] (private keys) and [`arns`] (an ARN's fields,
+//! which hold no names).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
 mod arns;
@@ -71,6 +72,7 @@ mod separators;
 mod short;
 #[cfg(test)]
 mod test_support;
+mod underscores;
 mod urls;
 mod value_ends;
 mod values;
@@ -91,11 +93,9 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use output::{Held, Output};
-use prefixed_keys::{
-    google_api_key, may_start_with_token, prefixes_ending_at, slack_token, token_at_start,
-    token_at_underscore,
-};
+use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
+use underscores::{prefixes_ending_at, token_at_underscore};
 use wrappers::{tuple_value, wrapped_value};
 
 /// Replaces secrets.
