@@ -70,13 +70,17 @@ pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
 
 /// At a `_` (`at`): a [`TOKEN_PREFIXES`] token whose prefix it ends, starting where a word
 /// does — in prose, in an element, after an encoded separator, wherever no other detector
-/// looks (`pushing with ghp_…`): its body `[REDACTED]`. The caller found
-/// [`prefixes_ending_at`] nonzero.
+/// looks (`pushing with ghp_…`) —, or a Stripe client secret whose `_secret_` it ends
+/// ([`client_secret`]): its body `[REDACTED]`. The caller found [`prefixes_ending_at`]
+/// nonzero.
 #[cold]
 pub(super) fn token_at_underscore(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     let mut prefixes = prefixes_ending_at(bytes, at);
     if prefixes & CLIENT_SECRET_BIT != 0 {
-        return client_secret(bytes, at, counts);
+        if let Some(found) = client_secret(bytes, at, counts) {
+            return Some(found);
+        }
+        prefixes &= !CLIENT_SECRET_BIT;
     }
     while prefixes != 0 {
         let k = prefixes.trailing_zeros() as usize;
