@@ -7,12 +7,13 @@
 //!
 //! Prefixes that end in a `_` — GitHub's `ghp_`, Stripe's webhook secrets' `whsec_`, npm's,
 //! Shopify's, DigitalOcean's ([`TOKEN_PREFIXES`]) — are anchored at that `_` wherever it
-//! stands, in prose too ([`underscores`](super::underscores)). Those ending in a `-` or a `.` (GitLab's `glpat-`, PyPI's, Square's,
-//! SendGrid's `SG.`, Vault's `hvs.`) and Square's `EAAA` would need an anchor at every `-`
-//! (four in each UUID) or `.` of the text; they are found where a detector already looks: as
-//! a URL's user ([`urls`](super::urls)), a long flag's value ([`commands`](super::commands)),
-//! a string's start (a field's value: [`token_at_start`]) and the value after a `=` or `:`
-//! whatever its name (`"Value":"glpat-…"`, [`token_value`]) — not in prose.
+//! stands, in prose too ([`underscores`](super::underscores)). Those ending in a `-` or a
+//! `.` (GitLab's `glpat-`, PyPI's, Square's, SendGrid's `SG.`, Vault's `hvs.`) and Square's
+//! `EAAA` would need an anchor at every `-` (four in each UUID) or `.` of the text; they are
+//! found where a detector already looks: as a URL's user ([`urls`](super::urls)), a long
+//! flag's value ([`commands`](super::commands)), a string's start (a field's value:
+//! [`token_at_start`]) and the value after a `=` or `:` whatever its name
+//! (`"Value":"glpat-…"`, [`token_value`]) — not in prose.
 
 use super::names::is_marker_at;
 use super::value_ends::opening_quote_len;
@@ -131,7 +132,7 @@ pub(super) fn slack_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Fi
     let body = &bytes[at..at + len];
     (len >= SLACK_TOKEN_BODY
         && body.iter().any(u8::is_ascii_alphabetic)
-        && word_ends(bytes, at + len))
+        && body_ends(bytes, at + len))
     .then(|| secret(at, at + len, counts))
 }
 
@@ -151,7 +152,7 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
         .iter()
         .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         .count();
-    (len >= GOOGLE_API_KEY_BODY && word_ends(bytes, start + len))
+    (len >= GOOGLE_API_KEY_BODY && body_ends(bytes, start + len))
         .then(|| secret(start, start + len, counts))
 }
 
@@ -312,7 +313,7 @@ pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize
         && body
             .iter()
             .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-        && word_ends(bytes, end))
+        && body_ends(bytes, end))
     .then_some((body_start, end))
 }
 
@@ -359,7 +360,7 @@ pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<
 /// character ends it too: a key whose body runs into another key (`AIza…_sk_live_…*`) is
 /// taken whole on a first pass, as a second pass — the inner key's body replaced by a
 /// marker, which ends a word — would take it.
-pub(super) fn word_ends(bytes: &[u8], end: usize) -> bool {
+pub(super) fn body_ends(bytes: &[u8], end: usize) -> bool {
     bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
 }
 

@@ -7,7 +7,7 @@
 //! [`prefixes_ending_at`] too, so a string whose only anchors are such `_`s is not walked.
 
 use super::names::percent_decoded;
-use super::prefixed_keys::{TOKEN_PREFIXES, prefixed_token, word_ends};
+use super::prefixed_keys::{TOKEN_PREFIXES, body_ends, prefixed_token};
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
 
@@ -138,7 +138,7 @@ fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     (id_len >= CLIENT_SECRET_PART
         && body_len >= CLIENT_SECRET_PART
         && starts_word(bytes, start)
-        && word_ends(bytes, end))
+        && body_ends(bytes, end))
     .then(|| secret(at + 1, end, counts))
 }
 
