@@ -142,10 +142,13 @@ fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     .then(|| secret(at + 1, end, counts))
 }
 
-/// Whether a word starts at `start` ([`at_word_start`]), or a percent-encoded byte that
-/// is no word's stands before it (`pat%3Dghp_…`, `%22ghp_…%22`; encoded twice, `%253D`).
+/// Whether a word starts at `start` ([`at_word_start`]), after a `*` — Markdown's and
+/// Slack's emphasis (`**ghp_…**`); a masked card number ends in digits, never in one —, or
+/// after a percent-encoded byte that is no word's (`pat%3Dghp_…`, `%22ghp_…%22`; encoded
+/// twice, `%253D`).
 fn starts_word(bytes: &[u8], start: usize) -> bool {
     at_word_start(bytes, start)
+        || start > 0 && bytes[start - 1] == b'*'
         || [3, 5].into_iter().any(|width| {
             start >= width
                 && percent_decoded(bytes, start - width)
@@ -176,6 +179,12 @@ mod tests {
             ),
             // In a string the quick look answers (no other anchor in it).
             (&format!("with {WHSEC}"), "with whsec_[REDACTED]"),
+            // Emphasised, as Markdown and Slack write it.
+            (
+                &format!("pushed with **{GHP}**"),
+                "pushed with **ghp_[REDACTED]**",
+            ),
+            (&format!("*{WHSEC}*"), "*whsec_[REDACTED]*"),
             // Glued to a word, a body too short or of words only, an encoded letter before:
             // none.
             (&format!("t{GHP}"), &format!("t{GHP}")),
@@ -230,6 +239,8 @@ mod tests {
                 " pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_YrKJUKribcBjcG8HVhfZluoGH",
                 "<pat>",
                 "%3D",
+                "*",
+                "4111111111111111",
                 "x",
                 "_",
                 "gh",
