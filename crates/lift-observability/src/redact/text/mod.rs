@@ -412,10 +412,10 @@ fn walk<'s, C: Classifier>(
                 Anchor::Backslash => {
                     escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
                 }
-                Anchor::Underscore if prefixes_ending_at(bytes, at) != 0 => {
-                    token_at_underscore(bytes, at, redactor.counts())
-                }
-                Anchor::Underscore => None,
+                Anchor::Underscore => match prefixes_ending_at(bytes, at) {
+                    0 => None,
+                    prefixes => token_at_underscore(bytes, at, prefixes, redactor.counts()),
+                },
             };
             let Some(f) = found else { continue };
             if f.start > at {

@@ -71,11 +71,15 @@ pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
 /// At a `_` (`at`): a [`TOKEN_PREFIXES`] token whose prefix it ends, starting where a word
 /// does — in prose, in an element, after an encoded separator, wherever no other detector
 /// looks (`pushing with ghp_…`) —, or a Stripe client secret whose `_secret_` it ends
-/// ([`client_secret`]): its body `[REDACTED]`. The caller found [`prefixes_ending_at`]
-/// nonzero.
+/// ([`client_secret`]): its body `[REDACTED]`. `prefixes` is what [`prefixes_ending_at`]
+/// answered for it (nonzero).
 #[cold]
-pub(super) fn token_at_underscore(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
-    let mut prefixes = prefixes_ending_at(bytes, at);
+pub(super) fn token_at_underscore(
+    bytes: &[u8],
+    at: usize,
+    mut prefixes: u32,
+    counts: &Counts,
+) -> Option<Finding> {
     if prefixes & CLIENT_SECRET_BIT != 0 {
         if let Some(found) = client_secret(bytes, at, counts) {
             return Some(found);
