@@ -721,6 +721,40 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe client secret", text, body));
         }
     }
+    // Keys and tokens with no name before them, emphasised as Markdown and Slack write them
+    // or percent-encoded after a separator or a quote (a URL's query, a form body).
+    for (key, secret) in [
+        (
+            "sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx",
+            "51H8xYzAbCdEfGhIjKlMnOpQrStUvWx",
+        ),
+        (
+            "sk-proj-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+            "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+        ),
+        (
+            "xoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+            "1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        ),
+        (
+            "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+            "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+        ),
+        ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+        (
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl",
+            "c2lnbmF0dXJlLXZhbHVl",
+        ),
+    ] {
+        for text in [
+            format!("rotate **{key}** today"),
+            format!("the leaked key was *{key}*"),
+            format!("https://pay.example.com/cb?next%3D{key}%26x%3D1"),
+            format!("q=%7B%22k%22%3A%22{key}%22%7D"),
+        ] {
+            cases.push(sensitive("key emphasised or percent-encoded", text, secret));
+        }
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (

@@ -4,13 +4,12 @@
 //! [`prefixed_keys`](super::prefixed_keys)'.
 
 use super::pem::{before_private_key, pem_private_key};
-use super::prefixed_keys::{dashed_key, stripe_key};
+use super::prefixed_keys::{body_ends, dashed_key, stripe_key};
 use super::separators::byte_list_value;
 use super::value_ends::parameters_end;
 use super::values::are_parameters;
-use super::{Finding, REDACTED, Replacement, at_word_start, is_word_byte, secret};
+use super::{Finding, REDACTED, Replacement, at_word_start, secret, starts_token};
 use crate::redact::byte_class;
-use crate::redact::card;
 use crate::redact::encoded;
 use crate::redact::{Counts, Redactor};
 
@@ -139,8 +138,8 @@ pub(super) fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Fin
         && id[4..]
             .iter()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        && at_word_start(bytes, at)
-        && bytes.get(at + 20).is_none_or(|&b| !is_word_byte(b));
+        && starts_token(bytes, at)
+        && body_ends(bytes, at + 20);
     if !ok {
         return None;
     }
@@ -153,11 +152,9 @@ pub(super) fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Fin
 pub(super) fn jwt(redactor: &Redactor, bytes: &[u8], j: usize) -> Option<Finding> {
     let start = j.checked_sub(2)?;
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-    if &bytes[start..j] != b"ey"
-        || (start > 0
-            && (is_b64(bytes[start - 1]) || bytes[start - 1] == b'*')
-            && !card::ends_escaped_blank(bytes, 0, start))
-    {
+    // A `-` or `_` before it glues it to a longer base64url run.
+    let glued = start > 0 && matches!(bytes[start - 1], b'-' | b'_');
+    if &bytes[start..j] != b"ey" || glued || !starts_token(bytes, start) {
         return None;
     }
     let mut i = start;

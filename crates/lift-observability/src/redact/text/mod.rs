@@ -529,6 +529,21 @@ fn at_word_start(bytes: &[u8], at: usize) -> bool {
     at == 0 || !is_word_byte(bytes[at - 1]) || card::ends_escaped_blank(bytes, 0, at)
 }
 
+/// Whether a provider's key or token may start at `start`: where a word starts
+/// ([`at_word_start`]), after a `*` — Markdown's and Slack's emphasis (`**ghp_…**`); a masked
+/// card number's `*`s stand between digits, never before a prefix —, or after a
+/// percent-encoded byte that is no word's (`next%3Dsk_live_…`, `%22AKIA…%22`; encoded twice,
+/// `%253D`).
+fn starts_token(bytes: &[u8], start: usize) -> bool {
+    at_word_start(bytes, start)
+        || start > 0 && bytes[start - 1] == b'*'
+        || [3, 5].into_iter().any(|width| {
+            start >= width
+                && names::percent_decoded(bytes, start - width)
+                    .is_some_and(|(b, w)| w == width && !is_word_byte(b))
+        })
+}
+
 /// Where `needle` first occurs in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)

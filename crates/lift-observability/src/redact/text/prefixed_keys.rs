@@ -17,7 +17,7 @@
 
 use super::names::is_marker_at;
 use super::value_ends::opening_quote_len;
-use super::{Finding, at_word_start, secret};
+use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
 
 /// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
@@ -34,7 +34,7 @@ const DASHED_KEY_KIND: usize = 8;
 /// (`sk-learn`, `task-runner`) are not keys.
 pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let s = k.checked_sub(1)?;
-    if bytes[s] != b's' || !at_word_start(bytes, s) {
+    if bytes[s] != b's' || !starts_token(bytes, s) {
         return None;
     }
     let mut start = k + 2;
@@ -89,7 +89,7 @@ pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
     let prefix = bytes.get(at..at + 8)?;
     if !matches!(prefix[0], b's' | b'r')
         || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_"))
-        || !at_word_start(bytes, at)
+        || !starts_token(bytes, at)
     {
         return None;
     }
@@ -121,7 +121,7 @@ pub(super) fn slack_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Fi
     if prefix[4] != b'-'
         || !prefix.starts_with(b"xox")
         || !SLACK_KINDS.contains(&prefix[3])
-        || !at_word_start(bytes, start)
+        || !starts_token(bytes, start)
     {
         return None;
     }
@@ -144,7 +144,7 @@ const GOOGLE_API_KEY_BODY: usize = 35;
 
 /// A Google API key (`AIza` and 35 of base64url, anchored at its `A`), as a whole word.
 pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
-    if !bytes[at..].starts_with(GOOGLE_API_KEY) || !at_word_start(bytes, at) {
+    if !bytes[at..].starts_with(GOOGLE_API_KEY) || !starts_token(bytes, at) {
         return None;
     }
     let start = at + GOOGLE_API_KEY.len();
@@ -368,6 +368,40 @@ pub(super) fn body_ends(bytes: &[u8], end: usize) -> bool {
 mod tests {
     use super::{PREFIXES_BY_FIRST_LETTER, TOKEN_PREFIXES};
     use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
+
+    #[test]
+    fn keys_with_no_name_before_them_are_found_emphasised_and_percent_encoded() {
+        const STRIPE: &str = "sk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx";
+        const OPENAI: &str = "sk-proj-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789";
+        const SLACK: &str = "xoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+        const GOOGLE: &str = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q";
+        const AWS: &str = "AKIAIOSFODNN7EXAMPLE";
+        const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl";
+        assert_redacted(&[
+            (
+                &format!("rotate **{STRIPE}**"),
+                "rotate **sk_live_[REDACTED]**",
+            ),
+            (&format!("*{OPENAI}*"), "*sk-proj-[REDACTED]*"),
+            (&format!("**{SLACK}**"), "**xoxb-[REDACTED]**"),
+            (&format!("next%3D{GOOGLE}%26"), "next%3DAIza[REDACTED]%26"),
+            (&format!("%22{AWS}%22"), "%22[REDACTED]%22"),
+            (&format!("**{AWS}**"), "**[REDACTED]**"),
+            (&format!("t%253D{JWT}"), "t%253D[REDACTED]"),
+            (&format!("_{JWT}_"), &format!("_{JWT}_")),
+            // A percent escape of a letter or digit glues the key to a word.
+            (
+                &format!("%41{STRIPE} %30{AWS}"),
+                &format!("%41{STRIPE} %30{AWS}"),
+            ),
+        ]);
+        redacted_once_for_all(
+            &[STRIPE, AWS, JWT, "*", "**", "%3D", "%22", "%41", "4111"],
+            35,
+            &format!("**{AWS}**"),
+            &format!("**{AWS}**"),
+        );
+    }
 
     #[test]
     fn openai_and_anthropic_keys_lose_their_body_with_no_name_before_them() {

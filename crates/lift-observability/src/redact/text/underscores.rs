@@ -6,9 +6,8 @@
 //! per position built from the prefixes at compile time: the scan's quick look asks
 //! [`prefixes_ending_at`] too, so a string whose only anchors are such `_`s is not walked.
 
-use super::names::percent_decoded;
 use super::prefixed_keys::{TOKEN_PREFIXES, body_ends, prefixed_token};
-use super::{Finding, at_word_start, is_word_byte, secret};
+use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
 
 /// The [`TOKEN_PREFIXES`] that end in a `_` (GitHub's, Stripe's webhook secrets', Shopify's,
@@ -92,7 +91,7 @@ pub(super) fn token_at_underscore(
         let len = usize::from(UNDERSCORE_ENDED.1[k]);
         if let Some(start) = (at + 1).checked_sub(len)
             && bytes[start..].starts_with(TOKEN_PREFIXES[k])
-            && starts_word(bytes, start)
+            && starts_token(bytes, start)
             && let Some((body, end)) = prefixed_token(bytes, start)
         {
             return Some(secret(body, end, counts));
@@ -141,23 +140,9 @@ fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
     let end = at + 1 + body_len;
     (id_len >= CLIENT_SECRET_PART
         && body_len >= CLIENT_SECRET_PART
-        && starts_word(bytes, start)
+        && starts_token(bytes, start)
         && body_ends(bytes, end))
     .then(|| secret(at + 1, end, counts))
-}
-
-/// Whether a word starts at `start` ([`at_word_start`]), after a `*` — Markdown's and
-/// Slack's emphasis (`**ghp_…**`); a masked card number ends in digits, never in one —, or
-/// after a percent-encoded byte that is no word's (`pat%3Dghp_…`, `%22ghp_…%22`; encoded
-/// twice, `%253D`).
-fn starts_word(bytes: &[u8], start: usize) -> bool {
-    at_word_start(bytes, start)
-        || start > 0 && bytes[start - 1] == b'*'
-        || [3, 5].into_iter().any(|width| {
-            start >= width
-                && percent_decoded(bytes, start - width)
-                    .is_some_and(|(b, w)| w == width && !is_word_byte(b))
-        })
 }
 
 #[cfg(test)]
