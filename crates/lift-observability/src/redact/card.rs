@@ -157,6 +157,15 @@ pub(crate) enum CardFinding {
     Track { start: usize, end: usize },
 }
 
+impl CardFinding {
+    /// Where the finding ends.
+    pub(crate) fn end(self) -> usize {
+        match self {
+            CardFinding::Pan { end, .. } | CardFinding::Track { end, .. } => end,
+        }
+    }
+}
+
 /// A space as a URL encodes it: one of the separators between a card number's groups.
 const ENCODED_SPACE: &[u8] = b"%20";
 
@@ -322,7 +331,7 @@ pub(crate) fn find_in_run(
             run_open,
         };
         if let Some(found) = candidate_at(bytes, floor, window) {
-            return (Some(found), finding_end(found));
+            return (Some(found), found.end());
         }
         // No card starts at this group: the next one is the candidate start.
         head = (head + 1) % ring.len();
@@ -391,12 +400,6 @@ fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
         && after
             .get(k + joiner_at(after, k))
             .is_some_and(u8::is_ascii_digit)
-}
-
-fn finding_end(f: CardFinding) -> usize {
-    match f {
-        CardFinding::Pan { end, .. } | CardFinding::Track { end, .. } => end,
-    }
 }
 
 /// The candidate start's groups: `ring[head..head + len]` (around the ring), whether the

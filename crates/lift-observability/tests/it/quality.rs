@@ -755,6 +755,30 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("key emphasised or percent-encoded", text, secret));
         }
     }
+    // A chip card's data objects in hex (ISO 8583 field 55, a kernel's trace): the PAN
+    // (tag 5A) and track 2 equivalent data (57, 9F6B) glued to the tags around them.
+    for (tlv, secret) in [
+        ("5A084111111111111111", "4111111111111111"),
+        ("5a085555555555554444", "5555555555554444"),
+        ("5A08378282246310005F", "378282246310005"),
+        ("5A0A6011000990139424009F", "6011000990139424009"),
+        (
+            "57134111111111111111D25121011234567890123F",
+            "4111111111111111D2512101",
+        ),
+        (
+            "9F6B135555555555554444D25122011234567890123F",
+            "5555555555554444D2512201",
+        ),
+    ] {
+        for text in [
+            format!("icc data 9F2608A1B2C3D4E5F60708{tlv}5F2403251231"),
+            format!(r#"{{"de55":"9F3602001A{tlv}","mti":"0100"}}"#),
+            tlv.to_string(),
+        ] {
+            cases.push(sensitive("chip card data in hex", text, secret));
+        }
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -1158,6 +1182,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "body: [104, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100]",
         // URLs' users that are names, not tokens.
         "origin ssh://git@github.com/org/repo.git; https://jane.doe@example.com/x; https://build-bot-service-account-2026@ci.example.com/",
+        // A chip card's data objects with no card data among them: amounts, a cryptogram,
+        // the transaction counter, a date; a PAN's tag whose value is no card number.
+        "de55=9F02060000000125009F03060000000000009F1A0208405F2A0209789A032612069F2608A1B2C3D4E5F607089F3602001A",
+        "5A0812345678901234565F24032512319F100706010A03A00000",
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.

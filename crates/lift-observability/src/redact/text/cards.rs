@@ -3,6 +3,7 @@
 //! code after its name as prose writes it (`CVV 737`, `cvc \"1234\"`) or in a wrapper named
 //! for it (`Cvv("737")`, `InvalidCvc("737")`).
 
+use super::emv;
 use super::names::{after_escape, quoted_name};
 use super::value_ends::opening_quote_len;
 use super::{Finding, Replacement, at_word_start, is_word_byte, removed, trim_end};
@@ -31,6 +32,19 @@ pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<Card
     }
     if digits < 13 {
         return (None, i);
+    }
+    // Digits glued to a letter or digit at either end may be a chip card's data in hex,
+    // told by its tag before anything else is looked for in them.
+    let run_end = start
+        + bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+    let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    if (glued(start.checked_sub(1).and_then(|k| bytes.get(k))) || glued(bytes.get(run_end)))
+        && let Some(f) = emv::tlv_in_run(bytes, floor, start, run_end)
+    {
+        return (Some(f), f.end());
     }
     card::find_in_run(bytes, floor, start)
 }

@@ -17,6 +17,7 @@
 //! | | track 1 / track 2 / EMV tag-57 data | `[REMOVED]` |
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
+//! | | a chip card's PAN or track 2 data in hex, glued to its tag and length (`…5A084111…`: [`emv`]) | the PAN masked, the track `[REMOVED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `:` after `arn` | an ARN's prefix ([`arns`]): its fields are no names | nothing; its colons are passed over |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
@@ -50,13 +51,13 @@
 //!
 //! This module holds the walk and what every detector shares (a [`Finding`], the markers,
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
-//! security codes), [`separators`] (a `=` or `:`: the name before it, read by [`names`];
-//! the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
-//! [`elements`] (XML), [`commands`] (command lines' flags), [`wrappers`] (`Debug`'s newtypes
-//! and tuples), [`credentials`](mod@credentials) (secrets told by a literal of their own),
-//! [`prefixed_keys`] (providers' keys told by their prefix; [`underscores`], those found at
-//! the `_` that ends their prefix), [`pem`] (private keys) and [`arns`] (an ARN's fields,
-//! which hold no names).
+//! security codes; [`emv`], a chip card's data in hex), [`separators`] (a `=` or `:`: the
+//! name before it, read by [`names`]; the value after it, by [`values`], ending as
+//! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
+//! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
+//! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
+//! their prefix; [`underscores`], those found at the `_` that ends their prefix), [`pem`]
+//! (private keys) and [`arns`] (an ARN's fields, which hold no names).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
 mod arns;
@@ -64,6 +65,7 @@ mod cards;
 mod commands;
 mod credentials;
 mod elements;
+mod emv;
 mod names;
 mod output;
 mod pem;

@@ -1,0 +1,169 @@
+//! A chip card's data objects written as hex, as card-present systems log them (ISO 8583's
+//! field 55, a terminal kernel's trace, an `iccData` field): the PAN (tag `5A`) and the
+//! track 2 equivalent data (tag `57`, and Mastercard's `9F6B` for contactless) inside a
+//! string of TLVs — tag, length, value — where no blank or separator sets them apart:
+//! `…9F2701805A0841111111111111115F2403…`. The card detector leaves a number glued to
+//! letters or digits alone ([`crate::redact::card`]); here the tag and length before it say
+//! what it is.
+//!
+//! Looked for in a run of 13 or more digits glued to a letter or digit at either end (a
+//! PAN's digits all stand in one run; a TLV's value is glued to its tag or to the next one),
+//! before the card detector looks at the run, at each place a tag may start from six bytes
+//! before the run on: a known tag, case-insensitive; a length of one byte in two hex digits;
+//! a value exactly that long, in the shape EMV gives it (BCD digits, padded with one `F` to
+//! whole bytes) whose digits are a card number ([`card::is_card_number`]). Random hex seldom
+//! passes all of that — a known tag, a length that fits, 13 or more decimal digits in a row,
+//! a card's Luhn check and issuer prefix. The PAN is masked as any PAN is, the track 2 data
+//! removed whole; tag and length stay, they say what was there.
+
+use crate::redact::card::{self, CardFinding};
+
+/// What a tag's value holds.
+#[derive(Clone, Copy)]
+enum Holds {
+    /// A PAN: 13–19 digits, an `F` after an odd count.
+    Pan,
+    /// Track 2 equivalent data: PAN, `D`, expiry (YYMM), service code and discretionary
+    /// data, an `F` after an odd count.
+    Track2,
+}
+
+/// The tags whose value is card data.
+const TAGS: [(&[u8], Holds); 3] = [
+    (b"5A", Holds::Pan),
+    (b"57", Holds::Track2),
+    (b"9F6B", Holds::Track2),
+];
+
+/// The most bytes a tag and its length take before its value (`9F6B13`).
+const HEADER: usize = 6;
+
+/// The fewest digits after a track's `D`: expiry date and service code.
+const TRACK2_DATA: usize = 7;
+
+/// Card data in a TLV around the run of digits `start..end` (bytes before `floor` stand
+/// under a replacement and are not looked at): the first found.
+pub(super) fn tlv_in_run(
+    bytes: &[u8],
+    floor: usize,
+    start: usize,
+    end: usize,
+) -> Option<CardFinding> {
+    let first = start.saturating_sub(HEADER).max(floor);
+    (first..end).find_map(|at| {
+        TAGS.iter()
+            .find_map(|&(tag, holds)| tlv_at(bytes, at, tag, holds, start..end))
+    })
+}
+
+/// The card data of a TLV whose tag `tag` starts at `at`, its PAN's digits within `run`.
+fn tlv_at(
+    bytes: &[u8],
+    at: usize,
+    tag: &[u8],
+    holds: Holds,
+    run: std::ops::Range<usize>,
+) -> Option<CardFinding> {
+    if !bytes.get(at..at + tag.len())?.eq_ignore_ascii_case(tag) {
+        return None;
+    }
+    let length = at + tag.len();
+    let len = bytes.get(length..length + 2)?;
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let value_start = length + 2;
+    let value_len = 2 * (hex(len[0])? * 16 + hex(len[1])?) as usize;
+    if !run.contains(&value_start) {
+        return None;
+    }
+    let value = bytes.get(value_start..value_start + value_len)?;
+    let digits = value.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !(13..=19).contains(&digits) || !card::is_card_number(&value[..digits]) {
+        return None;
+    }
+    let padded = |rest: &[u8]| rest.len() <= 1 && rest.iter().all(|&b| b == b'F' || b == b'f');
+    match holds {
+        Holds::Pan => padded(&value[digits..]).then_some(CardFinding::Pan {
+            start: value_start,
+            end: value_start + digits,
+        }),
+        Holds::Track2 => {
+            let rest = &value[digits..];
+            let data = rest
+                .iter()
+                .skip(1)
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            (matches!(rest.first(), Some(b'D' | b'd'))
+                && data >= TRACK2_DATA
+                && padded(&rest[1 + data..]))
+            .then_some(CardFinding::Track {
+                start: value_start,
+                end: value_start + value_len,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::{assert_redacted, redacted_once_for_all};
+
+    #[test]
+    fn card_data_inside_a_string_of_tlvs_is_found_by_its_tag() {
+        assert_redacted(&[
+            // ISO 8583 field 55: the PAN glued to its tag and length, and to the next tag.
+            (
+                "icc=9F2608A1B2C3D4E5F607085A0841111111111111115F24032512319F3602001A",
+                "icc=9F2608A1B2C3D4E5F607085A08411111******11115F24032512319F3602001A",
+            ),
+            // An odd count of digits, padded with an `F`; lower-case hex.
+            ("5a08378282246310005f5f2403", "5a08378282*****0005f5f2403"),
+            // 19 digits: ten bytes, a length with a letter in it.
+            ("x5A0A6011000990139424009F", "x5A0A601100*********4009F"),
+            // Track 2 equivalent data, and Mastercard's contactless track 2.
+            (
+                r#"{"iccData":"9F27018057134111111111111111D25121011234567890123F9F10"}"#,
+                r#"{"iccData":"9F2701805713[REMOVED]9F10"}"#,
+            ),
+            (
+                "9f6b134111111111111111d25121011234567890123f",
+                "9f6b13[REMOVED]",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn hex_that_is_no_card_data_stays() {
+        assert_redacted(&[
+            // A value of the wrong length, a number that is no card, a track with too few
+            // digits after its `D`, an unknown tag.
+            (
+                "5A094111111111111111 5A0841111111111111125F 57134111111111111111D2512F 5B084111111111111111",
+                "5A094111111111111111 5A0841111111111111125F 57134111111111111111D2512F 5B084111111111111111",
+            ),
+            // A SHA-256 digest, epoch milliseconds glued to a hex id.
+            (
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ab1764221757123",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 ab1764221757123",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn card_data_in_tlvs_is_redacted_once_for_all() {
+        redacted_once_for_all(
+            &[
+                "5A08",
+                "4111111111111111",
+                "5713",
+                "D2512101123456789F",
+                "9F26",
+                "08",
+                "F",
+            ],
+            55,
+            "5A084111111111111111",
+            "5A084111111111111111",
+        );
+    }
+}
