@@ -1,0 +1,202 @@
+//! The words of the key rules: names of sensitive authentication data and of secrets (single
+//! tokens, pairs, endings of words written as one), the qualifiers of `…_key`, and the
+//! last tokens that make a name describe a secret or report a check's outcome instead of
+//! holding one.
+
+/// Single tokens naming sensitive authentication data.
+pub(super) const SAD_TOKENS: [&[u8]; 10] = [
+    b"cvv",
+    // American Express's four-digit code (`4DBC`, split from its digit).
+    b"dbc",
+    b"cvc",
+    b"cvn",
+    b"csc",
+    b"cav",
+    b"cvd",
+    b"pin",
+    b"pinblock",
+    b"trackdata",
+];
+/// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 10] = [
+    (b"security", b"code"),
+    (b"card", b"code"),
+    (b"card", b"verification"),
+    // Worldpay's (Vantiv's) `cardValidationNum`.
+    (b"card", b"validation"),
+    // The code's name in the UK (Opayo's, Barclaycard's `CV2`), split from its digit.
+    (b"cv", b"2"),
+    (b"verification", b"value"),
+    (b"track", b"1"),
+    (b"track", b"2"),
+    (b"track", b"data"),
+    (b"pin", b"block"),
+];
+/// Single tokens naming a secret.
+pub(super) const SECRET_TOKENS: [&[u8]; 26] = [
+    b"password",
+    b"passwords",
+    b"passwd",
+    b"pwd",
+    b"pass",
+    b"passphrase",
+    b"passcode",
+    // One-time passwords: a login's or a payment's second factor.
+    b"otp",
+    b"totp",
+    b"hotp",
+    b"secret",
+    b"secrets",
+    b"token",
+    b"credential",
+    b"credentials",
+    b"auth",
+    b"authorization",
+    b"cookie",
+    // API Gateway's HTTP API events (payload 2.0) carry a request's cookies as a list.
+    b"cookies",
+    b"signature",
+    // An Azure shared access signature's (`?sv=…&sig=…`).
+    b"sig",
+    // A webhook's signature as Shopify sends it (`X-Shopify-Hmac-Sha256`).
+    b"hmac",
+    b"apikey",
+    b"privatekey",
+    b"secretkey",
+    // What KMS `Decrypt` and `GenerateDataKey` answer: the decrypted data, a data key.
+    b"plaintext",
+];
+/// Token pairs naming a secret: one-time codes (`mfa_code`, `verification_code`), and
+/// Cognito's custom authentication challenges, which carry the expected answer in
+/// `privateChallengeParameters` and the user's in `challengeAnswer` (a one-time code, or a
+/// password) — events its Lambda triggers receive, and often log.
+pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
+    (b"private", b"challenge"),
+    (b"challenge", b"answer"),
+    // One-time codes sent for a second factor.
+    (b"mfa", b"code"),
+    (b"sms", b"code"),
+    (b"verification", b"code"),
+];
+/// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
+pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 22] = [
+    b"api",
+    // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
+    // the merchant keys of Paytm and others.
+    b"transaction",
+    b"security",
+    b"merchant",
+    // An application's key (Datadog's `DD_APP_KEY`), a message authentication code's.
+    b"app",
+    b"application",
+    b"mac",
+    // Azure's connection strings: `AccountKey=` (storage), `SharedAccessKey=` (Service Bus,
+    // Event Hubs); MinIO's and Alibaba Cloud's `AccessKey` pairs.
+    b"account",
+    b"access",
+    // Envelope encryption's plaintext data key (KMS `GenerateDataKey`), a symmetric key,
+    // Stripe's ephemeral keys (`ek_live_…`, handed to a mobile client).
+    b"data",
+    b"aes",
+    b"ephemeral",
+    b"private",
+    b"signing",
+    b"encryption",
+    b"master",
+    b"session",
+    b"hmac",
+    b"client",
+    // Azure API Management's `Ocp-Apim-Subscription-Key`, an agent's license key (New
+    // Relic's `NEW_RELIC_LICENSE_KEY`), a search service's admin key (Algolia's).
+    b"subscription",
+    b"license",
+    b"admin",
+];
+/// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 44] = [
+    b"id",
+    b"ids",
+    b"arn",
+    b"name",
+    b"names",
+    b"type",
+    b"kind",
+    b"method",
+    b"scheme",
+    b"count",
+    b"length",
+    b"len",
+    b"size",
+    b"expiry",
+    b"expires",
+    b"expired",
+    b"expiration",
+    b"ttl",
+    b"at",
+    b"in",
+    b"version",
+    // How it is made (`signature_algorithm`, `sig_alg`).
+    b"alg",
+    b"algorithm",
+    b"policy",
+    b"hint",
+    b"enabled",
+    b"required",
+    // Whether it was given or checked: a flag (`signature_verified`, `password_valid`).
+    b"verified",
+    b"valid",
+    b"present",
+    b"provided",
+    b"supplied",
+    b"matched",
+    // When it was last set: a time or a flag (`password_last_changed`, `token_rotated`).
+    b"changed",
+    b"updated",
+    b"rotated",
+    b"created",
+    b"status",
+    b"provider",
+    b"url",
+    b"uri",
+    b"endpoint",
+    // Where it is kept (`password_file`, `--password-file`, `AWS_SHARED_CREDENTIALS_FILE`).
+    b"file",
+    b"path",
+];
+/// Tokens after a sensitive-data name that make the value the outcome of a check on the
+/// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
+/// Braintree's `cvvResponseCode`, Authorize.Net's `cvvResultCode`, Adyen's `cvcResult`) or
+/// a PIN (`pin_verified`) — `M`, `pass`, `1 Matches`, `true`. A secret's name keeps its
+/// rule whatever follows (`token_response` may hold the token).
+pub(super) const OUTCOME_TOKENS: [&[u8]; 12] = [
+    b"check",
+    b"checks",
+    b"result",
+    b"results",
+    b"response",
+    b"verified",
+    b"present",
+    b"provided",
+    b"supplied",
+    b"match",
+    b"matched",
+    b"indicator",
+];
+/// Endings of a token written as one word that name a secret (`dbpassword`, `PGPASSWORD`,
+/// `accesstoken` in `x-amzn-oidc-accesstoken`).
+pub(super) const SECRET_ENDINGS: [&[u8]; 7] = [
+    b"password",
+    b"passwd",
+    b"secret",
+    b"token",
+    b"apikey",
+    // Session cookies, bearer credentials of a login: Django's `sessionid`, Java's
+    // `JSESSIONID`, PHP's `PHPSESSID`.
+    b"sessionid",
+    b"sessid",
+];
+/// Endings of a token written as one word that name sensitive authentication data.
+pub(super) const SAD_ENDINGS: [&[u8]; 4] = [b"cvv", b"cvc", b"securitycode", b"pinblock"];
+/// Whole keys (normalized) naming sensitive authentication data that are too short or too
+/// common to match as a token: Amex's `cid` only when it is the whole key.
+pub(super) const SAD_WHOLE_KEYS: [&[u8]; 1] = [b"cid"];
