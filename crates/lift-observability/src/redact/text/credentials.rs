@@ -20,8 +20,9 @@ fn is_token_byte(b: u8) -> bool {
 
 /// Whether a word after a scheme looks like a credential rather than prose: it starts with
 /// a letter or digit and holds a digit or a symbol, mixes cases after its first letter, or
-/// is long.
+/// is long. A `.` that ends it ends a sentence (`a basic understanding.`): it is not judged.
 fn credential_shaped(token: &[u8]) -> bool {
+    let token = token.strip_suffix(b".").unwrap_or(token);
     let rest = token.get(1..).unwrap_or_default();
     // Base64 and hex never start with padding: `token => "x"` holds no credential.
     token.first().is_some_and(u8::is_ascii_alphanumeric)
@@ -77,7 +78,15 @@ pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Optio
     // `Bearer`/`BEARER` is always an auth scheme; other spellings only before a credential.
     let exact = matches!(&rest[..scheme], b"Bearer" | b"BEARER");
     let word = &bytes[start..end];
-    if !exact && !credential_shaped(word) || is_no_credential(word) {
+    // Basic's credentials are base64 (`user:password` encoded): a word with a `-`, `_`, `~`
+    // or a `.` inside is prose (`basic e-commerce flow`).
+    let basic = scheme == 5;
+    let base64 = || {
+        let word = word.strip_suffix(b".").unwrap_or(word);
+        word.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    };
+    if !exact && !credential_shaped(word) || basic && !base64() || is_no_credential(word) {
         return None;
     }
     Some(secret(start, end, counts))
@@ -229,6 +238,22 @@ mod tests {
             redact("https://db.example.com/x?a=1"),
             "https://db.example.com/x?a=1"
         );
+    }
+
+    #[test]
+    fn basic_in_prose_is_no_scheme() {
+        // A word that ends a sentence, or holds what base64 never does, is prose.
+        for text in [
+            "Implement Clone and Copy for most basic structures. Since these",
+            "a basic understanding. Then",
+            "basic e-commerce flow enabled",
+            "basic pay_later_v2 plan",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        assert_eq!(redact("Basic dGVzdDp0ZXN0."), "Basic [REDACTED]");
+        assert_eq!(redact("basic a+b/Yz09=="), "basic [REDACTED]");
+        assert_eq!(redact("Bearer abc.def."), "Bearer [REDACTED]");
     }
 
     #[test]
