@@ -78,13 +78,16 @@ pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Optio
     // `Bearer`/`BEARER` is always an auth scheme; other spellings only before a credential.
     let exact = matches!(&rest[..scheme], b"Bearer" | b"BEARER");
     let word = &bytes[start..end];
-    // Basic's credentials are base64 (`user:password` encoded): a word with a `-`, `_`, `~`
-    // or a `.` inside is prose (`basic e-commerce flow`).
+    // Basic's credentials are base64 (`user:password` encoded, padded to whole quads, RFC
+    // 7617): a word with a `-`, `_`, `~` or `.` inside, or of another length, is prose
+    // (`basic e-commerce flow`, `basic language/script/region components`).
     let basic = scheme == 5;
     let base64 = || {
         let word = word.strip_suffix(b".").unwrap_or(word);
-        word.iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        word.len() % 4 == 0
+            && word
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
     };
     if !exact && !credential_shaped(word) || basic && !base64() || is_no_credential(word) {
         return None;
@@ -111,6 +114,8 @@ fn is_no_credential(word: &[u8]) -> bool {
         b"scheme",
         b"credentials",
     ];
+    // A sentence's closing `.` is not the word's (`HTTP Bearer Auth.`).
+    let word = word.strip_suffix(b".").unwrap_or(word);
     WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
@@ -241,18 +246,22 @@ mod tests {
     }
 
     #[test]
-    fn basic_in_prose_is_no_scheme() {
+    fn schemes_in_prose_are_no_credentials() {
         // A word that ends a sentence, or holds what base64 never does, is prose.
         for text in [
+            "Auth scheme ID for HTTP Bearer Auth.",
+            "rejected: invalid Bearer token.",
             "Implement Clone and Copy for most basic structures. Since these",
             "a basic understanding. Then",
             "basic e-commerce flow enabled",
             "basic pay_later_v2 plan",
+            "The basic language/script/region components",
+            "on top of basic 4 subtags",
         ] {
             assert_eq!(redact(text), text);
         }
         assert_eq!(redact("Basic dGVzdDp0ZXN0."), "Basic [REDACTED]");
-        assert_eq!(redact("basic a+b/Yz09=="), "basic [REDACTED]");
+        assert_eq!(redact("basic a+b/Yz09"), "basic [REDACTED]");
         assert_eq!(redact("Bearer abc.def."), "Bearer [REDACTED]");
     }
 
