@@ -53,6 +53,9 @@ fn token_after(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
 /// data), up to its list's `[`.
 const BASE64_DATA: &[u8] = b"Base64Data([";
 
+/// The scheme of HTTP's Basic authentication, as prose and headers write it (any case).
+const BASIC: &[u8] = b"basic";
+
 /// `Bearer <token>` / `Basic <credentials>`, or a PEM private key (anchored at the `B` of
 /// its `-----BEGIN`), or the list of a `Base64Data`'s bytes (at its `B`).
 pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
@@ -69,8 +72,8 @@ pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Optio
     let rest = &bytes[at..];
     let scheme = if rest.len() > 6 && rest[..6].eq_ignore_ascii_case(b"bearer") {
         6
-    } else if rest.len() > 5 && rest[..5].eq_ignore_ascii_case(b"basic") {
-        5
+    } else if rest.len() > BASIC.len() && rest[..BASIC.len()].eq_ignore_ascii_case(BASIC) {
+        BASIC.len()
     } else {
         return None;
     };
@@ -81,7 +84,7 @@ pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Optio
     // Basic's credentials are base64 (`user:password` encoded, padded to whole quads, RFC
     // 7617): a word with a `-`, `_`, `~` or `.` inside, or of another length, is prose
     // (`basic e-commerce flow`, `basic language/script/region components`).
-    let basic = scheme == 5;
+    let basic = scheme == BASIC.len();
     let base64 = || {
         let word = word.strip_suffix(b".").unwrap_or(word);
         word.len() % 4 == 0
