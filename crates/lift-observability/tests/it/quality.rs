@@ -1186,8 +1186,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // the transaction counter, a date; a PAN's tag whose value is no card number.
         "de55=9F02060000000125009F03060000000000009F1A0208405F2A0209789A032612069F2608A1B2C3D4E5F607089F3602001A",
         "5A0812345678901234565F24032512319F100706010A03A00000",
-        // `basic` in prose: a sentence's last word, a word base64 never writes.
-        "Fraud rules need a basic understanding. Then retry with basic e-commerce flow on: the basic language/script/region rules, HTTP Bearer Auth.",
+        // `basic` and `Bearer` before a sentence's last word and its `.`.
+        "Fraud rules need a basic understanding. Then retry with HTTP Bearer Auth.",
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.
