@@ -894,6 +894,13 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         r#"rejected Cvv("7391")"#,
         "Cvc2(Some(7391))",
         r#"Err(PaymentError { kind: InvalidCvc("7391") })"#,
+        // A noun or a verb after the name, a dash or a number sign, parentheses.
+        "customer typed CVV code 7391 twice",
+        "cvc number: 7391",
+        "the cvv is: 7391",
+        "retry with cvv-7391",
+        "CVV#7391 rejected",
+        "CVV (7391) rejected",
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }

@@ -209,10 +209,11 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
 
 /// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word (or,
 /// before a wrapper's `(`, as a camel-case name's last word: `InvalidCvc(…)`): the
-/// card security code after it and a space or two (and `is`/`was`), as a message or a note
-/// has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `cvc \"737\"` in escaped text), 3 or 4
-/// digits as a whole word; or in a wrapper named for it ([`wrapped_code`]). With `=` or `:`
-/// the name is a separator's.
+/// card security code after it and a space or two (and a noun, `code`/`number`/`value`, and
+/// `is`/`was`), glued by a `-` or a `#`, as a message or a note has it (`cvv 737`, `CVC
+/// "1234"`, `CVV2 was 123`, `CVV code 737`, `cvv-737`, `CVV (737)`, `cvc \"737\"` in escaped
+/// text), 3 or 4 digits as a whole word; or in a wrapper named for it ([`wrapped_code`]).
+/// With `=` or `:` right after it the name is a separator's.
 pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
     let name = bytes.get(at..at + 3)?;
@@ -237,26 +238,48 @@ pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) ->
     if camel_word {
         return None;
     }
-    let spaces = bytes[i..]
-        .iter()
-        .take_while(|&&b| b == b' ' || b == b'\t')
-        .count();
-    if spaces == 0 || spaces > 2 {
-        return None;
-    }
-    i += spaces;
-    // `CVV is 123`, `cvc was 737`.
-    for verb in [&b"is "[..], b"was "] {
-        if bytes
-            .get(i..i + verb.len())
-            .is_some_and(|w| w.eq_ignore_ascii_case(verb))
-        {
-            i += verb.len();
+    if matches!(bytes.get(i), Some(b'-' | b'#')) && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+    {
+        // Glued to the name by a dash or a number sign: `cvv-737`, `CVV#737`.
+        i += 1;
+    } else {
+        let spaces = bytes[i..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        if spaces == 0 || spaces > 2 {
+            return None;
         }
+        i += spaces;
+        // A noun after the name, then a verb: `CVV code 737`, `cvc number: 737`, `CVV is
+        // 123`, `cvc was 737`, `cvv is: 737`.
+        let mut skip = |words: &[&[u8]]| {
+            if let Some(w) = words.iter().find(|w| {
+                bytes
+                    .get(i..i + w.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(w))
+            }) {
+                i += w.len();
+            }
+        };
+        skip(&[
+            b"code: ",
+            b"number: ",
+            b"value: ",
+            b"code ",
+            b"number ",
+            b"value ",
+        ]);
+        skip(&[b"is: ", b"was: ", b"is ", b"was "]);
     }
-    // Quoted plainly, or as a string's `Debug` or JSON escapes a quote (`cvc \"737\"`).
-    let quote_len = opening_quote_len(&bytes[i..]);
-    let quote = (quote_len > 0).then(|| &bytes[i..i + quote_len]);
+    // In parentheses (`CVV (737)`), quoted plainly, or as a string's `Debug` or JSON
+    // escapes a quote (`cvc \"737\"`).
+    let (quote_len, quote) = if bytes.get(i) == Some(&b'(') {
+        (1, Some(&b")"[..]))
+    } else {
+        let len = opening_quote_len(&bytes[i..]);
+        (len, (len > 0).then(|| &bytes[i..i + len]))
+    };
     let start = i + quote_len;
     let digits = bytes[start..]
         .iter()
@@ -461,6 +484,37 @@ mod tests {
         ] {
             assert_eq!(redact(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn security_codes_after_a_noun_a_dash_or_in_parentheses_are_removed() {
+        for (text, want) in [
+            ("CVV code 737 entered", "CVV code [REMOVED] entered"),
+            ("cvc number: 1234", "cvc number: [REMOVED]"),
+            (
+                "the cvv value (737) was wrong",
+                "the cvv value ([REMOVED]) was wrong",
+            ),
+            ("cvv is: 737", "cvv is: [REMOVED]"),
+            ("cvv-737 CVV#7373", "cvv-[REMOVED] CVV#[REMOVED]"),
+            ("CVV (737) rejected", "CVV ([REMOVED]) rejected"),
+            // No code: a noun with none after it, a word after the dash, a longer number.
+            (
+                "CVV code missing, cvv-check ok, cvv (12345)",
+                "CVV code missing, cvv-check ok, cvv (12345)",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+            assert_eq!(redact(want), want, "{want}");
+        }
+        redacted_once_for_all(
+            &[
+                "cvv", "CVV", " code ", "-", "#", "(", ")", "737", " is: ", "4111", " ",
+            ],
+            2035,
+            "cvv code 737 ",
+            "cvv code 737 ",
+        );
     }
 
     #[test]
