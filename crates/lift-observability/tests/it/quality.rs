@@ -779,6 +779,15 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("chip card data in hex", text, secret));
         }
     }
+    // ISO 8583's PIN block by its data element's number, as a processor logs a message.
+    for text in [
+        r#"{"mti":"0200","de2":"4111111111111111","de52":"1A2B3C4D5E6F7081"}"#,
+        "DE052=1A2B3C4D5E6F7081 DE004=000000001000",
+        "Iso8583 { mti: 200, de4: 1000, de52: \"1A2B3C4D5E6F7081\" }",
+        "field_52: 1A2B3C4D5E6F7081",
+    ] {
+        cases.push(sensitive("ISO 8583 PIN block", text, "1A2B3C4D5E6F7081"));
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -1195,6 +1204,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "5A0812345678901234565F24032512319F100706010A03A00000",
         // `basic` and `Bearer` before a sentence's last word and its `.`.
         "Fraud rules need a basic understanding. Then retry with HTTP Bearer Auth.",
+        // ISO 8583's other data elements: amount, currency, a response code.
+        r#"{"mti":"0210","de4":"000000001000","de49":"978","de39":"00","de_520":"x"}"#,
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.

@@ -274,6 +274,13 @@ mod tests {
             "CV2",
             "card_cv2",
             "cardValidationNum",
+            // ISO 8583's PIN block and track data by their data elements' numbers.
+            "DE052",
+            "de52",
+            "de_35",
+            "DE045",
+            "field52",
+            "field_35",
         ] {
             assert_eq!(builtin_key_rule(removed), KeyRule::Remove, "{removed}");
         }
@@ -360,6 +367,12 @@ mod tests {
         for plain in [
             "amount",
             "method",
+            // Other data elements, and a PIN block's length.
+            "de4",
+            "DE004",
+            "de_520",
+            "field_5",
+            "de52_length",
             "publicChallengeParameters",
             "challengeName",
             "otp_enabled",

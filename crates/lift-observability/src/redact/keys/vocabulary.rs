@@ -18,7 +18,7 @@ pub(super) const SAD_TOKENS: [&[u8]; 10] = [
     b"trackdata",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 10] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 19] = [
     (b"security", b"code"),
     (b"card", b"code"),
     (b"card", b"verification"),
@@ -31,6 +31,17 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 10] = [
     (b"track", b"2"),
     (b"track", b"data"),
     (b"pin", b"block"),
+    // ISO 8583's data elements by number, as processors log a message's fields (`DE052`,
+    // `de_35`, `field52`): the PIN block (52), track 2 (35) and track 1 (45) data.
+    (b"de", b"52"),
+    (b"de", b"052"),
+    (b"de", b"35"),
+    (b"de", b"035"),
+    (b"de", b"45"),
+    (b"de", b"045"),
+    (b"field", b"52"),
+    (b"field", b"35"),
+    (b"field", b"45"),
 ];
 /// Single tokens naming a secret.
 pub(super) const SECRET_TOKENS: [&[u8]; 26] = [
