@@ -1202,8 +1202,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // the transaction counter, a date; a PAN's tag whose value is no card number.
         "de55=9F02060000000125009F03060000000000009F1A0208405F2A0209789A032612069F2608A1B2C3D4E5F607089F3602001A",
         "5A0812345678901234565F24032512319F100706010A03A00000",
-        // `basic` and `Bearer` before a sentence's last word and its `.`.
-        "Fraud rules need a basic understanding. Then retry with HTTP Bearer Auth.",
+        // `basic` and `Bearer` before a sentence's last word and its `.`, and before words
+        // joined by hyphens.
+        "Fraud rules need a basic understanding. Then retry with HTTP Bearer Auth. Basic built-in checks run on basic e-commerce flows.",
         // ISO 8583's other data elements: amount, currency, a response code.
         r#"{"mti":"0210","de4":"000000001000","de49":"978","de39":"00","de_520":"x"}"#,
         // A proxy's challenge: no credential in it.

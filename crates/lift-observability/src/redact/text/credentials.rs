@@ -21,9 +21,20 @@ fn is_token_byte(b: u8) -> bool {
 /// Whether a word after a scheme looks like a credential rather than prose: it starts with
 /// a letter or digit and holds a digit or a symbol, mixes cases after its first letter, or
 /// is long. A `.` that ends it ends a sentence (`a basic understanding.`): it is not judged.
+/// Words of lowercase letters joined by single hyphens are prose (`basic built-in types`,
+/// `basic e-commerce flow`): no credential is written so, and no detector replaces part of
+/// such a word, so a second pass judges it as the first did.
 fn credential_shaped(token: &[u8]) -> bool {
     let token = token.strip_suffix(b".").unwrap_or(token);
     let rest = token.get(1..).unwrap_or_default();
+    let hyphenated_words = token.first().is_some_and(u8::is_ascii_alphabetic)
+        && rest.contains(&b'-')
+        && !token.ends_with(b"-")
+        && !token.windows(2).any(|w| w == b"--")
+        && rest.iter().all(|&b| b.is_ascii_lowercase() || b == b'-');
+    if hyphenated_words {
+        return false;
+    }
     // Base64 and hex never start with padding: `token => "x"` holds no credential.
     token.first().is_some_and(u8::is_ascii_alphanumeric)
         && (token.len() >= 20
@@ -249,6 +260,8 @@ mod tests {
             "rejected: invalid Bearer token.",
             "Implement Clone and Copy for most basic structures. Since these",
             "a basic understanding. Then",
+            // Words joined by hyphens.
+            "the basic built-in token types; Basic floating-point numbers; basic e-commerce",
         ] {
             assert_eq!(redact(text), text);
         }
@@ -258,6 +271,10 @@ mod tests {
         // name's value left of it (found by the fuzzer).
         assert_eq!(redact("Basic  AAccountKey=PI <(:"), "Basic  [REDACTED] <(:");
         assert_eq!(redact("basic abc=def.ghi"), "basic [REDACTED]");
+        assert_eq!(
+            redact("basic a-b-C1 basic x--y"),
+            "basic [REDACTED] basic [REDACTED]"
+        );
     }
 
     #[test]
