@@ -21,10 +21,12 @@ pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<Card
     });
     let mut digits = 0;
     let mut i = start;
+    let mut first_group_end = None;
     loop {
         let len = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
         digits += len;
         i += len;
+        first_group_end.get_or_insert(i);
         match card::next_group(bytes, i) {
             Some(group) if digits < 13 => i = group,
             _ => break,
@@ -35,14 +37,10 @@ pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<Card
     }
     // Digits glued to a letter or digit at either end may be a chip card's data in hex,
     // told by its tag before anything else is looked for in them.
-    let run_end = start
-        + bytes[start..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
+    let digits_end = first_group_end.unwrap_or(i);
     let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-    if (glued(start.checked_sub(1).and_then(|k| bytes.get(k))) || glued(bytes.get(run_end)))
-        && let Some(f) = emv::tlv_in_run(bytes, floor, start, run_end)
+    if (glued(start.checked_sub(1).and_then(|k| bytes.get(k))) || glued(bytes.get(digits_end)))
+        && let Some(f) = emv::tlv_in_run(bytes, floor, start, digits_end)
     {
         return (Some(f), f.end());
     }
