@@ -184,10 +184,14 @@ fn classify_vector(v: __m256i) -> Classes {
     );
     let digits = at_most(_mm256_sub_epi8(v, _mm256_set1_epi8(b'0' as i8)), 9);
     let dash = eq(v, b'-');
+    let space = eq(v, b' ');
     let in_run = _mm256_or_si256(
         _mm256_or_si256(digits, eq(v, b'+')),
-        _mm256_or_si256(eq(v, b' '), dash),
+        _mm256_or_si256(space, dash),
     );
+    // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
+    let digits = mask(digits);
+    let spaced_digits = digits & mask(space) << 1;
     // A `-` before a `-` (or as the block's last byte): a long flag's dashes.
     let dashes = mask(dash);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
@@ -206,8 +210,9 @@ fn classify_vector(v: __m256i) -> Classes {
             | after_c
             | letters & LAST_BYTE
             | quote_anchors
-            | double_dashes,
-        digits: mask(digits),
+            | double_dashes
+            | spaced_digits,
+        digits,
         breakers: !mask(in_run),
         // The high bit of `v` itself: non-ASCII.
         escapes: mask(escapes) | mask(v),

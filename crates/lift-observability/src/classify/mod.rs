@@ -12,7 +12,8 @@
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I` (`AKIA`,
 //! `ASIA`, `AIza`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends)
 //! or after `(` (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command
-//! line's long flag) — and any of these letters, a `"` or a `-` as the
+//! line's long flag), a digit after a space (a PIN after its name, `PIN 1234`) — and any of
+//! these letters, a `"` or a `-` as the
 //! block's last byte, whose neighbour after it is outside. The block's first byte is judged
 //! as a string's first: nothing before it. In prose the letters alone anchor often; with
 //! their neighbours, rarely.
@@ -44,9 +45,9 @@ pub(crate) const BLOCK: usize = 32;
 /// [`Classifier::classify_at`] makes up for the byte before a block inside a string.)
 const LAST_BYTE: u32 = 1 << 31;
 
-/// Letters that anchor only after a particular byte (`oKe`, `yJ`): at the first byte of a
-/// block inside a string, whose byte before the classifier did not see, they anchor
-/// whatever it is.
+/// Bytes that anchor only after a particular byte (`oKe`, `yJ`, a digit after a space): at
+/// the first byte of a block inside a string, whose byte before the classifier did not see,
+/// they anchor whatever it is.
 static NEED_BYTE_BEFORE: [u32; 256] = {
     let mut t = [0; 256];
     t[b'K' as usize] = 1;
@@ -55,6 +56,11 @@ static NEED_BYTE_BEFORE: [u32; 256] = {
     t[b'V' as usize] = 1;
     t[b'v' as usize] = 1;
     t[b'"' as usize] = 1;
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = 1;
+        d += 1;
+    }
     t
 };
 
@@ -236,6 +242,7 @@ mod tests {
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b',') || prev == Some(b'('),
             b'-' => next(|n| n == b'-'),
+            b'0'..=b'9' => prev == Some(b' '),
             _ => false,
         };
         Classes {
@@ -383,7 +390,7 @@ mod tests {
             .filter(|&k| {
                 bytes
                     .get(at + k)
-                    .is_some_and(|b| b"BbKkAJVv\"-".contains(b))
+                    .is_some_and(|b| b"BbKkAJVv\"-0123456789".contains(b))
             })
             .fold(0u32, |m, k| m | 1 << k);
         assert_eq!(

@@ -48,6 +48,7 @@ fn word(w: u64) -> Raw {
         comma: compress(eq(w, b',')),
         paren: compress(eq(w, b'(')),
         dash: compress(eq(w, b'-')),
+        space: compress(eq(w, b' ')),
         digits: compress(digits),
         in_run: compress(digits | eq(w, b' ') | eq(w, b'-') | eq(w, b'+')),
         escapes: compress(below_space | eq(w, b'"') | eq(w, b'\\') | (w & HIGH)),
@@ -74,6 +75,7 @@ struct Raw {
     comma: u32,
     paren: u32,
     dash: u32,
+    space: u32,
     digits: u32,
     in_run: u32,
     escapes: u32,
@@ -99,7 +101,8 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
         | letter_j & all(|r| r.lower_y) << 1
         | letter_v & all(|r| r.c) << 1
         | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)
-        | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE);
+        | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE)
+        | all(|r| r.digits) & all(|r| r.space) << 1;
     Classes {
         anchors: all(|r| r.separators)
             | with_neighbours

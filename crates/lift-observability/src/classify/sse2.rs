@@ -64,10 +64,10 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
     ))
 }
 
-/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s and `(`s, and its other
-/// classes.
+/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s, `(`s and spaces, and its
+/// other classes.
 #[target_feature(enable = "sse2")]
-fn half(v: __m128i) -> (u32, [u32; 6], Classes) {
+fn half(v: __m128i) -> (u32, [u32; 7], Classes) {
     let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
     let letters = _mm_or_si128(
         _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
@@ -84,10 +84,8 @@ fn half(v: __m128i) -> (u32, [u32; 6], Classes) {
     );
     let digits = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
     let dash = eq(v, b'-');
-    let in_run = _mm_or_si128(
-        _mm_or_si128(digits, eq(v, b'+')),
-        _mm_or_si128(eq(v, b' '), dash),
-    );
+    let space = eq(v, b' ');
+    let in_run = _mm_or_si128(_mm_or_si128(digits, eq(v, b'+')), _mm_or_si128(space, dash));
     let quote = eq(v, b'"');
     let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(quote, backslash));
     (
@@ -99,6 +97,7 @@ fn half(v: __m128i) -> (u32, [u32; 6], Classes) {
             mask(eq(v, b',')),
             mask(dash),
             mask(eq(v, b'(')),
+            mask(space),
         ],
         Classes {
             anchors: mask(separators),
@@ -117,8 +116,32 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
     let [w0, w1, w2, w3] = words(block);
     let lo = _mm_set_epi64x(w1 as i64, w0 as i64);
     let hi = _mm_set_epi64x(w3 as i64, w2 as i64);
-    let (letters_lo, [c_lo_bits, v_lo, quote_lo, comma_lo, dash_lo, paren_lo], c_lo) = half(lo);
-    let (letters_hi, [c_hi_bits, v_hi, quote_hi, comma_hi, dash_hi, paren_hi], c_hi) = half(hi);
+    let (
+        letters_lo,
+        [
+            c_lo_bits,
+            v_lo,
+            quote_lo,
+            comma_lo,
+            dash_lo,
+            paren_lo,
+            space_lo,
+        ],
+        c_lo,
+    ) = half(lo);
+    let (
+        letters_hi,
+        [
+            c_hi_bits,
+            v_hi,
+            quote_hi,
+            comma_hi,
+            dash_hi,
+            paren_hi,
+            space_hi,
+        ],
+        c_hi,
+    ) = half(hi);
     // A `"` before a `,` or after a `(`, a `-` before a `-` (or either as the block's last
     // byte).
     let quote_anchors = (quote_lo | quote_hi << 16)
@@ -139,15 +162,19 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
         letter_anchors(lo, _mm_slli_si128::<1>(lo), next_lo)
             | letter_anchors(hi, prev_hi, _mm_srli_si128::<1>(hi)) << 16
     };
+    let digits = c_lo.digits | c_hi.digits << 16;
+    // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
+    let spaced_digits = digits & (space_lo | space_hi << 16) << 1;
     Classes {
         anchors: c_lo.anchors
             | c_hi.anchors << 16
+            | spaced_digits
             | with_neighbours
             | after_c
             | letters & LAST_BYTE
             | quote_anchors
             | double_dashes,
-        digits: c_lo.digits | c_hi.digits << 16,
+        digits,
         breakers: c_lo.breakers | c_hi.breakers << 16,
         escapes: c_lo.escapes | c_hi.escapes << 16,
     }

@@ -913,6 +913,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }
+    // A PIN or a security code after its name, a noun or a verb, and a space.
+    for (text, secret) in [
+        ("customer entered PIN 7391 at the terminal", "7391"),
+        ("pin 739164 rejected", "739164"),
+        ("The PIN is 7391.", "7391"),
+        ("PIN was: 7391", "7391"),
+        ("PIN code 7391, retry", "7391"),
+        ("pin number 7391", "7391"),
+        ("card_pin 7391", "7391"),
+        ("PIN 739164820517 accepted", "739164820517"),
+        ("CSC 739 mismatch", "739"),
+        ("csc is 7391", "7391"),
+        ("card security code 739 declined", "739"),
+        ("Security code was 7391", "7391"),
+        ("note: \"security code 739\" in escaped text", "739"),
+    ] {
+        cases.push(sensitive(
+            "PIN or security code named in prose",
+            text,
+            secret,
+        ));
+    }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
     // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
@@ -1144,6 +1166,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
+        // Numbers after other words, or too short or long for a PIN or a code.
+        "postal code 10115, error code 4001, promo code 2026, spin 1234, pins 1234",
+        "pin 2 of the header, PIN 12 tries, CSC 12345, PIN 1234abc, security 737",
+        "Retry 1 of 3 scheduled in 300 ms after a 503; the number 1234 is free",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

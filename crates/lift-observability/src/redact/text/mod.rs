@@ -18,6 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
 //! | | a chip card's PAN or track 2 data in hex, glued to its tag and length (`…5A084111…`: [`emv`]) | the PAN masked, the track `[REMOVED]` |
+//! | a digit after a space (in any string) | a PIN or a security code after its name, a noun and a verb (`PIN 1234`, `PIN code is 1234`, `CSC 123`, `security code 737`: [`named_codes`]) | the code `[REMOVED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `:` after `arn` | an ARN's prefix ([`arns`]): its fields are no names | nothing; its colons are passed over |
 //! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
@@ -51,7 +52,8 @@
 //!
 //! This module holds the walk and what every detector shares (a [`Finding`], the markers,
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
-//! security codes; [`emv`], a chip card's data in hex), [`separators`] (a `=` or `:`: the
+//! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
+//! after their names), [`separators`] (a `=` or `:`: the
 //! name before it, read by [`names`]; the value after it, by [`values`], ending as
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
@@ -66,6 +68,7 @@ mod commands;
 mod credentials;
 mod elements;
 mod emv;
+mod named_codes;
 mod names;
 mod output;
 mod pem;
@@ -94,6 +97,7 @@ use cards::{card_finding, card_run, security_code_in_prose};
 use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
+use named_codes::{code_after_name, may_follow_name};
 use output::{Held, Output};
 use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
@@ -272,14 +276,20 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let broken = broken | broken >> 4;
     let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13 (within the 64)
     let run_starts = digits & !(digits << 1);
-    let mut look_at = wide(first.anchors, second.anchors)
-        | run_starts & !broken
-        | u64::from(may_start_with_token(bytes));
-    // A `_` that may end no provider's prefix (`pay_`, `requires_action`) is nothing for the
-    // walk: most strings with one are told here.
+    let card_starts = run_starts & !broken;
+    let mut look_at =
+        wide(first.anchors, second.anchors) | card_starts | u64::from(may_start_with_token(bytes));
+    // A `_` that may end no provider's prefix (`pay_`, `requires_action`), a number after a
+    // space and no code's name (`Order 12345`) are nothing for the walk: most strings with
+    // one are told here.
     while look_at != 0 {
         let at = look_at.trailing_zeros() as usize;
-        if bytes.get(at) != Some(&b'_') || prefixes_ending_at(bytes, at) != 0 {
+        let nothing = match bytes.get(at) {
+            Some(b'_') => prefixes_ending_at(bytes, at) == 0,
+            Some(b'0'..=b'9') => card_starts >> at & 1 == 0 && !may_follow_name(bytes, at),
+            _ => false,
+        };
+        if !nothing {
             return Err(Some((first, second)));
         }
         look_at &= look_at - 1;
@@ -338,7 +348,8 @@ fn walk<'s, C: Classifier>(
         let broken = broken | broken >> 4; // bit p: a breaker in bytes p..p+8
         // A card number's 13 digits at least, with its separators, span 13 bytes or more.
         let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13
-        let mut flags = classes.anchors | (run_starts & !(broken as u32));
+        let card_starts = run_starts & !(broken as u32);
+        let mut flags = classes.anchors | card_starts;
         let mut next = i + BLOCK;
         while flags != 0 {
             let at = i + flags.trailing_zeros() as usize;
@@ -357,6 +368,15 @@ fn walk<'s, C: Classifier>(
                 Anchor::None => None,
                 Anchor::Digit => {
                     if at < resume {
+                        None
+                    } else if let Some(code) = may_follow_name(bytes, at)
+                        .then(|| code_after_name(bytes, at, out.name_floor, redactor.counts()))
+                        .flatten()
+                    {
+                        // A PIN or a security code after its name (`PIN 1234`): judged
+                        // before a card, as a number it starts goes with it.
+                        Some(code)
+                    } else if card_starts >> (at - i) & 1 == 0 {
                         None
                     } else if let Some(key) = slack_token(bytes, at, redactor.counts()) {
                         // A Slack token's digits after its `xoxb-`.

@@ -296,7 +296,7 @@ pub(super) fn percent_decoded(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
 
 /// Whether a bare name says something only with the word before it: the second word of a
 /// secret's or sensitive data's two-word name (`API Key`, `Security Code`, `Verification
-/// Value`, `Track Data`, `PIN Block`), which a label in prose writes with a space.
+/// Value`, `Track Data`, `PIN Block`, `PIN Number`), which a label in prose writes with a space.
 #[inline]
 pub(super) fn needs_a_word_before(name: &[u8]) -> bool {
     let first = name.first().map_or(0, |b| b | 0x20);
@@ -306,6 +306,7 @@ pub(super) fn needs_a_word_before(name: &[u8]) -> bool {
         (4, b'd') => b"data",
         (5, b'v') => b"value",
         (5, b'b') => b"block",
+        (6, b'n') => b"number",
         (12, b'v') => b"verification",
         _ => return false,
     };

@@ -2,6 +2,8 @@
 //! load each: copied as they are, escaped only, or handed to the scan. Most field values
 //! (codes, currencies, short ids) end here without the block classifiers' set-up.
 
+use super::named_codes::may_follow_name;
+
 /// Strings shorter than this hold no card number (13 digits at least) and are judged byte
 /// by byte ([`short_verdict`]).
 pub(crate) const SHORT: usize = 13;
@@ -20,7 +22,8 @@ pub(crate) enum Short {
 /// Per byte: 1 = an anchor other than a digit, 2 = escaped in JSON (controls, `"`, `\`,
 /// non-ASCII: the escaper decides), 4 = a comma or a `(` (after or before a quote: perhaps a
 /// tuple's or a wrapper's), 8 = a
-/// dash (two in a row, perhaps a long flag's), 16 = a blank (before a flag's value).
+/// dash (two in a row, perhaps a long flag's), 16 = a blank (before a flag's value or a code),
+/// 32 = a digit (perhaps a code after its name: `PIN 1234`).
 static SHORT_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -47,6 +50,11 @@ static SHORT_CLASS: [u8; 256] = {
     t[b'-' as usize] = 8;
     t[b' ' as usize] = 16;
     t[b'\t' as usize] = 2 | 16;
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = 32;
+        d += 1;
+    }
     t[b'\\' as usize] = 1 | 2;
     t
 };
@@ -60,6 +68,12 @@ pub(crate) fn short_verdict(bytes: &[u8]) -> Short {
     // Two dashes in a row and a blank: a flag and its value (`--pin 1234`). Dates and ids
     // hold single dashes and no blank.
     if class & 24 == 24 && bytes.windows(2).any(|w| w == b"--") {
+        return Short::Scan;
+    }
+    // A digit after a blank and a code's name (`PIN 1234`, `csc is 737`).
+    if class & 48 == 48
+        && (4..bytes.len()).any(|at| bytes[at].is_ascii_digit() && may_follow_name(bytes, at))
+    {
         return Short::Scan;
     }
     match class & 7 {
@@ -81,5 +95,14 @@ mod tests {
         assert_eq!(short_verdict(b"2026-12-05"), Short::Plain);
         assert_eq!(short_verdict(b"x--y"), Short::Plain);
         assert_eq!(redact("--pin 1"), "--pin [REMOVED]");
+    }
+
+    #[test]
+    fn a_short_string_with_a_number_after_a_code_s_name_is_scanned() {
+        // Written in clear by the encoder before: short strings skipped the scan.
+        assert_eq!(short_verdict(b"PIN 1234"), Short::Scan);
+        assert_eq!(short_verdict(b"csc is 737"), Short::Scan);
+        assert_eq!(short_verdict(b"USD 12500"), Short::Plain);
+        assert_eq!(short_verdict(b"qty 2 of 3"), Short::Plain);
     }
 }

@@ -1,0 +1,199 @@
+//! A PIN or a card security code after its name and a space, as prose writes it (`PIN 1234`,
+//! `CSC 123`, `security code 737`, `PIN is 1234`, `pin number 0000`), found at the code's first
+//! digit: a digit after a space anchors, and the words before it are read back. (A `cvv` or a
+//! `cvc` is found at its `v` instead, with the forms only it has: [`super::cards`].)
+
+use super::cards::digit_run_end;
+use super::{Finding, at_word_start, removed};
+use crate::redact::Counts;
+
+/// The four bytes that may end the words [`code_after_name`] reads back, each in its slot of
+/// [`TAILS`] — a multiplier that puts no two of them in the same slot, so that a look-up is a
+/// multiplication and one comparison.
+const TAIL_WORDS: [&[u8; 4]; 8] = [
+    b"pin ", b"csc ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ",
+];
+
+/// See [`TAIL_WORDS`].
+const TAIL_HASH: u32 = 0xfb69_5ffb;
+
+/// The slot of four bytes in [`TAILS`].
+const fn tail_slot(four: u32) -> usize {
+    (four.wrapping_mul(TAIL_HASH) >> 29) as usize
+}
+
+/// [`TAIL_WORDS`] by their slots (a slot none has holds zero, which no four bytes folded to
+/// lower case are).
+static TAILS: [u32; 8] = {
+    let mut t = [0; 8];
+    let mut k = 0;
+    while k < TAIL_WORDS.len() {
+        let four = u32::from_le_bytes(*TAIL_WORDS[k]);
+        assert!(t[tail_slot(four)] == 0, "two words share a slot");
+        t[tail_slot(four)] = four;
+        k += 1;
+    }
+    t
+};
+
+/// Whether the four bytes before a digit at `at` may end the words [`code_after_name`] reads
+/// back — `pin `, `csc `, `code `, `number `, `is `, `was `, `is: `, `was: ` (any case) — so
+/// that most numbers in prose are ruled out by one look-up.
+#[inline(always)]
+pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
+    let Some(&[a, b, c, d]) = at.checked_sub(4).and_then(|from| bytes.get(from..at)) else {
+        return false;
+    };
+    // Letters to lower case; a space, a colon and a digit keep their bit 5.
+    let four = u32::from_le_bytes([a, b, c, d]) | 0x2020_2020;
+    TAILS[tail_slot(four)] == four
+}
+
+/// At the digit at `at` after a space ([`may_follow_name`]): the PIN or security code there if
+/// its name stands before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc` or
+/// `security code` (3 or 4), perhaps with a noun (`PIN code`, `PIN number`) and a verb (`is`,
+/// `was`, `is:`) after it — as whole words, none of them before `floor` (text a replacement
+/// wrote over). The code is a whole word (`PIN 1234abc`, `CSC 123.45` are not one); a number
+/// whose first group it is goes whole (`PIN 1234 5678`).
+pub(super) fn code_after_name(
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    // The word whose last byte is before `end`, with its start: letters, starting a word.
+    let word_before = |end: usize| -> Option<(usize, &[u8])> {
+        let letters = bytes[floor.min(end)..end]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let start = end - letters;
+        (letters > 0 && at_word_start(bytes, start)).then(|| (start, &bytes[start..end]))
+    };
+    // The word before the one starting at `start`, a single space between them.
+    let previous = |start: usize| {
+        start
+            .checked_sub(1)
+            .filter(|&space| bytes[space] == b' ')
+            .and_then(word_before)
+    };
+    let is = |word: &[u8], w: &[u8]| word.eq_ignore_ascii_case(w);
+    let colon = bytes[at - 2] == b':';
+    let (mut start, mut word) = word_before(at - 1 - usize::from(colon))?;
+    if is(word, b"is") || is(word, b"was") {
+        (start, word) = previous(start)?;
+    } else if colon {
+        // `PIN: 1234` is a separator's.
+        return None;
+    }
+    let noun = is(word, b"code") || is(word, b"number");
+    if noun {
+        (_, word) = previous(start)?;
+    }
+    let digits = if is(word, b"pin") {
+        4..=12
+    } else if is(word, b"csc") || noun && is(word, b"security") {
+        3..=4
+    } else {
+        return None;
+    };
+    let count = bytes[at..]
+        .iter()
+        .take(13)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = at + count;
+    // Not the start of a longer word or number (`PIN 1234abc`, `CSC 123.45`), nor a masked
+    // card number's first digits.
+    let whole = match bytes.get(end) {
+        Some(b) if b.is_ascii_alphanumeric() || *b == b'*' || *b == b'_' => false,
+        Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
+        _ => true,
+    };
+    (digits.contains(&count) && whole).then(|| removed(at, digit_run_end(bytes, end), counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::{assert_redacted, redacted_once_for_all};
+
+    #[test]
+    fn a_pin_or_security_code_after_its_name_in_prose_goes() {
+        // Written in clear before: only `PIN: 1234` and `PIN=1234` (a separator's) went.
+        assert_redacted(&[
+            ("PIN 1234 entered", "PIN [REMOVED] entered"),
+            // As long as ISO 9564 allows, where a card number could start.
+            ("PIN 123456789012 entered", "PIN [REMOVED] entered"),
+            ("customer pin 123456", "customer pin [REMOVED]"),
+            ("the PIN is 0000.", "the PIN is [REMOVED]."),
+            ("PIN was: 4321", "PIN was: [REMOVED]"),
+            ("PIN code 9876, retry", "PIN code [REMOVED], retry"),
+            ("pin number 1234 5678", "pin number [REMOVED]"),
+            ("CSC 123", "CSC [REMOVED]"),
+            (
+                "card security code 737 rejected",
+                "card security code [REMOVED] rejected",
+            ),
+            ("Security code is 1234", "Security code is [REMOVED]"),
+            // After a line break; the last word of a name (as `card_pin` is one).
+            ("ok\nPIN 1234", "ok\nPIN [REMOVED]"),
+            ("card_pin 1234", "card_pin [REMOVED]"),
+        ]);
+    }
+
+    #[test]
+    fn numbers_after_other_words_or_of_other_lengths_stay() {
+        assert_redacted(&[
+            ("pin 12 of the header", "pin 12 of the header"),
+            ("PIN 1234567890123 x", "PIN 1234567890123 x"),
+            ("CSC 12345", "CSC 12345"),
+            ("PIN 1234abc", "PIN 1234abc"),
+            ("CSC 123.45", "CSC 123.45"),
+            ("spin 1234", "spin 1234"),
+            ("pins 1234", "pins 1234"),
+            ("promo code 1234", "promo code 1234"),
+            ("security 1234", "security 1234"),
+            ("error code 4001", "error code 4001"),
+            ("Order 12345 — 3 items", "Order 12345 — 3 items"),
+            ("PIN  1234", "PIN  1234"),
+            ("this is 1234", "this is 1234"),
+        ]);
+    }
+
+    #[test]
+    fn a_masked_card_after_pin_is_left_as_masked() {
+        // The card is masked; its first digits are no PIN, on either pass.
+        assert_redacted(&[("PIN 4111111111111111", "PIN 411111******1111")]);
+        // A code a card number follows: the number's groups go with it (as after `cvv`).
+        assert_redacted(&[(
+            "security code 737 4111111111111111",
+            "security code [REMOVED]",
+        )]);
+    }
+
+    #[test]
+    fn redacting_random_codes_in_prose_twice_changes_nothing_more() {
+        redacted_once_for_all(
+            &[
+                "PIN ",
+                "pin is ",
+                "CSC ",
+                "security code ",
+                "code ",
+                "was: ",
+                "2580 ",
+                "737",
+                "x",
+                ".",
+                ",",
+                "5",
+                "*",
+                "_",
+            ],
+            36,
+            "\nPIN 2580 ",
+            "\nPIN 2580",
+        );
+    }
+}
