@@ -147,16 +147,27 @@ fn flag_password(
         return (!replaced_at(&bytes[start..])).then(|| secret(start, end, counts));
     }
     let user = &bytes[user_start..colon];
-    let next = start
-        + bytes[start..]
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
     (user_start >= written
         && !is_marker(user)
         && !user.contains(&(card::MASK_CHAR as u8))
-        && !replaced_at(&bytes[next..]))
+        && !replaced_after(bytes, start))
     .then(|| secret(user_start, colon, counts))
+}
+
+/// Whether what a pass wrote ([`replaced_at`]) starts at `start` or after the blanks, quotes,
+/// backslashes, `>`s and `[`s that may come before a token as a value
+/// (`curl -u name: "ghp_[REDACTED]`).
+fn replaced_after(bytes: &[u8], start: usize) -> bool {
+    let mut next = start;
+    loop {
+        if replaced_at(&bytes[next..]) {
+            return true;
+        }
+        match bytes.get(next) {
+            Some(b' ' | b'\t' | b'"' | b'\'' | b'\\' | b'>' | b'[') => next += 1,
+            _ => return false,
+        }
+    }
 }
 
 /// Whether `text` starts with what a pass wrote in place of an argument: a marker, or a
@@ -372,6 +383,16 @@ mod tests {
             (
                 "curl -u name: dop_v1_eCVC2e3-----Mzcifna=",
                 "curl -u name: dop_v1_[REDACTED]=",
+            ),
+            // Fuzzer (seed 7529): the same with the token quoted — the marker stood after
+            // the quote, and a second pass took the name for an API key given as the user.
+            (
+                "curl -u abc: \"ghp_sB084352738401575vv.35: x",
+                "curl -u abc: \"ghp_[REDACTED]: x",
+            ),
+            (
+                "curl -u l -u sB0843527384: \"ghp_sB084352738401575vv.35: \"ghp_:",
+                "curl -u l -u sB0843527384: \"ghp_[REDACTED]: \"ghp_:",
             ),
             // A token as the password: found as the `:`'s value, its prefix kept.
             (
