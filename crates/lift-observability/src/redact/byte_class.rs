@@ -20,7 +20,8 @@ pub(crate) const AUTHORITY: u8 = 1 << 2;
 pub(crate) const WORD: u8 = 1 << 3;
 /// Where an unquoted value ends: whitespace, `&,;"')]}<>\`.
 pub(crate) const VALUE_END: u8 = 1 << 4;
-/// Bytes of a credential token (RFC 6750's `b64token` and base64).
+/// Bytes of a credential token (RFC 6750's `b64token` and base64, and the `$` that joins a
+/// Braintree access token's parts: `access_token$production$…$…`).
 pub(crate) const TOKEN: u8 = 1 << 5;
 /// Bytes of a URL path's segment, as a webhook's secret is written: RFC 3986's unreserved
 /// characters, `%`, `:`, `@`, `+`, `=` and `*` (the mask character: a masked card number
@@ -58,7 +59,7 @@ const fn classes_of(b: u8) -> u8 {
             b,
             b'&' | b',' | b';' | b'"' | b'\'' | b')' | b']' | b'}' | b'<' | b'>' | b'\\'
         );
-    let token = alnum || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=');
+    let token = alnum || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=' | b'$');
     let segment = alnum
         || matches!(
             b,
@@ -116,7 +117,7 @@ mod tests {
                 b" \t\n\r\x0c&,;\"')]}<>\\".contains(&b),
                 "{b:#x}"
             );
-            assert_eq!(is(b, TOKEN), alnum || b"-_.~+/=".contains(&b), "{b:#x}");
+            assert_eq!(is(b, TOKEN), alnum || b"-_.~+/=$".contains(&b), "{b:#x}");
             assert_eq!(
                 is(b, SEGMENT),
                 alnum || b"-._~%:@+=*".contains(&b),

@@ -613,6 +613,30 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe key", text, stripe));
         }
     }
+    // Other payment providers' secret keys with no name before them: Checkout.com's sandbox
+    // secret keys, Braintree's access tokens (whose parts a `$` joins).
+    let braintree = "x8ynt7wbmnrpqpnh$8b0c5e7a6a5d8c1f2e3d4c5b6a798877";
+    for (text, secret) in [
+        (
+            "using key sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e for checkout".to_owned(),
+            "m73dzbpy7cf3gfd46xr4yj5xo4e",
+        ),
+        (
+            "Config { cko: \"sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e\" }".to_owned(),
+            "m73dzbpy7cf3gfd46xr4yj5xo4e",
+        ),
+        (
+            format!("gateway set up with access_token$production${braintree}"),
+            braintree,
+        ),
+        (format!("token access_token$sandbox${braintree}"), braintree),
+        (
+            format!("Authorization: Bearer access_token$production${braintree}"),
+            braintree,
+        ),
+    ] {
+        cases.push(sensitive("payment provider key", text, secret));
+    }
     // Slack's tokens and Google's API keys with no name before them, told by their prefix
     // as secret scanners tell them.
     for (prefix, body) in [

@@ -13,7 +13,7 @@ use crate::redact::byte_class;
 use crate::redact::encoded;
 use crate::redact::{Counts, Redactor};
 
-/// Bytes of a credential token (RFC 6750's `b64token` and base64).
+/// Bytes of a credential token (RFC 6750's `b64token` and base64, and `$`: Braintree's).
 fn is_token_byte(b: u8) -> bool {
     byte_class::is(b, byte_class::TOKEN)
 }
@@ -303,6 +303,13 @@ mod tests {
                 "sk-proj-[REDACTED]",
             ),
             ("--pin 1234", "--pin [REMOVED]"),
+            ("sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e", "sk_sbox_[REDACTED]"),
+            ("PIN 1234", "PIN [REMOVED]"),
+            ("security code is 737", "security code is [REMOVED]"),
+            (
+                "access_token$sandbox$x8ynt7wbmnrpqpnh$8b0c5e7a6a5d8c1f",
+                "access_token$sandbox$[REDACTED]",
+            ),
         ] {
             for pad in 0..72 {
                 let prefix = "a bobkey ".repeat(8)[..pad].to_owned() + " ";

@@ -80,15 +80,15 @@ pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
 /// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
 const STRIPE_KEY_BODY: usize = 16;
 
-/// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), with no
-/// name before it — in a config dump, an error, a URL's user (`https://sk_live_…:@api…`): the
-/// body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
-/// are not secrets.
+/// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), or a
+/// Checkout.com sandbox secret key (`sk_sbox_…`), with no name before it — in a config dump,
+/// an error, a URL's user (`https://sk_live_…:@api…`): the body `[REDACTED]`, the prefix kept
+/// (it says which key leaked). Publishable keys (`pk_`) are not secrets.
 pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(1)?;
     let prefix = bytes.get(at..at + 8)?;
     if !matches!(prefix[0], b's' | b'r')
-        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_"))
+        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_") || prefix[..].eq(b"sk_sbox_"))
         || !starts_token(bytes, at)
     {
         return None;

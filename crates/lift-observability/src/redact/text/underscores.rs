@@ -1,6 +1,6 @@
 //! At a `_`: the end of a provider's token prefix (`ghp_`, `whsec_`, `npm_`: those of
-//! [`TOKEN_PREFIXES`] that end in one), or of the `_secret_` that joins a Stripe intent's id
-//! to its client secret — found wherever they stand, in prose too (`pushing with ghp_…`,
+//! [`TOKEN_PREFIXES`] that end in one), of the `_secret_` that joins a Stripe intent's id
+//! to its client secret, or of a Braintree access token's `access_` — found wherever they stand, in prose too (`pushing with ghp_…`,
 //! `<pat>ghp_…</pat>`, `pat%3Dghp_…`), where no name or separator comes before them. Most
 //! `_`s (`pay_…`, `requires_action`) are told from the three bytes before them, by one table
 //! per position built from the prefixes at compile time: the scan's quick look asks
@@ -32,10 +32,11 @@ const UNDERSCORE_ENDED: (u32, [u8; 32]) = {
 /// may end one only where the three bytes' sets meet.
 static BEFORE_UNDERSCORE: [[u32; 256]; 3] = {
     let mut t = [[0; 256]; 3];
-    // The `ret` of a Stripe client secret's `_secret_`.
+    // The `ret` of a Stripe client secret's `_secret_`, the `ess` of Braintree's `access_`.
     let mut d = 0;
     while d < 3 {
         t[d][CLIENT_SECRET[CLIENT_SECRET.len() - 2 - d] as usize] |= CLIENT_SECRET_BIT;
+        t[d][BRAINTREE[BRAINTREE.len() - 2 - d] as usize] |= BRAINTREE_BIT;
         d += 1;
     }
     let mut k = 0;
@@ -84,6 +85,12 @@ pub(super) fn token_at_underscore(
             return Some(found);
         }
         prefixes &= !CLIENT_SECRET_BIT;
+    }
+    if prefixes & BRAINTREE_BIT != 0 {
+        if let Some(found) = braintree_token(bytes, at, counts) {
+            return Some(found);
+        }
+        prefixes &= !BRAINTREE_BIT;
     }
     while prefixes != 0 {
         let k = prefixes.trailing_zeros() as usize;
@@ -143,6 +150,41 @@ fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
         && starts_token(bytes, start)
         && body_ends(bytes, end))
     .then(|| secret(at + 1, end, counts))
+}
+
+/// A Braintree access token's start, up to the `_` it is anchored at
+/// (`access_token$production$…`).
+const BRAINTREE: &[u8] = b"access_";
+
+/// [`BEFORE_UNDERSCORE`]'s bit for [`BRAINTREE`]'s `_` (no prefix's index).
+const BRAINTREE_BIT: u32 = 1 << 30;
+
+/// What follows [`BRAINTREE`] in a token of each environment.
+const BRAINTREE_ENVIRONMENTS: [&[u8]; 2] = [b"token$production$", b"token$sandbox$"];
+
+/// Fewest letters, digits and `$`s of a Braintree access token's body (its merchant id, a
+/// `$`, 32 hex digits: 50 or so).
+const BRAINTREE_BODY: usize = 20;
+
+/// At the `_` of `access_`: a Braintree access token with no name before it (`using
+/// access_token$production$x8yn…$8b0c…`), as a whole word — the body (merchant id and secret)
+/// `[REDACTED]`, the prefix kept (it says which environment's token leaked).
+#[cold]
+fn braintree_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let start = (at + 1).checked_sub(BRAINTREE.len())?;
+    if &bytes[start..=at] != BRAINTREE || !starts_token(bytes, start) {
+        return None;
+    }
+    let environment = BRAINTREE_ENVIRONMENTS
+        .iter()
+        .find(|e| bytes[at + 1..].starts_with(e))?;
+    let body = at + 1 + environment.len();
+    let len = bytes[body..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'$')
+        .count();
+    (len >= BRAINTREE_BODY && body_ends(bytes, body + len))
+        .then(|| secret(body, body + len, counts))
 }
 
 #[cfg(test)]
@@ -217,6 +259,36 @@ mod tests {
                 "the_secret_recipe_for_success_2026",
                 "the_secret_recipe_for_success_2026",
             ),
+        ]);
+    }
+
+    #[test]
+    fn a_braintree_access_token_loses_its_body_with_no_name_before_it() {
+        // Written in clear before: no name, and `$` ended a `Token` credential.
+        const BT: &str =
+            "access_token$production$x8ynt7wbmnrpqpnh$8b0c5e7a6a5d8c1f2e3d4c5b6a798877";
+        assert_redacted(&[
+            (
+                &format!("gateway configured with {BT}."),
+                "gateway configured with access_token$production$[REDACTED].",
+            ),
+            (
+                "(access_token$sandbox$x8ynt7wbmnrpqpnh$8b0c5e7a6a5d8c1f2e3d4c5b6a798877)",
+                "(access_token$sandbox$[REDACTED])",
+            ),
+            (&format!("token {BT}"), "token [REDACTED]"),
+            (&format!("Bearer {BT}"), "Bearer [REDACTED]"),
+            // Other environments, a body too short, glued to a word, the word alone: none.
+            (
+                "access_token$staging$x8ynt7wbmnrpqpnh$8b0c5e7a6a5d",
+                "access_token$staging$x8ynt7wbmnrpqpnh$8b0c5e7a6a5d",
+            ),
+            (
+                "access_token$production$short",
+                "access_token$production$short",
+            ),
+            (&format!("x{BT}"), &format!("x{BT}")),
+            ("access_token expired", "access_token expired"),
         ]);
     }
 
