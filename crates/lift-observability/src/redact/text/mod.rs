@@ -34,7 +34,7 @@
 //! | | aws_lambda_events' `Base64Data([123, 34, …])`, bytes as their values whose text holds a finding ([`encoded`](super::encoded)); the same list after a name's `:` | the list `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` | `Token <token>` | the token `[REDACTED]` |
-//! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…` with no name before them | the body `[REDACTED]`, the prefix kept |
+//! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's sandbox keys `sk_sbox_…`, with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | | Google API keys `AIza…` with no name before them | the body `[REDACTED]`, the prefix kept |
@@ -46,6 +46,7 @@
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
 //! | `_` (most told from the three bytes before it) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`: [`underscores`]) | the body `[REDACTED]`, the prefix kept |
 //! | | a Stripe client secret with no name before it (`pi_…_secret_…`) | the body `[REDACTED]`, the intent's id kept |
+//! | | a Braintree access token with no name before it (`access_token$production$…`) | the body `[REDACTED]`, the prefix kept |
 //!
 //! Names are judged by the same token rules as field keys ([`super::keys`]). Redaction is
 //! idempotent: what it wrote is never found again (fuzzed).
