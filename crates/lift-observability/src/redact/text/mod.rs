@@ -886,6 +886,9 @@ mod tests {
             "yJ",
             "12",
             "x",
+            "PIN ",
+            "security code is ",
+            "1234",
         ];
         let mut rng = fastrand::Rng::with_seed(17);
         for _ in 0..20_000 {
