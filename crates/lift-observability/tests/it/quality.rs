@@ -1132,6 +1132,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "ts=1764221757123",
         "order 1234567890123456",
         "call +1 415 555 2671 or +44 20 7946 0958",
+        // 13 digits that pass Luhn with a Visa prefix: a phone number after its `+`.
+        "sms sent to +49 151 12345678, tel=%2B4915112345678",
         "tel=%2B14155552671&alt=+1+415+555+2671",
         "at 20261127051935+0100 and 1764221757123+0000",
         "total 1200+3400+5600+7800=18000",

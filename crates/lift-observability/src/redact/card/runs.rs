@@ -115,6 +115,7 @@ pub(crate) fn find_in_run(
     let mut next = start; // where the next group starts, if the run goes on
     let mut run_open = true;
     let mut first_of_run = true;
+    let phone = after_international_prefix(bytes, floor, start);
     // Right after the hidden middle of a number masked before (`11***1-111`,
     // `11** **-111-6`): the first four digits are its kept end. No candidate starts inside
     // them, so masking twice changes nothing.
@@ -167,7 +168,10 @@ pub(crate) fn find_in_run(
             first_of_run,
             run_open,
         };
-        if let Some(found) = candidate_at(bytes, floor, window) {
+        // A phone number's first group starts no card (`+49 151 12345678`).
+        if !(first_of_run && phone)
+            && let Some(found) = candidate_at(bytes, floor, window)
+        {
             return (Some(found), found.end());
         }
         // No card starts at this group: the next one is the candidate start.
@@ -178,6 +182,23 @@ pub(crate) fn find_in_run(
             return (None, first.end);
         }
     }
+}
+
+/// Whether a run at `start` follows the `+` of a phone number in E.164's form (`+49 151
+/// 12345678`, `tel=%2B4915112345678`) — a `+` (or `%2B`) at the text's start or after a byte
+/// that is no letter or digit: no card number is written so. (After a letter or a digit a
+/// `+` is a form-encoded space: `Card+4111+1111+1111+1111`.) Only what stands at or after
+/// `floor` is judged (a second pass reads the same bytes there), so a `+` whose byte before
+/// was replaced counts for none.
+fn after_international_prefix(bytes: &[u8], floor: usize, start: usize) -> bool {
+    let plus = if start > floor && bytes[start - 1] == b'+' {
+        start - 1
+    } else if start >= floor + 3 && bytes[start - 3..start].eq_ignore_ascii_case(b"%2B") {
+        start - 3
+    } else {
+        return false;
+    };
+    plus == 0 || plus > floor && !bytes[plus - 1].is_ascii_alphanumeric()
 }
 
 /// The most places the hidden middle of a masked number spans: nine mask characters at most
@@ -381,9 +402,33 @@ mod tests {
             find_all("q=2+4111+1111+1111+1111"),
             [("pan", "4111+1111+1111+1111")]
         );
+        // After a letter, a form-encoded space.
+        assert_eq!(
+            find_all("msg=Card+4111+1111+1111+1111+declined"),
+            [("pan", "4111+1111+1111+1111")]
+        );
         // Masked, its kept ends start nothing; two plus signs are no single separator.
         assert_eq!(find_all("4111+11**+****+1111"), []);
         assert_eq!(find_all("4111++1111+1111+1111"), []);
+    }
+
+    #[test]
+    fn a_phone_number_in_e164_form_is_no_card() {
+        // Masked before: 13 digits of a German mobile number passed Luhn with a Visa prefix
+        // (`+49 151 1***5678`).
+        for text in [
+            "sms sent to +49 151 12345678",
+            "+4915112345678",
+            "tel=%2B4915112345678",
+            "phone: (+49 151 12345678)",
+        ] {
+            assert_eq!(find_all(text), [], "{text}");
+        }
+        // A card after the phone number's groups is still one.
+        assert_eq!(
+            find_all("+1 4111111111111111"),
+            [("pan", "4111111111111111")]
+        );
     }
 
     #[test]
