@@ -78,6 +78,10 @@ pub(super) fn code_after_name(
             .filter(|&space| bytes[space] == b' ')
             .and_then(word_before)
     };
+    if at < 4 {
+        // No name fits before it.
+        return None;
+    }
     let is = |word: &[u8], w: &[u8]| word.eq_ignore_ascii_case(w);
     let colon = bytes[at - 2] == b':';
     let (mut start, mut word) = word_before(at - 1 - usize::from(colon))?;
