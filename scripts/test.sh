@@ -50,6 +50,17 @@ LIFT_MOTO_SERVER=/nonexistent cargo test -q --workspace --locked 2>&1 |
 step "redaction quality: the labelled set's table (recall on sensitive cases, false positives on benign ones)"
 cargo test -q -p lift-observability --all-features --locked --test it quality -- --nocapture 2>&1 | grep '^|'
 
+step "AArch64 (AWS Graviton): lift-observability's clippy, and its unit tests under qemu — the NEON classifier held to the definition, every detector on it (first time: apt-get and rustup, about a minute)"
+if [ "$(uname -m)" = aarch64 ]; then
+  echo "on AArch64 itself: the tests above ran the NEON classifier"
+else
+  . scripts/lib/aarch64.sh
+  ensure_aarch64_tools
+  aarch64_cargo clippy -q --locked -p lift-observability --all-targets --all-features -- -D warnings
+  aarch64_cargo test -q --release --locked -p lift-observability --lib 2>&1 |
+    awk '/^test result:/ { p += $4; f += $6 } /FAILED|panicked|^error/ { print; bad = 1 } END { print "aarch64:", p, "passed,", f, "failed"; exit (bad || f > 0 || p == 0) }'
+fi
+
 step "fuzz: cargo-fuzz into .tools (first time: about two minutes), then the targets' build"
 # Installed inside the repository's ignored .tools, never into ~/.cargo.
 export PATH="$PWD/.tools/bin:$PATH"

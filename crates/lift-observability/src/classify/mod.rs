@@ -19,7 +19,8 @@
 //! their neighbours, rarely.
 //!
 //! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
-//! (part of the architecture's baseline, so always there), two 16-byte halves; elsewhere with
+//! (part of the architecture's baseline, so always there), two 16-byte halves; on AArch64
+//! (AWS Graviton) the same with NEON, also part of its baseline; elsewhere with
 //! word-at-a-time bit tricks. [`Avx2`] takes all 32 bytes in one register, and exists only
 //! where the processor was found to have AVX2 at run time ([`Avx2::detect`]). Tests hold all
 //! of them to a byte-by-byte definition.
@@ -144,7 +145,18 @@ impl Classifier for Baseline {
         unsafe {
             sse2::classify_sse2(block)
         }
-        #[cfg(not(target_arch = "x86_64"))]
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        #[allow(unsafe_code)]
+        // SAFETY: this build targets AArch64 with NEON enabled (every AArch64 Linux target
+        // has it: it is part of the architecture's baseline), so the `neon` target feature
+        // `classify_neon` asks for is always present.
+        unsafe {
+            neon::classify_neon(block)
+        }
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "aarch64", target_feature = "neon")
+        )))]
         {
             portable::classify_words(block)
         }
@@ -217,7 +229,16 @@ mod sse2;
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+mod neon;
+
+#[cfg_attr(
+    any(
+        target_arch = "x86_64",
+        all(target_arch = "aarch64", target_feature = "neon")
+    ),
+    allow(dead_code)
+)]
 mod portable;
 
 #[cfg(test)]

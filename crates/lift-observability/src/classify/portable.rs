@@ -1,5 +1,6 @@
 //! The classifier from word-at-a-time bit tricks, for processors with neither SSE2 nor
-//! AVX2 — and, on x86-64, a second reference the vector classifiers are tested against.
+//! NEON — and, on x86-64 and AArch64, a second reference the vector classifiers are tested
+//! against.
 
 use super::{BLOCK, Classes, LAST_BYTE, words};
 

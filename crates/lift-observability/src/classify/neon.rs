@@ -1,0 +1,192 @@
+//! The classifier on AArch64 (AWS Graviton): each 32-byte block as two 16-byte NEON halves,
+//! as the SSE2 classifier takes them — every class a few byte comparisons; a letter's
+//! neighbour is the halves slid by a byte (`vext`). NEON has no move of a mask: the bytes of a
+//! comparison are weighed by their place in each 8-byte half and summed across it (`addv`),
+//! which gives one bit per byte.
+
+use std::arch::aarch64::{
+    uint8x16_t, vaddv_u8, vandq_u8, vceqq_u8, vcleq_u8, vcombine_u8, vcreate_u8, vdupq_n_u8,
+    vextq_u8, vget_high_u8, vget_low_u8, vorrq_u8, vsubq_u8, vtstq_u8,
+};
+
+use super::{BLOCK, Classes, LAST_BYTE, words};
+
+#[target_feature(enable = "neon")]
+fn eq(v: uint8x16_t, c: u8) -> uint8x16_t {
+    vceqq_u8(v, vdupq_n_u8(c))
+}
+
+/// Bytes of `v` at most `max` (unsigned).
+#[target_feature(enable = "neon")]
+fn at_most(v: uint8x16_t, max: u8) -> uint8x16_t {
+    vcleq_u8(v, vdupq_n_u8(max))
+}
+
+/// Bit `k` set for each byte `k` of `v` that is all ones (a comparison's true).
+#[target_feature(enable = "neon")]
+fn mask(v: uint8x16_t) -> u32 {
+    // Byte `k` of each 8-byte half weighed `1 << k`: the sum of a half is its mask.
+    let weights = vcombine_u8(
+        vcreate_u8(0x8040_2010_0804_0201),
+        vcreate_u8(0x8040_2010_0804_0201),
+    );
+    let weighed = vandq_u8(v, weights);
+    u32::from(vaddv_u8(vget_low_u8(weighed))) | u32::from(vaddv_u8(vget_high_u8(weighed))) << 8
+}
+
+/// The anchor letters of a half (`prev`/`next`: the half with each lane holding the byte
+/// before/after it), without the block's edges.
+#[target_feature(enable = "neon")]
+fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> u32 {
+    let fold = vdupq_n_u8(0x20);
+    let folded = vorrq_u8(v, fold);
+    let letter_b = eq(folded, b'b');
+    let letter_k = eq(folded, b'k');
+    let letter_a = eq(v, b'A');
+    let letter_j = eq(v, b'J');
+    let folded_next = vorrq_u8(next, fold);
+    mask(vorrq_u8(
+        vorrq_u8(
+            vandq_u8(
+                letter_b,
+                vorrq_u8(eq(folded_next, b'e'), eq(folded_next, b'a')),
+            ),
+            vandq_u8(
+                letter_k,
+                vorrq_u8(
+                    vandq_u8(eq(vorrq_u8(prev, fold), b'o'), eq(folded_next, b'e')),
+                    // `r` and `s` differ only in the lowest bit.
+                    vandq_u8(
+                        eq(vorrq_u8(prev, vdupq_n_u8(0x21)), b's'),
+                        vorrq_u8(eq(next, b'_'), eq(next, b'-')),
+                    ),
+                ),
+            ),
+        ),
+        vorrq_u8(
+            vandq_u8(
+                letter_a,
+                vorrq_u8(vorrq_u8(eq(next, b'K'), eq(next, b'S')), eq(next, b'I')),
+            ),
+            vandq_u8(letter_j, eq(prev, b'y')),
+        ),
+    ))
+}
+
+/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s, `(`s and spaces, and its
+/// other classes.
+#[target_feature(enable = "neon")]
+fn half(v: uint8x16_t) -> (u32, [u32; 7], Classes) {
+    let folded = vorrq_u8(v, vdupq_n_u8(0x20));
+    let letters = vorrq_u8(
+        vorrq_u8(eq(folded, b'b'), eq(folded, b'k')),
+        vorrq_u8(eq(v, b'A'), eq(v, b'J')),
+    );
+    // `<` and `=` differ only in the lowest bit: one comparison finds both.
+    let backslash = eq(v, b'\\');
+    let separators = vorrq_u8(
+        vorrq_u8(
+            vorrq_u8(eq(vorrq_u8(v, vdupq_n_u8(1)), b'='), backslash),
+            eq(v, b'_'),
+        ),
+        vorrq_u8(eq(v, b':'), eq(v, b'%')),
+    );
+    let digits = at_most(vsubq_u8(v, vdupq_n_u8(b'0')), 9);
+    let dash = eq(v, b'-');
+    let space = eq(v, b' ');
+    let in_run = vorrq_u8(vorrq_u8(digits, eq(v, b'+')), vorrq_u8(space, dash));
+    let quote = eq(v, b'"');
+    // Controls, `"`, `\` and non-ASCII (the high bit set).
+    let escapes = vorrq_u8(
+        vorrq_u8(at_most(v, 0x1f), vorrq_u8(quote, backslash)),
+        vtstq_u8(v, vdupq_n_u8(0x80)),
+    );
+    (
+        mask(letters),
+        [
+            mask(eq(folded, b'c')),
+            mask(eq(folded, b'v')),
+            mask(quote),
+            mask(eq(v, b',')),
+            mask(dash),
+            mask(eq(v, b'(')),
+            mask(space),
+        ],
+        Classes {
+            anchors: mask(separators),
+            digits: mask(digits),
+            breakers: !mask(in_run) & 0xffff,
+            escapes: mask(escapes),
+        },
+    )
+}
+
+#[target_feature(enable = "neon")]
+pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
+    let [w0, w1, w2, w3] = words(block);
+    let lo = vcombine_u8(vcreate_u8(w0), vcreate_u8(w1));
+    let hi = vcombine_u8(vcreate_u8(w2), vcreate_u8(w3));
+    let (
+        letters_lo,
+        [
+            c_lo_bits,
+            v_lo,
+            quote_lo,
+            comma_lo,
+            dash_lo,
+            paren_lo,
+            space_lo,
+        ],
+        c_lo,
+    ) = half(lo);
+    let (
+        letters_hi,
+        [
+            c_hi_bits,
+            v_hi,
+            quote_hi,
+            comma_hi,
+            dash_hi,
+            paren_hi,
+            space_hi,
+        ],
+        c_hi,
+    ) = half(hi);
+    // A `"` before a `,` or after a `(`, a `-` before a `-` (or either as the block's last
+    // byte).
+    let quote_anchors = (quote_lo | quote_hi << 16)
+        & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE | (paren_lo | paren_hi << 16) << 1);
+    let dashes = dash_lo | dash_hi << 16;
+    let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
+    let letters = letters_lo | letters_hi << 16;
+    // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
+    let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
+    // Most blocks hold none of the letters: their neighbours are looked at only when one
+    // is there. Lane `k` of a `next` holds byte `k + 1`, of a `prev` byte `k - 1` (zero
+    // past the block's edges).
+    let with_neighbours = if letters == 0 {
+        0
+    } else {
+        let zero = vdupq_n_u8(0);
+        let next_lo = vextq_u8::<1>(lo, hi);
+        let prev_hi = vextq_u8::<15>(lo, hi);
+        letter_anchors(lo, vextq_u8::<15>(zero, lo), next_lo)
+            | letter_anchors(hi, prev_hi, vextq_u8::<1>(hi, zero)) << 16
+    };
+    let digits = c_lo.digits | c_hi.digits << 16;
+    // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
+    let spaced_digits = digits & (space_lo | space_hi << 16) << 1;
+    Classes {
+        anchors: c_lo.anchors
+            | c_hi.anchors << 16
+            | spaced_digits
+            | with_neighbours
+            | after_c
+            | letters & LAST_BYTE
+            | quote_anchors
+            | double_dashes,
+        digits,
+        breakers: c_lo.breakers | c_hi.breakers << 16,
+        escapes: c_lo.escapes | c_hi.escapes << 16,
+    }
+}
