@@ -1,12 +1,13 @@
 //! The classifier on AArch64 (AWS Graviton): each 32-byte block as two 16-byte NEON halves,
 //! as the SSE2 classifier takes them — every class a few byte comparisons; a letter's
 //! neighbour is the halves slid by a byte (`vext`). NEON has no move of a mask: the bytes of a
-//! comparison are weighed by their place in each 8-byte half and summed across it (`addv`),
-//! which gives one bit per byte.
+//! comparison are weighed by their place in each 8-byte half and summed, which gives one bit
+//! per byte — for four classes at once, by pairwise sums (`addp`) of their eight halves.
 
 use std::arch::aarch64::{
     uint8x16_t, vaddv_u8, vandq_u8, vceqq_u8, vcleq_u8, vcombine_u8, vcreate_u8, vdupq_n_u8,
-    vextq_u8, vget_high_u8, vget_low_u8, vorrq_u8, vsubq_u8, vtstq_u8,
+    vextq_u8, vget_high_u8, vget_low_u8, vgetq_lane_u32, vorrq_u8, vpaddq_u8, vreinterpretq_u32_u8,
+    vsubq_u8, vtstq_u8,
 };
 
 use super::{BLOCK, Classes, LAST_BYTE, words};
@@ -22,15 +23,12 @@ fn at_most(v: uint8x16_t, max: u8) -> uint8x16_t {
     vcleq_u8(v, vdupq_n_u8(max))
 }
 
-/// Bit `k` set for each byte `k` of `v` that is all ones (a comparison's true).
+/// Bit `k` set for each byte `k` of `v` that is all ones (a comparison's true): byte `k` of
+/// each 8-byte half weighed `1 << k`, the sum of a half is its mask. (A block's classes take
+/// four masks at once: [`four_masks`].)
 #[target_feature(enable = "neon")]
 fn mask(v: uint8x16_t) -> u32 {
-    // Byte `k` of each 8-byte half weighed `1 << k`: the sum of a half is its mask.
-    let weights = vcombine_u8(
-        vcreate_u8(0x8040_2010_0804_0201),
-        vcreate_u8(0x8040_2010_0804_0201),
-    );
-    let weighed = vandq_u8(v, weights);
+    let weighed = weighed(v);
     u32::from(vaddv_u8(vget_low_u8(weighed))) | u32::from(vaddv_u8(vget_high_u8(weighed))) << 8
 }
 
@@ -73,10 +71,9 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> u32 {
     ))
 }
 
-/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s, `(`s and spaces, and its
-/// other classes.
+/// A half's comparisons for each class the block's masks are made of, in [`CLASSES`]' order.
 #[target_feature(enable = "neon")]
-fn half(v: uint8x16_t) -> (u32, [u32; 7], Classes) {
+fn comparisons(v: uint8x16_t) -> [uint8x16_t; CLASSES] {
     let folded = vorrq_u8(v, vdupq_n_u8(0x20));
     let letters = vorrq_u8(
         vorrq_u8(eq(folded, b'b'), eq(folded, b'k')),
@@ -101,24 +98,54 @@ fn half(v: uint8x16_t) -> (u32, [u32; 7], Classes) {
         vorrq_u8(at_most(v, 0x1f), vorrq_u8(quote, backslash)),
         vtstq_u8(v, vdupq_n_u8(0x80)),
     );
-    (
-        mask(letters),
-        [
-            mask(eq(folded, b'c')),
-            mask(eq(folded, b'v')),
-            mask(quote),
-            mask(eq(v, b',')),
-            mask(dash),
-            mask(eq(v, b'(')),
-            mask(space),
-        ],
-        Classes {
-            anchors: mask(separators),
-            digits: mask(digits),
-            breakers: !mask(in_run) & 0xffff,
-            escapes: mask(escapes),
-        },
+    [
+        letters,
+        eq(folded, b'c'),
+        eq(folded, b'v'),
+        quote,
+        eq(v, b','),
+        dash,
+        eq(v, b'('),
+        space,
+        separators,
+        digits,
+        in_run,
+        escapes,
+    ]
+}
+
+/// How many classes [`comparisons`] gives.
+const CLASSES: usize = 12;
+
+/// Each comparison's bytes weighed by their place in its 8-byte half (see [`mask`]).
+#[target_feature(enable = "neon")]
+fn weighed(v: uint8x16_t) -> uint8x16_t {
+    vandq_u8(
+        v,
+        vcombine_u8(
+            vcreate_u8(0x8040_2010_0804_0201),
+            vcreate_u8(0x8040_2010_0804_0201),
+        ),
     )
+}
+
+/// The 32-byte masks of four classes from their comparisons on the block's two halves
+/// (`[low, high]` each): pairwise sums of the weighed bytes, three times over, leave each
+/// class's four 8-byte masks side by side — one 32-bit lane each.
+#[target_feature(enable = "neon")]
+fn four_masks(halves: [[uint8x16_t; 2]; 4]) -> [u32; 4] {
+    let [[a, b], [c, d], [e, f], [g, h]] = halves.map(|[low, high]| [weighed(low), weighed(high)]);
+    let sums = vpaddq_u8(
+        vpaddq_u8(vpaddq_u8(a, b), vpaddq_u8(c, d)),
+        vpaddq_u8(vpaddq_u8(e, f), vpaddq_u8(g, h)),
+    );
+    let lanes = vreinterpretq_u32_u8(sums);
+    [
+        vgetq_lane_u32::<0>(lanes),
+        vgetq_lane_u32::<1>(lanes),
+        vgetq_lane_u32::<2>(lanes),
+        vgetq_lane_u32::<3>(lanes),
+    ]
 }
 
 #[target_feature(enable = "neon")]
@@ -126,41 +153,17 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     let [w0, w1, w2, w3] = words(block);
     let lo = vcombine_u8(vcreate_u8(w0), vcreate_u8(w1));
     let hi = vcombine_u8(vcreate_u8(w2), vcreate_u8(w3));
-    let (
-        letters_lo,
-        [
-            c_lo_bits,
-            v_lo,
-            quote_lo,
-            comma_lo,
-            dash_lo,
-            paren_lo,
-            space_lo,
-        ],
-        c_lo,
-    ) = half(lo);
-    let (
-        letters_hi,
-        [
-            c_hi_bits,
-            v_hi,
-            quote_hi,
-            comma_hi,
-            dash_hi,
-            paren_hi,
-            space_hi,
-        ],
-        c_hi,
-    ) = half(hi);
+    let (low, high) = (comparisons(lo), comparisons(hi));
+    let both = |k: usize| [low[k], high[k]];
+    let [letters, c, v, quotes] = four_masks([both(0), both(1), both(2), both(3)]);
+    let [commas, dashes, parens, spaces] = four_masks([both(4), both(5), both(6), both(7)]);
+    let [separators, digits, in_run, escapes] = four_masks([both(8), both(9), both(10), both(11)]);
     // A `"` before a `,` or after a `(`, a `-` before a `-` (or either as the block's last
     // byte).
-    let quote_anchors = (quote_lo | quote_hi << 16)
-        & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE | (paren_lo | paren_hi << 16) << 1);
-    let dashes = dash_lo | dash_hi << 16;
+    let quote_anchors = quotes & (commas >> 1 | LAST_BYTE | parens << 1);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
-    let letters = letters_lo | letters_hi << 16;
     // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
-    let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
+    let after_c = v & c << 1;
     // Most blocks hold none of the letters: their neighbours are looked at only when one
     // is there. Lane `k` of a `next` holds byte `k + 1`, of a `prev` byte `k - 1` (zero
     // past the block's edges).
@@ -173,12 +176,10 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
         letter_anchors(lo, vextq_u8::<15>(zero, lo), next_lo)
             | letter_anchors(hi, prev_hi, vextq_u8::<1>(hi, zero)) << 16
     };
-    let digits = c_lo.digits | c_hi.digits << 16;
     // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
-    let spaced_digits = digits & (space_lo | space_hi << 16) << 1;
+    let spaced_digits = digits & spaces << 1;
     Classes {
-        anchors: c_lo.anchors
-            | c_hi.anchors << 16
+        anchors: separators
             | spaced_digits
             | with_neighbours
             | after_c
@@ -186,7 +187,7 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
             | quote_anchors
             | double_dashes,
         digits,
-        breakers: c_lo.breakers | c_hi.breakers << 16,
-        escapes: c_lo.escapes | c_hi.escapes << 16,
+        breakers: !in_run,
+        escapes,
     }
 }
