@@ -5,9 +5,8 @@
 //! per byte — for four classes at once, by pairwise sums (`addp`) of their eight halves.
 
 use std::arch::aarch64::{
-    uint8x16_t, vaddv_u8, vandq_u8, vceqq_u8, vcleq_u8, vcombine_u8, vcreate_u8, vdupq_n_u8,
-    vextq_u8, vget_high_u8, vget_low_u8, vgetq_lane_u32, vorrq_u8, vpaddq_u8, vreinterpretq_u32_u8,
-    vsubq_u8, vtstq_u8,
+    uint8x16_t, vandq_u8, vceqq_u8, vcleq_u8, vcombine_u8, vcreate_u8, vdupq_n_u8, vextq_u8,
+    vgetq_lane_u32, vorrq_u8, vpaddq_u8, vreinterpretq_u32_u8, vsubq_u8, vtstq_u8,
 };
 
 use super::{BLOCK, Classes, LAST_BYTE, words};
@@ -23,19 +22,10 @@ fn at_most(v: uint8x16_t, max: u8) -> uint8x16_t {
     vcleq_u8(v, vdupq_n_u8(max))
 }
 
-/// Bit `k` set for each byte `k` of `v` that is all ones (a comparison's true): byte `k` of
-/// each 8-byte half weighed `1 << k`, the sum of a half is its mask. (A block's classes take
-/// four masks at once: [`four_masks`].)
-#[target_feature(enable = "neon")]
-fn mask(v: uint8x16_t) -> u32 {
-    let weighed = weighed(v);
-    u32::from(vaddv_u8(vget_low_u8(weighed))) | u32::from(vaddv_u8(vget_high_u8(weighed))) << 8
-}
-
 /// The anchor letters of a half (`prev`/`next`: the half with each lane holding the byte
-/// before/after it), without the block's edges.
+/// before/after it), without the block's edges: all ones where one is.
 #[target_feature(enable = "neon")]
-fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> u32 {
+fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16_t {
     let fold = vdupq_n_u8(0x20);
     let folded = vorrq_u8(v, fold);
     let letter_b = eq(folded, b'b');
@@ -43,7 +33,7 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> u32 {
     let letter_a = eq(v, b'A');
     let letter_j = eq(v, b'J');
     let folded_next = vorrq_u8(next, fold);
-    mask(vorrq_u8(
+    vorrq_u8(
         vorrq_u8(
             vandq_u8(
                 letter_b,
@@ -68,10 +58,11 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> u32 {
             ),
             vandq_u8(letter_j, eq(prev, b'y')),
         ),
-    ))
+    )
 }
 
-/// A half's comparisons for each class the block's masks are made of, in [`CLASSES`]' order.
+/// A half's comparisons, one per class the block's masks are made of, in the order
+/// [`classify_neon`] takes their masks.
 #[target_feature(enable = "neon")]
 fn comparisons(v: uint8x16_t) -> [uint8x16_t; CLASSES] {
     let folded = vorrq_u8(v, vdupq_n_u8(0x20));
@@ -117,7 +108,8 @@ fn comparisons(v: uint8x16_t) -> [uint8x16_t; CLASSES] {
 /// How many classes [`comparisons`] gives.
 const CLASSES: usize = 12;
 
-/// Each comparison's bytes weighed by their place in its 8-byte half (see [`mask`]).
+/// Each comparison's bytes weighed by their place in its 8-byte half — byte `k` of each
+/// half by `1 << k`, so that the sum of a half's weighed bytes is its mask.
 #[target_feature(enable = "neon")]
 fn weighed(v: uint8x16_t) -> uint8x16_t {
     vandq_u8(
@@ -127,6 +119,15 @@ fn weighed(v: uint8x16_t) -> uint8x16_t {
             vcreate_u8(0x8040_2010_0804_0201),
         ),
     )
+}
+
+/// The 32-byte mask of one class from its comparisons on the block's two halves: the
+/// weighed bytes summed pairwise three times, as [`four_masks`] does for four.
+#[target_feature(enable = "neon")]
+fn one_mask(low: uint8x16_t, high: uint8x16_t) -> u32 {
+    let pairs = vpaddq_u8(weighed(low), weighed(high));
+    let quads = vpaddq_u8(pairs, pairs);
+    vgetq_lane_u32::<0>(vreinterpretq_u32_u8(vpaddq_u8(quads, quads)))
 }
 
 /// The 32-byte masks of four classes from their comparisons on the block's two halves
@@ -173,8 +174,10 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
         let zero = vdupq_n_u8(0);
         let next_lo = vextq_u8::<1>(lo, hi);
         let prev_hi = vextq_u8::<15>(lo, hi);
-        letter_anchors(lo, vextq_u8::<15>(zero, lo), next_lo)
-            | letter_anchors(hi, prev_hi, vextq_u8::<1>(hi, zero)) << 16
+        one_mask(
+            letter_anchors(lo, vextq_u8::<15>(zero, lo), next_lo),
+            letter_anchors(hi, prev_hi, vextq_u8::<1>(hi, zero)),
+        )
     };
     // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
     let spaced_digits = digits & spaces << 1;
