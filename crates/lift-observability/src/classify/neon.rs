@@ -132,7 +132,7 @@ fn one_mask(low: uint8x16_t, high: uint8x16_t) -> u32 {
 
 /// The 32-byte masks of four classes from their comparisons on the block's two halves
 /// (`[low, high]` each): pairwise sums of the weighed bytes, three times over, leave each
-/// class's four 8-byte masks side by side — one 32-bit lane each.
+/// class's four masks of eight bytes each side by side — one 32-bit lane per class.
 #[target_feature(enable = "neon")]
 fn four_masks(halves: [[uint8x16_t; 2]; 4]) -> [u32; 4] {
     let [[a, b], [c, d], [e, f], [g, h]] = halves.map(|[low, high]| [weighed(low), weighed(high)]);
@@ -149,6 +149,7 @@ fn four_masks(halves: [[uint8x16_t; 2]; 4]) -> [u32; 4] {
     ]
 }
 
+/// The classes of a block ([`Classes`]), as the other classifiers give them.
 #[target_feature(enable = "neon")]
 pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     let [w0, w1, w2, w3] = words(block);
