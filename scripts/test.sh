@@ -50,13 +50,15 @@ LIFT_MOTO_SERVER=/nonexistent cargo test -q --workspace --locked 2>&1 |
 step "redaction quality: the labelled set's table (recall on sensitive cases, false positives on benign ones)"
 cargo test -q -p lift-observability --all-features --locked --test it quality -- --nocapture 2>&1 | grep '^|'
 
-step "AArch64 (AWS Graviton): lift-observability's clippy, its unit tests and labelled set under qemu — the NEON classifier held to the definition, every detector on it (first time: apt-get and rustup, about a minute)"
+step "AArch64 (AWS Graviton): lift-observability's clippy and docs, its unit tests and labelled set under qemu — the NEON classifier held to the definition, every detector on it (first time: apt-get and rustup, about a minute)"
 if [ "$(uname -m)" = aarch64 ]; then
   echo "on AArch64 itself: the tests above ran the NEON classifier"
 else
   . scripts/lib/aarch64.sh
   ensure_aarch64_tools
   aarch64_cargo clippy -q --locked -p lift-observability --all-targets --all-features -- -D warnings
+  RUSTDOCFLAGS="-D warnings" aarch64_cargo doc -q --locked -p lift-observability --no-deps \
+    --document-private-items
   # The unit tests, and the labelled set (its integration tests otherwise: one of them runs
   # its own binary again, which qemu-user cannot start by itself).
   { aarch64_cargo test -q --release --locked -p lift-observability --lib 2>&1

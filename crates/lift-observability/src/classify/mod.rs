@@ -21,8 +21,8 @@
 //! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
 //! (part of the architecture's baseline, so always there), two 16-byte halves; on AArch64
 //! (AWS Graviton) the same with NEON, also part of its baseline; elsewhere with
-//! word-at-a-time bit tricks. [`Avx2`] takes all 32 bytes in one register, and exists only
-//! where the processor was found to have AVX2 at run time ([`Avx2::detect`]). Tests hold all
+//! word-at-a-time bit tricks. `Avx2` takes all 32 bytes in one register, and exists only
+//! where the processor was found to have AVX2 at run time (`Avx2::detect`). Tests hold all
 //! of them to a byte-by-byte definition.
 
 /// The classes of 32 bytes, bit `k` for byte `k`.
