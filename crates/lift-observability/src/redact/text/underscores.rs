@@ -70,8 +70,9 @@ pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
 
 /// At a `_` (`at`): a [`TOKEN_PREFIXES`] token whose prefix it ends, starting where a word
 /// does — in prose, in an element, after an encoded separator, wherever no other detector
-/// looks (`pushing with ghp_…`) —, or a Stripe client secret whose `_secret_` it ends
-/// ([`client_secret`]): its body `[REDACTED]`. `prefixes` is what [`prefixes_ending_at`]
+/// looks (`pushing with ghp_…`) —, a Stripe client secret whose `_secret_` it ends
+/// ([`client_secret`]) or a Braintree access token whose `access_` it ends
+/// ([`braintree_token`]): its body `[REDACTED]`. `prefixes` is what [`prefixes_ending_at`]
 /// answered for it (nonzero).
 #[cold]
 pub(super) fn token_at_underscore(
@@ -80,17 +81,13 @@ pub(super) fn token_at_underscore(
     mut prefixes: u32,
     counts: &Counts,
 ) -> Option<Finding> {
-    if prefixes & CLIENT_SECRET_BIT != 0 {
-        if let Some(found) = client_secret(bytes, at, counts) {
-            return Some(found);
+    for (bit, find) in WORDS_ENDING_AT_UNDERSCORE {
+        if prefixes & bit != 0 {
+            if let Some(found) = find(bytes, at, counts) {
+                return Some(found);
+            }
+            prefixes &= !bit;
         }
-        prefixes &= !CLIENT_SECRET_BIT;
-    }
-    if prefixes & BRAINTREE_BIT != 0 {
-        if let Some(found) = braintree_token(bytes, at, counts) {
-            return Some(found);
-        }
-        prefixes &= !BRAINTREE_BIT;
     }
     while prefixes != 0 {
         let k = prefixes.trailing_zeros() as usize;
@@ -106,6 +103,17 @@ pub(super) fn token_at_underscore(
     }
     None
 }
+
+/// What a `_` may end other than a [`TOKEN_PREFIXES`] prefix, by its bit in
+/// [`BEFORE_UNDERSCORE`], and the detector that judges it there.
+type UnderscoreFinder = fn(&[u8], usize, &Counts) -> Option<Finding>;
+
+/// See [`UnderscoreFinder`]: a Stripe client secret's `_secret_`, a Braintree token's
+/// `access_`.
+const WORDS_ENDING_AT_UNDERSCORE: [(u32, UnderscoreFinder); 2] = [
+    (CLIENT_SECRET_BIT, client_secret),
+    (BRAINTREE_BIT, braintree_token),
+];
 
 /// What joins a Stripe PaymentIntent's or SetupIntent's id to its client secret's body.
 const CLIENT_SECRET: &[u8] = b"_secret_";
