@@ -54,7 +54,11 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16
         vorrq_u8(
             vandq_u8(
                 letter_a,
-                vorrq_u8(vorrq_u8(eq(next, b'K'), eq(next, b'S')), eq(next, b'I')),
+                // `A` and `I` differ only in one bit, as do `Q` and `S`.
+                vorrq_u8(
+                    vorrq_u8(eq(next, b'K'), eq(vorrq_u8(next, vdupq_n_u8(0x02)), b'S')),
+                    eq(vorrq_u8(next, vdupq_n_u8(0x08)), b'I'),
+                ),
             ),
             vandq_u8(letter_j, eq(prev, b'y')),
         ),

@@ -43,7 +43,9 @@ fn word(w: u64) -> Raw {
         o: compress(eq(folded, b'o')),
         s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
         underscore_or_dash: compress(eq(w, b'_') | eq(w, b'-')),
-        upper_k_s_or_i: compress(eq(w, b'K') | eq(w, b'S') | eq(w, b'I')),
+        after_upper_a: compress(
+            eq(w, b'K') | eq(w | (ONES * 0x02), b'S') | eq(w | (ONES * 0x08), b'I'),
+        ),
         lower_y: compress(eq(w, b'y')),
         quote: compress(eq(w, b'"')),
         comma: compress(eq(w, b',')),
@@ -70,7 +72,7 @@ struct Raw {
     o: u32,
     s_or_r: u32,
     underscore_or_dash: u32,
-    upper_k_s_or_i: u32,
+    after_upper_a: u32,
     lower_y: u32,
     quote: u32,
     comma: u32,
@@ -98,7 +100,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
     let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
         | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
         | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore_or_dash) >> 1
-        | letter_a & all(|r| r.upper_k_s_or_i) >> 1
+        | letter_a & all(|r| r.after_upper_a) >> 1
         | letter_j & all(|r| r.lower_y) << 1
         | letter_v & all(|r| r.c) << 1
         | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)

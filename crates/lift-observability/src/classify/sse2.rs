@@ -57,7 +57,14 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
         _mm_or_si128(
             _mm_and_si128(
                 letter_a,
-                _mm_or_si128(_mm_or_si128(eq(next, b'K'), eq(next, b'S')), eq(next, b'I')),
+                // `A` and `I` differ only in one bit, as do `Q` and `S`.
+                _mm_or_si128(
+                    _mm_or_si128(
+                        eq(next, b'K'),
+                        eq(_mm_or_si128(next, _mm_set1_epi8(0x02)), b'S'),
+                    ),
+                    eq(_mm_or_si128(next, _mm_set1_epi8(0x08)), b'I'),
+                ),
             ),
             _mm_and_si128(letter_j, eq(prev, b'y')),
         ),

@@ -616,6 +616,14 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     // Other payment providers' secret keys with no name before them: Checkout.com's sandbox
     // secret keys, Braintree's access tokens (whose parts a `$` joins).
     let braintree = "x8ynt7wbmnrpqpnh$8b0c5e7a6a5d8c1f2e3d4c5b6a798877";
+    let adyen_body = "nhmfuXNWTK0Qc+iSRp1YdlMWYS4RYA4cRkZRioSE334JkKdoSBnDDEMFdWw2+5HzctViMSCJMYAc=-6QO8fIrGtndQrpjryx98FYKxAnLfcijkLM37bEPnwwI=";
+    let adyen = format!("AQE{adyen_body}");
+    let adyen_long_tail = "mALhxaVPNjYf74bqPotG12HroatrKA066yE=-W+t7NF;s4}%=kUSD";
+    let adyen_long = format!(
+        "AQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G/k2NFitRvbe4N1XqH1eHaH2AksaEQwV1bDb7kfNy1WIxIIkxgBw==-y3qzsw{adyen_long_tail}"
+    );
+    let square_body = "EOuLQPDnWpyHbmO7abc1dEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg";
+    let square = format!("EAAA{square_body}");
     for (text, secret) in [
         (
             "using key sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e for checkout".to_owned(),
@@ -630,6 +638,21 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             braintree,
         ),
         (format!("token access_token$sandbox${braintree}"), braintree),
+        // Adyen's API keys and Square's access tokens, in an error and a config dump.
+        (
+            format!("adyen rejected API key {adyen}: 401 Unauthorized"),
+            adyen_body,
+        ),
+        (format!("Config {{ adyen: \"{adyen}\" }}"), adyen_body),
+        (format!("[\"{adyen_long}\"]"), adyen_long_tail),
+        (
+            format!("square call with {square} failed (401)"),
+            square_body,
+        ),
+        (
+            format!("Config {{ square: Some(\"{square}\") }}"),
+            square_body,
+        ),
         (
             format!("Authorization: Bearer access_token$production${braintree}"),
             braintree,
@@ -1190,6 +1213,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "the_secret_recipe_for_success_2026 pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_short",
         // Prefixes with too little after them, digits alone, a word before.
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
+        // Capitals an Adyen or a Square key starts with, in words and base64 that are none.
+        "AQE score 3, AQI 42, rated EAAA, EAAAlpha, {\"kty\":\"RSA\",\"e\":\"AQAB\"}",
+        "cert=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G== AQEshort==-abc",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
         // Numbers after other words, or too short or long for a PIN or a code.

@@ -38,6 +38,7 @@
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | | Google API keys `AIza…` with no name before them | the body `[REDACTED]`, the prefix kept |
+//! | | Adyen's API keys `AQE…` and Square's access tokens `EAAA…` with no name before them ([`payment_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`](super::encoded)) | all of it `[REDACTED]` |
 //! | `"` (or `\` of `\"`) after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`; JSON-escaped too) | the quoted text `[REDACTED]` / `[REMOVED]` |
@@ -59,7 +60,8 @@
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
 //! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
-//! their prefix; [`underscores`], those found at the `_` that ends their prefix), [`pem`]
+//! their prefix; [`underscores`], those found at the `_` that ends their prefix;
+//! [`payment_keys`], Adyen's and Square's, at a capital `A`), [`pem`]
 //! (private keys) and [`arns`] (an ARN's fields, which hold no names).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
@@ -72,6 +74,7 @@ mod emv;
 mod named_codes;
 mod names;
 mod output;
+mod payment_keys;
 mod pem;
 mod prefixed_keys;
 mod separators;
@@ -100,6 +103,7 @@ use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
 use output::{Held, Output};
+use payment_keys::{adyen_api_key, square_access_token};
 use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
 use underscores::{prefixes_ending_at, token_at_underscore};
@@ -419,10 +423,12 @@ fn walk<'s, C: Classifier>(
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(redactor, bytes, at),
                 Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
-                Anchor::LetterA if bytes.get(at + 1) == Some(&b'I') => {
-                    google_api_key(bytes, at, redactor.counts())
-                }
-                Anchor::LetterA => aws_key_id(bytes, at, redactor.counts()),
+                Anchor::LetterA => match bytes.get(at + 1) {
+                    Some(b'I') => google_api_key(bytes, at, redactor.counts()),
+                    Some(b'Q') => adyen_api_key(bytes, at, redactor.counts()),
+                    Some(b'A') => square_access_token(bytes, at, redactor.counts()),
+                    _ => aws_key_id(bytes, at, redactor.counts()),
+                },
                 Anchor::LetterJ => jwt(redactor, bytes, at),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
                 Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)

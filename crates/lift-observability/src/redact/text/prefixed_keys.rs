@@ -7,10 +7,11 @@
 //!
 //! Prefixes that end in a `_` — GitHub's `ghp_`, Stripe's webhook secrets' `whsec_`, npm's,
 //! Shopify's, DigitalOcean's ([`TOKEN_PREFIXES`]) — are anchored at that `_` wherever it
-//! stands, in prose too ([`underscores`](super::underscores)). Those ending in a `-` or a
-//! `.` (GitLab's `glpat-`, PyPI's, Square's, SendGrid's `SG.`, Vault's `hvs.`) and Square's
-//! `EAAA` would need an anchor at every `-` (four in each UUID) or `.` of the text; they are
-//! found where a detector already looks: as a URL's user ([`urls`](super::urls)), a long
+//! stands, in prose too ([`underscores`](super::underscores)), and Square's `EAAA` at its
+//! first `A` ([`payment_keys`](super::payment_keys)). Those ending in a `-` or a `.`
+//! (GitLab's `glpat-`, PyPI's, Square's, SendGrid's `SG.`, Vault's `hvs.`) would need an
+//! anchor at every `-` (four in each UUID) or `.` of the text; they are found where a
+//! detector already looks: as a URL's user ([`urls`](super::urls)), a long
 //! flag's value ([`commands`](super::commands)), a string's start (a field's value:
 //! [`token_at_start`]) and the value after a `=` or `:` whatever its name
 //! (`"Value":"glpat-…"`, [`token_value`]) — not in prose.
