@@ -61,14 +61,12 @@ fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j]: [__m256i; 4]
         _mm256_or_si256(
             _mm256_and_si256(
                 letter_a,
-                // `A` and `I` differ only in one bit, as do `Q` and `S`.
-                _mm256_or_si256(
-                    _mm256_or_si256(
-                        eq(next, b'K'),
-                        eq(_mm256_or_si256(next, _mm256_set1_epi8(0x02)), b'S'),
-                    ),
-                    eq(_mm256_or_si256(next, _mm256_set1_epi8(0x08)), b'I'),
-                ),
+                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and
+                // `[` a `[`: two comparisons for the five bytes wanted and three more.
+                {
+                    let spread = _mm256_or_si256(next, _mm256_set1_epi8(0x0a));
+                    _mm256_or_si256(eq(spread, b'K'), eq(spread, b'['))
+                },
             ),
             _mm256_and_si256(letter_j, eq(prev, b'y')),
         ),

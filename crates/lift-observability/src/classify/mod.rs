@@ -10,7 +10,7 @@
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
 //! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I`/`Q`/`A` (`AKIA`,
-//! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends)
+//! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends)
 //! or after `(` (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command
 //! line's long flag), a digit after a space (a PIN after its name, `PIN 1234`) — and any of
 //! these letters, a `"` or a `-` as the
@@ -258,7 +258,7 @@ mod tests {
                     || matches!(prev, Some(b's' | b'S' | b'r' | b'R'))
                         && next(|n| n == b'_' || n == b'-')
             }
-            b'A' => next(|n| matches!(n, b'K' | b'S' | b'I' | b'Q' | b'A')),
+            b'A' => next(|n| matches!(n, b'K' | b'S' | b'I' | b'Q' | b'A' | b'C' | b'Y' | b'[')),
             b'J' => prev == Some(b'y'),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b',') || prev == Some(b'('),

@@ -54,11 +54,12 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16
         vorrq_u8(
             vandq_u8(
                 letter_a,
-                // `A` and `I` differ only in one bit, as do `Q` and `S`.
-                vorrq_u8(
-                    vorrq_u8(eq(next, b'K'), eq(vorrq_u8(next, vdupq_n_u8(0x02)), b'S')),
-                    eq(vorrq_u8(next, vdupq_n_u8(0x08)), b'I'),
-                ),
+                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and
+                // `[` a `[`: two comparisons for the five bytes wanted and three more.
+                {
+                    let spread = vorrq_u8(next, vdupq_n_u8(0x0a));
+                    vorrq_u8(eq(spread, b'K'), eq(spread, b'['))
+                },
             ),
             vandq_u8(letter_j, eq(prev, b'y')),
         ),

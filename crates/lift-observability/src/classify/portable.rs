@@ -43,9 +43,7 @@ fn word(w: u64) -> Raw {
         o: compress(eq(folded, b'o')),
         s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
         underscore_or_dash: compress(eq(w, b'_') | eq(w, b'-')),
-        after_upper_a: compress(
-            eq(w, b'K') | eq(w | (ONES * 0x02), b'S') | eq(w | (ONES * 0x08), b'I'),
-        ),
+        after_upper_a: compress(eq(w | (ONES * 0x0a), b'K') | eq(w | (ONES * 0x0a), b'[')),
         lower_y: compress(eq(w, b'y')),
         quote: compress(eq(w, b'"')),
         comma: compress(eq(w, b',')),

@@ -57,14 +57,12 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
         _mm_or_si128(
             _mm_and_si128(
                 letter_a,
-                // `A` and `I` differ only in one bit, as do `Q` and `S`.
-                _mm_or_si128(
-                    _mm_or_si128(
-                        eq(next, b'K'),
-                        eq(_mm_or_si128(next, _mm_set1_epi8(0x02)), b'S'),
-                    ),
-                    eq(_mm_or_si128(next, _mm_set1_epi8(0x08)), b'I'),
-                ),
+                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and
+                // `[` a `[`: two comparisons for the five bytes wanted and three more.
+                {
+                    let spread = _mm_or_si128(next, _mm_set1_epi8(0x0a));
+                    _mm_or_si128(eq(spread, b'K'), eq(spread, b'['))
+                },
             ),
             _mm_and_si128(letter_j, eq(prev, b'y')),
         ),
