@@ -982,6 +982,20 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             secret,
         ));
     }
+    // A one-time code (a second factor's, a payment challenge's) after its name in prose.
+    for text in [
+        "sending OTP 482913 to +15551234567",
+        "otp is 482913",
+        "TOTP 482913 accepted",
+        "OTP code 482913, expires in 5 min",
+        "Your verification code is 482913.",
+        "verification code 482913 sent by SMS",
+        "MFA code was: 482913",
+        "sms code 482913",
+        "passcode 482913 entered",
+    ] {
+        cases.push(sensitive("one-time code named in prose", text, "482913"));
+    }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
     // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
@@ -1222,6 +1236,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "postal code 10115, error code 4001, promo code 2026, spin 1234, pins 1234",
         "pin 2 of the header, PIN 12 tries, CSC 12345, PIN 1234abc, security 737",
         "Retry 1 of 3 scheduled in 300 ms after a 503; the number 1234 is free",
+        "otp 2 of 3 sent to sms number 15551234567; verification 123456, code 123456",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

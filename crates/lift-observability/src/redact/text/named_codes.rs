@@ -1,31 +1,38 @@
 //! A PIN or a card security code after its name and a space, as prose writes it (`PIN 1234`,
-//! `CSC 123`, `security code 737`, `PIN is 1234`, `pin number 0000`), found at the code's first
-//! digit: a digit after a space anchors, and the words before it are read back. (A `cvv` or a
-//! `cvc` is found at its `v` instead, with the forms only it has: [`super::cards`].)
+//! `CSC 123`, `security code 737`, `PIN is 1234`, `pin number 0000`) — and a one-time code a
+//! second factor or a payment's challenge sends (`OTP 123456`, `verification code is 482913`,
+//! `sms code 4821`) — found at the code's first digit: a digit after a space anchors, and the
+//! words before it are read back. (A `cvv` or a `cvc` is found at its `v` instead, with the
+//! forms only it has: [`super::cards`].)
+
+use std::ops::RangeInclusive;
 
 use super::cards::digit_run_end;
-use super::{Finding, at_word_start, removed};
+use super::{Finding, at_word_start, removed, secret};
 use crate::redact::Counts;
 
 /// The four bytes that may end the words [`code_after_name`] reads back, each in its slot of
 /// [`TAILS`] — a multiplier that puts no two of them in the same slot, so that a look-up is a
 /// multiplication and one comparison.
-const TAIL_WORDS: [&[u8; 4]; 8] = [
-    b"pin ", b"csc ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ",
+const TAIL_WORDS: [&[u8; 4]; 9] = [
+    b"pin ", b"csc ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ", b"otp ",
 ];
 
 /// See [`TAIL_WORDS`].
-const TAIL_HASH: u32 = 0xfb69_5ffb;
+const TAIL_HASH: u32 = 0xdc25_74bd;
+
+/// How many slots [`TAILS`] has.
+const TAIL_SLOTS: usize = 16;
 
 /// The slot of four bytes in [`TAILS`].
 const fn tail_slot(four: u32) -> usize {
-    (four.wrapping_mul(TAIL_HASH) >> 29) as usize
+    (four.wrapping_mul(TAIL_HASH) >> (32 - TAIL_SLOTS.trailing_zeros())) as usize
 }
 
 /// [`TAIL_WORDS`] by their slots (a slot none has holds zero, which no four bytes folded to
 /// lower case are).
-static TAILS: [u32; 8] = {
-    let mut t = [0; 8];
+static TAILS: [u32; TAIL_SLOTS] = {
+    let mut t = [0; TAIL_SLOTS];
     let mut k = 0;
     while k < TAIL_WORDS.len() {
         let four = u32::from_le_bytes(*TAIL_WORDS[k]);
@@ -37,8 +44,8 @@ static TAILS: [u32; 8] = {
 };
 
 /// Whether the four bytes before a digit at `at` may end the words [`code_after_name`] reads
-/// back — `pin `, `csc `, `code `, `number `, `is `, `was `, `is: `, `was: ` (any case) — so
-/// that most numbers in prose are ruled out by one look-up.
+/// back — `pin `, `csc `, `code `, `number `, `otp `, `is `, `was `, `is: `, `was: ` (any
+/// case) — so that most numbers in prose are ruled out by one look-up.
 #[inline(always)]
 pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
     let Some(&[a, b, c, d]) = at.checked_sub(4).and_then(|from| bytes.get(from..at)) else {
@@ -49,9 +56,18 @@ pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
     TAILS[tail_slot(four)] == four
 }
 
-/// At the digit at `at` after a space ([`may_follow_name`]): the PIN or security code there if
-/// its name stands before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc` or
-/// `security code` (3 or 4), perhaps with a noun (`PIN code`, `PIN number`) and a verb (`is`,
+/// Names of a one-time code on their own (`OTP 123456`, `otp code 123456`).
+const ONE_TIME_CODES: [&[u8]; 4] = [b"otp", b"totp", b"hotp", b"passcode"];
+
+/// Words that make `code` a one-time code's name (`verification code 482913`), as the key
+/// rules' pairs do (`verification_code`): a second factor's, a text message's.
+const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
+
+/// At the digit at `at` after a space ([`may_follow_name`]): the code there if its name stands
+/// before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc` or `security code` (3 or 4):
+/// `[REMOVED]`; a one-time code's ([`ONE_TIME_CODES`], or `code` after one of
+/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them):
+/// `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`, `OTP code`) and a verb (`is`,
 /// `was`, `is:`) after it — as whole words, none of them before `floor` (text a replacement
 /// wrote over). The code is a whole word (`PIN 1234abc`, `CSC 123.45` are not one); a number
 /// whose first group it is goes whole (`PIN 1234 5678`).
@@ -91,14 +107,20 @@ pub(super) fn code_after_name(
         // `PIN: 1234` is a separator's.
         return None;
     }
-    let noun = is(word, b"code") || is(word, b"number");
+    let code = is(word, b"code");
+    let noun = code || is(word, b"number");
     if noun {
         (_, word) = previous(start)?;
     }
-    let digits = if is(word, b"pin") {
-        4..=12
+    let any = |names: &[&[u8]]| names.iter().any(|name| is(word, name));
+    // Sensitive authentication data is removed, a one-time code redacted as a secret is.
+    type Replace = fn(usize, usize, &Counts) -> Finding;
+    let (digits, replace): (RangeInclusive<usize>, Replace) = if is(word, b"pin") {
+        (4..=12, removed)
     } else if is(word, b"csc") || noun && is(word, b"security") {
-        3..=4
+        (3..=4, removed)
+    } else if any(&ONE_TIME_CODES) || code && any(&ONE_TIME_CODE_KINDS) {
+        (4..=8, secret)
     } else {
         return None;
     };
@@ -115,7 +137,10 @@ pub(super) fn code_after_name(
         Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
         _ => true,
     };
-    (digits.contains(&count) && whole).then(|| removed(at, digit_run_end(bytes, end), counts))
+    if !(digits.contains(&count) && whole) {
+        return None;
+    }
+    Some(replace(at, digit_run_end(bytes, end), counts))
 }
 
 #[cfg(test)]
@@ -147,6 +172,31 @@ mod tests {
     }
 
     #[test]
+    fn a_one_time_code_after_its_name_in_prose_goes() {
+        // Written in clear before: only `otp=123456` and `verification_code: …` went.
+        assert_redacted(&[
+            (
+                "sent OTP 123456 to +15551234567",
+                "sent OTP [REDACTED] to +15551234567",
+            ),
+            ("otp is 482913", "otp is [REDACTED]"),
+            ("TOTP 12345678 accepted", "TOTP [REDACTED] accepted"),
+            (
+                "OTP code 4821, expires in 5 min",
+                "OTP code [REDACTED], expires in 5 min",
+            ),
+            (
+                "Your verification code is 482913.",
+                "Your verification code is [REDACTED].",
+            ),
+            ("verification code 4821", "verification code [REDACTED]"),
+            ("MFA code was: 123456", "MFA code was: [REDACTED]"),
+            ("sms code 0042", "sms code [REDACTED]"),
+            ("passcode 123456 entered", "passcode [REDACTED] entered"),
+        ]);
+    }
+
+    #[test]
     fn numbers_after_other_words_or_of_other_lengths_stay() {
         assert_redacted(&[
             ("pin 12 of the header", "pin 12 of the header"),
@@ -161,6 +211,13 @@ mod tests {
             ("error code 4001", "error code 4001"),
             ("Order 12345 — 3 items", "Order 12345 — 3 items"),
             ("PIN  1234", "PIN  1234"),
+            // One-time codes' names before numbers too short or long for one, or another noun.
+            ("otp 2 of 3 sent", "otp 2 of 3 sent"),
+            ("OTP 123456789 x", "OTP 123456789 x"),
+            ("sms number 15551234567", "sms number 15551234567"),
+            ("sms 123456", "sms 123456"),
+            ("verification 123456", "verification 123456"),
+            ("code 123456", "code 123456"),
             ("this is 1234", "this is 1234"),
         ]);
     }
@@ -198,6 +255,25 @@ mod tests {
             36,
             "\nPIN 2580 ",
             "\nPIN 2580",
+        );
+        redacted_once_for_all(
+            &[
+                "OTP ",
+                "otp is ",
+                "verification code ",
+                "sms ",
+                "code ",
+                "was: ",
+                "482913 ",
+                "4821",
+                "x",
+                ".",
+                "5",
+                "*",
+            ],
+            37,
+            "\nOTP 482913 ",
+            "\nOTP 482913",
         );
     }
 }
