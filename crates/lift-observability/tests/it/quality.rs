@@ -596,6 +596,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("Config {{ auth: Some({wrapper}(Some(\"{secret}\"))) }}"),
             format!("[{wrapper}(\"{secret}\"), {wrapper}(\"{secret}\")]"),
             format!(r#"{{"msg":"connecting with {wrapper}(\"{secret}\")"}}"#),
+            // The newtype's field named (`struct Secret { inner: String }`), `{:?}`, `{:#?}`.
+            format!("connecting with {wrapper} {{ inner: \"{secret}\" }}"),
+            format!("Config {{ db: Some({wrapper} {{ value: Some(\"{secret}\") }}) }}"),
+            format!("{wrapper} {{\n    key: \"{secret}\",\n}}"),
         ] {
             cases.push(sensitive("value in a wrapper", text, secret));
         }
@@ -1240,6 +1244,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",
+        // Structs of one field named for nothing sensitive; a secret's of more fields.
+        "Order { id: \"ord_123\" } Customer {\n    email: \"a@example.com\",\n} Token { kind: Bearer, ttl: 300 }",
         // A number that is no card (Luhn fails) keeps what follows it.
         "ref 4111111111111112 12/28 737 queued",
         // 3-D Secure authentication values are not sensitive authentication data (PCI SSC

@@ -17,6 +17,7 @@ use super::prefixed_keys::{may_lead_token_value, token_value};
 use super::urls::{ESCAPED_SLASHES, is_url_user, url_secret};
 use super::value_ends::{ends_value, opening_quote_len, quoted_value_end};
 use super::values::{Name, named_value, value_finding};
+use super::wrappers::only_field_value;
 use super::{Finding, REDACTED, REMOVED, Replacement, find_last, secret, trim_end};
 use crate::redact::Redactor;
 use crate::redact::encoded;
@@ -288,6 +289,16 @@ pub(super) fn separator_ending_at(
             && let Some((start, end)) = webhooks::debug_path_secret(bytes, floor, at)
         {
             return Some(secret(start, end, redactor.counts()));
+        }
+        // A struct's only field (`Secret { inner: "…" }`, over lines too): a `{` and a
+        // blank, or an indentation's blanks, before the name.
+        if bytes[at] == b':'
+            && before.len() == at
+            && start >= 2
+            && (bytes[start - 2] == b'{' || bytes[start - 2] == b' ' && bytes[start - 1] == b' ')
+            && let Some(found) = only_field_value(redactor, bytes, start, at, floor)
+        {
+            return Some(found);
         }
         if bytes[at] == b':'
             && before.len() == at

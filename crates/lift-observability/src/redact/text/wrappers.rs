@@ -1,10 +1,10 @@
 //! Values as Rust's `Debug` writes them with no name before them: a newtype named for a
-//! secret or sensitive data (`Password("hunter2")`, `ApiKey(Some("…"))`, JSON-escaped too)
-//! and a two-item tuple whose first item names the second (`("x-api-key", "k")`,
-//! `std::env::vars()` collected).
+//! secret or sensitive data (`Password("hunter2")`, `ApiKey(Some("…"))`, JSON-escaped too),
+//! the only field of a struct so named (`Secret { inner: "hunter2" }`), and a two-item tuple
+//! whose first item names the second (`("x-api-key", "k")`, `std::env::vars()` collected).
 
 use super::names::{holds_marker, is_name_byte, marker_for};
-use super::value_ends::opening_quote_len;
+use super::value_ends::{escaped_quote_len, opening_quote_len};
 use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
 use crate::redact::Redactor;
@@ -146,6 +146,19 @@ pub(super) fn tuple_value(
 /// from `from`: quoted (as the first was: `escaped` for `\"`), perhaps in `Some(…)`, or bare;
 /// `None` unless the tuple closes right after it, or when it is empty.
 fn tuple_second_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize, usize)> {
+    let (start, end, mut after) = debug_item(bytes, from, escaped)?;
+    while matches!(bytes.get(after), Some(b' ' | b'\t')) {
+        after += 1;
+    }
+    (start < end && matches!(bytes.get(after), Some(b')' | b']'))).then_some((start, end))
+}
+
+/// An item as `Debug` writes it, after blanks from `from`: quoted (`escaped` for `\"`: JSON
+/// holding it), perhaps in `Some(…)`, or bare (a number, `None`, an identifier) — where its
+/// text starts and ends, and where the item does (after its closing quote and parenthesis).
+/// `None` for a bare marker (`[REMOVED]`, a pass's own: it holds the bracket that would end
+/// the item) or a quote that does not close.
+fn debug_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize, usize, usize)> {
     let mut i = from;
     while matches!(bytes.get(i), Some(b' ' | b'\t')) {
         i += 1;
@@ -169,29 +182,174 @@ fn tuple_second_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize,
         (start, start + len, start + len + quote.len())
     } else {
         let rest = &bytes[i.min(bytes.len())..];
-        // A bare marker (`[REMOVED]`, a pass's own) holds the bracket that would end it.
         if rest.starts_with(REMOVED.as_bytes()) || rest.starts_with(REDACTED.as_bytes()) {
             return None;
         }
-        // A bare item is a word: a number, `None`, an identifier.
         let len = rest
             .iter()
             .position(|&b| !is_name_byte(b))
             .unwrap_or(rest.len());
         (i, i + len, i + len)
     };
-    let mut j = after + usize::from(wrapped && bytes.get(after) == Some(&b')'));
-    while matches!(bytes.get(j), Some(b' ' | b'\t')) {
-        j += 1;
+    let after = after + usize::from(wrapped && bytes.get(after) == Some(&b')'));
+    Some((start, end, after))
+}
+
+/// The longest name of a struct's type read before its `{`.
+const MAX_TYPE_NAME: usize = 64;
+
+/// The only field of a struct named for a secret or sensitive data, as `Debug` writes it
+/// (`Secret { inner: "hunter2" }`, `ApiKey { key: Some("…") }`, `Pin { value: 1234 }`, and
+/// over lines as `{:#?}` does) — a newtype whose field has a name: its text `[REDACTED]` /
+/// `[REMOVED]`, whatever the field's name. `start`: the field's name, a `:` at `colon` right
+/// after it; the type's name (a capital letter first, judged as a key is) and a `{` and blanks
+/// or line breaks before it, the struct closing right after the value. A struct of more fields
+/// is judged field by field, by their names.
+#[cold]
+pub(super) fn only_field_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    start: usize,
+    colon: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let opening = trim_end_blanks(&bytes[floor.min(start)..start]);
+    let brace = floor.min(start) + opening.len().checked_sub(1)?;
+    if bytes[brace] != b'{' || brace == start - 1 || brace < floor + 2 || bytes[brace - 1] != b' ' {
+        return None;
     }
-    (start < end && matches!(bytes.get(j), Some(b')' | b']'))).then_some((start, end))
+    let name_end = brace - 1;
+    let reach = name_end.saturating_sub(MAX_TYPE_NAME).max(floor);
+    let name_start = name_end
+        - bytes[reach..name_end]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+    if name_start == reach && reach > 0 && is_word_byte(bytes[reach - 1]) {
+        return None;
+    }
+    let name = &bytes[name_start..name_end];
+    if !name.first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let fixed = marker_for(redactor, name)?;
+    // In JSON-escaped text (`{\"msg\":\"Secret { inner: \\\"…\\\" }\"}`) the quotes are `\"`.
+    let value = colon
+        + 1
+        + bytes[colon + 1..]
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count();
+    let quoted = value + 5 * usize::from(bytes[value..].starts_with(b"Some("));
+    let escaped = escaped_quote_len(bytes.get(quoted..)?) == 2;
+    let (text_start, text_end, mut after) = debug_item(bytes, value, escaped)?;
+    if bytes.get(after) == Some(&b',') {
+        after += 1;
+    }
+    after += trim_start_blanks(&bytes[after.min(bytes.len())..]);
+    if bytes.get(after) != Some(&b'}') {
+        return None;
+    }
+    value_finding(redactor, bytes, text_start..text_end, fixed, None)
+}
+
+/// `bytes` without the blanks and line breaks at its end.
+fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
+    let n = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    &bytes[..n]
+}
+
+/// How many blanks and line breaks `bytes` starts with.
+fn trim_start_blanks(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|b| b.is_ascii_whitespace()).count()
 }
 
 #[cfg(test)]
 mod tests {
     use crate::redact::Redactor;
-    use crate::redact::text::test_support::{assert_redacted, redact};
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
     use crate::redact::text::{Short, short_verdict};
+
+    #[test]
+    fn a_struct_s_only_field_goes_by_the_struct_s_name() {
+        // Written in clear before: a newtype with a named field, as `#[derive(Debug)]` has it.
+        assert_redacted(&[
+            (
+                r#"Secret { inner: "hunter2" }"#,
+                r#"Secret { inner: "[REDACTED]" }"#,
+            ),
+            (
+                r#"stripe: Some(ApiKey { key: "k_live_1234" })"#,
+                r#"stripe: Some(ApiKey { key: "[REDACTED]" })"#,
+            ),
+            (
+                r#"Token { value: Some("abc") }, ok"#,
+                r#"Token { value: Some("[REDACTED]") }, ok"#,
+            ),
+            (r#"Pin { value: 1234 }"#, r#"Pin { value: [REMOVED] }"#),
+            (
+                "SigningKey {\n    bytes: \"c2VjcmV0\",\n}",
+                "SigningKey {\n    bytes: \"[REDACTED]\",\n}",
+            ),
+            (
+                r#"{"msg":"key Secret { inner: \"hunter2\" }"}"#,
+                r#"{"msg":"key Secret { inner: \"[REDACTED]\" }"}"#,
+            ),
+            (
+                r#"Secret { inner: "a\"b" }"#,
+                r#"Secret { inner: "[REDACTED]" }"#,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn redacting_random_structs_twice_changes_nothing_more() {
+        redacted_once_for_all(
+            &[
+                "Secret { ",
+                "ApiKey {\n    ",
+                "inner: ",
+                "\"hunter2\"",
+                "\\\"",
+                " }",
+                ",\n}",
+                "Some(",
+                ")",
+                "1234",
+                "{",
+                " ",
+                ":",
+            ],
+            38,
+            "Secret { inner: \"hunter2\" }",
+            "hunter2",
+        );
+    }
+
+    #[test]
+    fn structs_of_other_names_or_more_fields_are_judged_by_their_fields() {
+        assert_redacted(&[
+            (
+                r#"Order { id: "ord_1" } User { name: "bob" }"#,
+                r#"Order { id: "ord_1" } User { name: "bob" }"#,
+            ),
+            (
+                r#"Credentials { provider_name: "Environment", expiry: None }"#,
+                r#"Credentials { provider_name: "Environment", expiry: None }"#,
+            ),
+            (r#"secret { inner: "x" }"#, r#"secret { inner: "x" }"#),
+            (r#"Secret{ inner: "x" }"#, r#"Secret{ inner: "x" }"#),
+            (r#"Secret { inner: "" }"#, r#"Secret { inner: "" }"#),
+            (
+                r#"Secret { inner: [REDACTED] }"#,
+                r#"Secret { inner: [REDACTED] }"#,
+            ),
+        ]);
+    }
 
     #[test]
     fn a_tuples_second_item_goes_by_its_first() {
