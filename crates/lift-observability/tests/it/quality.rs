@@ -961,6 +961,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "retry with cvv-7391",
         "CVV#7391 rejected",
         "CVV (7391) rejected",
+        "CCV 7391 entered",
+        "checkout ccv=7391&cc_cid=7391",
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }

@@ -274,6 +274,10 @@ mod tests {
             "CV2",
             "card_cv2",
             "cardValidationNum",
+            "ccv",
+            "card_ccv",
+            "cc_cid",
+            "ccCid",
             // ISO 8583's PIN block and track data by their data elements' numbers.
             "DE052",
             "de52",

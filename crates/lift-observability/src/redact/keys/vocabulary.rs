@@ -4,8 +4,10 @@
 //! holding one.
 
 /// Single tokens naming sensitive authentication data.
-pub(super) const SAD_TOKENS: [&[u8]; 10] = [
+pub(super) const SAD_TOKENS: [&[u8]; 11] = [
     b"cvv",
+    // The code's name some acquirers and carts use (Card Code Verification).
+    b"ccv",
     // American Express's four-digit code (`4DBC`, split from its digit).
     b"dbc",
     b"cvc",
@@ -18,8 +20,10 @@ pub(super) const SAD_TOKENS: [&[u8]; 10] = [
     b"trackdata",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 19] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 20] = [
     (b"security", b"code"),
+    // Magento's and osCommerce's card code field (`cc_cid`: American Express's name for it).
+    (b"cc", b"cid"),
     (b"card", b"code"),
     (b"card", b"verification"),
     // Worldpay's (Vantiv's) `cardValidationNum`.

@@ -205,7 +205,7 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
         .then(|| removed(open + 1, end + closing.len() - 1, counts))
 }
 
-/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`) or `cv2`, as a whole word (or,
+/// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`), `cv2` or `ccv`, as a whole word (or,
 /// before a wrapper's `(`, as a camel-case name's last word: `InvalidCvc(…)`): the
 /// card security code after it and a space or two (and a noun, `code`/`number`/`value`, and
 /// `is`/`was`), glued by a `-` or a `#`, as a message or a note has it (`cvv 737`, `CVC
@@ -214,9 +214,15 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
 /// With `=` or `:` right after it the name is a separator's.
 pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
+    // `ccv` (Card Code Verification, as some acquirers name it) starts a `c` earlier.
+    let at = match at.checked_sub(1) {
+        Some(c) if bytes[c..=v].eq_ignore_ascii_case(b"ccv") => c,
+        _ => at,
+    };
     let name = bytes.get(at..at + 3)?;
-    if !name[..2].eq_ignore_ascii_case(b"cv")
-        || !matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd' | b'2')
+    if !(name[..2].eq_ignore_ascii_case(b"cv")
+        && matches!(name[2] | 0x20, b'v' | b'c' | b'n' | b'd' | b'2')
+        || name.eq_ignore_ascii_case(b"ccv"))
     {
         return None;
     }
@@ -349,6 +355,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_code_named_ccv_goes_as_a_cvv_does() {
+        // Written in clear before: `ccv` named no card code.
+        assert_redacted(&[
+            ("CCV 737 entered", "CCV [REMOVED] entered"),
+            ("ccv is 1234", "ccv is [REMOVED]"),
+            ("ccv=737&cc_cid=1234", "ccv=[REMOVED]&cc_cid=[REMOVED]"),
+            (r#"{"ccv":"737"}"#, r#"{"ccv":"[REMOVED]"}"#),
+            // Not a word of its own: kept.
+            ("xccv 737", "xccv 737"),
+        ]);
     }
 
     #[test]
