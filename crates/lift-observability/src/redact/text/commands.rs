@@ -127,7 +127,7 @@ pub(super) fn user_flag_password(
 
 /// The password after the `:` at `colon` of a user flag's `user:password`, to the next
 /// blank or quote, unless a pass replaced it (a marker, or a token's body: the token was
-/// found as the `:`'s value) — or the user `user` (starting at `user_start`), when the
+/// found as the `:`'s value, perhaps after a `[` or a quote) — or the user `user` (starting at `user_start`), when the
 /// password is empty: an API key given as the user, as Stripe's and others' examples write
 /// it (`curl -u sk_test_…:`). Not a user in which a card number was masked (before `written`
 /// on this pass, a mask on the next): no key holds one, and either pass leaves it so. Nor
@@ -144,7 +144,7 @@ fn flag_password(
     let start = colon + 1;
     let end = argument_end(bytes, start);
     if end > start {
-        return (!replaced_at(&bytes[start..])).then(|| secret(start, end, counts));
+        return (!replaced_after(bytes, start)).then(|| secret(start, end, counts));
     }
     let user = &bytes[user_start..colon];
     (user_start >= written
@@ -155,8 +155,9 @@ fn flag_password(
 }
 
 /// Whether what a pass wrote ([`replaced_at`]) starts at `start` or after the blanks, quotes,
-/// backslashes, `>`s and `[`s that may come before a token as a value
-/// (`curl -u name: "ghp_[REDACTED]`).
+/// backslashes, `>`s, `[`s and `Some(`s that may come before a token as a value
+/// ([`token_value`](super::prefixed_keys::token_value): `curl -u name: "ghp_[REDACTED]`,
+/// `curl -u q:[ghp_[REDACTED]`).
 fn replaced_after(bytes: &[u8], start: usize) -> bool {
     let mut next = start;
     loop {
@@ -165,6 +166,7 @@ fn replaced_after(bytes: &[u8], start: usize) -> bool {
         }
         match bytes.get(next) {
             Some(b' ' | b'\t' | b'"' | b'\'' | b'\\' | b'>' | b'[') => next += 1,
+            Some(b'S') if bytes[next..].starts_with(b"Some(") => next += 5,
             _ => return false,
         }
     }
@@ -393,6 +395,21 @@ mod tests {
             (
                 "curl -u l -u sB0843527384: \"ghp_sB084352738401575vv.35: \"ghp_:",
                 "curl -u l -u sB0843527384: \"ghp_[REDACTED]: \"ghp_:",
+            ),
+            // Fuzzer (seed 7534): a token after a `[` as the password — the `:`'s value, its
+            // body replaced; a second pass took the whole argument for the password. What a
+            // pass replaced after a `[`, a quote or `Some(` leaves the password too.
+            (
+                "curl -u q:[EAAAEOuLQPDnWpyHbmO7abc1dEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg[REMOVED]h\u{1a}",
+                "curl -u q:[EAAA[REDACTED][REMOVED]h\u{1a}",
+            ),
+            (
+                "curl -u q:[ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01 x",
+                "curl -u q:[ghp_[REDACTED] x",
+            ),
+            (
+                "curl -u q:Some(\"ghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01\") x",
+                "curl -u q:Some(\"ghp_[REDACTED]\") x",
             ),
             // A token as the password: found as the `:`'s value, its prefix kept.
             (
