@@ -9,8 +9,8 @@ use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
 use crate::redact::Redactor;
 
-/// The longest name of a wrapper read.
-const MAX_WRAPPER_NAME: usize = 64;
+/// The longest name of a wrapper's or a struct's type read.
+const MAX_TYPE_NAME: usize = 64;
 
 /// The longest text in a wrapper read: a longer one is no secret a wrapper holds.
 const MAX_WRAPPED: usize = 4096;
@@ -41,21 +41,7 @@ pub(super) fn wrapped_value(
     if floor > name_end {
         return None;
     }
-    let reach = name_end.saturating_sub(MAX_WRAPPER_NAME).max(floor);
-    let start = name_end
-        - bytes[reach..name_end]
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-    if start == reach && reach > 0 && is_word_byte(bytes[reach - 1]) {
-        return None;
-    }
-    let name = &bytes[start..name_end];
-    if !name.first().is_some_and(u8::is_ascii_uppercase) {
-        return None;
-    }
-    let fixed = marker_for(redactor, name)?;
+    let fixed = type_name_marker(redactor, bytes, name_end, floor)?;
     let end = closing_quote_end(bytes, at + quote_len, quote_len - 1)?;
     if bytes.get(end) != Some(&b')') {
         return None;
@@ -72,6 +58,33 @@ pub(super) fn wrapped_value(
     } else {
         secret(at, end, redactor.counts())
     })
+}
+
+/// The marker for the type whose name ends at `name_end` (a newtype's before its `(`, a
+/// struct's before its ` {`), no further back than `floor` — a type's name: a capital letter
+/// first, starting a word, judged as a key is; `None` for any other word or a name that says
+/// nothing.
+fn type_name_marker(
+    redactor: &Redactor,
+    bytes: &[u8],
+    name_end: usize,
+    floor: usize,
+) -> Option<&'static str> {
+    let reach = name_end.saturating_sub(MAX_TYPE_NAME).max(floor);
+    let start = name_end
+        - bytes[reach..name_end]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+    if start == reach && reach > 0 && is_word_byte(bytes[reach - 1]) {
+        return None;
+    }
+    let name = &bytes[start..name_end];
+    if !name.first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    marker_for(redactor, name)
 }
 
 /// Where the quoted text from `from` ends, after its closing quote — a `"` after exactly
@@ -195,9 +208,6 @@ fn debug_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize, usize,
     Some((start, end, after))
 }
 
-/// The longest name of a struct's type read before its `{`.
-const MAX_TYPE_NAME: usize = 64;
-
 /// The only field of a struct named for a secret or sensitive data, as `Debug` writes it
 /// (`Secret { inner: "hunter2" }`, `ApiKey { key: Some("…") }`, `Pin { value: 1234 }`, and
 /// over lines as `{:#?}` does) — a newtype whose field has a name: its text `[REDACTED]` /
@@ -218,22 +228,7 @@ pub(super) fn only_field_value(
     if bytes[brace] != b'{' || brace == start - 1 || brace < floor + 2 || bytes[brace - 1] != b' ' {
         return None;
     }
-    let name_end = brace - 1;
-    let reach = name_end.saturating_sub(MAX_TYPE_NAME).max(floor);
-    let name_start = name_end
-        - bytes[reach..name_end]
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-    if name_start == reach && reach > 0 && is_word_byte(bytes[reach - 1]) {
-        return None;
-    }
-    let name = &bytes[name_start..name_end];
-    if !name.first().is_some_and(u8::is_ascii_uppercase) {
-        return None;
-    }
-    let fixed = marker_for(redactor, name)?;
+    let fixed = type_name_marker(redactor, bytes, brace - 1, floor)?;
     // In JSON-escaped text (`{\"msg\":\"Secret { inner: \\\"…\\\" }\"}`) the quotes are `\"`.
     let value = colon
         + 1
