@@ -1235,6 +1235,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         // Capitals an Adyen or a Square key starts with, in words and base64 that are none.
         "AQE score 3, AQI 42, rated EAAA, EAAAlpha, {\"kty\":\"RSA\",\"e\":\"AQAB\"}",
+        // Capitals whose `A` anchors with them (`AC`, `AY`, `A[`) and starts no key.
+        "ACH TRANSACTION_DECLINED: PAYMENT_FAILED for ACCOUNT A[1], DAY 3, AAA rating",
         "cert=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G== AQEshort==-abc",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
