@@ -999,6 +999,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "MFA code was: 482913",
         "sms code 482913",
         "passcode 482913 entered",
+        "Your security code is 482913; do not share it",
     ] {
         cases.push(sensitive("one-time code named in prose", text, "482913"));
     }

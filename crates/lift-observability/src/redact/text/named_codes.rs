@@ -66,8 +66,8 @@ const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 /// At the digit at `at` after a space ([`may_follow_name`]): the code there if its name stands
 /// before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc` or `security code` (3 or 4):
 /// `[REMOVED]`; a one-time code's ([`ONE_TIME_CODES`], or `code` after one of
-/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them):
-/// `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`, `OTP code`) and a verb (`is`,
+/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them; a
+/// `security code` of 5 to 8): `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`, `OTP code`) and a verb (`is`,
 /// `was`, `is:`) after it — as whole words, none of them before `floor` (text a replacement
 /// wrote over). The code is a whole word (`PIN 1234abc`, `CSC 123.45` are not one); a number
 /// whose first group it is goes whole (`PIN 1234 5678`).
@@ -112,11 +112,20 @@ pub(super) fn code_after_name(
     if noun {
         (_, word) = previous(start)?;
     }
+    let count = bytes[at..]
+        .iter()
+        .take(13)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     let any = |names: &[&[u8]]| names.iter().any(|name| is(word, name));
     // Sensitive authentication data is removed, a one-time code redacted as a secret is.
     type Replace = fn(usize, usize, &Counts) -> Finding;
     let (digits, replace): (RangeInclusive<usize>, Replace) = if is(word, b"pin") {
         (4..=12, removed)
+    } else if code && is(word, b"security") && count > 4 {
+        // Longer than a card's, a security code is a one-time code, as banks' text messages
+        // name it (`Your security code is 482913`).
+        (5..=8, secret)
     } else if is(word, b"csc") || noun && is(word, b"security") {
         (3..=4, removed)
     } else if any(&ONE_TIME_CODES) || code && any(&ONE_TIME_CODE_KINDS) {
@@ -124,11 +133,6 @@ pub(super) fn code_after_name(
     } else {
         return None;
     };
-    let count = bytes[at..]
-        .iter()
-        .take(13)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
     let end = at + count;
     // Not the start of a longer word or number (`PIN 1234abc`, `CSC 123.45`), nor a masked
     // card number's first digits.
@@ -193,6 +197,12 @@ mod tests {
             ("MFA code was: 123456", "MFA code was: [REDACTED]"),
             ("sms code 0042", "sms code [REDACTED]"),
             ("passcode 123456 entered", "passcode [REDACTED] entered"),
+            // A security code longer than a card's: a one-time code.
+            (
+                "Your security code is 482913",
+                "Your security code is [REDACTED]",
+            ),
+            ("security code 12345678", "security code [REDACTED]"),
         ]);
     }
 
@@ -215,6 +225,11 @@ mod tests {
             ("otp 2 of 3 sent", "otp 2 of 3 sent"),
             ("OTP 123456789 x", "OTP 123456789 x"),
             ("sms number 15551234567", "sms number 15551234567"),
+            ("security code 123456789", "security code 123456789"),
+            (
+                "social security number 12345678",
+                "social security number 12345678",
+            ),
             ("sms 123456", "sms 123456"),
             ("verification 123456", "verification 123456"),
             ("code 123456", "code 123456"),
