@@ -13,9 +13,11 @@
 //! a value exactly that long, in the shape EMV gives it (BCD digits, padded with one `F` to
 //! whole bytes) whose digits are a card number ([`card::is_card_number`]). Random hex seldom
 //! passes all of that — a known tag, a length that fits, 13 or more decimal digits in a row,
-//! a card's Luhn check and issuer prefix. The PAN is masked as any PAN is, the track 2 data
-//! removed whole; tag and length stay, they say what was there.
+//! a card's Luhn check and issuer prefix. The PAN is masked as any PAN is (its `*`s glued to
+//! what follows, as its digits were); the track 2 data removed whole, with the TLVs glued
+//! after it; tag and length stay, they say what was there.
 
+use super::is_word_byte;
 use crate::redact::card::{self, CardFinding};
 
 /// What a tag's value holds.
@@ -93,12 +95,20 @@ fn tlv_at(
                 .skip(1)
                 .take_while(|b| b.is_ascii_digit())
                 .count();
+            // What is glued after the track (the next TLVs) goes with it: after a marker it
+            // would start a word on a second pass (`[REMOVED]Bearer …`), where the first saw
+            // it glued to the track's last digit.
+            let end = value_start + value_len;
+            let glued = bytes[end..]
+                .iter()
+                .take_while(|&&b| is_word_byte(b))
+                .count();
             (matches!(rest.first(), Some(b'D' | b'd'))
                 && data >= TRACK2_DATA
                 && padded(&rest[1 + data..]))
             .then_some(CardFinding::Track {
                 start: value_start,
-                end: value_start + value_len,
+                end: end + glued,
             })
         }
     }
@@ -123,7 +133,22 @@ mod tests {
             // Track 2 equivalent data, and Mastercard's contactless track 2.
             (
                 r#"{"iccData":"9F27018057134111111111111111D25121011234567890123F9F10"}"#,
-                r#"{"iccData":"9F2701805713[REMOVED]9F10"}"#,
+                r#"{"iccData":"9F2701805713[REMOVED]"}"#,
+            ),
+            // Fuzzer (seed 7536): a word glued after the track started a word after its
+            // marker on a second pass (`[REMOVED]Bearer …`, `[REMOVED]EAAA…`). It goes with
+            // the track.
+            (
+                "57134111111111111111D25121011234567890123FBearer abc",
+                "5713[REMOVED] abc",
+            ),
+            (
+                "57134111111111111111D25121011234567890123FEAAA0123456789ABCDEF0123",
+                "5713[REMOVED]",
+            ),
+            (
+                "57134111111111111111D25121011234567890123F4111111111111111 x",
+                "5713[REMOVED] x",
             ),
             (
                 "9f6b134111111111111111d25121011234567890123f",
