@@ -358,6 +358,23 @@ mod tests {
     }
 
     #[test]
+    fn a_run_judged_before_a_value_held_inside_it_ends_where_the_value_starts() {
+        // Fuzzer (seed 7537): the `2` of `--CV2` starts a run holding the flag's value `62`,
+        // held to be written; the run was judged whole on a first pass (no card in it) and
+        // passed over, while a second pass, the value a marker, found the card after it.
+        assert_redacted(&[
+            (
+                "--CV2 62 625 573755 625-55555",
+                "--CV2 [REMOVED] 625 573755 ***-*5555",
+            ),
+            (
+                "--u-CV2 62 625-573755 625-55555* x",
+                "--u-CV2 [REMOVED] 625-573755 ***-*5555* x",
+            ),
+        ]);
+    }
+
+    #[test]
     fn a_code_named_ccv_goes_as_a_cvv_does() {
         // Written in clear before: `ccv` named no card code.
         assert_redacted(&[

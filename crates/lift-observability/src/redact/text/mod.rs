@@ -389,9 +389,12 @@ fn walk<'s, C: Classifier>(
                         // A Slack token's digits after its `xoxb-`.
                         Some(key)
                     } else {
-                        let (found, end) = card_run(bytes, out.name_floor, at);
+                        // A finding held to be written inside the run (a flag's value, `--CV2
+                        // 62 625 573755 …`) ends it, as its marker does for a second pass.
+                        let run = &bytes[..held.due.min(bytes.len())];
+                        let (found, end) = card_run(run, out.name_floor, at);
                         resume = end;
-                        found.map(|f| card_finding(bytes, f, redactor.counts()))
+                        found.map(|f| card_finding(run, f, redactor.counts()))
                     }
                 }
                 Anchor::Separator => separator(redactor, bytes, at, &out, &mut lines),
