@@ -4,7 +4,7 @@
 //! whose first item names the second (`("x-api-key", "k")`, `std::env::vars()` collected).
 
 use super::names::{holds_marker, is_name_byte, marker_for};
-use super::value_ends::{escaped_quote_len, opening_quote_len};
+use super::value_ends::opening_quote_len;
 use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
 use crate::redact::Redactor;
@@ -223,44 +223,31 @@ pub(super) fn only_field_value(
     colon: usize,
     floor: usize,
 ) -> Option<Finding> {
-    let opening = trim_end_blanks(&bytes[floor.min(start)..start]);
+    let opening = bytes[floor.min(start)..start].trim_ascii_end();
     let brace = floor.min(start) + opening.len().checked_sub(1)?;
     if bytes[brace] != b'{' || brace == start - 1 || brace < floor + 2 || bytes[brace - 1] != b' ' {
         return None;
     }
     let fixed = type_name_marker(redactor, bytes, brace - 1, floor)?;
     // In JSON-escaped text (`{\"msg\":\"Secret { inner: \\\"…\\\" }\"}`) the quotes are `\"`.
-    let value = colon
-        + 1
-        + bytes[colon + 1..]
-            .iter()
-            .take_while(|&&b| b == b' ')
-            .count();
-    let quoted = value + 5 * usize::from(bytes[value..].starts_with(b"Some("));
-    let escaped = escaped_quote_len(bytes.get(quoted..)?) == 2;
-    let (text_start, text_end, mut after) = debug_item(bytes, value, escaped)?;
+    let value = &bytes[colon + 1..];
+    let value = &value[value
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count()..];
+    let escaped = value
+        .strip_prefix(b"Some(")
+        .unwrap_or(value)
+        .starts_with(b"\\\"");
+    let (text_start, text_end, mut after) = debug_item(bytes, colon + 1, escaped)?;
     if bytes.get(after) == Some(&b',') {
         after += 1;
     }
-    after += trim_start_blanks(&bytes[after.min(bytes.len())..]);
-    if bytes.get(after) != Some(&b'}') {
+    // The struct closes after it, perhaps over a line break (`{:#?}`).
+    if bytes[after.min(bytes.len())..].trim_ascii_start().first() != Some(&b'}') {
         return None;
     }
     value_finding(redactor, bytes, text_start..text_end, fixed, None)
-}
-
-/// `bytes` without the blanks and line breaks at its end.
-fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
-    let n = bytes
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(0, |p| p + 1);
-    &bytes[..n]
-}
-
-/// How many blanks and line breaks `bytes` starts with.
-fn trim_start_blanks(bytes: &[u8]) -> usize {
-    bytes.iter().take_while(|b| b.is_ascii_whitespace()).count()
 }
 
 #[cfg(test)]
