@@ -4,9 +4,9 @@
 
 use std::arch::x86_64::{
     __m128i, __m256i, _mm_blendv_epi8, _mm_set_epi64x, _mm_set1_epi8, _mm_shuffle_epi8,
-    _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_min_epu8, _mm256_movemask_epi8,
-    _mm256_or_si256, _mm256_permute2x128_si256, _mm256_set_epi64x, _mm256_set_m128i,
-    _mm256_set1_epi8, _mm256_sub_epi8,
+    _mm256_alignr_epi8, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_min_epu8,
+    _mm256_movemask_epi8, _mm256_or_si256, _mm256_permute2x128_si256, _mm256_set_epi64x,
+    _mm256_set_m128i, _mm256_set1_epi8, _mm256_sub_epi8,
 };
 
 use super::{BLOCK, Classes, LAST_BYTE, padded, word, words};
@@ -197,6 +197,10 @@ fn classify_vector(v: __m256i) -> Classes {
     // A `-` before a `-` (or as the block's last byte): a long flag's dashes.
     let dashes = mask(dash);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
+    // A `-` or `.` after a letter from `g` on, either case (`glpat-`, `SG.`, `hvs.`): one
+    // signed comparison of the folded byte (non-ASCII is negative).
+    let prefix_ends = (dashes | mask(eq(v, b'.')))
+        & mask(_mm256_cmpgt_epi8(folded, _mm256_set1_epi8(b'f' as i8))) << 1;
     let quote = eq(v, b'"');
     let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, backslash));
     // A `"` before a `,` or after a `(`: looked for only where a quote is.
@@ -213,6 +217,7 @@ fn classify_vector(v: __m256i) -> Classes {
             | letters & LAST_BYTE
             | quote_anchors
             | double_dashes
+            | prefix_ends
             | spaced_digits,
         digits,
         breakers: !mask(in_run),

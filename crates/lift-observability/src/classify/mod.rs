@@ -12,7 +12,9 @@
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I`/`Q`/`A` (`AKIA`,
 //! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends)
 //! or after `(` (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command
-//! line's long flag), a digit after a space (a PIN after its name, `PIN 1234`) — and any of
+//! line's long flag), `-` or `.` after a letter from `g` on, either case (where a provider's
+//! token prefix may end: `glpat-`, `pypi-`, `sq0atp-`, `SG.`, `hvs.` — never after a UUID's
+//! hex digits), a digit after a space (a PIN after its name, `PIN 1234`) — and any of
 //! these letters, a `"` or a `-` as the
 //! block's last byte, whose neighbour after it is outside. The block's first byte is judged
 //! as a string's first: nothing before it. In prose the letters alone anchor often; with
@@ -57,6 +59,8 @@ static NEED_BYTE_BEFORE: [u32; 256] = {
     t[b'V' as usize] = 1;
     t[b'v' as usize] = 1;
     t[b'"' as usize] = 1;
+    t[b'-' as usize] = 1;
+    t[b'.' as usize] = 1;
     let mut d = b'0';
     while d <= b'9' {
         t[d as usize] = 1;
@@ -245,6 +249,13 @@ mod portable;
 mod tests {
     use super::*;
 
+    /// Whether a `-` or `.` after `prev` may end a token's prefix (`glpat-`, `sq0atp-`,
+    /// `pypi-`, `SG.`, `hvs.`): a letter from `g` on, either case — ASCII whose folded byte
+    /// is 0x67 or more.
+    fn ends_token_prefix(prev: Option<u8>) -> bool {
+        prev.is_some_and(|p| (0x67..=0x7f).contains(&(p | 0x20)))
+    }
+
     /// The definition for one byte, as bit 0: `prev` and `next` are its neighbours. `prev`
     /// is `None` where nothing comes before it (no literal's byte, no word's); `next` is
     /// `None` where the byte after it is not looked at (it fits whatever a letter needs).
@@ -262,7 +273,8 @@ mod tests {
             b'J' => prev == Some(b'y'),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b',') || prev == Some(b'('),
-            b'-' => next(|n| n == b'-'),
+            b'-' => next(|n| n == b'-') || ends_token_prefix(prev),
+            b'.' => ends_token_prefix(prev),
             b'0'..=b'9' => prev == Some(b' '),
             _ => false,
         };

@@ -107,11 +107,16 @@ fn comparisons(v: uint8x16_t) -> [uint8x16_t; CLASSES] {
         digits,
         in_run,
         escapes,
+        // A `-` or `.`; the letters from `g` on, either case, a token's prefix may end in
+        // before one (`glpat-`, `SG.`, `hvs.`): the folded byte from 0x67 to 0x7f.
+        vorrq_u8(dash, eq(v, b'.')),
+        at_most(vsubq_u8(folded, vdupq_n_u8(0x67)), 0x7f - 0x67),
     ]
 }
 
-/// How many classes [`comparisons`] gives.
-const CLASSES: usize = 12;
+/// How many classes [`comparisons`] gives: four masks' worth three times, and two more the
+/// prefixes' ends are made of ([`classify_neon`]).
+const CLASSES: usize = 14;
 
 /// Each comparison's bytes weighed by their place in its 8-byte half — byte `k` of each
 /// half by `1 << k`, so that the sum of a half's weighed bytes is its mask.
@@ -169,6 +174,13 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     // byte).
     let quote_anchors = quotes & (commas >> 1 | LAST_BYTE | parens << 1);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
+    // A `-` or `.` after a letter from `g` on: the letters slid by a byte
+    // across the halves, as a `prev` is.
+    let zero = vdupq_n_u8(0);
+    let prefix_ends = one_mask(
+        vandq_u8(low[12], vextq_u8::<15>(zero, low[13])),
+        vandq_u8(high[12], vextq_u8::<15>(low[13], high[13])),
+    );
     // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
     let after_c = v & c << 1;
     // Most blocks hold none of the letters: their neighbours are looked at only when one
@@ -177,7 +189,6 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     let with_neighbours = if letters == 0 {
         0
     } else {
-        let zero = vdupq_n_u8(0);
         let next_lo = vextq_u8::<1>(lo, hi);
         let prev_hi = vextq_u8::<15>(lo, hi);
         one_mask(
@@ -194,7 +205,8 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
             | after_c
             | letters & LAST_BYTE
             | quote_anchors
-            | double_dashes,
+            | double_dashes
+            | prefix_ends,
         digits,
         breakers: !in_run,
         escapes,

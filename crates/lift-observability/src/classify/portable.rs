@@ -49,6 +49,9 @@ fn word(w: u64) -> Raw {
         comma: compress(eq(w, b',')),
         paren: compress(eq(w, b'(')),
         dash: compress(eq(w, b'-')),
+        dot: compress(eq(w, b'.')),
+        // Letters from `g` on, either case: ASCII whose folded byte is 0x67 or more.
+        letters_from_g: compress((folded & !HIGH).wrapping_add(ONES * 0x19) & !folded & HIGH),
         space: compress(eq(w, b' ')),
         digits: compress(digits),
         in_run: compress(digits | eq(w, b' ') | eq(w, b'-') | eq(w, b'+')),
@@ -76,6 +79,8 @@ struct Raw {
     comma: u32,
     paren: u32,
     dash: u32,
+    dot: u32,
+    letters_from_g: u32,
     space: u32,
     digits: u32,
     in_run: u32,
@@ -103,6 +108,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
         | letter_v & all(|r| r.c) << 1
         | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)
         | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE)
+        | (all(|r| r.dash) | all(|r| r.dot)) & all(|r| r.letters_from_g) << 1
         | all(|r| r.digits) & all(|r| r.space) << 1;
     Classes {
         anchors: all(|r| r.separators)

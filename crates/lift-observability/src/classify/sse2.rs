@@ -3,8 +3,8 @@
 //! half shifted by a byte, the byte across the halves' seam carried over by hand.
 
 use std::arch::x86_64::{
-    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-    _mm_set_epi64x, _mm_set1_epi8, _mm_slli_si128, _mm_srli_si128, _mm_sub_epi8,
+    __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_min_epu8, _mm_movemask_epi8,
+    _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8, _mm_slli_si128, _mm_srli_si128, _mm_sub_epi8,
 };
 
 use super::{BLOCK, Classes, LAST_BYTE, words};
@@ -69,10 +69,11 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
     ))
 }
 
-/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s, `(`s and spaces, and its
-/// other classes.
+/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s, `(`s and spaces, its
+/// `.`s and its letters from `g` on (either case: a token's prefix may end in one before a
+/// `-` or `.`), and its other classes.
 #[target_feature(enable = "sse2")]
-fn half(v: __m128i) -> (u32, [u32; 7], Classes) {
+fn half(v: __m128i) -> (u32, [u32; 9], Classes) {
     let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
     let letters = _mm_or_si128(
         _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
@@ -93,6 +94,9 @@ fn half(v: __m128i) -> (u32, [u32; 7], Classes) {
     let in_run = _mm_or_si128(_mm_or_si128(digits, eq(v, b'+')), _mm_or_si128(space, dash));
     let quote = eq(v, b'"');
     let escapes = _mm_or_si128(at_most(v, 0x1f), _mm_or_si128(quote, backslash));
+    // A letter from `g` on, either case: one signed comparison of the folded byte
+    // (non-ASCII is negative).
+    let prefix_letters = _mm_cmpgt_epi8(folded, _mm_set1_epi8(b'f' as i8));
     (
         mask(letters),
         [
@@ -103,6 +107,8 @@ fn half(v: __m128i) -> (u32, [u32; 7], Classes) {
             mask(dash),
             mask(eq(v, b'(')),
             mask(space),
+            mask(eq(v, b'.')),
+            mask(prefix_letters),
         ],
         Classes {
             anchors: mask(separators),
@@ -131,6 +137,8 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
             dash_lo,
             paren_lo,
             space_lo,
+            dot_lo,
+            prefix_letters_lo,
         ],
         c_lo,
     ) = half(lo);
@@ -144,6 +152,8 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
             dash_hi,
             paren_hi,
             space_hi,
+            dot_hi,
+            prefix_letters_hi,
         ],
         c_hi,
     ) = half(hi);
@@ -153,6 +163,9 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
         & ((comma_lo | comma_hi << 16) >> 1 | LAST_BYTE | (paren_lo | paren_hi << 16) << 1);
     let dashes = dash_lo | dash_hi << 16;
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
+    // A `-` or `.` after a letter from `g` on (`glpat-`, `SG.`, `hvs.`).
+    let prefix_ends =
+        (dashes | dot_lo | dot_hi << 16) & (prefix_letters_lo | prefix_letters_hi << 16) << 1;
     let letters = letters_lo | letters_hi << 16;
     // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
     let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
@@ -178,7 +191,8 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
             | after_c
             | letters & LAST_BYTE
             | quote_anchors
-            | double_dashes,
+            | double_dashes
+            | prefix_ends,
         digits,
         breakers: c_lo.breakers | c_hi.breakers << 16,
         escapes: c_lo.escapes | c_hi.escapes << 16,

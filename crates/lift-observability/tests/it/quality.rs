@@ -727,8 +727,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("provider token as a value", text, body));
         }
     }
-    // Tokens whose prefix ends in a `_`, wherever they stand: in prose, in an element named
-    // for nothing sensitive, after a separator percent-encoded, in parentheses.
+    // Tokens whose prefix ends in a `_`, `-` or `.`, wherever they stand: in prose, in an
+    // element named for nothing sensitive, after a separator percent-encoded, in parentheses.
     for (prefix, body) in [
         ("ghp_", "R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01"),
         ("ghu_", "16C7e42F292c6912E7710c838347Ae178B4a"),
@@ -744,6 +744,20 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "dop_v1_",
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         ),
+        ("glpat-", "xY9zAbCdEfGh12345678"),
+        ("glrt-", "t1_AbCdEfGh12345678xY9z"),
+        ("glptt-", "0123456789abcdefABCDEF0123456789abcdef01"),
+        ("sq0atp-", "Ab1Cd2Ef3Gh4Ij5Kl6Mn7O"),
+        ("sq0csp-", "Ab1Cd2Ef3Gh4Ij5Kl6Mn7OpQrStUvWxYz0123456789A"),
+        (
+            "pypi-",
+            "AgEIcHlwaS5vcmcCJGE4ZjQ5YjYwLTk2NjctNDQ2Mi1hYzg5LWZjYmQ1NzJmNjZhNQ",
+        ),
+        (
+            "SG.",
+            "ngeVfQFYQlKU0ufo8x5d1A.TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr",
+        ),
+        ("hvs.", "CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz"),
     ] {
         for text in [
             format!("pushing with {prefix}{body} to origin"),
@@ -1230,6 +1244,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "step=npm_install_dependencies branch: github_pat_docs mode: ghp_short1",
         "job=wnpm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 status: ghost_town_Q1",
         "status: succeeded, stage=EAAAlpha Version: SG.module_loader_default",
+        // Words after a prefix that ends in a `-` or `.`, and the words and regions whose
+        // `-` or `.` comes after a letter such a prefix ends in.
+        "pypi-mirror-for-internal-builds, sq0atp-rotation-policy, hvs.token.ttl, SG.v3.mail.send",
+        "us-east-1 ap-southeast-2 multi-tenant opt-in e.g. payment_intent.succeeded items.",
         "ran npm_install_dependencies, ghp_short1 and shpat_v2; tghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01",
         "the_secret_recipe_for_success_2026 pi_3MtwBwLkdIwHu7ix28a3tqPa_secret_short",
         // Prefixes with too little after them, digits alone, a word before.

@@ -47,7 +47,7 @@
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
-//! | `_` (most told from the three bytes before it) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`: [`underscores`]) | the body `[REDACTED]`, the prefix kept |
+//! | `_`; `-` or `.` after a letter a prefix ends in (most told from the three bytes before them) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`, `vault said hvs.…`, `deploy with glpat-…`: [`prefix_ends`]) | the body `[REDACTED]`, the prefix kept |
 //! | | a Stripe client secret with no name before it (`pi_…_secret_…`) | the body `[REDACTED]`, the intent's id kept |
 //! | | a Braintree access token with no name before it (`access_token$production$…`) | the body `[REDACTED]`, the prefix kept |
 //!
@@ -62,7 +62,7 @@
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
 //! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
-//! their prefix; [`underscores`], those found at the `_` that ends their prefix;
+//! their prefix; [`prefix_ends`], those found at the `_`, `-` or `.` that ends their prefix;
 //! [`payment_keys`], Adyen's and Square's, at a capital `A`), [`pem`]
 //! (private keys) and [`arns`] (an ARN's fields, which hold no names).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
@@ -78,12 +78,12 @@ mod names;
 mod output;
 mod payment_keys;
 mod pem;
+mod prefix_ends;
 mod prefixed_keys;
 mod separators;
 mod short;
 #[cfg(test)]
 mod test_support;
-mod underscores;
 mod urls;
 mod value_ends;
 mod values;
@@ -106,9 +106,9 @@ use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
 use output::{Held, Output};
 use payment_keys::{adyen_api_key, square_access_token};
+use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
 use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
-use underscores::{prefixes_ending_at, token_at_underscore};
 use wrappers::{tuple_value, wrapped_value};
 
 /// Replaces secrets.
@@ -143,8 +143,11 @@ enum Anchor {
     /// A double quote before a comma or after a `(`: perhaps where a tuple's first item
     /// ends, or a wrapper's text starts.
     Quote,
-    /// A dash before a dash: perhaps a command line's long flag.
+    /// A dash before a dash: perhaps a command line's long flag; after a letter a token's
+    /// prefix ends in: perhaps that prefix's end (`glpat-`).
     Dash,
+    /// A dot after a letter a token's prefix ends in: perhaps that prefix's end (`hvs.`).
+    Dot,
     /// A backslash: perhaps an escaped `=` or `<` (`\u003d`, `\u003c`).
     Backslash,
     /// An underscore: perhaps the end of a provider's token prefix (`ghp_`).
@@ -172,6 +175,7 @@ static ANCHORS: [Anchor; 256] = {
     t[b'v' as usize] = Anchor::LetterV;
     t[b'"' as usize] = Anchor::Quote;
     t[b'-' as usize] = Anchor::Dash;
+    t[b'.' as usize] = Anchor::Dot;
     t[b'\\' as usize] = Anchor::Backslash;
     t[b'_' as usize] = Anchor::Underscore;
     t
@@ -286,13 +290,14 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let card_starts = run_starts & !broken;
     let mut look_at =
         wide(first.anchors, second.anchors) | card_starts | u64::from(may_start_with_token(bytes));
-    // A `_` that may end no provider's prefix (`pay_`, `requires_action`), a number after a
-    // space and no code's name (`Order 12345`) are nothing for the walk: most strings with
-    // one are told here.
+    // A `_`, `-` or `.` that may end no provider's prefix (`pay_`, `requires_action`,
+    // `us-east-1`; a `-` before a `-` may start a flag), a number after a space and no code's
+    // name (`Order 12345`) are nothing for the walk: most strings with one are told here.
     while look_at != 0 {
         let at = look_at.trailing_zeros() as usize;
         let nothing = match bytes.get(at) {
-            Some(b'_') => prefixes_ending_at(bytes, at) == 0,
+            Some(b'_' | b'.') => prefixes_ending_at(bytes, at) == 0,
+            Some(b'-') => bytes.get(at + 1) != Some(&b'-') && prefixes_ending_at(bytes, at) == 0,
             Some(b'0'..=b'9') => card_starts >> at & 1 == 0 && !may_follow_name(bytes, at),
             _ => false,
         };
@@ -438,7 +443,9 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
                 Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)
                     .or_else(|| tuple_value(redactor, bytes, at, out.name_floor)),
-                Anchor::Dash => flag_value(redactor, bytes, at, out.name_floor),
+                Anchor::Dash if bytes.get(at + 1) == Some(&b'-') => {
+                    flag_value(redactor, bytes, at, out.name_floor)
+                }
                 // `Password(\"…\")` in JSON-escaped text: a wrapper's escaped quote.
                 Anchor::Backslash if at > 0 && bytes[at - 1] == b'(' => {
                     wrapped_value(redactor, bytes, at, out.name_floor)
@@ -446,10 +453,12 @@ fn walk<'s, C: Classifier>(
                 Anchor::Backslash => {
                     escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
                 }
-                Anchor::Underscore => match prefixes_ending_at(bytes, at) {
-                    0 => None,
-                    prefixes => token_at_underscore(bytes, at, prefixes, redactor.counts()),
-                },
+                Anchor::Underscore | Anchor::Dash | Anchor::Dot => {
+                    match prefixes_ending_at(bytes, at) {
+                        0 => None,
+                        prefixes => token_at_prefix_end(bytes, at, prefixes, redactor.counts()),
+                    }
+                }
             };
             let Some(f) = found else { continue };
             if f.start > at {

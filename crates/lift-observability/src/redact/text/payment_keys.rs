@@ -1,7 +1,7 @@
 //! Payment providers' API keys with no name before them, anchored at a capital `A`: Adyen's
 //! (`AQE…`) and Square's access tokens (`EAAA…`) — in an error, a config dump, prose. (A name
 //! before them, `x-api-key: AQE…`, is the look-back's; Stripe's keys are anchored at their
-//! `k` or `_`, [`prefixed_keys`](super::prefixed_keys) and [`underscores`](super::underscores).)
+//! `k` or `_`, [`prefixed_keys`](super::prefixed_keys) and [`prefix_ends`](super::prefix_ends).)
 //! The body becomes `[REDACTED]`; the prefix stays, as it says which provider's key leaked.
 
 use super::prefixed_keys::prefixed_token;

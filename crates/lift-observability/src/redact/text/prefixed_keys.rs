@@ -5,16 +5,15 @@
 //! the card detector stops at anyway) and Google's API keys (`AIza…`, at the `A`). The body
 //! becomes `[REDACTED]`; the prefix stays, as it says which key leaked.
 //!
-//! Prefixes that end in a `_` — GitHub's `ghp_`, Stripe's webhook secrets' `whsec_`, npm's,
-//! Shopify's, DigitalOcean's ([`TOKEN_PREFIXES`]) — are anchored at that `_` wherever it
-//! stands, in prose too ([`underscores`](super::underscores)), and Square's `EAAA` at its
-//! first `A` ([`payment_keys`](super::payment_keys)). Those ending in a `-` or a `.`
-//! (GitLab's `glpat-`, PyPI's, Square's, SendGrid's `SG.`, Vault's `hvs.`) would need an
-//! anchor at every `-` (four in each UUID) or `.` of the text; they are found where a
-//! detector already looks: as a URL's user ([`urls`](super::urls)), a long
-//! flag's value ([`commands`](super::commands)), a string's start (a field's value:
-//! [`token_at_start`]) and the value after a `=` or `:` whatever its name
-//! (`"Value":"glpat-…"`, [`token_value`]) — not in prose.
+//! Prefixes that end in a `_`, `-` or `.` — GitHub's `ghp_`, Stripe's webhook secrets'
+//! `whsec_`, GitLab's `glpat-`, PyPI's, Square's `sq0atp-`, SendGrid's `SG.`, Vault's `hvs.`
+//! ([`TOKEN_PREFIXES`]) — are anchored at that byte wherever it stands, in prose too
+//! ([`prefix_ends`](super::prefix_ends)), and Square's `EAAA` at its first `A`
+//! ([`payment_keys`](super::payment_keys)). They are found where other detectors look too:
+//! as a URL's user ([`urls`](super::urls)), a long flag's value
+//! ([`commands`](super::commands)), a string's start (a field's value: [`token_at_start`])
+//! and the value after a `=` or `:` whatever its name (`"Value":"glpat-…"`,
+//! [`token_value`]).
 
 use super::names::is_marker_at;
 use super::value_ends::opening_quote_len;
@@ -159,12 +158,13 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 
 /// Token prefixes that say which token it is, kept when its body is redacted: GitHub's
 /// (classic, OAuth, user-to-server, server-to-server and refresh tokens, fine-grained
-/// personal access tokens), GitLab's personal access, deploy and runner tokens, Stripe's
-/// webhook signing secrets, Shopify's access tokens and shared secrets, Square's access
-/// tokens (sandbox and production) and application secrets, SendGrid's API keys, npm's and
-/// PyPI's tokens, HashiCorp Vault's service tokens and DigitalOcean's.
+/// personal access tokens), GitLab's personal access, deploy, runner, pipeline trigger,
+/// feed and CI job tokens, Stripe's webhook signing secrets, Shopify's access tokens and
+/// shared secrets, Square's access tokens (sandbox and production) and application secrets,
+/// SendGrid's API keys, npm's and PyPI's tokens, HashiCorp Vault's service and recovery
+/// tokens and DigitalOcean's.
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
-pub(super) const TOKEN_PREFIXES: [&[u8]; 22] = [
+pub(super) const TOKEN_PREFIXES: [&[u8]; 26] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -174,6 +174,9 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 22] = [
     b"glpat-",
     b"gldt-",
     b"glrt-",
+    b"glptt-",
+    b"glft-",
+    b"glcbt-",
     b"whsec_",
     b"shpat_",
     b"shpca_",
@@ -186,6 +189,7 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 22] = [
     b"npm_",
     b"pypi-",
     b"hvs.",
+    b"hvr.",
     b"dop_v1_",
 ];
 

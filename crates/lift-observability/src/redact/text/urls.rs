@@ -163,11 +163,11 @@ mod tests {
             ),
             // Fuzzer: a user-info whose password holds an `@` (`user@:password@host`) keeps
             // its user; a second pass, the password a marker that ends the authority, read
-            // the user before the first `@` as a token. (A prefix ending in `_` is a token
-            // wherever it stands.)
+            // the user before the first `@` as a token. (A prefix ending in `_` or `-` is a
+            // token wherever it stands.)
             (
                 "s://glpat-ub_DDDDDDDDDDDDD@:=KEY@host",
-                "s://glpat-ub_DDDDDDDDDDDDD@:[REDACTED]@host",
+                "s://glpat-[REDACTED]@:[REDACTED]@host",
             ),
             (
                 "s://ghr_ub_DDDDDDDDDDDDD@:=KEY@host",

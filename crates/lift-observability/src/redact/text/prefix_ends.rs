@@ -1,24 +1,34 @@
-//! At a `_`: the end of a provider's token prefix (`ghp_`, `whsec_`, `npm_`: those of
-//! [`TOKEN_PREFIXES`] that end in one), of the `_secret_` that joins a Stripe intent's id
-//! to its client secret, or of a Braintree access token's `access_` — found wherever they stand, in prose too (`pushing with ghp_…`,
-//! `<pat>ghp_…</pat>`, `pat%3Dghp_…`), where no name or separator comes before them. Most
-//! `_`s (`pay_…`, `requires_action`) are told from the three bytes before them, by one table
-//! per position built from the prefixes at compile time: the scan's quick look asks
-//! [`prefixes_ending_at`] too, so a string whose only anchors are such `_`s is not walked.
+//! At a `_`, `-` or `.`: the end of a provider's token prefix (`ghp_`, `whsec_`, `glpat-`,
+//! `sq0atp-`, `pypi-`, `SG.`, `hvs.`: [`TOKEN_PREFIXES`] but Square's `EAAA`), of the
+//! `_secret_` that joins a Stripe intent's id to its client secret, or of a Braintree access
+//! token's `access_` — found wherever they stand, in prose too (`pushing with ghp_…`, `vault
+//! said hvs.…`, `<pat>glpat-…</pat>`, `pat%3Dghp_…`), where no name or separator comes
+//! before them. The classifier anchors a `-` or a `.` only after a letter one of those
+//! prefixes ends in (`t`, `p`, `i`, `s`, `G`, `b`, `r`; never a UUID's hex digit), a `_`
+//! everywhere; most (`pay_`, `requires_action`, `us-east-1`) are told from the three bytes
+//! before them, by one table per position built from the prefixes at compile time: the
+//! scan's quick look asks [`prefixes_ending_at`] too, so a string whose only anchors are
+//! such bytes is not walked.
 
 use super::prefixed_keys::{TOKEN_PREFIXES, body_ends, prefixed_token};
 use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
 
-/// The [`TOKEN_PREFIXES`] that end in a `_` (GitHub's, Stripe's webhook secrets', Shopify's,
-/// npm's, DigitalOcean's), by index: a token of theirs is anchored at that `_`, wherever it
-/// stands (`pushing with ghp_…`, `<pat>ghp_…</pat>`).
-const UNDERSCORE_ENDED: (u32, [u8; 32]) = {
+/// Whether `b` may end a token's prefix: those [`TOKEN_PREFIXES`] that end in one are found
+/// at it.
+const fn ends_prefix(b: u8) -> bool {
+    matches!(b, b'_' | b'-' | b'.')
+}
+
+/// The [`TOKEN_PREFIXES`] that end in a `_`, `-` or `.` (all but Square's `EAAA`), by
+/// index, and each one's length: a token of theirs is anchored at that last byte, wherever
+/// it stands (`pushing with ghp_…`, `<pat>glpat-…</pat>`).
+const SEPARATOR_ENDED: (u32, [u8; 32]) = {
     let (mut bits, mut lengths) = (0u32, [0u8; 32]);
     let mut k = 0;
     while k < TOKEN_PREFIXES.len() {
         let p = TOKEN_PREFIXES[k];
-        if p[p.len() - 1] == b'_' {
+        if ends_prefix(p[p.len() - 1]) {
             bits |= 1 << k;
             lengths[k] = p.len() as u8;
         }
@@ -27,10 +37,27 @@ const UNDERSCORE_ENDED: (u32, [u8; 32]) = {
     (bits, lengths)
 };
 
-/// Per byte, for each of the three bytes before a `_` (the nearest first), the
-/// [`UNDERSCORE_ENDED`] prefixes (a bit each, by index) that have that byte there: a `_`
-/// may end one only where the three bytes' sets meet.
-static BEFORE_UNDERSCORE: [[u32; 256]; 3] = {
+/// Per byte `b`, the [`SEPARATOR_ENDED`] prefixes (a bit each, by index) and the words of
+/// [`WORDS_ENDING_AT_UNDERSCORE`] that end in `b`.
+static ENDING_IN: [u32; 256] = {
+    let mut t = [0; 256];
+    t[b'_' as usize] = CLIENT_SECRET_BIT | BRAINTREE_BIT;
+    let mut k = 0;
+    while k < TOKEN_PREFIXES.len() {
+        let p = TOKEN_PREFIXES[k];
+        if SEPARATOR_ENDED.0 & 1 << k != 0 {
+            t[p[p.len() - 1] as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    t
+};
+
+/// Per byte, for each of the three bytes before a prefix's last (the nearest first), the
+/// [`ENDING_IN`] prefixes and words (a bit each) that have that byte there — or any byte,
+/// where the prefix is shorter (`SG.`): a byte may end one only where the three bytes' sets
+/// meet.
+static BEFORE_END: [[u32; 256]; 3] = {
     let mut t = [[0; 256]; 3];
     // The `ret` of a Stripe client secret's `_secret_`, the `ess` of Braintree's `access_`.
     let mut d = 0;
@@ -42,10 +69,18 @@ static BEFORE_UNDERSCORE: [[u32; 256]; 3] = {
     let mut k = 0;
     while k < TOKEN_PREFIXES.len() {
         let p = TOKEN_PREFIXES[k];
-        if UNDERSCORE_ENDED.0 & 1 << k != 0 {
+        if SEPARATOR_ENDED.0 & 1 << k != 0 {
             let mut d = 0;
             while d < 3 {
-                t[d][p[p.len() - 2 - d] as usize] |= 1 << k;
+                if d + 2 <= p.len() {
+                    t[d][p[p.len() - 2 - d] as usize] |= 1 << k;
+                } else {
+                    let mut b = 0;
+                    while b < 256 {
+                        t[d][b] |= 1 << k;
+                        b += 1;
+                    }
+                }
                 d += 1;
             }
         }
@@ -54,28 +89,30 @@ static BEFORE_UNDERSCORE: [[u32; 256]; 3] = {
     t
 };
 
-/// The [`UNDERSCORE_ENDED`] prefixes the `_` at `at` may end, by their last three bytes
-/// before it (nonzero if any): three loads tell for most `_`s (`pay_`, `requires_action`).
+/// The [`SEPARATOR_ENDED`] prefixes (and words of [`WORDS_ENDING_AT_UNDERSCORE`]) the byte
+/// at `at` may end, by itself and the three bytes before it (nonzero if any): four loads
+/// tell for most (`pay_`, `requires_action`, `us-east-1`).
 #[inline(always)]
 pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
-    match at.checked_sub(3).and_then(|from| bytes.get(from..at)) {
-        Some(&[third, second, first]) => {
-            BEFORE_UNDERSCORE[0][usize::from(first)]
-                & BEFORE_UNDERSCORE[1][usize::from(second)]
-                & BEFORE_UNDERSCORE[2][usize::from(third)]
+    match at.checked_sub(3).and_then(|from| bytes.get(from..=at)) {
+        Some(&[third, second, first, end]) => {
+            ENDING_IN[usize::from(end)]
+                & BEFORE_END[0][usize::from(first)]
+                & BEFORE_END[1][usize::from(second)]
+                & BEFORE_END[2][usize::from(third)]
         }
         _ => 0,
     }
 }
 
-/// At a `_` (`at`): a [`TOKEN_PREFIXES`] token whose prefix it ends, starting where a word
-/// does — in prose, in an element, after an encoded separator, wherever no other detector
-/// looks (`pushing with ghp_…`) —, a Stripe client secret whose `_secret_` it ends
-/// ([`client_secret`]) or a Braintree access token whose `access_` it ends
-/// ([`braintree_token`]): its body `[REDACTED]`. `prefixes` is what [`prefixes_ending_at`]
-/// answered for it (nonzero).
+/// At a `_`, `-` or `.` (`at`): a [`TOKEN_PREFIXES`] token whose prefix it ends, starting
+/// where a word does — in prose, in an element, after an encoded separator, wherever no
+/// other detector looks (`pushing with ghp_…`, `vault said hvs.…`) —, a Stripe client secret
+/// whose `_secret_` it ends ([`client_secret`]) or a Braintree access token whose `access_`
+/// it ends ([`braintree_token`]): its body `[REDACTED]`. `prefixes` is what
+/// [`prefixes_ending_at`] answered for it (nonzero).
 #[cold]
-pub(super) fn token_at_underscore(
+pub(super) fn token_at_prefix_end(
     bytes: &[u8],
     at: usize,
     mut prefixes: u32,
@@ -92,7 +129,7 @@ pub(super) fn token_at_underscore(
     while prefixes != 0 {
         let k = prefixes.trailing_zeros() as usize;
         prefixes &= prefixes - 1;
-        let len = usize::from(UNDERSCORE_ENDED.1[k]);
+        let len = usize::from(SEPARATOR_ENDED.1[k]);
         if let Some(start) = (at + 1).checked_sub(len)
             && bytes[start..].starts_with(TOKEN_PREFIXES[k])
             && starts_token(bytes, start)
@@ -105,7 +142,7 @@ pub(super) fn token_at_underscore(
 }
 
 /// What a `_` may end other than a [`TOKEN_PREFIXES`] prefix, by its bit in
-/// [`BEFORE_UNDERSCORE`], and the detector that judges it there.
+/// [`BEFORE_END`], and the detector that judges it there.
 type UnderscoreFinder = fn(&[u8], usize, &Counts) -> Option<Finding>;
 
 /// See [`UnderscoreFinder`]: a Stripe client secret's `_secret_`, a Braintree token's
@@ -118,7 +155,7 @@ const WORDS_ENDING_AT_UNDERSCORE: [(u32, UnderscoreFinder); 2] = [
 /// What joins a Stripe PaymentIntent's or SetupIntent's id to its client secret's body.
 const CLIENT_SECRET: &[u8] = b"_secret_";
 
-/// [`BEFORE_UNDERSCORE`]'s bit for [`CLIENT_SECRET`]'s last `_` (no prefix's index).
+/// [`BEFORE_END`]'s bit for [`CLIENT_SECRET`]'s last `_` (no prefix's index).
 const CLIENT_SECRET_BIT: u32 = 1 << 31;
 
 /// The ids a client secret extends: a PaymentIntent's, a SetupIntent's.
@@ -164,7 +201,7 @@ fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
 /// (`access_token$production$…`).
 const BRAINTREE: &[u8] = b"access_";
 
-/// [`BEFORE_UNDERSCORE`]'s bit for [`BRAINTREE`]'s `_` (no prefix's index).
+/// [`BEFORE_END`]'s bit for [`BRAINTREE`]'s `_` (no prefix's index).
 const BRAINTREE_BIT: u32 = 1 << 30;
 
 /// What follows [`BRAINTREE`] in a token of each environment.
@@ -197,7 +234,41 @@ fn braintree_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> 
 
 #[cfg(test)]
 mod tests {
+    use super::{SEPARATOR_ENDED, prefixes_ending_at};
+    use crate::redact::text::prefixed_keys::TOKEN_PREFIXES;
     use crate::redact::text::test_support::{assert_redacted, redacted_once_for_all};
+
+    #[test]
+    fn every_prefix_ending_in_a_dash_or_a_dot_ends_where_the_classifier_anchors() {
+        // A `-` or `.` anchors after a letter from `g` on, either case: a prefix ending in
+        // one after another letter would be found only where a block's edge anchors it.
+        for (k, prefix) in TOKEN_PREFIXES.iter().enumerate() {
+            let [.., before, last] = **prefix else {
+                panic!("{prefix:?}")
+            };
+            if matches!(last, b'-' | b'.') {
+                assert!(SEPARATOR_ENDED.0 & 1 << k != 0, "{prefix:?}");
+                assert!((0x67..=0x7f).contains(&(before | 0x20)), "{prefix:?}");
+            }
+            let text = [b"  ", *prefix].concat();
+            let at = text.len() - 1;
+            assert_eq!(
+                prefixes_ending_at(&text, at) & 1 << k != 0,
+                SEPARATOR_ENDED.0 & 1 << k != 0,
+                "{prefix:?}"
+            );
+        }
+        for text in [
+            &b"us-east-1"[..],
+            b"payment_intent.succeeded",
+            b"e.g. it",
+            b"multi-tenant",
+        ] {
+            for at in 0..text.len() {
+                assert_eq!(prefixes_ending_at(text, at), 0, "{text:?} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn tokens_whose_prefix_ends_in_an_underscore_lose_their_body_wherever_they_stand() {
@@ -234,6 +305,74 @@ mod tests {
             ("see ghp_Short1 shpat_v2", "see ghp_Short1 shpat_v2"),
             (&format!("%41{GHP}"), &format!("%41{GHP}")),
         ]);
+    }
+
+    #[test]
+    fn tokens_whose_prefix_ends_in_a_dash_or_a_dot_lose_their_body_wherever_they_stand() {
+        // Written in clear before: only a name, a separator or a string's start before them
+        // was looked at.
+        const GLPAT: &str = "glpat-xY9zAbCdEfGh12345678";
+        const SQUARE: &str = "sq0csp-Ab1Cd2Ef3Gh4Ij5Kl6Mn7OpQrStUvWxYz0123456789A";
+        const SENDGRID: &str =
+            "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";
+        const VAULT: &str = "hvs.CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz";
+        assert_redacted(&[
+            (
+                &format!("deploy with {GLPAT} to main"),
+                "deploy with glpat-[REDACTED] to main",
+            ),
+            (
+                &format!("square rejected {SQUARE}."),
+                "square rejected sq0csp-[REDACTED].",
+            ),
+            (
+                &format!("sendgrid: 401 for api key {SENDGRID}"),
+                "sendgrid: 401 for api key SG.[REDACTED]",
+            ),
+            (
+                &format!("vault said ({VAULT}) expired"),
+                "vault said (hvs.[REDACTED]) expired",
+            ),
+            (&format!("<t>{VAULT}</t>"), "<t>hvs.[REDACTED]</t>"),
+            (&format!("t%3D{GLPAT}"), "t%3Dglpat-[REDACTED]"),
+            // The prefix's last byte as a block's first (the 33rd byte): its letter before
+            // is in the block before.
+            (
+                &format!("{} {GLPAT}", "x ".repeat(13)),
+                &format!("{} glpat-[REDACTED]", "x ".repeat(13)),
+            ),
+            // Glued to a word, words after a prefix, a body too short; regions and words
+            // whose `-` or `.` comes after such a letter.
+            (&format!("x{GLPAT}"), &format!("x{GLPAT}")),
+            (
+                "pypi-mirror-for-internal-builds SG.v3.mail.send hvs.short1",
+                "pypi-mirror-for-internal-builds SG.v3.mail.send hvs.short1",
+            ),
+            (
+                "us-east-1 multi-tenant e.g. payment_intent.succeeded",
+                "us-east-1 multi-tenant e.g. payment_intent.succeeded",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn tokens_ending_in_a_dash_or_a_dot_mixed_with_other_findings_never_show() {
+        redacted_once_for_all(
+            &[
+                " glpat-xY9zAbCdEfGh12345678",
+                " hvs.CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKl",
+                "SG.",
+                "--",
+                "-",
+                ".",
+                "t",
+                "x",
+                "%3D",
+            ],
+            38,
+            "glpat-xY9zAbCdEfGh12345678",
+            "xY9zAbCdEfGh12345678",
+        );
     }
 
     #[test]
