@@ -30,7 +30,7 @@ fn mask(v: __m256i) -> u32 {
 /// Of the letters in `v`, those whose neighbours could belong to the literal each
 /// starts; the block's edges excluded.
 #[target_feature(enable = "avx2")]
-fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j]: [__m256i; 4]) -> u32 {
+fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j, letter_w]: [__m256i; 5]) -> u32 {
     // Lane `k` of `next` holds byte `k + 1` (lane 31: zero), of `prev` byte `k - 1`
     // (lane 0: zero): `alignr` shifts within 16-byte halves, so each half takes its
     // missing byte from the other half, moved across by `permute2x128`.
@@ -40,35 +40,42 @@ fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j]: [__m256i; 4]
     let prev = _mm256_alignr_epi8::<15>(v, zero_then_lower);
     let fold = _mm256_set1_epi8(0x20);
     let folded_next = _mm256_or_si256(next, fold);
+    // `r` and `s` differ only in the lowest bit.
+    let after_r_or_s = eq(_mm256_or_si256(prev, _mm256_set1_epi8(0x21)), b's');
     mask(_mm256_or_si256(
         _mm256_or_si256(
-            _mm256_and_si256(
-                letter_b,
-                _mm256_or_si256(eq(folded_next, b'e'), eq(folded_next, b'a')),
-            ),
-            _mm256_and_si256(
-                letter_k,
-                _mm256_or_si256(
-                    _mm256_and_si256(eq(_mm256_or_si256(prev, fold), b'o'), eq(folded_next, b'e')),
-                    // `r` and `s` differ only in the lowest bit.
-                    _mm256_and_si256(
-                        eq(_mm256_or_si256(prev, _mm256_set1_epi8(0x21)), b's'),
-                        _mm256_or_si256(eq(next, b'_'), eq(next, b'-')),
+            _mm256_and_si256(letter_j, eq(prev, b'y')),
+            _mm256_and_si256(letter_w, after_r_or_s),
+        ),
+        _mm256_or_si256(
+            _mm256_or_si256(
+                _mm256_and_si256(
+                    letter_b,
+                    _mm256_or_si256(eq(folded_next, b'e'), eq(folded_next, b'a')),
+                ),
+                _mm256_and_si256(
+                    letter_k,
+                    _mm256_or_si256(
+                        _mm256_and_si256(
+                            eq(_mm256_or_si256(prev, fold), b'o'),
+                            eq(folded_next, b'e'),
+                        ),
+                        _mm256_and_si256(
+                            after_r_or_s,
+                            _mm256_or_si256(eq(next, b'_'), eq(next, b'-')),
+                        ),
                     ),
                 ),
             ),
-        ),
-        _mm256_or_si256(
             _mm256_and_si256(
                 letter_a,
-                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and
-                // `[` a `[`: two comparisons for the five bytes wanted and three more.
+                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and `[`
+                // a `[`: two comparisons for the five bytes wanted and three more.
                 {
                     let spread = _mm256_or_si256(next, _mm256_set1_epi8(0x0a));
                     _mm256_or_si256(eq(spread, b'K'), eq(spread, b'['))
                 },
             ),
-            _mm256_and_si256(letter_j, eq(prev, b'y')),
         ),
     ))
 }
@@ -162,8 +169,9 @@ fn classify_vector(v: __m256i) -> Classes {
     let letter_k = eq(folded, b'k');
     let letter_a = eq(v, b'A');
     let letter_j = eq(v, b'J');
+    let letter_w = eq(folded, b'w');
     let letters = mask(_mm256_or_si256(
-        _mm256_or_si256(letter_b, letter_k),
+        _mm256_or_si256(_mm256_or_si256(letter_b, letter_k), letter_w),
         _mm256_or_si256(letter_a, letter_j),
     ));
     // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
@@ -173,7 +181,7 @@ fn classify_vector(v: __m256i) -> Classes {
     let with_neighbours = if letters == 0 {
         0
     } else {
-        neighbours(v, [letter_b, letter_k, letter_a, letter_j])
+        neighbours(v, [letter_b, letter_k, letter_a, letter_j, letter_w])
     };
     // `<` and `=` differ only in the lowest bit: one comparison finds both.
     let backslash = eq(v, b'\\');

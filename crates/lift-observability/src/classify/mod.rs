@@ -10,7 +10,8 @@
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
 //! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I`/`Q`/`A` (`AKIA`,
-//! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`), `"` before `,` (where a tuple's first item ends)
+//! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`),
+//! `W`/`w` after `s`/`r` (`password`, either case), `"` before `,` (where a tuple's first item ends)
 //! or after `(` (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command
 //! line's long flag), `-` or `.` after a letter from `g` on, either case (where a provider's
 //! token prefix may end: `glpat-`, `pypi-`, `sq0atp-`, `SG.`, `hvs.` — never after a UUID's
@@ -56,6 +57,8 @@ static NEED_BYTE_BEFORE: [u32; 256] = {
     t[b'K' as usize] = 1;
     t[b'k' as usize] = 1;
     t[b'J' as usize] = 1;
+    t[b'W' as usize] = 1;
+    t[b'w' as usize] = 1;
     t[b'V' as usize] = 1;
     t[b'v' as usize] = 1;
     t[b'"' as usize] = 1;
@@ -271,6 +274,7 @@ mod tests {
             }
             b'A' => next(|n| matches!(n, b'K' | b'S' | b'I' | b'Q' | b'A' | b'C' | b'Y' | b'[')),
             b'J' => prev == Some(b'y'),
+            b'W' | b'w' => matches!(prev, Some(b's' | b'S' | b'r' | b'R')),
             b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b',') || prev == Some(b'('),
             b'-' => next(|n| n == b'-') || ends_token_prefix(prev),
@@ -303,7 +307,7 @@ mod tests {
             let next = (k < BLOCK - 1).then(|| block[k + 1]);
             set(&mut c, k, byte_classes(b, prev, next));
         }
-        if b"BbKkAJ\"-".contains(&block[BLOCK - 1]) {
+        if b"BbKkAJWw\"-".contains(&block[BLOCK - 1]) {
             c.anchors |= LAST_BYTE;
         }
         c
@@ -333,6 +337,7 @@ mod tests {
                     *b"--a-b--x- -\"--,\"-e--f-g-h-i--0--",
                     *b"(\"x(\"(,\"(\" \"((\"\"(\",a(\"b(\"\"(((\"x(",
                     *b"AIzaAI AIAKAS xAIAAIIA AI zAIzaA",
+                    *b"swSWrwRwswxw sw.t-G.g-f-e.sWwsws",
                 ] {
                     let mut with = neighbours;
                     with[k] = b;
@@ -345,7 +350,7 @@ mod tests {
             check(std::array::from_fn(|_| rng.u8(..)));
         }
         // The letters and their neighbours, and the bytes next to them in the table.
-        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcC_09/:`{@[%< \x7f\xe2\",-(Iz";
+        let alphabet = b"bBeEaAkKoOyYsSrRjJvVcCwW_09/:`{@[%< \x7f\xe2\",-(Iz.gG";
         for _ in 0..100_000 {
             check(std::array::from_fn(|_| {
                 alphabet[rng.usize(..alphabet.len())]

@@ -32,36 +32,38 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16
     let letter_k = eq(folded, b'k');
     let letter_a = eq(v, b'A');
     let letter_j = eq(v, b'J');
+    let letter_w = eq(folded, b'w');
     let folded_next = vorrq_u8(next, fold);
+    // `r` and `s` differ only in the lowest bit.
+    let after_r_or_s = eq(vorrq_u8(prev, vdupq_n_u8(0x21)), b's');
     vorrq_u8(
         vorrq_u8(
-            vandq_u8(
-                letter_b,
-                vorrq_u8(eq(folded_next, b'e'), eq(folded_next, b'a')),
-            ),
-            vandq_u8(
-                letter_k,
-                vorrq_u8(
-                    vandq_u8(eq(vorrq_u8(prev, fold), b'o'), eq(folded_next, b'e')),
-                    // `r` and `s` differ only in the lowest bit.
-                    vandq_u8(
-                        eq(vorrq_u8(prev, vdupq_n_u8(0x21)), b's'),
-                        vorrq_u8(eq(next, b'_'), eq(next, b'-')),
+            vandq_u8(letter_j, eq(prev, b'y')),
+            vandq_u8(letter_w, after_r_or_s),
+        ),
+        vorrq_u8(
+            vorrq_u8(
+                vandq_u8(
+                    letter_b,
+                    vorrq_u8(eq(folded_next, b'e'), eq(folded_next, b'a')),
+                ),
+                vandq_u8(
+                    letter_k,
+                    vorrq_u8(
+                        vandq_u8(eq(vorrq_u8(prev, fold), b'o'), eq(folded_next, b'e')),
+                        vandq_u8(after_r_or_s, vorrq_u8(eq(next, b'_'), eq(next, b'-'))),
                     ),
                 ),
             ),
-        ),
-        vorrq_u8(
             vandq_u8(
                 letter_a,
-                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and
-                // `[` a `[`: two comparisons for the five bytes wanted and three more.
+                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and `[`
+                // a `[`: two comparisons for the five bytes wanted and three more.
                 {
                     let spread = vorrq_u8(next, vdupq_n_u8(0x0a));
                     vorrq_u8(eq(spread, b'K'), eq(spread, b'['))
                 },
             ),
-            vandq_u8(letter_j, eq(prev, b'y')),
         ),
     )
 }
@@ -72,7 +74,10 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16
 fn comparisons(v: uint8x16_t) -> [uint8x16_t; CLASSES] {
     let folded = vorrq_u8(v, vdupq_n_u8(0x20));
     let letters = vorrq_u8(
-        vorrq_u8(eq(folded, b'b'), eq(folded, b'k')),
+        vorrq_u8(
+            vorrq_u8(eq(folded, b'b'), eq(folded, b'k')),
+            eq(folded, b'w'),
+        ),
         vorrq_u8(eq(v, b'A'), eq(v, b'J')),
     );
     // `<` and `=` differ only in the lowest bit: one comparison finds both.

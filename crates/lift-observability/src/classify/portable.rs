@@ -36,6 +36,7 @@ fn word(w: u64) -> Raw {
         letter_k: compress(eq(folded, b'k')),
         letter_a: compress(eq(w, b'A')),
         letter_j: compress(eq(w, b'J')),
+        letter_w: compress(eq(folded, b'w')),
         letter_v: compress(eq(folded, b'v')),
         c: compress(eq(folded, b'c')),
         e_or_a: compress(eq(folded, b'e') | eq(folded, b'a')),
@@ -66,6 +67,7 @@ struct Raw {
     letter_k: u32,
     letter_a: u32,
     letter_j: u32,
+    letter_w: u32,
     letter_v: u32,
     c: u32,
     e_or_a: u32,
@@ -100,9 +102,11 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
     let letter_a = all(|r| r.letter_a);
     let letter_j = all(|r| r.letter_j);
     let letter_v = all(|r| r.letter_v);
+    let letter_w = all(|r| r.letter_w);
     let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
         | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
         | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore_or_dash) >> 1
+        | letter_w & all(|r| r.s_or_r) << 1
         | letter_a & all(|r| r.after_upper_a) >> 1
         | letter_j & all(|r| r.lower_y) << 1
         | letter_v & all(|r| r.c) << 1
@@ -113,7 +117,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
     Classes {
         anchors: all(|r| r.separators)
             | with_neighbours
-            | (letter_b | letter_k | letter_a | letter_j) & LAST_BYTE,
+            | (letter_b | letter_k | letter_a | letter_j | letter_w) & LAST_BYTE,
         digits: all(|r| r.digits),
         breakers: !all(|r| r.in_run),
         escapes: all(|r| r.escapes),

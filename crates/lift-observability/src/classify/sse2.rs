@@ -35,36 +35,38 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
     let letter_k = eq(folded, b'k');
     let letter_a = eq(v, b'A');
     let letter_j = eq(v, b'J');
+    let letter_w = eq(folded, b'w');
     let folded_next = _mm_or_si128(next, fold);
+    // `r` and `s` differ only in the lowest bit.
+    let after_r_or_s = eq(_mm_or_si128(prev, _mm_set1_epi8(0x21)), b's');
     mask(_mm_or_si128(
         _mm_or_si128(
-            _mm_and_si128(
-                letter_b,
-                _mm_or_si128(eq(folded_next, b'e'), eq(folded_next, b'a')),
-            ),
-            _mm_and_si128(
-                letter_k,
-                _mm_or_si128(
-                    _mm_and_si128(eq(_mm_or_si128(prev, fold), b'o'), eq(folded_next, b'e')),
-                    // `r` and `s` differ only in the lowest bit.
-                    _mm_and_si128(
-                        eq(_mm_or_si128(prev, _mm_set1_epi8(0x21)), b's'),
-                        _mm_or_si128(eq(next, b'_'), eq(next, b'-')),
+            _mm_and_si128(letter_j, eq(prev, b'y')),
+            _mm_and_si128(letter_w, after_r_or_s),
+        ),
+        _mm_or_si128(
+            _mm_or_si128(
+                _mm_and_si128(
+                    letter_b,
+                    _mm_or_si128(eq(folded_next, b'e'), eq(folded_next, b'a')),
+                ),
+                _mm_and_si128(
+                    letter_k,
+                    _mm_or_si128(
+                        _mm_and_si128(eq(_mm_or_si128(prev, fold), b'o'), eq(folded_next, b'e')),
+                        _mm_and_si128(after_r_or_s, _mm_or_si128(eq(next, b'_'), eq(next, b'-'))),
                     ),
                 ),
             ),
-        ),
-        _mm_or_si128(
             _mm_and_si128(
                 letter_a,
-                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and
-                // `[` a `[`: two comparisons for the five bytes wanted and three more.
+                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and `[`
+                // a `[`: two comparisons for the five bytes wanted and three more.
                 {
                     let spread = _mm_or_si128(next, _mm_set1_epi8(0x0a));
                     _mm_or_si128(eq(spread, b'K'), eq(spread, b'['))
                 },
             ),
-            _mm_and_si128(letter_j, eq(prev, b'y')),
         ),
     ))
 }
@@ -76,7 +78,10 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
 fn half(v: __m128i) -> (u32, [u32; 9], Classes) {
     let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
     let letters = _mm_or_si128(
-        _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
+        _mm_or_si128(
+            _mm_or_si128(eq(folded, b'b'), eq(folded, b'k')),
+            eq(folded, b'w'),
+        ),
         _mm_or_si128(eq(v, b'A'), eq(v, b'J')),
     );
     // `<` and `=` differ only in the lowest bit: one comparison finds both.

@@ -1017,6 +1017,24 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("one-time code named in prose", text, "482913"));
     }
+    // A password after its name and a blank in prose, as a format string writes it.
+    for (text, secret) in [
+        ("login failed for bob with password hunter2", "hunter2"),
+        ("the password is P@ssw0rd!", "P@ssw0rd"),
+        ("Password was Summer2024.", "Summer2024"),
+        ("PASSWORD HunterTwo rejected", "HunterTwo"),
+        ("passwd s3cret, retrying", "s3cret"),
+        ("db_password\th4ck3rman", "h4ck3rman"),
+        ("password \"correct horse\" rejected", "correct horse"),
+        (
+            "connecting as app with password 'tr0ub4dor&3'",
+            "tr0ub4dor&3",
+        ),
+        ("error: {\"msg\":\"new password 73916482 set\"}", "73916482"),
+        ("temporary password is Xk9#mQ2v for 24 h", "Xk9#mQ2v"),
+    ] {
+        cases.push(sensitive("password named in prose", text, secret));
+    }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
     // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
@@ -1264,6 +1282,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "pin 2 of the header, PIN 12 tries, CSC 12345, PIN 1234abc, security 737",
         "Retry 1 of 3 scheduled in 300 ms after a 503; the number 1234 is free",
         "otp 2 of 3 sent to sms number 15551234567; verification 123456, code 123456",
+        // Words after a password's name, and words holding its letters.
+        "password reset requested; password is incorrect; password must be 8 characters long",
+        "password doesn't match, re-entered password FAILED, password v2 rollout, password (hidden)",
+        "passwords rotated, PasswordHash abc123 stored, the answer 42, forward 3 swaps",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

@@ -44,6 +44,7 @@
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`](super::encoded)) | all of it `[REDACTED]` |
 //! | `"` (or `\` of `\"`) after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`; JSON-escaped too) | the quoted text `[REDACTED]` / `[REMOVED]` |
 //! | `:` after a struct's only field | its value, the struct named for a secret or sensitive data, as `Debug` writes a newtype whose field is named (`Secret { inner: "hunter2" }`, `Pin { value: 1234 }`, over lines too: [`wrappers`]) | the value's text `[REDACTED]` / `[REMOVED]` |
+//! | `w` after `s` (or `r`) | a password after `password` or `passwd` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`with password hunter2`, `the password is P@ssw0rd!`: [`named_passwords`]) | the value `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
@@ -57,7 +58,7 @@
 //! This module holds the walk and what every detector shares (a [`Finding`], the markers,
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
 //! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
-//! — one-time codes too — after their names), [`separators`] (a `=` or `:`: the
+//! — one-time codes too — after their names; [`named_passwords`], a password after its name), [`separators`] (a `=` or `:`: the
 //! name before it, read by [`names`]; the value after it, by [`values`], ending as
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
@@ -74,6 +75,7 @@ mod credentials;
 mod elements;
 mod emv;
 mod named_codes;
+mod named_passwords;
 mod names;
 mod output;
 mod payment_keys;
@@ -104,6 +106,7 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
+use named_passwords::password_after_name;
 use output::{Held, Output};
 use payment_keys::{adyen_api_key, square_access_token};
 use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
@@ -140,6 +143,7 @@ enum Anchor {
     LetterA,
     LetterJ,
     LetterV,
+    LetterW,
     /// A double quote before a comma or after a `(`: perhaps where a tuple's first item
     /// ends, or a wrapper's text starts.
     Quote,
@@ -173,6 +177,8 @@ static ANCHORS: [Anchor; 256] = {
     t[b'J' as usize] = Anchor::LetterJ;
     t[b'V' as usize] = Anchor::LetterV;
     t[b'v' as usize] = Anchor::LetterV;
+    t[b'W' as usize] = Anchor::LetterW;
+    t[b'w' as usize] = Anchor::LetterW;
     t[b'"' as usize] = Anchor::Quote;
     t[b'-' as usize] = Anchor::Dash;
     t[b'.' as usize] = Anchor::Dot;
@@ -441,6 +447,9 @@ fn walk<'s, C: Classifier>(
                 },
                 Anchor::LetterJ => jwt(redactor, bytes, at),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
+                Anchor::LetterW => {
+                    password_after_name(bytes, at, out.name_floor, redactor.counts())
+                }
                 Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)
                     .or_else(|| tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::Dash if bytes.get(at + 1) == Some(&b'-') => {

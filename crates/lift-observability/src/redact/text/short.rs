@@ -23,7 +23,8 @@ pub(crate) enum Short {
 /// non-ASCII: the escaper decides), 4 = a comma or a `(` (after or before a quote: perhaps a
 /// tuple's or a wrapper's), 8 = a
 /// dash (two in a row, perhaps a long flag's), 16 = a blank (before a flag's value or a code),
-/// 32 = a digit (perhaps a code after its name: `PIN 1234`).
+/// 32 = a digit (perhaps a code after its name: `PIN 1234`), 64 = a `w` and 128 = an `s` or
+/// an `r` (perhaps `passwd` before a password).
 static SHORT_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -56,6 +57,12 @@ static SHORT_CLASS: [u8; 256] = {
         d += 1;
     }
     t[b'\\' as usize] = 1 | 2;
+    t[b'W' as usize] = 64;
+    t[b'w' as usize] = 64;
+    t[b'S' as usize] = 128;
+    t[b's' as usize] = 128;
+    t[b'R' as usize] = 128;
+    t[b'r' as usize] = 128;
     t
 };
 
@@ -73,6 +80,14 @@ pub(crate) fn short_verdict(bytes: &[u8]) -> Short {
     // A digit after a blank and a code's name (`PIN 1234`, `csc is 737`).
     if class & 48 == 48
         && (4..bytes.len()).any(|at| bytes[at].is_ascii_digit() && may_follow_name(bytes, at))
+    {
+        return Short::Scan;
+    }
+    // A `w` after an `s` or an `r` (`passwd abc1`).
+    if class & 192 == 192
+        && bytes
+            .windows(2)
+            .any(|w| matches!(w[0] | 0x20, b's' | b'r') && w[1] | 0x20 == b'w')
     {
         return Short::Scan;
     }
