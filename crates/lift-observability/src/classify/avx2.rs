@@ -56,10 +56,7 @@ fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j, letter_w]: [_
                 _mm256_and_si256(
                     letter_k,
                     _mm256_or_si256(
-                        _mm256_and_si256(
-                            eq(_mm256_or_si256(prev, fold), b'o'),
-                            eq(folded_next, b'e'),
-                        ),
+                        eq(folded_next, b'e'),
                         _mm256_and_si256(
                             after_r_or_s,
                             _mm256_or_si256(eq(next, b'_'), eq(next, b'-')),

@@ -8,7 +8,7 @@
 //! `\\` (an escaped `=` or `<`, `\\u003d`) and `_` (where a provider's token prefix may
 //! end, `ghp_`), and the letters the literal detectors start from
 //! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
-//! `Basic`), `K`/`k` between `o` and `e` (`Token`) or between `s`/`r` and `_` or `-`
+//! `Basic`), `K`/`k` before `e` (`Token`, `API key`) or between `s`/`r` and `_` or `-`
 //! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I`/`Q`/`A` (`AKIA`,
 //! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`),
 //! `W`/`w` after `s`/`r` (`password`, either case), `"` before `,` (where a tuple's first item ends)
@@ -268,7 +268,7 @@ mod tests {
             b'=' | b':' | b'<' | b'%' | b'\\' | b'_' => true,
             b'B' | b'b' => next(|n| matches!(n, b'e' | b'E' | b'a' | b'A')),
             b'K' | b'k' => {
-                matches!(prev, Some(b'o' | b'O')) && next(|n| matches!(n, b'e' | b'E'))
+                next(|n| matches!(n, b'e' | b'E'))
                     || matches!(prev, Some(b's' | b'S' | b'r' | b'R'))
                         && next(|n| n == b'_' || n == b'-')
             }

@@ -50,7 +50,7 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16
                 vandq_u8(
                     letter_k,
                     vorrq_u8(
-                        vandq_u8(eq(vorrq_u8(prev, fold), b'o'), eq(folded_next, b'e')),
+                        eq(folded_next, b'e'),
                         vandq_u8(after_r_or_s, vorrq_u8(eq(next, b'_'), eq(next, b'-'))),
                     ),
                 ),

@@ -41,7 +41,6 @@ fn word(w: u64) -> Raw {
         c: compress(eq(folded, b'c')),
         e_or_a: compress(eq(folded, b'e') | eq(folded, b'a')),
         e: compress(eq(folded, b'e')),
-        o: compress(eq(folded, b'o')),
         s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
         underscore_or_dash: compress(eq(w, b'_') | eq(w, b'-')),
         after_upper_a: compress(eq(w | (ONES * 0x0a), b'K') | eq(w | (ONES * 0x0a), b'[')),
@@ -72,7 +71,6 @@ struct Raw {
     c: u32,
     e_or_a: u32,
     e: u32,
-    o: u32,
     s_or_r: u32,
     underscore_or_dash: u32,
     after_upper_a: u32,
@@ -104,7 +102,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
     let letter_v = all(|r| r.letter_v);
     let letter_w = all(|r| r.letter_w);
     let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
-        | letter_k & all(|r| r.o) << 1 & all(|r| r.e) >> 1
+        | letter_k & all(|r| r.e) >> 1
         | letter_k & all(|r| r.s_or_r) << 1 & all(|r| r.underscore_or_dash) >> 1
         | letter_w & all(|r| r.s_or_r) << 1
         | letter_a & all(|r| r.after_upper_a) >> 1

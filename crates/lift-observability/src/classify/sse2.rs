@@ -53,7 +53,7 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
                 _mm_and_si128(
                     letter_k,
                     _mm_or_si128(
-                        _mm_and_si128(eq(_mm_or_si128(prev, fold), b'o'), eq(folded_next, b'e')),
+                        eq(folded_next, b'e'),
                         _mm_and_si128(after_r_or_s, _mm_or_si128(eq(next, b'_'), eq(next, b'-'))),
                     ),
                 ),

@@ -1035,6 +1035,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("password named in prose", text, secret));
     }
+    // A key after a secret's kind, `key` and a blank in prose.
+    for (text, secret) in [
+        (
+            "invalid API key 4478a9b0c1d2e3f4a5b6, retrying",
+            "4478a9b0c1d2e3f4a5b6",
+        ),
+        ("HMAC key is \"s3cr3t-k3y\"", "s3cr3t-k3y"),
+        (
+            "loaded secret_key 9f86d081884c7d659a2feaa0c55ad015",
+            "9f86d081884c7d659a2feaa0c55ad015",
+        ),
+        (
+            "mailgun api-key key-3ax6xnjp29jd6fds4gc373sgvjxteol0.",
+            "3ax6xnjp29jd6fds4gc373sgvjxteol0",
+        ),
+        ("signingKey\tZm9vYmFyMTIzNDU2", "Zm9vYmFyMTIzNDU2"),
+        ("Webhook key was whk_8Fh2kLq9Zt", "8Fh2kLq9Zt"),
+        ("encryption key 0x8f2a9c71d4e6b3a5", "8f2a9c71d4e6b3a5"),
+        ("client key 'c1f4e2a9b7d3'", "c1f4e2a9b7d3"),
+    ] {
+        cases.push(sensitive("key named in prose", text, secret));
+    }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
     // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
@@ -1286,6 +1308,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "password reset requested; password is incorrect; password must be 8 characters long",
         "password doesn't match, re-entered password FAILED, password v2 rollout, password (hidden)",
         "passwords rotated, PasswordHash abc123 stored, the answer 42, forward 3 swaps",
+        // `key` with no secret's kind before it, and words after one.
+        "cache key 4478a9b0c1d2e3f4a5b6, idempotency key 39b25e46-3781-4487-9120-1f5202849343",
+        "primary key 12345678; API key rotated, API key v1.2, API key id 42, like Gecko",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

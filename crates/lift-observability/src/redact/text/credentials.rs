@@ -3,6 +3,7 @@
 //! and `Base64Data`'s bytes. Providers' keys told by their prefix are
 //! [`prefixed_keys`](super::prefixed_keys)'.
 
+use super::named_secrets::key_after_name;
 use super::pem::{before_private_key, pem_private_key};
 use super::prefixed_keys::{body_ends, dashed_key, stripe_key};
 use super::separators::byte_list_value;
@@ -126,12 +127,14 @@ fn is_no_credential(word: &[u8]) -> bool {
     WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
 }
 
-/// At a `k`: a Stripe secret key, an OpenAI or Anthropic key, or `Token <token>`.
-pub(super) fn letter_k(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+/// At a `k`: a Stripe secret key, an OpenAI or Anthropic key, `Token <token>`, or a key
+/// after its name in prose (`API key 4478…`, [`key_after_name`]; no further back than
+/// `floor`).
+pub(super) fn letter_k(bytes: &[u8], k: usize, floor: usize, counts: &Counts) -> Option<Finding> {
     match bytes.get(k + 1) {
         Some(b'_') => stripe_key(bytes, k, counts),
         Some(b'-') => dashed_key(bytes, k, counts),
-        _ => token_scheme(bytes, k, counts),
+        _ => token_scheme(bytes, k, counts).or_else(|| key_after_name(bytes, k, floor, counts)),
     }
 }
 

@@ -34,7 +34,8 @@
 //! | `B`/`b` | `Bearer <token>`, `Basic <credentials>` | the token `[REDACTED]` |
 //! | | aws_lambda_events' `Base64Data([123, 34, …])`, bytes as their values whose text holds a finding ([`encoded`](super::encoded)); the same list after a name's `:` | the list `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
-//! | `k` | `Token <token>` | the token `[REDACTED]` |
+//! | `k` (before `e`) | `Token <token>` | the token `[REDACTED]` |
+//! | | a key after a secret's kind, `key` and a blank in prose (`invalid API key 4478…`, `HMAC key is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's sandbox keys `sk_sbox_…`, with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
@@ -44,7 +45,7 @@
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`](super::encoded)) | all of it `[REDACTED]` |
 //! | `"` (or `\` of `\"`) after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`; JSON-escaped too) | the quoted text `[REDACTED]` / `[REMOVED]` |
 //! | `:` after a struct's only field | its value, the struct named for a secret or sensitive data, as `Debug` writes a newtype whose field is named (`Secret { inner: "hunter2" }`, `Pin { value: 1234 }`, over lines too: [`wrappers`]) | the value's text `[REDACTED]` / `[REMOVED]` |
-//! | `w` after `s` (or `r`) | a password after `password` or `passwd` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`with password hunter2`, `the password is P@ssw0rd!`: [`named_passwords`]) | the value `[REDACTED]` |
+//! | `w` after `s` (or `r`) | a password after `password` or `passwd` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`with password hunter2`, `the password is P@ssw0rd!`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
@@ -58,7 +59,7 @@
 //! This module holds the walk and what every detector shares (a [`Finding`], the markers,
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
 //! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
-//! — one-time codes too — after their names; [`named_passwords`], a password after its name), [`separators`] (a `=` or `:`: the
+//! — one-time codes too — after their names; [`named_secrets`], a password or a key after its name), [`separators`] (a `=` or `:`: the
 //! name before it, read by [`names`]; the value after it, by [`values`], ending as
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
@@ -75,7 +76,7 @@ mod credentials;
 mod elements;
 mod emv;
 mod named_codes;
-mod named_passwords;
+mod named_secrets;
 mod names;
 mod output;
 mod payment_keys;
@@ -106,7 +107,7 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
-use named_passwords::password_after_name;
+use named_secrets::password_after_name;
 use output::{Held, Output};
 use payment_keys::{adyen_api_key, square_access_token};
 use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
@@ -438,7 +439,7 @@ fn walk<'s, C: Classifier>(
                 Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(redactor, bytes, at),
-                Anchor::LetterK => letter_k(bytes, at, redactor.counts()),
+                Anchor::LetterK => letter_k(bytes, at, out.name_floor, redactor.counts()),
                 Anchor::LetterA => match bytes.get(at + 1) {
                     Some(b'I') => google_api_key(bytes, at, redactor.counts()),
                     Some(b'Q') => adyen_api_key(bytes, at, redactor.counts()),

@@ -326,8 +326,8 @@ mod tests {
                 "square rejected sq0csp-[REDACTED].",
             ),
             (
-                &format!("sendgrid: 401 for api key {SENDGRID}"),
-                "sendgrid: 401 for api key SG.[REDACTED]",
+                &format!("sendgrid: 401 for {SENDGRID}"),
+                "sendgrid: 401 for SG.[REDACTED]",
             ),
             (
                 &format!("vault said ({VAULT}) expired"),
