@@ -27,7 +27,7 @@ const SHORTEST_KEY: usize = 8;
 
 /// The words before `key` that make it a secret's name (`API key`, `secret_key`,
 /// `signingKey`): `key` alone names a cache's, a map's, a database's.
-pub(super) const KEY_KINDS: [&[u8]; 10] = [
+const KEY_KINDS: [&[u8]; 10] = [
     b"api",
     b"secret",
     b"access",
@@ -71,9 +71,8 @@ pub(super) fn password_after_name(
         word.len() >= SHORTEST_PASSWORD
             && (word.iter().any(|&b| {
                 b.is_ascii_digit() || b.is_ascii_punctuation() && b != b'\'' && b != b'-'
-            }) || !word.is_ascii()
-                || word[1..].iter().any(u8::is_ascii_uppercase)
-                    && word.iter().any(u8::is_ascii_lowercase))
+            }) || word[1..].iter().any(u8::is_ascii_uppercase)
+                && word.iter().any(u8::is_ascii_lowercase))
     })?;
     Some(secret(start, end, counts))
 }
@@ -115,8 +114,8 @@ pub(super) fn key_after_name(
 /// The value after a name ending at `name_end`: one or two blanks, perhaps `is ` or `was `,
 /// then a quoted value's text (whatever it holds, on one line) or a bare value up to a blank
 /// — a sentence's `.`, `,`, `;`, `:` or closing bracket or quote after it left off — that
-/// `reads_as_secret` and neither opens with a bracket (`(hidden)`, `<redacted>`) nor is a
-/// marker. A number whose first group it is goes whole (`1234 5678`): none of its digits
+/// `reads_as_secret` and neither opens with a bracket (`(hidden)`, `<redacted>`) or a
+/// separator nor holds a marker. A number whose first group it is goes whole (`1234 5678`): none of its digits
 /// is left.
 fn value_after(
     bytes: &[u8],
@@ -132,17 +131,35 @@ fn value_after(
             break;
         }
     }
-    if let quote @ (b'"' | b'\'') = bytes[value] {
-        let inner = value + 1;
+    // A quote, or a double quote escaped as JSON text has it (`\"`).
+    let quote: &[u8] = match bytes[value..] {
+        [b'\\', b'"', ..] => b"\\\"",
+        [b'"', ..] => b"\"",
+        [b'\'', ..] => b"'",
+        _ => b"",
+    };
+    if !quote.is_empty() {
+        let inner = value + quote.len();
         let len = bytes[inner..]
             .iter()
             .take(LONGEST_QUOTED)
-            .position(|&b| b == quote || b == b'\n' || b == b'\r')?;
-        return (len > 0 && bytes[inner + len] == quote && !is_marker_at(&bytes[inner..]))
-            .then_some((inner, inner + len));
+            .position(|&b| b == quote[0] || b == b'\n' || b == b'\r')?;
+        return (len > 0
+            && bytes[inner + len..].starts_with(quote)
+            && !is_marker_at(&bytes[inner..]))
+        .then_some((inner, inner + len));
     }
     let len = bytes[value..].iter().take_while(|&&b| !is_blank(b)).count();
     let word = &bytes[value..value + len];
+    // A separator's value (`password =x`): the separator's. Text a pass replaced ends it
+    // (`hunter2[REDACTED]`): what a second pass reads there starts no value.
+    if matches!(word[0], b'=' | b':') {
+        return None;
+    }
+    let word = match (0..len).find(|&k| word[k] == b'[' && is_marker_at(&word[k..])) {
+        Some(marker) => &word[..marker],
+        None => word,
+    };
     let kept = word
         .iter()
         .rposition(|b| {
@@ -153,11 +170,7 @@ fn value_after(
         })
         .map_or(0, |last| last + 1);
     let word = &word[..kept];
-    if word.is_empty()
-        || matches!(word[0], b'(' | b'[' | b'{' | b'<')
-        || is_marker_at(word)
-        || !reads_as_secret(word)
-    {
+    if word.is_empty() || matches!(word[0], b'(' | b'[' | b'{' | b'<') || !reads_as_secret(word) {
         return None;
     }
     let end = value + word.len();
@@ -218,6 +231,10 @@ mod tests {
                 "password \"[REDACTED]\" rejected",
             ),
             ("password 'hunter'", "password '[REDACTED]'"),
+            (
+                r#"{"msg":"password \"hunter\" rejected"}"#,
+                r#"{"msg":"password \"[REDACTED]\" rejected"}"#,
+            ),
             ("new password 1234 5678 set", "new password [REDACTED] set"),
             ("ok\npassword hunter2", "ok\npassword [REDACTED]"),
         ]);
@@ -230,8 +247,11 @@ mod tests {
             "password is incorrect",
             "password must be at least 8 characters",
             "password doesn't match, re-entered password accepted",
-            "password FAILED twice, password v2 rollout, password (hidden)",
+            "password FAILED twice, password v2 rollout, password (hidden), password für bob",
             "password <redacted> password [REDACTED] password \"\" password",
+            // Fuzzer (seed 7541): a value a separator's look-back replaced, read as a bare
+            // value on a second pass.
+            "<password =[REDACTED] a\"=",
             "passwords hunter2 xpassword hunter2 PasswordHash abc123",
             "answer 42 forward 3.0 swap4 sw1",
         ] {
