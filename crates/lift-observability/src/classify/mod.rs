@@ -428,7 +428,7 @@ mod tests {
             .filter(|&k| {
                 bytes
                     .get(at + k)
-                    .is_some_and(|b| b"BbKkAJVv\"-0123456789".contains(b))
+                    .is_some_and(|b| b"BbKkAJVvWw\"-.0123456789".contains(b))
             })
             .fold(0u32, |m, k| m | 1 << k);
         assert_eq!(
