@@ -758,6 +758,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "ngeVfQFYQlKU0ufo8x5d1A.TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr",
         ),
         ("hvs.", "CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz"),
+        ("NRAK-", "ABCDEFGHIJ0123456789KLMNOPQ"),
+        ("dckr_pat_", "AbCdEf0123456789xYz1AbCd"),
     ] {
         for text in [
             format!("pushing with {prefix}{body} to origin"),

@@ -334,6 +334,12 @@ mod tests {
                 "vault said (hvs.[REDACTED]) expired",
             ),
             (&format!("<t>{VAULT}</t>"), "<t>hvs.[REDACTED]</t>"),
+            // New Relic's user keys, Docker Hub's access tokens.
+            ("(NRAK-ABCDEFGHIJ0123456789KLMNOPQ)", "(NRAK-[REDACTED])"),
+            (
+                "docker login with dckr_pat_AbCdEf0123456789xYz1 ok",
+                "docker login with dckr_pat_[REDACTED] ok",
+            ),
             (&format!("t%3D{GLPAT}"), "t%3Dglpat-[REDACTED]"),
             // The prefix's last byte as a block's first (the 33rd byte): its letter before
             // is in the block before.

@@ -162,9 +162,11 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 /// feed and CI job tokens, Stripe's webhook signing secrets, Shopify's access tokens and
 /// shared secrets, Square's access tokens (sandbox and production) and application secrets,
 /// SendGrid's API keys, npm's and PyPI's tokens, HashiCorp Vault's service and recovery
-/// tokens and DigitalOcean's.
+/// tokens, DigitalOcean's and Docker Hub's personal access tokens and New Relic's user keys.
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
-pub(super) const TOKEN_PREFIXES: [&[u8]; 26] = [
+/// (Thirty at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a `u32` and
+/// keeps two for words of its own.)
+pub(super) const TOKEN_PREFIXES: [&[u8]; 28] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -191,7 +193,11 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 26] = [
     b"hvs.",
     b"hvr.",
     b"dop_v1_",
+    b"dckr_pat_",
+    b"NRAK-",
 ];
+
+const _: () = assert!(TOKEN_PREFIXES.len() <= 30);
 
 /// Per first letter, the range of [`TOKEN_PREFIXES`] that start with it (empty for others).
 static PREFIXES_BY_FIRST_LETTER: [(u8, u8); 256] = {
