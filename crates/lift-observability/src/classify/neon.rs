@@ -174,18 +174,20 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     let both = |k: usize| [low[k], high[k]];
     let [letters, c, v, quotes] = four_masks([both(0), both(1), both(2), both(3)]);
     let [commas, dashes, parens, spaces] = four_masks([both(4), both(5), both(6), both(7)]);
-    let [separators, digits, in_run, escapes] = four_masks([both(8), both(9), both(10), both(11)]);
+    // A `-` or `.` after a letter from `g` on: the letters slid by a byte across the halves,
+    // as a `prev` is, and the anchors taken with the separators' (one mask fewer to sum).
+    let zero = vdupq_n_u8(0);
+    let anchors_low = vorrq_u8(low[8], vandq_u8(low[12], vextq_u8::<15>(zero, low[13])));
+    let anchors_high = vorrq_u8(
+        high[8],
+        vandq_u8(high[12], vextq_u8::<15>(low[13], high[13])),
+    );
+    let [separators, digits, in_run, escapes] =
+        four_masks([[anchors_low, anchors_high], both(9), both(10), both(11)]);
     // A `"` before a `,` or after a `(`, a `-` before a `-` (or either as the block's last
     // byte).
     let quote_anchors = quotes & (commas >> 1 | LAST_BYTE | parens << 1);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
-    // A `-` or `.` after a letter from `g` on: the letters slid by a byte
-    // across the halves, as a `prev` is.
-    let zero = vdupq_n_u8(0);
-    let prefix_ends = one_mask(
-        vandq_u8(low[12], vextq_u8::<15>(zero, low[13])),
-        vandq_u8(high[12], vextq_u8::<15>(low[13], high[13])),
-    );
     // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
     let after_c = v & c << 1;
     // Most blocks hold none of the letters: their neighbours are looked at only when one
@@ -210,8 +212,7 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
             | after_c
             | letters & LAST_BYTE
             | quote_anchors
-            | double_dashes
-            | prefix_ends,
+            | double_dashes,
         digits,
         breakers: !in_run,
         escapes,
