@@ -112,7 +112,9 @@ pub(super) fn key_after_name(
 }
 
 /// The value after a name ending at `name_end`: one or two blanks, perhaps `is ` or `was `,
-/// then a quoted value's text (whatever it holds, on one line) or a bare value up to a blank
+/// then a quoted value's text (whatever it holds, on one line, but a marker: a pass replaced
+/// something in it, which may have brought a quote too far before within reach) or a bare
+/// value up to a blank
 /// — a sentence's `.`, `,`, `;`, `:` or closing bracket or quote after it left off — that
 /// `reads_as_secret` and neither opens with a bracket (`(hidden)`, `<redacted>`) or a
 /// separator nor holds a marker. A number whose first group it is goes whole (`1234 5678`): none of its digits
@@ -144,9 +146,10 @@ fn value_after(
             .iter()
             .take(LONGEST_QUOTED)
             .position(|&b| b == quote[0] || b == b'\n' || b == b'\r')?;
+        let text = &bytes[inner..inner + len];
         return (len > 0
             && bytes[inner + len..].starts_with(quote)
-            && !is_marker_at(&bytes[inner..]))
+            && !(0..len).any(|k| text[k] == b'[' && is_marker_at(&text[k..])))
         .then_some((inner, inner + len));
     }
     let len = bytes[value..].iter().take_while(|&&b| !is_blank(b)).count();
@@ -252,11 +255,16 @@ mod tests {
             // Fuzzer (seed 7541): a value a separator's look-back replaced, read as a bare
             // value on a second pass.
             "<password =[REDACTED] a\"=",
+            // Fuzzer (seed 7543): a quoted value a pass shortened, its closing quote brought
+            // within reach on a second pass.
+            "passwd \"x token:[REDACTED]\" ok",
             "passwords hunter2 xpassword hunter2 PasswordHash abc123",
             "answer 42 forward 3.0 swap4 sw1",
         ] {
             assert_redacted(&[(text, text)]);
         }
+        let long = format!("passwd \"x token:{}\" ok", "v".repeat(300));
+        assert_redacted(&[(&long, "passwd \"x token:[REDACTED]\" ok")]);
         // A separator's and a flag's forms are theirs.
         assert_redacted(&[
             ("password=hunter2", "password=[REDACTED]"),
