@@ -49,7 +49,7 @@
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
-//! | `_`; `-` or `.` after a letter a prefix ends in (most told from the three bytes before them) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`, `vault said hvs.…`, `deploy with glpat-…`: [`prefix_ends`]) | the body `[REDACTED]`, the prefix kept |
+//! | `_`; `-` or `.` after a letter from `g` on (most told from the three bytes before them) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`, `vault said hvs.…`, `deploy with glpat-…`: [`prefix_ends`]) | the body `[REDACTED]`, the prefix kept |
 //! | | a Stripe client secret with no name before it (`pi_…_secret_…`) | the body `[REDACTED]`, the intent's id kept |
 //! | | a Braintree access token with no name before it (`access_token$production$…`) | the body `[REDACTED]`, the prefix kept |
 //!
@@ -59,8 +59,9 @@
 //! This module holds the walk and what every detector shares (a [`Finding`], the markers,
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
 //! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
-//! — one-time codes too — after their names; [`named_secrets`], a password or a key after its name), [`separators`] (a `=` or `:`: the
-//! name before it, read by [`names`]; the value after it, by [`values`], ending as
+//! — one-time codes too — after their names; [`named_secrets`], a password or a key after
+//! its name), [`separators`] (a `=` or `:`: the name before it, read by [`names`]; the
+//! value after it, by [`values`], ending as
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
 //! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
@@ -148,10 +149,11 @@ enum Anchor {
     /// A double quote before a comma or after a `(`: perhaps where a tuple's first item
     /// ends, or a wrapper's text starts.
     Quote,
-    /// A dash before a dash: perhaps a command line's long flag; after a letter a token's
-    /// prefix ends in: perhaps that prefix's end (`glpat-`).
+    /// A dash before a dash: perhaps a command line's long flag; after a letter from `g` on:
+    /// perhaps the end of a provider's token prefix (`glpat-`).
     Dash,
-    /// A dot after a letter a token's prefix ends in: perhaps that prefix's end (`hvs.`).
+    /// A dot after a letter from `g` on: perhaps the end of a provider's token prefix
+    /// (`hvs.`).
     Dot,
     /// A backslash: perhaps an escaped `=` or `<` (`\u003d`, `\u003c`).
     Backslash,
