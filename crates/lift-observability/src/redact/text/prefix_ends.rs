@@ -3,12 +3,12 @@
 //! `_secret_` that joins a Stripe intent's id to its client secret, or of a Braintree access
 //! token's `access_` — found wherever they stand, in prose too (`pushing with ghp_…`, `vault
 //! said hvs.…`, `<pat>glpat-…</pat>`, `pat%3Dghp_…`), where no name or separator comes
-//! before them. The classifier anchors a `-` or a `.` only after a letter one of those
-//! prefixes ends in (`t`, `p`, `i`, `s`, `G`, `b`, `r`; never a UUID's hex digit), a `_`
-//! everywhere; most (`pay_`, `requires_action`, `us-east-1`) are told from the three bytes
-//! before them, by one table per position built from the prefixes at compile time: the
-//! scan's quick look asks [`prefixes_ending_at`] too, so a string whose only anchors are
-//! such bytes is not walked.
+//! before them. The classifier anchors a `-` or a `.` only after a letter from `g` on, either
+//! case (`glpat-`'s `t`, `SG.`'s `G`; never after a UUID's hex digit: a test holds every
+//! prefix to it), a `_` everywhere; most (`pay_`, `requires_action`, `us-east-1`) are told
+//! from the three bytes before them, by one table per position built from the prefixes at
+//! compile time: the scan's quick look asks [`prefixes_ending_at`] too, so a string whose
+//! only anchors are such bytes is not walked.
 
 use super::prefixed_keys::{TOKEN_PREFIXES, body_ends, prefixed_token};
 use super::{Finding, secret, starts_token};
