@@ -49,7 +49,8 @@ pub(crate) const BLOCK: usize = 32;
 /// [`Classifier::classify_at`] makes up for the byte before a block inside a string.)
 const LAST_BYTE: u32 = 1 << 31;
 
-/// Bytes that anchor only after a particular byte (`oKe`, `yJ`, a digit after a space): at
+/// Bytes that anchor only after a particular byte (`sk_`, `yJ`, `sw`, `cv`, `t-`, `G.`, a
+/// digit after a space): at
 /// the first byte of a block inside a string, whose byte before the classifier did not see,
 /// they anchor whatever it is.
 static NEED_BYTE_BEFORE: [u32; 256] = {

@@ -15,7 +15,7 @@
 //! `signingKey`, [`KEY_KINDS`]).
 
 use super::cards::digit_run_end;
-use super::names::is_marker_at;
+use super::names::{holds_marker, marker_start};
 use super::{Finding, at_word_start, secret};
 use crate::redact::Counts;
 
@@ -44,9 +44,9 @@ const KEY_KINDS: [&[u8]; 10] = [
 const LONGEST_QUOTED: usize = 256;
 
 /// At the `w` at `at` (after an `s`, or an `r`): a password after `password` or `passwd`
-/// — as a whole word (`db_password` ends one; a long flag's, `--password`, too), any case, nowhere
-/// before `floor` (text a replacement wrote over) — a blank or two, and perhaps `is ` or
-/// `was `: the value's text `[REDACTED]`. A bare value ends at a blank (a sentence's `.`,
+/// — as a whole word (`db_password` ends one; a long flag's, `--password`, too), any case,
+/// nowhere before `floor` (text a replacement wrote over) — a blank or two, and perhaps
+/// `is ` or `was `: the value's text `[REDACTED]`. A bare value ends at a blank (a sentence's `.`,
 /// `,`, `;`, `)` after it stays); a number whose first group it is goes whole (`1234 5678`).
 #[cold]
 pub(super) fn password_after_name(
@@ -114,11 +114,10 @@ pub(super) fn key_after_name(
 /// The value after a name ending at `name_end`: one or two blanks, perhaps `is ` or `was `,
 /// then a quoted value's text (whatever it holds, on one line, but a marker: a pass replaced
 /// something in it, which may have brought a quote too far before within reach) or a bare
-/// value up to a blank
-/// — a sentence's `.`, `,`, `;`, `:` or closing bracket or quote after it left off — that
-/// `reads_as_secret` and neither opens with a bracket (`(hidden)`, `<redacted>`) or a
-/// separator nor holds a marker. A number whose first group it is goes whole (`1234 5678`): none of its digits
-/// is left.
+/// value up to a blank or a marker — a sentence's `.`, `,`, `;`, `:` or closing bracket or
+/// quote after it left off — that `reads_as_secret` and opens with neither a bracket
+/// (`(hidden)`, `<redacted>`) nor a separator. A number whose first group it is goes whole
+/// (`1234 5678`): none of its digits is left.
 fn value_after(
     bytes: &[u8],
     name_end: usize,
@@ -146,10 +145,9 @@ fn value_after(
             .iter()
             .take(LONGEST_QUOTED)
             .position(|&b| b == quote[0] || b == b'\n' || b == b'\r')?;
-        let text = &bytes[inner..inner + len];
         return (len > 0
             && bytes[inner + len..].starts_with(quote)
-            && !(0..len).any(|k| text[k] == b'[' && is_marker_at(&text[k..])))
+            && !holds_marker(&bytes[inner..inner + len]))
         .then_some((inner, inner + len));
     }
     let len = bytes[value..].iter().take_while(|&&b| !is_blank(b)).count();
@@ -159,10 +157,7 @@ fn value_after(
     if matches!(word[0], b'=' | b':') {
         return None;
     }
-    let word = match (0..len).find(|&k| word[k] == b'[' && is_marker_at(&word[k..])) {
-        Some(marker) => &word[..marker],
-        None => word,
-    };
+    let word = &word[..marker_start(word).unwrap_or(len)];
     let kept = word
         .iter()
         .rposition(|b| {

@@ -154,6 +154,12 @@ pub(super) fn holds_marker(text: &[u8]) -> bool {
     find(text, REMOVED.as_bytes()).is_some() || find(text, REDACTED.as_bytes()).is_some()
 }
 
+/// Where the first of what redaction writes in place of a value starts in `text`, if it
+/// holds one.
+pub(super) fn marker_start(text: &[u8]) -> Option<usize> {
+    (0..text.len()).find(|&k| text[k] == b'[' && is_marker_at(&text[k..]))
+}
+
 /// [`bare_name_start`] of a name that may end in bracketed parts.
 fn bracketed_name_start(before: &[u8], floor: usize) -> usize {
     let mut end = before.len();
