@@ -171,8 +171,10 @@ fn classify_vector(v: __m256i) -> Classes {
         _mm256_or_si256(_mm256_or_si256(letter_b, letter_k), letter_w),
         _mm256_or_si256(letter_a, letter_j),
     ));
-    // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
-    let after_c = mask(eq(folded, b'v')) & mask(eq(folded, b'c')) << 1;
+    // A `v` or an `r` after a `c` (`cvv`, `secret`): its neighbour from the masks, no vector
+    // shift needed. With bits 2 and 5 set, `R`, `V`, `r` and `v` are a `v`, and no other byte.
+    let after_c =
+        mask(eq(_mm256_or_si256(v, _mm256_set1_epi8(0x24)), b'v')) & mask(eq(folded, b'c')) << 1;
     // Most blocks hold none of the letters: their neighbours are looked at only when
     // one is there.
     let with_neighbours = if letters == 0 {

@@ -6,20 +6,20 @@
 //! number's run (not a digit, a space, a dash or a plus), or a byte the JSON escaper must look
 //! at (a control character, `"`, `\\`, non-ASCII)? The anchors are `=`, `:`, `%`, `<`,
 //! `\\` (an escaped `=` or `<`, `\\u003d`) and `_` (where a provider's token prefix may
-//! end, `ghp_`), and the letters the literal detectors start from
-//! where their neighbours could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`,
-//! `Basic`), `K`/`k` before `e` (`Token`, `API key`) or between `s`/`r` and `_` or `-`
-//! (`sk_live_`, `sk-proj-`), `V`/`v` after `c` (`cvv 737`), `A` before `K`/`S`/`I`/`Q`/`A` (`AKIA`,
-//! `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`),
-//! `W`/`w` after `s`/`r` (`password`, either case), `"` before `,` (where a tuple's first item ends)
-//! or after `(` (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command
-//! line's long flag), `-` or `.` after a letter from `g` on, either case (where a provider's
-//! token prefix may end: `glpat-`, `pypi-`, `sq0atp-`, `SG.`, `hvs.` — never after a UUID's
-//! hex digits), a digit after a space (a PIN after its name, `PIN 1234`) — and any of
-//! these letters, a `"` or a `-` as the
-//! block's last byte, whose neighbour after it is outside. The block's first byte is judged
-//! as a string's first: nothing before it. In prose the letters alone anchor often; with
-//! their neighbours, rarely.
+//! end, `ghp_`), and the letters the literal detectors start from where their neighbours
+//! could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` before
+//! `e` (`Token`, `API key`) or between `s`/`r` and `_` or `-` (`sk_live_`, `sk-proj-`),
+//! `V`/`v` and `R`/`r` after `c` (`cvv 737`, `client secret x9`), `A` before
+//! `K`/`S`/`I`/`Q`/`A` (`AKIA`, `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and
+//! `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`), `W`/`w` after `s`/`r`
+//! (`password`, either case), `"` before `,` (where a tuple's first item ends) or after `(`
+//! (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command line's long
+//! flag), `-` or `.` after a letter from `g` on, either case (where a provider's token prefix
+//! may end: `glpat-`, `pypi-`, `sq0atp-`, `SG.`, `hvs.` — never after a UUID's hex digits), a
+//! digit after a space (a PIN after its name, `PIN 1234`) — and any of these letters, a `"`
+//! or a `-` as the block's last byte, whose neighbour after it is outside. The block's first
+//! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
+//! often; with their neighbours, rarely.
 //!
 //! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
 //! (part of the architecture's baseline, so always there), two 16-byte halves; on AArch64
@@ -49,10 +49,9 @@ pub(crate) const BLOCK: usize = 32;
 /// [`Classifier::classify_at`] makes up for the byte before a block inside a string.)
 const LAST_BYTE: u32 = 1 << 31;
 
-/// Bytes that anchor only after a particular byte (`sk_`, `yJ`, `sw`, `cv`, `t-`, `G.`, a
-/// digit after a space): at
-/// the first byte of a block inside a string, whose byte before the classifier did not see,
-/// they anchor whatever it is.
+/// Bytes that anchor only after a particular byte (`sk_`, `yJ`, `sw`, `cv`, `cr`, `t-`, `G.`,
+/// a digit after a space): at the first byte of a block inside a string, whose byte before
+/// the classifier did not see, they anchor whatever it is.
 static NEED_BYTE_BEFORE: [u32; 256] = {
     let mut t = [0; 256];
     t[b'K' as usize] = 1;
@@ -62,6 +61,8 @@ static NEED_BYTE_BEFORE: [u32; 256] = {
     t[b'w' as usize] = 1;
     t[b'V' as usize] = 1;
     t[b'v' as usize] = 1;
+    t[b'R' as usize] = 1;
+    t[b'r' as usize] = 1;
     t[b'"' as usize] = 1;
     t[b'-' as usize] = 1;
     t[b'.' as usize] = 1;
@@ -276,7 +277,7 @@ mod tests {
             b'A' => next(|n| matches!(n, b'K' | b'S' | b'I' | b'Q' | b'A' | b'C' | b'Y' | b'[')),
             b'J' => prev == Some(b'y'),
             b'W' | b'w' => matches!(prev, Some(b's' | b'S' | b'r' | b'R')),
-            b'V' | b'v' => matches!(prev, Some(b'c' | b'C')),
+            b'V' | b'v' | b'R' | b'r' => matches!(prev, Some(b'c' | b'C')),
             b'"' => next(|n| n == b',') || prev == Some(b'('),
             b'-' => next(|n| n == b'-') || ends_token_prefix(prev),
             b'.' => ends_token_prefix(prev),
@@ -429,7 +430,7 @@ mod tests {
             .filter(|&k| {
                 bytes
                     .get(at + k)
-                    .is_some_and(|b| b"BbKkAJVvWw\"-.0123456789".contains(b))
+                    .is_some_and(|b| b"BbKkAJVvRrWw\"-.0123456789".contains(b))
             })
             .fold(0u32, |m, k| m | 1 << k);
         assert_eq!(

@@ -102,7 +102,8 @@ fn comparisons(v: uint8x16_t) -> [uint8x16_t; CLASSES] {
     [
         letters,
         eq(folded, b'c'),
-        eq(folded, b'v'),
+        // With bits 2 and 5 set, `R`, `V`, `r` and `v` are a `v`, and no other byte.
+        eq(vorrq_u8(v, vdupq_n_u8(0x24)), b'v'),
         quote,
         eq(v, b','),
         dash,
@@ -172,7 +173,7 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     let hi = vcombine_u8(vcreate_u8(w2), vcreate_u8(w3));
     let (low, high) = (comparisons(lo), comparisons(hi));
     let both = |k: usize| [low[k], high[k]];
-    let [letters, c, v, quotes] = four_masks([both(0), both(1), both(2), both(3)]);
+    let [letters, c, v_or_r, quotes] = four_masks([both(0), both(1), both(2), both(3)]);
     let [commas, dashes, parens, spaces] = four_masks([both(4), both(5), both(6), both(7)]);
     // A `-` or `.` after a letter from `g` on: the letters slid by a byte across the halves,
     // as a `prev` is, and the anchors taken with the separators' (one mask fewer to sum).
@@ -188,8 +189,9 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
     // byte).
     let quote_anchors = quotes & (commas >> 1 | LAST_BYTE | parens << 1);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
-    // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
-    let after_c = v & c << 1;
+    // A `v` or an `r` after a `c` (`cvv`, `secret`): its neighbour from the masks, no vector
+    // shift needed.
+    let after_c = v_or_r & c << 1;
     // Most blocks hold none of the letters: their neighbours are looked at only when one
     // is there. Lane `k` of a `next` holds byte `k + 1`, of a `prev` byte `k - 1` (zero
     // past the block's edges).

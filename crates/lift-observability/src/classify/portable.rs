@@ -37,7 +37,8 @@ fn word(w: u64) -> Raw {
         letter_a: compress(eq(w, b'A')),
         letter_j: compress(eq(w, b'J')),
         letter_w: compress(eq(folded, b'w')),
-        letter_v: compress(eq(folded, b'v')),
+        // With bits 2 and 5 set, `R`, `V`, `r` and `v` are a `v`, and no other byte.
+        v_or_r: compress(eq(w | (ONES * 0x24), b'v')),
         c: compress(eq(folded, b'c')),
         e_or_a: compress(eq(folded, b'e') | eq(folded, b'a')),
         e: compress(eq(folded, b'e')),
@@ -67,7 +68,7 @@ struct Raw {
     letter_a: u32,
     letter_j: u32,
     letter_w: u32,
-    letter_v: u32,
+    v_or_r: u32,
     c: u32,
     e_or_a: u32,
     e: u32,
@@ -99,7 +100,6 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
     let letter_k = all(|r| r.letter_k);
     let letter_a = all(|r| r.letter_a);
     let letter_j = all(|r| r.letter_j);
-    let letter_v = all(|r| r.letter_v);
     let letter_w = all(|r| r.letter_w);
     let with_neighbours = letter_b & all(|r| r.e_or_a) >> 1
         | letter_k & all(|r| r.e) >> 1
@@ -107,7 +107,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
         | letter_w & all(|r| r.s_or_r) << 1
         | letter_a & all(|r| r.after_upper_a) >> 1
         | letter_j & all(|r| r.lower_y) << 1
-        | letter_v & all(|r| r.c) << 1
+        | all(|r| r.v_or_r) & all(|r| r.c) << 1
         | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)
         | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE)
         | (all(|r| r.dash) | all(|r| r.dot)) & all(|r| r.letters_from_g) << 1

@@ -71,7 +71,7 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
     ))
 }
 
-/// The letters of a half, its `c`s and `v`s, its `"`s, `,`s, `-`s, `(`s and spaces, its
+/// The letters of a half, its `c`s, its `v`s and `r`s, its `"`s, `,`s, `-`s, `(`s and spaces, its
 /// `.`s and its letters from `g` on (either case: a token's prefix may end in one before a
 /// `-` or `.`), and its other classes.
 #[target_feature(enable = "sse2")]
@@ -106,7 +106,8 @@ fn half(v: __m128i) -> (u32, [u32; 9], Classes) {
         mask(letters),
         [
             mask(eq(folded, b'c')),
-            mask(eq(folded, b'v')),
+            // With bits 2 and 5 set, `R`, `V`, `r` and `v` are a `v`, and no other byte.
+            mask(eq(_mm_or_si128(v, _mm_set1_epi8(0x24)), b'v')),
             mask(quote),
             mask(eq(v, b',')),
             mask(dash),
@@ -136,7 +137,7 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
         letters_lo,
         [
             c_lo_bits,
-            v_lo,
+            v_or_r_lo,
             quote_lo,
             comma_lo,
             dash_lo,
@@ -151,7 +152,7 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
         letters_hi,
         [
             c_hi_bits,
-            v_hi,
+            v_or_r_hi,
             quote_hi,
             comma_hi,
             dash_hi,
@@ -172,8 +173,9 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
     let prefix_ends =
         (dashes | dot_lo | dot_hi << 16) & (prefix_letters_lo | prefix_letters_hi << 16) << 1;
     let letters = letters_lo | letters_hi << 16;
-    // A `v` after a `c` (`cvv`): its neighbour from the masks, no vector shift needed.
-    let after_c = (v_lo | v_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
+    // A `v` or an `r` after a `c` (`cvv`, `secret`): its neighbour from the masks, no vector
+    // shift needed.
+    let after_c = (v_or_r_lo | v_or_r_hi << 16) & (c_lo_bits | c_hi_bits << 16) << 1;
     // Most blocks hold none of the letters: their neighbours are looked at only when one
     // is there. Lane `k` of a `next` holds byte `k + 1`, of a `prev` byte `k - 1` (zero
     // past the block's edges).

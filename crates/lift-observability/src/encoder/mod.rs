@@ -279,7 +279,11 @@ mod tests {
     #[test]
     fn compile_time_key_check() {
         assert!(key_is_plain_and_unreserved("amount"));
-        assert!(key_is_plain_and_unreserved("a b-c.d"));
+        assert!(key_is_plain_and_unreserved("a_b-c.d"));
+        assert!(
+            !key_is_plain_and_unreserved("PIN 1234"),
+            "a name and a value after a blank"
+        );
         assert!(!key_is_plain_and_unreserved("level"));
         assert!(!key_is_plain_and_unreserved("_aws"));
         assert!(!key_is_plain_and_unreserved("k\"ey"));

@@ -1059,6 +1059,39 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("key named in prose", text, secret));
     }
+    // A secret after a secret's kind, `secret` and a blank in prose.
+    for (text, secret) in [
+        (
+            "invalid client secret 8f2a9c71e4b6d3a0f1c2, retrying",
+            "8f2a9c71e4b6d3a0f1c2",
+        ),
+        (
+            "oauth: client secret is \"s3cr3t value\" rejected",
+            "s3cr3t value",
+        ),
+        ("client_secret\tabcDEF123456", "abcDEF123456"),
+        (
+            "clientSecret 9f86d081884c7d659a2feaa0c55ad015, retrying",
+            "9f86d081884c7d659a2feaa0c55ad015",
+        ),
+        (
+            "Slack signing secret was 8f42a1b0c3d4e5f6a7b8c9d0e1f2a3b4.",
+            "8f42a1b0c3d4e5f6a7b8c9d0e1f2a3b4",
+        ),
+        ("shared secret is x9Y8z7", "x9Y8z7"),
+        ("Using CONSUMER-SECRET Abc123xyz", "Abc123xyz"),
+        ("app secret 'P@ssphrase!'", "P@ssphrase!"),
+        (
+            "TOTP secret JBSWY3DPEHPK3PXP2 enrolled",
+            "JBSWY3DPEHPK3PXP2",
+        ),
+        (
+            "webhook secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2La",
+            "MfKQ9r8GKYqrTwjUPD8ILPZIo2La",
+        ),
+    ] {
+        cases.push(sensitive("secret named in prose", text, secret));
+    }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
     // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
@@ -1313,6 +1346,11 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // `key` with no secret's kind before it, and words after one.
         "cache key 4478a9b0c1d2e3f4a5b6, idempotency key 39b25e46-3781-4487-9120-1f5202849343",
         "primary key 12345678; API key rotated, API key v1.2, API key id 42, like Gecko",
+        // `secret` with no secret's kind before it (a Secrets Manager secret's name), words
+        // after one, `cr` in other words.
+        "secret prod/db/password not found; secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf rotated",
+        "client secret rotated, client secret expired, client secret v2, client secrets listed",
+        "Credit card declined across regions; description created by the CRM, CR LF",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

@@ -47,6 +47,7 @@
 //! | `:` after a struct's only field | its value, the struct named for a secret or sensitive data, as `Debug` writes a newtype whose field is named (`Secret { inner: "hunter2" }`, `Pin { value: 1234 }`, over lines too: [`wrappers`]) | the value's text `[REDACTED]` / `[REMOVED]` |
 //! | `w` after `s` (or `r`) | a password after `password` or `passwd` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`with password hunter2`, `the password is P@ssw0rd!`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
+//! | `r` after `c` | a secret after a secret's kind, `secret` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`invalid client secret 8f2a…`, `webhook signing secret is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
 //! | `_`; `-` or `.` after a letter from `g` on (most told from the three bytes before them) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`, `vault said hvs.…`, `deploy with glpat-…`: [`prefix_ends`]) | the body `[REDACTED]`, the prefix kept |
@@ -59,8 +60,8 @@
 //! This module holds the walk and what every detector shares (a [`Finding`], the markers,
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
 //! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
-//! — one-time codes too — after their names; [`named_secrets`], a password or a key after
-//! its name), [`separators`] (a `=` or `:`: the name before it, read by [`names`]; the
+//! — one-time codes too — after their names; [`named_secrets`], a password, a key or a
+//! secret after its name), [`separators`] (a `=` or `:`: the name before it, read by [`names`]; the
 //! value after it, by [`values`], ending as
 //! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
@@ -108,7 +109,7 @@ use commands::flag_value;
 use credentials::{aws_key_id, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
-use named_secrets::password_after_name;
+use named_secrets::{names_secret, password_after_name, secret_after_name};
 use output::{Held, Output};
 use payment_keys::{adyen_api_key, square_access_token};
 use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
@@ -145,6 +146,8 @@ enum Anchor {
     LetterA,
     LetterJ,
     LetterV,
+    /// An `r` after a `c`: perhaps a secret's name (`client secret x9y8…`).
+    LetterR,
     LetterW,
     /// A double quote before a comma or after a `(`: perhaps where a tuple's first item
     /// ends, or a wrapper's text starts.
@@ -180,6 +183,8 @@ static ANCHORS: [Anchor; 256] = {
     t[b'J' as usize] = Anchor::LetterJ;
     t[b'V' as usize] = Anchor::LetterV;
     t[b'v' as usize] = Anchor::LetterV;
+    t[b'R' as usize] = Anchor::LetterR;
+    t[b'r' as usize] = Anchor::LetterR;
     t[b'W' as usize] = Anchor::LetterW;
     t[b'w' as usize] = Anchor::LetterW;
     t[b'"' as usize] = Anchor::Quote;
@@ -308,6 +313,7 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
             Some(b'_' | b'.') => prefixes_ending_at(bytes, at) == 0,
             Some(b'-') => bytes.get(at + 1) != Some(&b'-') && prefixes_ending_at(bytes, at) == 0,
             Some(b'0'..=b'9') => card_starts >> at & 1 == 0 && !may_follow_name(bytes, at),
+            Some(b'r' | b'R') => !names_secret(bytes, at),
             _ => false,
         };
         if !nothing {
@@ -450,6 +456,7 @@ fn walk<'s, C: Classifier>(
                 },
                 Anchor::LetterJ => jwt(redactor, bytes, at),
                 Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
+                Anchor::LetterR => secret_after_name(bytes, at, out.name_floor, redactor.counts()),
                 Anchor::LetterW => {
                     password_after_name(bytes, at, out.name_floor, redactor.counts())
                 }
@@ -646,15 +653,16 @@ const fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
 
 /// Whether a string known at compile time can be copied into a JSON line as it is: printable
 /// ASCII without `"` or `\\`, and nothing a detector could find — fewer than 13 digits, no
-/// `=` or `:`, no credential scheme, AWS key prefix or JWT header. The logging macros use
-/// it on literal keys, so such a key's `,"key":` is a constant.
+/// `=` or `:`, no blank (prose's names read a value after one: `PIN 1234`, `password
+/// hunter2`), no credential scheme, AWS key prefix or JWT header. The logging macros use it on
+/// literal keys, so such a key's `,"key":` is a constant.
 pub(crate) const fn literal_is_inert(s: &str) -> bool {
     let b = s.as_bytes();
     let mut digits = 0;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c < 0x20 || c > 0x7e || c == b'"' || c == b'\\' || c == b'=' || c == b':' {
+        if c <= b' ' || c > 0x7e || c == b'"' || c == b'\\' || c == b'=' || c == b':' {
             return false;
         }
         if c.is_ascii_digit() {
@@ -842,12 +850,7 @@ mod tests {
 
     #[test]
     fn the_literal_check_agrees_with_the_scanner() {
-        for inert in [
-            "Payment authorized",
-            "amount",
-            "order_id",
-            "GET /v1/charges 200 in 12 ms",
-        ] {
+        for inert in ["amount", "order_id", "http.status_code", "GET/v1/charges"] {
             assert!(literal_is_inert(inert), "{inert}");
             assert_eq!(redact(inert), inert);
         }
@@ -860,6 +863,11 @@ mod tests {
             "eyJ",
             "q\"",
             "é",
+            // A blank: prose's names read what follows (written as they were before).
+            "Payment authorized",
+            "PIN 1234",
+            "with password hunter2",
+            "client secret x9Y8z7",
         ] {
             assert!(!literal_is_inert(live), "{live}");
         }

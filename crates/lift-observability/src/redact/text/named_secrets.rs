@@ -1,18 +1,21 @@
-//! A password or a key after its name and a blank, as prose writes them (`login failed for
-//! bob with password hunter2`, `the password is P@ssw0rd!`, `passwd "correct horse"`,
-//! `invalid API key 4478a9b0c1d2e3f4`, `HMAC key is "…"`). A password is found at its name's
-//! `w` — a `w` after an `s` anchors (`password`, `passwd`; an `r` before it shares the
-//! comparison and anchors too) —, a key at the `k` of `key`: a `k` before an `e` anchors. A
-//! name and a `=` or `:` after it are a separator's.
+//! A password, a key or a secret after its name and a blank, as prose writes them (`login
+//! failed for bob with password hunter2`, `the password is P@ssw0rd!`, `passwd "correct
+//! horse"`, `invalid API key 4478a9b0c1d2e3f4`, `HMAC key is "…"`, `invalid client secret
+//! 8f2a…`). A password is found at its name's `w` — a `w` after an `s` anchors (`password`,
+//! `passwd`; an `r` before it shares the comparison and anchors too) —, a key at the `k` of
+//! `key` (a `k` before an `e` anchors), a secret at the `r` of `secret` (an `r` after a `c`
+//! anchors, as a `v` does for `cvv`). A name and a `=` or `:` after it are a separator's.
 //!
 //! Prose after such a name is mostly words (`password reset`, `password is incorrect`, `API
 //! key rotated`): a quoted value is taken whatever it holds, a bare one only where it does not
-//! read as a word — a password holding a digit, a symbol or a capital inside it (`hunter2`,
-//! `P@ss`, `HunterTwo`), a key of 8 bytes or more holding a digit. A password of lower-case
-//! letters alone after its name and a blank stays (`password hunter`): no rule tells it from
-//! the next word of a sentence. `key` alone names too much (a cache's, a map's, an
-//! idempotency key): only a secret's kind before it makes it one (`API key`, `secret_key`,
-//! `signingKey`, [`KEY_KINDS`]).
+//! read as a word — a password or a secret holding a digit, a symbol or a capital inside it
+//! (`hunter2`, `P@ss`, `HunterTwo`), a key of 8 bytes or more holding a digit. A password of
+//! lower-case letters alone after its name and a blank stays (`password hunter`): no rule
+//! tells it from the next word of a sentence. `key` and `secret` alone name too much (a
+//! cache's key, a map's, an idempotency key; a Secrets Manager secret by its name, `secret
+//! prod/db not found`): only a secret's kind before them makes them one (`API key`,
+//! `secret_key`, `signingKey`, [`KEY_KINDS`]; `client secret`, `signing_secret`,
+//! `webhookSecret`, [`SECRET_KINDS`]).
 
 use super::cards::digit_run_end;
 use super::names::{holds_marker, marker_start};
@@ -38,6 +41,25 @@ const KEY_KINDS: [&[u8]; 10] = [
     b"master",
     b"webhook",
     b"client",
+];
+
+/// The words before `secret` that make it a secret's name (`client secret`, `signing_secret`,
+/// `consumerSecret`): `secret` alone names a Secrets Manager secret as often as it holds one.
+const SECRET_KINDS: [&[u8]; 14] = [
+    b"client",
+    b"app",
+    b"api",
+    b"consumer",
+    b"oauth",
+    b"shared",
+    b"signing",
+    b"webhook",
+    b"hmac",
+    b"jwt",
+    b"session",
+    b"cookie",
+    b"totp",
+    b"mfa",
 ];
 
 /// Most bytes of a quoted value looked for its closing quote.
@@ -67,14 +89,20 @@ pub(super) fn password_after_name(
     } else {
         return None;
     };
-    let (start, end) = value_after(bytes, name_end, |word| {
-        word.len() >= SHORTEST_PASSWORD
-            && (word.iter().any(|&b| {
-                b.is_ascii_digit() || b.is_ascii_punctuation() && b != b'\'' && b != b'-'
-            }) || word[1..].iter().any(u8::is_ascii_uppercase)
-                && word.iter().any(u8::is_ascii_lowercase))
-    })?;
+    let (start, end) = value_after(bytes, name_end, reads_as_password)?;
     Some(secret(start, end, counts))
+}
+
+/// Whether a bare word after a password's or a secret's name reads as one: 4 bytes or more
+/// holding a digit, a symbol (not `'` or `-`, which words hold) or a capital inside it with
+/// a lower-case letter (`hunter2`, `P@ss`, `HunterTwo`; not `reset`, `FAILED`, `re-entered`).
+fn reads_as_password(word: &[u8]) -> bool {
+    word.len() >= SHORTEST_PASSWORD
+        && (word
+            .iter()
+            .any(|&b| b.is_ascii_digit() || b.is_ascii_punctuation() && b != b'\'' && b != b'-')
+            || word[1..].iter().any(u8::is_ascii_uppercase)
+                && word.iter().any(u8::is_ascii_lowercase))
 }
 
 /// At the `k` at `k` (before an `e`): a key after `key` — the last word of a secret's name,
@@ -89,26 +117,61 @@ pub(super) fn key_after_name(
     floor: usize,
     counts: &Counts,
 ) -> Option<Finding> {
-    if !bytes[k..].get(..3)?.eq_ignore_ascii_case(b"key") {
-        return None;
-    }
-    // The kind's word: right before `key`, or a `_`, `-` or blank between them.
-    let floor = floor.min(k);
-    let mut kind_end = k;
-    if kind_end > floor && matches!(bytes[kind_end - 1], b' ' | b'_' | b'-') {
-        kind_end -= 1;
-    }
-    let kind = KEY_KINDS.iter().find(|kind| {
-        kind_end >= floor + kind.len()
-            && bytes[kind_end - kind.len()..kind_end].eq_ignore_ascii_case(kind)
-    })?;
-    if !at_word_start(bytes, kind_end - kind.len()) {
+    if !bytes[k..].get(..3)?.eq_ignore_ascii_case(b"key")
+        || !kind_before(bytes, k, floor, &KEY_KINDS)
+    {
         return None;
     }
     let (start, end) = value_after(bytes, k + 3, |word| {
         word.len() >= SHORTEST_KEY && word.iter().any(u8::is_ascii_digit)
     })?;
     Some(secret(start, end, counts))
+}
+
+/// Whether the `r` at `r` is `secret`'s (any case).
+#[inline(always)]
+pub(super) fn names_secret(bytes: &[u8], r: usize) -> bool {
+    r >= 3
+        && bytes
+            .get(r - 3..r + 3)
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"secret"))
+}
+
+/// At the `r` at `r` (after a `c`): a secret after `secret` — the last word of a secret's
+/// name, [`SECRET_KINDS`] right before it (`client secret`, `signing_secret`,
+/// `webhookSecret`), nowhere before `floor` — a blank or two, and perhaps `is ` or `was `:
+/// the value's text `[REDACTED]`. A bare value reads as a password does (`8f2a…`, `s3cr3t`),
+/// up to a blank.
+#[cold]
+pub(super) fn secret_after_name(
+    bytes: &[u8],
+    r: usize,
+    floor: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    let name = r.checked_sub(3).filter(|&s| s >= floor)?;
+    if !names_secret(bytes, r) || !kind_before(bytes, name, floor, &SECRET_KINDS) {
+        return None;
+    }
+    let (start, end) = value_after(bytes, r + 3, reads_as_password)?;
+    Some(secret(start, end, counts))
+}
+
+/// Whether one of `kinds` stands as a whole word right before the name at `name` (or with a
+/// `_`, `-` or blank between them), nowhere before `floor`.
+fn kind_before(bytes: &[u8], name: usize, floor: usize, kinds: &[&[u8]]) -> bool {
+    let floor = floor.min(name);
+    let mut kind_end = name;
+    if kind_end > floor && matches!(bytes[kind_end - 1], b' ' | b'_' | b'-') {
+        kind_end -= 1;
+    }
+    kinds
+        .iter()
+        .find(|kind| {
+            kind_end >= floor + kind.len()
+                && bytes[kind_end - kind.len()..kind_end].eq_ignore_ascii_case(kind)
+        })
+        .is_some_and(|kind| at_word_start(bytes, kind_end - kind.len()))
 }
 
 /// The value after a name ending at `name_end`: one or two blanks, perhaps `is ` or `was `,
@@ -300,6 +363,46 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_after_a_secret_s_kind_and_a_blank_in_prose_goes() {
+        // Written in clear before: only a separator after the name was looked for.
+        assert_redacted(&[
+            (
+                "invalid client secret 8f2a9c71e4b6d3a0f1c2, retrying",
+                "invalid client secret [REDACTED], retrying",
+            ),
+            (
+                "oauth: client secret is \"s3cr3t value\" rejected",
+                "oauth: client secret is \"[REDACTED]\" rejected",
+            ),
+            ("client_secret\tabcDEF123456", "client_secret\t[REDACTED]"),
+            (
+                "clientSecret 9f86d081884c7d659a2feaa0c55ad015.",
+                "clientSecret [REDACTED].",
+            ),
+            (
+                "Slack signing secret was 8f42a1b0c3d4e5f6a7b8c9d0e1f2a3b4",
+                "Slack signing secret was [REDACTED]",
+            ),
+            ("shared secret is x9Y8z7", "shared secret is [REDACTED]"),
+            ("CONSUMER-SECRET Abc123xyz", "CONSUMER-SECRET [REDACTED]"),
+            (
+                r#"{"msg":"app secret \"hunter2\" set"}"#,
+                r#"{"msg":"app secret \"[REDACTED]\" set"}"#,
+            ),
+        ]);
+        // `secret` with no kind before it (a Secrets Manager secret's name), a kind glued to
+        // another word, values that read as words, `cr` in other words.
+        for text in [
+            "secret prod/db/password not found, secret 8f2a9c71e4b6d3a0 fetched",
+            "xclient secret abc12345 clientsecrets abc12345 client secrets abc12345",
+            "client secret rotated, client secret expired, client secret v2, client secret (hidden)",
+            "Credit card declined across microservices; description created, CR LF",
+        ] {
+            assert_redacted(&[(text, text)]);
+        }
+    }
+
+    #[test]
     fn passwords_in_prose_mixed_with_other_findings_never_show() {
         redacted_once_for_all(
             &[
@@ -332,6 +435,22 @@ mod tests {
             40,
             "with API key 4478a9b0c1d2e3f4",
             "4478a9b0c1d2e3f4",
+        );
+        redacted_once_for_all(
+            &[
+                " with client secret 8f2a9c71",
+                "client",
+                "secret ",
+                "Secret",
+                "_",
+                "cr",
+                "\"",
+                "is ",
+                "1234 ",
+            ],
+            41,
+            "with client secret 8f2a9c71",
+            "8f2a9c71",
         );
     }
 }
