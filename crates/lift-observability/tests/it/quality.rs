@@ -994,6 +994,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("PIN 739164820517 accepted", "739164820517"),
         ("CSC 739 mismatch", "739"),
         ("csc is 7391", "7391"),
+        ("Amex CID 7391 entered", "7391"),
+        ("cid was 739", "739"),
         ("card security code 739 declined", "739"),
         ("Security code was 7391", "7391"),
         ("note: \"security code 739\" in escaped text", "739"),
@@ -1336,7 +1338,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",
         // Numbers after other words, or too short or long for a PIN or a code.
         "postal code 10115, error code 4001, promo code 2026, spin 1234, pins 1234",
-        "pin 2 of the header, PIN 12 tries, CSC 12345, PIN 1234abc, security 737",
+        "pin 2 of the header, PIN 12 tries, CSC 12345, PIN 1234abc, security 737, CID 12345, acid 1234",
         "Retry 1 of 3 scheduled in 300 ms after a 503; the number 1234 is free",
         "otp 2 of 3 sent to sms number 15551234567; verification 123456, code 123456",
         // Words after a password's name, and words holding its letters.

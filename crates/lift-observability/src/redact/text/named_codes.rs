@@ -1,8 +1,8 @@
 //! A PIN or a card security code after its name and a space, as prose writes it (`PIN 1234`,
-//! `CSC 123`, `security code 737`, `PIN is 1234`, `pin number 0000`) — and a one-time code a
-//! second factor or a payment's challenge sends (`OTP 123456`, `verification code is 482913`,
-//! `sms code 4821`) — found at the code's first digit: a digit after a space anchors, and the
-//! words before it are read back. (A `cvv` or a `cvc` is found at its `v` instead, with the
+//! `CSC 123`, `CID 1234`, `security code 737`, `PIN is 1234`, `pin number 0000`) — and a
+//! one-time code a second factor or a payment's challenge sends (`OTP 123456`, `verification
+//! code is 482913`, `sms code 4821`) — found at the code's first digit: a digit after a space
+//! anchors, and the words before it are read back. (A `cvv` or a `cvc` is found at its `v` instead, with the
 //! forms only it has: [`super::cards`].)
 
 use std::ops::RangeInclusive;
@@ -14,12 +14,12 @@ use crate::redact::Counts;
 /// The four bytes that may end the words [`code_after_name`] reads back, each in its slot of
 /// [`TAILS`] — a multiplier that puts no two of them in the same slot, so that a look-up is a
 /// multiplication and one comparison.
-const TAIL_WORDS: [&[u8; 4]; 9] = [
-    b"pin ", b"csc ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ", b"otp ",
+const TAIL_WORDS: [&[u8; 4]; 10] = [
+    b"pin ", b"csc ", b"cid ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ", b"otp ",
 ];
 
 /// See [`TAIL_WORDS`].
-const TAIL_HASH: u32 = 0xdc25_74bd;
+const TAIL_HASH: u32 = 0x36f6_75cd;
 
 /// How many slots [`TAILS`] has.
 const TAIL_SLOTS: usize = 16;
@@ -44,7 +44,7 @@ static TAILS: [u32; TAIL_SLOTS] = {
 };
 
 /// Whether the four bytes before a digit at `at` may end the words [`code_after_name`] reads
-/// back — `pin `, `csc `, `code `, `number `, `otp `, `is `, `was `, `is: `, `was: ` (any
+/// back — `pin `, `csc `, `cid `, `code `, `number `, `otp `, `is `, `was `, `is: `, `was: ` (any
 /// case) — so that most numbers in prose are ruled out by one look-up.
 #[inline(always)]
 pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
@@ -64,12 +64,12 @@ const ONE_TIME_CODES: [&[u8]; 4] = [b"otp", b"totp", b"hotp", b"passcode"];
 const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 
 /// At the digit at `at` after a space ([`may_follow_name`]): the code there if its name stands
-/// before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc` or `security code` (3 or 4):
-/// `[REMOVED]`; a one-time code's ([`ONE_TIME_CODES`], or `code` after one of
-/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them; a
-/// `security code` of 5 to 8): `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`, `OTP code`) and a verb (`is`,
-/// `was`, `is:`) after it — as whole words, none of them before `floor` (text a replacement
-/// wrote over). The code is a whole word (`PIN 1234abc`, `CSC 123.45` are not one); a number
+/// before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc`, `cid` (American Express's
+/// and Discover's name) or `security code` (3 or 4): `[REMOVED]`; a one-time code's
+/// ([`ONE_TIME_CODES`], or `code` after one of [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC
+/// 4226 and text messages have them; a `security code` of 5 to 8): `[REDACTED]` — perhaps
+/// with a noun (`PIN code`, `PIN number`, `OTP code`) and a verb (`is`, `was`, `is:`) after it
+/// — as whole words, none of them before `floor` (text a replacement wrote over). The code is a whole word (`PIN 1234abc`, `CSC 123.45` are not one); a number
 /// whose first group it is goes whole (`PIN 1234 5678`).
 pub(super) fn code_after_name(
     bytes: &[u8],
@@ -126,7 +126,7 @@ pub(super) fn code_after_name(
         // Longer than a card's, a security code is a one-time code, as banks' text messages
         // name it (`Your security code is 482913`).
         (5..=8, secret)
-    } else if is(word, b"csc") || noun && is(word, b"security") {
+    } else if is(word, b"csc") || is(word, b"cid") || noun && is(word, b"security") {
         (3..=4, removed)
     } else if any(&ONE_TIME_CODES) || code && any(&ONE_TIME_CODE_KINDS) {
         (4..=8, secret)
@@ -164,6 +164,9 @@ mod tests {
             ("PIN code 9876, retry", "PIN code [REMOVED], retry"),
             ("pin number 1234 5678", "pin number [REMOVED]"),
             ("CSC 123", "CSC [REMOVED]"),
+            // American Express's and Discover's name for it.
+            ("Amex CID 1234 entered", "Amex CID [REMOVED] entered"),
+            ("cid is 123", "cid is [REMOVED]"),
             (
                 "card security code 737 rejected",
                 "card security code [REMOVED] rejected",
@@ -212,6 +215,7 @@ mod tests {
             ("pin 12 of the header", "pin 12 of the header"),
             ("PIN 1234567890123 x", "PIN 1234567890123 x"),
             ("CSC 12345", "CSC 12345"),
+            ("CID 12345 cid 42 acid 1234", "CID 12345 cid 42 acid 1234"),
             ("PIN 1234abc", "PIN 1234abc"),
             ("CSC 123.45", "CSC 123.45"),
             ("spin 1234", "spin 1234"),

@@ -393,9 +393,9 @@ mod tests {
         // `secret` with no kind before it (a Secrets Manager secret's name), a kind glued to
         // another word, values that read as words, `cr` in other words.
         for text in [
-            "secret prod/db/password not found, secret 8f2a9c71e4b6d3a0 fetched",
+            "secret prod/db/password not found, secret arn:aws:secretsmanager:x:1:secret:db read",
             "xclient secret abc12345 clientsecrets abc12345 client secrets abc12345",
-            "client secret rotated, client secret expired, client secret v2, client secret (hidden)",
+            "client secret rotated, client secret expired, client secret v2, client secret (x)",
             "Credit card declined across microservices; description created, CR LF",
         ] {
             assert_redacted(&[(text, text)]);
