@@ -16,7 +16,7 @@ use super::{
 use crate::escape;
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
-use crate::redact::{KeyRule, Redactor, keys};
+use crate::redact::{KeyRule, Redactor, jwk, keys};
 use crate::timestamp::write_rfc3339_millis;
 use crate::value::{Field, Value, write_error_chain};
 
@@ -146,6 +146,10 @@ fn write_value(out: &mut Vec<u8>, key: &str, value: Value<'_>, redactor: Option<
             // A payload in base64 (an event's `body`): read as the text it encodes.
             Some(r) if keys::is_payload_key(key.as_bytes()) => {
                 write_text(out, &r.redact_payload(s));
+            }
+            // A JSON Web Key's private member (`d`, `k`): its key material.
+            Some(r) if jwk::is_private_member(key.as_bytes()) && r.is_key_material(s) => {
+                r.write_key_material(out)
             }
             _ => write_text(out, &redacted(s, redactor)),
         },

@@ -18,7 +18,7 @@ use super::{
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
 use crate::redact::pairs::{self, PairRole};
-use crate::redact::{KeyRule, Redactor, keys};
+use crate::redact::{KeyRule, Redactor, jwk, keys};
 use crate::timestamp::write_rfc3339_millis;
 use crate::value::{Field, Value, write_error_chain};
 
@@ -233,6 +233,10 @@ pub(crate) fn write_value(
             match redactor {
                 // A payload in base64 (an event's `body`): read as the text it encodes.
                 Some(r) if keys::is_payload_key(key.as_bytes()) => r.write_json_payload(out, s),
+                // A JSON Web Key's private member (`d`, `k`): its key material.
+                Some(r) if jwk::is_private_member(key.as_bytes()) && r.is_key_material(s) => {
+                    r.write_key_material(out)
+                }
                 _ => write_text(out, s, redactor),
             }
             out.push(b'"');

@@ -33,6 +33,9 @@ impl<'a> NestedWriter<'a> {
         self.out.push(b'"');
         match self.redacting() {
             Some(r) if self.how == How::Payload => r.write_json_payload(self.out, s),
+            Some(r) if self.how == How::KeyMaterial && r.is_key_material(s) => {
+                r.write_key_material(self.out);
+            }
             Some(r) => r.write_json_str(self.out, s),
             None => crate::escape::json_str(self.out, s),
         }
@@ -225,6 +228,9 @@ pub(super) enum How {
     /// Redacted, and a payload's ([`keys::is_payload_key`]): a string that starts with a run
     /// of base64 is read as the text it encodes.
     Payload,
+    /// Redacted, and a JSON Web Key's private member's ([`jwk`](crate::redact::jwk)): a
+    /// string that reads as key material is `[REDACTED]`.
+    KeyMaterial,
     /// As given: under a safe key, or with redaction off.
     Raw,
 }
@@ -237,6 +243,7 @@ impl How {
             ValueRole::Plain => How::Redacted,
             ValueRole::PairValue => How::PairValue,
             ValueRole::Payload => How::Payload,
+            ValueRole::KeyMaterial => How::KeyMaterial,
         }
     }
 }

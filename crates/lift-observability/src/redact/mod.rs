@@ -24,6 +24,7 @@
 mod byte_class;
 pub mod card;
 pub(crate) mod encoded;
+pub(crate) mod jwk;
 pub(crate) mod keys;
 pub(crate) mod pairs;
 pub(crate) mod static_keys;
@@ -360,6 +361,21 @@ impl Redactor {
             }
             None => self.write_json_str(out, s),
         }
+    }
+
+    /// Whether the string `s` under a JSON Web Key's private member
+    /// ([`jwk::is_private_member`]) is its key material ([`jwk`]): written as
+    /// [`write_key_material`](Self::write_key_material) writes it.
+    pub(crate) fn is_key_material(&self, s: &str) -> bool {
+        !self.disabled && jwk::is_key_material(s.as_bytes())
+    }
+
+    /// `[REDACTED]` in place of a JSON Web Key's private key material (counted as a secret
+    /// key's value).
+    #[cold]
+    pub(crate) fn write_key_material(&self, out: &mut Vec<u8>) {
+        self.counts.add_secret_key();
+        out.extend_from_slice(text::REDACTED.as_bytes());
     }
 
     /// [`redact`](Self::redact) for a payload's value, as

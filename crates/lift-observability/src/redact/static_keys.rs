@@ -32,6 +32,9 @@ pub(crate) enum ValueRole {
     PairValue,
     /// A payload, perhaps encoded in base64 ([`is_payload_key`]).
     Payload,
+    /// A JSON Web Key's private member ([`super::jwk`]): key material, if the string reads
+    /// as such.
+    KeyMaterial,
 }
 
 /// The [`ValueRole`] of the value under `key`.
@@ -40,6 +43,8 @@ pub(crate) fn value_role(key: &[u8]) -> ValueRole {
         ValueRole::PairValue
     } else if is_payload_key(key) {
         ValueRole::Payload
+    } else if super::jwk::is_private_member(key) {
+        ValueRole::KeyMaterial
     } else {
         ValueRole::Plain
     }

@@ -1094,6 +1094,49 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("secret named in prose", text, secret));
     }
+    // A JSON Web Key's private members: `d`, `p`, `q`, `dp`, `dq`, `qi` and `k`, in every
+    // order a library writes them (a map's sorted keys put `d` before `kty`).
+    const D: &str = "jpsQnnGQmL-YBIffH1136cLZfNmyH5eVYVPW2eKJfPo";
+    for (text, secret) in [
+        (
+            r#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg","alg":"HS256"}"#.to_string(),
+            "GawgguFyGrWKav7AX4VKUg",
+        ),
+        (
+            format!(r#"{{"crv":"P-256","d":"{D}","kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"}}"#),
+            D,
+        ),
+        (
+            format!(r#"{{"kty":"OKP","crv":"Ed25519","d": "{D}"}}"#),
+            D,
+        ),
+        (
+            r#"{"kty":"RSA","e":"AQAB","p":"83i-7IvMGXoMXCskv73TKr8637FiO7Z27zv8oj6pbWUQyLPQBQxtPVnwD20R"}"#.to_string(),
+            "83i-7IvMGXoMXCskv73TKr8637FiO7Z27zv8oj6pbWUQyLPQBQxtPVnwD20R",
+        ),
+        (
+            r#"{"q":"3dfOR9cuYq-0S-mkFLzgItgMEfFzB2q3hWehMuG0oCuqnb3vobLyumqjVZQO1dIrdwgTnCdpYzBcOfW5r370AFXjiWft_NGEiovonizhKpo9VVS78TzFgxkIdrecRezsZ-1kYd_s1qDbxtkDEgfAITAG9LUnADun4vIcb6yelxk"}"#.to_string(),
+            "3dfOR9cuYq-0S-mkFLzgItgMEfFzB2q3hWehMuG0oCuqnb3vobLyumqjVZQO1dIrdwgTnCdpYzBcOfW5r370AFXjiWft_NGEiovonizhKpo9VVS78TzFgxkIdrecRezsZ-1kYd_s1qDbxtkDEgfAITAG9LUnADun4vIcb6yelxk",
+        ),
+        (
+            r#"{"dp":"G4sPXkc6Ya9y8oJW9_ILj4xuppu0lzi_H7VTkS8xj5SdX3coE0oimYwxIi2emTAue0UOa5dpgFGyBJ4c8tQ2VF402XRugKDTP8akYhFo5tAA77Qe_NmtuYZc3C3m3I24G2GvR5sSDxUyAN2zq8Lfn9EUms6rY3Ob8YeiKkTiBj0"}"#.to_string(),
+            "G4sPXkc6Ya9y8oJW9_ILj4xuppu0lzi_H7VTkS8xj5SdX3coE0oimYwxIi2emTAue0UOa5dpgFGyBJ4c8tQ2VF402XRugKDTP8akYhFo5tAA77Qe_NmtuYZc3C3m3I24G2GvR5sSDxUyAN2zq8Lfn9EUms6rY3Ob8YeiKkTiBj0",
+        ),
+        (
+            r#"{"dq":"s9lAH9fggBsoFR8Oac2R_E2gw282rT2kGOAhvIllETE1efrA6huUUvMfBcMpn8lqeW6vzznYY5SSQF7pMdC_agI3nG8Ibp1BUb0JUiraRNqUfLhcQb_d9GF4Dh7e74WbRsobRonujTYN1xCaP6TO61jvWrX-L18txXw494Q_cgk","qi":"GyM_p6JrXySiz1toFgKbWV-JdI3jQ4ypu9rbMWx3rQJBfmt0FoYzgUIZEVFEcOqwemRN81zoDAaa-Bk0KWNGDjJHZDdDmFhW3AN7lI-puxk_mHZGJ11rxyR8O55XLSe3SPmRfKwZI6yU24ZxvQKFYItdldUKGzO6Ia6zTKhAVRU"}"#.to_string(),
+            "GyM_p6JrXySiz1toFgKbWV-JdI3jQ4ypu9rbMWx3rQJBfmt0FoYzgUIZEVFEcOqwemRN81zoDAaa-Bk0KWNGDjJHZDdDmFhW3AN7lI-puxk_mHZGJ11rxyR8O55XLSe3SPmRfKwZI6yU24ZxvQKFYItdldUKGzO6Ia6zTKhAVRU",
+        ),
+        (
+            format!(r#"jwk loaded: {{\"kty\":\"EC\",\"d\":\"{D}\"}}"#),
+            D,
+        ),
+        (
+            "{'kty': 'oct', 'k': 'GawgguFyGrWKav7AX4VKUg'}".to_string(),
+            "GawgguFyGrWKav7AX4VKUg",
+        ),
+    ] {
+        cases.push(sensitive("JSON Web Key private member", text, secret));
+    }
     // Headers whose value is a list of parameters, some quoted; a command line's user and
     // password (curl, wget); a long flag's value after a blank.
     const HEADERS: &str = "header parameters";
@@ -1353,6 +1396,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "secret prod/db/password not found; secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf rotated",
         "client secret rotated, client secret expired, client secret v2, client secrets listed",
         "Credit card declined across regions; description created by the CRM, CR LF",
+        // A JSON Web Key's public members; `d`, `k` and `p` holding no key material.
+        r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+        r#"{"kty":"RSA","e":"AQAB","kid":"2026-12-rotation-Key7"} {"d":"2026-12-06","k":"cache-key-for-merchant-54470beb","p":"page-2"}"#,
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

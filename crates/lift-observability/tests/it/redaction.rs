@@ -208,6 +208,46 @@ fn a_provider_s_token_as_a_value_never_reaches_a_line_in_either_format() {
 }
 
 #[test]
+fn a_json_web_key_s_private_members_never_reach_a_line_in_either_format() {
+    // A private JWK logged as read from Secrets Manager (a `serde_json::Value`: its map
+    // writes `d` before `kty`), as a field, as text: its key material was written in clear
+    // (`d`, `k`, `p` are no secret's names). The public members stay.
+    const D: &str = "jpsQnnGQmL-YBIffH1136cLZfNmyH5eVYVPW2eKJfPo";
+    const K: &str = "GawgguFyGrWKav7AX4VKUg";
+    const X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
+    let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": X, "d": D});
+    let text = format!(r#"loaded {{"kty":"oct","k":"{K}"}}"#);
+    for format in [Format::Json, Format::Console] {
+        let (log, sink) = logger(format, Redactor::new());
+        log.info(
+            &text,
+            &[
+                field("jwk", Value::serde(&jwk)),
+                field("k", K),
+                field("d", D),
+            ],
+        );
+        let line = &sink.lines()[0];
+        assert!(!line.contains(D) && !line.contains(K), "{format:?}: {line}");
+        assert!(line.contains(X), "{format:?}: {line}");
+        assert_eq!(line.matches("[REDACTED]").count(), 4, "{format:?}: {line}");
+    }
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    log.info("x", &[field("jwk", Value::serde(&jwk))]);
+    assert_eq!(sink.entries()[0]["jwk"]["d"], "[REDACTED]");
+    assert_eq!(log.redaction_stats().secret_keys, 1);
+    // Short values, one case, padding: no key material.
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    let other = serde_json::json!({"d": "2026-12-06", "k": "cache-key-for-merchant-54470beb"});
+    log.info(
+        "x",
+        &[field("v", Value::serde(&other)), field("p", "page-2")],
+    );
+    assert_eq!(sink.entries()[0]["v"], other);
+    assert_eq!(sink.entries()[0]["p"], "page-2");
+}
+
+#[test]
 fn console_output_is_redacted_the_same_way() {
     let (log, sink) = logger(Format::Console, Redactor::new());
     info!(log, "card 4111-1111-1111-1111"; "token" => "abc", "cvc" => "1");

@@ -21,6 +21,7 @@ use super::wrappers::only_field_value;
 use super::{Finding, REDACTED, REMOVED, Replacement, find_last, secret, trim_end};
 use crate::redact::Redactor;
 use crate::redact::encoded;
+use crate::redact::jwk;
 use crate::redact::keys;
 use crate::redact::webhooks;
 
@@ -278,6 +279,20 @@ pub(super) fn separator_ending_at(
             };
             return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
         }
+        // A JSON Web Key's private member (`"d":"…"`, `'k': '…'`): its quoted value, when it
+        // reads as key material.
+        if matches!(before.last(), Some(b'"' | b'\''))
+            && jwk::is_private_member(name)
+            && key_material_after(bytes, last)
+        {
+            let name = Name {
+                text: name,
+                quoted: quoted_name,
+                quote,
+                adjacent: (before.len() == at).then(|| at - name.len()),
+            };
+            return named_value(redactor, bytes, last, floor, name, REDACTED, unclosed);
+        }
         if let Some(found) = token() {
             return Some(found);
         }
@@ -327,6 +342,19 @@ pub(super) fn separator_ending_at(
         adjacent: (before.len() == at).then(|| at - name.len()),
     };
     named_value(redactor, bytes, last, floor, name, fixed, unclosed)
+}
+
+/// Whether a quoted value after the separator at `last` (and perhaps blanks) reads as a JSON
+/// Web Key's key material ([`jwk::is_key_material`]) up to its closing quote.
+fn key_material_after(bytes: &[u8], last: usize) -> bool {
+    let after = &bytes[last + 1..];
+    let blanks = after.iter().take_while(|&&b| b == b' ').count();
+    let quoted = &after[blanks..];
+    let inner = &quoted[opening_quote_len(quoted)..];
+    let len = inner.iter().take_while(|&&b| jwk::is_base64url(b)).count();
+    inner.len() < quoted.len()
+        && matches!(inner.get(len), Some(b'"' | b'\\' | b'\''))
+        && jwk::is_key_material(&inner[..len])
 }
 
 /// What the separators' look-backs learnt of a string so far, so that none reads the same
