@@ -9,7 +9,8 @@
 //! - **Keys** are judged by their tokens ([`keys`]): sensitive authentication data
 //!   (`cvv`, `card_cvv`, `cvvCode`, `pin_code`, `security_code`, `track2`…) is **removed**
 //!   with its key (PCI DSS 3.3.1); secrets (`password`, `secretKey`, `api_key`,
-//!   `Authorization`, `X-Amz-Security-Token`, `credentials`…) become `[REDACTED]`.
+//!   `Authorization`, `X-Amz-Security-Token`, `credentials`…) become `[REDACTED]`; so does
+//!   the key material under a JSON Web Key's private members (`d`, `k`…: [`jwk`]).
 //! - **Text** — messages, string values, `Display` and error values, keys, strings nested
 //!   in `Serialize` values — goes through [`text`]: card numbers masked to first 6 / last
 //!   4 (issuer prefix, length and Luhn checked, [`card`]), track data removed, and secrets

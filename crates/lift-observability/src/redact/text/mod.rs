@@ -26,6 +26,7 @@
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`](super::keys::is_payload_key)) whose text holds a finding ([`encoded`](super::encoded)) | the run `[REDACTED]` |
 //! | | a provider's token as the value whatever the name (`"Value":"ghp_…"`, `GH_PAT=glpat-…`, `error: whsec_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
+//! | | a JSON Web Key's private member and its quoted key material (`"d":"…"`, `'k': '…'`: [`jwk`](crate::redact::jwk)) | the value `[REDACTED]` |
 //! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
