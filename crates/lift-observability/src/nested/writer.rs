@@ -32,14 +32,26 @@ impl<'a> NestedWriter<'a> {
     pub(super) fn string(&mut self, s: &str) {
         self.out.push(b'"');
         match self.redacting() {
-            Some(r) if self.how == How::Payload => r.write_json_payload(self.out, s),
-            Some(r) if self.how == How::KeyMaterial && r.is_key_material(s) => {
-                r.write_key_material(self.out);
+            // One comparison for both: the two roles stand side by side.
+            Some(r) if matches!(self.how, How::Payload | How::KeyMaterial) => {
+                self.string_by_role(r, s);
             }
             Some(r) => r.write_json_str(self.out, s),
             None => crate::escape::json_str(self.out, s),
         }
         self.out.push(b'"');
+    }
+
+    /// A string under a payload's key or a JSON Web Key's private member.
+    #[cold]
+    fn string_by_role(&mut self, r: &Redactor, s: &str) {
+        if self.how == How::Payload {
+            r.write_json_payload(self.out, s);
+        } else if r.is_key_material(s) {
+            r.write_key_material(self.out);
+        } else {
+            r.write_json_str(self.out, s);
+        }
     }
 
     fn masked(&mut self, masked: Option<([u8; 21], usize)>) -> bool {

@@ -281,7 +281,8 @@ pub(super) fn separator_ending_at(
         }
         // A JSON Web Key's private member (`"d":"…"`, `'k': '…'`): its quoted value, when it
         // reads as key material.
-        if matches!(before.last(), Some(b'"' | b'\''))
+        if name.len() <= 2
+            && matches!(before.last(), Some(b'"' | b'\''))
             && jwk::is_private_member(name)
             && key_material_after(bytes, last)
         {
@@ -346,6 +347,7 @@ pub(super) fn separator_ending_at(
 
 /// Whether a quoted value after the separator at `last` (and perhaps blanks) reads as a JSON
 /// Web Key's key material ([`jwk::is_key_material`]) up to its closing quote.
+#[cold]
 fn key_material_after(bytes: &[u8], last: usize) -> bool {
     let after = &bytes[last + 1..];
     let blanks = after.iter().take_while(|&&b| b == b' ').count();
