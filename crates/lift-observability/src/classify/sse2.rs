@@ -71,9 +71,9 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
     ))
 }
 
-/// The letters of a half, its `c`s, its `v`s and `r`s, its `"`s, `,`s, `-`s, `(`s and spaces, its
-/// `.`s and its letters from `g` on (either case: a token's prefix may end in one before a
-/// `-` or `.`), and its other classes.
+/// The letters of a half, its `c`s, its `v`s and `r`s, its `"`s, `,`s, `-`s, `(`s and
+/// spaces, its `.`s and its letters from `g` on (either case: a token's prefix may end in one
+/// before a `-` or `.`), and its other classes.
 #[target_feature(enable = "sse2")]
 fn half(v: __m128i) -> (u32, [u32; 9], Classes) {
     let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));

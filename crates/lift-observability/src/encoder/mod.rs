@@ -281,7 +281,7 @@ mod tests {
         assert!(key_is_plain_and_unreserved("amount"));
         assert!(key_is_plain_and_unreserved("a_b-c.d"));
         assert!(
-            !key_is_plain_and_unreserved("PIN 1234"),
+            !key_is_plain_and_unreserved("Amex CID 1234"),
             "a name and a value after a blank"
         );
         assert!(!key_is_plain_and_unreserved("level"));
