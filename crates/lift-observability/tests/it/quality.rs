@@ -714,6 +714,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "ngeVfQFYQlKU0ufo8x5d1A.TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr",
         ),
         ("hvs.", "CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz"),
+        ("access-production-", "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"),
     ] {
         for text in [
             format!(r#"{{"Parameter":{{"Type":"SecureString","Value":"{prefix}{body}"}}}}"#),
@@ -760,6 +761,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("hvs.", "CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz"),
         ("NRAK-", "ABCDEFGHIJ0123456789KLMNOPQ"),
         ("dckr_pat_", "AbCdEf0123456789xYz1AbCd"),
+        ("access-production-", "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"),
+        ("access-sandbox-", "8ab976e6-64bc-4b38-98f7-731e7a349970"),
     ] {
         for text in [
             format!("pushing with {prefix}{body} to origin"),
@@ -1399,6 +1402,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // A JSON Web Key's public members; `d`, `k` and `p` holding no key material.
         r#"{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
         r#"{"kty":"RSA","e":"AQAB","kid":"2026-12-rotation-Key7"} {"d":"2026-12-06","k":"cache-key-for-merchant-54470beb","p":"page-2"}"#,
+        // Plaid's prefixes before words: an environment's name, no token.
+        "access-production-environment ready; access-sandbox-mode on; access-production-",
         "cvv(card) called; cvc(1) checked; Cvv(None)",
         // Wrappers named for nothing sensitive, calls in prose, a secret that is nothing.
         "OrderId(\"ord_123\") Ok(\"done\") Some(\"x\") password(\"ignored\") Password(None)",

@@ -340,6 +340,15 @@ mod tests {
                 "docker login with dckr_pat_AbCdEf0123456789xYz1 ok",
                 "docker login with dckr_pat_[REDACTED] ok",
             ),
+            // Plaid's access tokens: a bank account's data, for as long as the item lives.
+            (
+                "item linked: access-production-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d.",
+                "item linked: access-production-[REDACTED].",
+            ),
+            (
+                "(access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970)",
+                "(access-sandbox-[REDACTED])",
+            ),
             (&format!("t%3D{GLPAT}"), "t%3Dglpat-[REDACTED]"),
             // The prefix's last byte as a block's first (the 33rd byte): its letter before
             // is in the block before.

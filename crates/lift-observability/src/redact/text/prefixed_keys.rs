@@ -162,11 +162,12 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 /// feed and CI job tokens, Stripe's webhook signing secrets, Shopify's access tokens and
 /// shared secrets, Square's access tokens (sandbox and production) and application secrets,
 /// SendGrid's API keys, npm's and PyPI's tokens, HashiCorp Vault's service and recovery
-/// tokens, DigitalOcean's and Docker Hub's personal access tokens and New Relic's user keys.
+/// tokens, DigitalOcean's and Docker Hub's personal access tokens, New Relic's user keys and
+/// Plaid's access tokens (production and sandbox).
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
 /// (Thirty at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a `u32` and
 /// keeps two for words of its own.)
-pub(super) const TOKEN_PREFIXES: [&[u8]; 28] = [
+pub(super) const TOKEN_PREFIXES: [&[u8]; 30] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -195,6 +196,8 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 28] = [
     b"dop_v1_",
     b"dckr_pat_",
     b"NRAK-",
+    b"access-production-",
+    b"access-sandbox-",
 ];
 
 const _: () = assert!(TOKEN_PREFIXES.len() <= 30);
