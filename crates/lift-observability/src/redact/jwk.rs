@@ -58,6 +58,11 @@ mod tests {
                 "{'kty': 'oct', 'k': 'GawgguFyGrWKav7AX4VKUg'}",
                 "{'kty': 'oct', 'k': '[REDACTED]'}",
             ),
+            // `josekit`'s `Jwk` as `Debug` prints it: its map of `serde_json::Value`s.
+            (
+                r#"Jwk { map: {"kty": String("oct"), "k": String("GawgguFyGrWKav7AX4VKUg")} }"#,
+                r#"Jwk { map: {"kty": String("oct"), "k": "[REDACTED]"} }"#,
+            ),
         ] {
             assert_eq!(r.redact(text), want);
             assert_eq!(r.redact(want), want, "a second pass");

@@ -345,13 +345,15 @@ pub(super) fn separator_ending_at(
     named_value(redactor, bytes, last, floor, name, fixed, unclosed)
 }
 
-/// Whether a quoted value after the separator at `last` (and perhaps blanks) reads as a JSON
+/// Whether a quoted value after the separator at `last` (and perhaps blanks, and `Debug`'s
+/// `String(` of a `serde_json::Value`, as `josekit`'s `Jwk` prints its map) reads as a JSON
 /// Web Key's key material ([`jwk::is_key_material`]) up to its closing quote.
 #[cold]
 fn key_material_after(bytes: &[u8], last: usize) -> bool {
     let after = &bytes[last + 1..];
     let blanks = after.iter().take_while(|&&b| b == b' ').count();
     let quoted = &after[blanks..];
+    let quoted = quoted.strip_prefix(b"String(").unwrap_or(quoted);
     let inner = &quoted[opening_quote_len(quoted)..];
     let len = inner.iter().take_while(|&&b| jwk::is_base64url(b)).count();
     inner.len() < quoted.len()
