@@ -175,8 +175,9 @@ fn kind_before(bytes: &[u8], name: usize, floor: usize, kinds: &[&[u8]]) -> bool
 }
 
 /// The value after a name ending at `name_end`: one or two blanks, perhaps `is ` or `was `,
-/// then a quoted value's text (whatever it holds, on one line, but a marker: a pass replaced
-/// something in it, which may have brought a quote too far before within reach) or a bare
+/// then a quoted value's text (whatever it holds, on one line, but a marker — a pass replaced
+/// something in it, which may have brought a quote too far before within reach — or a
+/// separator or a comma first: the quote closed a quoted name) or a bare
 /// value up to a blank or a marker — a sentence's `.`, `,`, `;`, `:` or closing bracket or
 /// quote after it left off — that `reads_as_secret` and opens with neither a bracket
 /// (`(hidden)`, `<redacted>`) nor a separator. A number whose first group it is goes whole
@@ -208,9 +209,18 @@ fn value_after(
             .iter()
             .take(LONGEST_QUOTED)
             .position(|&b| b == quote[0] || b == b'\n' || b == b'\r')?;
+        let text = &bytes[inner..inner + len];
+        // A quote that closes a quoted name, a separator or a list's comma after it
+        // (`"password ":"x"`, `["password ", "x"]`): what stands between the quotes is no
+        // value — a separator's look-back reads the one after.
+        let between = matches!(
+            text.iter().find(|&&b| !is_blank(b)),
+            Some(b':' | b'=' | b',')
+        );
         return (len > 0
+            && !between
             && bytes[inner + len..].starts_with(quote)
-            && !holds_marker(&bytes[inner..inner + len]))
+            && !holds_marker(text))
         .then_some((inner, inner + len));
     }
     let len = bytes[value..].iter().take_while(|&&b| !is_blank(b)).count();
@@ -316,6 +326,10 @@ mod tests {
             // Fuzzer (seed 7543): a quoted value a pass shortened, its closing quote brought
             // within reach on a second pass.
             "passwd \"x token:[REDACTED]\" ok",
+            // Fuzzer (seed 7549): a quoted name's closing quote and a separator, read as a
+            // quoted value once the separator's value was quoted; a list's items.
+            "[\"----password \":\"[REDACTED]\"",
+            "{\"password \" : \"[REDACTED]\"} [\"password \", \"secret\"]",
             "passwords hunter2 xpassword hunter2 PasswordHash abc123",
             "answer 42 forward 3.0 swap4 sw1",
         ] {
