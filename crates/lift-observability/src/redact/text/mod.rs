@@ -62,9 +62,9 @@
 //! a few byte readers); each detector family has a module of its own: [`cards`] (digit runs,
 //! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
 //! — one-time codes too — after their names; [`named_secrets`], a password, a key or a
-//! secret after its name), [`separators`] (a `=` or `:`: the name before it, read by [`names`]; the
-//! value after it, by [`values`], ending as
-//! [`value_ends`] and [`yaml`] say), [`elements`] (XML), [`commands`] (command lines'
+//! secret after its name), [`separators`] (a `=` or `:`: the name before it, read by
+//! [`names`]; the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
+//! [`elements`] (XML), [`commands`] (command lines'
 //! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
 //! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
 //! their prefix; [`prefix_ends`], those found at the `_`, `-` or `.` that ends their prefix;
