@@ -617,8 +617,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             cases.push(sensitive("Stripe key", text, stripe));
         }
     }
-    // Other payment providers' secret keys with no name before them: Checkout.com's sandbox
-    // secret keys, Braintree's access tokens (whose parts a `$` joins).
+    // Other payment providers' secret keys with no name before them: Checkout.com's secret
+    // keys, Braintree's access tokens (whose parts a `$` joins).
     let braintree = "x8ynt7wbmnrpqpnh$8b0c5e7a6a5d8c1f2e3d4c5b6a798877";
     let adyen_body = "nhmfuXNWTK0Qc+iSRp1YdlMWYS4RYA4cRkZRioSE334JkKdoSBnDDEMFdWw2+5HzctViMSCJMYAc=-6QO8fIrGtndQrpjryx98FYKxAnLfcijkLM37bEPnwwI=";
     let adyen = format!("AQE{adyen_body}");
@@ -636,6 +636,25 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         (
             "Config { cko: \"sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e\" }".to_owned(),
             "m73dzbpy7cf3gfd46xr4yj5xo4e",
+        ),
+        // Production keys, today's (a symbol for a check character) and the previous
+        // API's (a UUID).
+        (
+            "checkout.com client built with sk_q2xw4uvnm5rj7kdf3ahyt6gbcp#".to_owned(),
+            "q2xw4uvnm5rj7kdf3ahyt6gbcp",
+        ),
+        (
+            r#"{"provider":"checkout","cko":"sk_q2xw4uvnm5rj7kdf3ahyt6gbcpe"}"#.to_owned(),
+            "q2xw4uvnm5rj7kdf3ahyt6gbcpe",
+        ),
+        (
+            "Config { cko: \"sk_fde517a8-3f01-41ef-b4bd-4282384b0a64\" }".to_owned(),
+            "fde517a8-3f01-41ef-b4bd-4282384b0a64",
+        ),
+        (
+            "401 from api.sandbox.checkout.com with sk_test_fde517a8-3f01-41ef-b4bd-4282384b0a64"
+                .to_owned(),
+            "fde517a8-3f01-41ef-b4bd-4282384b0a64",
         ),
         (
             format!("gateway set up with access_token$production${braintree}"),
@@ -1363,6 +1382,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "path=%2F1764221757123%2Fexport",
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
+        // Checkout.com's publishable keys; a sort key's prefix before words.
+        "pk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e pk_fde517a8-3f01-41ef-b4bd-4282384b0a64",
+        "sk_customer_profile_by_tenant sk_abcdefghijklmnopqrstuvwxyz",
         // Words after a provider's prefix, a body too short, a prefix glued to a word.
         "step=npm_install_dependencies branch: github_pat_docs mode: ghp_short1",
         "job=wnpm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 status: ghost_town_Q1",

@@ -37,7 +37,7 @@
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` (before `e`) | `Token <token>` | the token `[REDACTED]` |
 //! | | a key after a secret's kind, `key` and a blank in prose (`invalid API key 4478…`, `HMAC key is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
-//! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's sandbox keys `sk_sbox_…`, with no name before them | the body `[REDACTED]`, the prefix kept |
+//! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's keys `sk_sbox_…`, `sk_…` (base32 or a UUID), with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
 //! | | Google API keys `AIza…` with no name before them | the body `[REDACTED]`, the prefix kept |

@@ -80,28 +80,72 @@ pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
 /// Shortest body of a Stripe key taken for one (real ones hold 24 to about 100).
 const STRIPE_KEY_BODY: usize = 16;
 
+/// Base32 characters (lower-case letters, `2` to `7`) of a Checkout.com secret key's body
+/// before its check character.
+const CHECKOUT_KEY_BASE32: usize = 26;
+
 /// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), or a
-/// Checkout.com sandbox secret key (`sk_sbox_…`), with no name before it — in a config dump,
-/// an error, a URL's user (`https://sk_live_…:@api…`): the body `[REDACTED]`, the prefix kept
-/// (it says which key leaked). Publishable keys (`pk_`) are not secrets.
+/// Checkout.com secret key — sandbox or production, today's (`sk_sbox_…`, `sk_…`: 26 of
+/// base32 and a check character) or the previous API's (`sk_test_` or `sk_` and a UUID) —
+/// with no name before it, in a config dump, an error, a URL's user (`https://sk_live_…:@api…`):
+/// the body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
+/// are not secrets.
 pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(1)?;
-    let prefix = bytes.get(at..at + 8)?;
-    if !matches!(prefix[0], b's' | b'r')
-        || !(prefix[2..].eq(b"_live_") || prefix[2..].eq(b"_test_") || prefix[..].eq(b"sk_sbox_"))
-        || !starts_token(bytes, at)
+    let kind = bytes[at];
+    if !matches!(kind, b's' | b'r') || !starts_token(bytes, at) {
+        return None;
+    }
+    let mode = bytes.get(at + 3..at + 8).unwrap_or_default();
+    let moded = matches!(mode, b"live_" | b"test_") || kind == b's' && mode == b"sbox_";
+    let start = if moded { at + 8 } else { at + 3 };
+    let checkout = if kind == b's' {
+        checkout_key_body_end(bytes, start, moded.then_some(mode))
+    } else {
+        None
+    };
+    let end = checkout.or_else(|| {
+        let alphanumerics = bytes[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        (moded && alphanumerics >= STRIPE_KEY_BODY).then_some(start + alphanumerics)
+    })?;
+    Some(secret(start, end, counts))
+}
+
+/// Where a Checkout.com secret key's body starting at `start` ends, if one does — after
+/// `sk_` and its `mode` (`sbox_`, `test_`, others Stripe's): today's keys (`sk_…`,
+/// `sk_sbox_…`) hold 26 of base32 and a check character, base32 or one of `*#$=`; the
+/// previous API's (`sk_…`, `sk_test_…`) a UUID in lower-case hex. A whole word either way.
+fn checkout_key_body_end(bytes: &[u8], start: usize, mode: Option<&[u8]>) -> Option<usize> {
+    let rest = &bytes[start..];
+    let base32 = |b: &u8| b.is_ascii_lowercase() || (b'2'..=b'7').contains(b);
+    let end = if matches!(mode, None | Some(b"sbox_"))
+        && rest.len() > CHECKOUT_KEY_BASE32
+        && rest[..CHECKOUT_KEY_BASE32].iter().all(base32)
+        && (base32(&rest[CHECKOUT_KEY_BASE32]) || b"*#$=".contains(&rest[CHECKOUT_KEY_BASE32]))
     {
+        start + CHECKOUT_KEY_BASE32 + 1
+    } else if matches!(mode, None | Some(b"test_")) && is_lower_case_uuid(rest) {
+        start + UUID_LEN
+    } else {
         return None;
-    }
-    let start = at + 8;
-    let len = bytes[start..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    if len < STRIPE_KEY_BODY {
-        return None;
-    }
-    Some(secret(start, start + len, counts))
+    };
+    body_ends(bytes, end).then_some(end)
+}
+
+/// A UUID's length in its text form.
+const UUID_LEN: usize = 36;
+
+/// Whether `text` starts with a UUID in lower-case hex (8-4-4-4-12).
+fn is_lower_case_uuid(text: &[u8]) -> bool {
+    text.get(..UUID_LEN).is_some_and(|uuid| {
+        uuid.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+    })
 }
 
 /// The letters after `xox` of Slack's token prefixes: bot, user, workspace, refresh and
@@ -447,6 +491,45 @@ mod tests {
         ] {
             assert_eq!(redact(text), text);
         }
+    }
+
+    #[test]
+    fn checkout_com_secret_keys_of_both_apis_lose_their_body_with_no_name_before_them() {
+        const TODAY: &str = "m73dzbpy7cf3gfd46xr4yj5xo4e";
+        const UUID: &str = "fde517a8-3f01-41ef-b4bd-4282384b0a64";
+        assert_redacted(&[
+            (
+                &format!("cko key sk_{TODAY} ok"),
+                "cko key sk_[REDACTED] ok",
+            ),
+            (&format!("\"sk_sbox_{TODAY}\""), "\"sk_sbox_[REDACTED]\""),
+            // The check character may be a symbol.
+            (
+                "key sk_m73dzbpy7cf3gfd46xr4yj5xo4# rejected",
+                "key sk_[REDACTED] rejected",
+            ),
+            (&format!("(sk_{UUID})"), "(sk_[REDACTED])"),
+            (&format!("sk_test_{UUID},"), "sk_test_[REDACTED],"),
+            // Publishable keys, a body of the wrong length, alphabet or case, a UUID after
+            // a mode it never follows, glued to a word, a restricted key of either shape.
+            (
+                &format!("pk_{TODAY} pk_test_{UUID}"),
+                &format!("pk_{TODAY} pk_test_{UUID}"),
+            ),
+            (
+                "sk_m73dzbpy7cf3gfd46xr4yj5xo4 sk_m73dzbpy7cf3gfd46xr4yj5xo4ee sk_m73dzbpy7cf3gfd46xr4yj5xo41",
+                "sk_m73dzbpy7cf3gfd46xr4yj5xo4 sk_m73dzbpy7cf3gfd46xr4yj5xo4ee sk_m73dzbpy7cf3gfd46xr4yj5xo41",
+            ),
+            (
+                "sk_M73DZBPY7CF3GFD46XR4YJ5XO4E sk_fde517a8-3f01-41ef-b4bd-4282384b0a6 sk_FDE517A8-3F01-41EF-B4BD-4282384B0A64",
+                "sk_M73DZBPY7CF3GFD46XR4YJ5XO4E sk_fde517a8-3f01-41ef-b4bd-4282384b0a6 sk_FDE517A8-3F01-41EF-B4BD-4282384B0A64",
+            ),
+            (&format!("sk_sbox_{UUID}"), &format!("sk_sbox_{UUID}")),
+            (
+                &format!("ask_{TODAY} rk_{TODAY} rk_{UUID}"),
+                &format!("ask_{TODAY} rk_{TODAY} rk_{UUID}"),
+            ),
+        ]);
     }
 
     #[test]
