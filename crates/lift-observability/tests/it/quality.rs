@@ -734,6 +734,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ),
         ("hvs.", "CAESIJlWh1zJkTn4Ab3Cd5Ef7Gh9IjKlMnOpQrStUvWxYz"),
         ("access-production-", "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"),
+        ("live_", "dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"),
+        ("hf_", "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),
+        ("GOCSPX-", "AbCdEfGhIjKlMnOpQrStUvWxYz01"),
+        ("FLWSECK-", "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d-X"),
     ] {
         for text in [
             format!(r#"{{"Parameter":{{"Type":"SecureString","Value":"{prefix}{body}"}}}}"#),
@@ -782,6 +786,42 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("dckr_pat_", "AbCdEf0123456789xYz1AbCd"),
         ("access-production-", "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"),
         ("access-sandbox-", "8ab976e6-64bc-4b38-98f7-731e7a349970"),
+        // Mollie's and GoCardless' live keys, Hugging Face's, Linear's, Grafana's,
+        // Supabase's, Netlify's, Pulumi's, Postman's, RubyGems', Doppler's, Google's OAuth
+        // client secrets, Slack's app-level tokens, Flutterwave's and Tailscale's keys.
+        ("live_", "dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"),
+        ("live_", "kkHyQn5Ga2eR-LUt-W7nS_bmVq3y0AZ7s6a-BwNE"),
+        ("hf_", "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"),
+        ("lin_api_", "0a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T"),
+        ("glsa_", "AbCdEfGhIjKlMnOpQrStUvWxYz012345_0a1b2c3d"),
+        (
+            "glc_",
+            "eyJvIjoiMTIzNDU2IiwibiI6InN0YWNrLTEyMzQ1Ni1obS1yZWFkIiwiayI6IkFiQ2RFZjEyMyJ9",
+        ),
+        ("sbp_", "0123456789abcdef0123456789abcdef01234567"),
+        ("nfp_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789ab"),
+        ("pul-", "0123456789abcdef0123456789abcdef01234567"),
+        (
+            "PMAK-",
+            "0123456789abcdef01234567-0123456789abcdef0123456789abcdef01",
+        ),
+        (
+            "rubygems_",
+            "0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
+        ("dp.pt.", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfG"),
+        ("dp.st.", "prd.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfG"),
+        ("GOCSPX-", "AbCdEfGhIjKlMnOpQrStUvWxYz01"),
+        (
+            "xapp-",
+            "1-A0123456789-1234567890123-0123456789abcdef0123456789abcdef0123456789abcdef",
+        ),
+        ("FLWSECK-", "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d-X"),
+        ("FLWSECK_TEST-", "8b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e-X"),
+        (
+            "tskey-",
+            "auth-kABCDEF1CNTRL-abcdefghijkLMNOPQRSTUVWXYZ0123",
+        ),
     ] {
         for text in [
             format!("pushing with {prefix}{body} to origin"),
@@ -1382,6 +1422,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "path=%2F1764221757123%2Fexport",
         "pk_live_51H8xYzAbCdEfGhIjKlMnOpQrStUvWx risk_live_score_abcdefghijklmnopq",
         "task_test_runner_1 desk_live_chat sk_live_short",
+        // Words after newer providers' prefixes; `live_` glued to another key's prefix.
+        "live_payments_enabled is_live_mode hf_threshold lin_api_version pul-request-queue",
+        "pk_live_51H8xYzAbCdEfGhIjKlMnOp rzp_live_ILgsfZCZoFIKMb dp.pt.short GOCSPX-short",
         // Checkout.com's publishable keys; a sort key's prefix before words.
         "pk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e pk_fde517a8-3f01-41ef-b4bd-4282384b0a64",
         "sk_customer_profile_by_tenant sk_abcdefghijklmnopqrstuvwxyz",

@@ -250,8 +250,8 @@ mod tests {
     fn a_token_after_the_account_s_colon_is_left_to_the_look_back() {
         let text = "arn:aws:s3:::ghp_0123456789abcdefABCDEF0123456789abcd";
         assert_eq!(end(text), Some("arn:aws:s3::".len()));
-        // What only may start one too (`po`, as `pypi-` and `dop_` have them first and second).
-        let text = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        // What only may start one too (`pu`, as `pul-` starts).
+        let text = "arn:aws:iam::aws:publisher/ReadOnlyAccess";
         assert_eq!(end(text), Some("arn:aws:iam::aws".len()));
     }
 

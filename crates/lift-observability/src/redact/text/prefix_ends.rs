@@ -10,9 +10,14 @@
 //! compile time: the scan's quick look asks [`prefixes_ending_at`] too, so a string whose
 //! only anchors are such bytes is not walked.
 
-use super::prefixed_keys::{TOKEN_PREFIXES, body_ends, prefixed_token};
+use super::prefixed_keys::{LIVE_KEY, TOKEN_PREFIXES, body_ends, prefixed_token};
 use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
+
+/// A set of [`SEPARATOR_ENDED`] prefixes, a bit each by index, and of the words of
+/// [`WORDS_ENDING_AT_UNDERSCORE`] (the two highest bits): [`TOKEN_PREFIXES`] holds 62 at
+/// most.
+pub(super) type PrefixSet = u64;
 
 /// Whether `b` may end a token's prefix: those [`TOKEN_PREFIXES`] that end in one are found
 /// at it.
@@ -23,8 +28,8 @@ const fn ends_prefix(b: u8) -> bool {
 /// The [`TOKEN_PREFIXES`] that end in a `_`, `-` or `.` (all but Square's `EAAA`), by
 /// index, and each one's length: a token of theirs is anchored at that last byte, wherever
 /// it stands (`pushing with ghp_…`, `<pat>glpat-…</pat>`).
-const SEPARATOR_ENDED: (u32, [u8; 32]) = {
-    let (mut bits, mut lengths) = (0u32, [0u8; 32]);
+const SEPARATOR_ENDED: (PrefixSet, [u8; PrefixSet::BITS as usize]) = {
+    let (mut bits, mut lengths) = (0, [0u8; PrefixSet::BITS as usize]);
     let mut k = 0;
     while k < TOKEN_PREFIXES.len() {
         let p = TOKEN_PREFIXES[k];
@@ -39,7 +44,7 @@ const SEPARATOR_ENDED: (u32, [u8; 32]) = {
 
 /// Per byte `b`, the [`SEPARATOR_ENDED`] prefixes (a bit each, by index) and the words of
 /// [`WORDS_ENDING_AT_UNDERSCORE`] that end in `b`.
-static ENDING_IN: [u32; 256] = {
+static ENDING_IN: [PrefixSet; 256] = {
     let mut t = [0; 256];
     t[b'_' as usize] = CLIENT_SECRET_BIT | BRAINTREE_BIT;
     let mut k = 0;
@@ -57,7 +62,7 @@ static ENDING_IN: [u32; 256] = {
 /// [`ENDING_IN`] prefixes and words (a bit each) that have that byte there — or any byte,
 /// where the prefix is shorter (`SG.`): a byte may end one only where the three bytes' sets
 /// meet.
-static BEFORE_END: [[u32; 256]; 3] = {
+static BEFORE_END: [[PrefixSet; 256]; 3] = {
     let mut t = [[0; 256]; 3];
     // The `ret` of a Stripe client secret's `_secret_`, the `ess` of Braintree's `access_`.
     let mut d = 0;
@@ -93,7 +98,7 @@ static BEFORE_END: [[u32; 256]; 3] = {
 /// at `at` may end, by itself and the three bytes before it (nonzero if any): four loads
 /// tell for most (`pay_`, `requires_action`, `us-east-1`).
 #[inline(always)]
-pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
+pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> PrefixSet {
     match at.checked_sub(3).and_then(|from| bytes.get(from..=at)) {
         Some(&[third, second, first, end]) => {
             ENDING_IN[usize::from(end)]
@@ -115,7 +120,7 @@ pub(super) fn prefixes_ending_at(bytes: &[u8], at: usize) -> u32 {
 pub(super) fn token_at_prefix_end(
     bytes: &[u8],
     at: usize,
-    mut prefixes: u32,
+    mut prefixes: PrefixSet,
     counts: &Counts,
 ) -> Option<Finding> {
     for (bit, find) in WORDS_ENDING_AT_UNDERSCORE {
@@ -133,6 +138,7 @@ pub(super) fn token_at_prefix_end(
         if let Some(start) = (at + 1).checked_sub(len)
             && bytes[start..].starts_with(TOKEN_PREFIXES[k])
             && starts_token(bytes, start)
+            && !(TOKEN_PREFIXES[k] == LIVE_KEY && start > 0 && bytes[start - 1] == b'_')
             && let Some((body, end)) = prefixed_token(bytes, start)
         {
             return Some(secret(body, end, counts));
@@ -147,7 +153,7 @@ type UnderscoreFinder = fn(&[u8], usize, &Counts) -> Option<Finding>;
 
 /// See [`UnderscoreFinder`]: a Stripe client secret's `_secret_`, a Braintree token's
 /// `access_`.
-const WORDS_ENDING_AT_UNDERSCORE: [(u32, UnderscoreFinder); 2] = [
+const WORDS_ENDING_AT_UNDERSCORE: [(PrefixSet, UnderscoreFinder); 2] = [
     (CLIENT_SECRET_BIT, client_secret),
     (BRAINTREE_BIT, braintree_token),
 ];
@@ -156,7 +162,7 @@ const WORDS_ENDING_AT_UNDERSCORE: [(u32, UnderscoreFinder); 2] = [
 const CLIENT_SECRET: &[u8] = b"_secret_";
 
 /// [`BEFORE_END`]'s bit for [`CLIENT_SECRET`]'s last `_` (no prefix's index).
-const CLIENT_SECRET_BIT: u32 = 1 << 31;
+const CLIENT_SECRET_BIT: PrefixSet = 1 << (PrefixSet::BITS - 1);
 
 /// The ids a client secret extends: a PaymentIntent's, a SetupIntent's.
 const CLIENT_SECRET_IDS: [&[u8]; 2] = [b"pi_", b"seti_"];
@@ -202,7 +208,7 @@ fn client_secret(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
 const BRAINTREE: &[u8] = b"access_";
 
 /// [`BEFORE_END`]'s bit for [`BRAINTREE`]'s `_` (no prefix's index).
-const BRAINTREE_BIT: u32 = 1 << 30;
+const BRAINTREE_BIT: PrefixSet = 1 << (PrefixSet::BITS - 2);
 
 /// What follows [`BRAINTREE`] in a token of each environment.
 const BRAINTREE_ENVIRONMENTS: [&[u8]; 2] = [b"token$production$", b"token$sandbox$"];
