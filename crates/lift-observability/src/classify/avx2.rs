@@ -198,9 +198,7 @@ fn classify_vector(v: __m256i) -> Classes {
         _mm256_or_si256(digits, eq(v, b'+')),
         _mm256_or_si256(space, dash),
     );
-    // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
     let digits = mask(digits);
-    let spaced_digits = digits & mask(space) << 1;
     // A `-` before a `-` (or as the block's last byte): a long flag's dashes.
     let dashes = mask(dash);
     let double_dashes = dashes & (dashes >> 1 | LAST_BYTE);
@@ -210,8 +208,11 @@ fn classify_vector(v: __m256i) -> Classes {
         & mask(_mm256_cmpgt_epi8(folded, _mm256_set1_epi8(b'f' as i8))) << 1;
     let quote = eq(v, b'"');
     let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, backslash));
-    // A `"` before a `,` or after a `(`: looked for only where a quote is.
     let quotes = mask(quote);
+    // A digit after a space or a quote: perhaps a code after its name in prose (`PIN 1234`,
+    // `PIN "1234"`).
+    let spaced_digits = digits & (mask(space) | quotes) << 1;
+    // A `"` before a `,` or after a `(`: looked for only where a quote is.
     let quote_anchors = if quotes == 0 {
         0
     } else {

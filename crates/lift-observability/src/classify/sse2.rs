@@ -188,8 +188,9 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
             | letter_anchors(hi, prev_hi, _mm_srli_si128::<1>(hi)) << 16
     };
     let digits = c_lo.digits | c_hi.digits << 16;
-    // A digit after a space: perhaps a code after its name in prose (`PIN 1234`).
-    let spaced_digits = digits & (space_lo | space_hi << 16) << 1;
+    // A digit after a space or a quote: perhaps a code after its name in prose (`PIN 1234`,
+    // `PIN "1234"`).
+    let spaced_digits = digits & (space_lo | space_hi << 16 | quote_lo | quote_hi << 16) << 1;
     Classes {
         anchors: c_lo.anchors
             | c_hi.anchors << 16

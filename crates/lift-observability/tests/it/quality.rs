@@ -1061,6 +1061,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("card security code 739 declined", "739"),
         ("Security code was 7391", "7391"),
         ("note: \"security code 739\" in escaped text", "739"),
+        // In quotes, as `Debug` writes a string (`info!("PIN {:?}", pin)`).
+        ("verifying PIN \"7391\" for card", "7391"),
+        ("card security code \"739\" declined", "739"),
+        ("CID is \"7391\"", "7391"),
     ] {
         cases.push(sensitive(
             "PIN or security code named in prose",
@@ -1080,6 +1084,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "sms code 482913",
         "passcode 482913 entered",
         "Your security code is 482913; do not share it",
+        "sending OTP \"482913\" to the customer",
     ] {
         cases.push(sensitive("one-time code named in prose", text, "482913"));
     }
@@ -1425,6 +1430,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Words after newer providers' prefixes; `live_` glued to another key's prefix.
         "live_payments_enabled is_live_mode hf_threshold lin_api_version pul-request-queue",
         "pk_live_51H8xYzAbCdEfGhIjKlMnOp rzp_live_ILgsfZCZoFIKMb dp.pt.short GOCSPX-short",
+        // Numbers in quotes after words that name no code.
+        "order \"1234\" shipped, retry \"3\" of \"5\", code \"404\", PIN length \"4\"",
         // Checkout.com's publishable keys; a sort key's prefix before words.
         "pk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e pk_fde517a8-3f01-41ef-b4bd-4282384b0a64",
         "sk_customer_profile_by_tenant sk_abcdefghijklmnopqrstuvwxyz",

@@ -1,8 +1,9 @@
 //! A PIN or a card security code after its name and a space, as prose writes it (`PIN 1234`,
 //! `CSC 123`, `CID 1234`, `security code 737`, `PIN is 1234`, `pin number 0000`) — and a
 //! one-time code a second factor or a payment's challenge sends (`OTP 123456`, `verification
-//! code is 482913`, `sms code 4821`) — found at the code's first digit: a digit after a space
-//! anchors, and the words before it are read back. (A `cvv` or a `cvc` is found at its `v` instead, with the
+//! code is 482913`, `sms code 4821`), in quotes too (`PIN "1234"`, as `Debug` writes a
+//! string) — found at the code's first digit: a digit after a space or a quote anchors, and
+//! the words before it are read back. (A `cvv` or a `cvc` is found at its `v` instead, with the
 //! forms only it has: [`super::cards`].)
 
 use std::ops::RangeInclusive;
@@ -43,12 +44,30 @@ static TAILS: [u32; TAIL_SLOTS] = {
     t
 };
 
-/// Whether the four bytes before a digit at `at` may end the words [`code_after_name`] reads
-/// back — `pin `, `csc `, `cid `, `code `, `number `, `otp `, `is `, `was `, `is: `, `was: ` (any
-/// case) — so that most numbers in prose are ruled out by one look-up.
+/// Where a code whose first digit is at `at` opens: at its quote, where one stands before it
+/// (`PIN "1234"`, as `Debug` writes a string; `PIN \"1234\"` in JSON-escaped text) — the
+/// words before are read back from there.
+#[inline(always)]
+fn code_opening(bytes: &[u8], at: usize) -> usize {
+    match at.checked_sub(1) {
+        Some(quote) if bytes[quote] == b'"' => {
+            quote - usize::from(quote > 0 && bytes[quote - 1] == b'\\')
+        }
+        _ => at,
+    }
+}
+
+/// Whether the four bytes before a digit at `at` (or before its quote: [`code_opening`])
+/// may end the words [`code_after_name`] reads back — `pin `, `csc `, `cid `, `code `,
+/// `number `, `otp `, `is `, `was `, `is: `, `was: ` (any case) — so that most numbers in
+/// prose are ruled out by one look-up.
 #[inline(always)]
 pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
-    let Some(&[a, b, c, d]) = at.checked_sub(4).and_then(|from| bytes.get(from..at)) else {
+    let opening = code_opening(bytes, at);
+    let Some(&[a, b, c, d]) = opening
+        .checked_sub(4)
+        .and_then(|from| bytes.get(from..opening))
+    else {
         return false;
     };
     // Letters to lower case; a space, a colon and a digit keep their bit 5.
@@ -63,8 +82,8 @@ const ONE_TIME_CODES: [&[u8]; 4] = [b"otp", b"totp", b"hotp", b"passcode"];
 /// rules' pairs do (`verification_code`): a second factor's, a text message's.
 const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 
-/// At the digit at `at` after a space ([`may_follow_name`]): the code there if its name stands
-/// before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc`, `cid` (American Express's
+/// At the digit at `at` after a space or a quote ([`may_follow_name`]): the code there (in
+/// quotes or not: `PIN "1234"`) if its name stands before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc`, `cid` (American Express's
 /// and Discover's name) or `security code` (3 or 4): `[REMOVED]`; a one-time code's
 /// ([`ONE_TIME_CODES`], or `code` after one of [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC
 /// 4226 and text messages have them; a `security code` of 5 to 8): `[REDACTED]` — perhaps
@@ -94,13 +113,14 @@ pub(super) fn code_after_name(
             .filter(|&space| bytes[space] == b' ')
             .and_then(word_before)
     };
-    if at < 4 {
+    let opening = code_opening(bytes, at);
+    if opening < 4 {
         // No name fits before it.
         return None;
     }
     let is = |word: &[u8], w: &[u8]| word.eq_ignore_ascii_case(w);
-    let colon = bytes[at - 2] == b':';
-    let (mut start, mut word) = word_before(at - 1 - usize::from(colon))?;
+    let colon = bytes[opening - 2] == b':';
+    let (mut start, mut word) = word_before(opening - 1 - usize::from(colon))?;
     if is(word, b"is") || is(word, b"was") {
         (start, word) = previous(start)?;
     } else if colon {
@@ -175,6 +195,35 @@ mod tests {
             // After a line break; the last word of a name (as `card_pin` is one).
             ("ok\nPIN 1234", "ok\nPIN [REMOVED]"),
             ("card_pin 1234", "card_pin [REMOVED]"),
+        ]);
+    }
+
+    #[test]
+    fn a_code_in_quotes_after_its_name_goes_as_one_after_a_space_does() {
+        // `info!("PIN {:?}", pin)` writes `PIN "1234"`: written in clear before.
+        assert_redacted(&[
+            (
+                "verifying PIN \"1234\" for card",
+                "verifying PIN \"[REMOVED]\" for card",
+            ),
+            ("security code \"737\" ok", "security code \"[REMOVED]\" ok"),
+            ("otp \"123456\" sent", "otp \"[REDACTED]\" sent"),
+            (
+                "verification code is \"482913\".",
+                "verification code is \"[REDACTED]\".",
+            ),
+            ("PIN was: \"4321\"", "PIN was: \"[REMOVED]\""),
+            // JSON-escaped, as a message holding it is inside a JSON line's string.
+            (
+                r#"{"msg":"PIN \"1234\" rejected"}"#,
+                r#"{"msg":"PIN \"[REMOVED]\" rejected"}"#,
+            ),
+            // Not a code: other words, more than a code's digits, a word glued on, no
+            // blank before the quote.
+            (
+                "order \"1234\", PIN \"1234abc\", CSC \"12345\", PIN\"1234\"",
+                "order \"1234\", PIN \"1234abc\", CSC \"12345\", PIN\"1234\"",
+            ),
         ]);
     }
 
