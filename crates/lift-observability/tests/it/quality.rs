@@ -492,6 +492,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "session ASIAY34FZKBOKMUTVV7A,",
             "ASIAY34FZKBOKMUTVV7A",
         ),
+        // The secret access key right after its key id, as a tool or a config dump pairs
+        // them.
+        (
+            "AWS secret access key after its key id",
+            "Using AWS credentials AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
+        (
+            "AWS secret access key after its key id",
+            "profile default: ASIAY34FZKBOKMUTVV7A:Hx9+Lm2Qp7Rs4Tu6Vw8Xy0Za1Bc3De5Fg7Hi9Jk2",
+            "Hx9+Lm2Qp7Rs4Tu6Vw8Xy0Za1Bc3De5Fg7Hi9Jk2",
+        ),
+        (
+            "AWS secret access key after its key id",
+            "AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY,us-east-1",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
+        (
+            "AWS secret access key after its key id",
+            "| AKIAIOSFODNN7EXAMPLE | wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY |",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ),
         ("JWT", &format!("jwt {jwt}!"), jwt),
         ("JWT", &format!("id_token={jwt}"), jwt),
         (

@@ -155,19 +155,67 @@ fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     Some(secret(start, end, counts))
 }
 
-/// `AKIA`/`ASIA` + 16 uppercase letters or digits, as a whole word.
+/// An AWS access key id's length.
+const AWS_KEY_ID: usize = 20;
+
+/// An AWS secret access key's length (base64: letters, digits, `/` and `+`).
+const AWS_SECRET_KEY: usize = 40;
+
+/// Most bytes between an access key id and its secret access key in prose.
+const AWS_KEY_PAIR_GAP: usize = 3;
+
+/// `AKIA`/`ASIA` + 16 uppercase letters or digits, as a whole word — and the secret access
+/// key right after it, where one stands there (`AKIA… / wJalr…`, `AKIA…:wJalr…`, as a
+/// config dump or a tool's output pairs them; a name before the secret is a separator's
+/// to find): 40 of base64 holding capitals and lower-case letters both, as a whole word,
+/// after one to three of ` /:,;|`. Each `[REDACTED]`, what joins them kept.
 pub(super) fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
-    let id = bytes.get(at..at + 20)?;
+    let id = bytes.get(at..at + AWS_KEY_ID)?;
     let ok = (id.starts_with(b"AKIA") || id.starts_with(b"ASIA"))
         && id[4..]
             .iter()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && starts_token(bytes, at)
-        && body_ends(bytes, at + 20);
+        && body_ends(bytes, at + AWS_KEY_ID);
     if !ok {
         return None;
     }
-    Some(secret(at, at + 20, counts))
+    let id_end = at + AWS_KEY_ID;
+    if let Some(secret_start) = aws_secret_key_after(bytes, id_end) {
+        counts.add_secret_text();
+        counts.add_secret_text();
+        return Some(Finding {
+            start: at,
+            end: secret_start + AWS_SECRET_KEY,
+            replacement: Replacement::SecretPair {
+                first_end: id_end,
+                second_start: secret_start,
+            },
+        });
+    }
+    Some(secret(at, id_end, counts))
+}
+
+/// Where an AWS secret access key starts after an access key id ending at `id_end`, if one
+/// does ([`aws_key_id`]).
+#[cold]
+fn aws_secret_key_after(bytes: &[u8], id_end: usize) -> Option<usize> {
+    let gap = bytes[id_end..]
+        .iter()
+        .take(AWS_KEY_PAIR_GAP + 1)
+        .take_while(|b| b" /:,;|".contains(b))
+        .count();
+    let start = id_end + gap;
+    let key = bytes.get(start..start + AWS_SECRET_KEY)?;
+    let is_base64 = |b: &u8| b.is_ascii_alphanumeric() || *b == b'/' || *b == b'+';
+    ((1..=AWS_KEY_PAIR_GAP).contains(&gap)
+        && key.iter().all(is_base64)
+        && key.iter().any(u8::is_ascii_uppercase)
+        && key.iter().any(u8::is_ascii_lowercase)
+        && bytes
+            .get(start + AWS_SECRET_KEY)
+            .is_none_or(|b| !is_base64(b) && *b != b'='))
+    .then_some(start)
 }
 
 /// A JWT (anchored at the `J` of `eyJ`): three base64url segments joined by dots, the
@@ -211,7 +259,38 @@ fn encoded_json(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<Findi
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::text::test_support::redact;
+    use crate::redact::text::test_support::{assert_redacted, redact};
+
+    #[test]
+    fn an_aws_secret_access_key_right_after_its_key_id_goes_with_it() {
+        const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+        const KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        assert_redacted(&[
+            (
+                &format!("Using AWS credentials {ID} / {KEY} for us-east-1"),
+                "Using AWS credentials [REDACTED] / [REDACTED] for us-east-1",
+            ),
+            (&format!("{ID}:{KEY}"), "[REDACTED]:[REDACTED]"),
+            (
+                &format!("keys: ASIAIOSFODNN7EXAMPLE,{KEY}."),
+                "keys: [REDACTED],[REDACTED].",
+            ),
+            // Too far, too short or too long, of one case, glued to more base64: the id alone.
+            (&format!("{ID} and {KEY}"), &format!("[REDACTED] and {KEY}")),
+            (
+                &format!("{ID} {}", &KEY[1..]),
+                &format!("[REDACTED] {}", &KEY[1..]),
+            ),
+            (&format!("{ID} {KEY}x"), &format!("[REDACTED] {KEY}x")),
+            (
+                &format!("{ID} 3a7bd3e2360a3d29eea436fcfb7e44c735d117c4"),
+                "[REDACTED] 3a7bd3e2360a3d29eea436fcfb7e44c735d117c4",
+            ),
+        ]);
+        let counts = crate::redact::Redactor::new();
+        counts.redact(&format!("{ID} {KEY}"));
+        assert_eq!(counts.stats().secret_text, 2);
+    }
 
     #[test]
     fn anchored_secrets() {

@@ -39,7 +39,7 @@
 //! | | a key after a secret's kind, `key` and a blank in prose (`invalid API key 4478…`, `HMAC key is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's keys `sk_sbox_…`, `sk_…` (base32 or a UUID), with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
-//! | `A` | AWS access key ids `AKIA…`/`ASIA…` | `[REDACTED]` |
+//! | `A` | AWS access key ids `AKIA…`/`ASIA…`, and the secret access key right after one (`AKIA… / wJalr…`) | `[REDACTED]` each |
 //! | | Google API keys `AIza…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | Adyen's API keys `AQE…` and Square's access tokens `EAAA…` with no name before them ([`payment_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
@@ -213,6 +213,13 @@ enum Replacement {
     },
     /// The PAN masked inside quotes: a bare JSON number under a quoted name.
     QuotedPan,
+    /// Two secrets and what joins them (printable ASCII, nothing to escape): `[REDACTED]`,
+    /// the text from `first_end` up to `second_start` as it is, `[REDACTED]` (an AWS access
+    /// key id and its secret access key: `AKIA… / wJalr…`).
+    SecretPair {
+        first_end: usize,
+        second_start: usize,
+    },
     Fixed(&'static str),
     /// `"[REDACTED]"`/`"[REMOVED]"` between quotes (the second, `"` or escaped as the
     /// name's are: `\"`): a bare JSON value under a quoted name.

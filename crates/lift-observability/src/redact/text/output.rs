@@ -4,7 +4,7 @@
 //! starts after its anchor (a value after its name, an element's text after its start tag)
 //! waits in [`Held`], so the anchors before its start are still looked at.
 
-use super::{Finding, Piece, REMOVED, Replacement, escapes_between};
+use super::{Finding, Piece, REDACTED, REMOVED, Replacement, escapes_between};
 use crate::classify::Classifier;
 
 /// How many findings that start after their anchor [`Held`] keeps at once. They nest only
@@ -120,7 +120,10 @@ impl<'s> Output<'s> {
             if f.end <= self.copied
                 || matches!(
                     f.replacement,
-                    Replacement::Pan | Replacement::QuotedPan | Replacement::PanAndCode { .. }
+                    Replacement::Pan
+                        | Replacement::QuotedPan
+                        | Replacement::PanAndCode { .. }
+                        | Replacement::SecretPair { .. }
                 )
             {
                 return self.copied;
@@ -155,6 +158,14 @@ impl<'s> Output<'s> {
                 emit(Piece::Fixed("\""), true);
                 emit(Piece::Pan(&bytes[f.start..f.end]), false);
                 emit(Piece::Fixed("\""), true);
+            }
+            Replacement::SecretPair {
+                first_end,
+                second_start,
+            } => {
+                emit(Piece::Fixed(REDACTED), false);
+                emit(Piece::Raw(&self.s[first_end..second_start]), false);
+                emit(Piece::Fixed(REDACTED), false);
             }
             Replacement::Fixed(t) => emit(Piece::Fixed(t), false),
             Replacement::Quoted(t, quote) => {
