@@ -148,7 +148,10 @@ fn write_value(out: &mut Vec<u8>, key: &str, value: Value<'_>, redactor: Option<
                 write_text(out, &r.redact_payload(s));
             }
             // A JSON Web Key's private member (`d`, `k`): its key material.
-            Some(r) if jwk::is_private_member(key.as_bytes()) && r.is_key_material(s) => {
+            Some(r)
+                if jwk::is_private_member(key.as_bytes())
+                    && r.is_key_material(jwk::is_symmetric_member(key.as_bytes()), s) =>
+            {
                 r.write_key_material(out)
             }
             _ => write_text(out, &redacted(s, redactor)),

@@ -234,7 +234,10 @@ pub(crate) fn write_value(
                 // A payload in base64 (an event's `body`): read as the text it encodes.
                 Some(r) if keys::is_payload_key(key.as_bytes()) => r.write_json_payload(out, s),
                 // A JSON Web Key's private member (`d`, `k`): its key material.
-                Some(r) if jwk::is_private_member(key.as_bytes()) && r.is_key_material(s) => {
+                Some(r)
+                    if jwk::is_private_member(key.as_bytes())
+                        && r.is_key_material(jwk::is_symmetric_member(key.as_bytes()), s) =>
+                {
                     r.write_key_material(out)
                 }
                 _ => write_text(out, s, redactor),

@@ -33,7 +33,7 @@ impl<'a> NestedWriter<'a> {
         self.out.push(b'"');
         match self.redacting() {
             // One comparison for both: the two roles stand side by side.
-            Some(r) if matches!(self.how, How::Payload | How::KeyMaterial) => {
+            Some(r) if matches!(self.how, How::Payload | How::KeyMaterial { .. }) => {
                 self.string_by_role(r, s);
             }
             Some(r) => r.write_json_str(self.out, s),
@@ -47,7 +47,7 @@ impl<'a> NestedWriter<'a> {
     fn string_by_role(&mut self, r: &Redactor, s: &str) {
         if self.how == How::Payload {
             r.write_json_payload(self.out, s);
-        } else if r.is_key_material(s) {
+        } else if r.is_key_material(self.how == How::KeyMaterial { symmetric: true }, s) {
             r.write_key_material(self.out);
         } else {
             r.write_json_str(self.out, s);
@@ -242,7 +242,10 @@ pub(super) enum How {
     Payload,
     /// Redacted, and a JSON Web Key's private member's ([`jwk`](crate::redact::jwk)): a
     /// string that reads as key material is `[REDACTED]`.
-    KeyMaterial,
+    KeyMaterial {
+        /// A symmetric key's member (`k`).
+        symmetric: bool,
+    },
     /// As given: under a safe key, or with redaction off.
     Raw,
 }
@@ -255,7 +258,7 @@ impl How {
             ValueRole::Plain => How::Redacted,
             ValueRole::PairValue => How::PairValue,
             ValueRole::Payload => How::Payload,
-            ValueRole::KeyMaterial => How::KeyMaterial,
+            ValueRole::KeyMaterial { symmetric } => How::KeyMaterial { symmetric },
         }
     }
 }

@@ -365,10 +365,11 @@ impl Redactor {
     }
 
     /// Whether the string `s` under a JSON Web Key's private member
-    /// ([`jwk::is_private_member`]) is its key material ([`jwk`]): written as
-    /// [`write_key_material`](Self::write_key_material) writes it.
-    pub(crate) fn is_key_material(&self, s: &str) -> bool {
-        !self.disabled && jwk::is_key_material(s.as_bytes())
+    /// ([`jwk::is_private_member`]; a symmetric key's, `k`, when `symmetric`) is its key
+    /// material ([`jwk`]): written as [`write_key_material`](Self::write_key_material)
+    /// writes it.
+    pub(crate) fn is_key_material(&self, symmetric: bool, s: &str) -> bool {
+        !self.disabled && jwk::is_key_material(symmetric, s.as_bytes())
     }
 
     /// `[REDACTED]` in place of a JSON Web Key's private key material (counted as a secret

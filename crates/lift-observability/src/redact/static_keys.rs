@@ -33,8 +33,11 @@ pub(crate) enum ValueRole {
     /// A payload, perhaps encoded in base64 ([`is_payload_key`]).
     Payload,
     /// A JSON Web Key's private member ([`super::jwk`]): key material, if the string reads
-    /// as such.
-    KeyMaterial,
+    /// as such — a symmetric key's (`k`) or a private key's.
+    KeyMaterial {
+        /// A symmetric key's member ([`super::jwk::is_symmetric_member`]).
+        symmetric: bool,
+    },
 }
 
 /// The [`ValueRole`] of the value under `key`.
@@ -44,7 +47,9 @@ pub(crate) fn value_role(key: &[u8]) -> ValueRole {
     } else if is_payload_key(key) {
         ValueRole::Payload
     } else if super::jwk::is_private_member(key) {
-        ValueRole::KeyMaterial
+        ValueRole::KeyMaterial {
+            symmetric: super::jwk::is_symmetric_member(key),
+        }
     } else {
         ValueRole::Plain
     }

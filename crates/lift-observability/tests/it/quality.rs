@@ -1471,6 +1471,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         // Capitals an Adyen or a Square key starts with, in words and base64 that are none.
         "AQE score 3, AQI 42, rated EAAA, EAAAlpha, {\"kty\":\"RSA\",\"e\":\"AQAB\"}",
+        // Ids under a JSON Web Key's one-letter names, shorter than a private key's part.
+        "{\"p\":\"pi_3NxYzAbCdEfGhIjKlMnOpQr\",\"d\":\"cus_9s6XKzkNRiz8i3Mhq7wT0Ab\"}",
         // Capitals whose `A` anchors with them (`AC`, `AY`, `A[`) and starts no key.
         "ACH TRANSACTION_DECLINED: PAYMENT_FAILED for ACCOUNT A[1], DAY 3, AAA rating",
         "cert=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G== AQEshort==-abc",

@@ -284,7 +284,7 @@ pub(super) fn separator_ending_at(
         if name.len() <= 2
             && matches!(before.last(), Some(b'"' | b'\''))
             && jwk::is_private_member(name)
-            && key_material_after(bytes, last)
+            && key_material_after(bytes, last, name)
         {
             let name = Name {
                 text: name,
@@ -349,7 +349,7 @@ pub(super) fn separator_ending_at(
 /// `String(` of a `serde_json::Value`, as `josekit`'s `Jwk` prints its map) reads as a JSON
 /// Web Key's key material ([`jwk::is_key_material`]) up to its closing quote.
 #[cold]
-fn key_material_after(bytes: &[u8], last: usize) -> bool {
+fn key_material_after(bytes: &[u8], last: usize, member: &[u8]) -> bool {
     let after = &bytes[last + 1..];
     let blanks = after.iter().take_while(|&&b| b == b' ').count();
     let quoted = &after[blanks..];
@@ -358,7 +358,7 @@ fn key_material_after(bytes: &[u8], last: usize) -> bool {
     let len = inner.iter().take_while(|&&b| jwk::is_base64url(b)).count();
     inner.len() < quoted.len()
         && matches!(inner.get(len), Some(b'"' | b'\\' | b'\''))
-        && jwk::is_key_material(&inner[..len])
+        && jwk::is_key_material(jwk::is_symmetric_member(member), &inner[..len])
 }
 
 /// What the separators' look-backs learnt of a string so far, so that none reads the same
