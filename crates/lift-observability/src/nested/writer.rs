@@ -32,8 +32,13 @@ impl<'a> NestedWriter<'a> {
     pub(super) fn string(&mut self, s: &str) {
         self.out.push(b'"');
         match self.redacting() {
-            // One comparison for both: the two roles stand side by side.
-            Some(r) if matches!(self.how, How::Payload | How::KeyMaterial { .. }) => {
+            // One comparison for all three: the roles stand side by side.
+            Some(r)
+                if matches!(
+                    self.how,
+                    How::Payload | How::KeyMaterial | How::SymmetricKey
+                ) =>
+            {
                 self.string_by_role(r, s);
             }
             Some(r) => r.write_json_str(self.out, s),
@@ -47,7 +52,7 @@ impl<'a> NestedWriter<'a> {
     fn string_by_role(&mut self, r: &Redactor, s: &str) {
         if self.how == How::Payload {
             r.write_json_payload(self.out, s);
-        } else if r.is_key_material(self.how == How::KeyMaterial { symmetric: true }, s) {
+        } else if r.is_key_material(self.how == How::SymmetricKey, s) {
             r.write_key_material(self.out);
         } else {
             r.write_json_str(self.out, s);
@@ -240,12 +245,12 @@ pub(super) enum How {
     /// Redacted, and a payload's ([`keys::is_payload_key`]): a string that starts with a run
     /// of base64 is read as the text it encodes.
     Payload,
-    /// Redacted, and a JSON Web Key's private member's ([`jwk`](crate::redact::jwk)): a
+    /// Redacted, and a JSON Web Key's private key member's ([`jwk`](crate::redact::jwk)): a
     /// string that reads as key material is `[REDACTED]`.
-    KeyMaterial {
-        /// A symmetric key's member (`k`).
-        symmetric: bool,
-    },
+    KeyMaterial,
+    /// Redacted, and a JSON Web Key's symmetric key member's (`k`): a string that reads as
+    /// key material is `[REDACTED]`.
+    SymmetricKey,
     /// As given: under a safe key, or with redaction off.
     Raw,
 }
@@ -258,7 +263,8 @@ impl How {
             ValueRole::Plain => How::Redacted,
             ValueRole::PairValue => How::PairValue,
             ValueRole::Payload => How::Payload,
-            ValueRole::KeyMaterial { symmetric } => How::KeyMaterial { symmetric },
+            ValueRole::KeyMaterial => How::KeyMaterial,
+            ValueRole::SymmetricKey => How::SymmetricKey,
         }
     }
 }

@@ -32,12 +32,12 @@ pub(crate) enum ValueRole {
     PairValue,
     /// A payload, perhaps encoded in base64 ([`is_payload_key`]).
     Payload,
-    /// A JSON Web Key's private member ([`super::jwk`]): key material, if the string reads
-    /// as such — a symmetric key's (`k`) or a private key's.
-    KeyMaterial {
-        /// A symmetric key's member ([`super::jwk::is_symmetric_member`]).
-        symmetric: bool,
-    },
+    /// A JSON Web Key's private key member (`d`, `p`, `q`, `dp`, `dq`, `qi`: [`super::jwk`]):
+    /// key material, if the string reads as such.
+    KeyMaterial,
+    /// A JSON Web Key's symmetric key member (`k`): key material, if the string reads as
+    /// such.
+    SymmetricKey,
 }
 
 /// The [`ValueRole`] of the value under `key`.
@@ -47,8 +47,10 @@ pub(crate) fn value_role(key: &[u8]) -> ValueRole {
     } else if is_payload_key(key) {
         ValueRole::Payload
     } else if super::jwk::is_private_member(key) {
-        ValueRole::KeyMaterial {
-            symmetric: super::jwk::is_symmetric_member(key),
+        if super::jwk::is_symmetric_member(key) {
+            ValueRole::SymmetricKey
+        } else {
+            ValueRole::KeyMaterial
         }
     } else {
         ValueRole::Plain

@@ -245,6 +245,23 @@ fn a_json_web_key_s_private_members_never_reach_a_line_in_either_format() {
     );
     assert_eq!(sink.entries()[0]["v"], other);
     assert_eq!(sink.entries()[0]["p"], "page-2");
+    // A symmetric key's 22 characters go, nested or not; an id as long under a private key's
+    // member is none (a private key's part holds 256 bits or more).
+    const ID: &str = "pi_3NxYzAbCdEfGhIjKlMnOpQr";
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    let mixed = serde_json::json!({"k": K, "p": ID, "d": K});
+    log.info(
+        "x",
+        &[
+            field("v", Value::serde(&mixed)),
+            field("p", ID),
+            field("k", K),
+        ],
+    );
+    let e = &sink.entries()[0];
+    assert_eq!(e["v"]["k"], "[REDACTED]");
+    assert_eq!((&e["v"]["p"], &e["v"]["d"]), (&ID.into(), &K.into()));
+    assert_eq!((&e["p"], &e["k"]), (&ID.into(), &"[REDACTED]".into()));
 }
 
 #[test]
