@@ -939,6 +939,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("ISO 8583 PIN block", text, "1A2B3C4D5E6F7081"));
     }
+    // A form's field in a multipart body (a form posted to a function URL or an ALB),
+    // raw and as a JSON string escapes it.
+    for (text, secret) in [
+        (
+            "--b7\r\nContent-Disposition: form-data; name=\"cvc\"\r\n\r\n7391\r\n--b7--",
+            "7391",
+        ),
+        (
+            "--b7\nContent-Disposition: form-data; name=\"password\"\nContent-Type: text/plain\n\nhunter2x9Q\n--b7--",
+            "hunter2x9Q",
+        ),
+        (
+            r#"{"body":"--b7\r\nContent-Disposition: form-data; name=\"card[cvc]\"\r\n\r\n7391\r\n--b7--","isBase64Encoded":false}"#,
+            "7391",
+        ),
+        (
+            "body: \"--b7\\r\\nContent-Disposition: form-data; name=\\\"api_key\\\"\\r\\n\\r\\nhunter2x9Q\\r\\n--b7--\"",
+            "hunter2x9Q",
+        ),
+    ] {
+        cases.push(sensitive("form field in a multipart body", text, secret));
+    }
     // YAML values on the lines under their name (a config dumped at start-up).
     for (text, secret) in [
         (
@@ -1471,6 +1493,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         // Capitals an Adyen or a Square key starts with, in words and base64 that are none.
         "AQE score 3, AQI 42, rated EAAA, EAAAlpha, {\"kty\":\"RSA\",\"e\":\"AQAB\"}",
+        // A multipart body's fields named for nothing sensitive.
+        "--b7\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n1250\r\n--b7\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nPIN pad\r\n--b7--",
         // Ids under a JSON Web Key's one-letter names, shorter than a private key's part.
         "{\"p\":\"pi_3NxYzAbCdEfGhIjKlMnOpQr\",\"d\":\"cus_9s6XKzkNRiz8i3Mhq7wT0Ab\"}",
         // Capitals whose `A` anchors with them (`AC`, `AY`, `A[`) and starts no key.

@@ -28,6 +28,7 @@
 //! | | a provider's token as the value whatever the name (`"Value":"ghp_…"`, `GH_PAT=glpat-…`, `error: whsec_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | | a JSON Web Key's private member and its quoted key material (`"d":"…"`, `'k': '…'`: [`jwk`](crate::redact::jwk)) | the value `[REDACTED]` |
 //! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
+//! | | a form's field in a multipart body, named for sensitive data or a secret in its part's header (`Content-Disposition: form-data; name="cvv"`, raw or JSON-escaped: [`multipart`]) | the value after the part's headers `[REMOVED]` / `[REDACTED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host`, or a user that is a token (`https://ghp_…@host`) | the password, or the token after its prefix, `[REDACTED]` |
@@ -78,6 +79,7 @@ mod commands;
 mod credentials;
 mod elements;
 mod emv;
+mod multipart;
 mod named_codes;
 mod named_secrets;
 mod names;

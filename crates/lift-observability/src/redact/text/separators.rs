@@ -8,6 +8,7 @@
 use super::arns;
 use super::cards::digit_run_end;
 use super::commands::{Commands, may_follow_user_flag, user_flag_password};
+use super::multipart;
 use super::names::{
     ESCAPED_QUOTES, bare_name_start, is_marker_at, is_name_byte, label, marker_for,
     needs_a_word_before, pair_marker, percent_decoded, quoted_name, without_backslashes,
@@ -261,6 +262,16 @@ pub(super) fn separator_ending_at(
         if matches!(last_letter, Some(b'y' | b'a' | b'd'))
             && keys::is_payload_key(name)
             && let Some(found) = encoded_payload(redactor, bytes, last)
+        {
+            return Some(found);
+        }
+        // A form's field in a multipart body (`Content-Disposition: form-data; name="cvv"`):
+        // its value after the part's headers. (`name` ends in `e` too.)
+        if last_letter == Some(b'e')
+            && bytes[at] == b'='
+            && !quoted_name
+            && name.eq_ignore_ascii_case(b"name")
+            && let Some(found) = multipart::part_value(redactor, bytes, start, at, floor)
         {
             return Some(found);
         }

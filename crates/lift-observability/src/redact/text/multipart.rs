@@ -1,0 +1,187 @@
+//! A field of a `multipart/form-data` body (RFC 7578) named for sensitive data or a secret:
+//! a form posted to a function URL, an HTTP API or an ALB, logged with its event or its
+//! request — raw, or as a JSON string escapes it (`\r\n`, `\"`). Each part names its field
+//! in its header, `Content-Disposition: form-data; name="cvv"`, and holds the value after
+//! the blank line that ends its headers, up to the line break before the next boundary:
+//!
+//! ```text
+//! --boundary
+//! Content-Disposition: form-data; name="cvv"
+//!
+//! 737
+//! --boundary--
+//! ```
+//!
+//! Found at the `=` of `name=` (a separator, whose name `name` ends in an `e`): the field's
+//! name judged as a key is, the value `[REMOVED]` or `[REDACTED]`. A value with no boundary
+//! after it within reach (a body cut short) goes to the text's end.
+
+use super::names::marker_for;
+use super::{Finding, Replacement};
+use crate::redact::Redactor;
+
+/// How far back from `name=` the part's `form-data` is looked for.
+const DISPOSITION_REACH: usize = 64;
+
+/// How far past the field's name the blank line that ends the part's headers is looked for
+/// (a `Content-Type` and a `Content-Transfer-Encoding` fit).
+const HEADERS_REACH: usize = 256;
+
+/// A line break, raw or escaped as a JSON string writes it.
+const LINE_BREAKS: [&[u8]; 4] = [b"\r\n", b"\n", b"\\r\\n", b"\\n"];
+
+/// At the `=` at `at` after `name` (its first byte at `name_start`), in a part's
+/// `Content-Disposition` (`form-data;` before it on its line, no further back than `floor`):
+/// the part's value when the field's name is a sensitive one.
+#[cold]
+pub(super) fn part_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    name_start: usize,
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    if !in_disposition(bytes, name_start, floor) {
+        return None;
+    }
+    // The field's name, quoted (`"cvv"`, `\"cvv\"`).
+    let escaped = bytes.get(at + 1) == Some(&b'\\');
+    let open = at + 1 + usize::from(escaped);
+    if bytes.get(open) != Some(&b'"') {
+        return None;
+    }
+    let field_start = open + 1;
+    let field_len = bytes[field_start..]
+        .iter()
+        .take(DISPOSITION_REACH + 1)
+        .position(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))?;
+    let close = field_start + field_len;
+    let closing_quote_ok = if escaped {
+        bytes[close..].starts_with(b"\\\"")
+    } else {
+        bytes[close] == b'"'
+    };
+    if !closing_quote_ok {
+        return None;
+    }
+    let marker = marker_for(redactor, &bytes[field_start..close])?;
+    let start = value_start(bytes, close)?;
+    let end = value_end(bytes, start);
+    // An empty value hides nothing: a marker put there would grow on each pass.
+    if start == end {
+        return None;
+    }
+    Some(Finding {
+        start,
+        end,
+        replacement: Replacement::Fixed(marker),
+    })
+}
+
+/// Whether `form-data;` and blanks stand before the parameter at `name_start` on its line
+/// (other parameters may come between), no further back than `floor`.
+fn in_disposition(bytes: &[u8], name_start: usize, floor: usize) -> bool {
+    let from = name_start.saturating_sub(DISPOSITION_REACH).max(floor);
+    let before = &bytes[from..name_start];
+    let Some(semicolon) = before.iter().rposition(|&b| b == b';') else {
+        return false;
+    };
+    if !before[semicolon + 1..].iter().all(|&b| b == b' ') {
+        return false;
+    }
+    // The line's text before the `;`: after its last line break, raw or escaped.
+    let line = &before[..semicolon];
+    let raw = line.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let escaped = line
+        .windows(2)
+        .rposition(|w| w == b"\\n")
+        .map_or(0, |p| p + 2);
+    line[raw.max(escaped)..]
+        .windows(FORM_DATA.len())
+        .any(|w| w.eq_ignore_ascii_case(FORM_DATA))
+}
+
+/// The disposition of a form's field.
+const FORM_DATA: &[u8] = b"form-data";
+
+/// Where the part's value starts: after the blank line that ends its headers, looked for
+/// from the field name's closing quote at `close` — two line breaks in a row.
+fn value_start(bytes: &[u8], close: usize) -> Option<usize> {
+    let reach = bytes.len().min(close + HEADERS_REACH);
+    (close..reach).find_map(|at| {
+        let first = line_break_at(bytes, at)?;
+        let second = line_break_at(bytes, at + first)?;
+        Some(at + first + second)
+    })
+}
+
+/// Where the part's value starting at `start` ends: at the line break before the next
+/// boundary's `--`, or the text's end.
+fn value_end(bytes: &[u8], start: usize) -> usize {
+    (start..bytes.len())
+        .find(|&at| line_break_at(bytes, at).is_some_and(|n| bytes[at + n..].starts_with(b"--")))
+        .unwrap_or(bytes.len())
+}
+
+/// The length of the line break at `at`, if one is there.
+fn line_break_at(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    LINE_BREAKS
+        .iter()
+        .find(|lb| rest.starts_with(lb))
+        .map(|lb| lb.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::text::test_support::{assert_redacted, redacted_once_for_all};
+
+    #[test]
+    fn a_sensitive_field_of_a_form_loses_its_value_raw_and_escaped() {
+        // Written in clear before: a part's name is in its header, its value lines below.
+        assert_redacted(&[
+            (
+                "--X\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n737\r\n--X--",
+                "--X\r\nContent-Disposition: form-data; name=\"cvv\"\r\n\r\n[REMOVED]\r\n--X--",
+            ),
+            (
+                "--X\nContent-Disposition: form-data; name=\"password\"\nContent-Type: text/plain\n\nhunter2 is it\n--X\nContent-Disposition: form-data; name=\"amount\"\n\n100\n--X--",
+                "--X\nContent-Disposition: form-data; name=\"password\"\nContent-Type: text/plain\n\n[REDACTED]\n--X\nContent-Disposition: form-data; name=\"amount\"\n\n100\n--X--",
+            ),
+            // As a JSON string holds it: line breaks and quotes escaped.
+            (
+                r#"{"body":"--X\r\nContent-Disposition: form-data; name=\"card[cvc]\"\r\n\r\n123\r\n--X--"}"#,
+                r#"{"body":"--X\r\nContent-Disposition: form-data; name=\"card[cvc]\"\r\n\r\n[REMOVED]\r\n--X--"}"#,
+            ),
+            // Cut short: to the end.
+            (
+                "Content-Disposition: form-data; name=\"api_key\"\r\n\r\nk-123",
+                "Content-Disposition: form-data; name=\"api_key\"\r\n\r\n[REDACTED]",
+            ),
+            // Other fields, a `name=` outside a part's header, no blank line: kept.
+            (
+                "Content-Disposition: form-data; name=\"note\"\r\n\r\npin 12\r\n--X--",
+                "Content-Disposition: form-data; name=\"note\"\r\n\r\npin 12\r\n--X--",
+            ),
+            (
+                "cookie; name=\"cvv\"\r\n\r\n737",
+                "cookie; name=\"cvv\"\r\n\r\n737",
+            ),
+            ("form-data; name=\"cvv\" 737", "form-data; name=\"cvv\" 737"),
+        ]);
+        redacted_once_for_all(
+            &[
+                "Content-Disposition: form-data; ",
+                "name=\"cvv\"",
+                "name=\\\"pin\\\"",
+                "\r\n",
+                "\\r\\n",
+                "737",
+                "--X",
+            ],
+            41,
+            "nothing",
+            "nothing",
+        );
+    }
+}
