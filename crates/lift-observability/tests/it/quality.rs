@@ -1493,6 +1493,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         // Capitals an Adyen or a Square key starts with, in words and base64 that are none.
         "AQE score 3, AQI 42, rated EAAA, EAAAlpha, {\"kty\":\"RSA\",\"e\":\"AQAB\"}",
+        // A version's number after a password's or a secret's name.
+        "password v2.1 rollout done; client secret V3.10.2 live; password 1.4.0 released",
         // A multipart body's fields named for nothing sensitive.
         "--b7\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n1250\r\n--b7\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nPIN pad\r\n--b7--",
         // Ids under a JSON Web Key's one-letter names, shorter than a private key's part.

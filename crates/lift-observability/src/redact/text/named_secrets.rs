@@ -95,14 +95,29 @@ pub(super) fn password_after_name(
 
 /// Whether a bare word after a password's or a secret's name reads as one: 4 bytes or more
 /// holding a digit, a symbol (not `'` or `-`, which words hold) or a capital inside it with
-/// a lower-case letter (`hunter2`, `P@ss`, `HunterTwo`; not `reset`, `FAILED`, `re-entered`).
+/// a lower-case letter (`hunter2`, `P@ss`, `HunterTwo`; not `reset`, `FAILED`, `re-entered`),
+/// and no version's number (`password v2.1 rollout`).
 fn reads_as_password(word: &[u8]) -> bool {
     word.len() >= SHORTEST_PASSWORD
+        && !is_version(word)
         && (word
             .iter()
             .any(|&b| b.is_ascii_digit() || b.is_ascii_punctuation() && b != b'\'' && b != b'-')
             || word[1..].iter().any(u8::is_ascii_uppercase)
                 && word.iter().any(u8::is_ascii_lowercase))
+}
+
+/// Whether `word` is a version's number: numbers joined by dots, perhaps after a `v` (`v2.1`,
+/// `1.4.0`, `V3.10.2`).
+fn is_version(word: &[u8]) -> bool {
+    let numbers = match word {
+        [b'v' | b'V', rest @ ..] => rest,
+        _ => word,
+    };
+    numbers.contains(&b'.')
+        && numbers
+            .split(|&b| b == b'.')
+            .all(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
 }
 
 /// At the `k` at `k` (before an `e`): a key after `key` — the last word of a secret's name,
@@ -332,6 +347,8 @@ mod tests {
             "{\"password \" : \"[REDACTED]\"} [\"password \", \"secret\"]",
             "passwords hunter2 xpassword hunter2 PasswordHash abc123",
             "answer 42 forward 3.0 swap4 sw1",
+            // A version's number after the name.
+            "password v2.1 rollout, password 1.4.0 released, client secret V3.10.2 live",
         ] {
             assert_redacted(&[(text, text)]);
         }
