@@ -844,6 +844,12 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "tskey-",
             "auth-kABCDEF1CNTRL-abcdefghijkLMNOPQRSTUVWXYZ0123",
         ),
+        ("shippo_live_", "0123456789abcdef0123456789abcdef01234567"),
+        ("figd_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"),
+        (
+            "AGE-SECRET-KEY-",
+            "1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ0",
+        ),
     ] {
         for text in [
             format!("pushing with {prefix}{body} to origin"),
@@ -1060,6 +1066,27 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("Config {{ llm: \"{prefix}{llm}\" }}"),
         ] {
             cases.push(sensitive("LLM API key", text, llm));
+        }
+    }
+    // OpenRouter's (lower-case hex), Groq's, Perplexity's and Replicate's.
+    for (prefix, body) in [
+        (
+            "sk-or-v1-",
+            "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        ),
+        (
+            "gsk_",
+            "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOp",
+        ),
+        ("pplx-", "0123456789abcdef0123456789abcdef0123456789abcdef"),
+        ("r8_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"),
+    ] {
+        for text in [
+            format!("llm call failed with key {prefix}{body}"),
+            format!("Config {{ llm: \"{prefix}{body}\" }}"),
+            format!("{prefix}{body}"),
+        ] {
+            cases.push(sensitive("LLM API key", text, body));
         }
     }
     // A security code after its name and a space, as messages and notes write it.

@@ -39,7 +39,7 @@
 //! | `k` (before `e`) | `Token <token>` | the token `[REDACTED]` |
 //! | | a key after a secret's kind, `key` and a blank in prose (`invalid API key 4478…`, `HMAC key is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's keys `sk_sbox_…`, `sk_…` (base32 or a UUID), with no name before them | the body `[REDACTED]`, the prefix kept |
-//! | | OpenAI and Anthropic secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…` with no name before them | the body `[REDACTED]`, the prefix kept |
+//! | | OpenAI, Anthropic and OpenRouter secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…`, `sk-or-v1-…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | `A` | AWS access key ids `AKIA…`/`ASIA…`, and the secret access key right after one (`AKIA… / wJalr…`) | `[REDACTED]` each |
 //! | | Google API keys `AIza…` with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | Adyen's API keys `AQE…` and Square's access tokens `EAAA…` with no name before them ([`payment_keys`]) | the body `[REDACTED]`, the prefix kept |
@@ -323,7 +323,9 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
             Some(b'_' | b'.') => prefixes_ending_at(bytes, at) == 0,
             Some(b'-') => bytes.get(at + 1) != Some(&b'-') && prefixes_ending_at(bytes, at) == 0,
             Some(b'0'..=b'9') => card_starts >> at & 1 == 0 && !may_follow_name(bytes, at),
-            Some(b'r' | b'R') => !names_secret(bytes, at),
+            // (At the string's start an `r` is no `secret`'s: a token the string starts with
+            // may be there, `r8_…`.)
+            Some(b'r' | b'R') => at != 0 && !names_secret(bytes, at),
             _ => false,
         };
         if !nothing {

@@ -1,9 +1,10 @@
 //! Providers' secret keys told by their prefix, with no name before them — in an error, a
 //! config dump, a URL's user, a list of arguments: Stripe's secret and restricted keys
-//! (`sk_live_…`, `rk_test_…`), OpenAI's and Anthropic's (`sk-proj-…`, `sk-ant-api03-…`) —
-//! anchored at their `k` —, Slack's tokens (`xoxb-…`, at the digits after the prefix, a run
-//! the card detector stops at anyway) and Google's API keys (`AIza…`, at the `A`). The body
-//! becomes `[REDACTED]`; the prefix stays, as it says which key leaked.
+//! (`sk_live_…`, `rk_test_…`), OpenAI's, Anthropic's and OpenRouter's (`sk-proj-…`,
+//! `sk-ant-api03-…`, `sk-or-v1-…`) — anchored at their `k` —, Slack's tokens (`xoxb-…`, at
+//! the digits after the prefix, a run the card detector stops at anyway) and Google's API
+//! keys (`AIza…`, at the `A`). The body becomes `[REDACTED]`; the prefix stays, as it says
+//! which key leaked.
 //!
 //! Prefixes that end in a `_`, `-` or `.` — GitHub's `ghp_`, Stripe's webhook secrets'
 //! `whsec_`, GitLab's `glpat-`, PyPI's, Square's `sq0atp-`, SendGrid's `SG.`, Vault's `hvs.`
@@ -28,19 +29,22 @@ const DASHED_KEY_BODY: usize = 32;
 /// The longest word of an `sk-` key's kind (`proj`, `svcacct`, `admin`, `ant`, `api03`).
 const DASHED_KEY_KIND: usize = 8;
 
-/// An OpenAI or Anthropic secret key (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`, anchored at its
-/// `k`) with no name before it — in an error, a config dump, a request's `Debug`: the body
-/// `[REDACTED]`, the prefix and the words of its kind kept (they say which key leaked). A
-/// body is 32 or more of `A-Za-z0-9_-`, holding a capital and a digit: hyphenated words
-/// (`sk-learn`, `task-runner`) are not keys.
+/// An OpenAI, Anthropic or OpenRouter secret key (`sk-…`, `sk-proj-…`, `sk-ant-api03-…`,
+/// `sk-or-v1-…`, anchored at its `k`) with no name before it — in an error, a config dump, a
+/// request's `Debug`: the body `[REDACTED]`, the prefix and the words of its kind kept (they
+/// say which key leaked). A body is 32 or more of `A-Za-z0-9_-`, holding a capital and a
+/// digit (OpenRouter's: lower-case hex): hyphenated words (`sk-learn`, `task-runner`) are
+/// not keys.
 pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let s = k.checked_sub(1)?;
     if bytes[s] != b's' || !starts_token(bytes, s) {
         return None;
     }
     let mut start = k + 2;
+    // OpenRouter's keys hold lower-case hex.
+    let mut hex_body = false;
     // The words of its kind: OpenAI's `proj-`, `svcacct-`, `admin-`; Anthropic's `ant-` and
-    // the word after it (`api03-`, `admin01-`).
+    // the word after it (`api03-`, `admin01-`); OpenRouter's `or-v1-`.
     let word_at = |from: usize| {
         let word = bytes[from..]
             .iter()
@@ -52,6 +56,10 @@ pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
     };
     match word_at(start) {
         Some(kind @ (b"proj" | b"svcacct" | b"admin")) => start += kind.len() + 1,
+        Some(b"or") if bytes[start + 3..].starts_with(b"v1-") => {
+            start += 6;
+            hex_body = true;
+        }
         Some(b"ant") => {
             start += 4;
             // A word ending in its version's two digits.
@@ -69,10 +77,12 @@ pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
         .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         .count();
     let body = &body[..len];
-    if len < DASHED_KEY_BODY
-        || !body.iter().any(u8::is_ascii_uppercase)
-        || !body.iter().any(u8::is_ascii_digit)
-    {
+    let mixed = body.iter().any(u8::is_ascii_uppercase) && body.iter().any(u8::is_ascii_digit);
+    let hex = hex_body
+        && body
+            .iter()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
+    if len < DASHED_KEY_BODY || !(mixed || hex) {
         return None;
     }
     Some(secret(start, start + len, counts))
@@ -212,11 +222,13 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 /// DigitalOcean's, Docker Hub's and Doppler's personal access tokens, Doppler's service
 /// tokens, New Relic's user keys, Plaid's access tokens (production and sandbox), Mollie's
 /// and GoCardless' live keys, Linear's API keys, Google's OAuth client secrets, Slack's
-/// app-level tokens, Flutterwave's secret keys (live and test) and Tailscale's keys.
+/// app-level tokens, Flutterwave's secret keys (live and test), Tailscale's keys, Groq's,
+/// Perplexity's and Replicate's API keys, Shippo's API tokens (live and test), Figma's
+/// personal access tokens and age's secret keys.
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
 /// (Sixty-two at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a
 /// [`PrefixSet`] and keeps two for words of its own.)
-pub(super) const TOKEN_PREFIXES: [&[u8]; 47] = [
+pub(super) const TOKEN_PREFIXES: [&[u8]; 54] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -231,6 +243,7 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 47] = [
     b"glcbt-",
     b"glsa_",
     b"glc_",
+    b"gsk_",
     b"whsec_",
     b"shpat_",
     b"shpca_",
@@ -239,14 +252,18 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 47] = [
     b"sq0atp-",
     b"sq0csp-",
     b"sbp_",
+    b"shippo_live_",
+    b"shippo_test_",
     b"EAAA",
     b"SG.",
     b"npm_",
     b"nfp_",
     b"pypi-",
     b"pul-",
+    b"pplx-",
     b"PMAK-",
     b"rubygems_",
+    b"r8_",
     b"hvs.",
     b"hvr.",
     b"hf_",
@@ -264,6 +281,8 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 47] = [
     b"FLWSECK-",
     b"FLWSECK_TEST-",
     b"tskey-",
+    b"figd_",
+    b"AGE-SECRET-KEY-",
 ];
 
 const _: () = assert!(TOKEN_PREFIXES.len() <= PrefixSet::BITS as usize - 2);
@@ -532,6 +551,10 @@ mod tests {
                 "\"sk-svcacct-[REDACTED]\"",
             ),
             (format!("sk-ant-api03-{body}"), "sk-ant-api03-[REDACTED]"),
+            (
+                "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".into(),
+                "sk-or-v1-[REDACTED]",
+            ),
             // A word of the body that looks like a kind's stays part of the body.
             (format!("sk-proj-abc-{body}"), "sk-proj-[REDACTED]"),
         ] {
@@ -545,6 +568,7 @@ mod tests {
             "sk-Ab3dEfGhIjKl sk-abcdefghijklmnopqrstuvwxyz0123456789 sk-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh",
             "Incorrect API key provided: sk-proj-********************************abcd",
             "ask-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789",
+            "sk-or-v1-deadbeef sk-or-v1-ghijklmnopqrstuvwxyzghijklmnopqrstuvwxyz",
         ] {
             assert_eq!(redact(text), text);
         }
@@ -652,6 +676,18 @@ mod tests {
             (
                 "doppler dp.st.prd.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfG ok",
                 "doppler dp.st.[REDACTED] ok",
+            ),
+            (
+                "groq gsk_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKlMnOp, replicate r8_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+                "groq gsk_[REDACTED], replicate r8_[REDACTED]",
+            ),
+            (
+                "shippo_live_0123456789abcdef0123456789abcdef01234567 figd_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+                "shippo_live_[REDACTED] figd_[REDACTED]",
+            ),
+            (
+                "AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ0 pplx-0123456789abcdef0123456789abcdef0123456789abcdef",
+                "AGE-SECRET-KEY-[REDACTED] pplx-[REDACTED]",
             ),
             // Words after the prefixes, a body of words.
             (
