@@ -1177,6 +1177,20 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive("password named in prose", text, secret));
     }
+    // A password reset or sign-in link's token in a request's path, as an access log or a
+    // middleware's line writes it.
+    for text in [
+        "GET /reset-password/Xk9mQ2vT4rL8pW3nB6yZ 200 12ms",
+        "https://shop.example.com/password_resets/Xk9mQ2vT4rL8pW3nB6yZ/edit",
+        "{\"path\":\"/password/reset/Xk9mQ2vT4rL8pW3nB6yZ\",\"status\":200}",
+        "GET /passwordless/Xk9mQ2vT4rL8pW3nB6yZ?next=%2Fcart 302",
+    ] {
+        cases.push(sensitive(
+            "password reset link",
+            text,
+            "Xk9mQ2vT4rL8pW3nB6yZ",
+        ));
+    }
     // A key after a secret's kind, `key` and a blank in prose.
     for (text, secret) in [
         (
@@ -1520,6 +1534,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "xoxb-not-a-key xoxb-1234567890123-1234567890123 AIzaSy AI-assisted AIDA",
         // Capitals an Adyen or a Square key starts with, in words and base64 that are none.
         "AQE score 3, AQI 42, rated EAAA, EAAAlpha, {\"kty\":\"RSA\",\"e\":\"AQAB\"}",
+        // Paths under a password's name whose next segment is no token.
+        "GET /reset-password/new 200, /password/reset/confirm, /passwords/policy-2026, /password-reset/abc123",
         // A version's number after a password's or a secret's name.
         "password v2.1 rollout done; client secret V3.10.2 live; password 1.4.0 released",
         // A multipart body's fields named for nothing sensitive.

@@ -6,6 +6,9 @@
 //! `key` (a `k` before an `e` anchors), a secret at the `r` of `secret` (an `r` after a `c`
 //! anchors, as a `v` does for `cvv`). A name and a `=` or `:` after it are a separator's.
 //!
+//! A reset or sign-in link's token in a path goes too, at the same `w`
+//! (`/reset-password/8f14e45f…`, `/password/reset/…`, `/passwordless/…`).
+//!
 //! Prose after such a name is mostly words (`password reset`, `password is incorrect`, `API
 //! key rotated`): a quoted value is taken whatever it holds, a bare one only where it does not
 //! read as a word — a password or a secret holding a digit, a symbol or a capital inside it
@@ -86,11 +89,53 @@ pub(super) fn password_after_name(
         at + 4
     } else if starts_with_ignoring_case(rest, b"wd") {
         at + 2
+    } else if rest
+        .get(..4)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"word"))
+    {
+        // A path's segment, the name glued to what follows (`/reset-password/…`).
+        let (start, end) = reset_link_token(bytes, at + 4)?;
+        return Some(secret(start, end, counts));
     } else {
         return None;
     };
     let (start, end) = value_after(bytes, name_end, reads_as_password)?;
     Some(secret(start, end, counts))
+}
+
+/// Fewest bytes of a path's segment taken for a password reset link's token (Rails' and
+/// Laravel's hold 20 and more; a UUID 36).
+const SHORTEST_LINK_TOKEN: usize = 16;
+
+/// After a path's segment naming a password, ending at `name_end` — `/reset-password/`,
+/// `/password_resets/`, `/passwordless/`, or `/password/` and one word (`reset/`) —: the
+/// next segment when it reads as a reset or sign-in link's token, 16 or more of letters,
+/// digits, `_` and `-` holding a digit (`/reset-password/8f14e45fceea167a5a36`, as an access
+/// log or a request's path writes it: whoever holds it sets the account's password or signs
+/// in), not a file's name (`….json`) nor a segment encoded on (`…%2F`).
+fn reset_link_token(bytes: &[u8], name_end: usize) -> Option<(usize, usize)> {
+    let run = |from: usize, f: fn(&u8) -> bool| {
+        bytes
+            .get(from..)
+            .map_or(0, |rest| rest.iter().take_while(|b| f(b)).count())
+    };
+    let segment_end = name_end + run(name_end, |b| b.is_ascii_alphabetic() || b"_-".contains(b));
+    if bytes.get(segment_end) != Some(&b'/') {
+        return None;
+    }
+    let mut start = segment_end + 1;
+    let word = run(start, u8::is_ascii_alphabetic);
+    if word > 0 && bytes.get(start + word) == Some(&b'/') {
+        start += word + 1;
+    }
+    let len = run(start, |b| b.is_ascii_alphanumeric() || b"_-".contains(b));
+    let token = &bytes[start..start + len];
+    (len >= SHORTEST_LINK_TOKEN
+        && token.iter().any(u8::is_ascii_digit)
+        && bytes
+            .get(start + len)
+            .is_none_or(|&b| !matches!(b, b'.' | b'%' | b'*')))
+    .then_some((start, start + len))
 }
 
 /// Whether a bare word after a password's or a secret's name reads as one: 4 bytes or more
@@ -324,6 +369,43 @@ mod tests {
             ("new password 1234 5678 set", "new password [REDACTED] set"),
             ("ok\npassword hunter2", "ok\npassword [REDACTED]"),
         ]);
+    }
+
+    #[test]
+    fn a_password_reset_link_s_token_in_a_path_goes() {
+        // Written in clear before: a path's `/` after the name is no blank.
+        assert_redacted(&[
+            (
+                "GET /reset-password/8f14e45fceea167a5a36dedd4bea2543 200",
+                "GET /reset-password/[REDACTED] 200",
+            ),
+            (
+                "https://shop.example.com/password_resets/Xk9mQ2vT4rL8pW3nB6yZ/edit?locale=en",
+                "https://shop.example.com/password_resets/[REDACTED]/edit?locale=en",
+            ),
+            (
+                r#"{"path":"/password/reset/3f2a9c71-5b1e-4d8a-9f0c-2e7b6a1d4c93"}"#,
+                r#"{"path":"/password/reset/[REDACTED]"}"#,
+            ),
+            (
+                "/api/v1/forgot-password/a1b2c3d4e5f6a7b8c9d0?x=1",
+                "/api/v1/forgot-password/[REDACTED]?x=1",
+            ),
+            // A passwordless sign-in link's token signs in as well.
+            (
+                "GET /passwordless/8f14e45fceea167a5a36 302",
+                "GET /passwordless/[REDACTED] 302",
+            ),
+        ]);
+        // Segments that are no token: words, too short, no digit, two words before it,
+        // a file's name, a segment encoded on.
+        for text in [
+            "/reset-password/new /password/reset/confirm/8f14e45fceea167a5a36dedd4bea2543",
+            "/reset-password/abc123 /password-reset/abcdefghijklmnopqrstuvwxyz",
+            "/password/reset/8f14e45fceea167a5a36.json /password/reset/8f14e45fceea167a5a36%2F",
+        ] {
+            assert_redacted(&[(text, text)]);
+        }
     }
 
     #[test]
