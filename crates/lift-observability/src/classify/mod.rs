@@ -16,10 +16,10 @@
 //! (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command line's long
 //! flag), `-` or `.` after a letter from `g` on, either case (where a provider's token prefix
 //! may end: `glpat-`, `pypi-`, `sq0atp-`, `SG.`, `hvs.` — never after a UUID's hex digits), a
-//! digit after a space or a quote (a PIN after its name, `PIN 1234`, `PIN "1234"`) — and any of these letters, a `"`
-//! or a `-` as the block's last byte, whose neighbour after it is outside. The block's first
-//! byte is judged as a string's first: nothing before it. In prose the letters alone anchor
-//! often; with their neighbours, rarely.
+//! digit after a space or a quote (a PIN after its name, `PIN 1234`, `PIN "1234"`) — and any
+//! of these letters, a `"` or a `-` as the block's last byte, whose neighbour after it is
+//! outside. The block's first byte is judged as a string's first: nothing before it. In
+//! prose the letters alone anchor often; with their neighbours, rarely.
 //!
 //! Two classifiers give the same answers. [`Baseline`] works everywhere: on x86-64 with SSE2
 //! (part of the architecture's baseline, so always there), two 16-byte halves; on AArch64
@@ -50,8 +50,8 @@ pub(crate) const BLOCK: usize = 32;
 const LAST_BYTE: u32 = 1 << 31;
 
 /// Bytes that anchor only after a particular byte (`sk_`, `yJ`, `sw`, `cv`, `cr`, `t-`, `G.`,
-/// a digit after a space or a quote): at the first byte of a block inside a string, whose byte before
-/// the classifier did not see, they anchor whatever it is.
+/// a digit after a space or a quote): at the first byte of a block inside a string, whose
+/// byte before the classifier did not see, they anchor whatever it is.
 static NEED_BYTE_BEFORE: [u32; 256] = {
     let mut t = [0; 256];
     t[b'K' as usize] = 1;

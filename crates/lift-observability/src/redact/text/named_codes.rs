@@ -83,13 +83,14 @@ const ONE_TIME_CODES: [&[u8]; 4] = [b"otp", b"totp", b"hotp", b"passcode"];
 const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 
 /// At the digit at `at` after a space or a quote ([`may_follow_name`]): the code there (in
-/// quotes or not: `PIN "1234"`) if its name stands before it — `pin` (4 to 12 digits, as ISO 9564 allows), `csc`, `cid` (American Express's
-/// and Discover's name) or `security code` (3 or 4): `[REMOVED]`; a one-time code's
-/// ([`ONE_TIME_CODES`], or `code` after one of [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC
-/// 4226 and text messages have them; a `security code` of 5 to 8): `[REDACTED]` — perhaps
-/// with a noun (`PIN code`, `PIN number`, `OTP code`) and a verb (`is`, `was`, `is:`) after it
-/// — as whole words, none of them before `floor` (text a replacement wrote over). The code is a whole word (`PIN 1234abc`, `CSC 123.45` are not one); a number
-/// whose first group it is goes whole (`PIN 1234 5678`).
+/// quotes or not: `PIN "1234"`) if its name stands before it — `pin` (4 to 12 digits, as ISO
+/// 9564 allows), `csc`, `cid` (American Express's and Discover's name) or `security code` (3
+/// or 4): `[REMOVED]`; a one-time code's ([`ONE_TIME_CODES`], or `code` after one of
+/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them; a
+/// `security code` of 5 to 8): `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`,
+/// `OTP code`) and a verb (`is`, `was`, `is:`) after it — as whole words, none of them before
+/// `floor` (text a replacement wrote over). The code is a whole word (`PIN 1234abc`, `CSC
+/// 123.45` are not one); a number whose first group it is goes whole (`PIN 1234 5678`).
 pub(super) fn code_after_name(
     bytes: &[u8],
     at: usize,

@@ -98,9 +98,9 @@ const CHECKOUT_KEY_BASE32: usize = 26;
 /// A Stripe secret or restricted key (`sk_live_…`, `rk_test_…`, anchored at its `k`), or a
 /// Checkout.com secret key — sandbox or production, today's (`sk_sbox_…`, `sk_…`: 26 of
 /// base32 and a check character) or the previous API's (`sk_test_` or `sk_` and a UUID) —
-/// with no name before it, in a config dump, an error, a URL's user (`https://sk_live_…:@api…`):
-/// the body `[REDACTED]`, the prefix kept (it says which key leaked). Publishable keys (`pk_`)
-/// are not secrets.
+/// with no name before it, in a config dump, an error, a URL's user
+/// (`https://sk_live_…:@api…`): the body `[REDACTED]`, the prefix kept (it says which key
+/// leaked). Publishable keys (`pk_`) are not secrets.
 pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(1)?;
     let kind = bytes[at];
