@@ -312,8 +312,12 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
     let broken = broken | broken >> 5; // bit p: a breaker in bytes p..p+13 (within the 64)
     let run_starts = digits & !(digits << 1);
     let card_starts = run_starts & !broken;
-    let mut look_at =
-        wide(first.anchors, second.anchors) | card_starts | u64::from(may_start_with_token(bytes));
+    // A string that may start with a provider's token is the walk's: its first byte is no
+    // anchor whose kind the loop below could rule on (`r8_…` is no `secret`'s `r`).
+    if may_start_with_token(bytes) {
+        return Err(Some((first, second)));
+    }
+    let mut look_at = wide(first.anchors, second.anchors) | card_starts;
     // A `_`, `-` or `.` that may end no provider's prefix (`pay_`, `requires_action`,
     // `us-east-1`; a `-` before a `-` may start a flag), a number after a space and no code's
     // name (`Order 12345`) are nothing for the walk: most strings with one are told here.
@@ -323,9 +327,7 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
             Some(b'_' | b'.') => prefixes_ending_at(bytes, at) == 0,
             Some(b'-') => bytes.get(at + 1) != Some(&b'-') && prefixes_ending_at(bytes, at) == 0,
             Some(b'0'..=b'9') => card_starts >> at & 1 == 0 && !may_follow_name(bytes, at),
-            // (At the string's start an `r` is no `secret`'s: a token the string starts with
-            // may be there, `r8_…`.)
-            Some(b'r' | b'R') => at != 0 && !names_secret(bytes, at),
+            Some(b'r' | b'R') => !names_secret(bytes, at),
             _ => false,
         };
         if !nothing {

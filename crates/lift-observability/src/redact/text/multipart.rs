@@ -17,6 +17,7 @@
 //! after it within reach (a body cut short) goes to the text's end.
 
 use super::names::marker_for;
+use super::yaml::break_width;
 use super::{Finding, Replacement};
 use crate::redact::Redactor;
 
@@ -26,9 +27,6 @@ const DISPOSITION_REACH: usize = 64;
 /// How far past the field's name the blank line that ends the part's headers is looked for
 /// (a `Content-Type` and a `Content-Transfer-Encoding` fit).
 const HEADERS_REACH: usize = 256;
-
-/// A line break, raw or escaped as a JSON string writes it.
-const LINE_BREAKS: [&[u8]; 4] = [b"\r\n", b"\n", b"\\r\\n", b"\\n"];
 
 /// At the `=` at `at` after `name` (its first byte at `name_start`), in a part's
 /// `Content-Disposition` (`form-data;` before it on its line, no further back than `floor`):
@@ -105,12 +103,13 @@ fn in_disposition(bytes: &[u8], name_start: usize, floor: usize) -> bool {
 const FORM_DATA: &[u8] = b"form-data";
 
 /// Where the part's value starts: after the blank line that ends its headers, looked for
-/// from the field name's closing quote at `close` — two line breaks in a row.
+/// from the field name's closing quote at `close` — two line breaks in a row, raw or escaped
+/// as a JSON string writes them ([`break_width`]).
 fn value_start(bytes: &[u8], close: usize) -> Option<usize> {
     let reach = bytes.len().min(close + HEADERS_REACH);
     (close..reach).find_map(|at| {
-        let first = line_break_at(bytes, at)?;
-        let second = line_break_at(bytes, at + first)?;
+        let first = nonzero(break_width(bytes, at))?;
+        let second = nonzero(break_width(bytes, at + first))?;
         Some(at + first + second)
     })
 }
@@ -119,17 +118,16 @@ fn value_start(bytes: &[u8], close: usize) -> Option<usize> {
 /// boundary's `--`, or the text's end.
 fn value_end(bytes: &[u8], start: usize) -> usize {
     (start..bytes.len())
-        .find(|&at| line_break_at(bytes, at).is_some_and(|n| bytes[at + n..].starts_with(b"--")))
+        .find(|&at| {
+            let width = break_width(bytes, at);
+            width > 0 && bytes[at + width..].starts_with(b"--")
+        })
         .unwrap_or(bytes.len())
 }
 
-/// The length of the line break at `at`, if one is there.
-fn line_break_at(bytes: &[u8], at: usize) -> Option<usize> {
-    let rest = bytes.get(at..)?;
-    LINE_BREAKS
-        .iter()
-        .find(|lb| rest.starts_with(lb))
-        .map(|lb| lb.len())
+/// `width` when a line break is there (not 0).
+fn nonzero(width: usize) -> Option<usize> {
+    (width > 0).then_some(width)
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ fn yaml_line_end(bytes: &[u8], from: usize, in_string: bool) -> (usize, usize) {
 /// How wide a line break at `at` is: `\n`, `\r` or `\r\n`, or their escapes as JSON and
 /// `Debug` write a string (`\\n`, `\\r\\n`); 0 when none is there. (An escaped byte,
 /// `\\\\` or `\\"`, breaks nothing: the caller steps over both.)
-fn break_width(bytes: &[u8], at: usize) -> usize {
+pub(super) fn break_width(bytes: &[u8], at: usize) -> usize {
     match (bytes.get(at), bytes.get(at + 1)) {
         (Some(b'\r'), Some(b'\n')) => 2,
         (Some(b'\n' | b'\r'), _) => 1,
