@@ -147,7 +147,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
     ];
-    const SECRET: [&str; 43] = [
+    const SECRET: [&str; 50] = [
         "password",
         "pwd",
         "pass",
@@ -198,6 +198,15 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "merchant_key",
         "DD_APP_KEY",
         "X-Shopify-Hmac-Sha256",
+        // An account's spare sign-in codes; OAuth's proofs of a grant (PKCE's verifier, the
+        // device flow's polling code, OAuth 1.0's verifier); a wallet's recovery words.
+        "recovery_codes",
+        "backupCodes",
+        "code_verifier",
+        "device_code",
+        "oauth_verifier",
+        "mnemonic",
+        "seed_phrase",
         // Azure API Management's subscription key, an agent's license key, a search
         // service's admin key.
         "Ocp-Apim-Subscription-Key",
@@ -1634,6 +1643,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Fraud rules need a basic understanding. Then retry with HTTP Bearer Auth. Basic built-in checks run on basic e-commerce flows.",
         // ISO 8583's other data elements: amount, currency, a response code.
         r#"{"mti":"0210","de4":"000000001000","de49":"978","de39":"00","de_520":"x"}"#,
+        // OAuth's grant type and the code a device shows its user (it grants nothing
+        // alone), a seed for randomness, a backup's id, labels of codes and phrases.
+        r#"{"grant_type":"urn:ietf:params:oauth:grant-type:device_code","user_code":"WDJB-MJHT","seed":42,"backup_id":"bk-7f3a9c21e4b8","recovery_point":"rp-2026-12-06"}"#,
+        "Error codes: 500, 502. Search phrase: card declined. Reset code sent to the user.",
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.

@@ -365,6 +365,24 @@ mod tests {
             "sessionid",
             "JSESSIONID",
             "PHPSESSID",
+            // An account's recovery: its spare codes, a recovery key, a reset's code (each
+            // was written in clear).
+            "recovery_codes",
+            "backupCodes",
+            "backup_code",
+            "RecoveryKey",
+            "reset_code",
+            // OAuth's proofs of a grant: PKCE's, OAuth 1.0's, the device flow's polling code.
+            "code_verifier",
+            "codeVerifier",
+            "oauth_verifier",
+            "device_code",
+            // A wallet's recovery words.
+            "mnemonic",
+            "seed_phrase",
+            "seedPhrase",
+            "recovery_phrase",
+            "secret_phrase",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
@@ -382,6 +400,17 @@ mod tests {
             "otp_enabled",
             "verification_status",
             "country_code",
+            // OAuth's grant type and the user's code a device shows (it grants nothing
+            // alone), a seed for randomness, a backup's settings.
+            "grant_type",
+            "user_code",
+            "seed",
+            "random_seed",
+            "backup_id",
+            "backup_enabled",
+            "recovery_point_arn",
+            "reset_code_sent_at",
+            "device_id",
             "pinned",
             "spin",
             "tokens_used",

@@ -5,7 +5,7 @@
 
 use super::vocabulary::{
     SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS, SECRET_KEY_QUALIFIERS,
-    SECRET_TOKENS,
+    SECRET_PAIRS, SECRET_TOKENS,
 };
 
 /// A 1,024-bit Bloom filter over tokens: one bit per (length, first two letters, last
@@ -34,8 +34,8 @@ const fn bloom_add(mut bloom: Bloom, names: &[&[u8]]) -> Bloom {
     bloom
 }
 
-/// Every token that can start a match: the single names, the first words of the pairs and
-/// the qualifiers of `…_key` (a pair needs its first word).
+/// Every token that can start a match: the single names, the first words of the pairs (both
+/// kinds) and the qualifiers of `…_key` (a pair needs its first word).
 const MATCH_STARTS: Bloom = {
     let mut bloom = bloom_add([0; 16], &SAD_TOKENS);
     bloom = bloom_add(bloom, &SECRET_TOKENS);
@@ -44,6 +44,11 @@ const MATCH_STARTS: Bloom = {
     let mut p = 0;
     while p < SAD_PAIRS.len() {
         bloom = bloom_add(bloom, &[SAD_PAIRS[p].0]);
+        p += 1;
+    }
+    p = 0;
+    while p < SECRET_PAIRS.len() {
+        bloom = bloom_add(bloom, &[SECRET_PAIRS[p].0]);
         p += 1;
     }
     bloom
@@ -169,6 +174,19 @@ mod tests {
             "PGPASSWORD",
             "accesstoken",
             "cardcvv",
+            // The secret pairs' first words.
+            "mfa",
+            "sms",
+            "reset",
+            "recovery",
+            "backup",
+            "codes",
+            "device",
+            "seed",
+            "phrase",
+            "private",
+            "challenge",
+            "answer",
         ];
         for _ in 0..50_000 {
             let n = rng.usize(1..4);

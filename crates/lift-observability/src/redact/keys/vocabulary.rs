@@ -48,7 +48,7 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 20] = [
     (b"field", b"45"),
 ];
 /// Single tokens naming a secret.
-pub(super) const SECRET_TOKENS: [&[u8]; 26] = [
+pub(super) const SECRET_TOKENS: [&[u8]; 28] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -80,18 +80,39 @@ pub(super) const SECRET_TOKENS: [&[u8]; 26] = [
     b"secretkey",
     // What KMS `Decrypt` and `GenerateDataKey` answer: the decrypted data, a data key.
     b"plaintext",
+    // OAuth's proofs of a grant: PKCE's `code_verifier`, OAuth 1.0's `oauth_verifier`; an SRP
+    // password verifier (as good as the password to whoever holds it).
+    b"verifier",
+    // A wallet's recovery words (BIP-39): whoever holds them holds its funds.
+    b"mnemonic",
 ];
-/// Token pairs naming a secret: one-time codes (`mfa_code`, `verification_code`), and
+/// Token pairs naming a secret: one-time codes (`mfa_code`, `verification_code`), recovery
+/// codes and phrases (`backupCodes`, `seed_phrase`), OAuth's `device_code`, and
 /// Cognito's custom authentication challenges, which carry the expected answer in
 /// `privateChallengeParameters` and the user's in `challengeAnswer` (a one-time code, or a
 /// password) — events its Lambda triggers receive, and often log.
-pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 5] = [
+pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 15] = [
     (b"private", b"challenge"),
     (b"challenge", b"answer"),
     // One-time codes sent for a second factor.
     (b"mfa", b"code"),
     (b"sms", b"code"),
     (b"verification", b"code"),
+    // A password reset's emailed code (Cognito's `ForgotPassword` sends one).
+    (b"reset", b"code"),
+    // An account's recovery and backup codes (a second factor's spares, each good for a
+    // sign-in), a recovery key.
+    (b"recovery", b"code"),
+    (b"recovery", b"codes"),
+    (b"backup", b"code"),
+    (b"backup", b"codes"),
+    (b"recovery", b"key"),
+    // OAuth's device authorization grant (RFC 8628): the `device_code` a device polls with.
+    (b"device", b"code"),
+    // A wallet's recovery words, by the names wallets give them.
+    (b"seed", b"phrase"),
+    (b"recovery", b"phrase"),
+    (b"secret", b"phrase"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
 pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 22] = [

@@ -302,13 +302,16 @@ pub(super) fn percent_decoded(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
 
 /// Whether a bare name says something only with the word before it: the second word of a
 /// secret's or sensitive data's two-word name (`API Key`, `Security Code`, `Verification
-/// Value`, `Track Data`, `PIN Block`, `PIN Number`), which a label in prose writes with a space.
+/// Value`, `Track Data`, `PIN Block`, `PIN Number`, `Recovery Codes`, `Seed Phrase`), which a
+/// label in prose writes with a space.
 #[inline]
 pub(super) fn needs_a_word_before(name: &[u8]) -> bool {
     let first = name.first().map_or(0, |b| b | 0x20);
     let word: &[u8] = match (name.len(), first) {
         (3, b'k') => b"key",
         (4, b'c') => b"code",
+        (5, b'c') => b"codes",
+        (6, b'p') => b"phrase",
         (4, b'd') => b"data",
         (5, b'v') => b"value",
         (5, b'b') => b"block",
@@ -524,7 +527,18 @@ mod tests {
                 "Track Data: x PIN Block: 04",
                 "Track Data: [REMOVED] PIN Block: [REMOVED]",
             ),
+            // An account's recovery codes, a wallet's recovery words (each was in clear).
+            (
+                "Recovery Codes: 8f2a-4c1d 9b3e",
+                "Recovery Codes: [REDACTED] 9b3e",
+            ),
+            (
+                r#"seed phrase: "abandon ability able""#,
+                r#"seed phrase: "[REDACTED]""#,
+            ),
             // Labels that hold nothing sensitive, and other names, stay.
+            ("Error codes: 500, 502", "Error codes: 500, 502"),
+            ("Search phrase: card", "Search phrase: card"),
             ("Primary key: 42", "Primary key: 42"),
             ("Public Key: abc", "Public Key: abc"),
             ("Idempotency Key: abc", "Idempotency Key: abc"),
