@@ -1200,6 +1200,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "Xk9mQ2vT4rL8pW3nB6yZ",
         ));
     }
+    // An OAuth authorization code on its way back to the client (the redirect's query, as
+    // an access log writes it) and on its way to the token endpoint (the form).
+    for (text, secret) in [
+        (
+            "GET /callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj 302 4ms",
+            "SplxlOBeZQQYbYS6WxSbIA",
+        ),
+        (
+            "POST /token grant_type=authorization_code&code=4/0AX4XfWhAb3kD9fL2mQ8xZ7pR4tY&redirect_uri=https%3A%2F%2Fshop.example.com%2Fcb",
+            "4/0AX4XfWhAb3kD9fL2mQ8xZ7pR4tY",
+        ),
+        (
+            "{\"url\":\"https://shop.example.com/cb?state=s1&code=5f1b0e4c-9a1d-4b7e-8c3f-2d6e7a8b9c0d\"}",
+            "5f1b0e4c-9a1d-4b7e-8c3f-2d6e7a8b9c0d",
+        ),
+        (
+            "github oauth: /login/callback?code=3584d83530557fdd1f46&state=x",
+            "3584d83530557fdd1f46",
+        ),
+    ] {
+        cases.push(sensitive("OAuth authorization code", text, secret));
+    }
     // A key after a secret's kind, `key` and a blank in prose.
     for (text, secret) in [
         (
@@ -1647,6 +1669,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // alone), a seed for randomness, a backup's id, labels of codes and phrases.
         r#"{"grant_type":"urn:ietf:params:oauth:grant-type:device_code","user_code":"WDJB-MJHT","seed":42,"backup_id":"bk-7f3a9c21e4b8","recovery_point":"rp-2026-12-06"}"#,
         "Error codes: 500, 502. Search phrase: card declined. Reset code sent to the user.",
+        // Codes in queries that grant nothing: a decline's, an error's, a promotion's.
+        "GET /pay/result?code=card_declined&decline_code=insufficient_funds 402; /r?code=404; /p?code=SAVE20NOW; /p?promo_code=ab12cd34ef56gh78ij",
         // A proxy's challenge: no credential in it.
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.

@@ -29,6 +29,7 @@
 //! | | a JSON Web Key's private member and its quoted key material (`"d":"…"`, `'k': '…'`: [`jwk`](crate::redact::jwk)) | the value `[REDACTED]` |
 //! | | a YAML value on the lines under a name that starts its line (`password: \|` and a block scalar, `api_key:` and indented lines) | the indented lines' text `[REDACTED]` / `[REMOVED]` |
 //! | | a form's field in a multipart body, named for sensitive data or a secret in its part's header (`Content-Disposition: form-data; name="cvv"`, raw or JSON-escaped: [`multipart`]) | the value after the part's headers `[REMOVED]` / `[REDACTED]` |
+//! | | an OAuth authorization code, a query's or a form's `code` reading as one (`/callback?code=…&state=…`, `grant_type=authorization_code&code=…`: [`oauth`]) | the value `[REDACTED]` |
 //! | `%` of `%3D`/`%3A` (or `%253D`/`%253A`, encoded twice) after a name | the same URL-encoded: `password%3Dhunter2`, `card%5Bcvc%5D%3D737`, `%22cvv%22%3A%22737%22`, `cvv%253D737` | the value up to an encoded or plain delimiter, as above |
 //! | `%` of `%20` before a digit | a card number whose groups a URL's encoded spaces join (`4111%201111%201111%201111`), its run judged from its start | as a card number, the `%20`s kept |
 //! | `:` before `//` | URL user-info `scheme://user:password@host`, or a user that is a token (`https://ghp_…@host`) | the password, or the token after its prefix, `[REDACTED]` |
@@ -66,7 +67,7 @@
 //! secret after its name), [`separators`] (a `=` or `:`: the name before it, read by
 //! [`names`]; the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
 //! [`elements`] (XML), [`commands`] (command lines'
-//! flags), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
+//! flags), [`oauth`] (an authorization code in a query), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
 //! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
 //! their prefix; [`prefix_ends`], those found at the `_`, `-` or `.` that ends their prefix;
 //! [`payment_keys`], Adyen's and Square's, at a capital `A`), [`pem`]
@@ -83,6 +84,7 @@ mod multipart;
 mod named_codes;
 mod named_secrets;
 mod names;
+mod oauth;
 mod output;
 mod payment_keys;
 mod pem;

@@ -13,6 +13,7 @@ use super::names::{
     ESCAPED_QUOTES, bare_name_start, is_marker_at, is_name_byte, label, marker_for,
     needs_a_word_before, pair_marker, percent_decoded, quoted_name, without_backslashes,
 };
+use super::oauth;
 use super::output::Output;
 use super::prefixed_keys::{may_lead_token_value, token_value};
 use super::urls::{ESCAPED_SLASHES, is_url_user, url_secret};
@@ -272,6 +273,16 @@ pub(super) fn separator_ending_at(
             && !quoted_name
             && name.eq_ignore_ascii_case(b"name")
             && let Some(found) = multipart::part_value(redactor, bytes, start, at, floor)
+        {
+            return Some(found);
+        }
+        // An OAuth authorization code, a query's or a form's `code` (`?code=…&state=…`).
+        if last_letter == Some(b'e')
+            && name.len() == 4
+            && bytes[at] == b'='
+            && !quoted_name
+            && let Some(found) =
+                oauth::authorization_code(bytes, start, at, floor, redactor.counts())
         {
             return Some(found);
         }
