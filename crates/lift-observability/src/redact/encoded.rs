@@ -15,6 +15,9 @@
 //! (a Kinesis or Firehose record's data), a request's body. The values are read back into
 //! bytes and scanned the same way.
 //!
+//! Bytes that start as gzip does are inflated first ([`gzip`]): a CloudWatch Logs
+//! subscription's `awslogs.data`, gzip'd and then in base64.
+//!
 //! Decoding happens only where a detector points at such text, never on the way through
 //! other text; up to [`STACK_TEXT`] encoded bytes (or [`STACK_BYTES`] values) are decoded on
 //! the stack. Encoded text inside decoded text is decoded in turn, at most [`MAX_DEPTH`]
@@ -22,8 +25,8 @@
 
 use std::cell::Cell;
 
-use super::Redactor;
 use super::text::scan;
+use super::{Redactor, gzip};
 
 /// Fewer encoded bytes than this hold nothing a detector finds (`{"pin":"1"}` takes 16).
 const MIN_RUN: usize = 16;
@@ -159,8 +162,9 @@ fn glues(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'[' || b == b'*'
 }
 
-/// Whether any stretch of valid UTF-8 in `text` holds what a detector finds — `false`
-/// without a look when [`MAX_DEPTH`] decodings are under way on this thread.
+/// Whether any stretch of valid UTF-8 in `text` — or in what it inflates to, when it is a
+/// gzip stream ([`gzip`]) — holds what a detector finds; `false` without a look when
+/// [`MAX_DEPTH`] decodings are under way on this thread.
 fn holds_findings(redactor: &Redactor, text: &[u8]) -> bool {
     let Ok(depth) = DEPTH.try_with(Cell::get) else {
         return false;
@@ -169,9 +173,16 @@ fn holds_findings(redactor: &Redactor, text: &[u8]) -> bool {
         return false;
     }
     let _ = DEPTH.try_with(|d| d.set(depth + 1));
-    let found = text
-        .utf8_chunks()
-        .any(|chunk| scan(redactor, chunk.valid(), |_, _| {}).found);
+    let read = |text: &[u8]| {
+        text.utf8_chunks()
+            .any(|chunk| scan(redactor, chunk.valid(), |_, _| {}).found)
+    };
+    // A gzip'd payload (a CloudWatch Logs subscription's) is read as the text it inflates to.
+    let found = if gzip::is_gzip(text) {
+        gzip::inflate(text).is_some_and(|inflated| read(&inflated))
+    } else {
+        read(text)
+    };
     let _ = DEPTH.try_with(|d| d.set(depth));
     found
 }
@@ -338,5 +349,60 @@ mod tests {
         let deeper = encode(format!(r#"{{"inner":"{text}"}}"#).as_bytes());
         assert_eq!(encoded_text_end(&r, deeper.as_bytes(), 0), None);
         assert_eq!(DEPTH.with(Cell::get), 0);
+    }
+
+    /// `text` gzip'd, as CloudWatch Logs compresses a subscription's events (the trailer's
+    /// CRC, which inflating does not check, zero).
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        let mut stream = vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+        stream.extend(miniz_oxide::deflate::compress_to_vec(text, 6));
+        stream.extend_from_slice(&[0, 0, 0, 0]);
+        stream.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        stream
+    }
+
+    /// A CloudWatch Logs subscription's event as a forwarding function receives it.
+    fn subscription_event(message: &str) -> String {
+        let events = format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/lambda/payments","logStream":"2026/12/06/[$LATEST]8f14e45f","subscriptionFilters":["all"],"logEvents":[{{"id":"38719284719284719284719284719284719284719284","timestamp":1764221757123,"message":"{message}"}}]}}"#
+        );
+        format!(
+            r#"{{"awslogs":{{"data":"{}"}}}}"#,
+            encode(&gzip(events.as_bytes()))
+        )
+    }
+
+    #[test]
+    fn a_log_subscription_s_gzipped_events_are_read_and_go_whole_when_they_hold_a_finding() {
+        // Written in clear before: the events' text was gzip'd, and read as bytes it held
+        // nothing.
+        let r = Redactor::new();
+        let event = subscription_event(r#"charge declined card=4111111111111111 cvv=737"#);
+        assert_eq!(r.redact(&event), r#"{"awslogs":{"data":"[REDACTED]"}}"#);
+        let stats = r.stats();
+        assert_eq!((stats.pan, stats.sensitive_auth_data), (1, 1), "{stats:?}");
+        // Events that hold nothing stay as they were.
+        let benign = subscription_event("Payment authorized in 182 ms");
+        assert_eq!(r.redact(&benign), benign);
+        // As aws_lambda_events' `Debug` writes a Kinesis record's data: the values of the
+        // gzip'd bytes.
+        let bytes = gzip(br#"{"message":"pin=1234"}"#);
+        let values: Vec<String> = bytes.iter().map(u8::to_string).collect();
+        let record = format!("data: Base64Data([{}]) }}", values.join(", "));
+        assert_eq!(r.redact(&record), "data: Base64Data([REDACTED]) }");
+    }
+
+    #[test]
+    fn a_gzipped_payload_cut_short_is_read_as_far_as_it_goes() {
+        // A line cut at the entry cap ends the base64 run mid-stream: the card before the
+        // cut is still found.
+        let r = Redactor::new();
+        let mut rng = fastrand::Rng::with_seed(3);
+        let filler: String = (0..3000).map(|_| rng.alphanumeric()).collect();
+        let text = format!(r#"{{"message":"card 4111111111111111 {filler}"}}"#);
+        let encoded = encode(&gzip(text.as_bytes()));
+        let cut = &encoded[..encoded.len() / 2];
+        let line = format!(r#"{{"data":"{cut}"#);
+        assert_eq!(r.redact(&line), r#"{"data":"[REDACTED]"#);
     }
 }

@@ -25,6 +25,7 @@
 mod byte_class;
 pub mod card;
 pub(crate) mod encoded;
+mod gzip;
 pub(crate) mod jwk;
 pub(crate) mod keys;
 pub(crate) mod pairs;

@@ -1681,9 +1681,19 @@ fn benign_cases(cases: &mut Vec<Case>) {
 }
 
 /// `text` in base64 (standard alphabet, padded).
-fn base64(text: &str) -> String {
+fn base64(text: impl AsRef<[u8]>) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// `text` gzip'd (the trailer's CRC zero: inflating does not check it), as CloudWatch Logs
+/// compresses a subscription's events.
+fn gzip(text: &[u8]) -> Vec<u8> {
+    let mut stream = vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+    stream.extend(miniz_oxide::deflate::compress_to_vec(text, 6));
+    stream.extend_from_slice(&[0, 0, 0, 0]);
+    stream.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    stream
 }
 
 /// JSON encoded in base64: an API Gateway or ALB event's body when `isBase64Encoded`, a
@@ -1768,6 +1778,50 @@ fn encoded_cases(cases: &mut Vec<Case>) {
             format!(r#"{{"body":"{}","isBase64Encoded":true}}"#, base64(body)),
         ));
     }
+    // Gzip'd, then in base64: a CloudWatch Logs subscription's events as a forwarding
+    // function receives them (`awslogs.data`), a Firehose record's, a Kinesis record's data
+    // as `Debug` writes its bytes.
+    let events = |message: &str| {
+        format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/lambda/checkout","logEvents":[{{"id":"38719284719284719284","timestamp":1764221757123,"message":"{message}"}}]}}"#
+        )
+    };
+    for message in [
+        format!("charge failed card={pan} exp=12/28"),
+        r#"{\"cvv\":\"737\",\"brand\":\"visa\"}"#.to_owned(),
+        "login bob password=hunter2x9Q".to_owned(),
+        "calling stripe with sk_live_51HxYzAbCdEfGhIjKlMnOpQrStUv".to_owned(),
+    ] {
+        let gzipped = gzip(events(&message).as_bytes());
+        let encoded = base64(&gzipped);
+        let values: Vec<String> = gzipped.iter().map(u8::to_string).collect();
+        let spaced = format!("[{}]", values.join(", "));
+        for (text, shown) in [
+            (
+                format!(r#"{{"awslogs":{{"data":"{encoded}"}}}}"#),
+                &encoded[20..36],
+            ),
+            (
+                format!(
+                    r#"{{"records":[{{"recordId":"49546986683135544286507457936321625675700192471156785154","data":"{encoded}"}}]}}"#
+                ),
+                &encoded[20..36],
+            ),
+            (
+                format!("KinesisRecord {{ data: Base64Data({spaced}), partition_key: \"p\" }}"),
+                &spaced[40..64],
+            ),
+        ] {
+            cases.push(sensitive("gzip'd payload", text, shown));
+        }
+    }
+    cases.push(benign(
+        "gzip'd payload",
+        format!(
+            r#"{{"awslogs":{{"data":"{}"}}}}"#,
+            base64(gzip(events("Payment authorized in 182 ms").as_bytes()))
+        ),
+    ));
     // What holds nothing stays: a pagination cursor, a state parameter.
     for body in [
         r#"{"last_id":"pi_3MtwBwLkdIwHu7ix28a3tqPa","limit":10}"#,
