@@ -40,6 +40,9 @@ const MAX_DEPTH: u8 = 4;
 thread_local! {
     /// How many decodings the current thread is inside.
     static DEPTH: Cell<u8> = const { Cell::new(0) };
+    /// How many more bytes gzip'd streams may inflate to inside the payload being read
+    /// ([`gzip::INFLATION`] times its decoded size, set as its reading starts).
+    static INFLATE_BUDGET: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Where the base64 run starting at `start` (at its `eyJ`, or a payload's first byte) ends,
@@ -163,8 +166,9 @@ fn glues(b: u8) -> bool {
 }
 
 /// Whether any stretch of valid UTF-8 in `text` — or in what it inflates to, when it is a
-/// gzip stream ([`gzip`]) — holds what a detector finds; `false` without a look when
-/// [`MAX_DEPTH`] decodings are under way on this thread.
+/// gzip stream ([`gzip`]), within the budget of the outermost payload — holds what a
+/// detector finds; `false` without a look when [`MAX_DEPTH`] decodings are under way on
+/// this thread.
 fn holds_findings(redactor: &Redactor, text: &[u8]) -> bool {
     let Ok(depth) = DEPTH.try_with(Cell::get) else {
         return false;
@@ -172,14 +176,26 @@ fn holds_findings(redactor: &Redactor, text: &[u8]) -> bool {
     if depth >= MAX_DEPTH {
         return false;
     }
+    if depth == 0 {
+        let budget = text
+            .len()
+            .saturating_mul(gzip::INFLATION)
+            .min(gzip::MAX_INFLATED);
+        let _ = INFLATE_BUDGET.try_with(|b| b.set(budget));
+    }
     let _ = DEPTH.try_with(|d| d.set(depth + 1));
     let read = |text: &[u8]| {
         text.utf8_chunks()
             .any(|chunk| scan(redactor, chunk.valid(), |_, _| {}).found)
     };
-    // A gzip'd payload (a CloudWatch Logs subscription's) is read as the text it inflates to.
+    // A gzip'd payload (a CloudWatch Logs subscription's) is read as the text it inflates
+    // to, within what is left of the budget of the payload it is in.
     let found = if gzip::is_gzip(text) {
-        gzip::inflate(text).is_some_and(|inflated| read(&inflated))
+        let budget = INFLATE_BUDGET.try_with(Cell::get).unwrap_or(0);
+        gzip::inflate(text, budget).is_some_and(|inflated| {
+            let _ = INFLATE_BUDGET.try_with(|b| b.set(budget - inflated.len()));
+            read(&inflated)
+        })
     } else {
         read(text)
     };
@@ -404,5 +420,27 @@ mod tests {
         let cut = &encoded[..encoded.len() / 2];
         let line = format!(r#"{{"data":"{cut}"#);
         assert_eq!(r.redact(&line), r#"{"data":"[REDACTED]"#);
+    }
+
+    #[test]
+    fn gzipped_streams_inflate_within_their_payload_s_budget_however_deep() {
+        let r = Redactor::new();
+        // A stream in a stream: both read.
+        let inner = encode(&gzip(br#"{"cvv":"737"}"#));
+        let outer = encode(&gzip(format!(r#"{{"data":"{inner}"}}"#).as_bytes()));
+        let line = format!(r#"{{"data":"{outer}"}}"#);
+        assert_eq!(r.redact(&line), r#"{"data":"[REDACTED]"}"#);
+        // A stream built to inflate far beyond its size: 4 MiB of blanks compress to some
+        // 4 KiB, and the payload may inflate to 64 times that; the card after them is not
+        // read (the limit is the documented one), and nothing panics.
+        let bomb = gzip(format!("{}card 4111111111111111", " ".repeat(4 << 20)).as_bytes());
+        let line = format!(r#"{{"data":"{}"}}"#, encode(&bomb));
+        assert_eq!(r.redact(&line), line);
+        // Streams inside it share its budget: fifty such bombs in one payload inflate no
+        // more than one would.
+        let bombs = vec![encode(&bomb); 50].join(" ");
+        let line = format!(r#"{{"data":"{}"}}"#, encode(&gzip(bombs.as_bytes())));
+        assert_eq!(r.redact(&line), line);
+        assert!(INFLATE_BUDGET.with(Cell::get) <= gzip::MAX_INFLATED);
     }
 }

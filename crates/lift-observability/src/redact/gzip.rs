@@ -5,8 +5,11 @@
 //! that start as gzip does are inflated before they are read ([`super::encoded`]).
 //!
 //! Inflating happens only where a payload's decoded bytes begin with gzip's magic bytes,
-//! never on the way through other text; up to [`MAX_INFLATED`] bytes come out (what a
-//! stream holds beyond is not read), and a stream cut short gives what it held so far.
+//! never on the way through other text. What comes out is bounded by a budget the caller
+//! gives — [`encoded`](super::encoded) gives a payload [`INFLATION`] times its own decoded
+//! size, [`MAX_INFLATED`] at most, for all the streams inside it, however deep — so that a
+//! stream built to inflate without end (a "zip bomb") costs no more than its size allows;
+//! what a stream holds beyond is not read, and a stream cut short gives what it held so far.
 
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
@@ -14,8 +17,12 @@ use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
 /// gzip's magic bytes and its only compression method, deflate.
 const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
-/// Most bytes a stream is inflated to: sixteen lines at the entry cap.
+/// Most bytes of text inflated for one payload: sixteen lines at the entry cap.
 pub(crate) const MAX_INFLATED: usize = 16 << 20;
+
+/// How many times its own size a payload's streams may inflate to, together: text
+/// compresses 5 to 20 times, a log's JSON events up to some 30.
+pub(crate) const INFLATION: usize = 64;
 
 /// The header's flags: a CRC of the header, extra fields, a file's name, a comment.
 const FHCRC: u8 = 0x02;
@@ -28,12 +35,15 @@ pub(crate) fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&MAGIC)
 }
 
-/// The text of the gzip stream `bytes` holds, up to [`MAX_INFLATED`] bytes of it — what
-/// came out before the stream ended early or broke, too. `None` when its header is cut short
-/// or nothing comes out.
-pub(crate) fn inflate(bytes: &[u8]) -> Option<Vec<u8>> {
+/// The text of the gzip stream `bytes` holds, up to `limit` bytes of it — what came out
+/// before the stream ended early or broke, too. `None` when its header is cut short or
+/// nothing comes out.
+pub(crate) fn inflate(bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
     let mut input = bytes.get(deflate_start(bytes)?..)?;
-    let mut text = vec![0; input.len().saturating_mul(4).clamp(1024, MAX_INFLATED)];
+    if limit == 0 {
+        return None;
+    }
+    let mut text = vec![0; input.len().saturating_mul(4).max(1024).min(limit)];
     let mut inflater = Box::<DecompressorOxide>::default();
     let mut len = 0;
     loop {
@@ -47,8 +57,8 @@ pub(crate) fn inflate(bytes: &[u8]) -> Option<Vec<u8>> {
         len += written;
         input = input.get(read..).unwrap_or_default();
         match status {
-            TINFLStatus::HasMoreOutput if text.len() < MAX_INFLATED => {
-                text.resize(text.len().saturating_mul(2).min(MAX_INFLATED), 0);
+            TINFLStatus::HasMoreOutput if text.len() < limit => {
+                text.resize(text.len().saturating_mul(2).min(limit), 0);
             }
             _ => break,
         }
@@ -111,7 +121,7 @@ mod tests {
         let text = br#"{"logEvents":[{"message":"charge card=4111111111111111"}]}"#;
         for flags in [0, FNAME, FEXTRA | FNAME | FCOMMENT | FHCRC, FCOMMENT] {
             assert_eq!(
-                inflate(&gzip(text, flags)).as_deref(),
+                inflate(&gzip(text, flags), MAX_INFLATED).as_deref(),
                 Some(&text[..]),
                 "{flags}"
             );
@@ -127,7 +137,7 @@ mod tests {
             0xc9, 0xd7, 0x51, 0x48, 0xaf, 0xca, 0x2c, 0x00, 0x00, 0x4a, 0x9b, 0xb1, 0x5c, 0x0b,
             0x00, 0x00, 0x00,
         ];
-        assert_eq!(inflate(&stream).as_deref(), Some(&b"hello, gzip"[..]));
+        assert_eq!(inflate(&stream, 100).as_deref(), Some(&b"hello, gzip"[..]));
     }
 
     #[test]
@@ -135,7 +145,7 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(7);
         let text: String = (0..4000).map(|_| rng.alphanumeric()).collect();
         let stream = gzip(text.as_bytes(), 0);
-        let cut = inflate(&stream[..stream.len() / 2]).expect("a part");
+        let cut = inflate(&stream[..stream.len() / 2], MAX_INFLATED).expect("a part");
         assert!(cut.len() > 1000, "{}", cut.len());
         assert!(text.as_bytes().starts_with(&cut));
         for bad in [
@@ -146,13 +156,16 @@ mod tests {
             &[0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff],
             b"H4sIAAAA",
         ] {
-            assert_eq!(inflate(bad), None, "{bad:?}");
+            assert_eq!(inflate(bad, MAX_INFLATED), None, "{bad:?}");
         }
     }
 
     #[test]
     fn a_stream_is_inflated_to_the_limit_no_further() {
-        let bomb = gzip(&vec![b'a'; MAX_INFLATED + 1000], 0);
-        assert_eq!(inflate(&bomb).map(|t| t.len()), Some(MAX_INFLATED));
+        let bomb = gzip(&vec![b'a'; 1 << 20], 0);
+        for limit in [1000, 5000, 1 << 19] {
+            assert_eq!(inflate(&bomb, limit).map(|t| t.len()), Some(limit));
+        }
+        assert_eq!(inflate(&bomb, 0), None);
     }
 }
