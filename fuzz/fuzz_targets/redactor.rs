@@ -1,8 +1,11 @@
 //! The redactor on any text: idempotent (what it wrote is never found again), never adds
 //! digits, keeps a line's bytes outside what it redacts, and its public helpers never
-//! panic on any input.
+//! panic on any input. The input also goes in as a gzip'd payload (a CloudWatch Logs
+//! subscription's `awslogs.data`): compressed, and as the deflate data itself.
 #![no_main]
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use libfuzzer_sys::fuzz_target;
 use lift_observability::Redactor;
 use lift_observability::card;
@@ -23,4 +26,19 @@ fuzz_target!(|data: &[u8]| {
     let mut masked = String::new();
     card::mask_pan(data, &mut masked);
     assert_eq!(masked.chars().count(), data.len());
+    // A payload gzip'd and in base64: the input compressed, and the input as a stream's
+    // deflate data (any bytes: broken streams, bombs).
+    for stream in [gzip(&miniz_oxide::deflate::compress_to_vec(data, 1)), gzip(data)] {
+        let event = format!(r#"{{"awslogs":{{"data":"{}"}}}}"#, STANDARD.encode(&stream));
+        let once = redactor.redact(&event).into_owned();
+        assert_eq!(redactor.redact(&once), once, "redaction is idempotent");
+    }
 });
+
+/// `deflated` as a gzip stream: the header, the data, a trailer (its CRC not checked).
+fn gzip(deflated: &[u8]) -> Vec<u8> {
+    let mut stream = vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff];
+    stream.extend_from_slice(deflated);
+    stream.extend_from_slice(&[0; 8]);
+    stream
+}
