@@ -147,7 +147,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
     ];
-    const SECRET: [&str; 50] = [
+    const SECRET: [&str; 52] = [
         "password",
         "pwd",
         "pass",
@@ -207,6 +207,9 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "oauth_verifier",
         "mnemonic",
         "seed_phrase",
+        // A webhook's and a JWT's signing keys.
+        "WEBHOOK_KEY",
+        "jwt_key",
         // Azure API Management's subscription key, an agent's license key, a search
         // service's admin key.
         "Ocp-Apim-Subscription-Key",

@@ -377,6 +377,13 @@ mod tests {
             "codeVerifier",
             "oauth_verifier",
             "device_code",
+            // A webhook's and a JWT's signing keys, a pre-shared key, a deploy key (each was
+            // in clear).
+            "WEBHOOK_KEY",
+            "jwtKey",
+            "shared_key",
+            "DEPLOY_KEY",
+            "cipher_key",
             // A wallet's recovery words.
             "mnemonic",
             "seed_phrase",
@@ -411,6 +418,8 @@ mod tests {
             "recovery_point_arn",
             "reset_code_sent_at",
             "device_id",
+            "webhook_key_id",
+            "jwt_key_alg",
             "pinned",
             "spin",
             "tokens_used",

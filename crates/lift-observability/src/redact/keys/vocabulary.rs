@@ -115,7 +115,7 @@ pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 15] = [
     (b"secret", b"phrase"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 22] = [
+pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 27] = [
     b"api",
     // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
     // the merchant keys of Paytm and others.
@@ -147,6 +147,13 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 22] = [
     b"subscription",
     b"license",
     b"admin",
+    // A webhook's signing key, a JWT's (`WEBHOOK_KEY`, `JWT_KEY`), a pre-shared or Azure
+    // `SharedKey`, an SSH deploy key, a cipher's.
+    b"webhook",
+    b"jwt",
+    b"shared",
+    b"deploy",
+    b"cipher",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
 pub(super) const DESCRIBING_TOKENS: [&[u8]; 44] = [
