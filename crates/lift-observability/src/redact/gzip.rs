@@ -91,12 +91,12 @@ fn deflate_start(bytes: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A gzip stream of `text` (the header with the flags given and their fields), from
     /// miniz_oxide's compressor; the trailer's CRC is not checked, so it is zero.
-    fn gzip(text: &[u8], flags: u8) -> Vec<u8> {
+    pub(in crate::redact) fn gzip(text: &[u8], flags: u8) -> Vec<u8> {
         let mut out = vec![0x1f, 0x8b, 0x08, flags, 0, 0, 0, 0, 0, 0xff];
         if flags & FEXTRA != 0 {
             out.extend_from_slice(&[3, 0, b'a', b'b', b'c']);
