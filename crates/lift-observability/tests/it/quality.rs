@@ -1203,6 +1203,14 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "Xk9mQ2vT4rL8pW3nB6yZ",
         ));
     }
+    // An account's recovery codes listed after their name: each of them a sign-in.
+    for text in [
+        "Recovery codes: 8f2a-4c1d 9b3e-7a2f 4c1d-8f2a",
+        "backup_codes=8f2a-4c1d,9b3e-7a2f,4c1d-8f2a",
+        "mfa setup done; Backup Codes: 8f2a-4c1d 9b3e-7a2f 4c1d-8f2a (shown once)",
+    ] {
+        cases.push(sensitive("recovery codes listed", text, "9b3e-7a2f"));
+    }
     // An OAuth authorization code on its way back to the client (the redirect's query, as
     // an access log writes it) and on its way to the token endpoint (the form).
     for (text, secret) in [

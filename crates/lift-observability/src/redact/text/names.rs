@@ -528,10 +528,12 @@ mod tests {
                 "Track Data: [REMOVED] PIN Block: [REMOVED]",
             ),
             // An account's recovery codes, a wallet's recovery words (each was in clear).
+            // (All the codes listed, to the line's end: each is a sign-in.)
             (
-                "Recovery Codes: 8f2a-4c1d 9b3e",
-                "Recovery Codes: [REDACTED] 9b3e",
+                "Recovery Codes: 8f2a-4c1d 9b3e-7a2f, 4c1d-8f2a\nnext",
+                "Recovery Codes: [REDACTED]\nnext",
             ),
+            ("backup_codes=12345678 87654321", "backup_codes=[REDACTED]"),
             (
                 r#"seed phrase: "abandon ability able""#,
                 r#"seed phrase: "[REDACTED]""#,

@@ -167,14 +167,15 @@ pub(super) fn named_value(
             }
             if params
                 || name_has_cookie(name)
+                || lists_codes(name)
                 || word.eq_ignore_ascii_case(b"aws4-hmac-sha256")
                 || word.eq_ignore_ascii_case(b"digest")
                 // A header's list of parameters (`Stripe-Signature: t=…,v1=…`,
                 // `X-Hub-Signature-256: sha256=…`).
                 || bytes[at] == b':' && word.contains(&b'=')
             {
-                // Cookies, SigV4 and Digest credentials, parameter lists: they hold `;`, `,`,
-                // spaces and quoted values.
+                // Cookies, SigV4 and Digest credentials, parameter lists, recovery codes:
+                // they hold `;`, `,`, spaces and quoted values.
                 end = parameters_end(bytes, start);
             }
             (start, before_private_key(bytes, start, end), true)
@@ -289,6 +290,12 @@ pub(super) fn are_parameters(bytes: &[u8], start: usize, end: usize) -> bool {
 
 fn name_has_cookie(name: &[u8]) -> bool {
     name.windows(6).any(|w| w.eq_ignore_ascii_case(b"cookie"))
+}
+
+/// Whether a secret's `name` ends in `codes` (`Recovery Codes:`, `backup_codes=`): its value
+/// is a list of codes, each a sign-in, to the line's end.
+fn lists_codes(name: &[u8]) -> bool {
+    name.len() >= 5 && name[name.len() - 5..].eq_ignore_ascii_case(b"codes")
 }
 
 /// Source files' extensions, as a location names its file (`src/auth.rs:12:5`).
