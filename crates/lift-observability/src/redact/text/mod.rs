@@ -66,12 +66,12 @@
 //! — one-time codes too — after their names; [`named_secrets`], a password, a key or a
 //! secret after its name), [`separators`] (a `=` or `:`: the name before it, read by
 //! [`names`]; the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
-//! [`elements`] (XML), [`commands`] (command lines'
-//! flags), [`oauth`] (an authorization code in a query), [`wrappers`] (`Debug`'s newtypes and tuples), [`credentials`](mod@credentials)
-//! (secrets told by a literal of their own), [`prefixed_keys`] (providers' keys told by
-//! their prefix; [`prefix_ends`], those found at the `_`, `-` or `.` that ends their prefix;
-//! [`payment_keys`], Adyen's and Square's, at a capital `A`), [`pem`]
-//! (private keys) and [`arns`] (an ARN's fields, which hold no names).
+//! [`elements`] (XML), [`commands`] (command lines' flags), [`oauth`] (an authorization
+//! code in a query), [`wrappers`] (`Debug`'s newtypes and tuples),
+//! [`credentials`](mod@credentials) (secrets told by a literal of their own),
+//! [`prefixed_keys`] (providers' keys told by their prefix; [`prefix_ends`], those found at
+//! the `_`, `-` or `.` that ends their prefix; [`payment_keys`], Adyen's and Square's, at a
+//! capital `A`), [`pem`] (private keys) and [`arns`] (an ARN's fields, which hold no names).
 //! [`output`] writes the pieces; [`short`] judges strings too short to walk.
 
 mod arns;
