@@ -220,6 +220,25 @@ mod tests {
         assert_eq!(write(&big, Some(&r)), list(&big_masked));
     }
 
+    #[test]
+    fn gzipped_bytes_are_read_as_the_text_they_inflate_to() {
+        // Written as numbers in clear before: a log subscription's events held as bytes,
+        // gzip'd, read as binary held nothing.
+        let r = Redactor::new();
+        let events = br#"{"logEvents":[{"message":"charge card=4111111111111111"}]}"#;
+        let gzipped = crate::redact::gzip_for_tests(events);
+        let list = |b: &[u8]| {
+            let mut out = Vec::new();
+            write_byte_list(&mut out, b);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(write(&AsBytes(&gzipped), Some(&r)), list(b"[REDACTED]"));
+        assert_eq!(write(&gzipped, Some(&r)), list(b"[REDACTED]"));
+        // A stream holding nothing stays as it is.
+        let plain = crate::redact::gzip_for_tests(b"Payment authorized in 182 ms");
+        assert_eq!(write(&AsBytes(&plain), Some(&r)), list(&plain));
+    }
+
     /// An API Gateway event's fields as aws_lambda_events names them (a struct's fields).
     #[derive(serde::Serialize)]
     #[serde(rename_all = "camelCase")]

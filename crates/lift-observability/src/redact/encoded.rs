@@ -77,6 +77,12 @@ pub(crate) fn encoded_text_end(redactor: &Redactor, bytes: &[u8], start: usize) 
     found.then_some(end)
 }
 
+/// Whether `bytes` are a gzip stream whose text holds anything the detectors find (a
+/// `Vec<u8>` in a `Serialize` value holding a log subscription's events).
+pub(crate) fn is_gzip_holding_findings(redactor: &Redactor, bytes: &[u8]) -> bool {
+    gzip::is_gzip(bytes) && holds_findings(redactor, bytes)
+}
+
 /// Fewer byte values than this hold nothing a detector finds.
 pub(crate) const MIN_BYTES: usize = 4;
 

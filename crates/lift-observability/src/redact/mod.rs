@@ -26,6 +26,11 @@ mod byte_class;
 pub mod card;
 pub(crate) mod encoded;
 mod gzip;
+/// `text` as a gzip stream, for the tests of other modules.
+#[cfg(test)]
+pub(crate) fn gzip_for_tests(text: &[u8]) -> Vec<u8> {
+    gzip::tests::gzip(text, 0)
+}
 pub(crate) mod jwk;
 pub(crate) mod keys;
 pub(crate) mod pairs;
@@ -283,8 +288,13 @@ impl Redactor {
 
     /// `bytes` redacted as text — each stretch of valid UTF-8 read as free text, other bytes
     /// kept — or `None` when nothing was found: a request body held as bytes
-    /// (`Vec<u8>`, `bytes::Bytes`) is the body's text, whatever serde writes it as.
+    /// (`Vec<u8>`, `bytes::Bytes`) is the body's text, whatever serde writes it as. A gzip
+    /// stream is read as the text it inflates to, and goes whole (`[REDACTED]`'s bytes)
+    /// when that holds a finding.
     pub(crate) fn redact_bytes(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        if encoded::is_gzip_holding_findings(self, bytes) {
+            return Some(text::REDACTED.as_bytes().to_vec());
+        }
         let mut redacted: Option<Vec<u8>> = None;
         let mut copied = 0;
         for chunk in bytes.utf8_chunks() {
