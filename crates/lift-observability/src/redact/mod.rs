@@ -26,11 +26,6 @@ mod byte_class;
 pub mod card;
 pub(crate) mod encoded;
 mod gzip;
-/// `text` as a gzip stream, for the tests of other modules.
-#[cfg(test)]
-pub(crate) fn gzip_for_tests(text: &[u8]) -> Vec<u8> {
-    gzip::tests::gzip(text, 0)
-}
 pub(crate) mod jwk;
 pub(crate) mod keys;
 pub(crate) mod pairs;
@@ -439,6 +434,12 @@ impl Redactor {
         }
         self.masked_integer(key, v.abs() as u64, v < 0.0)
     }
+}
+
+/// `text` as a gzip stream, for the tests of other modules.
+#[cfg(test)]
+pub(crate) fn gzip_for_tests(text: &[u8]) -> Vec<u8> {
+    gzip::tests::gzip(text, 0)
 }
 
 #[cfg(test)]
