@@ -10,15 +10,16 @@
 //! letter and a digit — not a decline code (`card_declined`) nor a number (`404`).
 
 use super::{Finding, secret};
-use crate::redact::Counts;
+use crate::redact::{Counts, jwk};
 
 /// Fewest bytes of a value taken for an authorization code (providers' are 20 and more).
 const SHORTEST_CODE: usize = 16;
 
-/// Whether `b` may be part of an authorization code: a URL's unreserved characters, `/`
-/// (Google's `4/0AX4…`) and a percent escape's `%` (`4%2F0AX4…`).
+/// Whether `b` may be part of an authorization code: a URL's unreserved characters (the
+/// URL-safe base64 alphabet's, `.` and `~`), `/` (Google's `4/0AX4…`) and a percent
+/// escape's `%` (`4%2F0AX4…`).
 fn in_code(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b'%')
+    jwk::is_base64url(b) || matches!(b, b'.' | b'~' | b'/' | b'%')
 }
 
 /// At a `=` at `at` after a name starting at `name_start` and ending at `at`: the value
