@@ -99,6 +99,9 @@ fn card_cases(cases: &mut Vec<Case>) {
                 // A form-encoded body writes a space as `+`, a URL as `%20`.
                 grouped(&pan, "+"),
                 grouped(&pan, "%20"),
+                // Typed loosely.
+                grouped(&pan, "  "),
+                grouped(&pan, " - "),
             ];
             for shown in shown_as {
                 for text in [
@@ -428,6 +431,8 @@ fn code_after_card_cases(cases: &mut Vec<Case>) {
             format!("{pan}|12|2028|{code}"),
             format!("card {}, 0929, {code}.", grouped(&pan, " ")),
             format!("{pan} {code} 09/29"),
+            // An export's columns.
+            format!("{pan}\t12/28\t{code}"),
         ] {
             cases.push(sensitive("security code after a card", text, code));
         }
@@ -1509,6 +1514,11 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "tel=%2B14155552671&alt=+1+415+555+2671",
         "at 20261127051935+0100 and 1764221757123+0000",
         "total 1200+3400+5600+7800=18000",
+        // Numbers laid out with two spaces or spaced dashes: no card among their groups.
+        "pages 12 - 14 of 2026 - 2027",
+        "qty  12  price  12500  total  150000",
+        "at 1764221757123  1764221757124  1764221757125",
+        "2026-12-07  10:30:15  200  1532 ms",
         "q=pay%2025%2000%20USD%20on%202026%2012%2004%201764221757123",
         "data:image/png;base64,iVBORw0KGgo+4111+1111+1111+1111A==",
         "next=%252Forders%253Fpage%253D2%2526limit%253D50 50%2525 off",

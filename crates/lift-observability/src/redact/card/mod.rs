@@ -1,14 +1,13 @@
 //! Card data in text: primary account numbers (PANs), track data and EMV track-2 equivalents.
 //!
-//! A PAN is 13–19 digits, contiguous or in groups joined by single spaces, dashes or plus
-//! signs (a space in form-encoded text), with no letter, digit or mask character glued to
-//! either end, that passes the Luhn check
-//! **and** starts with an issuer prefix of a card brand at a length that brand issues
-//! ([`is_card_number`]): Visa, Mastercard (51–55 and the 2-series), American Express,
-//! Discover, JCB, Diners Club, UnionPay, Maestro, Mir, RuPay and Troy. Numbers that pass
-//! Luhn but cannot be cards — epoch milliseconds, compact date-times, order ids starting
-//! with a digit no brand uses — stay as they are, the way data-loss-prevention scanners
-//! judge them.
+//! A PAN is 13–19 digits, contiguous or in groups joined by a space, a dash or a plus sign
+//! (a space in form-encoded text), two spaces or a dash between spaces, with no letter, digit
+//! or mask character glued to either end, that passes the Luhn check **and** starts with an
+//! issuer prefix of a card brand at a length that brand issues ([`is_card_number`]): Visa,
+//! Mastercard (51–55 and the 2-series), American Express, Discover, JCB, Diners Club,
+//! UnionPay, Maestro, Mir, RuPay and Troy. Numbers that pass Luhn but cannot be cards —
+//! epoch milliseconds, compact date-times, order ids starting with a digit no brand uses —
+//! stay as they are, the way data-loss-prevention scanners judge them.
 //!
 //! Inside a longer run of digit groups every stretch of whole groups is a candidate
 //! (`2026-11-27 05:19:35 4111111111111111`, `qty 2 4111…`, two cards in a row): the

@@ -1,7 +1,7 @@
-//! Card numbers in runs of digit groups: what joins two groups (a single space, dash or plus
-//! sign, or `%20`), where a run starts, and the search of a run for the leftmost stretch of
-//! whole groups that is a card — never starting inside what a masked number keeps, so
-//! masking twice changes nothing. Track data is judged around a one-group PAN
+//! Card numbers in runs of digit groups: what joins two groups (a space, a dash or a plus
+//! sign, two spaces, a dash between spaces, or `%20`), where a run starts, and the
+//! search of a run for the leftmost stretch of whole groups that is a card — never starting
+//! inside what a masked number keeps, so masking twice changes nothing. Track data is judged around a one-group PAN
 //! ([`super::tracks`]).
 
 use super::tracks::{track1, track2};
@@ -10,12 +10,20 @@ use super::{CardFinding, MASK_CHAR, PAN_DIGITS, is_card_number};
 /// A space as a URL encodes it: one of the separators between a card number's groups.
 const ENCODED_SPACE: &[u8] = b"%20";
 
-/// How many bytes at `at` join two digit groups of a card number: 1 for a single space, dash
-/// or plus (a space in form-encoded text: `4111+1111+1111+1111`), 3 for `%20` (a space in a
-/// URL); 0 when nothing there joins groups.
+/// How many bytes at `at` join two digit groups of a card number: 1 for a space, a dash or
+/// a plus sign (a space in form-encoded text: `4111+1111+1111+1111`), 2 for two
+/// spaces (a number typed or laid out loosely: `4111  1111  1111  1111`), 3 for a dash
+/// between spaces (`4111 - 1111 - 1111 - 1111`) or `%20` (a space in a URL); 0 when nothing
+/// there joins groups.
+#[inline(always)]
 pub(crate) fn joiner_at(bytes: &[u8], at: usize) -> usize {
     match bytes.get(at) {
-        Some(b' ' | b'-' | b'+') => 1,
+        Some(b' ') => match bytes.get(at + 1) {
+            Some(b' ') => 2,
+            Some(b'-') if bytes.get(at + 2) == Some(&b' ') => 3,
+            _ => 1,
+        },
+        Some(b'-' | b'+') => 1,
         Some(b'%') if bytes[at..].starts_with(ENCODED_SPACE) => 3,
         _ => 0,
     }
@@ -23,9 +31,12 @@ pub(crate) fn joiner_at(bytes: &[u8], at: usize) -> usize {
 
 /// How many bytes that end at `end` join two digit groups (see [`joiner_at`]).
 fn joiner_before(bytes: &[u8], end: usize) -> usize {
-    if bytes[..end].ends_with(ENCODED_SPACE) {
+    let before = &bytes[..end];
+    if before.ends_with(ENCODED_SPACE) || before.ends_with(b" - ") {
         3
-    } else if end > 0 && joiner_at(bytes, end - 1) == 1 {
+    } else if before.ends_with(b"  ") {
+        2
+    } else if end > 0 && matches!(before[end - 1], b' ' | b'-' | b'+') {
         1
     } else {
         0
@@ -33,6 +44,7 @@ fn joiner_before(bytes: &[u8], end: usize) -> usize {
 }
 
 /// Where the next group of a run starts when the group ending at `end` is joined to one.
+#[inline]
 pub(crate) fn next_group(bytes: &[u8], end: usize) -> Option<usize> {
     let width = joiner_at(bytes, end);
     (width > 0 && bytes.get(end + width).is_some_and(u8::is_ascii_digit)).then_some(end + width)
@@ -151,7 +163,7 @@ pub(crate) fn find_in_run(
             ring[(head + len) % ring.len()] = Group { start: next, end };
             len += 1;
             digits += end - next;
-            // A single separator followed by a digit continues the run.
+            // A joiner followed by a digit continues the run.
             match next_group(bytes, end) {
                 Some(group) => next = group,
                 None => run_open = false,
@@ -206,8 +218,8 @@ fn after_international_prefix(bytes: &[u8], floor: usize, start: usize) -> bool 
 const HIDDEN_SPAN: usize = 2 * (*PAN_DIGITS.end() - 10);
 
 /// Whether a digit starting at `at` follows the hidden middle of a number masked before —
-/// at least three mask characters, single separators among them, right before it or one
-/// separator away — with a kept digit before that middle, directly or across one separator:
+/// at least three mask characters, joiners among them, right before it or one joiner away —
+/// with a kept digit before that middle, directly or across one joiner:
 /// `411111******1111`, `4111 11** **** 1111`, `4111%2011**%20****%201111`. Mask characters
 /// without that shape are text (`* 4111 1111 1111 1111`, a list's bullet).
 fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
@@ -236,8 +248,8 @@ fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
 }
 
 /// Whether the hidden middle of a masked number starts at `end` (see
-/// [`after_hidden_digits`]): at least three mask characters, single separators among them,
-/// then a kept digit, directly or across one separator.
+/// [`after_hidden_digits`]): at least three mask characters, joiners among them, then a
+/// kept digit, directly or across one joiner.
 fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
     let after = &bytes[end..];
     let (mut k, mut places, mut masks) = (0, 0, 0);
@@ -393,6 +405,28 @@ mod tests {
     }
 
     #[test]
+    fn two_spaces_and_spaced_dashes_join_groups_as_people_type_them() {
+        for (text, pan) in [
+            ("card 4111  1111  1111  1111 ok", "4111  1111  1111  1111"),
+            // A stray second space between two groups only.
+            ("card 4111 1111  1111 1111 ok", "4111 1111  1111 1111"),
+            (
+                "card: 4111 - 1111 - 1111 - 1111",
+                "4111 - 1111 - 1111 - 1111",
+            ),
+            // After a number joined the same way, as after one joined by a single space.
+            ("qty 2  4111  1111  1111  1111", "4111  1111  1111  1111"),
+            ("ts\t1764221757123\t4111111111111111", "4111111111111111"),
+        ] {
+            assert_eq!(find_all(text), [("pan", pan)], "{text:?}");
+        }
+        // Masked so, the kept ends start nothing.
+        for masked in ["4111  11**  ****  1111", "4111 - 11** - **** - 1111"] {
+            assert_eq!(find_all(masked), [], "{masked:?}");
+        }
+    }
+
+    #[test]
     fn plus_signs_join_groups_as_a_form_encoded_space() {
         assert_eq!(
             find_all("card_number=4111+1111+1111+1111&exp=12"),
@@ -519,7 +553,11 @@ mod tests {
             "order 1234567890123456",
             "tx4111111111111111USD",
             "id 41111111111111111111111",
-            "4111 1111  1111 1111",
+            // Three spaces, a dash and a space, two dashes, a tab: no joiner.
+            "4111   1111   1111   1111",
+            "4111- 1111- 1111- 1111",
+            "4111--1111--1111--1111",
+            "4111\t1111\t1111\t1111",
         ] {
             assert_eq!(find_all(benign), [], "{benign}");
         }

@@ -101,13 +101,14 @@ fn code_after_card(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
     expiry_end(bytes, expiry).map(|_| (first, code_end))
 }
 
-/// Past one to three separators of card fields written together (`4111… | 12/28`).
+/// Past one to three separators of card fields written together (`4111… | 12/28`,
+/// `4111…\t12/28\t737`: a table's columns).
 fn after_separators(bytes: &[u8], from: usize) -> Option<usize> {
     let n = bytes
         .get(from..)?
         .iter()
         .take(3)
-        .take_while(|&&b| matches!(b, b' ' | b'/' | b'|' | b',' | b';' | b':' | b'-'))
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'/' | b'|' | b',' | b';' | b':' | b'-'))
         .count();
     (n > 0).then_some(from + n)
 }
@@ -312,8 +313,9 @@ pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) ->
     Some(removed(start, end, counts))
 }
 
-/// Where a run of digit groups that ends at `end` ends once the groups joined to it by a
-/// single separator (space, dash, plus) are taken in (`4111 1111 1111 1111` from its first group): a value
+/// Where a run of digit groups that ends at `end` ends once the groups joined to it (by a
+/// space, a dash, a plus sign, two spaces, a dash between spaces: [`card::joiner_at`])
+/// are taken in (`4111 1111 1111 1111` from its first group): a value
 /// that is a number's first group takes all of it, so none of a card's digits after it is
 /// left in clear. A group glued to a letter after it (`1111abc`) is a word of its own.
 pub(super) fn digit_run_end(bytes: &[u8], mut end: usize) -> usize {

@@ -132,7 +132,8 @@ pub const REMOVED: &str = "[REMOVED]";
 pub(crate) enum Piece<'a> {
     /// Text of the input, unchanged (always whole characters).
     Raw(&'a str),
-    /// A card number as it stood (digits, spaces, dashes): to be written masked.
+    /// A card number as it stood (digits and the joiners between its groups: spaces,
+    /// dashes, plus signs, `%20`): to be written masked.
     Pan(&'a [u8]),
     /// A replacement (ASCII; its flag says whether it holds a quote to escape).
     Fixed(&'static str),
@@ -644,7 +645,7 @@ pub(crate) fn redact_into(redactor: &Redactor, s: &str, out: &mut String) -> boo
         Piece::Pan(p) => {
             pan.clear();
             card::mask_in_place(p, &mut pan);
-            // Digits, spaces, dashes and the mask character: ASCII.
+            // Digits, joiners and the mask character: ASCII.
             out.push_str(std::str::from_utf8(&pan).unwrap_or_default());
         }
     })

@@ -150,8 +150,10 @@ impl<'s> Output<'s> {
                 code_start,
             } => {
                 emit(Piece::Pan(&bytes[f.start..pan_end]), false);
-                // Separators and an expiry date: printable ASCII, nothing to escape.
-                emit(Piece::Raw(&self.s[pan_end..code_start]), false);
+                // Separators and an expiry date: ASCII, a table's tabs the only bytes to
+                // escape.
+                let between = &self.s[pan_end..code_start];
+                emit(Piece::Raw(between), between.contains('\t'));
                 emit(Piece::Fixed(REMOVED), false);
             }
             Replacement::QuotedPan => {
