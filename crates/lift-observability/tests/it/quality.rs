@@ -150,7 +150,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
     ];
-    const SECRET: [&str; 52] = [
+    const SECRET: [&str; 53] = [
         "password",
         "pwd",
         "pass",
@@ -218,6 +218,8 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "Ocp-Apim-Subscription-Key",
         "NEW_RELIC_LICENSE_KEY",
         "ALGOLIA_ADMIN_KEY",
+        // Azure Functions' key, in an HTTP trigger's header.
+        "x-functions-key",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),

@@ -384,6 +384,9 @@ mod tests {
             "shared_key",
             "DEPLOY_KEY",
             "cipher_key",
+            // Azure Functions' key, as an HTTP trigger's header takes it.
+            "x-functions-key",
+            "FunctionsKey",
             // A wallet's recovery words.
             "mnemonic",
             "seed_phrase",

@@ -115,7 +115,7 @@ pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 15] = [
     (b"secret", b"phrase"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 27] = [
+pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 28] = [
     b"api",
     // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
     // the merchant keys of Paytm and others.
@@ -154,6 +154,8 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 27] = [
     b"shared",
     b"deploy",
     b"cipher",
+    // Azure Functions' keys, as its HTTP triggers take them (`x-functions-key`).
+    b"functions",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
 pub(super) const DESCRIBING_TOKENS: [&[u8]; 44] = [
