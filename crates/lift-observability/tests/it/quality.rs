@@ -1292,6 +1292,13 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "webhook secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2La",
             "MfKQ9r8GKYqrTwjUPD8ILPZIo2La",
         ),
+        // Credentials after their name, whatever stands before it.
+        ("login rejected credentials x9y8z7w6", "x9y8z7w6"),
+        ("using credentials admin:hunter2x", "admin:hunter2x"),
+        (
+            "Credentials are in; credential is \"S3cr3t-Pa55\"",
+            "S3cr3t-Pa55",
+        ),
     ] {
         cases.push(sensitive("secret named in prose", text, secret));
     }
@@ -1542,6 +1549,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "401: invalid Bearer token; Bearer authentication failed",
         "Authorization failed",
         "password reset requested",
+        "Invalid credentials for user bob; credentials expired at 2026-12-07T10:00:00Z",
         "key=value status=ok",
         "status: 200",
         "https://api.example.com/v1/charges?limit=10&starting_after=ch_1NirD82eZvKYlo2C",

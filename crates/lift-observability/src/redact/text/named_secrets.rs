@@ -3,8 +3,9 @@
 //! horse"`, `invalid API key 4478a9b0c1d2e3f4`, `HMAC key is "…"`, `invalid client secret
 //! 8f2a…`). A password is found at its name's `w` — a `w` after an `s` anchors (`password`,
 //! `passwd`; an `r` before it shares the comparison and anchors too) —, a key at the `k` of
-//! `key` (a `k` before an `e` anchors), a secret at the `r` of `secret` (an `r` after a `c`
-//! anchors, as a `v` does for `cvv`). A name and a `=` or `:` after it are a separator's.
+//! `key` (a `k` before an `e` anchors), a secret at the `r` of `secret` and credentials at
+//! the `r` of `credentials` (an `r` after a `c` anchors, as a `v` does for `cvv`). A name and
+//! a `=` or `:` after it are a separator's.
 //!
 //! A reset or sign-in link's token in a path goes too, at the same `w`
 //! (`/reset-password/8f14e45f…`, `/password/reset/…`, `/passwordless/…`).
@@ -22,7 +23,7 @@
 
 use super::cards::digit_run_end;
 use super::names::{holds_marker, marker_start};
-use super::{Finding, at_word_start, secret};
+use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
 
 /// Fewest bytes of a bare value taken for a password (`v2`, `OK` are words).
@@ -188,20 +189,44 @@ pub(super) fn key_after_name(
     Some(secret(start, end, counts))
 }
 
-/// Whether the `r` at `r` is `secret`'s (any case).
+/// Whether the `r` at `r` is `secret`'s or `credential`'s (any case).
 #[inline(always)]
 pub(super) fn names_secret(bytes: &[u8], r: usize) -> bool {
     r >= 3
         && bytes
             .get(r - 3..r + 3)
             .is_some_and(|name| name.eq_ignore_ascii_case(b"secret"))
+        || names_credentials(bytes, r)
 }
+
+/// Whether the `r` at `r` is the second letter of `credential` or `credentials` (any case),
+/// as a whole word.
+#[inline(always)]
+fn names_credentials(bytes: &[u8], r: usize) -> bool {
+    // Its first eight letters as one word, each folded to lower case (only a letter's case
+    // differs by that bit), then the last two.
+    let Some(&[c, r2, e, d, e2, n, t, i, a, l]) = r
+        .checked_sub(1)
+        .and_then(|c| bytes.get(c..c + CREDENTIAL.len()))
+    else {
+        return false;
+    };
+    u64::from_le_bytes([c, r2, e, d, e2, n, t, i]) | 0x2020_2020_2020_2020
+        == u64::from_le_bytes(*b"credenti")
+        && [a, l].eq_ignore_ascii_case(b"al")
+}
+
+/// The word `credential`, as [`secret_after_name`] reads it before a value.
+const CREDENTIAL: &[u8] = b"credential";
 
 /// At the `r` at `r` (after a `c`): a secret after `secret` — the last word of a secret's
 /// name, [`SECRET_KINDS`] right before it (`client secret`, `signing_secret`,
 /// `webhookSecret`), nowhere before `floor` — a blank or two, and perhaps `is ` or `was `:
 /// the value's text `[REDACTED]`. A bare value reads as a password does (`8f2a…`, `s3cr3t`),
-/// up to a blank.
+/// up to a blank. Or credentials after `credentials` (`credential`) as a whole word, whatever
+/// stands before it (`rejected credentials x9y8z7w6`, `using credentials
+/// admin:hunter2`): a bare value there is 8 bytes or more holding a letter and a digit —
+/// what follows the word is mostly words (`credentials expired`, `credentials for bob`).
 #[cold]
 pub(super) fn secret_after_name(
     bytes: &[u8],
@@ -209,11 +234,46 @@ pub(super) fn secret_after_name(
     floor: usize,
     counts: &Counts,
 ) -> Option<Finding> {
+    if names_credentials(bytes, r) {
+        return credentials_after_name(bytes, r - 1, floor, counts);
+    }
     let name = r.checked_sub(3).filter(|&s| s >= floor)?;
     if !names_secret(bytes, r) || !kind_before(bytes, name, floor, &SECRET_KINDS) {
         return None;
     }
     let (start, end) = value_after(bytes, r + 3, reads_as_password)?;
+    Some(secret(start, end, counts))
+}
+
+/// After `credential` or `credentials` starting at `name`, a whole word none of whose bytes
+/// stands before `floor`: the value [`secret_after_name`] takes there.
+fn credentials_after_name(
+    bytes: &[u8],
+    name: usize,
+    floor: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    let mut end = name + CREDENTIAL.len();
+    if matches!(bytes.get(end), Some(b's' | b'S')) {
+        end += 1;
+    }
+    if name < floor
+        || !at_word_start(bytes, name)
+        || bytes.get(end).is_some_and(|b| is_word_byte(*b))
+    {
+        return None;
+    }
+    let (start, end) = value_after(bytes, end, |word| {
+        word.len() >= SHORTEST_KEY
+            && word.iter().any(u8::is_ascii_digit)
+            && word.iter().any(u8::is_ascii_alphabetic)
+            && !is_version(word)
+    })?;
+    // An AWS access key id is its own detector's, which takes the secret access key after
+    // it too (`credentials AKIA… / wJalr…`).
+    if bytes[start..end].starts_with(b"AKIA") || bytes[start..end].starts_with(b"ASIA") {
+        return None;
+    }
     Some(secret(start, end, counts))
 }
 
@@ -510,6 +570,41 @@ mod tests {
             "xclient secret abc12345 clientsecrets abc12345 client secrets abc12345",
             "client secret rotated, client secret expired, client secret v2, client secret (x)",
             "Credit card declined across microservices; description created, CR LF",
+        ] {
+            assert_redacted(&[(text, text)]);
+        }
+    }
+
+    #[test]
+    fn credentials_after_their_name_in_prose_go() {
+        // Written in clear before: only `credentials:` and `credentials=` (a separator's).
+        assert_redacted(&[
+            (
+                "login rejected credentials x9y8z7w6 for bob",
+                "login rejected credentials [REDACTED] for bob",
+            ),
+            (
+                "using credentials admin:hunter2x",
+                "using credentials [REDACTED]",
+            ),
+            (
+                "Credential is \"S3cr3t-Pa55\" now",
+                "Credential is \"[REDACTED]\" now",
+            ),
+            ("db_credentials Xk9mQ2vT4rL8", "db_credentials [REDACTED]"),
+            // An access key id and its secret: the pair's detector takes both.
+            (
+                "credentials AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "credentials [REDACTED] / [REDACTED]",
+            ),
+        ]);
+        // What follows is mostly words, a date, a version, a short id; other words holding
+        // `credential`.
+        for text in [
+            "Invalid credentials for user 12345, credentials expired at 2026-12-07",
+            "credentials v2.1.0 rolled out, credentials x9y8 rotated",
+            "credentialsProvider abc12345xyz, credential_process abc12345xyz",
+            "miscredentials abc12345xyz",
         ] {
             assert_redacted(&[(text, text)]);
         }
