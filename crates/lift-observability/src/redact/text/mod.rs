@@ -629,7 +629,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Where the last `needle` in `haystack` starts.
-fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(super) fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 

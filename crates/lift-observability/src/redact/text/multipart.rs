@@ -16,9 +16,9 @@
 //! name judged as a key is, the value `[REMOVED]` or `[REDACTED]`. A value with no boundary
 //! after it within reach (a body cut short) goes to the text's end.
 
-use super::names::marker_for;
+use super::names::{holds_marker, marker_for};
 use super::yaml::break_width;
-use super::{Finding, Replacement};
+use super::{Finding, REDACTED, REMOVED, Replacement, find_last};
 use crate::redact::Redactor;
 
 /// How far back from `name=` the part's `form-data` is looked for.
@@ -62,7 +62,13 @@ pub(super) fn part_value(
     if !closing_quote_ok {
         return None;
     }
-    let marker = marker_for(redactor, &bytes[field_start..close])?;
+    // A name a pass replaced something in (`name="w pin:[REMOVED]"`) is no field's: it may
+    // fit where the name it stands for did not, and read otherwise.
+    let field = &bytes[field_start..close];
+    if holds_marker(field) {
+        return None;
+    }
+    let marker = marker_for(redactor, field)?;
     let start = value_start(bytes, close)?;
     let end = value_end(bytes, start);
     // An empty value hides nothing: a marker put there would grow on each pass.
@@ -77,10 +83,18 @@ pub(super) fn part_value(
 }
 
 /// Whether `form-data;` and blanks stand before the parameter at `name_start` on its line
-/// (other parameters may come between), no further back than `floor`.
+/// (other parameters may come between), no further back than `floor` nor than a marker:
+/// what a pass replaced is read no further back than its end, on this pass (`floor`) and on
+/// the next (the marker) alike — the text before it is shorter then, and `form-data` nearer.
 fn in_disposition(bytes: &[u8], name_start: usize, floor: usize) -> bool {
     let from = name_start.saturating_sub(DISPOSITION_REACH).max(floor);
     let before = &bytes[from..name_start];
+    let after_marker = [REMOVED, REDACTED]
+        .iter()
+        .filter_map(|m| find_last(before, m.as_bytes()).map(|p| p + m.len()))
+        .max()
+        .unwrap_or(0);
+    let before = &before[after_marker..];
     let Some(semicolon) = before.iter().rposition(|&b| b == b';') else {
         return false;
     };
@@ -167,6 +181,18 @@ mod tests {
             ),
             ("form-data; name=\"cvv\" 737", "form-data; name=\"cvv\" 737"),
         ]);
+        // Text replaced before the field's name shortens the line a second pass reads: the
+        // look-back stops at what was replaced on both passes (the second one removed the
+        // code the first had kept, and a field's name shorter by its replaced part came
+        // within reach).
+        let long = "h".repeat(60);
+        for text in [
+            format!("form-data; x=\"pin:{long}\"; name=\"cvv\"\r\n\r\n737\r\n--b--"),
+            format!("form-data;name=\"w pin:{long}s\"\n\r\0"),
+        ] {
+            let once = crate::redact::Redactor::new().redact(&text).into_owned();
+            assert_redacted(&[(once.as_str(), once.as_str())]);
+        }
         redacted_once_for_all(
             &[
                 "Content-Disposition: form-data; ",
