@@ -12,6 +12,10 @@ mod properties;
 mod redaction;
 // The labelled quality set: every sensitive case caught, no benign case touched.
 mod quality;
+// The realistic corpus through the logger: its secrets never written, nothing else changed.
+mod corpus;
+#[path = "../support/corpus_calls.rs"]
+mod corpus_calls;
 // Hostile input: huge messages, many fields, huge keys, deep nesting, control sequences.
 mod hostile;
 // EMF metrics documents, checked rule by rule.
