@@ -118,14 +118,17 @@ const FORM_DATA: &[u8] = b"form-data";
 
 /// Where the part's value starts: after the blank line that ends its headers, looked for
 /// from the field name's closing quote at `close` — two line breaks in a row, raw or escaped
-/// as a JSON string writes them ([`break_width`]).
+/// as a JSON string writes them ([`break_width`]) — with no marker before it: a header's
+/// value a pass replaced (`X-Note: password=[REDACTED]`) makes the headers shorter, and the
+/// blank line nearer, on the next pass than on this one.
 fn value_start(bytes: &[u8], close: usize) -> Option<usize> {
     let reach = bytes.len().min(close + HEADERS_REACH);
-    (close..reach).find_map(|at| {
+    let start = (close..reach).find_map(|at| {
         let first = nonzero(break_width(bytes, at))?;
         let second = nonzero(break_width(bytes, at + first))?;
         Some(at + first + second)
-    })
+    })?;
+    (!holds_marker(&bytes[close..start])).then_some(start)
 }
 
 /// Where the part's value starting at `start` ends: at the line break before the next
@@ -189,6 +192,11 @@ mod tests {
         for text in [
             format!("form-data; x=\"pin:{long}\"; name=\"cvv\"\r\n\r\n737\r\n--b--"),
             format!("form-data;name=\"w pin:{long}s\"\n\r\0"),
+            // The headers longer than the look-ahead until a header's value is replaced.
+            format!(
+                "form-data; name=\"cvv\"\r\nX-Note: password={}\r\n\r\n737\r\n--b--",
+                long.repeat(5)
+            ),
         ] {
             let once = crate::redact::Redactor::new().redact(&text).into_owned();
             assert_redacted(&[(once.as_str(), once.as_str())]);
