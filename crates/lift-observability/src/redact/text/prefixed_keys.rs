@@ -127,7 +127,8 @@ pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
 
 /// Where a Checkout.com secret key's body starting at `start` ends, if one does — after
 /// `sk_` and its `mode` (`sbox_`, `test_`, others Stripe's): today's keys (`sk_…`,
-/// `sk_sbox_…`) hold 26 of base32 and a check character, base32 or one of `*#$=`; the
+/// `sk_sbox_…`) hold 26 of base32 and a check character, base32 or one of `*#$=` (not
+/// before a marker: a separator's); the
 /// previous API's (`sk_…`, `sk_test_…`) a UUID in lower-case hex. A whole word either way.
 fn checkout_key_body_end(bytes: &[u8], start: usize, mode: Option<&[u8]>) -> Option<usize> {
     let rest = &bytes[start..];
@@ -135,7 +136,11 @@ fn checkout_key_body_end(bytes: &[u8], start: usize, mode: Option<&[u8]>) -> Opt
     let end = if matches!(mode, None | Some(b"sbox_"))
         && rest.len() > CHECKOUT_KEY_BASE32
         && rest[..CHECKOUT_KEY_BASE32].iter().all(base32)
-        && (base32(&rest[CHECKOUT_KEY_BASE32]) || b"*#$=".contains(&rest[CHECKOUT_KEY_BASE32]))
+        && (base32(&rest[CHECKOUT_KEY_BASE32])
+            || b"*#$=".contains(&rest[CHECKOUT_KEY_BASE32])
+                // A `=` before a marker is a separator whose value a pass replaced, as
+                // before a word it is one with a value.
+                && !is_marker_at(&rest[CHECKOUT_KEY_BASE32 + 1..]))
     {
         start + CHECKOUT_KEY_BASE32 + 1
     } else if matches!(mode, None | Some(b"test_")) && is_lower_case_uuid(rest) {
@@ -606,6 +611,16 @@ mod tests {
                 "sk_M73DZBPY7CF3GFD46XR4YJ5XO4E sk_fde517a8-3f01-41ef-b4bd-4282384b0a6 sk_FDE517A8-3F01-41EF-B4BD-4282384B0A64",
             ),
             (&format!("sk_sbox_{UUID}"), &format!("sk_sbox_{UUID}")),
+            // A `=` there before a value, or before the marker a pass put in its place, is a
+            // separator (the second pass took the first's `=[REMOVED]` for a key's end).
+            (
+                "sk_m73dzm73dzb3dzm73dzb46xcvv=r4yj5",
+                "sk_m73dzm73dzb3dzm73dzb46xcvv=[REMOVED]",
+            ),
+            (
+                "sk_m73dzm73dzb3dzm73dzb46xcvv=[REMOVED]",
+                "sk_m73dzm73dzb3dzm73dzb46xcvv=[REMOVED]",
+            ),
             (
                 &format!("ask_{TODAY} rk_{TODAY} rk_{UUID}"),
                 &format!("ask_{TODAY} rk_{TODAY} rk_{UUID}"),
