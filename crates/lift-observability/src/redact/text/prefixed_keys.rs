@@ -128,8 +128,8 @@ pub(super) fn stripe_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
 /// Where a Checkout.com secret key's body starting at `start` ends, if one does — after
 /// `sk_` and its `mode` (`sbox_`, `test_`, others Stripe's): today's keys (`sk_…`,
 /// `sk_sbox_…`) hold 26 of base32 and a check character, base32 or one of `*#$=` (not
-/// before a marker: a separator's); the
-/// previous API's (`sk_…`, `sk_test_…`) a UUID in lower-case hex. A whole word either way.
+/// before a marker: a separator's); the previous API's (`sk_…`, `sk_test_…`) a UUID in
+/// lower-case hex. A whole word either way.
 fn checkout_key_body_end(bytes: &[u8], start: usize, mode: Option<&[u8]>) -> Option<usize> {
     let rest = &bytes[start..];
     let base32 = |b: &u8| b.is_ascii_lowercase() || (b'2'..=b'7').contains(b);
