@@ -226,6 +226,14 @@ enum Replacement {
         second_start: usize,
     },
     Fixed(&'static str),
+    /// A multipart body's part value: `marker`, unless this pass replaced text after
+    /// `after` (the part's `name=`) before reaching it — a header's value, the field's name —
+    /// which the next pass would read shorter, so that both passes leave the value alike
+    /// ([`multipart`]).
+    PartValue {
+        marker: &'static str,
+        after: usize,
+    },
     /// `"[REDACTED]"`/`"[REMOVED]"` between quotes (the second, `"` or escaped as the
     /// name's are: `\"`): a bare JSON value under a quoted name.
     Quoted(&'static str, &'static str),
@@ -402,7 +410,7 @@ fn walk<'s, C: Classifier>(
                 continue;
             }
             if at >= held.due
-                && let Some(p) = held.pop()
+                && let Some(p) = held.pop_due(at, &out)
             {
                 // Look again from the end of what was just written.
                 next = out.put(c, p, i + BLOCK, &mut emit);
@@ -498,7 +506,9 @@ fn walk<'s, C: Classifier>(
             };
             let Some(f) = found else { continue };
             if f.start > at {
-                if let Some(earliest) = held.hold(f) {
+                if let Some(earliest) = held.hold(f)
+                    && !out.voids(&earliest)
+                {
                     out.put(c, earliest, i + BLOCK, &mut emit);
                 }
                 continue;
@@ -516,6 +526,9 @@ fn walk<'s, C: Classifier>(
     }
     if held.due != usize::MAX {
         while let Some(p) = held.pop() {
+            if out.voids(&p) {
+                continue;
+            }
             // Before the first, every byte was classified; between two, none since a put.
             let classified = out.copied;
             out.put(c, p, classified, &mut emit);

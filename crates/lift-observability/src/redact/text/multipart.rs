@@ -20,6 +20,7 @@ use super::names::{holds_marker, marker_for};
 use super::yaml::break_width;
 use super::{Finding, REDACTED, REMOVED, Replacement, find_last};
 use crate::redact::Redactor;
+use crate::redact::card::MASK_CHAR;
 
 /// How far back from `name=` the part's `form-data` is looked for.
 const DISPOSITION_REACH: usize = 64;
@@ -62,14 +63,17 @@ pub(super) fn part_value(
     if !closing_quote_ok {
         return None;
     }
-    // A name a pass replaced something in (`name="w pin:[REMOVED]"`) is no field's: it may
-    // fit where the name it stands for did not, and read otherwise.
-    let field = &bytes[field_start..close];
-    if holds_marker(field) {
+    let marker = marker_for(redactor, &bytes[field_start..close])?;
+    let start = value_start(bytes, close)?;
+    // What a pass wrote in the field's name or among the part's headers (a marker, a masked
+    // card's `*`: `name="w pin:[REMOVED]"`, `X-Note: password=[REDACTED]`) makes them
+    // shorter on the next pass than they were on this one, and may bring the name or the
+    // blank line within reach: no value is taken across it — as this pass voids the value
+    // when it replaces something there ([`Replacement::PartValue`]).
+    let between = &bytes[at..start];
+    if holds_marker(between) || between.contains(&(MASK_CHAR as u8)) {
         return None;
     }
-    let marker = marker_for(redactor, field)?;
-    let start = value_start(bytes, close)?;
     let end = value_end(bytes, start);
     // An empty value hides nothing: a marker put there would grow on each pass.
     if start == end {
@@ -78,7 +82,7 @@ pub(super) fn part_value(
     Some(Finding {
         start,
         end,
-        replacement: Replacement::Fixed(marker),
+        replacement: Replacement::PartValue { marker, after: at },
     })
 }
 
@@ -118,17 +122,14 @@ const FORM_DATA: &[u8] = b"form-data";
 
 /// Where the part's value starts: after the blank line that ends its headers, looked for
 /// from the field name's closing quote at `close` — two line breaks in a row, raw or escaped
-/// as a JSON string writes them ([`break_width`]) — with no marker before it: a header's
-/// value a pass replaced (`X-Note: password=[REDACTED]`) makes the headers shorter, and the
-/// blank line nearer, on the next pass than on this one.
+/// as a JSON string writes them ([`break_width`]).
 fn value_start(bytes: &[u8], close: usize) -> Option<usize> {
     let reach = bytes.len().min(close + HEADERS_REACH);
-    let start = (close..reach).find_map(|at| {
+    (close..reach).find_map(|at| {
         let first = nonzero(break_width(bytes, at))?;
         let second = nonzero(break_width(bytes, at + first))?;
         Some(at + first + second)
-    })?;
-    (!holds_marker(&bytes[close..start])).then_some(start)
+    })
 }
 
 /// Where the part's value starting at `start` ends: at the line break before the next
@@ -197,6 +198,17 @@ mod tests {
                 "form-data; name=\"cvv\"\r\nX-Note: password={}\r\n\r\n737\r\n--b--",
                 long.repeat(5)
             ),
+            // A value replaced between an earlier part's name and the blank line a later
+            // part's name shares: the earlier part's value was taken on the first pass, not
+            // on the second (a marker among its headers).
+            "form-data; name=\"PIN \"name\":\"DB_PASSWORD\",\"value\":\"hunter2x\"x[form-data; \
+             name=\"credentials]\"\r\n\r\nAb3dEf"
+                .to_owned(),
+            // An element named for a code inside the field's name, its closing tag in the
+            // value: the element's value, replaced, took the blank line with it.
+            "form-data;name=\"<cvv>\"\n\n</cvv>\n--</cvv>".to_owned(),
+            // A card masked among the headers.
+            "form-data; name=\"cvv\"\r\nX: 4111111111111111\r\n\r\n737".to_owned(),
         ] {
             let once = crate::redact::Redactor::new().redact(&text).into_owned();
             assert_redacted(&[(once.as_str(), once.as_str())]);

@@ -56,6 +56,19 @@ impl Held {
         out
     }
 
+    /// Gives back the earliest held finding that starts at or before `at` and that `out`
+    /// does not void ([`Output::voids`]), dropping those it voids.
+    #[cold]
+    pub(super) fn pop_due(&mut self, at: usize, out: &Output<'_>) -> Option<Finding> {
+        while at >= self.due {
+            let f = self.pop()?;
+            if !out.voids(&f) {
+                return Some(f);
+            }
+        }
+        None
+    }
+
     /// Gives back the earliest held finding.
     pub(super) fn pop(&mut self) -> Option<Finding> {
         let f = self.pop_inner();
@@ -105,6 +118,12 @@ pub(super) struct Output<'s> {
 }
 
 impl<'s> Output<'s> {
+    /// Whether `f` is void: a multipart part's value after whose `name=` this pass has
+    /// already replaced something ([`Replacement::PartValue`]).
+    pub(super) fn voids(&self, f: &Finding) -> bool {
+        matches!(f.replacement, Replacement::PartValue { after, .. } if self.copied > after)
+    }
+
     /// Emits the text before `f` and `f`'s replacement; `classified` is where the bytes
     /// classified so far end. Returns where the scan goes on (the finding's end).
     pub(super) fn put(
@@ -169,7 +188,9 @@ impl<'s> Output<'s> {
                 emit(Piece::Raw(&self.s[first_end..second_start]), false);
                 emit(Piece::Fixed(REDACTED), false);
             }
-            Replacement::Fixed(t) => emit(Piece::Fixed(t), false),
+            Replacement::Fixed(t) | Replacement::PartValue { marker: t, .. } => {
+                emit(Piece::Fixed(t), false)
+            }
             Replacement::Quoted(t, quote) => {
                 emit(Piece::Fixed(quote), true);
                 emit(Piece::Fixed(t), false);
