@@ -14,7 +14,10 @@
 //!
 //! Found at the `=` of `name=` (a separator, whose name `name` ends in an `e`): the field's
 //! name judged as a key is, the value `[REMOVED]` or `[REDACTED]`. A value with no boundary
-//! after it within reach (a body cut short) goes to the text's end.
+//! after it within reach (a body cut short) goes to the text's end. Text a pass replaces or
+//! masks between `name=` and the value (in the field's name, among the headers) shortens
+//! what the next pass reads there: the value is then left on both passes alike
+//! ([`Replacement::PartValue`]).
 
 use super::names::{holds_marker, marker_for};
 use super::yaml::break_width;

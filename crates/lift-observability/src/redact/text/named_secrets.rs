@@ -199,8 +199,8 @@ pub(super) fn names_secret(bytes: &[u8], r: usize) -> bool {
         || names_credentials(bytes, r)
 }
 
-/// Whether the `r` at `r` is the second letter of `credential` or `credentials` (any case),
-/// as a whole word.
+/// Whether the `r` at `r` is the second letter of `credential` (any case; whether it stands
+/// as a word, [`credentials_after_name`] judges).
 #[inline(always)]
 fn names_credentials(bytes: &[u8], r: usize) -> bool {
     // Its first eight letters as one word, each folded to lower case (only a letter's case

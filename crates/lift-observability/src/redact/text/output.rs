@@ -119,7 +119,7 @@ pub(super) struct Output<'s> {
 
 impl<'s> Output<'s> {
     /// Whether `f` is void: a multipart part's value after whose `name=` this pass has
-    /// already replaced something ([`Replacement::PartValue`]).
+    /// already replaced or masked something ([`Replacement::PartValue`]).
     pub(super) fn voids(&self, f: &Finding) -> bool {
         matches!(f.replacement, Replacement::PartValue { after, .. } if self.copied > after)
     }
