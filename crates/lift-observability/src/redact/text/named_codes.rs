@@ -70,9 +70,12 @@ pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
     else {
         return false;
     };
-    // Letters to lower case; a space, a colon and a digit keep their bit 5.
+    // Letters to lower case; a space, a colon and a digit keep their bit 5. (So does a NUL
+    // become a space: the last byte is compared as it is — a digit first in its block is
+    // looked at whatever stands before it, and a NUL there made `pin\05371` a PIN on the
+    // pass whose replacements had moved it there.)
     let four = u32::from_le_bytes([a, b, c, d]) | 0x2020_2020;
-    TAILS[tail_slot(four)] == four
+    d == b' ' && TAILS[tail_slot(four)] == four
 }
 
 /// Names of a one-time code on their own (`OTP 123456`, `otp code 123456`).
@@ -197,6 +200,12 @@ mod tests {
             ("ok\nPIN 1234", "ok\nPIN [REMOVED]"),
             ("card_pin 1234", "card_pin [REMOVED]"),
         ]);
+        // A NUL is no space (the fold read `pin\0` as `pin `): here the digit after it is the
+        // first of a block the walk classifies, which any byte before it anchors — as the
+        // first pass's replacements had moved it on the second, which removed the code the
+        // first had kept.
+        let text = "\u{fffd} \u{fffd}    pin [REMOVED]    pin\u{0}5371 pin [REMOVED] pin [REMOVED]";
+        assert_redacted(&[(text, text)]);
     }
 
     #[test]
