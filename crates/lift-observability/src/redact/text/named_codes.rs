@@ -70,12 +70,12 @@ pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
     else {
         return false;
     };
-    // Letters to lower case; a space, a colon and a digit keep their bit 5. (So does a NUL
-    // become a space: the last byte is compared as it is — a digit first in its block is
-    // looked at whatever stands before it, and a NUL there made `pin\05371` a PIN on the
-    // pass whose replacements had moved it there.)
-    let four = u32::from_le_bytes([a, b, c, d]) | 0x2020_2020;
-    d == b' ' && TAILS[tail_slot(four)] == four
+    // Letters to lower case; a space, a colon and a digit keep their bit 5. The last byte,
+    // always a space, is compared as it stands: folded, a NUL would pass for one (a digit
+    // first in its block is looked at whatever stands before it, and a NUL there made
+    // `pin\05371` a PIN on the pass whose replacements had moved it there).
+    let four = u32::from_le_bytes([a, b, c, d]) | 0x0020_2020;
+    TAILS[tail_slot(four)] == four
 }
 
 /// Names of a one-time code on their own (`OTP 123456`, `otp code 123456`).
