@@ -66,10 +66,10 @@ fn neighbours(v: __m256i, [letter_b, letter_k, letter_a, letter_j, letter_w]: [_
             ),
             _mm256_and_si256(
                 letter_a,
-                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and `[`
-                // a `[`: two comparisons for the five bytes wanted and three more.
+                // With bits 0, 1 and 3 set, `@` to `C` and `H` to `K` are a `K`; `P` to `S` and
+                // `X` to `[` a `[`: two comparisons for the six bytes wanted and ten more.
                 {
-                    let spread = _mm256_or_si256(next, _mm256_set1_epi8(0x0a));
+                    let spread = _mm256_or_si256(next, _mm256_set1_epi8(0x0b));
                     _mm256_or_si256(eq(spread, b'K'), eq(spread, b'['))
                 },
             ),

@@ -10,8 +10,9 @@
 //! could belong to the literal: `B`/`b` before `e`/`a` (`Bearer`, `Basic`), `K`/`k` before
 //! `e` (`Token`, `API key`) or between `s`/`r` and `_` or `-` (`sk_live_`, `sk-proj-`),
 //! `V`/`v` and `R`/`r` after `c` (`cvv 737`, `client secret x9`), `A` before
-//! `K`/`S`/`I`/`Q`/`A` (`AKIA`, `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`; and
-//! `C`/`Y`/`[`, which share their bits), `J` after `y` (`eyJ`), `W`/`w` after `s`/`r`
+//! `K`/`S`/`I`/`Q`/`A`/`B` (`AKIA`, `ASIA`, `AIza`, Adyen's `AQE`, Square's `EAAA`, Bedrock's
+//! `ABSK`; and ten bytes more, which share their bits: `@`, `C`, `H`, `J`, `P`, `R`, `X` to
+//! `[`), `J` after `y` (`eyJ`), `W`/`w` after `s`/`r`
 //! (`password`, either case), `"` before `,` (where a tuple's first item ends) or after `(`
 //! (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command line's long
 //! flag), `-` or `.` after a letter from `g` on, either case (where a provider's token prefix
@@ -274,7 +275,26 @@ mod tests {
                     || matches!(prev, Some(b's' | b'S' | b'r' | b'R'))
                         && next(|n| n == b'_' || n == b'-')
             }
-            b'A' => next(|n| matches!(n, b'K' | b'S' | b'I' | b'Q' | b'A' | b'C' | b'Y' | b'[')),
+            b'A' => next(|n| {
+                matches!(
+                    n,
+                    b'@' | b'A'
+                        | b'B'
+                        | b'C'
+                        | b'H'
+                        | b'I'
+                        | b'J'
+                        | b'K'
+                        | b'P'
+                        | b'Q'
+                        | b'R'
+                        | b'S'
+                        | b'X'
+                        | b'Y'
+                        | b'Z'
+                        | b'['
+                )
+            }),
             b'J' => prev == Some(b'y'),
             b'W' | b'w' => matches!(prev, Some(b's' | b'S' | b'r' | b'R')),
             b'V' | b'v' | b'R' | b'r' => matches!(prev, Some(b'c' | b'C')),

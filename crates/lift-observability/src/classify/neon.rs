@@ -57,10 +57,10 @@ fn letter_anchors(v: uint8x16_t, prev: uint8x16_t, next: uint8x16_t) -> uint8x16
             ),
             vandq_u8(
                 letter_a,
-                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and `[`
-                // a `[`: two comparisons for the five bytes wanted and three more.
+                // With bits 0, 1 and 3 set, `@` to `C` and `H` to `K` are a `K`; `P` to `S` and
+                // `X` to `[` a `[`: two comparisons for the six bytes wanted and ten more.
                 {
-                    let spread = vorrq_u8(next, vdupq_n_u8(0x0a));
+                    let spread = vorrq_u8(next, vdupq_n_u8(0x0b));
                     vorrq_u8(eq(spread, b'K'), eq(spread, b'['))
                 },
             ),

@@ -44,7 +44,7 @@ fn word(w: u64) -> Raw {
         e: compress(eq(folded, b'e')),
         s_or_r: compress(eq(folded, b's') | eq(folded, b'r')),
         underscore_or_dash: compress(eq(w, b'_') | eq(w, b'-')),
-        after_upper_a: compress(eq(w | (ONES * 0x0a), b'K') | eq(w | (ONES * 0x0a), b'[')),
+        after_upper_a: compress(eq(w | (ONES * 0x0b), b'K') | eq(w | (ONES * 0x0b), b'[')),
         lower_y: compress(eq(w, b'y')),
         quote: compress(eq(w, b'"')),
         comma: compress(eq(w, b',')),

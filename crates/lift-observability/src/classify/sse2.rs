@@ -60,10 +60,10 @@ fn letter_anchors(v: __m128i, prev: __m128i, next: __m128i) -> u32 {
             ),
             _mm_and_si128(
                 letter_a,
-                // With bits 1 and 3 set, `A`, `C`, `I` and `K` are a `K`; `Q`, `S`, `Y` and `[`
-                // a `[`: two comparisons for the five bytes wanted and three more.
+                // With bits 0, 1 and 3 set, `@` to `C` and `H` to `K` are a `K`; `P` to `S` and
+                // `X` to `[` a `[`: two comparisons for the six bytes wanted and ten more.
                 {
-                    let spread = _mm_or_si128(next, _mm_set1_epi8(0x0a));
+                    let spread = _mm_or_si128(next, _mm_set1_epi8(0x0b));
                     _mm_or_si128(eq(spread, b'K'), eq(spread, b'['))
                 },
             ),

@@ -669,6 +669,9 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     );
     let square_body = "EOuLQPDnWpyHbmO7abc1dEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg";
     let square = format!("EAAA{square_body}");
+    let paypal_body = "Hc8Vq2Xn7RkP0dLmT4sYwJ9bF3eG6hK1uZ-aQ5oN8iC2xV7rE4tW0yU3pS6dM9gB1fH_jL5kO8nA2zX4cI7vR0qT3wY6e";
+    let paypal = format!("A21AA{paypal_body}");
+    let paddle_body = "01jd4kq8zvx2m7h3n9p5r6s0tw_Xk9vP2mR8sT4wL6yN1cF3hJ5bD7";
     for (text, secret) in [
         (
             "using key sk_sbox_m73dzbpy7cf3gfd46xr4yj5xo4e for checkout".to_owned(),
@@ -721,6 +724,28 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("Authorization: Bearer access_token$production${braintree}"),
             braintree,
         ),
+        // PayPal's OAuth access tokens and Paddle's API keys, in an error and a config dump.
+        (
+            format!("paypal capture failed with {paypal}: 401"),
+            paypal_body,
+        ),
+        (
+            format!("Config {{ paypal: Some(\"{paypal}\") }}"),
+            paypal_body,
+        ),
+        (format!("[\"{paypal}\"]"), paypal_body),
+        (
+            format!("paddle said 403 for pdl_live_apikey_{paddle_body}"),
+            paddle_body,
+        ),
+        (
+            format!("Config {{ paddle: \"pdl_sdbx_apikey_{paddle_body}\" }}"),
+            paddle_body,
+        ),
+        (
+            format!("verifying webhook with pdl_ntfset_{paddle_body}"),
+            paddle_body,
+        ),
     ] {
         cases.push(sensitive("payment provider key", text, secret));
     }
@@ -748,6 +773,27 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             format!("auth failed for {prefix}{body}, retrying"),
         ] {
             cases.push(sensitive("Slack token, Google API key", text, body));
+        }
+    }
+    // Amazon Bedrock's API keys with no name before them: long-term (`ABSK` and base64) and
+    // short-term (`bedrock-api-key-` and a presigned request in base64).
+    for (prefix, body) in [
+        (
+            "ABSK",
+            "QmVkcm9ja0FQSUtleS1xN3prLWF0LTEyMzQ1Njc4OTAxMjpYazl2UDJtUjhz+/T4wL6yN1cF3hJ5bD7gQ0eA==",
+        ),
+        (
+            "bedrock-api-key-",
+            "YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbiZYLUFtei1B+GdvcmL0aG09QVdTNC1/TUFDLVNIQTI1NiZWZXJzaW9uPTE=",
+        ),
+    ] {
+        for text in [
+            format!("Config {{ bedrock: \"{prefix}{body}\" }}"),
+            format!("invoke_model failed with {prefix}{body}: expired"),
+            format!("[\"{prefix}{body}\"]"),
+            format!("{prefix}{body}"),
+        ] {
+            cases.push(sensitive("Bedrock API key", text, body));
         }
     }
     // GitHub's, GitLab's, npm's tokens and Stripe's webhook secrets as the value after a
@@ -1604,8 +1650,12 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "--b7\r\nContent-Disposition: form-data; name=\"amount\"\r\n\r\n1250\r\n--b7\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nPIN pad\r\n--b7--",
         // Ids under a JSON Web Key's one-letter names, shorter than a private key's part.
         "{\"p\":\"pi_3NxYzAbCdEfGhIjKlMnOpQr\",\"d\":\"cus_9s6XKzkNRiz8i3Mhq7wT0Ab\"}",
-        // Capitals whose `A` anchors with them (`AC`, `AY`, `A[`) and starts no key.
+        // Capitals whose `A` anchors with them (`AC`, `AY`, `A[`, `AP`, `AR`, `AB`) and
+        // starts no key.
         "ACH TRANSACTION_DECLINED: PAYMENT_FAILED for ACCOUNT A[1], DAY 3, AAA rating",
+        "API APPROVED via ARN, ABSKIT, AX, AZ; relay id 65A21AA4F1, A21AA, ABSKQmVk",
+        // Words after Paddle's and Bedrock's prefixes.
+        "bedrock-api-key-rotation enabled; pdl_ntfset_events table; pdl_live_apikey_",
         "cert=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G== AQEshort==-abc",
         "axoxb-1234567890123-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "CVV 2 check passed, cvc 12345, cvv is missing, service 123, cv 1234",

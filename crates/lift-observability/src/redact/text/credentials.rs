@@ -1,9 +1,10 @@
 //! Secrets told by a literal of their own, with no name before them: `Bearer`, `Basic` and
-//! `Token` credentials, AWS access key ids, JWTs (and JSON in base64 where no JWT stands),
+//! `Token` credentials, AWS access key ids and Bedrock's long-term API keys, JWTs (and JSON in base64 where no JWT stands),
 //! and `Base64Data`'s bytes. Providers' keys told by their prefix are
 //! [`prefixed_keys`](super::prefixed_keys)'.
 
 use super::named_secrets::key_after_name;
+use super::payment_keys::{base64_len, padding_len};
 use super::pem::{before_private_key, pem_private_key};
 use super::prefixed_keys::{body_ends, dashed_key, stripe_key};
 use super::separators::byte_list_value;
@@ -196,6 +197,32 @@ pub(super) fn aws_key_id(bytes: &[u8], at: usize, counts: &Counts) -> Option<Fin
     Some(secret(at, id_end, counts))
 }
 
+/// The prefix of Amazon Bedrock's long-term API keys.
+const BEDROCK_LONG_TERM: &[u8] = b"ABSK";
+
+/// Fewest base64 characters of a Bedrock long-term API key's body (it encodes the key's
+/// name, its account and a secret: 100 and more).
+const BEDROCK_BODY: usize = 40;
+
+/// An Amazon Bedrock long-term API key (`ABSK…`, anchored at its `A`: `bytes[at + 1]` is a
+/// `B`), as a whole word: base64 after the prefix, 40 characters or more, padded or not. Its
+/// body `[REDACTED]`, the prefix kept (it says which key leaked).
+pub(super) fn bedrock_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    if !bytes[at..].starts_with(BEDROCK_LONG_TERM) || !starts_token(bytes, at) {
+        return None;
+    }
+    let start = at + BEDROCK_LONG_TERM.len();
+    let len = base64_len(bytes, start);
+    let mut end = start + len;
+    // Its padding, where the body ends after it; before a word (`…/cvv=737`) the `=` is a
+    // separator, as it is once a pass has replaced what follows it.
+    let padding = padding_len(bytes, end);
+    if body_ends(bytes, end + padding) {
+        end += padding;
+    }
+    (len >= BEDROCK_BODY && body_ends(bytes, end)).then(|| secret(start, end, counts))
+}
+
 /// Where an AWS secret access key starts after an access key id ending at `id_end`, if one
 /// does ([`aws_key_id`]).
 #[cold]
@@ -259,7 +286,7 @@ fn encoded_json(redactor: &Redactor, bytes: &[u8], start: usize) -> Option<Findi
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::text::test_support::{assert_redacted, redact};
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
 
     #[test]
     fn an_aws_secret_access_key_right_after_its_key_id_goes_with_it() {
@@ -290,6 +317,56 @@ mod tests {
         let counts = crate::redact::Redactor::new();
         counts.redact(&format!("{ID} {KEY}"));
         assert_eq!(counts.stats().secret_text, 2);
+    }
+
+    #[test]
+    fn bedrock_long_term_api_keys_lose_their_body_wherever_they_stand() {
+        const KEY: &str = "ABSKQmVkcm9ja0FQSUtleS1xN3prLWF0LTEyMzQ1Njc4OTAxMjpYazl2UDJtUjhz+/T4wL6yN1cF3hJ5bD7gQ0eA==";
+        assert_redacted(&[
+            (
+                &format!("bedrock rejected {KEY}: expired"),
+                "bedrock rejected ABSK[REDACTED]: expired",
+            ),
+            (
+                &format!("export AWS_BEARER_TOKEN_BEDROCK={KEY}"),
+                "export AWS_BEARER_TOKEN_BEDROCK=[REDACTED]",
+            ),
+            (&format!("[\"{KEY}\"]"), "[\"ABSK[REDACTED]\"]"),
+            (KEY, "ABSK[REDACTED]"),
+        ]);
+        // Its padding before a word is a separator's `=`, as after a pass's marker.
+        assert_redacted(&[(
+            &format!("{}/cvv=737", &KEY[..KEY.len() - 2]),
+            "ABSK[REDACTED]=737",
+        )]);
+        // The key after a blank told from the others by its body.
+        let spaced = format!(" {}", KEY.replace("T4wL6yN1", "U5xM7zO2"));
+        redacted_once_for_all(
+            &[
+                &spaced,
+                KEY,
+                &KEY[..30],
+                "ABSK",
+                "=",
+                "==",
+                "/",
+                "+",
+                "cvv",
+                "737",
+                "x",
+            ],
+            0xab5c,
+            &spaced,
+            "U5xM7zO2",
+        );
+        for text in [
+            "ABSK",
+            "ABSKQmVkcm9ja0FQSUtleS1x",
+            "the ABSKIT module",
+            &format!("x{KEY}"),
+        ] {
+            assert_eq!(redact(text), text);
+        }
     }
 
     #[test]

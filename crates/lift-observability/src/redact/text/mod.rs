@@ -111,12 +111,12 @@ use crate::redact::card;
 use crate::redact::{Counts, Redactor};
 use cards::{card_finding, card_run, security_code_in_prose};
 use commands::flag_value;
-use credentials::{aws_key_id, credentials, jwt, letter_k};
+use credentials::{aws_key_id, bedrock_api_key, credentials, jwt, letter_k};
 use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
 use named_secrets::{names_secret, password_after_name, secret_after_name};
 use output::{Held, Output};
-use payment_keys::{adyen_api_key, square_access_token};
+use payment_keys::{adyen_api_key, paypal_access_token, square_access_token};
 use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
 use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
@@ -476,7 +476,9 @@ fn walk<'s, C: Classifier>(
                 Anchor::LetterA => match bytes.get(at + 1) {
                     Some(b'I') => google_api_key(bytes, at, redactor.counts()),
                     Some(b'Q') => adyen_api_key(bytes, at, redactor.counts()),
-                    Some(b'A') => square_access_token(bytes, at, redactor.counts()),
+                    Some(b'A') => square_access_token(bytes, at, redactor.counts())
+                        .or_else(|| paypal_access_token(bytes, at, redactor.counts())),
+                    Some(b'B') => bedrock_api_key(bytes, at, redactor.counts()),
                     _ => aws_key_id(bytes, at, redactor.counts()),
                 },
                 Anchor::LetterJ => jwt(redactor, bytes, at),

@@ -1,10 +1,11 @@
 //! Payment providers' API keys with no name before them, anchored at a capital `A`: Adyen's
-//! (`AQE…`) and Square's access tokens (`EAAA…`) — in an error, a config dump, prose. (A name
+//! (`AQE…`), Square's access tokens (`EAAA…`) and PayPal's (`A21AA…`) — in an error, a
+//! config dump, prose. (A name
 //! before them, `x-api-key: AQE…`, is the look-back's; Stripe's keys are anchored at their
 //! `k` or `_`, [`prefixed_keys`](super::prefixed_keys) and [`prefix_ends`](super::prefix_ends).)
 //! The body becomes `[REDACTED]`; the prefix stays, as it says which provider's key leaked.
 
-use super::prefixed_keys::prefixed_token;
+use super::prefixed_keys::{body_ends, prefixed_token};
 use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
 
@@ -24,14 +25,14 @@ fn is_base64(b: u8) -> bool {
 }
 
 /// How many base64 characters stand from `from`.
-fn base64_len(bytes: &[u8], from: usize) -> usize {
+pub(super) fn base64_len(bytes: &[u8], from: usize) -> usize {
     bytes
         .get(from..)
         .map_or(0, |rest| rest.iter().take_while(|&&b| is_base64(b)).count())
 }
 
 /// How many `=` (at most two: base64's padding) stand from `from`.
-fn padding_len(bytes: &[u8], from: usize) -> usize {
+pub(super) fn padding_len(bytes: &[u8], from: usize) -> usize {
     bytes.get(from..).map_or(0, |rest| {
         rest.iter().take(2).take_while(|&&b| b == b'=').count()
     })
@@ -82,6 +83,30 @@ pub(super) fn square_access_token(bytes: &[u8], at: usize, counts: &Counts) -> O
     Some(secret(body_start, end, counts))
 }
 
+/// The prefix of PayPal's OAuth access tokens.
+const PAYPAL_PREFIX: &[u8] = b"A21AA";
+
+/// Fewest base64url characters of a PayPal access token's body (the tokens seen hold 90 and
+/// more).
+const PAYPAL_BODY: usize = 60;
+
+/// A PayPal OAuth access token (`A21AA…`, anchored at its fourth byte, an `A` before an `A`
+/// as Square's are), as a whole word: base64url after the prefix, 60 characters or more. Its
+/// body `[REDACTED]`, the prefix kept.
+pub(super) fn paypal_access_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let token = at.checked_sub(3)?;
+    if !bytes[token..].starts_with(PAYPAL_PREFIX) || !starts_token(bytes, token) {
+        return None;
+    }
+    let start = token + PAYPAL_PREFIX.len();
+    let len = bytes[start..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        .count();
+    (len >= PAYPAL_BODY && body_ends(bytes, start + len))
+        .then(|| secret(start, start + len, counts))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
@@ -91,6 +116,7 @@ mod tests {
     const ADYEN: &str = "AQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G/k2NFitRvbe4N1XqH1eHaH2AksaEQwV1bDb7kfNy1WIxIIkxgBw==-y3qzswmlmALhxaVPNjYf74bqPotG12HroatrKA066yE=-W+t7NF;s4}%=kUSD";
     const ADYEN_TWO_PARTS: &str = "AQEnhmfuXNWTK0Qc+iSRp1YdlMWYS4RYA4cRkZRioSE334JkKdoSBnDDEMFdWw2+5HzctViMSCJMYAc=-6QO8fIrGtndQrpjryx98FYKxAnLfcijkLM37bEPnwwI=";
     const SQUARE: &str = "EAAAEOuLQPDnWpyHbmO7abc1dEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg";
+    const PAYPAL: &str = "A21AAHc8Vq2Xn7RkP0dLmT4sYwJ9bF3eG6hK1uZ-aQ5oN8iC2xV7rE4tW0yU3pS6dM9gB1fH_jL5kO8nA2zX4cI7vR0qT3wY6e";
 
     #[test]
     fn adyen_keys_go_wherever_they_stand() {
@@ -146,6 +172,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn paypal_access_tokens_go_wherever_they_stand() {
+        assert_redacted(&[
+            (
+                &format!("paypal call with {PAYPAL} failed (401)"),
+                "paypal call with A21AA[REDACTED] failed (401)",
+            ),
+            (
+                &format!("Config {{ paypal: Some(\"{PAYPAL}\") }}"),
+                "Config { paypal: Some(\"A21AA[REDACTED]\") }",
+            ),
+            (&format!("**{PAYPAL}**"), "**A21AA[REDACTED]**"),
+            (PAYPAL, "A21AA[REDACTED]"),
+        ]);
+        for text in [
+            // Hex ids holding the prefix's letters, glued to a word or in lower case; a
+            // body too short.
+            "queued as 65A21AA4F1 by the relay",
+            "revision b3977e51e23e6e51ae3a21aa0d7118c5",
+            "A21AA",
+            "A21AAbcDef0123456789",
+            &format!("{PAYPAL}\u{e9}")[..PAYPAL.len() - 40],
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
     /// Keys among pieces every detector reacts to, glued or apart, cut short or whole:
     /// redacted once for all; a key after a blank (a whole word) never shows its body.
     #[test]
@@ -172,5 +225,22 @@ mod tests {
         ];
         redacted_once_for_all(&pieces, 0xad, &adyen, "7RP9gJsHuoe");
         redacted_once_for_all(&pieces, 0x5a, &square, "FPvMRQEoXqzIcnP8");
+        let paypal = format!(" {}", PAYPAL.replace("pS6dM9gB1", "qT7eN0hC2"));
+        redacted_once_for_all(
+            &[
+                &paypal,
+                PAYPAL,
+                &PAYPAL[..40],
+                "A21AA",
+                "A",
+                "-",
+                "_",
+                "=",
+                "cvv",
+            ],
+            0x21aa,
+            &paypal,
+            "qT7eN0hC2",
+        );
     }
 }

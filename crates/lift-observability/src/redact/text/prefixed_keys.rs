@@ -229,11 +229,12 @@ pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option
 /// and GoCardless' live keys, Linear's API keys, Google's OAuth client secrets, Slack's
 /// app-level tokens, Flutterwave's secret keys (live and test), Tailscale's keys, Groq's,
 /// Perplexity's and Replicate's API keys, Shippo's API tokens (live and test), Figma's
-/// personal access tokens and age's secret keys.
+/// personal access tokens, age's secret keys, Paddle's API keys (live and sandbox) and
+/// webhook secrets, and Amazon Bedrock's short-term API keys (whose body is base64).
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
 /// (Sixty-two at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a
 /// [`PrefixSet`] and keeps two for words of its own.)
-pub(super) const TOKEN_PREFIXES: [&[u8]; 54] = [
+pub(super) const TOKEN_PREFIXES: [&[u8]; 58] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -266,6 +267,9 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 54] = [
     b"pypi-",
     b"pul-",
     b"pplx-",
+    b"pdl_live_apikey_",
+    b"pdl_sdbx_apikey_",
+    b"pdl_ntfset_",
     b"PMAK-",
     b"rubygems_",
     b"r8_",
@@ -288,9 +292,13 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 54] = [
     b"tskey-",
     b"figd_",
     b"AGE-SECRET-KEY-",
+    BEDROCK_SHORT_TERM,
 ];
 
 const _: () = assert!(TOKEN_PREFIXES.len() <= PrefixSet::BITS as usize - 2);
+
+/// Amazon Bedrock's short-term API keys' prefix (its body: a presigned request in base64).
+const BEDROCK_SHORT_TERM: &[u8] = b"bedrock-api-key-";
 
 /// Mollie's and GoCardless' live keys' prefix: a word of its own, so a token's only where no
 /// word is glued to it by a `_` (`pk_live_…` is a publishable key, `rzp_live_…` a key's id).
@@ -431,12 +439,15 @@ const PREFIXED_TOKEN_BODY: usize = 16;
 pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let rest = &bytes[start..];
     let (from, to) = PREFIXES_BY_FIRST_LETTER[usize::from(*rest.first()?)];
-    let prefix = TOKEN_PREFIXES[usize::from(from)..usize::from(to)]
+    let prefix = *TOKEN_PREFIXES[usize::from(from)..usize::from(to)]
         .iter()
-        .find(|p| rest.starts_with(p))?
-        .len();
-    let body_start = start + prefix;
-    let is_body = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        .find(|p| rest.starts_with(p))?;
+    let body_start = start + prefix.len();
+    // Bedrock's body is standard base64, padded: its `+` and `/` are the body's too.
+    let base64 = prefix == BEDROCK_SHORT_TERM;
+    let is_body = |b: u8| {
+        b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || base64 && (b == b'+' || b == b'/')
+    };
     let mut end = body_start;
     while let Some(&b) = bytes.get(end) {
         if is_body(b)
@@ -448,6 +459,18 @@ pub(super) fn prefixed_token(bytes: &[u8], start: usize) -> Option<(usize, usize
         }
     }
     let body = &bytes[body_start..end];
+    if base64 {
+        // Its padding, where the body ends after it; before a word (`…/cvv=737`) the `=` is
+        // a separator, as it is once a pass has replaced what follows it.
+        let padding = bytes[end..]
+            .iter()
+            .take(2)
+            .take_while(|&&b| b == b'=')
+            .count();
+        if body_ends(bytes, end + padding) {
+            end += padding;
+        }
+    }
     (body.len() >= PREFIXED_TOKEN_BODY
         && body
             .iter()
@@ -507,6 +530,66 @@ pub(super) fn body_ends(bytes: &[u8], end: usize) -> bool {
 mod tests {
     use super::{PREFIXES_BY_FIRST_LETTER, TOKEN_PREFIXES};
     use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
+
+    #[test]
+    fn bedrock_short_term_keys_lose_their_base64_body_and_paddle_keys_theirs() {
+        const BEDROCK: &str = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbiZYLUFtei1B+GdvcmL0aG09QVdTNC1/TUFDLVNIQTI1NiZWZXJzaW9uPTE=";
+        const PADDLE: &str =
+            "pdl_live_apikey_01jd4kq8zvx2m7h3n9p5r6s0tw_Xk9vP2mR8sT4wL6yN1cF3hJ5bD7";
+        const PADDLE_SANDBOX: &str =
+            "pdl_sdbx_apikey_01jd4kq8zvx2m7h3n9p5r6s0tw_Xk9vP2mR8sT4wL6yN1cF3hJ5bD7";
+        const PADDLE_WEBHOOK: &str =
+            "pdl_ntfset_01jd4kq8zvx2m7h3n9p5r6s0tw_3hJ5bD7gQ0eAXk9vP2mR8sT4wL6yN1cF";
+        assert_redacted(&[
+            (
+                &format!("invoke failed with {BEDROCK}: expired"),
+                "invoke failed with bedrock-api-key-[REDACTED]: expired",
+            ),
+            (
+                &format!("{{\"token\":\"{BEDROCK}\"}}"),
+                "{\"token\":\"[REDACTED]\"}",
+            ),
+            (BEDROCK, "bedrock-api-key-[REDACTED]"),
+            (
+                &format!("paddle said 403 for {PADDLE}"),
+                "paddle said 403 for pdl_live_apikey_[REDACTED]",
+            ),
+            (
+                &format!("Config {{ paddle: \"{PADDLE_SANDBOX}\" }}"),
+                "Config { paddle: \"pdl_sdbx_apikey_[REDACTED]\" }",
+            ),
+            (
+                &format!("verifying with {PADDLE_WEBHOOK}"),
+                "verifying with pdl_ntfset_[REDACTED]",
+            ),
+        ]);
+        // The key after a blank told from the others by its body.
+        let spaced = format!(" {}", BEDROCK.replace("GdvcmL0aG09", "HewdnM1bH10"));
+        redacted_once_for_all(
+            &[
+                &spaced,
+                BEDROCK,
+                &BEDROCK[..40],
+                "bedrock-api-key-",
+                "=",
+                "/",
+                "cvv",
+                "737",
+                "x",
+            ],
+            0xbed,
+            &spaced,
+            "HewdnM1bH10",
+        );
+        for text in [
+            "bedrock-api-key-rotation is on",
+            "see bedrock-api-key-docs/setup",
+            "pdl_live_apikey_",
+            "table pdl_ntfset_events",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
 
     #[test]
     fn keys_with_no_name_before_them_are_found_emphasised_and_percent_encoded() {
