@@ -129,7 +129,7 @@ fn card_cases(cases: &mut Vec<Case>) {
 }
 
 fn name_value_cases(cases: &mut Vec<Case>) {
-    const SAD: [&str; 18] = [
+    const SAD: [&str; 19] = [
         "cvv",
         "CVV2",
         "cvc",
@@ -145,10 +145,11 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cardCode",
         "cid",
         "card_4dbc",
-        // The UK's name (Opayo's, Barclaycard's), Worldpay's (Vantiv's).
+        // The UK's name (Opayo's, Barclaycard's), Worldpay's (Vantiv's), CyberSource's.
         "CV2",
         "card_cv2",
         "cardValidationNum",
+        "card_cvNumber",
     ];
     const SECRET: [&str; 53] = [
         "password",

@@ -274,6 +274,8 @@ mod tests {
             "CV2",
             "card_cv2",
             "cardValidationNum",
+            "cvNumber",
+            "card_cvNumber",
             "ccv",
             "card_ccv",
             "cc_cid",
@@ -448,6 +450,9 @@ mod tests {
             "cvv_present",
             "security_code_check",
             "card_verification_result",
+            // CyberSource's flag that a code was sent, and its length.
+            "cvIndicator",
+            "cvNumberLength",
             "cvvMatch",
             "cv2_result",
             "hmac_algorithm",

@@ -20,7 +20,7 @@ pub(super) const SAD_TOKENS: [&[u8]; 11] = [
     b"trackdata",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 20] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 21] = [
     (b"security", b"code"),
     // Magento's and osCommerce's card code field (`cc_cid`: American Express's name for it).
     (b"cc", b"cid"),
@@ -30,6 +30,8 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 20] = [
     (b"card", b"validation"),
     // The code's name in the UK (Opayo's, Barclaycard's `CV2`), split from its digit.
     (b"cv", b"2"),
+    // CyberSource's (`card_cvNumber`, `<cvNumber>`).
+    (b"cv", b"number"),
     (b"verification", b"value"),
     (b"track", b"1"),
     (b"track", b"2"),
