@@ -1178,6 +1178,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "CVV (7391) rejected",
         "CCV 7391 entered",
         "checkout ccv=7391&cc_cid=7391",
+        // A Scala map's `toString`.
+        "Map(cvv -> 7391, amount -> 1250)",
     ] {
         cases.push(sensitive("security code in prose", text, "7391"));
     }

@@ -209,9 +209,9 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
 /// At the `v` of `cvv`, `cvc`, `cvn`, `cvd` (and with a `2`: `CVV2`), `cv2` or `ccv`, as a whole word (or,
 /// before a wrapper's `(`, as a camel-case name's last word: `InvalidCvc(…)`): the
 /// card security code after it and a space or two (and a noun, `code`/`number`/`value`, and
-/// `is`/`was`), glued by a `-` or a `#`, as a message or a note has it (`cvv 737`, `CVC
-/// "1234"`, `CVV2 was 123`, `CVV code 737`, `cvv-737`, `CVV (737)`, `cvc \"737\"` in escaped
-/// text), 3 or 4 digits as a whole word; or in a wrapper named for it ([`wrapped_code`]).
+/// `is`/`was`, or an arrow: `Map(cvv -> 737)`), glued by a `-` or a `#`, as a message or a
+/// note has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `CVV code 737`, `cvv-737`, `CVV
+/// (737)`, `cvc \"737\"` in escaped text), 3 or 4 digits as a whole word; or in a wrapper named for it ([`wrapped_code`]).
 /// With `=` or `:` right after it the name is a separator's.
 pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
@@ -275,7 +275,8 @@ pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) ->
             b"number ",
             b"value ",
         ]);
-        skip(&[b"is: ", b"was: ", b"is ", b"was "]);
+        // Or an arrow, as Scala writes a map's entry (`Map(cvv -> 737)`).
+        skip(&[b"is: ", b"was: ", b"is ", b"was ", b"-> "]);
     }
     // In parentheses (`CVV (737)`), quoted plainly, or as a string's `Debug` or JSON
     // escapes a quote (`cvc \"737\"`).
@@ -534,6 +535,11 @@ mod tests {
             ("cvv is: 737", "cvv is: [REMOVED]"),
             ("cvv-737 CVV#7373", "cvv-[REMOVED] CVV#[REMOVED]"),
             ("CVV (737) rejected", "CVV ([REMOVED]) rejected"),
+            // A Scala map's entry.
+            (
+                "Map(cvv -> 737, cvc -> \"1234\")",
+                "Map(cvv -> [REMOVED], cvc -> \"[REMOVED]\")",
+            ),
             // No code: a noun with none after it, a word after the dash, a longer number.
             (
                 "CVV code missing, cvv-check ok, cvv (12345)",
