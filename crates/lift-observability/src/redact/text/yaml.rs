@@ -13,7 +13,8 @@ use super::trim_end;
 /// JSON and `Debug` write a string (`\\n`), whose first line starts after its opening quote
 /// and whose last ends at its closing one. `None` when the name is not a line's key (nor
 /// when a pass before replaced text on its line, before `floor`: a second pass sees a marker
-/// there), when something else follows it on its line, or when no line is indented under it.
+/// there), when something else follows it on its line, or when no line is indented under it
+/// (but an empty range at a block scalar's header, which holds an empty value then).
 pub(super) fn yaml_block(
     bytes: &[u8],
     floor: usize,
@@ -92,7 +93,11 @@ pub(super) fn yaml_block(
         line = end + next_width;
         width = next_width;
     }
-    text
+    // A block scalar's header with no line indented under it is an empty value, not a
+    // value of its own: `password: |` keeps its `|` — as it does once a pass has replaced
+    // the lines under it, their indentation perhaps with them (a multipart field's value).
+    let block_header = header_end > value && matches!(bytes[value], b'|' | b'>');
+    text.or_else(|| block_header.then_some((value, value)))
 }
 
 /// How far a YAML block scalar's header (`|-`, `>+2`, blanks after it) is read.
@@ -192,7 +197,9 @@ mod tests {
             ("a \"password: |\n  x\"", "a \"password: [REDACTED]\n  x\""),
             // Not a line's key, a value on its line, nothing indented under it.
             ("invalid token:\n    at x", "invalid token:\n    at x"),
-            ("password: |\n", "password: [REDACTED]\n"),
+            // A block scalar's header alone holds an empty value.
+            ("password: |\n", "password: |\n"),
+            ("secret: >-", "secret: >-"),
             ("password:\nuser: bob", "password:\nuser: bob"),
             ("region:\n  eu-west-1", "region:\n  eu-west-1"),
             // Fuzzer: a line's start was looked for back to a quote, and a value a first
@@ -200,6 +207,13 @@ mod tests {
             (
                 "\"cvv\":\u{1} apikey:\n  .",
                 "\"cvv\":\"[REMOVED]\" apikey:\n  .",
+            ),
+            // Fuzzer: a multipart field's value took the indentation of the lines under a
+            // block scalar's header with it; on the next pass nothing was indented under the
+            // header, and its `|` went for a bare value.
+            (
+                r#"form-data;name=\"passwd\"\rpasswd:|\n\n /"#,
+                r#"form-data;name=\"passwd\"\rpasswd:|\n\n[REDACTED]"#,
             ),
         ]);
     }
