@@ -492,8 +492,9 @@ fn walk<'s, C: Classifier>(
                 Anchor::Dash if bytes.get(at + 1) == Some(&b'-') => {
                     flag_value(redactor, bytes, at, out.name_floor)
                 }
-                // `Password(\"…\")` in JSON-escaped text: a wrapper's escaped quote.
-                Anchor::Backslash if at > 0 && bytes[at - 1] == b'(' => {
+                // `Password(\"…\")` in JSON-escaped text: a wrapper's escaped quote — its `(`
+                // not text a replacement wrote over (the next pass reads a marker there).
+                Anchor::Backslash if at > out.name_floor && bytes[at - 1] == b'(' => {
                     wrapped_value(redactor, bytes, at, out.name_floor)
                 }
                 Anchor::Backslash => {
@@ -740,6 +741,13 @@ mod tests {
             (
                 r#"\u003cns:cvv type=\"n\"\u003e737\u003c\/ns:cvv\u003e"#,
                 r#"\u003cns:cvv type=\"n\"\u003e[REMOVED]\u003c\/ns:cvv\u003e"#,
+            ),
+            // Fuzzer: right after a value replaced, a `(` that ended the value took the escape
+            // for a wrapper's quote; on the next pass a marker stood there, and the token
+            // after the `=` went (left in clear on the first).
+            (
+                r#"card[cvc]=*(\u003dghp_R2d2C3p0aBcDeFgHiJkLmNoPqRsTuVwXyZ01"#,
+                r#"card[cvc]=[REMOVED]\u003dghp_[REDACTED]"#,
             ),
             // Nothing sensitive, an empty element, other escapes: left as they are.
             (
