@@ -190,14 +190,17 @@ pub(super) fn named_value(
 const START_TAG_REACH: usize = 256;
 
 /// Whether `bytes[at]` stands inside an element's start tag: a `<` and a name byte before it,
-/// no `>` between them, no further back than `floor` or [`START_TAG_REACH`].
+/// no `>` between them, no further back than `floor` or [`START_TAG_REACH`] — nor than a
+/// marker, where the next pass reads one and this pass has its floor.
 fn in_start_tag(bytes: &[u8], at: usize, floor: usize) -> bool {
     let from = floor.max(at.saturating_sub(START_TAG_REACH)).min(at);
     bytes[from..at]
         .iter()
         .rposition(|&b| b == b'<' || b == b'>')
         .is_some_and(|k| {
-            bytes[from + k] == b'<' && bytes.get(from + k + 1).is_some_and(|&b| is_name_byte(b))
+            bytes[from + k] == b'<'
+                && bytes.get(from + k + 1).is_some_and(|&b| is_name_byte(b))
+                && !holds_marker(&bytes[from + k..at])
         })
 }
 
@@ -414,6 +417,9 @@ mod tests {
             // Outside a start tag the arrow separates, as Ruby and PHP write it.
             ("<b>x</b> cvv => 737", "<b>x</b> cvv => [REMOVED]"),
             (r#"{:cvv=>"737"}"#, r#"{:cvv=>"[REMOVED]"}"#),
+            // Fuzzer: the tag's start was looked for back to the first pass's floor, and on
+            // the next pass over the marker there: the arrow's `>` went for a value then.
+            ("<secret:@\tcookie=>", "<secret:[REDACTED]\tcookie=>"),
         ]);
     }
 
