@@ -113,7 +113,8 @@ const SHORTEST_LINK_TOKEN: usize = 16;
 /// next segment when it reads as a reset or sign-in link's token, 16 or more of letters,
 /// digits, `_` and `-` holding a digit (`/reset-password/8f14e45fceea167a5a36`, as an access
 /// log or a request's path writes it: whoever holds it sets the account's password or signs
-/// in), not a file's name (`….json`) nor a segment encoded on (`…%2F`).
+/// in), not a file's name (`….json`) nor a segment encoded on (`…%2F`) or glued to a bracket
+/// (a marker: the text after it that a pass replaced may have started with a `%`).
 fn reset_link_token(bytes: &[u8], name_end: usize) -> Option<(usize, usize)> {
     let run = |from: usize, f: fn(&u8) -> bool| {
         bytes
@@ -135,7 +136,7 @@ fn reset_link_token(bytes: &[u8], name_end: usize) -> Option<(usize, usize)> {
         && token.iter().any(u8::is_ascii_digit)
         && bytes
             .get(start + len)
-            .is_none_or(|&b| !matches!(b, b'.' | b'%' | b'*')))
+            .is_none_or(|&b| !matches!(b, b'.' | b'%' | b'*' | b'[')))
     .then_some((start, start + len))
 }
 
@@ -466,6 +467,18 @@ mod tests {
         ] {
             assert_redacted(&[(text, text)]);
         }
+        // Fuzzer (composition sweep): a segment before a `%` stays, and before the marker
+        // that replaced what started with it, on the next pass, too.
+        assert_redacted(&[
+            (
+                "password/234Authorization%B4111111111111111^^28me",
+                "password/234Authorization[REMOVED]",
+            ),
+            (
+                "password/i_3Mtet_sk_live_1EfGhIjKlMnOpcvv%",
+                "password/i_3Mtet_sk_live_[REDACTED]%",
+            ),
+        ]);
     }
 
     #[test]
