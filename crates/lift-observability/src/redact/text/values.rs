@@ -5,7 +5,7 @@
 
 use super::arns;
 use super::cards::digit_run_end;
-use super::names::{count, holds_marker, is_marker, is_name_byte};
+use super::names::{count, holds_marker, is_marker, is_marker_at, is_name_byte};
 use super::pem::before_private_key;
 use super::value_ends::{
     bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end, quoted_value_end,
@@ -126,10 +126,13 @@ pub(super) fn named_value(
             return whole_value(redactor, bytes, start..end, fixed, quote);
         }
         Some(_) => {
+            // A marker ends it too: where this pass had the text a replacement took (a
+            // delimiter first, `None;4111…=…`), the next reads the marker.
             let mut end = start
-                + bytes[start..]
-                    .iter()
-                    .position(|&b| ends_value(b))
+                + (start..bytes.len())
+                    .position(|k| {
+                        ends_value(bytes[k]) || bytes[k] == b'[' && is_marker_at(&bytes[k..])
+                    })
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
             if matches!(word, b"None" | b"null") {
@@ -405,6 +408,22 @@ mod tests {
             redact(r#"Object {"password": String("hunter2"), "k": Object {"cvv": String("737")}}"#),
             r#"Object {"password": "[REDACTED]", "k": Object {"cvv": "[REMOVED]"}}"#
         );
+    }
+
+    #[test]
+    fn a_bare_value_ends_where_a_marker_starts() {
+        // Fuzzer (composition sweep): a bare value ran into the marker that replaced what
+        // followed its delimiter (`;` and track 2 data) — `None` became `None[REMOVED`.
+        assert_redacted(&[
+            (
+                "Token\\u003dNone;4111111111111111=2101",
+                "Token\\u003dNone[REMOVED]",
+            ),
+            (
+                "password=None;4111111111111111=2101",
+                "password=None[REMOVED]",
+            ),
+        ]);
     }
 
     #[test]
