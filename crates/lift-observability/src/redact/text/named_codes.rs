@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 
 use super::cards::digit_run_end;
+use super::names::is_marker_at;
 use super::{Finding, at_word_start, removed, secret};
 use crate::redact::Counts;
 
@@ -159,9 +160,11 @@ pub(super) fn code_after_name(
     };
     let end = at + count;
     // Not the start of a longer word or number (`PIN 1234abc`, `CSC 123.45`), nor a masked
-    // card number's first digits.
+    // card number's first digits, nor glued to a marker (where the first pass had what it
+    // replaced: `5713[REMOVED]`, a chip card's track 2 after its tag and length).
     let whole = match bytes.get(end) {
         Some(b) if b.is_ascii_alphanumeric() || *b == b'*' || *b == b'_' => false,
+        Some(b'[') if is_marker_at(&bytes[end..]) => false,
         Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
         _ => true,
     };
