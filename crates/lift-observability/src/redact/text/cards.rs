@@ -4,7 +4,7 @@
 //! for it (`Cvv("737")`, `InvalidCvc("737")`).
 
 use super::emv;
-use super::names::{after_escape, quoted_name};
+use super::names::{after_escape, is_marker_at, quoted_name};
 use super::value_ends::opening_quote_len;
 use super::{Finding, Replacement, at_word_start, is_word_byte, removed, trim_end};
 use crate::redact::Counts;
@@ -51,7 +51,11 @@ pub(super) fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Fin
     match f {
         CardFinding::Pan { start, end } => {
             counts.add_pan();
-            if let Some((code_start, code_end)) = code_after_card(bytes, end) {
+            // A security code after it, or a chip card's track 2 right after its PAN (the
+            // PAN masked, the track's tag and length kept, its value removed).
+            if let Some((code_start, code_end)) =
+                code_after_card(bytes, end).or_else(|| emv::track_after_pan(bytes, end))
+            {
                 counts.add_sad();
                 return Finding {
                     start,
@@ -294,9 +298,12 @@ pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) ->
     let end = start + digits;
     let whole = match quote {
         Some(q) => bytes[end..].starts_with(q),
-        // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`).
+        // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`), nor glued
+        // to a marker (where the first pass had what it replaced: `5713[REMOVED]`, a chip
+        // card's track 2 after its tag and length).
         None => match bytes.get(end) {
             Some(b) if b.is_ascii_alphanumeric() || *b == b'*' => false,
+            Some(b'[') if is_marker_at(&bytes[end..]) => false,
             Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
             _ => true,
         },

@@ -58,6 +58,23 @@ pub(super) fn tlv_in_run(
     })
 }
 
+/// Track 2 equivalent data (tag `57`) right after a PAN's value ending at `end`, its tag
+/// glued to the PAN's last digit (`5A08<PAN>5713<track>`, an even number of digits needs no
+/// `F`): where the track's value starts and its finding ends. The digits after a PAN found in
+/// a run are not looked at again, where the next pass, the PAN masked, finds the track in
+/// the run its last four digits start.
+pub(super) fn track_after_pan(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
+    let run_end = end
+        + bytes[end..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+    match tlv_at(bytes, end, b"57", Holds::Track2, end..run_end)? {
+        CardFinding::Track { start, end } => Some((start, end)),
+        CardFinding::Pan { .. } => None,
+    }
+}
+
 /// The card data of a TLV whose tag `tag` starts at `at`, its PAN's digits within `run`.
 fn tlv_at(
     bytes: &[u8],
@@ -153,6 +170,22 @@ mod tests {
             (
                 "9f6b134111111111111111d25121011234567890123f",
                 "9f6b13[REMOVED]",
+            ),
+            // Composition sweep: a PAN of 16 digits and the track right after it, its tag
+            // glued to the PAN's last digit — the track was left on the first pass, found
+            // on the next in the run the PAN's last four start.
+            (
+                "5A08411111111111111157134111111111111111D25121011234567890123F",
+                "5A08411111******11115713[REMOVED]",
+            ),
+            // And its tag and length glued to the marker are no code after a code's name.
+            (
+                "PIN was 57134111111111111111D25121011234567890123F",
+                "PIN was 5713[REMOVED]",
+            ),
+            (
+                "cvv 57134111111111111111D25121011234567890123F",
+                "cvv 5713[REMOVED]",
             ),
         ]);
     }
