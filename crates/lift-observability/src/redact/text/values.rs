@@ -106,6 +106,12 @@ pub(super) fn named_value(
             // of many values would be read to its end once per value.
             let close = string_end_on_line(&bytes[open..], q)
                 .map_or_else(|| line_end(bytes, open), |c| open + c);
+            // A quote before a marker may be one a pass wrote around it (`"[REMOVED]"`, a
+            // bare value under a quoted name): on the pass before, this value did not close
+            // there.
+            if bytes.get(close) == Some(&q) && is_marker_at(&bytes[close + 1..]) {
+                return None;
+            }
             (open, close, false)
         }
         Some(b'\\') if escaped_quote_len(&bytes[start..]) > 0 => {
@@ -424,6 +430,13 @@ mod tests {
                 "password=None[REMOVED]",
             ),
         ]);
+    }
+
+    #[test]
+    fn a_quoted_value_closes_at_no_quote_a_marker_follows() {
+        // Composition sweep: the quotes the first pass wrote around a bare value's marker
+        // closed, on the next pass, a value that had not closed on the first.
+        assert_redacted(&[(r#"":cvv:":c[REDACTED]"#, r#"":cvv:":"[REMOVED]"[REDACTED]"#)]);
     }
 
     #[test]
