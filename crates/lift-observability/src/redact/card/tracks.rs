@@ -4,6 +4,7 @@
 
 use super::runs::Group;
 use super::{CardFinding, MASK_CHAR, PAN_DIGITS, luhn_valid};
+use crate::redact::text::is_marker_at;
 
 /// Track 2 (`;PAN=YYMMSSS…?`) or its EMV tag-57 form (`PAN D YYMMSSS… F`) around a
 /// one-group PAN: removed from the start sentinel (if any) to the end sentinel or padding.
@@ -30,7 +31,9 @@ pub(super) fn track2(bytes: &[u8], pan: Group, digits: &[u8]) -> Option<CardFind
             .take_while(|&&b| b == b'F' || b == b'f')
             .count();
     }
-    if bytes.get(end).is_some_and(|&b| b.is_ascii_alphanumeric()) {
+    // Nor glued to a marker: where the pass before had what it replaced, digits perhaps
+    // (`4111…D5713[REMOVED]`, a chip card's TLV in the discretionary data).
+    if bytes.get(end).is_some_and(|&b| b.is_ascii_alphanumeric()) || is_marker_at(&bytes[end..]) {
         return None;
     }
     let start = if pan.start > 0 && bytes[pan.start - 1] == b';' {
@@ -111,5 +114,21 @@ mod tests {
             find_all("swipe %B4111111111111111^DOE/JOHN^2512101000000000?"),
             [("track", "%B4111111111111111^DOE/JOHN^2512101000000000?")]
         );
+    }
+
+    #[test]
+    fn track_2_glued_to_a_marker_is_none() {
+        // Composition sweep: the first pass left `4111…D5713<digits>D…` (no track's end
+        // there) and removed the chip card's TLV inside it; the next read `4111…D5713`
+        // before the marker as track 2.
+        for text in [
+            "4111111111111111D5713[REMOVED]",
+            "4111111111111111=5713[REDACTED]",
+        ] {
+            assert!(
+                find_all(text).iter().all(|(kind, _)| *kind != "track"),
+                "{text}"
+            );
+        }
     }
 }

@@ -4,9 +4,9 @@
 //! for it (`Cvv("737")`, `InvalidCvc("737")`).
 
 use super::emv;
-use super::names::{after_escape, is_marker_at, quoted_name};
+use super::names::{after_escape, quoted_name};
 use super::value_ends::opening_quote_len;
-use super::{Finding, Replacement, at_word_start, is_word_byte, removed, trim_end};
+use super::{Finding, Replacement, at_word_start, code_ends_at, is_word_byte, removed, trim_end};
 use crate::redact::Counts;
 use crate::redact::card::{self, CardFinding};
 
@@ -298,15 +298,8 @@ pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) ->
     let end = start + digits;
     let whole = match quote {
         Some(q) => bytes[end..].starts_with(q),
-        // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`), nor glued
-        // to a marker (where the first pass had what it replaced: `5713[REMOVED]`, a chip
-        // card's track 2 after its tag and length).
-        None => match bytes.get(end) {
-            Some(b) if b.is_ascii_alphanumeric() || *b == b'*' => false,
-            Some(b'[') if is_marker_at(&bytes[end..]) => false,
-            Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
-            _ => true,
-        },
+        // Not the start of a longer number or word (`cvv 123.4`, `cvv 1234abc`).
+        None => code_ends_at(bytes, end),
     };
     if !(3..=4).contains(&digits) || !whole {
         return None;

@@ -187,6 +187,15 @@ mod tests {
                 "cvv 57134111111111111111D25121011234567890123F",
                 "cvv 5713[REMOVED]",
             ),
+            // A code and a `.` before track 2 data: a decimal number's start on the first
+            // pass, the `.` glued to a marker on the next.
+            ("CV2 was 391.4111111111111111D2101", "CV2 was 391.[REMOVED]"),
+            // The TLV inside track 2's discretionary data (no track's end there, letters
+            // glued to its digits): the track's `4111…D5713` before the marker is none.
+            (
+                "4111111111111111D57134111111111111111D121011234567123456789",
+                "4111111111111111D5713[REMOVED]",
+            ),
         ]);
     }
 

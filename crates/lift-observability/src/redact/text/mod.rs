@@ -639,6 +639,21 @@ fn starts_token(bytes: &[u8], start: usize) -> bool {
         })
 }
 
+/// Whether a code's digits ending at `end` end a word: no letter, digit, `_` or mask
+/// character glued after them, no decimal part (`123.45`) — nor a marker glued after them or
+/// their `.`, where the pass before had the text it replaced, digits perhaps (`5713[REMOVED]`:
+/// a chip card's track 2 after its tag and length; `391.[REMOVED]`).
+fn code_ends_at(bytes: &[u8], end: usize) -> bool {
+    let digit_or_marker =
+        |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit) || is_marker_at(&bytes[at..]);
+    match bytes.get(end) {
+        Some(b) if b.is_ascii_alphanumeric() || *b == b'*' || *b == b'_' => false,
+        Some(b'[') => !is_marker_at(&bytes[end..]),
+        Some(b'.' | b',') => !digit_or_marker(end + 1),
+        _ => true,
+    }
+}
+
 /// Where `needle` first occurs in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)

@@ -9,8 +9,7 @@
 use std::ops::RangeInclusive;
 
 use super::cards::digit_run_end;
-use super::names::is_marker_at;
-use super::{Finding, at_word_start, removed, secret};
+use super::{Finding, at_word_start, code_ends_at, removed, secret};
 use crate::redact::Counts;
 
 /// The four bytes that may end the words [`code_after_name`] reads back, each in its slot of
@@ -160,15 +159,8 @@ pub(super) fn code_after_name(
     };
     let end = at + count;
     // Not the start of a longer word or number (`PIN 1234abc`, `CSC 123.45`), nor a masked
-    // card number's first digits, nor glued to a marker (where the first pass had what it
-    // replaced: `5713[REMOVED]`, a chip card's track 2 after its tag and length).
-    let whole = match bytes.get(end) {
-        Some(b) if b.is_ascii_alphanumeric() || *b == b'*' || *b == b'_' => false,
-        Some(b'[') if is_marker_at(&bytes[end..]) => false,
-        Some(b'.' | b',') => !bytes.get(end + 1).is_some_and(u8::is_ascii_digit),
-        _ => true,
-    };
-    if !(digits.contains(&count) && whole) {
+    // card number's first digits.
+    if !(digits.contains(&count) && code_ends_at(bytes, end)) {
         return None;
     }
     Some(replace(at, digit_run_end(bytes, end), counts))
