@@ -450,6 +450,11 @@ mod tests {
             "cvv_present",
             "security_code_check",
             "card_verification_result",
+            // How often a PIN or a password was tried, how many tries are left.
+            "pin_attempts",
+            "failedPinAttempts",
+            "password_retries",
+            "pin_tries_remaining",
             // CyberSource's flag that a code was sent, and its length.
             "cvIndicator",
             "cvNumberLength",

@@ -160,7 +160,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 28] = [
     b"functions",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 44] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 48] = [
     b"id",
     b"ids",
     b"arn",
@@ -171,6 +171,12 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 44] = [
     b"method",
     b"scheme",
     b"count",
+    // How often it was tried, how many tries are left (`pin_attempts`, `password_retries`,
+    // `pin_tries_remaining`): a count. (`password_attempt` may hold the attempt.)
+    b"attempts",
+    b"tries",
+    b"retries",
+    b"remaining",
     b"length",
     b"len",
     b"size",
