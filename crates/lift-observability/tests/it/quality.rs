@@ -1657,8 +1657,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // starts no key.
         "ACH TRANSACTION_DECLINED: PAYMENT_FAILED for ACCOUNT A[1], DAY 3, AAA rating",
         "API APPROVED via ARN, ABSKIT, AX, AZ; relay id 65A21AA4F1, A21AA, ABSKQmVk",
-        // Counts of tries under a PIN's and a password's names.
+        // Counts of tries under a PIN's and a password's names; a key's last characters; a
+        // terminal's capability, a PIN block's format.
         "pin_attempts=2 pin_length=4 pin_verified=true password_retries=1 pin_tries_remaining=3",
+        "{\"api_key_last4\":\"a1b2\",\"pin_entry_capability\":\"can_accept\",\"pin_block_format\":\"ISO-0\"}",
         // Words after Paddle's and Bedrock's prefixes.
         "bedrock-api-key-rotation enabled; pdl_ntfset_events table; pdl_live_apikey_",
         "cert=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G== AQEshort==-abc",

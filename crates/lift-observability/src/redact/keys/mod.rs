@@ -148,8 +148,10 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
     // A token after a sensitive-data name says the value is a check's outcome.
     let mut outcome = false;
     let mut count = 0;
-    // The token before the current one, then (after the loop) the last one.
+    // The token before the current one, then (after the loop) the last one; and the one
+    // before that.
     let (mut prev_start, mut prev_end) = (0, 0);
+    let (mut before_start, mut before_end) = (0, 0);
     let mut i = 0;
     while i < key.len() {
         if !is_alnum(key[i]) {
@@ -174,6 +176,7 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
                 || token_in(key, prev_start, prev_end, &SECRET_KEY_QUALIFIERS)
                     && token_is(key, s, e, b"key");
         }
+        (before_start, before_end) = (prev_start, prev_end);
         (prev_start, prev_end) = (s, e);
         count += 1;
     }
@@ -181,6 +184,10 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
         return KeyRule::Scan;
     }
     if count > 1 && token_in(key, prev_start, prev_end, &DESCRIBING_TOKENS) {
+        return KeyRule::Scan;
+    }
+    // Its last characters (`api_key_last4`, `token_last_4`), as a dashboard shows a key's.
+    if count > 2 && is_digit(key[prev_start]) && token_is(key, before_start, before_end, b"last") {
         return KeyRule::Scan;
     }
     if count == 1 && token_in(key, prev_start, prev_end, &SAD_WHOLE_KEYS) {
@@ -450,6 +457,13 @@ mod tests {
             "cvv_present",
             "security_code_check",
             "card_verification_result",
+            // A key's last characters, as a dashboard shows them; a terminal's capability,
+            // a PIN block's format.
+            "api_key_last4",
+            "token_last_4",
+            "pin_entry_capability",
+            "pin_entry_mode",
+            "pin_block_format",
             // How often a PIN or a password was tried, how many tries are left.
             "pin_attempts",
             "failedPinAttempts",

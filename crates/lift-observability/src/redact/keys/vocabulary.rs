@@ -160,7 +160,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 28] = [
     b"functions",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 48] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 52] = [
     b"id",
     b"ids",
     b"arn",
@@ -192,6 +192,12 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 48] = [
     b"alg",
     b"algorithm",
     b"policy",
+    // What a terminal can take and how it is written (`pin_entry_capability`,
+    // `pin_entry_mode`, `pin_block_format`).
+    b"capability",
+    b"capabilities",
+    b"mode",
+    b"format",
     b"hint",
     b"enabled",
     b"required",
