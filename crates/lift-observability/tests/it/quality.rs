@@ -1661,6 +1661,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // terminal's capability, a PIN block's format.
         "pin_attempts=2 pin_length=4 pin_verified=true password_retries=1 pin_tries_remaining=3",
         "{\"api_key_last4\":\"a1b2\",\"pin_entry_capability\":\"can_accept\",\"pin_block_format\":\"ISO-0\"}",
+        "{\"otp_sent\":true,\"otp_channel\":\"sms\",\"otp_expires_in\":300}",
         // Words after Paddle's and Bedrock's prefixes.
         "bedrock-api-key-rotation enabled; pdl_ntfset_events table; pdl_live_apikey_",
         "cert=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAQEyhmfxK4nJbhZGw0m/n3Q5qf3VaY9UCJ14XWZE03G== AQEshort==-abc",

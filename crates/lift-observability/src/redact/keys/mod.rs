@@ -464,6 +464,8 @@ mod tests {
             "pin_entry_capability",
             "pin_entry_mode",
             "pin_block_format",
+            "otp_sent",
+            "otpChannel",
             // How often a PIN or a password was tried, how many tries are left.
             "pin_attempts",
             "failedPinAttempts",

@@ -160,7 +160,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 28] = [
     b"functions",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 52] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 54] = [
     b"id",
     b"ids",
     b"arn",
@@ -198,6 +198,9 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 52] = [
     b"capabilities",
     b"mode",
     b"format",
+    // Whether and how a one-time code was sent (`otp_sent`, `otp_channel`).
+    b"sent",
+    b"channel",
     b"hint",
     b"enabled",
     b"required",
