@@ -16,6 +16,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::plain_probe::Plain;
+
 /// One typed value of a field. Cheap to copy; borrows instead of owning.
 #[derive(Clone, Copy)]
 #[non_exhaustive]
@@ -45,14 +47,15 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
-    /// Whether the value is nothing (`Null`, a `Serde` value that is `None` or `()`, JSON
-    /// `null`): written as `null` under a secret's key too.
-    pub(crate) fn is_null(&self) -> bool {
+    /// What the value is when it hides nothing: nothing (`Null`, a `Serde` value that is
+    /// `None` or `()`, JSON `null`) or a boolean — written as it is under a secret's key too.
+    pub(crate) fn plain(&self) -> Option<Plain> {
         match self {
-            Value::Null => true,
-            Value::Serde(v) => v.serializes_as_null(),
-            Value::Json(json) => json.0 == "null",
-            _ => false,
+            Value::Null => Some(Plain::Null),
+            Value::Bool(b) => Some(Plain::Bool(*b)),
+            Value::Serde(v) => v.plain_json().and_then(Plain::from_json),
+            Value::Json(json) => Plain::from_json(json.0),
+            _ => None,
         }
     }
 

@@ -92,8 +92,8 @@ impl ConsoleEncoder {
             rule => rule,
         };
         match rule {
-            // Nothing under a sensitive name: nothing to hide.
-            KeyRule::Remove | KeyRule::Secret if field.value.is_null() => {
+            // Nothing or a flag under a sensitive name: nothing to hide.
+            KeyRule::Remove | KeyRule::Secret if field.value.plain().is_some() => {
                 write_value(out, field.key, field.value, None)
             }
             // Only a pair's value gets here removed (a removed key was left out above).

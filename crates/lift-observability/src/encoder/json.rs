@@ -17,6 +17,7 @@ use super::{
 };
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
+use crate::plain_probe::Plain;
 use crate::redact::pairs::{self, PairRole};
 use crate::redact::{KeyRule, Redactor, jwk, keys};
 use crate::timestamp::write_rfc3339_millis;
@@ -144,16 +145,16 @@ fn write_field_as<const POWERTOOLS: bool>(
         KeyRule::Safe => write_value(out, field.key, field.value, None),
         // Only a pair's value gets here removed (a removed key was left out above): its
         // key stands already, so the value is written as a nested pair's is.
-        sensitive => write_marker(out, field.value.is_null(), redactor, sensitive),
+        sensitive => write_marker(out, field.value.plain(), redactor, sensitive),
     }
 }
 
-/// A removed pair's value or a secret's: its marker, counted — or `null` when the value is
-/// nothing (nothing to hide, and that it is not set is what a reader looks for).
+/// A removed pair's value or a secret's: its marker, counted — or the value as it is when
+/// it hides nothing: `null` (that it is not set is what a reader looks for), a boolean.
 #[cold]
-fn write_marker(out: &mut Vec<u8>, is_null: bool, redactor: &Redactor, rule: KeyRule) {
-    if is_null {
-        out.extend_from_slice(b"null");
+fn write_marker(out: &mut Vec<u8>, plain: Option<Plain>, redactor: &Redactor, rule: KeyRule) {
+    if let Some(plain) = plain {
+        out.extend_from_slice(plain.json().as_bytes());
     } else if rule == KeyRule::Remove {
         redactor.counts().add_sad();
         out.extend_from_slice(b"\"[REMOVED]\"");
@@ -346,6 +347,26 @@ mod tests {
         );
         assert!(
             text.ends_with(r#""api_key":null,"password":null,"token":"[REDACTED]"}"#),
+            "{text}"
+        );
+        assert_eq!(r.stats().secret_keys, 1);
+    }
+
+    #[test]
+    fn a_flag_under_a_secret_s_name_is_written_as_it_is() {
+        // Each was `"[REDACTED]"`: one bit holds no secret.
+        let r = Redactor::new();
+        let set = Some(true);
+        let text = line(
+            &[
+                Field::new("password_set", Value::Bool(false)),
+                Field::new("has_api_key", Value::serde(&set)),
+                Field::new("token", Value::Str("true")),
+            ],
+            &r,
+        );
+        assert!(
+            text.ends_with(r#""password_set":false,"has_api_key":true,"token":"[REDACTED]"}"#),
             "{text}"
         );
         assert_eq!(r.stats().secret_keys, 1);

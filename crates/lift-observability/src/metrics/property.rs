@@ -19,8 +19,11 @@ pub(super) fn redacted_property(key: &str, value: crate::value::Value<'_>) -> Ow
         v.map(|(b, n)| OwnedValue::Str(String::from_utf8_lossy(&b[..n]).into()))
     };
     match redactor.key_rule(key) {
-        KeyRule::Secret if value.is_null() => OwnedValue::Null,
-        KeyRule::Secret => OwnedValue::Str(crate::redact::text::REDACTED.into()),
+        KeyRule::Secret => match value.plain() {
+            Some(crate::plain_probe::Plain::Null) => OwnedValue::Null,
+            Some(crate::plain_probe::Plain::Bool(b)) => OwnedValue::Bool(b),
+            None => OwnedValue::Str(crate::redact::text::REDACTED.into()),
+        },
         KeyRule::Remove => OwnedValue::Null,
         KeyRule::Scan | KeyRule::Safe => match value {
             // A payload in base64 (an event's `body`): read as the text it encodes.

@@ -121,8 +121,7 @@ impl<'w, 'a> Compound<'w, 'a> {
     /// A secret's value: `"[REDACTED]"`, counted, or `null` when it is nothing.
     #[cold]
     fn secret_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
-        self.writer
-            .secret(crate::null_probe::serializes_as_null(value));
+        self.writer.secret(crate::plain_probe::plain_value(value));
         Ok(())
     }
 

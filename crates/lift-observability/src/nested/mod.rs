@@ -25,6 +25,7 @@ use std::fmt;
 
 use serde::ser;
 
+use crate::plain_probe::{Plain, plain_value};
 use crate::redact::Redactor;
 use writer::How;
 
@@ -40,11 +41,11 @@ pub trait SerializeJson {
     /// Serializes `self` through `writer` (Lift's redacting JSON writer).
     fn serialize_json(&self, writer: &mut NestedWriter<'_>) -> Result<(), NestedError>;
 
-    /// Whether `self` is nothing (`None`, `()`): written as `null` under a secret's key too,
-    /// where anything else is `"[REDACTED]"`. Told without reading the value; `false` unless
-    /// known.
-    fn serializes_as_null(&self) -> bool {
-        false
+    /// The JSON text of `self` when it hides nothing — `null` (`None`, `()`), `true` or
+    /// `false`: written as it is under a secret's key too, where anything else is
+    /// `"[REDACTED]"`. Told without reading the value; `None` unless known.
+    fn plain_json(&self) -> Option<&'static str> {
+        None
     }
 }
 
@@ -53,8 +54,8 @@ impl<T: serde::Serialize + ?Sized> SerializeJson for T {
         self.serialize(writer)
     }
 
-    fn serializes_as_null(&self) -> bool {
-        crate::null_probe::serializes_as_null(self)
+    fn plain_json(&self) -> Option<&'static str> {
+        plain_value(self).map(Plain::json)
     }
 }
 
@@ -439,6 +440,29 @@ mod tests {
         assert_eq!(
             (stats.pan, stats.sensitive_auth_data, stats.secret_keys),
             (5, 2, 1)
+        );
+    }
+
+    #[test]
+    fn a_flag_under_a_secret_s_name_is_written_as_it_is() {
+        #[derive(serde::Serialize)]
+        struct Db {
+            password_set: bool,
+            token: Option<bool>,
+        }
+        let db = Db {
+            password_set: true,
+            token: Some(false),
+        };
+        assert_eq!(
+            write(&db, Some(&Redactor::new())),
+            r#"{"password_set":true,"token":false}"#
+        );
+        // A pair's value that is a flag.
+        let pairs = serde_json::json!([{"name": "DB_PASSWORD", "value": true}]);
+        assert_eq!(
+            write(&pairs, Some(&Redactor::new())),
+            r#"[{"name":"DB_PASSWORD","value":true}]"#
         );
     }
 

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::plain_probe::Plain;
 use crate::redact::static_keys::{ValueRole, value_role};
 use crate::redact::{KeyRule, Redactor, keys};
 
@@ -186,9 +187,9 @@ impl<'a> NestedWriter<'a> {
     }
 
     /// A secret's value: `"[REDACTED]"`, counted, or `null` when it is nothing.
-    pub(super) fn secret(&mut self, is_null: bool) {
-        if is_null {
-            self.out.extend_from_slice(b"null");
+    pub(super) fn secret(&mut self, plain: Option<Plain>) {
+        if let Some(plain) = plain {
+            self.out.extend_from_slice(plain.json().as_bytes());
         } else {
             if let Some(r) = self.redactor {
                 r.counts().add_secret_key();
@@ -203,7 +204,7 @@ impl<'a> NestedWriter<'a> {
     pub(super) fn pair_marker<T: Serialize + ?Sized>(&mut self, rule: KeyRule, value: &T) -> bool {
         let Some(r) = self.redactor else { return false };
         if matches!(rule, KeyRule::Remove | KeyRule::Secret)
-            && crate::null_probe::serializes_as_null(value)
+            && crate::plain_probe::plain_value(value).is_some()
         {
             return false;
         }

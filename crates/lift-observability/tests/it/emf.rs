@@ -356,6 +356,7 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     m.set_property("note", "card 4111 1111 1111 1111 declined");
     m.set_property("api_key", "sk_live_123");
     m.set_property("password", None::<&str>);
+    m.set_property("has_api_key", true);
     m.set_property("cvv", "123");
     // A form post's body in base64, as its event carries it.
     let form = "Y2FyZF9udW1iZXI9NDExMTExMTExMTExMTExMSZjdmM9NzM3";
@@ -369,6 +370,8 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     assert_eq!(d["api_key"], "[REDACTED]");
     // A secret not set is `null`, as in log lines.
     assert!(d["password"].is_null(), "{d}");
+    // A flag under a secret's name, as it is: one bit holds no secret.
+    assert_eq!(d["has_api_key"], true, "{d}");
     assert!(d["cvv"].is_null());
     assert_eq!(d["body"], "[REDACTED]");
     assert_eq!(d["request_id"], "4111111111111111");

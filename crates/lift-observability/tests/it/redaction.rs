@@ -124,6 +124,37 @@ fn a_card_s_fields_in_tab_separated_columns_go_and_the_line_stays_json() {
 }
 
 #[test]
+fn a_flag_under_a_secret_s_name_is_kept_wherever_it_stands() {
+    // Each was `[REDACTED]`: a boolean is one bit, it holds no secret.
+    #[derive(serde::Serialize)]
+    struct Account {
+        has_password: bool,
+        api_key_set: Option<bool>,
+        token: &'static str,
+    }
+    let (log, sink) = logger(Format::Json, Redactor::new());
+    let account = Account {
+        has_password: true,
+        api_key_set: Some(false),
+        token: "t-123",
+    };
+    log.with_field("secret_rotated_today", true).info(
+        "password_set=true token=false",
+        &[
+            field("has_token", false),
+            field("account", Value::serde(&account)),
+        ],
+    );
+    let e = &sink.entries()[0];
+    assert_eq!(e["message"], "password_set=true token=false");
+    assert_eq!(e["secret_rotated_today"], true);
+    assert_eq!(e["has_token"], false);
+    assert_eq!(e["account"]["has_password"], true);
+    assert_eq!(e["account"]["api_key_set"], false);
+    assert_eq!(e["account"]["token"], "[REDACTED]");
+}
+
+#[test]
 fn runtime_keys_and_context_are_redacted_too() {
     let (log, sink) = logger(Format::Json, Redactor::new());
     let child = log

@@ -141,9 +141,10 @@ pub(super) fn named_value(
                     })
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
-            if matches!(word, b"None" | b"null") {
+            if matches!(word, b"None" | b"null" | b"true" | b"false") {
                 // No value (Rust's `None`, JSON's `null`): nothing to hide, and that none
-                // was set is what a reader of the line looks for.
+                // was set is what a reader of the line looks for; a flag (`password_set:
+                // true`) is one bit that holds no secret.
                 return None;
             }
             if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {
@@ -430,6 +431,19 @@ mod tests {
                 "password=None[REMOVED]",
             ),
         ]);
+    }
+
+    #[test]
+    fn a_flag_after_a_secret_s_name_stays() {
+        // Each went `[REDACTED]`: one bit holds no secret, as `None` and `null` hide none.
+        for text in [
+            "password_set=true token: false",
+            r#"{"password":true,"api_key":false}"#,
+        ] {
+            assert_redacted(&[(text, text)]);
+        }
+        // A word that only starts like one is a value.
+        assert_redacted(&[("password=trueish", "password=[REDACTED]")]);
     }
 
     #[test]
