@@ -215,8 +215,9 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
 /// card security code after it and a space or two (and a noun, `code`/`number`/`value`, and
 /// `is`/`was`, or an arrow: `Map(cvv -> 737)`), glued by a `-` or a `#`, as a message or a
 /// note has it (`cvv 737`, `CVC "1234"`, `CVV2 was 123`, `CVV code 737`, `cvv-737`, `CVV
-/// (737)`, `cvc \"737\"` in escaped text), 3 or 4 digits as a whole word; or in a wrapper named for it ([`wrapped_code`]).
-/// With `=` or `:` right after it the name is a separator's.
+/// (737)`, `cvc \"737\"` in escaped text), 3 or 4 digits as a whole word; or in a wrapper
+/// named for it ([`wrapped_code`]). With `=` or `:` right after it the name is a
+/// separator's.
 pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
     // `ccv` (Card Code Verification, as some acquirers name it) starts a `c` earlier.

@@ -1,7 +1,7 @@
 //! Secrets told by a literal of their own, with no name before them: `Bearer`, `Basic` and
-//! `Token` credentials, AWS access key ids and Bedrock's long-term API keys, JWTs (and JSON in base64 where no JWT stands),
-//! and `Base64Data`'s bytes. Providers' keys told by their prefix are
-//! [`prefixed_keys`](super::prefixed_keys)'.
+//! `Token` credentials, AWS access key ids and Bedrock's long-term API keys, JWTs (and JSON
+//! in base64 where no JWT stands), and `Base64Data`'s bytes. Providers' keys told by their
+//! prefix are [`prefixed_keys`](super::prefixed_keys)'.
 
 use super::named_secrets::key_after_name;
 use super::payment_keys::{base64_len, padding_len};
