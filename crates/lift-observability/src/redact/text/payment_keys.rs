@@ -5,7 +5,7 @@
 //! `k` or `_`, [`prefixed_keys`](super::prefixed_keys) and [`prefix_ends`](super::prefix_ends).)
 //! The body becomes `[REDACTED]`; the prefix stays, as it says which provider's key leaked.
 
-use super::prefixed_keys::{body_ends, prefixed_token};
+use super::prefixed_keys::{base64url_key, prefixed_token};
 use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
 
@@ -94,17 +94,13 @@ const PAYPAL_BODY: usize = 60;
 /// as Square's are), as a whole word: base64url after the prefix, 60 characters or more. Its
 /// body `[REDACTED]`, the prefix kept.
 pub(super) fn paypal_access_token(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
-    let token = at.checked_sub(3)?;
-    if !bytes[token..].starts_with(PAYPAL_PREFIX) || !starts_token(bytes, token) {
-        return None;
-    }
-    let start = token + PAYPAL_PREFIX.len();
-    let len = bytes[start..]
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        .count();
-    (len >= PAYPAL_BODY && body_ends(bytes, start + len))
-        .then(|| secret(start, start + len, counts))
+    base64url_key(
+        bytes,
+        at.checked_sub(3)?,
+        PAYPAL_PREFIX,
+        PAYPAL_BODY,
+        counts,
+    )
 }
 
 #[cfg(test)]

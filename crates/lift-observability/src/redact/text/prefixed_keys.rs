@@ -204,16 +204,27 @@ const GOOGLE_API_KEY_BODY: usize = 35;
 
 /// A Google API key (`AIza` and 35 of base64url, anchored at its `A`), as a whole word.
 pub(super) fn google_api_key(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
-    if !bytes[at..].starts_with(GOOGLE_API_KEY) || !starts_token(bytes, at) {
+    base64url_key(bytes, at, GOOGLE_API_KEY, GOOGLE_API_KEY_BODY, counts)
+}
+
+/// A key that starts at `start` with `prefix`, as a whole word, its body `shortest` or more
+/// of base64url (`A-Za-z0-9_-`) up to a word's end: the body `[REDACTED]`, the prefix kept.
+pub(super) fn base64url_key(
+    bytes: &[u8],
+    start: usize,
+    prefix: &[u8],
+    shortest: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    if !bytes[start..].starts_with(prefix) || !starts_token(bytes, start) {
         return None;
     }
-    let start = at + GOOGLE_API_KEY.len();
-    let len = bytes[start..]
+    let body = start + prefix.len();
+    let len = bytes[body..]
         .iter()
         .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         .count();
-    (len >= GOOGLE_API_KEY_BODY && body_ends(bytes, start + len))
-        .then(|| secret(start, start + len, counts))
+    (len >= shortest && body_ends(bytes, body + len)).then(|| secret(body, body + len, counts))
 }
 
 /// Token prefixes that say which token it is, kept when its body is redacted: GitHub's
