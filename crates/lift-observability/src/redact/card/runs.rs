@@ -6,6 +6,7 @@
 
 use super::tracks::{track1, track2};
 use super::{CardFinding, MASK_CHAR, PAN_DIGITS, is_card_number};
+use crate::redact::text::is_marker_at;
 
 /// A space as a URL encodes it: one of the separators between a card number's groups.
 const ENCODED_SPACE: &[u8] = b"%20";
@@ -337,9 +338,12 @@ fn candidate_at(bytes: &[u8], floor: usize, window: Window<'_>) -> Option<CardFi
                 return Some(track);
             }
             // A masked number's kept first digits end at its hidden middle: never part of
-            // a number here.
+            // a number here. Nor are digits glued to a marker, where the pass before had
+            // what it replaced — more digits, perhaps (`2201…05713[REMOVED]`: a chip card's
+            // track 2 TLV found inside a longer run).
             if right.is_some_and(|b| b.is_ascii_alphanumeric())
                 || right == Some(MASK_CHAR as u8) && before_hidden_digits(bytes, g.end)
+                || right == Some(b'[') && is_marker_at(&bytes[g.end..])
             {
                 continue;
             }

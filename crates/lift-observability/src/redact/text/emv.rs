@@ -190,6 +190,12 @@ mod tests {
             // A code and a `.` before track 2 data: a decimal number's start on the first
             // pass, the `.` glued to a marker on the next.
             ("CV2 was 391.4111111111111111D2101", "CV2 was 391.[REMOVED]"),
+            // A TLV inside a longer run of digits: those before it, glued to the marker on
+            // the next pass, are no card number (a 15-digit Mir number, there).
+            (
+                "2201111111057134111111111111111D25121011234567890123F",
+                "220111111105713[REMOVED]",
+            ),
             // The TLV inside track 2's discretionary data (no track's end there, letters
             // glued to its digits): the track's `4111…D5713` before the marker is none.
             (
