@@ -181,6 +181,9 @@ pub(super) fn key_after_name(
 ) -> Option<Finding> {
     if !bytes[k..].get(..3)?.eq_ignore_ascii_case(b"key")
         || !kind_before(bytes, k, floor, &KEY_KINDS)
+        // PGP's armour (`-----BEGIN PGP PRIVATE KEY BLOCK-----`): its label, no value; the
+        // key's own detector redacts the body after it.
+        || bytes[k + 3..].starts_with(PGP_ARMOUR_END)
     {
         return None;
     }
@@ -189,6 +192,9 @@ pub(super) fn key_after_name(
     })?;
     Some(secret(start, end, counts))
 }
+
+/// What follows `KEY` in PGP's private key armour.
+const PGP_ARMOUR_END: &[u8] = b" BLOCK-----";
 
 /// Whether the `r` at `r` is `secret`'s or `credential`'s (any case).
 #[inline(always)]

@@ -85,6 +85,29 @@ mod tests {
     }
 
     #[test]
+    fn pgp_s_armour_stays_whole() {
+        // Composition sweep: `KEY BLOCK-----…` read as a private key's value after its name
+        // took the armour's end with the body (`-----BEGIN PGP PRIVATE KEY [REDACTED] PGP
+        // PRIVATE KEY BLOCK-----`), and a second pass found no armour left.
+        const PGP: &str = "-----BEGIN PGP PRIVATE KEY BLOCK-----";
+        const END: &str = "-----END PGP PRIVATE KEY BLOCK-----";
+        for (text, want) in [
+            (
+                format!("{PGP}\nlQOYBF0abc123\n{END}"),
+                format!("{PGP}[REDACTED]{END}"),
+            ),
+            (
+                format!("private_key: {PGP}%3D\nMIIEvQIBADAN\n{END}"),
+                format!("private_key: {PGP}[REDACTED]{END}"),
+            ),
+        ] {
+            let once = redact(&text);
+            assert_eq!(once, want, "{text}");
+            assert_eq!(redact(&once), once);
+        }
+    }
+
+    #[test]
     fn a_key_s_body_ends_at_what_a_pass_before_wrote() {
         // Fuzzer: the element's value took the key's `-----END`, so a second pass read the
         // body on to the string's end, over the markers the first had written.
