@@ -12,6 +12,8 @@ mod properties;
 mod redaction;
 // The labelled quality set: every sensitive case caught, no benign case touched.
 mod quality;
+// The labelled texts cut, joined and mutated: each redacted once for all.
+mod composition;
 // The realistic corpus through the logger: its secrets never written, nothing else changed.
 mod corpus;
 #[path = "../support/corpus_calls.rs"]

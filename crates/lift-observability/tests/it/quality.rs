@@ -1923,6 +1923,12 @@ fn encoded_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// The texts of every labelled case, sensitive and benign (the composition sweep's
+/// material: `composition.rs`).
+pub(crate) fn all_texts() -> Vec<String> {
+    all_cases().into_iter().map(|case| case.text).collect()
+}
+
 fn all_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     card_cases(&mut cases);
