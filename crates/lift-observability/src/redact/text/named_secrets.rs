@@ -25,6 +25,7 @@ use super::cards::digit_run_end;
 use super::names::{holds_marker, marker_start};
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::Counts;
+use crate::redact::card::MASK_CHAR;
 
 /// Fewest bytes of a bare value taken for a password (`v2`, `OK` are words).
 const SHORTEST_PASSWORD: usize = 4;
@@ -155,16 +156,20 @@ fn reads_as_password(word: &[u8]) -> bool {
 }
 
 /// Whether `word` is a version's number: numbers joined by dots, perhaps after a `v` (`v2.1`,
-/// `1.4.0`, `V3.10.2`).
+/// `1.4.0`, `V3.10.2`). A number may hold a masked card's hidden digits (`1.621619******7044`:
+/// a pass before masked the card it ended in, where it read a version).
 fn is_version(word: &[u8]) -> bool {
     let numbers = match word {
         [b'v' | b'V', rest @ ..] => rest,
         _ => word,
     };
-    numbers.contains(&b'.')
-        && numbers
-            .split(|&b| b == b'.')
-            .all(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+    let number = |n: &[u8]| {
+        n.first().is_some_and(u8::is_ascii_digit)
+            && n.last().is_some_and(u8::is_ascii_digit)
+            && n.iter()
+                .all(|&b| b.is_ascii_digit() || b == MASK_CHAR as u8)
+    };
+    numbers.contains(&b'.') && numbers.split(|&b| b == b'.').all(number)
 }
 
 /// At the `k` at `k` (before an `e`): a key after `key` — the last word of a secret's name,
@@ -513,6 +518,12 @@ mod tests {
         ] {
             assert_redacted(&[(text, text)]);
         }
+        // Composition sweep: a version that ends in a card number, the card masked — the
+        // next pass read the masked version as a password.
+        assert_redacted(&[(
+            "password 1.6216191724107044\t12/28",
+            "password 1.621619******7044\t12/28",
+        )]);
         let long = format!("passwd \"x token:{}\" ok", "v".repeat(300));
         assert_redacted(&[(&long, "passwd \"x token:[REDACTED]\" ok")]);
         // A separator's and a flag's forms are theirs.
