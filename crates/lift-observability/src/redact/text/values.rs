@@ -118,11 +118,13 @@ pub(super) fn named_value(
             // A quoted value inside JSON-escaped text: `\"737\"` (`\\\"737\\\"` escaped
             // twice), closed by the same escape.
             let open = start + escaped_quote_len(&bytes[start..]);
-            (
-                open,
-                quoted_value_end(bytes, open, &bytes[start..open]),
-                false,
-            )
+            let quote = &bytes[start..open];
+            let close = quoted_value_end(bytes, open, quote);
+            // As above: a quote before a marker may be one a pass wrote.
+            if bytes[close..].starts_with(quote) && is_marker_at(&bytes[close + quote.len()..]) {
+                return None;
+            }
+            (open, close, false)
         }
         // An object, a list or a parenthesised value: all of it, as a key rule takes a
         // nested value whole.
@@ -450,7 +452,14 @@ mod tests {
     fn a_quoted_value_closes_at_no_quote_a_marker_follows() {
         // Composition sweep: the quotes the first pass wrote around a bare value's marker
         // closed, on the next pass, a value that had not closed on the first.
-        assert_redacted(&[(r#"":cvv:":c[REDACTED]"#, r#"":cvv:":"[REMOVED]"[REDACTED]"#)]);
+        assert_redacted(&[
+            (r#"":cvv:":c[REDACTED]"#, r#"":cvv:":"[REMOVED]"[REDACTED]"#),
+            // Escaped twice, as JSON inside a JSON string inside a JSON line writes them.
+            (
+                r#"\\\"pin:\\\":9[REMOVED]"#,
+                r#"\\\"pin:\\\":\\\"[REMOVED]\\\"[REMOVED]"#,
+            ),
+        ]);
     }
 
     #[test]
