@@ -22,6 +22,7 @@ use super::values::{Name, named_value, value_finding};
 use super::wrappers::only_field_value;
 use super::{Finding, REDACTED, REMOVED, Replacement, find_last, secret, trim_end};
 use crate::redact::Redactor;
+use crate::redact::card::MASK_CHAR;
 use crate::redact::encoded;
 use crate::redact::jwk;
 use crate::redact::keys;
@@ -226,6 +227,13 @@ pub(super) fn separator_ending_at(
         }
         _ => (&before[bare_name_start(before, floor)..], false, None),
     };
+    // A name ending in a masked card number's last digits (`token2-621619******7044:`): the
+    // pass that masked it took its fields after it too, when it had any (`:\t12/28\t737`), so
+    // this separator stood inside that finding; and any other pass before judged the name
+    // with its digits and left a marker for a value.
+    if !quoted_name && name.last().is_some_and(u8::is_ascii_digit) && ends_in_masked_card(name) {
+        return None;
+    }
     let Some(fixed) = marker_for(redactor, name) else {
         let start = before.len() - name.len();
         // A label whose last word says something only with the word before it (`Security
@@ -365,6 +373,13 @@ pub(super) fn separator_ending_at(
         adjacent: (before.len() == at).then(|| at - name.len()),
     };
     named_value(redactor, bytes, last, floor, name, fixed, unclosed)
+}
+
+/// Whether `name` ends in a masked card number's last digits: digits after a `*`.
+#[cold]
+fn ends_in_masked_card(name: &[u8]) -> bool {
+    let digits = name.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && name.len() > digits && name[name.len() - digits - 1] == MASK_CHAR as u8
 }
 
 /// Whether a quoted value after the separator at `last` (and perhaps blanks, and `Debug`'s
@@ -788,6 +803,17 @@ mod tests {
         ] {
             assert_eq!(redact(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_name_ending_in_a_masked_card_is_no_name() {
+        // Composition sweep: the card's fields after it went with the card on the first pass
+        // (the `:` inside that finding); on the next, `token2-621619******7044` read as a
+        // token's name and the expiry as its value.
+        assert_redacted(&[(
+            "token2-6216191724107044:\t12/28\t7391",
+            "token2-621619******7044:\t12/28\t[REMOVED]",
+        )]);
     }
 
     #[test]
