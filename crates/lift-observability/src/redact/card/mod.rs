@@ -26,7 +26,9 @@
 mod runs;
 mod tracks;
 
-pub(crate) use runs::{ends_escaped_blank, find_in_run, joiner_at, next_group, run_start};
+pub(crate) use runs::{
+    before_hidden_digits, ends_escaped_blank, find_in_run, joiner_at, next_group, run_start,
+};
 
 /// What a PAN's hidden middle digits become.
 pub const MASK_CHAR: char = '*';

@@ -251,7 +251,7 @@ fn after_hidden_digits(bytes: &[u8], floor: usize, at: usize) -> bool {
 /// Whether the hidden middle of a masked number starts at `end` (see
 /// [`after_hidden_digits`]): at least three mask characters, joiners among them, then a
 /// kept digit, directly or across one joiner.
-fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
+pub(crate) fn before_hidden_digits(bytes: &[u8], end: usize) -> bool {
     let after = &bytes[end..];
     let (mut k, mut places, mut masks) = (0, 0, 0);
     while k < after.len() && places < HIDDEN_SPAN {

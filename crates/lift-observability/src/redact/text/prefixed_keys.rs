@@ -21,6 +21,7 @@ use super::prefix_ends::PrefixSet;
 use super::value_ends::opening_quote_len;
 use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
+use crate::redact::card::{self, MASK_CHAR};
 
 /// Shortest body of an `sk-` key taken for one (OpenAI's hold 48 and more, Anthropic's
 /// about 95).
@@ -82,7 +83,7 @@ pub(super) fn dashed_key(bytes: &[u8], k: usize, counts: &Counts) -> Option<Find
         && body
             .iter()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b));
-    if len < DASHED_KEY_BODY || !(mixed || hex) {
+    if len < DASHED_KEY_BODY || !(mixed || hex) || !body_ends(bytes, start + len) {
         return None;
     }
     Some(secret(start, start + len, counts))
@@ -532,9 +533,15 @@ pub(super) fn token_value(bytes: &[u8], last: usize, counts: &Counts) -> Option<
 /// Whether a key's or token's body ends at `end`: no letter or digit there. A mask
 /// character ends it too: a key whose body runs into another key (`AIza…_sk_live_…*`) is
 /// taken whole on a first pass, as a second pass — the inner key's body replaced by a
-/// marker, which ends a word — would take it.
+/// marker, which ends a word — would take it. But not a masked card's hidden middle: the
+/// pass that masked it had the card's digits there, glued to the body (`…5a08555555******4444`,
+/// a chip card's PAN inside hex).
 pub(super) fn body_ends(bytes: &[u8], end: usize) -> bool {
-    bytes.get(end).is_none_or(|b| !b.is_ascii_alphanumeric())
+    match bytes.get(end) {
+        None => true,
+        Some(&b) if b == MASK_CHAR as u8 => !card::before_hidden_digits(bytes, end),
+        Some(b) => !b.is_ascii_alphanumeric(),
+    }
 }
 
 #[cfg(test)]
@@ -903,6 +910,20 @@ mod tests {
             ("ghp_Short1 and more text", "ghp_Short1 and more text"),
             ("ghost_protocol_engaged_v2", "ghost_protocol_engaged_v2"),
         ]);
+    }
+
+    #[test]
+    fn a_key_whose_body_runs_into_a_masked_card_is_judged_as_before_the_mask() {
+        // Composition sweep: a chip card's PAN inside an OpenRouter key's hex (`5a08` and the
+        // card: its tag) was masked, the key left (its body ran on into letters); on the
+        // next pass the body ended at the mask and the key went.
+        let key = "sk-or-v1-0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f95a085555555555554444wer";
+        let once = redact(key);
+        assert_eq!(
+            once,
+            "sk-or-v1-0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f95a08555555******4444wer"
+        );
+        assert_eq!(redact(&once), once);
     }
 
     #[test]
