@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 48] = [
+const PIECES: [&str; 66] = [
     " ",
     "  ",
     "\t",
@@ -61,6 +61,24 @@ const PIECES: [&str; 48] = [
     "PIN ",
     "token",
     "None",
+    "?",
+    "^",
+    "$",
+    "@",
+    "~",
+    "+",
+    "5A08",
+    "5713",
+    "%B",
+    "Some(",
+    "-----BEGIN ",
+    "-----END ",
+    "form-data; name=\"",
+    "--",
+    "Bearer ",
+    "12/28",
+    "******",
+    "\\\\\\\"",
 ];
 
 /// The number from the environment variable `name`, or `default`.
