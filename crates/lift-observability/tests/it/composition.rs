@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 66] = [
+const PIECES: [&str; 72] = [
     " ",
     "  ",
     "\t",
@@ -79,6 +79,12 @@ const PIECES: [&str; 66] = [
     "12/28",
     "******",
     "\\\\\\\"",
+    " VALUES (",
+    "), (",
+    "$1",
+    " -- binds: [",
+    "`",
+    " SET ",
 ];
 
 /// The number from the environment variable `name`, or `default`.

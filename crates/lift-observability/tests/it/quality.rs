@@ -1469,6 +1469,49 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive(category, text, secret));
     }
+    // SQL statements an ORM or a driver logs with their values, each matched to its column
+    // by position: inline (SeaORM), in rows, or after the statement (Diesel's binds).
+    const SQL: &str = "SQL value by position";
+    for (text, secret) in [
+        (
+            r#"INSERT INTO "credentials" ("name", "password") VALUES ('db', 'Hunter2x9Q')"#,
+            "Hunter2x9Q",
+        ),
+        (
+            r#"INSERT INTO "api_keys" ("tenant_id", "api_key", "created_at") VALUES ('t-1', 'k8Zq2Lm9Wv4R', '2026-12-07')"#,
+            "k8Zq2Lm9Wv4R",
+        ),
+        (
+            "insert into cards (last4, cvv, expiry) values ('4242', '737', '12/28'), ('4444', '4821', '01/29')",
+            "4821",
+        ),
+        (
+            "INSERT INTO `webhooks` (`url`, `signing_secret`) VALUES ('https://x.example.com/h', 'a9F3kQ7zP2')",
+            "a9F3kQ7zP2",
+        ),
+        (
+            r#"INSERT INTO "users" ("email", "password") VALUES ($1, $2) -- binds: ["a@b.c", "Hunter2x9Q"]"#,
+            "Hunter2x9Q",
+        ),
+        (
+            r#"UPDATE "users" SET "password" = $1 WHERE "id" = $2 -- binds: ["Hunter2x9Q", 7]"#,
+            "Hunter2x9Q",
+        ),
+        (
+            r#"UPDATE "users" SET "password" = 'Hunter2x9Q' WHERE "id" = 7"#,
+            "Hunter2x9Q",
+        ),
+        (
+            r#"SELECT "id" FROM "sessions" WHERE "refresh_token" = 'r9Kx2Qm7Lp4Z' AND "revoked" = false"#,
+            "r9Kx2Qm7Lp4Z",
+        ),
+        (
+            r#"{"msg":"INSERT INTO \"secrets\" (\"tenant\", \"client_secret\") VALUES ('t1', 'q8Zx9pLm2Wv')"}"#,
+            "q8Zx9pLm2Wv",
+        ),
+    ] {
+        cases.push(sensitive(SQL, text, secret));
+    }
     // Webhook and bot URLs: the path's secret, wherever the URL stands.
     for (url, secret) in [
         (
@@ -1764,6 +1807,10 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.
         r#"{"msg":"done\n1764221757123 ms\nregion: |\n  eu-west-1\n\tmerchant=mch_4f2a9c71"}"#,
+        // SQL statements with no secret's column, and a placeholder with no list of binds.
+        r#"INSERT INTO "orders" ("id", "amount", "currency") VALUES ('ord_1', 2500, 'EUR'), ('ord_2', 990, 'USD')"#,
+        r#"UPDATE "users" SET "password" = $1 WHERE "id" = $2"#,
+        r#"SELECT * FROM "payments" WHERE "status" = 'captured' AND "amount" = 2500 -- binds: []"#,
     ] {
         cases.push(benign("look-alike", text));
     }

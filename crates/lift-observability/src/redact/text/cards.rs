@@ -5,10 +5,11 @@
 
 use super::emv;
 use super::names::{after_escape, quoted_name};
+use super::sql;
 use super::value_ends::opening_quote_len;
 use super::{Finding, Replacement, at_word_start, code_ends_at, is_word_byte, removed, trim_end};
-use crate::redact::Counts;
 use crate::redact::card::{self, CardFinding};
+use crate::redact::{Counts, Redactor};
 
 /// A run of digit groups at `start`: counted first (most runs — in UUIDs, amounts, dates —
 /// hold fewer than 13 digits and end there), then searched for card data (before `floor`
@@ -218,7 +219,25 @@ fn wrapped_code(bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
 /// (737)`, `cvc \"737\"` in escaped text), 3 or 4 digits as a whole word; or in a wrapper
 /// named for it ([`wrapped_code`]). With `=` or `:` right after it the name is a
 /// separator's.
-pub(super) fn security_code_in_prose(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
+///
+/// Or the name as a column's in a SQL statement's list ([`sql::values_of_column`]).
+pub(super) fn security_code_in_prose(
+    redactor: &Redactor,
+    bytes: &[u8],
+    v: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let counts = redactor.counts();
+    code_after_name(bytes, v, counts).or_else(|| {
+        let name = v.checked_sub(1).and_then(|c| bytes.get(c..=v));
+        name.is_some_and(|name| name.eq_ignore_ascii_case(b"cv"))
+            .then(|| sql::values_of_column(redactor, bytes, v, floor, counts))
+            .flatten()
+    })
+}
+
+/// [`security_code_in_prose`]'s code after its name.
+fn code_after_name(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     let at = v.checked_sub(1)?;
     // `ccv` (Card Code Verification, as some acquirers name it) starts a `c` earlier.
     let at = match at.checked_sub(1) {

@@ -8,6 +8,7 @@ use super::payment_keys::{base64_len, padding_len};
 use super::pem::{before_private_key, pem_private_key};
 use super::prefixed_keys::{body_ends, dashed_key, stripe_key};
 use super::separators::byte_list_value;
+use super::sql;
 use super::value_ends::parameters_end;
 use super::values::are_parameters;
 use super::{Finding, REDACTED, Replacement, at_word_start, secret, starts_token};
@@ -131,12 +132,41 @@ fn is_no_credential(word: &[u8]) -> bool {
 /// At a `k`: a Stripe secret key, an OpenAI or Anthropic key, `Token <token>`, or a key
 /// after its name in prose (`API key 4478…`, [`key_after_name`]; no further back than
 /// `floor`).
-pub(super) fn letter_k(bytes: &[u8], k: usize, floor: usize, counts: &Counts) -> Option<Finding> {
+pub(super) fn letter_k(
+    redactor: &Redactor,
+    bytes: &[u8],
+    k: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let counts = redactor.counts();
     match bytes.get(k + 1) {
         Some(b'_') => stripe_key(bytes, k, counts),
         Some(b'-') => dashed_key(bytes, k, counts),
-        _ => token_scheme(bytes, k, counts).or_else(|| key_after_name(bytes, k, floor, counts)),
+        _ => token_scheme(bytes, k, counts)
+            .or_else(|| key_after_name(bytes, k, floor, counts))
+            .or_else(|| key_column(redactor, bytes, k, floor)),
     }
+}
+
+/// At the `k` of `key` or `token` (`api_key`, `access_token`): the name as a column's in a SQL
+/// statement's list ([`sql::values_of_column`]). Both words end two bytes after their `k`,
+/// where a column's name ends in a `,`, a `)` or a closing quote.
+#[cold]
+fn key_column(redactor: &Redactor, bytes: &[u8], k: usize, floor: usize) -> Option<Finding> {
+    if !matches!(
+        bytes.get(k + 3),
+        Some(b',' | b')' | b'"' | b'`' | b']' | b'\\')
+    ) {
+        return None;
+    }
+    let names = |word: &[u8], k_at: usize| {
+        k.checked_sub(k_at)
+            .and_then(|start| bytes.get(start..start + word.len()))
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    (names(b"key", 0) || names(b"token", 2))
+        .then(|| sql::values_of_column(redactor, bytes, k, floor, redactor.counts()))
+        .flatten()
 }
 
 /// `Token <token>` (anchored at its `k`).

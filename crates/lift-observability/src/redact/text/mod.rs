@@ -47,6 +47,7 @@
 //! | `J` | JWTs `eyJ….….…` (unsigned ones too) | `[REDACTED]` |
 //! | | JSON encoded in base64 (`eyJ…`, `{"`'s encoding: an API Gateway or ALB event's body when `isBase64Encoded`) whose text holds a finding ([`encoded`](super::encoded)) | all of it `[REDACTED]` |
 //! | `"` (or `\` of `\"`) after `(` | a value in a wrapper named for a secret or sensitive data, as `Debug` writes a newtype (`Password("hunter2")`, `ApiKey(Some("…"))`, `PinBlock("…")`; JSON-escaped too) | the quoted text `[REDACTED]` / `[REMOVED]` |
+//! | `"` before `,` after `(`; a secret's name's `w`, `r`, `k` or `v` | a SQL statement's values matched to their columns by position (`INSERT INTO t ("email", "password") VALUES ('a@b.c', 'hunter2')`, every row; Diesel's `-- binds: […]` after `VALUES ($1, $2)`, or after `SET "password" = $1` from its `=`: [`sql`]) | the value `[REDACTED]` / `[REMOVED]`, quotes kept |
 //! | `:` after a struct's only field | its value, the struct named for a secret or sensitive data, as `Debug` writes a newtype whose field is named (`Secret { inner: "hunter2" }`, `Pin { value: 1234 }`, over lines too: [`wrappers`]) | the value's text `[REDACTED]` / `[REMOVED]` |
 //! | `w` after `s` (or `r`) | a password after `password` or `passwd` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`with password hunter2`, `the password is P@ssw0rd!`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
@@ -92,6 +93,7 @@ mod prefix_ends;
 mod prefixed_keys;
 mod separators;
 mod short;
+mod sql;
 #[cfg(test)]
 mod test_support;
 mod urls;
@@ -237,6 +239,16 @@ enum Replacement {
     /// `"[REDACTED]"`/`"[REMOVED]"` between quotes (the second, `"` or escaped as the
     /// name's are: `\"`): a bare JSON value under a quoted name.
     Quoted(&'static str, &'static str),
+    /// A SQL value matched to its column by position ([`sql`]): the marker `columns` give
+    /// the `index`th column's; the `,` or `)` after the value stands at `delimiter` (where the
+    /// next one is looked for), the statement's rows at `rows` (for the binds after them;
+    /// `None` in a list of binds).
+    Positional {
+        columns: sql::Columns,
+        index: u32,
+        delimiter: usize,
+        rows: Option<usize>,
+    },
 }
 
 /// What [`scan`] found out about a string.
@@ -410,7 +422,7 @@ fn walk<'s, C: Classifier>(
                 continue;
             }
             if at >= held.due
-                && let Some(p) = held.pop_due(at, &out)
+                && let Some(p) = held.pop_due(at, &out, redactor.counts())
             {
                 // Look again from the end of what was just written.
                 next = out.put(c, p, i + BLOCK, &mut emit);
@@ -472,7 +484,7 @@ fn walk<'s, C: Classifier>(
                 Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(redactor, bytes, at),
-                Anchor::LetterK => letter_k(bytes, at, out.name_floor, redactor.counts()),
+                Anchor::LetterK => letter_k(redactor, bytes, at, out.name_floor),
                 Anchor::LetterA => match bytes.get(at + 1) {
                     Some(b'I') => google_api_key(bytes, at, redactor.counts()),
                     Some(b'Q') => adyen_api_key(bytes, at, redactor.counts()),
@@ -482,11 +494,9 @@ fn walk<'s, C: Classifier>(
                     _ => aws_key_id(bytes, at, redactor.counts()),
                 },
                 Anchor::LetterJ => jwt(redactor, bytes, at),
-                Anchor::LetterV => security_code_in_prose(bytes, at, redactor.counts()),
-                Anchor::LetterR => secret_after_name(bytes, at, out.name_floor, redactor.counts()),
-                Anchor::LetterW => {
-                    password_after_name(bytes, at, out.name_floor, redactor.counts())
-                }
+                Anchor::LetterV => security_code_in_prose(redactor, bytes, at, out.name_floor),
+                Anchor::LetterR => secret_after_name(redactor, bytes, at, out.name_floor),
+                Anchor::LetterW => password_after_name(redactor, bytes, at, out.name_floor),
                 Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)
                     .or_else(|| tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::Dash if bytes.get(at + 1) == Some(&b'-') => {
@@ -532,6 +542,7 @@ fn walk<'s, C: Classifier>(
             if out.voids(&p) {
                 continue;
             }
+            held.hold_next_value(&p, &out, redactor.counts());
             // Before the first, every byte was classified; between two, none since a put.
             let classified = out.copied;
             out.put(c, p, classified, &mut emit);

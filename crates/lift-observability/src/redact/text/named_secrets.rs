@@ -23,9 +23,10 @@
 
 use super::cards::digit_run_end;
 use super::names::{holds_marker, marker_start};
+use super::sql;
 use super::{Finding, at_word_start, is_word_byte, secret};
-use crate::redact::Counts;
 use crate::redact::card::MASK_CHAR;
+use crate::redact::{Counts, Redactor};
 
 /// Fewest bytes of a bare value taken for a password (`v2`, `OK` are words).
 const SHORTEST_PASSWORD: usize = 4;
@@ -75,13 +76,26 @@ const LONGEST_QUOTED: usize = 256;
 /// nowhere before `floor` (text a replacement wrote over) — a blank or two, and perhaps
 /// `is ` or `was `: the value's text `[REDACTED]`. A bare value ends at a blank (a sentence's `.`,
 /// `,`, `;`, `)` after it stays); a number whose first group it is goes whole (`1234 5678`).
+///
+/// Or `password` as a column's name in a SQL statement's list ([`sql::values_of_column`]).
 #[cold]
 pub(super) fn password_after_name(
+    redactor: &Redactor,
     bytes: &[u8],
     at: usize,
     floor: usize,
-    counts: &Counts,
 ) -> Option<Finding> {
+    let counts = redactor.counts();
+    password_value(bytes, at, floor, counts).or_else(|| {
+        let name = at.checked_sub(4).and_then(|s| bytes.get(s..at));
+        name.is_some_and(|name| name.eq_ignore_ascii_case(b"pass"))
+            .then(|| sql::values_of_column(redactor, bytes, at, floor, counts))
+            .flatten()
+    })
+}
+
+/// [`password_after_name`]'s value after its name.
+fn password_value(bytes: &[u8], at: usize, floor: usize, counts: &Counts) -> Option<Finding> {
     let start = at.checked_sub(4).filter(|&s| s >= floor)?;
     if !bytes[start..at].eq_ignore_ascii_case(b"pass") || !at_word_start(bytes, start) {
         return None;
@@ -239,13 +253,25 @@ const CREDENTIAL: &[u8] = b"credential";
 /// stands before it (`rejected credentials x9y8z7w6`, `using credentials
 /// admin:hunter2`): a bare value there is 8 bytes or more holding a letter and a digit —
 /// what follows the word is mostly words (`credentials expired`, `credentials for bob`).
+///
+/// Or either name as a column's in a SQL statement's list ([`sql::values_of_column`]).
 #[cold]
 pub(super) fn secret_after_name(
+    redactor: &Redactor,
     bytes: &[u8],
     r: usize,
     floor: usize,
-    counts: &Counts,
 ) -> Option<Finding> {
+    let counts = redactor.counts();
+    secret_value(bytes, r, floor, counts).or_else(|| {
+        (names_secret(bytes, r))
+            .then(|| sql::values_of_column(redactor, bytes, r, floor, counts))
+            .flatten()
+    })
+}
+
+/// [`secret_after_name`]'s value after its name.
+fn secret_value(bytes: &[u8], r: usize, floor: usize, counts: &Counts) -> Option<Finding> {
     if names_credentials(bytes, r) {
         return credentials_after_name(bytes, r - 1, floor, counts);
     }

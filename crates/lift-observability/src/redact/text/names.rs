@@ -26,9 +26,23 @@ pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
             .iter()
             .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']' | b':'))
         && !(name.contains(&b'[') && holds_marker(name))
-        && before
+        && (before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
+            || !name.contains(&b' ') && ends_in_sql_keyword(before))
+}
+
+/// Whether `before` ends in a SQL keyword a quoted column's name follows (`SET "password" =
+/// …`, `WHERE "api_key" = …`), a word of its own.
+fn ends_in_sql_keyword(before: &[u8]) -> bool {
+    const KEYWORDS: [&[u8]; 5] = [b"set", b"where", b"and", b"or", b"on"];
+    KEYWORDS.iter().any(|k| {
+        before.len() >= k.len()
+            && before[before.len() - k.len()..].eq_ignore_ascii_case(k)
+            && before[..before.len() - k.len()]
+                .last()
+                .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    })
 }
 
 /// A quote escaped by as many backslashes as the index says, as JSON escapes it inside a

@@ -4,8 +4,10 @@
 //! starts after its anchor (a value after its name, an element's text after its start tag)
 //! waits in [`Held`], so the anchors before its start are still looked at.
 
+use super::sql;
 use super::{Finding, Piece, REDACTED, REMOVED, Replacement, escapes_between};
 use crate::classify::Classifier;
+use crate::redact::Counts;
 
 /// How many findings that start after their anchor [`Held`] keeps at once. They nest only
 /// where one's anchor lies between another's anchor and start — inside an element's start tag
@@ -34,6 +36,16 @@ impl Held {
     /// Holds `f`; when all places are taken, gives back the earliest of them and `f`, to be
     /// written now (the anchors before its start are then passed over).
     pub(super) fn hold(&mut self, f: Finding) -> Option<Finding> {
+        // A SQL value found again from another of its statement's columns is held once.
+        if matches!(f.replacement, Replacement::Positional { .. })
+            && let Some(findings) = &self.findings
+            && findings[..self.len]
+                .iter()
+                .flatten()
+                .any(|h| h.start == f.start)
+        {
+            return None;
+        }
         let mut out = None;
         if self.len == HELD {
             if f.start <= self.due {
@@ -57,16 +69,38 @@ impl Held {
     }
 
     /// Gives back the earliest held finding that starts at or before `at` and that `out`
-    /// does not void ([`Output::voids`]), dropping those it voids.
+    /// does not void ([`Output::voids`]), dropping those it voids — and holds the next
+    /// value of its SQL statement to replace, when it is one ([`Held::hold_next_value`]).
     #[cold]
-    pub(super) fn pop_due(&mut self, at: usize, out: &Output<'_>) -> Option<Finding> {
+    pub(super) fn pop_due(
+        &mut self,
+        at: usize,
+        out: &Output<'_>,
+        counts: &Counts,
+    ) -> Option<Finding> {
         while at >= self.due {
             let f = self.pop()?;
             if !out.voids(&f) {
+                self.hold_next_value(&f, out, counts);
                 return Some(f);
             }
         }
         None
+    }
+
+    /// Before `f`, just taken back, is written: when it is a SQL value to be written
+    /// ([`sql`]), holds the next value of its statement to replace (a place is
+    /// free: `f`'s). Each is made when the one before is written, so that the text between
+    /// them is scanned first.
+    pub(super) fn hold_next_value(&mut self, f: &Finding, out: &Output<'_>, counts: &Counts) {
+        // Not written when a finding before covered it (the same value, found again).
+        if matches!(f.replacement, Replacement::Positional { .. })
+            && f.end > out.copied
+            && let Some(next) = sql::next_value(out.s.as_bytes(), f, counts)
+        {
+            let overflow = self.hold(next);
+            debug_assert!(overflow.is_none());
+        }
     }
 
     /// Gives back the earliest held finding.
@@ -191,6 +225,10 @@ impl<'s> Output<'s> {
             Replacement::Fixed(t) | Replacement::PartValue { marker: t, .. } => {
                 emit(Piece::Fixed(t), false)
             }
+            Replacement::Positional { columns, index, .. } => emit(
+                Piece::Fixed(columns.marker(index as usize).unwrap_or(REDACTED)),
+                false,
+            ),
             Replacement::Quoted(t, quote) => {
                 emit(Piece::Fixed(quote), true);
                 emit(Piece::Fixed(t), false);

@@ -16,6 +16,7 @@ use super::names::{
 use super::oauth;
 use super::output::Output;
 use super::prefixed_keys::{may_lead_token_value, token_value};
+use super::sql;
 use super::urls::{ESCAPED_SLASHES, is_url_user, url_secret};
 use super::value_ends::{ends_value, opening_quote_len, quoted_value_end};
 use super::values::{Name, named_value, value_finding};
@@ -365,6 +366,13 @@ pub(super) fn separator_ending_at(
         // its value is the URL's password, found at the scheme's `:` ([`url_secret`]) and
         // ending at the `@` — not a value running on over the host and path.
         return None;
+    }
+    // A SQL placeholder (`"password" = $1`) whose value Diesel lists after the statement:
+    // that value.
+    if bytes[at] == b'='
+        && let Some(found) = sql::bound_after(bytes, last + 1, fixed, redactor.counts())
+    {
+        return found;
     }
     let name = Name {
         text: name,

@@ -4,6 +4,7 @@
 //! whose first item names the second (`("x-api-key", "k")`, `std::env::vars()` collected).
 
 use super::names::{holds_marker, is_name_byte, marker_for};
+use super::sql;
 use super::value_ends::opening_quote_len;
 use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
@@ -146,8 +147,17 @@ pub(super) fn tuple_value(
         None if !escaped => &bytes[..open],
         _ => return None,
     };
-    if !matches!(trim_end(before).last(), Some(b'(' | b'[')) {
-        return None;
+    let before = trim_end(before);
+    match before.last() {
+        // A SQL statement's column list, its first name quoted (`INSERT INTO t ("email", …)
+        // VALUES (…)`): the values of its secrets' columns.
+        Some(b'(') if before.len() > floor => {
+            if let Some(found) = sql::values_of_list(redactor, bytes, before.len() - 1) {
+                return Some(found);
+            }
+        }
+        Some(b'(' | b'[') => {}
+        _ => return None,
     }
     let fixed = marker_for(redactor, name)?;
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
@@ -163,7 +173,11 @@ fn tuple_second_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize,
     while matches!(bytes.get(after), Some(b' ' | b'\t')) {
         after += 1;
     }
-    (start < end && matches!(bytes.get(after), Some(b')' | b']'))).then_some((start, end))
+    // Not a SQL statement's column list: the items are columns' names.
+    (start < end
+        && matches!(bytes.get(after), Some(b')' | b']'))
+        && !sql::is_column_list(bytes, after))
+    .then_some((start, end))
 }
 
 /// An item as `Debug` writes it, after blanks from `from`: quoted (`escaped` for `\"`: JSON
