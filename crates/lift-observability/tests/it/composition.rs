@@ -12,9 +12,10 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 72] = [
+const PIECES: [&str; 73] = [
     " ",
     "  ",
+    "     ",
     "\t",
     "\n",
     "\r\n",

@@ -1204,6 +1204,9 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("verifying PIN \"7391\" for card", "7391"),
         ("card security code \"739\" declined", "739"),
         ("CID is \"7391\"", "7391"),
+        // A table's aligned columns, as a terminal's receipt or a dump prints them.
+        ("AMOUNT   12.50\nPIN      7391\nSTATUS   APPROVED", "7391"),
+        ("card security code    739", "739"),
     ] {
         cases.push(sensitive(
             "PIN or security code named in prose",
@@ -1221,6 +1224,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "verification code 482913 sent by SMS",
         "MFA code was: 482913",
         "sms code 482913",
+        "OTP        482913",
         "passcode 482913 entered",
         "Your security code is 482913; do not share it",
         "sending OTP \"482913\" to the customer",
@@ -1807,6 +1811,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.
         r#"{"msg":"done\n1764221757123 ms\nregion: |\n  eu-west-1\n\tmerchant=mch_4f2a9c71"}"#,
+        // Aligned columns whose labels name no code.
+        "ORDER     1234\nITEMS     3\nTOTAL     12.50\nCODE      200",
         // SQL statements with no secret's column, and a placeholder with no list of binds.
         r#"INSERT INTO "orders" ("id", "amount", "currency") VALUES ('ord_1', 2500, 'EUR'), ('ord_2', 990, 'USD')"#,
         r#"UPDATE "users" SET "password" = $1 WHERE "id" = $2"#,

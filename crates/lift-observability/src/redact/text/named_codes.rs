@@ -1,4 +1,5 @@
-//! A PIN or a card security code after its name and a space, as prose writes it (`PIN 1234`,
+//! A PIN or a card security code after its name and a space (or several, as a table's aligned
+//! columns put them), as prose writes it (`PIN 1234`,
 //! `CSC 123`, `CID 1234`, `security code 737`, `PIN is 1234`, `pin number 0000`) — and a
 //! one-time code a second factor or a payment's challenge sends (`OTP 123456`, `verification
 //! code is 482913`, `sms code 4821`), in quotes too (`PIN "1234"`, as `Debug` writes a
@@ -14,16 +15,19 @@ use crate::redact::Counts;
 
 /// The four bytes that may end the words [`code_after_name`] reads back, each in its slot of
 /// [`TAILS`] — a multiplier that puts no two of them in the same slot, so that a look-up is a
-/// multiplication and one comparison.
-const TAIL_WORDS: [&[u8; 4]; 10] = [
+/// multiplication and one comparison. After one space, and after several, as a table's
+/// aligned columns put them (`PIN     1234`: four spaces and more end no word).
+const TAIL_WORDS: [&[u8; 4]; 26] = [
     b"pin ", b"csc ", b"cid ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ", b"otp ",
+    b"in  ", b"sc  ", b"id  ", b"de  ", b"er  ", b"tp  ", b"is  ", b"as  ", b"n   ", b"c   ",
+    b"d   ", b"e   ", b"r   ", b"p   ", b"s   ", b"    ",
 ];
 
 /// See [`TAIL_WORDS`].
-const TAIL_HASH: u32 = 0x36f6_75cd;
+const TAIL_HASH: u32 = 0xa5f2_8d77;
 
 /// How many slots [`TAILS`] has.
-const TAIL_SLOTS: usize = 16;
+const TAIL_SLOTS: usize = 64;
 
 /// The slot of four bytes in [`TAILS`].
 const fn tail_slot(four: u32) -> usize {
@@ -59,8 +63,8 @@ fn code_opening(bytes: &[u8], at: usize) -> usize {
 
 /// Whether the four bytes before a digit at `at` (or before its quote: [`code_opening`])
 /// may end the words [`code_after_name`] reads back — `pin `, `csc `, `cid `, `code `,
-/// `number `, `otp `, `is `, `was `, `is: `, `was: ` (any case) — so that most numbers in
-/// prose are ruled out by one look-up.
+/// `number `, `otp `, `is `, `was `, `is: `, `was: ` (any case), or several spaces after
+/// them — so that most numbers in prose are ruled out by one look-up.
 #[inline(always)]
 pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
     let opening = code_opening(bytes, at);
@@ -94,6 +98,26 @@ const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 /// `OTP code`) and a verb (`is`, `was`, `is:`) after it — as whole words, none of them before
 /// `floor` (text a replacement wrote over). The code is a whole word (`PIN 1234abc`, `CSC
 /// 123.45` are not one); a number whose first group it is goes whole (`PIN 1234 5678`).
+/// Most spaces between a name and its code read back over (a table's aligned columns).
+const MOST_SPACES: usize = 16;
+
+/// Where the words before the code opening at `opening` are read back from: right after the
+/// first of the spaces before it, where there are several (`PIN     1234`) — as before a
+/// single space. A run longer than [`MOST_SPACES`] is not read back over.
+fn after_first_space(bytes: &[u8], opening: usize) -> usize {
+    let spaces = bytes[..opening]
+        .iter()
+        .rev()
+        .take(MOST_SPACES + 1)
+        .take_while(|&&b| b == b' ')
+        .count();
+    if (2..=MOST_SPACES).contains(&spaces) {
+        opening - spaces + 1
+    } else {
+        opening
+    }
+}
+
 pub(super) fn code_after_name(
     bytes: &[u8],
     at: usize,
@@ -117,7 +141,7 @@ pub(super) fn code_after_name(
             .filter(|&space| bytes[space] == b' ')
             .and_then(word_before)
     };
-    let opening = code_opening(bytes, at);
+    let opening = after_first_space(bytes, code_opening(bytes, at));
     if opening < 4 {
         // No name fits before it.
         return None;
@@ -194,6 +218,19 @@ mod tests {
             // After a line break; the last word of a name (as `card_pin` is one).
             ("ok\nPIN 1234", "ok\nPIN [REMOVED]"),
             ("card_pin 1234", "card_pin [REMOVED]"),
+            // A table's aligned columns: several spaces before the code.
+            (
+                "PAN  411111******1111\nPIN     1234\n",
+                "PAN  411111******1111\nPIN     [REMOVED]\n",
+            ),
+            (
+                "otp  482913, pin code   1234, csc is    737",
+                "otp  [REDACTED], pin code   [REMOVED], csc is    [REMOVED]",
+            ),
+            (
+                "order  1234, pin                  1234",
+                "order  1234, pin                  1234",
+            ),
         ]);
         // A NUL is no space (the fold read `pin\0` as `pin `): here the digit after it is the
         // first of a block the walk classifies, which any byte before it anchors — as the
@@ -278,7 +315,6 @@ mod tests {
             ("security 1234", "security 1234"),
             ("error code 4001", "error code 4001"),
             ("Order 12345 — 3 items", "Order 12345 — 3 items"),
-            ("PIN  1234", "PIN  1234"),
             // One-time codes' names before numbers too short or long for one, or another noun.
             ("otp 2 of 3 sent", "otp 2 of 3 sent"),
             ("OTP 123456789 x", "OTP 123456789 x"),
