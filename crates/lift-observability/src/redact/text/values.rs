@@ -106,10 +106,7 @@ pub(super) fn named_value(
             // of many values would be read to its end once per value.
             let close = string_end_on_line(&bytes[open..], q)
                 .map_or_else(|| line_end(bytes, open), |c| open + c);
-            // A quote before a marker may be one a pass wrote around it (`"[REMOVED]"`, a
-            // bare value under a quoted name): on the pass before, this value did not close
-            // there.
-            if bytes.get(close) == Some(&q) && is_marker_at(&bytes[close + 1..]) {
+            if closes_before_marker(bytes, close, &[q]) {
                 return None;
             }
             (open, close, false)
@@ -120,8 +117,7 @@ pub(super) fn named_value(
             let open = start + escaped_quote_len(&bytes[start..]);
             let quote = &bytes[start..open];
             let close = quoted_value_end(bytes, open, quote);
-            // As above: a quote before a marker may be one a pass wrote.
-            if bytes[close..].starts_with(quote) && is_marker_at(&bytes[close + quote.len()..]) {
+            if closes_before_marker(bytes, close, quote) {
                 return None;
             }
             (open, close, false)
@@ -267,6 +263,16 @@ pub(super) fn value_finding(
         return None;
     }
     Some(replaced(redactor, range, fixed, quote))
+}
+
+/// Whether a quoted value closes at `close` with `quote` (plain or escaped) right before a
+/// marker: a quote there may be one a pass wrote around it (`"[REMOVED]"`, a bare value under
+/// a quoted name), so on the pass before, the value did not close there.
+fn closes_before_marker(bytes: &[u8], close: usize, quote: &[u8]) -> bool {
+    bytes
+        .get(close..)
+        .and_then(|rest| rest.strip_prefix(quote))
+        .is_some_and(is_marker_at)
 }
 
 /// Whether `name` is an `Authorization` header's (`Proxy-Authorization`, CGI's
