@@ -34,6 +34,20 @@ pub(super) struct Columns {
 }
 
 impl Columns {
+    /// Marks the value at `index` (a column's, or a bind's) to be replaced by `marker`
+    /// (nothing past the 64th).
+    fn mark(&mut self, index: usize, marker: &'static str) {
+        let bit = u32::try_from(index)
+            .ok()
+            .and_then(|index| 1u64.checked_shl(index))
+            .unwrap_or(0);
+        if marker == REMOVED {
+            self.removed |= bit;
+        } else {
+            self.secret |= bit;
+        }
+    }
+
     /// What replaces the value of the column at `index`, if it goes.
     pub(super) fn marker(self, index: usize) -> Option<&'static str> {
         let bit = 1u64.checked_shl(u32::try_from(index).ok()?)?;
@@ -125,33 +139,35 @@ pub(super) fn bound_after(
     if bytes.get(dollar) != Some(&b'$') {
         return None;
     }
-    let number = &bytes[dollar + 1..];
-    let digits = number.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || number.get(digits).is_some_and(|&b| is_ident_byte(b)) {
+    let end = dollar
+        + bytes[dollar..]
+            .iter()
+            .skip(1)
+            .take_while(|&&b| is_ident_byte(b))
+            .count()
+        + 1;
+    let bind = numbered_bind(&bytes[dollar..end])?;
+    let mut columns = Columns::default();
+    columns.mark(bind, marker);
+    Some(
+        binds_after(bytes, end)
+            .and_then(|binds| masked_value(bytes, binds, 0, columns, None, counts)),
+    )
+}
+
+/// The bind a numbered placeholder (`$2`) stands for, counted from zero (`None` for any
+/// other text; `$0` stands for none that can go).
+fn numbered_bind(text: &[u8]) -> Option<usize> {
+    let digits = text.strip_prefix(b"$")?;
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let bit = std::str::from_utf8(&number[..digits])
-        .ok()
-        .and_then(|n| n.parse::<u32>().ok())
-        .and_then(|n| n.checked_sub(1))
-        .and_then(|bind| 1u64.checked_shl(bind));
-    let Some(bit) = bit else {
-        return Some(None);
-    };
-    let columns = if marker == REMOVED {
-        Columns {
-            secret: 0,
-            removed: bit,
-        }
-    } else {
-        Columns {
-            secret: bit,
-            removed: 0,
-        }
-    };
     Some(
-        binds_after(bytes, dollar + 1)
-            .and_then(|binds| masked_value(bytes, binds, 0, columns, None, counts)),
+        std::str::from_utf8(digits)
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .unwrap_or(usize::MAX),
     )
 }
 
@@ -207,21 +223,10 @@ fn bound_value(bytes: &[u8], values: usize, columns: Columns, counts: &Counts) -
                 question_marks += 1;
                 Some(question_marks - 1)
             }
-            [b'$', number @ ..] => std::str::from_utf8(number)
-                .ok()
-                .and_then(|n| n.parse::<usize>().ok())
-                .and_then(|n| n.checked_sub(1)),
-            _ => None,
+            text => numbered_bind(text),
         };
-        if let (Some(marker), Some(bind)) = (columns.marker(index), placeholder)
-            && let Ok(bind) = u32::try_from(bind)
-            && let Some(bit) = 1u64.checked_shl(bind)
-        {
-            if marker == REMOVED {
-                bound.removed |= bit;
-            } else {
-                bound.secret |= bit;
-            }
+        if let (Some(marker), Some(bind)) = (columns.marker(index), placeholder) {
+            bound.mark(bind, marker);
         }
         match next_item(bytes, delimiter, index) {
             Some(next) => (from, index) = next,
