@@ -13,7 +13,8 @@
 //! start from). Each value is a finding of its own, held until the scan reaches it; the next
 //! is made when it is written ([`next_value`]), so that what lies between — another column's
 //! card number — is scanned as any text. A value a pass replaced before (a marker) is left as
-//! it is, and a column list holding one names no column, so that a second pass reads alike.
+//! it is, and a list of binds is read only where no marker stands between it and the
+//! statement, so that a second pass reads alike.
 
 use super::names::{holds_marker, marker_for};
 use super::{Finding, REMOVED, Replacement};
