@@ -151,7 +151,7 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "cardValidationNum",
         "card_cvNumber",
     ];
-    const SECRET: [&str; 53] = [
+    const SECRET: [&str; 63] = [
         "password",
         "pwd",
         "pass",
@@ -221,6 +221,18 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "ALGOLIA_ADMIN_KEY",
         // Azure Functions' key, in an HTTP trigger's header.
         "x-functions-key",
+        // Payment cryptographic keys (ANSI X9.24, TR-31, payment HSMs): DUKPT's, zone and
+        // terminal keys, key-encrypting keys, a key's components, a key block.
+        "bdk",
+        "IPEK",
+        "dukptKey",
+        "zpk",
+        "ZMK",
+        "tmk_under_lmk",
+        "kek",
+        "cvk_pair",
+        "key_component_1",
+        "tr31KeyBlock",
     ];
     for (category, names, value) in [
         ("sensitive-data name=value", &SAD[..], "7391"),
@@ -1811,6 +1823,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Proxy-Authenticate: Basic realm=\"proxy\", charset=\"UTF-8\"",
         // After an escaped line break: ids, times and names that hold nothing.
         r#"{"msg":"done\n1764221757123 ms\nregion: |\n  eu-west-1\n\tmerchant=mch_4f2a9c71"}"#,
+        // What describes a payment key without holding it: its check value, a DUKPT key
+        // serial number, its id and its block's format.
+        r#"{"kcv":"5A7B3C","ksn":"FFFF9876543210E00001","bdk_id":"bdk-2026-01","key_block_format":"D"}"#,
         // Aligned columns whose labels name no code.
         "ORDER     1234\nITEMS     3\nTOTAL     12.50\nCODE      200",
         // SQL statements with no secret's column, and a placeholder with no list of binds.

@@ -50,7 +50,7 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 21] = [
     (b"field", b"45"),
 ];
 /// Single tokens naming a secret.
-pub(super) const SECRET_TOKENS: [&[u8]; 28] = [
+pub(super) const SECRET_TOKENS: [&[u8]; 41] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -87,13 +87,30 @@ pub(super) const SECRET_TOKENS: [&[u8]; 28] = [
     b"verifier",
     // A wallet's recovery words (BIP-39): whoever holds them holds its funds.
     b"mnemonic",
+    // Payment cryptographic keys by their names in PCI PIN and key management (ANSI X9.24,
+    // TR-31, payment HSMs): DUKPT's base derivation key and initial key, a key block
+    // protection key, key-encrypting keys, zone and terminal master, PIN, MAC and data keys,
+    // card and PIN verification keys.
+    b"bdk",
+    b"ipek",
+    b"kbpk",
+    b"kek",
+    b"zmk",
+    b"zpk",
+    b"zak",
+    b"zek",
+    b"tmk",
+    b"tpk",
+    b"tak",
+    b"cvk",
+    b"pvk",
 ];
 /// Token pairs naming a secret: one-time codes (`mfa_code`, `verification_code`), recovery
 /// codes and phrases (`backupCodes`, `seed_phrase`), OAuth's `device_code`, and
 /// Cognito's custom authentication challenges, which carry the expected answer in
 /// `privateChallengeParameters` and the user's in `challengeAnswer` (a one-time code, or a
 /// password) — events its Lambda triggers receive, and often log.
-pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 15] = [
+pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 18] = [
     (b"private", b"challenge"),
     (b"challenge", b"answer"),
     // One-time codes sent for a second factor.
@@ -115,9 +132,13 @@ pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 15] = [
     (b"seed", b"phrase"),
     (b"recovery", b"phrase"),
     (b"secret", b"phrase"),
+    // A key's components (entered by custodians, XORed into the key) and a TR-31 key block.
+    (b"key", b"component"),
+    (b"key", b"components"),
+    (b"key", b"block"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 28] = [
+pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 33] = [
     b"api",
     // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
     // the merchant keys of Paytm and others.
@@ -158,6 +179,13 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 28] = [
     b"cipher",
     // Azure Functions' keys, as its HTTP triggers take them (`x-functions-key`).
     b"functions",
+    // Payment keys (`dukpt_key`, `base_derivation_key`, a transport or wrapping key, a key
+    // in clear).
+    b"dukpt",
+    b"derivation",
+    b"transport",
+    b"wrapping",
+    b"clear",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
 pub(super) const DESCRIBING_TOKENS: [&[u8]; 54] = [
