@@ -991,7 +991,8 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         }
     }
     // A chip card's data objects in hex (ISO 8583 field 55, a kernel's trace): the PAN
-    // (tag 5A) and track 2 equivalent data (57, 9F6B) glued to the tags around them.
+    // (tag 5A), track 2 equivalent data (57, 9F6B) and track 1 data (56) glued to the tags
+    // around them.
     for (tlv, secret) in [
         ("5A084111111111111111", "4111111111111111"),
         ("5a085555555555554444", "5555555555554444"),
@@ -1004,6 +1005,11 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         (
             "9F6B135555555555554444D25122011234567890123F",
             "5555555555554444D2512201",
+        ),
+        // Mastercard's contactless track 1 (56): its ASCII in hex, `B5555…^DOE/JOHN^2512…`.
+        (
+            "562F42353535353535353535353535343434345E444F452F4A4F484E5E3235313232303131323334353637383930313233",
+            "353535353535353535353535343434345E444F452F4A4F484E5E32353132",
         ),
     ] {
         for text in [

@@ -1,7 +1,8 @@
 //! A chip card's data objects written as hex, as card-present systems log them (ISO 8583's
-//! field 55, a terminal kernel's trace, an `iccData` field): the PAN (tag `5A`) and the
-//! track 2 equivalent data (tag `57`, and Mastercard's `9F6B` for contactless) inside a
-//! string of TLVs — tag, length, value — where no blank or separator sets them apart:
+//! field 55, a terminal kernel's trace, an `iccData` field): the PAN (tag `5A`), the track 2
+//! equivalent data (tag `57`, and Mastercard's `9F6B` for contactless) and Mastercard's
+//! contactless track 1 data (tag `56`, its ASCII in hex) inside a string of TLVs — tag,
+//! length, value — where no blank or separator sets them apart:
 //! `…9F2701805A0841111111111111115F2403…`. The card detector leaves a number glued to
 //! letters or digits alone ([`crate::redact::card`]); here the tag and length before it say
 //! what it is.
@@ -13,9 +14,10 @@
 //! a value exactly that long, in the shape EMV gives it (BCD digits, padded with one `F` to
 //! whole bytes) whose digits are a card number ([`card::is_card_number`]). Random hex seldom
 //! passes all of that — a known tag, a length that fits, 13 or more decimal digits in a row,
-//! a card's Luhn check and issuer prefix. The PAN is masked as any PAN is (its `*`s glued to
-//! what follows, as its digits were); the track 2 data removed whole, with the TLVs glued
-//! after it; tag and length stay, they say what was there.
+//! a card's Luhn check and issuer prefix (track 1's hex: `B`, then `3x` for each of a card
+//! number's digits, then `^`). The PAN is masked as any PAN is (its `*`s glued to what
+//! follows, as its digits were); a track's data removed whole, with the TLVs glued after it;
+//! tag and length stay, they say what was there.
 
 use super::is_word_byte;
 use crate::redact::card::{self, CardFinding};
@@ -28,13 +30,18 @@ enum Holds {
     /// Track 2 equivalent data: PAN, `D`, expiry (YYMM), service code and discretionary
     /// data, an `F` after an odd count.
     Track2,
+    /// Track 1 data, its ASCII in hex: `B`, the PAN, `^`, the name, `^`, expiry, service
+    /// code and discretionary data (`42 34 31 … 5E …`).
+    Track1,
 }
 
 /// The tags whose value is card data.
-const TAGS: [(&[u8], Holds); 3] = [
+const TAGS: [(&[u8], Holds); 4] = [
     (b"5A", Holds::Pan),
     (b"57", Holds::Track2),
     (b"9F6B", Holds::Track2),
+    // Mastercard's contactless track 1, as its mag-stripe mode reads it beside `9F6B`.
+    (b"56", Holds::Track1),
 ];
 
 /// The most bytes a tag and its length take before its value (`9F6B13`).
@@ -95,6 +102,21 @@ fn tlv_at(
         return None;
     }
     let value = bytes.get(value_start..value_start + value_len)?;
+    // What is glued after a track (the next TLVs) goes with it: after a marker it would
+    // start a word on a second pass (`[REMOVED]Bearer …`), where the first saw it glued to
+    // the track's last digit.
+    let end = value_start + value_len;
+    let track = || CardFinding::Track {
+        start: value_start,
+        end: end
+            + bytes[end..]
+                .iter()
+                .take_while(|&&b| is_word_byte(b))
+                .count(),
+    };
+    if let Holds::Track1 = holds {
+        return is_track1_in_hex(value).then(track);
+    }
     let digits = value.iter().take_while(|b| b.is_ascii_digit()).count();
     if !(13..=19).contains(&digits) || !card::is_card_number(&value[..digits]) {
         return None;
@@ -112,23 +134,36 @@ fn tlv_at(
                 .skip(1)
                 .take_while(|b| b.is_ascii_digit())
                 .count();
-            // What is glued after the track (the next TLVs) goes with it: after a marker it
-            // would start a word on a second pass (`[REMOVED]Bearer …`), where the first saw
-            // it glued to the track's last digit.
-            let end = value_start + value_len;
-            let glued = bytes[end..]
-                .iter()
-                .take_while(|&&b| is_word_byte(b))
-                .count();
             (matches!(rest.first(), Some(b'D' | b'd'))
                 && data >= TRACK2_DATA
                 && padded(&rest[1 + data..]))
-            .then_some(CardFinding::Track {
-                start: value_start,
-                end: end + glued,
-            })
+            .then(track)
+        }
+        Holds::Track1 => None,
+    }
+}
+
+/// Whether `value` is track 1 data's ASCII in hex: `B` (`42`), a card number's digits
+/// (`3x` each), then `^` (`5E`).
+fn is_track1_in_hex(value: &[u8]) -> bool {
+    let Some(text) = value.strip_prefix(b"42").filter(|text| text.len() % 2 == 0) else {
+        return false;
+    };
+    let mut pan = [0u8; 19];
+    let mut len = 0;
+    for pair in text.chunks_exact(2) {
+        match pair {
+            [b'3', d] if d.is_ascii_digit() && len < pan.len() => {
+                pan[len] = *d;
+                len += 1;
+            }
+            [b'5', b'E' | b'e'] => {
+                return (13..).contains(&len) && card::is_card_number(&pan[..len]);
+            }
+            _ => return false,
         }
     }
+    false
 }
 
 #[cfg(test)]
@@ -170,6 +205,11 @@ mod tests {
             (
                 "9f6b134111111111111111d25121011234567890123f",
                 "9f6b13[REMOVED]",
+            ),
+            // Mastercard's contactless track 1 (tag `56`): its ASCII in hex, `B4111…^DOE/JOHN^…`.
+            (
+                "9F270180562E42343131313131313131313131313131315E444F452F4A4F484E5E32353132313031303030303030303030303030309F1004",
+                "9F270180562E[REMOVED]",
             ),
             // Composition sweep: a PAN of 16 digits and the track right after it, its tag
             // glued to the PAN's last digit — the track was left on the first pass, found
@@ -233,6 +273,10 @@ mod tests {
                 "9F26",
                 "08",
                 "F",
+                "562E",
+                "4234313131313131313131313131313131",
+                "5E444F452F4A4F484E5E",
+                "3235313231303130",
             ],
             55,
             "5A084111111111111111",
