@@ -16,7 +16,7 @@
 //! it is, and a list of binds is read only where no marker stands between it and the
 //! statement, so that a second pass reads alike.
 
-use super::names::{holds_marker, marker_for};
+use super::names::{holds_marker, is_marker_at, marker_for};
 use super::{Finding, REMOVED, Replacement};
 use crate::redact::{Counts, Redactor};
 
@@ -187,7 +187,9 @@ fn binds_after(bytes: &[u8], from: usize) -> Option<usize> {
             .windows(6)
             .any(|w| w.eq_ignore_ascii_case(b"values"))
         || holds_marker(between);
-    (!another).then_some(from + at + BINDS.len())
+    // Nor one a pass replaced whole (`-- binds: [REDACTED]`: its `[` is the marker's).
+    let items = from + at + BINDS.len();
+    (!another && !is_marker_at(&bytes[items - 1..])).then_some(items)
 }
 
 /// What Diesel's `debug_query` writes before the values it binds to a statement's
@@ -585,6 +587,12 @@ mod tests {
                  binds: [\"1234\", \"hunter2\", 7]",
                 "UPDATE \"users\" SET \"password\" = $2, \"pin\" = $1 WHERE \"id\" = $3 -- \
                  binds: [\"[REMOVED]\", \"[REDACTED]\", 7]",
+            ),
+            (
+                // Composition sweep (seed 60): a list of binds a pass replaced whole, its
+                // marker's `[` the list's, read as a list holding `REDACTED]`.
+                "SET \"password\" = $1 -- binds: [REDACTED]",
+                "SET \"password\" = $1 -- binds: [REDACTED]",
             ),
             (
                 "SELECT \"id\" FROM \"api_keys\" WHERE \"secret\" = 'k_8f2aQ9' AND \"pin\" = \
