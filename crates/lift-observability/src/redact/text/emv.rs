@@ -14,8 +14,8 @@
 //! a value exactly that long, in the shape EMV gives it (BCD digits, padded with one `F` to
 //! whole bytes) whose digits are a card number ([`card::is_card_number`]). Random hex seldom
 //! passes all of that — a known tag, a length that fits, 13 or more decimal digits in a row,
-//! a card's Luhn check and issuer prefix (track 1's hex: `B`, then `3x` for each of a card
-//! number's digits, then `^`). The PAN is masked as any PAN is (its `*`s glued to what
+//! a card's Luhn check and issuer prefix (track 1's hex, all of it: `B`, `3x` for each of a
+//! card number's digits, `^`, a name, `^`, digits). The PAN is masked as any PAN is (its `*`s glued to what
 //! follows, as its digits were); a track's data removed whole, with the TLVs glued after it;
 //! tag and length stay, they say what was there.
 
