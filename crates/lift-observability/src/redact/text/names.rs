@@ -29,11 +29,30 @@ pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
         && (before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
-            || !name.contains(&b' ') && ends_in_sql_keyword(before))
+            || !name.contains(&b' ') && (ends_in_sql_keyword(before) || ends_in_table_name(before)))
+}
+
+/// Whether `before` ends in a table's quoted name and a `.`, as a column's qualified name
+/// starts (`"sessions"."token"`, `` `users`.`api_key` ``): letters, digits and `_` between
+/// the quotes (a marker a pass wrote is none).
+fn ends_in_table_name(before: &[u8]) -> bool {
+    let [rest @ .., q, b'.'] = before else {
+        return false;
+    };
+    if !matches!(q, b'"' | b'`') {
+        return false;
+    }
+    let name = rest
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    name > 0 && rest.len() > name && rest[rest.len() - name - 1] == *q
 }
 
 /// Whether `before` ends in a SQL keyword a quoted column's name follows (`SET "password" =
-/// …`, `WHERE "api_key" = …`), a word of its own.
+/// …`, `WHERE "api_key" = …`), a word of its own. (A column's name qualified by its table's,
+/// `"sessions"."token"`, follows the table's quote and a `.`.)
 fn ends_in_sql_keyword(before: &[u8]) -> bool {
     const KEYWORDS: [&[u8]; 5] = [b"set", b"where", b"and", b"or", b"on"];
     KEYWORDS.iter().any(|k| {

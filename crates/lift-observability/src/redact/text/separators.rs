@@ -198,10 +198,11 @@ pub(super) fn separator_ending_at(
             .then(|| token_value(bytes, last, redactor.counts()))
             .flatten()
     };
-    // The name: bare, or quoted (`"cvv":`, `'cvv':`), spaces allowed before the separator.
+    // The name: bare, or quoted (`"cvv":`, `'cvv':`, MySQL's `` `cvv` = ``), spaces allowed
+    // before the separator.
     let before = trim_end(&bytes[..at]);
     let (name, quoted_name, quote) = match before.last() {
-        Some(&q @ (b'"' | b'\'')) => {
+        Some(&q @ (b'"' | b'\'' | b'`')) => {
             // A quoted name is a name too (letters, digits, `_-.` and spaces): never a
             // stretch of text back to some earlier quote.
             let inner = &before[..before.len() - 1];

@@ -595,6 +595,15 @@ mod tests {
                 "SET \"password\" = $1 -- binds: [REDACTED]",
             ),
             (
+                // SeaORM qualifies a column by its table; MySQL quotes names with backticks.
+                "SELECT \"sessions\".\"id\" FROM \"sessions\" WHERE \"sessions\".\"token\" = \
+                 'abc123XYZ' LIMIT 1; UPDATE `users` SET `password` = 'x9y8z7' WHERE \
+                 `users`.`api_key` = 'k8Zq2Lm9'",
+                "SELECT \"sessions\".\"id\" FROM \"sessions\" WHERE \"sessions\".\"token\" = \
+                 '[REDACTED]' LIMIT 1; UPDATE `users` SET `password` = '[REDACTED]' WHERE \
+                 `users`.`api_key` = '[REDACTED]'",
+            ),
+            (
                 "SELECT \"id\" FROM \"api_keys\" WHERE \"secret\" = 'k_8f2aQ9' AND \"pin\" = \
                  '1234' -- a note",
                 "SELECT \"id\" FROM \"api_keys\" WHERE \"secret\" = '[REDACTED]' AND \"pin\" \
@@ -624,6 +633,16 @@ mod tests {
                 "INSERT INTO \"orders\" (\"id\", \"amount\") VALUES ('ord_1', 2500)",
             ),
         ]);
+    }
+
+    #[test]
+    fn only_a_table_s_name_qualifies_a_column_s() {
+        // Composition sweep (seed 100): a marker in quotes and a `.` were taken for a table's
+        // name on the second pass, and the quoted name after them for a column's.
+        let text = "Object {\"security_key\": Array [String(\"hunter2x9Q\"()], \"n\": Null}. \
+                    \"cvvCode\": {\n    \"S\": \"7391\"\ncard_verification := \"7391\"";
+        let once = redact(text);
+        assert_eq!(redact(&once), once);
     }
 
     #[test]
