@@ -15,9 +15,9 @@
 //! whole bytes) whose digits are a card number ([`card::is_card_number`]). Random hex seldom
 //! passes all of that — a known tag, a length that fits, 13 or more decimal digits in a row,
 //! a card's Luhn check and issuer prefix (track 1's hex, all of it: `B`, `3x` for each of a
-//! card number's digits, `^`, a name, `^`, digits). The PAN is masked as any PAN is (its `*`s glued to what
-//! follows, as its digits were); a track's data removed whole, with the TLVs glued after it;
-//! tag and length stay, they say what was there.
+//! card number's digits, `^`, a name, `^`, digits). The PAN is masked as any PAN is (its
+//! `*`s glued to what follows, as its digits were); a track's data removed whole, with the
+//! TLVs glued after it; tag and length stay, they say what was there.
 
 use super::is_word_byte;
 use crate::redact::card::{self, CardFinding};
@@ -218,7 +218,8 @@ mod tests {
                 "9f6b134111111111111111d25121011234567890123f",
                 "9f6b13[REMOVED]",
             ),
-            // Mastercard's contactless track 1 (tag `56`): its ASCII in hex, `B4111…^DOE/JOHN^…`.
+            // Mastercard's contactless track 1 (tag `56`), its ASCII in hex:
+            // `B4111…^DOE/JOHN^…`.
             (
                 "9F270180562E42343131313131313131313131313131315E444F452F4A4F484E5E32353132313031303030303030303030303030309F1004",
                 "9F270180562E[REMOVED]",
