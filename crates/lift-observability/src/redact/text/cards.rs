@@ -230,9 +230,8 @@ pub(super) fn security_code_in_prose(
     let counts = redactor.counts();
     code_after_name(bytes, v, counts).or_else(|| {
         let name = v.checked_sub(1).and_then(|c| bytes.get(c..=v));
-        name.is_some_and(|name| name.eq_ignore_ascii_case(b"cv"))
-            .then(|| sql::values_of_column(redactor, bytes, v, floor, counts))
-            .flatten()
+        let named = name.is_some_and(|name| name.eq_ignore_ascii_case(b"cv"));
+        sql::values_of_column(named, redactor, bytes, v, floor)
     })
 }
 

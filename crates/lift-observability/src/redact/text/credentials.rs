@@ -164,9 +164,8 @@ fn key_column(redactor: &Redactor, bytes: &[u8], k: usize, floor: usize) -> Opti
             .and_then(|start| bytes.get(start..start + word.len()))
             .is_some_and(|w| w.eq_ignore_ascii_case(word))
     };
-    (names(b"key", 0) || names(b"token", 2))
-        .then(|| sql::values_of_column(redactor, bytes, k, floor, redactor.counts()))
-        .flatten()
+    let named = names(b"key", 0) || names(b"token", 2);
+    sql::values_of_column(named, redactor, bytes, k, floor)
 }
 
 /// `Token <token>` (anchored at its `k`).

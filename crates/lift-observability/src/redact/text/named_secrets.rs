@@ -88,9 +88,8 @@ pub(super) fn password_after_name(
     let counts = redactor.counts();
     password_value(bytes, at, floor, counts).or_else(|| {
         let name = at.checked_sub(4).and_then(|s| bytes.get(s..at));
-        name.is_some_and(|name| name.eq_ignore_ascii_case(b"pass"))
-            .then(|| sql::values_of_column(redactor, bytes, at, floor, counts))
-            .flatten()
+        let named = name.is_some_and(|name| name.eq_ignore_ascii_case(b"pass"));
+        sql::values_of_column(named, redactor, bytes, at, floor)
     })
 }
 
@@ -263,11 +262,8 @@ pub(super) fn secret_after_name(
     floor: usize,
 ) -> Option<Finding> {
     let counts = redactor.counts();
-    secret_value(bytes, r, floor, counts).or_else(|| {
-        (names_secret(bytes, r))
-            .then(|| sql::values_of_column(redactor, bytes, r, floor, counts))
-            .flatten()
-    })
+    secret_value(bytes, r, floor, counts)
+        .or_else(|| sql::values_of_column(names_secret(bytes, r), redactor, bytes, r, floor))
 }
 
 /// [`secret_after_name`]'s value after its name.

@@ -67,18 +67,34 @@ impl Columns {
 /// value whose column's goes.
 #[cold]
 pub(super) fn values_of_list(redactor: &Redactor, bytes: &[u8], open: usize) -> Option<Finding> {
-    first_value(redactor, bytes, open, redactor.counts())
+    first_value(redactor, bytes, open)
 }
 
-/// At a letter inside a column's name (a secret's name, its detector's anchor): when the
-/// name stands in a column list that `VALUES` follows, the first value whose column's goes.
-#[cold]
+/// At a letter inside a column's name, where its detector read a secret's name (`named`):
+/// when the name stands in a column list that `VALUES` follows, the first value whose
+/// column's goes.
+#[inline(always)]
 pub(super) fn values_of_column(
+    named: bool,
     redactor: &Redactor,
     bytes: &[u8],
     at: usize,
     floor: usize,
-    counts: &Counts,
+) -> Option<Finding> {
+    if named {
+        values_of_named_column(redactor, bytes, at, floor)
+    } else {
+        None
+    }
+}
+
+/// [`values_of_column`] where the name is a secret's.
+#[cold]
+fn values_of_named_column(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
 ) -> Option<Finding> {
     let end = at
         + bytes[at..]
@@ -101,7 +117,7 @@ pub(super) fn values_of_column(
         return None;
     }
     let open = list_open_before(bytes, token_start, floor)?;
-    first_value(redactor, bytes, open, counts)
+    first_value(redactor, bytes, open)
 }
 
 /// The value after `f` (a [`Replacement::Positional`] finding) whose column's goes, in its
@@ -203,7 +219,8 @@ pub(super) fn is_column_list(bytes: &[u8], close: usize) -> bool {
 }
 
 /// The first value whose column's goes, for the column list opening at `open`.
-fn first_value(redactor: &Redactor, bytes: &[u8], open: usize, counts: &Counts) -> Option<Finding> {
+fn first_value(redactor: &Redactor, bytes: &[u8], open: usize) -> Option<Finding> {
+    let counts = redactor.counts();
     let (columns, close) = column_list(redactor, bytes, open)?;
     if columns == Columns::default() {
         return None;
