@@ -1523,6 +1523,19 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             r#"UPDATE "users" SET "password" = 'Hunter2x9Q' WHERE "id" = 7"#,
             "Hunter2x9Q",
         ),
+        // MySQL's and SQLite's `?`, each the next bind along the statement.
+        (
+            "SELECT `users`.`id` FROM `users` WHERE `users`.`email` = ? AND `users`.`password` = ? -- binds: [\"a@b.c\", \"Hunter2x9Q\"]",
+            "Hunter2x9Q",
+        ),
+        (
+            "UPDATE `cards` SET `cvv` = ?, `updated_at` = ? WHERE `id` = ? -- binds: [\"4821\", 2026-12-07T10:00:00, 5]",
+            "4821",
+        ),
+        (
+            "SELECT id FROM devices WHERE tenant = ? AND pin = ? -- binds: [\"t-1\", \"4821\"]",
+            "4821",
+        ),
         (
             r#"SELECT "id" FROM "sessions" WHERE "refresh_token" = 'r9Kx2Qm7Lp4Z' AND "revoked" = false"#,
             "r9Kx2Qm7Lp4Z",
@@ -1837,6 +1850,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // SQL statements with no secret's column, and a placeholder with no list of binds.
         r#"INSERT INTO "orders" ("id", "amount", "currency") VALUES ('ord_1', 2500, 'EUR'), ('ord_2', 990, 'USD')"#,
         r#"UPDATE "users" SET "password" = $1 WHERE "id" = $2"#,
+        "SELECT `id` FROM `users` WHERE `pin` = ? LIMIT 1",
         r#"SELECT * FROM "payments" WHERE "status" = 'captured' AND "amount" = 2500 -- binds: []"#,
     ] {
         cases.push(benign("look-alike", text));

@@ -164,6 +164,7 @@ pub(super) fn separator_ending_at(
         unclosed_brackets: unclosed,
         commands,
         arn_prefix_end,
+        question_marks,
     } = lines;
     if bytes[at] == b':' {
         // An ARN's prefix (`arn:aws:lambda:us-east-1:123456789012:`): fields, no names.
@@ -371,7 +372,8 @@ pub(super) fn separator_ending_at(
     // A SQL placeholder (`"password" = $1`) whose value Diesel lists after the statement:
     // that value.
     if bytes[at] == b'='
-        && let Some(found) = sql::bound_after(bytes, last + 1, fixed, redactor.counts())
+        && let Some(found) =
+            sql::bound_after(bytes, last + 1, fixed, question_marks, redactor.counts())
     {
         return found;
     }
@@ -417,6 +419,8 @@ pub(super) struct Lines {
     commands: Commands,
     /// Where the last ARN's prefix found ends ([`arns::prefix_end`]): its colons before.
     arn_prefix_end: usize,
+    /// The SQL placeholders counted along a line so far ([`sql::bound_after`]).
+    question_marks: sql::QuestionMarks,
 }
 
 /// How far back a key's column list is looked for (PostgreSQL's `Key (a, b)=`).

@@ -140,43 +140,117 @@ pub(super) fn next_value(bytes: &[u8], f: &Finding, counts: &Counts) -> Option<F
         .or_else(|| bound_value(bytes, rows?, columns, counts))
 }
 
-/// After a secret's or sensitive data's name and its `=` (from `from` on): a PostgreSQL
-/// placeholder (`"password" = $1`) whose value Diesel's `debug_query` lists after the
-/// statement, on its line (`-- binds: ["hunter2", 7]`): that value, replaced by `marker`.
-/// `Some(None)` where there is no such value to replace (no list, `None`, a marker a pass
-/// wrote before): a placeholder is never the value itself.
+/// After a secret's or sensitive data's name and its `=` (from `from` on): a placeholder
+/// (PostgreSQL's `"password" = $1`, MySQL's and SQLite's `` `pin` = ? ``) whose value
+/// Diesel's `debug_query` lists after the statement, on its line (`-- binds: ["hunter2",
+/// 7]`): that value, replaced by `marker`. `Some(None)` where there is no such value to
+/// replace (no list, `None`, a marker a pass wrote before, a `?` whose place among the
+/// line's cannot be told): a placeholder is never the value itself.
 #[cold]
 pub(super) fn bound_after(
     bytes: &[u8],
     from: usize,
     marker: &'static str,
+    question_marks: &mut QuestionMarks,
     counts: &Counts,
 ) -> Option<Option<Finding>> {
-    let dollar = skip_blanks(bytes, from);
-    if bytes.get(dollar) != Some(&b'$') {
+    let start = skip_blanks(bytes, from);
+    if !matches!(bytes.get(start), Some(b'$' | b'?')) {
         return None;
     }
-    let end = dollar
-        + bytes[dollar..]
+    let end = start
+        + bytes[start..]
             .iter()
             .skip(1)
             .take_while(|&&b| is_ident_byte(b))
             .count()
         + 1;
-    let bind = numbered_bind(&bytes[dollar..end])?;
+    let text = &bytes[start..end];
+    let numbered = numbered_bind(text);
+    if text != b"?" && numbered.is_none() {
+        return None;
+    }
+    let Some(binds) = binds_after(bytes, end) else {
+        return Some(None);
+    };
+    let Some(bind) = numbered.or_else(|| question_marks.before(bytes, start)) else {
+        return Some(None);
+    };
     let mut columns = Columns::default();
     columns.mark(bind, marker);
-    Some(
-        binds_after(bytes, end)
-            .and_then(|binds| masked_value(bytes, binds, 0, columns, None, counts)),
-    )
+    Some(masked_value(bytes, binds, 0, columns, None, counts))
 }
 
-/// The bind a numbered placeholder (`$2`) stands for, counted from zero (`None` for any
-/// other text; `$0` stands for none that can go).
+/// The `?` placeholders of a string's lines, counted as the scan meets them: how many stand
+/// before one on its line (outside quotes) is the bind it stands for, counted from zero, as
+/// Diesel binds MySQL's and SQLite's in order. Counting on from the last one counted, the
+/// scan reads each line once however many it holds.
+#[derive(Debug, Default)]
+pub(super) struct QuestionMarks {
+    /// The last `?` counted, and what was known of its line there (`None`: its line cannot
+    /// be counted, nor any `?` after it on that line).
+    last: Option<(usize, Option<Counted>)>,
+}
+
+/// A line's `?` placeholders counted up to a place.
+#[derive(Clone, Copy, Debug)]
+struct Counted {
+    /// How many stand before the place.
+    before: usize,
+    /// The quote open there, if any.
+    quote: Option<u8>,
+}
+
+impl QuestionMarks {
+    /// How many `?` stand before the one at `at` on its line. `None` where the line starts
+    /// more than [`MAX_VALUE`] bytes back, or a marker stands before it (a value a pass
+    /// replaced there may have held a `?`).
+    fn before(&mut self, bytes: &[u8], at: usize) -> Option<usize> {
+        let line_start = Counted {
+            before: 0,
+            quote: None,
+        };
+        let resumed = self
+            .last
+            .filter(|&(last, _)| last < at && !bytes[last..at].contains(&b'\n'));
+        let (from, known) = match resumed {
+            Some(resumed) => resumed,
+            None => {
+                let reach = at.saturating_sub(MAX_VALUE);
+                match bytes[reach..at].iter().rposition(|&b| b == b'\n') {
+                    Some(k) => (reach + k + 1, Some(line_start)),
+                    None if reach == 0 => (0, Some(line_start)),
+                    None => (reach, None),
+                }
+            }
+        };
+        let text = &bytes[from..at];
+        let counted = known.filter(|_| !holds_marker(text)).map(|mut counted| {
+            for &b in text {
+                match (counted.quote, b) {
+                    (None, b'\'' | b'"' | b'`') => counted.quote = Some(b),
+                    (None, b'?') => counted.before += 1,
+                    (Some(q), _) if b == q => counted.quote = None,
+                    _ => {}
+                }
+            }
+            counted
+        });
+        self.last = Some((at, counted));
+        counted.map(|counted| counted.before)
+    }
+}
+
+/// The bind a numbered placeholder (`$2`, SQLite's `?2`) stands for, counted from zero
+/// (`None` for any other text; `$0` stands for none that can go). SQLite numbers to 32,766:
+/// after a `?`, longer digits are a value (a card number a pass masks).
 fn numbered_bind(text: &[u8]) -> Option<usize> {
-    let digits = text.strip_prefix(b"$")?;
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+    let (digits, most) = match text.split_first()? {
+        (b'$', digits) => (digits, usize::MAX),
+        (b'?', digits) => (digits, 5),
+        _ => return None,
+    };
+    if digits.is_empty() || digits.len() > most || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
     Some(
@@ -318,13 +392,14 @@ fn next_item(bytes: &[u8], delimiter: usize, index: usize) -> Option<(usize, usi
 }
 
 /// Whether a row's item is a value to replace: not empty, `NULL`, `DEFAULT`, a boolean, a
-/// placeholder (`$1`, `?`, `:name`, `@p1`) nor what a pass wrote before.
+/// placeholder (`$1`, `?`, `?1`, `:name`, `@p1`) nor what a pass wrote before.
 fn is_value(item: &[u8]) -> bool {
     const KEYWORDS: [&[u8]; 4] = [b"null", b"default", b"true", b"false"];
     !(item.is_empty()
         || KEYWORDS.iter().any(|k| item.eq_ignore_ascii_case(k))
         || item == b"?"
         || matches!(item[0], b'$' | b':' | b'@') && item[1..].iter().all(|&b| is_ident_byte(b))
+        || item[0] == b'?' && numbered_bind(item).is_some()
         || holds_marker(item))
 }
 
@@ -653,6 +728,44 @@ mod tests {
     }
 
     #[test]
+    fn a_question_mark_after_a_secret_s_name_is_its_bind_counted_along_the_line() {
+        // The `?` had been taken for the value (`= [REMOVED]`) and the bind left in clear.
+        assert_redacted(&[
+            (
+                "SELECT `users`.`id` FROM `users` WHERE `users`.`pin` = ? -- binds: [\"1234\"]",
+                "SELECT `users`.`id` FROM `users` WHERE `users`.`pin` = ? -- binds: \
+                 [\"[REMOVED]\"]",
+            ),
+            (
+                "SELECT \"id\" FROM \"users\" WHERE \"email\" = ? AND \"note\" <> 'why?' AND \
+                 \"password\" = ? -- binds: [\"a@b.c\", \"hunter2\"]",
+                "SELECT \"id\" FROM \"users\" WHERE \"email\" = ? AND \"note\" <> 'why?' AND \
+                 \"password\" = ? -- binds: [\"a@b.c\", \"[REDACTED]\"]",
+            ),
+            (
+                "UPDATE `cards` SET `cvv` = ?, `updated_at` = ? WHERE `id` = ? -- binds: \
+                 [\"737\", 2026-12-07, 5]",
+                "UPDATE `cards` SET `cvv` = ?, `updated_at` = ? WHERE `id` = ? -- binds: \
+                 [\"[REMOVED]\", 2026-12-07, 5]",
+            ),
+            (
+                // SQLite's numbered form.
+                "UPDATE t SET a = ?1, password = ?2 -- binds: [1, \"hunter2\"]",
+                "UPDATE t SET a = ?1, password = ?2 -- binds: [1, \"[REDACTED]\"]",
+            ),
+            (
+                // With no list, or on a line a pass wrote a marker on before, the `?` stays.
+                "WHERE pin = ? LIMIT 1",
+                "WHERE pin = ? LIMIT 1",
+            ),
+            (
+                "token=[REDACTED] WHERE password = ? -- binds: [\"hunter2\"]",
+                "token=[REDACTED] WHERE password = ? -- binds: [\"hunter2\"]",
+            ),
+        ]);
+    }
+
+    #[test]
     fn only_a_table_s_name_qualifies_a_column_s() {
         // Composition sweep (seed 100): a marker in quotes and a `.` were taken for a table's
         // name on the second pass, and the quoted name after them for a column's.
@@ -669,6 +782,7 @@ mod tests {
         for shape in [
             "(password, api_key) VALUES ('",
             "(\"a\", password) VALUES ($1, $2) -- binds: [",
+            "password = ? -- binds: [\"",
         ] {
             let text = shape.repeat((1 << 20) / shape.len());
             assert_eq!(redact(&text), text);
