@@ -209,9 +209,11 @@ fn classify_vector(v: __m256i) -> Classes {
     let quote = eq(v, b'"');
     let escapes = _mm256_or_si256(at_most(v, 0x1f), _mm256_or_si256(quote, backslash));
     let quotes = mask(quote);
-    // A digit after a space or a quote: perhaps a code after its name in prose (`PIN 1234`,
-    // `PIN "1234"`).
-    let spaced_digits = digits & (mask(space) | quotes) << 1;
+    // The high bit of `v` itself: non-ASCII.
+    let escapes = mask(escapes) | mask(v);
+    // A digit after a space or a byte the escaper looks at (a quote, a tab): perhaps a code
+    // after its name in prose (`PIN 1234`, `PIN "1234"`, `PIN\t1234`).
+    let spaced_digits = digits & (mask(space) | escapes) << 1;
     // A `"` before a `,` or after a `(`: looked for only where a quote is.
     let quote_anchors = if quotes == 0 {
         0
@@ -229,7 +231,6 @@ fn classify_vector(v: __m256i) -> Classes {
             | spaced_digits,
         digits,
         breakers: !mask(in_run),
-        // The high bit of `v` itself: non-ASCII.
-        escapes: mask(escapes) | mask(v),
+        escapes,
     }
 }

@@ -17,7 +17,8 @@
 //! (where a wrapper's text starts: `Password("…")`), `-` before `-` (a command line's long
 //! flag), `-` or `.` after a letter from `g` on, either case (where a provider's token prefix
 //! may end: `glpat-`, `pypi-`, `sq0atp-`, `SG.`, `hvs.` — never after a UUID's hex digits), a
-//! digit after a space or a quote (a PIN after its name, `PIN 1234`, `PIN "1234"`) — and any
+//! digit after a space or a byte the escaper looks at (a PIN after its name, `PIN 1234`,
+//! `PIN "1234"`, `PIN\t1234`) — and any
 //! of these letters, a `"` or a `-` as the block's last byte, whose neighbour after it is
 //! outside. The block's first byte is judged as a string's first: nothing before it. In
 //! prose the letters alone anchor often; with their neighbours, rarely.
@@ -51,7 +52,7 @@ pub(crate) const BLOCK: usize = 32;
 const LAST_BYTE: u32 = 1 << 31;
 
 /// Bytes that anchor only after a particular byte (`sk_`, `yJ`, `sw`, `cv`, `cr`, `t-`, `G.`,
-/// a digit after a space or a quote): at the first byte of a block inside a string, whose
+/// a digit after a space, a quote or a tab): at the first byte of a block inside a string, whose
 /// byte before the classifier did not see, they anchor whatever it is.
 static NEED_BYTE_BEFORE: [u32; 256] = {
     let mut t = [0; 256];
@@ -262,6 +263,11 @@ mod tests {
         prev.is_some_and(|p| (0x67..=0x7f).contains(&(p | 0x20)))
     }
 
+    /// Whether the JSON escaper looks at `b`: a control, `"`, `\\` or non-ASCII.
+    fn is_escape(b: u8) -> bool {
+        b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80
+    }
+
     /// The definition for one byte, as bit 0: `prev` and `next` are its neighbours. `prev`
     /// is `None` where nothing comes before it (no literal's byte, no word's); `next` is
     /// `None` where the byte after it is not looked at (it fits whatever a letter needs).
@@ -301,14 +307,14 @@ mod tests {
             b'"' => next(|n| n == b',') || prev == Some(b'('),
             b'-' => next(|n| n == b'-') || ends_token_prefix(prev),
             b'.' => ends_token_prefix(prev),
-            b'0'..=b'9' => matches!(prev, Some(b' ' | b'"')),
+            b'0'..=b'9' => prev.is_some_and(|p| p == b' ' || is_escape(p)),
             _ => false,
         };
         Classes {
             anchors: u32::from(anchor),
             digits: u32::from(b.is_ascii_digit()),
             breakers: u32::from(!(b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'+'))),
-            escapes: u32::from(b < 0x20 || b == b'"' || b == b'\\' || b >= 0x80),
+            escapes: u32::from(is_escape(b)),
         }
     }
 

@@ -205,9 +205,9 @@ pub(super) fn classify_neon(block: [u8; BLOCK]) -> Classes {
             letter_anchors(hi, prev_hi, vextq_u8::<1>(hi, zero)),
         )
     };
-    // A digit after a space or a quote: perhaps a code after its name in prose (`PIN 1234`,
-    // `PIN "1234"`).
-    let spaced_digits = digits & (spaces | quotes) << 1;
+    // A digit after a space or a byte the escaper looks at (a quote, a tab): perhaps a code
+    // after its name in prose (`PIN 1234`, `PIN "1234"`, `PIN\t1234`).
+    let spaced_digits = digits & (spaces | escapes) << 1;
     Classes {
         anchors: separators
             | spaced_digits

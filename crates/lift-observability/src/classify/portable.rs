@@ -111,7 +111,7 @@ pub(super) fn classify_words(block: [u8; BLOCK]) -> Classes {
         | all(|r| r.quote) & (all(|r| r.comma) >> 1 | LAST_BYTE | all(|r| r.paren) << 1)
         | all(|r| r.dash) & (all(|r| r.dash) >> 1 | LAST_BYTE)
         | (all(|r| r.dash) | all(|r| r.dot)) & all(|r| r.letters_from_g) << 1
-        | all(|r| r.digits) & (all(|r| r.space) | all(|r| r.quote)) << 1;
+        | all(|r| r.digits) & (all(|r| r.space) | all(|r| r.escapes)) << 1;
     Classes {
         anchors: all(|r| r.separators)
             | with_neighbours

@@ -188,9 +188,10 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
             | letter_anchors(hi, prev_hi, _mm_srli_si128::<1>(hi)) << 16
     };
     let digits = c_lo.digits | c_hi.digits << 16;
-    // A digit after a space or a quote: perhaps a code after its name in prose (`PIN 1234`,
-    // `PIN "1234"`).
-    let spaced_digits = digits & (space_lo | space_hi << 16 | quote_lo | quote_hi << 16) << 1;
+    let escapes = c_lo.escapes | c_hi.escapes << 16;
+    // A digit after a space or a byte the escaper looks at (a quote, a tab): perhaps a code
+    // after its name in prose (`PIN 1234`, `PIN "1234"`, `PIN\t1234`).
+    let spaced_digits = digits & (space_lo | space_hi << 16 | escapes) << 1;
     Classes {
         anchors: c_lo.anchors
             | c_hi.anchors << 16
@@ -203,6 +204,6 @@ pub(super) fn classify_sse2(block: [u8; BLOCK]) -> Classes {
             | prefix_ends,
         digits,
         breakers: c_lo.breakers | c_hi.breakers << 16,
-        escapes: c_lo.escapes | c_hi.escapes << 16,
+        escapes,
     }
 }

@@ -1225,6 +1225,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         // A table's aligned columns, as a terminal's receipt or a dump prints them.
         ("AMOUNT   12.50\nPIN      7391\nSTATUS   APPROVED", "7391"),
         ("card security code    739", "739"),
+        // A tab-separated table's.
+        ("AMOUNT\t12.50\nPIN\t7391\nSTATUS\tAPPROVED", "7391"),
+        ("field\tvalue\ncsc\t\t739", "739"),
+        ("otp\t482913", "482913"),
     ] {
         cases.push(sensitive(
             "PIN or security code named in prose",
@@ -1847,6 +1851,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         r#"{"kcv":"5A7B3C","ksn":"FFFF9876543210E00001","bdk_id":"bdk-2026-01","key_block_format":"D"}"#,
         // Aligned columns whose labels name no code.
         "ORDER     1234\nITEMS     3\nTOTAL     12.50\nCODE      200",
+        "ORDER\t1234\nITEMS\t\t3\nPIN\tSET\nCODE\t200",
         // SQL statements with no secret's column, and a placeholder with no list of binds.
         r#"INSERT INTO "orders" ("id", "amount", "currency") VALUES ('ord_1', 2500, 'EUR'), ('ord_2', 990, 'USD')"#,
         r#"UPDATE "users" SET "password" = $1 WHERE "id" = $2"#,

@@ -18,7 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
 //! | | a chip card's PAN or track data in hex (tags `5A`, `57`, `9F6B`, `56`), glued to its tag and length (`…5A084111…`: [`emv`]) | the PAN masked, the track `[REMOVED]` |
-//! | a digit after a space or a quote (in any string) | a PIN or a security code after its name, a noun and a verb (`PIN 1234`, `PIN "1234"`, `PIN code is 1234`, `CSC 123`, `CID 1234`, `security code 737`: [`named_codes`]) | the code `[REMOVED]` |
+//! | a digit after a space, a quote or a tab (in any string) | a PIN or a security code after its name, a noun and a verb (`PIN 1234`, `PIN "1234"`, `PIN code is 1234`, `CSC 123`, `CID 1234`, `security code 737`: [`named_codes`]) | the code `[REMOVED]` |
 //! | | a one-time code after its name (`OTP 123456`, `verification code is 482913`: [`named_codes`]) | the code `[REDACTED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `:` after `arn` | an ARN's prefix ([`arns`]): its fields are no names | nothing; its colons are passed over |

@@ -1,5 +1,5 @@
-//! A PIN or a card security code after its name and a space (or several, as a table's aligned
-//! columns put them), as prose writes it (`PIN 1234`,
+//! A PIN or a card security code after its name and a space (or several, or tabs, as a
+//! table's aligned columns put them), as prose writes it (`PIN 1234`,
 //! `CSC 123`, `CID 1234`, `security code 737`, `PIN is 1234`, `pin number 0000`) — and a
 //! one-time code a second factor or a payment's challenge sends (`OTP 123456`, `verification
 //! code is 482913`, `sms code 4821`), in quotes too (`PIN "1234"`, as `Debug` writes a
@@ -15,32 +15,88 @@ use crate::redact::Counts;
 
 /// The four bytes that may end the words [`code_after_name`] reads back, each in its slot of
 /// [`TAILS`] — a multiplier that puts no two of them in the same slot, so that a look-up is a
-/// multiplication and one comparison. After one space, and after several, as a table's
-/// aligned columns put them (`PIN     1234`: four spaces and more end no word).
-const TAIL_WORDS: [&[u8; 4]; 26] = [
-    b"pin ", b"csc ", b"cid ", b"ode ", b"ber ", b" is ", b"was ", b"is: ", b"as: ", b"otp ",
-    b"in  ", b"sc  ", b"id  ", b"de  ", b"er  ", b"tp  ", b"is  ", b"as  ", b"n   ", b"c   ",
-    b"d   ", b"e   ", b"r   ", b"p   ", b"s   ", b"    ",
+/// multiplication and one comparison. After one blank, and after several, as a table's
+/// aligned columns put them (`PIN     1234`, `PIN\t\t1234`: four blanks and more end no
+/// word); spaces or tabs, not both.
+const TAIL_WORDS: [&[u8; 4]; 52] = [
+    b"pin ",
+    b"csc ",
+    b"cid ",
+    b"ode ",
+    b"ber ",
+    b" is ",
+    b"was ",
+    b"is: ",
+    b"as: ",
+    b"otp ",
+    b"in  ",
+    b"sc  ",
+    b"id  ",
+    b"de  ",
+    b"er  ",
+    b"tp  ",
+    b"is  ",
+    b"as  ",
+    b"n   ",
+    b"c   ",
+    b"d   ",
+    b"e   ",
+    b"r   ",
+    b"p   ",
+    b"s   ",
+    b"    ",
+    b"pin\t",
+    b"csc\t",
+    b"cid\t",
+    b"ode\t",
+    b"ber\t",
+    b" is\t",
+    b"was\t",
+    b"is:\t",
+    b"as:\t",
+    b"otp\t",
+    b"in\t\t",
+    b"sc\t\t",
+    b"id\t\t",
+    b"de\t\t",
+    b"er\t\t",
+    b"tp\t\t",
+    b"is\t\t",
+    b"as\t\t",
+    b"n\t\t\t",
+    b"c\t\t\t",
+    b"d\t\t\t",
+    b"e\t\t\t",
+    b"r\t\t\t",
+    b"p\t\t\t",
+    b"s\t\t\t",
+    b"\t\t\t\t",
 ];
 
 /// See [`TAIL_WORDS`].
-const TAIL_HASH: u32 = 0xa5f2_8d77;
+const TAIL_HASH: u32 = 0xa7cf_a1cb;
 
 /// How many slots [`TAILS`] has.
-const TAIL_SLOTS: usize = 64;
+const TAIL_SLOTS: usize = 128;
 
 /// The slot of four bytes in [`TAILS`].
 const fn tail_slot(four: u32) -> usize {
     (four.wrapping_mul(TAIL_HASH) >> (32 - TAIL_SLOTS.trailing_zeros())) as usize
 }
 
-/// [`TAIL_WORDS`] by their slots (a slot none has holds zero, which no four bytes folded to
-/// lower case are).
+/// Four bytes as [`may_follow_name`] compares them: the first three folded to lower case (a
+/// space, a colon and a digit keep their bit 5; a tab becomes a `)`), the last as it stands.
+const fn folded(four: [u8; 4]) -> u32 {
+    u32::from_le_bytes(four) | 0x0020_2020
+}
+
+/// [`TAIL_WORDS`] by their slots, [`folded`] (a slot none has holds zero, which no four
+/// bytes folded are).
 static TAILS: [u32; TAIL_SLOTS] = {
     let mut t = [0; TAIL_SLOTS];
     let mut k = 0;
     while k < TAIL_WORDS.len() {
-        let four = u32::from_le_bytes(*TAIL_WORDS[k]);
+        let four = folded(*TAIL_WORDS[k]);
         assert!(t[tail_slot(four)] == 0, "two words share a slot");
         t[tail_slot(four)] = four;
         k += 1;
@@ -74,11 +130,10 @@ pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
     else {
         return false;
     };
-    // Letters to lower case; a space, a colon and a digit keep their bit 5. The last byte,
-    // always a space, is compared as it stands: folded, a NUL would pass for one (a digit
-    // first in its block is looked at whatever stands before it, and a NUL there made
-    // `pin\05371` a PIN on the pass whose replacements had moved it there).
-    let four = u32::from_le_bytes([a, b, c, d]) | 0x0020_2020;
+    // The last byte, always a blank, is compared as it stands: folded, a NUL would pass for
+    // a space (a digit first in its block is looked at whatever stands before it, and a NUL
+    // there made `pin\05371` a PIN on the pass whose replacements had moved it there).
+    let four = folded([a, b, c, d]);
     TAILS[tail_slot(four)] == four
 }
 
@@ -102,14 +157,14 @@ const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 const MOST_SPACES: usize = 16;
 
 /// Where the words before the code opening at `opening` are read back from: right after the
-/// first of the spaces before it, where there are several (`PIN     1234`) — as before a
-/// single space. A run longer than [`MOST_SPACES`] is not read back over.
+/// first of the blanks before it, where there are several (`PIN     1234`, `PIN\t\t1234`) —
+/// as before a single one. A run longer than [`MOST_SPACES`] is not read back over.
 fn after_first_space(bytes: &[u8], opening: usize) -> usize {
     let spaces = bytes[..opening]
         .iter()
         .rev()
         .take(MOST_SPACES + 1)
-        .take_while(|&&b| b == b' ')
+        .take_while(|&&b| b == b' ' || b == b'\t')
         .count();
     if (2..=MOST_SPACES).contains(&spaces) {
         opening - spaces + 1
@@ -230,6 +285,11 @@ mod tests {
             (
                 "order  1234, pin                  1234",
                 "order  1234, pin                  1234",
+            ),
+            // A tab-separated table's: tabs as spaces.
+            (
+                "PIN\t1234\nCSC\t\t737\notp\t\t\t482913\tok\nORDER\t1234",
+                "PIN\t[REMOVED]\nCSC\t\t[REMOVED]\notp\t\t\t[REDACTED]\tok\nORDER\t1234",
             ),
         ]);
         // A NUL is no space (the fold read `pin\0` as `pin `): here the digit after it is the
