@@ -1551,6 +1551,32 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     ] {
         cases.push(sensitive(SQL, text, secret));
     }
+    // ISO 8583's data elements holding sensitive authentication data, by their numbers as
+    // processors' and jPOS's dumps write them.
+    for (text, secret) in [
+        ("Field 52: A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
+        ("DE 52: 9F3A6B2C1D0E4F58", "9F3A6B2C1D0E4F58"),
+        ("Field 52 (PIN block): A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
+        ("PIN block (52): A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
+        (
+            "<field id=\"52\" value=\"A1B2C3D4E5F60718\" type=\"binary\"/>",
+            "A1B2C3D4E5F60718",
+        ),
+        (
+            "<isomsg>\n  <field id=\"0\" value=\"0100\"/>\n  <field id=\"45\" value=\"B4111111111111111^DOE/JOHN^25121011000\"/>\n</isomsg>",
+            "DOE/JOHN",
+        ),
+    ] {
+        cases.push(sensitive("ISO 8583 data element", text, secret));
+    }
+    // A label with a note in parentheses before its separator.
+    for (text, secret) in [
+        ("CVV (3 digits): 737", "737"),
+        ("Password (optional) = Hunter2x9Q", "Hunter2x9Q"),
+        ("API key (prod): k8Zq2Lm9Wv4R", "k8Zq2Lm9Wv4R"),
+    ] {
+        cases.push(sensitive("label with a note", text, secret));
+    }
     // Webhook and bot URLs: the path's secret, wherever the URL stands.
     for (url, secret) in [
         (
@@ -1856,6 +1882,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         r#"INSERT INTO "orders" ("id", "amount", "currency") VALUES ('ord_1', 2500, 'EUR'), ('ord_2', 990, 'USD')"#,
         r#"UPDATE "users" SET "password" = $1 WHERE "id" = $2"#,
         "SELECT `id` FROM `users` WHERE `pin` = ? LIMIT 1",
+        // ISO 8583 elements that hold no sensitive data; a note under a name that says nothing.
+        "Field 4: 000000001250 Field 49: 978 <field id=\"39\" value=\"00\"/> <option id=\"52\" value=\"XL\"/>",
+        "Retries (max): 3, Amount (EUR): 12.50",
         r#"SELECT * FROM "payments" WHERE "status" = 'captured' AND "amount" = 2500 -- binds: []"#,
     ] {
         cases.push(benign("look-alike", text));

@@ -279,8 +279,36 @@ pub(super) fn pair_marker(
     match pairs::verdict_in_text(redactor, bytes, start, floor, true) {
         KeyRule::Remove => Some(REMOVED),
         KeyRule::Secret => Some(REDACTED),
-        KeyRule::Scan | KeyRule::Safe => None,
+        KeyRule::Scan => is_iso_field_sad(bytes, start, floor).then_some(REMOVED),
+        KeyRule::Safe => None,
     }
+}
+
+/// Whether the `value` attribute starting at `start` is an ISO 8583 data element's that
+/// holds sensitive authentication data, as jPOS dumps a message (`<field id="52"
+/// value="…"/>`, its quotes JSON-escaped too): track 2 (35), track 1 (45), the PIN block
+/// (52). Read no further back than `floor`.
+fn is_iso_field_sad(bytes: &[u8], start: usize, floor: usize) -> bool {
+    let Some(before) = bytes[floor.min(start)..start].strip_suffix(b" ") else {
+        return false;
+    };
+    let (before, quote): (_, &[u8]) = match before.strip_suffix(b"\\\"") {
+        Some(before) => (before, b"\\\""),
+        None => match before.strip_suffix(b"\"") {
+            Some(before) => (before, b"\""),
+            None => return false,
+        },
+    };
+    let digits = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let (before, number) = before.split_at(before.len() - digits);
+    matches!(number, b"35" | b"45" | b"52" | b"035" | b"045" | b"052")
+        && before
+            .strip_suffix(quote)
+            .is_some_and(|before| before.ends_with(b"<field id="))
 }
 
 /// The rule of a form field's name (`card[cid]`, `card%5Bcid%5D`) whose tokens gave none:
@@ -336,11 +364,16 @@ pub(super) fn percent_decoded(bytes: &[u8], at: usize) -> Option<(u8, usize)> {
 /// Whether a bare name says something only with the word before it: the second word of a
 /// secret's or sensitive data's two-word name (`API Key`, `Security Code`, `Verification
 /// Value`, `Track Data`, `PIN Block`, `PIN Number`, `Recovery Codes`, `Seed Phrase`), which a
-/// label in prose writes with a space.
+/// label in prose writes with a space — and the number of an ISO 8583 data element that
+/// holds sensitive authentication data (`Field 52`, `DE 035`: track 2, track 1, the PIN
+/// block).
 #[inline]
 pub(super) fn needs_a_word_before(name: &[u8]) -> bool {
     let first = name.first().map_or(0, |b| b | 0x20);
     let word: &[u8] = match (name.len(), first) {
+        (2, b'3' | b'4' | b'5') | (3, b'0') => {
+            return matches!(name, b"35" | b"45" | b"52" | b"035" | b"045" | b"052");
+        }
         (3, b'k') => b"key",
         (4, b'c') => b"code",
         (5, b'c') => b"codes",
@@ -380,6 +413,49 @@ pub(super) fn label<'b>(
         }
     }
     None
+}
+
+/// The most bytes a note in parentheses between a label and its separator spans.
+const NOTE_REACH: usize = 32;
+
+/// A label with a note in parentheses between it and its separator (`before` ends with the
+/// note's `)`): `CVV (3 digits):`, `PIN block (52):`, `Field 52 (PIN block):`, `Password
+/// (optional) =`. The label's words when they are a sensitive name, else the note's, with
+/// its marker. The note is words — name bytes and spaces — after a space; nothing is read
+/// before `floor`.
+#[cold]
+pub(super) fn noted_label<'b>(
+    redactor: &Redactor,
+    before: &'b [u8],
+    floor: usize,
+) -> Option<(&'b [u8], &'static str)> {
+    let close = before.len().checked_sub(1)?;
+    let reach = close.saturating_sub(NOTE_REACH).max(floor);
+    let open = reach + before.get(reach..close)?.iter().rposition(|&b| b == b'(')?;
+    let note = &before[open + 1..close];
+    if open == 0
+        || before[open - 1] != b' '
+        || note.is_empty()
+        || !note.iter().all(|&b| b == b' ' || is_name_byte(b))
+    {
+        return None;
+    }
+    // The label, where this pass may read it: not under a replacement this pass wrote
+    // (`floor`), nor one a pass before wrote (a marker, the name's end on the next pass).
+    let head = &before[..open - 1];
+    let start = bare_name_start(head, floor);
+    let name = &head[start..];
+    if open >= floor + 2 && !name.is_empty() && !ends_with_marker(head) {
+        if let Some(fixed) = marker_for(redactor, name) {
+            return Some((name, fixed));
+        }
+        if needs_a_word_before(name)
+            && let Some(found) = label(redactor, head, start, floor)
+        {
+            return Some(found);
+        }
+    }
+    marker_for(redactor, note).map(|fixed| (note, fixed))
 }
 
 /// Counts a value replaced by `marker`.
@@ -535,6 +611,78 @@ mod tests {
             let once = redact(text);
             assert_eq!(once, want);
             assert_eq!(redact(&once), once);
+        }
+    }
+
+    #[test]
+    fn iso_8583_s_sensitive_data_elements_go_by_their_numbers() {
+        // Each was written in clear: a data element's number after its word, a note in
+        // parentheses before the separator, jPOS's dump of a message.
+        assert_redacted(&[
+            ("Field 52: A1B2C3D4E5F60718", "Field 52: [REMOVED]"),
+            ("DE 035: 4111111111111111=2512", "DE 035: [REMOVED]"),
+            (
+                "PIN block (52): A1B2C3D4E5F60718",
+                "PIN block (52): [REMOVED]",
+            ),
+            (
+                "Field 52 (PIN block): A1B2C3D4E5F60718",
+                "Field 52 (PIN block): [REMOVED]",
+            ),
+            (
+                "<field id=\"0\" value=\"0200\"/><field id=\"52\" value=\"A1B2C3D4E5F60718\" \
+                 type=\"binary\"/>",
+                "<field id=\"0\" value=\"0200\"/><field id=\"52\" value=\"[REMOVED]\" \
+                 type=\"binary\"/>",
+            ),
+            (
+                "<field id=\\\"45\\\" value=\\\"B4111111111111111^DOE/J^2512\\\"/>",
+                "<field id=\\\"45\\\" value=\\\"[REMOVED]\\\"/>",
+            ),
+            // Other elements, other numbers, other elements' ids stay.
+            (
+                "Field 4: 000000001250, DE 53: 0101000000000000",
+                "Field 4: 000000001250, DE 53: 0101000000000000",
+            ),
+            (
+                "<field id=\"4\" value=\"000000001250\"/>",
+                "<field id=\"4\" value=\"000000001250\"/>",
+            ),
+            (
+                "<option id=\"52\" value=\"XL\"/>",
+                "<option id=\"52\" value=\"XL\"/>",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_note_in_parentheses_between_a_label_and_its_separator_is_read_past() {
+        assert_redacted(&[
+            (
+                "Password (optional) = hunter2",
+                "Password (optional) = [REDACTED]",
+            ),
+            ("API key (prod): k8Zq2Lm9Wv4R", "API key (prod): [REDACTED]"),
+            (
+                "Card code (3 digits): 737",
+                "Card code (3 digits): [REMOVED]",
+            ),
+            // Names that say nothing, a note that is no words, a note on another line.
+            (
+                "Retries (max): 3, Amount (EUR): 12.50",
+                "Retries (max): 3, Amount (EUR): 12.50",
+            ),
+            ("cvv (x, y): 737", "cvv (x, y): 737"),
+            ("pin\n(x): 1234", "pin\n(x): 1234"),
+        ]);
+        // Composition sweep (seed 128): with the label replaced before the note (a URL's
+        // secret, a value), the first pass read nothing and the second read the note.
+        for text in [
+            "https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/abcDE (Ftoken123ghi): card:",
+            "TtokenAIL: Key (key_component_1)=P \"482913\"",
+        ] {
+            let once = redact(text);
+            assert_eq!(redact(&once), once, "{text}");
         }
     }
 

@@ -11,7 +11,8 @@ use super::commands::{Commands, may_follow_user_flag, user_flag_password};
 use super::multipart;
 use super::names::{
     ESCAPED_QUOTES, bare_name_start, is_marker_at, is_name_byte, label, marker_for,
-    needs_a_word_before, pair_marker, percent_decoded, quoted_name, without_backslashes,
+    needs_a_word_before, noted_label, pair_marker, percent_decoded, quoted_name,
+    without_backslashes,
 };
 use super::oauth;
 use super::output::Output;
@@ -227,6 +228,20 @@ pub(super) fn separator_ending_at(
         }
         Some(b')') if bytes[at] == b'=' && bytes.get(at + 1) == Some(&b'(') => {
             return column_values(redactor, bytes, before, at, floor);
+        }
+        Some(b')') => {
+            // A label with a note in parentheses before its separator (`CVV (3 digits):
+            // 737`); otherwise no name stands there.
+            if let Some((label, fixed)) = noted_label(redactor, before, floor) {
+                let name = Name {
+                    text: label,
+                    quoted: false,
+                    quote: None,
+                    adjacent: None,
+                };
+                return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
+            }
+            (&before[before.len()..], false, None)
         }
         _ => (&before[bare_name_start(before, floor)..], false, None),
     };
