@@ -1556,6 +1556,11 @@ fn anchored_cases(cases: &mut Vec<Case>) {
     for (text, secret) in [
         ("Field 52: A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
         ("DE 52: 9F3A6B2C1D0E4F58", "9F3A6B2C1D0E4F58"),
+        (
+            "Bit 35: 4111111111111111=25121011234567890",
+            "25121011234567890",
+        ),
+        ("BIT_52=9F3A6B2C1D0E4F58", "9F3A6B2C1D0E4F58"),
         ("Field 52 (PIN block): A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
         ("PIN block (52): A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
         (

@@ -20,7 +20,7 @@ pub(super) const SAD_TOKENS: [&[u8]; 11] = [
     b"trackdata",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 21] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 24] = [
     (b"security", b"code"),
     // Magento's and osCommerce's card code field (`cc_cid`: American Express's name for it).
     (b"cc", b"cid"),
@@ -38,7 +38,7 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 21] = [
     (b"track", b"data"),
     (b"pin", b"block"),
     // ISO 8583's data elements by number, as processors log a message's fields (`DE052`,
-    // `de_35`, `field52`): the PIN block (52), track 2 (35) and track 1 (45) data.
+    // `de_35`, `field52`, `Field 52`): the PIN block (52), track 2 (35) and track 1 (45) data.
     (b"de", b"52"),
     (b"de", b"052"),
     (b"de", b"35"),
@@ -48,6 +48,10 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 21] = [
     (b"field", b"52"),
     (b"field", b"35"),
     (b"field", b"45"),
+    // A bitmap's bit for the element, as BASE24's and Postilion's traces name it (`Bit 52`).
+    (b"bit", b"52"),
+    (b"bit", b"35"),
+    (b"bit", b"45"),
 ];
 /// Single tokens naming a secret.
 pub(super) const SECRET_TOKENS: [&[u8]; 41] = [

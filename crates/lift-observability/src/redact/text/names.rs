@@ -620,6 +620,7 @@ mod tests {
         // parentheses before the separator, jPOS's dump of a message.
         assert_redacted(&[
             ("Field 52: A1B2C3D4E5F60718", "Field 52: [REMOVED]"),
+            ("Bit 52: A1B2C3D4E5F60718", "Bit 52: [REMOVED]"),
             ("DE 035: 4111111111111111=2512", "DE 035: [REMOVED]"),
             (
                 "PIN block (52): A1B2C3D4E5F60718",
