@@ -1846,6 +1846,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "pip install scikit-learn; sk-learn task-runner-2026 risk-based-scoring-engine-v2 mask-ABCDEFGHIJKLMNOP0123456789abcdef",
         "Incorrect API key provided: sk-proj-********************************abcd",
         "password_file=/run/secrets/db AWS_SHARED_CREDENTIALS_FILE=/root/.aws/credentials --password-file /run/secrets/pw",
+        // A MongoDB URL's authentication database and mechanism; where a secret comes from.
+        "mongodb://db:27017/payments?authSource=admin&authMechanism=SCRAM-SHA-256 {\"secret_source\":\"ssm\"}",
         "config:\n  region:\n    eu-west-1\n  token_type: |\n    bearer\nerror: invalid token:\n    at line 3",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",

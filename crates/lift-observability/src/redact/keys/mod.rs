@@ -459,6 +459,11 @@ mod tests {
             "password_file",
             "token_path",
             "AWS_SHARED_CREDENTIALS_FILE",
+            // Where it comes from, how it is checked (each was `[REDACTED]`).
+            "authSource",
+            "authMechanism",
+            "secret_source",
+            "credentials_location",
             "token_count",
             "secret_arn",
             "secret_name",

@@ -192,7 +192,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 33] = [
     b"clear",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 54] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 58] = [
     b"id",
     b"ids",
     b"arn",
@@ -256,6 +256,12 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 54] = [
     // Where it is kept (`password_file`, `--password-file`, `AWS_SHARED_CREDENTIALS_FILE`).
     b"file",
     b"path",
+    // Where it comes from and how it is checked (`secret_source`, MongoDB's `authSource` and
+    // `authMechanism`, a database's name and a SASL mechanism's).
+    b"source",
+    b"sources",
+    b"mechanism",
+    b"location",
 ];
 /// Tokens after a sensitive-data name that make the value the outcome of a check on the
 /// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
