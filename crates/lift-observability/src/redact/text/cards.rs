@@ -15,8 +15,39 @@ use crate::redact::{Counts, Redactor};
 /// hold fewer than 13 digits and end there), then searched for card data (before `floor`
 /// stands text a replacement wrote over).
 pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<CardFinding>, usize) {
-    // A run that starts with a percent escape's two hex digits (`%204111…`), or with an
-    // escape encoded twice (`%25204111…`): the number starts after them.
+    let run = counted_run(bytes, start);
+    if run.digits < 13 {
+        return (None, run.end);
+    }
+    let (start, digits_end) = (run.start, run.first_group_end);
+    // Digits glued to a letter or digit at either end may be a chip card's data in hex,
+    // told by its tag before anything else is looked for in them.
+    let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    if (glued(start.checked_sub(1).and_then(|k| bytes.get(k))) || glued(bytes.get(digits_end)))
+        && let Some(f) = emv::tlv_in_run(bytes, floor, start, digits_end)
+    {
+        return (Some(f), f.end());
+    }
+    card::find_in_run(bytes, floor, start)
+}
+
+/// A run of digit groups, counted ([`counted_run`]).
+struct Run {
+    /// Where its digits start.
+    start: usize,
+    /// Where its first group ends.
+    first_group_end: usize,
+    /// Where counting stopped: the run's end, or the 13th digit's group's.
+    end: usize,
+    /// Its digits, counted up to 13 and the rest of that group.
+    digits: usize,
+}
+
+/// The run of digit groups at `start`, counted until it holds 13 digits (a card number's
+/// fewest). A run that starts with a percent escape's two hex digits (`%204111…`), or with
+/// an escape encoded twice (`%25204111…`), starts after them.
+#[inline(always)]
+fn counted_run(bytes: &[u8], start: usize) -> Run {
     let start = after_escape(bytes, start, u8::is_ascii_digit, |end| {
         bytes.get(end).is_some_and(u8::is_ascii_digit)
     });
@@ -33,19 +64,18 @@ pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<Card
             _ => break,
         }
     }
-    if digits < 13 {
-        return (None, i);
+    Run {
+        start,
+        first_group_end: first_group_end.unwrap_or(i),
+        end: i,
+        digits,
     }
-    // Digits glued to a letter or digit at either end may be a chip card's data in hex,
-    // told by its tag before anything else is looked for in them.
-    let digits_end = first_group_end.unwrap_or(i);
-    let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-    if (glued(start.checked_sub(1).and_then(|k| bytes.get(k))) || glued(bytes.get(digits_end)))
-        && let Some(f) = emv::tlv_in_run(bytes, floor, start, digits_end)
-    {
-        return (Some(f), f.end());
-    }
-    card::find_in_run(bytes, floor, start)
+}
+
+/// Whether [`card_run`] may find anything in the run at `start`: it holds 13 digits or more.
+#[inline(always)]
+pub(super) fn may_hold_card(bytes: &[u8], start: usize) -> bool {
+    counted_run(bytes, start).digits >= 13
 }
 
 pub(super) fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Finding {

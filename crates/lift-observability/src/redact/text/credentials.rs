@@ -70,6 +70,21 @@ const BASE64_DATA: &[u8] = b"Base64Data([";
 /// The scheme of HTTP's Basic authentication, as prose and headers write it (any case).
 const BASIC: &[u8] = b"basic";
 
+/// Whether the `b` or `B` at `at` may start a word [`credentials`] reads — `Bearer`, `Basic`,
+/// `BEGIN`, `Base64Data`: its first three bytes `bea`, `beg` or `bas`, any case. Most `b`s
+/// of prose and hex ids (`be9`, `Bank`) start none.
+#[inline(always)]
+pub(super) fn may_open_credentials(bytes: &[u8], at: usize) -> bool {
+    match bytes.get(at + 1..at + 3) {
+        // Setting the 0x20 bit lowers a letter's case and makes no other byte these letters.
+        Some(&[second, third]) => matches!(
+            (second | 0x20, third | 0x20),
+            (b'e', b'a' | b'g') | (b'a', b's')
+        ),
+        _ => false,
+    }
+}
+
 /// `Bearer <token>` / `Basic <credentials>`, or a PEM private key (anchored at the `B` of
 /// its `-----BEGIN`), or the list of a `Base64Data`'s bytes (at its `B`).
 pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Option<Finding> {
@@ -186,7 +201,7 @@ fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
 }
 
 /// An AWS access key id's length.
-const AWS_KEY_ID: usize = 20;
+pub(super) const AWS_KEY_ID: usize = 20;
 
 /// An AWS secret access key's length (base64: letters, digits, `/` and `+`).
 const AWS_SECRET_KEY: usize = 40;

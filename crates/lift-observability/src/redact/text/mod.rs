@@ -111,14 +111,14 @@ use crate::classify::{BLOCK, Baseline, Classes, Classifier};
 use crate::redact::byte_class;
 use crate::redact::card;
 use crate::redact::{Counts, Redactor};
-use cards::{card_finding, card_run, security_code_in_prose};
+use cards::{card_finding, card_run, may_hold_card, security_code_in_prose};
 use commands::flag_value;
-use credentials::{aws_key_id, bedrock_api_key, credentials, jwt, letter_k};
+use credentials::{aws_key_id, bedrock_api_key, credentials, jwt, letter_k, may_open_credentials};
 use elements::{element, escaped_element};
 use named_codes::{code_after_name, may_follow_name};
-use named_secrets::{names_secret, password_after_name, secret_after_name};
+use named_secrets::{ends_pass, names_secret, password_after_name, secret_after_name};
 use output::{Held, Output};
-use payment_keys::{adyen_api_key, paypal_access_token, square_access_token};
+use payment_keys::{adyen_api_key, may_fit_token_at_a, paypal_access_token, square_access_token};
 use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
 use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
@@ -349,8 +349,22 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
         let nothing = match bytes.get(at) {
             Some(b'_' | b'.') => prefixes_ending_at(bytes, at) == 0,
             Some(b'-') => bytes.get(at + 1) != Some(&b'-') && prefixes_ending_at(bytes, at) == 0,
-            Some(b'0'..=b'9') => card_starts >> at & 1 == 0 && !may_follow_name(bytes, at),
+            // A card's run needs 13 digits (a phone number's, `+49 30 1234 5678`, has fewer);
+            // a Slack token's digits follow its `xoxb-`.
+            Some(b'0'..=b'9') => {
+                !may_follow_name(bytes, at)
+                    && (card_starts >> at & 1 == 0
+                        || !may_hold_card(bytes, at) && (at == 0 || bytes[at - 1] != b'-'))
+            }
             Some(b'r' | b'R') => !names_secret(bytes, at),
+            // A `b` that starts no word `credentials` reads (`be9` in a UUID, `Bank`).
+            Some(b'b' | b'B') => !may_open_credentials(bytes, at),
+            // A `w` that ends no `pass` (`password`, `passwd`).
+            Some(b'w' | b'W') => !ends_pass(bytes, at),
+            // A `cv` with no room after it for a code (`incorrect_cvc`).
+            Some(b'v' | b'V') => bytes.len() <= at + 3,
+            // An `A` with no room after it for any token anchored there (`pay_…AK…`).
+            Some(b'A') => !may_fit_token_at_a(bytes, at),
             _ => false,
         };
         if !nothing {
@@ -1008,6 +1022,80 @@ mod tests {
                 assert_eq!(pieces_of(avx2, &r, &text), baseline, "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_quick_look_clears_only_strings_the_walk_finds_nothing_in() {
+        // `quick` rules on each anchor alone (a `b` that starts no `Bearer`, a run of
+        // digits too short for a card): wherever it says nothing is there, the walk must
+        // find nothing — or a secret would pass unread.
+        const PIECES: [&str; 43] = [
+            "4111 1111 1111 1111",
+            "4111111111111111",
+            "+49 30 1234 5678",
+            "1234567890123",
+            "123456789012",
+            "4111",
+            "12",
+            "xoxb-",
+            "-",
+            " ",
+            "  ",
+            "\t",
+            "%20",
+            "PIN ",
+            "cvv ",
+            "be",
+            "bea",
+            "Bas",
+            "Bearer ",
+            "basic ",
+            "-----BEGIN ",
+            "Base64Data([",
+            "b",
+            "B",
+            "c6af9ac6-7b61-4e6d-9a41-93e8deadbeef",
+            "=",
+            ":",
+            "\"",
+            "Ab",
+            "sk_live_",
+            "AKIA",
+            "abcDEF123",
+            "x9y8z7w6",
+            "5A08",
+            "otp ",
+            "password",
+            "pass",
+            "word",
+            "incorrect_cvc",
+            "AKIAIOSFODNN7EXAMPLE",
+            "EAAAEOuLQPDnWpyHbmO7",
+            "AQE",
+            "AIza",
+        ];
+        let redactor = Redactor::new();
+        let mut rng = fastrand::Rng::with_seed(45);
+        let mut cleared = 0;
+        for _ in 0..200_000 {
+            let (mut s, most) = (String::new(), rng.usize(4..=2 * BLOCK));
+            while s.len() < most {
+                let piece = PIECES[rng.usize(..PIECES.len())];
+                if s.len() + piece.len() > most {
+                    break;
+                }
+                s.push_str(piece);
+            }
+            if quick(Baseline, s.as_bytes()).is_ok() {
+                cleared += 1;
+                let scanned = walk(Baseline, &redactor, &s, None, |_, _| {});
+                assert!(
+                    !scanned.found,
+                    "cleared by the quick look, found by the walk: {s:?}"
+                );
+            }
+        }
+        assert!(cleared > 10_000, "{cleared}");
     }
 }
 

@@ -86,11 +86,17 @@ pub(super) fn password_after_name(
     floor: usize,
 ) -> Option<Finding> {
     let counts = redactor.counts();
-    password_value(bytes, at, floor, counts).or_else(|| {
-        let name = at.checked_sub(4).and_then(|s| bytes.get(s..at));
-        let named = name.is_some_and(|name| name.eq_ignore_ascii_case(b"pass"));
-        sql::values_of_column(named, redactor, bytes, at, floor)
-    })
+    password_value(bytes, at, floor, counts)
+        .or_else(|| sql::values_of_column(ends_pass(bytes, at), redactor, bytes, at, floor))
+}
+
+/// Whether the `w` at `at` ends a `pass` (any case): where [`password_after_name`] may find
+/// anything.
+#[inline(always)]
+pub(super) fn ends_pass(bytes: &[u8], at: usize) -> bool {
+    at.checked_sub(4)
+        .and_then(|s| bytes.get(s..at))
+        .is_some_and(|name| name.eq_ignore_ascii_case(b"pass"))
 }
 
 /// [`password_after_name`]'s value after its name.

@@ -5,7 +5,8 @@
 //! `k` or `_`, [`prefixed_keys`](super::prefixed_keys) and [`prefix_ends`](super::prefix_ends).)
 //! The body becomes `[REDACTED]`; the prefix stays, as it says which provider's key leaked.
 
-use super::prefixed_keys::{base64url_key, prefixed_token};
+use super::credentials::AWS_KEY_ID;
+use super::prefixed_keys::{PREFIXED_TOKEN_BODY, base64url_key, prefixed_token};
 use super::{Finding, secret, starts_token};
 use crate::redact::Counts;
 
@@ -36,6 +37,19 @@ pub(super) fn padding_len(bytes: &[u8], from: usize) -> usize {
     bytes.get(from..).map_or(0, |rest| {
         rest.iter().take(2).take_while(|&&b| b == b'=').count()
     })
+}
+
+/// The fewest bytes from the `A` a token is anchored at to the token's end, for every
+/// token read there: Square's (`EAAA` and 16 from the `E`, one before the `A`); AWS's access
+/// key ids (20), Google's API keys, Adyen's, Bedrock's and PayPal's hold more.
+const SHORTEST_AT_A: usize = 3 + PREFIXED_TOKEN_BODY;
+const _: () = assert!(SHORTEST_AT_A <= AWS_KEY_ID);
+
+/// Whether a token anchored at the `A` at `at` fits before the string's end
+/// ([`SHORTEST_AT_A`]).
+#[inline(always)]
+pub(super) fn may_fit_token_at_a(bytes: &[u8], at: usize) -> bool {
+    bytes.len() - at >= SHORTEST_AT_A
 }
 
 /// An Adyen API key anchored at its `A` (`bytes[at + 1]` is a `Q`), as a whole word: `AQE`

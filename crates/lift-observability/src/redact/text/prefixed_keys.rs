@@ -440,7 +440,7 @@ const SHORTEST_TOKEN: usize = 3 + PREFIXED_TOKEN_BODY;
 /// Fewest bytes after a [`TOKEN_PREFIXES`] prefix taken for a token (GitHub's classic
 /// tokens hold 36, fine-grained 82, GitLab's 20 and more, Stripe's 32, npm's 36, the
 /// others more).
-const PREFIXED_TOKEN_BODY: usize = 16;
+pub(super) const PREFIXED_TOKEN_BODY: usize = 16;
 
 /// A token of [`TOKEN_PREFIXES`] starting at `start` (where a word starts: the caller
 /// knows): the range of its body — letters, digits, `_` and `-`, and a `.` between two of
