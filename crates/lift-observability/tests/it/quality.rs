@@ -1848,6 +1848,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "password_file=/run/secrets/db AWS_SHARED_CREDENTIALS_FILE=/root/.aws/credentials --password-file /run/secrets/pw",
         // A MongoDB URL's authentication database and mechanism; where a secret comes from.
         "mongodb://db:27017/payments?authSource=admin&authMechanism=SCRAM-SHA-256 {\"secret_source\":\"ssm\"}",
+        // References to secrets: Kubernetes' `secretKeyRef`, a vault path.
+        r#"{"valueFrom":{"secretKeyRef":{"name":"db-creds","key":"url"}},"tokenRef":"vault:secret/data/payments#token"}"#,
         "config:\n  region:\n    eu-west-1\n  token_type: |\n    bearer\nerror: invalid token:\n    at line 3",
         "Config { user: \"app\", password: None } {\"api_key\":null,\"cvv\":null}",
         "{\"AccountName\":\"acct\",\"SharedAccessKeyName\":\"RootManageSharedAccessKey\",\"session_id\":\"cs_live_a1\"}",

@@ -192,7 +192,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 33] = [
     b"clear",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 58] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 61] = [
     b"id",
     b"ids",
     b"arn",
@@ -262,6 +262,10 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 58] = [
     b"sources",
     b"mechanism",
     b"location",
+    // Where to find it (Kubernetes' `secretKeyRef`, `passwordRef: ssm:/prod/db/password`).
+    b"ref",
+    b"refs",
+    b"reference",
 ];
 /// Tokens after a sensitive-data name that make the value the outcome of a check on the
 /// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
