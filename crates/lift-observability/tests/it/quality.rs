@@ -1193,6 +1193,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         "the cvv is: 7391",
         "retry with cvv-7391",
         "CVV#7391 rejected",
+        "GET /api/cards/tok_1/cvv/7391 200",
         "CVV (7391) rejected",
         "CCV 7391 entered",
         "checkout ccv=7391&cc_cid=7391",

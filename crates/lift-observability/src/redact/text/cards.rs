@@ -296,9 +296,11 @@ fn code_after_name(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
     if camel_word {
         return None;
     }
-    if matches!(bytes.get(i), Some(b'-' | b'#')) && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+    if matches!(bytes.get(i), Some(b'-' | b'#' | b'/'))
+        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
     {
-        // Glued to the name by a dash or a number sign: `cvv-737`, `CVV#737`.
+        // Glued to the name by a dash, a number sign or a slash: `cvv-737`, `CVV#737`, a
+        // path's `/cvv/737`.
         i += 1;
     } else {
         let spaces = bytes[i..]
@@ -583,6 +585,11 @@ mod tests {
             ),
             ("cvv is: 737", "cvv is: [REMOVED]"),
             ("cvv-737 CVV#7373", "cvv-[REMOVED] CVV#[REMOVED]"),
+            // A path's segments (written in clear before).
+            (
+                "GET /api/cards/4111111111111111/cvv/737 HTTP/1.1 /cvv/verify",
+                "GET /api/cards/411111******1111/cvv/[REMOVED] HTTP/1.1 /cvv/verify",
+            ),
             ("CVV (737) rejected", "CVV ([REMOVED]) rejected"),
             // A Scala map's entry.
             (
