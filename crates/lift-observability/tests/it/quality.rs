@@ -1541,6 +1541,11 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "SELECT id FROM devices WHERE tenant = ? AND pin = ? -- binds: [\"t-1\", \"4821\"]",
             "4821",
         ),
+        // In a JSON line, after a URL's query (`lift-ship --redact`).
+        (
+            r#"{"url":"/pay?x=1","msg":"SELECT id FROM t WHERE a IN (?, ?) AND pin = ? -- binds: [1, 2, \"4821\"]"}"#,
+            "4821",
+        ),
         (
             r#"SELECT "id" FROM "sessions" WHERE "refresh_token" = 'r9Kx2Qm7Lp4Z' AND "revoked" = false"#,
             "r9Kx2Qm7Lp4Z",

@@ -182,34 +182,25 @@ pub(super) fn bound_after(
 }
 
 /// The `?` placeholders of a string's lines, counted as the scan meets them: how many stand
-/// before one on its line (outside quotes) is the bind it stands for, counted from zero, as
-/// Diesel binds MySQL's and SQLite's in order. Counting on from the last one counted, the
-/// scan reads each line once however many it holds.
+/// before one on its line is the bind it stands for, counted from zero, as Diesel binds
+/// MySQL's and SQLite's in order. A `?` counts where a placeholder stands — after a blank,
+/// an operator, a `(` or a `,`, before no name's byte — so that what shares the line with
+/// the statement (a URL's query before it in a JSON line, a question in prose) does not;
+/// quotes are not followed (a line's other fields and prose hold apostrophes and quotes
+/// a statement's literals could not be told from). Counting on from the last one counted,
+/// the scan reads each line once however many it holds.
 #[derive(Debug, Default)]
 pub(super) struct QuestionMarks {
-    /// The last `?` counted, and what was known of its line there (`None`: its line cannot
-    /// be counted, nor any `?` after it on that line).
-    last: Option<(usize, Option<Counted>)>,
-}
-
-/// A line's `?` placeholders counted up to a place.
-#[derive(Clone, Copy, Debug)]
-struct Counted {
-    /// How many stand before the place.
-    before: usize,
-    /// The quote open there, if any.
-    quote: Option<u8>,
+    /// The last `?` counted, and how many stood before it on its line (`None`: its line
+    /// cannot be counted, nor any `?` after it on that line).
+    last: Option<(usize, Option<usize>)>,
 }
 
 impl QuestionMarks {
-    /// How many `?` stand before the one at `at` on its line. `None` where the line starts
-    /// more than [`MAX_VALUE`] bytes back, or a marker stands before it (a value a pass
-    /// replaced there may have held a `?`).
+    /// How many placeholders stand before the one at `at` on its line. `None` where the
+    /// line starts more than [`MAX_VALUE`] bytes back, or a marker stands before it (a value
+    /// a pass replaced there may have held a `?`).
     fn before(&mut self, bytes: &[u8], at: usize) -> Option<usize> {
-        let line_start = Counted {
-            before: 0,
-            quote: None,
-        };
         let resumed = self
             .last
             .filter(|&(last, _)| last < at && !bytes[last..at].contains(&b'\n'));
@@ -218,27 +209,32 @@ impl QuestionMarks {
             None => {
                 let reach = at.saturating_sub(MAX_VALUE);
                 match bytes[reach..at].iter().rposition(|&b| b == b'\n') {
-                    Some(k) => (reach + k + 1, Some(line_start)),
-                    None if reach == 0 => (0, Some(line_start)),
+                    Some(k) => (reach + k + 1, Some(0)),
+                    None if reach == 0 => (0, Some(0)),
                     None => (reach, None),
                 }
             }
         };
-        let text = &bytes[from..at];
-        let counted = known.filter(|_| !holds_marker(text)).map(|mut counted| {
-            for &b in text {
-                match (counted.quote, b) {
-                    (None, b'\'' | b'"' | b'`') => counted.quote = Some(b),
-                    (None, b'?') => counted.before += 1,
-                    (Some(q), _) if b == q => counted.quote = None,
-                    _ => {}
-                }
-            }
-            counted
-        });
-        self.last = Some((at, counted));
-        counted.map(|counted| counted.before)
+        let count = known
+            .filter(|_| !holds_marker(&bytes[from..at]))
+            .map(|known| {
+                known
+                    + (from..at)
+                        .filter(|&k| bytes[k] == b'?' && is_placeholder_mark(bytes, k))
+                        .count()
+            });
+        self.last = Some((at, count));
+        count
     }
+}
+
+/// Whether the `?` at `at` stands where a placeholder does: after a blank, an operator, a
+/// `(` or a `,` (`= ?`, `IN (?, ?)`, `LIMIT ?`), before no name's byte (`?1` is SQLite's
+/// numbered one, read by [`numbered_bind`]).
+fn is_placeholder_mark(bytes: &[u8], at: usize) -> bool {
+    at.checked_sub(1)
+        .is_some_and(|k| matches!(bytes[k], b' ' | b'\t' | b'(' | b',' | b'=' | b'<' | b'>'))
+        && !bytes.get(at + 1).is_some_and(|&b| is_ident_byte(b))
 }
 
 /// The bind a numbered placeholder (`$2`, SQLite's `?2`) stands for, counted from zero
@@ -761,6 +757,19 @@ mod tests {
             (
                 "token=[REDACTED] WHERE password = ? -- binds: [\"hunter2\"]",
                 "token=[REDACTED] WHERE password = ? -- binds: [\"hunter2\"]",
+            ),
+            // Inside a logfmt value and a JSON line, a URL's query before it: the quotes
+            // around the statement had hidden its placeholders from the count (the first
+            // bind went, the PIN stayed), the URL's `?` had been counted.
+            (
+                "msg=\"SELECT id FROM t WHERE a = ? AND pin = ? -- binds: [1, \\\"4821\\\"]\"",
+                "msg=\"SELECT id FROM t WHERE a = ? AND pin = ? -- binds: [1, \\\"[REMOVED]\\\"]\"",
+            ),
+            (
+                "{\"url\":\"/pay?x=1\",\"msg\":\"SELECT id FROM t WHERE a IN (?, ?) AND pin = ? -- \
+                 binds: [1, 2, \\\"4821\\\"]\"}",
+                "{\"url\":\"/pay?x=1\",\"msg\":\"SELECT id FROM t WHERE a IN (?, ?) AND pin = ? -- \
+                 binds: [1, 2, \\\"[REMOVED]\\\"]\"}",
             ),
         ]);
     }
