@@ -102,7 +102,7 @@ pub(super) fn ends_pass(bytes: &[u8], at: usize) -> bool {
 /// [`password_after_name`]'s value after its name.
 fn password_value(bytes: &[u8], at: usize, floor: usize, counts: &Counts) -> Option<Finding> {
     let start = at.checked_sub(4).filter(|&s| s >= floor)?;
-    if !bytes[start..at].eq_ignore_ascii_case(b"pass") || !at_word_start(bytes, start) {
+    if !ends_pass(bytes, at) || !at_word_start(bytes, start) {
         return None;
     }
     let rest = &bytes[at..];

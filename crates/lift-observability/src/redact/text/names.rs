@@ -284,6 +284,12 @@ pub(super) fn pair_marker(
     }
 }
 
+/// Whether `number` is an ISO 8583 data element's that holds sensitive authentication data:
+/// track 2 (35), track 1 (45), the PIN block (52), with or without a leading zero.
+fn is_sad_element_number(number: &[u8]) -> bool {
+    matches!(number, b"35" | b"45" | b"52" | b"035" | b"045" | b"052")
+}
+
 /// Whether the `value` attribute starting at `start` is an ISO 8583 data element's that
 /// holds sensitive authentication data, as jPOS dumps a message (`<field id="52"
 /// value="…"/>`, its quotes JSON-escaped too): track 2 (35), track 1 (45), the PIN block
@@ -305,7 +311,7 @@ fn is_iso_field_sad(bytes: &[u8], start: usize, floor: usize) -> bool {
         .take_while(|b| b.is_ascii_digit())
         .count();
     let (before, number) = before.split_at(before.len() - digits);
-    matches!(number, b"35" | b"45" | b"52" | b"035" | b"045" | b"052")
+    is_sad_element_number(number)
         && before
             .strip_suffix(quote)
             .is_some_and(|before| before.ends_with(b"<field id="))
@@ -372,7 +378,7 @@ pub(super) fn needs_a_word_before(name: &[u8]) -> bool {
     let first = name.first().map_or(0, |b| b | 0x20);
     let word: &[u8] = match (name.len(), first) {
         (2, b'3' | b'4' | b'5') | (3, b'0') => {
-            return matches!(name, b"35" | b"45" | b"52" | b"035" | b"045" | b"052");
+            return is_sad_element_number(name);
         }
         (3, b'k') => b"key",
         (4, b'c') => b"code",
