@@ -227,7 +227,7 @@ pub(super) fn line_end(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |k| from + k)
 }
 
-/// Where a value that opens as `Wrapper(` (`word`, starting at `start`) or is a struct as
+/// Where a value that opens as `Wrapper(` or `path::Wrapper(` (`word`, starting at `start`) or is a struct as
 /// `Debug` writes it (`Secret { inner: "x" }`, `word` its name) — or a list after a name, as
 /// `serde_json::Value`'s `Debug` writes one (`Array [String("a")]`) — ends: see
 /// [`bracketed_end`]. `None` when `word` opens none of them.
@@ -239,8 +239,19 @@ pub(super) fn wrapped_value_end(
 ) -> Option<usize> {
     let is_ident =
         |w: &[u8]| !w.is_empty() && w.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    // A wrapper's name may be a path (`Secret::new(`, `AttributeValue::S(`): names between
+    // `::`s.
+    let is_path = |w: &[u8]| {
+        w.split(|&b| b == b':').enumerate().all(|(k, part)| {
+            if k % 2 == 0 {
+                is_ident(part)
+            } else {
+                part.is_empty()
+            }
+        })
+    };
     if let Some(open) = word.iter().position(|&b| b == b'(') {
-        return is_ident(&word[..open]).then(|| bracketed_end(bytes, start + open, unclosed));
+        return is_path(&word[..open]).then(|| bracketed_end(bytes, start + open, unclosed));
     }
     let after = start + word.len();
     (word.first().is_some_and(u8::is_ascii_uppercase)

@@ -498,6 +498,16 @@ mod tests {
             ("cvv: Some(\"1\" x\n123)", "cvv: [REMOVED]"),
             ("cvv: Some(\"1\" x\n123", "cvv: [REMOVED]\n123"),
             ("password: Hunter(2 and more", "password: [REDACTED]"),
+            // A wrapper named by its path, as code writes one (its name alone had been taken
+            // for the value, the value left after it).
+            (
+                "password: Secret::new(\"hunter2\"), cvv: serde_json::Value::String(\"737\")",
+                "password: [REDACTED], cvv: [REMOVED]",
+            ),
+            (
+                "{\"cvv\": AttributeValue::S(\"737\")} pin=Pin::new(1234)",
+                "{\"cvv\": \"[REMOVED]\"} pin=[REMOVED]",
+            ),
             // A wrapper holding a marker goes whole all the same: it can close on text a
             // later finding changes (found by the fuzzer: left alone once, closed on a `}`
             // that PostgreSQL's values then took, it was redacted on a second pass).
