@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 79] = [
+const PIECES: [&str; 80] = [
     " ",
     "  ",
     "     ",
@@ -92,6 +92,7 @@ const PIECES: [&str; 79] = [
     " 52",
     "<field id=\"52\" value=\"",
     "::",
+    " b'",
 ];
 
 /// The number from the environment variable `name`, or `default`.

@@ -89,6 +89,15 @@ pub(super) fn named_value(
             None,
         );
     }
+    // A byte string's prefix, as `bytes::Bytes`'s `Debug` and Python's `repr` write one
+    // (`b"hunter2"`, `b'hunter2'`): the value is the quoted text after it.
+    if bytes.get(start) == Some(&b'b')
+        && bytes.get(start + 1).is_some_and(|&b| {
+            b == b'"' || b == b'\'' || b == b'\\' && escaped_quote_len(&bytes[start + 1..]) > 0
+        })
+    {
+        start += 1;
+    }
     let (start, end, bare) = match bytes.get(start) {
         // The quote that opened a string right before a bare name, after its `:` (blanks
         // between), closes that string (`"custom:"`, `"API Key: "`): the colon is inside a
@@ -498,6 +507,20 @@ mod tests {
             ("cvv: Some(\"1\" x\n123)", "cvv: [REMOVED]"),
             ("cvv: Some(\"1\" x\n123", "cvv: [REMOVED]\n123"),
             ("password: Hunter(2 and more", "password: [REDACTED]"),
+            // A byte string, as `bytes::Bytes` and Python write it (the `b` had been taken for
+            // the value, the text left after it); JSON-escaped too.
+            (
+                "{'password': b'hunter2', 'cvv': b'737'} token: b\"abc123\"",
+                "{'password': b'[REDACTED]', 'cvv': b'[REMOVED]'} token: b\"[REDACTED]\"",
+            ),
+            (
+                "{\"m\":\"password: b\\\"hunter2\\\"\"}",
+                "{\"m\":\"password: b\\\"[REDACTED]\\\"\"}",
+            ),
+            (
+                "password: bob, pin: b",
+                "password: [REDACTED], pin: [REMOVED]",
+            ),
             // A wrapper named by its path, as code writes one (its name alone had been taken
             // for the value, the value left after it).
             (
