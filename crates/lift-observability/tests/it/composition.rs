@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 80] = [
+const PIECES: [&str; 81] = [
     " ",
     "  ",
     "     ",
@@ -93,6 +93,7 @@ const PIECES: [&str; 80] = [
     "<field id=\"52\" value=\"",
     "::",
     " b'",
+    "<token kind='",
 ];
 
 /// The number from the environment variable `name`, or `default`.

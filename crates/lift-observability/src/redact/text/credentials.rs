@@ -3,7 +3,7 @@
 //! in base64 where no JWT stands), and `Base64Data`'s bytes. Providers' keys told by their
 //! prefix are [`prefixed_keys`](super::prefixed_keys)'.
 
-use super::named_secrets::key_after_name;
+use super::named_secrets::{key_after_name, opens_element};
 use super::payment_keys::{base64_len, padding_len};
 use super::pem::{before_private_key, pem_private_key};
 use super::prefixed_keys::{body_ends, dashed_key, stripe_key};
@@ -186,7 +186,12 @@ fn key_column(redactor: &Redactor, bytes: &[u8], k: usize, floor: usize) -> Opti
 /// `Token <token>` (anchored at its `k`).
 fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(2)?;
-    if !bytes.get(at..at + 5)?.eq_ignore_ascii_case(b"token") || !at_word_start(bytes, at) {
+    // An element named `token` (`<token kind="x">…</token>`) is no scheme: its value is
+    // found from its tags, its attributes are no parameters.
+    if !bytes.get(at..at + 5)?.eq_ignore_ascii_case(b"token")
+        || !at_word_start(bytes, at)
+        || opens_element(bytes, at + 5)
+    {
         return None;
     }
     let (start, end) = token_after(bytes, at + 5)?;

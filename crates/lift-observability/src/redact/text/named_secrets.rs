@@ -22,7 +22,7 @@
 //! `webhookSecret`, [`SECRET_KINDS`]).
 
 use super::cards::digit_run_end;
-use super::names::{holds_marker, marker_start};
+use super::names::{holds_marker, is_name_byte, marker_start};
 use super::sql;
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::card::MASK_CHAR;
@@ -391,6 +391,11 @@ fn value_after(
         return None;
     }
     let word = &word[..marker_start(word).unwrap_or(len)];
+    // An attribute (`<password type="text">hunter2</password>`: the name opens an element)
+    // is no value either: the element's is found from its tags.
+    if is_attribute(word) && opens_element(bytes, name_end) {
+        return None;
+    }
     let kept = word
         .iter()
         .rposition(|b| {
@@ -409,6 +414,28 @@ fn value_after(
         return Some((value, digit_run_end(bytes, end)));
     }
     Some((value, end))
+}
+
+/// Whether `word` starts as an element's attribute does: a name, `=` and a quote (`"`, `'`,
+/// JSON-escaped `\"`) — whatever the quotes hold, which other findings may change.
+fn is_attribute(word: &[u8]) -> bool {
+    let name = word.iter().take_while(|&&b| is_name_byte(b)).count();
+    name > 0
+        && matches!(
+            &word[name..],
+            [b'=', b'"' | b'\'', ..] | [b'=', b'\\', b'"', ..]
+        )
+}
+
+/// Whether the name ending at `name_end` opens an XML element: `<` right before it, or `<`
+/// and a namespace's prefix (`<wsse:Password`).
+pub(super) fn opens_element(bytes: &[u8], name_end: usize) -> bool {
+    let name = bytes[..name_end]
+        .iter()
+        .rev()
+        .take_while(|&&b| is_name_byte(b) || b == b':')
+        .count();
+    bytes[..name_end - name].ends_with(b"<")
 }
 
 /// Where the text after one or two blanks (spaces, tabs) at `from` starts, if it does and
@@ -468,6 +495,30 @@ mod tests {
             ),
             ("new password 1234 5678 set", "new password [REDACTED] set"),
             ("ok\npassword hunter2", "ok\npassword [REDACTED]"),
+        ]);
+    }
+
+    #[test]
+    fn an_element_s_attributes_after_its_name_are_no_value() {
+        // The element's start tag, its value and its end tag had gone as the prose's value
+        // (`<password [REDACTED] rest`): only its value goes, as without attributes.
+        assert_redacted(&[
+            (
+                "<password type=\"text\">hunter2</password> rest",
+                "<password type=\"text\">[REDACTED]</password> rest",
+            ),
+            (
+                "<wsse:Password Type='PasswordText'>hunter2</wsse:Password><wsse:Nonce>",
+                "<wsse:Password Type='PasswordText'>[REDACTED]</wsse:Password><wsse:Nonce>",
+            ),
+            (
+                "<apiKey env=\"prod\">abc123def456</apiKey> <token kind=\"x\">abc</token> x",
+                "<apiKey env=\"prod\">[REDACTED]</apiKey> <token kind=\"x\">[REDACTED]</token> x",
+            ),
+            (
+                "{\"m\":\"<clientSecret type=\\\"x\\\">abc</clientSecret> rest\"}",
+                "{\"m\":\"<clientSecret type=\\\"x\\\">[REDACTED]</clientSecret> rest\"}",
+            ),
         ]);
     }
 
