@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 81] = [
+const PIECES: [&str; 82] = [
     " ",
     "  ",
     "     ",
@@ -94,6 +94,7 @@ const PIECES: [&str; 81] = [
     "::",
     " b'",
     "<token kind='",
+    "<key>pin</key><value>",
 ];
 
 /// The number from the environment variable `name`, or `default`.

@@ -419,6 +419,9 @@ fn pair_cases(cases: &mut Vec<Case>) {
             // Rust's `Debug` of `Vec<(String, String)>`: headers, `std::env::vars()`.
             format!(r#"env [("{name}", "{value}"), ("AWS_REGION", "eu-west-1")]"#),
             format!(r#"headers: [("{name}", Some("{value}"))]"#),
+            // A map's entry as JAXB and XStream write it.
+            format!("<entry><key>{name}</key><value>{value}</value></entry>"),
+            format!("<entry>\n  <name>{name}</name>\n  <value>{value}</value>\n</entry>"),
         ] {
             cases.push(sensitive("name and value as a pair", text, value));
         }
@@ -1905,6 +1908,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Field 4: 000000001250 Field 49: 978 <field id=\"39\" value=\"00\"/> <option id=\"52\" value=\"XL\"/>",
         "Retries (max): 3, Amount (EUR): 12.50",
         r#"SELECT * FROM "payments" WHERE "status" = 'captured' AND "amount" = 2500 -- binds: []"#,
+        // A map's entries whose keys name nothing secret; a value element after other tags.
+        "<entry><key>currency</key><value>EUR</value></entry><entry><key>passwordPolicy</key><value>strict</value></entry>",
+        "<password type=\"text\"></password><amount><value>12.50</value></amount>",
     ] {
         cases.push(benign("look-alike", text));
     }

@@ -7,6 +7,7 @@ use super::names::{is_marker, is_name_byte, marker_for};
 use super::{Finding, REDACTED, REMOVED, Replacement, trim_end};
 use crate::redact::Redactor;
 use crate::redact::keys::KeyRule;
+use crate::redact::pairs::{self, PairRole};
 
 /// Sensitive XML elements without a closing tag a string may hold before the others look for
 /// theirs only within [`NEAR_CLOSE`] bytes: each looks to the string's end, so text made of
@@ -87,7 +88,8 @@ fn element_in(
         KeyRule::Remove => REMOVED,
         KeyRule::Secret => REDACTED,
         KeyRule::Safe => return None,
-        KeyRule::Scan => named_by_attribute(redactor, bytes, name_start + name_len, brackets)?,
+        KeyRule::Scan => named_by_attribute(redactor, bytes, name_start + name_len, brackets)
+            .or_else(|| named_by_sibling(redactor, bytes, at, name, brackets))?,
     };
     let start = start_tag_end(bytes, name_start + name_len, brackets)? + brackets.close.len();
     let limit = if *unclosed < MAX_UNCLOSED {
@@ -165,6 +167,62 @@ fn named_by_attribute(
     None
 }
 
+/// Most bytes of a pair's name element's text.
+const PAIR_NAME: usize = 64;
+
+/// The marker for a pair's value element (`<value>`, `<v>`, its name `name`, its `<` at
+/// `at`) right after the element of the pair's name (`<key>`, `<name>`) — a map as JAXB and
+/// XStream write one, `<entry><key>password</key><value>hunter2</value></entry>` — when
+/// that name is a sensitive-data or secret name. Blanks and line ends may stand between.
+#[cold]
+fn named_by_sibling(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    name: &[u8],
+    brackets: Brackets,
+) -> Option<&'static str> {
+    if pairs::role(name) != PairRole::Value {
+        return None;
+    }
+    let before = &bytes[..at];
+    let before = &before[..before
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?
+        + 1];
+    // The closing tag before: `</key>`, `<\/key>` in JSON-escaped text.
+    let before = before.strip_suffix(brackets.close)?;
+    let sibling_len = before
+        .iter()
+        .rev()
+        .take_while(|&&b| is_name_byte(b) || b == b':')
+        .count();
+    let (before, sibling) = before.split_at(before.len() - sibling_len);
+    let before = before.strip_suffix(b"/")?;
+    let before = before.strip_suffix(b"\\").unwrap_or(before);
+    let text_end = before.strip_suffix(brackets.open)?.len();
+    let local = sibling.rsplit(|&b| b == b':').next()?;
+    if pairs::role(local) != PairRole::Name {
+        return None;
+    }
+    let from = text_end.saturating_sub(PAIR_NAME + brackets.close.len());
+    let text_start = bytes[from..text_end]
+        .windows(brackets.close.len())
+        .rposition(|w| w == brackets.close)?
+        + from
+        + brackets.close.len();
+    // A name: a text that holds more (`pass: word`) may have had part of it replaced, which
+    // a second pass would read otherwise.
+    let text = trim_end(&bytes[text_start..text_end]);
+    if !text
+        .iter()
+        .all(|&b| is_name_byte(b) || matches!(b, b'/' | b':'))
+    {
+        return None;
+    }
+    marker_for(redactor, text)
+}
+
 /// The `>` (or the closing bracket of `brackets`) ending a start tag whose name ends at `at`:
 /// right there, or after attributes on the same line (a `>` inside a quoted attribute value
 /// does not end it); `None` for an empty element (`/>`) or what is not a start tag.
@@ -236,12 +294,24 @@ mod tests {
             "737",
             "<b>",
             "<password token='",
+            "<key>cvv</key>",
+            "<value>",
+            "</value>",
             "' a=\">\"",
             "'",
             "\"",
         ];
         let element = "<cvv>737</cvv>";
         redacted_once_for_all(&pieces, 2027, element, element);
+    }
+
+    #[test]
+    fn a_pair_s_name_element_holding_more_than_a_name_names_nothing() {
+        // The composition sweep (seed 198): a name element's text with a value in it had
+        // that value replaced by the first pass, and the second read the rest as a name.
+        let once = redact("<key>pass: wordPolicy</key><value>strict</value>");
+        assert_eq!(once, "<key>pass: [REDACTED]</key><value>strict</value>");
+        assert_eq!(redact(&once), once);
     }
 
     #[test]
@@ -293,6 +363,20 @@ mod tests {
             (
                 r#"\u003cfield name=\"cvv\"\u003e737\u003c/field\u003e"#,
                 r#"\u003cfield name=\"cvv\"\u003e[REMOVED]\u003c/field\u003e"#,
+            ),
+            // A pair's value element after the element of its name, as JAXB and XStream
+            // write a map's entries (over lines, JSON-escaped too).
+            (
+                "<entry><key>password</key><value>hunter2</value></entry><entry><key>id</key><value>7</value></entry>",
+                "<entry><key>password</key><value>[REDACTED]</value></entry><entry><key>id</key><value>7</value></entry>",
+            ),
+            (
+                "<entry>\n  <ns:name>cvv</ns:name>\n  <ns:value>737</ns:value>\n</entry>",
+                "<entry>\n  <ns:name>cvv</ns:name>\n  <ns:value>[REMOVED]</ns:value>\n</entry>",
+            ),
+            (
+                r#"{"x":"<key>pin</key><value>1234<\/value>"}"#,
+                r#"{"x":"<key>pin</key><value>[REMOVED]<\/value>"}"#,
             ),
             // The value attribute and the element's text, both.
             (
