@@ -443,7 +443,7 @@ fn code_after_card_cases(cases: &mut Vec<Case>) {
     for (seed, (_, prefix, lengths)) in BRANDS.iter().enumerate() {
         let pan = card(prefix, lengths[0], 500 + seed as u64);
         // A code whose digits the card and the expiry around it cannot spell.
-        let around = format!("{pan}1228{pan}122028{pan}0929");
+        let around = format!("{pan}1228{pan}122028{pan}0929{pan}2812");
         let code = ["7391", "5824", "6093", "8157"]
             .into_iter()
             .find(|c| !around.contains(c))
@@ -455,6 +455,10 @@ fn code_after_card_cases(cases: &mut Vec<Case>) {
             format!("{pan} {code} 09/29"),
             // An export's columns.
             format!("{pan}\t12/28\t{code}"),
+            // The year first (ISO 8583, track data); the expiry's label; parentheses.
+            format!("{pan};2812;{code}"),
+            format!("{pan} exp 12/28 {code}"),
+            format!("{pan} (12/28) {code}"),
         ] {
             cases.push(sensitive("security code after a card", text, code));
         }

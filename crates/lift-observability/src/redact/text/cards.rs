@@ -125,7 +125,7 @@ pub(super) fn card_finding(bytes: &[u8], f: CardFinding, counts: &Counts) -> Fin
 /// digits, joined by `/`, `-`, `|` or a space, or written `MMYY`.
 fn code_after_card(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
     let first = after_separators(bytes, end)?;
-    if let Some(after_expiry) = expiry_end(bytes, first)
+    if let Some(after_expiry) = labelled_expiry_end(bytes, first)
         && let Some(code) = after_separators(bytes, after_expiry)
         && let Some(code_end) = code_end(bytes, code)
     {
@@ -133,31 +133,61 @@ fn code_after_card(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
     }
     let code_end = code_end(bytes, first)?;
     let expiry = after_separators(bytes, code_end)?;
-    expiry_end(bytes, expiry).map(|_| (first, code_end))
+    labelled_expiry_end(bytes, expiry).map(|_| (first, code_end))
 }
 
 /// Past one to three separators of card fields written together (`4111… | 12/28`,
-/// `4111…\t12/28\t737`: a table's columns).
+/// `4111…\t12/28\t737`: a table's columns; `4111… (12/28) 737`).
 fn after_separators(bytes: &[u8], from: usize) -> Option<usize> {
     let n = bytes
         .get(from..)?
         .iter()
         .take(3)
-        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'/' | b'|' | b',' | b';' | b':' | b'-'))
+        .take_while(|&&b| {
+            matches!(
+                b,
+                b' ' | b'\t' | b'/' | b'|' | b',' | b';' | b':' | b'-' | b'(' | b')'
+            )
+        })
         .count();
     (n > 0).then_some(from + n)
 }
 
+/// Words that say an expiry date follows (lower case).
+const EXPIRY_LABELS: [&[u8]; 4] = [b"expires", b"expiry", b"exp.", b"exp"];
+
+/// [`expiry_end`], or the end of an expiry date after its label and a separator or two
+/// (`exp 12/28`, `Expiry: 1228`, `expires 12/2028`).
+fn labelled_expiry_end(bytes: &[u8], at: usize) -> Option<usize> {
+    expiry_end(bytes, at).or_else(|| {
+        let rest = bytes.get(at..)?;
+        let label = EXPIRY_LABELS.iter().find(|l| {
+            rest.get(..l.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(l))
+        })?;
+        expiry_end(bytes, after_separators(bytes, at + label.len())?)
+    })
+}
+
 /// The end of an expiry date at `at`: `MM/YY`, `MM/YYYY`, `MM-YY`, `MM|YY`, `MM YY`,
-/// `MMYY`, no digit after it.
+/// `MMYY` or, as ISO 8583 and track data write it, `YYMM` (a year from 2020 to 2049: `2712`
+/// is no month's), no digit after it.
 fn expiry_end(bytes: &[u8], at: usize) -> Option<usize> {
     let digits_at = |i: usize, n: usize| {
         bytes
             .get(i..i + n)
             .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
     };
-    if !digits_at(at, 2) || !(1..=12).contains(&((bytes[at] - b'0') * 10 + bytes[at + 1] - b'0')) {
+    let pair = |i: usize| (bytes[i] - b'0') * 10 + bytes[i + 1] - b'0';
+    if !digits_at(at, 2) {
         return None;
+    }
+    if !(1..=12).contains(&pair(at)) {
+        let year_first = (20..=49).contains(&pair(at))
+            && digits_at(at + 2, 2)
+            && (1..=12).contains(&pair(at + 2))
+            && !bytes.get(at + 4).is_some_and(u8::is_ascii_digit);
+        return year_first.then_some(at + 4);
     }
     let year = at + 2 + usize::from(matches!(bytes.get(at + 2), Some(b'/' | b'-' | b'|' | b' ')));
     let end = if digits_at(year, 4) && bytes[year..year + 2] == *b"20" {
@@ -515,8 +545,27 @@ mod tests {
                 "4111111111111111 737 12/28",
                 "411111******1111 [REMOVED] 12/28",
             ),
+            // The expiry year first, as ISO 8583 and track data write it; after its label;
+            // in parentheses (each code was left in clear).
+            (
+                "4111111111111111 2712 737 | 4111111111111111;2801;1234",
+                "411111******1111 2712 [REMOVED] | 411111******1111;2801;[REMOVED]",
+            ),
+            (
+                "4111111111111111 exp 12/27 737, 4111111111111111 Expiry: 1227 737",
+                "411111******1111 exp 12/27 [REMOVED], 411111******1111 Expiry: 1227 [REMOVED]",
+            ),
+            (
+                "4111111111111111 (12/27) 737, 4111111111111111 737 expires 12/2027",
+                "411111******1111 (12/27) [REMOVED], 411111******1111 [REMOVED] expires 12/2027",
+            ),
             // No expiry, no month, a date or a time after it, a longer number: no code.
             ("4111111111111111 737", "411111******1111 737"),
+            // No month after a year first, a year out of reach, a label with nothing after.
+            (
+                "4111111111111111 2713 737 4111111111111111 5012 737 4111111111111111 exp 737",
+                "411111******1111 2713 737 411111******1111 5012 737 411111******1111 exp 737",
+            ),
             ("4111111111111111 13/28 737", "411111******1111 13/28 737"),
             (
                 "4111111111111111 12/28 2026-12-04",
