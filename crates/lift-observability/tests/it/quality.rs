@@ -263,6 +263,8 @@ fn name_value_cases(cases: &mut Vec<Case>) {
                 format!("r%3D%252Fp%253Fuser%255B{name}%255D%253D{value}%2526a%253D1"),
                 // Rust's `Debug` of a struct with wrapped fields; Ruby and PHP hashes.
                 format!("Req {{ {name}: Some(\"{value}\"), brand: None }}"),
+                // A pair of its own in a message, its name quoted.
+                format!("invalid \"{name}\": \"{value}\" (retry)"),
                 // A byte string, as `bytes::Bytes`'s `Debug` and Python's `repr` write it.
                 format!("{{'{name}': b'{value}', 'brand': b'visa'}} {name}: b\"{value}\""),
                 // A wrapper named by its path, as code writes it.

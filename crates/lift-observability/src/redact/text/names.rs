@@ -13,13 +13,16 @@ use crate::redact::pairs::{self, PairRole};
 /// Whether `name`, between quotes that follow `before`, is a quoted name as JSON objects
 /// and dict literals write them: name characters, spaces and `:` (Cognito's
 /// `custom:api_key`), not starting with a space, after `{`,
-/// `,`, `[`, `(`, `;`, at a line's start (pretty-printed JSON) or the start of the text. (Never the stretch between a value's closing
+/// `,`, `[`, `(`, `;`, at a line's start (pretty-printed JSON) or the start of the text — or,
+/// a single word, after a blank, as a message writes a pair of its own (`invalid "cvv":
+/// "737"`). (Never the stretch between a value's closing
 /// quote and a later quote — such a stretch must not become a name once a value before it
 /// was replaced.) Nor is a name that holds a marker: a value inside the quotes was replaced
 /// there, and what stood before (`"cvv 411+1"`, `"cvv 411%201"`: no name) must be judged
 /// the same as what a second pass sees.
 pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
-    let before = trim_end(without_backslashes(before));
+    let unquoted = without_backslashes(before);
+    let before = trim_end(unquoted);
     !name.is_empty()
         && name[0] != b' '
         && name
@@ -29,7 +32,10 @@ pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
         && (before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
-            || !name.contains(&b' ') && (ends_in_sql_keyword(before) || ends_in_table_name(before)))
+            || !name.contains(&b' ')
+                && (matches!(unquoted.last(), Some(b' ' | b'\t'))
+                    || ends_in_sql_keyword(before)
+                    || ends_in_table_name(before)))
 }
 
 /// Whether `before` ends in a table's quoted name and a `.`, as a column's qualified name
@@ -477,6 +483,28 @@ pub(super) fn count(redactor: &Redactor, marker: &str) {
 mod tests {
     use super::*;
     use crate::redact::text::test_support::{assert_redacted, redact};
+
+    #[test]
+    fn a_quoted_name_after_a_word_is_a_name() {
+        // A message writing a pair of its own (`invalid "cvv": "737"`): only a quoted name
+        // after `{`, `,` or a line's start had counted, and the value was written in clear.
+        assert_redacted(&[
+            (
+                r#"msg "cvv": "7391" and error: "password"=hunter2"#,
+                r#"msg "cvv": "[REMOVED]" and error: "password"=[REDACTED]"#,
+            ),
+            (
+                r#"{"m":"field "api_key": "abc123""}"#,
+                r#"{"m":"field "api_key": "[REDACTED]""}"#,
+            ),
+            // Words in quotes before a colon stay a sentence's (`the "invalid password":
+            // retry`), glued to a closing quote they are no name.
+            (
+                r#"see "invalid password": retry, "a":"b"cvv": 1"#,
+                r#"see "invalid password": retry, "a":"b"cvv": 1"#,
+            ),
+        ]);
+    }
 
     #[test]
     fn what_follows_an_escaped_line_break_starts_a_word() {
