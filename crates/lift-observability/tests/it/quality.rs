@@ -129,7 +129,7 @@ fn card_cases(cases: &mut Vec<Case>) {
 }
 
 fn name_value_cases(cases: &mut Vec<Case>) {
-    const SAD: [&str; 19] = [
+    const SAD: [&str; 20] = [
         "cvv",
         "CVV2",
         "cvc",
@@ -150,11 +150,17 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
         "card_cvNumber",
+        // A magnetic stripe's data.
+        "magstripe",
     ];
-    const SECRET: [&str; 63] = [
+    const SECRET: [&str; 66] = [
         "password",
         "pwd",
         "pass",
+        // A form's short name, a private key's, a second factor's code.
+        "pw",
+        "privkey",
+        "two_factor_code",
         "passphrase",
         "secret_key",
         "secretKey",

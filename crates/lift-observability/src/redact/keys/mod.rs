@@ -294,6 +294,10 @@ mod tests {
             "DE045",
             "field52",
             "field_35",
+            // A magnetic stripe's data (was in clear).
+            "magstripe",
+            "magneticStripe",
+            "mag_stripe_data",
         ] {
             assert_eq!(builtin_key_rule(removed), KeyRule::Remove, "{removed}");
         }
@@ -420,12 +424,25 @@ mod tests {
             "seedPhrase",
             "recovery_phrase",
             "secret_phrase",
+            // A password's short name, a private key's, a second factor's code (each was in
+            // clear).
+            "pw",
+            "newPw",
+            "privkey",
+            "priv_key",
+            "two_factor_code",
+            "secondFactorCode",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
         for plain in [
             "amount",
             "method",
+            // Words beside the new names that say nothing alone.
+            "stripe_account",
+            "risk_factor",
+            "factor_code_type",
+            "pw_reset_sent",
             // Other data elements, and a PIN block's length.
             "de4",
             "DE004",

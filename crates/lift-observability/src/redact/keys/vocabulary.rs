@@ -4,7 +4,7 @@
 //! holding one.
 
 /// Single tokens naming sensitive authentication data.
-pub(super) const SAD_TOKENS: [&[u8]; 11] = [
+pub(super) const SAD_TOKENS: [&[u8]; 12] = [
     b"cvv",
     // The code's name some acquirers and carts use (Card Code Verification).
     b"ccv",
@@ -18,9 +18,11 @@ pub(super) const SAD_TOKENS: [&[u8]; 11] = [
     b"pin",
     b"pinblock",
     b"trackdata",
+    // A magnetic stripe's data: the full track.
+    b"magstripe",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 24] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 26] = [
     (b"security", b"code"),
     // Magento's and osCommerce's card code field (`cc_cid`: American Express's name for it).
     (b"cc", b"cid"),
@@ -37,6 +39,8 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 24] = [
     (b"track", b"2"),
     (b"track", b"data"),
     (b"pin", b"block"),
+    (b"magnetic", b"stripe"),
+    (b"mag", b"stripe"),
     // ISO 8583's data elements by number, as processors log a message's fields (`DE052`,
     // `de_35`, `field52`, `Field 52`): the PIN block (52), track 2 (35) and track 1 (45) data.
     (b"de", b"52"),
@@ -54,11 +58,13 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 24] = [
     (b"bit", b"45"),
 ];
 /// Single tokens naming a secret.
-pub(super) const SECRET_TOKENS: [&[u8]; 41] = [
+pub(super) const SECRET_TOKENS: [&[u8]; 43] = [
     b"password",
     b"passwords",
     b"passwd",
     b"pwd",
+    // A form's and a query's short name for it (`user=bob&pw=…`, `newPw`).
+    b"pw",
     b"pass",
     b"passphrase",
     b"passcode",
@@ -83,6 +89,7 @@ pub(super) const SECRET_TOKENS: [&[u8]; 41] = [
     b"hmac",
     b"apikey",
     b"privatekey",
+    b"privkey",
     b"secretkey",
     // What KMS `Decrypt` and `GenerateDataKey` answer: the decrypted data, a data key.
     b"plaintext",
@@ -114,13 +121,15 @@ pub(super) const SECRET_TOKENS: [&[u8]; 41] = [
 /// Cognito's custom authentication challenges, which carry the expected answer in
 /// `privateChallengeParameters` and the user's in `challengeAnswer` (a one-time code, or a
 /// password) — events its Lambda triggers receive, and often log.
-pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 18] = [
+pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 19] = [
     (b"private", b"challenge"),
     (b"challenge", b"answer"),
     // One-time codes sent for a second factor.
     (b"mfa", b"code"),
     (b"sms", b"code"),
     (b"verification", b"code"),
+    // A second factor's code by that name (`two_factor_code`, `secondFactorCode`).
+    (b"factor", b"code"),
     // A password reset's emailed code (Cognito's `ForgotPassword` sends one).
     (b"reset", b"code"),
     // An account's recovery and backup codes (a second factor's spares, each good for a
@@ -142,7 +151,7 @@ pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 18] = [
     (b"key", b"block"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 33] = [
+pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
     b"api",
     // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
     // the merchant keys of Paytm and others.
@@ -163,6 +172,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 33] = [
     b"aes",
     b"ephemeral",
     b"private",
+    b"priv",
     b"signing",
     b"encryption",
     b"master",
