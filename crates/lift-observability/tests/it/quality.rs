@@ -1288,6 +1288,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ),
         ("error: {\"msg\":\"new password 73916482 set\"}", "73916482"),
         ("temporary password is Xk9#mQ2v for 24 h", "Xk9#mQ2v"),
+        ("Your temporary password is: Xk9#mQ2v", "Xk9#mQ2v"),
     ] {
         cases.push(sensitive("password named in prose", text, secret));
     }

@@ -74,7 +74,7 @@ const LONGEST_QUOTED: usize = 256;
 /// At the `w` at `at` (after an `s`, or an `r`): a password after `password` or `passwd`
 /// — as a whole word (`db_password` ends one; a long flag's, `--password`, too), any case,
 /// nowhere before `floor` (text a replacement wrote over) — a blank or two, and perhaps
-/// `is ` or `was `: the value's text `[REDACTED]`. A bare value ends at a blank (a sentence's `.`,
+/// `is`/`was` (and a colon) and a blank: the value's text `[REDACTED]`. A bare value ends at a blank (a sentence's `.`,
 /// `,`, `;`, `)` after it stays); a number whose first group it is goes whole (`1234 5678`).
 ///
 /// Or `password` as a column's name in a SQL statement's list ([`sql::values_of_column`]).
@@ -334,7 +334,7 @@ fn kind_before(bytes: &[u8], name: usize, floor: usize, kinds: &[&[u8]]) -> bool
         .is_some_and(|kind| at_word_start(bytes, kind_end - kind.len()))
 }
 
-/// The value after a name ending at `name_end`: one or two blanks, perhaps `is ` or `was `,
+/// The value after a name ending at `name_end`: one or two blanks, perhaps `is`, `was`, `is:` or `was:` and a blank,
 /// then a quoted value's text (whatever it holds, on one line, but a marker — a pass replaced
 /// something in it, which may have brought a quote too far before within reach — or a
 /// separator or a comma first: the quote closed a quoted name) or a bare
@@ -348,7 +348,7 @@ fn value_after(
     reads_as_secret: impl Fn(&[u8]) -> bool,
 ) -> Option<(usize, usize)> {
     let mut value = after_blanks(bytes, name_end)?;
-    for verb in [&b"is"[..], b"was"] {
+    for verb in [&b"is"[..], b"was", b"is:", b"was:"] {
         if starts_with_ignoring_case(&bytes[value..], verb)
             && let Some(after) = after_blanks(bytes, value + verb.len())
         {
@@ -481,6 +481,11 @@ mod tests {
                 "the password is [REDACTED] now",
             ),
             ("Password was Summer2024.", "Password was [REDACTED]."),
+            // A colon after the verb, as a template writes it (was in clear).
+            (
+                "Your password is: P@ssw0rd! and the api key was: \"abc123\"",
+                "Your password is: [REDACTED] and the api key was: \"[REDACTED]\"",
+            ),
             ("PASSWORD HunterTwo", "PASSWORD [REDACTED]"),
             ("passwd s3cret, retrying", "passwd [REDACTED], retrying"),
             ("db_password\thunter2", "db_password\t[REDACTED]"),
