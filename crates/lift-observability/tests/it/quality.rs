@@ -129,7 +129,7 @@ fn card_cases(cases: &mut Vec<Case>) {
 }
 
 fn name_value_cases(cases: &mut Vec<Case>) {
-    const SAD: [&str; 20] = [
+    const SAD: [&str; 22] = [
         "cvv",
         "CVV2",
         "cvc",
@@ -150,8 +150,10 @@ fn name_value_cases(cases: &mut Vec<Case>) {
         "card_cv2",
         "cardValidationNum",
         "card_cvNumber",
-        // A magnetic stripe's data.
+        // A magnetic stripe's data, an encrypted PIN block, a track by its short name.
         "magstripe",
+        "epb",
+        "trk2",
     ];
     const SECRET: [&str; 66] = [
         "password",

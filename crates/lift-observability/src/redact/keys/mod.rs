@@ -298,6 +298,11 @@ mod tests {
             "magstripe",
             "magneticStripe",
             "mag_stripe_data",
+            // An encrypted PIN block, tracks by their short names (were in clear).
+            "epb",
+            "EPB",
+            "trk2",
+            "trk_1_data",
         ] {
             assert_eq!(builtin_key_rule(removed), KeyRule::Remove, "{removed}");
         }

@@ -4,7 +4,7 @@
 //! holding one.
 
 /// Single tokens naming sensitive authentication data.
-pub(super) const SAD_TOKENS: [&[u8]; 12] = [
+pub(super) const SAD_TOKENS: [&[u8]; 13] = [
     b"cvv",
     // The code's name some acquirers and carts use (Card Code Verification).
     b"ccv",
@@ -17,12 +17,15 @@ pub(super) const SAD_TOKENS: [&[u8]; 12] = [
     b"cvd",
     b"pin",
     b"pinblock",
+    // An encrypted PIN block, as PIN pads and payment HSMs name it (PCI DSS 3.3.1.3 keeps
+    // it from storage as the PIN itself).
+    b"epb",
     b"trackdata",
     // A magnetic stripe's data: the full track.
     b"magstripe",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 26] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 28] = [
     (b"security", b"code"),
     // Magento's and osCommerce's card code field (`cc_cid`: American Express's name for it).
     (b"cc", b"cid"),
@@ -38,6 +41,8 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 26] = [
     (b"track", b"1"),
     (b"track", b"2"),
     (b"track", b"data"),
+    (b"trk", b"1"),
+    (b"trk", b"2"),
     (b"pin", b"block"),
     (b"magnetic", b"stripe"),
     (b"mag", b"stripe"),
