@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 82] = [
+const PIECES: [&str; 83] = [
     " ",
     "  ",
     "     ",
@@ -95,6 +95,7 @@ const PIECES: [&str; 82] = [
     " b'",
     "<token kind='",
     "<key>pin</key><value>",
+    "\u{a0}",
 ];
 
 /// The number from the environment variable `name`, or `default`.

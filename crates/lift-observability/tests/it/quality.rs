@@ -102,6 +102,10 @@ fn card_cases(cases: &mut Vec<Case>) {
                 // Typed loosely.
                 grouped(&pan, "  "),
                 grouped(&pan, " - "),
+                // Spaces that do not break, as a web page or a PDF it was copied from writes
+                // them (HTML's `&nbsp;`), and the narrow one of French digit grouping.
+                grouped(&pan, "\u{a0}"),
+                grouped(&pan, "\u{202f}"),
             ];
             for shown in shown_as {
                 for text in [

@@ -27,7 +27,8 @@ mod runs;
 mod tracks;
 
 pub(crate) use runs::{
-    before_hidden_digits, ends_escaped_blank, find_in_run, joiner_at, next_group, run_start,
+    before_hidden_digits, ends_escaped_blank, find_in_run, group_end_before_unbreaking_space,
+    joiner_at, next_group, run_start,
 };
 
 /// What a PAN's hidden middle digits become.

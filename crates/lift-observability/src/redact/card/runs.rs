@@ -1,5 +1,6 @@
 //! Card numbers in runs of digit groups: what joins two groups (a space, a dash or a plus
-//! sign, two spaces, a dash between spaces, or `%20`), where a run starts, and the search of
+//! sign, two spaces, a dash between spaces, `%20`, or a space that does not break), where a
+//! run starts, and the search of
 //! a run for the leftmost stretch of whole groups that is a card — never starting inside
 //! what a masked number keeps, so masking twice changes nothing. Track data is judged around
 //! a one-group PAN ([`super::tracks`]).
@@ -11,11 +12,32 @@ use crate::redact::text::is_marker_at;
 /// A space as a URL encodes it: one of the separators between a card number's groups.
 const ENCODED_SPACE: &[u8] = b"%20";
 
+/// Spaces a number's groups are set apart with when they must not break over lines, in
+/// UTF-8: the no-break space (U+00A0, HTML's `&nbsp;`, as a web page or a PDF a card number
+/// is copied from writes it), the figure space (U+2007), the thin space (U+2009) and the
+/// narrow no-break space (U+202F, the French grouping of digits).
+const UNBREAKING_SPACES: [&[u8]; 4] = [
+    "\u{a0}".as_bytes(),
+    "\u{2007}".as_bytes(),
+    "\u{2009}".as_bytes(),
+    "\u{202f}".as_bytes(),
+];
+
+/// The width of an unbreaking space ([`UNBREAKING_SPACES`]) at the start of `bytes`, or 0.
+#[cold]
+#[inline(never)]
+fn unbreaking_space(bytes: &[u8]) -> usize {
+    UNBREAKING_SPACES
+        .iter()
+        .find(|s| bytes.starts_with(s))
+        .map_or(0, |s| s.len())
+}
+
 /// How many bytes at `at` join two digit groups of a card number: 1 for a space, a dash or
 /// a plus sign (a space in form-encoded text: `4111+1111+1111+1111`), 2 for two
 /// spaces (a number typed or laid out loosely: `4111  1111  1111  1111`), 3 for a dash
-/// between spaces (`4111 - 1111 - 1111 - 1111`) or `%20` (a space in a URL); 0 when nothing
-/// there joins groups.
+/// between spaces (`4111 - 1111 - 1111 - 1111`) or `%20` (a space in a URL), 2 or 3 for an
+/// unbreaking space ([`UNBREAKING_SPACES`]); 0 when nothing there joins groups.
 #[inline(always)]
 pub(crate) fn joiner_at(bytes: &[u8], at: usize) -> usize {
     match bytes.get(at) {
@@ -26,8 +48,21 @@ pub(crate) fn joiner_at(bytes: &[u8], at: usize) -> usize {
         },
         Some(b'-' | b'+') => 1,
         Some(b'%') if bytes[at..].starts_with(ENCODED_SPACE) => 3,
+        Some(b) if !b.is_ascii() => unbreaking_space(&bytes[at..]),
         _ => 0,
     }
+}
+
+/// Where the group before the digit at `at` ends, when an unbreaking space
+/// ([`UNBREAKING_SPACES`]) joins them (`4111\u{a0}1111…`): the non-ASCII bytes break a run
+/// where the scan's blocks are classified, so such a group is where the run is found from.
+#[inline]
+pub(crate) fn group_end_before_unbreaking_space(bytes: &[u8], at: usize) -> Option<usize> {
+    let width = UNBREAKING_SPACES
+        .iter()
+        .find(|s| bytes[..at].ends_with(s))?
+        .len();
+    (at > width && bytes[at - width - 1].is_ascii_digit()).then_some(at - width)
 }
 
 /// How many bytes that end at `end` join two digit groups (see [`joiner_at`]).
@@ -40,7 +75,10 @@ fn joiner_before(bytes: &[u8], end: usize) -> usize {
     } else if end > 0 && matches!(before[end - 1], b' ' | b'-' | b'+') {
         1
     } else {
-        0
+        UNBREAKING_SPACES
+            .iter()
+            .find(|s| before.ends_with(s))
+            .map_or(0, |s| s.len())
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::emv;
 use super::names::{after_escape, quoted_name};
+use super::output::Output;
 use super::sql;
 use super::value_ends::opening_quote_len;
 use super::{Finding, Replacement, at_word_start, code_ends_at, is_word_byte, removed, trim_end};
@@ -29,6 +30,29 @@ pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<Card
         return (Some(f), f.end());
     }
     card::find_in_run(bytes, floor, start)
+}
+
+/// At a digit group after a space that does not break and another group's digit
+/// (`4111\u{a0}1111…`, as a web page or a PDF writes one — the classifier took its non-ASCII
+/// bytes for a run's end): the run judged from its start, once, from this group when the one
+/// before was written already (a card's end) — the finding and where the run ends. `None`
+/// where no such space stands before the group.
+#[cold]
+#[inline(never)]
+pub(super) fn run_across_unbreaking_space(
+    run: &[u8],
+    out: &Output<'_>,
+    at: usize,
+    counts: &Counts,
+) -> Option<(Option<Finding>, usize)> {
+    let end = card::group_end_before_unbreaking_space(run, at)?;
+    let start = if end <= out.copied {
+        at
+    } else {
+        card::run_start(run, out.copied, end)
+    };
+    let (found, end) = card_run(run, out.name_floor, start);
+    Some((found.map(|f| card_finding(run, f, counts)), end))
 }
 
 /// A run of digit groups, counted ([`counted_run`]).
@@ -675,6 +699,47 @@ mod tests {
     }
 
     #[test]
+    fn card_groups_joined_by_spaces_that_do_not_break_are_masked() {
+        // A web page's `&nbsp;`, a thin or a narrow no-break space between the groups: each
+        // number was written in clear (the non-ASCII bytes broke the run).
+        for (text, want) in [
+            (
+                "card 4111\u{a0}1111\u{a0}1111\u{a0}1111 ok",
+                "card 4111\u{a0}11**\u{a0}****\u{a0}1111 ok",
+            ),
+            (
+                "{\"note\":\"pay with 5555\u{202f}5555\u{202f}5555\u{202f}4444\"}",
+                "{\"note\":\"pay with 5555\u{202f}55**\u{202f}****\u{202f}4444\"}",
+            ),
+            (
+                "3782\u{2009}822463\u{2009}10005, 4111\u{2007}1111\u{2007}1111\u{2007}1111",
+                "3782\u{2009}82****\u{2009}*0005, 4111\u{2007}11**\u{2007}****\u{2007}1111",
+            ),
+            // Spaces that do not break beside other joiners; a card after another.
+            (
+                "x 6011 - 79\u{a0}08 - 3242 - 9930, 4111111111111111\u{a0}5555 5555 5555 4444",
+                "x 6011 - 79\u{a0}** - **** - 9930, 411111******1111\u{a0}5555 55** **** 4444",
+            ),
+            // Other spaces and dashes join no groups; a year's digits after one are no card.
+            (
+                "4111\u{2013}1111\u{2013}1111\u{2013}1111 \u{a0}2026\u{a0}12",
+                "4111\u{2013}1111\u{2013}1111\u{2013}1111 \u{a0}2026\u{a0}12",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+            assert_eq!(redact(want), want, "{want}");
+        }
+        redacted_once_for_all(
+            &[
+                "4111", "1111", "11", "**", "\u{a0}", "\u{202f}", " ", "-", "é", "cvv ",
+            ],
+            2041,
+            "4111\u{a0}1111\u{a0}1111\u{a0}1111 ",
+            "4111\u{a0}1111\u{a0}1111\u{a0}1111",
+        );
+    }
+
+    #[test]
     fn a_huge_run_of_cards_is_masked_in_linear_time() {
         let text = "4111111111111111 ".repeat(200_000);
         let out = redact(&text);
@@ -689,5 +754,11 @@ mod tests {
         assert_eq!(out.matches("4111%2011**%20****%201111").count(), 100_000);
         let groups = "1%20".repeat(500_000) + "1+".repeat(500_000).as_str();
         assert_eq!(redact(&groups), groups);
+        let text = "4111\u{a0}1111\u{a0}1111\u{a0}1111\u{a0}".repeat(100_000);
+        let out = redact(&text);
+        assert_eq!(
+            out.matches("4111\u{a0}11**\u{a0}****\u{a0}1111").count(),
+            100_000
+        );
     }
 }

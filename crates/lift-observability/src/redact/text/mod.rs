@@ -18,6 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
 //! | | a chip card's PAN or track data in hex (tags `5A`, `57`, `9F6B`, `56`), glued to its tag and length (`…5A084111…`: [`emv`]) | the PAN masked, the track `[REMOVED]` |
+//! | a digit after a space that does not break (U+00A0, U+2007, U+2009, U+202F) after a digit | a card number whose groups such spaces join (`4111\u{a0}1111\u{a0}…`, as a web page or a PDF writes one), its run judged from its start | as a card number, the spaces kept |
 //! | a digit after a space, a quote or a tab (in any string) | a PIN or a security code after its name, a noun and a verb (`PIN 1234`, `PIN "1234"`, `PIN code is 1234`, `CSC 123`, `CID 1234`, `security code 737`: [`named_codes`]) | the code `[REMOVED]` |
 //! | | a one-time code after its name (`OTP 123456`, `verification code is 482913`: [`named_codes`]) | the code `[REDACTED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
@@ -111,7 +112,9 @@ use crate::classify::{BLOCK, Baseline, Classes, Classifier};
 use crate::redact::byte_class;
 use crate::redact::card;
 use crate::redact::{Counts, Redactor};
-use cards::{card_finding, card_run, may_hold_card, security_code_in_prose};
+use cards::{
+    card_finding, card_run, may_hold_card, run_across_unbreaking_space, security_code_in_prose,
+};
 use commands::flag_value;
 use credentials::{aws_key_id, bedrock_api_key, credentials, jwt, letter_k, may_open_credentials};
 use elements::{element, escaped_element};
@@ -355,6 +358,10 @@ fn quick(c: impl Classifier, bytes: &[u8]) -> Result<Scanned, Option<FirstTwo>> 
                 !may_follow_name(bytes, at)
                     && (card_starts >> at & 1 == 0
                         || !may_hold_card(bytes, at) && (at == 0 || bytes[at - 1] != b'-'))
+                    // A group after an unbreaking space is where the walk finds its run.
+                    && (at == 0
+                        || bytes[at - 1].is_ascii()
+                        || card::group_end_before_unbreaking_space(bytes, at).is_none())
             }
             Some(b'r' | b'R') => !names_secret(bytes, at),
             // A `b` that starts no word `credentials` reads (`be9` in a UUID, `Bank`).
@@ -454,6 +461,18 @@ fn walk<'s, C: Classifier>(
                         // A PIN or a security code after its name (`PIN 1234`): judged
                         // before a card, as a number it starts goes with it.
                         Some(code)
+                    } else if at > 0
+                        && !bytes[at - 1].is_ascii()
+                        && let Some((found, end)) = run_across_unbreaking_space(
+                            &bytes[..held.due.min(bytes.len())],
+                            &out,
+                            at,
+                            redactor.counts(),
+                        )
+                    {
+                        // A group after a space that does not break (`4111\u{a0}1111…`).
+                        resume = end;
+                        found
                     } else if card_starts >> (at - i) & 1 == 0 {
                         None
                     } else if let Some(key) = slack_token(bytes, at, redactor.counts()) {
@@ -1029,8 +1048,10 @@ mod tests {
         // `quick` rules on each anchor alone (a `b` that starts no `Bearer`, a run of
         // digits too short for a card): wherever it says nothing is there, the walk must
         // find nothing — or a secret would pass unread.
-        const PIECES: [&str; 43] = [
+        const PIECES: [&str; 45] = [
             "4111 1111 1111 1111",
+            "4111\u{a0}1111\u{a0}1111",
+            "\u{202f}",
             "4111111111111111",
             "+49 30 1234 5678",
             "1234567890123",
