@@ -702,7 +702,7 @@ mod tests {
     fn card_groups_joined_by_spaces_that_do_not_break_are_masked() {
         // A web page's `&nbsp;`, a thin or a narrow no-break space between the groups: each
         // number was written in clear (the non-ASCII bytes broke the run).
-        for (text, want) in [
+        assert_redacted(&[
             (
                 "card 4111\u{a0}1111\u{a0}1111\u{a0}1111 ok",
                 "card 4111\u{a0}11**\u{a0}****\u{a0}1111 ok",
@@ -725,10 +725,7 @@ mod tests {
                 "4111\u{2013}1111\u{2013}1111\u{2013}1111 \u{a0}2026\u{a0}12",
                 "4111\u{2013}1111\u{2013}1111\u{2013}1111 \u{a0}2026\u{a0}12",
             ),
-        ] {
-            assert_eq!(redact(text), want, "{text}");
-            assert_eq!(redact(want), want, "{want}");
-        }
+        ]);
         redacted_once_for_all(
             &[
                 "4111", "1111", "11", "**", "\u{a0}", "\u{202f}", " ", "-", "é", "cvv ",
