@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 83] = [
+const PIECES: [&str; 84] = [
     " ",
     "  ",
     "     ",
@@ -96,6 +96,7 @@ const PIECES: [&str; 83] = [
     "<token kind='",
     "<key>pin</key><value>",
     "\u{a0}",
+    "\\u00a0",
 ];
 
 /// The number from the environment variable `name`, or `default`.

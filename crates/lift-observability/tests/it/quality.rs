@@ -106,6 +106,8 @@ fn card_cases(cases: &mut Vec<Case>) {
                 // them (HTML's `&nbsp;`), and the narrow one of French digit grouping.
                 grouped(&pan, "\u{a0}"),
                 grouped(&pan, "\u{202f}"),
+                // The same escaped as JSON keeps to ASCII (Python's `json.dumps`).
+                grouped(&pan, "\\u00a0"),
             ];
             for shown in shown_as {
                 for text in [

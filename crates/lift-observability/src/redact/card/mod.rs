@@ -27,8 +27,8 @@ mod runs;
 mod tracks;
 
 pub(crate) use runs::{
-    before_hidden_digits, ends_escaped_blank, find_in_run, group_end_before_unbreaking_space,
-    joiner_at, next_group, run_start,
+    ESCAPED_SPACE_WIDTH, before_hidden_digits, ends_escaped_blank, find_in_run,
+    group_end_before_unbreaking_space, joiner_at, next_group, run_start,
 };
 
 /// What a PAN's hidden middle digits become.
@@ -135,19 +135,10 @@ pub fn mask_pan(digits: &[u8], out: &mut String) {
 /// Appends a PAN as it stood in the text, masked: its first 6 and last 4 digits kept, the
 /// digits between [`MASK_CHAR`], separators kept.
 pub(crate) fn mask_in_place(pan: &[u8], out: &mut Vec<u8>) {
-    // A `%20` between groups is a separator: its digits are not the number's.
-    let escaped = 2 * pan.iter().filter(|&&b| b == b'%').count();
-    let n = (pan.iter().filter(|b| b.is_ascii_digit()).count()).saturating_sub(escaped);
+    let n = number_digits(pan).filter(|&(_, digit)| digit).count();
     let mut d = 0;
-    let mut in_escape = 0;
-    for &b in pan {
-        if b == b'%' {
-            in_escape = 2;
-            out.push(b);
-        } else if in_escape > 0 {
-            in_escape -= 1;
-            out.push(b);
-        } else if b.is_ascii_digit() {
+    for (b, digit) in number_digits(pan) {
+        if digit {
             out.push(if d < 6 || d + 4 >= n {
                 b
             } else {
@@ -158,6 +149,27 @@ pub(crate) fn mask_in_place(pan: &[u8], out: &mut Vec<u8>) {
             out.push(b);
         }
     }
+}
+
+/// The bytes of a PAN as it stood in the text, each with whether it is one of the number's
+/// digits: a `%20` or a `\u00a0` between groups is a separator, its digits are not the
+/// number's.
+fn number_digits(pan: &[u8]) -> impl Iterator<Item = (u8, bool)> + '_ {
+    let mut in_escape = 0;
+    pan.iter().map(move |&b| {
+        if in_escape > 0 {
+            in_escape -= 1;
+            (b, false)
+        } else if b == b'%' {
+            in_escape = 2;
+            (b, false)
+        } else if b == b'\\' {
+            in_escape = runs::ESCAPED_SPACE_WIDTH - 1;
+            (b, false)
+        } else {
+            (b, b.is_ascii_digit())
+        }
+    })
 }
 
 /// What a card finding becomes.

@@ -23,6 +23,29 @@ const UNBREAKING_SPACES: [&[u8]; 4] = [
     "\u{202f}".as_bytes(),
 ];
 
+/// An unbreaking space ([`UNBREAKING_SPACES`]) escaped as JSON writes it where it keeps to
+/// ASCII (`\u00a0`, Python's `json.dumps` by default): the four hex digits after `\u`, any
+/// case.
+const ESCAPED_UNBREAKING_SPACES: [&[u8]; 4] = [b"00a0", b"2007", b"2009", b"202f"];
+
+/// How many bytes an escaped unbreaking space takes (`\u00a0`).
+pub(crate) const ESCAPED_SPACE_WIDTH: usize = 6;
+
+/// Whether `bytes` starts with an escaped unbreaking space ([`ESCAPED_UNBREAKING_SPACES`]).
+fn escaped_unbreaking_space(bytes: &[u8]) -> bool {
+    bytes.len() >= ESCAPED_SPACE_WIDTH
+        && bytes.starts_with(b"\\u")
+        && ESCAPED_UNBREAKING_SPACES
+            .iter()
+            .any(|hex| bytes[2..ESCAPED_SPACE_WIDTH].eq_ignore_ascii_case(hex))
+}
+
+/// Whether `bytes` ends with an escaped unbreaking space.
+fn ends_escaped_unbreaking_space(bytes: &[u8]) -> bool {
+    bytes.len() >= ESCAPED_SPACE_WIDTH
+        && escaped_unbreaking_space(&bytes[bytes.len() - ESCAPED_SPACE_WIDTH..])
+}
+
 /// The width of an unbreaking space ([`UNBREAKING_SPACES`]) at the start of `bytes`, or 0.
 #[cold]
 #[inline(never)]
@@ -48,6 +71,7 @@ pub(crate) fn joiner_at(bytes: &[u8], at: usize) -> usize {
         },
         Some(b'-' | b'+') => 1,
         Some(b'%') if bytes[at..].starts_with(ENCODED_SPACE) => 3,
+        Some(b'\\') if escaped_unbreaking_space(&bytes[at..]) => ESCAPED_SPACE_WIDTH,
         Some(b) if !b.is_ascii() => unbreaking_space(&bytes[at..]),
         _ => 0,
     }
@@ -74,6 +98,8 @@ fn joiner_before(bytes: &[u8], end: usize) -> usize {
         2
     } else if end > 0 && matches!(before[end - 1], b' ' | b'-' | b'+') {
         1
+    } else if ends_escaped_unbreaking_space(before) {
+        ESCAPED_SPACE_WIDTH
     } else {
         UNBREAKING_SPACES
             .iter()
@@ -90,10 +116,14 @@ pub(crate) fn next_group(bytes: &[u8], end: usize) -> Option<usize> {
 }
 
 /// Where the digits of a group that ends at `end` start, not before `bound` (the `20` of a
-/// `%20` before them joins, it is not theirs).
+/// `%20` or the `0` of a `\u00a0` before them joins, it is not theirs).
 fn group_start(bytes: &[u8], bound: usize, end: usize) -> usize {
     let mut k = end;
-    while k > bound && bytes[k - 1].is_ascii_digit() && !bytes[..k].ends_with(ENCODED_SPACE) {
+    while k > bound
+        && bytes[k - 1].is_ascii_digit()
+        && !bytes[..k].ends_with(ENCODED_SPACE)
+        && !ends_escaped_unbreaking_space(&bytes[..k])
+    {
         k -= 1;
     }
     k
@@ -343,10 +373,11 @@ fn candidate_at(bytes: &[u8], floor: usize, window: Window<'_>) -> Option<CardFi
     // than a masked number keeps is not its tail, nor a number of its own).
     let track1_lead = first_of_run && left == Some(b'B');
     // The last hex digit of a percent escape (`card%3D4111…`, `%204111…`) is no glue, nor
-    // the letter of an escaped line break (`\n4111…`).
+    // the letter of an escaped line break (`\n4111…`) or no-break space (`\u00a04111…`).
     let glued = left.is_some_and(|b| b.is_ascii_alphanumeric())
         && !ends_percent_escape(bytes, floor, first.start)
-        && !ends_escaped_blank(bytes, floor, first.start);
+        && !ends_escaped_blank(bytes, floor, first.start)
+        && !ends_escaped_unbreaking_space(&bytes[floor.min(first.start)..first.start]);
     if first_of_run && (glued || after_hidden_digits(bytes, floor, first.start)) && !track1_lead {
         return None;
     }

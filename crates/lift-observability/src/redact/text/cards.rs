@@ -55,6 +55,35 @@ pub(super) fn run_across_unbreaking_space(
     Some((found.map(|f| card_finding(run, f, counts)), end))
 }
 
+/// At the `\` of a no-break space escaped as JSON keeps to ASCII between a card's groups
+/// (`4111\u00a01111…`, Python's `json.dumps`: the escape's letters end a run where the
+/// scan's blocks are classified): the run judged from its start, once, from the group after
+/// it when the one before was written already (a card's end) — the finding and where the run
+/// ends. `None` where no such escape joins two groups there.
+#[cold]
+#[inline(never)]
+pub(super) fn run_across_escaped_space(
+    run: &[u8],
+    out: &Output<'_>,
+    at: usize,
+    counts: &Counts,
+) -> Option<(Option<Finding>, usize)> {
+    let after = at + card::ESCAPED_SPACE_WIDTH;
+    if card::joiner_at(run, at) != card::ESCAPED_SPACE_WIDTH
+        || !run.get(after).is_some_and(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    // From the group after it when the one before was written (a card's end).
+    let start = if at <= out.copied {
+        after
+    } else {
+        card::run_start(run, out.copied, at)
+    };
+    let (found, end) = card_run(run, out.name_floor, start);
+    Some((found.map(|f| card_finding(run, f, counts)), end))
+}
+
 /// A run of digit groups, counted ([`counted_run`]).
 struct Run {
     /// Where its digits start.
@@ -715,6 +744,19 @@ mod tests {
                 "3782\u{2009}822463\u{2009}10005, 4111\u{2007}1111\u{2007}1111\u{2007}1111",
                 "3782\u{2009}82****\u{2009}*0005, 4111\u{2007}11**\u{2007}****\u{2007}1111",
             ),
+            // Escaped as JSON keeps to ASCII (Python's `json.dumps`), either case.
+            (
+                r#"{"note":"4111\u00a01111\u00A01111\u00a01111","b":"3782\u2009822463\u200910005"}"#,
+                r#"{"note":"4111\u00a011**\u00A0****\u00a01111","b":"3782\u200982****\u2009*0005"}"#,
+            ),
+            // A card after another, an escaped space between them (the sweep: the second
+            // was found on a second pass only, from the first one's kept digits).
+            (
+                "25 5532\u{a0}0096\u{a0}2080\u{a0}0448\\u00a02200899709640394 exp",
+                "25 5532\u{a0}00**\u{a0}****\u{a0}0448\\u00a0220089******0394 exp",
+            ),
+            // An escape first in the text, or with no group before it.
+            (r"\u00a01111 x\u00a04111", r"\u00a01111 x\u00a04111"),
             // Spaces that do not break beside other joiners; a card after another.
             (
                 "x 6011 - 79\u{a0}08 - 3242 - 9930, 4111111111111111\u{a0}5555 5555 5555 4444",

@@ -18,7 +18,7 @@
 //! | | a security code after a card and its expiry date, no names (`4111… 12/28 737`) | the code `[REMOVED]` |
 //! | | a Slack token `xoxb-…` (its digits after the prefix) with no name before it | the body `[REDACTED]`, the prefix kept |
 //! | | a chip card's PAN or track data in hex (tags `5A`, `57`, `9F6B`, `56`), glued to its tag and length (`…5A084111…`: [`emv`]) | the PAN masked, the track `[REMOVED]` |
-//! | a digit after a space that does not break (U+00A0, U+2007, U+2009, U+202F) after a digit | a card number whose groups such spaces join (`4111\u{a0}1111\u{a0}…`, as a web page or a PDF writes one), its run judged from its start | as a card number, the spaces kept |
+//! | a digit after a space that does not break (U+00A0, U+2007, U+2009, U+202F) after a digit; the `\` of such a space escaped between digits (`\u00a0`) | a card number whose groups such spaces join (`4111\u{a0}1111\u{a0}…`, as a web page or a PDF writes one; `4111\u00a01111…`, as Python's `json.dumps` does), its run judged from its start | as a card number, the spaces kept |
 //! | a digit after a space, a quote or a tab (in any string) | a PIN or a security code after its name, a noun and a verb (`PIN 1234`, `PIN "1234"`, `PIN code is 1234`, `CSC 123`, `CID 1234`, `security code 737`: [`named_codes`]) | the code `[REMOVED]` |
 //! | | a one-time code after its name (`OTP 123456`, `verification code is 482913`: [`named_codes`]) | the code `[REDACTED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
@@ -113,7 +113,8 @@ use crate::redact::byte_class;
 use crate::redact::card;
 use crate::redact::{Counts, Redactor};
 use cards::{
-    card_finding, card_run, may_hold_card, run_across_unbreaking_space, security_code_in_prose,
+    card_finding, card_run, may_hold_card, run_across_escaped_space, run_across_unbreaking_space,
+    security_code_in_prose,
 };
 use commands::flag_value;
 use credentials::{aws_key_id, bedrock_api_key, credentials, jwt, letter_k, may_open_credentials};
@@ -537,6 +538,21 @@ fn walk<'s, C: Classifier>(
                 }
                 // `Password(\"…\")` in JSON-escaped text: a wrapper's escaped quote — its `(`
                 // not text a replacement wrote over (the next pass reads a marker there).
+                // A no-break space escaped as JSON keeps to ASCII (`4111\u00a01111…`, Python's
+                // `json.dumps`) between a card's groups.
+                Anchor::Backslash
+                    if at >= resume.max(1)
+                        && bytes[at - 1].is_ascii_digit()
+                        && let Some((found, end)) = run_across_escaped_space(
+                            &bytes[..held.due.min(bytes.len())],
+                            &out,
+                            at,
+                            redactor.counts(),
+                        ) =>
+                {
+                    resume = end;
+                    found
+                }
                 Anchor::Backslash if at > out.name_floor && bytes[at - 1] == b'(' => {
                     wrapped_value(redactor, bytes, at, out.name_floor)
                 }
