@@ -33,7 +33,7 @@ pub(crate) enum PairRole {
 }
 
 /// Keys of a pair's name, lowercased, without `_`, `-`, `.`.
-const NAME_KEYS: [&[u8]; 9] = [
+const NAME_KEYS: [&[u8]; 10] = [
     b"name",
     b"key",
     b"parametername",
@@ -43,10 +43,13 @@ const NAME_KEYS: [&[u8]; 9] = [
     b"variablename",
     b"settingname",
     b"fieldname",
+    // A validation error's field, its rejected value beside it (Spring's `FieldError`:
+    // `{"field":"cvv","rejectedValue":"737"}`).
+    b"field",
 ];
 
 /// Keys of a pair's value, likewise.
-const VALUE_KEYS: [&[u8]; 7] = [
+const VALUE_KEYS: [&[u8]; 8] = [
     b"value",
     b"parametervalue",
     b"optionvalue",
@@ -54,6 +57,7 @@ const VALUE_KEYS: [&[u8]; 7] = [
     b"variablevalue",
     b"settingvalue",
     b"fieldvalue",
+    b"rejectedvalue",
 ];
 
 /// The longest key with a role.
@@ -62,14 +66,19 @@ const LONGEST: usize = 16;
 /// The role of the member named `key`.
 #[inline]
 pub(crate) fn role(key: &[u8]) -> PairRole {
-    // Every key with a role ends in `name`, `key`, `value` or `type` (any case).
-    if key.len() > LONGEST || !matches!(key.last(), Some(b'e' | b'E' | b'y' | b'Y')) {
+    // Every key with a role ends in `name`, `key`, `value`, `type` or `field` (any case).
+    if key.len() > LONGEST || !matches!(key.last(), Some(b'e' | b'E' | b'y' | b'Y' | b'd' | b'D')) {
         return PairRole::None;
     }
     let ends_in = |word: &[u8]| {
         key.len() >= word.len() && key[key.len() - word.len()..].eq_ignore_ascii_case(word)
     };
-    if !(ends_in(b"name") || ends_in(b"key") || ends_in(b"value") || ends_in(b"type")) {
+    if !(ends_in(b"name")
+        || ends_in(b"key")
+        || ends_in(b"value")
+        || ends_in(b"type")
+        || ends_in(b"field"))
+    {
         return PairRole::None;
     }
     role_of_candidate(key)
@@ -309,12 +318,13 @@ mod tests {
     use super::*;
 
     /// Pair value keys as tools write them.
-    const VALUE_KEYS_WRITTEN: [&str; 5] = [
+    const VALUE_KEYS_WRITTEN: [&str; 6] = [
         "value",
         "Value",
         "ParameterValue",
         "option_value",
         "headerValue",
+        "rejectedValue",
     ];
 
     #[test]
@@ -327,6 +337,7 @@ mod tests {
             "ParameterKey",
             "OptionName",
             "header_name",
+            "field",
         ] {
             assert_eq!(role(key.as_bytes()), PairRole::Name, "{key}");
         }

@@ -12,7 +12,7 @@ use lift_observability::Redactor;
 use crate::quality::all_texts;
 
 /// Bytes and words the detectors react to, inserted between and into the texts.
-const PIECES: [&str; 84] = [
+const PIECES: [&str; 86] = [
     " ",
     "  ",
     "     ",
@@ -97,6 +97,8 @@ const PIECES: [&str; 84] = [
     "<key>pin</key><value>",
     "\u{a0}",
     "\\u00a0",
+    " on field 'cvv': rejected value [",
+    "\"field\":\"pin\",\"rejectedValue\":",
 ];
 
 /// The number from the environment variable `name`, or `default`.

@@ -438,8 +438,17 @@ fn pair_cases(cases: &mut Vec<Case>) {
             // A map's entry as JAXB and XStream write it.
             format!("<entry><key>{name}</key><value>{value}</value></entry>"),
             format!("<entry>\n  <name>{name}</name>\n  <value>{value}</value>\n</entry>"),
+            // A validation error's field and the value it rejected (Spring's `FieldError`).
+            format!(r#"{{"field":"{name}","rejectedValue":"{value}","code":"Size"}}"#),
         ] {
             cases.push(sensitive("name and value as a pair", text, value));
+        }
+        if !name.contains('/') {
+            cases.push(sensitive(
+                "name and value as a pair",
+                format!("Field error in object 'req' on field '{name}': rejected value [{value}]; codes [Size]"),
+                value,
+            ));
         }
     }
     for name in ["/prod/stripe/key", "/prod/db/conn"] {
@@ -1932,6 +1941,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // A map's entries whose keys name nothing secret; a value element after other tags.
         "<entry><key>currency</key><value>EUR</value></entry><entry><key>passwordPolicy</key><value>strict</value></entry>",
         "<password type=\"text\"></password><amount><value>12.50</value></amount>",
+        // A validation error on a field that holds nothing secret.
+        r#"{"field":"amount","rejectedValue":-5,"code":"Min"} on field 'email': rejected value [bob@example.com]"#,
     ] {
         cases.push(benign("look-alike", text));
     }

@@ -148,6 +148,13 @@ pub(super) fn named_value(
                     })
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
+            if word == b"rejected" && bytes[end..].starts_with(REJECTED_VALUE) {
+                // Spring's `FieldError`: `on field 'cvv': rejected value [737]; codes …` —
+                // the value in the brackets, if any (none where a pass replaced it).
+                return rejected_value(bytes, end + REJECTED_VALUE.len()).and_then(
+                    |(open, close)| value_finding(redactor, bytes, open..close, fixed, None),
+                );
+            }
             if matches!(word, b"None" | b"null" | b"true" | b"false") {
                 // No value (Rust's `None`, JSON's `null`): nothing to hide, and that none
                 // was set is what a reader of the line looks for; a flag (`password_set:
@@ -201,6 +208,21 @@ pub(super) fn named_value(
     };
     let quote = quote.filter(|_| bare && quoted_name && bytes[at] == b':');
     value_finding(redactor, bytes, start..end, fixed, quote)
+}
+
+/// What follows Spring's `rejected` before the value's brackets (its `FieldError` in text:
+/// `Field error in object 'req' on field 'cvv': rejected value [737]; codes […]`).
+const REJECTED_VALUE: &[u8] = b" value [";
+
+/// The value in the brackets opened before `open` ([`REJECTED_VALUE`]): where it starts and
+/// ends, on its line — not one that is empty or holds a bracket (a marker a pass wrote there
+/// brings its own `]`).
+fn rejected_value(bytes: &[u8], open: usize) -> Option<(usize, usize)> {
+    let close = open
+        + bytes[open..]
+            .iter()
+            .position(|&b| matches!(b, b'[' | b']' | b'\n' | b'\r'))?;
+    (bytes[close] == b']' && close > open).then_some((open, close))
 }
 
 /// How far back from a `=>` an element's start tag is looked for.
@@ -490,6 +512,31 @@ mod tests {
             // Fuzzer: the tag's start was looked for back to the first pass's floor, and on
             // the next pass over the marker there: the arrow's `>` went for a value then.
             ("<secret:@\tcookie=>", "<secret:[REDACTED]\tcookie=>"),
+        ]);
+    }
+
+    #[test]
+    fn a_spring_field_error_s_rejected_value_goes() {
+        // Spring's `FieldError` in text: the rejected value in its brackets (after the quoted
+        // name, only the word `rejected` had been taken, the value left in clear).
+        assert_redacted(&[
+            (
+                "Field error in object 'req' on field 'cvv': rejected value [737]; codes [Size]",
+                "Field error in object 'req' on field 'cvv': rejected value [[REMOVED]]; codes [Size]",
+            ),
+            (
+                "on field 'password': rejected value [hunter 2]; on field 'amount': rejected value [-5]",
+                "on field 'password': rejected value [[REDACTED]]; on field 'amount': rejected value [-5]",
+            ),
+            // Nothing in the brackets, or no closing one before a marker: nothing replaced.
+            (
+                "on field 'cvv': rejected value [-a password=x9Q1",
+                "on field 'cvv': rejected value [-a password=[REDACTED]",
+            ),
+            (
+                "on field 'cvv': rejected value []; on field 'pin': rejected value [1]b]",
+                "on field 'cvv': rejected value []; on field 'pin': rejected value [[REMOVED]]b]",
+            ),
         ]);
     }
 
