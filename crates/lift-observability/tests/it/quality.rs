@@ -1941,6 +1941,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // A map's entries whose keys name nothing secret; a value element after other tags.
         "<entry><key>currency</key><value>EUR</value></entry><entry><key>passwordPolicy</key><value>strict</value></entry>",
         "<password type=\"text\"></password><amount><value>12.50</value></amount>",
+        // Messages naming a field in quotes, no value after it (`{:?}: {}`).
+        r#"error: "password": required field missing"#,
+        r#"the field "token": expired at 10:00; header "authorization": missing"#,
         // A validation error on a field that holds nothing secret.
         r#"{"field":"amount","rejectedValue":-5,"code":"Min"} on field 'email': rejected value [bob@example.com]"#,
     ] {

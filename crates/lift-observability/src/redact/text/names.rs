@@ -13,29 +13,40 @@ use crate::redact::pairs::{self, PairRole};
 /// Whether `name`, between quotes that follow `before`, is a quoted name as JSON objects
 /// and dict literals write them: name characters, spaces and `:` (Cognito's
 /// `custom:api_key`), not starting with a space, after `{`,
-/// `,`, `[`, `(`, `;`, at a line's start (pretty-printed JSON) or the start of the text — or,
-/// a single word, after a blank, as a message writes a pair of its own (`invalid "cvv":
-/// "737"`). (Never the stretch between a value's closing
+/// `,`, `[`, `(`, `;`, at a line's start (pretty-printed JSON) or the start of the text (and
+/// see [`quoted_word_after_blank`]). (Never the stretch between a value's closing
 /// quote and a later quote — such a stretch must not become a name once a value before it
 /// was replaced.) Nor is a name that holds a marker: a value inside the quotes was replaced
 /// there, and what stood before (`"cvv 411+1"`, `"cvv 411%201"`: no name) must be judged
 /// the same as what a second pass sees.
 pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
-    let unquoted = without_backslashes(before);
-    let before = trim_end(unquoted);
+    let before = trim_end(without_backslashes(before));
+    is_quoted_name_text(name)
+        && (before
+            .last()
+            .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
+            || !name.contains(&b' ') && (ends_in_sql_keyword(before) || ends_in_table_name(before)))
+}
+
+/// Whether `name`, between quotes, may be a quoted name: name characters, spaces and `:`,
+/// not starting with a space, holding no marker.
+fn is_quoted_name_text(name: &[u8]) -> bool {
     !name.is_empty()
         && name[0] != b' '
         && name
             .iter()
             .all(|&b| is_name_byte(b) || matches!(b, b' ' | b'[' | b']' | b':'))
         && !(name.contains(&b'[') && holds_marker(name))
-        && (before
-            .last()
-            .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
-            || !name.contains(&b' ')
-                && (matches!(unquoted.last(), Some(b' ' | b'\t'))
-                    || ends_in_sql_keyword(before)
-                    || ends_in_table_name(before)))
+}
+
+/// Whether `name`, between quotes that follow `before`, is a quoted name of one word after a
+/// blank, as a message writes a pair of its own (`invalid "cvv": "737"`) — a name only where
+/// an `=` or, after a `:`, a quoted value or a number follows (the caller's to see): `error:
+/// "password": required field missing` is a sentence.
+pub(super) fn quoted_word_after_blank(before: &[u8], name: &[u8]) -> bool {
+    matches!(without_backslashes(before).last(), Some(b' ' | b'\t'))
+        && !name.contains(&b' ')
+        && is_quoted_name_text(name)
 }
 
 /// Whether `before` ends in a table's quoted name and a `.`, as a column's qualified name
@@ -498,10 +509,19 @@ mod tests {
                 r#"{"m":"field "api_key": "[REDACTED]""}"#,
             ),
             // Words in quotes before a colon stay a sentence's (`the "invalid password":
-            // retry`), glued to a closing quote they are no name.
+            // retry`), glued to a closing quote they are no name; nor is a word in quotes
+            // whose value is neither quoted nor a number (a message: `"password": required`).
             (
                 r#"see "invalid password": retry, "a":"b"cvv": 1"#,
                 r#"see "invalid password": retry, "a":"b"cvv": 1"#,
+            ),
+            (
+                r#"error: "password": required field missing, then "cvv": must be 3 digits"#,
+                r#"error: "password": required field missing, then "cvv": must be 3 digits"#,
+            ),
+            (
+                r#"got "cvv": 737, "pin":'1234'"#,
+                r#"got "cvv": "[REMOVED]", "pin":'[REMOVED]'"#,
             ),
         ]);
     }

@@ -12,7 +12,7 @@ use super::multipart;
 use super::names::{
     ESCAPED_QUOTES, bare_name_start, is_marker_at, is_name_byte, label, marker_for,
     needs_a_word_before, noted_label, pair_marker, percent_decoded, quoted_name,
-    without_backslashes,
+    quoted_word_after_blank, without_backslashes,
 };
 use super::oauth;
 use super::output::Output;
@@ -214,7 +214,10 @@ pub(super) fn separator_ending_at(
             // In JSON-escaped text the quotes are `\"` (`\\\"` escaped twice, JSON inside a
             // JSON string inside a JSON line): the backslashes are not part of it.
             let name = without_backslashes(&inner[open + 1..]);
-            if !quoted_name(&inner[..open], name) {
+            if !quoted_name(&inner[..open], name)
+                && !(quoted_word_after_blank(&inner[..open], name)
+                    && (bytes[at] == b'=' || quoted_or_number_after(bytes, last)))
+            {
                 return token();
             }
             // The value's quotes are escaped as the name's least escaped quote is: a name
@@ -436,6 +439,25 @@ pub(super) struct Lines {
     arn_prefix_end: usize,
     /// The SQL placeholders counted along a line so far ([`sql::bound_after`]).
     question_marks: sql::QuestionMarks,
+}
+
+/// Whether a quoted value or a number follows the separator whose last byte is at `last`
+/// (blanks between): `"737"`, `'737'`, `\"737\"`, `737` — or Spring's `rejected value […]`
+/// (its `FieldError` in text: `on field 'cvv': rejected value [737]`).
+fn quoted_or_number_after(bytes: &[u8], last: usize) -> bool {
+    let from = last + 1;
+    let start = from
+        + bytes.get(from..).map_or(0, |rest| {
+            rest.iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count()
+        });
+    match bytes.get(start..) {
+        Some([b'"' | b'\'', ..] | [b'\\', b'"', ..]) => true,
+        Some(rest @ [b'r', ..]) => rest.starts_with(b"rejected value ["),
+        Some([d, ..]) => d.is_ascii_digit(),
+        _ => false,
+    }
 }
 
 /// How far back a key's column list is looked for (PostgreSQL's `Key (a, b)=`).
