@@ -1,9 +1,9 @@
 //! Card numbers in runs of digit groups: what joins two groups (a space, a dash or a plus
-//! sign, two spaces, a dash between spaces, `%20`, or a space that does not break), where a
-//! run starts, and the search of
-//! a run for the leftmost stretch of whole groups that is a card — never starting inside
-//! what a masked number keeps, so masking twice changes nothing. Track data is judged around
-//! a one-group PAN ([`super::tracks`]).
+//! sign, two spaces, a dash between spaces, `%20`, or a space that does not break, as it is
+//! or escaped as JSON keeps to ASCII: `\u00a0`), where a run starts, and the search of a run
+//! for the leftmost stretch of whole groups that is a card — never starting inside what a
+//! masked number keeps, so masking twice changes nothing. Track data is judged around a
+//! one-group PAN ([`super::tracks`]).
 
 use super::tracks::{track1, track2};
 use super::{CardFinding, MASK_CHAR, PAN_DIGITS, is_card_number};
