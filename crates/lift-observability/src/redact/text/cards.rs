@@ -46,13 +46,7 @@ pub(super) fn run_across_unbreaking_space(
     counts: &Counts,
 ) -> Option<(Option<Finding>, usize)> {
     let end = card::group_end_before_unbreaking_space(run, at)?;
-    let start = if end <= out.copied {
-        at
-    } else {
-        card::run_start(run, out.copied, end)
-    };
-    let (found, end) = card_run(run, out.name_floor, start);
-    Some((found.map(|f| card_finding(run, f, counts)), end))
+    Some(run_through_space(run, out, end, at, counts))
 }
 
 /// At the `\` of a no-break space escaped as JSON keeps to ASCII between a card's groups
@@ -74,14 +68,26 @@ pub(super) fn run_across_escaped_space(
     {
         return None;
     }
-    // From the group after it when the one before was written (a card's end).
-    let start = if at <= out.copied {
-        after
+    Some(run_through_space(run, out, at, after, counts))
+}
+
+/// The run through a space that joins the group ending at `group_end` to the one at `next`:
+/// judged from the run's start, or from `next` when the group before was written already (a
+/// card's end) — the finding and where the run ends.
+fn run_through_space(
+    run: &[u8],
+    out: &Output<'_>,
+    group_end: usize,
+    next: usize,
+    counts: &Counts,
+) -> (Option<Finding>, usize) {
+    let start = if group_end <= out.copied {
+        next
     } else {
-        card::run_start(run, out.copied, at)
+        card::run_start(run, out.copied, group_end)
     };
     let (found, end) = card_run(run, out.name_floor, start);
-    Some((found.map(|f| card_finding(run, f, counts)), end))
+    (found.map(|f| card_finding(run, f, counts)), end)
 }
 
 /// A run of digit groups, counted ([`counted_run`]).

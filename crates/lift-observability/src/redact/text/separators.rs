@@ -20,7 +20,7 @@ use super::prefixed_keys::{may_lead_token_value, token_value};
 use super::sql;
 use super::urls::{ESCAPED_SLASHES, is_url_user, url_secret};
 use super::value_ends::{ends_value, opening_quote_len, quoted_value_end};
-use super::values::{Name, named_value, value_finding};
+use super::values::{Name, REJECTED_VALUE, named_value, value_finding};
 use super::wrappers::only_field_value;
 use super::{Finding, REDACTED, REMOVED, Replacement, find_last, secret, trim_end};
 use crate::redact::Redactor;
@@ -454,7 +454,7 @@ fn quoted_or_number_after(bytes: &[u8], last: usize) -> bool {
         });
     match bytes.get(start..) {
         Some([b'"' | b'\'', ..] | [b'\\', b'"', ..]) => true,
-        Some(rest @ [b'r', ..]) => rest.starts_with(b"rejected value ["),
+        Some(rest @ [b'r', ..]) => rest.starts_with(REJECTED_VALUE),
         Some([d, ..]) => d.is_ascii_digit(),
         _ => false,
     }

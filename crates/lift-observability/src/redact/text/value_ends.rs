@@ -227,10 +227,10 @@ pub(super) fn line_end(bytes: &[u8], from: usize) -> usize {
         .map_or(bytes.len(), |k| from + k)
 }
 
-/// Where a value that opens as `Wrapper(` or `path::Wrapper(` (`word`, starting at `start`) or is a struct as
-/// `Debug` writes it (`Secret { inner: "x" }`, `word` its name) — or a list after a name, as
-/// `serde_json::Value`'s `Debug` writes one (`Array [String("a")]`) — ends: see
-/// [`bracketed_end`]. `None` when `word` opens none of them.
+/// Where a value that opens as `Wrapper(` or `path::Wrapper(` (`word`, starting at `start`)
+/// or is a struct as `Debug` writes it (`Secret { inner: "x" }`, `word` its name) — or a list
+/// after a name, as `serde_json::Value`'s `Debug` writes one (`Array [String("a")]`) — ends:
+/// see [`bracketed_end`]. `None` when `word` opens none of them.
 pub(super) fn wrapped_value_end(
     bytes: &[u8],
     start: usize,

@@ -148,10 +148,10 @@ pub(super) fn named_value(
                     })
                     .unwrap_or(bytes.len() - start);
             let word = &bytes[start..end];
-            if word == b"rejected" && bytes[end..].starts_with(REJECTED_VALUE) {
+            if bytes[start..].starts_with(REJECTED_VALUE) {
                 // Spring's `FieldError`: `on field 'cvv': rejected value [737]; codes …` —
                 // the value in the brackets, if any (none where a pass replaced it).
-                return rejected_value(bytes, end + REJECTED_VALUE.len()).and_then(
+                return rejected_value(bytes, start + REJECTED_VALUE.len()).and_then(
                     |(open, close)| value_finding(redactor, bytes, open..close, fixed, None),
                 );
             }
@@ -210,13 +210,13 @@ pub(super) fn named_value(
     value_finding(redactor, bytes, start..end, fixed, quote)
 }
 
-/// What follows Spring's `rejected` before the value's brackets (its `FieldError` in text:
-/// `Field error in object 'req' on field 'cvv': rejected value [737]; codes […]`).
-const REJECTED_VALUE: &[u8] = b" value [";
+/// What opens the value Spring's `FieldError` writes in text, after the field's name (`Field
+/// error in object 'req' on field 'cvv': rejected value [737]; codes […]`).
+pub(super) const REJECTED_VALUE: &[u8] = b"rejected value [";
 
-/// The value in the brackets opened before `open` ([`REJECTED_VALUE`]): where it starts and
-/// ends, on its line — not one that is empty or holds a bracket (a marker a pass wrote there
-/// brings its own `]`).
+/// The value in the brackets opened right before `open` ([`REJECTED_VALUE`]): where it
+/// starts and ends, on its line — not one that is empty or holds a bracket (a marker a pass
+/// wrote there brings its own `]`).
 fn rejected_value(bytes: &[u8], open: usize) -> Option<(usize, usize)> {
     let close = open
         + bytes[open..]
