@@ -157,7 +157,7 @@ pub(super) fn letter_k(
     match bytes.get(k + 1) {
         Some(b'_') => stripe_key(bytes, k, counts),
         Some(b'-') => dashed_key(bytes, k, counts),
-        _ => token_scheme(bytes, k, counts)
+        _ => token_scheme(bytes, k, floor, counts)
             .or_else(|| key_after_name(bytes, k, floor, counts))
             .or_else(|| key_column(redactor, bytes, k, floor)),
     }
@@ -184,13 +184,13 @@ fn key_column(redactor: &Redactor, bytes: &[u8], k: usize, floor: usize) -> Opti
 }
 
 /// `Token <token>` (anchored at its `k`).
-fn token_scheme(bytes: &[u8], k: usize, counts: &Counts) -> Option<Finding> {
+fn token_scheme(bytes: &[u8], k: usize, floor: usize, counts: &Counts) -> Option<Finding> {
     let at = k.checked_sub(2)?;
     // An element named `token` (`<token kind="x">…</token>`) is no scheme: its value is
     // found from its tags, its attributes are no parameters.
     if !bytes.get(at..at + 5)?.eq_ignore_ascii_case(b"token")
         || !at_word_start(bytes, at)
-        || opens_element(bytes, at + 5)
+        || opens_element(bytes, floor, at + 5)
     {
         return None;
     }

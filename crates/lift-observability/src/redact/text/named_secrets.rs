@@ -120,7 +120,7 @@ fn password_value(bytes: &[u8], at: usize, floor: usize, counts: &Counts) -> Opt
     } else {
         return None;
     };
-    let (start, end) = value_after(bytes, name_end, reads_as_password)?;
+    let (start, end) = value_after(bytes, floor, name_end, reads_as_password)?;
     Some(secret(start, end, counts))
 }
 
@@ -211,7 +211,7 @@ pub(super) fn key_after_name(
     {
         return None;
     }
-    let (start, end) = value_after(bytes, k + 3, |word| {
+    let (start, end) = value_after(bytes, floor, k + 3, |word| {
         word.len() >= SHORTEST_KEY && word.iter().any(u8::is_ascii_digit)
     })?;
     Some(secret(start, end, counts))
@@ -281,7 +281,7 @@ fn secret_value(bytes: &[u8], r: usize, floor: usize, counts: &Counts) -> Option
     if !names_secret(bytes, r) || !kind_before(bytes, name, floor, &SECRET_KINDS) {
         return None;
     }
-    let (start, end) = value_after(bytes, r + 3, reads_as_password)?;
+    let (start, end) = value_after(bytes, floor, r + 3, reads_as_password)?;
     Some(secret(start, end, counts))
 }
 
@@ -303,7 +303,7 @@ fn credentials_after_name(
     {
         return None;
     }
-    let (start, end) = value_after(bytes, end, |word| {
+    let (start, end) = value_after(bytes, floor, end, |word| {
         word.len() >= SHORTEST_KEY
             && word.iter().any(u8::is_ascii_digit)
             && word.iter().any(u8::is_ascii_alphabetic)
@@ -344,6 +344,7 @@ fn kind_before(bytes: &[u8], name: usize, floor: usize, kinds: &[&[u8]]) -> bool
 /// (`1234 5678`): none of its digits is left.
 fn value_after(
     bytes: &[u8],
+    floor: usize,
     name_end: usize,
     reads_as_secret: impl Fn(&[u8]) -> bool,
 ) -> Option<(usize, usize)> {
@@ -393,7 +394,7 @@ fn value_after(
     let word = &word[..marker_start(word).unwrap_or(len)];
     // An attribute (`<password type="text">hunter2</password>`: the name opens an element)
     // is no value either: the element's is found from its tags.
-    if is_attribute(word) && opens_element(bytes, name_end) {
+    if is_attribute(word) && opens_element(bytes, floor, name_end) {
         return None;
     }
     let kept = word
@@ -428,14 +429,17 @@ fn is_attribute(word: &[u8]) -> bool {
 }
 
 /// Whether the name ending at `name_end` opens an XML element: `<` right before it, or `<`
-/// and a namespace's prefix (`<wsse:Password`).
-pub(super) fn opens_element(bytes: &[u8], name_end: usize) -> bool {
-    let name = bytes[..name_end]
+/// and a namespace's prefix (`<wsse:Password`) — read no further back than `floor` (text a
+/// replacement wrote over: a second pass reads a marker there).
+pub(super) fn opens_element(bytes: &[u8], floor: usize, name_end: usize) -> bool {
+    let from = floor.min(name_end);
+    let name = bytes[from..name_end]
         .iter()
         .rev()
         .take_while(|&&b| is_name_byte(b) || b == b':')
         .count();
-    bytes[..name_end - name].ends_with(b"<")
+    let start = name_end - name;
+    start > from && bytes[start - 1] == b'<'
 }
 
 /// Where the text after one or two blanks (spaces, tabs) at `from` starts, if it does and
@@ -466,7 +470,7 @@ fn starts_with_ignoring_case(text: &[u8], word: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::text::test_support::{assert_redacted, redacted_once_for_all};
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
 
     #[test]
     fn a_password_after_its_name_and_a_blank_in_prose_goes() {
@@ -525,6 +529,18 @@ mod tests {
                 "{\"m\":\"<clientSecret type=\\\"x\\\">[REDACTED]</clientSecret> rest\"}",
             ),
         ]);
+    }
+
+    #[test]
+    fn an_element_is_read_back_no_further_than_a_replacement() {
+        // Fuzzer: `Token 3…` read back over name bytes to a `<` before a payload the pass
+        // replaced (`<eyJwYXNz…`: no element there, a `Token` scheme's value), while a second
+        // pass met the marker's `]` — the token went only then.
+        let text = "{...<eyJwYXNzd29yZCI6AvczYY....YXNzd29yZCI6AvczYY.....\
+                    <eyJwYXNzd29yZCI6AvczYY......Token 3...\u{fffd}#...\u{fffd}#";
+        let once = redact(text);
+        assert_eq!(redact(&once), once);
+        assert!(once.contains("Token [REDACTED]"), "{once}");
     }
 
     #[test]
