@@ -1951,6 +1951,71 @@ fn benign_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// A state reported after a sensitive name — `token: expired`, `password: must be …`, a
+/// gateway's card-code result `cvv=N` — stays; a value near a state's word, or a state's
+/// word in quotes, goes.
+fn state_cases(cases: &mut Vec<Case>) {
+    let names = [
+        "password",
+        "token",
+        "api_key",
+        "secret",
+        "Authorization",
+        "signature",
+        "cvv",
+        "pin",
+    ];
+    let states = [
+        "expired",
+        "Required.",
+        "MISSING",
+        "invalid",
+        "not set",
+        "must be at least 8 characters",
+        "has expired",
+        "too short",
+        "N/A",
+        "mismatch",
+        "revoked",
+        "***",
+        "[FILTERED]",
+        "(empty)",
+    ];
+    let near = ["Expired7", "hunter2", "Required!1", "s3t", "NotSet99"];
+    for name in names {
+        for separator in [": ", "=", " = "] {
+            for state in states {
+                cases.push(benign(
+                    "state after a name",
+                    format!("login failed: {name}{separator}{state}"),
+                ));
+            }
+            for value in near {
+                cases.push(sensitive(
+                    "value near a state's word",
+                    format!("login failed: {name}{separator}{value} retry"),
+                    value,
+                ));
+            }
+            cases.push(sensitive(
+                "value near a state's word",
+                format!(r#"login failed: {name}{separator}"expired""#),
+                "expired",
+            ));
+        }
+    }
+    for text in [
+        "auth declined cvv=N avs=Y",
+        "gateway response: cvv: M, avs: Z, code 05",
+        "result cvv=U pin=P",
+    ] {
+        cases.push(benign("state after a name", text));
+    }
+    for (text, code) in [("cvv=737 avs=Y", "737"), ("cvv: 0737, avs: Z", "0737")] {
+        cases.push(sensitive("value near a state's word", text, code));
+    }
+}
+
 /// `text` in base64 (standard alphabet, padded).
 fn base64(text: impl AsRef<[u8]>) -> String {
     use base64::Engine as _;
@@ -2120,6 +2185,7 @@ fn all_cases() -> Vec<Case> {
     anchored_cases(&mut cases);
     encoded_cases(&mut cases);
     benign_cases(&mut cases);
+    state_cases(&mut cases);
     cases
 }
 

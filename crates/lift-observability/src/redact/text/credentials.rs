@@ -437,7 +437,7 @@ mod tests {
         );
         // A parenthesised value under a sensitive name goes whole (its `)` was left).
         assert_eq!(
-            redact("password: (none) cvv=(737)"),
+            redact("password: (hunter 2) cvv=(737)"),
             "password: [REDACTED] cvv=[REMOVED]"
         );
         assert_eq!(redact("Token expired"), "Token expired");

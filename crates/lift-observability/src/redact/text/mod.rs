@@ -95,6 +95,7 @@ mod prefixed_keys;
 mod separators;
 mod short;
 mod sql;
+mod statuses;
 #[cfg(test)]
 mod test_support;
 mod urls;

@@ -7,6 +7,7 @@ use super::arns;
 use super::cards::digit_run_end;
 use super::names::{count, holds_marker, is_marker, is_marker_at, is_name_byte};
 use super::pem::before_private_key;
+use super::statuses::{brackets_state, reports_state};
 use super::value_ends::{
     bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end, quoted_value_end,
     string_end_on_line, wrapped_value_end,
@@ -135,6 +136,10 @@ pub(super) fn named_value(
         // nested value whole.
         Some(b'{' | b'[' | b'(') => {
             let end = bracketed_end(bytes, start, unclosed);
+            if brackets_state(&bytes[start..end]) {
+                // A mask or a state its writer put there (Rails' `[FILTERED]`, `(empty)`).
+                return None;
+            }
             let quote = quote.filter(|_| quoted_name && bytes[at] == b':');
             return whole_value(redactor, bytes, start..end, fixed, quote);
         }
@@ -155,10 +160,10 @@ pub(super) fn named_value(
                     |(open, close)| value_finding(redactor, bytes, open..close, fixed, None),
                 );
             }
-            if matches!(word, b"None" | b"null" | b"true" | b"false") {
-                // No value (Rust's `None`, JSON's `null`): nothing to hide, and that none
-                // was set is what a reader of the line looks for; a flag (`password_set:
-                // true`) is one bit that holds no secret.
+            if reports_state(word) {
+                // No value (Rust's `None`, JSON's `null`), a flag (`password_set: true`, one
+                // bit that holds no secret), a state (`token: expired`, `cvv=N`): nothing
+                // to hide, and it is what a reader of the line looks for.
                 return None;
             }
             if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {

@@ -1,0 +1,158 @@
+//! Words that say what became of a secret instead of holding one. After a sensitive name's
+//! separator a log line often reports a state — `token: expired`, `password: required`,
+//! `api_key: not set`, a gateway's card-code result `cvv=N avs=Y` — and a reader debugging a
+//! failed login or a declined charge needs that word. A bare value that is one of these words
+//! (any case, a sentence's full stop after it), a phrase's first word (`must be …`, `has
+//! expired`), a capital letter alone (a gateway's response code: no secret, no card code is one letter) or a
+//! mask already written (`***`) is left as it is. A quoted value is a value whatever it says,
+//! as a field's is.
+
+/// Words reporting a value's state: absent, present, valid or not, changed, hidden.
+const STATES: [&[u8]; 58] = [
+    // Absent.
+    b"none",
+    b"null",
+    b"nil",
+    b"undefined",
+    b"empty",
+    b"blank",
+    b"missing",
+    b"absent",
+    b"unset",
+    b"n/a",
+    // Present, as a flag says it.
+    b"true",
+    b"false",
+    b"yes",
+    b"no",
+    b"set",
+    b"present",
+    b"provided",
+    b"ok",
+    // Valid or not.
+    b"required",
+    b"valid",
+    b"invalid",
+    b"incorrect",
+    b"wrong",
+    b"mismatch",
+    b"mismatched",
+    b"matched",
+    b"malformed",
+    b"unknown",
+    b"unsupported",
+    b"expired",
+    b"revoked",
+    b"rejected",
+    b"denied",
+    b"failed",
+    b"verified",
+    b"unverified",
+    b"locked",
+    b"blocked",
+    b"disabled",
+    b"enabled",
+    // Changed.
+    b"changed",
+    b"reset",
+    b"updated",
+    b"rotated",
+    b"refreshed",
+    b"created",
+    b"deleted",
+    b"generated",
+    b"sent",
+    // Hidden by whoever wrote the line.
+    b"redacted",
+    b"masked",
+    b"hidden",
+    b"omitted",
+    b"filtered",
+    b"removed",
+    b"withheld",
+    b"suppressed",
+    b"elided",
+];
+
+/// A phrase's first word after the separator (`password: must be at least 8 characters`,
+/// `token: has expired`, `secret: not found`, `password: too short`).
+const PHRASE_STARTS: [&[u8]; 16] = [
+    b"is", b"was", b"are", b"were", b"has", b"had", b"have", b"must", b"cannot", b"can't",
+    b"should", b"will", b"not", b"too", b"does", b"did",
+];
+
+/// Whether the bare `word` after a sensitive name's separator reports a state rather than
+/// holding a value: a state's word, a phrase's start, a capital letter alone, or a mask of `*`.
+pub(super) fn reports_state(word: &[u8]) -> bool {
+    let word = match word {
+        [rest @ .., b'.' | b'!'] if !rest.is_empty() => rest,
+        _ => word,
+    };
+    let is = |w: &&[u8]| word.eq_ignore_ascii_case(w);
+    matches!(word, [b] if b.is_ascii_uppercase())
+        || !word.is_empty() && word.iter().all(|&b| b == b'*')
+        || STATES.iter().any(is)
+        || PHRASE_STARTS.iter().any(is)
+}
+
+/// Whether the bracketed value `bracketed` (its brackets included: `(empty)`, `[FILTERED]`,
+/// Rails' mask) holds one word reporting a state and nothing else.
+pub(super) fn brackets_state(bracketed: &[u8]) -> bool {
+    match bracketed {
+        [b'(', inner @ .., b')'] | [b'[', inner @ .., b']'] => {
+            inner.iter().all(|&b| b.is_ascii_alphabetic() || b == b'/')
+                && STATES.iter().any(|w| inner.eq_ignore_ascii_case(w))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_phrases_letters_and_masks_report_a_state() {
+        for word in [
+            &b"expired"[..],
+            b"Required.",
+            b"REQUIRED",
+            b"n/a",
+            b"N/A",
+            b"must",
+            b"N",
+            b"***",
+            b"not",
+        ] {
+            assert!(reports_state(word), "{}", String::from_utf8_lossy(word));
+        }
+    }
+
+    #[test]
+    fn values_report_no_state() {
+        for word in [
+            &b"hunter2"[..],
+            b"737",
+            b"7",
+            b"x",
+            b"expired2",
+            b"Expired!1",
+            b".",
+            b"",
+            b"**1*",
+            b"tokenexpired",
+        ] {
+            assert!(!reports_state(word), "{}", String::from_utf8_lossy(word));
+        }
+    }
+
+    #[test]
+    fn one_bracketed_state_is_a_state() {
+        assert!(brackets_state(b"(empty)"));
+        assert!(brackets_state(b"[FILTERED]"));
+        assert!(!brackets_state(b"[737]"));
+        assert!(!brackets_state(b"(not shown)"));
+        assert!(!brackets_state(b"{empty}"));
+        assert!(!brackets_state(b"(empty"));
+    }
+}
