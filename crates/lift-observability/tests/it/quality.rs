@@ -2016,6 +2016,57 @@ fn state_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// serde's error after a field's path, as axum's JSON rejection and `serde_path_to_error`
+/// write it: the value it quotes goes; an error that quotes none, or names a field that
+/// holds nothing secret, stays.
+fn serde_error_cases(cases: &mut Vec<Case>) {
+    let paths = [
+        "cvv",
+        "card.cvc",
+        "payment_method.card.cvv",
+        "cards[0].pin",
+        "password",
+        "credentials.api_key",
+    ];
+    let errors = [
+        ("invalid type: integer `{}`, expected a string", "737"),
+        ("invalid value: integer `{}`, expected u8", "7371"),
+        ("invalid type: floating point `{}`, expected u16", "737.5"),
+        ("invalid type: string \"{}\", expected u16", "0737"),
+        (
+            "invalid value: string \"{}\", expected 8 characters or more",
+            "hunter2",
+        ),
+    ];
+    for path in paths {
+        for (error, value) in errors {
+            let error = error.replace("{}", value);
+            cases.push(sensitive(
+                "value in a serde error",
+                format!(
+                    "Failed to deserialize the JSON body into the target type: {path}: {error} at line 1 column 11"
+                ),
+                value,
+            ));
+            cases.push(sensitive(
+                "value in a serde error",
+                format!("{path}: {error}"),
+                value,
+            ));
+        }
+        for text in [
+            format!("{path}: invalid type: map, expected a string at line 1 column 9"),
+            format!("{path}: invalid length 5, expected 3 digits"),
+        ] {
+            cases.push(benign("serde error", text));
+        }
+    }
+    cases.push(benign(
+        "serde error",
+        "amount: invalid type: string \"12.50\", expected f64 at line 1 column 14",
+    ));
+}
+
 /// `text` in base64 (standard alphabet, padded).
 fn base64(text: impl AsRef<[u8]>) -> String {
     use base64::Engine as _;
@@ -2186,6 +2237,7 @@ fn all_cases() -> Vec<Case> {
     encoded_cases(&mut cases);
     benign_cases(&mut cases);
     state_cases(&mut cases);
+    serde_error_cases(&mut cases);
     cases
 }
 

@@ -93,6 +93,7 @@ mod pem;
 mod prefix_ends;
 mod prefixed_keys;
 mod separators;
+mod serde_errors;
 mod short;
 mod sql;
 mod statuses;
