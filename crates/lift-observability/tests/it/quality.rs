@@ -2065,6 +2065,35 @@ fn serde_error_cases(cases: &mut Vec<Case>) {
         "serde error",
         "amount: invalid type: string \"12.50\", expected f64 at line 1 column 14",
     ));
+    // The `validator` crate's error with no message of its own: its parameters, the value
+    // among them.
+    for path in paths {
+        for (parameters, value) in [
+            (r#"[{"value": String("{}"), "min": Number(8)}]"#, "hunter2"),
+            (
+                r#"[{"min": Number(3), "max": Number(4), "value": String("{}")}]"#,
+                "73712",
+            ),
+            (r#"[{"value": Number({}), "min": Number(100)}]"#, "737"),
+        ] {
+            cases.push(sensitive(
+                "value in a validation error",
+                format!(
+                    "{path}: Validation error: length {}",
+                    parameters.replace("{}", value)
+                ),
+                value,
+            ));
+        }
+        cases.push(benign(
+            "validation error",
+            format!(r#"{path}: Validation error: length [{{"min": Number(8)}}]"#),
+        ));
+    }
+    cases.push(benign(
+        "validation error",
+        r#"email: Validation error: email [{"value": String("bob@example.com")}]"#,
+    ));
 }
 
 /// `text` in base64 (standard alphabet, padded).

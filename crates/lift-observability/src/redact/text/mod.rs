@@ -23,7 +23,7 @@
 //! | | a one-time code after its name (`OTP 123456`, `verification code is 482913`: [`named_codes`]) | the code `[REDACTED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `:` after `arn` | an ARN's prefix ([`arns`]): its fields are no names | nothing; its colons are passed over |
-//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
+//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, the value a serde or `validator` error quotes after the field's path ([`echoes`]), an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`](super::keys::is_payload_key)) whose text holds a finding ([`encoded`](super::encoded)) | the run `[REDACTED]` |
 //! | | a provider's token as the value whatever the name (`"Value":"ghp_…"`, `GH_PAT=glpat-…`, `error: whsec_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
@@ -80,6 +80,7 @@ mod arns;
 mod cards;
 mod commands;
 mod credentials;
+mod echoes;
 mod elements;
 mod emv;
 mod multipart;
@@ -93,7 +94,6 @@ mod pem;
 mod prefix_ends;
 mod prefixed_keys;
 mod separators;
-mod serde_errors;
 mod short;
 mod sql;
 mod statuses;

@@ -5,9 +5,9 @@
 
 use super::arns;
 use super::cards::digit_run_end;
+use super::echoes::{Echo, echo};
 use super::names::{count, holds_marker, is_marker, is_marker_at, is_name_byte};
 use super::pem::before_private_key;
-use super::serde_errors::echoed_value;
 use super::statuses::{brackets_state, reports_state};
 use super::value_ends::{
     bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end, quoted_value_end,
@@ -161,10 +161,14 @@ pub(super) fn named_value(
                     |(open, close)| value_finding(redactor, bytes, open..close, fixed, None),
                 );
             }
-            if let Some((open, close)) = echoed_value(bytes, start) {
-                // serde's error after the field's path (`cvv: invalid type: integer `737`,
-                // expected a string`): the value it quotes.
-                return value_finding(redactor, bytes, open..close, fixed, None);
+            match echo(bytes, start) {
+                // A library's error after the field's path (serde's `cvv: invalid type:
+                // integer `737`, expected a string`, validator's): the value it quotes.
+                Some(Echo::Value(open, close)) => {
+                    return value_finding(redactor, bytes, open..close, fixed, None);
+                }
+                Some(Echo::Nothing) => return None,
+                None => {}
             }
             if reports_state(word) {
                 // No value (Rust's `None`, JSON's `null`), a flag (`password_set: true`, one

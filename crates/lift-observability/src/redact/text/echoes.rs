@@ -1,0 +1,184 @@
+//! The value a library's error echoes after a field's path. A body that fails to
+//! deserialize or to validate names the field and quotes what it held — serde's error as
+//! axum's JSON rejection and `serde_path_to_error` write it (`cvv: invalid type: integer
+//! `737`, expected a string at line 1 column 11`), the `validator` crate's (`password:
+//! Validation error: length [{"value": String("hunter2"), "min": Number(8)}]`) — so after a
+//! sensitive name the value is the one the error quotes, not the error's first word.
+
+use super::value_ends::{
+    bracketed_end, escaped_quote_len, line_end, quoted_value_end, string_end_on_line,
+};
+
+/// How serde's `Error::invalid_type` and `invalid_value` open their message.
+const OPENINGS: [&[u8]; 2] = [b"invalid type: ", b"invalid value: "];
+
+/// The kinds of `serde::de::Unexpected` that write the value they saw: numbers and a
+/// character in backticks, a string as `Debug` quotes it.
+const KINDS: [&[u8]; 4] = [b"integer ", b"floating point ", b"character ", b"string "];
+
+/// An error a library wrote after a field's path.
+#[derive(Debug, PartialEq)]
+pub(super) enum Echo {
+    /// The value it quotes: where it starts and ends.
+    Value(usize, usize),
+    /// It quotes none (`invalid type: map`, a validation's parameters with no value).
+    Nothing,
+}
+
+/// The error starting at `start` after a field's path, serde's or `validator`'s, and the
+/// value it quotes; `None` when the text is no such error.
+pub(super) fn echo(bytes: &[u8], start: usize) -> Option<Echo> {
+    let rest = &bytes[start..];
+    let value = if rest.starts_with(VALIDATION_ERROR) {
+        validated_value(bytes, start + VALIDATION_ERROR.len())
+    } else {
+        let opening = OPENINGS.iter().find(|o| rest.starts_with(o))?;
+        deserialized_value(bytes, start + opening.len())
+    };
+    Some(value.map_or(Echo::Nothing, |(start, end)| Echo::Value(start, end)))
+}
+
+/// Where the value quoted in a serde error (`invalid type: integer `737`, …`, its kind at
+/// `at`) starts and ends — inside its backticks or quotes (plain, or escaped as JSON text
+/// writes them: `\"737\"`); `None` when the kind holds no value (`invalid type: map`).
+fn deserialized_value(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let kind = KINDS.iter().find(|k| bytes[at..].starts_with(k))?;
+    let open = at + kind.len();
+    match bytes.get(open)? {
+        b'`' => {
+            let len = bytes[open + 1..]
+                .iter()
+                .position(|&b| matches!(b, b'`' | b'\n' | b'\r'))?;
+            (bytes[open + 1 + len] == b'`').then_some((open + 1, open + 1 + len))
+        }
+        b'"' => {
+            // `Debug`'s quotes: a backslash escapes the byte after it.
+            let inner = open + 1;
+            let close = string_end_on_line(&bytes[inner..], b'"')
+                .map_or_else(|| line_end(bytes, inner), |c| inner + c);
+            Some((inner, close))
+        }
+        b'\\' => {
+            let quote_len = escaped_quote_len(&bytes[open..]);
+            let quote = bytes
+                .get(open..open + quote_len)
+                .filter(|_| quote_len > 0)?;
+            let inner = open + quote_len;
+            Some((inner, quoted_value_end(bytes, inner, quote)))
+        }
+        _ => None,
+    }
+}
+
+/// How the `validator` crate's error opens its message when it has none of its own: the
+/// rule's code and the parameters, `Debug`'s map of them, follow (`length [{"value":
+/// String("hunter2"), "min": Number(8)}]`).
+const VALIDATION_ERROR: &[u8] = b"Validation error: ";
+
+/// The member of the parameters that holds the value validated.
+const VALUE_PARAMETER: &[u8] = b"\"value\": ";
+
+/// Where the value in a `validator` error's parameters starts and ends (`code` at `from`):
+/// a `String("…")`'s text, a `Number(…)`'s digits; `None` when the parameters hold none.
+fn validated_value(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let code = bytes[from..]
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+        .count();
+    let open = from + code + 1;
+    if code == 0 || !bytes[from + code..].starts_with(b" [{") {
+        return None;
+    }
+    let mut unclosed = 0;
+    let close = bracketed_end(bytes, open, &mut unclosed);
+    let parameters = &bytes[open..close];
+    let member = parameters
+        .windows(VALUE_PARAMETER.len())
+        .position(|w| w == VALUE_PARAMETER)?;
+    let value = open + member + VALUE_PARAMETER.len();
+    if bytes[value..close].starts_with(b"String(\"") {
+        let inner = value + b"String(\"".len();
+        let end = string_end_on_line(&bytes[inner..close], b'"').map_or(close, |c| inner + c);
+        return Some((inner, end));
+    }
+    if bytes[value..close].starts_with(b"Number(") {
+        let inner = value + b"Number(".len();
+        let len = bytes[inner..close].iter().position(|&b| b == b')')?;
+        return Some((inner, inner + len));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn echoed(text: &str) -> Option<&str> {
+        match echo(text.as_bytes(), 0)? {
+            Echo::Value(s, e) => Some(&text[s..e]),
+            Echo::Nothing => None,
+        }
+    }
+
+    #[test]
+    fn the_value_in_backticks_or_quotes_is_found() {
+        assert_eq!(
+            echoed("invalid type: integer `737`, expected a string"),
+            Some("737")
+        );
+        assert_eq!(
+            echoed("invalid value: floating point `7.5`, x"),
+            Some("7.5")
+        );
+        assert_eq!(echoed("invalid type: character `7`"), Some("7"));
+        assert_eq!(
+            echoed(r#"invalid type: string "hun\"ter2", expected u16"#),
+            Some(r#"hun\"ter2"#)
+        );
+        assert_eq!(
+            echoed(r#"invalid type: string \"737\", expected u16"#),
+            Some("737")
+        );
+        // Cut short: to the line's end.
+        assert_eq!(echoed("invalid type: string \"73"), Some("73"));
+    }
+
+    #[test]
+    fn a_validator_errors_value_parameter_is_found() {
+        assert_eq!(
+            echoed(
+                r#"Validation error: length [{"value": String("hun\"ter2"), "min": Number(8)}]"#
+            ),
+            Some(r#"hun\"ter2"#)
+        );
+        assert_eq!(
+            echoed(r#"Validation error: range [{"min": Number(100), "value": Number(737)}] x"#),
+            Some("737")
+        );
+        for text in [
+            r#"Validation error: length [{"min": Number(8)}]"#,
+            r#"Validation error: length [{"value": Bool(true)}]"#,
+            r#"Validation error: [{"value": Number(7)}]"#,
+            r#"Validation error: length {"value": Number(7)}"#,
+            r#"Validation error: length [{"value": Number(7"#,
+        ] {
+            assert_eq!(echoed(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn errors_that_quote_no_value_find_none() {
+        for text in [
+            "invalid type: map, expected a string",
+            "invalid type: boolean `true`, expected u16",
+            "invalid length 3, expected 4",
+            "invalid type: integer `737",
+            "invalid type: integer",
+            "invalid type: string",
+            "invalid type: string \\x",
+            "invalid token",
+        ] {
+            assert_eq!(echoed(text), None, "{text}");
+        }
+    }
+}
