@@ -8,7 +8,9 @@
 //! `Vec<(String, String)>` of headers. There the *name member's value* is the name: it is
 //! judged as a name found in text is ([`Redactor::text_name_rule`]), and the value member
 //! after it gets that verdict. An SSM parameter of type `SecureString` is secret whatever
-//! its name.
+//! its name. A JSON Patch operation (RFC 6902, an API's `PATCH` body:
+//! `{"op":"replace","path":"/password","value":"…"}`) names its value by its pointer's last
+//! segment.
 //!
 //! Only a name member *before* its value member counts — the order every tool above writes
 //! (and the order of sorted keys: `name` < `value`, `…Key` < `…Value`) — and only in the
@@ -202,11 +204,22 @@ pub(crate) fn verdict_in_text(
     let members = object_members(&bytes[from..key_start], after_markers);
     let mut named = KeyRule::Scan;
     let mut typed = KeyRule::Scan;
+    let (mut operation, mut pointed) = (false, KeyRule::Scan);
     for (at, &b) in members.iter().enumerate() {
         if b != b':' && b != b'=' {
             continue;
         }
-        let role = role(member_key(&members[..at]));
+        let key = member_key(&members[..at]);
+        match key {
+            b"op" => operation = true,
+            b"path" => {
+                if let Some(pointer) = member_text(&members[at + 1..]) {
+                    pointed = pointer_verdict(redactor, pointer);
+                }
+            }
+            _ => {}
+        }
+        let role = role(key);
         if role == PairRole::None || role == PairRole::Value {
             continue;
         }
@@ -218,7 +231,19 @@ pub(crate) fn verdict_in_text(
             _ => typed = stronger(typed, verdict(redactor, role, name)),
         }
     }
-    stronger(named, typed)
+    // A JSON Patch operation (RFC 6902: `{"op":"replace","path":"/password","value":…}`).
+    let pointed = if operation { pointed } else { KeyRule::Scan };
+    stronger(stronger(named, typed), pointed)
+}
+
+/// The verdict a JSON Pointer (`/card/cvv`, `/cards/0/pin`) gives the value at its end: its
+/// last segment's, judged as a pair's name is (`/password/minLength` points at no secret).
+fn pointer_verdict(redactor: &Redactor, pointer: &[u8]) -> KeyRule {
+    let last = pointer
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(pointer, |slash| &pointer[slash + 1..]);
+    verdict(redactor, PairRole::Name, last)
 }
 
 /// The verdict for a two-item tuple's second item, from its first as written (`written`:
@@ -450,6 +475,34 @@ mod tests {
         let text = r#"{"name":"DB_PASSWORD","value""#;
         assert_eq!(
             verdict_in_text(&r, text.as_bytes(), text.len() - 6, 10, true),
+            KeyRule::Scan
+        );
+    }
+
+    #[test]
+    fn a_json_patch_operation_names_its_value_by_its_pointers_last_segment() {
+        let r = Redactor::new();
+        let at = |text: &str| {
+            let key = text.rfind("alue").unwrap() - 1;
+            verdict_in_text(&r, text.as_bytes(), key, 0, true)
+        };
+        assert_eq!(
+            at(r#"[{"op":"replace","path":"/password","value""#),
+            KeyRule::Secret
+        );
+        assert_eq!(
+            at(r#"{"path":"/cards/0/cvv","op":"add","value""#),
+            KeyRule::Remove
+        );
+        assert_eq!(
+            at(r#"{"op":"replace","path":"/password/minLength","value""#),
+            KeyRule::Scan
+        );
+        // No operation: a path is no name (a request's metrics).
+        assert_eq!(at(r#"{"path":"/v1/tokens","value""#), KeyRule::Scan);
+        // Another operation's pointer.
+        assert_eq!(
+            at(r#"[{"op":"remove","path":"/pin"},{"op":"add","path":"/note","value""#),
             KeyRule::Scan
         );
     }

@@ -440,6 +440,9 @@ fn pair_cases(cases: &mut Vec<Case>) {
             format!("<entry>\n  <name>{name}</name>\n  <value>{value}</value>\n</entry>"),
             // A validation error's field and the value it rejected (Spring's `FieldError`).
             format!(r#"{{"field":"{name}","rejectedValue":"{value}","code":"Size"}}"#),
+            // A JSON Patch operation (RFC 6902), its pointer's last segment the name.
+            format!(r#"[{{"op":"replace","path":"/settings/{name}","value":"{value}"}}]"#),
+            format!(r#"{{"path":"/{name}","op":"add","value":"{value}"}}"#),
         ] {
             cases.push(sensitive("name and value as a pair", text, value));
         }
@@ -1948,6 +1951,14 @@ fn benign_cases(cases: &mut Vec<Case>) {
         r#"{"field":"amount","rejectedValue":-5,"code":"Min"} on field 'email': rejected value [bob@example.com]"#,
     ] {
         cases.push(benign("look-alike", text));
+    }
+    // A JSON Patch whose pointer ends in no secret's name; a path and a value that are no
+    // patch (a request's metrics).
+    for text in [
+        r#"[{"op":"replace","path":"/password/minLength","value":12},{"op":"add","path":"/note","value":"gift"}]"#,
+        r#"{"path":"/v1/tokens","value":42,"unit":"Count"}"#,
+    ] {
+        cases.push(benign("pair look-alike", text));
     }
 }
 

@@ -231,6 +231,23 @@ fn a_field_named_as_a_pairs_value_goes_by_the_name_field_before_it() {
 }
 
 #[test]
+fn a_json_patch_s_value_goes_by_its_pointer_in_either_format() {
+    // An API's `PATCH` body logged as it came: its value's own key, `value`, says nothing.
+    for format in [Format::Json, Format::Console] {
+        let (log, sink) = logger(format, Redactor::new());
+        let patch = serde_json::json!([
+            {"op": "replace", "path": "/password", "value": "hunter2"},
+            {"op": "add", "path": "/cards/0/cvv", "value": "737"},
+            {"op": "replace", "path": "/nickname", "value": "Bob"},
+        ]);
+        log.info("patch", &[field("body", Value::serde(&patch))]);
+        let line = &sink.lines()[0];
+        assert!(!line.contains("hunter2") && !line.contains("737"), "{line}");
+        assert!(line.contains("Bob"), "{line}");
+    }
+}
+
+#[test]
 fn a_provider_s_token_as_a_value_never_reaches_a_line_in_either_format() {
     // As `lift-ship --redact` finds `"value":"ghp_…"` in a line, the logger finds the token
     // as a field's value, a nested value, a list's item, a message (before, the field's
