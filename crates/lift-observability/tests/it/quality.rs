@@ -901,6 +901,9 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "11ABCDEFG0aBcDeFgHiJkLm_NoPqRsTuVwXyZ0123456789AbCdEfGhIjKlMnOpQrStUvWxYz012345",
         ),
         ("whsec_", "5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"),
+        // Stripe's ephemeral keys (a mobile app's customer session).
+        ("ek_live_", "YWNjdF8xMjM0NTY3ODkwLHJhbmRvbTEyMw"),
+        ("ek_test_", "YWNjdF8xOThpT0hwN0xFYVBSYmV5LGtleQ"),
         ("npm_", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789"),
         ("shpss_", "0123456789abcdef0123456789abcdef"),
         (

@@ -232,7 +232,7 @@ pub(super) fn base64url_key(
 /// (classic, OAuth, user-to-server, server-to-server and refresh tokens, fine-grained
 /// personal access tokens), GitLab's personal access, deploy, runner, pipeline trigger,
 /// feed and CI job tokens, Grafana's service account and Cloud tokens, Stripe's webhook
-/// signing secrets, Shopify's access tokens and shared secrets, Square's access tokens
+/// signing secrets and ephemeral keys (a mobile app's customer session), Shopify's access tokens and shared secrets, Square's access tokens
 /// (sandbox and production) and application secrets, Supabase's access tokens, SendGrid's
 /// API keys, npm's, PyPI's and RubyGems' tokens, Netlify's, Pulumi's and Postman's access
 /// tokens, HashiCorp Vault's service and recovery tokens, Hugging Face's tokens,
@@ -246,7 +246,7 @@ pub(super) fn base64url_key(
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
 /// (Sixty-two at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a
 /// [`PrefixSet`] and keeps two for words of its own.)
-pub(super) const TOKEN_PREFIXES: [&[u8]; 58] = [
+pub(super) const TOKEN_PREFIXES: [&[u8]; 60] = [
     b"ghp_",
     b"gho_",
     b"ghu_",
@@ -263,6 +263,8 @@ pub(super) const TOKEN_PREFIXES: [&[u8]; 58] = [
     b"glc_",
     b"gsk_",
     b"whsec_",
+    b"ek_live_",
+    b"ek_test_",
     b"shpat_",
     b"shpca_",
     b"shppa_",
