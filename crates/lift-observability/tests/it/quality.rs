@@ -2028,6 +2028,29 @@ fn state_cases(cases: &mut Vec<Case>) {
     for (text, code) in [("cvv=737 avs=Y", "737"), ("cvv: 0737, avs: Z", "0737")] {
         cases.push(sensitive("value near a state's word", text, code));
     }
+    // A value after a state's word: `set to …`, `is …`.
+    for name in names {
+        for (phrase, value) in [
+            ("set to {}", "Tr0ub4dor3"),
+            ("changed to '{}'", "8271"),
+            ("reset as {} today", "k9Zq2Lm4"),
+            ("is \"{}\"", "hunter2"),
+            ("was {}", "s3cr3tV4lue"),
+            ("is set to {}", "4417"),
+        ] {
+            cases.push(sensitive(
+                "value near a state's word",
+                format!("admin {name}: {}", phrase.replace("{}", value)),
+                value,
+            ));
+        }
+        for phrase in ["is required", "was revoked", "is not set", "set", "changed"] {
+            cases.push(benign(
+                "state after a name",
+                format!("admin {name}: {phrase}"),
+            ));
+        }
+    }
 }
 
 /// serde's error after a field's path, as axum's JSON rejection and `serde_path_to_error`

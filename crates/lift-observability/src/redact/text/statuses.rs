@@ -5,7 +5,9 @@
 //! (any case, a sentence's full stop after it), a phrase's first word (`must be …`, `has
 //! expired`), a capital letter alone (a gateway's response code: no secret, no card code is one letter) or a
 //! mask already written (`***`) is left as it is. A quoted value is a value whatever it says,
-//! as a field's is.
+//! as a field's is, and so is what follows a state and `to` or `as` (`password: set to …`).
+
+use super::value_ends::bare_word_end;
 
 /// Words reporting a value's state: absent, present, valid or not, changed, hidden.
 const STATES: [&[u8]; 58] = [
@@ -95,6 +97,50 @@ pub(super) fn reports_state(word: &[u8]) -> bool {
         || PHRASE_STARTS.iter().any(is)
 }
 
+/// Where the value after a sensitive name's separator starts, the value at `start` read
+/// past the words that report a state: `start` itself when its first word reports none; the
+/// word after `is`/`was`, judged again (`password: is required`, `password: is "…"`); the
+/// word after a state and `to` or `as` (`password: set to …`, `pin: changed to …`). `None`
+/// when it holds only a state (`token: expired`, `password: not set`).
+pub(super) fn value_past_states(bytes: &[u8], mut start: usize) -> Option<usize> {
+    loop {
+        let end = bare_word_end(bytes, start);
+        let word = &bytes[start..end];
+        if !reports_state(word) {
+            return Some(start);
+        }
+        let next = after_blanks(bytes, end)?;
+        if word.eq_ignore_ascii_case(b"is") || word.eq_ignore_ascii_case(b"was") {
+            start = next;
+            continue;
+        }
+        let rest = &bytes[next..];
+        let joins = |w: &[u8]| {
+            rest.len() > w.len()
+                && rest[..w.len()].eq_ignore_ascii_case(w)
+                && matches!(rest[w.len()], b' ' | b'\t')
+        };
+        if !(joins(b"to") || joins(b"as")) {
+            return None;
+        }
+        start = after_blanks(bytes, next + 2)?;
+    }
+}
+
+/// The first byte after the blanks at `from` on its line; `None` at the text's or the
+/// line's end.
+fn after_blanks(bytes: &[u8], from: usize) -> Option<usize> {
+    let at = from
+        + bytes[from..]
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+    bytes
+        .get(at)
+        .filter(|&&b| b != b'\n' && b != b'\r')
+        .map(|_| at)
+}
+
 /// Whether the bracketed value `bracketed` (its brackets included: `(empty)`, `[FILTERED]`,
 /// Rails' mask) holds one word reporting a state and nothing else.
 pub(super) fn brackets_state(bracketed: &[u8]) -> bool {
@@ -144,6 +190,29 @@ mod tests {
         ] {
             assert!(!reports_state(word), "{}", String::from_utf8_lossy(word));
         }
+    }
+
+    #[test]
+    fn a_value_after_a_state_is_found_past_it() {
+        fn past(text: &str) -> Option<&str> {
+            value_past_states(text.as_bytes(), 0).map(|at| &text[at..])
+        }
+        assert_eq!(past("hunter2 x"), Some("hunter2 x"));
+        assert_eq!(past("\"hunter2\""), Some("\"hunter2\""));
+        assert_eq!(past("expired"), None);
+        assert_eq!(past("must be at least 8 characters"), None);
+        assert_eq!(past("not set"), None);
+        assert_eq!(past("N avs=Y"), None);
+        assert_eq!(past("is required"), None);
+        assert_eq!(past("is hunter2"), Some("hunter2"));
+        assert_eq!(past("was \"hunter2\""), Some("\"hunter2\""));
+        assert_eq!(past("set to hunter2"), Some("hunter2"));
+        assert_eq!(past("changed  To\t'1234'"), Some("'1234'"));
+        assert_eq!(past("set as [REDACTED]"), Some("[REDACTED]"));
+        assert_eq!(past("set to"), None);
+        assert_eq!(past("set to\nhunter2"), None);
+        assert_eq!(past("set tomorrow"), None);
+        assert_eq!(past("is"), None);
     }
 
     #[test]

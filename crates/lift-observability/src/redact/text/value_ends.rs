@@ -11,6 +11,15 @@ pub(super) fn ends_value(b: u8) -> bool {
     byte_class::is(b, byte_class::VALUE_END)
 }
 
+/// Where a bare value's first word starting at `start` ends: at a byte that ends a value, or
+/// at a marker — where this pass had the text a replacement took (a delimiter first,
+/// `None;4111…=…`), the next reads the marker (`None[REMOVED]`).
+pub(super) fn bare_word_end(bytes: &[u8], start: usize) -> usize {
+    (start..bytes.len())
+        .find(|&k| ends_value(bytes[k]) || bytes[k] == b'[' && is_marker_at(&bytes[k..]))
+        .unwrap_or(bytes.len())
+}
+
 /// Where a string whose text starts at `from` ends in JSON-escaped text, its quotes `\"`: at
 /// the escaped quote that closes it (not one that the text's own escaping made part of it,
 /// as `Debug` writes `\"` inside a string: `\\\"` once escaped again), or where the JSON

@@ -8,10 +8,10 @@ use super::cards::digit_run_end;
 use super::echoes::{Echo, echo};
 use super::names::{count, holds_marker, is_marker, is_marker_at, is_name_byte};
 use super::pem::before_private_key;
-use super::statuses::{brackets_state, reports_state};
+use super::statuses::{brackets_state, value_past_states};
 use super::value_ends::{
-    bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end, quoted_value_end,
-    string_end_on_line, wrapped_value_end,
+    bare_word_end, bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end,
+    quoted_value_end, string_end_on_line, wrapped_value_end,
 };
 use super::yaml::yaml_block;
 use super::{Finding, Replacement};
@@ -100,6 +100,25 @@ pub(super) fn named_value(
     {
         start += 1;
     }
+    if bytes[start..].starts_with(REJECTED_VALUE) {
+        // Spring's `FieldError`: `on field 'cvv': rejected value [737]; codes …` — the value
+        // in the brackets, if any (none where a pass replaced it).
+        return rejected_value(bytes, start + REJECTED_VALUE.len())
+            .and_then(|(open, close)| value_finding(redactor, bytes, open..close, fixed, None));
+    }
+    match echo(bytes, start) {
+        // A library's error after the field's path (serde's `cvv: invalid type: integer
+        // `737`, expected a string`, validator's): the value it quotes.
+        Some(Echo::Value(open, close)) => {
+            return value_finding(redactor, bytes, open..close, fixed, None);
+        }
+        Some(Echo::Nothing) => return None,
+        None => {}
+    }
+    // No value (Rust's `None`, JSON's `null`), a flag (`password_set: true`, one bit that
+    // holds no secret), a state (`token: expired`, `cvv=N`): nothing to hide, and it is what
+    // a reader of the line looks for — unless a value follows it (`password: set to …`).
+    let start = value_past_states(bytes, start)?;
     let (start, end, bare) = match bytes.get(start) {
         // The quote that opened a string right before a bare name, after its `:` (blanks
         // between), closes that string (`"custom:"`, `"API Key: "`): the colon is inside a
@@ -145,37 +164,8 @@ pub(super) fn named_value(
             return whole_value(redactor, bytes, start..end, fixed, quote);
         }
         Some(_) => {
-            // A marker ends it too: where this pass had the text a replacement took (a
-            // delimiter first, `None;4111…=…`), the next reads the marker.
-            let mut end = start
-                + (start..bytes.len())
-                    .position(|k| {
-                        ends_value(bytes[k]) || bytes[k] == b'[' && is_marker_at(&bytes[k..])
-                    })
-                    .unwrap_or(bytes.len() - start);
+            let mut end = bare_word_end(bytes, start);
             let word = &bytes[start..end];
-            if bytes[start..].starts_with(REJECTED_VALUE) {
-                // Spring's `FieldError`: `on field 'cvv': rejected value [737]; codes …` —
-                // the value in the brackets, if any (none where a pass replaced it).
-                return rejected_value(bytes, start + REJECTED_VALUE.len()).and_then(
-                    |(open, close)| value_finding(redactor, bytes, open..close, fixed, None),
-                );
-            }
-            match echo(bytes, start) {
-                // A library's error after the field's path (serde's `cvv: invalid type:
-                // integer `737`, expected a string`, validator's): the value it quotes.
-                Some(Echo::Value(open, close)) => {
-                    return value_finding(redactor, bytes, open..close, fixed, None);
-                }
-                Some(Echo::Nothing) => return None,
-                None => {}
-            }
-            if reports_state(word) {
-                // No value (Rust's `None`, JSON's `null`), a flag (`password_set: true`, one
-                // bit that holds no secret), a state (`token: expired`, `cvv=N`): nothing
-                // to hide, and it is what a reader of the line looks for.
-                return None;
-            }
             if let Some(close) = wrapped_value_end(bytes, start, word, unclosed) {
                 // Rust's `Debug` of a wrapped value or a struct (`Some("737")`,
                 // `Secret(737)`, `Secret { inner: 737 }`), on one line or many: all of it.
