@@ -1272,6 +1272,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("AMOUNT\t12.50\nPIN\t7391\nSTATUS\tAPPROVED", "7391"),
         ("field\tvalue\ncsc\t\t739", "739"),
         ("otp\t482913", "482913"),
+        // A change and `to`.
+        ("PIN changed to 7391 by cardholder", "7391"),
+        ("pin set to \"7391\"", "7391"),
+        ("Card PIN updated to 739165", "739165"),
     ] {
         cases.push(sensitive(
             "PIN or security code named in prose",
@@ -1312,6 +1316,10 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("error: {\"msg\":\"new password 73916482 set\"}", "73916482"),
         ("temporary password is Xk9#mQ2v for 24 h", "Xk9#mQ2v"),
         ("Your temporary password is: Xk9#mQ2v", "Xk9#mQ2v"),
+        // A change and `to`.
+        ("Password reset to Xk9#mQ2v for bob", "Xk9#mQ2v"),
+        ("admin password changed to 'tr0ub4dor&3'", "tr0ub4dor&3"),
+        ("password set to  Temp1234!", "Temp1234!"),
     ] {
         cases.push(sensitive("password named in prose", text, secret));
     }
@@ -1378,6 +1386,7 @@ fn anchored_cases(cases: &mut Vec<Case>) {
         ("Webhook key was whk_8Fh2kLq9Zt", "8Fh2kLq9Zt"),
         ("encryption key 0x8f2a9c71d4e6b3a5", "8f2a9c71d4e6b3a5"),
         ("client key 'c1f4e2a9b7d3'", "c1f4e2a9b7d3"),
+        ("API key rotated to k9Zq2Lm4xW7", "k9Zq2Lm4xW7"),
     ] {
         cases.push(sensitive("key named in prose", text, secret));
     }
@@ -1950,6 +1959,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Messages naming a field in quotes, no value after it (`{:?}: {}`).
         r#"error: "password": required field missing"#,
         r#"the field "token": expired at 10:00; header "authorization": missing"#,
+        // A change to a number named for nothing secret; a change to no value.
+        "count rose from 10 to 1234 today; limit updated to 5000 per day",
+        "PIN changed to a new one; password set to expire in 90 days",
         // A validation error on a field that holds nothing secret.
         r#"{"field":"amount","rejectedValue":-5,"code":"Min"} on field 'email': rejected value [bob@example.com]"#,
     ] {

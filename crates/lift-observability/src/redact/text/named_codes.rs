@@ -10,6 +10,7 @@
 use std::ops::RangeInclusive;
 
 use super::cards::digit_run_end;
+use super::statuses::CHANGES;
 use super::{Finding, at_word_start, code_ends_at, removed, secret};
 use crate::redact::Counts;
 
@@ -18,7 +19,7 @@ use crate::redact::Counts;
 /// multiplication and one comparison. After one blank, and after several, as a table's
 /// aligned columns put them (`PIN     1234`, `PIN\t\t1234`: four blanks and more end no
 /// word); spaces or tabs, not both.
-const TAIL_WORDS: [&[u8; 4]; 52] = [
+const TAIL_WORDS: [&[u8; 4]; 53] = [
     b"pin ",
     b"csc ",
     b"cid ",
@@ -29,6 +30,7 @@ const TAIL_WORDS: [&[u8; 4]; 52] = [
     b"is: ",
     b"as: ",
     b"otp ",
+    b" to ",
     b"in  ",
     b"sc  ",
     b"id  ",
@@ -119,7 +121,7 @@ fn code_opening(bytes: &[u8], at: usize) -> usize {
 
 /// Whether the four bytes before a digit at `at` (or before its quote: [`code_opening`])
 /// may end the words [`code_after_name`] reads back — `pin `, `csc `, `cid `, `code `,
-/// `number `, `otp `, `is `, `was `, `is: `, `was: ` (any case), or several spaces after
+/// `number `, `otp `, `is `, `was `, `is: `, `was: `, `to ` (any case), or several spaces after
 /// them — so that most numbers in prose are ruled out by one look-up.
 #[inline(always)]
 pub(super) fn may_follow_name(bytes: &[u8], at: usize) -> bool {
@@ -205,6 +207,13 @@ pub(super) fn code_after_name(
     let colon = bytes[opening - 2] == b':';
     let (mut start, mut word) = word_before(opening - 1 - usize::from(colon))?;
     if is(word, b"is") || is(word, b"was") {
+        (start, word) = previous(start)?;
+    } else if is(word, b"to") && !colon {
+        // A change (`PIN changed to 1234`).
+        (start, word) = previous(start)?;
+        if !CHANGES.iter().any(|verb| is(word, verb)) {
+            return None;
+        }
         (start, word) = previous(start)?;
     } else if colon {
         // `PIN: 1234` is a separator's.
@@ -298,6 +307,22 @@ mod tests {
         // first had kept.
         let text = "\u{fffd} \u{fffd}    pin [REMOVED]    pin\u{0}5371 pin [REMOVED] pin [REMOVED]";
         assert_redacted(&[(text, text)]);
+    }
+
+    #[test]
+    fn a_pin_after_a_change_and_to_goes() {
+        // Written in clear before: only `is` and `was` were read back over.
+        assert_redacted(&[
+            ("PIN changed to 1234 ok", "PIN changed to [REMOVED] ok"),
+            ("pin set to \"1234\"", "pin set to \"[REMOVED]\""),
+            (
+                "PIN code updated to 123456",
+                "PIN code updated to [REMOVED]",
+            ),
+            ("pin moved to 1234", "pin moved to 1234"),
+            ("count set to 1234", "count set to 1234"),
+            ("PIN: set to 1234", "PIN: set to [REMOVED]"),
+        ]);
     }
 
     #[test]

@@ -24,6 +24,7 @@
 use super::cards::digit_run_end;
 use super::names::{holds_marker, is_name_byte, marker_start};
 use super::sql;
+use super::statuses::CHANGES;
 use super::{Finding, at_word_start, is_word_byte, secret};
 use crate::redact::card::MASK_CHAR;
 use crate::redact::{Counts, Redactor};
@@ -357,6 +358,17 @@ fn value_after(
             break;
         }
     }
+    // A change and `to` (`Password reset to …`, `secret rotated to …`).
+    for verb in CHANGES {
+        if starts_with_ignoring_case(&bytes[value..], verb)
+            && let Some(to) = after_blanks(bytes, value + verb.len())
+            && starts_with_ignoring_case(&bytes[to..], b"to")
+            && let Some(after) = after_blanks(bytes, to + 2)
+        {
+            value = after;
+            break;
+        }
+    }
     // A quote, or a double quote escaped as JSON text has it (`\"`).
     let quote: &[u8] = match bytes[value..] {
         [b'\\', b'"', ..] => b"\\\"",
@@ -504,6 +516,23 @@ mod tests {
             ),
             ("new password 1234 5678 set", "new password [REDACTED] set"),
             ("ok\npassword hunter2", "ok\npassword [REDACTED]"),
+        ]);
+    }
+
+    #[test]
+    fn a_password_after_a_change_and_to_goes() {
+        // Written in clear before: only `is` and `was` were read past.
+        assert_redacted(&[
+            (
+                "Password reset to Xk9#mQ2v now",
+                "Password reset to [REDACTED] now",
+            ),
+            (
+                "password changed to 'tr0ub4dor&3'",
+                "password changed to '[REDACTED]'",
+            ),
+            ("password set to expire", "password set to expire"),
+            ("password moved to Xk9#mQ2v", "password moved to Xk9#mQ2v"),
         ]);
     }
 

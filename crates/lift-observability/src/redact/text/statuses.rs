@@ -76,6 +76,10 @@ const STATES: [&[u8]; 58] = [
     b"elided",
 ];
 
+/// Verbs of a change that a value follows after `to`, in prose (`Password reset to …`, `PIN
+/// changed to …`) as after a separator (`password: set to …`).
+pub(super) const CHANGES: [&[u8]; 5] = [b"set", b"changed", b"reset", b"updated", b"rotated"];
+
 /// A phrase's first word after the separator (`password: must be at least 8 characters`,
 /// `token: has expired`, `secret: not found`, `password: too short`).
 const PHRASE_STARTS: [&[u8]; 16] = [
