@@ -1959,6 +1959,8 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Messages naming a field in quotes, no value after it (`{:?}: {}`).
         r#"error: "password": required field missing"#,
         r#"the field "token": expired at 10:00; header "authorization": missing"#,
+        // A payment's authorized amount, a password's strength: no secret's value.
+        r#"{"auth_amount":"12.50","authorization_currency":"EUR","password_strength":"weak","token_amount":"3"}"#,
         // A change to a number named for nothing secret; a change to no value.
         "count rose from 10 to 1234 today; limit updated to 5000 per day",
         "PIN changed to a new one; password set to expire in 90 days",

@@ -519,6 +519,13 @@ mod tests {
             "failedPinAttempts",
             "password_retries",
             "pin_tries_remaining",
+            // A payment's authorized amount and currency, a token's amount, a password's
+            // strength.
+            "auth_amount",
+            "authorizationCurrency",
+            "token_amount",
+            "password_strength",
+            "passwordScore",
             // CyberSource's flag that a code was sent, and its length.
             "cvIndicator",
             "cvNumberLength",

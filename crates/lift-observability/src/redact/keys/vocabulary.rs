@@ -207,7 +207,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
     b"clear",
 ];
 /// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 61] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 66] = [
     b"id",
     b"ids",
     b"arn",
@@ -227,6 +227,13 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 61] = [
     b"length",
     b"len",
     b"size",
+    // A payment's authorization is no credential's (`auth_amount`, `authorization_currency`),
+    // nor a token's amount; a password's strength is a score (`password_strength`).
+    b"amount",
+    b"amounts",
+    b"currency",
+    b"strength",
+    b"score",
     b"expiry",
     b"expires",
     b"expired",
