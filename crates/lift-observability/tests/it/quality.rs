@@ -1619,6 +1619,14 @@ fn anchored_cases(cases: &mut Vec<Case>) {
             "25121011234567890",
         ),
         ("BIT_52=9F3A6B2C1D0E4F58", "9F3A6B2C1D0E4F58"),
+        // A field's number after an `F`, as ISO 8583 libraries and switches' traces write it.
+        ("F52=9F3A6B2C1D0E4F58 F4=000000001250", "9F3A6B2C1D0E4F58"),
+        (
+            r#"{"F035":"4111111111111111=25121011234567890"}"#,
+            "25121011234567890",
+        ),
+        ("f45: B4111111111111111^DOE/JOHN^25121011000", "DOE/JOHN"),
+        ("Field 052: 9F3A6B2C1D0E4F58", "9F3A6B2C1D0E4F58"),
         ("Field 52 (PIN block): A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
         ("PIN block (52): A1B2C3D4E5F60718", "A1B2C3D4E5F60718"),
         (
@@ -1929,6 +1937,7 @@ fn benign_cases(cases: &mut Vec<Case>) {
         "Fraud rules need a basic understanding. Then retry with HTTP Bearer Auth. Basic built-in checks run on basic e-commerce flows.",
         // ISO 8583's other data elements: amount, currency, a response code.
         r#"{"mti":"0210","de4":"000000001000","de49":"978","de39":"00","de_520":"x"}"#,
+        "F4=000000001250 F49=978 F39=00 F520=x",
         // OAuth's grant type and the code a device shows its user (it grants nothing
         // alone), a seed for randomness, a backup's id, labels of codes and phrases.
         r#"{"grant_type":"urn:ietf:params:oauth:grant-type:device_code","user_code":"WDJB-MJHT","seed":42,"backup_id":"bk-7f3a9c21e4b8","recovery_point":"rp-2026-12-06"}"#,

@@ -25,7 +25,7 @@ pub(super) const SAD_TOKENS: [&[u8]; 13] = [
     b"magstripe",
 ];
 /// Token pairs naming sensitive authentication data (`security_code`, `card_code`…).
-pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 28] = [
+pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 37] = [
     (b"security", b"code"),
     // Magento's and osCommerce's card code field (`cc_cid`: American Express's name for it).
     (b"cc", b"cid"),
@@ -47,7 +47,7 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 28] = [
     (b"magnetic", b"stripe"),
     (b"mag", b"stripe"),
     // ISO 8583's data elements by number, as processors log a message's fields (`DE052`,
-    // `de_35`, `field52`, `Field 52`): the PIN block (52), track 2 (35) and track 1 (45) data.
+    // `de_35`, `field52`, `Field 52`, `F52`): the PIN block (52), track 2 (35) and track 1 (45) data.
     (b"de", b"52"),
     (b"de", b"052"),
     (b"de", b"35"),
@@ -55,8 +55,18 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 28] = [
     (b"de", b"45"),
     (b"de", b"045"),
     (b"field", b"52"),
+    (b"field", b"052"),
     (b"field", b"35"),
+    (b"field", b"035"),
     (b"field", b"45"),
+    (b"field", b"045"),
+    // As ISO 8583 libraries and switches' traces write a field's number (`F52`, `F035`).
+    (b"f", b"52"),
+    (b"f", b"052"),
+    (b"f", b"35"),
+    (b"f", b"035"),
+    (b"f", b"45"),
+    (b"f", b"045"),
     // A bitmap's bit for the element, as BASE24's and Postilion's traces name it (`Bit 52`).
     (b"bit", b"52"),
     (b"bit", b"35"),
