@@ -67,7 +67,9 @@
 //! security codes; [`emv`], a chip card's data in hex; [`named_codes`], PINs and codes
 //! — one-time codes too — after their names; [`named_secrets`], a password, a key or a
 //! secret after its name), [`separators`] (a `=` or `:`: the name before it, read by
-//! [`names`]; the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say),
+//! [`names`]; the value after it, by [`values`], ending as [`value_ends`] and [`yaml`] say,
+//! read past words that report a state by [`statuses`], or quoted by a library's error as
+//! [`echoes`] finds it),
 //! [`elements`] (XML), [`commands`] (command lines' flags), [`oauth`] (an authorization
 //! code in a query), [`wrappers`] (`Debug`'s newtypes and tuples),
 //! [`credentials`](mod@credentials) (secrets told by a literal of their own),
