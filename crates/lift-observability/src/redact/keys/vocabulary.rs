@@ -47,7 +47,8 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 37] = [
     (b"magnetic", b"stripe"),
     (b"mag", b"stripe"),
     // ISO 8583's data elements by number, as processors log a message's fields (`DE052`,
-    // `de_35`, `field52`, `Field 52`, `F52`): the PIN block (52), track 2 (35) and track 1 (45) data.
+    // `de_35`, `field52`, `Field 52`, `F52`): the PIN block (52), track 2 (35) and track 1
+    // (45) data.
     (b"de", b"52"),
     (b"de", b"052"),
     (b"de", b"35"),

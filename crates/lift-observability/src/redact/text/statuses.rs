@@ -1,11 +1,12 @@
 //! Words that say what became of a secret instead of holding one. After a sensitive name's
 //! separator a log line often reports a state — `token: expired`, `password: required`,
 //! `api_key: not set`, a gateway's card-code result `cvv=N avs=Y` — and a reader debugging a
-//! failed login or a declined charge needs that word. A bare value that is one of these words
-//! (any case, a sentence's full stop after it), a phrase's first word (`must be …`, `has
-//! expired`), a capital letter alone (a gateway's response code: no secret, no card code is one letter) or a
-//! mask already written (`***`) is left as it is. A quoted value is a value whatever it says,
-//! as a field's is, and so is what follows a state and `to` or `as` (`password: set to …`).
+//! failed login or a declined charge needs that word. A bare value that is one of these
+//! words (any case, a sentence's full stop after it), a phrase's first word (`must be …`,
+//! `has expired`), a capital letter alone (a gateway's response code: no secret, no card
+//! code is one letter) or a mask already written (`***`) is left as it is. A quoted value is
+//! a value whatever it says, as a field's is, and so is what follows a state and `to` or
+//! `as` (`password: set to …`).
 
 use super::value_ends::bare_word_end;
 
