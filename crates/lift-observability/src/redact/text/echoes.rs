@@ -46,10 +46,11 @@ fn deserialized_value(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     let open = at + kind.len();
     match bytes.get(open)? {
         b'`' => {
-            let len = bytes[open + 1..]
-                .iter()
-                .position(|&b| matches!(b, b'`' | b'\n' | b'\r'))?;
-            (bytes[open + 1 + len] == b'`').then_some((open + 1, open + 1 + len))
+            // A line cut short: to its end.
+            let inner = open + 1;
+            let close = string_end_on_line(&bytes[inner..], b'`')
+                .map_or_else(|| line_end(bytes, inner), |c| inner + c);
+            Some((inner, close))
         }
         b'"' => {
             // `Debug`'s quotes: a backslash escapes the byte after it.
@@ -141,6 +142,7 @@ mod tests {
         );
         // Cut short: to the line's end.
         assert_eq!(echoed("invalid type: string \"73"), Some("73"));
+        assert_eq!(echoed("invalid type: integer `737\nx"), Some("737"));
     }
 
     #[test]
@@ -172,7 +174,6 @@ mod tests {
             "invalid type: map, expected a string",
             "invalid type: boolean `true`, expected u16",
             "invalid length 3, expected 4",
-            "invalid type: integer `737",
             "invalid type: integer",
             "invalid type: string",
             "invalid type: string \\x",
