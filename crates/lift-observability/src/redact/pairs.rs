@@ -421,13 +421,16 @@ mod tests {
         );
     }
 
+    /// The verdict for the last value member's key in `text` (a pass after a first one).
+    fn verdict_at_last_value(r: &Redactor, text: &str) -> KeyRule {
+        let key = text.rfind("alue").unwrap() - 1;
+        verdict_in_text(r, text.as_bytes(), key, 0, true)
+    }
+
     #[test]
     fn text_gives_the_nearest_name_member_of_the_same_object() {
         let r = Redactor::new();
-        let at = |text: &str| {
-            let key = text.rfind("alue").unwrap() - 1;
-            verdict_in_text(&r, text.as_bytes(), key, 0, true)
-        };
+        let at = |text: &str| verdict_at_last_value(&r, text);
         assert_eq!(at(r#"{"name":"DB_PASSWORD","value""#), KeyRule::Secret);
         assert_eq!(
             at(r#"{\"name\":\"DB_PASSWORD\",\"value\""#),
@@ -482,10 +485,7 @@ mod tests {
     #[test]
     fn a_json_patch_operation_names_its_value_by_its_pointers_last_segment() {
         let r = Redactor::new();
-        let at = |text: &str| {
-            let key = text.rfind("alue").unwrap() - 1;
-            verdict_in_text(&r, text.as_bytes(), key, 0, true)
-        };
+        let at = |text: &str| verdict_at_last_value(&r, text);
         assert_eq!(
             at(r#"[{"op":"replace","path":"/password","value""#),
             KeyRule::Secret
