@@ -1968,6 +1968,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
         // Messages naming a field in quotes, no value after it (`{:?}: {}`).
         r#"error: "password": required field missing"#,
         r#"the field "token": expired at 10:00; header "authorization": missing"#,
+        // A key's or a password's type whose only field describes it (`ring`'s, a custom
+        // `Debug` that shows a key's id alone).
+        r#"EcdsaSigningKey { algorithm: ECDSA } ApiKey { id: "key_7f3a9c21" }"#,
         // A payment's authorized amount, a password's strength: no secret's value.
         r#"{"auth_amount":"12.50","authorization_currency":"EUR","password_strength":"weak","token_amount":"3"}"#,
         // A change to a number named for nothing secret; a change to no value.

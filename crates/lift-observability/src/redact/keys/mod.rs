@@ -140,6 +140,21 @@ pub(crate) const fn builtin_rule_of_bytes(key: &[u8]) -> KeyRule {
     full_rule(key)
 }
 
+/// Whether `name`'s last token describes a secret instead of holding it (`algorithm`, `id`,
+/// `key_id`, `length`, as [`vocabulary`]'s describing words say): a struct's only field so
+/// named holds none, whatever the struct's name (`SigningKey { algorithm: ECDSA }`).
+pub(crate) fn names_a_description(name: &[u8]) -> bool {
+    let mut end = name.len();
+    while end > 0 && !is_alnum(name[end - 1]) {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && is_alnum(name[start - 1]) && (start == end || !boundary(name, start)) {
+        start -= 1;
+    }
+    start < end && token_in(name, start, end, &DESCRIBING_TOKENS)
+}
+
 /// The rule, comparing every token with every name, token by token as they come (no limit
 /// on how many: a name judged again after part of it was masked gets the same verdict).
 pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
@@ -248,6 +263,16 @@ pub(crate) fn is_time_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_whose_last_token_describes_is_a_description() {
+        for name in ["algorithm", "id", "key_id", "keyLength", "Type", "version"] {
+            assert!(names_a_description(name.as_bytes()), "{name}");
+        }
+        for name in ["inner", "value", "bytes", "key", "idx", "", "_", "id_value"] {
+            assert!(!names_a_description(name.as_bytes()), "{name}");
+        }
+    }
 
     #[test]
     fn names_match_by_their_tokens_wherever_they_stand() {

@@ -8,7 +8,7 @@ use super::sql;
 use super::value_ends::opening_quote_len;
 use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
-use crate::redact::Redactor;
+use crate::redact::{Redactor, keys};
 
 /// The longest name of a wrapper's or a struct's type read.
 const MAX_TYPE_NAME: usize = 64;
@@ -225,7 +225,8 @@ fn debug_item(bytes: &[u8], from: usize, escaped: bool) -> Option<(usize, usize,
 /// The only field of a struct named for a secret or sensitive data, as `Debug` writes it
 /// (`Secret { inner: "hunter2" }`, `ApiKey { key: Some("…") }`, `Pin { value: 1234 }`, and
 /// over lines as `{:#?}` does) — a newtype whose field has a name: its text `[REDACTED]` /
-/// `[REMOVED]`, whatever the field's name. `start`: the field's name, a `:` at `colon` right
+/// `[REMOVED]`, whatever the field's name but one that describes it (`SigningKey { algorithm:
+/// ECDSA }`, `ApiKey { id: "key_123" }`). `start`: the field's name, a `:` at `colon` right
 /// after it; the type's name (a capital letter first, judged as a key is) and a `{` and blanks
 /// or line breaks before it, the struct closing right after the value. A struct of more fields
 /// is judged field by field, by their names.
@@ -243,6 +244,10 @@ pub(super) fn only_field_value(
         return None;
     }
     let fixed = type_name_marker(redactor, bytes, brace - 1, floor)?;
+    if keys::names_a_description(&bytes[start..colon]) {
+        // A field that describes it (`SigningKey { algorithm: ECDSA }`, `ApiKey { id: … }`).
+        return None;
+    }
     // In JSON-escaped text (`{\"msg\":\"Secret { inner: \\\"…\\\" }\"}`) the quotes are `\"`.
     let value = &bytes[colon + 1..];
     let value = &value[value
@@ -300,6 +305,18 @@ mod tests {
                 r#"Secret { inner: "[REDACTED]" }"#,
             ),
         ]);
+    }
+
+    #[test]
+    fn a_struct_s_only_field_that_describes_it_stays() {
+        // Each went `[REDACTED]`: an algorithm, an id, a length hold no secret.
+        for text in [
+            "EcdsaSigningKey { algorithm: ECDSA }",
+            r#"ApiKey { id: "key_123" }"#,
+            "Password {\n    length: 12,\n}",
+        ] {
+            assert_redacted(&[(text, text)]);
+        }
     }
 
     #[test]
