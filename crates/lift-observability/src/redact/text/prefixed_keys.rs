@@ -228,24 +228,23 @@ pub(super) fn base64url_key(
     (len >= shortest && body_ends(bytes, body + len)).then(|| secret(body, body + len, counts))
 }
 
-/// Token prefixes that say which token it is, kept when its body is redacted: GitHub's
-/// (classic, OAuth, user-to-server, server-to-server and refresh tokens, fine-grained
-/// personal access tokens), GitLab's personal access, deploy, runner, pipeline trigger,
-/// feed and CI job tokens, Grafana's service account and Cloud tokens, Stripe's webhook
-/// signing secrets and ephemeral keys (a mobile app's customer session), Shopify's access tokens and shared secrets, Square's access tokens
-/// (sandbox and production) and application secrets, Supabase's access tokens, SendGrid's
-/// API keys, npm's, PyPI's and RubyGems' tokens, Netlify's, Pulumi's and Postman's access
-/// tokens, HashiCorp Vault's service and recovery tokens, Hugging Face's tokens,
-/// DigitalOcean's, Docker Hub's and Doppler's personal access tokens, Doppler's service
-/// tokens, New Relic's user keys, Plaid's access tokens (production and sandbox), Mollie's
-/// and GoCardless' live keys, Linear's API keys, Google's OAuth client secrets, Slack's
-/// app-level tokens, Flutterwave's secret keys (live and test), Tailscale's keys, Groq's,
-/// Perplexity's and Replicate's API keys, Shippo's API tokens (live and test), Figma's
-/// personal access tokens, age's secret keys, Paddle's API keys (live and sandbox) and
-/// webhook secrets, and Amazon Bedrock's short-term API keys (whose body is base64).
+/// Token prefixes that say which token it is, kept when its body is redacted: GitHub's (classic,
+/// OAuth, user-to-server, server-to-server and refresh tokens, fine-grained personal access
+/// tokens), GitLab's personal access, deploy, runner, pipeline trigger, feed and CI job tokens,
+/// Grafana's service account and Cloud tokens, Stripe's webhook signing secrets and ephemeral keys
+/// (a mobile app's customer session), Shopify's access tokens and shared secrets, Square's access
+/// tokens (sandbox and production) and application secrets, Supabase's access tokens, SendGrid's
+/// API keys, npm's, PyPI's and RubyGems' tokens, Netlify's, Pulumi's and Postman's access tokens,
+/// HashiCorp Vault's service and recovery tokens, Hugging Face's tokens, DigitalOcean's, Docker
+/// Hub's and Doppler's personal access tokens, Doppler's service tokens, New Relic's user keys,
+/// Plaid's access tokens (production and sandbox), Mollie's and GoCardless' live keys, Linear's API
+/// keys, Google's OAuth client secrets, Slack's app-level tokens, Flutterwave's secret keys (live
+/// and test), Tailscale's keys, Groq's, Perplexity's and Replicate's API keys, Shippo's API tokens
+/// (live and test), Figma's personal access tokens, age's secret keys, Paddle's API keys (live and
+/// sandbox) and webhook secrets, and Amazon Bedrock's short-term API keys (whose body is base64).
 /// Those with the same first letter stand together: [`PREFIXES_BY_FIRST_LETTER`] finds them.
-/// (Sixty-two at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a
-/// [`PrefixSet`] and keeps two for words of its own.)
+/// (Sixty-two at most: [`prefix_ends`](super::prefix_ends) gives each a bit of a [`PrefixSet`] and
+/// keeps two for words of its own.)
 pub(super) const TOKEN_PREFIXES: [&[u8]; 60] = [
     b"ghp_",
     b"gho_",
