@@ -45,17 +45,11 @@ fn deserialized_value(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     let kind = KINDS.iter().find(|k| bytes[at..].starts_with(k))?;
     let open = at + kind.len();
     match bytes.get(open)? {
-        b'`' => {
-            // A line cut short: to its end.
+        &q @ (b'`' | b'"') => {
+            // Backticks, or `Debug`'s quotes (a backslash escapes the byte after it); a line
+            // cut short runs to its end.
             let inner = open + 1;
-            let close = string_end_on_line(&bytes[inner..], b'`')
-                .map_or_else(|| line_end(bytes, inner), |c| inner + c);
-            Some((inner, close))
-        }
-        b'"' => {
-            // `Debug`'s quotes: a backslash escapes the byte after it.
-            let inner = open + 1;
-            let close = string_end_on_line(&bytes[inner..], b'"')
+            let close = string_end_on_line(&bytes[inner..], q)
                 .map_or_else(|| line_end(bytes, inner), |c| inner + c);
             Some((inner, close))
         }
