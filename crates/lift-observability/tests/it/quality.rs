@@ -1991,6 +1991,59 @@ fn benign_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// A cursor named a token (AWS's `NextToken`, CloudWatch Logs' `nextForwardToken`, Google's
+/// `pageToken`), a rate limiter's token bucket, an auth scheme's options — as the AWS SDK's
+/// own debug log prints them — stay; a credential's token beside them goes.
+fn cursor_cases(cases: &mut Vec<Case>) {
+    let names = [
+        "NextToken",
+        "nextToken",
+        "next_token",
+        "nextForwardToken",
+        "next_backward_token",
+        "uploadSequenceToken",
+        "ContinuationToken",
+        "NextContinuationToken",
+        "pageToken",
+        "next_page_token",
+        "PaginationToken",
+        "syncToken",
+        "resumeToken",
+        "IdempotencyToken",
+    ];
+    let value = "f/38710934721953018475629011873461028374650192837465019283";
+    for name in names {
+        for text in [
+            format!(r#"{{"logStreamName":"web-1","{name}":"{value}"}}"#),
+            format!(r#"GetLogEventsOutput {{ events: Some([]), {name}: Some("{value}") }}"#),
+            format!("list_streams {name}={value} limit=50"),
+            format!("paginating: {name}: {value}"),
+        ] {
+            cases.push(benign("cursor named a token", text));
+        }
+        let session = "FwoGZXIvYXdzEBYaDHqa0AP1nJ3Q8aEXAMPLE";
+        cases.push(sensitive(
+            "credential beside a cursor",
+            format!(r#"{{"{name}":"{value}","sessionToken":"{session}"}}"#),
+            session,
+        ));
+        cases.push(sensitive(
+            "credential beside a cursor",
+            format!("{name}={value}&access_token={session}"),
+            session,
+        ));
+    }
+    for text in [
+        "token_bucket: TokenBucket { semaphore: Semaphore { permits: 500 }, max_permits: 500, retry_cost: 5 }",
+        r#"auth_schemes: {AuthSchemeId { scheme_id: "sigv4" }: SharedAuthScheme(SigV4AuthScheme)}"#,
+        r#"auth_scheme_options: [AuthSchemeOption { scheme_id: AuthSchemeId { scheme_id: "sigv4" } }]"#,
+        "cancellation_token: CancellationToken { is_cancelled: false }",
+        r#"{"password_policy_min_length":12,"auth_scheme_options":["sigv4"]}"#,
+    ] {
+        cases.push(benign("cursor named a token", text));
+    }
+}
+
 /// A state reported after a sensitive name — `token: expired`, `password: must be …`, a
 /// gateway's card-code result `cvv=N` — stays; a value near a state's word, or a state's
 /// word in quotes, goes.
@@ -2330,6 +2383,7 @@ fn all_cases() -> Vec<Case> {
     benign_cases(&mut cases);
     state_cases(&mut cases);
     serde_error_cases(&mut cases);
+    cursor_cases(&mut cases);
     cases
 }
 

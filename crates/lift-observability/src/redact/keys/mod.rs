@@ -5,9 +5,12 @@
 //! and digits (`cvv2` → `cvv`, `2`). A name is sensitive authentication data (PCI DSS
 //! 3.3.1: removed) or a secret (`[REDACTED]`) when its tokens contain one of the names of
 //! [`vocabulary`], wherever they stand — `card_cvv`, `cvv_number`, `secretKey`, `aws_secret_key` —
-//! unless the last token says the value *describes* the secret rather than being it
-//! (`token_type`, `secret_arn`, `pin_length`, `password_changed_at`), or a word after a
-//! sensitive-data name says the value is a check's outcome (`cvc_check`, `cvvResultCode`).
+//! unless a token after the last such name says the value *describes* the secret rather than
+//! being it (`token_type`, `secret_arn`, `pin_length`, `password_changed_at`,
+//! `auth_scheme_options`) and none after that says it holds it again (`token_file_contents`),
+//! a word after a sensitive-data name says the value is a check's outcome (`cvc_check`,
+//! `cvvResultCode`), or a word before `token` makes it a cursor (`NextToken`, `pageToken`,
+//! `CancellationToken`).
 //! Words written as one are also matched by their ending (`dbpassword`, `PGPASSWORD`,
 //! `x-amzn-oidc-accesstoken`).
 //!
@@ -23,8 +26,8 @@ mod vocabulary;
 
 use quick::may_have_rule;
 use vocabulary::{
-    DESCRIBING_TOKENS, OUTCOME_TOKENS, SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS,
-    SECRET_ENDINGS, SECRET_KEY_QUALIFIERS, SECRET_PAIRS, SECRET_TOKENS,
+    CURSOR_QUALIFIERS, DESCRIBING_TOKENS, HOLDING_TOKENS, OUTCOME_TOKENS, SAD_ENDINGS, SAD_PAIRS,
+    SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS, SECRET_KEY_QUALIFIERS, SECRET_PAIRS, SECRET_TOKENS,
 };
 
 /// How a key's value is treated.
@@ -162,6 +165,8 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
     let mut secret = false;
     // A token after a sensitive-data name says the value is a check's outcome.
     let mut outcome = false;
+    // A token after the last name's describes it, and none after that holds it again.
+    let mut described = false;
     let mut count = 0;
     // The token before the current one, then (after the loop) the last one; and the one
     // before that.
@@ -182,15 +187,29 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
             (start, i)
         };
         outcome |= sad && token_in(key, s, e, &OUTCOME_TOKENS);
-        sad |= token_in(key, s, e, &SAD_TOKENS) || token_ends_in(key, s, e, &SAD_ENDINGS);
-        secret |= token_in(key, s, e, &SECRET_TOKENS) || token_ends_in(key, s, e, &SECRET_ENDINGS);
+        let mut names_sad =
+            token_in(key, s, e, &SAD_TOKENS) || token_ends_in(key, s, e, &SAD_ENDINGS);
+        let mut names_secret =
+            token_in(key, s, e, &SECRET_TOKENS) || token_ends_in(key, s, e, &SECRET_ENDINGS);
         if count > 0 {
             let (prev, current) = ((prev_start, prev_end), (s, e));
-            sad |= pair_in(key, prev, current, &SAD_PAIRS);
-            secret |= pair_in(key, prev, current, &SECRET_PAIRS)
+            names_sad |= pair_in(key, prev, current, &SAD_PAIRS);
+            names_secret |= pair_in(key, prev, current, &SECRET_PAIRS)
                 || token_in(key, prev_start, prev_end, &SECRET_KEY_QUALIFIERS)
                     && token_is(key, s, e, b"key");
+            if token_is(key, s, e, b"token")
+                && token_in(key, prev_start, prev_end, &CURSOR_QUALIFIERS)
+            {
+                names_secret = false;
+            }
         }
+        sad |= names_sad;
+        secret |= names_secret;
+        described = if names_sad || names_secret || token_in(key, s, e, &HOLDING_TOKENS) {
+            false
+        } else {
+            described || token_in(key, s, e, &DESCRIBING_TOKENS)
+        };
         (before_start, before_end) = (prev_start, prev_end);
         (prev_start, prev_end) = (s, e);
         count += 1;
@@ -198,7 +217,7 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
     if count == 0 {
         return KeyRule::Scan;
     }
-    if count > 1 && token_in(key, prev_start, prev_end, &DESCRIBING_TOKENS) {
+    if count > 1 && described {
         return KeyRule::Scan;
     }
     // Its last characters (`api_key_last4`, `token_last_4`), as a dashboard shows a key's.
@@ -611,6 +630,55 @@ mod tests {
         ] {
             assert_eq!(builtin_key_rule(plain), KeyRule::Scan, "{plain}");
         }
+    }
+
+    #[test]
+    fn cursors_rate_limiters_and_what_follows_a_secret_s_description_are_no_secrets() {
+        // Each was `[REDACTED]` in the AWS SDK's own debug log (CloudWatch Logs' pagination
+        // and sequence tokens, the retry quota's token bucket, the auth scheme's options).
+        for plain in [
+            "NextToken",
+            "next_token",
+            "nextForwardToken",
+            "next_backward_token",
+            "uploadSequenceToken",
+            "NextContinuationToken",
+            "ContinuationToken",
+            "pageToken",
+            "next_page_token",
+            "PaginationToken",
+            "StartingToken",
+            "syncToken",
+            "resumeToken",
+            "cancellation_token",
+            "cancel_token",
+            "IdempotencyToken",
+            "token_bucket",
+            "auth_schemes",
+            "auth_scheme_options",
+            "auth_scheme_option_resolver",
+            "auth_scheme_option_resolver_params",
+            "password_policy_min_length",
+        ] {
+            assert_eq!(builtin_key_rule(plain), KeyRule::Scan, "{plain}");
+        }
+        // A word that holds the value after the description, a cursor's word before
+        // another secret's, a token of a kind that is a credential.
+        for secret in [
+            "token_file_contents",
+            "secret_name_value",
+            "next_password",
+            "page_secret",
+            "nexttoken",
+            "refresh_token",
+            "session_token",
+            "csrf_token",
+            "client_request_token",
+            "next_token_secret",
+        ] {
+            assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
+        }
+        assert_eq!(builtin_key_rule("cvv_format_value"), KeyRule::Remove);
     }
 
     #[test]

@@ -217,8 +217,9 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
     b"wrapping",
     b"clear",
 ];
-/// Last tokens that describe a secret instead of holding it (`token_type`, `secret_arn`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 66] = [
+/// Tokens that describe a secret instead of holding it (`token_type`, `secret_arn`), last in
+/// a name or anywhere after its secret's word (`auth_scheme_options`).
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 69] = [
     b"id",
     b"ids",
     b"arn",
@@ -228,7 +229,12 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 66] = [
     b"kind",
     b"method",
     b"scheme",
+    b"schemes",
     b"count",
+    // A rate limiter's (`token_bucket: TokenBucket { … }`, as the AWS SDK's retry quota
+    // prints).
+    b"bucket",
+    b"buckets",
     // How often it was tried, how many tries are left (`pin_attempts`, `password_retries`,
     // `pin_tries_remaining`): a count. (`password_attempt` may hold the attempt.)
     b"attempts",
@@ -299,6 +305,39 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 66] = [
     b"ref",
     b"refs",
     b"reference",
+];
+/// Tokens after a describing word that say the name holds the value after all
+/// (`token_file_contents`, `secret_name_value`): the description no longer applies.
+pub(super) const HOLDING_TOKENS: [&[u8]; 8] = [
+    b"value",
+    b"values",
+    b"content",
+    b"contents",
+    b"data",
+    b"bytes",
+    b"raw",
+    b"text",
+];
+/// Words before `token` that make it a cursor or a handle, not a credential: pagination's
+/// (AWS's `NextToken`, S3's `ContinuationToken`, CloudWatch Logs' `nextForwardToken` and
+/// `uploadSequenceToken`, Cognito's `PaginationToken`, the AWS CLI's `StartingToken`,
+/// Google's `pageToken` and `syncToken`, MongoDB's `resumeToken`), a cancellation's
+/// (tokio's `CancellationToken`), an idempotency's (`IdempotencyToken`).
+pub(super) const CURSOR_QUALIFIERS: [&[u8]; 14] = [
+    b"next",
+    b"page",
+    b"pagination",
+    b"continuation",
+    b"sequence",
+    b"forward",
+    b"backward",
+    b"starting",
+    b"sync",
+    b"resume",
+    b"cancellation",
+    b"cancel",
+    b"idempotency",
+    b"continue",
 ];
 /// Tokens after a sensitive-data name that make the value the outcome of a check on the
 /// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
