@@ -2044,6 +2044,89 @@ fn cursor_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// An IBAN for `country` and `bban` (ISO 13616: check digits so that the whole is 1 modulo
+/// 97), in its print format (groups of four).
+fn iban(country: &str, bban: &str) -> String {
+    let value = |c: char| c.to_digit(36).unwrap();
+    let remainder = format!("{bban}{country}00").chars().fold(0, |r, c| {
+        let v = value(c);
+        if v >= 10 {
+            (r * 100 + v) % 97
+        } else {
+            (r * 10 + v) % 97
+        }
+    });
+    let whole = format!("{country}{:02}{bban}", 98 - remainder);
+    whole
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// IBANs in their print format, whose digit groups often hold a stretch that passes Luhn and
+/// starts with a card brand's prefix, stay whole; a card number beside one goes.
+fn iban_cases(cases: &mut Vec<Case>) {
+    // (country, the account part's shape: n a digit, a a letter).
+    let shapes = [
+        ("DE", "nnnnnnnnnnnnnnnnnn"),
+        ("PL", "nnnnnnnnnnnnnnnnnnnnnnnn"),
+        ("HU", "nnnnnnnnnnnnnnnnnnnnnnnn"),
+        ("PT", "nnnnnnnnnnnnnnnnnnnnn"),
+        ("AT", "nnnnnnnnnnnnnnnn"),
+        ("ES", "nnnnnnnnnnnnnnnnnnnn"),
+        ("GB", "aaaannnnnnnnnnnnnn"),
+        ("IT", "annnnnnnnnnnnnnnnnnnnnn"),
+        ("BE", "nnnnnnnnnnnn"),
+        ("NO", "nnnnnnnnnnn"),
+    ];
+    let mut rng = fastrand::Rng::with_seed(13616);
+    let mut kept = 0;
+    while kept < 120 {
+        let (country, shape) = shapes[rng.usize(..shapes.len())];
+        let bban: String = shape
+            .chars()
+            .map(|k| {
+                if k == 'n' {
+                    rng.digit(10)
+                } else {
+                    rng.uppercase()
+                }
+            })
+            .collect();
+        let account = iban(country, &bban);
+        // Only those whose groups hold a stretch the card search masks alone: the others
+        // hold nothing to be told apart.
+        if !masked_without_head(&account) {
+            continue;
+        }
+        kept += 1;
+        cases.push(benign(
+            "IBAN",
+            format!("SEPA transfer to {account} accepted"),
+        ));
+        let pan = card("4", 16, kept);
+        cases.push(sensitive(
+            "card beside an IBAN",
+            format!("payer IBAN {account} card {pan}"),
+            pan.clone(),
+        ));
+        cases.push(sensitive(
+            "card beside an IBAN",
+            format!("{account} {}", grouped(&pan, " ")),
+            pan[6..12].to_string(),
+        ));
+    }
+}
+
+/// Whether the IBAN's groups without its head (country and check digits) hold a stretch
+/// the card search masks.
+fn masked_without_head(account: &str) -> bool {
+    let groups = &account[5..];
+    Redactor::new().redact(groups) != groups
+}
+
 /// A state reported after a sensitive name — `token: expired`, `password: must be …`, a
 /// gateway's card-code result `cvv=N` — stays; a value near a state's word, or a state's
 /// word in quotes, goes.
@@ -2384,6 +2467,7 @@ fn all_cases() -> Vec<Case> {
     state_cases(&mut cases);
     serde_error_cases(&mut cases);
     cursor_cases(&mut cases);
+    iban_cases(&mut cases);
     cases
 }
 

@@ -7,7 +7,8 @@
 //! Mastercard (51–55 and the 2-series), American Express, Discover, JCB, Diners Club,
 //! UnionPay, Maestro, Mir, RuPay and Troy. Numbers that pass Luhn but cannot be cards —
 //! epoch milliseconds, compact date-times, order ids starting with a digit no brand uses —
-//! stay as they are, the way data-loss-prevention scanners judge them.
+//! stay as they are, the way data-loss-prevention scanners judge them; so do the digit groups
+//! of an IBAN in its print format (`DE89 3704 0044 0532 0130 00`, [`ibans`]).
 //!
 //! Inside a longer run of digit groups every stretch of whole groups is a candidate
 //! (`2026-11-27 05:19:35 4111111111111111`, `qty 2 4111…`, two cards in a row): the
@@ -20,12 +21,14 @@
 //!
 //! This module holds what a card number is (its brands and lengths, the Luhn check) and how
 //! one is masked; `runs` finds card numbers in runs of digit groups, `tracks` the
-//! track data around one. A chip card's data written as hex, where numbers are glued to
+//! track data around one, `ibans` the bank account numbers whose groups hold none. A chip card's data written as hex, where numbers are glued to
 //! tags, is read by its tags in the free-text walk (`text/emv.rs`).
 
+mod ibans;
 mod runs;
 mod tracks;
 
+pub(crate) use ibans::iban_end_around;
 pub(crate) use runs::{
     ESCAPED_SPACE_WIDTH, before_hidden_digits, ends_escaped_blank, find_in_run,
     group_end_before_unbreaking_space, joiner_at, next_group, run_start,

@@ -21,6 +21,11 @@ pub(super) fn card_run(bytes: &[u8], floor: usize, start: usize) -> (Option<Card
         return (None, run.end);
     }
     let (start, digits_end) = (run.start, run.first_group_end);
+    // An IBAN's groups hold no card (`DE89 3704 0044 0532 0130 00`); one after it is judged
+    // from where it ends.
+    if let Some(end) = card::iban_end_around(bytes, floor, start) {
+        return (None, end);
+    }
     // Digits glued to a letter or digit at either end may be a chip card's data in hex,
     // told by its tag before anything else is looked for in them.
     let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
