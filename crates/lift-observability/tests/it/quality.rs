@@ -1992,8 +1992,9 @@ fn benign_cases(cases: &mut Vec<Case>) {
 }
 
 /// A cursor named a token (AWS's `NextToken`, CloudWatch Logs' `nextForwardToken`, Google's
-/// `pageToken`), a rate limiter's token bucket, an auth scheme's options — as the AWS SDK's
-/// own debug log prints them — stay; a credential's token beside them goes.
+/// `pageToken`), a rate limiter's token bucket, an auth scheme's options, a secret's version
+/// stages — as the AWS SDK's own debug log prints them — stay; a credential's token beside
+/// them goes.
 fn cursor_cases(cases: &mut Vec<Case>) {
     let names = [
         "NextToken",
@@ -2038,9 +2039,11 @@ fn cursor_cases(cases: &mut Vec<Case>) {
         r#"auth_schemes: {AuthSchemeId { scheme_id: "sigv4" }: SharedAuthScheme(SigV4AuthScheme)}"#,
         r#"auth_scheme_options: [AuthSchemeOption { scheme_id: AuthSchemeId { scheme_id: "sigv4" } }]"#,
         "cancellation_token: CancellationToken { is_cancelled: false }",
+        r#"secret_versions_to_stages: Some({"515578d9-e2ac-4260-b938-55453c26e2bb": ["AWSCURRENT"]})"#,
+        r#"{"SecretVersionsToStages":{"515578d9-e2ac-4260-b938-55453c26e2bb":["AWSCURRENT","AWSPENDING"]}}"#,
         r#"{"password_policy_min_length":12,"auth_scheme_options":["sigv4"]}"#,
     ] {
-        cases.push(benign("cursor named a token", text));
+        cases.push(benign("name describing a secret", text));
     }
 }
 

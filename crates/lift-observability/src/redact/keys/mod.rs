@@ -658,6 +658,9 @@ mod tests {
             "auth_scheme_options",
             "auth_scheme_option_resolver",
             "auth_scheme_option_resolver_params",
+            "SecretVersionsToStages",
+            "secret_versions_to_stages",
+            "password_stage",
             "password_policy_min_length",
         ] {
             assert_eq!(builtin_key_rule(plain), KeyRule::Scan, "{plain}");

@@ -219,7 +219,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
 ];
 /// Tokens that describe a secret instead of holding it (`token_type`, `secret_arn`), last in
 /// a name or anywhere after its secret's word (`auth_scheme_options`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 69] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 72] = [
     b"id",
     b"ids",
     b"arn",
@@ -259,6 +259,11 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 69] = [
     b"at",
     b"in",
     b"version",
+    // Secrets Manager's versions and their stages (`SecretVersionsToStages`: ids mapped to
+    // `AWSCURRENT`, `AWSPREVIOUS`).
+    b"versions",
+    b"stage",
+    b"stages",
     // How it is made (`signature_algorithm`, `sig_alg`).
     b"alg",
     b"algorithm",
