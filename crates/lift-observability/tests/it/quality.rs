@@ -2011,6 +2011,7 @@ fn cursor_cases(cases: &mut Vec<Case>) {
         "syncToken",
         "resumeToken",
         "IdempotencyToken",
+        "version_token",
     ];
     let value = "f/38710934721953018475629011873461028374650192837465019283";
     for name in names {

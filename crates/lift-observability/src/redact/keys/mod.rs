@@ -653,6 +653,7 @@ mod tests {
             "cancellation_token",
             "cancel_token",
             "IdempotencyToken",
+            "version_token",
             "token_bucket",
             "auth_schemes",
             "auth_scheme_options",

@@ -327,8 +327,9 @@ pub(super) const HOLDING_TOKENS: [&[u8]; 8] = [
 /// (AWS's `NextToken`, S3's `ContinuationToken`, CloudWatch Logs' `nextForwardToken` and
 /// `uploadSequenceToken`, Cognito's `PaginationToken`, the AWS CLI's `StartingToken`,
 /// Google's `pageToken` and `syncToken`, MongoDB's `resumeToken`), a cancellation's
-/// (tokio's `CancellationToken`), an idempotency's (`IdempotencyToken`).
-pub(super) const CURSOR_QUALIFIERS: [&[u8]; 14] = [
+/// (tokio's `CancellationToken`), an idempotency's (`IdempotencyToken`), an optimistic
+/// lock's (Square's `version_token`).
+pub(super) const CURSOR_QUALIFIERS: [&[u8]; 15] = [
     b"next",
     b"page",
     b"pagination",
@@ -343,6 +344,7 @@ pub(super) const CURSOR_QUALIFIERS: [&[u8]; 14] = [
     b"cancel",
     b"idempotency",
     b"continue",
+    b"version",
 ];
 /// Tokens after a sensitive-data name that make the value the outcome of a check on the
 /// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
