@@ -2048,6 +2048,48 @@ fn cursor_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// MySQL's and MariaDB's duplicate-key error quotes the value before the key's name: under
+/// a key named for a secret or a card's data it goes, under others it stays.
+fn duplicate_entry_cases(cases: &mut Vec<Case>) {
+    let keys = [
+        "sessions.token",
+        "token",
+        "api_keys.api_key",
+        "api_keys_api_key_unique",
+        "users.uniq_password",
+        "refresh_tokens.refresh_token",
+        "oauth.access_token_UNIQUE",
+        "cards.uniq_pin",
+    ];
+    let values = [
+        "a1b2c3d4e5f6a7b8c9d0",
+        "acme-7f3e9a21c4",
+        "9f8e7d6c5b4a3928",
+    ];
+    for key in keys {
+        for value in values {
+            for text in [
+                format!(
+                    "error returned from database: 1062 (23000): Duplicate entry '{value}' for key '{key}'"
+                ),
+                format!(
+                    r#"Database(MySqlDatabaseError {{ code: Some("23000"), number: 1062, message: "Duplicate entry '{value}' for key '{key}'" }})"#
+                ),
+            ] {
+                cases.push(sensitive("value in a duplicate-key error", text, value));
+            }
+        }
+    }
+    for text in [
+        "1062 (23000): Duplicate entry 'ord_1234' for key 'payments.order_id'",
+        "Duplicate entry '42' for key 'PRIMARY'",
+        "Duplicate entry 'tok_1234' for key 'tokens.token_id'",
+        "Duplicate entry 'jenny@example.com' for key 'users.email'",
+    ] {
+        cases.push(benign("duplicate-key error", text));
+    }
+}
+
 /// An IBAN for `country` and `bban` (ISO 13616: check digits so that the whole is 1 modulo
 /// 97), in its print format (groups of four).
 fn iban(country: &str, bban: &str) -> String {
@@ -2472,6 +2514,7 @@ fn all_cases() -> Vec<Case> {
     serde_error_cases(&mut cases);
     cursor_cases(&mut cases);
     iban_cases(&mut cases);
+    duplicate_entry_cases(&mut cases);
     cases
 }
 

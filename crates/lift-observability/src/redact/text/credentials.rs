@@ -3,6 +3,7 @@
 //! in base64 where no JWT stands), and `Base64Data`'s bytes. Providers' keys told by their
 //! prefix are [`prefixed_keys`](super::prefixed_keys)'.
 
+use super::echoes;
 use super::named_secrets::{key_after_name, opens_element};
 use super::payment_keys::{base64_len, padding_len};
 use super::pem::{before_private_key, pem_private_key};
@@ -159,7 +160,13 @@ pub(super) fn letter_k(
         Some(b'-') => dashed_key(bytes, k, counts),
         _ => token_scheme(bytes, k, floor, counts)
             .or_else(|| key_after_name(bytes, k, floor, counts))
-            .or_else(|| key_column(redactor, bytes, k, floor)),
+            .or_else(|| match bytes.get(k + 3) {
+                // `for key '…'` (MySQL's duplicate-key error).
+                Some(b' ') if bytes.get(k + 4) == Some(&b'\'') => {
+                    echoes::duplicate_entry(redactor, bytes, k, floor)
+                }
+                _ => key_column(redactor, bytes, k, floor),
+            }),
     }
 }
 

@@ -4,10 +4,19 @@
 //! `737`, expected a string at line 1 column 11`), the `validator` crate's (`password:
 //! Validation error: length [{"value": String("hunter2"), "min": Number(8)}]`) — so after a
 //! sensitive name the value is the one the error quotes, not the error's first word.
+//!
+//! MySQL's and MariaDB's duplicate-key error quotes the value *before* the key's name
+//! (`Duplicate entry 'a1b2…' for key 'sessions.token'`): found from the key's `k`
+//! ([`duplicate_entry`]).
 
+use super::Finding;
+use super::names::marker_for;
 use super::value_ends::{
     bracketed_end, escaped_quote_len, line_end, quoted_value_end, string_end_on_line,
 };
+use super::values::value_finding;
+use crate::redact::Redactor;
+use crate::redact::card::MASK_CHAR;
 
 /// How serde's `Error::invalid_type` and `invalid_value` open their message.
 const OPENINGS: [&[u8]; 2] = [b"invalid type: ", b"invalid value: "];
@@ -104,6 +113,64 @@ fn validated_value(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// How MySQL's duplicate-key error (1062) opens the value it quotes.
+const DUPLICATE_ENTRY: &[u8] = b"Duplicate entry '";
+
+/// The farthest back a duplicate entry's value is looked for (MySQL cuts it at 64
+/// characters; a long one written whole is read too).
+const MAX_ENTRY: usize = 1024;
+
+/// The longest name of a key read (MySQL's index names are 64 characters, its table's 64
+/// more).
+const MAX_KEY_NAME: usize = 129;
+
+/// MySQL's and MariaDB's duplicate-key error, at the `k` of its `key`: `Duplicate entry
+/// 'a1b2…' for key 'sessions.token'` (MySQL 8 writes the table before the index, MariaDB
+/// and MySQL 5 the index alone). A unique index on a token's or an API key's column is how
+/// one is looked up, and a retried insert meets it. The entry's text is replaced as a field
+/// named for the key would be (the table's name and the index's judged together:
+/// `users.uniq_password`, `api_keys_api_key_unique`); `None` where the text is no such error
+/// or the key names nothing sensitive. Nothing before `floor` is read (text a replacement
+/// wrote over).
+#[cold]
+pub(super) fn duplicate_entry(
+    redactor: &Redactor,
+    bytes: &[u8],
+    k: usize,
+    floor: usize,
+) -> Option<Finding> {
+    if !bytes[k..].starts_with(b"key '") || !bytes[..k].ends_with(b"' for ") {
+        return None;
+    }
+    // The key's name: an identifier's bytes (a table's and an index's, joined by a dot).
+    let name_start = k + b"key '".len();
+    let name_len = bytes[name_start..]
+        .iter()
+        .take(MAX_KEY_NAME + 1)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.' | b'-'))
+        .count();
+    if bytes.get(name_start + name_len) != Some(&b'\'') {
+        return None;
+    }
+    let value_end = k - b"' for ".len();
+    let from = value_end
+        .saturating_sub(MAX_ENTRY)
+        .max(floor)
+        .min(value_end);
+    let opening = bytes[from..value_end]
+        .windows(DUPLICATE_ENTRY.len())
+        .rposition(|w| w == DUPLICATE_ENTRY)?;
+    let value_start = from + opening + DUPLICATE_ENTRY.len();
+    // On one line; and where a pass before masked a card number in it (three mask
+    // characters or more), left as it is: this pass masked it, and then read no further back.
+    let value = &bytes[value_start..value_end];
+    if value.contains(&b'\n') || value.iter().filter(|&&b| b == MASK_CHAR as u8).count() >= 3 {
+        return None;
+    }
+    let fixed = marker_for(redactor, &bytes[name_start..name_start + name_len])?;
+    value_finding(redactor, bytes, value_start..value_end, fixed, None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +227,59 @@ mod tests {
         ] {
             assert_eq!(echoed(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_duplicate_entry_under_a_sensitive_key_goes() {
+        use super::super::test_support::{assert_redacted, redacted_once_for_all};
+        assert_redacted(&[
+            (
+                "1062 (23000): Duplicate entry 'a1b2c3d4' for key 'sessions.token'",
+                "1062 (23000): Duplicate entry '[REDACTED]' for key 'sessions.token'",
+            ),
+            (
+                r#"message: "Duplicate entry 'acme-9f8e' for key 'api_keys_api_key_unique'" })"#,
+                r#"message: "Duplicate entry '[REDACTED]' for key 'api_keys_api_key_unique'" })"#,
+            ),
+            (
+                "Duplicate entry '1234' for key 'cards.uniq_pin' at insert",
+                "Duplicate entry '[REMOVED]' for key 'cards.uniq_pin' at insert",
+            ),
+            // Keys that name nothing sensitive; no entry before the key; a line between.
+            (
+                "Duplicate entry 'ord_1234' for key 'payments.order_id'",
+                "Duplicate entry 'ord_1234' for key 'payments.order_id'",
+            ),
+            (
+                "Duplicate entry '42' for key 'PRIMARY'",
+                "Duplicate entry '42' for key 'PRIMARY'",
+            ),
+            (
+                "the entry 'x' for key 'token'",
+                "the entry 'x' for key 'token'",
+            ),
+            (
+                "Duplicate entry 'x\n' for key 'token'",
+                "Duplicate entry 'x\n' for key 'token'",
+            ),
+            (
+                "Duplicate entry 'a\nb' for key 'token",
+                "Duplicate entry 'a\nb' for key 'token",
+            ),
+        ]);
+        redacted_once_for_all(
+            &[
+                " Duplicate entry '",
+                "s3cr3tv4lue",
+                "' for key '",
+                "sessions.token",
+                "'",
+                "k",
+            ],
+            1062,
+            " Duplicate entry 's3cr3tv4lue' for key 'sessions.token'",
+            "s3cr3tv4lue",
+        );
     }
 
     #[test]
