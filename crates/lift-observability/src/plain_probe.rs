@@ -8,6 +8,11 @@
 //! [`plain_value`] drives a value's `Serialize` through a serializer that accepts only these:
 //! the first call tells, and no string, number or field of the value is ever looked at or
 //! copied.
+//!
+//! Under a name for sensitive authentication data, a text that reports on the data hides
+//! nothing either — a gateway's check result (`cvv_code: "M"`, an enum's `Match`):
+//! [`reports_on_card_data`] accepts a string, a character or a unit variant only, and reads
+//! that one text.
 
 use std::fmt;
 
@@ -74,11 +79,70 @@ impl ser::Error for NotPlain {
 
 /// Methods for values that may hide something: refused at once, their content unread.
 macro_rules! something {
-    ($($method:ident($($arg:ty),*)),* $(,)?) => {$(
-        fn $method(self, $(_: $arg),*) -> Result<Plain, NotPlain> {
+    ($ok:ty: $($method:ident($($arg:ty),*)),* $(,)?) => {$(
+        fn $method(self, $(_: $arg),*) -> Result<$ok, NotPlain> {
             Err(NotPlain)
         }
     )*};
+}
+
+/// The compound values, refused at once by a probe whose answer is `$ok`.
+macro_rules! no_compounds {
+    ($ok:ty) => {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<$ok, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStruct, NotPlain> {
+            Err(NotPlain)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, NotPlain> {
+            Err(NotPlain)
+        }
+        fn collect_str<T: fmt::Display + ?Sized>(self, _: &T) -> Result<$ok, NotPlain> {
+            Err(NotPlain)
+        }
+    };
 }
 
 impl ser::Serializer for PlainProbe {
@@ -115,7 +179,7 @@ impl ser::Serializer for PlainProbe {
         value.serialize(self)
     }
 
-    something!(
+    something!(Plain:
         serialize_i8(i8),
         serialize_i16(i16),
         serialize_i32(i32),
@@ -134,59 +198,76 @@ impl ser::Serializer for PlainProbe {
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+    no_compounds!(Plain);
+}
+
+/// Whether `value`, under a name for sensitive authentication data, reports on the data
+/// instead of holding it ([`crate::redact::text::reports_on_card_data`]): a string or a
+/// character that does, or an enum's unit variant whose name does (`CvvResult::Match`),
+/// perhaps inside `Some` or a newtype struct. Anything else is refused unread.
+pub(crate) fn reports_on_card_data<T: Serialize + ?Sized>(value: &T) -> bool {
+    value.serialize(ReportProbe).unwrap_or(false)
+}
+
+/// The serializer that reads a text alone and asks whether it reports on card data.
+struct ReportProbe;
+
+impl ser::Serializer for ReportProbe {
+    type Ok = bool;
+    type Error = NotPlain;
+    type SerializeSeq = Impossible<bool, NotPlain>;
+    type SerializeTuple = Impossible<bool, NotPlain>;
+    type SerializeTupleStruct = Impossible<bool, NotPlain>;
+    type SerializeTupleVariant = Impossible<bool, NotPlain>;
+    type SerializeMap = Impossible<bool, NotPlain>;
+    type SerializeStruct = Impossible<bool, NotPlain>;
+    type SerializeStructVariant = Impossible<bool, NotPlain>;
+
+    fn serialize_str(self, v: &str) -> Result<bool, NotPlain> {
+        Ok(crate::redact::text::reports_on_card_data(v.as_bytes()))
+    }
+    fn serialize_char(self, v: char) -> Result<bool, NotPlain> {
+        Ok(v.is_ascii_alphabetic())
+    }
+    fn serialize_unit_variant(
         self,
         _: &'static str,
         _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Plain, NotPlain> {
-        Err(NotPlain)
+        variant: &'static str,
+    ) -> Result<bool, NotPlain> {
+        self.serialize_str(variant)
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotPlain> {
-        Err(NotPlain)
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<bool, NotPlain> {
+        value.serialize(self)
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotPlain> {
-        Err(NotPlain)
-    }
-    fn serialize_tuple_struct(
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, NotPlain> {
-        Err(NotPlain)
+        value: &T,
+    ) -> Result<bool, NotPlain> {
+        value.serialize(self)
     }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, NotPlain> {
-        Err(NotPlain)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotPlain> {
-        Err(NotPlain)
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, NotPlain> {
-        Err(NotPlain)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, NotPlain> {
-        Err(NotPlain)
-    }
-    fn collect_str<T: fmt::Display + ?Sized>(self, _: &T) -> Result<Plain, NotPlain> {
-        Err(NotPlain)
-    }
+
+    something!(bool:
+        serialize_none(),
+        serialize_unit(),
+        serialize_unit_struct(&'static str),
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_i128(i128),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_u128(u128),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_bytes(&[u8]),
+    );
+    no_compounds!(bool);
 }
 
 #[cfg(test)]

@@ -59,6 +59,17 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// Whether the value, under a name for sensitive authentication data, reports on the
+    /// data instead of holding it: a gateway's check result (`"M"`, `"unchecked"`), as a
+    /// string or a `Serialize` value ([`crate::redact::text::reports_on_card_data`]).
+    pub(crate) fn reports_on_card_data(&self) -> bool {
+        match self {
+            Value::Str(s) => crate::redact::text::reports_on_card_data(s.as_bytes()),
+            Value::Serde(v) => v.reports_on_card_data(),
+            _ => false,
+        }
+    }
+
     /// An error value: message plus `source()` chain.
     pub fn error(error: &'a (dyn Error + 'a)) -> Self {
         Value::Error(error)

@@ -69,10 +69,16 @@ impl ConsoleEncoder {
             (true, true) => KeyRule::Scan,
             (false, true) => redactor.key_rule(field.key),
         };
-        if rule == KeyRule::Remove {
-            redactor.counts().add_sad();
-            return;
-        }
+        // Sensitive authentication data's field is left out — unless its value reports on
+        // the data (a gateway's `cvv_code=M`): then it is written as any.
+        let rule = match rule {
+            KeyRule::Remove if field.value.reports_on_card_data() => KeyRule::Scan,
+            KeyRule::Remove => {
+                redactor.counts().add_sad();
+                return;
+            }
+            rule => rule,
+        };
         out.push(b' ');
         let key = redactor.redact(field.key);
         let renamed = !own_key && is_reserved_key(&key);
@@ -96,7 +102,11 @@ impl ConsoleEncoder {
             KeyRule::Remove | KeyRule::Secret if field.value.plain().is_some() => {
                 write_value(out, field.key, field.value, None)
             }
-            // Only a pair's value gets here removed (a removed key was left out above).
+            // Only a pair's value gets here removed (a removed key was left out above),
+            // unless it reports on the data.
+            KeyRule::Remove if field.value.reports_on_card_data() => {
+                write_value(out, field.key, field.value, Some(redactor))
+            }
             KeyRule::Remove => {
                 redactor.counts().add_sad();
                 out.extend_from_slice(crate::redact::text::REMOVED.as_bytes());

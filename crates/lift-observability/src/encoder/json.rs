@@ -118,10 +118,16 @@ fn write_field_as<const POWERTOOLS: bool>(
             None => redactor.key_rule(field.key),
         }
     };
-    if rule == KeyRule::Remove {
-        redactor.counts().add_sad();
-        return;
-    }
+    // Sensitive authentication data's field is left out — unless its value reports on the
+    // data (a gateway's `cvv_code: "M"`): then it is written as any.
+    let rule = match rule {
+        KeyRule::Remove if field.value.reports_on_card_data() => KeyRule::Scan,
+        KeyRule::Remove => {
+            redactor.counts().add_sad();
+            return;
+        }
+        rule => rule,
+    };
     let powertools_name = POWERTOOLS && !own_key && super::is_powertools_key(field.key);
     match field.json_key() {
         Some(key) if !own_key && !powertools_name => key.write(out),
@@ -145,6 +151,9 @@ fn write_field_as<const POWERTOOLS: bool>(
         KeyRule::Safe => write_value(out, field.key, field.value, None),
         // Only a pair's value gets here removed (a removed key was left out above): its
         // key stands already, so the value is written as a nested pair's is.
+        KeyRule::Remove if field.value.reports_on_card_data() => {
+            write_value(out, field.key, field.value, Some(redactor))
+        }
         sensitive => write_marker(out, field.value.plain(), redactor, sensitive),
     }
 }

@@ -18,7 +18,12 @@ pub(super) fn redacted_property(key: &str, value: crate::value::Value<'_>) -> Ow
     let masked = |v: Option<([u8; 21], usize)>| {
         v.map(|(b, n)| OwnedValue::Str(String::from_utf8_lossy(&b[..n]).into()))
     };
-    match redactor.key_rule(key) {
+    let rule = match redactor.key_rule(key) {
+        // Sensitive authentication data's check result (`cvv_code: "M"`) reports on it.
+        KeyRule::Remove if value.reports_on_card_data() => KeyRule::Scan,
+        rule => rule,
+    };
+    match rule {
         KeyRule::Secret => match value.plain() {
             Some(crate::plain_probe::Plain::Null) => OwnedValue::Null,
             Some(crate::plain_probe::Plain::Bool(b)) => OwnedValue::Bool(b),

@@ -98,7 +98,28 @@ impl<'w, 'a> Compound<'w, 'a> {
         value: &T,
     ) -> Result<(), NestedError> {
         let member = self.writer.static_member(key, &mut self.first);
+        if let Member::Removed = member {
+            return self.removed_member(key, value);
+        }
         self.member_value(member, value)
+    }
+
+    /// A member named for sensitive authentication data: left out and counted, unless its
+    /// value reports on the data (a gateway's `cvv_code: "M"`), which is written as any.
+    #[cold]
+    fn removed_member<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), NestedError> {
+        if !crate::plain_probe::reports_on_card_data(value) {
+            self.writer.removed();
+            return Ok(());
+        }
+        let member = self
+            .writer
+            .member_with_rule(key, KeyRule::Scan, &mut self.first);
+        self.writer.value(member, value)
     }
 
     /// A member's value; a pair's value as the name members before it say.
@@ -202,6 +223,13 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
         let member = std::mem::replace(&mut self.pending, Member::Skip);
+        if let Member::Removed = member {
+            // The key's text stays in the writer's buffer until the next key.
+            let key = std::mem::take(self.writer.key);
+            let written = self.removed_member(&key, value);
+            *self.writer.key = key;
+            return written;
+        }
         self.member_value(member, value)
     }
     fn end(self) -> Result<(), NestedError> {

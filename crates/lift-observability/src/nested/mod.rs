@@ -47,6 +47,13 @@ pub trait SerializeJson {
     fn plain_json(&self) -> Option<&'static str> {
         None
     }
+
+    /// Whether `self`, under a name for sensitive authentication data, reports on the data
+    /// instead of holding it — a gateway's check result (`"M"`, `"unchecked"`, an enum's
+    /// `Match`): written as it is, where anything else is left out. `false` unless known.
+    fn reports_on_card_data(&self) -> bool {
+        false
+    }
 }
 
 impl<T: serde::Serialize + ?Sized> SerializeJson for T {
@@ -56,6 +63,10 @@ impl<T: serde::Serialize + ?Sized> SerializeJson for T {
 
     fn plain_json(&self) -> Option<&'static str> {
         plain_value(self).map(Plain::json)
+    }
+
+    fn reports_on_card_data(&self) -> bool {
+        crate::plain_probe::reports_on_card_data(self)
     }
 }
 

@@ -142,11 +142,25 @@ impl<'a> NestedWriter<'a> {
             None => KeyRule::Safe,
         };
         if rule == KeyRule::Remove {
-            if let Some(r) = self.redactor {
-                r.counts().add_sad();
-            }
-            return Member::Skip;
+            return Member::Removed;
         }
+        self.member_with_rule(key, rule, first)
+    }
+
+    /// A member whose value is left out: counted.
+    pub(super) fn removed(&self) {
+        if let Some(r) = self.redactor {
+            r.counts().add_sad();
+        }
+    }
+
+    /// [`Self::member`] for a member whose rule is `rule` (not [`KeyRule::Remove`]).
+    pub(super) fn member_with_rule(
+        &mut self,
+        key: &str,
+        rule: KeyRule,
+        first: &mut bool,
+    ) -> Member {
         if !std::mem::take(first) {
             self.out.push(b',');
         }
@@ -205,6 +219,7 @@ impl<'a> NestedWriter<'a> {
         let Some(r) = self.redactor else { return false };
         if matches!(rule, KeyRule::Remove | KeyRule::Secret)
             && crate::plain_probe::plain_value(value).is_some()
+            || rule == KeyRule::Remove && crate::plain_probe::reports_on_card_data(value)
         {
             return false;
         }
@@ -228,6 +243,9 @@ impl<'a> NestedWriter<'a> {
 pub(super) enum Member {
     /// Not written (removed).
     Skip,
+    /// Named for sensitive authentication data: left out (the key too), unless its value
+    /// reports on the data instead of holding it (a check's result: `"cvv_code":"M"`).
+    Removed,
     /// A secret's: written as `"[REDACTED]"`, or `null` when it is nothing.
     Secret,
     /// Written (numbers stay numbers under a key naming a time; `how`: redacted, as given,

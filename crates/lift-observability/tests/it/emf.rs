@@ -358,6 +358,8 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     m.set_property("password", None::<&str>);
     m.set_property("has_api_key", true);
     m.set_property("cvv", "123");
+    // A gateway's check result under the code's name reports on it: kept.
+    m.set_property("cvv_code", "M");
     // A form post's body in base64, as its event carries it.
     let form = "Y2FyZF9udW1iZXI9NDExMTExMTExMTExMTExMSZjdmM9NzM3";
     m.set_property("body", form);
@@ -373,6 +375,7 @@ fn properties_are_redacted_like_log_fields_but_ids_are_kept() {
     // A flag under a secret's name, as it is: one bit holds no secret.
     assert_eq!(d["has_api_key"], true, "{d}");
     assert!(d["cvv"].is_null());
+    assert_eq!(d["cvv_code"], "M", "{d}");
     assert_eq!(d["body"], "[REDACTED]");
     assert_eq!(d["request_id"], "4111111111111111");
     assert_eq!(d["trace_id"], "1-41111111-111111111111111111111111");

@@ -2219,12 +2219,37 @@ fn state_cases(cases: &mut Vec<Case>) {
                     value,
                 ));
             }
-            cases.push(sensitive(
-                "value near a state's word",
-                format!(r#"login failed: {name}{separator}"expired""#),
-                "expired",
-            ));
+            // In quotes a state's word is a value — a password may be one — but no card
+            // security code or PIN is written in letters: there it reports on the data.
+            let quoted = format!(r#"login failed: {name}{separator}"expired""#);
+            if matches!(name, "cvv" | "pin") {
+                cases.push(benign("card data's check result", quoted));
+            } else {
+                cases.push(sensitive("value near a state's word", quoted, "expired"));
+            }
         }
+    }
+    // A gateway's answer on a card's security code or a PIN, under the data's name, in
+    // quotes or in an element (PayPal's `processor_response`, Paysafe's `cvvVerification`);
+    // the code itself in those places, and in a pair, goes.
+    for text in [
+        r#"{"processor_response":{"avs_code":"A","cvv_code":"M","response_code":"0000"}}"#,
+        r#"{"cvvVerification":"MATCH","avsVerification":"NOT_PROCESSED"}"#,
+        r#"{"card":{"cvc":"unchecked","pin":"required"}}"#,
+        "<Response><CVV2>M</CVV2><AVS>Y</AVS></Response>",
+        "cvv_code: 'N', avs_code: 'Y'",
+    ] {
+        cases.push(benign("card data's check result", text));
+    }
+    for (text, code) in [
+        (r#"{"processor_response":{"cvv_code":"737"}}"#, "737"),
+        (r#"{"cvvVerification":"0737"}"#, "0737"),
+        ("<Card><CVV2>7371</CVV2></Card>", "7371"),
+        (r#"[{"name":"cvv","value":"737"}]"#, "737"),
+        (r#"{"pin_block":"ABCDEFABCDEFABCD"}"#, "ABCDEFABCDEFABCD"),
+        (r#"{"cvv":"M7"}"#, "M7"),
+    ] {
+        cases.push(sensitive("card data near a check result", text, code));
     }
     for text in [
         "auth declined cvv=N avs=Y",

@@ -155,6 +155,83 @@ fn a_flag_under_a_secret_s_name_is_kept_wherever_it_stands() {
 }
 
 #[test]
+fn a_gateway_s_check_result_under_card_data_s_name_is_kept_wherever_it_stands() {
+    // PayPal's `processor_response` answers `cvv_code: "M"`: each was left out, or
+    // `[REMOVED]`, the reason a charge was declined lost with it. The codes themselves go.
+    #[derive(serde::Serialize)]
+    enum CvvResult {
+        Match,
+    }
+    #[derive(serde::Serialize)]
+    struct ProcessorResponse {
+        avs_code: &'static str,
+        cvv_code: &'static str,
+        cvc_result: CvvResult,
+        pin: Option<char>,
+    }
+    #[derive(serde::Serialize)]
+    struct Pair {
+        name: &'static str,
+        value: &'static str,
+    }
+    let response = ProcessorResponse {
+        avs_code: "A",
+        cvv_code: "M",
+        cvc_result: CvvResult::Match,
+        pin: Some('N'),
+    };
+    let map = std::collections::BTreeMap::from([("cvv", "unchecked"), ("pin_block", "0737")]);
+    for format in [Format::Json, Format::Console] {
+        let (log, sink) = logger(format, Redactor::new());
+        log.info(
+            "capture declined",
+            &[
+                field("cvv_code", "M"),
+                field("pin", "required"),
+                field("cvv", "737"),
+                field("response", Value::serde(&response)),
+                field("checks", Value::serde(&map)),
+                field(
+                    "pairs",
+                    Value::serde(&[
+                        Pair {
+                            name: "cvv",
+                            value: "P",
+                        },
+                        Pair {
+                            name: "cvv",
+                            value: "1234",
+                        },
+                    ]),
+                ),
+            ],
+        );
+        log.info("setting", &[field("name", "card_cvv"), field("value", "N")]);
+        let lines = sink.lines();
+        let all = lines.join("\n");
+        for code in ["737", "0737", "1234"] {
+            assert!(!all.contains(code), "{format:?}: {all}");
+        }
+        let (typed, nested) = if format == Format::Json {
+            (r#""cvv_code":"M","pin":"required""#, r#""value":"N""#)
+        } else {
+            ("cvv_code=M pin=required", "value=N")
+        };
+        for kept in [
+            typed,
+            nested,
+            r#""cvv_code":"M","cvc_result":"Match","pin":"N""#,
+            r#"{"cvv":"unchecked"}"#,
+            r#"{"name":"cvv","value":"P"}"#,
+        ] {
+            assert!(all.contains(kept), "{format:?}: {kept} in {all}");
+        }
+        let stats = log.redaction_stats();
+        assert_eq!(stats.sensitive_auth_data, 3, "{format:?}: {all}");
+    }
+}
+
+#[test]
 fn runtime_keys_and_context_are_redacted_too() {
     let (log, sink) = logger(Format::Json, Redactor::new());
     let child = log

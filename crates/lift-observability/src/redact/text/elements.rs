@@ -4,6 +4,7 @@
 
 use super::names::count;
 use super::names::{is_marker, is_name_byte, marker_for};
+use super::statuses::reports_on_card_data;
 use super::{Finding, REDACTED, REMOVED, Replacement, trim_end};
 use crate::redact::Redactor;
 use crate::redact::keys::KeyRule;
@@ -102,8 +103,9 @@ fn element_in(
         return None;
     };
     let value = &bytes[start..end];
-    // Empty, or written by a pass before: left alone.
-    if value.is_empty() || is_marker(value) {
+    // Empty, written by a pass before, or a check's result under a card data's name
+    // (`<CVV2>M</CVV2>`): left alone.
+    if value.is_empty() || is_marker(value) || fixed == REMOVED && reports_on_card_data(value) {
         return None;
     }
     count(redactor, fixed);

@@ -109,6 +109,7 @@ mod yaml;
 
 pub(in crate::redact) use names::{ends_with_marker, is_marker_at};
 pub(crate) use short::{SHORT, Short, short_verdict};
+pub(crate) use statuses::reports_on_card_data;
 
 #[cfg(target_arch = "x86_64")]
 use crate::classify::Avx2;

@@ -5,8 +5,10 @@
 //! words (any case, a sentence's full stop after it), a phrase's first word (`must be …`,
 //! `has expired`), a capital letter alone (a gateway's response code: no secret, no card
 //! code is one letter) or a mask already written (`***`) is left as it is. A quoted value is
-//! a value whatever it says, as a field's is, and so is what follows a state and `to` or
-//! `as` (`password: set to …`).
+//! a value whatever it says, as a field's is — but under a name for sensitive authentication
+//! data a value of letters that reports on the data stays in quotes and in every field too
+//! ([`reports_on_card_data`]: PayPal's `"cvv_code":"M"`) — and so is what follows a state
+//! and `to` or `as` (`password: set to …`).
 
 use super::value_ends::bare_word_end;
 
@@ -76,6 +78,34 @@ const STATES: [&[u8]; 58] = [
     b"suppressed",
     b"elided",
 ];
+
+/// Words a gateway answers about a card's security code or a PIN it checked (`cvc_check:
+/// pass`, `cvv: unchecked`, `cvvVerification: MATCH`).
+const CHECK_RESULTS: [&[u8]; 8] = [
+    b"pass",
+    b"passed",
+    b"fail",
+    b"unchecked",
+    b"unavailable",
+    b"match",
+    b"nomatch",
+    b"no_match",
+];
+
+/// Whether the text of a field named for sensitive authentication data reports on the data
+/// instead of holding it: a check's result in one letter (PayPal's `cvv_code: "M"`, most
+/// processors' CVV2 and PIN results), a check's word (`pass`, `unchecked`), a state's
+/// (`required`, `not_provided` is not one: a phrase), a mask (`***`). No card security code,
+/// PIN, PIN block or track data is written so — each holds digits, or hex digits of which
+/// a word has too few — so such a value stays, quoted or not, in every form a field takes.
+pub(crate) fn reports_on_card_data(text: &[u8]) -> bool {
+    matches!(text, [b] if b.is_ascii_alphabetic())
+        || !text.is_empty() && text.iter().all(|&b| b == b'*')
+        || STATES
+            .iter()
+            .chain(&CHECK_RESULTS)
+            .any(|w| text.eq_ignore_ascii_case(w))
+}
 
 /// Verbs of a change that a value follows after `to`, in prose (`Password reset to …`, `PIN
 /// changed to …`) as after a separator (`password: set to …`).
@@ -176,6 +206,44 @@ mod tests {
             b"not",
         ] {
             assert!(reports_state(word), "{}", String::from_utf8_lossy(word));
+        }
+    }
+
+    #[test]
+    fn a_card_data_field_s_report_is_told_from_its_data() {
+        for text in [
+            &b"M"[..],
+            b"n",
+            b"pass",
+            b"UNCHECKED",
+            b"Match",
+            b"required",
+            b"***",
+            b"N/A",
+        ] {
+            assert!(
+                reports_on_card_data(text),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // Digits, a PIN block's hex, base64, a word no gateway answers, nothing.
+        for text in [
+            &b"737"[..],
+            b"0737",
+            b"A1B2C3D4E5F60718",
+            b"ABCDEFABCDEFABCD",
+            b"AbCdEfGhIjK=",
+            b"MM",
+            b"password",
+            b"",
+            b"**1*",
+        ] {
+            assert!(
+                !reports_on_card_data(text),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 

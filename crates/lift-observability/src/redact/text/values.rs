@@ -8,13 +8,13 @@ use super::cards::digit_run_end;
 use super::echoes::{Echo, echo};
 use super::names::{count, holds_marker, is_marker, is_marker_at, is_name_byte};
 use super::pem::before_private_key;
-use super::statuses::{brackets_state, value_past_states};
+use super::statuses::{brackets_state, reports_on_card_data, value_past_states};
 use super::value_ends::{
     bare_word_end, bracketed_end, ends_value, escaped_quote_len, line_end, parameters_end,
     quoted_value_end, string_end_on_line, wrapped_value_end,
 };
 use super::yaml::yaml_block;
-use super::{Finding, Replacement};
+use super::{Finding, REMOVED, Replacement};
 use crate::redact::Redactor;
 
 /// Credential schemes whose next word is the credential itself (`Authorization: Bearer x`).
@@ -136,7 +136,9 @@ pub(super) fn named_value(
             // of many values would be read to its end once per value.
             let close = string_end_on_line(&bytes[open..], q)
                 .map_or_else(|| line_end(bytes, open), |c| open + c);
-            if closes_before_marker(bytes, close, &[q]) {
+            if closes_before_marker(bytes, close, &[q])
+                || reports_on_card(fixed, &bytes[open..close])
+            {
                 return None;
             }
             (open, close, false)
@@ -147,7 +149,9 @@ pub(super) fn named_value(
             let open = start + escaped_quote_len(&bytes[start..]);
             let quote = &bytes[start..open];
             let close = quoted_value_end(bytes, open, quote);
-            if closes_before_marker(bytes, close, quote) {
+            if closes_before_marker(bytes, close, quote)
+                || reports_on_card(fixed, &bytes[open..close])
+            {
                 return None;
             }
             (open, close, false)
@@ -299,6 +303,12 @@ pub(super) fn value_finding(
         return None;
     }
     Some(replaced(redactor, range, fixed, quote))
+}
+
+/// Whether a value to be removed as sensitive authentication data reports on the data
+/// instead (a gateway's `"cvv_code":"M"`, [`reports_on_card_data`]): it stays.
+fn reports_on_card(fixed: &str, value: &[u8]) -> bool {
+    fixed == REMOVED && reports_on_card_data(value)
 }
 
 /// Whether a quoted value closes at `close` with `quote` (plain or escaped) right before a
