@@ -2090,6 +2090,49 @@ fn duplicate_entry_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// Credentials as `Debug` writes the `headers` crate's typed `Authorization` (axum's
+/// `TypedHeader`, an argument `#[instrument]` logs), and under their short name.
+fn typed_header_cases(cases: &mut Vec<Case>) {
+    for (user, password) in [
+        ("alice", "hunter2pass"),
+        ("svc-adyen", "Zq9!x7#Lm2"),
+        ("", "k3yOnly"),
+    ] {
+        let colon = user.len();
+        for text in [
+            format!(
+                r#"auth=TypedHeader(Authorization(Basic {{ decoded: "{user}:{password}", colon_pos: {colon} }}))"#
+            ),
+            format!(
+                r#"webhook received header=Authorization(Basic {{ decoded: "{user}:{password}", colon_pos: {colon} }})"#
+            ),
+        ] {
+            cases.push(sensitive(
+                "Basic credentials as Debug writes them",
+                text,
+                password,
+            ));
+        }
+    }
+    for text in [
+        r#"creds=Bearer_aZ9x7Lm2q"#,
+        r#"{"aws_creds":"aZ9x7Lm2q"}"#,
+        r#"login creds: aZ9x7Lm2q"#,
+    ] {
+        cases.push(sensitive(
+            "Basic credentials as Debug writes them",
+            text,
+            "aZ9x7Lm2q",
+        ));
+    }
+    for text in [
+        r#"Basic { decoded_len: 12 } BasicInfo { decoded: "ok" }"#,
+        "credits=120 creditsRemaining=3",
+    ] {
+        cases.push(benign("Basic credentials look-alike", text));
+    }
+}
+
 /// An IBAN for `country` and `bban` (ISO 13616: check digits so that the whole is 1 modulo
 /// 97), in its print format (groups of four).
 fn iban(country: &str, bban: &str) -> String {
@@ -2540,6 +2583,7 @@ fn all_cases() -> Vec<Case> {
     cursor_cases(&mut cases);
     iban_cases(&mut cases);
     duplicate_entry_cases(&mut cases);
+    typed_header_cases(&mut cases);
     cases
 }
 

@@ -485,6 +485,10 @@ mod tests {
             "priv_key",
             "two_factor_code",
             "secondFactorCode",
+            // Credentials' short name (each was in clear).
+            "creds",
+            "aws_creds",
+            "dbCreds",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }

@@ -74,7 +74,7 @@ pub(super) const SAD_PAIRS: [(&[u8], &[u8]); 37] = [
     (b"bit", b"45"),
 ];
 /// Single tokens naming a secret.
-pub(super) const SECRET_TOKENS: [&[u8]; 43] = [
+pub(super) const SECRET_TOKENS: [&[u8]; 44] = [
     b"password",
     b"passwords",
     b"passwd",
@@ -93,6 +93,8 @@ pub(super) const SECRET_TOKENS: [&[u8]; 43] = [
     b"token",
     b"credential",
     b"credentials",
+    // Their short name (`creds`, `aws_creds`: a destructured argument `#[instrument]` logs).
+    b"creds",
     b"auth",
     b"authorization",
     b"cookie",

@@ -5,12 +5,13 @@
 
 use super::echoes;
 use super::named_secrets::{key_after_name, opens_element};
+use super::names::holds_marker;
 use super::payment_keys::{base64_len, padding_len};
 use super::pem::{before_private_key, pem_private_key};
 use super::prefixed_keys::{body_ends, dashed_key, stripe_key};
 use super::separators::byte_list_value;
 use super::sql;
-use super::value_ends::parameters_end;
+use super::value_ends::{opening_quote_len, parameters_end, quoted_value_end};
 use super::values::are_parameters;
 use super::{Finding, REDACTED, Replacement, at_word_start, secret, starts_token};
 use crate::redact::byte_class;
@@ -103,6 +104,9 @@ pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Optio
     let scheme = if rest.len() > 6 && rest[..6].eq_ignore_ascii_case(b"bearer") {
         6
     } else if rest.len() > BASIC.len() && rest[..BASIC.len()].eq_ignore_ascii_case(BASIC) {
+        if rest[BASIC.len()..].starts_with(DECODED_FIELD) {
+            return decoded_basic(bytes, at + BASIC.len() + DECODED_FIELD.len(), counts);
+        }
         BASIC.len()
     } else {
         return None;
@@ -119,6 +123,29 @@ pub(super) fn credentials(redactor: &Redactor, bytes: &[u8], at: usize) -> Optio
         return None;
     }
     Some(secret(start, end, counts))
+}
+
+/// What follows `Basic` where the `headers` crate's `Debug` writes Basic credentials
+/// (axum's `TypedHeader<Authorization<Basic>>`: `Basic { decoded: "alice:…", colon_pos: 5
+/// }`).
+const DECODED_FIELD: &[u8] = b" { decoded: ";
+
+/// The quoted `user:password` at `at` in Basic credentials as the `headers` crate's `Debug`
+/// writes them ([`DECODED_FIELD`]), in plain quotes or JSON-escaped ones: `[REDACTED]`, the
+/// user's name with the password (the quotes kept).
+#[cold]
+fn decoded_basic(bytes: &[u8], at: usize, counts: &Counts) -> Option<Finding> {
+    let quote_len = opening_quote_len(&bytes[at..]);
+    if quote_len == 0 || bytes[at] == b'\'' {
+        return None;
+    }
+    let open = at + quote_len;
+    let close = quoted_value_end(bytes, open, &bytes[at..open]);
+    let text = &bytes[open..close];
+    if text.is_empty() || holds_marker(text) {
+        return None;
+    }
+    Some(secret(open, close, counts))
 }
 
 /// Words after `Bearer` that are no credential: a challenge's parameters
