@@ -2133,6 +2133,29 @@ fn typed_header_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// An API Gateway event's authorizer and its JWT's claims, as Powertools' `log_event` and a
+/// handler's first line log them: when and what for a token was issued stays, an API key an
+/// authorizer hands its usage plans goes.
+fn authorizer_cases(cases: &mut Vec<Case>) {
+    for text in [
+        r#"{"claims":{"auth_time":"1765100000","client_id":"3n4b5urk1ft4fl3mg5e62d9ado","scope":"payments/write","sub":"7d1f0c3e","token_use":"access"}}"#,
+        r#"{"cognito:username":"alice","token_use":"id","auth_time":1765100000,"exp":1765103600}"#,
+        r#"{"model":"claude","token_usage":{"input_tokens":1200,"output_tokens":310}}"#,
+    ] {
+        cases.push(benign("token's claims", text));
+    }
+    for text in [
+        r#"{"principalId":"user|a1b2","usageIdentifierKey":"Zq9x7Lm2K4w8Rt6Yp3Vb"}"#,
+        "authorizer context usage_identifier_key=Zq9x7Lm2K4w8Rt6Yp3Vb",
+    ] {
+        cases.push(sensitive(
+            "API key an authorizer returns",
+            text,
+            "Zq9x7Lm2K4w8Rt6Yp3Vb",
+        ));
+    }
+}
+
 /// An IBAN for `country` and `bban` (ISO 13616: check digits so that the whole is 1 modulo
 /// 97), in its print format (groups of four).
 fn iban(country: &str, bban: &str) -> String {
@@ -2584,6 +2607,7 @@ fn all_cases() -> Vec<Case> {
     iban_cases(&mut cases);
     duplicate_entry_cases(&mut cases);
     typed_header_cases(&mut cases);
+    authorizer_cases(&mut cases);
     cases
 }
 

@@ -489,6 +489,8 @@ mod tests {
             "creds",
             "aws_creds",
             "dbCreds",
+            // The API key an API Gateway authorizer returns for usage plans.
+            "usageIdentifierKey",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
@@ -663,6 +665,11 @@ mod tests {
             "auth_scheme_options",
             "auth_scheme_option_resolver",
             "auth_scheme_option_resolver_params",
+            // OpenID Connect's and Cognito's claims, a model's token counts.
+            "auth_time",
+            "token_use",
+            "token_usage",
+            "auth_timestamp",
             "SecretVersionsToStages",
             "secret_versions_to_stages",
             "password_stage",

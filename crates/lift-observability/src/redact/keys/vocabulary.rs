@@ -169,7 +169,7 @@ pub(super) const SECRET_PAIRS: [(&[u8], &[u8]); 19] = [
     (b"key", b"block"),
 ];
 /// `<word>_key` pairs naming a secret (`api_key`, `signing_key`…). A bare `key` is not one.
-pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
+pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 35] = [
     b"api",
     // Payment gateways' credentials: Authorize.Net's `transactionKey`, NMI's `security_key`,
     // the merchant keys of Paytm and others.
@@ -211,6 +211,8 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
     b"cipher",
     // Azure Functions' keys, as its HTTP triggers take them (`x-functions-key`).
     b"functions",
+    // The API key an API Gateway authorizer hands its usage plans (`usageIdentifierKey`).
+    b"identifier",
     // Payment keys (`dukpt_key`, `base_derivation_key`, a transport or wrapping key, a key
     // in clear).
     b"dukpt",
@@ -221,7 +223,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 34] = [
 ];
 /// Tokens that describe a secret instead of holding it (`token_type`, `secret_arn`), last in
 /// a name or anywhere after its secret's word (`auth_scheme_options`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 72] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 76] = [
     b"id",
     b"ids",
     b"arn",
@@ -253,6 +255,12 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 72] = [
     b"currency",
     b"strength",
     b"score",
+    // When and what for (OpenID Connect's `auth_time`, Cognito's `token_use`, a model's
+    // `token_usage`).
+    b"time",
+    b"timestamp",
+    b"use",
+    b"usage",
     b"expiry",
     b"expires",
     b"expired",
