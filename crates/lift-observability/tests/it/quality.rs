@@ -2141,6 +2141,7 @@ fn authorizer_cases(cases: &mut Vec<Case>) {
         r#"{"claims":{"auth_time":"1765100000","client_id":"3n4b5urk1ft4fl3mg5e62d9ado","scope":"payments/write","sub":"7d1f0c3e","token_use":"access"}}"#,
         r#"{"cognito:username":"alice","token_use":"id","auth_time":1765100000,"exp":1765103600}"#,
         r#"{"model":"claude","token_usage":{"input_tokens":1200,"output_tokens":310}}"#,
+        r#"{"tenant":"acme","api_key_fingerprint":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"}"#,
     ] {
         cases.push(benign("token's claims", text));
     }

@@ -665,6 +665,8 @@ mod tests {
             "auth_scheme_options",
             "auth_scheme_option_resolver",
             "auth_scheme_option_resolver_params",
+            "api_key_fingerprint",
+            "tokenFingerprint",
             // OpenID Connect's and Cognito's claims, a model's token counts.
             "auth_time",
             "token_use",

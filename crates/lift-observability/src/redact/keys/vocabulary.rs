@@ -223,7 +223,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 35] = [
 ];
 /// Tokens that describe a secret instead of holding it (`token_type`, `secret_arn`), last in
 /// a name or anywhere after its secret's word (`auth_scheme_options`).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 76] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"id",
     b"ids",
     b"arn",
@@ -255,6 +255,10 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 76] = [
     b"currency",
     b"strength",
     b"score",
+    // A fingerprint is made to be shown (`api_key_fingerprint`, an HMAC of the key, as
+    // rate limiters key by it; `token_fingerprint`).
+    b"fingerprint",
+    b"fingerprints",
     // When and what for (OpenID Connect's `auth_time`, Cognito's `token_use`, a model's
     // `token_usage`).
     b"time",
