@@ -12,7 +12,9 @@ pub enum SignatureError {
     #[error("the request carries no signature")]
     MissingSignature,
     /// A signature header is not well formed.
-    #[error("malformed signature: {0}")]
+    // Not `malformed signature: {0}`: a secret's name before a colon reads as a pair to
+    // redaction, which took the detail's first word for the signature.
+    #[error("the signature is malformed: {0}")]
     Malformed(&'static str),
     /// A signature header is larger than the limit.
     #[error("the signature headers exceed {limit} bytes")]

@@ -2142,10 +2142,15 @@ fn authorizer_cases(cases: &mut Vec<Case>) {
         r#"{"cognito:username":"alice","token_use":"id","auth_time":1765100000,"exp":1765103600}"#,
         r#"{"model":"claude","token_usage":{"input_tokens":1200,"output_tokens":310}}"#,
         r#"{"tenant":"acme","api_key_fingerprint":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"}"#,
+        // An HTTP message signature's input (RFC 9421): what it covers, its key's id.
+        r#"signature-input: sig1=("@method" "@target-uri" "content-digest");created=1765132200;keyid="partner-2026-12";alg="ed25519""#,
+        r#"{"keyid":"partner-2026-12","signature_input":"sig1=("@method" "content-digest");created=1765132200"}"#,
     ] {
-        cases.push(benign("token's claims", text));
+        cases.push(benign("claims, fingerprint, signature input", text));
     }
     for text in [
+        // The signature itself, beside its input.
+        r#"signature-input: sig1=("@method");keyid="k1" signature: sig1=:Zq9x7Lm2K4w8Rt6Yp3Vb:"#,
         r#"{"principalId":"user|a1b2","usageIdentifierKey":"Zq9x7Lm2K4w8Rt6Yp3Vb"}"#,
         "authorizer context usage_identifier_key=Zq9x7Lm2K4w8Rt6Yp3Vb",
     ] {
@@ -2269,6 +2274,9 @@ fn state_cases(cases: &mut Vec<Case>) {
         "***",
         "[FILTERED]",
         "(empty)",
+        // A sentence's article (`malformed signature: a header is not ASCII`).
+        "the header is not ASCII",
+        "a new one is required",
     ];
     let near = ["Expired7", "hunter2", "Required!1", "s3t", "NotSet99"];
     for name in names {

@@ -163,6 +163,33 @@ async fn a_refused_request_is_a_401_naming_the_check_and_a_warn_line() {
 }
 
 #[tokio::test]
+async fn a_malformed_signature_s_detail_reaches_the_caller_and_the_line_whole() {
+    // It was `malformed signature: [REDACTED] signature is not a byte sequence`: redaction
+    // took the detail's first word for a signature's value.
+    let (logger, sink) = Logger::test();
+    let mut svc = stack(&logger, false);
+    let mut headers = signed_headers("/internal/entries", BODY);
+    for (k, v) in headers.iter_mut() {
+        if k == "signature" {
+            *v = "sig1=notbytes".into();
+        }
+    }
+    let (status, body) = post(&mut svc, "/internal/entries", &headers, BODY).await;
+    assert_eq!(status, 401, "{body}");
+    let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let message = problem["message"].as_str().unwrap();
+    assert!(message.contains("the signature is malformed: a"), "{body}");
+    assert!(!message.contains("[REDACTED]"), "{body}");
+    let refused = &lines_with(&sink, "Request signature refused")[0];
+    let reason = refused["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the signature is malformed: a"),
+        "{refused}"
+    );
+    assert!(!reason.contains("[REDACTED]"), "{refused}");
+}
+
+#[tokio::test]
 async fn the_iam_identity_api_gateway_verified_is_the_caller() {
     let (logger, sink) = Logger::test();
     let mut svc = App::new()

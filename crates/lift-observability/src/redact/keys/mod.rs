@@ -26,8 +26,9 @@ mod vocabulary;
 
 use quick::may_have_rule;
 use vocabulary::{
-    CURSOR_QUALIFIERS, DESCRIBING_TOKENS, HOLDING_TOKENS, OUTCOME_TOKENS, SAD_ENDINGS, SAD_PAIRS,
-    SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS, SECRET_KEY_QUALIFIERS, SECRET_PAIRS, SECRET_TOKENS,
+    CURSOR_QUALIFIERS, DESCRIBING_PAIRS, DESCRIBING_TOKENS, HOLDING_TOKENS, OUTCOME_TOKENS,
+    SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS, SECRET_KEY_QUALIFIERS,
+    SECRET_PAIRS, SECRET_TOKENS,
 };
 
 /// How a key's value is treated.
@@ -208,7 +209,9 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
         described = if names_sad || names_secret || token_in(key, s, e, &HOLDING_TOKENS) {
             false
         } else {
-            described || token_in(key, s, e, &DESCRIBING_TOKENS)
+            described
+                || token_in(key, s, e, &DESCRIBING_TOKENS)
+                || count > 0 && pair_in(key, (prev_start, prev_end), (s, e), &DESCRIBING_PAIRS)
         };
         (before_start, before_end) = (prev_start, prev_end);
         (prev_start, prev_end) = (s, e);
@@ -665,6 +668,9 @@ mod tests {
             "auth_scheme_options",
             "auth_scheme_option_resolver",
             "auth_scheme_option_resolver_params",
+            // RFC 9421's parameters of a signature, not the signature.
+            "Signature-Input",
+            "signature_input",
             "api_key_fingerprint",
             "tokenFingerprint",
             // OpenID Connect's and Cognito's claims, a model's token counts.

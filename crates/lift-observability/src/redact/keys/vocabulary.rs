@@ -325,6 +325,11 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"refs",
     b"reference",
 ];
+/// A secret's word and the word after it that together describe it: HTTP Message
+/// Signatures' `Signature-Input` (RFC 9421: the components a signature covers, its key's id,
+/// its algorithm, its creation time — no signature).
+pub(super) const DESCRIBING_PAIRS: [(&[u8], &[u8]); 1] = [(b"signature", b"input")];
+
 /// Tokens after a describing word that say the name holds the value after all
 /// (`token_file_contents`, `secret_name_value`): the description no longer applies.
 pub(super) const HOLDING_TOKENS: [&[u8]; 8] = [

@@ -112,10 +112,11 @@ pub(crate) fn reports_on_card_data(text: &[u8]) -> bool {
 pub(super) const CHANGES: [&[u8]; 5] = [b"set", b"changed", b"reset", b"updated", b"rotated"];
 
 /// A phrase's first word after the separator (`password: must be at least 8 characters`,
-/// `token: has expired`, `secret: not found`, `password: too short`).
-const PHRASE_STARTS: [&[u8]; 16] = [
+/// `token: has expired`, `secret: not found`, `password: too short`, `signature: the header
+/// is not ASCII`).
+const PHRASE_STARTS: [&[u8]; 19] = [
     b"is", b"was", b"are", b"were", b"has", b"had", b"have", b"must", b"cannot", b"can't",
-    b"should", b"will", b"not", b"too", b"does", b"did",
+    b"should", b"will", b"not", b"too", b"does", b"did", b"a", b"an", b"the",
 ];
 
 /// Whether the bare `word` after a sensitive name's separator reports a state rather than
@@ -201,6 +202,8 @@ mod tests {
             b"n/a",
             b"N/A",
             b"must",
+            b"the",
+            b"A",
             b"N",
             b"***",
             b"not",

@@ -160,8 +160,9 @@ pub(super) fn named_value(
         // nested value whole.
         Some(b'{' | b'[' | b'(') => {
             let end = bracketed_end(bytes, start, unclosed);
-            if brackets_state(&bytes[start..end]) {
-                // A mask or a state its writer put there (Rails' `[FILTERED]`, `(empty)`).
+            if brackets_state(&bytes[start..end]) || covered_components(&bytes[start..end]) {
+                // A mask or a state its writer put there (Rails' `[FILTERED]`, `(empty)`), or
+                // the components a signature covers (RFC 9421's `Signature-Input: sig1=(…)`).
                 return None;
             }
             let quote = quote.filter(|_| quoted_name && bytes[at] == b':');
@@ -305,6 +306,40 @@ pub(super) fn value_finding(
     Some(replaced(redactor, range, fixed, quote))
 }
 
+/// Whether `bracketed` is the inner list of components an HTTP message signature covers,
+/// as `Signature-Input` writes it after the signature's label (RFC 9421: `("@method"
+/// "@target-uri" "content-digest")`, a derived component's `@` or a header's lowercase name
+/// in each quoted item, `;`-parameters allowed, one derived component at least — a list of
+/// one quoted word, `("hunter2")`, is no such list): names, never a signature, which is a
+/// byte sequence between colons.
+fn covered_components(bracketed: &[u8]) -> bool {
+    let [b'(', inner @ .., b')'] = bracketed else {
+        return false;
+    };
+    inner.windows(2).any(|w| w == b"\"@")
+        && inner.split(|&b| b == b' ').all(|item| {
+            let item = item.split(|&b| b == b';').next().unwrap_or(item);
+            // In plain quotes, or in quotes escaped as JSON text writes them.
+            let quote: &[u8] = if item.starts_with(b"\\") {
+                b"\\\""
+            } else {
+                b"\""
+            };
+            let name = item
+                .strip_prefix(quote)
+                .and_then(|rest| rest.strip_suffix(quote));
+            name.is_some_and(|name| {
+                !name.is_empty()
+                    && name.iter().enumerate().all(|(i, &b)| {
+                        b.is_ascii_lowercase()
+                            || b.is_ascii_digit()
+                            || b == b'-'
+                            || b == b'@' && i == 0
+                    })
+            })
+        })
+}
+
 /// Whether a value to be removed as sensitive authentication data reports on the data
 /// instead (a gateway's `"cvv_code":"M"`, [`reports_on_card_data`]): it stays.
 fn reports_on_card(fixed: &str, value: &[u8]) -> bool {
@@ -384,6 +419,45 @@ fn is_source_location(name: &[u8], next: Option<&u8>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_signature_s_covered_components_are_no_secret() {
+        for list in [
+            &br#"("@method" "@target-uri" "content-digest")"#[..],
+            br#"("@method")"#,
+            br#"("@query-param";name="id" "date")"#,
+            br#"("date" "@authority")"#,
+            br#"(\"@method\" \"content-digest\")"#,
+        ] {
+            assert!(
+                super::covered_components(list),
+                "{}",
+                String::from_utf8_lossy(list)
+            );
+        }
+        for list in [
+            &br#"("hunter2")"#[..],
+            br#"("hunter2" "x-api-key")"#,
+            br#"(\"@method\" "hunter2)"#,
+            br#"("@method" hunter2)"#,
+            br#"("a@b")"#,
+            b"()",
+            br#"("")"#,
+            br#"["@method"]"#,
+        ] {
+            assert!(
+                !super::covered_components(list),
+                "{}",
+                String::from_utf8_lossy(list)
+            );
+        }
+        assert_eq!(
+            super::super::test_support::redact(
+                r#"signature-input: sig1=("@method" "content-digest");created=1765132200;keyid="partner-2026-12""#
+            ),
+            r#"signature-input: sig1=("@method" "content-digest");created=1765132200;keyid="partner-2026-12""#
+        );
+    }
+
     use crate::redact::text::test_support::{assert_redacted, redact};
 
     #[test]
