@@ -156,6 +156,23 @@ mod tests {
     use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
 
     #[test]
+    fn a_value_named_by_several_names_is_judged_once_by_the_nearest() {
+        // Five names before one value filled the held findings: the fifth was written at
+        // once, passing over the code between (`Cvv=KD`), which a second pass then removed
+        // (found by the fuzzer).
+        assert_redacted(&[
+            (
+                "form-data;name=\\\"passwd\\\";name=\\\"passwd\\\";name=\\\"Bearer password\\\"form-data;name=\\\"password\\\";name=\\\"pass\\\"Cvv=KD\r\rS",
+                "form-data;name=\\\"passwd\\\";name=\\\"passwd\\\";name=\\\"Bearer [REDACTED]\\\"form-data;name=\\\"password\\\";name=\\\"pass\\\"Cvv=[REMOVED]\r\rS",
+            ),
+            (
+                "form-data; name=\"note\"; name=\"pw\"; name=\"pin\"; name=\"cvv\"; name=\"token\"\r\n\r\nk-123\r\n--X--",
+                "form-data; name=\"note\"; name=\"pw\"; name=\"pin\"; name=\"cvv\"; name=\"token\"\r\n\r\n[REDACTED]\r\n--X--",
+            ),
+        ]);
+    }
+
+    #[test]
     fn a_sensitive_field_of_a_form_loses_its_value_raw_and_escaped() {
         // Written in clear before: a part's name is in its header, its value lines below.
         assert_redacted(&[

@@ -46,6 +46,18 @@ impl Held {
         {
             return None;
         }
+        // A part's value found again from a later `name=` before it (several in one
+        // disposition) is held once, for the nearest name: what stands between that name and
+        // the value is what a pass may replace and the next read shorter, and so void it.
+        if matches!(f.replacement, Replacement::PartValue { .. })
+            && let Some(findings) = &mut self.findings
+            && let Some(held) = findings[..self.len].iter_mut().flatten().find(|h| {
+                h.start == f.start && matches!(h.replacement, Replacement::PartValue { .. })
+            })
+        {
+            *held = f;
+            return None;
+        }
         let mut out = None;
         if self.len == HELD {
             if f.start <= self.due {
