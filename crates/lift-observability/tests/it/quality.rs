@@ -2277,6 +2277,8 @@ fn state_cases(cases: &mut Vec<Case>) {
         // A sentence's article (`malformed signature: a header is not ASCII`).
         "the header is not ASCII",
         "a new one is required",
+        "Your card's security code is incorrect.",
+        "Please retry",
     ];
     let near = ["Expired7", "hunter2", "Required!1", "s3t", "NotSet99"];
     for name in names {
@@ -2330,6 +2332,9 @@ fn state_cases(cases: &mut Vec<Case>) {
         "auth declined cvv=N avs=Y",
         "gateway response: cvv: M, avs: Z, code 05",
         "result cvv=U pin=P",
+        // A gateway's decline after its code in parentheses.
+        "Stripe error: card_error (incorrect_cvc): Your card's security code is incorrect.",
+        "declined (incorrect_pin): Please retry with the correct PIN",
     ] {
         cases.push(benign("state after a name", text));
     }

@@ -113,10 +113,12 @@ pub(super) const CHANGES: [&[u8]; 5] = [b"set", b"changed", b"reset", b"updated"
 
 /// A phrase's first word after the separator (`password: must be at least 8 characters`,
 /// `token: has expired`, `secret: not found`, `password: too short`, `signature: the header
-/// is not ASCII`).
-const PHRASE_STARTS: [&[u8]; 19] = [
+/// is not ASCII`, a gateway's decline after its code, `(incorrect_cvc): Your card's security
+/// code is incorrect.`, `(incorrect_pin): Please retry`).
+const PHRASE_STARTS: [&[u8]; 26] = [
     b"is", b"was", b"are", b"were", b"has", b"had", b"have", b"must", b"cannot", b"can't",
-    b"should", b"will", b"not", b"too", b"does", b"did", b"a", b"an", b"the",
+    b"should", b"will", b"not", b"too", b"does", b"did", b"a", b"an", b"the", b"your", b"you",
+    b"please", b"this", b"these", b"it", b"its",
 ];
 
 /// Whether the bare `word` after a sensitive name's separator reports a state rather than
@@ -203,6 +205,8 @@ mod tests {
             b"N/A",
             b"must",
             b"the",
+            b"Your",
+            b"Please",
             b"A",
             b"N",
             b"***",
