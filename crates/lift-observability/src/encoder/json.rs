@@ -17,7 +17,6 @@ use super::{
 };
 use crate::level::Level;
 use crate::nested::{with_scratch, write_serialize};
-use crate::plain_probe::Plain;
 use crate::redact::pairs::{self, PairRole};
 use crate::redact::{KeyRule, Redactor, jwk, keys};
 use crate::timestamp::write_rfc3339_millis;
@@ -118,16 +117,38 @@ fn write_field_as<const POWERTOOLS: bool>(
             None => redactor.key_rule(field.key),
         }
     };
-    // Sensitive authentication data's field is left out — unless its value reports on the
-    // data (a gateway's `cvv_code: "M"`): then it is written as any.
-    let rule = match rule {
-        KeyRule::Remove if field.value.reports_on_card_data() => KeyRule::Scan,
-        KeyRule::Remove => {
-            redactor.counts().add_sad();
-            return;
-        }
-        rule => rule,
-    };
+    if rule == KeyRule::Remove {
+        return removed_field::<POWERTOOLS>(out, field, redactor, own_key);
+    }
+    write_field_with::<POWERTOOLS>(out, field, redactor, own_key, rule);
+}
+
+/// A field named for sensitive authentication data: left out and counted — unless its value
+/// reports on the data (a gateway's `cvv_code: "M"`), which is written as any field's.
+#[cold]
+#[inline(never)]
+fn removed_field<const POWERTOOLS: bool>(
+    out: &mut Vec<u8>,
+    field: &Field<'_>,
+    redactor: &Redactor,
+    own_key: bool,
+) {
+    if field.value.reports_on_card_data() {
+        write_field_with::<POWERTOOLS>(out, field, redactor, own_key, KeyRule::Scan);
+    } else {
+        redactor.counts().add_sad();
+    }
+}
+
+/// [`write_field_as`] once the key's rule is known (not [`KeyRule::Remove`]).
+#[inline(always)]
+fn write_field_with<const POWERTOOLS: bool>(
+    out: &mut Vec<u8>,
+    field: &Field<'_>,
+    redactor: &Redactor,
+    own_key: bool,
+    rule: KeyRule,
+) {
     let powertools_name = POWERTOOLS && !own_key && super::is_powertools_key(field.key);
     match field.json_key() {
         Some(key) if !own_key && !powertools_name => key.write(out),
@@ -151,18 +172,18 @@ fn write_field_as<const POWERTOOLS: bool>(
         KeyRule::Safe => write_value(out, field.key, field.value, None),
         // Only a pair's value gets here removed (a removed key was left out above): its
         // key stands already, so the value is written as a nested pair's is.
-        KeyRule::Remove if field.value.reports_on_card_data() => {
-            write_value(out, field.key, field.value, Some(redactor))
-        }
-        sensitive => write_marker(out, field.value.plain(), redactor, sensitive),
+        sensitive => write_marker(out, field, redactor, sensitive),
     }
 }
 
 /// A removed pair's value or a secret's: its marker, counted — or the value as it is when
-/// it hides nothing: `null` (that it is not set is what a reader looks for), a boolean.
+/// it hides nothing: `null` (that it is not set is what a reader looks for), a boolean, a
+/// check's result under a name for card data (`"M"`: written as any value).
 #[cold]
-fn write_marker(out: &mut Vec<u8>, plain: Option<Plain>, redactor: &Redactor, rule: KeyRule) {
-    if let Some(plain) = plain {
+fn write_marker(out: &mut Vec<u8>, field: &Field<'_>, redactor: &Redactor, rule: KeyRule) {
+    if rule == KeyRule::Remove && field.value.reports_on_card_data() {
+        write_value(out, field.key, field.value, Some(redactor));
+    } else if let Some(plain) = field.value.plain() {
         out.extend_from_slice(plain.json().as_bytes());
     } else if rule == KeyRule::Remove {
         redactor.counts().add_sad();

@@ -98,10 +98,7 @@ impl<'w, 'a> Compound<'w, 'a> {
         value: &T,
     ) -> Result<(), NestedError> {
         let member = self.writer.static_member(key, &mut self.first);
-        if let Member::Removed = member {
-            return self.removed_member(key, value);
-        }
-        self.member_value(member, value)
+        self.member_value(member, key, value)
     }
 
     /// A member named for sensitive authentication data: left out and counted, unless its
@@ -122,11 +119,13 @@ impl<'w, 'a> Compound<'w, 'a> {
         self.writer.value(member, value)
     }
 
-    /// A member's value; a pair's value as the name members before it say.
+    /// A member's value (its key `key`, read only when the member is [`Member::Removed`]); a
+    /// pair's value as the name members before it say.
     #[inline(always)]
     fn member_value<T: Serialize + ?Sized>(
         &mut self,
         member: Member,
+        key: &str,
         value: &T,
     ) -> Result<(), NestedError> {
         match member {
@@ -135,6 +134,7 @@ impl<'w, 'a> Compound<'w, 'a> {
                 ..
             } => self.pair_value(member, value),
             Member::Secret => self.secret_value(value),
+            Member::Removed => self.removed_member(key, value),
             _ => self.writer.value(member, value),
         }
     }
@@ -224,13 +224,14 @@ impl ser::SerializeMap for Compound<'_, '_> {
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), NestedError> {
         let member = std::mem::replace(&mut self.pending, Member::Skip);
         if let Member::Removed = member {
-            // The key's text stays in the writer's buffer until the next key.
+            // The key's text stays in the writer's buffer until the next key (a value's own
+            // maps take it while they write: it is borrowed only here, off the common path).
             let key = std::mem::take(self.writer.key);
             let written = self.removed_member(&key, value);
             *self.writer.key = key;
             return written;
         }
-        self.member_value(member, value)
+        self.member_value(member, "", value)
     }
     fn end(self) -> Result<(), NestedError> {
         self.finish()

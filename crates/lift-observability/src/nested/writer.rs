@@ -155,6 +155,7 @@ impl<'a> NestedWriter<'a> {
     }
 
     /// [`Self::member`] for a member whose rule is `rule` (not [`KeyRule::Remove`]).
+    #[inline(always)]
     pub(super) fn member_with_rule(
         &mut self,
         key: &str,
