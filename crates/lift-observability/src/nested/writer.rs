@@ -242,7 +242,7 @@ impl<'a> NestedWriter<'a> {
 /// What to do with a member's value.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Member {
-    /// Not written (removed).
+    /// Not written: no member is pending (a map's value before its key was judged).
     Skip,
     /// Named for sensitive authentication data: left out (the key too), unless its value
     /// reports on the data instead of holding it (a check's result: `"cvv_code":"M"`).
