@@ -86,6 +86,27 @@ macro_rules! something {
     )*};
 }
 
+/// The numbers and bytes, refused at once by a probe whose answer is `$ok`.
+macro_rules! no_numbers {
+    ($ok:ty) => {
+        something!($ok:
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_i128(i128),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64),
+            serialize_u128(u128),
+            serialize_f32(f32),
+            serialize_f64(f64),
+            serialize_bytes(&[u8]),
+        );
+    };
+}
+
 /// The compound values, refused at once by a probe whose answer is `$ok`.
 macro_rules! no_compounds {
     ($ok:ty) => {
@@ -179,22 +200,10 @@ impl ser::Serializer for PlainProbe {
         value.serialize(self)
     }
 
+    no_numbers!(Plain);
     something!(Plain:
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_i128(i128),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_u128(u128),
-        serialize_f32(f32),
-        serialize_f64(f64),
         serialize_char(char),
         serialize_str(&str),
-        serialize_bytes(&[u8]),
         serialize_unit_variant(&'static str, u32, &'static str),
     );
 
@@ -248,24 +257,12 @@ impl ser::Serializer for ReportProbe {
         value.serialize(self)
     }
 
+    no_numbers!(bool);
     something!(bool:
         serialize_none(),
         serialize_unit(),
         serialize_unit_struct(&'static str),
         serialize_bool(bool),
-        serialize_i8(i8),
-        serialize_i16(i16),
-        serialize_i32(i32),
-        serialize_i64(i64),
-        serialize_i128(i128),
-        serialize_u8(u8),
-        serialize_u16(u16),
-        serialize_u32(u32),
-        serialize_u64(u64),
-        serialize_u128(u128),
-        serialize_f32(f32),
-        serialize_f64(f64),
-        serialize_bytes(&[u8]),
     );
     no_compounds!(bool);
 }
@@ -294,6 +291,37 @@ mod tests {
     impl fmt::Display for Loud {
         fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
             panic!("the probe formatted a value")
+        }
+    }
+
+    #[test]
+    fn a_check_s_result_reports_on_card_data_and_a_code_does_not() {
+        #[derive(Serialize)]
+        enum Check {
+            Match,
+            Code(u16),
+        }
+        #[derive(Serialize)]
+        struct Code(&'static str);
+        for reports in [
+            reports_on_card_data("M"),
+            reports_on_card_data(&Some("unchecked")),
+            reports_on_card_data(&'N'),
+            reports_on_card_data(&Check::Match),
+            reports_on_card_data(&Code("pass")),
+        ] {
+            assert!(reports);
+        }
+        for reports in [
+            reports_on_card_data("737"),
+            reports_on_card_data(&737),
+            reports_on_card_data(&'7'),
+            reports_on_card_data(&Check::Code(737)),
+            reports_on_card_data(&None::<&str>),
+            reports_on_card_data(&["M"]),
+            reports_on_card_data(&true),
+        ] {
+            assert!(!reports);
         }
     }
 
