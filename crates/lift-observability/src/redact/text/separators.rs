@@ -275,17 +275,22 @@ pub(super) fn separator_ending_at(
             };
             return named_value(redactor, bytes, last, floor, name, fixed, unclosed);
         }
+        // Setting the 0x20 bit lowers a letter's case and makes no other byte a letter.
+        let last_letter = name.last().map(|&b| b | 0x20);
         // A list of byte values under a name that says nothing (`body: [123, 34, …]`,
-        // `"data":[123,34,…]`, lambda_http's `body: Binary([…])`): read as the text it holds.
+        // `"data":[123,34,…]`, lambda_http's `body: Binary([…])`): read as the text it holds
+        // — unless it is a pair's value that its name member names (`"field":"pin",
+        // "rejectedValue": Binary([…])`), judged below as the pair's: the text it held, once
+        // replaced, is no list, and a second pass judged the pair.
         if bytes[at] == b':'
             && let Some(rest) = bytes.get(at + 1..at + 3)
             && (rest[0] == b'[' || rest == b" [" || rest == b" B")
+            && !(last_letter == Some(b'e')
+                && pair_marker(redactor, bytes, name, written.max(floor)).is_some())
             && let Some(found) = byte_list_after(redactor, bytes, at, quote.filter(|_| quoted_name))
         {
             return Some(found);
         }
-        // Setting the 0x20 bit lowers a letter's case and makes no other byte a letter.
-        let last_letter = name.last().map(|&b| b | 0x20);
         // An event's body or a record's data in base64 (`"body":"Y2FyZF9…"`, `body:
         // Some("…")`): read as the text it encodes, whatever that starts with. (`body`,
         // `data` and `payload` end in `y`, `a` or `d`.)
@@ -681,6 +686,16 @@ mod tests {
             (
                 format!("Req {{\n    body: {},\n}}", list("pin=1234", ",\n        ")),
                 "Req {\n    body: [REDACTED],\n}".to_owned(),
+            ),
+            // A pair's value its name member names: the pair's verdict, on the first pass as
+            // on the second (the bytes' text replaced was read as the pair's value then: a
+            // composition sweep, seed 347).
+            (
+                format!(
+                    "\"field\":\"pin\",\"rejectedValue\": Binary({}) }}",
+                    list("password=hunter2", ", ")
+                ),
+                "\"field\":\"pin\",\"rejectedValue\": \"[REMOVED]\" }".to_owned(),
             ),
             // Bytes that hold nothing, numbers that are no bytes: kept.
             (
