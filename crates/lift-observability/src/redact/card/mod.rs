@@ -8,7 +8,7 @@
 //! UnionPay, Maestro, Mir, RuPay and Troy. Numbers that pass Luhn but cannot be cards —
 //! epoch milliseconds, compact date-times, order ids starting with a digit no brand uses —
 //! stay as they are, the way data-loss-prevention scanners judge them; so do the digit groups
-//! of an IBAN in its print format (`DE89 3704 0044 0532 0130 00`, [`ibans`]).
+//! of an IBAN in its print format (`DE89 3704 0044 0532 0130 00`: `ibans`).
 //!
 //! Inside a longer run of digit groups every stretch of whole groups is a candidate
 //! (`2026-11-27 05:19:35 4111111111111111`, `qty 2 4111…`, two cards in a row): the
