@@ -2035,6 +2035,17 @@ fn cursor_cases(cases: &mut Vec<Case>) {
             session,
         ));
     }
+    // A word of place before another is no description: the name holds the credential.
+    for text in [
+        r#"{"nextToken":"f/3871","token_in_header":"Zq9x7Lm2K4w8Rt6Yp3Vb"}"#,
+        "password_at_rest=Zq9x7Lm2K4w8Rt6Yp3Vb next_page_token=2",
+    ] {
+        cases.push(sensitive(
+            "credential beside a cursor",
+            text,
+            "Zq9x7Lm2K4w8Rt6Yp3Vb",
+        ));
+    }
     for text in [
         "token_bucket: TokenBucket { semaphore: Semaphore { permits: 500 }, max_permits: 500, retry_cost: 5 }",
         r#"auth_schemes: {AuthSchemeId { scheme_id: "sigv4" }: SharedAuthScheme(SigV4AuthScheme)}"#,

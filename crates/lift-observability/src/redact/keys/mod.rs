@@ -27,8 +27,8 @@ mod vocabulary;
 use quick::may_have_rule;
 use vocabulary::{
     CURSOR_QUALIFIERS, DESCRIBING_PAIRS, DESCRIBING_TOKENS, HOLDING_TOKENS, OUTCOME_TOKENS,
-    SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS, SECRET_KEY_QUALIFIERS,
-    SECRET_PAIRS, SECRET_TOKENS,
+    PREPOSITIONS, SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS,
+    SECRET_KEY_QUALIFIERS, SECRET_PAIRS, SECRET_TOKENS,
 };
 
 /// How a key's value is treated.
@@ -210,7 +210,7 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
             false
         } else {
             described
-                || token_in(key, s, e, &DESCRIBING_TOKENS)
+                || token_in(key, s, e, &DESCRIBING_TOKENS) && !token_in(key, s, e, &PREPOSITIONS)
                 || count > 0 && pair_in(key, (prev_start, prev_end), (s, e), &DESCRIBING_PAIRS)
         };
         (before_start, before_end) = (prev_start, prev_end);
@@ -220,7 +220,7 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
     if count == 0 {
         return KeyRule::Scan;
     }
-    if count > 1 && described {
+    if count > 1 && (described || token_in(key, prev_start, prev_end, &PREPOSITIONS)) {
         return KeyRule::Scan;
     }
     // Its last characters (`api_key_last4`, `token_last_4`), as a dashboard shows a key's.
@@ -698,6 +698,10 @@ mod tests {
             "csrf_token",
             "client_request_token",
             "next_token_secret",
+            // A preposition before another word says where it is, not what describes it.
+            "token_in_header",
+            "password_at_rest",
+            "auth_in_query",
         ] {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }

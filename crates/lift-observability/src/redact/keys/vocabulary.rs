@@ -222,7 +222,9 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 35] = [
     b"clear",
 ];
 /// Tokens that describe a secret instead of holding it (`token_type`, `secret_arn`), last in
-/// a name or anywhere after its secret's word (`auth_scheme_options`).
+/// a name or anywhere after its secret's word (`auth_scheme_options`) — but for
+/// [`PREPOSITIONS`], which describe only last (`expires_in`, `created_at`; `token_in_header`
+/// holds a token).
 pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"id",
     b"ids",
@@ -329,6 +331,10 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
 /// Signatures' `Signature-Input` (RFC 9421: the components a signature covers, its key's id,
 /// its algorithm, its creation time — no signature).
 pub(super) const DESCRIBING_PAIRS: [(&[u8], &[u8]); 1] = [(b"signature", b"input")];
+
+/// Describing words that describe only as a name's last token: before another word they
+/// say where the secret is (`token_in_header`, `password_at_rest`).
+pub(super) const PREPOSITIONS: [&[u8]; 2] = [b"in", b"at"];
 
 /// Tokens after a describing word that say the name holds the value after all
 /// (`token_file_contents`, `secret_name_value`): the description no longer applies.
