@@ -112,14 +112,29 @@ pub(crate) fn reports_on_card_data(text: &[u8]) -> bool {
 pub(super) const CHANGES: [&[u8]; 5] = [b"set", b"changed", b"reset", b"updated", b"rotated"];
 
 /// A phrase's first word after the separator (`password: must be at least 8 characters`,
-/// `token: has expired`, `secret: not found`, `password: too short`, `signature: the header
-/// is not ASCII`, a gateway's decline after its code, `(incorrect_cvc): Your card's security
-/// code is incorrect.`, `(incorrect_pin): Please retry`).
-const PHRASE_STARTS: [&[u8]; 26] = [
+/// `token: has expired`, `secret: not found`, `password: too short`).
+const PHRASE_STARTS: [&[u8]; 16] = [
     b"is", b"was", b"are", b"were", b"has", b"had", b"have", b"must", b"cannot", b"can't",
-    b"should", b"will", b"not", b"too", b"does", b"did", b"a", b"an", b"the", b"your", b"you",
-    b"please", b"this", b"these", b"it", b"its",
+    b"should", b"will", b"not", b"too", b"does", b"did",
 ];
+
+/// A sentence's first word that opens a phrase only with another word after it: an article,
+/// a pronoun (`signature: the header is not ASCII`, a gateway's decline after its code,
+/// `(incorrect_cvc): Your card's security code is incorrect.`, `(incorrect_pin): Please
+/// retry`). Alone it may be a value (`cookie1=a`).
+const SENTENCE_STARTS: [&[u8]; 10] = [
+    b"a", b"an", b"the", b"your", b"you", b"please", b"this", b"these", b"it", b"its",
+];
+
+/// Whether the word at `start..end` opens a sentence: one of [`SENTENCE_STARTS`], a blank
+/// and a letter after it.
+fn opens_sentence(bytes: &[u8], start: usize, end: usize) -> bool {
+    bytes.get(end) == Some(&b' ')
+        && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
+        && SENTENCE_STARTS
+            .iter()
+            .any(|w| bytes[start..end].eq_ignore_ascii_case(w))
+}
 
 /// Whether the bare `word` after a sensitive name's separator reports a state rather than
 /// holding a value: a state's word, a phrase's start, a capital letter alone, or a mask of `*`.
@@ -144,6 +159,9 @@ pub(super) fn value_past_states(bytes: &[u8], mut start: usize) -> Option<usize>
     loop {
         let end = bare_word_end(bytes, start);
         let word = &bytes[start..end];
+        if opens_sentence(bytes, start, end) {
+            return None;
+        }
         if !reports_state(word) {
             return Some(start);
         }
@@ -196,6 +214,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_article_or_a_pronoun_opens_a_sentence_only_before_another_word() {
+        for text in [
+            &b"the header is not ASCII"[..],
+            b"Your card's code",
+            b"Please retry",
+            b"a new one",
+        ] {
+            assert_eq!(
+                value_past_states(text, 0),
+                None,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        // Alone, or before anything but a word: a value (`cookie1=a`).
+        for text in [&b"a"[..], b"a\"", b"the1 x", b"an;", b"it 7"] {
+            assert_eq!(
+                value_past_states(text, 0),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
     fn states_phrases_letters_and_masks_report_a_state() {
         for word in [
             &b"expired"[..],
@@ -204,9 +248,6 @@ mod tests {
             b"n/a",
             b"N/A",
             b"must",
-            b"the",
-            b"Your",
-            b"Please",
             b"A",
             b"N",
             b"***",
