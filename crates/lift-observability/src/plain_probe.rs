@@ -166,16 +166,39 @@ macro_rules! no_compounds {
     };
 }
 
+/// What both probes share, for a probe whose answer is `$ok`: its types (nothing
+/// compound is accepted), `Some` and a newtype struct read through to what they hold, and
+/// numbers, bytes and compounds refused at once.
+macro_rules! probe_frame {
+    ($ok:ty) => {
+        type Ok = $ok;
+        type Error = NotPlain;
+        type SerializeSeq = Impossible<$ok, NotPlain>;
+        type SerializeTuple = Impossible<$ok, NotPlain>;
+        type SerializeTupleStruct = Impossible<$ok, NotPlain>;
+        type SerializeTupleVariant = Impossible<$ok, NotPlain>;
+        type SerializeMap = Impossible<$ok, NotPlain>;
+        type SerializeStruct = Impossible<$ok, NotPlain>;
+        type SerializeStructVariant = Impossible<$ok, NotPlain>;
+
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<$ok, NotPlain> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<$ok, NotPlain> {
+            value.serialize(self)
+        }
+
+        no_numbers!($ok);
+        no_compounds!($ok);
+    };
+}
+
 impl ser::Serializer for PlainProbe {
-    type Ok = Plain;
-    type Error = NotPlain;
-    type SerializeSeq = Impossible<Plain, NotPlain>;
-    type SerializeTuple = Impossible<Plain, NotPlain>;
-    type SerializeTupleStruct = Impossible<Plain, NotPlain>;
-    type SerializeTupleVariant = Impossible<Plain, NotPlain>;
-    type SerializeMap = Impossible<Plain, NotPlain>;
-    type SerializeStruct = Impossible<Plain, NotPlain>;
-    type SerializeStructVariant = Impossible<Plain, NotPlain>;
+    probe_frame!(Plain);
 
     fn serialize_none(self) -> Result<Plain, NotPlain> {
         Ok(Plain::Null)
@@ -189,25 +212,11 @@ impl ser::Serializer for PlainProbe {
     fn serialize_bool(self, v: bool) -> Result<Plain, NotPlain> {
         Ok(Plain::Bool(v))
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Plain, NotPlain> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<Plain, NotPlain> {
-        value.serialize(self)
-    }
-
-    no_numbers!(Plain);
     something!(Plain:
         serialize_char(char),
         serialize_str(&str),
         serialize_unit_variant(&'static str, u32, &'static str),
     );
-
-    no_compounds!(Plain);
 }
 
 /// Whether `value`, under a name for sensitive authentication data, reports on the data
@@ -222,15 +231,7 @@ pub(crate) fn reports_on_card_data<T: Serialize + ?Sized>(value: &T) -> bool {
 struct ReportProbe;
 
 impl ser::Serializer for ReportProbe {
-    type Ok = bool;
-    type Error = NotPlain;
-    type SerializeSeq = Impossible<bool, NotPlain>;
-    type SerializeTuple = Impossible<bool, NotPlain>;
-    type SerializeTupleStruct = Impossible<bool, NotPlain>;
-    type SerializeTupleVariant = Impossible<bool, NotPlain>;
-    type SerializeMap = Impossible<bool, NotPlain>;
-    type SerializeStruct = Impossible<bool, NotPlain>;
-    type SerializeStructVariant = Impossible<bool, NotPlain>;
+    probe_frame!(bool);
 
     fn serialize_str(self, v: &str) -> Result<bool, NotPlain> {
         Ok(crate::redact::text::reports_on_card_data(v.as_bytes()))
@@ -246,25 +247,12 @@ impl ser::Serializer for ReportProbe {
     ) -> Result<bool, NotPlain> {
         self.serialize_str(variant)
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<bool, NotPlain> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<bool, NotPlain> {
-        value.serialize(self)
-    }
-
-    no_numbers!(bool);
     something!(bool:
         serialize_none(),
         serialize_unit(),
         serialize_unit_struct(&'static str),
         serialize_bool(bool),
     );
-    no_compounds!(bool);
 }
 
 #[cfg(test)]
