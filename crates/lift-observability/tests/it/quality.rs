@@ -2059,6 +2059,85 @@ fn cursor_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// config-rs's and figment's type errors quote the value before the setting's path: under a
+/// path whose last part names a secret or a card's data it goes, under others it stays.
+fn configuration_error_cases(cases: &mut Vec<Case>) {
+    let values = ["hunter2pass", "q1w2e3$$", "sk_test_only_4f2a"];
+    for path in [
+        "database.password",
+        "stripe.api_key",
+        "webhook.signing_secret",
+        "servers[0].password",
+        "auth.client_secret",
+    ] {
+        for value in values {
+            for text in [
+                format!(r#"invalid type: string "{value}", expected u16 for key `{path}`"#),
+                format!(
+                    r#"invalid value: string "{value}", expected base64 for key `{path}` in config/prod.toml"#
+                ),
+                format!(
+                    r#"invalid type: found string "{value}", expected u16 for key "default.{path}" in APP_ env"#
+                ),
+                format!(
+                    r#"{{"level":"ERROR","message":"config: invalid type: found string \"{value}\", expected u16 for key \"default.{path}\""}}"#
+                ),
+            ] {
+                cases.push(sensitive("value in a configuration error", text, value));
+            }
+        }
+    }
+    for (path, value) in [("card.pin", "4321"), ("payment.cvv", "737")] {
+        for text in [
+            format!("invalid type: 64-bit integer `{value}`, expected a string for key `{path}`"),
+            format!(
+                r#"invalid type: found unsigned int `{value}`, expected a string for key "default.{path}""#
+            ),
+        ] {
+            cases.push(sensitive("value in a configuration error", text, value));
+        }
+    }
+    for text in [
+        r#"invalid type: string "abc", expected a number for key `app.port`"#,
+        r#"invalid type: string "eight", expected u16 for key `db.password_min_length`"#,
+        r#"invalid type: found string "fast", expected u32 for key "default.token_ttl_secs""#,
+        "invalid type: map, expected a string for key `db.password`",
+        r#"invalid value: string "us-east-9", expected a region for key `aws.region`"#,
+    ] {
+        cases.push(benign("configuration error", text));
+    }
+}
+
+/// MySQL's error 1366 quotes the value a column could not hold before the column's name:
+/// under a column named for a secret or a card's data it goes, under others it stays.
+fn incorrect_value_cases(cases: &mut Vec<Case>) {
+    for (column, value) in [
+        ("'password'", r"\xF0\x9F\x94\x91hunter2"),
+        ("'pin'", "12a4"),
+        ("`payments`.`cards`.`cvv`", "7x7"),
+        ("'api_key'", r"\xE2\x82\xACk3y"),
+        ("'client_secret'", r"\xF0\x9F\x98\x80s3cr"),
+    ] {
+        for text in [
+            format!(
+                "error returned from database: 1366 (HY000): Incorrect string value: '{value}' for column {column} at row 1"
+            ),
+            format!(
+                r#"Database(MySqlDatabaseError {{ code: Some("HY000"), number: 1366, message: "Incorrect integer value: '{value}' for column {column} at row 1" }})"#
+            ),
+        ] {
+            cases.push(sensitive("value a column could not hold", text, value));
+        }
+    }
+    for text in [
+        r"1366 (HY000): Incorrect string value: '\xF0\x9F\x98\x80' for column 'name' at row 1",
+        "Incorrect integer value: 'abc' for column `payments`.`orders`.`id` at row 1",
+        "Incorrect datetime value: '2026-13-01' for column 'created_at' at row 1",
+    ] {
+        cases.push(benign("column error", text));
+    }
+}
+
 /// MySQL's and MariaDB's duplicate-key error quotes the value before the key's name: under
 /// a key named for a secret or a card's data it goes, under others it stays.
 fn duplicate_entry_cases(cases: &mut Vec<Case>) {
@@ -2631,6 +2710,8 @@ fn all_cases() -> Vec<Case> {
     cursor_cases(&mut cases);
     iban_cases(&mut cases);
     duplicate_entry_cases(&mut cases);
+    configuration_error_cases(&mut cases);
+    incorrect_value_cases(&mut cases);
     typed_header_cases(&mut cases);
     authorizer_cases(&mut cases);
     cases

@@ -187,10 +187,13 @@ pub(super) fn letter_k(
         Some(b'-') => dashed_key(bytes, k, counts),
         _ => token_scheme(bytes, k, floor, counts)
             .or_else(|| key_after_name(bytes, k, floor, counts))
-            .or_else(|| match bytes.get(k + 3) {
+            .or_else(|| match (bytes.get(k + 3), bytes.get(k + 4)) {
                 // `for key '…'` (MySQL's duplicate-key error).
-                Some(b' ') if bytes.get(k + 4) == Some(&b'\'') => {
-                    echoes::duplicate_entry(redactor, bytes, k, floor)
+                (Some(b' '), Some(b'\'')) => echoes::duplicate_entry(redactor, bytes, k, floor),
+                // ``for key `…` `` (config-rs's type error), `for key "…"` (figment's).
+                (Some(b' '), Some(b'`' | b'"' | b'\\')) => {
+                    echoes::value_for_key(redactor, bytes, k, floor)
+                        .or_else(|| key_column(redactor, bytes, k, floor))
                 }
                 _ => key_column(redactor, bytes, k, floor),
             }),

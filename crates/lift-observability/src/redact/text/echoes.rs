@@ -5,25 +5,45 @@
 //! Validation error: length [{"value": String("hunter2"), "min": Number(8)}]`) — so after a
 //! sensitive name the value is the one the error quotes, not the error's first word.
 //!
-//! MySQL's and MariaDB's duplicate-key error quotes the value *before* the key's name
-//! (`Duplicate entry 'a1b2…' for key 'sessions.token'`): found from the key's `k`
-//! ([`duplicate_entry`]).
+//! Some errors quote the value *before* the name: MySQL's and MariaDB's duplicate-key error
+//! (`Duplicate entry 'a1b2…' for key 'sessions.token'`, found from the key's `k`:
+//! [`duplicate_entry`]) and their error for a value a column cannot hold (`Incorrect integer
+//! value: '1234' for column 'pin'`, from the `:` after `value`: [`incorrect_value`]);
+//! config-rs's and figment's type errors, which name the setting's path last (`invalid
+//! type: string "…", expected u16 for key `db.password``, from the key's `k`:
+//! [`value_for_key`]).
 
-use super::Finding;
-use super::names::marker_for;
+use super::names::{holds_marker, marker_for};
 use super::value_ends::{
     bracketed_end, escaped_quote_len, line_end, quoted_value_end, string_end_on_line,
 };
 use super::values::value_finding;
+use super::{Finding, find_last};
 use crate::redact::Redactor;
 use crate::redact::card::MASK_CHAR;
 
 /// How serde's `Error::invalid_type` and `invalid_value` open their message.
 const OPENINGS: [&[u8]; 2] = [b"invalid type: ", b"invalid value: "];
 
-/// The kinds of `serde::de::Unexpected` that write the value they saw: numbers and a
-/// character in backticks, a string as `Debug` quotes it.
-const KINDS: [&[u8]; 4] = [b"integer ", b"floating point ", b"character ", b"string "];
+/// The kinds of an unexpected value that write the value they saw: numbers and a character
+/// in backticks, a string as `Debug` quotes it — serde's `Unexpected`, then config-rs's own
+/// (`64-bit integer`, `128-bit unsigned integer`) and figment's `Actual` (`unsigned int`,
+/// `float`, `char`).
+const KINDS: [&[u8]; 13] = [
+    b"integer ",
+    b"floating point ",
+    b"character ",
+    b"string ",
+    b"64-bit integer ",
+    b"64-bit unsigned integer ",
+    b"128-bit integer ",
+    b"128-bit unsigned integer ",
+    b"unsigned int ",
+    b"signed int ",
+    b"float ",
+    b"char ",
+    b"bytes ",
+];
 
 /// An error a library wrote after a field's path.
 #[derive(Debug, PartialEq)]
@@ -171,6 +191,166 @@ pub(super) fn duplicate_entry(
     value_finding(redactor, bytes, value_start..value_end, fixed, None)
 }
 
+/// How config-rs's and figment's errors open (figment's says `found` before the kind, and
+/// writes no colon after `invalid value`).
+const CONFIG_OPENINGS: [&[u8]; 5] = [
+    b"invalid type: found ",
+    b"invalid type: ",
+    b"invalid value: found ",
+    b"invalid value: ",
+    b"invalid value ",
+];
+
+/// What comes between the value such an error quotes and the key it names.
+const EXPECTED: &[u8] = b", expected ";
+
+/// The longest setting's path read.
+const MAX_KEY_PATH: usize = 256;
+
+/// config-rs's and figment's type error, at the `k` of its `key`: the value quoted before
+/// the setting's path (config-rs: ``invalid type: string "hunter2", expected u16 for key
+/// `database.password` ``; figment: `invalid type: found string "…", expected … for key
+/// "default.database.password"`) — a secret whose type (a newtype that checks a key's
+/// format, a number) rejected what the file or the environment held, at start-up, where
+/// the error is logged before anything else. The value is replaced as a field named for
+/// the path's last part would be; `None` where the text is no such error or that part names
+/// nothing sensitive. Nothing before `floor` is read (text a replacement wrote over).
+#[cold]
+pub(super) fn value_for_key(
+    redactor: &Redactor,
+    bytes: &[u8],
+    k: usize,
+    floor: usize,
+) -> Option<Finding> {
+    if !bytes[k..].starts_with(b"key ") || !bytes[..k].ends_with(b" for ") {
+        return None;
+    }
+    // The path in backticks or quotes (`\"` in JSON-escaped text).
+    let open = k + b"key ".len();
+    let quote: &[u8] = match bytes.get(open)? {
+        b'`' => b"`",
+        b'"' => b"\"",
+        b'\\' if bytes.get(open + 1) == Some(&b'"') => b"\\\"",
+        _ => return None,
+    };
+    let path_start = open + quote.len();
+    let path_len = bytes[path_start..]
+        .iter()
+        .take(MAX_KEY_PATH + 1)
+        .take_while(|&&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
+        })
+        .count();
+    if !bytes[path_start + path_len..].starts_with(quote) {
+        return None;
+    }
+    let path = &bytes[path_start..path_start + path_len];
+    let last = path
+        .iter()
+        .rposition(|&b| b == b'.')
+        .map_or(path, |dot| &path[dot + 1..]);
+    let fixed = marker_for(redactor, last)?;
+    // The error's opening on the key's line: the last one whose value ends before the
+    // expectation (a value may hold `invalid ` too).
+    let error_end = k - b" for ".len();
+    let from = error_end
+        .saturating_sub(MAX_ENTRY)
+        .max(floor)
+        .min(error_end);
+    let from = from
+        + bytes[from..error_end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+    let mut end = error_end;
+    while let Some(at) = find_last(&bytes[from..end], b"invalid ") {
+        let at = from + at;
+        end = at;
+        let Some(opening) = CONFIG_OPENINGS.iter().find(|o| bytes[at..].starts_with(o)) else {
+            continue;
+        };
+        // After the value's closing quote (one byte, two escaped), the expectation.
+        if let Some((start, value_end)) = deserialized_value(bytes, at + opening.len())
+            && value_end < error_end
+            && bytes[value_end..error_end]
+                .windows(EXPECTED.len())
+                .position(|w| w == EXPECTED)
+                .is_some_and(|p| (1..=2).contains(&p))
+        {
+            // A marker in the expectation, a masked card in it or in the value: a second pass
+            // sees one where the first had a floor (a finding it replaced) or a card it masked
+            // (and then read no further back), and reads no further back either.
+            if holds_marker(&bytes[value_end..error_end])
+                || bytes[start..error_end]
+                    .iter()
+                    .filter(|&&b| b == MASK_CHAR as u8)
+                    .count()
+                    >= 3
+            {
+                return None;
+            }
+            return value_finding(redactor, bytes, start..value_end, fixed, None);
+        }
+    }
+    None
+}
+
+/// How MySQL's error for a value its column cannot hold names the column after the value.
+const FOR_COLUMN: &[u8] = b"' for column ";
+
+/// The longest column's name read (MySQL's identifiers are 64 characters).
+const MAX_COLUMN_NAME: usize = 64;
+
+/// MySQL's and MariaDB's error 1366, at the `:` after its `value`: `Incorrect integer
+/// value: '1234' for column 'pin' at row 1` (MariaDB names the column
+/// `` `db`.`cards`.`pin` ``) — a number or a string a column's type or character set could
+/// not hold, quoted whole or from its first byte the column could not store. What comes
+/// before `value` is not read: the quoted value and the column after it tell the error,
+/// where a finding before it may have taken its first word. Replaced as a field named for
+/// the column would be; `None` where the text is no such error or the column names nothing
+/// sensitive.
+#[cold]
+pub(super) fn incorrect_value(redactor: &Redactor, bytes: &[u8], colon: usize) -> Option<Finding> {
+    if !bytes[colon..].starts_with(b": '") {
+        return None;
+    }
+    let value_start = colon + b": '".len();
+    let reach = line_end(bytes, value_start).min(value_start + MAX_ENTRY + FOR_COLUMN.len());
+    let value_end = value_start
+        + bytes[value_start..reach]
+            .windows(FOR_COLUMN.len())
+            .position(|w| w == FOR_COLUMN)?;
+    let column = column_name(&bytes[value_end + FOR_COLUMN.len()..])?;
+    let fixed = marker_for(redactor, column)?;
+    value_finding(redactor, bytes, value_start..value_end, fixed, None)
+}
+
+/// The column's name at the start of `text`: `'pin'`, or the last part of
+/// `` `db`.`cards`.`pin` ``.
+fn column_name(text: &[u8]) -> Option<&[u8]> {
+    let identifier = |from: usize, quote: u8| -> Option<(usize, usize)> {
+        let len = text
+            .get(from..)?
+            .iter()
+            .take(MAX_COLUMN_NAME + 1)
+            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'))
+            .count();
+        (len > 0 && len <= MAX_COLUMN_NAME && text.get(from + len) == Some(&quote))
+            .then_some((from, from + len))
+    };
+    match text.first()? {
+        b'\'' => identifier(1, b'\'').map(|(s, e)| &text[s..e]),
+        b'`' => {
+            let (mut start, mut end) = identifier(1, b'`')?;
+            while text[end + 1..].starts_with(b".`") {
+                (start, end) = identifier(end + 3, b'`')?;
+            }
+            Some(&text[start..end])
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +459,146 @@ mod tests {
             1062,
             " Duplicate entry 's3cr3tv4lue' for key 'sessions.token'",
             "s3cr3tv4lue",
+        );
+    }
+
+    #[test]
+    fn a_configuration_errors_value_under_a_sensitive_key_goes() {
+        use super::super::test_support::{assert_redacted, redacted_once_for_all};
+        assert_redacted(&[
+            (
+                r#"invalid type: string "hunter2", expected u16 for key `database.password`"#,
+                r#"invalid type: string "[REDACTED]", expected u16 for key `database.password`"#,
+            ),
+            (
+                r#"invalid type: found string "hunter2", expected u16 for key "default.db.password" in env"#,
+                r#"invalid type: found string "[REDACTED]", expected u16 for key "default.db.password" in env"#,
+            ),
+            (
+                r#"invalid value: string "q1w2$$", expected base64 for key `webhook.signing_secret`"#,
+                r#"invalid value: string "[REDACTED]", expected base64 for key `webhook.signing_secret`"#,
+            ),
+            (
+                "invalid type: 64-bit integer `1234`, expected a string for key `card.pin`",
+                "invalid type: 64-bit integer `[REMOVED]`, expected a string for key `card.pin`",
+            ),
+            (
+                r#"invalid value unsigned int `737`, expected a string for key "default.cvv""#,
+                r#"invalid value unsigned int `[REMOVED]`, expected a string for key "default.cvv""#,
+            ),
+            // JSON-escaped; a value that holds `invalid ` itself.
+            (
+                r#"{"m":"invalid type: found string \"hunter2\", expected u16 for key \"default.password\""}"#,
+                r#"{"m":"invalid type: found string \"[REDACTED]\", expected u16 for key \"default.password\""}"#,
+            ),
+            (
+                r#"invalid type: string "an invalid value", expected u16 for key `db.password`"#,
+                r#"invalid type: string "[REDACTED]", expected u16 for key `db.password`"#,
+            ),
+            // Keys naming nothing sensitive, or describing a secret; no value quoted; a line
+            // between the value and the key; no expectation before the key.
+            (
+                r#"invalid type: string "abc", expected a number for key `app.port`"#,
+                r#"invalid type: string "abc", expected a number for key `app.port`"#,
+            ),
+            (
+                r#"invalid type: string "x12", expected u16 for key `db.password_min_length`"#,
+                r#"invalid type: string "x12", expected u16 for key `db.password_min_length`"#,
+            ),
+            (
+                "invalid type: map, expected a string for key `db.password`",
+                "invalid type: map, expected a string for key `db.password`",
+            ),
+            (
+                "invalid type: string \"x\", expected u16\n for key `db.password`",
+                "invalid type: string \"x\", expected u16\n for key `db.password`",
+            ),
+            (
+                r#"invalid type: string "x", and then for key `db.password`"#,
+                r#"invalid type: string "x", and then for key `db.password`"#,
+            ),
+            // A marker between the value and the key, a card masked there or in the value:
+            // a finding a pass before replaced.
+            (
+                r#"invalid type: string "x1", expected a "pin":"[REMOVED]" for key `db.password`"#,
+                r#"invalid type: string "x1", expected a "pin":"[REMOVED]" for key `db.password`"#,
+            ),
+            (
+                r#"invalid type: string "x1", expected 4111 1111 1111 1111 for key `db.password`"#,
+                r#"invalid type: string "x1", expected 4111 11** **** 1111 for key `db.password`"#,
+            ),
+            (
+                r#"invalid type: string "4111111111111111 x", expected u16 for key `db.password`"#,
+                r#"invalid type: string "411111******1111[REDACTED]", expected u16 for key `db.password`"#,
+            ),
+        ]);
+        redacted_once_for_all(
+            &[
+                "invalid type: string \"",
+                "s3cr3tv4lue",
+                "\", expected u16",
+                " for key `",
+                "db.password",
+                "`",
+                "\"",
+            ],
+            1366,
+            "invalid type: string \"s3cr3tv4lue\", expected u16 for key `db.password`",
+            "s3cr3tv4lue",
+        );
+    }
+
+    #[test]
+    fn a_value_its_column_could_not_hold_goes_under_a_sensitive_column() {
+        use super::super::test_support::{assert_redacted, redacted_once_for_all};
+        assert_redacted(&[
+            (
+                "1366 (HY000): Incorrect integer value: 'x1234' for column 'pin' at row 1",
+                "1366 (HY000): Incorrect integer value: '[REMOVED]' for column 'pin' at row 1",
+            ),
+            (
+                r"Incorrect string value: '\xF0\x9F\x98\x80pass' for column 'password' at row 1",
+                "Incorrect string value: '[REDACTED]' for column 'password' at row 1",
+            ),
+            (
+                "Incorrect decimal value: 'x737' for column `pay`.`cards`.`cvv` at row 1",
+                "Incorrect decimal value: '[REMOVED]' for column `pay`.`cards`.`cvv` at row 1",
+            ),
+            // Whatever the words before `value` (a finding before may have taken them).
+            (
+                "integer value: 'x1234' for column 'pin'",
+                "integer value: '[REMOVED]' for column 'pin'",
+            ),
+            // Columns naming nothing sensitive; no column after the value; a line between.
+            (
+                r"Incorrect string value: '\xF0\x9F\x98\x80' for column 'name' at row 1",
+                r"Incorrect string value: '\xF0\x9F\x98\x80' for column 'name' at row 1",
+            ),
+            (
+                "Incorrect integer value: 'abc' for column `pay`.`cards`.`id` at row 1",
+                "Incorrect integer value: 'abc' for column `pay`.`cards`.`id` at row 1",
+            ),
+            (
+                "Incorrect integer value: 'abc' at row 1 (column 'pin')",
+                "Incorrect integer value: 'abc' at row 1 (column 'pin')",
+            ),
+            (
+                "Incorrect integer value: 'a\nb' for column 'pin' at row 1",
+                "Incorrect integer value: 'a\nb' for column 'pin' at row 1",
+            ),
+        ]);
+        redacted_once_for_all(
+            &[
+                "Incorrect integer value: '",
+                "s3cr3tv4lue",
+                "' for column ",
+                "'pin'",
+                "`t`.`pin`",
+                " at row 1",
+            ],
+            1367,
+            "Incorrect integer value: 's3cr3tv4lue' for column 'pin'",
+            "s3cr3tv4lue' for column 'pin'",
         );
     }
 

@@ -23,7 +23,7 @@
 //! | | a one-time code after its name (`OTP 123456`, `verification code is 482913`: [`named_codes`]) | the code `[REDACTED]` |
 //! | a string's start | a provider's token the string starts with (a field's value `ghp_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
 //! | `:` after `arn` | an ARN's prefix ([`arns`]): its fields are no names | nothing; its colons are passed over |
-//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, the value a serde or `validator` error quotes after the field's path ([`echoes`]), an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
+//! | `=` or `:` after a name | `name=value`, `name: value`, `"name":"value"`, `'name': 'value'`, `name => value`, form fields `card[cvc]=737`, PostgreSQL's `Key (cvv)=(737)`, `Debug`'s `cvc: Some("737")`, the value a serde or `validator` error quotes after the field's path, or MySQL's before its column's (`Incorrect integer value: '1234' for column 'pin'`: [`echoes`]), an object or a list (`"cvv":{"S":"737"}`) for a sensitive-data name (`cvv`, `pin`…) | the value `[REMOVED]` (a wrapped or bracketed one whole), the name kept |
 //! | | the same for a secret name (`password`, `Authorization` — its credential whatever the scheme —, `X-Api-Key`, `aws_secret_access_key`…, a label of words such as `API Key:`) or a configured marker | the value `[REDACTED]` (up to a private key's armour, whose body is the key's own finding) |
 //! | | any text in base64 under a payload's name (`"body":"Y2FyZF9…"`, `data: Some("…")`, `payload=…`: [`keys::is_payload_key`](super::keys::is_payload_key)) whose text holds a finding ([`encoded`](super::encoded)) | the run `[REDACTED]` |
 //! | | a provider's token as the value whatever the name (`"Value":"ghp_…"`, `GH_PAT=glpat-…`, `error: whsec_…`: [`prefixed_keys`]) | the body `[REDACTED]`, the prefix kept |
@@ -39,6 +39,7 @@
 //! | | aws_lambda_events' `Base64Data([123, 34, …])`, bytes as their values whose text holds a finding ([`encoded`](super::encoded)); the same list after a name's `:` | the list `[REDACTED]` |
 //! | | a PEM private key, `-----BEGIN …PRIVATE KEY-----` to its `-----END` (or the string's end) | the body `[REDACTED]`, the armour kept, whatever name or scheme comes before it |
 //! | `k` (before `e`) | `Token <token>` | the token `[REDACTED]` |
+//! | | the value an error quotes before a key's name: MySQL's duplicate entry (`Duplicate entry '…' for key 'sessions.token'`), config-rs's and figment's type errors (`` invalid type: string "…", expected u16 for key `db.password` ``: [`echoes`]) | the value `[REDACTED]` / `[REMOVED]` |
 //! | | a key after a secret's kind, `key` and a blank in prose (`invalid API key 4478…`, `HMAC key is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | | Stripe secret and restricted keys `sk_live_…`, `rk_test_…`, Checkout.com's keys `sk_sbox_…`, `sk_…` (base32 or a UUID), with no name before them | the body `[REDACTED]`, the prefix kept |
 //! | | OpenAI, Anthropic and OpenRouter secret keys `sk-…`, `sk-proj-…`, `sk-ant-api03-…`, `sk-or-v1-…` with no name before them | the body `[REDACTED]`, the prefix kept |
@@ -580,7 +581,14 @@ fn walk<'s, C: Classifier>(
                 }
                 continue;
             }
-            next = out.put(c, f, i + BLOCK, &mut emit).max(at + 1);
+            let end = out.put(c, f, i + BLOCK, &mut emit);
+            if end <= at {
+                // Read back from its anchor (a value an error quotes before the name): the
+                // bytes from its end to the anchor were classified before the put, and are
+                // not again.
+                out.flagged |= escapes_between(c, bytes, end, at + 1);
+            }
+            next = end.max(at + 1);
             break;
         }
         classes = if next == i + BLOCK {
@@ -1175,6 +1183,30 @@ mod escaping_tests {
                         assert_eq!(back, r.redact(&text), "{text:?}");
                     }
                 }
+            }
+        }
+    }
+
+    /// A finding read back from its anchor (a value an error quotes before the setting's
+    /// name): the special bytes between its end and the anchor are escaped too — the quote
+    /// that closes the value among them (written raw once, the JSON broken).
+    #[test]
+    fn bytes_between_a_finding_and_the_anchor_it_was_read_back_from_are_escaped() {
+        let r = Redactor::new();
+        for special in ['\t', '"', '\\', '\u{1}', 'é'] {
+            for before in 0..70 {
+                let text = format!(
+                    "{}invalid type: string \"hunter2\", expected a{special}b for key `db.password`",
+                    "a".repeat(before)
+                );
+                let mut out = b"\"".to_vec();
+                r.write_json_str(&mut out, &text);
+                out.push(b'"');
+                let back: String = serde_json::from_slice(&out).unwrap_or_else(|e| {
+                    panic!("{e}: {text:?} -> {}", String::from_utf8_lossy(&out))
+                });
+                assert_eq!(back, r.redact(&text), "{text:?}");
+                assert!(!back.contains("hunter2"), "{back}");
             }
         }
     }

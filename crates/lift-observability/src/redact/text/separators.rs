@@ -8,6 +8,7 @@
 use super::arns;
 use super::cards::digit_run_end;
 use super::commands::{Commands, may_follow_user_flag, user_flag_password};
+use super::echoes;
 use super::multipart;
 use super::names::{
     ESCAPED_QUOTES, bare_name_start, is_marker_at, is_name_byte, label, marker_for,
@@ -317,6 +318,16 @@ pub(super) fn separator_ending_at(
             && !quoted_name
             && let Some(found) =
                 oauth::authorization_code(bytes, start, at, floor, redactor.counts())
+        {
+            return Some(found);
+        }
+        // MySQL's error for a value its column cannot hold (`Incorrect integer value: '1234'
+        // for column 'pin'`): the column named after the value.
+        if last_letter == Some(b'e')
+            && bytes[at] == b':'
+            && !quoted_name
+            && name.eq_ignore_ascii_case(b"value")
+            && let Some(found) = echoes::incorrect_value(redactor, bytes, at)
         {
             return Some(found);
         }
