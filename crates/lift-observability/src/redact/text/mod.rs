@@ -54,6 +54,7 @@
 //! | `w` after `s` (or `r`) | a password after `password` or `passwd` and a blank in prose, perhaps after `is`/`was` or a change and `to` (`Password reset to …`) — quoted, or bare and holding a digit, a symbol or an inner capital (`with password hunter2`, `the password is P@ssw0rd!`: [`named_secrets`]) | the value `[REDACTED]` |
 //! | `v` after `c` | a card security code written after its name and a space, as prose has it (`CVV 737`, `cvc2 "1234"`) | the code `[REMOVED]` |
 //! | `r` after `c` | a secret after a secret's kind, `secret` and a blank in prose, perhaps after `is`/`was` — quoted, or bare and holding a digit, a symbol or an inner capital (`invalid client secret 8f2a…`, `webhook signing secret is "…"`: [`named_secrets`]) | the value `[REDACTED]` |
+//! | a secret's or a card code's name's `w`, `r`, `k` or `v`, as above | a pair in single quotes as Python's `repr` writes one (`ImmutableMultiDict([('password', 'hunter2')])`, `('cvv', 737)`: [`wrappers`]) | the second item's text `[REDACTED]` / `[REMOVED]` |
 //! | `-` before `-` | a command line's long flag and its value after a blank, for a secret or sensitive-data name: `--password hunter2`, as `Command`'s `Debug` quotes it (`"--password" "hunter2"`), in a list of arguments (`["--api-key", "k"]`) | the value `[REDACTED]` / `[REMOVED]` |
 //! | `\` | `=` and `<` escaped HTML-safe, as Gson and Go's `encoding/json` write them: `cvv\u003d737`, `\u003ccvv\u003e737\u003c/cvv\u003e` | as for `=` and `<` |
 //! | `_`; `-` or `.` after a letter from `g` on (most told from the three bytes before them) | a provider's token whose prefix ends in it, wherever it stands (`pushing with ghp_…`, `<pat>whsec_…</pat>`, `vault said hvs.…`, `deploy with glpat-…`: [`prefix_ends`]) | the body `[REDACTED]`, the prefix kept |
@@ -132,7 +133,7 @@ use payment_keys::{adyen_api_key, may_fit_token_at_a, paypal_access_token, squar
 use prefix_ends::{prefixes_ending_at, token_at_prefix_end};
 use prefixed_keys::{google_api_key, may_start_with_token, slack_token, token_at_start};
 use separators::{Lines, encoded_separator, separator, separator_ending_at};
-use wrappers::{tuple_value, wrapped_value};
+use wrappers::{single_quoted_tuple_value, tuple_value, wrapped_value};
 
 /// Replaces secrets.
 pub const REDACTED: &str = "[REDACTED]";
@@ -524,7 +525,8 @@ fn walk<'s, C: Classifier>(
                 Anchor::Percent => encoded_separator(redactor, bytes, at, out.name_floor),
                 Anchor::Element => element(redactor, bytes, at, &mut unclosed),
                 Anchor::LetterB => credentials(redactor, bytes, at),
-                Anchor::LetterK => letter_k(redactor, bytes, at, out.name_floor),
+                Anchor::LetterK => letter_k(redactor, bytes, at, out.name_floor)
+                    .or_else(|| single_quoted_tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::LetterA => match bytes.get(at + 1) {
                     Some(b'I') => google_api_key(bytes, at, redactor.counts()),
                     Some(b'Q') => adyen_api_key(bytes, at, redactor.counts()),
@@ -534,9 +536,12 @@ fn walk<'s, C: Classifier>(
                     _ => aws_key_id(bytes, at, redactor.counts()),
                 },
                 Anchor::LetterJ => jwt(redactor, bytes, at),
-                Anchor::LetterV => security_code_in_prose(redactor, bytes, at, out.name_floor),
-                Anchor::LetterR => secret_after_name(redactor, bytes, at, out.name_floor),
-                Anchor::LetterW => password_after_name(redactor, bytes, at, out.name_floor),
+                Anchor::LetterV => security_code_in_prose(redactor, bytes, at, out.name_floor)
+                    .or_else(|| single_quoted_tuple_value(redactor, bytes, at, out.name_floor)),
+                Anchor::LetterR => secret_after_name(redactor, bytes, at, out.name_floor)
+                    .or_else(|| single_quoted_tuple_value(redactor, bytes, at, out.name_floor)),
+                Anchor::LetterW => password_after_name(redactor, bytes, at, out.name_floor)
+                    .or_else(|| single_quoted_tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::Quote => wrapped_value(redactor, bytes, at, out.name_floor)
                     .or_else(|| tuple_value(redactor, bytes, at, out.name_floor)),
                 Anchor::Dash if bytes.get(at + 1) == Some(&b'-') => {

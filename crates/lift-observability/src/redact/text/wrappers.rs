@@ -5,7 +5,7 @@
 
 use super::names::{holds_marker, is_name_byte, marker_for};
 use super::sql;
-use super::value_ends::opening_quote_len;
+use super::value_ends::{opening_quote_len, string_end_on_line};
 use super::values::value_finding;
 use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
 use crate::redact::{Redactor, keys};
@@ -163,6 +163,61 @@ pub(super) fn tuple_value(
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
     // Not one holding a marker a pass before wrote: its quotes may close differently now.
     value_finding(redactor, bytes, start..end, fixed, None)
+}
+
+/// A two-item tuple in single quotes, as Python's `repr` writes one — a form's pairs
+/// (`[('password', 'hunter2')]`, Flask's `ImmutableMultiDict([…])`, `parse_qsl`'s), a
+/// dict's `items()` — found from the letter inside the first item that anchors a secret's
+/// name in prose (`password`'s `w`, `secret`'s `r`, `api_key`'s `k`, `cvv`'s `v`: a `'`
+/// anchors nothing). The second item — in single quotes, in double ones (Python's choice
+/// for text holding a `'`), as bytes (`b'…'`) or digits — replaced, the tuple closing right
+/// after it; nothing before `floor` is read.
+#[cold]
+pub(super) fn single_quoted_tuple_value(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    let name_bytes = |b: &&u8| is_name_byte(**b);
+    let start = at
+        - bytes[floor.min(at)..at]
+            .iter()
+            .rev()
+            .take(MAX_TUPLE_NAME)
+            .take_while(name_bytes)
+            .count();
+    let end = at
+        + bytes[at..]
+            .iter()
+            .take(MAX_TUPLE_NAME + 1)
+            .take_while(name_bytes)
+            .count();
+    if start < floor + 2 || &bytes[start - 2..start] != b"('" || !bytes[end..].starts_with(b"',") {
+        return None;
+    }
+    let fixed = marker_for(redactor, &bytes[start..end])?;
+    let mut i = end + 2;
+    while bytes.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if bytes.get(i) == Some(&b'b') {
+        i += 1;
+    }
+    // Where its text starts and ends, and where the item does.
+    let (inner, close, after) = match *bytes.get(i)? {
+        q @ (b'\'' | b'"') => {
+            let close = i + 1 + string_end_on_line(&bytes[i + 1..], q)?;
+            (i + 1, close, close + 1)
+        }
+        b'0'..=b'9' if bytes[i - 1] != b'b' => {
+            let close = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+            (i, close, close)
+        }
+        _ => return None,
+    };
+    (bytes.get(after) == Some(&b')')).then_some(())?;
+    value_finding(redactor, bytes, inner..close, fixed, None)
 }
 
 /// Where the text of a tuple's second item starts and ends, the item starting after blanks
@@ -362,6 +417,55 @@ mod tests {
                 r#"Secret { inner: [REDACTED] }"#,
             ),
         ]);
+    }
+
+    #[test]
+    fn a_python_pairs_second_item_goes_by_its_first() {
+        use super::super::test_support::{assert_redacted, redacted_once_for_all};
+        assert_redacted(&[
+            (
+                "ImmutableMultiDict([('username', 'alice'), ('password', 'hunter2')])",
+                "ImmutableMultiDict([('username', 'alice'), ('password', '[REDACTED]')])",
+            ),
+            (
+                "dict_items([('api_key', 'k123'), ('cvv', '737'), ('cvc', 123)])",
+                "dict_items([('api_key', '[REDACTED]'), ('cvv', '[REMOVED]'), ('cvc', [REMOVED])])",
+            ),
+            // Text holding a `'` in double quotes; bytes; no blank after the comma.
+            (
+                r#"[('client_secret', "it's"), ('token', b'abc1'), ('passwd','x')]"#,
+                r#"[('client_secret', "[REDACTED]"), ('token', b'[REDACTED]'), ('passwd','[REDACTED]')]"#,
+            ),
+            // Names that describe a secret or name none; three items; an item left open; a
+            // name with no `(` before it.
+            (
+                "[('password_min_length', '12'), ('secret_arn', 'arn:x'), ('remember', 'on')]",
+                "[('password_min_length', '12'), ('secret_arn', 'arn:x'), ('remember', 'on')]",
+            ),
+            (
+                "('password', 'hunter2', 'extra')",
+                "('password', 'hunter2', 'extra')",
+            ),
+            ("('password', 'hunter2", "('password', 'hunter2"),
+            ("'password', 'hunter2')", "'password', 'hunter2')"),
+            ("('token', b7)", "('token', b7)"),
+        ]);
+        redacted_once_for_all(
+            &[
+                "[('",
+                "password",
+                "cvv",
+                "', '",
+                "s3cr3tv4lue",
+                "')",
+                "'",
+                ", ",
+                "b'",
+            ],
+            1368,
+            "('password', 's3cr3tv4lue')",
+            "s3cr3tv4lue')",
+        );
     }
 
     #[test]
