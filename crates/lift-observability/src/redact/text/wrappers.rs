@@ -172,28 +172,60 @@ pub(super) fn tuple_value(
 /// anchors nothing). The second item — in single quotes, in double ones (Python's choice
 /// for text holding a `'`), as bytes (`b'…'`) or digits — replaced, the tuple closing right
 /// after it; nothing before `floor` is read.
-#[cold]
+#[inline(always)]
 pub(super) fn single_quoted_tuple_value(
     redactor: &Redactor,
     bytes: &[u8],
     at: usize,
     floor: usize,
 ) -> Option<Finding> {
-    let name_bytes = |b: &&u8| is_name_byte(**b);
-    let start = at
-        - bytes[floor.min(at)..at]
-            .iter()
-            .rev()
-            .take(MAX_TUPLE_NAME)
-            .take_while(name_bytes)
-            .count();
-    let end = at
-        + bytes[at..]
-            .iter()
-            .take(MAX_TUPLE_NAME + 1)
-            .take_while(name_bytes)
-            .count();
-    if start < floor + 2 || &bytes[start - 2..start] != b"('" || !bytes[end..].starts_with(b"',") {
+    if !in_secrets_word(bytes, at) {
+        return None;
+    }
+    single_quoted_pair(redactor, bytes, at, floor)
+}
+
+/// Whether the letter at `at` stands where the letter detectors find a secret's or a card
+/// code's word (`passw…`, `secret`, `credential…`, `key`, `token`, `cvv`, `cvc`): most
+/// words these letters anchor are none, and are told so by a few bytes.
+#[inline(always)]
+fn in_secrets_word(bytes: &[u8], at: usize) -> bool {
+    let word_at = |offset: usize, word: &[u8]| {
+        offset <= at
+            && bytes
+                .get(at - offset..at - offset + word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    match bytes[at] | 0x20 {
+        b'w' => word_at(4, b"passw"),
+        b'r' => word_at(3, b"secret") || word_at(1, b"credential"),
+        b'k' => word_at(0, b"key") || word_at(2, b"token"),
+        b'v' => word_at(1, b"cvv") || word_at(1, b"cvc"),
+        _ => false,
+    }
+}
+
+/// [`single_quoted_tuple_value`] past its first look.
+#[cold]
+fn single_quoted_pair(
+    redactor: &Redactor,
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+) -> Option<Finding> {
+    // The name's end first: most words these letters stand in end otherwise than `',`.
+    let mut end = at + 1;
+    while end < bytes.len() && end - at <= MAX_TUPLE_NAME && is_name_byte(bytes[end]) {
+        end += 1;
+    }
+    if !bytes[end..].starts_with(b"',") {
+        return None;
+    }
+    let mut start = at;
+    while start > floor && at - start < MAX_TUPLE_NAME && is_name_byte(bytes[start - 1]) {
+        start -= 1;
+    }
+    if start < floor + 2 || &bytes[start - 2..start] != b"('" {
         return None;
     }
     let fixed = marker_for(redactor, &bytes[start..end])?;
