@@ -1158,6 +1158,18 @@ mod tests {
 mod escaping_tests {
     use super::*;
 
+    /// `text` written as a JSON string's contents by `r`: it parses back, to `text` redacted
+    /// (returned).
+    fn written_and_read_back(r: &Redactor, text: &str) -> String {
+        let mut out = b"\"".to_vec();
+        r.write_json_str(&mut out, text);
+        out.push(b'"');
+        let back: String = serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("{e}: {text:?} -> {}", String::from_utf8_lossy(&out)));
+        assert_eq!(back, r.redact(text), "{text:?}");
+        back
+    }
+
     /// Every special byte at every distance before and after a finding: the JSON written
     /// parses back to the redacted text.
     #[test]
@@ -1179,13 +1191,7 @@ mod escaping_tests {
                             " ".repeat(after % 2),
                             "b".repeat(after)
                         );
-                        let mut out = b"\"".to_vec();
-                        r.write_json_str(&mut out, &text);
-                        out.push(b'"');
-                        let back: String = serde_json::from_slice(&out).unwrap_or_else(|e| {
-                            panic!("{e}: {text:?} -> {}", String::from_utf8_lossy(&out))
-                        });
-                        assert_eq!(back, r.redact(&text), "{text:?}");
+                        written_and_read_back(&r, &text);
                     }
                 }
             }
@@ -1204,13 +1210,7 @@ mod escaping_tests {
                     "{}invalid type: string \"hunter2\", expected a{special}b for key `db.password`",
                     "a".repeat(before)
                 );
-                let mut out = b"\"".to_vec();
-                r.write_json_str(&mut out, &text);
-                out.push(b'"');
-                let back: String = serde_json::from_slice(&out).unwrap_or_else(|e| {
-                    panic!("{e}: {text:?} -> {}", String::from_utf8_lossy(&out))
-                });
-                assert_eq!(back, r.redact(&text), "{text:?}");
+                let back = written_and_read_back(&r, &text);
                 assert!(!back.contains("hunter2"), "{back}");
             }
         }
