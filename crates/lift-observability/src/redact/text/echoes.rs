@@ -9,8 +9,8 @@
 //! (`Duplicate entry 'a1b2…' for key 'sessions.token'`, found from the key's `k`:
 //! [`duplicate_entry`]) and their error for a value a column cannot hold (`Incorrect integer
 //! value: '1234' for column 'pin'`, from the `:` after `value`: [`incorrect_value`]);
-//! config-rs's and figment's type errors, which name the setting's path last (`invalid
-//! type: string "…", expected u16 for key `db.password``, from the key's `k`:
+//! config-rs's and figment's type errors, which name the setting's path last
+//! (`` invalid type: string "…", expected u16 for key `db.password` ``, from the key's `k`:
 //! [`value_for_key`]).
 
 use super::names::{holds_marker, marker_for};
@@ -28,8 +28,8 @@ const OPENINGS: [&[u8]; 2] = [b"invalid type: ", b"invalid value: "];
 /// The kinds of an unexpected value that write the value they saw: numbers and a character
 /// in backticks, a string as `Debug` quotes it — serde's `Unexpected`, then config-rs's own
 /// (`64-bit integer`, `128-bit unsigned integer`) and figment's `Actual` (`unsigned int`,
-/// `float`, `char`).
-const KINDS: [&[u8]; 13] = [
+/// `float`; its `char` in single quotes is one character, its `bytes` a list).
+const KINDS: [&[u8]; 11] = [
     b"integer ",
     b"floating point ",
     b"character ",
@@ -41,8 +41,6 @@ const KINDS: [&[u8]; 13] = [
     b"unsigned int ",
     b"signed int ",
     b"float ",
-    b"char ",
-    b"bytes ",
 ];
 
 /// An error a library wrote after a field's path.
