@@ -18,7 +18,7 @@ use super::value_ends::{
     bracketed_end, escaped_quote_len, line_end, quoted_value_end, string_end_on_line,
 };
 use super::values::value_finding;
-use super::{Finding, find_last};
+use super::{Finding, find, find_last};
 use crate::redact::Redactor;
 use crate::redact::card::MASK_CHAR;
 
@@ -175,14 +175,12 @@ pub(super) fn duplicate_entry(
         .saturating_sub(MAX_ENTRY)
         .max(floor)
         .min(value_end);
-    let opening = bytes[from..value_end]
-        .windows(DUPLICATE_ENTRY.len())
-        .rposition(|w| w == DUPLICATE_ENTRY)?;
+    let opening = find_last(&bytes[from..value_end], DUPLICATE_ENTRY)?;
     let value_start = from + opening + DUPLICATE_ENTRY.len();
     // On one line; and where a pass before masked a card number in it (three mask
     // characters or more), left as it is: this pass masked it, and then read no further back.
     let value = &bytes[value_start..value_end];
-    if value.contains(&b'\n') || value.iter().filter(|&&b| b == MASK_CHAR as u8).count() >= 3 {
+    if value.contains(&b'\n') || holds_masked_card(value) {
         return None;
     }
     let fixed = marker_for(redactor, &bytes[name_start..name_start + name_len])?;
@@ -270,20 +268,13 @@ pub(super) fn value_for_key(
         // After the value's closing quote (one byte, two escaped), the expectation.
         if let Some((start, value_end)) = deserialized_value(bytes, at + opening.len())
             && value_end < error_end
-            && bytes[value_end..error_end]
-                .windows(EXPECTED.len())
-                .position(|w| w == EXPECTED)
-                .is_some_and(|p| (1..=2).contains(&p))
+            && find(&bytes[value_end..error_end], EXPECTED).is_some_and(|p| (1..=2).contains(&p))
         {
             // A marker in the expectation, a masked card in it or in the value: a second pass
             // sees one where the first had a floor (a finding it replaced) or a card it masked
             // (and then read no further back), and reads no further back either.
             if holds_marker(&bytes[value_end..error_end])
-                || bytes[start..error_end]
-                    .iter()
-                    .filter(|&&b| b == MASK_CHAR as u8)
-                    .count()
-                    >= 3
+                || holds_masked_card(&bytes[start..error_end])
             {
                 return None;
             }
@@ -314,10 +305,7 @@ pub(super) fn incorrect_value(redactor: &Redactor, bytes: &[u8], colon: usize) -
     }
     let value_start = colon + b": '".len();
     let reach = line_end(bytes, value_start).min(value_start + MAX_ENTRY + FOR_COLUMN.len());
-    let value_end = value_start
-        + bytes[value_start..reach]
-            .windows(FOR_COLUMN.len())
-            .position(|w| w == FOR_COLUMN)?;
+    let value_end = value_start + find(&bytes[value_start..reach], FOR_COLUMN)?;
     let column = column_name(&bytes[value_end + FOR_COLUMN.len()..])?;
     let fixed = marker_for(redactor, column)?;
     value_finding(redactor, bytes, value_start..value_end, fixed, None)
@@ -347,6 +335,12 @@ fn column_name(text: &[u8]) -> Option<&[u8]> {
         }
         _ => None,
     }
+}
+
+/// Whether `text` holds a card number a pass before masked (three mask characters or more):
+/// that pass read no further back than the mask, and a second reads no further either.
+fn holds_masked_card(text: &[u8]) -> bool {
+    text.iter().filter(|&&b| b == MASK_CHAR as u8).count() >= 3
 }
 
 #[cfg(test)]

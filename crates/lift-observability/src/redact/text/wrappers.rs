@@ -3,7 +3,7 @@
 //! the only field of a struct so named (`Secret { inner: "hunter2" }`), and a two-item tuple
 //! whose first item names the second (`("x-api-key", "k")`, `std::env::vars()` collected).
 
-use super::names::{holds_marker, is_name_byte, marker_for};
+use super::names::{bare_name_start, holds_marker, is_name_byte, marker_for};
 use super::sql;
 use super::value_ends::{opening_quote_len, string_end_on_line};
 use super::values::value_finding;
@@ -221,10 +221,7 @@ fn single_quoted_pair(
     if !bytes[end..].starts_with(b"',") {
         return None;
     }
-    let mut start = at;
-    while start > floor && at - start < MAX_TUPLE_NAME && is_name_byte(bytes[start - 1]) {
-        start -= 1;
-    }
+    let start = bare_name_start(&bytes[..end], floor);
     if start < floor + 2 || &bytes[start - 2..start] != b"('" {
         return None;
     }
