@@ -2059,6 +2059,64 @@ fn cursor_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// What AWS's APIs and a browser's CORS answer about credentials, as functions log the
+/// responses: dates, ids, flows, scopes, issuers and a flag, under names that hold a
+/// secret's word — none a secret. Beside them, the same words under names that hold one.
+fn credential_description_cases(cases: &mut Vec<Case>) {
+    for text in [
+        // IAM's GetUser and ListAccessKeys, GetAccessKeyLastUsed.
+        r#"{"User":{"UserName":"bob","UserId":"AIDAJQABLZS4A3QDU576Q","PasswordLastUsed":"2026-11-30T08:12:44Z"}}"#,
+        r#"{"AccessKeyMetadata":[{"UserName":"bob","Status":"Active","CreateDate":"2026-01-12T10:00:00Z"}],"IsTruncated":false}"#,
+        r#"{"AccessKeyLastUsed":{"LastUsedDate":"2026-11-29T17:05:00Z","ServiceName":"s3","Region":"eu-west-1"}}"#,
+        "password_last_used: 2026-11-30T08:12:44Z",
+        // Cognito's DescribeUserPoolClient.
+        r#"{"ExplicitAuthFlows":["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"],"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid","email"]}"#,
+        r#"{"AuthFlow":"USER_SRP_AUTH","ClientSecretCreateDate":"2026-03-02T09:00:00Z"}"#,
+        // KMS's and Secrets Manager's descriptions of a key and a secret.
+        r#"{"CustomerMasterKeySpec":"SYMMETRIC_DEFAULT","EncryptionKeyIdentifier":"alias/payments"}"#,
+        r#"secret_arns=["arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"]"#,
+        r#"{"TrustedTokenIssuers":["https://idp.example.com"],"token_audiences":["payments-api"]}"#,
+        // A payment service's approval rate.
+        "auth_rate: 92.4% over 10000 attempts",
+        // CORS, as an API Gateway response's headers carry it.
+        r#"{"access-control-allow-credentials":"true","access-control-allow-origin":"https://shop.example.com"}"#,
+        "AllowCredentials: yes",
+        // OAuth's client metadata: a member's list of names, no pair.
+        r#"{"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"private_key_jwt"}"#,
+        r#"Client { grant_types: ["password", "refresh_token"] }"#,
+    ] {
+        cases.push(benign("what AWS and CORS say of credentials", text));
+    }
+    let secret = "Zq9x7Lm2K4w8Rt6Yp3Vb";
+    for text in [
+        format!(r#"{{"api_key_used":"{secret}","LastUsedDate":"2026-11-29T17:05:00Z"}}"#),
+        format!(r#"{{"auth_flow":"client_credentials","client_secret":"{secret}"}}"#),
+        format!("token_scope=payments access_token={secret}"),
+        format!(r#"{{"AccessKeyMetadata":[{{"Status":"Active"}}],"SecretAccessKey":"{secret}"}}"#),
+        format!(r#"{{"allowed_credentials":"{secret}"}}"#),
+        format!(r#"{{"pair":["password","{secret}"]}}"#),
+        format!(r#"{{"form":[["client_secret","{secret}"]]}}"#),
+    ] {
+        cases.push(sensitive("credential beside its description", text, secret));
+    }
+}
+
+/// A value after its name, a separator and a blank that JSON escapes: a tab (`\t` in a raw
+/// line's message, as `lift-ship --redact` reads it) or a no-break space (`\u00a0`, as
+/// Python's `json.dumps` writes one).
+fn escaped_blank_cases(cases: &mut Vec<Case>) {
+    for (text, secret) in [
+        ("password:\thunter2x9", "hunter2x9"),
+        ("login failed, password:\t\tq1w2e3r4 rejected", "q1w2e3r4"),
+        ("api_key:\tsk9f8e7d6c5b4a", "sk9f8e7d6c5b4a"),
+        ("cvv:\t737", "737"),
+        (r"password:\u00a0hunter2x9", "hunter2x9"),
+        (r"token=\u00a0Zq9x7Lm2K4w8Rt6Yp3Vb", "Zq9x7Lm2K4w8Rt6Yp3Vb"),
+    ] {
+        cases.push(sensitive("value after a blank JSON escapes", text, secret));
+    }
+}
+
 /// config-rs's and figment's type errors quote the value before the setting's path: under a
 /// path whose last part names a secret or a card's data it goes, under others it stays.
 fn configuration_error_cases(cases: &mut Vec<Case>) {
@@ -2738,6 +2796,8 @@ fn all_cases() -> Vec<Case> {
     state_cases(&mut cases);
     serde_error_cases(&mut cases);
     cursor_cases(&mut cases);
+    credential_description_cases(&mut cases);
+    escaped_blank_cases(&mut cases);
     iban_cases(&mut cases);
     duplicate_entry_cases(&mut cases);
     configuration_error_cases(&mut cases);

@@ -26,9 +26,9 @@ mod vocabulary;
 
 use quick::may_have_rule;
 use vocabulary::{
-    CURSOR_QUALIFIERS, DESCRIBING_PAIRS, DESCRIBING_TOKENS, HOLDING_TOKENS, OUTCOME_TOKENS,
-    PREPOSITIONS, SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS, SECRET_ENDINGS,
-    SECRET_KEY_QUALIFIERS, SECRET_PAIRS, SECRET_TOKENS,
+    CURSOR_QUALIFIERS, DESCRIBING_PAIRS, DESCRIBING_TOKENS, HOLDING_TOKENS, NOT_SECRET_PAIRS,
+    OUTCOME_TOKENS, PREPOSITIONS, SAD_ENDINGS, SAD_PAIRS, SAD_TOKENS, SAD_WHOLE_KEYS,
+    SECRET_ENDINGS, SECRET_KEY_QUALIFIERS, SECRET_PAIRS, SECRET_TOKENS,
 };
 
 /// How a key's value is treated.
@@ -200,6 +200,7 @@ pub(super) const fn full_rule(key: &[u8]) -> KeyRule {
                     && token_is(key, s, e, b"key");
             if token_is(key, s, e, b"token")
                 && token_in(key, prev_start, prev_end, &CURSOR_QUALIFIERS)
+                || pair_in(key, prev, current, &NOT_SECRET_PAIRS)
             {
                 names_secret = false;
             }
@@ -706,6 +707,56 @@ mod tests {
             assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
         }
         assert_eq!(builtin_key_rule("cvv_format_value"), KeyRule::Remove);
+    }
+
+    #[test]
+    fn what_aws_and_cors_say_of_credentials_is_no_secret() {
+        // Each was `[REDACTED]` in a logged IAM, Cognito, KMS or CORS answer: a date, a
+        // duration, ids, a key's kind, flows and scopes, an issuer, a flag.
+        for plain in [
+            "PasswordLastUsed",
+            "AccessKeyLastUsed",
+            "AccessKeyMetadata",
+            "APIKeySummaries",
+            "ClientSecretCreateDate",
+            "AuthTokenLastModifiedDate",
+            "AccessTokenValidity",
+            "credential_duration_seconds",
+            "MaxPasswordAge",
+            "CredentialAgeDays",
+            "CustomerMasterKeySpec",
+            "EncryptionKeyIdentifier",
+            "secret_arns",
+            "CredentialUid",
+            "AuthFlow",
+            "ExplicitAuthFlows",
+            "AllowedOAuthScopes",
+            "token_scope",
+            "TrustedTokenIssuers",
+            "token_audiences",
+            "passwordRequirements",
+            "PasswordReusePrevention",
+            "SecretEncoding",
+            "AppCookieStickinessPolicies",
+            "auth_rate",
+            "credentialProviders",
+            "tokenUrls",
+            "Access-Control-Allow-Credentials",
+            "AllowCredentials",
+        ] {
+            assert_eq!(builtin_key_rule(plain), KeyRule::Scan, "{plain}");
+        }
+        // `used` alone, a credential allowed, a description's word before the secret's.
+        for secret in [
+            "api_key_used",
+            "token_used",
+            "allowed_credentials",
+            "last_used_token",
+            "scope_token",
+            "metadata_secret",
+        ] {
+            assert_eq!(builtin_key_rule(secret), KeyRule::Secret, "{secret}");
+        }
     }
 
     #[test]

@@ -225,10 +225,16 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 35] = [
 /// a name or anywhere after its secret's word (`auth_scheme_options`) — but for
 /// [`PREPOSITIONS`], which describe only last (`expires_in`, `created_at`; `token_in_header`
 /// holds a token).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 116] = [
     b"id",
     b"ids",
+    // Which one, by another name (KMS's `EncryptionKeyIdentifier`, `secret_arns`,
+    // `credential_uid`).
+    b"identifier",
+    b"identifiers",
+    b"uid",
     b"arn",
+    b"arns",
     b"name",
     b"names",
     b"type",
@@ -255,6 +261,9 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"amount",
     b"amounts",
     b"currency",
+    // A payment service's approval rate (`auth_rate`, `authorization_rate`).
+    b"rate",
+    b"rates",
     b"strength",
     b"score",
     // A fingerprint is made to be shown (`api_key_fingerprint`, an HMAC of the key, as
@@ -272,6 +281,18 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"expired",
     b"expiration",
     b"ttl",
+    // When, and for how long (IAM's `ClientSecretCreateDate`, Cognito's
+    // `AccessTokenValidity`, `credential_duration_seconds`, `MaxPasswordAge`).
+    b"date",
+    b"dates",
+    b"validity",
+    b"period",
+    b"duration",
+    b"seconds",
+    b"minutes",
+    b"hours",
+    b"days",
+    b"age",
     b"at",
     b"in",
     b"version",
@@ -284,12 +305,35 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"alg",
     b"algorithm",
     b"policy",
+    b"policies",
+    b"requirements",
+    // How often it may come back (IAM's `PasswordReusePrevention`: a count).
+    b"reuse",
+    // How it is obtained and what it grants (Cognito's `AuthFlow` and `ExplicitAuthFlows`,
+    // OAuth's `AllowedOAuthScopes`, `token_scope`), who issues it and for whom (a JWT's
+    // `iss` and `aud`: `TrustedTokenIssuer`, `token_audiences`).
+    b"flow",
+    b"flows",
+    b"scope",
+    b"scopes",
+    b"issuer",
+    b"issuers",
+    b"audience",
+    b"audiences",
+    // What is known of it and what kind it is (IAM's `AccessKeyMetadata`: ids, dates and
+    // states of a user's keys; `APIKeySummaries`; KMS's `CustomerMasterKeySpec`).
+    b"metadata",
+    b"summary",
+    b"summaries",
+    b"spec",
+    b"specs",
     // What a terminal can take and how it is written (`pin_entry_capability`,
     // `pin_entry_mode`, `pin_block_format`).
     b"capability",
     b"capabilities",
     b"mode",
     b"format",
+    b"encoding",
     // Whether and how a one-time code was sent (`otp_sent`, `otp_channel`).
     b"sent",
     b"channel",
@@ -306,13 +350,18 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     // When it was last set: a time or a flag (`password_last_changed`, `token_rotated`).
     b"changed",
     b"updated",
+    b"modified",
     b"rotated",
     b"created",
     b"status",
     b"provider",
+    b"providers",
     b"url",
+    b"urls",
     b"uri",
+    b"uris",
     b"endpoint",
+    b"endpoints",
     // Where it is kept (`password_file`, `--password-file`, `AWS_SHARED_CREDENTIALS_FILE`).
     b"file",
     b"path",
@@ -327,10 +376,13 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 78] = [
     b"refs",
     b"reference",
 ];
-/// A secret's word and the word after it that together describe it: HTTP Message
-/// Signatures' `Signature-Input` (RFC 9421: the components a signature covers, its key's id,
-/// its algorithm, its creation time — no signature).
-pub(super) const DESCRIBING_PAIRS: [(&[u8], &[u8]); 1] = [(b"signature", b"input")];
+/// Two words that together describe a secret: HTTP Message Signatures' `Signature-Input`
+/// (RFC 9421: the components a signature covers, its key's id, its algorithm, its creation
+/// time — no signature); when it was last used (IAM's `PasswordLastUsed`, a date, and
+/// `AccessKeyLastUsed`: a date, a service's name, a region — `used` alone may name the
+/// secret a call used, `api_key_used`).
+pub(super) const DESCRIBING_PAIRS: [(&[u8], &[u8]); 2] =
+    [(b"signature", b"input"), (b"last", b"used")];
 
 /// Describing words that describe only as a name's last token: before another word they
 /// say where the secret is (`token_in_header`, `password_at_rest`).
@@ -371,6 +423,10 @@ pub(super) const CURSOR_QUALIFIERS: [&[u8]; 15] = [
     b"continue",
     b"version",
 ];
+/// Two words that together name no secret though the second alone does: CORS's
+/// `Access-Control-Allow-Credentials` and `AllowCredentials` (whether a browser may send
+/// its cookies: `true`).
+pub(super) const NOT_SECRET_PAIRS: [(&[u8], &[u8]); 1] = [(b"allow", b"credentials")];
 /// Tokens after a sensitive-data name that make the value the outcome of a check on the
 /// data, not the data: what gateways answer about a card's code (Stripe's `cvc_check`,
 /// Braintree's `cvvResponseCode`, Authorize.Net's `cvvResultCode`, Adyen's `cvcResult`) or

@@ -74,10 +74,7 @@ pub(super) fn named_value(
         (b':', Some(b'=')) => true,
         _ => false,
     };
-    let mut start = at + 1 + usize::from(two);
-    while matches!(bytes.get(start), Some(b' ' | b'\t')) {
-        start += 1;
-    }
+    let mut start = past_blanks(bytes, at + 1 + usize::from(two));
     if bytes[at] == b':'
         && !quoted_name
         && let Some(name_start) = adjacent
@@ -218,6 +215,28 @@ pub(super) fn named_value(
     };
     let quote = quote.filter(|_| bare && quoted_name && bytes[at] == b':');
     value_finding(redactor, bytes, start..end, fixed, quote)
+}
+
+/// Where the value starts after the blanks from `from`: spaces and tabs, and the blanks JSON
+/// escapes in text it holds, once or more (a tab as `\t`, `\\t`; a no-break space as
+/// `\u00a0`, as Python's `json.dumps` writes one) — `{"msg":"password:\thunter2"}` in a
+/// raw line holds the value a tab in the text before it was escaped did.
+fn past_blanks(bytes: &[u8], from: usize) -> usize {
+    let mut start = from;
+    loop {
+        match bytes.get(start) {
+            Some(b' ' | b'\t') => start += 1,
+            Some(b'\\') => {
+                let escape = start + bytes[start..].iter().take_while(|&&b| b == b'\\').count();
+                match bytes.get(escape..) {
+                    Some([b't', ..]) => start = escape + 1,
+                    Some([b'u', b'0', b'0', b'a' | b'A', b'0', ..]) => start = escape + 5,
+                    _ => return start,
+                }
+            }
+            _ => return start,
+        }
+    }
 }
 
 /// What opens the value Spring's `FieldError` writes in text, after the field's name (`Field
@@ -459,6 +478,38 @@ mod tests {
     }
 
     use crate::redact::text::test_support::{assert_redacted, redact};
+
+    #[test]
+    fn a_value_after_a_blank_json_escaped_goes() {
+        // A raw line's message held the value after a tab or a no-break space escaped: each
+        // was kept. The sweep's line: a chip card's track after it kept its tag and length
+        // on the first pass and lost them as a password on the second.
+        assert_redacted(&[
+            (
+                r#"{"msg":"password:\thunter2 ok"}"#,
+                r#"{"msg":"password:\t[REDACTED] ok"}"#,
+            ),
+            (
+                r#"{"msg":"cvv:\t737","pin":"x"}"#,
+                r#"{"msg":"cvv:\t[REMOVED]","pin":"x"}"#,
+            ),
+            (
+                r#"{"msg":"password:\u00a0hunter2"}"#,
+                r#"{"msg":"password:\u00a0[REDACTED]"}"#,
+            ),
+            (
+                r#"{"msg":"login: {\"password:\\thunter2\"}"}"#,
+                r#"{"msg":"login: {\"password:\\t[REDACTED]\"}"}"#,
+            ),
+            (
+                r"password:\u00a057134111111111111111D25121011234567890123F",
+                r"password:\u00a0[REDACTED]",
+            ),
+        ]);
+        for text in [r"password:\", r"password:\u00a", r"path:\temp"] {
+            assert_eq!(redact(text), text);
+        }
+    }
 
     #[test]
     fn a_name_with_no_value_is_left_as_it_is() {

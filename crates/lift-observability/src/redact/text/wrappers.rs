@@ -161,6 +161,16 @@ pub(super) fn tuple_value(
     }
     let fixed = marker_for(redactor, name)?;
     let (start, end) = tuple_second_item(bytes, at + 2, escaped)?;
+    if before.last() == Some(&b'[')
+        && lists_names(
+            redactor,
+            &before[..before.len() - 1],
+            floor,
+            &bytes[start..end],
+        )
+    {
+        return None;
+    }
     // Not one holding a marker a pass before wrote: its quotes may close differently now.
     value_finding(redactor, bytes, start..end, fixed, None)
 }
@@ -247,6 +257,22 @@ fn single_quoted_pair(
     };
     (bytes.get(after) == Some(&b')')).then_some(())?;
     value_finding(redactor, bytes, inner..close, fixed, None)
+}
+
+/// Whether a two-item list is a member's list of names rather than a pair: the list is a
+/// member's value (a `:` before its `[`) and its second item, too, names a secret — OAuth's
+/// `"grant_types":["authorization_code","refresh_token"]`, Cognito's
+/// `"ExplicitAuthFlows":["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`. A tuple
+/// (`("password", "secret")`) and a list standing alone or in a list are pairs whatever
+/// their second item, as `std::env::vars()` collected and a form's pairs are; so is one whose
+/// `:` lies before `floor` (a pass before may have replaced it).
+fn lists_names(redactor: &Redactor, before_list: &[u8], floor: usize, second: &[u8]) -> bool {
+    let before_list = trim_end(before_list);
+    before_list.len() > floor
+        && before_list.last() == Some(&b':')
+        && !second.is_empty()
+        && second.iter().all(|&b| is_name_byte(b))
+        && marker_for(redactor, second).is_some()
 }
 
 /// Where the text of a tuple's second item starts and ends, the item starting after blanks
@@ -546,6 +572,44 @@ mod tests {
         ] {
             assert_eq!(redact(benign), benign);
         }
+    }
+
+    #[test]
+    fn a_members_list_of_secrets_names_is_no_pair() {
+        // OAuth's client metadata and Cognito's client as functions log them: the second
+        // name was `[REDACTED]` as the first's value.
+        for benign in [
+            r#"{"grant_types":["authorization_code","refresh_token"]}"#,
+            r#"{\"ExplicitAuthFlows\":[\"ALLOW_USER_SRP_AUTH\",\"ALLOW_REFRESH_TOKEN_AUTH\"]}"#,
+            r#"Client { grant_types: ["password", "refresh_token"] }"#,
+        ] {
+            assert_eq!(redact(benign), benign);
+        }
+        // A value that names nothing, a tuple, a list alone or in a list: a pair.
+        assert_redacted(&[
+            (
+                r#"{"pair":["password","hunter2"]}"#,
+                r#"{"pair":["password","[REDACTED]"]}"#,
+            ),
+            (
+                r#"{"env":[("PASSWORD", "secret")]}"#,
+                r#"{"env":[("PASSWORD", "[REDACTED]")]}"#,
+            ),
+            (
+                r#"["client_secret","refresh_token"]"#,
+                r#"["client_secret","[REDACTED]"]"#,
+            ),
+            (
+                r#"{"form":[["password","secret_password"]]}"#,
+                r#"{"form":[["password","[REDACTED]"]]}"#,
+            ),
+            // Sweep: the `:` was the end of a value a finding replaced — a second pass saw
+            // its marker's quote there and took the list for a pair.
+            (
+                r#""field":"pin","rejectedValue":ypes: ["password", "refresh_token"] }"#,
+                r#""field":"pin","rejectedValue":"[REMOVED]" ["password", "[REDACTED]"] }"#,
+            ),
+        ]);
     }
 
     #[test]
