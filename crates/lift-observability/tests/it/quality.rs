@@ -2822,6 +2822,19 @@ fn outputs(text: &str) -> Vec<(&'static str, String)> {
         ("text", redactor.redact(text).into_owned()),
         ("raw line", redactor.redact_line(text).into_owned()),
     ];
+    // The text as another runtime's JSON logger writes it in a message (its quotes, line
+    // breaks and tabs escaped), read by `lift-ship --redact`: the line stays JSON, and the
+    // message read back is judged. (Text already escaped is written so in its own cases.)
+    if !text.contains('\\') {
+        let line = serde_json::json!({ "msg": text }).to_string();
+        let redacted = redactor.redact_line(&line);
+        let message = serde_json::from_str::<serde_json::Value>(&redacted)
+            .unwrap_or_else(|e| panic!("{e}: {line} became {redacted}"));
+        out.push((
+            "another runtime's JSON line",
+            message["msg"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
     for format in [Format::Json, Format::Console] {
         let sink = MemorySink::new();
         // A clock that stands still: a console line keeps its timestamp, whose digits may

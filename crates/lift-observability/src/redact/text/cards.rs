@@ -8,7 +8,9 @@ use super::names::{after_escape, quoted_name};
 use super::output::Output;
 use super::sql;
 use super::value_ends::opening_quote_len;
-use super::{Finding, Replacement, at_word_start, code_ends_at, is_word_byte, removed, trim_end};
+use super::{
+    Finding, Replacement, at_word_start, blank_len, code_ends_at, is_word_byte, removed, trim_end,
+};
 use crate::redact::card::{self, CardFinding};
 use crate::redact::{Counts, Redactor};
 
@@ -201,20 +203,20 @@ fn code_after_card(bytes: &[u8], end: usize) -> Option<(usize, usize)> {
 }
 
 /// Past one to three separators of card fields written together (`4111… | 12/28`,
-/// `4111…\t12/28\t737`: a table's columns; `4111… (12/28) 737`).
+/// `4111…\t12/28\t737`: a table's columns, their tabs raw or escaped as a JSON line's
+/// message holds them; `4111… (12/28) 737`).
 fn after_separators(bytes: &[u8], from: usize) -> Option<usize> {
-    let n = bytes
-        .get(from..)?
-        .iter()
-        .take(3)
-        .take_while(|&&b| {
-            matches!(
-                b,
-                b' ' | b'\t' | b'/' | b'|' | b',' | b';' | b':' | b'-' | b'(' | b')'
-            )
-        })
-        .count();
-    (n > 0).then_some(from + n)
+    let mut at = from;
+    for _ in 0..3 {
+        match bytes.get(at) {
+            Some(b'/' | b'|' | b',' | b';' | b':' | b'-' | b'(' | b')') => at += 1,
+            _ => match blank_len(bytes, at) {
+                0 => break,
+                n => at += n,
+            },
+        }
+    }
+    (at > from).then_some(at)
 }
 
 /// Words that say an expiry date follows (lower case).
@@ -375,7 +377,10 @@ fn code_after_name(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
         return None;
     }
     // The last word of a name in camel case (an error's variant, `InvalidCvc("737")`).
-    let camel_word = name[0] == b'C' && at > 0 && bytes[at - 1].is_ascii_lowercase();
+    let camel_word = name[0] == b'C'
+        && at > 0
+        && bytes[at - 1].is_ascii_lowercase()
+        && !card::ends_escaped_blank(bytes, 0, at);
     if !camel_word && !at_word_start(bytes, at) {
         return None;
     }
@@ -397,14 +402,15 @@ fn code_after_name(bytes: &[u8], v: usize, counts: &Counts) -> Option<Finding> {
         // path's `/cvv/737`.
         i += 1;
     } else {
-        let spaces = bytes[i..]
-            .iter()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
+        // One or two blanks (a tab escaped as JSON writes it is one).
+        let mut spaces = 0;
+        while spaces <= 2 && blank_len(bytes, i) > 0 {
+            i += blank_len(bytes, i);
+            spaces += 1;
+        }
         if spaces == 0 || spaces > 2 {
             return None;
         }
-        i += spaces;
         // A noun after the name, then a verb: `CVV code 737`, `cvc number: 737`, `CVV is
         // 123`, `cvc was 737`, `cvv is: 737`.
         let mut skip = |words: &[&[u8]]| {
@@ -810,5 +816,22 @@ mod tests {
             out.matches("4111\u{a0}11**\u{a0}****\u{a0}1111").count(),
             100_000
         );
+    }
+
+    #[test]
+    fn a_code_after_a_card_and_its_expiry_over_escaped_tabs_goes() {
+        // A table's row in a JSON line's message: the escaped tabs were no separators, and
+        // the code was kept.
+        assert_redacted(&[
+            (
+                r#"{"msg":"4111111111111111\t12/28\t737"}"#,
+                r#"{"msg":"411111******1111\t12/28\t[REMOVED]"}"#,
+            ),
+            (
+                r#"{"msg":"card\t4111111111111111\tCVV\t737"}"#,
+                r#"{"msg":"card\t411111******1111\tCVV\t[REMOVED]"}"#,
+            ),
+            (r#"{"msg":"ok\nCVV 737"}"#, r#"{"msg":"ok\nCVV [REMOVED]"}"#),
+        ]);
     }
 }

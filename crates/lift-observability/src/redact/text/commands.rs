@@ -17,7 +17,9 @@ use crate::redact::{Counts, Redactor};
 #[inline]
 fn after_user_flag(before: &[u8]) -> bool {
     let (flag, blank) = match before {
-        [flag @ .., b'"', b' ', b'"'] | [flag @ .., b' '] => (flag, true),
+        [flag @ .., b'\\', b'"', b' ', b'\\', b'"']
+        | [flag @ .., b'"', b' ', b'"']
+        | [flag @ .., b' '] => (flag, true),
         [flag @ .., b'='] => (flag, false),
         _ => return false,
     };
@@ -54,7 +56,8 @@ impl Commands {
             if let Some(name) = bytes[from..at].windows(5).rposition(|w| {
                 matches!(
                     w,
-                    [b'c', b'u', b'r', b'l', b' ' | b'"'] | [b'w', b'g', b'e', b't', b' ' | b'"']
+                    [b'c', b'u', b'r', b'l', b' ' | b'"' | b'\\']
+                        | [b'w', b'g', b'e', b't', b' ' | b'"' | b'\\']
                 )
             }) {
                 self.last_name = Some(from + name);
@@ -80,7 +83,8 @@ impl Commands {
 const USER_REACH: usize = 64;
 
 /// Whether a name after `before` may be the user of a command line's user flag
-/// (`-u name`, `--user name`, `--user=name`, `"-u" "name`) or the domain of a user's address.
+/// (`-u name`, `--user name`, `--user=name`, `"-u" "name`, JSON-escaped `\"-u\" \"name`) or the
+/// domain of a user's address.
 #[inline(always)]
 pub(super) fn may_follow_user_flag(before: &[u8]) -> bool {
     matches!(
@@ -88,6 +92,7 @@ pub(super) fn may_follow_user_flag(before: &[u8]) -> bool {
         [.., b'-', b'u', b' ']
             | [.., b'-', b'u', b's', b'e', b'r', b' ' | b'=']
             | [.., b'"', b' ', b'"']
+            | [.., b'"', b' ', b'\\', b'"']
             | [.., b'@']
     )
 }
@@ -492,5 +497,14 @@ mod tests {
             ("-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
             ("2026-12-05 -- note", "2026-12-05 -- note"),
         ]);
+    }
+
+    #[test]
+    fn a_user_flag_s_password_in_escaped_quotes_goes() {
+        // `Command`'s `Debug` in a JSON line's message: its quotes are `\"` there.
+        assert_redacted(&[(
+            r#"{"msg":"spawning \"curl\" \"-sS\" \"-u\" \"admin:hunter2x9Q\" \"https://x\""}"#,
+            r#"{"msg":"spawning \"curl\" \"-sS\" \"-u\" \"admin:[REDACTED]\" \"https://x\""}"#,
+        )]);
     }
 }

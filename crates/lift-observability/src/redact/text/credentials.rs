@@ -13,7 +13,7 @@ use super::separators::byte_list_value;
 use super::sql;
 use super::value_ends::{opening_quote_len, parameters_end, quoted_value_end};
 use super::values::are_parameters;
-use super::{Finding, REDACTED, Replacement, at_word_start, secret, starts_token};
+use super::{Finding, REDACTED, Replacement, at_word_start, past_blanks, secret, starts_token};
 use crate::redact::byte_class;
 use crate::redact::encoded;
 use crate::redact::{Counts, Redactor};
@@ -50,10 +50,7 @@ fn credential_shaped(token: &[u8]) -> bool {
 /// The token after `scheme` and its whitespace, at `bytes[after..]`: (start, end), ending
 /// before a private key's armour.
 fn token_after(bytes: &[u8], after: usize) -> Option<(usize, usize)> {
-    let mut start = after;
-    while matches!(bytes.get(start), Some(b' ' | b'\t')) {
-        start += 1;
-    }
+    let start = past_blanks(bytes, after);
     if start == after {
         return None;
     }

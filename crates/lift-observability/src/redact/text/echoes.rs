@@ -15,7 +15,8 @@
 
 use super::names::{holds_marker, marker_for};
 use super::value_ends::{
-    bracketed_end, escaped_quote_len, line_end, quoted_value_end, string_end_on_line,
+    bracketed_end, escaped_quote_len, line_end, opening_quote_len, quoted_value_end,
+    string_end_on_line,
 };
 use super::values::value_finding;
 use super::{Finding, find, find_last};
@@ -97,11 +98,10 @@ fn deserialized_value(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
 /// String("hunter2"), "min": Number(8)}]`).
 const VALIDATION_ERROR: &[u8] = b"Validation error: ";
 
-/// The member of the parameters that holds the value validated.
-const VALUE_PARAMETER: &[u8] = b"\"value\": ";
-
 /// Where the value in a `validator` error's parameters starts and ends (`code` at `from`):
 /// a `String("…")`'s text, a `Number(…)`'s digits; `None` when the parameters hold none.
+/// The parameters' quotes as written — raw, or escaped as a JSON line's message holds them
+/// (`[{\"value\": String(\"hunter2\")`).
 fn validated_value(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     let code = bytes[from..]
         .iter()
@@ -113,14 +113,20 @@ fn validated_value(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     }
     let mut unclosed = 0;
     let close = bracketed_end(bytes, open, &mut unclosed);
-    let parameters = &bytes[open..close];
-    let member = parameters
-        .windows(VALUE_PARAMETER.len())
-        .position(|w| w == VALUE_PARAMETER)?;
-    let value = open + member + VALUE_PARAMETER.len();
-    if bytes[value..close].starts_with(b"String(\"") {
-        let inner = value + b"String(\"".len();
-        let end = string_end_on_line(&bytes[inner..close], b'"').map_or(close, |c| inner + c);
+    // The first member's opening quote is every quote's.
+    let quote_len = opening_quote_len(&bytes[open + 2..close]);
+    let quote = &bytes[open + 2..open + 2 + quote_len];
+    if quote_len == 0 || quote[quote_len - 1] != b'"' {
+        return None;
+    }
+    let value = member_value(bytes, open, close, quote)?;
+    if bytes[value..close].starts_with(b"String(") && bytes[value + 7..close].starts_with(quote) {
+        let inner = value + 7 + quote_len;
+        let end = if quote_len == 1 {
+            string_end_on_line(&bytes[inner..close], b'"').map_or(close, |c| inner + c)
+        } else {
+            quoted_value_end(bytes, inner, quote).min(close)
+        };
         return Some((inner, end));
     }
     if bytes[value..close].starts_with(b"Number(") {
@@ -129,6 +135,23 @@ fn validated_value(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
         return Some((inner, inner + len));
     }
     None
+}
+
+/// Where the value of the parameters' `value` member starts (`"value": `, its quotes
+/// `quote`), between `open` and `close`.
+fn member_value(bytes: &[u8], open: usize, close: usize, quote: &[u8]) -> Option<usize> {
+    let mut from = open;
+    loop {
+        let name = from + find(&bytes[from..close], b"value")?;
+        let after = name + b"value".len();
+        if bytes[..name].ends_with(quote)
+            && bytes[after..close].starts_with(quote)
+            && bytes[after + quote.len()..close].starts_with(b": ")
+        {
+            return Some(after + quote.len() + 2);
+        }
+        from = after;
+    }
 }
 
 /// How MySQL's duplicate-key error (1062) opens the value it quotes.
@@ -607,5 +630,25 @@ mod tests {
         ] {
             assert_eq!(echoed(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_validation_error_s_value_in_escaped_quotes_is_read() {
+        // The `validator` crate's error in a JSON line's message: its parameters' quotes are
+        // `\"` there, and the value was kept.
+        assert_eq!(
+            echoed(
+                r#"Validation error: length [{\"value\": String(\"hunter2\"), \"min\": Number(8)}]"#
+            ),
+            Some("hunter2")
+        );
+        assert_eq!(
+            echoed(r#"Validation error: length [{\"min\": Number(3), \"value\": Number(73712)}]"#),
+            Some("73712")
+        );
+        assert_eq!(
+            echoed(r#"Validation error: length [{\"min\": Number(3), \"max\": Number(4)}]"#),
+            None
+        );
     }
 }

@@ -5,7 +5,7 @@
 use super::names::count;
 use super::names::{is_marker, is_name_byte, marker_for};
 use super::statuses::reports_on_card_data;
-use super::{Finding, REDACTED, REMOVED, Replacement, trim_end};
+use super::{Finding, REDACTED, REMOVED, Replacement, trim_end, trim_end_lines};
 use crate::redact::Redactor;
 use crate::redact::keys::KeyRule;
 use crate::redact::pairs::{self, PairRole};
@@ -187,11 +187,7 @@ fn named_by_sibling(
     if pairs::role(name) != PairRole::Value {
         return None;
     }
-    let before = &bytes[..at];
-    let before = &before[..before
-        .iter()
-        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?
-        + 1];
+    let before = trim_end_lines(&bytes[..at]);
     // The closing tag before: `</key>`, `<\/key>` in JSON-escaped text.
     let before = before.strip_suffix(brackets.close)?;
     let sibling_len = before
@@ -410,5 +406,15 @@ mod tests {
         // Closed elements are never counted: every one is found.
         let closed = "<cvv>737</cvv>".repeat(100);
         assert_eq!(redact(&closed), "<cvv>[REMOVED]</cvv>".repeat(100));
+    }
+
+    #[test]
+    fn an_entry_s_value_over_escaped_line_breaks_goes_by_its_name() {
+        // A map entry pretty-printed in a JSON line's message: the escaped line break
+        // between `</name>` and `<value>` hid the sibling.
+        assert_redacted(&[(
+            r#"{"msg":"<entry>\n  <name>DB_PASSWORD</name>\n\t<value>Tr0ub4dor3x</value>\n</entry>"}"#,
+            r#"{"msg":"<entry>\n  <name>DB_PASSWORD</name>\n\t<value>[REDACTED]</value>\n</entry>"}"#,
+        )]);
     }
 }

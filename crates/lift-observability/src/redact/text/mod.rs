@@ -126,7 +126,7 @@ use cards::{
 use commands::flag_value;
 use credentials::{aws_key_id, bedrock_api_key, credentials, jwt, letter_k, may_open_credentials};
 use elements::{element, escaped_element};
-use named_codes::{code_after_name, may_follow_name};
+use named_codes::{code_after_escaped_tab, code_after_name, may_follow_name};
 use named_secrets::{ends_pass, names_secret, password_after_name, secret_after_name};
 use output::{Held, Output};
 use payment_keys::{adyen_api_key, may_fit_token_at_a, paypal_access_token, square_access_token};
@@ -641,7 +641,8 @@ fn escapes_between(c: impl Classifier, bytes: &[u8], from: usize, to: usize) -> 
 /// At a `\`: an `=` or a `<` escaped as Gson (Java) and Go's `encoding/json` write them by
 /// default, HTML-safe (`\u003d`, `\u003c`) — a name and its value (`cvv\u003d737`), an XML
 /// element (`\u003ccvv\u003e737\u003c/cvv\u003e`), as [`separator`] and [`element`] find
-/// them written plainly.
+/// them written plainly; a tab escaped before a code's digits (`PIN\t1234`: the digit after
+/// a letter anchors nothing).
 #[cold]
 fn escaped_html(
     redactor: &Redactor,
@@ -651,9 +652,12 @@ fn escaped_html(
     lines: &mut Lines,
     unclosed: &mut usize,
 ) -> Option<Finding> {
-    match bytes.get(at + 1..at + 6)? {
-        b"u003d" => separator_ending_at(redactor, bytes, at, at + 5, out, lines),
-        b"u003c" => escaped_element(redactor, bytes, at, unclosed),
+    match bytes.get(at + 1..at + 6) {
+        Some(b"u003d") => separator_ending_at(redactor, bytes, at, at + 5, out, lines),
+        Some(b"u003c") => escaped_element(redactor, bytes, at, unclosed),
+        _ if bytes.get(at + 1) == Some(&b't') => {
+            code_after_escaped_tab(bytes, at, out.name_floor, redactor.counts())
+        }
         _ => None,
     }
 }
@@ -689,6 +693,72 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
         .rposition(|b| !matches!(b, b' ' | b'\t'))
         .map_or(0, |p| p + 1);
     &bytes[..n]
+}
+
+/// `bytes` without the blanks and line breaks at its end, raw or escaped as JSON writes them
+/// (`\n`, `\r`, `\t`, once or more: a multi-line document in a JSON line's message).
+fn trim_end_lines(bytes: &[u8]) -> &[u8] {
+    let mut end = bytes.len();
+    loop {
+        match bytes[..end] {
+            [.., b' ' | b'\t' | b'\n' | b'\r'] => end -= 1,
+            [.., b'\\', b'n' | b'r' | b't'] => {
+                end -= 1;
+                while end > 0 && bytes[end - 1] == b'\\' {
+                    end -= 1;
+                }
+            }
+            _ => return &bytes[..end],
+        }
+    }
+}
+
+/// `bytes` without the blanks and line breaks at its start, raw or escaped as JSON writes
+/// them (see [`trim_end_lines`]).
+fn trim_start_lines(bytes: &[u8]) -> &[u8] {
+    let mut start = 0;
+    loop {
+        match bytes[start..] {
+            [b' ' | b'\t' | b'\n' | b'\r', ..] => start += 1,
+            [b'\\', ..] => {
+                let run = bytes[start..].iter().take_while(|&&b| b == b'\\').count();
+                match bytes.get(start + run) {
+                    Some(b'n' | b'r' | b't') => start += run + 1,
+                    _ => return &bytes[start..],
+                }
+            }
+            _ => return &bytes[start..],
+        }
+    }
+}
+
+/// How long the blank at `at` is: a space or a tab, 1; a tab escaped as JSON text writes
+/// one, once or more (`\t`, `\\t`: a JSON line's message, as `lift-ship --redact` reads it),
+/// its backslashes and letter; 0 for any other byte.
+fn blank_len(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at) {
+        Some(b' ' | b'\t') => 1,
+        Some(b'\\') => {
+            let run = bytes[at..].iter().take_while(|&&b| b == b'\\').count();
+            if bytes.get(at + run) == Some(&b't') {
+                run + 1
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    }
+}
+
+/// Where the text after the blanks ([`blank_len`]) from `from` starts.
+fn past_blanks(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    loop {
+        match blank_len(bytes, at) {
+            0 => return at,
+            n => at += n,
+        }
+    }
 }
 
 /// Letters and digits, and the mask character: a byte that makes a word go on.

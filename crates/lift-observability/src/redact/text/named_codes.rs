@@ -19,7 +19,7 @@ use crate::redact::Counts;
 /// multiplication and one comparison. After one blank, and after several, as a table's
 /// aligned columns put them (`PIN     1234`, `PIN\t\t1234`: four blanks and more end no
 /// word); spaces or tabs, not both.
-const TAIL_WORDS: [&[u8; 4]; 53] = [
+const TAIL_WORDS: [&[u8; 4]; 63] = [
     b"pin ",
     b"csc ",
     b"cid ",
@@ -73,13 +73,25 @@ const TAIL_WORDS: [&[u8; 4]; 53] = [
     b"p\t\t\t",
     b"s\t\t\t",
     b"\t\t\t\t",
+    // A tab escaped as a JSON line's message holds it (`PIN\t1234`, `OTP\t482913`), one
+    // or several.
+    b"in\\t",
+    b"sc\\t",
+    b"id\\t",
+    b"de\\t",
+    b"er\\t",
+    b"is\\t",
+    b"as\\t",
+    b"s:\\t",
+    b"tp\\t",
+    b"\\t\\t",
 ];
 
 /// See [`TAIL_WORDS`].
-const TAIL_HASH: u32 = 0xa7cf_a1cb;
+const TAIL_HASH: u32 = 0x873b_e079;
 
 /// How many slots [`TAILS`] has.
-const TAIL_SLOTS: usize = 128;
+const TAIL_SLOTS: usize = 256;
 
 /// The slot of four bytes in [`TAILS`].
 const fn tail_slot(four: u32) -> usize {
@@ -146,15 +158,6 @@ const ONE_TIME_CODES: [&[u8]; 4] = [b"otp", b"totp", b"hotp", b"passcode"];
 /// rules' pairs do (`verification_code`): a second factor's, a text message's.
 const ONE_TIME_CODE_KINDS: [&[u8]; 3] = [b"verification", b"mfa", b"sms"];
 
-/// At the digit at `at` after a space or a quote ([`may_follow_name`]): the code there (in
-/// quotes or not: `PIN "1234"`) if its name stands before it — `pin` (4 to 12 digits, as ISO
-/// 9564 allows), `csc`, `cid` (American Express's and Discover's name) or `security code` (3
-/// or 4): `[REMOVED]`; a one-time code's ([`ONE_TIME_CODES`], or `code` after one of
-/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them; a
-/// `security code` of 5 to 8): `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`,
-/// `OTP code`) and a verb (`is`, `was`, `is:`) after it — as whole words, none of them before
-/// `floor` (text a replacement wrote over). The code is a whole word (`PIN 1234abc`, `CSC
-/// 123.45` are not one); a number whose first group it is goes whole (`PIN 1234 5678`).
 /// Most spaces between a name and its code read back over (a table's aligned columns).
 const MOST_SPACES: usize = 16;
 
@@ -175,21 +178,72 @@ fn after_first_space(bytes: &[u8], opening: usize) -> usize {
     }
 }
 
+/// Where the words before the code opening at `opening` are read back from when tabs
+/// escaped as JSON writes them stand before it (`PIN\t1234`, `CSC\t\t739`, at most four):
+/// as after a single blank, the first tab's backslash standing for it.
+fn after_escaped_tabs(bytes: &[u8], opening: usize) -> usize {
+    let mut start = opening;
+    while opening - start < 8
+        && start >= 2
+        && bytes[start - 2..start] == *b"\\t"
+        && (start < 3 || bytes[start - 3] != b'\\')
+    {
+        start -= 2;
+    }
+    if start < opening { start + 1 } else { opening }
+}
+
+/// At the `\` at `at` of the first of one to four tabs escaped as JSON writes them
+/// (`PIN\t1234`, `CSC\t\t737`, a JSON line's message as `lift-ship --redact` reads it): the
+/// code after them, as [`code_after_name`] finds it after tabs written raw.
+#[cold]
+pub(super) fn code_after_escaped_tab(
+    bytes: &[u8],
+    at: usize,
+    floor: usize,
+    counts: &Counts,
+) -> Option<Finding> {
+    // An escaped backslash's second (`\\t`), a tab after another: none reads on.
+    if at > 0 && bytes[at - 1] == b'\\' || at >= 2 && bytes[at - 2..at] == *b"\\t" {
+        return None;
+    }
+    let mut digit = at;
+    while digit - at < 8 && bytes[digit..].starts_with(b"\\t") {
+        digit += 2;
+    }
+    (bytes.get(digit).is_some_and(u8::is_ascii_digit) && may_follow_name(bytes, digit))
+        .then(|| code_after_name(bytes, digit, floor, counts))
+        .flatten()
+}
+
+/// At the digit at `at` after a space or a quote ([`may_follow_name`]): the code there (in
+/// quotes or not: `PIN "1234"`) if its name stands before it — `pin` (4 to 12 digits, as ISO
+/// 9564 allows), `csc`, `cid` (American Express's and Discover's name) or `security code` (3
+/// or 4): `[REMOVED]`; a one-time code's ([`ONE_TIME_CODES`], or `code` after one of
+/// [`ONE_TIME_CODE_KINDS`]: 4 to 8 digits, as RFC 4226 and text messages have them; a
+/// `security code` of 5 to 8): `[REDACTED]` — perhaps with a noun (`PIN code`, `PIN number`,
+/// `OTP code`) and a verb (`is`, `was`, `is:`) after it — as whole words, none of them before
+/// `floor` (text a replacement wrote over). The code is a whole word (`PIN 1234abc`, `CSC
+/// 123.45` are not one); a number whose first group it is goes whole (`PIN 1234 5678`).
 pub(super) fn code_after_name(
     bytes: &[u8],
     at: usize,
     floor: usize,
     counts: &Counts,
 ) -> Option<Finding> {
-    // The word whose last byte is before `end`, with its start: letters, starting a word.
+    // The word whose last byte is before `end`, with its start: letters, starting a word —
+    // not the letter of a line break or a tab escaped before it (`\nPIN`).
     let word_before = |end: usize| -> Option<(usize, &[u8])> {
         let letters = bytes[floor.min(end)..end]
             .iter()
             .rev()
             .take_while(|b| b.is_ascii_alphabetic())
             .count();
-        let start = end - letters;
-        (letters > 0 && at_word_start(bytes, start)).then(|| (start, &bytes[start..end]))
+        let mut start = end - letters;
+        if start > floor && start < end && bytes[start - 1] == b'\\' {
+            start += usize::from(matches!(bytes[start], b'n' | b'r' | b't'));
+        }
+        (start < end && at_word_start(bytes, start)).then(|| (start, &bytes[start..end]))
     };
     // The word before the one starting at `start`, a single space between them.
     let previous = |start: usize| {
@@ -198,7 +252,7 @@ pub(super) fn code_after_name(
             .filter(|&space| bytes[space] == b' ')
             .and_then(word_before)
     };
-    let opening = after_first_space(bytes, code_opening(bytes, at));
+    let opening = after_escaped_tabs(bytes, after_first_space(bytes, code_opening(bytes, at)));
     if opening < 4 {
         // No name fits before it.
         return None;
@@ -256,7 +310,7 @@ pub(super) fn code_after_name(
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::text::test_support::{assert_redacted, redacted_once_for_all};
+    use crate::redact::text::test_support::{assert_redacted, redact, redacted_once_for_all};
 
     #[test]
     fn a_pin_or_security_code_after_its_name_in_prose_goes() {
@@ -469,5 +523,34 @@ mod tests {
             "\nOTP 482913 ",
             "\nOTP 482913",
         );
+    }
+
+    #[test]
+    fn a_code_after_its_name_and_tabs_or_a_line_break_escaped_goes() {
+        // A JSON line's message: the digit after `\t` follows a letter, which anchors
+        // nothing, and the `n` of `\n` was read as the name's first letter (`nPIN`).
+        assert_redacted(&[
+            (
+                r#"{"msg":"AMOUNT\t12.50\nPIN\t7391\nSTATUS\tAPPROVED"}"#,
+                r#"{"msg":"AMOUNT\t12.50\nPIN\t[REMOVED]\nSTATUS\tAPPROVED"}"#,
+            ),
+            (
+                r#"{"msg":"field\tvalue\ncsc\t\t739"}"#,
+                r#"{"msg":"field\tvalue\ncsc\t\t[REMOVED]"}"#,
+            ),
+            (r#"{"msg":"otp\t482913"}"#, r#"{"msg":"otp\t[REDACTED]"}"#),
+            (
+                r#"{"msg":"ok\nPIN      7391"}"#,
+                r#"{"msg":"ok\nPIN      [REMOVED]"}"#,
+            ),
+        ]);
+        // Another word, an escaped backslash before the `t`, five tabs: no code.
+        for text in [
+            r#"{"msg":"ORDER\t1234"}"#,
+            r#"{"msg":"PIN\\t1234"}"#,
+            r#"{"msg":"PIN\t\t\t\t\t1234"}"#,
+        ] {
+            assert_eq!(redact(text), text);
+        }
     }
 }

@@ -25,7 +25,7 @@ use super::cards::digit_run_end;
 use super::names::{holds_marker, is_name_byte, marker_start};
 use super::sql;
 use super::statuses::CHANGES;
-use super::{Finding, at_word_start, is_word_byte, secret};
+use super::{Finding, at_word_start, blank_len, is_word_byte, secret};
 use crate::redact::card::MASK_CHAR;
 use crate::redact::{Counts, Redactor};
 
@@ -396,11 +396,12 @@ fn value_after(
             && !holds_marker(text))
         .then_some((inner, inner + len));
     }
-    let len = bytes[value..].iter().take_while(|&&b| !is_blank(b)).count();
+    let len = bare_value_len(&bytes[value..]);
     let word = &bytes[value..value + len];
     // A separator's value (`password =x`): the separator's. Text a pass replaced ends it
-    // (`hunter2[REDACTED]`): what a second pass reads there starts no value.
-    if matches!(word[0], b'=' | b':') {
+    // (`hunter2[REDACTED]`): what a second pass reads there starts no value. A line break
+    // escaped right after the blanks (`password \nx`) ends it before it starts.
+    if matches!(word.first(), None | Some(b'=' | b':')) {
         return None;
     }
     let word = &word[..marker_start(word).unwrap_or(len)];
@@ -454,17 +455,36 @@ pub(super) fn opens_element(bytes: &[u8], floor: usize, name_end: usize) -> bool
     start > from && bytes[start - 1] == b'<'
 }
 
-/// Where the text after one or two blanks (spaces, tabs) at `from` starts, if it does and
-/// holds something.
+/// Where the text after one or two blanks (spaces, tabs — raw, or a tab escaped as a JSON
+/// line's message holds it, `\t`) at `from` starts, if it does and holds something.
 fn after_blanks(bytes: &[u8], from: usize) -> Option<usize> {
-    let blanks = bytes
-        .get(from..)?
-        .iter()
-        .take(3)
-        .take_while(|&&b| b == b' ' || b == b'\t')
-        .count();
-    let start = from + blanks;
-    ((1..=2).contains(&blanks) && bytes.get(start).is_some_and(|&b| !is_blank(b))).then_some(start)
+    let mut at = from;
+    let mut blanks = 0;
+    while blanks < 3 {
+        match blank_len(bytes, at) {
+            0 => break,
+            n => at += n,
+        }
+        blanks += 1;
+    }
+    ((1..=2).contains(&blanks) && bytes.get(at).is_some_and(|&b| !is_blank(b))).then_some(at)
+}
+
+/// How long a bare value at the start of `text` is: up to a blank, raw or escaped as JSON
+/// writes a line break or a tab (`\n`, `\t`; an escaped backslash before the letter is the
+/// value's own).
+fn bare_value_len(text: &[u8]) -> usize {
+    let mut i = 0;
+    while i < text.len() && !is_blank(text[i]) {
+        if text[i] == b'\\'
+            && matches!(text.get(i + 1), Some(b'n' | b'r' | b't'))
+            && (i == 0 || text[i - 1] != b'\\')
+        {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// A space, a tab or a line break.
@@ -473,11 +493,12 @@ fn is_blank(b: u8) -> bool {
 }
 
 /// Whether `text` starts with `word` (lower case), any case, as a whole word: a blank after
-/// it.
+/// it (or a tab escaped, `\t`).
 fn starts_with_ignoring_case(text: &[u8], word: &[u8]) -> bool {
     text.get(..word.len())
         .is_some_and(|w| w.eq_ignore_ascii_case(word))
-        && text.get(word.len()).is_some_and(|&b| is_blank(b))
+        && (text.get(word.len()).is_some_and(|&b| is_blank(b))
+            || text[word.len()..].starts_with(b"\\t"))
 }
 
 #[cfg(test)]
@@ -516,6 +537,23 @@ mod tests {
             ),
             ("new password 1234 5678 set", "new password [REDACTED] set"),
             ("ok\npassword hunter2", "ok\npassword [REDACTED]"),
+            // A tab escaped as a JSON line's message holds it (was kept), a value ending at
+            // a line break or a tab escaped.
+            (
+                r#"{"msg":"db_password\th4ck3rman\tnext"}"#,
+                r#"{"msg":"db_password\t[REDACTED]\tnext"}"#,
+            ),
+            (
+                r#"{"msg":"client_secret\tabcDEF123456\nok"}"#,
+                r#"{"msg":"client_secret\t[REDACTED]\nok"}"#,
+            ),
+            (
+                r#"{"msg":"header Bearer\tabc123DEF456"}"#,
+                r#"{"msg":"header Bearer\t[REDACTED]"}"#,
+            ),
+            // Sweep: a line break escaped right after the blank held no value — the empty
+            // word's first byte was read, and the logger panicked.
+            (r"password \nhunter2", r"password \nhunter2"),
         ]);
     }
 

@@ -20,12 +20,25 @@ use crate::redact::pairs::{self, PairRole};
 /// there, and what stood before (`"cvv 411+1"`, `"cvv 411%201"`: no name) must be judged
 /// the same as what a second pass sees.
 pub(super) fn quoted_name(before: &[u8], name: &[u8]) -> bool {
-    let before = trim_end(without_backslashes(before));
+    let before = trim_end_escaped(without_backslashes(before));
     is_quoted_name_text(name)
         && (before
             .last()
             .is_none_or(|b| matches!(b, b'{' | b',' | b'[' | b'(' | b';' | b'\n' | b'\r'))
+            // A line break escaped (pretty-printed JSON inside a JSON string: `{\n\"cvv\"`).
+            || card::ends_escaped_blank(before, 0, before.len())
             || !name.contains(&b' ') && (ends_in_sql_keyword(before) || ends_in_table_name(before)))
+}
+
+/// `bytes` without the spaces and tabs at its end, raw or escaped as JSON writes a tab
+/// (`\t`: a pretty-printed document's indentation inside a JSON string, as Go's
+/// `json.MarshalIndent(v, "", "\t")` writes it).
+fn trim_end_escaped(bytes: &[u8]) -> &[u8] {
+    let mut bytes = trim_end(bytes);
+    while bytes.ends_with(b"t") && card::ends_escaped_blank(bytes, 0, bytes.len()) {
+        bytes = trim_end(&bytes[..bytes.len() - 2]);
+    }
+    bytes
 }
 
 /// Whether `name`, between quotes, may be a quoted name: name characters, spaces and `:`,
@@ -44,7 +57,9 @@ fn is_quoted_name_text(name: &[u8]) -> bool {
 /// an `=` or, after a `:`, a quoted value or a number follows (the caller's to see): `error:
 /// "password": required field missing` is a sentence.
 pub(super) fn quoted_word_after_blank(before: &[u8], name: &[u8]) -> bool {
-    matches!(without_backslashes(before).last(), Some(b' ' | b'\t'))
+    let before = without_backslashes(before);
+    (matches!(before.last(), Some(b' ' | b'\t'))
+        || card::ends_escaped_blank(before, 0, before.len()))
         && !name.contains(&b' ')
         && is_quoted_name_text(name)
 }

@@ -12,14 +12,19 @@ const PEM_BEGIN: &[u8] = b"-----BEGIN ";
 /// At the `B` of `-----BEGIN …PRIVATE KEY-----`: the key's body, up to its `-----END` or
 /// the string's end (a line cut short), is a secret. The armour stays, saying what was there.
 /// The body also ends at a marker: what a pass before wrote there (its own `[REDACTED]`, or
-/// a value that took the `-----END` with it) is not read again as a body running on.
+/// a value that took the `-----END` with it) is not read again as a body running on — and
+/// at a quote, raw or escaped, which no body holds: the end of the string it stands in
+/// (a key cut short in a JSON line's message, whose line must stay JSON).
 pub(super) fn pem_private_key(bytes: &[u8], b: usize, counts: &Counts) -> Option<Finding> {
     let begin = b.checked_sub(5)?;
     let start = private_key_armour(bytes, begin)?;
     let limit = start + find(&bytes[start..], b"-----END").unwrap_or(bytes.len() - start);
     let end = (start..limit)
-        .find(|&k| bytes[k] == b'[' && is_marker_at(&bytes[k..]))
-        .unwrap_or(limit);
+        .find(|&k| bytes[k] == b'[' && is_marker_at(&bytes[k..]) || bytes[k] == b'"')
+        .map_or(limit, |k| {
+            let backslashes = bytes[start..k].iter().rev().take_while(|&&b| b == b'\\');
+            k - backslashes.count()
+        });
     // Nothing, or redacted before (a second pass): left alone.
     (end > start).then(|| secret(start, end, counts))
 }
@@ -110,12 +115,34 @@ mod tests {
     #[test]
     fn a_key_s_body_ends_at_what_a_pass_before_wrote() {
         // Fuzzer: the element's value took the key's `-----END`, so a second pass read the
-        // body on to the string's end, over the markers the first had written.
+        // body on to the string's end, over the markers the first had written. (The body
+        // ends at the quote now: no body holds one.)
         let once = redact(r#"<a:pin "-----BEGIN PRIVATE KEY-----">-----END</a:pin>"#);
         assert_eq!(
             once,
-            r#"<a:pin "-----BEGIN PRIVATE KEY-----[REDACTED][REMOVED]</a:pin>"#
+            r#"<a:pin "-----BEGIN PRIVATE KEY-----">[REMOVED]</a:pin>"#
         );
         assert_eq!(redact(&once), once);
+        let once = redact(r#"<a:pin>-----BEGIN PRIVATE KEY-----x-----END</a:pin>"#);
+        assert_eq!(redact(&once), once);
+        assert!(!once.contains("x-"), "{once}");
+    }
+
+    #[test]
+    fn a_key_cut_short_ends_with_its_string() {
+        // A JSON line's message held a key with no `-----END`: its body ran to the line's
+        // end, over the message's closing quote and brace.
+        let text = r#"{"msg":"-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkq","x":1}"#;
+        let once = redact(text);
+        assert_eq!(
+            once,
+            r#"{"msg":"-----BEGIN PRIVATE KEY-----[REDACTED]","x":1}"#
+        );
+        assert_eq!(redact(&once), once);
+        let text = r#"{"m":"key: \"-----BEGIN EC PRIVATE KEY-----MHcCAQEE\" ok"}"#;
+        assert_eq!(
+            redact(text),
+            r#"{"m":"key: \"-----BEGIN EC PRIVATE KEY-----[REDACTED]\" ok"}"#
+        );
     }
 }

@@ -988,4 +988,27 @@ mod tests {
         let arn = " arn:aws:sm:r:1:secret:x ";
         redacted_once_for_all(&pieces, 2030, arn, "arn:aws:sm:r:1:secret:[REDACTED]");
     }
+
+    #[test]
+    fn a_quoted_name_after_a_line_break_or_a_tab_escaped_is_a_name() {
+        // A document pretty-printed with tabs (Go's `json.MarshalIndent(v, "", "\t")`) or no
+        // indentation, logged as a JSON line's message: every pair was kept.
+        assert_redacted(&[
+            (
+                r#"{"msg":"{\n\t\"password\": \"hunter2\",\n\t\"cvv\": \"737\"\n}"}"#,
+                r#"{"msg":"{\n\t\"password\": \"[REDACTED]\",\n\t\"cvv\": \"[REMOVED]\"\n}"}"#,
+            ),
+            (
+                r#"{"msg":"{\n\"pin\": \"1234\"}"}"#,
+                r#"{"msg":"{\n\"pin\": \"[REMOVED]\"}"}"#,
+            ),
+            (
+                r#"{"msg":"{\n\t\"cvv\": {\n\t\t\"S\": \"737\"\n\t}\n}"}"#,
+                r#"{"msg":"{\n\t\"cvv\": \"[REMOVED]\"\n}"}"#,
+            ),
+        ]);
+        // A word after a tab is a name only where a value follows, as after a space.
+        let text = r#"{"msg":"note\t\"error\": required"}"#;
+        assert_eq!(redact(text), text);
+    }
 }

@@ -178,7 +178,12 @@ pub(super) fn parameters_end(bytes: &[u8], start: usize) -> usize {
 /// the line's end when the quote does not close there (a line cut short). An escaped quote
 /// (`\"`, `\\\"`) closes only where the backslashes before its `"` are as many as its own
 /// once the escapes of the levels inside are set aside: each level doubles a backslash and
-/// adds one (`\\\"` inside a value written in `\"`s is a quote of the value's own).
+/// adds one (`\\\"` inside a value written in `\"`s is a quote of the value's own). A quote
+/// of a level outside the value's — a raw `"` after JSON-escaped text, or after an encoded
+/// quote (`%22`), which URL-encoded text holds none of — ends the string the value stands
+/// in: a value that does not close ends there, not at the line's end
+/// (`{"msg":"body {\"cvv\": \"737"}` stays a JSON line) — unless a marker follows that
+/// quote, which a pass before may have written there.
 pub(super) fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize {
     // The backslashes of an escaped quote (an encoded one, `%22`, is matched as it is).
     let escapes = if quote.last() == Some(&b'"') {
@@ -186,6 +191,7 @@ pub(super) fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize
     } else {
         0
     };
+    let encoded = quote.first() == Some(&b'%');
     // Read no further than the closing quote: a line of many values is read once.
     let mut i = open;
     while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
@@ -193,19 +199,36 @@ pub(super) fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize
             if bytes[i..].starts_with(quote) {
                 return i;
             }
+            if encoded && bytes[i] == b'"' && !is_marker_at(&bytes[i + 1..]) {
+                return i - backslashes_before(bytes, open, i);
+            }
         } else if bytes[i] == b'"' {
-            let run = bytes[open..i]
-                .iter()
-                .rev()
-                .take_while(|&&b| b == b'\\')
-                .count();
+            let run = backslashes_before(bytes, open, i);
             if run % (2 * escapes + 2) == escapes {
                 return i - escapes;
+            }
+            // Levels outside: a quote of level `j` has `2^j - 1` backslashes of its own. Not
+            // one before a marker: a pass may have written it around the marker.
+            let mut outer = 1;
+            while outer - 1 < escapes && !is_marker_at(&bytes[i + 1..]) {
+                if run % (2 * outer) == outer - 1 {
+                    return i - (outer - 1);
+                }
+                outer *= 2;
             }
         }
         i += 1;
     }
     i
+}
+
+/// How many backslashes stand right before `at`, no further back than `from`.
+fn backslashes_before(bytes: &[u8], from: usize, at: usize) -> usize {
+    bytes[from..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
 }
 
 /// How long the quote `bytes` starts with is: `"` or `'`, or an escaped `"`
@@ -278,11 +301,10 @@ mod tests {
         // Fuzzer: the backslash carried the string over the line's end to a quote after a
         // marker, so the first pass left the value (it held the marker) and the second,
         // reading to the line's end, replaced it.
+        // (The escaped quote's value ends at the raw quote after it now, empty: the end of
+        // the string it stands in.)
         let once = redact("Authorization:\"\\\n[REDACTED]cvv[c]=\\\"\"");
-        assert_eq!(
-            once,
-            "Authorization:\"[REDACTED]\n[REDACTED]cvv[c]=\\\"[REMOVED]"
-        );
+        assert_eq!(once, "Authorization:\"[REDACTED]\n[REDACTED]cvv[c]=\\\"\"");
         assert_eq!(redact(&once), once);
     }
 
@@ -515,5 +537,27 @@ mod tests {
             assert!(once.starts_with("cvv: [REMOVED]"), "{pad}");
             assert_eq!(redact(&once), once);
         }
+    }
+
+    #[test]
+    fn a_value_whose_quote_does_not_close_ends_where_its_string_does() {
+        // A JSON line's message held an escaped or an encoded quote that did not close: the
+        // value ran to the line's end and took the message's closing quote and brace — the
+        // line was no JSON any more.
+        assert_redacted(&[
+            (
+                r#"{"msg":"body {\"cvv\": \"7391"}"#,
+                r#"{"msg":"body {\"cvv\": \"[REMOVED]"}"#,
+            ),
+            (
+                r#"{"msg":"q=%7B%22password%22%3A%22hunter2x9Q","x":1}"#,
+                r#"{"msg":"q=%7B%22password%22%3A%22[REDACTED]","x":1}"#,
+            ),
+            // Escaped twice, the string a level out ends it too.
+            (
+                r#"{"m":"{\"msg\":\"{\\\"pin\\\": \\\"1234\"}"}"#,
+                r#"{"m":"{\"msg\":\"{\\\"pin\\\": \\\"[REMOVED]\"}"}"#,
+            ),
+        ]);
     }
 }

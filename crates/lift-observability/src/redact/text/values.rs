@@ -14,7 +14,7 @@ use super::value_ends::{
     quoted_value_end, string_end_on_line, wrapped_value_end,
 };
 use super::yaml::yaml_block;
-use super::{Finding, REMOVED, Replacement};
+use super::{Finding, REMOVED, Replacement, blank_len, past_blanks};
 use crate::redact::Redactor;
 
 /// Credential schemes whose next word is the credential itself (`Authorization: Bearer x`).
@@ -74,7 +74,7 @@ pub(super) fn named_value(
         (b':', Some(b'=')) => true,
         _ => false,
     };
-    let mut start = past_blanks(bytes, at + 1 + usize::from(two));
+    let mut start = value_start(bytes, at + 1 + usize::from(two));
     if bytes[at] == b':'
         && !quoted_name
         && let Some(name_start) = adjacent
@@ -178,17 +178,14 @@ pub(super) fn named_value(
                 end = digit_run_end(bytes, end);
             }
             let mut params = false;
-            if matches!(bytes.get(end), Some(b' ' | b'\t'))
+            if blank_len(bytes, end) > 0
                 && (SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
                     || names_credentials(name) && is_scheme(word))
             {
                 // `Bearer <token>`, and after an `Authorization` header's name any scheme
                 // (Okta's `SSWS`, Discord's `Bot`, `ApiKey`): the credential is the next
                 // word — or the parameters that follow (`Token token="…"`).
-                let mut next = end;
-                while matches!(bytes.get(next), Some(b' ' | b'\t')) {
-                    next += 1;
-                }
+                let next = past_blanks(bytes, end);
                 end = next
                     + bytes[next..]
                         .iter()
@@ -217,23 +214,21 @@ pub(super) fn named_value(
     value_finding(redactor, bytes, start..end, fixed, quote)
 }
 
-/// Where the value starts after the blanks from `from`: spaces and tabs, and the blanks JSON
-/// escapes in text it holds, once or more (a tab as `\t`, `\\t`; a no-break space as
-/// `\u00a0`, as Python's `json.dumps` writes one) — `{"msg":"password:\thunter2"}` in a
-/// raw line holds the value a tab in the text before it was escaped did.
-fn past_blanks(bytes: &[u8], from: usize) -> usize {
+/// Where the value starts after the blanks from `from` ([`blank_len`]: spaces, tabs, a tab
+/// escaped) and the no-break spaces JSON escapes (`\u00a0`, as Python's `json.dumps` writes
+/// one) — `{"msg":"password:\thunter2"}` in a raw line holds the value a tab in the text
+/// before it was escaped did.
+fn value_start(bytes: &[u8], from: usize) -> usize {
     let mut start = from;
     loop {
-        match bytes.get(start) {
-            Some(b' ' | b'\t') => start += 1,
-            Some(b'\\') => {
-                let escape = start + bytes[start..].iter().take_while(|&&b| b == b'\\').count();
-                match bytes.get(escape..) {
-                    Some([b't', ..]) => start = escape + 1,
-                    Some([b'u', b'0', b'0', b'a' | b'A', b'0', ..]) => start = escape + 5,
-                    _ => return start,
-                }
-            }
+        let blank = blank_len(bytes, start);
+        if blank > 0 {
+            start += blank;
+            continue;
+        }
+        let escape = start + bytes[start..].iter().take_while(|&&b| b == b'\\').count();
+        match bytes.get(escape..) {
+            Some([b'u', b'0', b'0', b'a' | b'A', b'0', ..]) if escape > start => start = escape + 5,
             _ => return start,
         }
     }

@@ -7,7 +7,10 @@ use super::names::{bare_name_start, holds_marker, is_name_byte, marker_for};
 use super::sql;
 use super::value_ends::{opening_quote_len, string_end_on_line};
 use super::values::value_finding;
-use super::{Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end};
+use super::{
+    Finding, REDACTED, REMOVED, find, is_word_byte, removed, secret, trim_end, trim_end_lines,
+    trim_start_lines,
+};
 use crate::redact::{Redactor, keys};
 
 /// The longest name of a wrapper's or a struct's type read.
@@ -348,7 +351,7 @@ pub(super) fn only_field_value(
     colon: usize,
     floor: usize,
 ) -> Option<Finding> {
-    let opening = bytes[floor.min(start)..start].trim_ascii_end();
+    let opening = trim_end_lines(&bytes[floor.min(start)..start]);
     let brace = floor.min(start) + opening.len().checked_sub(1)?;
     if bytes[brace] != b'{' || brace == start - 1 || brace < floor + 2 || bytes[brace - 1] != b' ' {
         return None;
@@ -372,8 +375,9 @@ pub(super) fn only_field_value(
     if bytes.get(after) == Some(&b',') {
         after += 1;
     }
-    // The struct closes after it, perhaps over a line break (`{:#?}`).
-    if bytes[after.min(bytes.len())..].trim_ascii_start().first() != Some(&b'}') {
+    // The struct closes after it, perhaps over a line break (`{:#?}`; escaped in a JSON
+    // line's message).
+    if trim_start_lines(&bytes[after.min(bytes.len())..]).first() != Some(&b'}') {
         return None;
     }
     value_finding(redactor, bytes, text_start..text_end, fixed, None)
@@ -672,5 +676,16 @@ mod tests {
         let r = Redactor::new();
         let _ = r.redact(r#"Token("t0k3n") ApiKey("k")"#);
         assert_eq!(r.stats().secret_text, 2);
+    }
+
+    #[test]
+    fn a_struct_s_only_field_over_escaped_line_breaks_goes() {
+        // `{:#?}` in a JSON line's message: the line breaks are `\n` there.
+        assert_redacted(&[(
+            r#"{"msg":"Password {\n    key: \"hunter2x9Q\",\n}"}"#,
+            r#"{"msg":"Password {\n    key: \"[REDACTED]\",\n}"}"#,
+        )]);
+        let text = r#"{"msg":"Config {\n    key: \"abc\",\n}"}"#;
+        assert_eq!(redact(text), text);
     }
 }
