@@ -2822,6 +2822,18 @@ fn outputs(text: &str) -> Vec<(&'static str, String)> {
         ("text", redactor.redact(text).into_owned()),
         ("raw line", redactor.redact_line(text).into_owned()),
     ];
+    // A line whose message is itself a JSON line (a log event forwarded whole): whatever is
+    // found there, the line stays JSON, its message too.
+    {
+        let inner = serde_json::json!({ "msg": text }).to_string();
+        let line = serde_json::json!({ "message": inner }).to_string();
+        let redacted = redactor.redact_line(&line);
+        let outer = serde_json::from_str::<serde_json::Value>(&redacted)
+            .unwrap_or_else(|e| panic!("{e}: {line} became {redacted}"));
+        let message = outer["message"].as_str().unwrap_or_default();
+        serde_json::from_str::<serde_json::Value>(message)
+            .unwrap_or_else(|e| panic!("{e}: {line} became {redacted}"));
+    }
     // The text as another runtime's JSON logger writes it in a message (its quotes, line
     // breaks and tabs escaped), read by `lift-ship --redact`: the line stays JSON, and the
     // message read back is judged. (Text already escaped is written so in its own cases.)

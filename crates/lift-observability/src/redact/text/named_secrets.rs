@@ -410,16 +410,7 @@ fn value_after(
     if is_attribute(word) && opens_element(bytes, floor, name_end) {
         return None;
     }
-    let kept = word
-        .iter()
-        .rposition(|b| {
-            !matches!(
-                b,
-                b'.' | b',' | b';' | b':' | b')' | b']' | b'}' | b'"' | b'\''
-            )
-        })
-        .map_or(0, |last| last + 1);
-    let word = &word[..kept];
+    let word = &word[..sentence_end(word)];
     if word.is_empty() || matches!(word[0], b'(' | b'[' | b'{' | b'<') || !reads_as_secret(word) {
         return None;
     }
@@ -428,6 +419,25 @@ fn value_after(
         return Some((value, digit_run_end(bytes, end)));
     }
     Some((value, end))
+}
+
+/// Where a bare value's text ends before the punctuation a sentence or a quote closing
+/// around it leaves at its end (`.`, `,`, `;`, `:`, a closing bracket, a quote — escaped
+/// too: its backslashes go with it, `hunter2\"` in a JSON line's message).
+fn sentence_end(word: &[u8]) -> usize {
+    let mut kept = word.len();
+    loop {
+        match word[..kept] {
+            [.., b'.' | b',' | b';' | b':' | b')' | b']' | b'}' | b'\''] => kept -= 1,
+            [.., b'"'] => {
+                kept -= 1;
+                while kept > 0 && word[kept - 1] == b'\\' {
+                    kept -= 1;
+                }
+            }
+            _ => return kept,
+        }
+    }
 }
 
 /// Whether `word` starts as an element's attribute does: a name, `=` and a quote (`"`, `'`,
@@ -857,5 +867,29 @@ mod tests {
             "with client secret 8f2a9c71",
             "8f2a9c71",
         );
+    }
+
+    #[test]
+    fn a_value_before_an_escaped_closing_quote_leaves_the_quote_whole() {
+        // A JSON line's message quoting a phrase: the value took the closing quote's
+        // backslash with it, and the line was no JSON any more.
+        assert_redacted(&[
+            (
+                r#"{"msg":"she said \"password hunter2\" twice"}"#,
+                r#"{"msg":"she said \"password [REDACTED]\" twice"}"#,
+            ),
+            (
+                r#"{"msg":"x \"--password hunter2\" y"}"#,
+                r#"{"msg":"x \"--password [REDACTED]\" y"}"#,
+            ),
+            (
+                r#"{"msg":"got \"api key abc123def.\""}"#,
+                r#"{"msg":"got \"api key [REDACTED].\""}"#,
+            ),
+            (
+                r#"{"m":"{\"msg\":\"password hunter2\"}"}"#,
+                r#"{"m":"{\"msg\":\"password [REDACTED]\"}"}"#,
+            ),
+        ]);
     }
 }

@@ -142,12 +142,18 @@ pub(super) fn parameters_end(bytes: &[u8], start: usize) -> usize {
             b'\n' | b'\r' => return k,
             b'[' if is_marker_at(&bytes[k..]) => return k,
             b'"' => {
-                let escaped = k > start && bytes[k - 1] == b'\\';
-                let quote_start = k - usize::from(escaped);
+                // Its backslashes (JSON-escaped text, once or more) go with it.
+                let run = bytes[start..k]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b == b'\\')
+                    .count();
+                let escaped = run > 0;
+                let quote_start = k - run;
                 if quote_start == start || bytes[quote_start - 1] != b'=' {
                     return quote_start;
                 }
-                let quote: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+                let quote = &bytes[quote_start..=k];
                 let mut close = k + 1;
                 while close < bytes.len() && !bytes[close..].starts_with(quote) {
                     if matches!(bytes[close], b'\n' | b'\r')
@@ -559,5 +565,19 @@ mod tests {
                 r#"{"m":"{\"msg\":\"{\\\"pin\\\": \\\"[REMOVED]\"}"}"#,
             ),
         ]);
+    }
+
+    #[test]
+    fn parameters_end_before_a_quote_and_all_its_backslashes() {
+        // Escaped twice (a JSON line inside a JSON line's message), a parameter's quote has
+        // three backslashes: the value took two of them, and the line was no JSON any more.
+        let text = r#"{"message":"{\"msg\":\"Cookie: sid=\\\"s3ss10n\\\"; theme=dark\"}"}"#;
+        let once = redact(text);
+        assert_eq!(redact(&once), once);
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&once).is_ok(),
+            "{once}"
+        );
+        assert!(!once.contains("s3ss10n"), "{once}");
     }
 }
