@@ -314,8 +314,25 @@ impl Redactor {
     /// keeps every byte that is not redacted — key order, duplicates, number spelling —
     /// and a line serde would refuse (too deep, a lone surrogate, a prefix) is redacted
     /// just the same.
+    ///
+    /// A JSON document stays one: where the text's rules would leave it unreadable (a value
+    /// cut short in a message — `Secret { inner: \"abc` with the line's end after it —
+    /// read on to the line's end), the document is redacted as a value instead, as the
+    /// logger redacts a `Serialize` value: the same rules, member by member, written
+    /// compact as serde_json writes a document it read (keys sorted, duplicates merged,
+    /// numbers in its spelling).
     pub fn redact_line<'a>(&self, line: &'a str) -> Cow<'a, str> {
-        self.redact(line)
+        let redacted = self.redact(line);
+        if let Cow::Owned(out) = &redacted
+            && opens_json_document(line)
+            && !is_json_document(out)
+            && let Ok(document) = serde_json::from_str::<serde_json::Value>(line)
+        {
+            let mut out = Vec::with_capacity(line.len());
+            crate::nested::write_serialize(&mut out, &document, Some(self));
+            return Cow::Owned(String::from_utf8_lossy(&out).into_owned());
+        }
+        redacted
     }
 
     /// Appends `s` as the contents of a JSON string: escaped, and redacted unless
@@ -343,7 +360,11 @@ impl Redactor {
                 // `"[REDACTED]"` around a bare JSON value in the text holds quotes.
                 Piece::Fixed(fixed) if flagged => crate::escape::json_str_escaped(out, fixed),
                 Piece::Fixed(fixed) => out.extend_from_slice(fixed.as_bytes()),
-                Piece::Pan(pan) => card::mask_in_place(pan, out),
+                Piece::Pan(pan) => {
+                    let start = out.len();
+                    card::mask_in_place(pan, out);
+                    escape_backslashes(out, start);
+                }
             }
         });
         if !scanned.found {
@@ -442,6 +463,39 @@ pub(crate) fn gzip_for_tests(text: &[u8]) -> Vec<u8> {
     gzip::tests::gzip(text, 0)
 }
 
+/// Escapes the backslashes written from `start` on, as a JSON string holds them: a masked
+/// card number keeps the separators its groups had, among them a no-break space the text
+/// held escaped (`4111\u00a01111…`, as Python's `json.dumps` writes one) — text whose
+/// backslash a line must escape, or it reads as the space itself.
+fn escape_backslashes(out: &mut Vec<u8>, start: usize) {
+    let extra = out[start..].iter().filter(|&&b| b == b'\\').count();
+    if extra == 0 {
+        return;
+    }
+    let end = out.len();
+    out.resize(end + extra, 0);
+    let mut write = out.len();
+    for read in (start..end).rev() {
+        let b = out[read];
+        write -= 1;
+        out[write] = b;
+        if b == b'\\' {
+            write -= 1;
+            out[write] = b'\\';
+        }
+    }
+}
+
+/// Whether `text` starts as a JSON document does: an object or a list, after blanks.
+fn opens_json_document(text: &str) -> bool {
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Whether `text` is one JSON document.
+fn is_json_document(text: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,6 +554,36 @@ mod tests {
         );
         assert_eq!(r.redact_line("clean line"), "clean line");
         assert!(matches!(r.redact_line("clean line"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_json_line_stays_json_when_the_text_s_rules_would_break_it() {
+        // A message cut short inside a wrapped value the text's rules read to the line's end
+        // (`String("737` and no `")`): the line lost its other members and was no JSON any
+        // more. It is redacted as a document instead, the same rules member by member.
+        let r = Redactor::new();
+        let line = r#"{"msg":"body {\"card_cvv\": String(\"737","level":"INFO","card":"4111111111111111"}"#;
+        assert!(serde_json::from_str::<serde_json::Value>(&r.redact(line)).is_err());
+        let out = r.redact_line(line);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+        assert_eq!(v["level"], "INFO");
+        assert_eq!(v["card"], "411111******1111");
+        assert!(!out.contains("737"), "{out}");
+        // A line that was no JSON keeps the text's rules' output.
+        let cut = r#"{"msg":"body {\"card_cvv\": String(\"737"#;
+        assert_eq!(r.redact_line(cut), r.redact(cut));
+    }
+
+    #[test]
+    fn a_masked_card_s_escaped_separators_stay_escaped_in_a_json_string() {
+        // Its groups joined by `\u00a0` as text (Python's `json.dumps` output logged as a
+        // message): the backslashes were written raw, and the line read a no-break space.
+        let r = Redactor::new();
+        let mut out = Vec::new();
+        r.write_json_str(&mut out, r"card 4111\u00a01111\u00a01111\u00a01111 ok");
+        let line = format!("\"{}\"", String::from_utf8(out).unwrap());
+        let back: String = serde_json::from_str(&line).expect("a JSON string");
+        assert_eq!(back, r"card 4111\u00a011**\u00a0****\u00a01111 ok");
     }
 
     /// Lines serde refuses — too deep, a lone surrogate, `NaN`, a prefix before the JSON, a

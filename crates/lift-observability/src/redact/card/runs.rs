@@ -249,9 +249,11 @@ pub(crate) fn find_in_run(
             first_of_run,
             run_open,
         };
-        // A phone number's first group starts no card (`+49 151 12345678`).
-        if !(first_of_run && phone)
-            && let Some(found) = candidate_at(bytes, floor, window)
+        // A phone number's first group starts no card (`+49 151 12345678`) — but E.164 gives
+        // a phone number 15 digits at most: a longer number after a `+` is a card's
+        // (`+4111 1111 1111 1111`).
+        if let Some(found) = candidate_at(bytes, floor, window)
+            && !(first_of_run && phone && fits_phone_number(bytes, found))
         {
             return (Some(found), found.end());
         }
@@ -280,6 +282,23 @@ fn after_international_prefix(bytes: &[u8], floor: usize, start: usize) -> bool 
         return false;
     };
     plus == 0 || plus > floor && !bytes[plus - 1].is_ascii_alphanumeric()
+}
+
+/// The most digits of a phone number in E.164's form, its country code included.
+const E164_DIGITS: usize = 15;
+
+/// Whether a card finding after a `+` may be a phone number instead: a PAN of 15 digits or
+/// fewer (a track is judged as its PAN was, before it: never after a `+`).
+fn fits_phone_number(bytes: &[u8], found: CardFinding) -> bool {
+    match found {
+        CardFinding::Pan { start, end } => {
+            super::number_digits(&bytes[start..end])
+                .filter(|&(_, digit)| digit)
+                .count()
+                <= E164_DIGITS
+        }
+        CardFinding::Track { .. } => true,
+    }
 }
 
 /// The most places the hidden middle of a masked number spans: nine mask characters at most
@@ -536,6 +555,17 @@ mod tests {
             find_all("+1 4111111111111111"),
             [("pan", "4111111111111111")]
         );
+        // More digits than E.164 gives a phone number: a card's (they were kept).
+        assert_eq!(
+            find_all("x\n+5532 0096 2080 0448."),
+            [("pan", "5532 0096 2080 0448")]
+        );
+        assert_eq!(
+            find_all("(+4111111111111111)"),
+            [("pan", "4111111111111111")]
+        );
+        // Fifteen digits may be either (an Amex card's): the phone's reading stands.
+        assert_eq!(find_all("+378282246310005"), []);
     }
 
     #[test]

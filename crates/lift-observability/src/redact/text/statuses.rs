@@ -10,6 +10,7 @@
 //! ([`reports_on_card_data`]: PayPal's `"cvv_code":"M"`) — and so is what follows a state
 //! and `to` or `as` (`password: set to …`).
 
+use super::names::is_marker_at;
 use super::value_ends::bare_word_end;
 
 /// Words reporting a value's state: absent, present, valid or not, changed, hidden.
@@ -127,10 +128,12 @@ const SENTENCE_STARTS: [&[u8]; 10] = [
 ];
 
 /// Whether the word at `start..end` opens a sentence: one of [`SENTENCE_STARTS`], a blank
-/// and a letter after it.
+/// and a letter after it — or a marker, where a pass before replaced a word (`Please
+/// AKIA…` is read so, and its key `[REDACTED]` next time).
 fn opens_sentence(bytes: &[u8], start: usize, end: usize) -> bool {
     bytes.get(end) == Some(&b' ')
-        && bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
+        && (bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic)
+            || bytes.get(end + 1..).is_some_and(is_marker_at))
         && SENTENCE_STARTS
             .iter()
             .any(|w| bytes[start..end].eq_ignore_ascii_case(w))
@@ -220,6 +223,9 @@ mod tests {
             b"Your card's code",
             b"Please retry",
             b"a new one",
+            // Sweep: a word a pass replaced (`Please AKIA…`, then `Please [REDACTED]`) — the
+            // second pass took `Please` for the value.
+            b"Please [REDACTED],x",
         ] {
             assert_eq!(
                 value_past_states(text, 0),
