@@ -1,6 +1,6 @@
 //! The redactor on any text: idempotent (what it wrote is never found again), never adds
-//! digits, keeps a line's bytes outside what it redacts, and its public helpers never
-//! panic on any input. The input also goes in as a gzip'd payload (a CloudWatch Logs
+//! digits, keeps a line's bytes outside what it redacts, leaves a JSON line JSON (the text
+//! as a line's message too), and its public helpers never panic on any input. The input also goes in as a gzip'd payload (a CloudWatch Logs
 //! subscription's `awslogs.data`): compressed, and as the deflate data itself.
 #![no_main]
 
@@ -20,6 +20,14 @@ fuzz_target!(|data: &[u8]| {
     assert!(digits(&once) <= digits(&text), "masking never adds digits");
     let line = redactor.redact_line(&text);
     assert_eq!(redactor.redact_line(&line), line);
+    // A JSON line (an object, a list, a string) stays one; so does a line whose message is
+    // the text.
+    if matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'[' | b'"')) && is_json(&text) {
+        assert!(is_json(&line), "a JSON line stays JSON: {text:?} -> {line:?}");
+    }
+    let message = serde_json::json!({ "msg": &*text }).to_string();
+    let redacted = redactor.redact_line(&message);
+    assert!(is_json(&redacted), "{message} -> {redacted}");
     // Public helpers: total on any bytes.
     let _ = card::luhn_valid(data);
     let _ = card::is_card_number(data);
@@ -34,6 +42,11 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(redactor.redact(&once), once, "redaction is idempotent");
     }
 });
+
+/// Whether `text` is one JSON document.
+fn is_json(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok()
+}
 
 /// `deflated` as a gzip stream: the header, the data, a trailer (its CRC not checked).
 fn gzip(deflated: &[u8]) -> Vec<u8> {

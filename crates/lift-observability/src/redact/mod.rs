@@ -486,9 +486,13 @@ fn escape_backslashes(out: &mut Vec<u8>, start: usize) {
     }
 }
 
-/// Whether `text` starts as a JSON document does: an object or a list, after blanks.
+/// Whether `text` starts as a JSON line does: an object, a list or a string, after blanks.
+/// (A line of digits alone is read as text: a card number there is masked in place.)
 fn opens_json_document(text: &str) -> bool {
-    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+    matches!(
+        text.trim_start().as_bytes().first(),
+        Some(b'{' | b'[' | b'"')
+    )
 }
 
 /// Whether `text` is one JSON document.
@@ -572,6 +576,9 @@ mod tests {
         // A line that was no JSON keeps the text's rules' output.
         let cut = r#"{"msg":"body {\"card_cvv\": String(\"737"#;
         assert_eq!(r.redact_line(cut), r.redact(cut));
+        // Fuzzer: a document that is a string. (A line of digits alone is text.)
+        assert_eq!(r.redact_line(r#""cvv:[=""#), r#""cvv:[REMOVED]""#);
+        assert_eq!(r.redact_line("4111111111111111"), "411111******1111");
     }
 
     #[test]
