@@ -2101,6 +2101,20 @@ fn credential_description_cases(cases: &mut Vec<Case>) {
     }
 }
 
+/// Floats as Rust, JSON and Python write them, their fraction 16 or 17 digits long — a
+/// score, a coordinate, a latency — in text and in a message holding a JSON document: the
+/// fraction's digits are no card number, whatever Luhn says.
+fn decimal_fraction_cases(cases: &mut Vec<Case>) {
+    for text in [
+        "face landmark eyeLeft X=0.6394737362861633 Y=0.40819624066352844",
+        "model score 0.6006892323493958 above threshold",
+        r#"{"BoundingBox":{"Height":0.3249259889125824,"Left":0.5155559778213501}}"#,
+        "latency_s=0.30000000000000004 retries=0",
+    ] {
+        cases.push(benign("decimal fraction", text));
+    }
+}
+
 /// A value after its name, a separator and a blank that JSON escapes: a tab (`\t` in a raw
 /// line's message, as `lift-ship --redact` reads it) or a no-break space (`\u00a0`, as
 /// Python's `json.dumps` writes one).
@@ -2798,6 +2812,7 @@ fn all_cases() -> Vec<Case> {
     cursor_cases(&mut cases);
     credential_description_cases(&mut cases);
     escaped_blank_cases(&mut cases);
+    decimal_fraction_cases(&mut cases);
     iban_cases(&mut cases);
     duplicate_entry_cases(&mut cases);
     configuration_error_cases(&mut cases);

@@ -396,7 +396,14 @@ fn candidate_at(bytes: &[u8], floor: usize, window: Window<'_>) -> Option<CardFi
     let glued = left.is_some_and(|b| b.is_ascii_alphanumeric())
         && !ends_percent_escape(bytes, floor, first.start)
         && !ends_escaped_blank(bytes, floor, first.start)
-        && !ends_escaped_unbreaking_space(&bytes[floor.min(first.start)..first.start]);
+        && !ends_escaped_unbreaking_space(&bytes[floor.min(first.start)..first.start])
+        // A decimal's fraction (`0.6394737362861633`, a float's 16 digits as Rust and JSON
+        // write a score, a coordinate, a latency): no card number is written after one —
+        // but track data may stand there, which no float holds (`…=2512…`, `…D2512…`).
+        || left == Some(b'.')
+            && first.start >= floor + 2
+            && bytes[first.start - 2].is_ascii_digit()
+            && !matches!(bytes.get(first.end), Some(b'=' | b'D' | b'd'));
     if first_of_run && (glued || after_hidden_digits(bytes, floor, first.start)) && !track1_lead {
         return None;
     }
@@ -566,6 +573,28 @@ mod tests {
         );
         // Fifteen digits may be either (an Amex card's): the phone's reading stands.
         assert_eq!(find_all("+378282246310005"), []);
+    }
+
+    #[test]
+    fn a_decimal_s_fraction_is_no_card() {
+        // A float's 16 digits in text (a face's landmark in Rekognition's answer, logged as
+        // a message) passed Luhn with a Discover prefix and were masked.
+        for text in [
+            "X: 0.6394737362861633",
+            "score=0.6006892323493958",
+            "amount 12.4111111111111111",
+        ] {
+            assert_eq!(find_all(text), [], "{text}");
+        }
+        // A card after a sentence's period or as a float's whole part is still one.
+        assert_eq!(
+            find_all("done. 4111111111111111"),
+            [("pan", "4111111111111111")]
+        );
+        assert_eq!(
+            find_all("4111111111111111.0"),
+            [("pan", "4111111111111111")]
+        );
     }
 
     #[test]
