@@ -2081,6 +2081,10 @@ fn credential_description_cases(cases: &mut Vec<Case>) {
         // CORS, as an API Gateway response's headers carry it.
         r#"{"access-control-allow-credentials":"true","access-control-allow-origin":"https://shop.example.com"}"#,
         "AllowCredentials: yes",
+        // AppSync's identity and Cognito's pre token generation answer, as a trigger logs
+        // its event.
+        r#"{"sourceIp":["192.168.196.186"],"defaultAuthStrategy":"ALLOW"}"#,
+        r#"{"claimsAndScopeOverrideDetails":{"idTokenGeneration":{"claimsToAddOrOverride":{"tenant":"t1"},"claimsToSuppress":["email"]},"accessTokenGeneration":{"scopesToAdd":["payments/read"]}}}"#,
         // OAuth's client metadata: a member's list of names, no pair.
         r#"{"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"private_key_jwt"}"#,
         r#"Client { grant_types: ["password", "refresh_token"] }"#,

@@ -225,7 +225,7 @@ pub(super) const SECRET_KEY_QUALIFIERS: [&[u8]; 35] = [
 /// a name or anywhere after its secret's word (`auth_scheme_options`) — but for
 /// [`PREPOSITIONS`], which describe only last (`expires_in`, `created_at`; `token_in_header`
 /// holds a token).
-pub(super) const DESCRIBING_TOKENS: [&[u8]; 116] = [
+pub(super) const DESCRIBING_TOKENS: [&[u8]; 118] = [
     b"id",
     b"ids",
     // Which one, by another name (KMS's `EncryptionKeyIdentifier`, `secret_arns`,
@@ -314,6 +314,11 @@ pub(super) const DESCRIBING_TOKENS: [&[u8]; 116] = [
     // `iss` and `aud`: `TrustedTokenIssuer`, `token_audiences`).
     b"flow",
     b"flows",
+    // How it is issued or chosen (AppSync's `defaultAuthStrategy`, Cognito's pre token
+    // generation answer: `idTokenGeneration`, `accessTokenGeneration` — claims to add or
+    // suppress, no token).
+    b"strategy",
+    b"generation",
     b"scope",
     b"scopes",
     b"issuer",

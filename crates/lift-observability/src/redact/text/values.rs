@@ -145,6 +145,12 @@ pub(super) fn named_value(
             // twice), closed by the same escape.
             let open = start + escaped_quote_len(&bytes[start..]);
             let quote = &bytes[start..open];
+            // The escaped quote that opened a string right before a bare name closes that
+            // string, as a plain one does (`\"requestId\":\"LV7f-PHcEJPw=\",\"…`: a base64
+            // id's `=` after a word that reads as a name, `Pw`).
+            if !quoted_name && adjacent.is_some_and(|s| bytes[..s].ends_with(quote)) {
+                return None;
+            }
             let close = quoted_value_end(bytes, open, quote);
             if closes_before_marker(bytes, close, quote)
                 || reports_on_card(fixed, &bytes[open..close])
@@ -738,5 +744,22 @@ mod tests {
         ] {
             assert_eq!(redact(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn an_escaped_quote_after_a_bare_name_s_separator_closes_its_string() {
+        // An API Gateway event logged as a JSON line's message: a base64 request id ends in
+        // `=` after `…Pw`, read as `pw`'s name, and the member's closing quote and the next
+        // member's name were taken for its value. Written plainly, the line was left.
+        for text in [
+            r#"{"m":"{\"requestId\":\"LV7fzho-PHcEJPw=\",\"routeKey\":\"x\"}"}"#,
+            r#"{"requestId":"LV7fzho-PHcEJPw=","routeKey":"x"}"#,
+        ] {
+            assert_eq!(redact(text), text);
+        }
+        assert_redacted(&[(
+            r#"{"m":"x pw=\"hunter2\" y"}"#,
+            r#"{"m":"x pw=\"[REDACTED]\" y"}"#,
+        )]);
     }
 }
