@@ -3,6 +3,7 @@
 //! detector finds it.
 
 use super::names::is_marker_at;
+use super::value_ends::backslashes_before;
 use super::{Finding, find, secret};
 use crate::redact::Counts;
 
@@ -21,10 +22,7 @@ pub(super) fn pem_private_key(bytes: &[u8], b: usize, counts: &Counts) -> Option
     let limit = start + find(&bytes[start..], b"-----END").unwrap_or(bytes.len() - start);
     let end = (start..limit)
         .find(|&k| bytes[k] == b'[' && is_marker_at(&bytes[k..]) || bytes[k] == b'"')
-        .map_or(limit, |k| {
-            let backslashes = bytes[start..k].iter().rev().take_while(|&&b| b == b'\\');
-            k - backslashes.count()
-        });
+        .map_or(limit, |k| k - backslashes_before(bytes, start, k));
     // Nothing, or redacted before (a second pass): left alone.
     (end > start).then(|| secret(start, end, counts))
 }

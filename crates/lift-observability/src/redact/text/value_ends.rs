@@ -143,11 +143,7 @@ pub(super) fn parameters_end(bytes: &[u8], start: usize) -> usize {
             b'[' if is_marker_at(&bytes[k..]) => return k,
             b'"' => {
                 // Its backslashes (JSON-escaped text, once or more) go with it.
-                let run = bytes[start..k]
-                    .iter()
-                    .rev()
-                    .take_while(|&&b| b == b'\\')
-                    .count();
+                let run = backslashes_before(bytes, start, k);
                 let escaped = run > 0;
                 let quote_start = k - run;
                 if quote_start == start || bytes[quote_start - 1] != b'=' {
@@ -229,7 +225,7 @@ pub(super) fn quoted_value_end(bytes: &[u8], open: usize, quote: &[u8]) -> usize
 }
 
 /// How many backslashes stand right before `at`, no further back than `from`.
-fn backslashes_before(bytes: &[u8], from: usize, at: usize) -> usize {
+pub(super) fn backslashes_before(bytes: &[u8], from: usize, at: usize) -> usize {
     bytes[from..at]
         .iter()
         .rev()
