@@ -507,7 +507,7 @@ mod tests {
                 r"password:\u00a0[REDACTED]",
             ),
         ]);
-        for text in [r"password:\", r"password:\u00a", r"path:\temp"] {
+        for text in [r"password:\", r"password:\u00a"] {
             assert_eq!(redact(text), text);
         }
     }
