@@ -568,7 +568,7 @@ fn walk<'s, C: Classifier>(
                     wrapped_value(redactor, bytes, at, out.name_floor)
                 }
                 Anchor::Backslash => {
-                    escaped_html(redactor, bytes, at, &out, &mut lines, &mut unclosed)
+                    after_backslash(redactor, bytes, at, &out, &mut lines, &mut unclosed)
                 }
                 Anchor::Underscore | Anchor::Dash | Anchor::Dot => {
                     match prefixes_ending_at(bytes, at) {
@@ -644,7 +644,7 @@ fn escapes_between(c: impl Classifier, bytes: &[u8], from: usize, to: usize) -> 
 /// them written plainly; a tab escaped before a code's digits (`PIN\t1234`: the digit after
 /// a letter anchors nothing).
 #[cold]
-fn escaped_html(
+fn after_backslash(
     redactor: &Redactor,
     bytes: &[u8],
     at: usize,
